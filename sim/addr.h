@@ -1,0 +1,31 @@
+/*
+ * Text forms of the addresses a scenario names: IPv4 addresses (strict dotted
+ * quad, no leading zeros), prefixes in CIDR form, and MAC addresses. Values
+ * are in host byte order; the protocol models convert at the wire.
+ *
+ * Entry points: addr_parse_ipv4(), addr_parse_cidr(), addr_parse_mac(),
+ * addr_format_ipv4(), addr_mask().
+ */
+#ifndef IPSIM_ADDR_H
+#define IPSIM_ADDR_H
+
+#include <glib.h>
+#include <stdint.h>
+
+#define ADDR_IPV4_TEXT 16 /* "255.255.255.255" and its NUL */
+
+gboolean addr_parse_ipv4(const char *text, uint32_t *addr);
+gboolean addr_parse_cidr(const char *text, uint32_t *addr, uint8_t *len, GError **error);
+gboolean addr_parse_mac(const char *text, uint8_t mac[6], GError **error);
+char *addr_format_ipv4(uint32_t addr, char buf[ADDR_IPV4_TEXT]);
+
+GQuark addr_error_quark(void);
+#define ADDR_ERROR addr_error_quark()
+
+/* The netmask of a prefix length 0..32. */
+static inline uint32_t addr_mask(uint8_t len)
+{
+  return len == 0 ? 0 : ~UINT32_C(0) << (32 - len);
+}
+
+#endif

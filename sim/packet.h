@@ -1,0 +1,171 @@
+/*
+ * Packets: real bytes in network byte order in one contiguous buffer with
+ * headroom, in the spirit of lwIP's pbuf and BSD's mbuf but single-buffer.
+ * Going down, each layer prepends its header with packet_push(); going up,
+ * it strips it with packet_pull(). Packets come from a PacketPool, so the
+ * steady state does no malloc per packet.
+ *
+ * Entry points: packet_pool_new(); packet_new() / packet_new_from() /
+ * packet_clone(); packet_push(), packet_pull(), packet_put(), packet_trim(),
+ * packet_peek(), packet_data(), packet_len(); packet_free();
+ * packet_pool_stats(); packet_pool_free().
+ *
+ * Ownership: a function that receives a Packet * owns it: it passes it on
+ * or frees it, and the caller never touches it again. The rule is the same
+ * going up and going down. Fan-out (flooding, broadcast) clones: one
+ * packet per receiver.
+ *
+ * Bytes: every byte a packet gains is zeroed — the payload of packet_new(),
+ * and the bytes added by packet_push() and packet_put() — so nothing of an
+ * earlier packet leaks into a trace or pcap and runs stay deterministic.
+ *
+ * Pointers: a pointer returned by packet_data(), packet_push(),
+ * packet_pull(), packet_put() or packet_peek() stays valid until the next
+ * packet_push(), packet_put() or packet_reserve() on that packet (which
+ * may move or overwrite the bytes) or until the packet is freed.
+ *
+ * Memory: a packet and a 2048-byte buffer are one allocation, enough for
+ * PACKET_HEADROOM plus a 1514-byte Ethernet frame. Bigger packets (IP
+ * reassembly up to 64 KiB) take a PACKET_LARGE_SIZE buffer, also pooled.
+ * Only packets beyond that get a buffer of their own, freed with them.
+ * A pool keeps every freed packet and large buffer until
+ * packet_pool_free(): its memory is the peak in use. Pools are not
+ * thread-safe; use one per simulation.
+ *
+ * Leaves out: chains of buffers (scatter/gather), shared read-only
+ * buffers with reference counts (clone copies), checksum offload.
+ */
+#ifndef IPSIM_PACKET_H
+#define IPSIM_PACKET_H
+
+#include <glib.h>
+#include <stdint.h>
+#include <string.h>
+
+/* Room kept in front of new packets: Ethernet with a VLAN tag (18),
+ * IPv4 and TCP with full options (60 + 60) fit without a slow path. */
+#define PACKET_HEADROOM 160
+/* The buffer inside every packet. */
+#define PACKET_SMALL_SIZE 2048
+/* The pooled buffer for packets that outgrow the small one. */
+#define PACKET_LARGE_SIZE (68 * 1024)
+
+typedef struct PacketPool PacketPool;
+typedef struct Packet Packet;
+
+/* Visible so that the accessors below can be inline; use the functions. */
+struct Packet {
+  uint8_t *data;     /* first byte of the packet */
+  size_t len;        /* bytes from data on */
+  uint8_t *buf;      /* start of the buffer: storage or a large buffer */
+  size_t size;       /* bytes in buf */
+  uint64_t uid;      /* see packet_uid() */
+  PacketPool *pool;  /* where packet_free() returns it */
+  Packet *next;      /* free-list link while in the pool */
+  uint8_t storage[]; /* PACKET_SMALL_SIZE bytes */
+};
+
+typedef struct {
+  uint64_t mallocs;     /* allocations made for packets and buffers, ever */
+  uint64_t in_use;      /* packets handed out and not yet freed */
+  uint64_t free_cached; /* free packets plus free large buffers kept */
+} PacketPoolStats;
+
+PacketPool *packet_pool_new(void);
+void packet_pool_free(PacketPool *pool);
+PacketPoolStats packet_pool_stats(const PacketPool *pool);
+
+Packet *packet_new(PacketPool *pool, size_t len);
+Packet *packet_new_from(PacketPool *pool, const void *data, size_t len);
+Packet *packet_clone(const Packet *p);
+void packet_free(Packet *p);
+void packet_reserve(Packet *p, size_t headroom, size_t tailroom);
+
+/* Returns the first byte of the packet. */
+static inline uint8_t *packet_data(Packet *p)
+{
+  return p->data;
+}
+
+/* Returns the length of the packet in bytes. */
+static inline size_t packet_len(const Packet *p)
+{
+  return p->len;
+}
+
+/* Returns the packet's number, unique within its pool in allocation order
+ * (1, 2, ...); a clone gets a new one. For traces. */
+static inline uint64_t packet_uid(const Packet *p)
+{
+  return p->uid;
+}
+
+/* Returns how many bytes can be pushed without the slow path. */
+static inline size_t packet_headroom(const Packet *p)
+{
+  return (size_t)(p->data - p->buf);
+}
+
+/* Returns how many bytes can be put without the slow path. */
+static inline size_t packet_tailroom(const Packet *p)
+{
+  return p->size - packet_headroom(p) - p->len;
+}
+
+/* Prepends n zeroed bytes and returns their start (the new packet start).
+ * Never fails: a short headroom takes the slow path, packet_reserve(). */
+static inline uint8_t *packet_push(Packet *p, size_t n)
+{
+  if (packet_headroom(p) < n)
+    packet_reserve(p, n, 0);
+  p->data -= n;
+  p->len += n;
+  memset(p->data, 0, n);
+  return p->data;
+}
+
+/* Strips n bytes from the front and returns their start, or returns NULL
+ * and leaves the packet unchanged if it is shorter than n. */
+static inline const uint8_t *packet_pull(Packet *p, size_t n)
+{
+  const uint8_t *head = p->data;
+
+  if (p->len < n)
+    return NULL;
+  p->data += n;
+  p->len -= n;
+  return head;
+}
+
+/* Appends n zeroed bytes at the tail and returns their start. Never fails:
+ * a short tailroom takes the slow path, packet_reserve(). */
+static inline uint8_t *packet_put(Packet *p, size_t n)
+{
+  uint8_t *tail;
+
+  if (packet_tailroom(p) < n)
+    packet_reserve(p, 0, n);
+  tail = p->data + p->len;
+  p->len += n;
+  memset(tail, 0, n);
+  return tail;
+}
+
+/* Cuts the packet to len bytes (drops the tail, e.g. Ethernet padding).
+ * Returns FALSE and leaves the packet unchanged if len > packet_len(). */
+static inline gboolean packet_trim(Packet *p, size_t len)
+{
+  if (len > p->len)
+    return FALSE;
+  p->len = len;
+  return TRUE;
+}
+
+/* Returns the first byte if the packet has at least n bytes, else NULL:
+ * the check before reading a header in place. */
+static inline const uint8_t *packet_peek(const Packet *p, size_t n)
+{
+  return p->len >= n ? p->data : NULL;
+}
+
+#endif

@@ -1,0 +1,332 @@
+/*
+ * The ipsim command as a user meets it: exit statuses, help, errors on bad
+ * arguments and bad files (including hostile ones: huge, deep, binary,
+ * alias bombs, directories), the run summary, drawing, and determinism.
+ */
+#include <check.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "tests/testlib.h"
+
+typedef struct {
+  int status;
+  char *out;
+  char *err;
+} Run;
+
+static Run run_ipsim(const char *const *args)
+{
+  Run r;
+  r.status = testlib_run_ipsim(args, &r.out, &r.err);
+  return r;
+}
+
+static void run_clear(Run *r)
+{
+  g_free(r->out);
+  g_free(r->err);
+}
+
+static char *scratch_dir(void)
+{
+  char *dir = g_dir_make_tmp("ipsim-test-XXXXXX", NULL);
+  ck_assert_ptr_nonnull(dir);
+  return dir;
+}
+
+static char *example(const char *name)
+{
+  return testlib_path("TOPOLOGIES", name);
+}
+
+static void assert_contains(const char *text, const char *part)
+{
+  ck_assert_msg(strstr(text, part) != NULL, "expected '%s' in:\n%s", part, text);
+}
+
+START_TEST(test_version_and_help)
+{
+  Run r = run_ipsim((const char *[]){"--version", NULL});
+  ck_assert_int_eq(r.status, 0);
+  ck_assert_str_eq(r.out, "ipsim " PACKAGE_VERSION "\n");
+  run_clear(&r);
+  r = run_ipsim((const char *[]){"--help", NULL});
+  ck_assert_int_eq(r.status, 0);
+  assert_contains(r.out, "run ");
+  assert_contains(r.out, "check ");
+  assert_contains(r.out, "draw ");
+  run_clear(&r);
+  r = run_ipsim((const char *[]){"help", "run", NULL});
+  ck_assert_int_eq(r.status, 0);
+  assert_contains(r.out, "usage: ipsim run FILE [--seed N] [--stop TIME] [--out DIR] [--quiet]");
+  run_clear(&r);
+  r = run_ipsim((const char *[]){"draw", "--help", NULL});
+  ck_assert_int_eq(r.status, 0);
+  assert_contains(r.out, "usage: ipsim draw FILE [-o OUT]");
+  run_clear(&r);
+}
+END_TEST
+
+START_TEST(test_usage_errors)
+{
+  static const struct {
+    const char *args[4];
+    const char *message;
+  } cases[] = {
+      {{NULL}, "usage: ipsim COMMAND"},
+      {{"rnu", NULL}, "ipsim: unknown command 'rnu'; did you mean 'run'?"},
+      {{"--frobnicate", NULL}, "ipsim: unknown option '--frobnicate'"},
+      {{"help", "nope", NULL}, "ipsim: unknown command 'nope'"},
+      {{"run", NULL}, "ipsim run: missing the scenario FILE"},
+      {{"run", "a.yaml", "b.yaml", NULL}, "ipsim run: expected one scenario FILE, found 2 arguments"},
+      {{"run", "--bogus", "a.yaml", NULL}, "ipsim run: Unknown option --bogus"},
+      {{"draw", NULL}, "ipsim draw: missing the scenario FILE"},
+      {{"check", NULL}, "ipsim check: missing the scenario FILE"},
+  };
+  for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+    Run r = run_ipsim(cases[i].args);
+    ck_assert_msg(r.status == 2, "case %u: status %d", i, r.status);
+    assert_contains(r.err, cases[i].message);
+    run_clear(&r);
+  }
+}
+END_TEST
+
+START_TEST(test_check_examples)
+{
+  const char *dir = testlib_env("TOPOLOGIES");
+  GPtrArray *names = testlib_list_dir(dir, ".yaml");
+  for (guint i = 0; i < names->len; i++) {
+    char *path = g_build_filename(dir, names->pdata[i], NULL);
+    Run r = run_ipsim((const char *[]){"check", path, NULL});
+    ck_assert_msg(r.status == 0 && r.err[0] == '\0', "%s: status %d\n%s", path, r.status, r.err);
+    assert_contains(r.out, ": ok (");
+    run_clear(&r);
+    g_free(path);
+  }
+  g_ptr_array_free(names, TRUE);
+}
+END_TEST
+
+START_TEST(test_check_reports_errors_and_warnings)
+{
+  char *bad = testlib_path("BAD_SCENARIOS", "many-errors.yaml");
+  char *warn = testlib_path("WARN_SCENARIOS", "switch-loop.yaml");
+  Run r = run_ipsim((const char *[]){"check", warn, NULL});
+  ck_assert_int_eq(r.status, 0);
+  assert_contains(r.err, "switch-loop.yaml:10:5: warning: links[2] (s3 - s1) closes a loop of switches");
+  run_clear(&r);
+  r = run_ipsim((const char *[]){"check", warn, bad, NULL});
+  ck_assert_int_eq(r.status, 2);
+  assert_contains(r.err, "many-errors.yaml:7:47: error: links[0]: unknown key 'los' in a link; did you mean 'loss'?");
+  assert_contains(r.out, "switch-loop.yaml: ok (5 nodes, 5 links)");
+  run_clear(&r);
+  g_free(bad);
+  g_free(warn);
+}
+END_TEST
+
+/* Hostile inputs: each gets exit status 2 and a clear message, fast. */
+static void assert_rejected(const char *path, const char *message)
+{
+  gint64 start = g_get_monotonic_time();
+  Run r = run_ipsim((const char *[]){"check", path, NULL});
+  double seconds = (double)(g_get_monotonic_time() - start) / 1e6;
+  ck_assert_msg(r.status == 2, "%s: status %d", path, r.status);
+  assert_contains(r.err, message);
+  ck_assert_msg(seconds < 20, "%s took %.1f s", path, seconds);
+  run_clear(&r);
+}
+
+static char *write_file(const char *dir, const char *name, const char *data, gssize len)
+{
+  char *path = g_build_filename(dir, name, NULL);
+  ck_assert(g_file_set_contents(path, data, len, NULL));
+  return path;
+}
+
+START_TEST(test_hostile_inputs)
+{
+  char *dir = scratch_dir();
+  char *path = write_file(dir, "empty.yaml", "", 0);
+  assert_rejected(path, "empty.yaml: error: the file is empty");
+  g_free(path);
+
+  GRand *rand = g_rand_new_with_seed(7);
+  char junk[4096];
+  for (guint i = 0; i < sizeof junk; i++)
+    junk[i] = (char)g_rand_int_range(rand, 0, 256);
+  g_rand_free(rand);
+  path = write_file(dir, "junk.yaml", junk, sizeof junk);
+  assert_rejected(path, "junk.yaml:1:");
+  g_free(path);
+
+  GString *deep = g_string_new("nodes: ");
+  for (int i = 0; i < 100000; i++)
+    g_string_append_c(deep, '[');
+  path = write_file(dir, "deep.yaml", deep->str, (gssize)deep->len);
+  assert_rejected(path, "error: the document is nested deeper than 64 levels");
+  g_string_free(deep, TRUE);
+  g_free(path);
+
+  GString *bomb = g_string_new("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+  for (int i = 1; i < 12; i++)
+    g_string_append_printf(bomb, "a%d: &a%d [*a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d]\n", i, i, i - 1,
+                           i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1);
+  path = write_file(dir, "bomb.yaml", bomb->str, (gssize)bomb->len);
+  assert_rejected(path, "refusing it (an alias bomb?)");
+  g_string_free(bomb, TRUE);
+  g_free(path);
+
+  path = g_build_filename(dir, "huge.yaml", NULL);
+  int fd = g_open(path, O_CREAT | O_WRONLY | O_TRUNC, 0644);
+  ck_assert_int_ge(fd, 0);
+  ck_assert_int_eq(ftruncate(fd, 100 * 1024 * 1024), 0); /* 100 MB, sparse */
+  close(fd);
+  assert_rejected(path, "huge.yaml: error: the file is larger than 16 MiB, the limit for a scenario file");
+  g_unlink(path);
+  g_free(path);
+
+  path = write_file(dir, "tabs.yaml", "nodes:\n\th1: { kind: host }\n", -1);
+  assert_rejected(path, "tabs.yaml:2:1: error: YAML syntax: a tab character here; YAML indents with spaces, not tabs");
+  g_free(path);
+
+  path = write_file(dir, "latin1.yaml", "nodes:\n  h\xe9: { kind: host }\n", -1);
+  assert_rejected(path, "latin1.yaml:2:4: error: the byte 0xE9 is not valid UTF-8 here (invalid trailing UTF-8 octet)");
+  g_free(path);
+
+  assert_rejected(dir, "error: is a directory; expected a scenario file (YAML)");
+  path = g_build_filename(dir, "missing.yaml", NULL);
+  assert_rejected(path, "missing.yaml: error: cannot open the file: No such file or directory");
+  g_free(path);
+  assert_rejected("/dev/zero", "/dev/zero: error:");
+  g_rmdir(dir);
+  g_free(dir);
+}
+END_TEST
+
+START_TEST(test_run_summary)
+{
+  char *campus = example("campus.yaml");
+  Run r = run_ipsim((const char *[]){"run", campus, NULL});
+  ck_assert_msg(r.status == 0, "%s", r.err);
+  assert_contains(r.out, "scenario   campus\n");
+  assert_contains(r.out, "nodes      21 (13 hosts, 4 switches, 4 routers)\n");
+  assert_contains(r.out, "links      20\n");
+  assert_contains(r.out, "sim time   60s\n");
+  assert_contains(r.out, "events     ");
+  assert_contains(r.out, "wall time  ");
+  run_clear(&r);
+  r = run_ipsim((const char *[]){"run", campus, "--seed", "7", "--stop", "1.5s", NULL});
+  ck_assert_int_eq(r.status, 0);
+  assert_contains(r.out, "seed       7\n");
+  assert_contains(r.out, "sim time   1.5s\n");
+  run_clear(&r);
+  r = run_ipsim((const char *[]){"run", campus, "--stop", "-1s", NULL});
+  ck_assert_int_eq(r.status, 2);
+  assert_contains(r.err, "ipsim run: --stop: ");
+  run_clear(&r);
+  r = run_ipsim((const char *[]){"run", campus, "--seed", "x", NULL});
+  ck_assert_int_eq(r.status, 2);
+  assert_contains(r.err, "ipsim run: --seed: ");
+  run_clear(&r);
+  g_free(campus);
+}
+END_TEST
+
+static char *read_file(const char *path)
+{
+  char *data = NULL;
+  ck_assert_msg(g_file_get_contents(path, &data, NULL, NULL), "cannot read %s", path);
+  return data;
+}
+
+/* The same scenario and seed give byte-identical outputs. */
+START_TEST(test_run_outputs_are_deterministic)
+{
+  char *dir = scratch_dir(), *campus = example("campus.yaml");
+  char *out1 = g_build_filename(dir, "one", NULL), *out2 = g_build_filename(dir, "two", NULL);
+  Run r1 = run_ipsim((const char *[]){"run", campus, "--quiet", "--out", out1, NULL});
+  Run r2 = run_ipsim((const char *[]){"run", campus, "--quiet", "--out", out2, NULL});
+  ck_assert_int_eq(r1.status, 0);
+  ck_assert_int_eq(r2.status, 0);
+  ck_assert_str_eq(r1.out, "");
+  char *p1 = g_build_filename(out1, "summary.json", NULL), *p2 = g_build_filename(out2, "summary.json", NULL);
+  char *s1 = read_file(p1), *s2 = read_file(p2);
+  ck_assert_str_eq(s1, s2);
+  assert_contains(s1, "\"scenario\": \"campus\"");
+  assert_contains(s1, "\"sim_time_ns\": 60000000000");
+  g_unlink(p1);
+  g_unlink(p2);
+  g_rmdir(out1);
+  g_rmdir(out2);
+  g_rmdir(dir);
+  g_free(s1), g_free(s2), g_free(p1), g_free(p2), g_free(out1), g_free(out2), g_free(dir), g_free(campus);
+  run_clear(&r1);
+  run_clear(&r2);
+}
+END_TEST
+
+START_TEST(test_draw)
+{
+  char *dir = scratch_dir(), *campus = example("campus.yaml");
+  Run a = run_ipsim((const char *[]){"draw", campus, NULL});
+  Run b = run_ipsim((const char *[]){"draw", campus, NULL});
+  ck_assert_int_eq(a.status, 0);
+  ck_assert_str_eq(a.out, b.out);
+  assert_contains(a.out, "graph ");
+  assert_contains(a.out, "\"dist-a\"");
+  static const char *const formats[][2] = {{"svg", "<svg"}, {"png", "\x89PNG"}, {"pdf", "%PDF"}, {"dot", "graph"}};
+  for (guint i = 0; i < G_N_ELEMENTS(formats); i++) {
+    char *name = g_strdup_printf("campus.%s", formats[i][0]);
+    char *path = g_build_filename(dir, name, NULL);
+    Run r = run_ipsim((const char *[]){"draw", campus, "-o", path, NULL});
+    ck_assert_msg(r.status == 0, "%s: %s", name, r.err);
+    char *data = read_file(path);
+    ck_assert_msg(strstr(data, formats[i][1]) == data || strstr(data, formats[i][1]) != NULL, "%s", name);
+    g_unlink(path);
+    g_free(data), g_free(path), g_free(name);
+    run_clear(&r);
+  }
+  char *txt = g_build_filename(dir, "campus.txt", NULL);
+  Run r = run_ipsim((const char *[]){"draw", campus, "-o", txt, NULL});
+  ck_assert_int_eq(r.status, 2);
+  assert_contains(r.err, "ipsim draw: ");
+  run_clear(&r);
+  g_rmdir(dir);
+  g_free(txt), g_free(dir), g_free(campus);
+  run_clear(&a);
+  run_clear(&b);
+}
+END_TEST
+
+static Suite *cli_suite(void)
+{
+  Suite *s = suite_create("cli");
+  TCase *tc = tcase_create("commands");
+  tcase_set_timeout(tc, 120);
+  tcase_add_test(tc, test_version_and_help);
+  tcase_add_test(tc, test_usage_errors);
+  tcase_add_test(tc, test_check_examples);
+  tcase_add_test(tc, test_check_reports_errors_and_warnings);
+  tcase_add_test(tc, test_hostile_inputs);
+  tcase_add_test(tc, test_run_summary);
+  tcase_add_test(tc, test_run_outputs_are_deterministic);
+  tcase_add_test(tc, test_draw);
+  suite_add_tcase(s, tc);
+  return s;
+}
+
+int main(void)
+{
+  SRunner *runner = srunner_create(cli_suite());
+  srunner_run_all(runner, CK_NORMAL);
+  int failed = srunner_ntests_failed(runner);
+  srunner_free(runner);
+  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

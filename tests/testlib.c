@@ -1,0 +1,99 @@
+/*
+ * Test helpers: file locations come from the environment the test harness
+ * sets (TOPOLOGIES, BAD_SCENARIOS, IPSIM; see Makefile.am), so that tests
+ * run the same from the source tree, a build tree or `make distcheck`.
+ */
+#include "tests/testlib.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <sys/wait.h>
+#include <string.h>
+
+/* Returns the environment variable `name`; fails the test when unset. */
+const char *testlib_env(const char *name)
+{
+  const char *value = g_getenv(name);
+  ck_assert_msg(value != NULL, "%s is not set; run the tests through 'make check'", name);
+  return value;
+}
+
+char *testlib_path(const char *env, const char *file)
+{
+  return g_build_filename(testlib_env(env), file, NULL);
+}
+
+/* Returns the sorted names of the files in `dir` ending with `suffix`. */
+GPtrArray *testlib_list_dir(const char *dir, const char *suffix)
+{
+  GDir *d = g_dir_open(dir, 0, NULL);
+  ck_assert_msg(d != NULL, "cannot open %s", dir);
+  GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+  const char *name;
+  while ((name = g_dir_read_name(d)))
+    if (g_str_has_suffix(name, suffix))
+      g_ptr_array_add(names, g_strdup(name));
+  g_dir_close(d);
+  g_ptr_array_sort(names, (GCompareFunc)g_strcmp0);
+  return names;
+}
+
+static char *testlib_messages(const DiagList *diags)
+{
+  char *text = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&text, &len);
+  diag_list_print(diags, f);
+  fclose(f);
+  return text;
+}
+
+/* Loads a scenario from a string named "test.yaml"; stores the printed
+ * diagnostics in *messages (g_free) when asked. */
+Scenario *testlib_load_string(const char *yaml, char **messages)
+{
+  DiagList *diags = diag_list_new("test.yaml");
+  Scenario *sc = scenario_load_data(yaml, strlen(yaml), "test.yaml", diags);
+  if (messages)
+    *messages = testlib_messages(diags);
+  diag_list_free(diags);
+  return sc;
+}
+
+/* Loads the file at `path`, naming it by its base name in messages, and
+ * returns the printed diagnostics (g_free). *out gets the scenario or NULL. */
+char *testlib_load_messages(const char *path, Scenario **out)
+{
+  char *data = NULL, *base = g_path_get_basename(path);
+  gsize len = 0;
+  ck_assert_msg(g_file_get_contents(path, &data, &len, NULL), "cannot read %s", path);
+  DiagList *diags = diag_list_new(base);
+  Scenario *sc = scenario_load_data(data, len, base, diags);
+  char *text = testlib_messages(diags);
+  diag_list_free(diags);
+  if (out)
+    *out = sc;
+  else
+    scenario_free(sc);
+  g_free(data);
+  g_free(base);
+  return text;
+}
+
+/* Runs the ipsim binary with `args` (NULL-terminated, without argv[0]);
+ * returns its exit status and its standard output and error (g_free). */
+int testlib_run_ipsim(const char *const *args, char **out, char **err)
+{
+  GPtrArray *argv = g_ptr_array_new();
+  g_ptr_array_add(argv, (gpointer)testlib_env("IPSIM"));
+  for (const char *const *a = args; *a; a++)
+    g_ptr_array_add(argv, (gpointer)*a);
+  g_ptr_array_add(argv, NULL);
+  int status = -1;
+  GError *error = NULL;
+  gboolean ok = g_spawn_sync(NULL, (char **)argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, out, err, &status, &error);
+  ck_assert_msg(ok, "cannot run ipsim: %s", error ? error->message : "?");
+  g_ptr_array_free(argv, TRUE);
+  ck_assert_msg(WIFEXITED(status), "ipsim did not exit normally (status %d)", status);
+  return WEXITSTATUS(status);
+}

@@ -1,0 +1,19 @@
+/*
+ * Helpers shared by the Check suites: locating the example and test files,
+ * loading scenarios from strings or files, and running the ipsim binary.
+ */
+#ifndef IPSIM_TESTLIB_H
+#define IPSIM_TESTLIB_H
+
+#include <glib.h>
+
+#include "sim/scenario.h"
+
+const char *testlib_env(const char *name);
+char *testlib_path(const char *env, const char *file);
+GPtrArray *testlib_list_dir(const char *dir, const char *suffix);
+Scenario *testlib_load_string(const char *yaml, char **messages);
+char *testlib_load_messages(const char *path, Scenario **out);
+int testlib_run_ipsim(const char *const *args, char **out, char **err);
+
+#endif

@@ -1,0 +1,498 @@
+/*
+ * Topology drawing: turns a Network into an undirected Graphviz graph built
+ * with cgraph (one node per network node, one edge per link) and writes it
+ * as DOT text or lays it out with the dot engine and renders it with gvc.
+ *
+ * Entry points: viz_topology_graph() builds the graph (the caller agclose()s
+ * it); viz_topology_dot() returns its DOT text; viz_topology_render() writes
+ * a .dot/.gv, .svg, .png or .pdf file chosen by the file name's extension.
+ *
+ * Hosts, switches and routers differ in shape and colour; a node's label is
+ * its name (and its description, smaller); an edge carries the link's name,
+ * rate, delay and loss, and each of its ends the interface's name and
+ * address. Routers are drawn above switches and switches above hosts.
+ *
+ * Cgraph does all DOT quoting. What is escaped here is label text: Graphviz
+ * reads backslash escapes (\n, \N, \l) in labels, so backslashes in names
+ * are doubled. Limits: DOT cannot carry every string as an ID (see
+ * viz_topology_id_ok()); when a node name is one of those, every node is
+ * named by its position (n0, n1, ...) and its name stays in its label.
+ */
+#include "viz/topology.h"
+
+#include <errno.h>
+#include <graphviz/gvc.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sim/units.h"
+
+#define VIZ_TOPOLOGY_ENGINE "dot"
+#define VIZ_TOPOLOGY_FONT "Helvetica"
+#define VIZ_TOPOLOGY_GRAPH_ID "topology"
+#define VIZ_TOPOLOGY_MIN_WIDTH 0.75        /* Graphviz's default node width, inches */
+#define VIZ_TOPOLOGY_INCHES_PER_LINK 0.3
+
+/* How a kind of node is drawn; `tier` orders kinds from top (high) to bottom. */
+typedef struct {
+  const char *kind;
+  const char *shape;
+  const char *style;
+  const char *fill;
+  const char *line;
+  int tier;
+} VizTopologyStyle;
+
+static const VizTopologyStyle viz_topology_styles[] = {
+    [NODE_KIND_HOST] = {"host", "box", "rounded,filled", "#dae8fc", "#3465a4", 0},
+    [NODE_KIND_SWITCH] = {"switch", "box3d", "filled", "#d5ecc2", "#4e9a06", 1},
+    [NODE_KIND_ROUTER] = {"router", "ellipse", "filled", "#fce0c4", "#ce5c00", 2},
+};
+
+/* A file extension and the gvc format it asks for; NULL means DOT text. */
+typedef struct {
+  const char *ext;
+  const char *format;
+} VizTopologyFormat;
+
+static const VizTopologyFormat viz_topology_formats[] = {
+    {".dot", NULL}, {".gv", NULL}, {".svg", "svg"}, {".png", "png"}, {".pdf", "pdf"},
+};
+
+/* Cgraph's output discipline for viz_topology_dot(): writes into a GString.
+ * Never modified; cgraph's API takes non-const pointers. */
+static int viz_topology_io_put(void *chan, const char *str);
+static int viz_topology_io_flush(void *chan);
+static Agiodisc_t viz_topology_string_io = {NULL, viz_topology_io_put, viz_topology_io_flush};
+static Agdisc_t viz_topology_string_disc = {NULL, NULL, &viz_topology_string_io};
+
+G_DEFINE_QUARK(viz-topology-error-quark, viz_topology_error)
+
+/* Appends cgraph's output `str` to the GString `chan`. */
+static int viz_topology_io_put(void *chan, const char *str)
+{
+  g_string_append(chan, str);
+  return 0;
+}
+
+static int viz_topology_io_flush(void *chan)
+{
+  (void)chan;
+  return 0;
+}
+
+/* Returns the drawing style of `kind`. */
+static const VizTopologyStyle *viz_topology_style(NodeKind kind)
+{
+  g_return_val_if_fail((guint)kind < G_N_ELEMENTS(viz_topology_styles), &viz_topology_styles[0]);
+  return &viz_topology_styles[kind];
+}
+
+/* Returns `text` as literal Graphviz label text: backslashes doubled so that
+ * "\N" or "\l" in a name stay as written, control characters turned into
+ * spaces, invalid UTF-8 replaced. g_free it. */
+static char *viz_topology_escape_label(const char *text)
+{
+  char *valid = g_utf8_make_valid(text, -1);
+  GString *out = g_string_sized_new(strlen(valid) + 8);
+  for (const char *p = valid; *p; p++) {
+    if (*p == '\\')
+      g_string_append(out, "\\\\");
+    else if ((unsigned char)*p < 0x20 || *p == 0x7f)
+      g_string_append_c(out, ' ');
+    else
+      g_string_append_c(out, *p);
+  }
+  g_free(valid);
+  return g_string_free(out, FALSE);
+}
+
+/* Returns `text` as literal text for an HTML-like label: label-escaped (the
+ * \N escapes apply inside HTML text too) then markup-escaped. g_free it. */
+static char *viz_topology_escape_html(const char *text)
+{
+  char *label = viz_topology_escape_label(text);
+  char *html = g_markup_escape_text(label, -1);
+  g_free(label);
+  return html;
+}
+
+/* Tells whether `id` survives as a DOT ID written by cgraph and read back.
+ * DOT's only escape in quoted strings is \" for a quote, so a backslash right
+ * before a quote or at the end cannot be written; Graphviz's scanner also
+ * drops a backslash before a newline, and its reader renames IDs that start
+ * with '%' (its own prefix for anonymous objects). */
+static gboolean viz_topology_id_ok(const char *id)
+{
+  if (!id || !*id || *id == '%')
+    return FALSE;
+  for (const char *p = id; *p; p++) {
+    if ((unsigned char)*p < 0x20 || *p == 0x7f)
+      return FALSE;
+    if (*p == '\\' && (p[1] == '"' || p[1] == '\0'))
+      return FALSE;
+  }
+  return TRUE;
+}
+
+/* Tells whether every node of `net` can be named by its name in DOT. */
+static gboolean viz_topology_names_ok(const Network *net)
+{
+  for (guint i = 0; i < net->nodes->len; i++)
+    if (!viz_topology_id_ok(network_node(net, i)->name))
+      return FALSE;
+  return TRUE;
+}
+
+/* Sets the default attributes of the graph, its nodes and its edges. The
+ * dot engine draws the hierarchy top-down. labelangle and labeldistance stay
+ * unset on purpose: then dot places the labels at the ends of the edges with
+ * its external-label placer, which keeps them off nodes and other labels,
+ * instead of at a fixed offset where they collide at busy switches. */
+static void viz_topology_set_defaults(Agraph_t *g)
+{
+  agattr(g, AGRAPH, "rankdir", "TB");
+  agattr(g, AGRAPH, "nodesep", "0.4");
+  agattr(g, AGRAPH, "ranksep", "1.1");
+  agattr(g, AGRAPH, "outputorder", "edgesfirst");
+  agattr(g, AGRAPH, "pad", "0.3");
+  agattr(g, AGRAPH, "fontname", VIZ_TOPOLOGY_FONT);
+  agattr(g, AGRAPH, "fontsize", "11");
+  agattr(g, AGRAPH, "labelloc", "b");
+  agattr(g, AGNODE, "fontname", VIZ_TOPOLOGY_FONT);
+  agattr(g, AGNODE, "fontsize", "12");
+  agattr(g, AGNODE, "margin", "0.15,0.06");
+  agattr(g, AGEDGE, "fontname", VIZ_TOPOLOGY_FONT);
+  agattr(g, AGEDGE, "fontsize", "9");
+  agattr(g, AGEDGE, "fontcolor", "#404040");
+  agattr(g, AGEDGE, "labelfontsize", "8");
+  agattr(g, AGEDGE, "labelfontcolor", "#1f4e79");
+  agattr(g, AGEDGE, "color", "#606060");
+}
+
+/* Widens a node with many links (a switch, a core router): its edges then
+ * leave it at points far enough apart for their end labels. */
+static void viz_topology_set_width(Agnode_t *vn, const Node *node)
+{
+  guint links = 0;
+  for (guint i = 0; i < node->ifaces->len; i++)
+    if (node_iface(node, i)->link)
+      links++;
+  double width = VIZ_TOPOLOGY_INCHES_PER_LINK * links;
+  if (width <= VIZ_TOPOLOGY_MIN_WIDTH)
+    return;
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+  agsafeset(vn, "width", g_ascii_formatd(buf, sizeof buf, "%.2f", width), "");
+}
+
+/* Creates the graph node for `node`, named by its name or, when `by_name`
+ * is false, by its position, with the shape and colours of its kind. */
+static Agnode_t *viz_topology_add_node(Agraph_t *g, const Node *node, gboolean by_name)
+{
+  const VizTopologyStyle *style = viz_topology_style(node->kind);
+  char *id = by_name ? g_strdup(node->name) : g_strdup_printf("n%u", node->index);
+  Agnode_t *vn = agnode(g, id, TRUE);
+  g_free(id);
+  agsafeset(vn, "shape", (char *)style->shape, "");
+  agsafeset(vn, "style", (char *)style->style, "");
+  agsafeset(vn, "fillcolor", (char *)style->fill, "");
+  agsafeset(vn, "color", (char *)style->line, "");
+  viz_topology_set_width(vn, node);
+  return vn;
+}
+
+/* Sets `label` on `obj` as an HTML-like label built from `html`, or as the
+ * plain `plain` when cgraph already holds the same text as a plain string
+ * (cgraph shares equal strings, so the HTML mark would be lost). */
+static void viz_topology_set_html(Agraph_t *g, void *obj, const char *html, const char *plain)
+{
+  char *ref = agstrdup_html(g, (char *)html);
+  if (aghtmlstr(ref))
+    agsafeset(obj, "label", ref, "");
+  else
+    agsafeset(obj, "label", (char *)plain, "");
+  agstrfree(g, ref);
+}
+
+/* Sets the label of `vn`: the node's name in bold and its description, if
+ * any, on a second line in a smaller font. */
+static void viz_topology_label_node(Agraph_t *g, Agnode_t *vn, const Node *node)
+{
+  char *name = viz_topology_escape_html(node->name);
+  GString *html = g_string_new(NULL);
+  g_string_append_printf(html, "<B>%s</B>", name);
+  char *plain = viz_topology_escape_label(node->name);
+  if (node->description && *node->description) {
+    char *desc = viz_topology_escape_html(node->description);
+    g_string_append_printf(html, "<BR/><FONT POINT-SIZE=\"9\">%s</FONT>", desc);
+    char *plain_desc = viz_topology_escape_label(node->description);
+    char *both = g_strconcat(plain, "\\n", plain_desc, NULL);
+    g_free(plain);
+    plain = both;
+    g_free(plain_desc);
+    g_free(desc);
+  }
+  viz_topology_set_html(g, vn, html->str, plain);
+  g_string_free(html, TRUE);
+  g_free(plain);
+  g_free(name);
+}
+
+/* Returns a loss probability as a percentage, "0.1%"; g_free it. */
+static char *viz_topology_format_loss(double loss)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+  g_ascii_formatd(buf, sizeof buf, "%.3g", loss * 100.0);
+  return g_strconcat(buf, "%", NULL);
+}
+
+/* Returns the label of a link's edge: its name if it has one, then
+ * "rate, delay", then the loss when there is some. g_free it. */
+static char *viz_topology_link_label(const Link *link)
+{
+  GString *label = g_string_new(NULL);
+  if (link->name && *link->name) {
+    char *name = viz_topology_escape_label(link->name);
+    g_string_append_printf(label, "%s\\n", name);
+    g_free(name);
+  }
+  char *rate = units_format_rate(link->rate_bps);
+  char *delay = units_format_duration(link->delay);
+  g_string_append_printf(label, "%s, %s", rate, delay);
+  if (link->loss > 0) {
+    char *loss = viz_topology_format_loss(link->loss);
+    g_string_append_printf(label, "\\nloss %s", loss);
+    g_free(loss);
+  }
+  g_free(rate);
+  g_free(delay);
+  return g_string_free(label, FALSE);
+}
+
+/* Returns the label of an edge's end: the interface's name and, on a second
+ * line, its address with prefix length, "eth0\n10.1.1.1/24". g_free it. */
+static char *viz_topology_end_label(const Iface *iface)
+{
+  char *name = viz_topology_escape_label(iface->name);
+  if (!iface->has_ip)
+    return name;
+  uint32_t a = iface->ip.addr;
+  char *label = g_strdup_printf("%s\\n%u.%u.%u.%u/%u", name, a >> 24, (a >> 16) & 0xff,
+                                (a >> 8) & 0xff, a & 0xff, (unsigned)iface->ip.len);
+  g_free(name);
+  return label;
+}
+
+/* Creates the edge of `link` between the graph nodes `vnodes` (indexed by
+ * node position). The end whose node kind ranks higher is the tail, so that
+ * dot draws routers above switches above hosts; otherwise the link's order. */
+static void viz_topology_add_link(Agraph_t *g, Agnode_t **vnodes, const Link *link)
+{
+  const Iface *top = link->ends[0], *bottom = link->ends[1];
+  if (viz_topology_style(bottom->node->kind)->tier > viz_topology_style(top->node->kind)->tier) {
+    top = link->ends[1];
+    bottom = link->ends[0];
+  }
+  Agedge_t *e = agedge(g, vnodes[top->node->index], vnodes[bottom->node->index], NULL, TRUE);
+  char *label = viz_topology_link_label(link);
+  char *tail = viz_topology_end_label(top);
+  char *head = viz_topology_end_label(bottom);
+  agsafeset(e, "label", label, "");
+  agsafeset(e, "taillabel", tail, "");
+  agsafeset(e, "headlabel", head, "");
+  g_free(label);
+  g_free(tail);
+  g_free(head);
+}
+
+/* Returns the legend of the kinds present in `net` as HTML table cells, each
+ * in the colours of its kind. g_free it. */
+static char *viz_topology_legend_cells(const Network *net)
+{
+  gboolean present[G_N_ELEMENTS(viz_topology_styles)] = {FALSE};
+  for (guint i = 0; i < net->nodes->len; i++)
+    if ((guint)network_node(net, i)->kind < G_N_ELEMENTS(present))
+      present[network_node(net, i)->kind] = TRUE;
+  GString *cells = g_string_new(NULL);
+  for (int tier = 2; tier >= 0; tier--)
+    for (guint k = 0; k < G_N_ELEMENTS(viz_topology_styles); k++) {
+      const VizTopologyStyle *s = &viz_topology_styles[k];
+      if (present[k] && s->tier == tier)
+        g_string_append_printf(cells, "<TD BGCOLOR=\"%s\" COLOR=\"%s\" BORDER=\"1\">%s</TD>",
+                               s->fill, s->line, s->kind);
+    }
+  return g_string_free(cells, FALSE);
+}
+
+/* Sets the graph's label: the network's name and description above a legend
+ * of the node kinds. Nothing for a network without nodes. */
+static void viz_topology_label_graph(Agraph_t *g, const Network *net)
+{
+  if (net->nodes->len == 0)
+    return;
+  char *cells = viz_topology_legend_cells(net);
+  guint ncells = 0;
+  for (const char *p = cells; (p = strstr(p, "<TD")); p++)
+    ncells++;
+  GString *html = g_string_new("<TABLE BORDER=\"0\" CELLSPACING=\"4\">");
+  char *name = viz_topology_escape_html(net->name ? net->name : "");
+  g_string_append_printf(html, "<TR><TD COLSPAN=\"%u\"><B>%s</B></TD></TR>", ncells, name);
+  if (net->description && *net->description) {
+    char *desc = viz_topology_escape_html(net->description);
+    g_string_append_printf(html, "<TR><TD COLSPAN=\"%u\">%s</TD></TR>", ncells, desc);
+    g_free(desc);
+  }
+  g_string_append_printf(html, "<TR>%s</TR></TABLE>", cells);
+  char *plain = viz_topology_escape_label(net->name ? net->name : "");
+  viz_topology_set_html(g, g, html->str, plain);
+  g_free(plain);
+  g_free(name);
+  g_free(cells);
+  g_string_free(html, TRUE);
+}
+
+/* Builds the graph of `net`, with the discipline `disc` (NULL for cgraph's
+ * default). Nodes come in the network's order, then edges in link order;
+ * HTML labels are set last so that no plain string can take their text. */
+static Agraph_t *viz_topology_build(const Network *net, Agdisc_t *disc)
+{
+  gboolean by_name = viz_topology_names_ok(net);
+  const char *gname = viz_topology_id_ok(net->name) ? net->name : VIZ_TOPOLOGY_GRAPH_ID;
+  Agraph_t *g = agopen((char *)gname, Agundirected, disc);
+  viz_topology_set_defaults(g);
+  Agnode_t **vnodes = g_new0(Agnode_t *, net->nodes->len + 1);
+  for (guint i = 0; i < net->nodes->len; i++)
+    vnodes[i] = viz_topology_add_node(g, network_node(net, i), by_name);
+  for (guint i = 0; i < net->links->len; i++)
+    viz_topology_add_link(g, vnodes, network_link(net, i));
+  for (guint i = 0; i < net->nodes->len; i++)
+    viz_topology_label_node(g, vnodes[i], network_node(net, i));
+  viz_topology_label_graph(g, net);
+  g_free(vnodes);
+  return g;
+}
+
+/* Returns the graph of `net`, not laid out; the caller agclose()s it. */
+Agraph_t *viz_topology_graph(const Network *net)
+{
+  g_return_val_if_fail(net != NULL, NULL);
+  return viz_topology_build(net, NULL);
+}
+
+/* Returns the DOT text of the graph of `net`, not laid out, as cgraph writes
+ * it; the same network gives the same bytes. g_free it. */
+char *viz_topology_dot(const Network *net)
+{
+  g_return_val_if_fail(net != NULL, NULL);
+  Agraph_t *g = viz_topology_build(net, &viz_topology_string_disc);
+  GString *out = g_string_new(NULL);
+  agwrite(g, out);
+  agclose(g);
+  return g_string_free(out, FALSE);
+}
+
+/* Returns the format the extension of `path` asks for, or NULL with an
+ * error listing the supported extensions. Extensions ignore case. */
+static const VizTopologyFormat *viz_topology_format_for(const char *path, GError **error)
+{
+  const char *dot = strrchr(path, '.');
+  const char *slash = strrchr(path, G_DIR_SEPARATOR);
+  if (dot && (!slash || dot > slash))
+    for (guint i = 0; i < G_N_ELEMENTS(viz_topology_formats); i++)
+      if (g_ascii_strcasecmp(dot, viz_topology_formats[i].ext) == 0)
+        return &viz_topology_formats[i];
+  GString *known = g_string_new(NULL);
+  for (guint i = 0; i < G_N_ELEMENTS(viz_topology_formats); i++)
+    g_string_append_printf(known, "%s%s", i ? ", " : "", viz_topology_formats[i].ext);
+  char *shown = g_filename_display_name(path);
+  g_set_error(error, VIZ_TOPOLOGY_ERROR, VIZ_TOPOLOGY_ERROR_FORMAT,
+              "cannot draw '%s': unknown file extension; use one of %s", shown, known->str);
+  g_free(shown);
+  g_string_free(known, TRUE);
+  return NULL;
+}
+
+/* Sets a write error naming `path` and the system's reason `errnum`. */
+static gboolean viz_topology_write_failed(const char *path, int errnum, GError **error)
+{
+  char *shown = g_filename_display_name(path);
+  g_set_error(error, VIZ_TOPOLOGY_ERROR, VIZ_TOPOLOGY_ERROR_WRITE, "cannot write '%s': %s", shown,
+              g_strerror(errnum));
+  g_free(shown);
+  return FALSE;
+}
+
+/* Writes `len` bytes of `data` to the file `path`, replacing it. */
+static gboolean viz_topology_write_file(const char *path, const char *data, size_t len,
+                                        GError **error)
+{
+  FILE *f = fopen(path, "wb");
+  if (!f)
+    return viz_topology_write_failed(path, errno, error);
+  int errnum = 0;
+  if (fwrite(data, 1, len, f) != len)
+    errnum = errno ? errno : EIO;
+  if (fclose(f) != 0 && errnum == 0)
+    errnum = errno ? errno : EIO;
+  if (errnum != 0) {
+    remove(path);
+    return viz_topology_write_failed(path, errnum, error);
+  }
+  return TRUE;
+}
+
+/* Renders the laid-out graph `g` as `format` and writes it to `path`. */
+static gboolean viz_topology_render_data(GVC_t *gvc, Agraph_t *g, const char *format,
+                                         const char *path, GError **error)
+{
+  char *data = NULL;
+  unsigned int len = 0;
+  if (gvRenderData(gvc, g, format, &data, &len) != 0 || !data) {
+    gvFreeRenderData(data);
+    g_set_error(error, VIZ_TOPOLOGY_ERROR, VIZ_TOPOLOGY_ERROR_LAYOUT,
+                "Graphviz cannot render %s here; is its plugin installed? (see 'dot -T?')",
+                format);
+    return FALSE;
+  }
+  gboolean ok = viz_topology_write_file(path, data, len, error);
+  gvFreeRenderData(data);
+  return ok;
+}
+
+/* Lays the graph of `net` out with the dot engine and writes it to `path` as
+ * `format`, all in-process through gvc. */
+static gboolean viz_topology_render_laid_out(const Network *net, const char *format,
+                                             const char *path, GError **error)
+{
+  GVC_t *gvc = gvContext();
+  Agraph_t *g = viz_topology_build(net, NULL);
+  gboolean ok = FALSE;
+  if (gvLayout(gvc, g, VIZ_TOPOLOGY_ENGINE) != 0) {
+    g_set_error(error, VIZ_TOPOLOGY_ERROR, VIZ_TOPOLOGY_ERROR_LAYOUT,
+                "Graphviz could not lay out the network with its %s engine", VIZ_TOPOLOGY_ENGINE);
+  } else {
+    ok = viz_topology_render_data(gvc, g, format, path, error);
+    gvFreeLayout(gvc, g);
+  }
+  agclose(g);
+  gvFreeContext(gvc);
+  return ok;
+}
+
+/* Draws `net` into the file `path`, in the format its extension names: .dot
+ * or .gv (DOT text, not laid out), .svg, .png or .pdf. Returns FALSE with an
+ * error for an unknown extension, a failed layout or a failed write. */
+gboolean viz_topology_render(const Network *net, const char *path, GError **error)
+{
+  g_return_val_if_fail(net != NULL && path != NULL, FALSE);
+  g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
+  const VizTopologyFormat *format = viz_topology_format_for(path, error);
+  if (!format)
+    return FALSE;
+  if (format->format)
+    return viz_topology_render_laid_out(net, format->format, path, error);
+  char *dot = viz_topology_dot(net);
+  gboolean ok = viz_topology_write_file(path, dot, strlen(dot), error);
+  g_free(dot);
+  return ok;
+}

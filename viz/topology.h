@@ -1,0 +1,31 @@
+/*
+ * Topology drawing: a network's nodes and links as a Graphviz graph, as DOT
+ * text, or rendered to SVG, PNG or PDF in-process through gvc. What is drawn
+ * and how is described in viz/README.md.
+ *
+ * Entry points: viz_topology_graph() (a cgraph graph to use further),
+ * viz_topology_dot() (DOT text), viz_topology_render() (a file).
+ */
+#ifndef IPSIM_VIZ_TOPOLOGY_H
+#define IPSIM_VIZ_TOPOLOGY_H
+
+#include <glib.h>
+#include <graphviz/cgraph.h>
+
+#include "models/network.h"
+
+#define VIZ_TOPOLOGY_ERROR (viz_topology_error_quark())
+
+typedef enum {
+  VIZ_TOPOLOGY_ERROR_FORMAT, /* the file name's extension names no supported format */
+  VIZ_TOPOLOGY_ERROR_LAYOUT, /* Graphviz could not lay out or render the graph */
+  VIZ_TOPOLOGY_ERROR_WRITE,  /* the file could not be written */
+} VizTopologyError;
+
+GQuark viz_topology_error_quark(void);
+
+Agraph_t *viz_topology_graph(const Network *net);
+char *viz_topology_dot(const Network *net);
+gboolean viz_topology_render(const Network *net, const char *path, GError **error);
+
+#endif
