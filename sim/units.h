@@ -35,8 +35,8 @@
  * value: format(parse(x)) is canonical and parse(format(v)) == v for every
  * value the parser accepts. Durations and rates use the largest unit not
  * above the value with the shortest exact fraction ("1.5ms", "1.5Gbps");
- * whole minutes and hours print as "2min", "1h", other durations of a
- * minute or more in seconds ("90s"). Sizes print as a whole number of the
+ * durations never use a unit above seconds ("90s", "3600s"), so that
+ * simulated times line up in summaries and traces. Sizes print as a whole number of the
  * largest binary or decimal unit dividing them, whichever has fewer digits
  * (binary on a tie: "64KiB", "2MB", "4TB", "1000KiB"), else in bytes.
  *

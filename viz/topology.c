@@ -29,6 +29,7 @@
 
 #define VIZ_TOPOLOGY_ENGINE "dot"
 #define VIZ_TOPOLOGY_FONT "Helvetica"
+#define VIZ_TOPOLOGY_BOLD_FONT "Helvetica-Bold" /* by face: <B> leaks in Graphviz 2.43 */
 #define VIZ_TOPOLOGY_GRAPH_ID "topology"
 #define VIZ_TOPOLOGY_MIN_WIDTH 0.75        /* Graphviz's default node width, inches */
 #define VIZ_TOPOLOGY_INCHES_PER_LINK 0.3
@@ -159,7 +160,7 @@ static void viz_topology_set_defaults(Agraph_t *g)
   agattr(g, AGRAPH, "fontname", VIZ_TOPOLOGY_FONT);
   agattr(g, AGRAPH, "fontsize", "11");
   agattr(g, AGRAPH, "labelloc", "b");
-  agattr(g, AGNODE, "fontname", VIZ_TOPOLOGY_FONT);
+  agattr(g, AGNODE, "fontname", VIZ_TOPOLOGY_BOLD_FONT);
   agattr(g, AGNODE, "fontsize", "12");
   agattr(g, AGNODE, "margin", "0.15,0.06");
   agattr(g, AGEDGE, "fontname", VIZ_TOPOLOGY_FONT);
@@ -214,28 +215,51 @@ static void viz_topology_set_html(Agraph_t *g, void *obj, const char *html, cons
   agstrfree(g, ref);
 }
 
-/* Sets the label of `vn`: the node's name in bold and its description, if
- * any, on a second line in a smaller font. */
-static void viz_topology_label_node(Agraph_t *g, Agnode_t *vn, const Node *node)
+/* Returns the HTML-like label of `node`: its name (bold, the nodes' font)
+ * and its description, if any, on a second line in a smaller regular font.
+ * The name sits in a FONT element so that the label is never plain text
+ * that cgraph could share with a node's name. g_free it. */
+static char *viz_topology_node_html(const Node *node)
 {
   char *name = viz_topology_escape_html(node->name);
-  GString *html = g_string_new(NULL);
-  g_string_append_printf(html, "<B>%s</B>", name);
-  char *plain = viz_topology_escape_label(node->name);
+  if (!node->description || !*node->description) {
+    char *html = g_strdup_printf("<FONT>%s</FONT>", name);
+    g_free(name);
+    return html;
+  }
+  char *desc = viz_topology_escape_html(node->description);
+  char *html = g_strdup_printf("<FONT>%s</FONT><BR/><FONT FACE=\"" VIZ_TOPOLOGY_FONT
+                               "\" POINT-SIZE=\"9\">%s</FONT>",
+                               name, desc);
+  g_free(name);
+  g_free(desc);
+  return html;
+}
+
+/* Returns the plain label of `node`, its name and description on two lines,
+ * for when an HTML label cannot be set. g_free it. */
+static char *viz_topology_node_plain(const Node *node)
+{
+  GString *plain = g_string_new(NULL);
+  char *name = viz_topology_escape_label(node->name);
+  g_string_append(plain, name);
   if (node->description && *node->description) {
-    char *desc = viz_topology_escape_html(node->description);
-    g_string_append_printf(html, "<BR/><FONT POINT-SIZE=\"9\">%s</FONT>", desc);
-    char *plain_desc = viz_topology_escape_label(node->description);
-    char *both = g_strconcat(plain, "\\n", plain_desc, NULL);
-    g_free(plain);
-    plain = both;
-    g_free(plain_desc);
+    char *desc = viz_topology_escape_label(node->description);
+    g_string_append_printf(plain, "\\n%s", desc);
     g_free(desc);
   }
-  viz_topology_set_html(g, vn, html->str, plain);
-  g_string_free(html, TRUE);
-  g_free(plain);
   g_free(name);
+  return g_string_free(plain, FALSE);
+}
+
+/* Sets the label of the graph node `vn` of `node`. */
+static void viz_topology_label_node(Agraph_t *g, Agnode_t *vn, const Node *node)
+{
+  char *html = viz_topology_node_html(node);
+  char *plain = viz_topology_node_plain(node);
+  viz_topology_set_html(g, vn, html, plain);
+  g_free(html);
+  g_free(plain);
 }
 
 /* Returns a loss probability as a percentage, "0.1%"; g_free it. */
@@ -305,50 +329,61 @@ static void viz_topology_add_link(Agraph_t *g, Agnode_t **vnodes, const Link *li
   g_free(head);
 }
 
-/* Returns the legend of the kinds present in `net` as HTML table cells, each
- * in the colours of its kind. g_free it. */
-static char *viz_topology_legend_cells(const Network *net)
+/* Returns the legend of the kinds present in `net`, routers first as they
+ * are drawn from the top: HTML table cells, each in the colours of its kind.
+ * Sets `*count` to the number of cells. g_free it. */
+static char *viz_topology_legend_cells(const Network *net, guint *count)
 {
   gboolean present[G_N_ELEMENTS(viz_topology_styles)] = {FALSE};
   for (guint i = 0; i < net->nodes->len; i++)
     if ((guint)network_node(net, i)->kind < G_N_ELEMENTS(present))
       present[network_node(net, i)->kind] = TRUE;
   GString *cells = g_string_new(NULL);
-  for (int tier = 2; tier >= 0; tier--)
-    for (guint k = 0; k < G_N_ELEMENTS(viz_topology_styles); k++) {
-      const VizTopologyStyle *s = &viz_topology_styles[k];
-      if (present[k] && s->tier == tier)
-        g_string_append_printf(cells, "<TD BGCOLOR=\"%s\" COLOR=\"%s\" BORDER=\"1\">%s</TD>",
-                               s->fill, s->line, s->kind);
-    }
+  *count = 0;
+  for (guint k = G_N_ELEMENTS(viz_topology_styles); k-- > 0;) {
+    const VizTopologyStyle *s = &viz_topology_styles[k];
+    if (!present[k])
+      continue;
+    g_string_append_printf(cells, "<TD BGCOLOR=\"%s\" COLOR=\"%s\" BORDER=\"1\">%s</TD>",
+                           s->fill, s->line, s->kind);
+    (*count)++;
+  }
   return g_string_free(cells, FALSE);
 }
 
+/* Returns the HTML-like label of the graph: the network's name and
+ * description above the legend. g_free it. */
+static char *viz_topology_graph_html(const Network *net)
+{
+  guint n;
+  char *cells = viz_topology_legend_cells(net, &n);
+  char *name = viz_topology_escape_html(net->name ? net->name : "");
+  GString *html = g_string_new("<TABLE BORDER=\"0\" CELLSPACING=\"4\">");
+  g_string_append_printf(html, "<TR><TD COLSPAN=\"%u\"><FONT FACE=\"" VIZ_TOPOLOGY_BOLD_FONT
+                         "\">%s</FONT></TD></TR>",
+                         n, name);
+  if (net->description && *net->description) {
+    char *desc = viz_topology_escape_html(net->description);
+    g_string_append_printf(html, "<TR><TD COLSPAN=\"%u\">%s</TD></TR>", n, desc);
+    g_free(desc);
+  }
+  g_string_append_printf(html, "<TR>%s</TR></TABLE>", cells);
+  g_free(name);
+  g_free(cells);
+  return g_string_free(html, FALSE);
+}
+
 /* Sets the graph's label: the network's name and description above a legend
- * of the node kinds. Nothing for a network without nodes. */
+ * of the node kinds, at the bottom. Nothing for a network without nodes. */
 static void viz_topology_label_graph(Agraph_t *g, const Network *net)
 {
   if (net->nodes->len == 0)
     return;
-  char *cells = viz_topology_legend_cells(net);
-  guint ncells = 0;
-  for (const char *p = cells; (p = strstr(p, "<TD")); p++)
-    ncells++;
-  GString *html = g_string_new("<TABLE BORDER=\"0\" CELLSPACING=\"4\">");
-  char *name = viz_topology_escape_html(net->name ? net->name : "");
-  g_string_append_printf(html, "<TR><TD COLSPAN=\"%u\"><B>%s</B></TD></TR>", ncells, name);
-  if (net->description && *net->description) {
-    char *desc = viz_topology_escape_html(net->description);
-    g_string_append_printf(html, "<TR><TD COLSPAN=\"%u\">%s</TD></TR>", ncells, desc);
-    g_free(desc);
-  }
-  g_string_append_printf(html, "<TR>%s</TR></TABLE>", cells);
+  char *html = viz_topology_graph_html(net);
   char *plain = viz_topology_escape_label(net->name ? net->name : "");
-  viz_topology_set_html(g, g, html->str, plain);
+  viz_topology_set_html(g, g, html, plain);
+  g_free(html);
   g_free(plain);
-  g_free(name);
-  g_free(cells);
-  g_string_free(html, TRUE);
 }
 
 /* Builds the graph of `net`, with the discipline `disc` (NULL for cgraph's
@@ -459,12 +494,27 @@ static gboolean viz_topology_render_data(GVC_t *gvc, Agraph_t *g, const char *fo
   return ok;
 }
 
+/* Returns the process's Graphviz context, made on first use and never
+ * freed. One context on purpose: Graphviz 2.43's pango plugin keeps, in a
+ * static, a pointer into the font table of the context it last measured
+ * text with, so freeing a context and making another one reads freed memory
+ * (AddressSanitizer sees it on the second rendering). */
+static GVC_t *viz_topology_context(void)
+{
+  static GVC_t *gvc;
+  if (g_once_init_enter(&gvc)) {
+    GVC_t *made = gvContext();
+    g_once_init_leave(&gvc, made);
+  }
+  return gvc;
+}
+
 /* Lays the graph of `net` out with the dot engine and writes it to `path` as
  * `format`, all in-process through gvc. */
 static gboolean viz_topology_render_laid_out(const Network *net, const char *format,
                                              const char *path, GError **error)
 {
-  GVC_t *gvc = gvContext();
+  GVC_t *gvc = viz_topology_context();
   Agraph_t *g = viz_topology_build(net, NULL);
   gboolean ok = FALSE;
   if (gvLayout(gvc, g, VIZ_TOPOLOGY_ENGINE) != 0) {
@@ -475,7 +525,6 @@ static gboolean viz_topology_render_laid_out(const Network *net, const char *for
     gvFreeLayout(gvc, g);
   }
   agclose(g);
-  gvFreeContext(gvc);
   return ok;
 }
 

@@ -443,10 +443,10 @@ START_TEST(test_dot_node_labels)
   Agraph_t *g = test_parse_dot(net);
   const char *core = test_attr(test_node(g, "core"), "label");
   ck_assert(aghtmlstr((char *)core));
-  ck_assert_ptr_nonnull(strstr(core, "<B>core</B>"));
+  ck_assert_ptr_nonnull(strstr(core, "<FONT>core</FONT>"));
   ck_assert_ptr_nonnull(strstr(core, ">Core router<"));
   ck_assert_ptr_nonnull(strstr(test_attr(test_node(g, "pc \"q\""), "label"), "pc &quot;q&quot;"));
-  ck_assert_ptr_nonnull(strstr(test_attr(test_node(g, "lab\\pc"), "label"), "<B>lab\\\\pc</B>"));
+  ck_assert_ptr_nonnull(strstr(test_attr(test_node(g, "lab\\pc"), "label"), "<FONT>lab\\\\pc</FONT>"));
   ck_assert_ptr_nonnull(strstr(test_attr(test_node(g, "Zürich"), "label"), "Branch office"));
   const char *graph = test_attr(g, "label");
   ck_assert(aghtmlstr((char *)graph));
@@ -488,9 +488,33 @@ START_TEST(test_dot_unwritable_names_use_positions)
   Agraph_t *g = test_parse_dot(net);
   ck_assert_int_eq(agnnodes(g), 2);
   ck_assert_int_eq(agnedges(g), 1);
-  ck_assert_ptr_nonnull(strstr(test_attr(test_node(g, "n0"), "label"), "<B>dir\\\\</B>"));
-  ck_assert_ptr_nonnull(strstr(test_attr(test_node(g, "n1"), "label"), "<B>%1</B>"));
+  ck_assert_ptr_nonnull(strstr(test_attr(test_node(g, "n0"), "label"), "<FONT>dir\\\\</FONT>"));
+  ck_assert_ptr_nonnull(strstr(test_attr(test_node(g, "n1"), "label"), "<FONT>%1</FONT>"));
   agclose(g);
+  network_free(net);
+}
+END_TEST
+
+START_TEST(test_dot_html_label_collision)
+{
+  /* Cgraph shares equal strings: the node ID "<FONT>a</FONT>" is the same
+   * string as the HTML label of node "a", which must then fall back to plain. */
+  Scenario *sc = test_scenario_new("clash", NULL);
+  test_add_node(sc, "<FONT>a</FONT>", NODE_KIND_HOST, NULL);
+  test_add_node(sc, "a", NODE_KIND_HOST, NULL);
+  Network *net = test_build(sc);
+  Agraph_t *g = test_parse_dot(net);
+  const char *tricky = test_attr(test_node(g, "<FONT>a</FONT>"), "label");
+  ck_assert(aghtmlstr((char *)tricky));
+  ck_assert_str_eq(tricky, "<FONT>&lt;FONT&gt;a&lt;/FONT&gt;</FONT>");
+  const char *plain = test_attr(test_node(g, "a"), "label");
+  ck_assert(!aghtmlstr((char *)plain));
+  ck_assert_str_eq(plain, "a");
+  agclose(g);
+  GBytes *svg = test_render(net, "clash.svg");
+  ck_assert(test_contains(svg, ">&lt;FONT&gt;a&lt;/FONT&gt;</text>"));
+  ck_assert(test_contains(svg, ">a</text>"));
+  g_bytes_unref(svg);
   network_free(net);
 }
 END_TEST
@@ -687,6 +711,7 @@ static Suite *test_viz_suite(void)
   tcase_add_test(dot, test_dot_node_labels);
   tcase_add_test(dot, test_dot_edge_labels);
   tcase_add_test(dot, test_dot_unwritable_names_use_positions);
+  tcase_add_test(dot, test_dot_html_label_collision);
   tcase_add_test(dot, test_dot_empty_network);
   tcase_add_test(dot, test_graph_api);
   suite_add_tcase(s, dot);
