@@ -16,11 +16,11 @@
 
 typedef struct {
   char *name;
-  char *description;  /* may be NULL */
+  char *description; /* may be NULL */
   uint64_t seed;
   SimTime stop;
-  GPtrArray *nodes;   /* of Node*, owned, in file order */
-  GPtrArray *links;   /* of Link*, owned, in file order */
+  GPtrArray *nodes; /* of Node*, owned, in file order */
+  GPtrArray *links; /* of Link*, owned, in file order */
   Scheduler *sched;
 } Network;
 

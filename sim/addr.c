@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-G_DEFINE_QUARK(ipsim-addr-error-quark, addr_error)
+G_DEFINE_QUARK(ipsim_addr_error, addr_error)
 
 /* Reads a decimal number of 1 to 3 digits without a leading zero, at most
  * `max`; advances *p past it. */
@@ -53,8 +53,8 @@ gboolean addr_parse_cidr(const char *text, uint32_t *addr, uint8_t *len, GError 
   const char *p = text;
   unsigned bits;
   if (!addr_read_ipv4(&p, addr) || *p++ != '/' || !addr_read_decimal(&p, 99, &bits) || *p) {
-    g_set_error(error, ADDR_ERROR, 0, "expected an IPv4 address with a prefix length such as '10.1.1.10/24', found '%s'",
-                text);
+    g_set_error(error, ADDR_ERROR, 0,
+                "expected an IPv4 address with a prefix length such as '10.1.1.10/24', found '%s'", text);
     return FALSE;
   }
   if (bits > 32) {
@@ -85,8 +85,10 @@ gboolean addr_parse_mac(const char *text, uint8_t mac[6], GError **error)
     return FALSE;
   }
   if (mac[0] & 1) {
-    g_set_error(error, ADDR_ERROR, 0, "%s is a multicast MAC address; an interface needs a unicast one "
-                "(first octet even)", text);
+    g_set_error(error, ADDR_ERROR, 0,
+                "%s is a multicast MAC address; an interface needs a unicast one "
+                "(first octet even)",
+                text);
     return FALSE;
   }
   static const uint8_t zero[6];

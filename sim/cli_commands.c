@@ -45,8 +45,8 @@ static gboolean cli_operands(const char *command, int argc, char **argv, int wan
   if (have == 0)
     fprintf(stderr, "ipsim %s: missing the scenario FILE; see 'ipsim help %s'\n", command, command);
   else
-    fprintf(stderr, "ipsim %s: expected one scenario FILE, found %d arguments; see 'ipsim help %s'\n", command,
-            have, command);
+    fprintf(stderr, "ipsim %s: expected one scenario FILE, found %d arguments; see 'ipsim help %s'\n", command, have,
+            command);
   return FALSE;
 }
 

@@ -20,19 +20,18 @@ typedef struct {
 } Diag;
 
 typedef struct {
-  char *file;        /* the name printed before each message */
-  GArray *items;     /* of Diag */
+  char *file;    /* the name printed before each message */
+  GArray *items; /* of Diag */
   guint errors;
   guint warnings;
-  guint max_errors;  /* errors past this are counted but not kept */
+  guint max_errors; /* errors past this are counted but not kept */
 } DiagList;
 
 #define DIAG_MAX_ERRORS 50
 
 DiagList *diag_list_new(const char *file);
 void diag_list_free(DiagList *list);
-void diag_add(DiagList *list, DiagLevel level, int line, int column, const char *fmt, ...)
-    G_GNUC_PRINTF(5, 6);
+void diag_add(DiagList *list, DiagLevel level, int line, int column, const char *fmt, ...) G_GNUC_PRINTF(5, 6);
 void diag_addv(DiagList *list, DiagLevel level, int line, int column, const char *fmt, va_list ap);
 gboolean diag_full(const DiagList *list);
 void diag_list_print(const DiagList *list, FILE *out);

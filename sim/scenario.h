@@ -55,11 +55,11 @@ typedef struct {
   gboolean has_ip;
   Ipv4Prefix ip;
   uint8_t mac[6];
-  uint32_t mtu;      /* effective */
-  QueueLimit queue;  /* effective transmit queue limit */
-  int link;          /* index into Scenario.links, -1 when unconnected */
-  SrcMark mark;      /* where the interface was declared or first named */
-  LinkParams own;    /* what the file set on the interface itself (mtu, queue, mac, ip bits) */
+  uint32_t mtu;     /* effective */
+  QueueLimit queue; /* effective transmit queue limit */
+  int link;         /* index into Scenario.links, -1 when unconnected */
+  SrcMark mark;     /* where the interface was declared or first named */
+  LinkParams own;   /* what the file set on the interface itself (mtu, queue, mac, ip bits) */
 } ScenarioIface;
 
 typedef struct {
@@ -71,9 +71,9 @@ typedef struct {
 } ScenarioNode;
 
 typedef struct {
-  int node;  /* index into Scenario.nodes */
-  int iface; /* index into that node's ifaces */
-  char *text;   /* as written: "r1" or "r1:eth0" */
+  int node;   /* index into Scenario.nodes */
+  int iface;  /* index into that node's ifaces */
+  char *text; /* as written: "r1" or "r1:eth0" */
   SrcMark mark;
 } LinkEnd;
 
@@ -92,8 +92,8 @@ typedef struct {
   char *description; /* may be NULL */
   uint64_t seed;
   SimTime stop;
-  GArray *nodes; /* of ScenarioNode */
-  GArray *links; /* of ScenarioLink */
+  GArray *nodes;          /* of ScenarioNode */
+  GArray *links;          /* of ScenarioLink */
   GHashTable *node_index; /* name -> GINT_TO_POINTER(index + 1) */
 } Scenario;
 

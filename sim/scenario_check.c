@@ -108,8 +108,8 @@ static void scenario_check_links(Loader *ld)
       g_free(pb);
     }
     if (a->mtu != b->mtu)
-      scenario_warning_at(ld, link->mark, "links[%u]: MTU %u at %s but %u at %s", l, a->mtu, link->ends[0].text,
-                          b->mtu, link->ends[1].text);
+      scenario_warning_at(ld, link->mark, "links[%u]: MTU %u at %s but %u at %s", l, a->mtu, link->ends[0].text, b->mtu,
+                          link->ends[1].text);
   }
 }
 
@@ -240,8 +240,8 @@ static void scenario_collect_subnets(Loader *ld, const int *first_iface, int *pa
         const ScenarioIface *f = scenario_iface(ld->sc, first->ref.node, first->ref.iface);
         if (scenario_on_switch(ld->sc, iface))
           scenario_warning_at(ld, iface->mark, "%s:%s is on the same segment as %s:%s but in another subnet",
-                              scenario_node(ld->sc, n)->name, iface->name,
-                              scenario_node(ld->sc, first->ref.node)->name, f->name);
+                              scenario_node(ld->sc, n)->name, iface->name, scenario_node(ld->sc, first->ref.node)->name,
+                              f->name);
       } else {
         g_hash_table_insert(first_by_segment, GINT_TO_POINTER(seg), GUINT_TO_POINTER(uses->len + 1));
       }

@@ -17,12 +17,14 @@ static gboolean scenario_parse_link_prefix(SchemaCtx *cx, const YNode *value, vo
 static gboolean scenario_parse_link_defaults(SchemaCtx *cx, const YNode *value, void *dest);
 static gboolean scenario_parse_kind_defaults(SchemaCtx *cx, const YNode *value, void *dest);
 
-#define LINK_PARAM_FIELDS(type, base)                                                                    \
-  {"rate", schema_parse_rate, offsetof(type, base rate_bps), SCENARIO_GIVEN_RATE, FALSE},               \
-      {"delay", schema_parse_duration, offsetof(type, base delay), SCENARIO_GIVEN_DELAY, FALSE},        \
-      {"loss", schema_parse_percent, offsetof(type, base loss), SCENARIO_GIVEN_LOSS, FALSE},            \
-      {"queue", schema_parse_queue, offsetof(type, base queue), SCENARIO_GIVEN_QUEUE, FALSE},           \
-      {"mtu", scenario_parse_mtu, offsetof(type, base mtu), SCENARIO_GIVEN_MTU, FALSE}
+#define LINK_PARAM_FIELDS(type, base)                                                                                  \
+  {"rate", schema_parse_rate, offsetof(type, base rate_bps), SCENARIO_GIVEN_RATE, FALSE},                              \
+      {"delay", schema_parse_duration, offsetof(type, base delay), SCENARIO_GIVEN_DELAY, FALSE},                       \
+      {"loss", schema_parse_percent, offsetof(type, base loss), SCENARIO_GIVEN_LOSS, FALSE},                           \
+      {"queue", schema_parse_queue, offsetof(type, base queue), SCENARIO_GIVEN_QUEUE, FALSE},                          \
+  {                                                                                                                    \
+    "mtu", scenario_parse_mtu, offsetof(type, base mtu), SCENARIO_GIVEN_MTU, FALSE                                     \
+  }
 
 static const SchemaField link_fields[] = {
     {"ends", scenario_parse_ends, offsetof(ScenarioLink, ends), 0, TRUE},
@@ -34,15 +36,15 @@ static const Schema link_schema = {"a link", link_fields, G_N_ELEMENTS(link_fiel
                                    offsetof(ScenarioLink, params.given)};
 
 static const SchemaField link_default_fields[] = {LINK_PARAM_FIELDS(LinkParams, )};
-static const Schema link_default_schema = {"the link defaults", link_default_fields,
-                                           G_N_ELEMENTS(link_default_fields), offsetof(LinkParams, given)};
+static const Schema link_default_schema = {"the link defaults", link_default_fields, G_N_ELEMENTS(link_default_fields),
+                                           offsetof(LinkParams, given)};
 
 static const SchemaField kind_default_fields[] = {
     {"mtu", scenario_parse_mtu, offsetof(LinkParams, mtu), SCENARIO_GIVEN_MTU, FALSE},
     {"queue", schema_parse_queue, offsetof(LinkParams, queue), SCENARIO_GIVEN_QUEUE, FALSE},
 };
-static const Schema kind_default_schema = {"interface defaults", kind_default_fields,
-                                           G_N_ELEMENTS(kind_default_fields), offsetof(LinkParams, given)};
+static const Schema kind_default_schema = {"interface defaults", kind_default_fields, G_N_ELEMENTS(kind_default_fields),
+                                           offsetof(LinkParams, given)};
 
 static const SchemaField defaults_fields[] = {
     {"link", scenario_parse_link_defaults, offsetof(Loader, link_defaults), 0, FALSE},
@@ -50,8 +52,7 @@ static const SchemaField defaults_fields[] = {
     {"switch", scenario_parse_kind_defaults, offsetof(Loader, kind_defaults[NODE_KIND_SWITCH]), 0, FALSE},
     {"router", scenario_parse_kind_defaults, offsetof(Loader, kind_defaults[NODE_KIND_ROUTER]), 0, FALSE},
 };
-static const Schema defaults_schema = {"the defaults", defaults_fields, G_N_ELEMENTS(defaults_fields),
-                                       SCHEMA_NO_GIVEN};
+static const Schema defaults_schema = {"the defaults", defaults_fields, G_N_ELEMENTS(defaults_fields), SCHEMA_NO_GIVEN};
 
 static gboolean scenario_parse_link_defaults(SchemaCtx *cx, const YNode *value, void *dest)
 {
@@ -86,8 +87,8 @@ gboolean scenario_parse_mtu(SchemaCtx *cx, const YNode *value, void *dest)
     return FALSE;
   }
   if (bytes < SCENARIO_MIN_MTU || bytes > SCENARIO_MAX_MTU) {
-    schema_error(cx, value, "an MTU must be between %d and %d bytes, found %s", SCENARIO_MIN_MTU,
-                 SCENARIO_MAX_MTU, value->text);
+    schema_error(cx, value, "an MTU must be between %d and %d bytes, found %s", SCENARIO_MIN_MTU, SCENARIO_MAX_MTU,
+                 value->text);
     return FALSE;
   }
   *(uint32_t *)dest = (uint32_t)bytes;

@@ -22,8 +22,7 @@ static const SchemaField scenario_fields[] = {
     {"links", scenario_parse_links, 0, 0, FALSE},
 };
 
-static const Schema scenario_schema = {"a scenario", scenario_fields, G_N_ELEMENTS(scenario_fields),
-                                       SCHEMA_NO_GIVEN};
+static const Schema scenario_schema = {"a scenario", scenario_fields, G_N_ELEMENTS(scenario_fields), SCHEMA_NO_GIVEN};
 
 static void scenario_node_clear(gpointer p)
 {

@@ -225,8 +225,8 @@ static void scenario_check_switch_addresses(SchemaCtx *cx, const ScenarioNode *n
     const ScenarioIface *iface = &g_array_index(node->ifaces, ScenarioIface, i);
     YNode at = scenario_mark_node(iface->mark);
     if (iface->has_ip)
-      schema_error(cx, &at, "switch '%s' works at layer 2; its interface %s cannot have an IP address",
-                   node->name, iface->name);
+      schema_error(cx, &at, "switch '%s' works at layer 2; its interface %s cannot have an IP address", node->name,
+                   iface->name);
   }
 }
 

@@ -21,9 +21,9 @@
 #define SCENARIO_MAX_IFACE_NAME 15
 
 typedef struct {
-  SchemaCtx cx;              /* first: parsers get the Loader through it */
+  SchemaCtx cx; /* first: parsers get the Loader through it */
   Scenario *sc;
-  LinkParams link_defaults;  /* defaults.link */
+  LinkParams link_defaults;    /* defaults.link */
   LinkParams kind_defaults[3]; /* defaults.host/switch/router, by NodeKind */
 } Loader;
 

@@ -67,8 +67,8 @@ static void scenario_bind_end(Loader *ld, guint link_index, LinkEnd *end, int i)
   ScenarioIface *iface = &g_array_index(node->ifaces, ScenarioIface, i);
   if (iface->link >= 0) {
     const ScenarioLink *other = scenario_link(ld->sc, iface->link);
-    scenario_error_at(ld, end->mark, "link end '%s': interface %s:%s is already used by the link at line %d",
-                      end->text, node->name, iface->name, other->mark.line);
+    scenario_error_at(ld, end->mark, "link end '%s': interface %s:%s is already used by the link at line %d", end->text,
+                      node->name, iface->name, other->mark.line);
     return;
   }
   iface->link = (int)link_index;
@@ -156,8 +156,8 @@ static void scenario_merge_params(LinkParams *out, const LinkParams *const *laye
 
 static void scenario_resolve_params(Loader *ld)
 {
-  static const LinkParams builtin = {SCENARIO_DEFAULT_RATE_BPS, SCENARIO_DEFAULT_DELAY, 0.0,
-                                     {SCENARIO_DEFAULT_QUEUE_PACKETS, 0}, SCENARIO_DEFAULT_MTU, ~0u};
+  static const LinkParams builtin = {SCENARIO_DEFAULT_RATE_BPS,           SCENARIO_DEFAULT_DELAY, 0.0,
+                                     {SCENARIO_DEFAULT_QUEUE_PACKETS, 0}, SCENARIO_DEFAULT_MTU,   ~0u};
   Scenario *sc = ld->sc;
   for (guint l = 0; l < sc->links->len; l++) {
     ScenarioLink *link = scenario_link(sc, l);
@@ -173,8 +173,7 @@ static void scenario_resolve_params(Loader *ld)
       ScenarioIface *iface = &g_array_index(node->ifaces, ScenarioIface, i);
       static const LinkParams none = {0};
       const LinkParams *link = iface->link >= 0 ? &scenario_link(sc, iface->link)->params : &none;
-      const LinkParams *layers[] = {&iface->own, link, &ld->kind_defaults[node->kind], &ld->link_defaults,
-                                    &builtin};
+      const LinkParams *layers[] = {&iface->own, link, &ld->kind_defaults[node->kind], &ld->link_defaults, &builtin};
       LinkParams out = {0};
       scenario_merge_params(&out, layers, G_N_ELEMENTS(layers));
       iface->mtu = out.mtu;

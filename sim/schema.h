@@ -19,8 +19,8 @@
 
 typedef struct {
   DiagList *diags;
-  GString *path;   /* the key path of the value being read */
-  gpointer user;   /* the caller's state, for custom parsers */
+  GString *path; /* the key path of the value being read */
+  gpointer user; /* the caller's state, for custom parsers */
 } SchemaCtx;
 
 /* Checks `value` and stores it at `dest`; returns FALSE after reporting. */
@@ -29,16 +29,16 @@ typedef gboolean (*SchemaParseFn)(SchemaCtx *cx, const YNode *value, void *dest)
 typedef struct {
   const char *key;
   SchemaParseFn parse;
-  size_t offset;     /* of the destination inside the struct */
-  guint given_bit;   /* OR-ed into the struct's given mask when the key is set */
+  size_t offset;   /* of the destination inside the struct */
+  guint given_bit; /* OR-ed into the struct's given mask when the key is set */
   gboolean required;
 } SchemaField;
 
 typedef struct {
-  const char *what;         /* what the mapping describes, for messages: "a link" */
+  const char *what; /* what the mapping describes, for messages: "a link" */
   const SchemaField *fields;
   guint n_fields;
-  gssize given_offset;      /* of a guint mask in the struct, or -1 */
+  gssize given_offset; /* of a guint mask in the struct, or -1 */
 } Schema;
 
 #define SCHEMA_NO_GIVEN ((gssize)-1)

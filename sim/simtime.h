@@ -11,9 +11,9 @@
 typedef int64_t SimTime;
 
 #define SIMTIME_NS(x) ((SimTime)(x))
-#define SIMTIME_US(x) ((SimTime)(x) * INT64_C(1000))
-#define SIMTIME_MS(x) ((SimTime)(x) * INT64_C(1000000))
-#define SIMTIME_S(x) ((SimTime)(x) * INT64_C(1000000000))
+#define SIMTIME_US(x) ((SimTime)(x)*INT64_C(1000))
+#define SIMTIME_MS(x) ((SimTime)(x)*INT64_C(1000000))
+#define SIMTIME_S(x) ((SimTime)(x)*INT64_C(1000000000))
 #define SIMTIME_MAX INT64_MAX
 
 /* Seconds as a double, for printing and statistics only. */

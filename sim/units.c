@@ -21,7 +21,7 @@
 #include <stdarg.h>
 #include <string.h>
 
-G_DEFINE_QUARK(units - error - quark, units_error)
+G_DEFINE_QUARK(ipsim_units_error, units_error)
 
 /* The longest quoted input in a message; longer text is cut with "...". */
 #define UNITS_QUOTE_MAX 60

@@ -32,8 +32,8 @@ typedef struct {
   DiagList *diags;
   const char *data;
   size_t len;
-  GArray *stack;        /* of YFrame */
-  GHashTable *anchors;  /* name -> YNode*, complete nodes only */
+  GArray *stack;       /* of YFrame */
+  GHashTable *anchors; /* name -> YNode*, complete nodes only */
   guint documents;
   gboolean failed;
 } YReader;
@@ -116,8 +116,8 @@ static void yreader_report_encoding(YReader *rd, const yaml_parser_t *p)
     return;
   }
   yreader_position(rd, at, &line, &column);
-  yreader_error(rd, line, column, "%s (#%X); a scenario file must be UTF-8 text without control characters",
-                p->problem, (unsigned)p->problem_value);
+  yreader_error(rd, line, column, "%s (#%X); a scenario file must be UTF-8 text without control characters", p->problem,
+                (unsigned)p->problem_value);
 }
 
 /* Reports a libyaml failure in words a user can act on. */
@@ -148,7 +148,7 @@ static void yreader_report_libyaml(YReader *rd, const yaml_parser_t *p)
 
 static gboolean yreader_check_tag(YReader *rd, const yaml_char_t *tag, yaml_mark_t mark)
 {
-  static const char *const allowed[] = {YAML_STR_TAG, YAML_INT_TAG, YAML_FLOAT_TAG, YAML_BOOL_TAG,
+  static const char *const allowed[] = {YAML_STR_TAG,  YAML_INT_TAG, YAML_FLOAT_TAG, YAML_BOOL_TAG,
                                         YAML_NULL_TAG, YAML_MAP_TAG, YAML_SEQ_TAG};
   if (!tag)
     return TRUE;
@@ -156,8 +156,7 @@ static gboolean yreader_check_tag(YReader *rd, const yaml_char_t *tag, yaml_mark
     if (strcmp((const char *)tag, allowed[i]) == 0)
       return TRUE;
   yreader_error(rd, (int)mark.line + 1, (int)mark.column + 1,
-                "unsupported YAML tag '%s'; only the standard tags (!!str, !!int ...) are allowed",
-                (const char *)tag);
+                "unsupported YAML tag '%s'; only the standard tags (!!str, !!int ...) are allowed", (const char *)tag);
   return FALSE;
 }
 
@@ -191,8 +190,7 @@ static void yreader_open(YReader *rd, YNodeType type, const yaml_event_t *ev)
   const yaml_char_t *anchor = map ? ev->data.mapping_start.anchor : ev->data.sequence_start.anchor;
   if (!yreader_check_tag(rd, tag, ev->start_mark))
     return;
-  YFrame frame = {yreader_new_node(rd, type, ev->start_mark), g_ptr_array_new(),
-                  g_strdup((const char *)anchor)};
+  YFrame frame = {yreader_new_node(rd, type, ev->start_mark), g_ptr_array_new(), g_strdup((const char *)anchor)};
   g_array_append_val(rd->stack, frame);
 }
 
@@ -223,8 +221,8 @@ static void yreader_check_keys(YReader *rd, const YNode *map)
           first = ynode_key(map, j);
     }
     if (first)
-      yreader_error(rd, key->line, key->column, "duplicate key '%s' (first given at line %d, column %d)",
-                    key->text, first->line, first->column);
+      yreader_error(rd, key->line, key->column, "duplicate key '%s' (first given at line %d, column %d)", key->text,
+                    first->line, first->column);
   }
   if (seen)
     g_hash_table_destroy(seen);
@@ -329,8 +327,14 @@ YTree *ytree_parse(const char *data, size_t len, DiagList *diags)
 {
   YTree *tree = g_new0(YTree, 1);
   tree->nodes = g_ptr_array_new_with_free_func(ynode_free);
-  YReader rd = {tree, diags, data, len, g_array_new(FALSE, FALSE, sizeof(YFrame)),
-                g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL), 0, FALSE};
+  YReader rd = {tree,
+                diags,
+                data,
+                len,
+                g_array_new(FALSE, FALSE, sizeof(YFrame)),
+                g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
+                0,
+                FALSE};
   yaml_parser_t parser;
   yaml_parser_initialize(&parser);
   yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
@@ -380,8 +384,7 @@ gboolean ynode_is_null(const YNode *node)
   if (node->type != YNODE_SCALAR || node->quoted)
     return FALSE;
   const char *t = node->text;
-  return !*t || strcmp(t, "~") == 0 || strcmp(t, "null") == 0 || strcmp(t, "Null") == 0 ||
-         strcmp(t, "NULL") == 0;
+  return !*t || strcmp(t, "~") == 0 || strcmp(t, "null") == 0 || strcmp(t, "Null") == 0 || strcmp(t, "NULL") == 0;
 }
 
 /* Appends `text` to `out`, escaping control characters as \n, \t or \xNN

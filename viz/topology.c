@@ -1,7 +1,7 @@
 /*
  * Topology drawing: turns a Network into an undirected Graphviz graph built
  * with cgraph (one node per network node, one edge per link) and writes it
- * as DOT text or lays it out with the dot engine and renders it with gvc.
+ * as DOT text, or lays it out with the dot engine and renders it with gvc.
  *
  * Entry points: viz_topology_graph() builds the graph (the caller agclose()s
  * it); viz_topology_dot() returns its DOT text; viz_topology_render() writes
@@ -10,13 +10,19 @@
  * Hosts, switches and routers differ in shape and colour; a node's label is
  * its name (and its description, smaller); an edge carries the link's name,
  * rate, delay and loss, and each of its ends the interface's name and
- * address. Routers are drawn above switches and switches above hosts.
+ * address. Routers are drawn above switches and switches above hosts; a
+ * legend of the kinds sits under the drawing. viz/README.md shows it all.
  *
  * Cgraph does all DOT quoting. What is escaped here is label text: Graphviz
  * reads backslash escapes (\n, \N, \l) in labels, so backslashes in names
- * are doubled. Limits: DOT cannot carry every string as an ID (see
- * viz_topology_id_ok()); when a node name is one of those, every node is
- * named by its position (n0, n1, ...) and its name stays in its label.
+ * are doubled, and HTML-like labels are markup-escaped too.
+ *
+ * Leaves out: choosing the engine or the direction (always dot, top-down).
+ * Limits: DOT cannot carry every string as an ID (see viz_topology_id_ok());
+ * when a node name is one of those, every node is named by its position (n0,
+ * n1, ...) and its name stays in its label. Rendering shares one Graphviz
+ * context for the process (see viz_topology_context()), and like Graphviz
+ * itself is not thread-safe.
  */
 #include "viz/topology.h"
 
@@ -31,10 +37,13 @@
 #define VIZ_TOPOLOGY_FONT "Helvetica"
 #define VIZ_TOPOLOGY_BOLD_FONT "Helvetica-Bold" /* by face: <B> leaks in Graphviz 2.43 */
 #define VIZ_TOPOLOGY_GRAPH_ID "topology"
-#define VIZ_TOPOLOGY_MIN_WIDTH 0.75        /* Graphviz's default node width, inches */
+#define VIZ_TOPOLOGY_MIN_WIDTH 0.75 /* Graphviz's default node width, inches */
 #define VIZ_TOPOLOGY_INCHES_PER_LINK 0.3
 
-/* How a kind of node is drawn; `tier` orders kinds from top (high) to bottom. */
+/* How a kind of node is drawn; `tier` orders kinds from top (high) to bottom.
+ * Shapes whose outline fills their bounding box (no ellipse): Graphviz's
+ * placer of end labels treats a node as its box, and an ellipse leaves the
+ * ends of its edges inside that box, where their labels collide. */
 typedef struct {
   const char *kind;
   const char *shape;
@@ -47,7 +56,7 @@ typedef struct {
 static const VizTopologyStyle viz_topology_styles[] = {
     [NODE_KIND_HOST] = {"host", "box", "rounded,filled", "#dae8fc", "#3465a4", 0},
     [NODE_KIND_SWITCH] = {"switch", "box3d", "filled", "#d5ecc2", "#4e9a06", 1},
-    [NODE_KIND_ROUTER] = {"router", "ellipse", "filled", "#fce0c4", "#ce5c00", 2},
+    [NODE_KIND_ROUTER] = {"router", "cylinder", "filled", "#fce0c4", "#ce5c00", 2},
 };
 
 /* A file extension and the gvc format it asks for; NULL means DOT text. */
@@ -67,7 +76,7 @@ static int viz_topology_io_flush(void *chan);
 static Agiodisc_t viz_topology_string_io = {NULL, viz_topology_io_put, viz_topology_io_flush};
 static Agdisc_t viz_topology_string_disc = {NULL, NULL, &viz_topology_string_io};
 
-G_DEFINE_QUARK(viz-topology-error-quark, viz_topology_error)
+G_DEFINE_QUARK(ipsim_viz_topology_error, viz_topology_error)
 
 /* Appends cgraph's output `str` to the GString `chan`. */
 static int viz_topology_io_put(void *chan, const char *str)
@@ -228,8 +237,7 @@ static char *viz_topology_node_html(const Node *node)
     return html;
   }
   char *desc = viz_topology_escape_html(node->description);
-  char *html = g_strdup_printf("<FONT>%s</FONT><BR/><FONT FACE=\"" VIZ_TOPOLOGY_FONT
-                               "\" POINT-SIZE=\"9\">%s</FONT>",
+  char *html = g_strdup_printf("<FONT>%s</FONT><BR/><FONT FACE=\"" VIZ_TOPOLOGY_FONT "\" POINT-SIZE=\"9\">%s</FONT>",
                                name, desc);
   g_free(name);
   g_free(desc);
@@ -301,22 +309,26 @@ static char *viz_topology_end_label(const Iface *iface)
   if (!iface->has_ip)
     return name;
   uint32_t a = iface->ip.addr;
-  char *label = g_strdup_printf("%s\\n%u.%u.%u.%u/%u", name, a >> 24, (a >> 16) & 0xff,
-                                (a >> 8) & 0xff, a & 0xff, (unsigned)iface->ip.len);
+  char *label = g_strdup_printf("%s\\n%u.%u.%u.%u/%u", name, a >> 24, (a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff,
+                                (unsigned)iface->ip.len);
   g_free(name);
   return label;
 }
 
+/* Returns the end of `link` drawn on top: the one whose node kind ranks
+ * higher (routers, then switches, then hosts), else the link's first end. */
+static const Iface *viz_topology_link_top(const Link *link)
+{
+  const Iface *a = link->ends[0], *b = link->ends[1];
+  return viz_topology_style(b->node->kind)->tier > viz_topology_style(a->node->kind)->tier ? b : a;
+}
+
 /* Creates the edge of `link` between the graph nodes `vnodes` (indexed by
- * node position). The end whose node kind ranks higher is the tail, so that
- * dot draws routers above switches above hosts; otherwise the link's order. */
+ * node position), from its top end, so that dot ranks that end higher. */
 static void viz_topology_add_link(Agraph_t *g, Agnode_t **vnodes, const Link *link)
 {
-  const Iface *top = link->ends[0], *bottom = link->ends[1];
-  if (viz_topology_style(bottom->node->kind)->tier > viz_topology_style(top->node->kind)->tier) {
-    top = link->ends[1];
-    bottom = link->ends[0];
-  }
+  const Iface *top = viz_topology_link_top(link);
+  const Iface *bottom = iface_peer(top);
   Agedge_t *e = agedge(g, vnodes[top->node->index], vnodes[bottom->node->index], NULL, TRUE);
   char *label = viz_topology_link_label(link);
   char *tail = viz_topology_end_label(top);
@@ -327,6 +339,34 @@ static void viz_topology_add_link(Agraph_t *g, Agnode_t **vnodes, const Link *li
   g_free(label);
   g_free(tail);
   g_free(head);
+}
+
+/* Orders links as agwrite() writes their edges: by top node, then by
+ * bottom node (cgraph keeps a node's edges sorted by the other end), then
+ * by the top interface. Positions compare, so the order is total. */
+static gint viz_topology_link_cmp(gconstpointer pa, gconstpointer pb)
+{
+  const Iface *ta = viz_topology_link_top(*(Link *const *)pa);
+  const Iface *tb = viz_topology_link_top(*(Link *const *)pb);
+  guint ka[3] = {ta->node->index, iface_peer(ta)->node->index, ta->index};
+  guint kb[3] = {tb->node->index, iface_peer(tb)->node->index, tb->index};
+  for (int i = 0; i < 3; i++)
+    if (ka[i] != kb[i])
+      return ka[i] < kb[i] ? -1 : 1;
+  return 0;
+}
+
+/* Creates the edges of all links of `net` in the order agwrite() writes
+ * them, so that the DOT read back is the same graph, edge for edge. */
+static void viz_topology_add_links(Agraph_t *g, Agnode_t **vnodes, const Network *net)
+{
+  GPtrArray *order = g_ptr_array_sized_new(net->links->len);
+  for (guint i = 0; i < net->links->len; i++)
+    g_ptr_array_add(order, network_link(net, i));
+  g_ptr_array_sort(order, viz_topology_link_cmp);
+  for (guint i = 0; i < order->len; i++)
+    viz_topology_add_link(g, vnodes, g_ptr_array_index(order, i));
+  g_ptr_array_free(order, TRUE);
 }
 
 /* Returns the legend of the kinds present in `net`, routers first as they
@@ -344,8 +384,7 @@ static char *viz_topology_legend_cells(const Network *net, guint *count)
     const VizTopologyStyle *s = &viz_topology_styles[k];
     if (!present[k])
       continue;
-    g_string_append_printf(cells, "<TD BGCOLOR=\"%s\" COLOR=\"%s\" BORDER=\"1\">%s</TD>",
-                           s->fill, s->line, s->kind);
+    g_string_append_printf(cells, "<TD BGCOLOR=\"%s\" COLOR=\"%s\" BORDER=\"1\">%s</TD>", s->fill, s->line, s->kind);
     (*count)++;
   }
   return g_string_free(cells, FALSE);
@@ -359,8 +398,7 @@ static char *viz_topology_graph_html(const Network *net)
   char *cells = viz_topology_legend_cells(net, &n);
   char *name = viz_topology_escape_html(net->name ? net->name : "");
   GString *html = g_string_new("<TABLE BORDER=\"0\" CELLSPACING=\"4\">");
-  g_string_append_printf(html, "<TR><TD COLSPAN=\"%u\"><FONT FACE=\"" VIZ_TOPOLOGY_BOLD_FONT
-                         "\">%s</FONT></TD></TR>",
+  g_string_append_printf(html, "<TR><TD COLSPAN=\"%u\"><FONT FACE=\"" VIZ_TOPOLOGY_BOLD_FONT "\">%s</FONT></TD></TR>",
                          n, name);
   if (net->description && *net->description) {
     char *desc = viz_topology_escape_html(net->description);
@@ -387,19 +425,21 @@ static void viz_topology_label_graph(Agraph_t *g, const Network *net)
 }
 
 /* Builds the graph of `net`, with the discipline `disc` (NULL for cgraph's
- * default). Nodes come in the network's order, then edges in link order;
- * HTML labels are set last so that no plain string can take their text. */
+ * default). The nodes, in the network's order, also belong to an anonymous
+ * subgraph: agwrite() writes subgraphs first, so the DOT declares every node
+ * in that order (otherwise it declares a node at its first edge). HTML
+ * labels are set last so that no plain string can take their text. */
 static Agraph_t *viz_topology_build(const Network *net, Agdisc_t *disc)
 {
   gboolean by_name = viz_topology_names_ok(net);
   const char *gname = viz_topology_id_ok(net->name) ? net->name : VIZ_TOPOLOGY_GRAPH_ID;
   Agraph_t *g = agopen((char *)gname, Agundirected, disc);
   viz_topology_set_defaults(g);
+  Agraph_t *nodes = agsubg(g, NULL, TRUE);
   Agnode_t **vnodes = g_new0(Agnode_t *, net->nodes->len + 1);
   for (guint i = 0; i < net->nodes->len; i++)
-    vnodes[i] = viz_topology_add_node(g, network_node(net, i), by_name);
-  for (guint i = 0; i < net->links->len; i++)
-    viz_topology_add_link(g, vnodes, network_link(net, i));
+    vnodes[i] = viz_topology_add_node(nodes, network_node(net, i), by_name);
+  viz_topology_add_links(g, vnodes, net);
   for (guint i = 0; i < net->nodes->len; i++)
     viz_topology_label_node(g, vnodes[i], network_node(net, i));
   viz_topology_label_graph(g, net);
@@ -451,22 +491,23 @@ static const VizTopologyFormat *viz_topology_format_for(const char *path, GError
 static gboolean viz_topology_write_failed(const char *path, int errnum, GError **error)
 {
   char *shown = g_filename_display_name(path);
-  g_set_error(error, VIZ_TOPOLOGY_ERROR, VIZ_TOPOLOGY_ERROR_WRITE, "cannot write '%s': %s", shown,
-              g_strerror(errnum));
+  g_set_error(error, VIZ_TOPOLOGY_ERROR, VIZ_TOPOLOGY_ERROR_WRITE, "cannot write '%s': %s", shown, g_strerror(errnum));
   g_free(shown);
   return FALSE;
 }
 
-/* Writes `len` bytes of `data` to the file `path`, replacing it. */
-static gboolean viz_topology_write_file(const char *path, const char *data, size_t len,
-                                        GError **error)
+/* Writes `len` bytes of `data` to the file `path`, replacing it; removes
+ * what it wrote when writing fails (a full disk shows at fclose()). */
+static gboolean viz_topology_write_file(const char *path, const char *data, size_t len, GError **error)
 {
   FILE *f = fopen(path, "wb");
   if (!f)
     return viz_topology_write_failed(path, errno, error);
   int errnum = 0;
+  errno = 0;
   if (fwrite(data, 1, len, f) != len)
     errnum = errno ? errno : EIO;
+  errno = 0;
   if (fclose(f) != 0 && errnum == 0)
     errnum = errno ? errno : EIO;
   if (errnum != 0) {
@@ -477,16 +518,14 @@ static gboolean viz_topology_write_file(const char *path, const char *data, size
 }
 
 /* Renders the laid-out graph `g` as `format` and writes it to `path`. */
-static gboolean viz_topology_render_data(GVC_t *gvc, Agraph_t *g, const char *format,
-                                         const char *path, GError **error)
+static gboolean viz_topology_render_data(GVC_t *gvc, Agraph_t *g, const char *format, const char *path, GError **error)
 {
   char *data = NULL;
   unsigned int len = 0;
   if (gvRenderData(gvc, g, format, &data, &len) != 0 || !data) {
     gvFreeRenderData(data);
     g_set_error(error, VIZ_TOPOLOGY_ERROR, VIZ_TOPOLOGY_ERROR_LAYOUT,
-                "Graphviz cannot render %s here; is its plugin installed? (see 'dot -T?')",
-                format);
+                "Graphviz cannot render %s here; is its plugin installed? (see 'dot -T?')", format);
     return FALSE;
   }
   gboolean ok = viz_topology_write_file(path, data, len, error);
@@ -511,8 +550,7 @@ static GVC_t *viz_topology_context(void)
 
 /* Lays the graph of `net` out with the dot engine and writes it to `path` as
  * `format`, all in-process through gvc. */
-static gboolean viz_topology_render_laid_out(const Network *net, const char *format,
-                                             const char *path, GError **error)
+static gboolean viz_topology_render_laid_out(const Network *net, const char *format, const char *path, GError **error)
 {
   GVC_t *gvc = viz_topology_context();
   Agraph_t *g = viz_topology_build(net, NULL);

@@ -15,8 +15,8 @@ typedef struct Link Link;
 typedef struct Iface {
   char *name;
   Node *node;
-  Link *link;        /* NULL when not connected */
-  guint index;       /* position in node->ifaces */
+  Link *link;  /* NULL when not connected */
+  guint index; /* position in node->ifaces */
   uint8_t mac[6];
   gboolean has_ip;
   Ipv4Prefix ip;

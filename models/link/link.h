@@ -11,9 +11,9 @@
 #include "models/link/iface.h"
 
 typedef struct Link {
-  char *name;        /* NULL when the scenario gave none */
+  char *name; /* NULL when the scenario gave none */
   Iface *ends[2];
-  guint index;       /* position in the scenario's links */
+  guint index; /* position in the scenario's links */
   uint64_t rate_bps;
   SimTime delay;
   double loss;

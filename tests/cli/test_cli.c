@@ -150,62 +150,91 @@ static char *write_file(const char *dir, const char *name, const char *data, gss
   return path;
 }
 
-START_TEST(test_hostile_inputs)
+/* Writes `len` bytes (or a string, len < 0) to a new file in a fresh
+ * directory, checks that ipsim rejects it with `message`, and cleans up. */
+static void assert_file_rejected(const char *name, const char *data, gssize len, const char *message)
 {
   char *dir = scratch_dir();
-  char *path = write_file(dir, "empty.yaml", "", 0);
-  assert_rejected(path, "empty.yaml: error: the file is empty");
+  char *path = write_file(dir, name, data, len);
+  assert_rejected(path, message);
+  g_unlink(path);
+  g_rmdir(dir);
   g_free(path);
+  g_free(dir);
+}
 
+START_TEST(test_hostile_small_files)
+{
+  assert_file_rejected("empty.yaml", "", 0, "empty.yaml: error: the file is empty");
+  assert_file_rejected("tabs.yaml", "nodes:\n\th1: { kind: host }\n", -1,
+                       "tabs.yaml:2:1: error: YAML syntax: a tab character here; YAML indents with spaces, not tabs");
+  assert_file_rejected("latin1.yaml", "nodes:\n  h\xe9: { kind: host }\n", -1,
+                       "latin1.yaml:2:4: error: the byte 0xE9 is not valid UTF-8 here (invalid trailing UTF-8 octet)");
+}
+END_TEST
+
+START_TEST(test_hostile_binary_junk)
+{
   GRand *rand = g_rand_new_with_seed(7);
   char junk[4096];
   for (guint i = 0; i < sizeof junk; i++)
     junk[i] = (char)g_rand_int_range(rand, 0, 256);
   g_rand_free(rand);
-  path = write_file(dir, "junk.yaml", junk, sizeof junk);
-  assert_rejected(path, "junk.yaml:1:");
-  g_free(path);
+  assert_file_rejected("junk.yaml", junk, sizeof junk, "junk.yaml:1:");
+}
+END_TEST
 
+START_TEST(test_hostile_deep_nesting)
+{
   GString *deep = g_string_new("nodes: ");
   for (int i = 0; i < 100000; i++)
     g_string_append_c(deep, '[');
-  path = write_file(dir, "deep.yaml", deep->str, (gssize)deep->len);
-  assert_rejected(path, "error: the document is nested deeper than 64 levels");
+  assert_file_rejected("deep.yaml", deep->str, (gssize)deep->len,
+                       "error: the document is nested deeper than 64 levels");
   g_string_free(deep, TRUE);
-  g_free(path);
+}
+END_TEST
 
+/* "Billion laughs": 12 levels of ten aliases each would expand to 10^12 nodes. */
+START_TEST(test_hostile_alias_bomb)
+{
   GString *bomb = g_string_new("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
-  for (int i = 1; i < 12; i++)
-    g_string_append_printf(bomb, "a%d: &a%d [*a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d]\n", i, i, i - 1,
-                           i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1);
-  path = write_file(dir, "bomb.yaml", bomb->str, (gssize)bomb->len);
-  assert_rejected(path, "refusing it (an alias bomb?)");
+  for (int i = 1; i < 12; i++) {
+    g_string_append_printf(bomb, "a%d: &a%d [", i, i);
+    for (int j = 0; j < 10; j++)
+      g_string_append_printf(bomb, "%s*a%d", j ? ", " : "", i - 1);
+    g_string_append(bomb, "]\n");
+  }
+  assert_file_rejected("bomb.yaml", bomb->str, (gssize)bomb->len, "refusing it (an alias bomb?)");
   g_string_free(bomb, TRUE);
-  g_free(path);
+}
+END_TEST
 
-  path = g_build_filename(dir, "huge.yaml", NULL);
+START_TEST(test_hostile_huge_file)
+{
+  char *dir = scratch_dir();
+  char *path = g_build_filename(dir, "huge.yaml", NULL);
   int fd = g_open(path, O_CREAT | O_WRONLY | O_TRUNC, 0644);
   ck_assert_int_ge(fd, 0);
   ck_assert_int_eq(ftruncate(fd, 100 * 1024 * 1024), 0); /* 100 MB, sparse */
   close(fd);
   assert_rejected(path, "huge.yaml: error: the file is larger than 16 MiB, the limit for a scenario file");
   g_unlink(path);
-  g_free(path);
-
-  path = write_file(dir, "tabs.yaml", "nodes:\n\th1: { kind: host }\n", -1);
-  assert_rejected(path, "tabs.yaml:2:1: error: YAML syntax: a tab character here; YAML indents with spaces, not tabs");
-  g_free(path);
-
-  path = write_file(dir, "latin1.yaml", "nodes:\n  h\xe9: { kind: host }\n", -1);
-  assert_rejected(path, "latin1.yaml:2:4: error: the byte 0xE9 is not valid UTF-8 here (invalid trailing UTF-8 octet)");
-  g_free(path);
-
-  assert_rejected(dir, "error: is a directory; expected a scenario file (YAML)");
-  path = g_build_filename(dir, "missing.yaml", NULL);
-  assert_rejected(path, "missing.yaml: error: cannot open the file: No such file or directory");
-  g_free(path);
-  assert_rejected("/dev/zero", "/dev/zero: error:");
   g_rmdir(dir);
+  g_free(path);
+  g_free(dir);
+}
+END_TEST
+
+START_TEST(test_hostile_not_files)
+{
+  char *dir = scratch_dir();
+  assert_rejected(dir, "error: is a directory; expected a scenario file (YAML)");
+  char *path = g_build_filename(dir, "missing.yaml", NULL);
+  assert_rejected(path, "missing.yaml: error: cannot open the file: No such file or directory");
+  assert_rejected("/dev/zero", "/dev/zero: error: the file is larger than 16 MiB");
+  g_rmdir(dir);
+  g_free(path);
   g_free(dir);
 }
 END_TEST
@@ -314,7 +343,12 @@ static Suite *cli_suite(void)
   tcase_add_test(tc, test_usage_errors);
   tcase_add_test(tc, test_check_examples);
   tcase_add_test(tc, test_check_reports_errors_and_warnings);
-  tcase_add_test(tc, test_hostile_inputs);
+  tcase_add_test(tc, test_hostile_small_files);
+  tcase_add_test(tc, test_hostile_binary_junk);
+  tcase_add_test(tc, test_hostile_deep_nesting);
+  tcase_add_test(tc, test_hostile_alias_bomb);
+  tcase_add_test(tc, test_hostile_huge_file);
+  tcase_add_test(tc, test_hostile_not_files);
   tcase_add_test(tc, test_run_summary);
   tcase_add_test(tc, test_run_outputs_are_deterministic);
   tcase_add_test(tc, test_draw);

@@ -159,10 +159,11 @@ END_TEST
 
 START_TEST(test_link_prefix_numbering)
 {
-  Scenario *sc = load_ok("nodes:\n  h1: { kind: host, ip: 10.0.3.1/24 }\n  r1: { kind: router }\n"
-                         "  r2: { kind: router }\n  r3: { kind: router }\n"
-                         "links:\n  - { ends: [h1, r1], prefix: 10.0.3.0/24 }\n"
-                         "  - { ends: [r1, r2], prefix: 192.168.0.0/31 }\n  - { ends: [r2, r3], prefix: 10.9.0.4/30 }\n");
+  Scenario *sc =
+      load_ok("nodes:\n  h1: { kind: host, ip: 10.0.3.1/24 }\n  r1: { kind: router }\n"
+              "  r2: { kind: router }\n  r3: { kind: router }\n"
+              "links:\n  - { ends: [h1, r1], prefix: 10.0.3.0/24 }\n"
+              "  - { ends: [r1, r2], prefix: 192.168.0.0/31 }\n  - { ends: [r2, r3], prefix: 10.9.0.4/30 }\n");
   char buf[ADDR_IPV4_TEXT];
   ck_assert_str_eq(addr_format_ipv4(find_iface(sc, "r1", "eth0")->ip.addr, buf), "10.0.3.2");
   ck_assert_str_eq(addr_format_ipv4(find_iface(sc, "r1", "eth1")->ip.addr, buf), "192.168.0.0");
@@ -214,7 +215,8 @@ START_TEST(test_error_limit)
   for (const char *c = messages; *c; c++)
     lines += *c == '\n';
   ck_assert_uint_eq(lines, DIAG_MAX_ERRORS + 1);
-  ck_assert_msg(strstr(messages, "test.yaml: error: too many errors; stopped after the first 50") != NULL, "%s", messages);
+  ck_assert_msg(strstr(messages, "test.yaml: error: too many errors; stopped after the first 50") != NULL, "%s",
+                messages);
   g_free(messages);
   g_string_free(yaml, TRUE);
 }

@@ -7,9 +7,11 @@
  *
  * Networks are built from hand-filled Scenario structs through
  * network_build(), so these tests do not depend on the YAML loader. Set
- * IPSIM_VIZ_OUTDIR to a directory to keep PNG and SVG drawings of the test
- * networks there for a look.
+ * IPSIM_VIZ_OUTDIR to a directory to get PNG, SVG and DOT drawings of the
+ * test networks (small, campus, failover) there, to look at.
  */
+#define _POSIX_C_SOURCE 200809L /* symlink() */
+
 #include <check.h>
 #include <errno.h>
 #include <glib.h>
@@ -18,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "models/network.h"
 #include "viz/topology.h"
@@ -114,8 +117,8 @@ typedef struct {
 } TestEnd;
 
 /* Adds a link between two new interfaces. `name` may be NULL; `rate` in bit/s. */
-static void test_add_link(Scenario *sc, const char *name, TestEnd a, TestEnd b, uint64_t rate,
-                          SimTime delay, double loss)
+static void test_add_link(Scenario *sc, const char *name, TestEnd a, TestEnd b, uint64_t rate, SimTime delay,
+                          double loss)
 {
   ScenarioLink link = {0};
   int index = (int)sc->links->len;
@@ -141,7 +144,7 @@ static Network *test_build(Scenario *sc)
   return net;
 }
 
-#define MBPS(x) ((uint64_t)(x) * 1000000u)
+#define MBPS(x) ((uint64_t)(x)*1000000u)
 
 /* A small network with awkward names: a space, a quote, backslashes (one
  * spelling the \N label escape), a non-ASCII name, an interface name with a
@@ -156,20 +159,20 @@ static Network *test_small_network(void)
   test_add_node(sc, "lab\\pc", NODE_KIND_HOST, NULL);
   test_add_node(sc, "Zürich", NODE_KIND_HOST, "Branch office");
   test_add_node(sc, "x\\Ny", NODE_KIND_HOST, NULL);
-  test_add_link(sc, "uplink A", (TestEnd){"core", "eth0", "10.0.0.1/30"},
-                (TestEnd){"r2", "eth0", "10.0.0.2/30"}, MBPS(1000), SIMTIME_MS(2), 0.001);
-  test_add_link(sc, NULL, (TestEnd){"core", "eth1", "10.0.1.1/30"},
-                (TestEnd){"r2", "eth1", "10.0.1.2/30"}, MBPS(1000), SIMTIME_MS(2), 0);
-  test_add_link(sc, NULL, (TestEnd){"sw 1", "p1", NULL}, (TestEnd){"core", "eth2", "10.1.1.1/24"},
-                MBPS(100), SIMTIME_MS(1), 0);
-  test_add_link(sc, NULL, (TestEnd){"pc \"q\"", "eth0", "10.1.1.10/24"},
-                (TestEnd){"sw 1", "p2", NULL}, MBPS(100), SIMTIME_US(500), 0);
-  test_add_link(sc, NULL, (TestEnd){"sw 1", "p3", NULL},
-                (TestEnd){"lab\\pc", "eth0", "10.1.1.11/24"}, MBPS(100), SIMTIME_US(500), 0);
-  test_add_link(sc, NULL, (TestEnd){"sw 1", "p4", NULL},
-                (TestEnd){"Zürich", "eth0", "10.1.1.12/24"}, MBPS(100), SIMTIME_US(500), 0);
-  test_add_link(sc, NULL, (TestEnd){"sw 1", "p5", NULL},
-                (TestEnd){"x\\Ny", "e\\0", "10.1.1.13/24"}, MBPS(100), SIMTIME_US(500), 0);
+  test_add_link(sc, "uplink A", (TestEnd){"core", "eth0", "10.0.0.1/30"}, (TestEnd){"r2", "eth0", "10.0.0.2/30"},
+                MBPS(1000), SIMTIME_MS(2), 0.001);
+  test_add_link(sc, NULL, (TestEnd){"core", "eth1", "10.0.1.1/30"}, (TestEnd){"r2", "eth1", "10.0.1.2/30"}, MBPS(1000),
+                SIMTIME_MS(2), 0);
+  test_add_link(sc, NULL, (TestEnd){"sw 1", "p1", NULL}, (TestEnd){"core", "eth2", "10.1.1.1/24"}, MBPS(100),
+                SIMTIME_MS(1), 0);
+  test_add_link(sc, NULL, (TestEnd){"pc \"q\"", "eth0", "10.1.1.10/24"}, (TestEnd){"sw 1", "p2", NULL}, MBPS(100),
+                SIMTIME_US(500), 0);
+  test_add_link(sc, NULL, (TestEnd){"sw 1", "p3", NULL}, (TestEnd){"lab\\pc", "eth0", "10.1.1.11/24"}, MBPS(100),
+                SIMTIME_US(500), 0);
+  test_add_link(sc, NULL, (TestEnd){"sw 1", "p4", NULL}, (TestEnd){"Zürich", "eth0", "10.1.1.12/24"}, MBPS(100),
+                SIMTIME_US(500), 0);
+  test_add_link(sc, NULL, (TestEnd){"sw 1", "p5", NULL}, (TestEnd){"x\\Ny", "e\\0", "10.1.1.13/24"}, MBPS(100),
+                SIMTIME_US(500), 0);
   return test_build(sc);
 }
 
@@ -185,19 +188,17 @@ static void test_add_campus_branch(Scenario *sc, int k, int hosts)
   g_snprintf(core_ip, sizeof core_ip, "10.0.0.%d/30", 4 * k - 3);
   g_snprintf(ip, sizeof ip, "10.0.0.%d/30", 4 * k - 2);
   g_snprintf(port, sizeof port, "eth%d", k - 1);
-  test_add_link(sc, NULL, (TestEnd){"core", port, core_ip}, (TestEnd){dist, "eth0", ip},
-                MBPS(10000), SIMTIME_US(100), 0);
+  test_add_link(sc, NULL, (TestEnd){"core", port, core_ip}, (TestEnd){dist, "eth0", ip}, MBPS(10000), SIMTIME_US(100),
+                0);
   g_snprintf(ip, sizeof ip, "10.%d.1.1/24", k);
-  test_add_link(sc, NULL, (TestEnd){dist, "eth1", ip}, (TestEnd){access, "p0", NULL}, MBPS(1000),
-                SIMTIME_US(50), 0);
+  test_add_link(sc, NULL, (TestEnd){dist, "eth1", ip}, (TestEnd){access, "p0", NULL}, MBPS(1000), SIMTIME_US(50), 0);
   for (int h = 1; h <= hosts; h++) {
     char host[16];
     g_snprintf(host, sizeof host, "h%d.%d", k, h);
     test_add_node(sc, host, NODE_KIND_HOST, NULL);
     g_snprintf(ip, sizeof ip, "10.%d.1.%d/24", k, 10 + h);
     g_snprintf(port, sizeof port, "p%d", h);
-    test_add_link(sc, NULL, (TestEnd){access, port, NULL}, (TestEnd){host, "eth0", ip},
-                  MBPS(100), SIMTIME_US(20), 0);
+    test_add_link(sc, NULL, (TestEnd){access, port, NULL}, (TestEnd){host, "eth0", ip}, MBPS(100), SIMTIME_US(20), 0);
   }
 }
 
@@ -223,18 +224,18 @@ static Network *test_failover_network(void)
   for (guint i = 0; i < G_N_ELEMENTS(routers); i++)
     test_add_node(sc, routers[i], NODE_KIND_ROUTER, NULL);
   test_add_node(sc, "h3", NODE_KIND_HOST, NULL);
-  test_add_link(sc, NULL, (TestEnd){"h1", "eth0", "10.1.1.10/24"}, (TestEnd){"s1", "eth0", NULL},
-                MBPS(100), SIMTIME_MS(1), 0);
-  test_add_link(sc, NULL, (TestEnd){"s1", "eth1", NULL}, (TestEnd){"r1", "eth0", "10.1.1.1/24"},
-                MBPS(100), SIMTIME_MS(1), 0);
-  test_add_link(sc, "core", (TestEnd){"r1", "eth1", "10.0.13.1/30"},
-                (TestEnd){"r3", "eth1", "10.0.13.2/30"}, MBPS(10), SIMTIME_MS(5), 0.001);
-  test_add_link(sc, NULL, (TestEnd){"r1", "eth2", "10.0.12.1/30"},
-                (TestEnd){"r2", "eth0", "10.0.12.2/30"}, MBPS(100), SIMTIME_MS(1), 0);
-  test_add_link(sc, NULL, (TestEnd){"r2", "eth1", "10.0.23.1/30"},
-                (TestEnd){"r3", "eth2", "10.0.23.2/30"}, MBPS(100), SIMTIME_MS(1), 0);
-  test_add_link(sc, NULL, (TestEnd){"r3", "eth0", "10.1.3.1/24"},
-                (TestEnd){"h3", "eth0", "10.1.3.10/24"}, MBPS(100), SIMTIME_MS(1), 0);
+  test_add_link(sc, NULL, (TestEnd){"h1", "eth0", "10.1.1.10/24"}, (TestEnd){"s1", "eth0", NULL}, MBPS(100),
+                SIMTIME_MS(1), 0);
+  test_add_link(sc, NULL, (TestEnd){"s1", "eth1", NULL}, (TestEnd){"r1", "eth0", "10.1.1.1/24"}, MBPS(100),
+                SIMTIME_MS(1), 0);
+  test_add_link(sc, "core", (TestEnd){"r1", "eth1", "10.0.13.1/30"}, (TestEnd){"r3", "eth1", "10.0.13.2/30"}, MBPS(10),
+                SIMTIME_MS(5), 0.001);
+  test_add_link(sc, NULL, (TestEnd){"r1", "eth2", "10.0.12.1/30"}, (TestEnd){"r2", "eth0", "10.0.12.2/30"}, MBPS(100),
+                SIMTIME_MS(1), 0);
+  test_add_link(sc, NULL, (TestEnd){"r2", "eth1", "10.0.23.1/30"}, (TestEnd){"r3", "eth2", "10.0.23.2/30"}, MBPS(100),
+                SIMTIME_MS(1), 0);
+  test_add_link(sc, NULL, (TestEnd){"r3", "eth0", "10.1.3.1/24"}, (TestEnd){"h3", "eth0", "10.1.3.10/24"}, MBPS(100),
+                SIMTIME_MS(1), 0);
   return test_build(sc);
 }
 
@@ -320,8 +321,7 @@ static GBytes *test_render(const Network *net, const char *name)
 {
   char *path = g_build_filename(test_dir, name, NULL);
   GError *error = NULL;
-  ck_assert_msg(viz_topology_render(net, path, &error), "render %s: %s", name,
-                error ? error->message : "?");
+  ck_assert_msg(viz_topology_render(net, path, &error), "render %s: %s", name, error ? error->message : "?");
   char *data = NULL;
   gsize len = 0;
   ck_assert(g_file_get_contents(path, &data, &len, NULL));
@@ -420,13 +420,12 @@ START_TEST(test_dot_shapes_per_kind)
   const char *router = test_attr(test_node(g, "core"), "shape");
   const char *sw = test_attr(test_node(g, "sw 1"), "shape");
   const char *host = test_attr(test_node(g, "Zürich"), "shape");
-  ck_assert_str_eq(router, "ellipse");
+  ck_assert_str_eq(router, "cylinder");
   ck_assert_str_eq(sw, "box3d");
   ck_assert_str_eq(host, "box");
   ck_assert_str_eq(test_attr(test_node(g, "r2"), "shape"), router);
   ck_assert_str_eq(test_attr(test_node(g, "lab\\pc"), "shape"), host);
-  const char *fills[] = {test_attr(test_node(g, "core"), "fillcolor"),
-                         test_attr(test_node(g, "sw 1"), "fillcolor"),
+  const char *fills[] = {test_attr(test_node(g, "core"), "fillcolor"), test_attr(test_node(g, "sw 1"), "fillcolor"),
                          test_attr(test_node(g, "Zürich"), "fillcolor")};
   for (int i = 0; i < 3; i++) {
     ck_assert_str_ne(fills[i], "");
@@ -482,8 +481,7 @@ START_TEST(test_dot_unwritable_names_use_positions)
   Scenario *sc = test_scenario_new("odd", NULL);
   test_add_node(sc, "dir\\", NODE_KIND_HOST, NULL);
   test_add_node(sc, "%1", NODE_KIND_HOST, NULL);
-  test_add_link(sc, NULL, (TestEnd){"dir\\", "eth0", NULL}, (TestEnd){"%1", "eth0", NULL},
-                MBPS(10), SIMTIME_MS(1), 0);
+  test_add_link(sc, NULL, (TestEnd){"dir\\", "eth0", NULL}, (TestEnd){"%1", "eth0", NULL}, MBPS(10), SIMTIME_MS(1), 0);
   Network *net = test_build(sc);
   Agraph_t *g = test_parse_dot(net);
   ck_assert_int_eq(agnnodes(g), 2);
@@ -491,6 +489,32 @@ START_TEST(test_dot_unwritable_names_use_positions)
   ck_assert_ptr_nonnull(strstr(test_attr(test_node(g, "n0"), "label"), "<FONT>dir\\\\</FONT>"));
   ck_assert_ptr_nonnull(strstr(test_attr(test_node(g, "n1"), "label"), "<FONT>%1</FONT>"));
   agclose(g);
+  network_free(net);
+}
+END_TEST
+
+START_TEST(test_dot_reads_back_as_the_same_graph)
+{
+  /* Same nodes and edges in the same order (cgraph sequence numbers), so
+   * that dot lays the DOT file out exactly as viz_topology_render() does. */
+  Network *net = test_failover_network();
+  Agraph_t *mem = viz_topology_graph(net), *back = test_parse_dot(net);
+  ck_assert_int_eq(agnnodes(mem), agnnodes(back));
+  ck_assert_int_eq(agnedges(mem), agnedges(back));
+  for (Agnode_t *m = agfstnode(mem), *b = agfstnode(back); m; m = agnxtnode(mem, m), b = agnxtnode(back, b)) {
+    ck_assert_str_eq(agnameof(m), agnameof(b));
+    ck_assert_uint_eq(AGSEQ(m), AGSEQ(b));
+    Agedge_t *eb = agfstout(back, b);
+    for (Agedge_t *em = agfstout(mem, m); em; em = agnxtout(mem, em), eb = agnxtout(back, eb)) {
+      ck_assert_ptr_nonnull(eb);
+      ck_assert_str_eq(agnameof(aghead(em)), agnameof(aghead(eb)));
+      ck_assert_str_eq(test_attr(em, "taillabel"), test_attr(eb, "taillabel"));
+      ck_assert_uint_eq(AGSEQ(em), AGSEQ(eb));
+    }
+    ck_assert_ptr_null(eb);
+  }
+  agclose(mem);
+  agclose(back);
   network_free(net);
 }
 END_TEST
@@ -645,6 +669,27 @@ START_TEST(test_render_unwritable_path)
 }
 END_TEST
 
+START_TEST(test_render_disk_full)
+{
+  if (!g_file_test("/dev/full", G_FILE_TEST_EXISTS))
+    return;
+  Network *net = test_small_network();
+  const char *names[] = {"full.svg", "full.dot"};
+  for (guint i = 0; i < G_N_ELEMENTS(names); i++) {
+    char *path = g_build_filename(test_dir, names[i], NULL);
+    ck_assert_int_eq(symlink("/dev/full", path), 0);
+    GError *error = NULL;
+    ck_assert(!viz_topology_render(net, path, &error));
+    ck_assert(g_error_matches(error, VIZ_TOPOLOGY_ERROR, VIZ_TOPOLOGY_ERROR_WRITE));
+    ck_assert_ptr_nonnull(strstr(error->message, path));
+    ck_assert_ptr_nonnull(strstr(error->message, g_strerror(ENOSPC)));
+    g_error_free(error);
+    g_free(path);
+  }
+  network_free(net);
+}
+END_TEST
+
 START_TEST(test_render_deterministic)
 {
   Network *a = test_campus_network(), *b = test_campus_network();
@@ -667,8 +712,10 @@ START_TEST(test_render_campus)
   Agraph_t *g = test_parse_dot(net);
   ck_assert_int_eq(agnnodes(g), 25);
   ck_assert_int_eq(agnedges(g), 24);
-  ck_assert_str_eq(test_attr(test_edge(g, "dist2", "access2"), "taillabel"),
-                   "eth1\\n10.2.1.1/24");
+  guint i = 0;
+  for (Agnode_t *n = agfstnode(g); n; n = agnxtnode(g, n), i++)
+    ck_assert_str_eq(agnameof(n), network_node(net, i)->name);
+  ck_assert_str_eq(test_attr(test_edge(g, "dist2", "access2"), "taillabel"), "eth1\\n10.2.1.1/24");
   agclose(g);
   GBytes *png = test_render(net, "campus.png");
   ck_assert(test_starts_with(png, "\x89PNG"));
@@ -711,6 +758,7 @@ static Suite *test_viz_suite(void)
   tcase_add_test(dot, test_dot_node_labels);
   tcase_add_test(dot, test_dot_edge_labels);
   tcase_add_test(dot, test_dot_unwritable_names_use_positions);
+  tcase_add_test(dot, test_dot_reads_back_as_the_same_graph);
   tcase_add_test(dot, test_dot_html_label_collision);
   tcase_add_test(dot, test_dot_empty_network);
   tcase_add_test(dot, test_graph_api);
@@ -723,6 +771,7 @@ static Suite *test_viz_suite(void)
   tcase_add_test(render, test_render_names_literally);
   tcase_add_test(render, test_render_unknown_extension);
   tcase_add_test(render, test_render_unwritable_path);
+  tcase_add_test(render, test_render_disk_full);
   tcase_add_test(render, test_render_deterministic);
   tcase_add_test(render, test_render_campus);
   tcase_add_test(render, test_keep_drawings);
