@@ -192,20 +192,26 @@ static void scenario_report_overlap(Loader *ld, const SubnetUse *wide, const Sub
   g_free(pb);
 }
 
-/* Sorted by start, prefixes either nest or are disjoint: each one overlaps
- * the widest open one before it exactly when it starts inside it. */
+/* Sorted by start (wider first), prefixes either nest or are disjoint, so
+ * the prefixes still open at a subnet's start all contain it: they form a
+ * stack at most 33 deep. A subnet overlaps another segment when an open
+ * prefix belongs to one; the innermost such prefix is named. */
 static void scenario_check_overlaps(Loader *ld, GArray *uses)
 {
   g_array_sort(uses, scenario_subnet_compare);
-  const SubnetUse *open = NULL;
+  const SubnetUse *open[33];
+  guint depth = 0;
   for (guint i = 0; i < uses->len; i++) {
     const SubnetUse *u = &g_array_index(uses, SubnetUse, i);
-    if (open && u->start <= open->end) {
-      if (u->segment != open->segment)
-        scenario_report_overlap(ld, open, u);
-      continue;
-    }
-    open = u;
+    while (depth > 0 && open[depth - 1]->end < u->start)
+      depth--;
+    for (guint j = depth; j-- > 0;)
+      if (open[j]->segment != u->segment) {
+        scenario_report_overlap(ld, open[j], u);
+        break;
+      }
+    if (depth < G_N_ELEMENTS(open))
+      open[depth++] = u;
   }
 }
 

@@ -476,6 +476,35 @@ START_TEST(test_dot_edge_labels)
 }
 END_TEST
 
+/* An example scenario, through the loader: its DOT reads back with every
+ * node, every link and the addresses the loader resolved. */
+START_TEST(test_dot_of_example)
+{
+  const char *dir = g_getenv("TOPOLOGIES");
+  ck_assert_msg(dir != NULL, "TOPOLOGIES is not set; run the tests through 'make check'");
+  char *path = g_build_filename(dir, "two-lans.yaml", NULL);
+  DiagList *diags = diag_list_new(path);
+  Scenario *sc = scenario_load_file(path, diags);
+  ck_assert_msg(sc != NULL, "%s does not load", path);
+  Network *net = network_build(sc);
+  Agraph_t *g = test_parse_dot(net);
+  ck_assert_int_eq(agnnodes(g), 7);
+  ck_assert_int_eq(agnedges(g), 6);
+  ck_assert_str_eq(test_attr(test_node(g, "s1"), "shape"), test_attr(test_node(g, "s2"), "shape"));
+  ck_assert_int_eq(test_count_edges(g, test_node(g, "h1"), test_node(g, "s1")), 1);
+  ck_assert_int_eq(test_count_edges(g, test_node(g, "r1"), test_node(g, "s2")), 1);
+  Agedge_t *up = test_edge(g, "r1", "s1");
+  ck_assert_str_eq(test_attr(up, "taillabel"), "eth0\\n10.0.1.1/24");
+  ck_assert_str_eq(test_attr(up, "label"), "100Mbps, 50us");
+  ck_assert_str_eq(test_attr(test_edge(g, "s2", "h4"), "headlabel"), "eth0\\n10.0.2.14/24");
+  agclose(g);
+  network_free(net);
+  scenario_free(sc);
+  diag_list_free(diags);
+  g_free(path);
+}
+END_TEST
+
 START_TEST(test_dot_unwritable_names_use_positions)
 {
   Scenario *sc = test_scenario_new("odd", NULL);
@@ -757,6 +786,7 @@ static Suite *test_viz_suite(void)
   tcase_add_test(dot, test_dot_shapes_per_kind);
   tcase_add_test(dot, test_dot_node_labels);
   tcase_add_test(dot, test_dot_edge_labels);
+  tcase_add_test(dot, test_dot_of_example);
   tcase_add_test(dot, test_dot_unwritable_names_use_positions);
   tcase_add_test(dot, test_dot_reads_back_as_the_same_graph);
   tcase_add_test(dot, test_dot_html_label_collision);
