@@ -81,10 +81,88 @@ uint64_t rng_below(Rng *r, uint64_t n)
   return hi;
 }
 
-/* Returns an exponential variate with the given mean > 0 by inversion
- * (one draw); the result is finite and >= 0. */
+/* The exponential ziggurat of Marsaglia and Tsang (2000): 256 strips of
+ * equal area. A draw falls inside its strip's rectangle about 98.9% of the
+ * time and costs one 64-bit draw and a multiplication; only the rest needs
+ * exp() or log(). Much faster than inversion, and just as exact. */
+#define RNG_ZIG_STRIPS 256
+#define RNG_ZIG_R 7.69711747013104972  /* start of the tail */
+#define RNG_ZIG_V 3.949659822581572e-3 /* area of each strip */
+
+typedef struct {
+  uint32_t k[RNG_ZIG_STRIPS]; /* a draw j < k[i] lies inside strip i's rectangle */
+  double w[RNG_ZIG_STRIPS];   /* x = j * w[i] */
+  double f[RNG_ZIG_STRIPS];   /* exp(-x) at the strip's edge */
+} RngZiggurat;
+
+static void rng_ziggurat_fill(RngZiggurat *z)
+{
+  const double m2 = 4294967296.0;
+  double de = RNG_ZIG_R, te = RNG_ZIG_R;
+  double q = RNG_ZIG_V / exp(-de);
+
+  z->k[0] = (uint32_t)((de / q) * m2);
+  z->k[1] = 0;
+  z->w[0] = q / m2;
+  z->w[RNG_ZIG_STRIPS - 1] = de / m2;
+  z->f[0] = 1.0;
+  z->f[RNG_ZIG_STRIPS - 1] = exp(-de);
+  for (int i = RNG_ZIG_STRIPS - 2; i >= 1; i--) {
+    de = -log(RNG_ZIG_V / de + exp(-de));
+    z->k[i + 1] = (uint32_t)((de / te) * m2);
+    te = de;
+    z->f[i] = exp(-de);
+    z->w[i] = de / m2;
+  }
+}
+
+/* Returns the tables, computed once; they never change afterwards. */
+static const RngZiggurat *rng_ziggurat(void)
+{
+  static RngZiggurat tables;
+  static gsize ready;
+
+  if (g_once_init_enter(&ready)) {
+    rng_ziggurat_fill(&tables);
+    g_once_init_leave(&ready, 1);
+  }
+  return &tables;
+}
+
+/* Returns a uniform double in (0, 1], safe to take the log of. */
+static double rng_uniform_open0(Rng *r)
+{
+  return ((double)(rng_u64(r) >> 11) + 1.0) * 0x1.0p-53;
+}
+
+/* The ziggurat's slow path: the tail beyond R, and the wedges. */
+static double rng_ziggurat_slow(const RngZiggurat *z, Rng *r, uint32_t j, unsigned i)
+{
+  for (;;) {
+    if (i == 0)
+      return RNG_ZIG_R - log(rng_uniform_open0(r));
+    double x = j * z->w[i];
+    if (z->f[i] + rng_uniform(r) * (z->f[i - 1] - z->f[i]) < exp(-x))
+      return x;
+    uint64_t bits = rng_u64(r);
+    j = (uint32_t)(bits >> 32);
+    i = bits & 0xff;
+    if (j < z->k[i])
+      return j * z->w[i];
+  }
+}
+
+/* Returns an exponential variate with the given mean > 0, by the ziggurat
+ * method; the result is finite and >= 0. */
 double rng_exponential(Rng *r, double mean)
 {
   g_return_val_if_fail(mean > 0.0, 0.0);
-  return -mean * log1p(-rng_uniform(r));
+  const RngZiggurat *z = rng_ziggurat();
+  uint64_t bits = rng_u64(r);
+  uint32_t j = (uint32_t)(bits >> 32);
+  unsigned i = bits & 0xff;
+
+  if (G_LIKELY(j < z->k[i]))
+    return mean * (j * z->w[i]);
+  return mean * rng_ziggurat_slow(z, r, j, i);
 }

@@ -164,21 +164,30 @@ START_TEST(test_bernoulli_one_draw)
 }
 END_TEST
 
-START_TEST(test_exponential_mean)
+/* Mean, variance and tail of the exponential: the tail checks the
+ * ziggurat's slow paths (wedges and the tail beyond 7.7). */
+START_TEST(test_exponential_distribution)
 {
   Rng r;
-  double sum = 0.0;
-  int outside = 0;
+  double sum = 0.0, sum_sq = 0.0;
+  int outside = 0, beyond_3 = 0, beyond_8 = 0;
 
   rng_init(&r, 4, "test/exponential");
   for (int i = 0; i < DRAWS; i++) {
     double x = rng_exponential(&r, 2.5);
     outside += !(x >= 0.0 && isfinite(x));
     sum += x;
+    sum_sq += x * x;
+    beyond_3 += x > 3 * 2.5;
+    beyond_8 += x > 8 * 2.5;
   }
   ck_assert_int_eq(outside, 0);
-  /* Standard error 0.0025. */
-  ck_assert_double_eq_tol(sum / DRAWS, 2.5, 0.03);
+  double mean = sum / DRAWS;
+  /* Standard errors: mean 0.0025, variance about 0.03, tails 0.0002 and 0.00002. */
+  ck_assert_double_eq_tol(mean, 2.5, 0.03);
+  ck_assert_double_eq_tol(sum_sq / DRAWS - mean * mean, 6.25, 0.4);
+  ck_assert_double_eq_tol((double)beyond_3 / DRAWS, exp(-3.0), 0.002);
+  ck_assert_double_eq_tol((double)beyond_8 / DRAWS, exp(-8.0), 0.0002);
 }
 END_TEST
 
@@ -266,7 +275,7 @@ Suite *rng_suite(void)
   tcase_add_test(determinism, test_bernoulli_one_draw);
   tcase_add_test(statistics, test_uniform_moments);
   tcase_add_test(statistics, test_bernoulli);
-  tcase_add_test(statistics, test_exponential_mean);
+  tcase_add_test(statistics, test_exponential_distribution);
   tcase_add_test(statistics, test_below_chi_square);
   tcase_add_test(statistics, test_below_edges);
   tcase_add_test(statistics, test_streams_uncorrelated);
