@@ -45,12 +45,3 @@ uint64_t network_run(Network *net)
 {
   return scheduler_run(net->sched, net->stop);
 }
-
-/* Returns the node called `name`, or NULL. */
-Node *network_find_node(const Network *net, const char *name)
-{
-  for (guint i = 0; i < net->nodes->len; i++)
-    if (g_str_equal(network_node(net, i)->name, name))
-      return network_node(net, i);
-  return NULL;
-}

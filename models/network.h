@@ -27,7 +27,6 @@ typedef struct {
 Network *network_build(const Scenario *sc);
 void network_free(Network *net);
 uint64_t network_run(Network *net);
-Node *network_find_node(const Network *net, const char *name);
 
 static inline Node *network_node(const Network *net, guint i)
 {

@@ -8,31 +8,18 @@
 
 #include "sim/units.h"
 
-static void schema_report(SchemaCtx *cx, DiagLevel level, const YNode *at, const char *fmt, va_list ap)
-{
-  char *msg = g_strdup_vprintf(fmt, ap);
-  if (cx->path->len)
-    diag_add(cx->diags, level, at->line, at->column, "%s: %s", cx->path->str, msg);
-  else
-    diag_add(cx->diags, level, at->line, at->column, "%s", msg);
-  g_free(msg);
-}
-
 /* Reports an error at `at`, prefixed with the current key path. */
 void schema_error(SchemaCtx *cx, const YNode *at, const char *fmt, ...)
 {
   va_list ap;
   va_start(ap, fmt);
-  schema_report(cx, DIAG_ERROR, at, fmt, ap);
+  char *msg = g_strdup_vprintf(fmt, ap);
   va_end(ap);
-}
-
-void schema_warning(SchemaCtx *cx, const YNode *at, const char *fmt, ...)
-{
-  va_list ap;
-  va_start(ap, fmt);
-  schema_report(cx, DIAG_WARNING, at, fmt, ap);
-  va_end(ap);
+  if (cx->path->len)
+    diag_add(cx->diags, DIAG_ERROR, at->line, at->column, "%s: %s", cx->path->str, msg);
+  else
+    diag_add(cx->diags, DIAG_ERROR, at->line, at->column, "%s", msg);
+  g_free(msg);
 }
 
 /* Checks that `value` is of `type`; otherwise reports "expected <expected>, found ...". */

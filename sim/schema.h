@@ -46,7 +46,6 @@ typedef struct {
 gboolean schema_apply(SchemaCtx *cx, const Schema *schema, const YNode *map, void *dest);
 
 void schema_error(SchemaCtx *cx, const YNode *at, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
-void schema_warning(SchemaCtx *cx, const YNode *at, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
 gboolean schema_expect(SchemaCtx *cx, const YNode *value, YNodeType type, const char *expected);
 
 gsize schema_path_push_key(SchemaCtx *cx, const char *key);

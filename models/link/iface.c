@@ -38,10 +38,3 @@ Iface *iface_peer(const Iface *iface)
     return NULL;
   return iface->link->ends[0] == iface ? iface->link->ends[1] : iface->link->ends[0];
 }
-
-/* Returns the MAC address as "02:00:00:00:00:01"; g_free it. */
-char *iface_format_mac(const Iface *iface)
-{
-  const uint8_t *m = iface->mac;
-  return g_strdup_printf("%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
-}

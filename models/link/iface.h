@@ -27,6 +27,5 @@ typedef struct Iface {
 Iface *iface_new(Node *node, const ScenarioIface *conf, guint index);
 void iface_free(Iface *iface);
 Iface *iface_peer(const Iface *iface);
-char *iface_format_mac(const Iface *iface);
 
 #endif
