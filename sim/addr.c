@@ -1,7 +1,7 @@
 /*
  * Parsing and printing of IPv4 and MAC addresses for the scenario file.
  * Entry points: addr_parse_ipv4(), addr_parse_cidr(), addr_parse_mac(),
- * addr_format_ipv4().
+ * addr_format_ipv4(), addr_format_cidr().
  */
 #include "sim/addr.h"
 
@@ -103,5 +103,13 @@ gboolean addr_parse_mac(const char *text, uint8_t mac[6], GError **error)
 char *addr_format_ipv4(uint32_t addr, char buf[ADDR_IPV4_TEXT])
 {
   snprintf(buf, ADDR_IPV4_TEXT, "%u.%u.%u.%u", addr >> 24, addr >> 16 & 255, addr >> 8 & 255, addr & 255);
+  return buf;
+}
+
+/* Writes "10.1.1.10/24" into `buf` and returns it. */
+char *addr_format_cidr(uint32_t addr, uint8_t len, char buf[ADDR_CIDR_TEXT])
+{
+  char ip[ADDR_IPV4_TEXT];
+  snprintf(buf, ADDR_CIDR_TEXT, "%s/%u", addr_format_ipv4(addr, ip), len);
   return buf;
 }

@@ -23,12 +23,6 @@ static gboolean scenario_link_resolved(const ScenarioLink *link)
   return link->ends[0].node >= 0 && link->ends[0].iface >= 0 && link->ends[1].node >= 0 && link->ends[1].iface >= 0;
 }
 
-static char *scenario_format_prefix(const Ipv4Prefix *p)
-{
-  char buf[ADDR_IPV4_TEXT];
-  return g_strdup_printf("%s/%u", addr_format_ipv4(p->addr, buf), p->len);
-}
-
 static void scenario_check_connections(Loader *ld)
 {
   for (guint n = 0; n < ld->sc->nodes->len; n++) {
@@ -60,7 +54,8 @@ static void scenario_check_addresses(Loader *ld)
       const ScenarioIface *iface = &g_array_index(node->ifaces, ScenarioIface, i);
       if (!iface->has_ip)
         continue;
-      char *text = scenario_format_prefix(&iface->ip);
+      char text[ADDR_CIDR_TEXT];
+      addr_format_cidr(iface->ip.addr, iface->ip.len, text);
       uint32_t mask = addr_mask(iface->ip.len), host = iface->ip.addr & ~mask;
       const IfaceRef *first = g_hash_table_lookup(seen, GUINT_TO_POINTER(iface->ip.addr));
       if (first) {
@@ -79,7 +74,6 @@ static void scenario_check_addresses(Loader *ld)
       else if (iface->ip.len <= 30 && (host == 0 || host == ~mask))
         scenario_error_at(ld, iface->mark, "%s of %s:%s is the %s address of its subnet, not a host address", text,
                           node->name, iface->name, host == 0 ? "network" : "broadcast");
-      g_free(text);
     }
   }
   g_hash_table_destroy(seen);
@@ -101,11 +95,11 @@ static void scenario_check_links(Loader *ld)
     const ScenarioIface *a = scenario_iface(ld->sc, link->ends[0].node, link->ends[0].iface);
     const ScenarioIface *b = scenario_iface(ld->sc, link->ends[1].node, link->ends[1].iface);
     if (a->has_ip && b->has_ip && !scenario_same_subnet(&a->ip, &b->ip)) {
-      char *pa = scenario_format_prefix(&a->ip), *pb = scenario_format_prefix(&b->ip);
+      char pa[ADDR_CIDR_TEXT], pb[ADDR_CIDR_TEXT];
+      addr_format_cidr(a->ip.addr, a->ip.len, pa);
+      addr_format_cidr(b->ip.addr, b->ip.len, pb);
       scenario_error_at(ld, link->mark, "links[%u]: %s has %s and %s has %s; the two ends must share one subnet", l,
                         link->ends[0].text, pa, link->ends[1].text, pb);
-      g_free(pa);
-      g_free(pb);
     }
     if (a->mtu != b->mtu)
       scenario_warning_at(ld, link->mark, "links[%u]: MTU %u at %s but %u at %s", l, a->mtu, link->ends[0].text, b->mtu,
@@ -183,13 +177,12 @@ static void scenario_report_overlap(Loader *ld, const SubnetUse *wide, const Sub
   const Scenario *sc = ld->sc;
   const ScenarioIface *a = scenario_iface(sc, wide->ref.node, wide->ref.iface);
   const ScenarioIface *b = scenario_iface(sc, inner->ref.node, inner->ref.iface);
-  Ipv4Prefix na = {a->ip.addr & addr_mask(a->ip.len), a->ip.len}, nb = {b->ip.addr & addr_mask(b->ip.len), b->ip.len};
-  char *pa = scenario_format_prefix(&na), *pb = scenario_format_prefix(&nb);
+  char pa[ADDR_CIDR_TEXT], pb[ADDR_CIDR_TEXT];
+  addr_format_cidr(wide->start, a->ip.len, pa);
+  addr_format_cidr(inner->start, b->ip.len, pb);
   scenario_error_at(ld, b->mark, "subnet %s of %s:%s overlaps subnet %s of %s:%s, which is on another segment", pb,
                     scenario_node(sc, inner->ref.node)->name, b->name, pa, scenario_node(sc, wide->ref.node)->name,
                     a->name);
-  g_free(pa);
-  g_free(pb);
 }
 
 /* Sorted by start (wider first), prefixes either nest or are disjoint, so

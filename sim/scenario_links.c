@@ -109,9 +109,9 @@ gboolean scenario_parse_net_prefix(SchemaCtx *cx, const YNode *value, void *dest
   }
   uint32_t net = prefix->addr & addr_mask(prefix->len);
   if (net != prefix->addr) {
-    char buf[ADDR_IPV4_TEXT];
-    schema_error(cx, value, "'%s' has host bits set; did you mean '%s/%u'?", value->text, addr_format_ipv4(net, buf),
-                 prefix->len);
+    char buf[ADDR_CIDR_TEXT];
+    schema_error(cx, value, "'%s' has host bits set; did you mean '%s'?", value->text,
+                 addr_format_cidr(net, prefix->len, buf));
     return FALSE;
   }
   return TRUE;

@@ -212,20 +212,20 @@ static void scenario_address_end(Loader *ld, const ScenarioLink *link, const Lin
 {
   const ScenarioNode *node = scenario_node(ld->sc, end->node);
   ScenarioIface *iface = scenario_iface(ld->sc, end->node, end->iface);
-  char net[ADDR_IPV4_TEXT], addr[ADDR_IPV4_TEXT];
-  addr_format_ipv4(link->prefix.addr, net);
   if (node->kind == NODE_KIND_SWITCH)
     return;
+  char net[ADDR_CIDR_TEXT], addr[ADDR_CIDR_TEXT];
   if (iface->has_ip) {
     if ((iface->ip.addr & addr_mask(link->prefix.len)) != link->prefix.addr || iface->ip.len != link->prefix.len)
-      scenario_error_at(ld, end->mark, "link end '%s' has address %s/%u, outside the link's prefix %s/%u", end->text,
-                        addr_format_ipv4(iface->ip.addr, addr), iface->ip.len, net, link->prefix.len);
+      scenario_error_at(ld, end->mark, "link end '%s' has address %s, outside the link's prefix %s", end->text,
+                        addr_format_cidr(iface->ip.addr, iface->ip.len, addr),
+                        addr_format_cidr(link->prefix.addr, link->prefix.len, net));
     return;
   }
   uint32_t a = scenario_free_address(&link->prefix, used);
   if (!a) {
-    scenario_error_at(ld, link->mark, "the link's prefix %s/%u has no free address left for '%s'", net,
-                      link->prefix.len, end->text);
+    scenario_error_at(ld, link->mark, "the link's prefix %s has no free address left for '%s'",
+                      addr_format_cidr(link->prefix.addr, link->prefix.len, net), end->text);
     return;
   }
   iface->has_ip = TRUE;

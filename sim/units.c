@@ -17,6 +17,8 @@
  */
 #include "sim/units.h"
 
+#include "sim/diag.h"
+
 #include <inttypes.h>
 #include <stdarg.h>
 #include <string.h>
@@ -25,8 +27,6 @@ G_DEFINE_QUARK(ipsim_units_error, units_error)
 
 /* The longest quoted input in a message; longer text is cut with "...". */
 #define UNITS_QUOTE_MAX 60
-/* Inputs longer than this are never compared by edit distance. */
-#define UNITS_SUGGEST_MAX 12
 
 /* One unit spelling: its name, its size in the base unit, and the plural
  * name of the base unit (for "not a whole number of ..." messages). */
@@ -339,52 +339,19 @@ static const UnitsHint *units_find_hint(const UnitsHint *hints, const char *name
   return NULL;
 }
 
-/* Returns the optimal-string-alignment distance between a and b (edits:
- * insert, delete, substitute, swap two neighbours). Both strings must be
- * at most UNITS_SUGGEST_MAX bytes long. */
-static size_t units_distance(const char *a, const char *b)
-{
-  size_t na = strlen(a), nb = strlen(b);
-  size_t d[UNITS_SUGGEST_MAX + 1][UNITS_SUGGEST_MAX + 1];
-
-  for (size_t i = 0; i <= na; i++)
-    d[i][0] = i;
-  for (size_t j = 0; j <= nb; j++)
-    d[0][j] = j;
-  for (size_t i = 1; i <= na; i++) {
-    for (size_t j = 1; j <= nb; j++) {
-      size_t best = MIN(d[i - 1][j] + 1, d[i][j - 1] + 1);
-      best = MIN(best, d[i - 1][j - 1] + (a[i - 1] != b[j - 1]));
-      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
-        best = MIN(best, d[i - 2][j - 2] + 1);
-      d[i][j] = best;
-    }
-  }
-  return d[na][nb];
-}
-
-/* Returns the known unit closest to name, or NULL when none is close: a
- * case-insensitive match first, then one edit away (two for names of four
- * or more characters). Single characters only match by case. */
+/* Returns the known unit closest to name (see diag_suggest()), or NULL. */
 static const char *units_suggest(const UnitsUnit *table, const char *name)
 {
-  size_t n = strlen(name);
-  const char *best = NULL;
-  size_t best_distance = n >= 4 ? 3 : 2;
+  const char *names[32] = {0};
+  guint n = 0;
 
-  for (const UnitsUnit *u = table; u->name != NULL; u++)
-    if (g_ascii_strcasecmp(u->name, name) == 0)
-      return u->name;
-  if (n < 2 || n > UNITS_SUGGEST_MAX)
-    return NULL;
-  for (const UnitsUnit *u = table; u->name != NULL; u++) {
-    size_t d = units_distance(name, u->name);
-    if (d < best_distance) {
-      best = u->name;
-      best_distance = d;
-    }
-  }
-  return best;
+  for (const UnitsUnit *u = table; u->name != NULL && n < G_N_ELEMENTS(names); u++)
+    names[n++] = u->name;
+  g_autofree char *near = diag_suggest(name, names, n);
+  for (guint i = 0; near != NULL && i < n; i++)
+    if (strcmp(names[i], near) == 0)
+      return names[i];
+  return NULL;
 }
 
 /* Returns TRUE if name looks like a word (letters, '/', or UTF-8). */

@@ -64,18 +64,15 @@ Scenario *testlib_load_string(const char *yaml, char **messages)
  * returns the printed diagnostics (g_free). *out gets the scenario or NULL. */
 char *testlib_load_messages(const char *path, Scenario **out)
 {
-  char *data = NULL, *base = g_path_get_basename(path);
-  gsize len = 0;
-  ck_assert_msg(g_file_get_contents(path, &data, &len, NULL), "cannot read %s", path);
+  char *base = g_path_get_basename(path);
   DiagList *diags = diag_list_new(base);
-  Scenario *sc = scenario_load_data(data, len, base, diags);
+  Scenario *sc = scenario_load_file(path, diags);
   char *text = testlib_messages(diags);
   diag_list_free(diags);
   if (out)
     *out = sc;
   else
     scenario_free(sc);
-  g_free(data);
   g_free(base);
   return text;
 }

@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sim/addr.h"
 #include "sim/units.h"
 
 #define VIZ_TOPOLOGY_ENGINE "dot"
@@ -308,9 +309,8 @@ static char *viz_topology_end_label(const Iface *iface)
   char *name = viz_topology_escape_label(iface->name);
   if (!iface->has_ip)
     return name;
-  uint32_t a = iface->ip.addr;
-  char *label = g_strdup_printf("%s\\n%u.%u.%u.%u/%u", name, a >> 24, (a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff,
-                                (unsigned)iface->ip.len);
+  char addr[ADDR_CIDR_TEXT];
+  char *label = g_strdup_printf("%s\\n%s", name, addr_format_cidr(iface->ip.addr, iface->ip.len, addr));
   g_free(name);
   return label;
 }
