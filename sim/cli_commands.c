@@ -8,7 +8,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "models/app/app.h"
+#include "models/expect.h"
 #include "models/network.h"
+#include "models/report.h"
 #include "sim/cli.h"
 #include "sim/json.h"
 #include "sim/scenario.h"
@@ -55,6 +58,10 @@ static Scenario *cli_load(const char *path)
 {
   DiagList *diags = diag_list_new(path);
   Scenario *sc = scenario_load_file(path, diags);
+  if (sc && !expect_validate(sc, diags)) {
+    scenario_free(sc);
+    sc = NULL;
+  }
   diag_list_print(diags, stderr);
   diag_list_free(diags);
   return sc;
@@ -84,13 +91,31 @@ static void cli_print_summary(const Network *net, uint64_t events, double wall_s
   printf("events     %" G_GUINT64_FORMAT " executed\n", events);
   printf("sim time   %s\n", simtime);
   printf("wall time  %.6f s (%.0f events/s)\n", wall_s, wall_s > 0 ? (double)events / wall_s : 0.0);
+  report_counters_text(net, stdout);
+  report_flows_text(net, stdout);
   g_free(simtime);
   g_free(nodes);
 }
 
-/* Writes DIR/summary.json: only simulated figures, so that the same scenario
- * and seed give a byte-identical file. */
-static gboolean cli_write_summary(const Network *net, uint64_t events, const char *dir)
+/* Writes `text` to DIR/NAME; prints the problem and returns FALSE on failure. */
+static gboolean cli_write_file(const char *dir, const char *name, GString *text)
+{
+  char *path = g_build_filename(dir, name, NULL);
+  GError *error = NULL;
+  gboolean ok = g_file_set_contents(path, text->str, (gssize)text->len, &error);
+  if (!ok) {
+    fprintf(stderr, "ipsim run: %s\n", error->message);
+    g_error_free(error);
+  }
+  g_free(path);
+  g_string_free(text, TRUE);
+  return ok;
+}
+
+/* Writes DIR/summary.json, DIR/counters.json and DIR/flows.json: only
+ * simulated figures, so that the same scenario and seed give
+ * byte-identical files. */
+static gboolean cli_write_results(const Network *net, uint64_t events, const char *dir)
 {
   if (g_mkdir_with_parents(dir, 0755) != 0) {
     fprintf(stderr, "ipsim run: cannot create the output directory '%s': %s\n", dir, g_strerror(errno));
@@ -102,16 +127,8 @@ static gboolean cli_write_summary(const Network *net, uint64_t events, const cha
                          ",\n  \"seed\": %" G_GUINT64_FORMAT ",\n  \"nodes\": %u,\n  \"links\": %u,\n"
                          "  \"events\": %" G_GUINT64_FORMAT ",\n  \"sim_time_ns\": %" G_GINT64_FORMAT "\n}\n",
                          net->seed, net->nodes->len, net->links->len, events, scheduler_now(net->sched));
-  char *path = g_build_filename(dir, "summary.json", NULL);
-  GError *error = NULL;
-  gboolean ok = g_file_set_contents(path, json->str, (gssize)json->len, &error);
-  if (!ok) {
-    fprintf(stderr, "ipsim run: %s\n", error->message);
-    g_error_free(error);
-  }
-  g_free(path);
-  g_string_free(json, TRUE);
-  return ok;
+  return cli_write_file(dir, "summary.json", json) && cli_write_file(dir, "counters.json", report_counters_json(net)) &&
+         cli_write_file(dir, "flows.json", report_flows_json(net));
 }
 
 /* Applies --seed and --stop to the loaded scenario. */
@@ -131,6 +148,37 @@ static gboolean cli_override(Scenario *sc, const char *seed, const char *stop)
   return TRUE;
 }
 
+/* Runs a built network with its outputs and checks; returns the exit status. */
+static int cli_run_network(Network *net, const char *dir, gboolean quiet)
+{
+  GError *error = NULL;
+  const ScenarioOutput *out = &net->sc->output;
+  /* Application lines go to standard output, unless a trace there already shows them. */
+  gboolean trace_to_stdout = out->trace && !dir;
+  net->app_out = quiet || (trace_to_stdout && (out->trace & SCENARIO_TRACE_APP)) ? NULL : stdout;
+  if (!network_open_outputs(net, dir, &error)) {
+    fprintf(stderr, "ipsim run: %s\n", error->message);
+    g_error_free(error);
+    return CLI_EXIT_USAGE;
+  }
+  Expect *ex = expect_new(net);
+  gint64 start = g_get_monotonic_time();
+  uint64_t events = network_run(net);
+  for (guint i = 0; i < net->apps->len; i++)
+    app_finish(g_ptr_array_index(net->apps, i));
+  double wall_s = (double)(g_get_monotonic_time() - start) / 1e6;
+  if (!quiet)
+    cli_print_summary(net, events, wall_s);
+  fflush(stdout);
+  guint passed = 0, failed = expect_finish(ex, stderr, &passed);
+  if (!quiet && passed + failed)
+    printf("expect     %u passed, %u failed\n", passed, failed);
+  expect_free(ex);
+  if (dir && !cli_write_results(net, events, dir))
+    return CLI_EXIT_USAGE;
+  return failed ? CLI_EXIT_EXPECT : CLI_EXIT_OK;
+}
+
 int cli_run(int argc, char **argv)
 {
   char *seed = NULL, *stop = NULL, *out = NULL;
@@ -145,12 +193,7 @@ int cli_run(int argc, char **argv)
   if (cli_parse_options("run", entries, &argc, &argv) && cli_operands("run", argc, argv, 1) &&
       (sc = cli_load(argv[1])) && cli_override(sc, seed, stop)) {
     Network *net = network_build(sc);
-    gint64 start = g_get_monotonic_time();
-    uint64_t events = network_run(net);
-    double wall_s = (double)(g_get_monotonic_time() - start) / 1e6;
-    if (!quiet)
-      cli_print_summary(net, events, wall_s);
-    status = !out || cli_write_summary(net, events, out) ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+    status = cli_run_network(net, out ? out : sc->output.dir, quiet);
     network_free(net);
   }
   scenario_free(sc);

@@ -137,6 +137,19 @@ static inline const uint8_t *packet_pull(Packet *p, size_t n)
   return head;
 }
 
+/* Undoes packet_pull(p, n): gives back the n bytes in front of the packet,
+ * unchanged (for a layer that drops a packet and wants it traced from the
+ * header below its own). Returns the new start, or NULL and leaves the
+ * packet unchanged if fewer than n bytes lie in front. */
+static inline uint8_t *packet_unpull(Packet *p, size_t n)
+{
+  if (packet_headroom(p) < n)
+    return NULL;
+  p->data -= n;
+  p->len += n;
+  return p->data;
+}
+
 /* Appends n zeroed bytes at the tail and returns their start. Never fails:
  * a short tailroom takes the slow path, packet_reserve(). */
 static inline uint8_t *packet_put(Packet *p, size_t n)

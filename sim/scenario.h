@@ -62,12 +62,33 @@ typedef struct {
   LinkParams own;   /* what the file set on the interface itself (mtu, queue, mac, ip bits) */
 } ScenarioIface;
 
+/* How a node gets routes beyond its connected ones. */
+typedef enum {
+  SCENARIO_ROUTING_INHERIT, /* a node's default: the scenario's `routing` */
+  SCENARIO_ROUTING_STATIC,  /* only `routes` and `gateway` (the scenario's default) */
+  SCENARIO_ROUTING_AUTO,    /* shortest paths computed by ipsim, plus `routes` */
+} ScenarioRouting;
+
+/* A static route; addresses in host byte order. */
+typedef struct {
+  Ipv4Prefix to;   /* 0.0.0.0/0 for a default route */
+  uint32_t via;    /* next-hop address; 0 when the route is on-link through `dev` */
+  int dev;         /* index into the node's ifaces, -1 when not given (found from `via`) */
+  uint32_t metric; /* lower wins among equal prefixes; default 1 */
+  SrcMark mark;
+} ScenarioRoute;
+
 typedef struct {
   char *name;
   NodeKind kind;
   char *description; /* may be NULL */
   GArray *ifaces;    /* of ScenarioIface */
   SrcMark mark;
+  uint32_t gateway;        /* default gateway (hosts and routers), 0 when none */
+  SrcMark gateway_mark;    /* where `gateway` was written */
+  GArray *routes;          /* of ScenarioRoute; never NULL */
+  ScenarioRouting routing; /* effective after loading: STATIC or AUTO */
+  SimTime aging;           /* switches: MAC table aging time (default 300s) */
 } ScenarioNode;
 
 typedef struct {
@@ -86,15 +107,123 @@ typedef struct {
   SrcMark mark;
 } ScenarioLink;
 
+/* ---- apps: ------------------------------------------------------------- */
+
+typedef enum { APP_PING, APP_TRACEROUTE, APP_UDP_CBR, APP_UDP_SINK } AppKind;
+
+typedef struct {
+  char *name; /* given, or "<type><n>" ("ping1") in file order */
+  AppKind kind;
+  int node;          /* the node it runs on */
+  int dst_node;      /* the node `to` names, or -1 when `to` is an address no node holds */
+  uint32_t dst;      /* destination address (ping, traceroute, udp-cbr) */
+  uint16_t port;     /* udp-cbr: destination port; udp-sink: port listened on; traceroute: first port */
+  SimTime start;     /* default 0 */
+  SimTime stop;      /* 0: until the end of the run */
+  uint32_t count;    /* ping: echo requests to send, 0 = until stop */
+  SimTime interval;  /* ping: between requests (1s); udp-cbr: between packets (from rate if not given) */
+  uint32_t size;     /* ping: ICMP payload bytes (56); udp-cbr: UDP payload bytes (1000) */
+  uint8_t ttl;       /* ping: 64; traceroute: max hops (30) */
+  gboolean df;       /* ping: set Don't Fragment */
+  gboolean icmp;     /* traceroute: ICMP echo probes instead of UDP */
+  uint32_t queries;  /* traceroute: probes per hop (3) */
+  SimTime wait;      /* traceroute: how long to wait for each probe's answer (5s, as Linux) */
+  uint64_t rate_bps; /* udp-cbr: payload bit rate when given */
+  SrcMark mark;
+} ScenarioApp;
+
+/* ---- events: ----------------------------------------------------------- */
+
+typedef enum { SCENARIO_EVENT_LINK_DOWN, SCENARIO_EVENT_LINK_UP, SCENARIO_EVENT_LINK_SET } ScenarioEventKind;
+
+typedef struct {
+  SimTime at;
+  ScenarioEventKind kind;
+  int link;          /* index into Scenario.links */
+  LinkParams params; /* LINK_SET: rate, delay and loss, with their given bits */
+  SrcMark mark;
+} ScenarioEvent;
+
+/* ---- output: ----------------------------------------------------------- */
+
+/* Layers a text trace may show; `trace: true` is all of them. */
+enum {
+  SCENARIO_TRACE_LINK = 1u << 0,      /* frames on interfaces and switches, ARP */
+  SCENARIO_TRACE_INTERNET = 1u << 1,  /* IPv4 send, forward, deliver, fragments, ICMP */
+  SCENARIO_TRACE_TRANSPORT = 1u << 2, /* UDP (and later TCP) send and deliver */
+  SCENARIO_TRACE_APP = 1u << 3,       /* application lines (ping replies, ...) */
+  SCENARIO_TRACE_ALL = 0xF,
+};
+
+typedef struct {
+  int node;
+  int iface; /* -1: every interface of the node */
+} ScenarioPcapTarget;
+
+typedef struct {
+  char *dir;         /* NULL: none given (the CLI's --out may give one) */
+  guint trace;       /* SCENARIO_TRACE_* mask; 0 = no trace */
+  gboolean pcap_all; /* pcap: all */
+  GArray *pcap;      /* of ScenarioPcapTarget; never NULL */
+} ScenarioOutput;
+
+/* ---- expect: ------------------------------------------------------------ */
+
+typedef enum { CMP_EQ, CMP_NE, CMP_LT, CMP_LE, CMP_GT, CMP_GE } CmpOp;
+
+/* A bound like "<= 10%" or ">= 1000"; a bare number means "==". */
+typedef struct {
+  CmpOp op;
+  double value; /* a fraction (0..1) when percent */
+  gboolean percent;
+  char *text; /* as written, for messages */
+} ScenarioBound;
+
+typedef enum {
+  EXPECT_APP_LOSS,       /* { app: probe, loss: "<= 10%" } (ping) */
+  EXPECT_APP_HOPS,       /* { app: tr, hops: [r1, r2, h2] } (traceroute) */
+  EXPECT_FLOW_DELIVERED, /* { flow: cbr, delivered: ">= 90%" } (udp-cbr) */
+  EXPECT_REACH,          /* { at: 5s, reach: { from: h1, to: h3 } } or unreach */
+  EXPECT_ROUTE,          /* { at: 5s, route: { node: r1, to: 10.1.3.0/24, via: r3 } } */
+  EXPECT_PATH,           /* { at: 5s, path: { from: h1, to: h2, is: [r1, r2, h2] } } */
+  EXPECT_NEVER_DROP,     /* { never: { drop: ttl-expired, node: r1 } } */
+  EXPECT_DROPS,          /* { drops: { reason: queue-full, node: s1 }, count: "> 1000" } */
+} ExpectKind;
+
+typedef struct {
+  ExpectKind kind;
+  SrcMark mark;        /* the list item */
+  SimTime at;          /* when the check runs; -1: at the end of the run */
+  int app;             /* APP_LOSS, APP_HOPS, FLOW_DELIVERED: index into Scenario.apps */
+  ScenarioBound bound; /* APP_LOSS, FLOW_DELIVERED, DROPS (a count) */
+  int node;            /* ROUTE: the node; REACH, PATH: from; NEVER_DROP, DROPS: -1 = any node */
+  uint32_t dst;        /* REACH, PATH: the destination address */
+  int dst_node;        /* REACH, PATH: the destination node, -1 when an address */
+  gboolean reachable;  /* REACH: TRUE for reach:, FALSE for unreach: */
+  Ipv4Prefix prefix;   /* ROUTE: the prefix */
+  int via_node;        /* ROUTE: expected next-hop node, -1 with via_addr or none */
+  uint32_t via_addr;   /* ROUTE: expected next-hop address, 0 with via_node */
+  gboolean via_none;   /* ROUTE: `via: none`, no route expected */
+  gboolean via_direct; /* ROUTE: `via: direct`, a connected route expected */
+  GArray *nodes;       /* APP_HOPS, PATH: of int node indices, -1 for "*"; else NULL */
+  char *drop;          /* NEVER_DROP, DROPS: the reason's name as written (checked by the models) */
+  char *text;          /* the check in words, for messages: "route r1 10.1.3.0/24 via r3" */
+} ScenarioExpect;
+
 typedef struct {
   char *file;
   char *name;
   char *description; /* may be NULL */
   uint64_t seed;
   SimTime stop;
-  GArray *nodes;          /* of ScenarioNode */
-  GArray *links;          /* of ScenarioLink */
-  GHashTable *node_index; /* name -> GINT_TO_POINTER(index + 1) */
+  GArray *nodes;           /* of ScenarioNode */
+  GArray *links;           /* of ScenarioLink */
+  GHashTable *node_index;  /* name -> GINT_TO_POINTER(index + 1) */
+  ScenarioRouting routing; /* scenario-wide: STATIC (default) or AUTO */
+  GArray *apps;            /* of ScenarioApp; never NULL */
+  GArray *events;          /* of ScenarioEvent, sorted by time (stable); never NULL */
+  ScenarioOutput output;
+  GArray *expects; /* of ScenarioExpect; never NULL */
 } Scenario;
 
 #define SCENARIO_MAX_FILE_BYTES (16u * 1024 * 1024)
@@ -114,6 +243,11 @@ static inline ScenarioNode *scenario_node(const Scenario *sc, int i)
 static inline ScenarioLink *scenario_link(const Scenario *sc, int i)
 {
   return &g_array_index(sc->links, ScenarioLink, i);
+}
+
+static inline ScenarioApp *scenario_app(const Scenario *sc, int i)
+{
+  return &g_array_index(sc->apps, ScenarioApp, i);
 }
 
 static inline ScenarioIface *scenario_iface(const Scenario *sc, int node, int iface)

@@ -4,8 +4,11 @@
  * an end is "node" or "node:iface". Ends are resolved to interfaces later,
  * once every node is known (scenario_resolve.c).
  *
+ * Link names are unique, so that `events` can name a link.
+ *
  * Entry points: scenario_parse_links(), scenario_parse_defaults(),
- * scenario_parse_mtu(), scenario_parse_net_prefix().
+ * scenario_parse_mtu(), scenario_parse_net_prefix(),
+ * scenario_parse_duration_positive().
  */
 #include <string.h>
 
@@ -16,6 +19,7 @@ static gboolean scenario_parse_ends(SchemaCtx *cx, const YNode *value, void *des
 static gboolean scenario_parse_link_prefix(SchemaCtx *cx, const YNode *value, void *dest);
 static gboolean scenario_parse_link_defaults(SchemaCtx *cx, const YNode *value, void *dest);
 static gboolean scenario_parse_kind_defaults(SchemaCtx *cx, const YNode *value, void *dest);
+static gboolean scenario_parse_switch_defaults(SchemaCtx *cx, const YNode *value, void *dest);
 
 #define LINK_PARAM_FIELDS(type, base)                                                                                  \
   {"rate", schema_parse_rate, offsetof(type, base rate_bps), SCENARIO_GIVEN_RATE, FALSE},                              \
@@ -46,10 +50,20 @@ static const SchemaField kind_default_fields[] = {
 static const Schema kind_default_schema = {"interface defaults", kind_default_fields, G_N_ELEMENTS(kind_default_fields),
                                            offsetof(LinkParams, given)};
 
+/* defaults.switch: the interface defaults and the MAC table's aging, read into the Loader. */
+static const SchemaField switch_default_fields[] = {
+    {"mtu", scenario_parse_mtu, offsetof(Loader, kind_defaults[NODE_KIND_SWITCH].mtu), SCENARIO_GIVEN_MTU, FALSE},
+    {"queue", schema_parse_queue, offsetof(Loader, kind_defaults[NODE_KIND_SWITCH].queue), SCENARIO_GIVEN_QUEUE, FALSE},
+    {"aging", scenario_parse_duration_positive, offsetof(Loader, switch_aging), 0, FALSE},
+};
+static const Schema switch_default_schema = {"switch defaults", switch_default_fields,
+                                             G_N_ELEMENTS(switch_default_fields),
+                                             offsetof(Loader, kind_defaults[NODE_KIND_SWITCH].given)};
+
 static const SchemaField defaults_fields[] = {
     {"link", scenario_parse_link_defaults, offsetof(Loader, link_defaults), 0, FALSE},
     {"host", scenario_parse_kind_defaults, offsetof(Loader, kind_defaults[NODE_KIND_HOST]), 0, FALSE},
-    {"switch", scenario_parse_kind_defaults, offsetof(Loader, kind_defaults[NODE_KIND_SWITCH]), 0, FALSE},
+    {"switch", scenario_parse_switch_defaults, 0, 0, FALSE},
     {"router", scenario_parse_kind_defaults, offsetof(Loader, kind_defaults[NODE_KIND_ROUTER]), 0, FALSE},
 };
 static const Schema defaults_schema = {"the defaults", defaults_fields, G_N_ELEMENTS(defaults_fields), SCHEMA_NO_GIVEN};
@@ -62,6 +76,26 @@ static gboolean scenario_parse_link_defaults(SchemaCtx *cx, const YNode *value, 
 static gboolean scenario_parse_kind_defaults(SchemaCtx *cx, const YNode *value, void *dest)
 {
   return schema_apply(cx, &kind_default_schema, value, dest);
+}
+
+static gboolean scenario_parse_switch_defaults(SchemaCtx *cx, const YNode *value, void *dest)
+{
+  (void)dest; /* offset 0: the Loader itself */
+  return schema_apply(cx, &switch_default_schema, value, loader_of(cx));
+}
+
+/* A duration longer than 0s. Stores a SimTime. */
+gboolean scenario_parse_duration_positive(SchemaCtx *cx, const YNode *value, void *dest)
+{
+  SimTime t = 0;
+  if (!schema_parse_duration(cx, value, &t))
+    return FALSE;
+  if (t <= 0) {
+    schema_error(cx, value, "the duration must be longer than 0s");
+    return FALSE;
+  }
+  *(SimTime *)dest = t;
+  return TRUE;
 }
 
 /* `defaults: { link: {...}, host: {...}, switch: {...}, router: {...} }`. */
@@ -178,6 +212,21 @@ static void scenario_parse_link(SchemaCtx *cx, const YNode *item, ScenarioLink *
   schema_apply(cx, &link_schema, item, link);
 }
 
+/* Reports a link name that an earlier link already has. */
+static void scenario_check_link_name(SchemaCtx *cx, const YNode *item, guint index)
+{
+  const Scenario *sc = loader_of(cx)->sc;
+  const ScenarioLink *link = scenario_link(sc, index);
+  for (guint i = 0; link->name && i < index; i++)
+    if (scenario_link(sc, i)->name && strcmp(scenario_link(sc, i)->name, link->name) == 0) {
+      const YNode *name = ynode_map_get(item, "name");
+      gsize mark = schema_path_push_key(cx, "name");
+      schema_error(cx, name ? name : item, "links[%u] already has the name '%s'", i, link->name);
+      schema_path_pop(cx, mark);
+      return;
+    }
+}
+
 /* The `links` list. Links whose ends could not be read stay in the list
  * with node -1, so that later stages skip them. */
 gboolean scenario_parse_links(SchemaCtx *cx, const YNode *value, void *dest)
@@ -191,8 +240,9 @@ gboolean scenario_parse_links(SchemaCtx *cx, const YNode *value, void *dest)
     ScenarioLink link = {0};
     gsize mark = schema_path_push_index(cx, i);
     scenario_parse_link(cx, value->items[i], &link);
-    schema_path_pop(cx, mark);
     g_array_append_val(sc->links, link);
+    scenario_check_link_name(cx, value->items[i], i);
+    schema_path_pop(cx, mark);
   }
   return cx->diags->errors == before;
 }

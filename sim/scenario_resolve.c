@@ -12,6 +12,8 @@
  *     free addresses of the prefix.
  *  4. MAC addresses: given ones must be unique; the rest are assigned
  *     02:00:00:00:00:01 upwards in file order, skipping given ones.
+ *  5. Routing settings: effective routing modes, aging times, gateways and
+ *     static routes (scenario_routes.c).
  *
  * Entry point: scenario_resolve().
  */
@@ -315,4 +317,5 @@ void scenario_resolve(Loader *ld)
   scenario_resolve_params(ld);
   scenario_resolve_prefixes(ld);
   scenario_resolve_macs(ld);
+  scenario_resolve_routes(ld);
 }

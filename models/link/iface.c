@@ -1,14 +1,36 @@
 /*
- * Interfaces: created from the scenario's resolved interface description.
- * Entry points: iface_new(), iface_peer(), iface_free().
+ * Interfaces: a node's attachment to a link, with its drop-tail transmit
+ * queue, its counters and its up/down state.
+ *
+ * Entry points, in call order: iface_new() (from node_new), iface_transmit()
+ * (from ethernet_output and the switch, with a complete Ethernet frame),
+ * iface_set_up() (from link_set_up), iface_peer(), iface_free().
+ *
+ * Transmission: an idle interface starts a frame at once and schedules
+ * nothing (the link schedules the arrival), so an unloaded hop costs one
+ * event; a busy one queues the frame, and a single pending tx_event at the
+ * end of the current frame starts the next one, re-arming while frames wait.
+ *
+ * Leaves out: preamble, FCS and inter-frame gap (not serialized), other
+ * queue disciplines than drop-tail (RED comes later), pause frames.
  */
 #include "models/link/iface.h"
 
 #include <string.h>
 
+#include "models/internet/ipv4.h"
+#include "models/internet/route_auto.h"
+#include "models/link/arp.h"
+#include "models/link/ethernet_wire.h"
 #include "models/link/link.h"
+#include "models/network.h"
+#include "sim/pcap_out.h"
 
-/* Creates the interface `conf` describes on `node`; the caller adds it to the node. */
+#define IFACE_QUEUE_MIN_CAP 8
+#define IFACE_QUEUE_DEFAULT_PACKETS 100
+
+/* Creates the interface `conf` describes on `node`; the caller adds it to
+ * the node. It stays down until a link attaches it. */
 Iface *iface_new(Node *node, const ScenarioIface *conf, guint index)
 {
   Iface *iface = g_new0(Iface, 1);
@@ -19,14 +41,33 @@ Iface *iface_new(Node *node, const ScenarioIface *conf, guint index)
   iface->has_ip = conf->has_ip;
   iface->ip = conf->ip;
   iface->mtu = conf->mtu;
-  iface->queue = conf->queue;
+  iface->queue.limit = conf->queue;
+  if (!iface->queue.limit.packets && !iface->queue.limit.bytes)
+    iface->queue.limit.packets = IFACE_QUEUE_DEFAULT_PACKETS;
+  iface->tx_event = EVENT_ID_NONE;
   return iface;
 }
 
+/* Frees the frames still queued (at teardown, without counting them). */
+static void iface_queue_clear(IfaceQueue *q)
+{
+  for (guint i = 0; i < q->count; i++)
+    packet_free(q->ring[(q->head + i) & (q->cap - 1)]);
+  q->head = q->count = 0;
+  q->bytes = 0;
+}
+
+/* Frees the interface, its queued frames and its pending timer (the node
+ * frees the ARP cache, the network the pcap file and, last, the scheduler).
+ * NULL-safe. */
 void iface_free(Iface *iface)
 {
   if (!iface)
     return;
+  if (iface->tx_event != EVENT_ID_NONE)
+    scheduler_cancel(iface->node->net->sched, iface->tx_event);
+  iface_queue_clear(&iface->queue);
+  g_free(iface->queue.ring);
   g_free(iface->name);
   g_free(iface);
 }
@@ -37,4 +78,153 @@ Iface *iface_peer(const Iface *iface)
   if (!iface->link)
     return NULL;
   return iface->link->ends[0] == iface ? iface->link->ends[1] : iface->link->ends[0];
+}
+
+/* Returns TRUE when a frame of `len` bytes fits under the queue's limit. */
+static gboolean iface_queue_fits(const IfaceQueue *q, size_t len)
+{
+  if (q->limit.packets)
+    return q->count < q->limit.packets;
+  return q->bytes + len <= q->limit.bytes;
+}
+
+/* Doubles the ring, keeping the frames in order. The capacity is a power of
+ * two, so at most twice the packet limit; the limit itself is checked by
+ * iface_queue_fits(). */
+static void iface_queue_grow(IfaceQueue *q)
+{
+  guint cap = q->cap ? q->cap * 2 : IFACE_QUEUE_MIN_CAP;
+  Packet **ring = g_new(Packet *, cap);
+  for (guint i = 0; i < q->count; i++)
+    ring[i] = q->ring[(q->head + i) & (q->cap - 1)];
+  g_free(q->ring);
+  q->ring = ring;
+  q->cap = cap;
+  q->head = 0;
+}
+
+/* Appends `frame` if it fits; returns FALSE (and keeps nothing) if not. */
+static gboolean iface_queue_push(IfaceQueue *q, Packet *frame)
+{
+  if (!iface_queue_fits(q, packet_len(frame)))
+    return FALSE;
+  if (q->count == q->cap)
+    iface_queue_grow(q);
+  q->ring[(q->head + q->count) & (q->cap - 1)] = frame;
+  q->count++;
+  q->bytes += packet_len(frame);
+  return TRUE;
+}
+
+/* Removes and returns the oldest frame, or NULL when the queue is empty. */
+static Packet *iface_queue_pop(IfaceQueue *q)
+{
+  if (!q->count)
+    return NULL;
+  Packet *frame = q->ring[q->head];
+  q->head = (q->head + 1) & (q->cap - 1);
+  q->count--;
+  q->bytes -= packet_len(frame);
+  return frame;
+}
+
+/* Starts serializing `frame` now: counts, traces and captures it, then
+ * hands it to the link, which owns it from then on. */
+static void iface_start(Iface *iface, Packet *frame, SimTime now)
+{
+  Network *net = iface->node->net;
+  size_t len = packet_len(frame);
+
+  iface->counters.tx_packets++;
+  iface->counters.tx_bytes += len;
+  if (trace_wants(net->trace, TRACE_LINK))
+    trace_packet(net->trace, now, iface->node, iface, TRACE_TX, TRACE_FROM_ETHERNET, frame, NULL);
+  if (iface->pcap)
+    pcap_out_write(iface->pcap, now, packet_data(frame), len);
+  iface->busy_until = now + link_tx_time(iface->link, len);
+  link_start(iface->link, iface, frame, iface->busy_until);
+}
+
+/* The tx_event: the current frame has been serialized; starts the next
+ * waiting frame and re-arms while more wait. */
+static void iface_tx_next(void *obj, void *arg)
+{
+  Iface *iface = obj;
+  Scheduler *sched = iface->node->net->sched;
+  (void)arg;
+
+  iface->tx_event = EVENT_ID_NONE;
+  Packet *frame = iface_queue_pop(&iface->queue);
+  if (!frame)
+    return;
+  iface_start(iface, frame, scheduler_now(sched));
+  if (iface->queue.count)
+    iface->tx_event = scheduler_at(sched, iface->busy_until, iface_tx_next, iface, NULL);
+}
+
+/* Sends the complete Ethernet frame `frame` (header, payload, padding) on
+ * the interface's link: at once when idle, else after the frames queued
+ * before it. Takes the frame: drops it with DROP_LINK_DOWN when the
+ * interface is down, DROP_BAD_FRAME when it exceeds the MTU, and
+ * DROP_QUEUE_FULL when the queue is at its limit. */
+void iface_transmit(Iface *iface, Packet *frame)
+{
+  Node *node = iface->node;
+  Network *net = node->net;
+
+  if (!iface->up || !iface->link) {
+    node_drop(node, iface, frame, DROP_LINK_DOWN, TRACE_LINK, TRACE_FROM_ETHERNET);
+    return;
+  }
+  if (packet_len(frame) > (size_t)iface->mtu + ETH_HEADER_LEN) {
+    node_drop(node, iface, frame, DROP_BAD_FRAME, TRACE_LINK, TRACE_FROM_ETHERNET);
+    return;
+  }
+  SimTime now = network_now(net);
+  if (now >= iface->busy_until && iface->queue.count == 0) {
+    iface_start(iface, frame, now);
+    return;
+  }
+  if (!iface_queue_push(&iface->queue, frame)) {
+    node_drop(node, iface, frame, DROP_QUEUE_FULL, TRACE_LINK, TRACE_FROM_ETHERNET);
+    return;
+  }
+  if (trace_wants(net->trace, TRACE_LINK))
+    trace_packet(net->trace, now, node, iface, TRACE_ENQ, TRACE_FROM_ETHERNET, frame, NULL);
+  if (iface->tx_event == EVENT_ID_NONE)
+    iface->tx_event = scheduler_at(net->sched, iface->busy_until, iface_tx_next, iface, NULL);
+}
+
+/* Drops every queued frame with DROP_LINK_DOWN and cancels the tx_event:
+ * what a link going down does to the interface's queue. */
+void iface_flush(Iface *iface)
+{
+  Packet *frame;
+
+  if (iface->tx_event != EVENT_ID_NONE)
+    scheduler_cancel(iface->node->net->sched, iface->tx_event);
+  iface->tx_event = EVENT_ID_NONE;
+  while ((frame = iface_queue_pop(&iface->queue)))
+    node_drop(iface->node, iface, frame, DROP_LINK_DOWN, TRACE_LINK, TRACE_FROM_ETHERNET);
+}
+
+/* Sets the interface's carrier up or down and tells the layers above: the
+ * ARP cache is flushed on down, IPv4 and automatic routing learn of the
+ * change. The link calls it for both ends (link_set_up()). */
+void iface_set_up(Iface *iface, gboolean up)
+{
+  Node *node = iface->node;
+  Network *net = node->net;
+
+  iface->up = up;
+  iface->busy_until = network_now(net);
+  if (!up) {
+    iface_flush(iface);
+    if (iface->arp)
+      arp_cache_flush(iface->arp);
+  }
+  if (node->ip)
+    ipv4_link_changed(node);
+  if (net->route_auto)
+    route_auto_topology_changed(net->route_auto);
 }

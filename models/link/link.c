@@ -1,31 +1,81 @@
 /*
- * Point-to-point links: created from the scenario, joining two interfaces.
- * Entry points: link_new(), link_describe(), link_free().
+ * Point-to-point, full-duplex links: serialization at the link's rate,
+ * propagation delay, seeded Bernoulli loss, and up/down.
+ *
+ * Entry points, in call order: link_new() (from network_build, attaching
+ * and raising both ends); link_tx_time() and link_start() (from the
+ * transmitting interface); link_set_up(), link_set_params() (timed events);
+ * link_describe(); link_free().
+ *
+ * Each direction holds its frames in flight in a FIFO ring, with a single
+ * pending event: the arrival of the head. Loss is drawn when a frame starts
+ * (so a parameter change never affects frames already on the wire); a lost
+ * frame still occupies the wire and is counted as DROP_LINK_LOSS at the
+ * receiving interface when it would have arrived.
+ *
+ * Leaves out: preamble, FCS and inter-frame gap (the serialized length is
+ * the frame from the destination MAC to the end of the padding, as in
+ * ns-3's point-to-point model), bit errors, duplex mismatch, half duplex
+ * and collisions, jitter and reordering.
  */
 #include "models/link/link.h"
 
+#include "models/link/ethernet.h"
+#include "models/network.h"
 #include "models/node.h"
+#include "sim/pcap_out.h"
 
-/* Creates the link `conf` describes between `a` and `b` and attaches both. */
-Link *link_new(const ScenarioLink *conf, Iface *a, Iface *b, guint index)
+#define LINK_RING_MIN_CAP 16
+
+static void link_arrive(void *obj, void *arg);
+
+/* Creates the link `conf` describes between `a` and `b`, attaches both ends
+ * and raises them (without notifying the layers above: this is the initial
+ * state, not a change). The loss stream is "link/<index>/loss". */
+Link *link_new(Network *net, const ScenarioLink *conf, Iface *a, Iface *b, guint index)
 {
   Link *link = g_new0(Link, 1);
   link->name = g_strdup(conf->name);
   link->index = index;
+  link->net = net;
   link->ends[0] = a;
   link->ends[1] = b;
   link->rate_bps = conf->params.rate_bps;
   link->delay = conf->params.delay;
   link->loss = conf->params.loss;
-  a->link = link;
-  b->link = link;
+  link->up = TRUE;
+  char *stream = g_strdup_printf("link/%u/loss", index);
+  rng_init(&link->loss_rng, net->seed, stream);
+  g_free(stream);
+  for (int i = 0; i < 2; i++) {
+    link->dir[i].event = EVENT_ID_NONE;
+    link->ends[i]->link = link;
+    link->ends[i]->up = TRUE;
+    link->ends[i]->busy_until = 0;
+  }
   return link;
 }
 
+/* Frees the frames in flight in one direction, without counting them. */
+static void link_dir_clear(LinkDirection *dir)
+{
+  for (guint i = 0; i < dir->count; i++)
+    packet_free(dir->ring[(dir->head + i) & (dir->cap - 1)].frame);
+  dir->head = dir->count = 0;
+}
+
+/* Frees the link, its frames in flight and its pending arrival events (the
+ * network frees its scheduler last). NULL-safe. */
 void link_free(Link *link)
 {
   if (!link)
     return;
+  for (int d = 0; d < 2; d++) {
+    if (link->dir[d].event != EVENT_ID_NONE)
+      scheduler_cancel(link->net->sched, link->dir[d].event);
+    link_dir_clear(&link->dir[d]);
+    g_free(link->dir[d].ring);
+  }
   g_free(link->name);
   g_free(link);
 }
@@ -40,4 +90,152 @@ char *link_describe(const Link *link)
   char *text = g_strdup_printf("%s (%s)", link->name, ends);
   g_free(ends);
   return text;
+}
+
+/* Returns the time to serialize `frame_len` bytes at the link's rate:
+ * ceil(bits * 1e9 / rate) nanoseconds, in exact integer arithmetic. */
+SimTime link_tx_time(const Link *link, size_t frame_len)
+{
+  g_return_val_if_fail(link->rate_bps > 0, 0);
+  const uint64_t ns_per_s = 1000000000u;
+  if (frame_len > UINT64_MAX / (8 * ns_per_s))
+    return SIMTIME_MAX;
+  uint64_t bit_ns = (uint64_t)frame_len * 8 * ns_per_s;
+  uint64_t t = bit_ns / link->rate_bps + (bit_ns % link->rate_bps != 0);
+  return t > (uint64_t)SIMTIME_MAX ? SIMTIME_MAX : (SimTime)t;
+}
+
+/* Doubles a direction's ring (a power of two), keeping the frames in order. */
+static void link_dir_grow(LinkDirection *dir)
+{
+  guint cap = dir->cap ? dir->cap * 2 : LINK_RING_MIN_CAP;
+  LinkFlight *ring = g_new(LinkFlight, cap);
+  for (guint i = 0; i < dir->count; i++)
+    ring[i] = dir->ring[(dir->head + i) & (dir->cap - 1)];
+  g_free(dir->ring);
+  dir->ring = ring;
+  dir->cap = cap;
+  dir->head = 0;
+}
+
+/* Puts `frame`, whose serialization by `from` ends at `tx_end`, on the wire:
+ * it arrives at the other end after the link's delay, never before the frame
+ * ahead of it (a delay cut by link_set_params() does not reorder frames).
+ * Takes the frame. */
+void link_start(Link *link, Iface *from, Packet *frame, SimTime tx_end)
+{
+  guint d = from == link->ends[0] ? 0 : 1;
+  LinkDirection *dir = &link->dir[d];
+  SimTime arrival = tx_end + link->delay;
+
+  if (dir->count) {
+    SimTime last = dir->ring[(dir->head + dir->count - 1) & (dir->cap - 1)].arrival;
+    if (arrival < last)
+      arrival = last;
+  }
+  if (dir->count == dir->cap)
+    link_dir_grow(dir);
+  LinkFlight *f = &dir->ring[(dir->head + dir->count) & (dir->cap - 1)];
+  f->frame = frame;
+  f->arrival = arrival;
+  f->lost = link->loss > 0 && rng_bernoulli(&link->loss_rng, link->loss);
+  dir->count++;
+  if (dir->event == EVENT_ID_NONE)
+    dir->event = scheduler_at(link->net->sched, arrival, link_arrive, link, GUINT_TO_POINTER(d));
+}
+
+/* Removes and returns the head of a direction; the direction is not empty. */
+static LinkFlight link_dir_pop(LinkDirection *dir)
+{
+  LinkFlight f = dir->ring[dir->head];
+  dir->head = (dir->head + 1) & (dir->cap - 1);
+  dir->count--;
+  return f;
+}
+
+/* Delivers a frame that arrived intact at `to`: counters, capture, trace,
+ * then Ethernet, which takes it. */
+static void link_deliver(Iface *to, Packet *frame, SimTime now)
+{
+  Network *net = to->node->net;
+  size_t len = packet_len(frame);
+
+  to->counters.rx_packets++;
+  to->counters.rx_bytes += len;
+  if (to->pcap)
+    pcap_out_write(to->pcap, now, packet_data(frame), len);
+  if (trace_wants(net->trace, TRACE_LINK))
+    trace_packet(net->trace, now, to->node, to, TRACE_RX, TRACE_FROM_ETHERNET, frame, NULL);
+  ethernet_input(to, frame);
+}
+
+/* The arrival event of direction `arg` (0 or 1): the head frame reaches
+ * the far end. Schedules the next head's arrival first, then drops the
+ * frame (lost) or delivers it. */
+static void link_arrive(void *obj, void *arg)
+{
+  Link *link = obj;
+  guint d = GPOINTER_TO_UINT(arg);
+  LinkDirection *dir = &link->dir[d];
+  Iface *to = link->ends[1 - d];
+
+  dir->event = EVENT_ID_NONE;
+  LinkFlight f = link_dir_pop(dir);
+  if (dir->count)
+    dir->event = scheduler_at(link->net->sched, dir->ring[dir->head].arrival, link_arrive, link, arg);
+  if (f.lost)
+    node_drop(to->node, to, f.frame, DROP_LINK_LOSS, TRACE_LINK, TRACE_FROM_ETHERNET);
+  else
+    link_deliver(to, f.frame, network_now(link->net));
+}
+
+/* Drops every frame in flight in direction d with DROP_LINK_DOWN, counted
+ * at the interface that sent it, and cancels the arrival event. */
+static void link_dir_flush(Link *link, guint d)
+{
+  LinkDirection *dir = &link->dir[d];
+  Iface *from = link->ends[d];
+
+  if (dir->event != EVENT_ID_NONE)
+    scheduler_cancel(link->net->sched, dir->event);
+  dir->event = EVENT_ID_NONE;
+  while (dir->count) {
+    LinkFlight f = link_dir_pop(dir);
+    node_drop(from->node, from, f.frame, DROP_LINK_DOWN, TRACE_LINK, TRACE_FROM_ETHERNET);
+  }
+}
+
+/* Takes the link down or up. Down: every frame queued at either end or in
+ * flight either way is dropped (DROP_LINK_DOWN, at the interface that held
+ * it) and both interfaces go down; up: both come back, idle. Each end gets a
+ * "link down"/"link up" note in the trace. Setting the current state does
+ * nothing. */
+void link_set_up(Link *link, gboolean up)
+{
+  Network *net = link->net;
+
+  if (link->up == up)
+    return;
+  link->up = up;
+  for (int i = 0; i < 2; i++)
+    if (trace_wants(net->trace, TRACE_LINK))
+      trace_note(net->trace, network_now(net), link->ends[i]->node, link->ends[i], up ? "link up" : "link down");
+  if (!up)
+    for (guint d = 0; d < 2; d++)
+      link_dir_flush(link, d);
+  for (int i = 0; i < 2; i++)
+    iface_set_up(link->ends[i], up);
+}
+
+/* Applies the parameters whose SCENARIO_GIVEN_* bit is set in
+ * params->given (rate, delay, loss) to frames that start from now on;
+ * frames already on the wire keep their times and their fate. */
+void link_set_params(Link *link, const LinkParams *params)
+{
+  if ((params->given & SCENARIO_GIVEN_RATE) && params->rate_bps > 0)
+    link->rate_bps = params->rate_bps;
+  if (params->given & SCENARIO_GIVEN_DELAY)
+    link->delay = params->delay;
+  if (params->given & SCENARIO_GIVEN_LOSS)
+    link->loss = CLAMP(params->loss, 0.0, 1.0);
 }

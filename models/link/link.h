@@ -1,7 +1,17 @@
 /*
- * A point-to-point, full-duplex link between two interfaces, with its rate,
- * propagation delay and loss probability. Transmission comes with the network
- * access layer; here a link holds its parameters and joins its two ends.
+ * A point-to-point, full-duplex link between two interfaces: rate,
+ * propagation delay, seeded Bernoulli loss, up or down.
+ *
+ * Each direction keeps the frames in flight in a FIFO ring (in order of
+ * arrival, since serialization and delay are the same for every frame of a
+ * direction) with one pending event: the arrival of the head. A frame's
+ * serialization time is its length in bits over the rate (rounded up to
+ * the nanosecond): the Ethernet header, payload and padding, without
+ * preamble, FCS or inter-frame gap (as ns-3's point-to-point model).
+ *
+ * Entry points: link_new(); link_tx_time(); link_start() (from the
+ * transmitting interface); link_set_up(), link_set_params() (events);
+ * link_describe(); link_free().
  */
 #ifndef IPSIM_LINK_H
 #define IPSIM_LINK_H
@@ -9,18 +19,42 @@
 #include <glib.h>
 
 #include "models/link/iface.h"
+#include "sim/rng.h"
+
+typedef struct Network Network;
+
+typedef struct {
+  Packet *frame;
+  SimTime arrival;
+  gboolean lost; /* drawn when the frame started: dropped on arrival */
+} LinkFlight;
+
+typedef struct {
+  LinkFlight *ring;
+  guint head, count, cap;
+  EventId event; /* arrival of the head, or EVENT_ID_NONE */
+} LinkDirection;
 
 typedef struct Link {
   char *name; /* NULL when the scenario gave none */
   Iface *ends[2];
   guint index; /* position in the scenario's links */
+  Network *net;
   uint64_t rate_bps;
   SimTime delay;
   double loss;
+  gboolean up;
+  Rng loss_rng;         /* stream "link/<index>/loss" */
+  LinkDirection dir[2]; /* dir[i]: frames sent by ends[i] */
 } Link;
 
-Link *link_new(const ScenarioLink *conf, Iface *a, Iface *b, guint index);
+Link *link_new(Network *net, const ScenarioLink *conf, Iface *a, Iface *b, guint index);
 void link_free(Link *link);
 char *link_describe(const Link *link);
+
+SimTime link_tx_time(const Link *link, size_t frame_len);
+void link_start(Link *link, Iface *from, Packet *frame, SimTime tx_end);
+void link_set_up(Link *link, gboolean up);
+void link_set_params(Link *link, const LinkParams *params);
 
 #endif

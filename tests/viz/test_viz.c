@@ -38,6 +38,10 @@ static Scenario *test_scenario_new(const char *name, const char *description)
   sc->stop = SIMTIME_S(1);
   sc->nodes = g_array_new(FALSE, TRUE, sizeof(ScenarioNode));
   sc->links = g_array_new(FALSE, TRUE, sizeof(ScenarioLink));
+  sc->apps = g_array_new(FALSE, TRUE, sizeof(ScenarioApp));
+  sc->events = g_array_new(FALSE, TRUE, sizeof(ScenarioEvent));
+  sc->expects = g_array_new(FALSE, TRUE, sizeof(ScenarioExpect));
+  sc->output.pcap = g_array_new(FALSE, TRUE, sizeof(ScenarioPcapTarget));
   return sc;
 }
 
@@ -48,6 +52,8 @@ static void test_scenario_free(Scenario *sc)
     for (guint j = 0; j < node->ifaces->len; j++)
       g_free(scenario_iface(sc, i, j)->name);
     g_array_free(node->ifaces, TRUE);
+    if (node->routes)
+      g_array_free(node->routes, TRUE);
     g_free(node->name);
     g_free(node->description);
   }
@@ -59,6 +65,10 @@ static void test_scenario_free(Scenario *sc)
   }
   g_array_free(sc->nodes, TRUE);
   g_array_free(sc->links, TRUE);
+  g_array_free(sc->apps, TRUE);
+  g_array_free(sc->events, TRUE);
+  g_array_free(sc->expects, TRUE);
+  g_array_free(sc->output.pcap, TRUE);
   g_free(sc->file);
   g_free(sc->name);
   g_free(sc->description);
@@ -73,6 +83,9 @@ static void test_add_node(Scenario *sc, const char *name, NodeKind kind, const c
   node.kind = kind;
   node.description = g_strdup(description);
   node.ifaces = g_array_new(FALSE, TRUE, sizeof(ScenarioIface));
+  node.routes = g_array_new(FALSE, TRUE, sizeof(ScenarioRoute));
+  node.routing = SCENARIO_ROUTING_STATIC;
+  node.aging = SIMTIME_S(300);
   g_array_append_val(sc->nodes, node);
 }
 

@@ -1,0 +1,164 @@
+/*
+ * Applications: the common part of every kind. It creates an application
+ * from its `apps:` entry by dispatching on the kind to an AppOps table,
+ * schedules its start and stop, prints its lines with the time, node and
+ * name in front, and runs the end-of-run summary once.
+ *
+ * Entry points, in call order: app_new(); app_schedule(); (events: start,
+ * stop); app_finish(); app_free(). For the kinds: app_print(),
+ * app_wants_output(), app_icmp_listen().
+ *
+ * Leaves out: sockets (issue 4); the kinds call UDP and ICMP directly.
+ */
+#include "models/app/app.h"
+
+#include <stdarg.h>
+
+/* The first ICMP echo identifier tried: ping and traceroute take
+ * APP_ICMP_ID_BASE + their index, or the next free one on their node. */
+#define APP_ICMP_ID_BASE 0x4000
+
+static const AppOps *app_ops_for(AppKind kind)
+{
+  switch (kind) {
+  case APP_PING:
+    return &app_ping_ops;
+  case APP_TRACEROUTE:
+    return &app_traceroute_ops;
+  case APP_UDP_CBR:
+    return &app_udp_cbr_ops;
+  case APP_UDP_SINK:
+    return &app_udp_sink_ops;
+  }
+  g_return_val_if_reached(NULL);
+}
+
+/* Returns the position of `conf` among the scenario's apps when it lies in
+ * that array, else the number of apps the network holds so far (both are
+ * file order when the network builds its apps one by one). */
+static guint app_index_of(const Network *net, const ScenarioApp *conf)
+{
+  if (net->sc && net->sc->apps && net->sc->apps->len > 0) {
+    const ScenarioApp *first = scenario_app(net->sc, 0);
+    if (conf >= first && conf < first + net->sc->apps->len)
+      return (guint)(conf - first);
+  }
+  return net->apps ? net->apps->len : 0;
+}
+
+/* Creates the application `conf` describes on its node; it does nothing
+ * until app_schedule(). The app borrows `conf`, which must outlive it. */
+App *app_new(Network *net, const ScenarioApp *conf)
+{
+  g_return_val_if_fail(conf->node >= 0 && (guint)conf->node < net->nodes->len, NULL);
+  App *app = g_new0(App, 1);
+  app->ops = app_ops_for(conf->kind);
+  app->conf = conf;
+  app->net = net;
+  app->node = network_node(net, (guint)conf->node);
+  app->index = app_index_of(net, conf);
+  return app;
+}
+
+static void app_start_event(void *obj, void *arg)
+{
+  App *app = obj;
+  (void)arg;
+  if (app->started || app->finished)
+    return;
+  if (app->conf->stop > 0 && app->conf->stop <= app->conf->start)
+    return;
+  app->started = TRUE;
+  app->running = TRUE;
+  app->ops->start(app);
+}
+
+static void app_stop_event(void *obj, void *arg)
+{
+  App *app = obj;
+  (void)arg;
+  if (!app->running)
+    return;
+  app->running = FALSE;
+  app->ops->stop(app);
+}
+
+/* Schedules the start at conf->start and, when conf->stop is non-zero, the
+ * stop at conf->stop. An app whose stop is not after its start never
+ * starts. */
+void app_schedule(App *app)
+{
+  const ScenarioApp *conf = app->conf;
+  scheduler_at(app->net->sched, conf->start, app_start_event, app, NULL);
+  if (conf->stop > 0)
+    scheduler_at(app->net->sched, conf->stop, app_stop_event, app, NULL);
+}
+
+/* Ends the app at the end of the run: stops it if it still runs, then runs
+ * its finish (the summary) once. An app that never started prints nothing. */
+void app_finish(App *app)
+{
+  if (!app || app->finished)
+    return;
+  if (app->running) {
+    app->running = FALSE;
+    app->ops->stop(app);
+  }
+  app->finished = TRUE;
+  if (app->started)
+    app->ops->finish(app);
+}
+
+void app_free(App *app)
+{
+  if (!app)
+    return;
+  if (app->ops && app->ops->free_state)
+    app->ops->free_state(app);
+  if (app->hops)
+    g_array_free(app->hops, TRUE);
+  g_free(app);
+}
+
+/* TRUE when a line printed now would go anywhere: the test the kinds make
+ * before formatting anything on a per-packet path. */
+gboolean app_wants_output(const App *app)
+{
+  return app->net->app_out != NULL || trace_wants(app->net->trace, TRACE_APP);
+}
+
+/* Prints one line `<time> <node> <app>: <text>` to the network's app_out
+ * (when set) and as a note on the trace (when it shows applications). */
+void app_print(App *app, const char *fmt, ...)
+{
+  if (!app_wants_output(app))
+    return;
+  va_list ap;
+  va_start(ap, fmt);
+  char *text = g_strdup_vprintf(fmt, ap);
+  va_end(ap);
+  SimTime now = network_now(app->net);
+  if (app->net->app_out) {
+    GString *line = g_string_new(NULL);
+    trace_format_time(line, now);
+    g_string_append_printf(line, " %s %s: %s\n", app->node->name, app->conf->name, text);
+    fputs(line->str, app->net->app_out);
+    g_string_free(line, TRUE);
+  }
+  if (trace_wants(app->net->trace, TRACE_APP))
+    trace_note(app->net->trace, now, app->node, NULL, "%s: %s", app->conf->name, text);
+  g_free(text);
+}
+
+/* Registers `fn` for ICMP echo replies and errors under a free echo
+ * identifier of the app's node, trying APP_ICMP_ID_BASE + index first, and
+ * returns it, or 0 when none is free. */
+uint16_t app_icmp_listen(App *app, IcmpListenFn fn)
+{
+  for (guint i = 0; i < 0x10000; i++) {
+    uint16_t id = (uint16_t)(APP_ICMP_ID_BASE + app->index + i);
+    if (id != 0 && icmp_listen(app->node, id, fn, app))
+      return id;
+  }
+  return 0;
+}

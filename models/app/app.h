@@ -1,0 +1,67 @@
+/*
+ * Applications running on nodes: ping, traceroute, udp-cbr and udp-sink,
+ * each created from a `apps:` entry, started and stopped at its times.
+ * What an application prints (ping's reply lines and summary, traceroute's
+ * hops) goes to the network's app_out, prefixed with the time and the
+ * application's name, and to the trace's app layer.
+ *
+ * Entry points: app_new() (dispatch on the kind), app_schedule() (start
+ * and stop events), app_finish() (end of run: summaries), app_print(),
+ * app_free(). For the kinds: app_wants_output() (anything to print to?),
+ * app_icmp_listen() (a free echo identifier on the node).
+ *
+ * Life cycle: start runs at conf->start; stop at conf->stop (when non-zero)
+ * or from app_finish() if the app still runs; a kind may end itself earlier
+ * (ping after its count) by clearing `running`. finish runs once.
+ */
+#ifndef IPSIM_APP_H
+#define IPSIM_APP_H
+
+#include "models/flow.h"
+#include "models/internet/icmp.h"
+#include "models/network.h"
+
+typedef struct App App;
+
+typedef struct {
+  void (*start)(App *app);
+  void (*stop)(App *app);   /* stop sending; may be called once, before finish */
+  void (*finish)(App *app); /* the run ended: print the summary */
+  void (*free_state)(App *app);
+} AppOps;
+
+/* A traceroute hop: who answered each probe of one TTL. */
+typedef struct {
+  uint32_t addr[4]; /* per probe; 0 = no answer */
+  SimTime rtt[4];
+} AppHop;
+
+struct App {
+  const AppOps *ops;
+  const ScenarioApp *conf;
+  Network *net;
+  Node *node;
+  gboolean running;
+  /* Results, read by expect: */
+  uint64_t sent, received; /* ping: echo requests and replies; udp-cbr: datagrams sent; udp-sink: received */
+  GArray *hops;            /* traceroute: of AppHop, one per TTL tried; else NULL */
+  gboolean reached;        /* traceroute: the destination answered */
+  FlowKey flow;            /* udp-cbr: its 5-tuple, set at start */
+  void *state;             /* the kind's own */
+  guint index;             /* position among the scenario's apps (file order) */
+  gboolean started;        /* start ran */
+  gboolean finished;       /* finish ran */
+};
+
+App *app_new(Network *net, const ScenarioApp *conf);
+void app_schedule(App *app);
+void app_finish(App *app);
+void app_free(App *app);
+void app_print(App *app, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+gboolean app_wants_output(const App *app);
+uint16_t app_icmp_listen(App *app, IcmpListenFn fn);
+
+/* The kinds, in models/app/<kind>.c */
+extern const AppOps app_ping_ops, app_traceroute_ops, app_udp_cbr_ops, app_udp_sink_ops;
+
+#endif

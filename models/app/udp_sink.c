@@ -1,0 +1,152 @@
+/*
+ * udp-sink: receives UDP datagrams on a port from its start until its stop
+ * and counts them, in total and per source (address and port). With the
+ * sequence numbers udp-cbr puts in front of its payloads (4 bytes, network
+ * byte order, from 0) it counts per source the datagrams lost (gaps in the
+ * sequence) and those out of order (a number below one already seen; it
+ * fills a gap, so it is no longer lost), as iperf does for UDP.
+ *
+ * Output at the end:
+ *
+ *   received 250 datagrams (250000 bytes) from 1 source
+ *   from 10.0.1.10:49152: 250 datagrams, lost 0, out of order 0
+ *
+ * bytes count UDP payload bytes; sources are listed by address and port.
+ *
+ * Entry points (AppOps): udp_sink_start(), udp_sink_stop(),
+ * udp_sink_finish(), udp_sink_free_state().
+ *
+ * Leaves out: losses after the last datagram received (a sink cannot see
+ * them; compare with the source's count), duplicates (counted as out of
+ * order), jitter, payloads under 4 bytes (counted, not sequenced).
+ */
+#include "models/app/app.h"
+
+#include <inttypes.h>
+
+#include "models/internet/udp.h"
+#include "sim/addr.h"
+
+typedef struct {
+  uint32_t addr;
+  uint16_t port;
+  uint64_t datagrams, bytes;
+  uint64_t expected; /* next sequence number in order */
+  uint64_t lost, reordered;
+} UdpSinkSource;
+
+typedef struct {
+  int port; /* bound, -1 when not */
+  uint64_t bytes;
+  GArray *sources; /* of UdpSinkSource, in order of first arrival */
+  guint last;      /* index of the last source seen, checked first */
+} UdpSinkState;
+
+/* Returns the record of a source, adding it on its first datagram. The
+ * search is linear from the last one seen: sinks have few sources. */
+static UdpSinkSource *udp_sink_source(UdpSinkState *ss, uint32_t addr, uint16_t port)
+{
+  GArray *a = ss->sources;
+  if (ss->last < a->len) {
+    UdpSinkSource *s = &g_array_index(a, UdpSinkSource, ss->last);
+    if (s->addr == addr && s->port == port)
+      return s;
+  }
+  for (guint i = 0; i < a->len; i++) {
+    UdpSinkSource *s = &g_array_index(a, UdpSinkSource, i);
+    if (s->addr == addr && s->port == port) {
+      ss->last = i;
+      return s;
+    }
+  }
+  UdpSinkSource fresh = {.addr = addr, .port = port};
+  g_array_append_val(a, fresh);
+  ss->last = a->len - 1;
+  return &g_array_index(a, UdpSinkSource, ss->last);
+}
+
+/* Updates a source's loss and reordering counts with sequence number `seq`. */
+static void udp_sink_sequence(UdpSinkSource *s, uint64_t seq)
+{
+  if (seq >= s->expected) {
+    s->lost += seq - s->expected;
+    s->expected = seq + 1;
+  } else {
+    s->reordered++;
+    if (s->lost > 0)
+      s->lost--;
+  }
+}
+
+/* A datagram arrived: count it. Frees the payload. */
+static void udp_sink_recv(void *owner, Packet *payload, const UdpMeta *meta)
+{
+  App *app = owner;
+  UdpSinkState *ss = app->state;
+  size_t len = packet_len(payload);
+  UdpSinkSource *s = udp_sink_source(ss, meta->src, meta->sport);
+  s->datagrams++;
+  s->bytes += len;
+  app->received++;
+  ss->bytes += len;
+  const uint8_t *d = packet_peek(payload, 4);
+  if (d)
+    udp_sink_sequence(s, (uint64_t)d[0] << 24 | (uint64_t)d[1] << 16 | (uint64_t)d[2] << 8 | d[3]);
+  packet_free(payload);
+}
+
+static const UdpHandler udp_sink_handler = {udp_sink_recv, NULL};
+
+static void udp_sink_start(App *app)
+{
+  UdpSinkState *ss = g_new0(UdpSinkState, 1);
+  app->state = ss;
+  ss->sources = g_array_new(FALSE, TRUE, sizeof(UdpSinkSource));
+  ss->port = udp_bind(app->node, app->conf->port, &udp_sink_handler, app);
+  if (ss->port <= 0)
+    app_print(app, "cannot listen: UDP port %u is in use", app->conf->port);
+}
+
+static void udp_sink_stop(App *app)
+{
+  UdpSinkState *ss = app->state;
+  if (ss->port > 0)
+    udp_unbind(app->node, (uint16_t)ss->port);
+  ss->port = -1;
+}
+
+static gint udp_sink_compare(gconstpointer a, gconstpointer b)
+{
+  const UdpSinkSource *x = a, *y = b;
+  if (x->addr != y->addr)
+    return x->addr < y->addr ? -1 : 1;
+  return (gint)x->port - (gint)y->port;
+}
+
+/* Prints the totals, then one line per source by address and port. */
+static void udp_sink_finish(App *app)
+{
+  UdpSinkState *ss = app->state;
+  g_array_sort(ss->sources, udp_sink_compare);
+  ss->last = 0;
+  app_print(app, "received %" PRIu64 " datagrams (%" PRIu64 " bytes) from %u source%s", app->received, ss->bytes,
+            ss->sources->len, ss->sources->len == 1 ? "" : "s");
+  for (guint i = 0; i < ss->sources->len; i++) {
+    const UdpSinkSource *s = &g_array_index(ss->sources, UdpSinkSource, i);
+    char addr[ADDR_IPV4_TEXT];
+    app_print(app, "from %s:%u: %" PRIu64 " datagrams, lost %" PRIu64 ", out of order %" PRIu64,
+              addr_format_ipv4(s->addr, addr), s->port, s->datagrams, s->lost, s->reordered);
+  }
+}
+
+static void udp_sink_free_state(App *app)
+{
+  UdpSinkState *ss = app->state;
+  if (!ss)
+    return;
+  g_array_free(ss->sources, TRUE);
+  g_free(ss);
+  app->state = NULL;
+}
+
+const AppOps app_udp_sink_ops = {udp_sink_start, udp_sink_stop, udp_sink_finish, udp_sink_free_state};

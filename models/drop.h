@@ -1,0 +1,56 @@
+/*
+ * Why a packet was dropped, and the counters every interface and node keeps.
+ * Each reason has a stable name, used in traces, JSON counters and the
+ * scenario's `expect: never: drop:` checks.
+ *
+ * Entry points: drop_reason_name(), drop_reason_parse().
+ */
+#ifndef IPSIM_DROP_H
+#define IPSIM_DROP_H
+
+#include <glib.h>
+#include <stdint.h>
+
+typedef enum {
+  /* network access */
+  DROP_QUEUE_FULL,        /* "queue-full": the transmit queue was at its limit */
+  DROP_LINK_DOWN,         /* "link-down": queued or in flight when the link went down, or sent on a down link */
+  DROP_LINK_LOSS,         /* "link-loss": lost by the link's random loss */
+  DROP_BAD_FRAME,         /* "bad-frame": shorter than an Ethernet header, or too long for the MTU */
+  DROP_OTHER_MAC,         /* "other-mac": unicast to another MAC address (a host's NIC filter) */
+  DROP_UNKNOWN_ETHERTYPE, /* "unknown-ethertype" */
+  DROP_SWITCH_SAME_PORT,  /* "same-port": a switch's destination is the port it arrived on */
+  DROP_BAD_ARP,           /* "bad-arp": malformed or unsupported ARP packet */
+  DROP_ARP_FAILED,        /* "arp-failed": no reply after every retry */
+  DROP_ARP_QUEUE_FULL,    /* "arp-queue-full": too many packets waiting for one resolution */
+  /* internet */
+  DROP_BAD_IP_HEADER,    /* "bad-ip-header": truncated, version not 4, header length < 20 */
+  DROP_BAD_IP_CHECKSUM,  /* "bad-ip-checksum" */
+  DROP_BAD_IP_LENGTH,    /* "bad-ip-length": total length disagrees with the frame */
+  DROP_TTL_EXPIRED,      /* "ttl-expired" */
+  DROP_NO_ROUTE,         /* "no-route" */
+  DROP_NOT_A_ROUTER,     /* "not-a-router": a host received a packet for another address */
+  DROP_FRAG_NEEDED,      /* "frag-needed": larger than the MTU with Don't Fragment set */
+  DROP_FRAG_TIMEOUT,     /* "frag-timeout": reassembly did not complete in time */
+  DROP_FRAG_OVERLAP,     /* "frag-overlap": overlapping fragments (the datagram is discarded) */
+  DROP_FRAG_INVALID,     /* "frag-invalid": past 65535 bytes, or a bad fragment length */
+  DROP_BAD_ICMP,         /* "bad-icmp": truncated or bad checksum */
+  DROP_UNKNOWN_PROTOCOL, /* "unknown-protocol": no handler for the IP protocol */
+  /* transport */
+  DROP_BAD_UDP,          /* "bad-udp": truncated, bad length or bad checksum */
+  DROP_PORT_UNREACHABLE, /* "port-unreachable": no socket on the port */
+  DROP_REASON_COUNT
+} DropReason;
+
+/* Packets and bytes through an interface or a node, and drops by reason. */
+typedef struct {
+  uint64_t tx_packets, tx_bytes;
+  uint64_t rx_packets, rx_bytes;
+  uint64_t drops[DROP_REASON_COUNT];
+} Counters;
+
+const char *drop_reason_name(DropReason reason);
+gboolean drop_reason_parse(const char *name, DropReason *reason);
+const char *const *drop_reason_names(void);
+
+#endif

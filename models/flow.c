@@ -1,0 +1,142 @@
+/*
+ * Flow accounting: packets and bytes per transport 5-tuple, counted where
+ * the transport layer sends (flow_sent) and where it delivers
+ * (flow_delivered), never per hop. A flow is created by its first sent or
+ * delivered packet. Bytes are transport payload bytes.
+ *
+ * Entry points: flow_table_new(); flow_sent(), flow_delivered() (from
+ * UDP, and later TCP); flow_find(); flow_table_sorted() (for reports, in
+ * key order so that output never depends on hash order);
+ * flow_table_free().
+ *
+ * A hash lookup per packet is accepted here: it happens at the two
+ * endpoints of a flow only, not at every hop.
+ *
+ * Leaves out: per-packet delay statistics (they need a timestamp carried
+ * in the payload; the applications measure their own).
+ */
+#include "models/flow.h"
+
+struct FlowTable {
+  GHashTable *flows; /* FlowKey* -> Flow* (the key lives inside the flow) */
+};
+
+/* Hashes the five fields of a key (FNV-1a over the fields, not the padding). */
+static guint flow_key_hash(gconstpointer data)
+{
+  const FlowKey *k = data;
+  uint32_t h = 2166136261u;
+  uint32_t words[4] = {k->src, k->dst, ((uint32_t)k->sport << 16) | k->dport, k->proto};
+
+  for (int i = 0; i < 4; i++)
+    h = (h ^ words[i]) * 16777619u;
+  return h;
+}
+
+static gboolean flow_key_equal(gconstpointer a, gconstpointer b)
+{
+  const FlowKey *x = a, *y = b;
+
+  return x->src == y->src && x->dst == y->dst && x->sport == y->sport && x->dport == y->dport && x->proto == y->proto;
+}
+
+/* Orders keys by (proto, src, sport, dst, dport); returns <0, 0 or >0. */
+static int flow_key_compare(const FlowKey *a, const FlowKey *b)
+{
+  if (a->proto != b->proto)
+    return a->proto < b->proto ? -1 : 1;
+  if (a->src != b->src)
+    return a->src < b->src ? -1 : 1;
+  if (a->sport != b->sport)
+    return a->sport < b->sport ? -1 : 1;
+  if (a->dst != b->dst)
+    return a->dst < b->dst ? -1 : 1;
+  if (a->dport != b->dport)
+    return a->dport < b->dport ? -1 : 1;
+  return 0;
+}
+
+FlowTable *flow_table_new(void)
+{
+  FlowTable *ft = g_new0(FlowTable, 1);
+
+  ft->flows = g_hash_table_new_full(flow_key_hash, flow_key_equal, NULL, g_free);
+  return ft;
+}
+
+void flow_table_free(FlowTable *ft)
+{
+  if (!ft)
+    return;
+  g_hash_table_destroy(ft->flows);
+  g_free(ft);
+}
+
+/* Returns the flow of `key`, creating it (all counters zero) if new. */
+static Flow *flow_get(FlowTable *ft, const FlowKey *key)
+{
+  Flow *f = g_hash_table_lookup(ft->flows, key);
+
+  if (!f) {
+    f = g_new0(Flow, 1);
+    f->key.src = key->src;
+    f->key.dst = key->dst;
+    f->key.sport = key->sport;
+    f->key.dport = key->dport;
+    f->key.proto = key->proto;
+    f->first_tx = -1;
+    f->last_rx = -1;
+    g_hash_table_insert(ft->flows, &f->key, f);
+  }
+  return f;
+}
+
+/* Counts a packet of `bytes` payload bytes sent on the flow at `now`;
+ * returns the flow (valid until the table is freed). */
+Flow *flow_sent(FlowTable *ft, const FlowKey *key, size_t bytes, SimTime now)
+{
+  Flow *f = flow_get(ft, key);
+
+  if (f->tx_packets == 0)
+    f->first_tx = now;
+  f->tx_packets++;
+  f->tx_bytes += bytes;
+  return f;
+}
+
+/* Counts a packet of `bytes` payload bytes delivered on the flow at `now`. */
+void flow_delivered(FlowTable *ft, const FlowKey *key, size_t bytes, SimTime now)
+{
+  Flow *f = flow_get(ft, key);
+
+  f->rx_packets++;
+  f->rx_bytes += bytes;
+  f->last_rx = now;
+}
+
+/* Returns the flow of `key`, or NULL if no packet of it was counted. */
+const Flow *flow_find(const FlowTable *ft, const FlowKey *key)
+{
+  return g_hash_table_lookup(ft->flows, key);
+}
+
+static gint flow_compare_ptrs(gconstpointer a, gconstpointer b)
+{
+  const Flow *x = *(const Flow *const *)a, *y = *(const Flow *const *)b;
+
+  return flow_key_compare(&x->key, &y->key);
+}
+
+/* Returns every flow (const Flow *), sorted by key; the caller unrefs the array. */
+GPtrArray *flow_table_sorted(const FlowTable *ft)
+{
+  GPtrArray *out = g_ptr_array_sized_new(g_hash_table_size(ft->flows));
+  GHashTableIter it;
+  gpointer value;
+
+  g_hash_table_iter_init(&it, ft->flows);
+  while (g_hash_table_iter_next(&it, NULL, &value))
+    g_ptr_array_add(out, value);
+  g_ptr_array_sort(out, flow_compare_ptrs);
+  return out;
+}

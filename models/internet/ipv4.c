@@ -1,0 +1,160 @@
+/*
+ * IPv4 per-node state (RFC 791, RFC 1812 for routers): the routing table
+ * with its connected, static and default routes, the node's addresses,
+ * route selection (with `routing: auto`), and reactions to ARP failures
+ * and interface changes. Input lives in ipv4_input.c, output in
+ * ipv4_output.c.
+ *
+ * Entry points: ipv4_new() (from node_new), ipv4_route(), ipv4_is_local(),
+ * ipv4_is_broadcast(), ipv4_arp_failed() (from ARP), ipv4_link_changed()
+ * (an interface went up or down), ipv4_free().
+ *
+ * Leaves out: secondary addresses, the loopback interface (127.0.0.0/8 is
+ * not configured; datagrams to the node's own addresses loop back inside
+ * ipv4_output), multicast, ICMP redirects.
+ */
+#include "models/internet/ipv4.h"
+
+#include "models/internet/frag.h"
+#include "models/internet/icmp.h"
+#include "models/internet/route_auto.h"
+#include "models/network.h"
+#include "models/node.h"
+#include "sim/addr.h"
+
+/* Returns the interface of `node` whose subnet holds `addr`, or NULL. */
+static Iface *ipv4_iface_for(Node *node, uint32_t addr)
+{
+  for (guint i = 0; i < node->ifaces->len; i++) {
+    Iface *iface = node_iface(node, i);
+    uint32_t mask = addr_mask(iface->ip.len);
+    if (iface->has_ip && (iface->ip.addr & mask) == (addr & mask))
+      return iface;
+  }
+  return NULL;
+}
+
+/* Adds a connected route (metric 0) for each interface with an address. */
+static void ipv4_add_connected(Ipv4 *ip, Node *node)
+{
+  for (guint i = 0; i < node->ifaces->len; i++) {
+    Iface *iface = node_iface(node, i);
+    if (!iface->has_ip)
+      continue;
+    Route r = {.prefix = iface->ip.addr, .len = iface->ip.len, .iface = iface, .origin = ROUTE_CONNECTED};
+    route_table_add(ip->routes, &r);
+  }
+}
+
+/* Adds the scenario's static routes and its default gateway (metric 1).
+ * A route whose egress interface cannot be found is skipped: the scenario
+ * checks reject such files before a network is built. */
+static void ipv4_add_static(Ipv4 *ip, Node *node, const ScenarioNode *conf)
+{
+  for (guint i = 0; i < conf->routes->len; i++) {
+    const ScenarioRoute *sr = &g_array_index(conf->routes, ScenarioRoute, i);
+    Iface *iface = sr->dev >= 0 ? node_iface(node, sr->dev) : ipv4_iface_for(node, sr->via);
+    if (!iface)
+      continue;
+    Route r = {.prefix = sr->to.addr,
+               .len = sr->to.len,
+               .gateway = sr->via,
+               .iface = iface,
+               .metric = sr->metric,
+               .origin = ROUTE_STATIC};
+    route_table_add(ip->routes, &r);
+  }
+  if (conf->gateway) {
+    Iface *iface = ipv4_iface_for(node, conf->gateway);
+    Route r = {.gateway = conf->gateway, .iface = iface, .metric = 1, .origin = ROUTE_STATIC};
+    if (iface)
+      route_table_add(ip->routes, &r);
+  }
+}
+
+/* Creates the IPv4 state of a host or router: connected routes, static
+ * routes, the default gateway, forwarding on routers and automatic routes
+ * when the node's routing is `auto`. The node's interfaces must exist. */
+Ipv4 *ipv4_new(Node *node, const ScenarioNode *conf)
+{
+  Ipv4 *ip = g_new0(Ipv4, 1);
+
+  ip->routes = route_table_new();
+  ip->reasm = reasm_new(node);
+  ip->next_id = 1;
+  ip->forwarding = conf->kind == NODE_KIND_ROUTER;
+  ip->auto_routes = conf->routing == SCENARIO_ROUTING_AUTO;
+  ip->auto_valid = FALSE;
+  ipv4_add_connected(ip, node);
+  ipv4_add_static(ip, node, conf);
+  return ip;
+}
+
+void ipv4_free(Ipv4 *ip)
+{
+  if (!ip)
+    return;
+  reasm_free(ip->reasm);
+  route_table_free(ip->routes);
+  g_free(ip);
+}
+
+/* Returns the route `node` uses toward `dst`, or NULL. Recomputes the
+ * node's automatic routes first when they are stale. The pointer is valid
+ * until the node's table changes. */
+const Route *ipv4_route(Node *node, uint32_t dst)
+{
+  Ipv4 *ip = node->ip;
+
+  if (G_UNLIKELY(ip->auto_routes && !ip->auto_valid) && node->net->route_auto)
+    route_auto_fill(node->net->route_auto, node);
+  return route_lookup(ip->routes, dst);
+}
+
+/* TRUE when `addr` is one of the node's interface addresses. */
+gboolean ipv4_is_local(const Node *node, uint32_t addr)
+{
+  for (guint i = 0; i < node->ifaces->len; i++) {
+    const Iface *iface = node_iface(node, i);
+    if (iface->has_ip && iface->ip.addr == addr)
+      return TRUE;
+  }
+  return FALSE;
+}
+
+/* TRUE when `addr` is the limited broadcast or the directed broadcast of
+ * one of the node's subnets (prefixes up to /30: /31 and /32 have none). */
+gboolean ipv4_is_broadcast(const Node *node, uint32_t addr)
+{
+  if (addr == 0xffffffffu)
+    return TRUE;
+  for (guint i = 0; i < node->ifaces->len; i++) {
+    const Iface *iface = node_iface(node, i);
+    if (iface->has_ip && iface->ip.len <= 30 && (iface->ip.addr | ~addr_mask(iface->ip.len)) == addr)
+      return TRUE;
+  }
+  return FALSE;
+}
+
+/* ARP gave up resolving the next hop of `p` (at its IP header) on `iface`.
+ * A router tells the source with ICMP host unreachable, unless it sent the
+ * datagram itself; the packet is dropped (DROP_ARP_FAILED). Takes `p`. */
+void ipv4_arp_failed(Iface *iface, Packet *p)
+{
+  Node *node = iface->node;
+  const Ipv4Header *h = (const Ipv4Header *)packet_peek(p, IPV4_HEADER_LEN);
+
+  if (h && node->ip->forwarding && !ipv4_is_local(node, g_ntohl(h->src)))
+    icmp_send_error(node, p, ICMP_UNREACH, ICMP_UNREACH_HOST, 0);
+  node_drop(node, iface, p, DROP_ARP_FAILED, TRACE_LINK, TRACE_FROM_IPV4);
+}
+
+/* An interface of `node` went up or down: recompile the routing table at
+ * the next lookup, and recompute automatic routes. */
+void ipv4_link_changed(Node *node)
+{
+  if (!node->ip)
+    return;
+  route_table_invalidate(node->ip->routes);
+  node->ip->auto_valid = FALSE;
+}

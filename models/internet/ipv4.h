@@ -1,0 +1,86 @@
+/*
+ * IPv4 (RFC 791; RFC 1812 for routers): per-node state, input with header
+ * checks, local delivery (with reassembly), forwarding on routers, and
+ * output with route lookup, fragmentation and ARP.
+ *
+ * Entry points: ipv4_new() (per node: connected routes, `routes`, `gateway`,
+ * forwarding on routers, `routing: auto`) and ipv4_free(); ipv4_input() (from
+ * ethernet_input, at the IP header); ipv4_output() (from ICMP, UDP and
+ * apps, at the transport header); ipv4_arp_failed() (from ARP);
+ * ipv4_link_changed() (an interface went up or down); ipv4_route().
+ *
+ * Ownership: every function that takes a Packet * owns it.
+ */
+#ifndef IPSIM_IPV4_H
+#define IPSIM_IPV4_H
+
+#include "models/internet/ipv4_wire.h"
+#include "models/internet/route.h"
+#include "models/link/iface.h"
+
+typedef struct Reassembly Reassembly;
+
+typedef struct Ipv4 {
+  RouteTable *routes;
+  Reassembly *reasm;
+  uint16_t next_id;     /* identification of the next datagram sent */
+  gboolean forwarding;  /* routers */
+  gboolean auto_routes; /* routes computed by route_auto on demand */
+  gboolean auto_valid;  /* the computed routes match the current topology */
+} Ipv4;
+
+/* What IPv4 tells the layer above about a datagram it delivers, in host byte order. */
+typedef struct {
+  uint32_t src, dst;
+  uint8_t ttl, proto, tos;
+  uint16_t id;
+  uint16_t total_len;
+  uint8_t hlen; /* header length in bytes (20 without options) */
+  Iface *in;    /* NULL for locally looped-back datagrams */
+} Ipv4Meta;
+
+/* How to send a datagram; zero fields take defaults. */
+typedef struct {
+  uint32_t src; /* 0: the egress interface's address */
+  uint32_t dst;
+  uint8_t proto;
+  uint8_t ttl; /* 0: IPV4_DEFAULT_TTL */
+  uint8_t tos;
+  gboolean df;
+} Ipv4SendOpts;
+
+/* Why ipv4_output() could not send, for the local caller (like errno). */
+typedef enum {
+  IPV4_SENT = 0,
+  IPV4_ERR_NO_ROUTE,  /* ENETUNREACH */
+  IPV4_ERR_MSG_SIZE,  /* EMSGSIZE: DF set and larger than the egress MTU */
+  IPV4_ERR_LINK_DOWN, /* ENETDOWN */
+} Ipv4SendResult;
+
+Ipv4 *ipv4_new(Node *node, const ScenarioNode *conf);
+void ipv4_free(Ipv4 *ip);
+
+void ipv4_input(Iface *in, Packet *p);
+Ipv4SendResult ipv4_output(Node *node, Packet *p, const Ipv4SendOpts *opts);
+void ipv4_arp_failed(Iface *iface, Packet *p);
+void ipv4_link_changed(Node *node);
+const Route *ipv4_route(Node *node, uint32_t dst);
+gboolean ipv4_is_local(const Node *node, uint32_t addr);
+gboolean ipv4_is_broadcast(const Node *node, uint32_t addr);
+
+/* Inside models/internet: local delivery (reassembly, then ICMP, UDP), from
+ * ipv4_input and the loopback of ipv4_output; `in` is NULL for loopback. */
+void ipv4_deliver(Node *node, Iface *in, Packet *p);
+/* Sends a datagram (at its IP header, complete) along `route`: fragments
+ * or refuses it when larger than the egress MTU, then ARP. `in` is the
+ * arrival interface of a forwarded datagram, NULL for our own. */
+Ipv4SendResult ipv4_send_route(Node *node, const Route *route, Packet *p, Iface *in);
+
+/* Moves a packet that an upper layer holds at the start of its own header
+ * back to the IP header `meta` describes (for drops and ICMP errors). */
+static inline void ipv4_unpull(Packet *p, const Ipv4Meta *meta)
+{
+  packet_unpull(p, meta->hlen);
+}
+
+#endif

@@ -1,0 +1,227 @@
+/*
+ * UDP (RFC 768; RFC 1122 4.1): ports bound per node, sending with the
+ * checksum over the IPv4 pseudo-header (always computed; a computed 0 is
+ * sent as 0xFFFF), input with length and checksum checks (a zero checksum
+ * means none was sent), delivery to the bound port, ICMP port unreachable
+ * for closed ports, and ICMP errors passed back to the sending port.
+ * Flow accounting (models/flow.h) counts payload bytes at both ends.
+ *
+ * Entry points: udp_ports_new() (per node); udp_bind(), udp_unbind();
+ * udp_send(); udp_input() (from IPv4 local delivery, at the UDP header);
+ * udp_error() (from ICMP); udp_ports_free().
+ *
+ * Ports live in an array sorted by port number, searched by bisection:
+ * no hashing on the packet path.
+ *
+ * Leaves out: connected sockets (the 4-tuple; a port receives from
+ * anyone), SO_REUSEADDR, multicast, UDP-Lite.
+ */
+#include "models/internet/udp.h"
+
+#include "models/internet/checksum.h"
+#include "models/network.h"
+#include "models/node.h"
+
+typedef struct {
+  uint16_t port;
+  UdpHandler handler;
+  void *owner;
+} UdpBinding;
+
+struct UdpPorts {
+  GArray *bound; /* of UdpBinding, sorted by port */
+};
+
+UdpPorts *udp_ports_new(void)
+{
+  UdpPorts *ports = g_new0(UdpPorts, 1);
+
+  ports->bound = g_array_new(FALSE, FALSE, sizeof(UdpBinding));
+  return ports;
+}
+
+void udp_ports_free(UdpPorts *ports)
+{
+  if (!ports)
+    return;
+  g_array_free(ports->bound, TRUE);
+  g_free(ports);
+}
+
+/* Returns the index of the first binding with a port >= `port`. */
+static guint udp_lower_bound(const UdpPorts *ports, uint16_t port)
+{
+  guint lo = 0, hi = ports->bound->len;
+
+  while (lo < hi) {
+    guint mid = lo + (hi - lo) / 2;
+    if (g_array_index(ports->bound, UdpBinding, mid).port < port)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo;
+}
+
+/* Returns the binding of `port`, or NULL. */
+static UdpBinding *udp_find(const UdpPorts *ports, uint16_t port)
+{
+  guint i = udp_lower_bound(ports, port);
+
+  if (i < ports->bound->len && g_array_index(ports->bound, UdpBinding, i).port == port)
+    return &g_array_index(ports->bound, UdpBinding, i);
+  return NULL;
+}
+
+/* Returns the first free port from UDP_EPHEMERAL_FIRST, or 0 if none. */
+static uint16_t udp_ephemeral(const UdpPorts *ports)
+{
+  uint32_t port = UDP_EPHEMERAL_FIRST;
+  guint i = udp_lower_bound(ports, UDP_EPHEMERAL_FIRST);
+
+  for (; i < ports->bound->len && g_array_index(ports->bound, UdpBinding, i).port == port; i++)
+    port++;
+  return port <= UDP_EPHEMERAL_LAST ? (uint16_t)port : 0;
+}
+
+/* Binds `port` (0: the first free ephemeral port) on `node` to `handler`
+ * (copied) and `owner`. Returns the port bound, or -1 if it is taken (or
+ * no ephemeral port is free). */
+int udp_bind(Node *node, uint16_t port, const UdpHandler *handler, void *owner)
+{
+  UdpPorts *ports = node->udp;
+  UdpBinding b = {.handler = *handler, .owner = owner};
+
+  if (port == 0 && (port = udp_ephemeral(ports)) == 0)
+    return -1;
+  if (udp_find(ports, port))
+    return -1;
+  b.port = port;
+  g_array_insert_val(ports->bound, udp_lower_bound(ports, port), b);
+  return port;
+}
+
+void udp_unbind(Node *node, uint16_t port)
+{
+  UdpPorts *ports = node->udp;
+  guint i = udp_lower_bound(ports, port);
+
+  if (i < ports->bound->len && g_array_index(ports->bound, UdpBinding, i).port == port)
+    g_array_remove_index(ports->bound, i);
+}
+
+/* Returns the source address `node` puts on a datagram to `dst`: the
+ * address itself for our own, else the egress interface's (0 if none). */
+static uint32_t udp_source_for(Node *node, uint32_t dst)
+{
+  const Route *route;
+
+  if (ipv4_is_local(node, dst))
+    return dst;
+  route = ipv4_route(node, dst);
+  return route && route->iface && route->iface->has_ip ? route->iface->ip.addr : 0;
+}
+
+/* Sends `payload` (taken) from port `sport` to dst:dport, with the UDP
+ * checksum over the pseudo-header; counts it in the flow table. `opts`
+ * (may be NULL) gives TTL, DF, TOS and the source. Returns what
+ * ipv4_output() returned. */
+Ipv4SendResult udp_send(Node *node, uint16_t sport, uint32_t dst, uint16_t dport, Packet *payload,
+                        const Ipv4SendOpts *opts)
+{
+  Ipv4SendOpts o = {0};
+  size_t bytes = packet_len(payload), len = bytes + UDP_HEADER_LEN;
+  UdpHeader *h;
+
+  if (opts)
+    o = *opts;
+  o.dst = dst;
+  o.proto = IPPROTO_UDP_NUM;
+  if (!o.src)
+    o.src = udp_source_for(node, dst);
+  h = (UdpHeader *)packet_push(payload, UDP_HEADER_LEN);
+  h->sport = g_htons(sport);
+  h->dport = g_htons(dport);
+  h->len = g_htons((uint16_t)MIN(len, 0xffffu));
+  h->checksum = inet_pseudo_checksum(g_htonl(o.src), g_htonl(dst), IPPROTO_UDP_NUM, h, len);
+  if (h->checksum == 0)
+    h->checksum = 0xffff;
+  FlowKey key = {.src = o.src, .dst = dst, .sport = sport, .dport = dport, .proto = IPPROTO_UDP_NUM};
+  flow_sent(node->net->flows, &key, bytes, network_now(node->net));
+  return ipv4_output(node, payload, &o);
+}
+
+/* Checks the UDP header of `p` (at the UDP header) and trims it to the UDP
+ * length; returns FALSE if it is truncated, its length is wrong or its
+ * (non-zero) checksum does not verify. */
+static gboolean udp_check(Packet *p, const Ipv4Meta *meta)
+{
+  const UdpHeader *h = (const UdpHeader *)packet_peek(p, UDP_HEADER_LEN);
+  size_t len;
+
+  if (!h)
+    return FALSE;
+  len = g_ntohs(h->len);
+  if (len < UDP_HEADER_LEN || len > packet_len(p))
+    return FALSE;
+  if (h->checksum && inet_pseudo_checksum(g_htonl(meta->src), g_htonl(meta->dst), IPPROTO_UDP_NUM, h, len) != 0)
+    return FALSE;
+  packet_trim(p, len);
+  return TRUE;
+}
+
+/* Drops a datagram held at its UDP header, traced from its IP header. */
+static void udp_drop(Node *node, Packet *p, const Ipv4Meta *meta, DropReason reason)
+{
+  ipv4_unpull(p, meta);
+  node_drop(node, meta->in, p, reason, TRACE_TRANSPORT, TRACE_FROM_IPV4);
+}
+
+/* Takes a UDP datagram (at the UDP header) delivered to the node: checks
+ * it (DROP_BAD_UDP), then hands the payload to the handler of the
+ * destination port, which owns it; a closed port gets ICMP port
+ * unreachable (not for broadcasts) and DROP_PORT_UNREACHABLE. */
+void udp_input(Node *node, Packet *p, const Ipv4Meta *meta)
+{
+  const UdpHeader *h;
+  UdpBinding *b;
+  UdpMeta um;
+
+  if (!udp_check(p, meta)) {
+    udp_drop(node, p, meta, DROP_BAD_UDP);
+    return;
+  }
+  h = (const UdpHeader *)packet_data(p);
+  um =
+      (UdpMeta){.src = meta->src, .dst = meta->dst, .sport = g_ntohs(h->sport), .dport = g_ntohs(h->dport), .ip = meta};
+  b = udp_find(node->udp, um.dport);
+  if (!b) {
+    ipv4_unpull(p, meta);
+    icmp_send_error_from(node, meta->in, p, ICMP_UNREACH, ICMP_UNREACH_PORT, 0);
+    node_drop(node, meta->in, p, DROP_PORT_UNREACHABLE, TRACE_TRANSPORT, TRACE_FROM_IPV4);
+    return;
+  }
+  FlowKey key = {.src = um.src, .dst = um.dst, .sport = um.sport, .dport = um.dport, .proto = IPPROTO_UDP_NUM};
+  flow_delivered(node->net->flows, &key, packet_len(p) - UDP_HEADER_LEN, network_now(node->net));
+  if (trace_wants(node->net->trace, TRACE_TRANSPORT)) {
+    ipv4_unpull(p, meta);
+    trace_packet(node->net->trace, network_now(node->net), node, meta->in, TRACE_DELIVER, TRACE_FROM_IPV4, p, NULL);
+    packet_pull(p, meta->hlen);
+  }
+  packet_pull(p, UDP_HEADER_LEN);
+  b->handler.recv(b->owner, p, &um);
+}
+
+/* Passes an ICMP error quoting a UDP datagram (its header at `quoted_udp`,
+ * len bytes available) to the port that sent it, if it listens for errors. */
+void udp_error(Node *node, const IcmpMessage *msg, const uint8_t *quoted_udp, size_t len)
+{
+  const UdpHeader *h = (const UdpHeader *)quoted_udp;
+  UdpBinding *b;
+
+  if (len < UDP_HEADER_LEN)
+    return;
+  b = udp_find(node->udp, g_ntohs(h->sport));
+  if (b && b->handler.error)
+    b->handler.error(b->owner, msg, g_ntohs(h->dport));
+}

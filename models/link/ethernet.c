@@ -1,0 +1,75 @@
+/*
+ * Ethernet II framing (RFC 894 for IPv4 over Ethernet): the 14-byte header
+ * and padding to the 60-byte minimum going down; length check, the NIC's
+ * destination filter and demultiplexing by ethertype coming up.
+ *
+ * Entry points: ethernet_output() (from ARP and IPv4), ethernet_input()
+ * (from the link, when a frame arrives).
+ *
+ * Leaves out: the FCS and preamble, 802.3 length/LLC frames, VLAN tags,
+ * jumbo frames beyond the interface MTU, promiscuous mode.
+ */
+#include "models/link/ethernet.h"
+
+#include <string.h>
+
+#include "models/internet/ipv4.h"
+#include "models/link/arp.h"
+#include "models/link/switch.h"
+#include "models/node.h"
+
+/* Frames `p` (starting at the payload) with the interface's MAC as source,
+ * `dst` and `ethertype`, pads it with zero bytes to ETH_MIN_FRAME and sends
+ * it with iface_transmit(), which takes it. */
+void ethernet_output(Iface *iface, Packet *p, const uint8_t dst[ETH_ADDR_LEN], uint16_t ethertype)
+{
+  EthHeader *eth = (EthHeader *)packet_push(p, ETH_HEADER_LEN);
+  memcpy(eth->dst, dst, ETH_ADDR_LEN);
+  memcpy(eth->src, iface->mac, ETH_ADDR_LEN);
+  eth->type = g_htons(ethertype);
+  if (packet_len(p) < ETH_MIN_FRAME)
+    packet_put(p, ETH_MIN_FRAME - packet_len(p));
+  iface_transmit(iface, p);
+}
+
+/* Returns TRUE when a host's NIC accepts a frame for `dst`: its own MAC,
+ * broadcast or a multicast group (the group bit). */
+static gboolean ethernet_accepts(const Iface *iface, const uint8_t *dst)
+{
+  return (dst[0] & 1) || memcmp(dst, iface->mac, ETH_ADDR_LEN) == 0;
+}
+
+/* Handles a frame that arrived on `iface`: a switch bridges it; a host or
+ * router filters it by destination and passes the payload to ARP or IPv4
+ * (IPv4 trims the padding using its total length). Takes the frame; drops
+ * it with DROP_BAD_FRAME, DROP_OTHER_MAC or DROP_UNKNOWN_ETHERTYPE. */
+void ethernet_input(Iface *iface, Packet *frame)
+{
+  Node *node = iface->node;
+  const EthHeader *eth = (const EthHeader *)packet_peek(frame, ETH_HEADER_LEN);
+
+  if (!eth) {
+    node_drop(node, iface, frame, DROP_BAD_FRAME, TRACE_LINK, TRACE_FROM_ETHERNET);
+    return;
+  }
+  if (node->sw) {
+    switch_input(node->sw, iface, frame);
+    return;
+  }
+  if (!ethernet_accepts(iface, eth->dst)) {
+    node_drop(node, iface, frame, DROP_OTHER_MAC, TRACE_LINK, TRACE_FROM_ETHERNET);
+    return;
+  }
+  switch (g_ntohs(eth->type)) {
+  case ETHERTYPE_ARP:
+    packet_pull(frame, ETH_HEADER_LEN);
+    arp_input(iface, frame);
+    break;
+  case ETHERTYPE_IPV4:
+    packet_pull(frame, ETH_HEADER_LEN);
+    ipv4_input(iface, frame);
+    break;
+  default:
+    node_drop(node, iface, frame, DROP_UNKNOWN_ETHERTYPE, TRACE_LINK, TRACE_FROM_ETHERNET);
+  }
+}

@@ -1,0 +1,218 @@
+/*
+ * A learning bridge (IEEE 802.1D, clause 7, without spanning tree): it
+ * learns the port of each unicast source address, forwards known unicast
+ * to that one port, and floods broadcast, multicast and unknown unicast to
+ * every other port that is up. Entries not refreshed within the aging time
+ * are ignored, and evicted when the table is rebuilt.
+ *
+ * Entry points: switch_new() (from node_new), switch_input() (from
+ * ethernet_input on a switch node), switch_lookup(), switch_table_size()
+ * (tests and checks), switch_free().
+ *
+ * The MAC table is an open-addressing table with linear probing, keyed by
+ * the 48-bit address as an integer: a lookup or an update costs a few
+ * probes and no allocation. It holds at most SWITCH_TABLE_MAX entries (a
+ * switch's CAM size); past that, new addresses are not learned and their
+ * frames flood.
+ *
+ * Leaves out: spanning tree (a loop of switches storms until its queues
+ * fill), VLANs, static entries, per-port learning limits, PAUSE frames and
+ * the reserved 01:80:c2 group addresses (flooded like any multicast).
+ */
+#include "models/link/switch.h"
+
+#include "models/link/ethernet_wire.h"
+#include "models/network.h"
+#include "models/node.h"
+
+#define SWITCH_TABLE_MIN_CAP 16
+#define SWITCH_TABLE_MAX 65536
+#define SWITCH_PURGE_INTERVAL SIMTIME_S(1)
+
+typedef struct {
+  uint64_t key; /* the MAC as a 48-bit integer, plus one; 0: empty slot */
+  Iface *port;
+  SimTime seen; /* when the address was last a source */
+} SwitchEntry;
+
+struct Switch {
+  Node *node;
+  SimTime aging;
+  SwitchEntry *slots;
+  guint cap;          /* a power of two */
+  guint used;         /* slots holding a key, live or expired */
+  SimTime next_purge; /* a full table is rebuilt at most once per SWITCH_PURGE_INTERVAL */
+};
+
+static void switch_rebuild(Switch *sw, SimTime now);
+
+/* Creates the bridge of a switch node, with MAC table aging time `aging`. */
+Switch *switch_new(Node *node, SimTime aging)
+{
+  Switch *sw = g_new0(Switch, 1);
+  sw->node = node;
+  sw->aging = aging;
+  sw->cap = SWITCH_TABLE_MIN_CAP;
+  sw->slots = g_new0(SwitchEntry, sw->cap);
+  return sw;
+}
+
+void switch_free(Switch *sw)
+{
+  if (!sw)
+    return;
+  g_free(sw->slots);
+  g_free(sw);
+}
+
+/* Returns the table key of a MAC address. */
+static uint64_t switch_key(const uint8_t mac[6])
+{
+  uint64_t k = 0;
+  for (int i = 0; i < 6; i++)
+    k = (k << 8) | mac[i];
+  return k + 1;
+}
+
+/* Returns the slot holding `key`, or the empty slot where it would go. */
+static SwitchEntry *switch_probe(const Switch *sw, uint64_t key)
+{
+  guint mask = sw->cap - 1;
+  guint i = (guint)((key * UINT64_C(0x9e3779b97f4a7c15)) >> 32) & mask;
+
+  while (sw->slots[i].key && sw->slots[i].key != key)
+    i = (i + 1) & mask;
+  return &sw->slots[i];
+}
+
+/* Returns TRUE when an entry was refreshed less than the aging time ago. */
+static gboolean switch_entry_live(const Switch *sw, const SwitchEntry *e, SimTime now)
+{
+  return e->key && now - e->seen < sw->aging;
+}
+
+/* Records that `mac` was seen as a source on `port` at `now`. */
+static void switch_learn(Switch *sw, const uint8_t mac[6], Iface *port, SimTime now)
+{
+  uint64_t key = switch_key(mac);
+  SwitchEntry *e = switch_probe(sw, key);
+
+  if (!e->key) {
+    if (sw->used >= SWITCH_TABLE_MAX && now < sw->next_purge)
+      return;
+    if (sw->used + 1 > sw->cap / 2 || sw->used >= SWITCH_TABLE_MAX) {
+      switch_rebuild(sw, now);
+      if (sw->used >= SWITCH_TABLE_MAX)
+        return;
+      e = switch_probe(sw, key);
+    }
+    e->key = key;
+    sw->used++;
+  }
+  e->port = port;
+  e->seen = now;
+}
+
+/* Rebuilds the table without its expired entries, at a size that keeps it
+ * at most a quarter full after the rebuild (half full at the next one). */
+static void switch_rebuild(Switch *sw, SimTime now)
+{
+  SwitchEntry *old = sw->slots;
+  guint old_cap = sw->cap, live = 0;
+
+  for (guint i = 0; i < old_cap; i++)
+    live += switch_entry_live(sw, &old[i], now);
+  guint cap = SWITCH_TABLE_MIN_CAP;
+  while (cap < 4 * (live + 1) && cap < 4 * SWITCH_TABLE_MAX)
+    cap *= 2;
+  sw->slots = g_new0(SwitchEntry, cap);
+  sw->cap = cap;
+  sw->used = 0;
+  sw->next_purge = now + SWITCH_PURGE_INTERVAL;
+  for (guint i = 0; i < old_cap; i++)
+    if (switch_entry_live(sw, &old[i], now)) {
+      *switch_probe(sw, old[i].key) = old[i];
+      sw->used++;
+    }
+  g_free(old);
+}
+
+/* Returns the port on which `mac` was last seen, if within the aging time
+ * and that port is up; else NULL (the frame floods). */
+static Iface *switch_port_of(const Switch *sw, const uint8_t mac[6], SimTime now)
+{
+  const SwitchEntry *e = switch_probe(sw, switch_key(mac));
+  if (!switch_entry_live(sw, e, now) || !e->port->up)
+    return NULL;
+  return e->port;
+}
+
+/* Returns the port the bridge would forward unicast to `mac` on now, or NULL. */
+Iface *switch_lookup(Switch *sw, const uint8_t mac[6])
+{
+  return switch_port_of(sw, mac, network_now(sw->node->net));
+}
+
+/* Returns the number of live (not aged out) entries of the MAC table. */
+guint switch_table_size(const Switch *sw)
+{
+  SimTime now = network_now(sw->node->net);
+  guint n = 0;
+  for (guint i = 0; i < sw->cap; i++)
+    n += switch_entry_live(sw, &sw->slots[i], now);
+  return n;
+}
+
+/* Sends `frame` out of `out`, tracing the forwarding; takes the frame. */
+static void switch_forward(Switch *sw, Iface *out, Packet *frame)
+{
+  Network *net = sw->node->net;
+  if (trace_wants(net->trace, TRACE_LINK))
+    trace_packet(net->trace, network_now(net), sw->node, out, TRACE_FWD, TRACE_FROM_ETHERNET, frame, NULL);
+  iface_transmit(out, frame);
+}
+
+/* Sends `frame` out of every port that is up except `in`: clones to all but
+ * the last, the frame itself to the last; frees it if there is none. */
+static void switch_flood(Switch *sw, Iface *in, Packet *frame)
+{
+  GPtrArray *ports = sw->node->ifaces;
+  Iface *last = NULL;
+
+  for (guint i = 0; i < ports->len; i++) {
+    Iface *port = g_ptr_array_index(ports, i);
+    if (port == in || !port->up)
+      continue;
+    if (last)
+      switch_forward(sw, last, packet_clone(frame));
+    last = port;
+  }
+  if (last)
+    switch_forward(sw, last, frame);
+  else
+    packet_free(frame);
+}
+
+/* Bridges a frame that arrived on port `in`: learns its source, then
+ * forwards or floods it. Takes the frame; drops it with DROP_BAD_FRAME if
+ * it has no Ethernet header, DROP_SWITCH_SAME_PORT if its destination lies
+ * behind the port it came from. */
+void switch_input(Switch *sw, Iface *in, Packet *frame)
+{
+  const EthHeader *eth = (const EthHeader *)packet_peek(frame, ETH_HEADER_LEN);
+  SimTime now = network_now(sw->node->net);
+
+  if (!eth) {
+    node_drop(sw->node, in, frame, DROP_BAD_FRAME, TRACE_LINK, TRACE_FROM_ETHERNET);
+    return;
+  }
+  if (!(eth->src[0] & 1))
+    switch_learn(sw, eth->src, in, now);
+  Iface *out = (eth->dst[0] & 1) ? NULL : switch_port_of(sw, eth->dst, now);
+  if (!out)
+    switch_flood(sw, in, frame);
+  else if (out == in)
+    node_drop(sw->node, in, frame, DROP_SWITCH_SAME_PORT, TRACE_LINK, TRACE_FROM_ETHERNET);
+  else
+    switch_forward(sw, out, frame);
+}

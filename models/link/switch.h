@@ -1,0 +1,22 @@
+/*
+ * A learning bridge (IEEE 802.1D without spanning tree): a MAC table with
+ * aging, forwarding of known unicast to one port, flooding of broadcast,
+ * multicast and unknown unicast to every other port that is up.
+ *
+ * Entry points: switch_new(), switch_input() (from ethernet_input on a
+ * switch node), switch_lookup() (for tests and checks), switch_free().
+ */
+#ifndef IPSIM_SWITCH_H
+#define IPSIM_SWITCH_H
+
+#include "models/link/iface.h"
+
+typedef struct Switch Switch;
+
+Switch *switch_new(Node *node, SimTime aging);
+void switch_free(Switch *sw);
+void switch_input(Switch *sw, Iface *in, Packet *frame);
+Iface *switch_lookup(Switch *sw, const uint8_t mac[6]);
+guint switch_table_size(const Switch *sw);
+
+#endif

@@ -1,0 +1,140 @@
+/*
+ * Router-chain benchmark: packet-hops per second as a user gets them.
+ *
+ * It writes a scenario file and runs it with `ipsim run`, so it measures the
+ * whole program: loading, building, the run, and the outputs asked for.
+ * The scenario: hostL - R1 - ... - RK - hostR on point-to-point links, all
+ * 1 Gbps with 1 ms delay and a drop-tail queue of 100 packets, routes by
+ * `routing: auto`; one UDP flow (udp-cbr) from hostL to hostR of 1000-byte
+ * payloads every 80 us from t = 0 until t = 10 s (125 000 datagrams); the
+ * run ends at 11 s. With --pcap every interface is captured.
+ *
+ * Usage: chain [--routers K] [--pcap] [--keep]
+ * Prints one line: routers= packets_delivered= packet_hops= events=
+ * events_per_hop= wall_s= packet_hops_per_s= peak_rss_mib=
+ * The ipsim binary is $IPSIM, else ./ipsim. Output goes to a temporary
+ * directory, removed unless --keep.
+ */
+#define _GNU_SOURCE
+
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* Writes the chain scenario with K routers to `path`. */
+static void chain_write_scenario(const char *path, int k, gboolean pcap)
+{
+  GString *y = g_string_new(NULL);
+  g_string_append_printf(y, "scenario: chain-bench\nseed: 1\nstop: 11s\nrouting: auto\n"
+                            "defaults:\n  link: { rate: 1Gbps, delay: 1ms, queue: 100p }\nnodes:\n"
+                            "  hostL: { kind: host, ip: 10.255.0.10/24, gateway: 10.255.0.1 }\n"
+                            "  hostR: { kind: host, ip: 10.255.1.10/24, gateway: 10.255.1.1 }\n");
+  for (int i = 1; i <= k; i++)
+    g_string_append_printf(y, "  R%d: { kind: router }\n", i);
+  g_string_append(y, "links:\n  - { ends: [hostL, R1], prefix: 10.255.0.0/24 }\n");
+  for (int i = 1; i < k; i++)
+    g_string_append_printf(y, "  - { ends: [R%d, R%d], prefix: 10.%d.%d.0/30 }\n", i, i + 1, i / 256, i % 256);
+  g_string_append_printf(y, "  - { ends: [R%d, hostR], prefix: 10.255.1.0/24 }\n", k);
+  g_string_append(y, "apps:\n"
+                     "  - { name: flow, type: udp-cbr, on: hostL, to: \"hostR:9000\", size: 1000, interval: 80us, "
+                     "start: 0s, stop: 10s }\n"
+                     "  - { name: sink, type: udp-sink, on: hostR, port: 9000 }\n");
+  if (pcap)
+    g_string_append(y, "output: { pcap: all }\n");
+  if (!g_file_set_contents(path, y->str, (gssize)y->len, NULL)) {
+    fprintf(stderr, "chain: cannot write %s\n", path);
+    exit(2);
+  }
+  g_string_free(y, TRUE);
+}
+
+/* Reads the number after `"key": ` in DIR/FILE; 0 if absent. */
+static uint64_t chain_json_number(const char *dir, const char *file, const char *key)
+{
+  char *path = g_build_filename(dir, file, NULL), *text = NULL;
+  char *needle = g_strdup_printf("\"%s\": ", key);
+  uint64_t value = 0;
+  if (g_file_get_contents(path, &text, NULL, NULL)) {
+    const char *at = strstr(text, needle);
+    if (at)
+      value = g_ascii_strtoull(at + strlen(needle), NULL, 10);
+  }
+  g_free(text);
+  g_free(needle);
+  g_free(path);
+  return value;
+}
+
+/* Runs `ipsim run --quiet --out DIR FILE`; returns its wall time in seconds
+ * and its peak RSS in *rss_kib. Exits if the run fails. */
+static double chain_run(const char *ipsim, const char *file, const char *dir, long *rss_kib)
+{
+  gint64 start = g_get_monotonic_time();
+  pid_t pid = fork();
+  if (pid == 0) {
+    execl(ipsim, ipsim, "run", "--quiet", "--out", dir, file, (char *)NULL);
+    perror(ipsim);
+    _exit(127);
+  }
+  int status = 0;
+  struct rusage usage;
+  if (pid < 0 || wait4(pid, &status, 0, &usage) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    fprintf(stderr, "chain: '%s run' failed (status %d)\n", ipsim, status);
+    exit(2);
+  }
+  *rss_kib = usage.ru_maxrss;
+  return (double)(g_get_monotonic_time() - start) / 1e6;
+}
+
+int main(int argc, char **argv)
+{
+  int k = 16;
+  gboolean pcap = FALSE, keep = FALSE;
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--routers") == 0 && i + 1 < argc)
+      k = atoi(argv[++i]);
+    else if (strcmp(argv[i], "--pcap") == 0)
+      pcap = TRUE;
+    else if (strcmp(argv[i], "--keep") == 0)
+      keep = TRUE;
+    else {
+      fprintf(stderr, "usage: chain [--routers K] [--pcap] [--keep]\n");
+      return 2;
+    }
+  }
+  if (k < 1 || k > 60000) {
+    fprintf(stderr, "chain: --routers must be 1..60000\n");
+    return 2;
+  }
+  const char *ipsim = g_getenv("IPSIM") ? g_getenv("IPSIM") : "./ipsim";
+  char *dir = g_dir_make_tmp("ipsim-chain-XXXXXX", NULL);
+  char *file = g_build_filename(dir, "chain.yaml", NULL), *out = g_build_filename(dir, "out", NULL);
+  chain_write_scenario(file, k, pcap);
+  long rss_kib = 0;
+  double wall = chain_run(ipsim, file, out, &rss_kib);
+  uint64_t delivered = chain_json_number(out, "flows.json", "rx_packets");
+  uint64_t events = chain_json_number(out, "summary.json", "events");
+  uint64_t hops = delivered * (uint64_t)(k + 1);
+  printf("routers=%d pcap=%s packets_delivered=%" G_GUINT64_FORMAT " packet_hops=%" G_GUINT64_FORMAT
+         " events=%" G_GUINT64_FORMAT " events_per_hop=%.3f wall_s=%.3f packet_hops_per_s=%.0f peak_rss_mib=%.1f\n",
+         k, pcap ? "all" : "none", delivered, hops, events, hops ? (double)events / (double)hops : 0.0, wall,
+         (double)hops / wall, (double)rss_kib / 1024.0);
+  if (keep)
+    fprintf(stderr, "chain: kept %s\n", dir);
+  else {
+    char *cmd = g_strdup_printf("rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+      fprintf(stderr, "chain: could not remove %s\n", dir);
+    g_free(cmd);
+  }
+  g_free(file);
+  g_free(out);
+  g_free(dir);
+  return 0;
+}

@@ -1,0 +1,996 @@
+/*
+ * Tests of what the user sees: trace lines decoded from hand-built frames
+ * (exact strings), decoding of malformed and truncated bytes (never a
+ * crash, never a read past the buffer: run under ASan too), time
+ * formatting, pcap files read back through libpcap and checked by tshark
+ * when it is installed, and the counters and flows reports.
+ */
+#include <check.h>
+#include <glib/gstdio.h>
+#include <inttypes.h>
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "models/network.h"
+#include "models/report.h"
+#include "models/trace.h"
+#include "sim/pcap_out.h"
+#include "tests/testlib.h"
+
+/* ---- frame builders: real bytes with real checksums ----------------------- */
+
+#define IP(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
+
+static const uint8_t mac_h1[6] = {0x02, 0, 0, 0, 0, 0x01};
+static const uint8_t mac_r1[6] = {0x02, 0, 0, 0, 0, 0x03};
+static const uint8_t mac_bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+
+static void tb_u8(GByteArray *b, uint8_t v)
+{
+  g_byte_array_append(b, &v, 1);
+}
+
+static void tb_u16(GByteArray *b, uint16_t v)
+{
+  tb_u8(b, (uint8_t)(v >> 8));
+  tb_u8(b, (uint8_t)v);
+}
+
+static void tb_u32(GByteArray *b, uint32_t v)
+{
+  tb_u16(b, (uint16_t)(v >> 16));
+  tb_u16(b, (uint16_t)v);
+}
+
+static void tb_zeros(GByteArray *b, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    tb_u8(b, 0);
+}
+
+/* Returns the ones' complement sum of `len` bytes, added to `sum`. */
+static uint32_t tb_sum(const uint8_t *d, size_t len, uint32_t sum)
+{
+  for (size_t i = 0; i + 1 < len; i += 2)
+    sum += (uint32_t)d[i] << 8 | d[i + 1];
+  if (len & 1)
+    sum += (uint32_t)d[len - 1] << 8;
+  return sum;
+}
+
+static uint16_t tb_fold(uint32_t sum)
+{
+  while (sum >> 16)
+    sum = (sum & 0xffff) + (sum >> 16);
+  return (uint16_t)~sum;
+}
+
+/* Stores the checksum of b[from..to) at b[at]. */
+static void tb_checksum(GByteArray *b, size_t from, size_t to, size_t at, uint32_t initial)
+{
+  uint16_t c = tb_fold(tb_sum(b->data + from, to - from, initial));
+  b->data[at] = (uint8_t)(c >> 8);
+  b->data[at + 1] = (uint8_t)c;
+}
+
+static GByteArray *tb_eth(const uint8_t *dst, const uint8_t *src, uint16_t type)
+{
+  GByteArray *b = g_byte_array_new();
+  g_byte_array_append(b, dst, 6);
+  g_byte_array_append(b, src, 6);
+  tb_u16(b, type);
+  return b;
+}
+
+/* Appends an IPv4 header (no options) announcing `payload` bytes after it. */
+static void tb_ipv4(GByteArray *b, uint32_t src, uint32_t dst, uint8_t ttl, uint16_t id, uint16_t frag, uint8_t proto,
+                    size_t payload)
+{
+  size_t start = b->len;
+  tb_u8(b, 0x45);
+  tb_u8(b, 0);
+  tb_u16(b, (uint16_t)(20 + payload));
+  tb_u16(b, id);
+  tb_u16(b, frag);
+  tb_u8(b, ttl);
+  tb_u8(b, proto);
+  tb_u16(b, 0);
+  tb_u32(b, src);
+  tb_u32(b, dst);
+  tb_checksum(b, start, b->len, start + 10, 0);
+}
+
+/* Appends an ICMP message: type, code, the second word `rest`, then `data`. */
+static void tb_icmp(GByteArray *b, uint8_t type, uint8_t code, uint32_t rest, const uint8_t *data, size_t len)
+{
+  size_t start = b->len;
+  tb_u8(b, type);
+  tb_u8(b, code);
+  tb_u16(b, 0);
+  tb_u32(b, rest);
+  if (len)
+    g_byte_array_append(b, data, (guint)len);
+  tb_checksum(b, start, b->len, start + 2, 0);
+}
+
+/* Appends a UDP header and `payload` zero bytes, with the pseudo-header checksum. */
+static void tb_udp(GByteArray *b, uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport, size_t payload)
+{
+  size_t start = b->len;
+  uint16_t len = (uint16_t)(8 + payload);
+  tb_u16(b, sport);
+  tb_u16(b, dport);
+  tb_u16(b, len);
+  tb_u16(b, 0);
+  tb_zeros(b, payload);
+  uint32_t pseudo = (src >> 16) + (src & 0xffff) + (dst >> 16) + (dst & 0xffff) + 17 + len;
+  tb_checksum(b, start, b->len, start + 6, pseudo);
+}
+
+static void tb_arp(GByteArray *b, uint16_t op, const uint8_t *sha, uint32_t spa, const uint8_t *tha, uint32_t tpa)
+{
+  tb_u16(b, 1);
+  tb_u16(b, 0x0800);
+  tb_u8(b, 6);
+  tb_u8(b, 4);
+  tb_u16(b, op);
+  g_byte_array_append(b, sha, 6);
+  tb_u32(b, spa);
+  g_byte_array_append(b, tha, 6);
+  tb_u32(b, tpa);
+}
+
+/* Pads a frame to the Ethernet minimum of 60 bytes. */
+static GByteArray *tb_pad(GByteArray *b)
+{
+  if (b->len < 60)
+    tb_zeros(b, 60 - b->len);
+  return b;
+}
+
+static GByteArray *frame_arp(uint16_t op)
+{
+  static const uint8_t zero[6] = {0};
+  if (op == 1) {
+    GByteArray *b = tb_eth(mac_bcast, mac_h1, 0x0806);
+    tb_arp(b, 1, mac_h1, IP(10, 0, 1, 10), zero, IP(10, 0, 1, 1));
+    return tb_pad(b);
+  }
+  GByteArray *b = tb_eth(mac_h1, mac_r1, 0x0806);
+  tb_arp(b, 2, mac_r1, IP(10, 0, 1, 1), mac_h1, IP(10, 0, 1, 10));
+  return tb_pad(b);
+}
+
+/* An ICMP echo (request or reply) of 56 payload bytes: an 84-byte datagram. */
+static GByteArray *frame_echo(uint8_t type, uint32_t src, uint32_t dst, uint8_t ttl, uint16_t id, uint16_t frag)
+{
+  uint8_t payload[56];
+  for (size_t i = 0; i < sizeof payload; i++)
+    payload[i] = (uint8_t)i;
+  GByteArray *b = tb_eth(mac_r1, mac_h1, 0x0800);
+  tb_ipv4(b, src, dst, ttl, id, frag, 1, 8 + sizeof payload);
+  tb_icmp(b, type, 0, 1u << 16 | 1u, payload, sizeof payload);
+  return b;
+}
+
+/* The 28 bytes an ICMP error quotes from a UDP probe 10.0.1.2:49152 > 10.0.9.9:33434. */
+static GByteArray *quote_udp_probe(uint8_t proto)
+{
+  GByteArray *q = g_byte_array_new();
+  tb_ipv4(q, IP(10, 0, 1, 2), IP(10, 0, 9, 9), 1, 99, 0, proto, 8);
+  tb_udp(q, IP(10, 0, 1, 2), IP(10, 0, 9, 9), 49152, 33434, 0);
+  return q;
+}
+
+/* An ICMP error from 10.0.1.1 to 10.0.1.2 quoting `quote` (taken and freed). */
+static GByteArray *frame_icmp_error(uint8_t type, uint8_t code, uint32_t rest, GByteArray *quote)
+{
+  GByteArray *b = tb_eth(mac_h1, mac_r1, 0x0800);
+  tb_ipv4(b, IP(10, 0, 1, 1), IP(10, 0, 1, 2), 64, 3, 0, 1, 8 + quote->len);
+  tb_icmp(b, type, code, rest, quote->data, quote->len);
+  g_byte_array_unref(quote);
+  return tb_pad(b);
+}
+
+static GByteArray *frame_udp(uint16_t id, uint16_t frag, size_t payload)
+{
+  GByteArray *b = tb_eth(mac_r1, mac_h1, 0x0800);
+  tb_ipv4(b, IP(10, 0, 1, 10), IP(10, 0, 2, 10), 64, id, frag, 17, 8 + payload);
+  tb_udp(b, IP(10, 0, 1, 10), IP(10, 0, 2, 10), 49152, 9000, payload);
+  return tb_pad(b);
+}
+
+/* ---- decoding helpers ---------------------------------------------------- */
+
+/* Decodes the first `len` bytes of `b` from a copy of exactly `len` bytes
+ * (so that ASan sees any read past them); returns the text (g_free). */
+static char *decode_n(TraceFrom from, const GByteArray *b, size_t len)
+{
+  uint8_t *copy = g_memdup2(b->data, len ? len : 1);
+  GString *out = g_string_new(NULL);
+  trace_format_packet(out, from, len ? copy : NULL, len);
+  g_free(copy);
+  return g_string_free(out, FALSE);
+}
+
+/* Decodes the whole of `b` (from Ethernet), frees `b` and checks the text. */
+static void assert_decodes(GByteArray *b, const char *expected)
+{
+  char *text = decode_n(TRACE_FROM_ETHERNET, b, b->len);
+  ck_assert_str_eq(text, expected);
+  g_free(text);
+  g_byte_array_unref(b);
+}
+
+/* ---- exact lines ----------------------------------------------------------- */
+
+START_TEST(test_arp_lines)
+{
+  assert_decodes(frame_arp(1), "ARP who-has 10.0.1.1 tell 10.0.1.10");
+  assert_decodes(frame_arp(2), "ARP reply 10.0.1.1 is-at 02:00:00:00:00:03");
+  GByteArray *b = frame_arp(1);
+  b->data[21] = 9; /* op */
+  assert_decodes(b, "ARP op 9");
+  b = frame_arp(1);
+  b->data[14] = 7; /* htype */
+  assert_decodes(b, "ARP [bad format]");
+}
+END_TEST
+
+START_TEST(test_echo_line_from_issue)
+{
+  Node node = {.name = (char *)"r1"};
+  Iface iface = {.name = (char *)"eth1"};
+  GByteArray *b = frame_echo(8, IP(10, 0, 1, 2), IP(10, 0, 2, 2), 63, 1, 0);
+  GString *out = g_string_new(NULL);
+
+  trace_format_line(out, SIMTIME_NS(2000512000), &node, &iface, TRACE_TX, TRACE_FROM_ETHERNET, b->data, b->len, NULL);
+  ck_assert_str_eq(out->str,
+                   "2.000512000 r1 eth1 tx IPv4 10.0.1.2 > 10.0.2.2 ttl 63 id 1 len 84 ICMP echo request id 1 seq 1");
+  g_string_free(out, TRUE);
+  g_byte_array_unref(b);
+}
+END_TEST
+
+START_TEST(test_echo_reply_df)
+{
+  assert_decodes(frame_echo(0, IP(10, 0, 2, 2), IP(10, 0, 1, 2), 64, 7, 0x4000),
+                 "IPv4 10.0.2.2 > 10.0.1.2 ttl 64 id 7 len 84 DF ICMP echo reply id 1 seq 1");
+}
+END_TEST
+
+START_TEST(test_icmp_errors)
+{
+  const char *ip = "IPv4 10.0.1.1 > 10.0.1.2 ttl 64 id 3 len 56 ";
+  struct {
+    uint8_t type, code;
+    uint32_t rest;
+    uint8_t quoted_proto;
+    const char *icmp;
+  } cases[] = {
+      {11, 0, 0, 17, "ICMP time exceeded in-transit"}, {11, 1, 0, 17, "ICMP time exceeded reassembly"},
+      {3, 0, 0, 17, "ICMP net unreachable"},           {3, 1, 0, 17, "ICMP host unreachable"},
+      {3, 2, 0, 6, "ICMP protocol 6 unreachable"},     {3, 3, 0, 17, "ICMP port 33434 unreachable"},
+      {3, 4, 576, 17, "ICMP frag needed mtu 576"},     {3, 9, 0, 17, "ICMP type 3 code 9"},
+      {11, 2, 0, 17, "ICMP type 11 code 2"},           {13, 0, 0, 17, "ICMP type 13 code 0"},
+  };
+  for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+    char *expected = g_strconcat(ip, cases[i].icmp, NULL);
+    assert_decodes(
+        frame_icmp_error(cases[i].type, cases[i].code, cases[i].rest, quote_udp_probe(cases[i].quoted_proto)),
+        expected);
+    g_free(expected);
+  }
+}
+END_TEST
+
+START_TEST(test_icmp_short_quote)
+{
+  GByteArray *q = quote_udp_probe(17);
+  g_byte_array_set_size(q, 22);
+  assert_decodes(frame_icmp_error(3, 3, 0, q),
+                 "IPv4 10.0.1.1 > 10.0.1.2 ttl 64 id 3 len 50 ICMP port unreachable [truncated quote]");
+}
+END_TEST
+
+START_TEST(test_udp_line)
+{
+  assert_decodes(frame_udp(9, 0, 1000), "IPv4 10.0.1.10 > 10.0.2.10 ttl 64 id 9 len 1028 UDP 49152 > 9000 len 1008");
+}
+END_TEST
+
+START_TEST(test_fragments)
+{
+  /* A 3008-byte UDP datagram over a 1500-byte MTU: 1480 + 1480 + 48. */
+  GByteArray *first = frame_udp(5, 0x2000, 3000);
+  first->data[14 + 2] = 1500 >> 8;
+  first->data[14 + 3] = 1500 & 0xff;
+  g_byte_array_set_size(first, 14 + 1500);
+  assert_decodes(first, "IPv4 10.0.1.10 > 10.0.2.10 ttl 64 id 5 len 1500 frag off 0 MF UDP 49152 > 9000 len 3008");
+
+  GByteArray *mid = tb_eth(mac_r1, mac_h1, 0x0800);
+  tb_ipv4(mid, IP(10, 0, 1, 10), IP(10, 0, 2, 10), 64, 5, 0x2000 | 185, 17, 1480);
+  tb_zeros(mid, 1480);
+  assert_decodes(mid, "IPv4 10.0.1.10 > 10.0.2.10 ttl 64 id 5 len 1500 frag off 1480 MF");
+
+  GByteArray *last = tb_eth(mac_r1, mac_h1, 0x0800);
+  tb_ipv4(last, IP(10, 0, 1, 10), IP(10, 0, 2, 10), 64, 5, 370, 17, 48);
+  tb_zeros(last, 48);
+  assert_decodes(last, "IPv4 10.0.1.10 > 10.0.2.10 ttl 64 id 5 len 68 frag off 2960");
+
+  GByteArray *df = tb_eth(mac_r1, mac_h1, 0x0800);
+  tb_ipv4(df, IP(10, 0, 1, 10), IP(10, 0, 2, 10), 64, 5, 0x4000 | 0x2000 | 1, 17, 8);
+  tb_zeros(df, 8);
+  assert_decodes(tb_pad(df), "IPv4 10.0.1.10 > 10.0.2.10 ttl 64 id 5 len 28 DF frag off 8 MF");
+}
+END_TEST
+
+START_TEST(test_other_protocols)
+{
+  GByteArray *tcp = tb_eth(mac_r1, mac_h1, 0x0800);
+  tb_ipv4(tcp, IP(10, 0, 1, 10), IP(10, 0, 2, 10), 64, 2, 0, 6, 20);
+  tb_zeros(tcp, 20);
+  assert_decodes(tb_pad(tcp), "IPv4 10.0.1.10 > 10.0.2.10 ttl 64 id 2 len 40 proto 6 len 20");
+
+  GByteArray *v6 = tb_eth(mac_bcast, mac_h1, 0x86dd);
+  assert_decodes(tb_pad(v6), "ETH 02:00:00:00:00:01 > ff:ff:ff:ff:ff:ff ethertype 0x86dd len 46");
+}
+END_TEST
+
+START_TEST(test_from_ipv4_and_padding)
+{
+  GByteArray *b = frame_echo(8, IP(10, 0, 1, 2), IP(10, 0, 2, 2), 64, 1, 0);
+  GByteArray *ip = g_byte_array_new();
+  g_byte_array_append(ip, b->data + 14, b->len - 14);
+  char *text = decode_n(TRACE_FROM_IPV4, ip, ip->len);
+  ck_assert_str_eq(text, "IPv4 10.0.1.2 > 10.0.2.2 ttl 64 id 1 len 84 ICMP echo request id 1 seq 1");
+  g_free(text);
+  g_byte_array_unref(ip);
+  g_byte_array_unref(b);
+
+  /* A small datagram in a padded frame: the padding is not decoded. */
+  GByteArray *small = tb_eth(mac_r1, mac_h1, 0x0800);
+  tb_ipv4(small, IP(10, 0, 1, 2), IP(10, 0, 2, 2), 64, 4, 0, 1, 8);
+  tb_icmp(small, 8, 0, 7u << 16 | 3u, NULL, 0);
+  assert_decodes(tb_pad(small), "IPv4 10.0.1.2 > 10.0.2.2 ttl 64 id 4 len 28 ICMP echo request id 7 seq 3");
+}
+END_TEST
+
+START_TEST(test_truncation_markers)
+{
+  GByteArray *b = frame_echo(8, IP(10, 0, 1, 2), IP(10, 0, 2, 2), 64, 1, 0);
+  const char *ip = "IPv4 10.0.1.2 > 10.0.2.2 ttl 64 id 1 len 84 ";
+  struct {
+    size_t len;
+    const char *tail;
+  } cases[] = {
+      {14 + 50, "ICMP echo request id 1 seq 1 [truncated, 50 of 84 bytes]"},
+      {14 + 24, "ICMP [truncated, 4 bytes] [truncated, 24 of 84 bytes]"},
+      {14 + 20, "ICMP [truncated, 0 bytes] [truncated, 20 of 84 bytes]"},
+  };
+  for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+    char *text = decode_n(TRACE_FROM_ETHERNET, b, cases[i].len);
+    char *expected = g_strconcat(ip, cases[i].tail, NULL);
+    ck_assert_str_eq(text, expected);
+    g_free(text);
+    g_free(expected);
+  }
+  char *text = decode_n(TRACE_FROM_ETHERNET, b, 14 + 10);
+  ck_assert_str_eq(text, "IPv4 [truncated, 10 bytes]");
+  g_free(text);
+  text = decode_n(TRACE_FROM_ETHERNET, b, 5);
+  ck_assert_str_eq(text, "ETH [truncated, 5 bytes]");
+  g_free(text);
+  text = decode_n(TRACE_FROM_ETHERNET, b, 0);
+  ck_assert_str_eq(text, "ETH [truncated, 0 bytes]");
+  g_free(text);
+  g_byte_array_unref(b);
+}
+END_TEST
+
+START_TEST(test_bad_headers)
+{
+  const char *ip = "IPv4 10.0.1.2 > 10.0.2.2 ttl 64 id 1 len 84";
+  GByteArray *b = frame_echo(8, IP(10, 0, 1, 2), IP(10, 0, 2, 2), 64, 1, 0);
+  b->data[14] = 0x44; /* IHL 4 */
+  char *expected = g_strconcat(ip, " [bad ihl 4]", NULL);
+  assert_decodes(b, expected);
+  g_free(expected);
+
+  b = frame_echo(8, IP(10, 0, 1, 2), IP(10, 0, 2, 2), 64, 1, 0);
+  b->data[14] = 0x4f; /* 60 bytes of header in a 40-byte buffer */
+  g_byte_array_set_size(b, 14 + 40);
+  expected = g_strconcat(ip, " [truncated options]", NULL);
+  assert_decodes(b, expected);
+  g_free(expected);
+
+  b = frame_echo(8, IP(10, 0, 1, 2), IP(10, 0, 2, 2), 64, 1, 0);
+  b->data[14] = 0x65;
+  assert_decodes(b, "IPv4 [bad version 6]");
+
+  b = frame_echo(8, IP(10, 0, 1, 2), IP(10, 0, 2, 2), 64, 1, 0);
+  b->data[14 + 2] = 0;
+  b->data[14 + 3] = 12; /* total length below the header length */
+  assert_decodes(b, "IPv4 10.0.1.2 > 10.0.2.2 ttl 64 id 1 len 12 [bad len]");
+}
+END_TEST
+
+START_TEST(test_reason_note_and_write)
+{
+  Node node = {.name = (char *)"r2"};
+  Iface iface = {.name = (char *)"eth0"};
+  GByteArray *b = frame_echo(8, IP(10, 0, 1, 2), IP(10, 0, 9, 9), 64, 1, 0);
+  char *text = NULL;
+  size_t size = 0;
+  FILE *f = open_memstream(&text, &size);
+  Trace *t = trace_new(f, FALSE, SCENARIO_TRACE_ALL);
+  PacketPool *pool = packet_pool_new();
+  Packet *ip = packet_new_from(pool, b->data + 14, b->len - 14);
+
+  ck_assert(trace_wants(t, TRACE_INTERNET));
+  ck_assert(!trace_wants(NULL, TRACE_INTERNET));
+  trace_packet(t, SIMTIME_S(3), &node, NULL, TRACE_DROP, TRACE_FROM_IPV4, ip, "no-route");
+  trace_note(t, SIMTIME_MS(3500), &node, &iface, "link %s down", "r1-r2");
+  trace_free(t);
+  fclose(f);
+  ck_assert_str_eq(text,
+                   "3.000000000 r2 - drop IPv4 10.0.1.2 > 10.0.9.9 ttl 64 id 1 len 84 ICMP echo request id 1 seq 1 "
+                   "reason no-route\n"
+                   "3.500000000 r2 eth0 note link r1-r2 down\n");
+  packet_free(ip);
+  packet_pool_free(pool);
+  g_byte_array_unref(b);
+  free(text);
+}
+END_TEST
+
+START_TEST(test_layers)
+{
+  Trace *t = trace_new(stdout, FALSE, SCENARIO_TRACE_LINK | SCENARIO_TRACE_APP);
+  ck_assert(trace_wants(t, TRACE_LINK));
+  ck_assert(!trace_wants(t, TRACE_INTERNET));
+  ck_assert(!trace_wants(t, TRACE_TRANSPORT));
+  ck_assert(trace_wants(t, TRACE_APP));
+  ck_assert_str_eq(trace_verb_name(TRACE_ENQ), "enq");
+  ck_assert_str_eq(trace_verb_name(TRACE_FWD), "fwd");
+  ck_assert_str_eq(trace_verb_name(TRACE_DELIVER), "deliver");
+  trace_free(t);
+  trace_free(NULL);
+}
+END_TEST
+
+/* ---- malformed input never crashes ---------------------------------------- */
+
+/* Checks that a decoded text is one printable ASCII line (one assertion:
+ * each one costs Check a message to the parent process). */
+static void assert_printable(const char *text)
+{
+  const char *c = text;
+  while (*c >= 0x20 && *c < 0x7f)
+    c++;
+  ck_assert_msg(text[0] != '\0' && *c == '\0', "empty, or unprintable byte 0x%02x in '%s'", (unsigned char)*c, text);
+}
+
+START_TEST(test_every_truncation)
+{
+  GByteArray *frames[] = {
+      frame_echo(8, IP(10, 0, 1, 2), IP(10, 0, 2, 2), 64, 1, 0),
+      frame_icmp_error(3, 3, 0, quote_udp_probe(17)),
+      frame_icmp_error(3, 2, 0, quote_udp_probe(6)),
+      frame_arp(2),
+      frame_udp(1, 0, 30),
+  };
+  for (size_t f = 0; f < G_N_ELEMENTS(frames); f++) {
+    for (size_t len = 0; len <= frames[f]->len; len++) {
+      char *text = decode_n(TRACE_FROM_ETHERNET, frames[f], len);
+      assert_printable(text);
+      g_free(text);
+      if (len >= 14) {
+        GByteArray ip = {frames[f]->data + 14, frames[f]->len - 14};
+        text = decode_n(TRACE_FROM_IPV4, &ip, len - 14);
+        assert_printable(text);
+        g_free(text);
+      }
+    }
+    g_byte_array_unref(frames[f]);
+  }
+}
+END_TEST
+
+START_TEST(test_random_bytes)
+{
+  enum { MAX_LEN = 160 };
+  static const uint8_t icmp_types[] = {0, 3, 8, 11, 13};
+  GRand *rand = g_rand_new_with_seed(42);
+  /* The bytes end where the allocation ends, so ASan sees any read past them. */
+  uint8_t *buf = g_malloc(MAX_LEN);
+  GString *out = g_string_new(NULL);
+
+  for (int i = 0; i < 20000; i++) {
+    guint len = (guint)g_rand_int_range(rand, 0, MAX_LEN + 1);
+    uint8_t *d = buf + MAX_LEN - len;
+    for (guint k = 0; k < len; k++)
+      d[k] = (uint8_t)g_rand_int(rand);
+    /* Most of the time, steer the bytes into the deeper decoders. */
+    if (len >= 15 && i % 4) {
+      d[12] = i % 8 ? 0x08 : 0x86;
+      d[13] = i % 3 ? 0x00 : 0x06;
+      d[14] = (uint8_t)(i % 3 ? 0x45 : 0x40 | (d[14] & 0x0f));
+    }
+    if (len >= 22 && i % 3) {
+      d[14 + 6] &= 0xe0; /* flags only: a first fragment or a whole datagram */
+      d[14 + 7] = 0;
+    }
+    if (len >= 24 && i % 2)
+      d[14 + 9] = (uint8_t)(i % 3 ? 1 : 17);
+    if (len >= 35 && i % 2)
+      d[34] = icmp_types[(i / 2) % G_N_ELEMENTS(icmp_types)];
+    g_string_truncate(out, 0);
+    trace_format_packet(out, i % 5 ? TRACE_FROM_ETHERNET : TRACE_FROM_IPV4, d, len);
+    assert_printable(out->str);
+  }
+  g_string_free(out, TRUE);
+  g_free(buf);
+  g_rand_free(rand);
+}
+END_TEST
+
+/* ---- time ---------------------------------------------------------------- */
+
+static void assert_time(SimTime t, const char *expected)
+{
+  GString *out = g_string_new("x");
+  trace_format_time(out, t);
+  ck_assert_str_eq(out->str + 1, expected);
+  g_string_free(out, TRUE);
+}
+
+START_TEST(test_time_format)
+{
+  assert_time(0, "0.000000000");
+  assert_time(1, "0.000000001");
+  assert_time(SIMTIME_NS(999999999), "0.999999999");
+  assert_time(SIMTIME_S(1), "1.000000000");
+  assert_time(SIMTIME_NS(2000512000), "2.000512000");
+  assert_time(SIMTIME_NS(59999999999), "59.999999999");
+  assert_time(SIMTIME_S(86400) + 5, "86400.000000005");
+  assert_time(INT64_MAX, "9223372036.854775807");
+  assert_time(-1, "-0.000000001");
+  assert_time(INT64_MIN, "-9223372036.854775808");
+}
+END_TEST
+
+/* ---- pcap ------------------------------------------------------------------ */
+
+/* The frames the pcap tests write, with their times. */
+typedef struct {
+  SimTime at;
+  GByteArray *frame;
+} PcapCase;
+
+static guint pcap_cases(PcapCase *cases)
+{
+  cases[0] = (PcapCase){0, frame_arp(1)};
+  cases[1] = (PcapCase){1, frame_arp(2)};
+  cases[2] = (PcapCase){SIMTIME_NS(2000512000), frame_echo(8, IP(10, 0, 1, 2), IP(10, 0, 2, 2), 63, 1, 0)};
+  cases[3] = (PcapCase){SIMTIME_NS(59999999999), frame_echo(0, IP(10, 0, 2, 2), IP(10, 0, 1, 2), 64, 7, 0x4000)};
+  cases[4] = (PcapCase){SIMTIME_S(60), frame_udp(9, 0, 1000)};
+  cases[5] = (PcapCase){SIMTIME_S(61) + 7, frame_icmp_error(3, 3, 0, quote_udp_probe(17))};
+  cases[6] = (PcapCase){SIMTIME_S(62), frame_icmp_error(11, 0, 0, quote_udp_probe(17))};
+  return 7;
+}
+
+static char *pcap_write_cases(PcapCase *cases, guint n)
+{
+  GError *error = NULL;
+  char *dir = g_dir_make_tmp("ipsim-trace-XXXXXX", &error);
+  ck_assert_msg(dir, "%s", error ? error->message : "?");
+  char *path = g_build_filename(dir, "h1-eth0.pcap", NULL);
+  g_free(dir);
+  PcapOut *out = pcap_out_open(path, &error);
+  ck_assert_msg(out, "%s", error ? error->message : "?");
+  for (guint i = 0; i < n; i++)
+    pcap_out_write(out, cases[i].at, cases[i].frame->data, cases[i].frame->len);
+  pcap_out_close(out);
+  return path;
+}
+
+static void pcap_remove(char *path)
+{
+  char *dir = g_path_get_dirname(path);
+  g_unlink(path);
+  g_rmdir(dir);
+  g_free(dir);
+  g_free(path);
+}
+
+START_TEST(test_pcap_read_back)
+{
+  PcapCase cases[8];
+  guint n = pcap_cases(cases);
+  char *path = pcap_write_cases(cases, n);
+  char errbuf[PCAP_ERRBUF_SIZE];
+  pcap_t *in = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, errbuf);
+  ck_assert_msg(in, "%s", errbuf);
+  ck_assert_int_eq(pcap_datalink(in), DLT_EN10MB);
+  ck_assert_int_eq(pcap_get_tstamp_precision(in), PCAP_TSTAMP_PRECISION_NANO);
+  struct pcap_pkthdr *h;
+  const u_char *data;
+  for (guint i = 0; i < n; i++) {
+    ck_assert_int_eq(pcap_next_ex(in, &h, &data), 1);
+    ck_assert_int_eq((int64_t)h->ts.tv_sec * 1000000000 + h->ts.tv_usec, cases[i].at);
+    ck_assert_uint_eq(h->len, cases[i].frame->len);
+    ck_assert_uint_eq(h->caplen, cases[i].frame->len);
+    ck_assert_mem_eq(data, cases[i].frame->data, cases[i].frame->len);
+  }
+  ck_assert_int_eq(pcap_next_ex(in, &h, &data), PCAP_ERROR_BREAK);
+  pcap_close(in);
+  for (guint i = 0; i < n; i++)
+    g_byte_array_unref(cases[i].frame);
+  pcap_remove(path);
+}
+END_TEST
+
+START_TEST(test_pcap_open_error)
+{
+  GError *error = NULL;
+  ck_assert_ptr_null(pcap_out_open("/nonexistent-dir/x.pcap", &error));
+  ck_assert_ptr_nonnull(error);
+  ck_assert(g_error_matches(error, PCAP_OUT_ERROR, 0));
+  ck_assert_msg(strstr(error->message, "/nonexistent-dir/x.pcap"), "%s", error->message);
+  ck_assert_msg(strstr(error->message, "No such file"), "%s", error->message);
+  g_error_free(error);
+  pcap_out_close(NULL);
+}
+END_TEST
+
+/* Runs tshark with `args` (after "-r path") and returns its standard output. */
+static char *tshark_run(const char *path, const char *const *args)
+{
+  GPtrArray *argv = g_ptr_array_new();
+  g_ptr_array_add(argv, (gpointer) "tshark");
+  g_ptr_array_add(argv, (gpointer) "-r");
+  g_ptr_array_add(argv, (gpointer)path);
+  for (const char *const *a = args; *a; a++)
+    g_ptr_array_add(argv, (gpointer)*a);
+  g_ptr_array_add(argv, NULL);
+  char *out = NULL, *err = NULL;
+  int status = -1;
+  GError *error = NULL;
+  gboolean ok =
+      g_spawn_sync(NULL, (char **)argv->pdata, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err, &status, &error);
+  ck_assert_msg(ok, "cannot run tshark: %s", error ? error->message : "?");
+  ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "tshark failed: %s", err);
+  g_ptr_array_free(argv, TRUE);
+  g_free(err);
+  return out;
+}
+
+START_TEST(test_pcap_tshark)
+{
+  char *tshark = g_find_program_in_path("tshark");
+  if (!tshark) {
+    printf("note: tshark is not installed; skipping the tshark checks of pcap files\n");
+    return;
+  }
+  g_free(tshark);
+  PcapCase cases[8];
+  guint n = pcap_cases(cases);
+  char *path = pcap_write_cases(cases, n);
+
+  static const char *const fields[] = {"-T", "fields", "-e", "frame.time_epoch", "-e", "eth.type", NULL};
+  char *out = tshark_run(path, fields);
+  ck_assert_str_eq(out, "0.000000000\t0x0806\n"
+                        "0.000000001\t0x0806\n"
+                        "2.000512000\t0x0800\n"
+                        "59.999999999\t0x0800\n"
+                        "60.000000000\t0x0800\n"
+                        "61.000000007\t0x0800\n"
+                        "62.000000000\t0x0800\n");
+  g_free(out);
+  /* Anything malformed, or any bad checksum (with validation on), is an error. */
+  static const char *const errors[] = {"-o", "ip.check_checksum:TRUE",
+                                       "-o", "udp.check_checksum:TRUE",
+                                       "-Y", "_ws.expert.severity >= error || _ws.malformed",
+                                       NULL};
+  out = tshark_run(path, errors);
+  ck_assert_msg(out[0] == '\0', "tshark reports problems:\n%s", out);
+  g_free(out);
+  for (guint i = 0; i < n; i++)
+    g_byte_array_unref(cases[i].frame);
+  pcap_remove(path);
+}
+END_TEST
+
+/* ---- counters and flows ---------------------------------------------------- */
+
+static const char *report_yaml = "scenario: report\n"
+                                 "stop: 1s\n"
+                                 "nodes:\n"
+                                 "  h1: { kind: host, ip: 10.0.0.1/24 }\n"
+                                 "  s1: { kind: switch }\n"
+                                 "  h2: { kind: host, ip: 10.0.0.2/24 }\n"
+                                 "links:\n"
+                                 "  - [h1, s1]\n"
+                                 "  - [s1, h2]\n";
+
+/* Builds the small network of report_yaml and sets a few counters by hand. */
+static Network *report_network(Scenario **sc)
+{
+  char *messages = NULL;
+  *sc = testlib_load_string(report_yaml, &messages);
+  ck_assert_msg(*sc, "%s", messages);
+  g_free(messages);
+  Network *net = network_build(*sc);
+  Iface *h1 = node_iface(network_node(net, 0), 0);
+  Iface *s1p2 = node_iface(network_node(net, 1), 1);
+  h1->counters.tx_packets = 3;
+  h1->counters.tx_bytes = 294;
+  h1->counters.rx_packets = 2;
+  h1->counters.rx_bytes = 196;
+  s1p2->counters.drops[DROP_QUEUE_FULL] = 2;
+  s1p2->counters.drops[DROP_LINK_LOSS] = 1;
+  network_node(net, 2)->counters.drops[DROP_NO_ROUTE] = 4;
+  return net;
+}
+
+static const char *expected_counters_json = "{\n"
+                                            "  \"nodes\": [\n"
+                                            "    {\n"
+                                            "      \"name\": \"h1\",\n"
+                                            "      \"kind\": \"host\",\n"
+                                            "      \"interfaces\": [\n"
+                                            "        {\n"
+                                            "          \"name\": \"eth0\",\n"
+                                            "          \"tx_packets\": 3,\n"
+                                            "          \"tx_bytes\": 294,\n"
+                                            "          \"rx_packets\": 2,\n"
+                                            "          \"rx_bytes\": 196,\n"
+                                            "          \"drops\": {}\n"
+                                            "        }\n"
+                                            "      ],\n"
+                                            "      \"drops\": {},\n"
+                                            "      \"total\": {\n"
+                                            "        \"tx_packets\": 3,\n"
+                                            "        \"tx_bytes\": 294,\n"
+                                            "        \"rx_packets\": 2,\n"
+                                            "        \"rx_bytes\": 196,\n"
+                                            "        \"drops\": {}\n"
+                                            "      }\n"
+                                            "    },\n"
+                                            "    {\n"
+                                            "      \"name\": \"s1\",\n"
+                                            "      \"kind\": \"switch\",\n"
+                                            "      \"interfaces\": [\n"
+                                            "        {\n"
+                                            "          \"name\": \"eth0\",\n"
+                                            "          \"tx_packets\": 0,\n"
+                                            "          \"tx_bytes\": 0,\n"
+                                            "          \"rx_packets\": 0,\n"
+                                            "          \"rx_bytes\": 0,\n"
+                                            "          \"drops\": {}\n"
+                                            "        },\n"
+                                            "        {\n"
+                                            "          \"name\": \"eth1\",\n"
+                                            "          \"tx_packets\": 0,\n"
+                                            "          \"tx_bytes\": 0,\n"
+                                            "          \"rx_packets\": 0,\n"
+                                            "          \"rx_bytes\": 0,\n"
+                                            "          \"drops\": {\n"
+                                            "            \"queue-full\": 2,\n"
+                                            "            \"link-loss\": 1\n"
+                                            "          }\n"
+                                            "        }\n"
+                                            "      ],\n"
+                                            "      \"drops\": {},\n"
+                                            "      \"total\": {\n"
+                                            "        \"tx_packets\": 0,\n"
+                                            "        \"tx_bytes\": 0,\n"
+                                            "        \"rx_packets\": 0,\n"
+                                            "        \"rx_bytes\": 0,\n"
+                                            "        \"drops\": {\n"
+                                            "          \"queue-full\": 2,\n"
+                                            "          \"link-loss\": 1\n"
+                                            "        }\n"
+                                            "      }\n"
+                                            "    },\n"
+                                            "    {\n"
+                                            "      \"name\": \"h2\",\n"
+                                            "      \"kind\": \"host\",\n"
+                                            "      \"interfaces\": [\n"
+                                            "        {\n"
+                                            "          \"name\": \"eth0\",\n"
+                                            "          \"tx_packets\": 0,\n"
+                                            "          \"tx_bytes\": 0,\n"
+                                            "          \"rx_packets\": 0,\n"
+                                            "          \"rx_bytes\": 0,\n"
+                                            "          \"drops\": {}\n"
+                                            "        }\n"
+                                            "      ],\n"
+                                            "      \"drops\": {\n"
+                                            "        \"no-route\": 4\n"
+                                            "      },\n"
+                                            "      \"total\": {\n"
+                                            "        \"tx_packets\": 0,\n"
+                                            "        \"tx_bytes\": 0,\n"
+                                            "        \"rx_packets\": 0,\n"
+                                            "        \"rx_bytes\": 0,\n"
+                                            "        \"drops\": {\n"
+                                            "          \"no-route\": 4\n"
+                                            "        }\n"
+                                            "      }\n"
+                                            "    }\n"
+                                            "  ]\n"
+                                            "}\n";
+
+START_TEST(test_counters_json)
+{
+  Scenario *sc;
+  Network *net = report_network(&sc);
+  GString *json = report_counters_json(net);
+  ck_assert_str_eq(json->str, expected_counters_json);
+  g_string_free(json, TRUE);
+  network_free(net);
+  scenario_free(sc);
+}
+END_TEST
+
+/* Returns what `print` writes for `net` (g_free). */
+static char *report_capture(void (*print)(const Network *, FILE *), const Network *net)
+{
+  char *text = NULL;
+  size_t size = 0;
+  FILE *f = open_memstream(&text, &size);
+  print(net, f);
+  fclose(f);
+  char *copy = g_strdup(text);
+  free(text);
+  return copy;
+}
+
+START_TEST(test_counters_text)
+{
+  Scenario *sc;
+  Network *net = report_network(&sc);
+  char *text = report_capture(report_counters_text, net);
+  ck_assert_str_eq(text, "Counters:\n"
+                         "  node  iface  tx pkts  tx bytes  rx pkts  rx bytes  drops\n"
+                         "  h1    eth0         3       294        2       196      0\n"
+                         "  s1    eth0         0         0        0         0      0\n"
+                         "  s1    eth1         0         0        0         0      3\n"
+                         "  h2    eth0         0         0        0         0      0\n"
+                         "  h2    -            0         0        0         0      4\n"
+                         "Drops by reason:\n"
+                         "  s1: queue-full 2, link-loss 1\n"
+                         "  h2: no-route 4\n");
+  g_free(text);
+  network_free(net);
+  scenario_free(sc);
+}
+END_TEST
+
+START_TEST(test_flows_reports)
+{
+  Scenario *sc;
+  Network *net = report_network(&sc);
+  FlowKey a = {IP(10, 0, 0, 1), IP(10, 0, 0, 2), 49152, 9000, 17};
+  FlowKey b = {IP(10, 0, 0, 2), IP(10, 0, 0, 1), 5000, 7, 17};
+  for (int i = 0; i < 10; i++)
+    flow_sent(net->flows, &a, 1000, SIMTIME_MS(i));
+  for (int i = 0; i < 8; i++)
+    flow_delivered(net->flows, &a, 1000, SIMTIME_MS(i + 1));
+  flow_sent(net->flows, &b, 20, 0);
+  flow_delivered(net->flows, &b, 20, 5);
+
+  char *text = report_capture(report_flows_text, net);
+  ck_assert_str_eq(text, "Flows:\n"
+                         "  proto  source          destination    tx pkts  tx bytes  rx pkts  rx bytes  lost\n"
+                         "  udp    10.0.0.1:49152  10.0.0.2:9000       10     10000        8      8000     2\n"
+                         "  udp    10.0.0.2:5000   10.0.0.1:7           1        20        1        20     0\n");
+  g_free(text);
+  GString *json = report_flows_json(net);
+  ck_assert_str_eq(json->str, "{\n"
+                              "  \"flows\": [\n"
+                              "    {\n"
+                              "      \"src\": \"10.0.0.1\",\n"
+                              "      \"dst\": \"10.0.0.2\",\n"
+                              "      \"sport\": 49152,\n"
+                              "      \"dport\": 9000,\n"
+                              "      \"proto\": \"udp\",\n"
+                              "      \"tx_packets\": 10,\n"
+                              "      \"tx_bytes\": 10000,\n"
+                              "      \"rx_packets\": 8,\n"
+                              "      \"rx_bytes\": 8000,\n"
+                              "      \"lost\": 2\n"
+                              "    },\n"
+                              "    {\n"
+                              "      \"src\": \"10.0.0.2\",\n"
+                              "      \"dst\": \"10.0.0.1\",\n"
+                              "      \"sport\": 5000,\n"
+                              "      \"dport\": 7,\n"
+                              "      \"proto\": \"udp\",\n"
+                              "      \"tx_packets\": 1,\n"
+                              "      \"tx_bytes\": 20,\n"
+                              "      \"rx_packets\": 1,\n"
+                              "      \"rx_bytes\": 20,\n"
+                              "      \"lost\": 0\n"
+                              "    }\n"
+                              "  ]\n"
+                              "}\n");
+  g_string_free(json, TRUE);
+  network_free(net);
+  scenario_free(sc);
+}
+END_TEST
+
+START_TEST(test_empty_reports)
+{
+  Scenario *sc;
+  char *messages = NULL;
+  sc = testlib_load_string(report_yaml, &messages);
+  ck_assert_msg(sc, "%s", messages);
+  g_free(messages);
+  Network *net = network_build(sc);
+  char *text = report_capture(report_flows_text, net);
+  ck_assert_str_eq(text, "Flows: none\n");
+  g_free(text);
+  text = report_capture(report_counters_text, net);
+  ck_assert(g_str_has_suffix(text, "Drops: none\n"));
+  g_free(text);
+  GString *json = report_flows_json(net);
+  ck_assert_str_eq(json->str, "{\n  \"flows\": []\n}\n");
+  g_string_free(json, TRUE);
+  network_free(net);
+  scenario_free(sc);
+}
+END_TEST
+
+static Suite *trace_suite(void)
+{
+  Suite *s = suite_create("trace");
+  TCase *lines = tcase_create("lines");
+  tcase_add_test(lines, test_arp_lines);
+  tcase_add_test(lines, test_echo_line_from_issue);
+  tcase_add_test(lines, test_echo_reply_df);
+  tcase_add_test(lines, test_icmp_errors);
+  tcase_add_test(lines, test_icmp_short_quote);
+  tcase_add_test(lines, test_udp_line);
+  tcase_add_test(lines, test_fragments);
+  tcase_add_test(lines, test_other_protocols);
+  tcase_add_test(lines, test_from_ipv4_and_padding);
+  tcase_add_test(lines, test_truncation_markers);
+  tcase_add_test(lines, test_bad_headers);
+  tcase_add_test(lines, test_reason_note_and_write);
+  tcase_add_test(lines, test_layers);
+  tcase_add_test(lines, test_time_format);
+  suite_add_tcase(s, lines);
+  TCase *robust = tcase_create("malformed");
+  tcase_add_test(robust, test_every_truncation);
+  tcase_add_test(robust, test_random_bytes);
+  suite_add_tcase(s, robust);
+  TCase *pcap = tcase_create("pcap");
+  tcase_add_test(pcap, test_pcap_read_back);
+  tcase_add_test(pcap, test_pcap_open_error);
+  tcase_add_test(pcap, test_pcap_tshark);
+  suite_add_tcase(s, pcap);
+  TCase *report = tcase_create("report");
+  tcase_add_test(report, test_counters_json);
+  tcase_add_test(report, test_counters_text);
+  tcase_add_test(report, test_flows_reports);
+  tcase_add_test(report, test_empty_reports);
+  suite_add_tcase(s, report);
+  return s;
+}
+
+int main(void)
+{
+  SRunner *runner = srunner_create(trace_suite());
+  srunner_run_all(runner, CK_NORMAL);
+  int failed = srunner_ntests_failed(runner);
+  srunner_free(runner);
+  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
