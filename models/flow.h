@@ -24,7 +24,7 @@ typedef struct {
   FlowKey key;
   uint64_t tx_packets, tx_bytes;
   uint64_t rx_packets, rx_bytes;
-  SimTime first_tx, last_rx;
+  SimTime first_tx, last_rx; /* -1 until a packet was sent / delivered */
 } Flow;
 
 typedef struct FlowTable FlowTable;

@@ -44,6 +44,7 @@
 #include "models/internet/ipv4.h"
 #include "models/link/link.h"
 #include "models/network.h"
+#include "sim/addr.h"
 
 #define ROUTE_AUTO_INF G_MAXUINT32
 
@@ -73,28 +74,23 @@ enum { ROUTE_AUTO_ROUTER = 1, ROUTE_AUTO_UP = 2 };
  * the cache instead of chasing Node and Iface pointers. */
 struct RouteAuto {
   Network *net;
-  guint n;                /* nodes in the network */
-  guint8 *router;         /* per node: TRUE for routers (they forward) */
-  GArray *prefixes;       /* of RouteAutoPrefix, sorted by (prefix, len) */
-  GPtrArray *holders;     /* of Iface*, grouped by prefix, by (node, iface) index */
-  guint *holder_node;     /* per holder: its node index */
-  guint8 *holder_flags;   /* per holder: ROUTE_AUTO_* */
-  guint generation;       /* bumped by every topology change */
-  guint adj_generation;   /* the generation the adjacency was built for */
-  gboolean adj_built;     /* the adjacency exists at all */
-  guint *adj_start;       /* n + 1 offsets into edges: the rows of each node */
-  GArray *edges;          /* of RouteAutoEdge */
-  guint *adj_nbr;         /* per edge: the neighbour's node index (what the BFS reads) */
-  guint *cluster;         /* per node: switch cluster id, or ROUTE_AUTO_INF */
-  guint32 *dist;          /* BFS workspace: distance per node */
-  guint *first;           /* BFS workspace: index in edges of the first hop */
-  guint *queue;           /* BFS workspace */
+  guint n;              /* nodes in the network */
+  guint8 *router;       /* per node: TRUE for routers (they forward) */
+  GArray *prefixes;     /* of RouteAutoPrefix, sorted by (prefix, len) */
+  GPtrArray *holders;   /* of Iface*, grouped by prefix, by (node, iface) index */
+  guint *holder_node;   /* per holder: its node index */
+  guint8 *holder_flags; /* per holder: ROUTE_AUTO_* */
+  guint generation;     /* bumped by every topology change */
+  guint adj_generation; /* the generation the adjacency was built for */
+  gboolean adj_built;   /* the adjacency exists at all */
+  guint *adj_start;     /* n + 1 offsets into edges: the rows of each node */
+  GArray *edges;        /* of RouteAutoEdge */
+  guint *adj_nbr;       /* per edge: the neighbour's node index (what the BFS reads) */
+  guint *cluster;       /* per node: switch cluster id, or ROUTE_AUTO_INF */
+  guint32 *dist;        /* BFS workspace: distance per node */
+  guint *first;         /* BFS workspace: index in edges of the first hop */
+  guint *queue;         /* BFS workspace */
 };
-
-static uint32_t route_auto_mask(uint8_t len)
-{
-  return len == 0 ? 0 : G_MAXUINT32 << (32 - len);
-}
 
 static gboolean route_auto_is_ip(const Node *node)
 {
@@ -112,7 +108,7 @@ static gboolean route_auto_usable(const Iface *iface)
 static gint route_auto_holder_cmp(gconstpointer a, gconstpointer b)
 {
   const Iface *x = *(Iface *const *)a, *y = *(Iface *const *)b;
-  uint32_t px = x->ip.addr & route_auto_mask(x->ip.len), py = y->ip.addr & route_auto_mask(y->ip.len);
+  uint32_t px = x->ip.addr & addr_mask(x->ip.len), py = y->ip.addr & addr_mask(y->ip.len);
   if (px != py)
     return px < py ? -1 : 1;
   if (x->ip.len != y->ip.len)
@@ -135,7 +131,7 @@ static void route_auto_collect_prefixes(RouteAuto *ra)
   g_ptr_array_sort(ra->holders, route_auto_holder_cmp);
   for (guint h = 0; h < ra->holders->len; h++) {
     const Iface *iface = g_ptr_array_index(ra->holders, h);
-    RouteAutoPrefix p = {iface->ip.addr & route_auto_mask(iface->ip.len), iface->ip.len, h, 1};
+    RouteAutoPrefix p = {iface->ip.addr & addr_mask(iface->ip.len), iface->ip.len, h, 1};
     RouteAutoPrefix *last =
         ra->prefixes->len ? &g_array_index(ra->prefixes, RouteAutoPrefix, ra->prefixes->len - 1) : NULL;
     if (last && last->prefix == p.prefix && last->len == p.len)
@@ -143,6 +139,11 @@ static void route_auto_collect_prefixes(RouteAuto *ra)
     else
       g_array_append_val(ra->prefixes, p);
   }
+}
+
+/* Copies each holder's node index and kind into the compact arrays. */
+static void route_auto_index_holders(RouteAuto *ra)
+{
   ra->holder_node = g_new(guint, ra->holders->len);
   ra->holder_flags = g_new0(guint8, ra->holders->len);
   for (guint h = 0; h < ra->holders->len; h++) {
@@ -171,6 +172,7 @@ RouteAuto *route_auto_new(Network *net)
   ra->first = g_new(guint, ra->n);
   ra->queue = g_new(guint, ra->n);
   route_auto_collect_prefixes(ra);
+  route_auto_index_holders(ra);
   return ra;
 }
 

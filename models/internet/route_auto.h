@@ -8,7 +8,9 @@
  * gives the first hop toward every node; the route to each prefix of the
  * network goes toward the nearest node that has an address in it (ties:
  * the lower node index, then the lower interface index), so results are
- * deterministic.
+ * deterministic. Hosts never forward: paths never cross a host, and a
+ * prefix held by a router is routed toward its nearest router holder (a
+ * host holder is used only when no router holding it is reachable).
  *
  * Tables are computed lazily: a node's auto routes are (re)computed the
  * first time it needs a route after the topology changed. The result is
