@@ -136,7 +136,7 @@ static gboolean network_open_pcap(Iface *iface, const char *dir, GError **error)
   char *node = network_file_part(iface->node->name), *name = network_file_part(iface->name);
   char *file = g_strdup_printf("%s-%s.pcap", node, name);
   char *path = g_build_filename(dir, file, NULL);
-  iface->pcap = pcap_out_open(path, error);
+  iface->pcap = pcap_out_open(path, iface->node->net->sc->output.snaplen, error);
   g_free(path);
   g_free(file);
   g_free(name);

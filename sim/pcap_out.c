@@ -22,13 +22,13 @@
 #include <pcap/pcap.h>
 #include <stdio.h>
 
-#define PCAP_OUT_SNAPLEN 65535
 #define PCAP_OUT_BUFFER (64 * 1024)
 
 struct PcapOut {
   pcap_t *pcap;          /* a "dead" handle: only the link type and precision */
   pcap_dumper_t *dumper; /* owns the FILE */
   char *buffer;          /* the FILE's buffer, freed after it is closed */
+  uint32_t snaplen;      /* bytes kept of each frame */
 };
 
 G_DEFINE_QUARK(ipsim_pcap_out_error, pcap_out_error)
@@ -49,13 +49,15 @@ static FILE *pcap_out_fopen(const char *path, char *buffer, GError **error)
 }
 
 /* Creates the pcap file at `path` (replacing one that exists) and writes
- * its header. Returns NULL and sets `error`, naming the path and the
+ * its header; each frame will keep its first `snaplen` bytes (1 to
+ * PCAP_OUT_SNAPLEN_MAX). Returns NULL and sets `error`, naming the path and the
  * reason, when the file cannot be created. */
-PcapOut *pcap_out_open(const char *path, GError **error)
+PcapOut *pcap_out_open(const char *path, uint32_t snaplen, GError **error)
 {
   PcapOut *out = g_new0(PcapOut, 1);
 
-  out->pcap = pcap_open_dead_with_tstamp_precision(DLT_EN10MB, PCAP_OUT_SNAPLEN, PCAP_TSTAMP_PRECISION_NANO);
+  out->snaplen = CLAMP(snaplen, 1, PCAP_OUT_SNAPLEN_MAX);
+  out->pcap = pcap_open_dead_with_tstamp_precision(DLT_EN10MB, (int)out->snaplen, PCAP_TSTAMP_PRECISION_NANO);
   if (!out->pcap) {
     g_set_error(error, PCAP_OUT_ERROR, 0, "%s: libpcap cannot make a capture handle", path);
     g_free(out);
@@ -88,7 +90,7 @@ void pcap_out_write(PcapOut *out, SimTime at, const void *frame, size_t len)
   h.ts.tv_sec = (time_t)(at / 1000000000);
   h.ts.tv_usec = (suseconds_t)(at % 1000000000);
   h.len = (bpf_u_int32)len;
-  h.caplen = (bpf_u_int32)MIN(len, (size_t)PCAP_OUT_SNAPLEN);
+  h.caplen = (bpf_u_int32)MIN(len, (size_t)out->snaplen);
   pcap_dump((u_char *)out->dumper, &h, frame);
 }
 

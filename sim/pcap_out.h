@@ -18,7 +18,9 @@ typedef struct PcapOut PcapOut;
 #define PCAP_OUT_ERROR (pcap_out_error_quark())
 GQuark pcap_out_error_quark(void);
 
-PcapOut *pcap_out_open(const char *path, GError **error);
+#define PCAP_OUT_SNAPLEN_MAX 65535
+
+PcapOut *pcap_out_open(const char *path, uint32_t snaplen, GError **error);
 void pcap_out_write(PcapOut *out, SimTime at, const void *frame, size_t len);
 void pcap_out_close(PcapOut *out);
 

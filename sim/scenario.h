@@ -165,6 +165,7 @@ typedef struct {
   guint trace;       /* SCENARIO_TRACE_* mask; 0 = no trace */
   gboolean pcap_all; /* pcap: all */
   GArray *pcap;      /* of ScenarioPcapTarget; never NULL */
+  uint32_t snaplen;  /* bytes of each frame written to pcap files (65535: whole frames) */
 } ScenarioOutput;
 
 /* ---- expect: ------------------------------------------------------------ */

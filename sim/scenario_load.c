@@ -83,6 +83,7 @@ static Scenario *scenario_new(const char *file)
   g_array_set_clear_func(sc->apps, scenario_app_clear);
   sc->events = g_array_new(FALSE, TRUE, sizeof(ScenarioEvent));
   sc->output.pcap = g_array_new(FALSE, TRUE, sizeof(ScenarioPcapTarget));
+  sc->output.snaplen = 65535;
   sc->expects = g_array_new(FALSE, TRUE, sizeof(ScenarioExpect));
   g_array_set_clear_func(sc->expects, scenario_expect_clear);
   return sc;

@@ -14,11 +14,13 @@
 
 static gboolean output_parse_trace(SchemaCtx *cx, const YNode *value, void *dest);
 static gboolean output_parse_pcap(SchemaCtx *cx, const YNode *value, void *dest);
+static gboolean output_parse_snaplen(SchemaCtx *cx, const YNode *value, void *dest);
 
 static const SchemaField output_fields[] = {
     {"dir", schema_parse_string, offsetof(ScenarioOutput, dir), 0, FALSE},
     {"trace", output_parse_trace, offsetof(ScenarioOutput, trace), 0, FALSE},
     {"pcap", output_parse_pcap, 0, 0, FALSE},
+    {"snaplen", output_parse_snaplen, offsetof(ScenarioOutput, snaplen), 0, FALSE},
 };
 static const Schema output_schema = {"the output", output_fields, G_N_ELEMENTS(output_fields), SCHEMA_NO_GIVEN};
 
@@ -130,11 +132,22 @@ static gboolean output_parse_pcap(SchemaCtx *cx, const YNode *value, void *dest)
   return ok;
 }
 
+/* `snaplen`: bytes kept of each captured frame, as tcpdump's -s: from an
+ * Ethernet header (14) to the pcap limit (65535). */
+static gboolean output_parse_snaplen(SchemaCtx *cx, const YNode *value, void *dest)
+{
+  uint64_t v;
+  if (!scenario_parse_uint(cx, value, 14, 65535, "a snapshot length in bytes", &v))
+    return FALSE;
+  *(uint32_t *)dest = (uint32_t)v;
+  return TRUE;
+}
+
 /* `output:` in the first pass: kept until the interfaces are resolved. */
 gboolean scenario_parse_output(SchemaCtx *cx, const YNode *value, void *dest)
 {
   (void)dest;
-  if (!schema_expect(cx, value, YNODE_MAP, "a mapping describing the output (dir, trace, pcap)"))
+  if (!schema_expect(cx, value, YNODE_MAP, "a mapping describing the output (dir, trace, pcap, snaplen)"))
     return FALSE;
   loader_of(cx)->output = value;
   return TRUE;

@@ -7,12 +7,14 @@
  * 1 Gbps with 1 ms delay and a drop-tail queue of 100 packets, routes by
  * `routing: auto`; one UDP flow (udp-cbr) from hostL to hostR of 1000-byte
  * payloads every 80 us from t = 0 until t = 10 s (125 000 datagrams); the
- * run ends at 11 s. With --pcap every interface is captured.
+ * run ends at 11 s. With --pcap every interface is captured (whole frames,
+ * or the first BYTES of each with --snaplen).
  *
- * Usage: chain [--routers K] [--pcap] [--keep]
- * Prints one line: routers= packets_delivered= packet_hops= events=
+ * Usage: chain [--routers K] [--pcap [--snaplen BYTES]] [--keep]
+ * Prints one line: routers= pcap= packets_sent= packets_delivered= packet_hops= events=
  * events_per_hop= wall_s= packet_hops_per_s= peak_rss_mib=
- * The ipsim binary is $IPSIM, else ./ipsim. Output goes to a temporary
+ * packet_hops counts every frame that arrived at an interface (from
+ * counters.json), ARP included. The ipsim binary is $IPSIM, else ./ipsim. Output goes to a temporary
  * directory, removed unless --keep.
  */
 #define _GNU_SOURCE
@@ -28,7 +30,7 @@
 #include <unistd.h>
 
 /* Writes the chain scenario with K routers to `path`. */
-static void chain_write_scenario(const char *path, int k, gboolean pcap)
+static void chain_write_scenario(const char *path, int k, gboolean pcap, int snaplen)
 {
   GString *y = g_string_new(NULL);
   g_string_append_printf(y, "scenario: chain-bench\nseed: 1\nstop: 11s\nrouting: auto\n"
@@ -46,7 +48,7 @@ static void chain_write_scenario(const char *path, int k, gboolean pcap)
                      "start: 0s, stop: 10s }\n"
                      "  - { name: sink, type: udp-sink, on: hostR, port: 9000 }\n");
   if (pcap)
-    g_string_append(y, "output: { pcap: all }\n");
+    g_string_append_printf(y, "output: { pcap: all, snaplen: %d }\n", snaplen);
   if (!g_file_set_contents(path, y->str, (gssize)y->len, NULL)) {
     fprintf(stderr, "chain: cannot write %s\n", path);
     exit(2);
@@ -54,17 +56,16 @@ static void chain_write_scenario(const char *path, int k, gboolean pcap)
   g_string_free(y, TRUE);
 }
 
-/* Reads the number after `"key": ` in DIR/FILE; 0 if absent. */
+/* Reads the number after `"key": ` in DIR/FILE, summed over every
+ * occurrence; 0 if absent. */
 static uint64_t chain_json_number(const char *dir, const char *file, const char *key)
 {
   char *path = g_build_filename(dir, file, NULL), *text = NULL;
   char *needle = g_strdup_printf("\"%s\": ", key);
   uint64_t value = 0;
-  if (g_file_get_contents(path, &text, NULL, NULL)) {
-    const char *at = strstr(text, needle);
-    if (at)
-      value = g_ascii_strtoull(at + strlen(needle), NULL, 10);
-  }
+  if (g_file_get_contents(path, &text, NULL, NULL))
+    for (const char *at = text; (at = strstr(at, needle)); at += strlen(needle))
+      value += g_ascii_strtoull(at + strlen(needle), NULL, 10);
   g_free(text);
   g_free(needle);
   g_free(path);
@@ -96,15 +97,18 @@ int main(int argc, char **argv)
 {
   int k = 16;
   gboolean pcap = FALSE, keep = FALSE;
+  int snaplen = 65535;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--routers") == 0 && i + 1 < argc)
       k = atoi(argv[++i]);
     else if (strcmp(argv[i], "--pcap") == 0)
       pcap = TRUE;
+    else if (strcmp(argv[i], "--snaplen") == 0 && i + 1 < argc)
+      snaplen = atoi(argv[++i]);
     else if (strcmp(argv[i], "--keep") == 0)
       keep = TRUE;
     else {
-      fprintf(stderr, "usage: chain [--routers K] [--pcap] [--keep]\n");
+      fprintf(stderr, "usage: chain [--routers K] [--pcap [--snaplen BYTES]] [--keep]\n");
       return 2;
     }
   }
@@ -115,16 +119,20 @@ int main(int argc, char **argv)
   const char *ipsim = g_getenv("IPSIM") ? g_getenv("IPSIM") : "./ipsim";
   char *dir = g_dir_make_tmp("ipsim-chain-XXXXXX", NULL);
   char *file = g_build_filename(dir, "chain.yaml", NULL), *out = g_build_filename(dir, "out", NULL);
-  chain_write_scenario(file, k, pcap);
+  chain_write_scenario(file, k, pcap, snaplen);
   long rss_kib = 0;
   double wall = chain_run(ipsim, file, out, &rss_kib);
+  uint64_t sent = chain_json_number(out, "flows.json", "tx_packets");
   uint64_t delivered = chain_json_number(out, "flows.json", "rx_packets");
   uint64_t events = chain_json_number(out, "summary.json", "events");
-  uint64_t hops = delivered * (uint64_t)(k + 1);
-  printf("routers=%d pcap=%s packets_delivered=%" G_GUINT64_FORMAT " packet_hops=%" G_GUINT64_FORMAT
-         " events=%" G_GUINT64_FORMAT " events_per_hop=%.3f wall_s=%.3f packet_hops_per_s=%.0f peak_rss_mib=%.1f\n",
-         k, pcap ? "all" : "none", delivered, hops, events, hops ? (double)events / (double)hops : 0.0, wall,
-         (double)hops / wall, (double)rss_kib / 1024.0);
+  /* Every frame that arrived at an interface is a packet-hop (ARP included);
+   * counters.json lists each interface once and again in its node's total. */
+  uint64_t hops = chain_json_number(out, "counters.json", "rx_packets") / 2;
+  printf("routers=%d pcap=%s snaplen=%d packets_sent=%" G_GUINT64_FORMAT " packets_delivered=%" G_GUINT64_FORMAT
+         " packet_hops=%" G_GUINT64_FORMAT " events=%" G_GUINT64_FORMAT
+         " events_per_hop=%.3f wall_s=%.3f packet_hops_per_s=%.0f peak_rss_mib=%.1f\n",
+         k, pcap ? "all" : "none", pcap ? snaplen : 0, sent, delivered, hops, events,
+         hops ? (double)events / (double)hops : 0.0, wall, (double)hops / wall, (double)rss_kib / 1024.0);
   if (keep)
     fprintf(stderr, "chain: kept %s\n", dir);
   else {

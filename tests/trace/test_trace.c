@@ -584,19 +584,24 @@ static guint pcap_cases(PcapCase *cases)
   return 7;
 }
 
-static char *pcap_write_cases(PcapCase *cases, guint n)
+static char *pcap_write_cases_snap(PcapCase *cases, guint n, uint32_t snaplen)
 {
   GError *error = NULL;
   char *dir = g_dir_make_tmp("ipsim-trace-XXXXXX", &error);
   ck_assert_msg(dir, "%s", error ? error->message : "?");
   char *path = g_build_filename(dir, "h1-eth0.pcap", NULL);
   g_free(dir);
-  PcapOut *out = pcap_out_open(path, &error);
+  PcapOut *out = pcap_out_open(path, snaplen, &error);
   ck_assert_msg(out, "%s", error ? error->message : "?");
   for (guint i = 0; i < n; i++)
     pcap_out_write(out, cases[i].at, cases[i].frame->data, cases[i].frame->len);
   pcap_out_close(out);
   return path;
+}
+
+static char *pcap_write_cases(PcapCase *cases, guint n)
+{
+  return pcap_write_cases_snap(cases, n, PCAP_OUT_SNAPLEN_MAX);
 }
 
 static void pcap_remove(char *path)
@@ -635,10 +640,36 @@ START_TEST(test_pcap_read_back)
 }
 END_TEST
 
+/* With a snapshot length, each record keeps the frame's first bytes and its
+ * original length, and the file says its snapshot length (tcpdump -s). */
+START_TEST(test_pcap_snaplen)
+{
+  PcapCase cases[8];
+  guint n = pcap_cases(cases);
+  char *path = pcap_write_cases_snap(cases, n, 40);
+  char errbuf[PCAP_ERRBUF_SIZE];
+  pcap_t *in = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, errbuf);
+  ck_assert_msg(in, "%s", errbuf);
+  ck_assert_int_eq(pcap_snapshot(in), 40);
+  struct pcap_pkthdr *h;
+  const u_char *data;
+  for (guint i = 0; i < n; i++) {
+    ck_assert_int_eq(pcap_next_ex(in, &h, &data), 1);
+    ck_assert_uint_eq(h->len, cases[i].frame->len);
+    ck_assert_uint_eq(h->caplen, MIN(cases[i].frame->len, 40));
+    ck_assert_mem_eq(data, cases[i].frame->data, h->caplen);
+  }
+  pcap_close(in);
+  for (guint i = 0; i < n; i++)
+    g_byte_array_unref(cases[i].frame);
+  pcap_remove(path);
+}
+END_TEST
+
 START_TEST(test_pcap_open_error)
 {
   GError *error = NULL;
-  ck_assert_ptr_null(pcap_out_open("/nonexistent-dir/x.pcap", &error));
+  ck_assert_ptr_null(pcap_out_open("/nonexistent-dir/x.pcap", PCAP_OUT_SNAPLEN_MAX, &error));
   ck_assert_ptr_nonnull(error);
   ck_assert(g_error_matches(error, PCAP_OUT_ERROR, 0));
   ck_assert_msg(strstr(error->message, "/nonexistent-dir/x.pcap"), "%s", error->message);
@@ -974,6 +1005,7 @@ static Suite *trace_suite(void)
   suite_add_tcase(s, robust);
   TCase *pcap = tcase_create("pcap");
   tcase_add_test(pcap, test_pcap_read_back);
+  tcase_add_test(pcap, test_pcap_snaplen);
   tcase_add_test(pcap, test_pcap_open_error);
   tcase_add_test(pcap, test_pcap_tshark);
   suite_add_tcase(s, pcap);
