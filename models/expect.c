@@ -241,6 +241,23 @@ static gboolean expect_route_matches(const Network *net, const ScenarioExpect *e
   return via && (int)via->index == e->via_node;
 }
 
+/* Lists, as evidence, every route of `node` that covers the prefix, with
+ * the state of its interface: the candidates the lookup chose from. */
+static void expect_route_candidates(Check *c, const Network *net, const Node *node, Ipv4Prefix prefix)
+{
+  const GArray *routes = route_table_routes(node->ip->routes);
+  char pfx[ADDR_CIDR_TEXT];
+  for (guint i = 0; i < routes->len; i++) {
+    const Route *r = &g_array_index(routes, Route, i);
+    if (r->len > prefix.len || (prefix.addr & addr_mask(r->len)) != r->prefix)
+      continue;
+    char *text = expect_route_text(net, r);
+    check_evidence(c, g_strdup_printf("%s: route %s %s, %s %s", node->name, addr_format_cidr(r->prefix, r->len, pfx),
+                                      text, r->iface->name, r->iface->up ? "up" : "down"));
+    g_free(text);
+  }
+}
+
 static void expect_route(Check *c, Network *net)
 {
   const ScenarioExpect *e = c->conf;
@@ -249,6 +266,8 @@ static void expect_route(Check *c, Network *net)
   const Route *r = route_lookup_prefix(node->ip->routes, e->prefix.addr, e->prefix.len);
   c->ok = expect_route_matches(net, e, r);
   c->found = expect_route_text(net, r);
+  if (!c->ok)
+    expect_route_candidates(c, net, node, e->prefix);
 }
 
 /* Counts the drops of the check's reason at its node (or everywhere). */

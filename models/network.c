@@ -162,9 +162,10 @@ static gboolean network_open_pcaps(Network *net, const char *dir, GError **error
 }
 
 /* Opens what the scenario's `output:` asks for: the text trace (DIR/trace.txt,
- * or standard output when `dir` is NULL) and a pcap file per captured
- * interface (DIR/<node>-<iface>.pcap; pcap needs a directory). */
-gboolean network_open_outputs(Network *net, const char *dir, GError **error)
+ * or standard output when `dir` is NULL and `to_stdout` allows it) and a
+ * pcap file per captured interface (DIR/<node>-<iface>.pcap; pcap needs a
+ * directory). */
+gboolean network_open_outputs(Network *net, const char *dir, gboolean to_stdout, GError **error)
 {
   const ScenarioOutput *out = &net->sc->output;
   gboolean pcap = out->pcap_all || out->pcap->len > 0;
@@ -183,7 +184,7 @@ gboolean network_open_outputs(Network *net, const char *dir, GError **error)
     if (!f)
       return FALSE;
     net->trace = trace_new(f, TRUE, out->trace);
-  } else if (out->trace) {
+  } else if (out->trace && to_stdout) {
     net->trace = trace_new(stdout, FALSE, out->trace);
   }
   if (pcap && !dir) {

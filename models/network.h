@@ -46,7 +46,7 @@ typedef struct Network {
 } Network;
 
 Network *network_build(const Scenario *sc);
-gboolean network_open_outputs(Network *net, const char *dir, GError **error);
+gboolean network_open_outputs(Network *net, const char *dir, gboolean to_stdout, GError **error);
 void network_free(Network *net);
 uint64_t network_run(Network *net);
 Node *network_find_node_by_addr(const Network *net, uint32_t addr, Iface **iface);

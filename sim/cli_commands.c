@@ -156,7 +156,7 @@ static int cli_run_network(Network *net, const char *dir, gboolean quiet)
   /* Application lines go to standard output, unless a trace there already shows them. */
   gboolean trace_to_stdout = out->trace && !dir;
   net->app_out = quiet || (trace_to_stdout && (out->trace & SCENARIO_TRACE_APP)) ? NULL : stdout;
-  if (!network_open_outputs(net, dir, &error)) {
+  if (!network_open_outputs(net, dir, !quiet, &error)) {
     fprintf(stderr, "ipsim run: %s\n", error->message);
     g_error_free(error);
     return CLI_EXIT_USAGE;
