@@ -79,6 +79,15 @@ void route_table_add(RouteTable *rt, const Route *route)
   rt->dirty = TRUE;
 }
 
+/* Makes room for `more` routes beyond those held, so that adding many
+ * (automatic routes: one per prefix of the network) grows the table once. */
+void route_table_reserve(RouteTable *rt, guint more)
+{
+  guint len = rt->routes->len;
+  g_array_set_size(rt->routes, len + more);
+  g_array_set_size(rt->routes, len);
+}
+
 /* Removes every route of `origin`, keeping the others in their order. */
 void route_table_remove_origin(RouteTable *rt, RouteOrigin origin)
 {

@@ -26,13 +26,15 @@
 
 typedef enum { ROUTE_CONNECTED, ROUTE_STATIC, ROUTE_AUTO } RouteOrigin;
 
+/* 24 bytes: a node with `routing: auto` in a large network holds one per
+ * prefix of the network. */
 typedef struct {
-  uint32_t prefix; /* host byte order, masked */
-  uint8_t len;
-  uint32_t gateway; /* next hop, host byte order; 0 = on-link (deliver to the destination) */
   Iface *iface;     /* egress interface */
+  uint32_t prefix;  /* host byte order, masked */
+  uint32_t gateway; /* next hop, host byte order; 0 = on-link (deliver to the destination) */
   uint32_t metric;
-  RouteOrigin origin;
+  uint8_t len;
+  uint8_t origin; /* a RouteOrigin */
 } Route;
 
 typedef struct RouteTable RouteTable;
@@ -40,6 +42,7 @@ typedef struct RouteTable RouteTable;
 RouteTable *route_table_new(void);
 void route_table_free(RouteTable *rt);
 void route_table_add(RouteTable *rt, const Route *route);
+void route_table_reserve(RouteTable *rt, guint more);
 void route_table_remove_origin(RouteTable *rt, RouteOrigin origin);
 void route_table_invalidate(RouteTable *rt);
 const Route *route_lookup(RouteTable *rt, uint32_t dst);

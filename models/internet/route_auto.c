@@ -400,6 +400,7 @@ static guint route_auto_nearest(const RouteAuto *ra, const RouteAutoPrefix *p, g
 /* Adds to `rt` one route per prefix that `src` reaches but does not hold. */
 static void route_auto_add_routes(RouteAuto *ra, guint src, RouteTable *rt)
 {
+  route_table_reserve(rt, ra->prefixes->len);
   for (guint i = 0; i < ra->prefixes->len; i++) {
     const RouteAutoPrefix *p = &g_array_index(ra->prefixes, RouteAutoPrefix, i);
     guint dst = route_auto_nearest(ra, p, src);
