@@ -8,7 +8,7 @@
  *
  *   ping        to, count (0: until stop), interval 1s, size 56, ttl 64, df false
  *   traceroute  to, probe udp, max-hops 30 (in ttl), queries 3, wait 5s, port 33434
- *   udp-cbr     to with a port (or `port`), size 1000, rate or interval
+ *   udp-cbr     to with a port (or `port`), size 1000, rate or interval, ttl 64
  *               (rate gives interval = ceil(size * 8 / rate))
  *   udp-sink    port
  *
@@ -58,7 +58,7 @@ static const struct {
     {"count", APPS_PING},
     {"interval", APPS_PING | APPS_UDP_CBR},
     {"size", APPS_PING | APPS_UDP_CBR},
-    {"ttl", APPS_PING},
+    {"ttl", APPS_PING | APPS_UDP_CBR},
     {"df", APPS_PING},
     {"probe", APPS_TRACEROUTE},
     {"max-hops", APPS_TRACEROUTE},

@@ -81,7 +81,7 @@ static void udp_cbr_send_one(App *app, UdpCbrState *cs, SimTime now)
   if (conf->size > UDP_CBR_SEQ_LEN)
     udp_cbr_put_be(data + UDP_CBR_SEQ_LEN, conf->size - UDP_CBR_SEQ_LEN, (uint64_t)now, UDP_CBR_TIME_LEN);
   cs->seq++;
-  Ipv4SendOpts opts = {.dst = conf->dst, .proto = IPPROTO_UDP_NUM};
+  Ipv4SendOpts opts = {.dst = conf->dst, .proto = IPPROTO_UDP_NUM, .ttl = conf->ttl};
   Ipv4SendResult res = udp_send(app->node, (uint16_t)cs->sport, conf->dst, conf->port, p, &opts);
   if (res == IPV4_SENT) {
     app->sent++;

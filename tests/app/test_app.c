@@ -467,6 +467,29 @@ START_TEST(test_udp_cbr_partial_interval)
 }
 END_TEST
 
+/* `ttl` sets the datagrams' TTL: with 2 they cross one router, with 1 the
+ * router drops every one (ttl-expired) and the sink gets none. */
+START_TEST(test_udp_cbr_ttl)
+{
+  for (int ttl = 1; ttl <= 2; ttl++) {
+    char *apps = g_strdup_printf("  - { name: sink, type: udp-sink, on: h2, port: 7 }\n"
+                                 "  - { name: cbr, type: udp-cbr, on: h1, to: \"h2:7\", size: 100, interval: 1ms,"
+                                 " start: 1s, stop: 1010ms, ttl: %d }\n",
+                                 ttl);
+    char *yaml = routed("[r1:eth1, h2]", apps);
+    Run r = run_scenario(yaml, NULL);
+    Counters total;
+    node_counters_total(network_node(r.net, 1), &total);
+    ck_assert_uint_eq(run_app(&r, 1)->sent, 10);
+    ck_assert_uint_eq(run_app(&r, 0)->received, ttl == 1 ? 0 : 10);
+    ck_assert_uint_eq(total.drops[DROP_TTL_EXPIRED], ttl == 1 ? 10 : 0);
+    run_free(&r);
+    g_free(yaml);
+    g_free(apps);
+  }
+}
+END_TEST
+
 START_TEST(test_udp_sink_counts_loss)
 {
   /* The sink's link loses frames: the sink sees gaps in the sequence. */
@@ -526,6 +549,7 @@ static Suite *app_suite(void)
   TCase *udp = tcase_create("udp");
   tcase_add_test(udp, test_udp_cbr_to_sink);
   tcase_add_test(udp, test_udp_cbr_partial_interval);
+  tcase_add_test(udp, test_udp_cbr_ttl);
   tcase_add_test(udp, test_udp_sink_counts_loss);
   suite_add_tcase(s, udp);
   return s;

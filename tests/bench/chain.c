@@ -6,7 +6,8 @@
  * The scenario: hostL - R1 - ... - RK - hostR on point-to-point links, all
  * 1 Gbps with 1 ms delay and a drop-tail queue of 100 packets, routes by
  * `routing: auto`; one UDP flow (udp-cbr) from hostL to hostR of 1000-byte
- * payloads every 80 us from t = 0 until t = 10 s (125 000 datagrams); the
+ * payloads every 80 us from t = 0 until t = 10 s (125 000 datagrams, TTL
+ * 255 so that they cross 64 routers and more); the
  * run ends at 11 s. With --pcap every interface is captured (whole frames,
  * or the first BYTES of each with --snaplen).
  *
@@ -45,7 +46,7 @@ static void chain_write_scenario(const char *path, int k, gboolean pcap, int sna
   g_string_append_printf(y, "  - { ends: [R%d, hostR], prefix: 10.255.1.0/24 }\n", k);
   g_string_append(y, "apps:\n"
                      "  - { name: flow, type: udp-cbr, on: hostL, to: \"hostR:9000\", size: 1000, interval: 80us, "
-                     "start: 0s, stop: 10s }\n"
+                     "start: 0s, stop: 10s, ttl: 255 }\n"
                      "  - { name: sink, type: udp-sink, on: hostR, port: 9000 }\n");
   if (pcap)
     g_string_append_printf(y, "output: { pcap: all, snaplen: %d }\n", snaplen);
