@@ -166,11 +166,13 @@ static gboolean event_parse_link(SchemaCtx *cx, const YNode *value, void *dest)
 static gboolean event_finish(SchemaCtx *cx, const YNode *item, EventDraft *d)
 {
   SimTime stop = loader_of(cx)->sc->stop;
+  const YNode *at_node = ynode_map_get(item, "at");
   gboolean ok = TRUE;
-  if (d->ev.at >= stop) {
+  /* Without `at` (reported as missing) or a valid stop (reported) there is nothing to compare. */
+  if (at_node && stop > 0 && d->ev.at >= stop) {
     char *at = units_format_duration(d->ev.at), *end = units_format_duration(stop);
     gsize mark = schema_path_push_key(cx, "at");
-    schema_error(cx, ynode_map_get(item, "at"), "%s is not before the end of the run (stop: %s)", at, end);
+    schema_error(cx, at_node, "%s is not before the end of the run (stop: %s)", at, end);
     schema_path_pop(cx, mark);
     g_free(at);
     g_free(end);

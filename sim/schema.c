@@ -99,11 +99,16 @@ static void schema_unknown_key(SchemaCtx *cx, const Schema *schema, const YNode 
   g_free(near);
 }
 
-static void schema_missing(SchemaCtx *cx, const Schema *schema, const YNode *map, guint64 seen)
+/* Reports every required key `map` lacks; returns TRUE when none is missing. */
+static gboolean schema_missing(SchemaCtx *cx, const Schema *schema, const YNode *map, guint64 seen)
 {
+  gboolean complete = TRUE;
   for (guint i = 0; i < schema->n_fields; i++)
-    if (schema->fields[i].required && !(seen & (G_GUINT64_CONSTANT(1) << i)))
+    if (schema->fields[i].required && !(seen & (G_GUINT64_CONSTANT(1) << i))) {
       schema_error(cx, map, "%s needs the key '%s'", schema->what, schema->fields[i].key);
+      complete = FALSE;
+    }
+  return complete;
 }
 
 /* Reads the mapping `map` into `dest` by `schema`. Returns TRUE when every
@@ -136,7 +141,7 @@ gboolean schema_apply(SchemaCtx *cx, const Schema *schema, const YNode *map, voi
       *(guint *)((char *)dest + schema->given_offset) |= field->given_bit;
     ok = ok && valid;
   }
-  schema_missing(cx, schema, map, seen);
+  ok = schema_missing(cx, schema, map, seen) && ok;
   return ok && !(cx->diags->errors && diag_full(cx->diags));
 }
 
