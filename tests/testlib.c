@@ -7,6 +7,7 @@
 
 #include <check.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/wait.h>
 #include <string.h>
 
@@ -93,4 +94,14 @@ int testlib_run_ipsim(const char *const *args, char **out, char **err)
   g_ptr_array_free(argv, TRUE);
   ck_assert_msg(WIFEXITED(status), "ipsim did not exit normally (status %d)", status);
   return WEXITSTATUS(status);
+}
+
+/* Runs `suite` (the test binary's main); returns the exit status. */
+int testlib_run_suite(Suite *suite)
+{
+  SRunner *runner = srunner_create(suite);
+  srunner_run_all(runner, CK_NORMAL);
+  int failed = srunner_ntests_failed(runner);
+  srunner_free(runner);
+  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -5,6 +5,7 @@
 #ifndef IPSIM_TESTLIB_H
 #define IPSIM_TESTLIB_H
 
+#include <check.h>
 #include <glib.h>
 
 #include "sim/scenario.h"
@@ -15,5 +16,6 @@ GPtrArray *testlib_list_dir(const char *dir, const char *suffix);
 Scenario *testlib_load_string(const char *yaml, char **messages);
 char *testlib_load_messages(const char *path, Scenario **out);
 int testlib_run_ipsim(const char *const *args, char **out, char **err);
+int testlib_run_suite(Suite *suite);
 
 #endif

@@ -557,9 +557,5 @@ static Suite *app_suite(void)
 
 int main(void)
 {
-  SRunner *sr = srunner_create(app_suite());
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return testlib_run_suite(app_suite());
 }

@@ -1096,9 +1096,5 @@ static Suite *internet_suite(void)
 
 int main(void)
 {
-  SRunner *runner = srunner_create(internet_suite());
-  srunner_run_all(runner, CK_NORMAL);
-  int failed = srunner_ntests_failed(runner);
-  srunner_free(runner);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return testlib_run_suite(internet_suite());
 }

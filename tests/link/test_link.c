@@ -829,9 +829,5 @@ static Suite *link_suite(void)
 
 int main(void)
 {
-  SRunner *runner = srunner_create(link_suite());
-  srunner_run_all(runner, CK_NORMAL);
-  int failed = srunner_ntests_failed(runner);
-  srunner_free(runner);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return testlib_run_suite(link_suite());
 }
