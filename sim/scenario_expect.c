@@ -215,8 +215,9 @@ static gboolean expect_parse_bound(SchemaCtx *cx, const YNode *value, BoundKind 
     schema_error(cx, value, "a drop count is a number, not a percentage, such as '> 1000', found '%s'", value->text);
     return FALSE;
   }
-  if (!b->percent && b->value != (double)(uint64_t)b->value) {
-    schema_error(cx, value, "a count is a whole number, found '%s'", value->text);
+  /* Compare before converting: a double of 2^64 or more has no uint64_t. */
+  if (!b->percent && (b->value >= 0x1p64 || b->value != (double)(uint64_t)b->value)) {
+    schema_error(cx, value, "a count is a whole number below 2^64, found '%s'", value->text);
     return FALSE;
   }
   if (b->percent)
