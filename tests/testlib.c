@@ -61,6 +61,17 @@ Scenario *testlib_load_string(const char *yaml, char **messages)
   return sc;
 }
 
+/* Loads a scenario that must load; fails the test, showing the loader's
+ * messages, when it does not. */
+Scenario *testlib_load_ok(const char *yaml)
+{
+  char *messages = NULL;
+  Scenario *sc = testlib_load_string(yaml, &messages);
+  ck_assert_msg(sc != NULL, "the scenario does not load:\n%s", messages);
+  g_free(messages);
+  return sc;
+}
+
 /* Loads the file at `path`, naming it by its base name in messages, and
  * returns the printed diagnostics (g_free). *out gets the scenario or NULL. */
 char *testlib_load_messages(const char *path, Scenario **out)

@@ -14,6 +14,7 @@ const char *testlib_env(const char *name);
 char *testlib_path(const char *env, const char *file);
 GPtrArray *testlib_list_dir(const char *dir, const char *suffix);
 Scenario *testlib_load_string(const char *yaml, char **messages);
+Scenario *testlib_load_ok(const char *yaml);
 char *testlib_load_messages(const char *path, Scenario **out);
 int testlib_run_ipsim(const char *const *args, char **out, char **err);
 int testlib_run_suite(Suite *suite);

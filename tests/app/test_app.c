@@ -33,10 +33,7 @@ typedef struct {
 static Run run_scenario(const char *yaml, void (*setup)(Network *net))
 {
   Run r = {0};
-  char *messages = NULL;
-  r.sc = testlib_load_string(yaml, &messages);
-  ck_assert_msg(r.sc != NULL, "scenario did not load:\n%s", messages);
-  g_free(messages);
+  r.sc = testlib_load_ok(yaml);
   r.net = network_build(r.sc);
   size_t len = 0;
   FILE *out = open_memstream(&r.text, &len);

@@ -311,10 +311,7 @@ static Node *t_node(Network *net, const char *name)
 static T3 t3_new_yaml(const char *yaml)
 {
   T3 t;
-  char *messages = NULL;
-  t.sc = testlib_load_string(yaml, &messages);
-  ck_assert_msg(t.sc != NULL, "scenario: %s", messages);
-  g_free(messages);
+  t.sc = testlib_load_ok(yaml);
   t.net = network_build(t.sc);
   if (g_getenv("TEST_TRACE")) /* debugging: the whole trace on standard error */
     t.net->trace = trace_new(stderr, FALSE, SCENARIO_TRACE_ALL);

@@ -34,10 +34,7 @@ typedef struct {
 /* Loads `yaml` and builds its network; fails the test if it does not load. */
 static Fixture fx_build(const char *yaml)
 {
-  char *messages = NULL;
-  Fixture fx = {testlib_load_string(yaml, &messages), NULL};
-  ck_assert_msg(fx.sc != NULL, "scenario did not load:\n%s", messages);
-  g_free(messages);
+  Fixture fx = {testlib_load_ok(yaml), NULL};
   fx.net = network_build(fx.sc);
   ck_assert_ptr_nonnull(fx.net);
   return fx;
@@ -442,10 +439,7 @@ static const char *lan = "nodes:\n"
 /* Builds `yaml` with every switch's aging time set to `aging`. */
 static Fixture fx_build_aging(const char *yaml, SimTime aging)
 {
-  char *messages = NULL;
-  Fixture fx = {testlib_load_string(yaml, &messages), NULL};
-  ck_assert_msg(fx.sc != NULL, "scenario did not load:\n%s", messages);
-  g_free(messages);
+  Fixture fx = {testlib_load_ok(yaml), NULL};
   for (guint i = 0; i < fx.sc->nodes->len; i++)
     if (scenario_node(fx.sc, i)->kind == NODE_KIND_SWITCH)
       scenario_node(fx.sc, i)->aging = aging;
@@ -524,25 +518,17 @@ END_TEST
  * s2 floods a frame for h2 to s1, which drops it (DROP_SWITCH_SAME_PORT). */
 START_TEST(test_switch_same_port)
 {
-  char *messages = NULL;
-  Fixture fx = {testlib_load_string("nodes:\n"
-                                    "  h1: { kind: host, ip: 10.0.0.1/24 }\n"
-                                    "  h2: { kind: host, ip: 10.0.0.2/24 }\n"
-                                    "  h3: { kind: host, ip: 10.0.0.3/24 }\n"
-                                    "  s1: { kind: switch }\n"
-                                    "  s2: { kind: switch }\n"
-                                    "links:\n"
-                                    "  - [s1, s2]\n"
-                                    "  - [h1, s2]\n"
-                                    "  - [h2, s2]\n"
-                                    "  - [h3, s1]\n",
-                                    &messages),
-                NULL};
-  ck_assert_msg(fx.sc != NULL, "%s", messages);
-  g_free(messages);
-  scenario_node(fx.sc, 3)->aging = SIMTIME_S(300);
-  scenario_node(fx.sc, 4)->aging = SIMTIME_S(1);
-  fx.net = network_build(fx.sc);
+  Fixture fx = fx_build("nodes:\n"
+                        "  h1: { kind: host, ip: 10.0.0.1/24 }\n"
+                        "  h2: { kind: host, ip: 10.0.0.2/24 }\n"
+                        "  h3: { kind: host, ip: 10.0.0.3/24 }\n"
+                        "  s1: { kind: switch }\n"
+                        "  s2: { kind: switch, aging: 1s }\n"
+                        "links:\n"
+                        "  - [s1, s2]\n"
+                        "  - [h1, s2]\n"
+                        "  - [h2, s2]\n"
+                        "  - [h3, s1]\n");
   Iface *h1 = fx_iface(&fx, "h1", 0), *h2 = fx_iface(&fx, "h2", 0), *h3 = fx_iface(&fx, "h3", 0);
   Iface *s1_up = fx_port_to(&fx, "s1", "s2");
 

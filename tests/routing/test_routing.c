@@ -27,10 +27,7 @@ typedef struct {
 
 static TestNet test_net_load(const char *yaml)
 {
-  char *messages = NULL;
-  TestNet t = {testlib_load_string(yaml, &messages), NULL};
-  ck_assert_msg(t.sc != NULL, "the scenario does not load:\n%s", messages);
-  g_free(messages);
+  TestNet t = {testlib_load_ok(yaml), NULL};
   t.net = network_build(t.sc);
   ck_assert_ptr_nonnull(t.net->route_auto);
   return t;

@@ -752,10 +752,7 @@ static const char *report_yaml = "scenario: report\n"
 /* Builds the small network of report_yaml and sets a few counters by hand. */
 static Network *report_network(Scenario **sc)
 {
-  char *messages = NULL;
-  *sc = testlib_load_string(report_yaml, &messages);
-  ck_assert_msg(*sc, "%s", messages);
-  g_free(messages);
+  *sc = testlib_load_ok(report_yaml);
   Network *net = network_build(*sc);
   Iface *h1 = node_iface(network_node(net, 0), 0);
   Iface *s1p2 = node_iface(network_node(net, 1), 1);
@@ -960,11 +957,7 @@ END_TEST
 
 START_TEST(test_empty_reports)
 {
-  Scenario *sc;
-  char *messages = NULL;
-  sc = testlib_load_string(report_yaml, &messages);
-  ck_assert_msg(sc, "%s", messages);
-  g_free(messages);
+  Scenario *sc = testlib_load_ok(report_yaml);
   Network *net = network_build(sc);
   char *text = report_capture(report_flows_text, net);
   ck_assert_str_eq(text, "Flows: none\n");
