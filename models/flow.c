@@ -5,15 +5,16 @@
  * delivered packet. Bytes are transport payload bytes.
  *
  * Entry points: flow_table_new(); flow_sent(), flow_delivered() (from
- * UDP, and later TCP); flow_find(); flow_table_sorted() (for reports, in
+ * UDP and TCP), flow_goodput(), flow_lost() (from node_drop); flow_find(); flow_table_sorted() (for reports, in
  * key order so that output never depends on hash order);
  * flow_table_free().
  *
  * A hash lookup per packet is accepted here: it happens at the two
  * endpoints of a flow only, not at every hop.
  *
- * Leaves out: per-packet delay statistics (they need a timestamp carried
- * in the payload; the applications measure their own).
+ * Delay: flow_sent() stamps each packet with its send time and flow
+ * (Packet.stamp, Packet.flow), so delivery and drops find the flow
+ * without a lookup and one-way delay needs nothing in the payload.
  */
 #include "models/flow.h"
 
@@ -86,32 +87,75 @@ static Flow *flow_get(FlowTable *ft, const FlowKey *key)
     f->key.proto = key->proto;
     f->first_tx = -1;
     f->last_rx = -1;
+    f->last_goodput = -1;
+    f->last_delay = -1;
     g_hash_table_insert(ft->flows, &f->key, f);
   }
   return f;
 }
 
-/* Counts a packet of `bytes` payload bytes sent on the flow at `now`;
- * returns the flow (valid until the table is freed). */
-Flow *flow_sent(FlowTable *ft, const FlowKey *key, size_t bytes, SimTime now)
+/* Counts packet p (`bytes` payload bytes) sent on flow f at `now` and
+ * stamps it with the time and the flow. */
+void flow_sent_on(Flow *f, Packet *p, size_t bytes, SimTime now)
 {
-  Flow *f = flow_get(ft, key);
-
   if (f->tx_packets == 0)
     f->first_tx = now;
   f->tx_packets++;
   f->tx_bytes += bytes;
+  if (p) {
+    p->stamp = now;
+    p->flow = f;
+  }
+}
+
+/* Counts packet p sent on the flow of `key` (created if new); returns the
+ * flow (valid until the table is freed). */
+Flow *flow_sent(FlowTable *ft, const FlowKey *key, Packet *p, size_t bytes, SimTime now)
+{
+  Flow *f = flow_get(ft, key);
+
+  flow_sent_on(f, p, bytes, now);
   return f;
 }
 
-/* Counts a packet of `bytes` payload bytes delivered on the flow at `now`. */
-void flow_delivered(FlowTable *ft, const FlowKey *key, size_t bytes, SimTime now)
+void flow_retransmitted(Flow *f)
 {
-  Flow *f = flow_get(ft, key);
+  f->retransmitted++;
+}
+
+/* Counts packet p (`bytes` payload bytes) delivered at `now` on the flow
+ * it was stamped with, else on the flow of `key`; its one-way delay comes
+ * from the stamp (none for an unstamped packet). Returns the flow. */
+Flow *flow_delivered(FlowTable *ft, const FlowKey *key, const Packet *p, size_t bytes, SimTime now)
+{
+  Flow *f = p && p->flow ? p->flow : flow_get(ft, key);
 
   f->rx_packets++;
   f->rx_bytes += bytes;
   f->last_rx = now;
+  if (p && p->flow) {
+    SimTime delay = now - p->stamp;
+    f->delay_sum += delay;
+    if (delay > f->delay_max)
+      f->delay_max = delay;
+    if (f->last_delay >= 0)
+      f->jitter_sum += delay > f->last_delay ? delay - f->last_delay : f->last_delay - delay;
+    f->last_delay = delay;
+  }
+  return f;
+}
+
+void flow_goodput(Flow *f, size_t bytes, SimTime now)
+{
+  f->goodput_bytes += bytes;
+  f->last_goodput = now;
+}
+
+/* A packet stamped with a flow was dropped in the network: one loss. */
+void flow_lost(const Packet *p)
+{
+  if (p && p->flow)
+    ((Flow *)p->flow)->lost_packets++;
 }
 
 /* Returns the flow of `key`, or NULL if no packet of it was counted. */

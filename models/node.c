@@ -9,7 +9,7 @@
 
 #include "models/internet/icmp.h"
 #include "models/internet/ipv4.h"
-#include "models/internet/udp.h"
+#include "models/transport/udp.h"
 #include "models/link/arp.h"
 #include "models/link/switch.h"
 #include "models/network.h"

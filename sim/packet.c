@@ -151,6 +151,8 @@ static Packet *packet_alloc(PacketPool *pool, size_t headroom, size_t len)
   p->pool = pool;
   p->next = NULL;
   p->uid = pool->next_uid++;
+  p->stamp = 0;
+  p->flow = NULL;
   p->buf = p->storage;
   p->size = PACKET_SMALL_SIZE;
   if (headroom + len > PACKET_SMALL_SIZE)
@@ -199,6 +201,8 @@ Packet *packet_clone(const Packet *p)
   copy = packet_alloc(p->pool, PACKET_HEADROOM, p->len);
   if (p->len > 0)
     memcpy(copy->data, p->data, p->len);
+  copy->stamp = p->stamp;
+  copy->flow = p->flow;
   return copy;
 }
 

@@ -109,7 +109,46 @@ typedef struct {
 
 /* ---- apps: ------------------------------------------------------------- */
 
-typedef enum { APP_PING, APP_TRACEROUTE, APP_UDP_CBR, APP_UDP_SINK } AppKind;
+/* TCP settings: `defaults.tcp`, overridden per app by its `tcp:` mapping.
+ * Defaults (Linux where the RFC leaves room; see models/transport/README.md):
+ * sndbuf and rcvbuf 128KiB, mss 0 (from the egress MTU: MTU - 40), min-rto
+ * 200ms, initial-rto 1s, max-rto 120s, delayed-ack 40ms (0: ack every
+ * segment), msl 30s (TIME_WAIT 60s), syn-retries 6, retries 15, initial
+ * cwnd 10 segments, nagle on, window-scaling on, timestamps on, cc newreno. */
+typedef struct {
+  uint32_t sndbuf, rcvbuf; /* bytes */
+  uint32_t mss;            /* 0: from the egress interface's MTU */
+  SimTime min_rto, initial_rto, max_rto;
+  SimTime delayed_ack; /* 0: every segment is acknowledged at once */
+  SimTime msl;         /* TIME_WAIT lasts 2 * msl */
+  uint32_t syn_retries, retries;
+  uint32_t initial_cwnd; /* segments */
+  gboolean nagle, window_scaling, timestamps;
+  char cc[16]; /* congestion control by name: "newreno" */
+} ScenarioTcp;
+
+/* A duration drawn per use: constant, or exponential with that mean. */
+typedef struct {
+  gboolean exponential;
+  SimTime mean;
+} ScenarioRandomTime;
+
+typedef enum {
+  APP_PING,
+  APP_TRACEROUTE,
+  APP_UDP_CBR,
+  APP_UDP_SINK,
+  APP_UDP_ECHO,        /* client: sends `count` datagrams, prints each round trip */
+  APP_UDP_ECHO_SERVER, /* returns every datagram to its sender */
+  APP_ONOFF,           /* UDP at `rate` during on periods, silent during off periods */
+  APP_BULK,            /* iperf-like TCP sender of `bytes` (0: until stop) */
+  APP_BULK_SINK,       /* accepts TCP connections and reads everything */
+  APP_HTTP,            /* HTTP/1.1 client fetching `sizes` */
+  APP_HTTP_SERVER,     /* serves GET /bytes/<n> */
+  APP_FTP,             /* FTP client (RFC 959, passive mode) retrieving `sizes` */
+  APP_FTP_SERVER,      /* serves RETR of virtual files of any size */
+  APP_KIND_COUNT
+} AppKind;
 
 typedef struct {
   char *name; /* given, or "<type><n>" ("ping1") in file order */
@@ -128,7 +167,15 @@ typedef struct {
   gboolean icmp;     /* traceroute: ICMP echo probes instead of UDP */
   uint32_t queries;  /* traceroute: probes per hop (3) */
   SimTime wait;      /* traceroute: how long to wait for each probe's answer (5s, as Linux) */
-  uint64_t rate_bps; /* udp-cbr: payload bit rate when given */
+  uint64_t rate_bps; /* udp-cbr: payload bit rate when given; onoff: rate while on */
+  /* Issue 4 kinds: */
+  uint64_t bytes;              /* bulk: bytes to send, 0 = until stop */
+  GArray *sizes;               /* http: object sizes; ftp: file sizes (of uint64_t bytes); else NULL */
+  gboolean persistent;         /* http: one connection for every object (default true) */
+  SimTime report;              /* bulk, bulk-sink: interval between iperf-like reports (1s); 0: totals only */
+  ScenarioRandomTime on_time;  /* onoff: length of on periods (1s) */
+  ScenarioRandomTime off_time; /* onoff: length of off periods (1s) */
+  ScenarioTcp tcp;             /* TCP kinds: effective settings (defaults.tcp, then the app's tcp:) */
   SrcMark mark;
 } ScenarioApp;
 
@@ -166,6 +213,7 @@ typedef struct {
   gboolean pcap_all; /* pcap: all */
   GArray *pcap;      /* of ScenarioPcapTarget; never NULL */
   uint32_t snaplen;  /* bytes of each frame written to pcap files (65535: whole frames) */
+  gboolean tcp_series; /* `tcp-series: true`: tcp.csv, a row per change of a connection's cwnd, ssthresh, srtt, rto, in flight */
 } ScenarioOutput;
 
 /* ---- expect: ------------------------------------------------------------ */
@@ -189,6 +237,9 @@ typedef enum {
   EXPECT_PATH,           /* { at: 5s, path: { from: h1, to: h2, is: [r1, r2, h2] } } */
   EXPECT_NEVER_DROP,     /* { never: { drop: ttl-expired, node: r1 } } */
   EXPECT_DROPS,          /* { drops: { reason: queue-full, node: s1 }, count: "> 1000" } */
+  EXPECT_APP_GOODPUT,    /* { app: bulk1, goodput: ">= 9Mbps" } (bound.value in bit/s) */
+  EXPECT_APP_FINISHED,   /* { app: ftp1, finished: "<= 10s" } (bound.value in ns) */
+  EXPECT_APP_REACHED,    /* { app: web, reached: time-wait } (tcp_state) */
 } ExpectKind;
 
 typedef struct {
@@ -208,6 +259,7 @@ typedef struct {
   gboolean via_direct; /* ROUTE: `via: direct`, a connected route expected */
   GArray *nodes;       /* APP_HOPS, PATH: of int node indices, -1 for "*"; else NULL */
   char *drop;          /* NEVER_DROP, DROPS: the reason's name as written (checked by the models) */
+  int tcp_state;       /* APP_REACHED: a TcpState value (models/transport/tcp.h), by name */
   char *text;          /* the check in words, for messages: "route r1 10.1.3.0/24 via r3" */
 } ScenarioExpect;
 
@@ -225,6 +277,7 @@ typedef struct {
   GArray *events;          /* of ScenarioEvent, sorted by time (stable); never NULL */
   ScenarioOutput output;
   GArray *expects; /* of ScenarioExpect; never NULL */
+  ScenarioTcp tcp; /* `defaults.tcp`, with the built-in defaults filled */
 } Scenario;
 
 #define SCENARIO_MAX_FILE_BYTES (16u * 1024 * 1024)

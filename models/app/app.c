@@ -29,6 +29,26 @@ static const AppOps *app_ops_for(AppKind kind)
     return &app_udp_cbr_ops;
   case APP_UDP_SINK:
     return &app_udp_sink_ops;
+  case APP_UDP_ECHO:
+    return &app_udp_echo_ops;
+  case APP_UDP_ECHO_SERVER:
+    return &app_udp_echo_server_ops;
+  case APP_ONOFF:
+    return &app_onoff_ops;
+  case APP_BULK:
+    return &app_bulk_ops;
+  case APP_BULK_SINK:
+    return &app_bulk_sink_ops;
+  case APP_HTTP:
+    return &app_http_ops;
+  case APP_HTTP_SERVER:
+    return &app_http_server_ops;
+  case APP_FTP:
+    return &app_ftp_ops;
+  case APP_FTP_SERVER:
+    return &app_ftp_server_ops;
+  case APP_KIND_COUNT:
+    break;
   }
   g_return_val_if_reached(NULL);
 }
@@ -57,6 +77,7 @@ App *app_new(Network *net, const ScenarioApp *conf)
   app->net = net;
   app->node = network_node(net, (guint)conf->node);
   app->index = app_index_of(net, conf);
+  app->done_at = -1;
   return app;
 }
 

@@ -46,7 +46,13 @@ struct App {
   uint64_t sent, received; /* ping: echo requests and replies; udp-cbr: datagrams sent; udp-sink: received */
   GArray *hops;            /* traceroute: of AppHop, one per TTL tried; else NULL */
   gboolean reached;        /* traceroute: the destination answered */
-  FlowKey flow;            /* udp-cbr: its 5-tuple, set at start */
+  FlowKey flow;            /* udp-cbr, onoff, udp-echo, bulk: the 5-tuple of its data, set when known */
+  gboolean has_flow;       /* `flow` is set */
+  SimTime done_at;         /* when the app finished its work (bulk: all bytes acknowledged; http: every
+                              object fetched; ftp: every file; ping: count reached); -1 until then */
+  uint64_t goodput_bytes;  /* application bytes moved (bulk, bulk-sink, http, ftp) ... */
+  SimTime goodput_time;    /* ... over this time (ns), for `expect: goodput` */
+  guint tcp_states;        /* TCP kinds: (1u << TcpState) of every state its connections entered */
   void *state;             /* the kind's own */
   guint index;             /* position among the scenario's apps (file order) */
   gboolean started;        /* start ran */
@@ -63,5 +69,7 @@ uint16_t app_icmp_listen(App *app, IcmpListenFn fn);
 
 /* The kinds, in models/app/<kind>.c */
 extern const AppOps app_ping_ops, app_traceroute_ops, app_udp_cbr_ops, app_udp_sink_ops;
+extern const AppOps app_udp_echo_ops, app_udp_echo_server_ops, app_onoff_ops;
+extern const AppOps app_bulk_ops, app_bulk_sink_ops, app_http_ops, app_http_server_ops, app_ftp_ops, app_ftp_server_ops;
 
 #endif

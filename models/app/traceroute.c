@@ -38,7 +38,7 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "models/internet/udp.h"
+#include "models/transport/udp.h"
 #include "sim/addr.h"
 
 #define TRACEROUTE_DATA_LEN 32

@@ -25,7 +25,7 @@
 
 #include <inttypes.h>
 
-#include "models/internet/udp.h"
+#include "models/transport/udp.h"
 #include "sim/addr.h"
 #include "sim/units.h"
 

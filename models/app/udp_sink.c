@@ -24,7 +24,7 @@
 
 #include <inttypes.h>
 
-#include "models/internet/udp.h"
+#include "models/transport/udp.h"
 #include "sim/addr.h"
 
 typedef struct {

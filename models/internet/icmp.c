@@ -28,7 +28,7 @@
 #include <string.h>
 
 #include "models/internet/checksum.h"
-#include "models/internet/udp.h"
+#include "models/transport/udp.h"
 #include "models/network.h"
 #include "models/node.h"
 

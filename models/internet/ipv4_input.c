@@ -20,7 +20,7 @@
 #include "models/internet/frag.h"
 #include "models/internet/icmp.h"
 #include "models/internet/ipv4.h"
-#include "models/internet/udp.h"
+#include "models/transport/udp.h"
 #include "models/network.h"
 #include "models/node.h"
 

@@ -15,7 +15,7 @@
 #include "models/internet/icmp.h"
 #include "models/internet/ipv4.h"
 #include "models/internet/route.h"
-#include "models/internet/udp.h"
+#include "models/transport/udp.h"
 #include "models/network.h"
 #include "models/node.h"
 #include "sim/addr.h"
@@ -1022,10 +1022,10 @@ START_TEST(test_flow_table_sorted)
   FlowKey a = {.src = 2, .dst = 1, .sport = 5, .dport = 6, .proto = 17};
   FlowKey b = {.src = 1, .dst = 9, .sport = 7, .dport = 8, .proto = 17};
   FlowKey c = {.src = 1, .dst = 9, .sport = 3, .dport = 8, .proto = 17};
-  flow_sent(ft, &a, 10, 5);
-  flow_sent(ft, &b, 20, 6);
-  flow_sent(ft, &b, 20, 7);
-  flow_delivered(ft, &c, 30, 8);
+  flow_sent(ft, &a, NULL, 10, 5);
+  flow_sent(ft, &b, NULL, 20, 6);
+  flow_sent(ft, &b, NULL, 20, 7);
+  flow_delivered(ft, &c, NULL, 30, 8);
   GPtrArray *all = flow_table_sorted(ft);
   ck_assert_uint_eq(all->len, 3);
   ck_assert_uint_eq(((const Flow *)g_ptr_array_index(all, 0))->key.sport, 3);

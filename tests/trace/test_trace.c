@@ -908,11 +908,11 @@ START_TEST(test_flows_reports)
   FlowKey a = {IP(10, 0, 0, 1), IP(10, 0, 0, 2), 49152, 9000, 17};
   FlowKey b = {IP(10, 0, 0, 2), IP(10, 0, 0, 1), 5000, 7, 17};
   for (int i = 0; i < 10; i++)
-    flow_sent(net->flows, &a, 1000, SIMTIME_MS(i));
+    flow_sent(net->flows, &a, NULL, 1000, SIMTIME_MS(i));
   for (int i = 0; i < 8; i++)
-    flow_delivered(net->flows, &a, 1000, SIMTIME_MS(i + 1));
-  flow_sent(net->flows, &b, 20, 0);
-  flow_delivered(net->flows, &b, 20, 5);
+    flow_delivered(net->flows, &a, NULL, 1000, SIMTIME_MS(i + 1));
+  flow_sent(net->flows, &b, NULL, 20, 0);
+  flow_delivered(net->flows, &b, NULL, 20, 5);
 
   char *text = report_capture(report_flows_text, net);
   ck_assert_str_eq(text, "Flows:\n"

@@ -16,7 +16,7 @@
  * Leaves out: connected sockets (the 4-tuple; a port receives from
  * anyone), SO_REUSEADDR, multicast, UDP-Lite.
  */
-#include "models/internet/udp.h"
+#include "models/transport/udp.h"
 
 #include "models/internet/checksum.h"
 #include "models/network.h"
@@ -147,7 +147,7 @@ Ipv4SendResult udp_send(Node *node, uint16_t sport, uint32_t dst, uint16_t dport
   if (h->checksum == 0)
     h->checksum = 0xffff;
   FlowKey key = {.src = o.src, .dst = dst, .sport = sport, .dport = dport, .proto = IPPROTO_UDP_NUM};
-  flow_sent(node->net->flows, &key, bytes, network_now(node->net));
+  flow_sent(node->net->flows, &key, payload, bytes, network_now(node->net));
   return ipv4_output(node, payload, &o);
 }
 
@@ -202,7 +202,8 @@ void udp_input(Node *node, Packet *p, const Ipv4Meta *meta)
     return;
   }
   FlowKey key = {.src = um.src, .dst = um.dst, .sport = um.sport, .dport = um.dport, .proto = IPPROTO_UDP_NUM};
-  flow_delivered(node->net->flows, &key, packet_len(p) - UDP_HEADER_LEN, network_now(node->net));
+  Flow *f = flow_delivered(node->net->flows, &key, p, packet_len(p) - UDP_HEADER_LEN, network_now(node->net));
+  flow_goodput(f, packet_len(p) - UDP_HEADER_LEN, network_now(node->net));
   if (trace_wants(node->net->trace, TRACE_TRANSPORT)) {
     ipv4_unpull(p, meta);
     trace_packet(node->net->trace, network_now(node->net), node, meta->in, TRACE_DELIVER, TRACE_FROM_IPV4, p, NULL);

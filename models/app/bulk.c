@@ -1,0 +1,5 @@
+/* Placeholder: replaced by the app work of issue 4. */
+#include "models/app/app.h"
+static void placeholder_nop(App *app) { (void)app; }
+const AppOps app_bulk_ops = {placeholder_nop, placeholder_nop, placeholder_nop, placeholder_nop};
+const AppOps app_bulk_sink_ops = {placeholder_nop, placeholder_nop, placeholder_nop, placeholder_nop};

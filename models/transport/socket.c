@@ -1,0 +1,1 @@
+/* Placeholder: written by the socket work of issue 4. */

@@ -1,0 +1,1 @@
+/* Placeholder: written by the tcp_buf work of issue 4. */

@@ -1,0 +1,1 @@
+/* Placeholder: written by the tcp_cc work of issue 4. */

@@ -1,0 +1,1 @@
+/* Placeholder: written by the tcp_out work of issue 4. */

@@ -1,0 +1,1 @@
+/* Placeholder: written by the tcp_timer work of issue 4. */
