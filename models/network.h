@@ -43,6 +43,7 @@ typedef struct Network {
   GPtrArray *drop_evidence[DROP_REASON_COUNT]; /* of char*, at most NETWORK_DROP_EVIDENCE each */
   FILE *app_out;                               /* where applications print (stdout, or NULL when quiet) */
   GHashTable *addr_index;                      /* interface address -> Iface* */
+  FILE *tcp_series;                            /* tcp.csv (output.tcp_series), else NULL; rows by TCP */
 } Network;
 
 Network *network_build(const Scenario *sc);
