@@ -31,6 +31,13 @@ static const char *const drop_names[DROP_REASON_COUNT + 1] = {
     [DROP_UNKNOWN_PROTOCOL] = "unknown-protocol",
     [DROP_BAD_UDP] = "bad-udp",
     [DROP_PORT_UNREACHABLE] = "port-unreachable",
+    [DROP_SOCKET_RCVBUF_FULL] = "socket-rcvbuf-full",
+    [DROP_BAD_TCP] = "bad-tcp",
+    [DROP_TCP_NO_SOCKET] = "tcp-no-socket",
+    [DROP_TCP_OUT_OF_WINDOW] = "tcp-out-of-window",
+    [DROP_TCP_BAD_ACK] = "tcp-bad-ack",
+    [DROP_TCP_RST] = "tcp-rst",
+    [DROP_TCP_SYN_QUEUE_FULL] = "tcp-syn-queue-full",
     [DROP_REASON_COUNT] = NULL,
 };
 

@@ -37,8 +37,15 @@ typedef enum {
   DROP_BAD_ICMP,         /* "bad-icmp": truncated or bad checksum */
   DROP_UNKNOWN_PROTOCOL, /* "unknown-protocol": no handler for the IP protocol */
   /* transport */
-  DROP_BAD_UDP,          /* "bad-udp": truncated, bad length or bad checksum */
-  DROP_PORT_UNREACHABLE, /* "port-unreachable": no socket on the port */
+  DROP_BAD_UDP,            /* "bad-udp": truncated, bad length or bad checksum */
+  DROP_PORT_UNREACHABLE,   /* "port-unreachable": no socket on the port */
+  DROP_SOCKET_RCVBUF_FULL, /* "socket-rcvbuf-full": a UDP socket's receive queue was full */
+  DROP_BAD_TCP,            /* "bad-tcp": truncated, bad checksum, bad data offset or bad options */
+  DROP_TCP_NO_SOCKET,      /* "tcp-no-socket": no connection or listener (RST sent unless it was a RST) */
+  DROP_TCP_OUT_OF_WINDOW,  /* "tcp-out-of-window": unacceptable sequence number, old duplicate or PAWS (ACK sent) */
+  DROP_TCP_BAD_ACK,        /* "tcp-bad-ack": acknowledges data never sent, or a segment without ACK */
+  DROP_TCP_RST,            /* "tcp-rst": a RST ignored (out of window) or answered by a challenge ACK */
+  DROP_TCP_SYN_QUEUE_FULL, /* "tcp-syn-queue-full": a SYN to a listener whose backlog is full */
   DROP_REASON_COUNT
 } DropReason;
 

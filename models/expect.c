@@ -11,6 +11,7 @@
 #include "models/app/app.h"
 #include "models/forward_walk.h"
 #include "models/internet/ipv4.h"
+#include "models/transport/tcp.h"
 #include "sim/addr.h"
 #include "sim/units.h"
 
@@ -111,21 +112,96 @@ static void expect_app_loss(Check *c, Network *net)
     check_drop_evidence(c, net, -1, NULL);
 }
 
+/* The flow of an app's data, or NULL when it sent nothing. */
+static const Flow *expect_app_flow(const Network *net, const App *app)
+{
+  return app->has_flow ? flow_find(net->flows, &app->flow) : NULL;
+}
+
+/* Adds the app's flow figures (lost, retransmitted) as evidence. */
+static void check_flow_evidence(Check *c, const Flow *f)
+{
+  char src[ADDR_IPV4_TEXT], dst[ADDR_IPV4_TEXT];
+  if (!f)
+    return;
+  check_evidence(c, g_strdup_printf("flow %s %s:%u > %s:%u: %" G_GUINT64_FORMAT " packets sent, %" G_GUINT64_FORMAT
+                                    " received, %" G_GUINT64_FORMAT " lost, %" G_GUINT64_FORMAT " retransmitted",
+                                    f->key.proto == 6 ? "tcp" : "udp", addr_format_ipv4(f->key.src, src), f->key.sport,
+                                    addr_format_ipv4(f->key.dst, dst), f->key.dport, f->tx_packets, f->rx_packets,
+                                    f->lost_packets, f->retransmitted));
+}
+
 static void expect_flow_delivered(Check *c, Network *net)
 {
   App *app = expect_app(net, c->conf);
-  const Flow *flow = flow_find(net->flows, &app->flow);
+  const Flow *flow = expect_app_flow(net, app);
+  const char *what = flow && flow->key.proto == 6 ? "segments" : "datagrams";
   uint64_t sent = flow ? flow->tx_packets : 0, got = flow ? flow->rx_packets : 0;
   if (c->conf->bound.percent && sent == 0) {
-    c->found = g_strdup("no datagram was sent");
+    c->found = g_strdup_printf("no %s was sent", app->conf->kind == APP_BULK ? "segment" : "datagram");
     return;
   }
   double value = c->conf->bound.percent ? (double)got / (double)sent : (double)got;
   c->ok = expect_bound_holds(&c->conf->bound, value);
-  c->found = g_strdup_printf("%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " datagrams delivered (%g%%)", got, sent,
+  c->found = g_strdup_printf("%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " %s delivered (%g%%)", got, sent, what,
                              sent ? 100.0 * (double)got / (double)sent : 0.0);
-  if (!c->ok)
+  if (!c->ok) {
+    check_flow_evidence(c, flow);
     check_drop_evidence(c, net, -1, NULL);
+  }
+}
+
+/* Goodput: the application bytes the app moved, over its time. */
+static void expect_app_goodput(Check *c, Network *net)
+{
+  App *app = expect_app(net, c->conf);
+  if (app->goodput_time <= 0) {
+    c->found = g_strdup_printf("no goodput (%" G_GUINT64_FORMAT " bytes moved)", app->goodput_bytes);
+  } else {
+    double bps = (double)app->goodput_bytes * 8e9 / (double)app->goodput_time;
+    char *time = units_format_duration(app->goodput_time);
+    c->ok = expect_bound_holds(&c->conf->bound, bps);
+    c->found = g_strdup_printf("%.6gMbps (%" G_GUINT64_FORMAT " bytes in %s)", bps / 1e6, app->goodput_bytes, time);
+    g_free(time);
+  }
+  if (!c->ok) {
+    check_flow_evidence(c, expect_app_flow(net, app));
+    check_drop_evidence(c, net, -1, NULL);
+  }
+}
+
+/* Finished: when the app completed its work (App.done_at), against a time bound. */
+static void expect_app_finished(Check *c, Network *net)
+{
+  App *app = expect_app(net, c->conf);
+  char *at = units_format_duration(app->done_at >= 0 ? app->done_at : scheduler_now(net->sched));
+  if (app->done_at < 0) {
+    c->found = g_strdup_printf("not finished when the run ended at %s", at);
+  } else {
+    c->ok = expect_bound_holds(&c->conf->bound, (double)app->done_at);
+    c->found = g_strdup_printf("finished at %s", at);
+  }
+  g_free(at);
+  if (!c->ok) {
+    check_flow_evidence(c, expect_app_flow(net, app));
+    check_drop_evidence(c, net, -1, NULL);
+  }
+}
+
+/* Reached: one of the app's connections entered the state (App.tcp_states). */
+static void expect_app_reached(Check *c, Network *net)
+{
+  App *app = expect_app(net, c->conf);
+  GString *found = g_string_new(NULL);
+  c->ok = (app->tcp_states & (1u << c->conf->tcp_state)) != 0;
+  for (int s = 0; s < TCP_STATE_COUNT; s++)
+    if (app->tcp_states & (1u << s))
+      g_string_append_printf(found, "%s%s", found->len ? " " : "entered ", tcp_state_name((TcpState)s));
+  c->found = found->len ? g_string_free(found, FALSE) : (g_string_free(found, TRUE), g_strdup("no connection"));
+  if (!c->ok) {
+    check_flow_evidence(c, expect_app_flow(net, app));
+    check_drop_evidence(c, net, -1, NULL);
+  }
 }
 
 /* A node's name for an address, or the address itself. */
@@ -318,6 +394,9 @@ static void expect_evaluate(Check *c, Network *net)
       [EXPECT_PATH] = expect_path,
       [EXPECT_NEVER_DROP] = expect_never_drop,
       [EXPECT_DROPS] = expect_drops,
+      [EXPECT_APP_GOODPUT] = expect_app_goodput,
+      [EXPECT_APP_FINISHED] = expect_app_finished,
+      [EXPECT_APP_REACHED] = expect_app_reached,
   };
   eval[c->conf->kind](c, net);
   c->done = TRUE;
@@ -365,7 +444,14 @@ static char *expect_wanted(const Network *net, const ScenarioExpect *e)
   case EXPECT_APP_LOSS:
   case EXPECT_FLOW_DELIVERED:
   case EXPECT_DROPS:
+  case EXPECT_APP_GOODPUT:
     g_string_append(s, e->bound.text);
+    break;
+  case EXPECT_APP_FINISHED:
+    g_string_append_printf(s, "finished %s", e->bound.text);
+    break;
+  case EXPECT_APP_REACHED:
+    g_string_append_printf(s, "a connection in %s", tcp_state_name((TcpState)e->tcp_state));
     break;
   case EXPECT_APP_HOPS:
   case EXPECT_PATH:

@@ -1,8 +1,9 @@
 /*
  * The scenario's `expect:` checks, evaluated from the simulator's own state:
  * timed checks (reach, route, path) run as events at their time; the others
- * (ping loss, traceroute hops, flow delivery, drops that must never happen)
- * at the end of the run. A failure names the check, its place in the file,
+ * (ping loss, traceroute hops, flow delivery, an app's goodput, when it
+ * finished, the TCP states its connections reached, drops that must never
+ * happen) at the end of the run. A failure names the check, its place in the file,
  * what was expected, what happened, and the trace lines that show it.
  *
  * Entry points: expect_validate() (model-level names, for `ipsim check`

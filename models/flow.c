@@ -5,7 +5,8 @@
  * delivered packet. Bytes are transport payload bytes.
  *
  * Entry points: flow_table_new(); flow_sent(), flow_delivered() (from
- * UDP and TCP), flow_goodput(), flow_lost() (from node_drop); flow_find(); flow_table_sorted() (for reports, in
+ * UDP and TCP), flow_goodput(), flow_dropped() and flow_lost() (from
+ * node_drop); flow_find(); flow_table_sorted() (for reports, in
  * key order so that output never depends on hash order);
  * flow_table_free().
  *
@@ -15,6 +16,30 @@
  * Delay: flow_sent() stamps each packet with its send time and flow
  * (Packet.stamp, Packet.flow), so delivery and drops find the flow
  * without a lookup and one-way delay needs nothing in the payload.
+ * Clones (a switch's flooding, broadcasts) keep the stamp; IPv4
+ * fragmentation gives the flow to the first fragment only and
+ * reassembly gives it back to the datagram (models/internet/frag.c), so
+ * that a datagram counts once whatever happens to its pieces.
+ *
+ * Losses: node_drop() calls flow_dropped() for every drop; a packet
+ * stamped with a flow counts as lost for every reason except:
+ *   - other-mac and same-port: a NIC or a bridge filtering a copy that
+ *     flooding (or a shared segment) brought where it was not going; the
+ *     copy meant for the destination travels on;
+ *   - unknown-ethertype: never a packet of a flow;
+ *   - tcp-out-of-window, tcp-bad-ack and tcp-rst: TCP discarding a
+ *     segment that reached its connection and was counted as received
+ *     (a duplicate, an old segment): the network did not lose it.
+ * Everything else (queue-full, link-down, link-loss, ARP failures, TTL,
+ * no route, fragmentation and reassembly failures, a closed port, a full
+ * socket buffer, a full SYN queue, malformed packets) is a loss: the
+ * packet will never reach the application. So, at the end of a run,
+ * tx_packets = rx_packets + lost_packets + packets still queued or in
+ * flight, for flows that cross no switch flooding unknown destinations.
+ * Leaves out: a flooded copy dropped for another reason on its way
+ * nowhere (a full queue on a port that does not lead to the
+ * destination) counts as a loss; switches flood unicast frames only
+ * before they learn where the destination is.
  */
 #include "models/flow.h"
 
@@ -156,6 +181,23 @@ void flow_lost(const Packet *p)
 {
   if (p && p->flow)
     ((Flow *)p->flow)->lost_packets++;
+}
+
+/* Counts the drop of `p` for `reason` as a loss of its flow, when it has
+ * one and the reason is a loss (see the comment at the top). */
+void flow_dropped(const Packet *p, DropReason reason)
+{
+  switch (reason) {
+  case DROP_OTHER_MAC:
+  case DROP_SWITCH_SAME_PORT:
+  case DROP_UNKNOWN_ETHERTYPE:
+  case DROP_TCP_OUT_OF_WINDOW:
+  case DROP_TCP_BAD_ACK:
+  case DROP_TCP_RST:
+    return;
+  default:
+    flow_lost(p);
+  }
 }
 
 /* Returns the flow of `key`, or NULL if no packet of it was counted. */

@@ -14,6 +14,7 @@
 #include <glib.h>
 #include <stdint.h>
 
+#include "models/drop.h"
 #include "sim/packet.h"
 #include "sim/simtime.h"
 
@@ -61,6 +62,10 @@ void flow_goodput(Flow *f, size_t bytes, SimTime now);
 /* A packet was dropped in the network (node_drop): counts a loss on its
  * flow, if it has one. */
 void flow_lost(const Packet *p);
+/* node_drop() dropped `p` for `reason`: flow_lost(p) when the reason is a
+ * loss of the packet (not a filter's discard of a flooded copy, nor a
+ * TCP endpoint's discard of a segment it had accepted); see flow.c. */
+void flow_dropped(const Packet *p, DropReason reason);
 const Flow *flow_find(const FlowTable *ft, const FlowKey *key);
 GPtrArray *flow_table_sorted(const FlowTable *ft); /* of const Flow*, by key; g_ptr_array_unref */
 

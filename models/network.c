@@ -15,6 +15,9 @@
 #include "models/internet/route_auto.h"
 #include "sim/pcap_out.h"
 
+/* The columns of tcp.csv; TCP writes the rows (README.md, "output"). */
+#define NETWORK_TCP_SERIES_HEADER "time,node,local,remote,cwnd,ssthresh,srtt,rto,in_flight"
+
 static void network_build_links(Network *net, const Scenario *sc)
 {
   for (guint i = 0; i < sc->links->len; i++) {
@@ -94,6 +97,8 @@ void network_free(Network *net)
   for (int r = 0; r < DROP_REASON_COUNT; r++)
     g_ptr_array_free(net->drop_evidence[r], TRUE);
   flow_table_free(net->flows);
+  if (net->tcp_series)
+    fclose(net->tcp_series);
   trace_free(net->trace);
   scheduler_free(net->sched);
   packet_pool_free(net->pool);
@@ -161,15 +166,30 @@ static gboolean network_open_pcaps(Network *net, const char *dir, GError **error
   return TRUE;
 }
 
+/* Opens DIR/tcp.csv for TCP's time series and writes its header; TCP
+ * writes a row per change (models/transport). */
+static gboolean network_open_tcp_series(Network *net, const char *dir, GError **error)
+{
+  char *path = g_build_filename(dir, "tcp.csv", NULL);
+  net->tcp_series = g_fopen(path, "w");
+  if (!net->tcp_series)
+    g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(errno), "cannot write '%s': %s", path, g_strerror(errno));
+  else
+    fputs(NETWORK_TCP_SERIES_HEADER "\n", net->tcp_series);
+  g_free(path);
+  return net->tcp_series != NULL;
+}
+
 /* Opens what the scenario's `output:` asks for: the text trace (DIR/trace.txt,
- * or standard output when `dir` is NULL and `to_stdout` allows it) and a
+ * or standard output when `dir` is NULL and `to_stdout` allows it), a
  * pcap file per captured interface (DIR/<node>-<iface>.pcap; pcap needs a
- * directory). */
+ * directory) and TCP's time series (DIR/tcp.csv with `tcp-series: true`;
+ * nothing without a directory). */
 gboolean network_open_outputs(Network *net, const char *dir, gboolean to_stdout, GError **error)
 {
   const ScenarioOutput *out = &net->sc->output;
   gboolean pcap = out->pcap_all || out->pcap->len > 0;
-  if (dir && (out->trace || pcap) && g_mkdir_with_parents(dir, 0755) != 0) {
+  if (dir && (out->trace || pcap || out->tcp_series) && g_mkdir_with_parents(dir, 0755) != 0) {
     g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(errno), "cannot create the output directory '%s': %s", dir,
                 g_strerror(errno));
     return FALSE;
@@ -192,5 +212,7 @@ gboolean network_open_outputs(Network *net, const char *dir, gboolean to_stdout,
                 "output.pcap needs a directory: give 'output: { dir: DIR }' or 'ipsim run --out DIR'");
     return FALSE;
   }
-  return !pcap || network_open_pcaps(net, dir, error);
+  if (pcap && !network_open_pcaps(net, dir, error))
+    return FALSE;
+  return !(out->tcp_series && dir) || network_open_tcp_series(net, dir, error);
 }

@@ -9,6 +9,7 @@
 
 #include "models/internet/icmp.h"
 #include "models/internet/ipv4.h"
+#include "models/transport/tcp.h"
 #include "models/transport/udp.h"
 #include "models/link/arp.h"
 #include "models/link/switch.h"
@@ -16,7 +17,7 @@
 
 /* Creates the node `conf` describes, with its interfaces (not yet linked)
  * and the state of its layers: a learning bridge on switches; ARP on every
- * interface, IPv4, ICMP and UDP on hosts and routers. */
+ * interface, IPv4, ICMP, UDP and TCP on hosts and routers. */
 Node *node_new(Network *net, const ScenarioNode *conf, guint index)
 {
   Node *node = g_new0(Node, 1);
@@ -37,6 +38,7 @@ Node *node_new(Network *net, const ScenarioNode *conf, guint index)
   node->icmp = icmp_listeners_new();
   node->udp = udp_ports_new();
   node->ip = ipv4_new(node, conf);
+  node->tcp = tcp_stack_new(node);
   return node;
 }
 
@@ -44,6 +46,7 @@ void node_free(Node *node)
 {
   if (!node)
     return;
+  tcp_stack_free(node->tcp);
   ipv4_free(node->ip);
   udp_ports_free(node->udp);
   icmp_listeners_free(node->icmp);
@@ -87,6 +90,7 @@ void node_drop(Node *node, Iface *iface, Packet *p, DropReason reason, TraceLaye
   Counters *c = iface ? &iface->counters : &node->counters;
   c->drops[reason]++;
   node_keep_evidence(node, iface, p, reason, from);
+  flow_dropped(p, reason); /* a loss of the packet's flow, when the reason is one (models/flow.c) */
   if (trace_wants(node->net->trace, layer))
     trace_packet(node->net->trace, network_now(node->net), node, iface, TRACE_DROP, from, p, drop_reason_name(reason));
   packet_free(p);

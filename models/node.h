@@ -1,7 +1,7 @@
 /*
  * A node of the simulated network: a host, a switch or a router, owning its
  * interfaces and its per-layer state. Hosts and routers have IPv4 (with
- * ARP on each interface, ICMP and UDP); switches have a learning bridge.
+ * ARP on each interface, ICMP, UDP and TCP); switches have a learning bridge.
  * Routers forward; hosts do not.
  *
  * Entry points: node_new(), node_drop() (every drop goes through it:
@@ -22,6 +22,7 @@ typedef struct Switch Switch;
 typedef struct Ipv4 Ipv4;
 typedef struct UdpPorts UdpPorts;
 typedef struct IcmpListeners IcmpListeners;
+typedef struct TcpStack TcpStack;
 
 typedef struct Node {
   char *name;
@@ -34,6 +35,7 @@ typedef struct Node {
   Ipv4 *ip;            /* hosts and routers */
   UdpPorts *udp;       /* hosts and routers */
   IcmpListeners *icmp; /* hosts and routers */
+  TcpStack *tcp;       /* hosts and routers */
   Counters counters;   /* drops not tied to an interface (the node's own) */
 } Node;
 

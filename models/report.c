@@ -3,15 +3,22 @@
  * output directory).
  *
  * Entry points: report_counters_text() and report_counters_json() after a
- * run; report_flows_text() and report_flows_json() likewise.
+ * run; report_flows_text(), report_flows_json() and report_flows_csv()
+ * likewise.
  *
  * Text: a table with one row per interface (and one for a node's own
  * counters when they are not all zero), columns aligned to the widest
  * value, then the drops by reason per node. JSON: see report.h; numbers
  * are whole, strings go through json_append_string().
  *
- * Leaves out: flow delay statistics (the Flow keeps only first_tx and
- * last_rx), rates over time.
+ * Flows: per 5-tuple, the counters of models/flow.h and what follows from
+ * them: goodput (bit/s, from the first packet sent to the last goodput
+ * byte delivered), mean and maximum one-way delay, mean jitter (the mean
+ * difference between consecutive delays). As text (delays in ms with µs),
+ * JSON (exact counters and sums, times in ns) and CSV (times in seconds
+ * with nine decimals); README.md documents every column.
+ *
+ * Leaves out: rates over time (TCP's series are models/transport's).
  */
 #include "models/report.h"
 
@@ -184,7 +191,7 @@ GString *report_counters_json(const Network *net)
 
 /* ---- text tables --------------------------------------------------------- */
 
-#define REPORT_MAX_COLS 10
+#define REPORT_MAX_COLS 16
 
 /* A table of text cells printed with aligned columns: the first `left`
  * columns left-aligned, the others (numbers) right-aligned. */
@@ -329,14 +336,54 @@ static const char *report_addr(uint32_t addr, char buf[16])
   return buf;
 }
 
-/* Returns the packets the source sent that the destination did not
- * receive (negative if duplicates arrived). */
-static int64_t report_flow_lost(const Flow *f)
+/* ---- flow statistics, derived from the counters of a Flow --------------- */
+
+/* Goodput in bit/s: goodput bytes * 8 over the time from the first packet
+ * sent to the last goodput byte delivered, rounded to the nearest bit/s;
+ * 0 without goodput or time. */
+static uint64_t report_flow_goodput_bps(const Flow *f)
 {
-  return (int64_t)f->tx_packets - (int64_t)f->rx_packets;
+  if (f->goodput_bytes == 0 || f->last_goodput <= f->first_tx || f->first_tx < 0)
+    return 0;
+  return (uint64_t)((double)f->goodput_bytes * 8e9 / (double)(f->last_goodput - f->first_tx) + 0.5);
 }
 
-/* Adds one flow's row: protocol, source, destination, counts, lost. */
+/* Mean one-way delay in ns (rounded down) over the packets received; 0 if none. */
+static SimTime report_flow_delay_mean(const Flow *f)
+{
+  return f->rx_packets ? f->delay_sum / (SimTime)f->rx_packets : 0;
+}
+
+/* Mean jitter in ns (rounded down): the sum of the differences between
+ * consecutive delays over their number, rx_packets - 1 (as ns-3's
+ * FlowMonitor); 0 with fewer than two packets. */
+static SimTime report_flow_jitter_mean(const Flow *f)
+{
+  return f->rx_packets > 1 ? f->jitter_sum / (SimTime)(f->rx_packets - 1) : 0;
+}
+
+/* "9.56Mbps": a rate with two decimals in the largest unit that keeps it
+ * at 1 or more, for people; "-" for none. */
+static char *report_rate_text(uint64_t bps)
+{
+  static const char *const units[] = {"bps", "kbps", "Mbps", "Gbps"};
+  double v = (double)bps;
+  guint u = 0;
+  if (bps == 0)
+    return g_strdup("-");
+  while (v >= 1000 && u + 1 < G_N_ELEMENTS(units))
+    v /= 1000, u++;
+  return u == 0 ? g_strdup_printf("%" PRIu64 "bps", bps) : g_strdup_printf("%.2f%s", v, units[u]);
+}
+
+/* "1.234ms": a time in milliseconds with microseconds, for people. */
+static char *report_ms_text(SimTime ns)
+{
+  return g_strdup_printf("%" PRId64 ".%03" PRId64 "ms", ns / 1000000, (ns / 1000) % 1000);
+}
+
+/* Adds one flow's row: protocol, source, destination, counts, lost,
+ * retransmitted, goodput, mean and maximum delay, mean jitter. */
 static void report_flow_row(ReportTable *t, const Flow *f)
 {
   char proto[4], addr[16];
@@ -348,14 +395,20 @@ static void report_flow_row(ReportTable *t, const Flow *f)
   report_table_add_uint(t, f->tx_bytes);
   report_table_add_uint(t, f->rx_packets);
   report_table_add_uint(t, f->rx_bytes);
-  report_table_add(t, g_strdup_printf("%" PRId64, report_flow_lost(f)));
+  report_table_add_uint(t, f->lost_packets);
+  report_table_add_uint(t, f->retransmitted);
+  report_table_add(t, report_rate_text(report_flow_goodput_bps(f)));
+  gboolean rx = f->rx_packets > 0;
+  report_table_add(t, rx ? report_ms_text(report_flow_delay_mean(f)) : g_strdup("-"));
+  report_table_add(t, rx ? report_ms_text(f->delay_max) : g_strdup("-"));
+  report_table_add(t, f->rx_packets > 1 ? report_ms_text(report_flow_jitter_mean(f)) : g_strdup("-"));
 }
 
 /* Prints the flows, sorted by key, as a table, or "Flows: none". */
 void report_flows_text(const Network *net, FILE *out)
 {
-  static const char *const header[] = {"proto",    "source",  "destination", "tx pkts",
-                                       "tx bytes", "rx pkts", "rx bytes",    "lost"};
+  static const char *const header[] = {"proto", "source", "destination", "tx pkts", "tx bytes",  "rx pkts", "rx bytes",
+                                       "lost",  "retx",   "goodput",     "delay",   "max delay", "jitter"};
   GPtrArray *flows = flow_table_sorted(net->flows);
 
   if (flows->len == 0) {
@@ -371,7 +424,8 @@ void report_flows_text(const Network *net, FILE *out)
   g_ptr_array_unref(flows);
 }
 
-/* Writes one flow as a JSON object. */
+/* Writes one flow as a JSON object: its key, its counters, and the
+ * derived figures, times in whole nanoseconds (-1: never). */
 static void report_json_flow(ReportJson *j, const Flow *f)
 {
   char proto[4], addr[16];
@@ -386,13 +440,27 @@ static void report_json_flow(ReportJson *j, const Flow *f)
   report_json_uint(j, "tx_bytes", f->tx_bytes);
   report_json_uint(j, "rx_packets", f->rx_packets);
   report_json_uint(j, "rx_bytes", f->rx_bytes);
-  report_json_int(j, "lost", report_flow_lost(f));
+  report_json_uint(j, "lost_packets", f->lost_packets);
+  report_json_uint(j, "retransmitted", f->retransmitted);
+  report_json_uint(j, "goodput_bytes", f->goodput_bytes);
+  report_json_uint(j, "goodput_bps", report_flow_goodput_bps(f));
+  report_json_int(j, "first_tx_ns", f->first_tx);
+  report_json_int(j, "last_rx_ns", f->last_rx);
+  report_json_int(j, "last_goodput_ns", f->last_goodput);
+  report_json_int(j, "delay_sum_ns", f->delay_sum);
+  report_json_int(j, "delay_mean_ns", report_flow_delay_mean(f));
+  report_json_int(j, "delay_max_ns", f->delay_max);
+  report_json_int(j, "jitter_sum_ns", f->jitter_sum);
+  report_json_int(j, "jitter_mean_ns", report_flow_jitter_mean(f));
   report_json_close(j, '}');
 }
 
 /* Returns the flows as a JSON document (free with g_string_free):
  * {"flows": [{"src", "dst", "sport", "dport", "proto", "tx_packets",
- * "tx_bytes", "rx_packets", "rx_bytes", "lost"}]}, sorted by key. */
+ * "tx_bytes", "rx_packets", "rx_bytes", "lost_packets", "retransmitted",
+ * "goodput_bytes", "goodput_bps", "first_tx_ns", "last_rx_ns",
+ * "last_goodput_ns", "delay_sum_ns", "delay_mean_ns", "delay_max_ns",
+ * "jitter_sum_ns", "jitter_mean_ns"}]}, sorted by key. */
 GString *report_flows_json(const Network *net)
 {
   ReportJson j = report_json_begin();
@@ -406,4 +474,35 @@ GString *report_flows_json(const Network *net)
   report_json_close(&j, '}');
   g_ptr_array_unref(flows);
   return report_json_end(&j);
+}
+
+/* A time in ns as seconds with nine decimals: exact. */
+static void report_csv_seconds(GString *s, SimTime ns)
+{
+  g_string_append_printf(s, ",%" PRId64 ".%09" PRId64, ns / 1000000000, ns % 1000000000);
+}
+
+/* Returns the flows as CSV (free with g_string_free): a header line, then
+ * one line per flow sorted by key, with the columns of
+ * REPORT_FLOWS_CSV_HEADER (documented in README.md). */
+GString *report_flows_csv(const Network *net)
+{
+  GString *s = g_string_new(REPORT_FLOWS_CSV_HEADER "\n");
+  GPtrArray *flows = flow_table_sorted(net->flows);
+  char proto[4], src[16], dst[16];
+
+  for (guint i = 0; i < flows->len; i++) {
+    const Flow *f = g_ptr_array_index(flows, i);
+    g_string_append_printf(
+        s, "%s,%s,%u,%s,%u,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64,
+        report_proto_name(f->key.proto, proto), report_addr(f->key.src, src), f->key.sport,
+        report_addr(f->key.dst, dst), f->key.dport, f->tx_packets, f->tx_bytes, f->rx_packets, f->rx_bytes,
+        f->lost_packets, f->retransmitted, report_flow_goodput_bps(f));
+    report_csv_seconds(s, report_flow_delay_mean(f));
+    report_csv_seconds(s, f->delay_max);
+    report_csv_seconds(s, report_flow_jitter_mean(f));
+    g_string_append_c(s, '\n');
+  }
+  g_ptr_array_unref(flows);
+  return s;
 }

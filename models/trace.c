@@ -10,14 +10,27 @@
  * IPv4 with TTL, id, total length, DF and fragment offset (in bytes);
  * then, for whole datagrams and first fragments, ICMP (echo, time
  * exceeded, destination unreachable with the quoted protocol or UDP port,
- * fragmentation needed with the MTU) and UDP ports and length. Like
- * tcpdump without -e, frames carrying IPv4 or ARP show no MAC addresses;
- * other frames show `ETH src > dst ethertype 0xXXXX len N` (N: the
- * Ethernet payload length).
+ * fragmentation needed with the MTU), UDP ports and length, and TCP as
+ * tcpdump -S shows it (absolute sequence numbers: the decoder keeps no
+ * per-connection state):
+ *
+ *   TCP 49152 > 80 [S] seq 1000 win 65535 options [mss 1460,nop,wscale 7] len 0
+ *   TCP 49152 > 80 [P.] seq 1001:2449 ack 5001 win 502 len 1448
+ *
+ * that is ports, flags in tcpdump's letters (F S R P, '.' for ACK, U, E,
+ * W, e; "[none]"), seq (seq:end when the segment carries data), ack when
+ * ACK is set, the raw 16-bit window (unscaled: the scale is per
+ * connection), urg with URG, the options (mss, wscale, sackOK, TS val
+ * ecr, sack blocks, nop, eol, others as opt-K len L) and the payload
+ * length. Like tcpdump without -e, frames carrying IPv4 or ARP show no
+ * MAC addresses; other frames show `ETH src > dst ethertype 0xXXXX len N`
+ * (N: the Ethernet payload length).
  *
  * Decoding never reads outside the bytes given: a short or inconsistent
  * header prints a `[truncated ...]` or `[bad ...]` marker and decoding
- * stops there.
+ * stops there (for TCP: `[bad data offset N]`, `[truncated options]`, and
+ * inside the options `[bad opt K len L]`, `[truncated opt K]`, or `[bad
+ * mss len L]` for a known option of the wrong size).
  *
  * Entry points: trace_new(); trace_packet() and trace_note() (on the
  * packet path, after trace_wants()); trace_format_line(),
@@ -29,9 +42,10 @@
  * not through printf.
  *
  * Follows the wire formats of RFC 791 (IPv4), RFC 792 (ICMP), RFC 768
- * (UDP), RFC 826 (ARP), RFC 1191 (the MTU in fragmentation needed).
- * Leaves out: IPv4 options (skipped, not shown), TCP ports (shown as
- * `proto 6 len N`), checksum verification, IPv6 and VLAN decoding.
+ * (UDP), RFC 9293 (TCP), RFC 7323 (window scale, timestamps), RFC 2018
+ * (SACK), RFC 826 (ARP), RFC 1191 (the MTU in fragmentation needed).
+ * Leaves out: IPv4 options (skipped, not shown), relative TCP sequence
+ * numbers, checksum verification, IPv6 and VLAN decoding.
  */
 #include "models/trace.h"
 
@@ -269,6 +283,222 @@ static void trace_udp(GString *out, const uint8_t *d, size_t len)
   trace_append_field(out, " len ", g_ntohs(h.len));
 }
 
+/* ---- TCP ----------------------------------------------------------------- */
+
+/* Offsets and sizes in the TCP header (RFC 9293, section 3.1), read by hand
+ * so that the decoder needs nothing from the TCP model. */
+#define TRACE_TCP_HEADER_LEN 20
+#define TRACE_TCP_SEQ 4
+#define TRACE_TCP_ACK 8
+#define TRACE_TCP_OFF 12
+#define TRACE_TCP_FLAGS 13
+#define TRACE_TCP_WIN 14
+#define TRACE_TCP_URP 18
+#define TRACE_TCP_FLAG_ACK 0x10
+#define TRACE_TCP_FLAG_URG 0x20
+
+/* Option kinds (RFC 9293, RFC 7323, RFC 2018). */
+enum {
+  TRACE_TCPOPT_EOL = 0,
+  TRACE_TCPOPT_NOP = 1,
+  TRACE_TCPOPT_MSS = 2,
+  TRACE_TCPOPT_WSCALE = 3,
+  TRACE_TCPOPT_SACK_OK = 4,
+  TRACE_TCPOPT_SACK = 5,
+  TRACE_TCPOPT_TS = 8,
+};
+
+static uint32_t trace_get16(const uint8_t *d)
+{
+  return (uint32_t)d[0] << 8 | d[1];
+}
+
+static uint32_t trace_get32(const uint8_t *d)
+{
+  return trace_get16(d) << 16 | trace_get16(d + 2);
+}
+
+/* Appends the flags in tcpdump's letters and order, "[S.]", "[FP.]",
+ * "[none]": F S R P, '.' for ACK, U, E (ECE), W (CWR), e (AE). */
+static void trace_tcp_flags(GString *out, const uint8_t *d)
+{
+  static const char letters[] = "FSRP.UEW";
+  size_t start = out->len;
+
+  g_string_append_c(out, '[');
+  for (int i = 0; i < 8; i++)
+    if (d[TRACE_TCP_FLAGS] & (1u << i))
+      g_string_append_c(out, letters[i]);
+  if (d[TRACE_TCP_OFF] & 0x01)
+    g_string_append_c(out, 'e');
+  if (out->len == start + 1)
+    g_string_append(out, "none");
+  g_string_append_c(out, ']');
+}
+
+/* Appends one SACK option's blocks, "sack 2 {a:b}{c:d}"; `o` holds the
+ * `n` bytes after kind and length. */
+static void trace_tcp_sack(GString *out, const uint8_t *o, size_t n)
+{
+  trace_append_field(out, "sack ", n / 8);
+  g_string_append_c(out, ' ');
+  for (size_t i = 0; i + 8 <= n; i += 8) {
+    trace_append_field(out, "{", trace_get32(o + i));
+    trace_append_field(out, ":", trace_get32(o + i + 4));
+    g_string_append_c(out, '}');
+  }
+}
+
+/* Returns the name of a known option kind, or NULL. */
+static const char *trace_tcp_option_name(uint8_t kind)
+{
+  switch (kind) {
+  case TRACE_TCPOPT_MSS:
+    return "mss";
+  case TRACE_TCPOPT_WSCALE:
+    return "wscale";
+  case TRACE_TCPOPT_SACK_OK:
+    return "sackOK";
+  case TRACE_TCPOPT_SACK:
+    return "sack";
+  case TRACE_TCPOPT_TS:
+    return "TS";
+  default:
+    return NULL;
+  }
+}
+
+/* TRUE when `n` value bytes are right for the known option `kind`. */
+static gboolean trace_tcp_option_len_ok(uint8_t kind, size_t n)
+{
+  switch (kind) {
+  case TRACE_TCPOPT_MSS:
+    return n == 2;
+  case TRACE_TCPOPT_WSCALE:
+    return n == 1;
+  case TRACE_TCPOPT_SACK_OK:
+    return n == 0;
+  case TRACE_TCPOPT_SACK:
+    return n > 0 && n % 8 == 0;
+  default:
+    return n == 8; /* TS */
+  }
+}
+
+/* Appends the option of `kind` whose `n` value bytes are at `o` (the
+ * option's length byte was in bounds): its value for a known kind of the
+ * right size, "[bad <name> len L]" for a known kind of another size,
+ * "opt-K len L" for the others. */
+static void trace_tcp_option(GString *out, uint8_t kind, const uint8_t *o, size_t n)
+{
+  const char *name = trace_tcp_option_name(kind);
+
+  if (!name) {
+    trace_append_field(out, "opt-", kind);
+    trace_append_field(out, " len ", n + 2);
+  } else if (!trace_tcp_option_len_ok(kind, n)) {
+    g_string_append(out, "[bad ");
+    g_string_append(out, name);
+    trace_append_field(out, " len ", n + 2);
+    g_string_append_c(out, ']');
+  } else if (kind == TRACE_TCPOPT_MSS) {
+    trace_append_field(out, "mss ", trace_get16(o));
+  } else if (kind == TRACE_TCPOPT_WSCALE) {
+    trace_append_field(out, "wscale ", o[0]);
+  } else if (kind == TRACE_TCPOPT_TS) {
+    trace_append_field(out, "TS val ", trace_get32(o));
+    trace_append_field(out, " ecr ", trace_get32(o + 4));
+  } else if (kind == TRACE_TCPOPT_SACK) {
+    trace_tcp_sack(out, o, n);
+  } else {
+    g_string_append(out, name);
+  }
+}
+
+/* Appends the options in `o` (`len` bytes) as tcpdump does, " options [mss
+ * 1460,nop,wscale 7]". An option whose length byte is missing, below 2
+ * or past the end prints a marker and ends the list; so does EOL. */
+static void trace_tcp_options(GString *out, const uint8_t *o, size_t len)
+{
+  g_string_append(out, " options [");
+  for (size_t at = 0; at < len;) {
+    uint8_t kind = o[at];
+    if (at)
+      g_string_append_c(out, ',');
+    if (kind == TRACE_TCPOPT_EOL || kind == TRACE_TCPOPT_NOP) {
+      g_string_append(out, kind == TRACE_TCPOPT_EOL ? "eol" : "nop");
+      if (kind == TRACE_TCPOPT_EOL)
+        break;
+      at++;
+      continue;
+    }
+    if (at + 1 >= len) {
+      trace_append_field(out, "[truncated opt ", kind);
+      g_string_append_c(out, ']');
+      break;
+    }
+    size_t olen = o[at + 1];
+    if (olen < 2 || at + olen > len) {
+      trace_append_field(out, "[bad opt ", kind);
+      trace_append_field(out, " len ", olen);
+      g_string_append_c(out, ']');
+      break;
+    }
+    trace_tcp_option(out, kind, o + at + 2, olen - 2);
+    at += olen;
+  }
+  g_string_append_c(out, ']');
+}
+
+/* Appends "seq S" (no payload) or "seq S:E" (E = S + payload, modulo
+ * 2^32), then "ack A" when ACK is set, the raw window and, with URG, the
+ * urgent pointer. */
+static void trace_tcp_numbers(GString *out, const uint8_t *d, size_t payload, gboolean payload_known)
+{
+  uint32_t seq = trace_get32(d + TRACE_TCP_SEQ);
+
+  trace_append_field(out, " seq ", seq);
+  if (payload_known && payload)
+    trace_append_field(out, ":", (uint32_t)(seq + payload));
+  if (d[TRACE_TCP_FLAGS] & TRACE_TCP_FLAG_ACK)
+    trace_append_field(out, " ack ", trace_get32(d + TRACE_TCP_ACK));
+  trace_append_field(out, " win ", trace_get16(d + TRACE_TCP_WIN));
+  if (d[TRACE_TCP_FLAGS] & TRACE_TCP_FLAG_URG)
+    trace_append_field(out, " urg ", trace_get16(d + TRACE_TCP_URP));
+}
+
+/* Appends the TCP segment in `d`: `len` bytes present, `seglen` bytes in
+ * the datagram (more when the capture was cut). Ports, flags, numbers,
+ * options and the payload length; a data offset below 5 or past the
+ * segment prints "[bad data offset N]", options cut by the capture
+ * "[truncated options]". */
+static void trace_tcp(GString *out, const uint8_t *d, size_t len, size_t seglen)
+{
+  if (len < TRACE_TCP_HEADER_LEN) {
+    trace_append_truncated(out, "TCP ", len);
+    return;
+  }
+  size_t hl = (size_t)(d[TRACE_TCP_OFF] >> 4) * 4;
+  gboolean hl_ok = hl >= TRACE_TCP_HEADER_LEN && hl <= seglen;
+  trace_append_field(out, "TCP ", trace_get16(d));
+  trace_append_field(out, " > ", trace_get16(d + 2));
+  g_string_append_c(out, ' ');
+  trace_tcp_flags(out, d);
+  trace_tcp_numbers(out, d, hl_ok ? seglen - hl : 0, hl_ok);
+  if (!hl_ok) {
+    trace_append_field(out, " [bad data offset ", hl / 4);
+    g_string_append_c(out, ']');
+    return;
+  }
+  if (hl > len) {
+    g_string_append(out, " [truncated options]");
+    return;
+  }
+  if (hl > TRACE_TCP_HEADER_LEN)
+    trace_tcp_options(out, d + TRACE_TCP_HEADER_LEN, hl - TRACE_TCP_HEADER_LEN);
+  trace_append_field(out, " len ", seglen - hl);
+}
+
 /* ---- IPv4 -------------------------------------------------------------- */
 
 /* Appends the fixed IPv4 fields: addresses, TTL, id, length, DF and the
@@ -293,8 +523,9 @@ static void trace_ipv4_fields(GString *out, const Ipv4Header *h)
   }
 }
 
-/* Appends the transport part of a datagram: `d` holds its `len` bytes. */
-static void trace_ipv4_payload(GString *out, uint8_t proto, const uint8_t *d, size_t len)
+/* Appends the transport part of a datagram: `d` holds `len` of its
+ * `whole` bytes (fewer when the capture was cut short). */
+static void trace_ipv4_payload(GString *out, uint8_t proto, const uint8_t *d, size_t len, size_t whole)
 {
   g_string_append_c(out, ' ');
   switch (proto) {
@@ -303,6 +534,9 @@ static void trace_ipv4_payload(GString *out, uint8_t proto, const uint8_t *d, si
     break;
   case IPPROTO_UDP_NUM:
     trace_udp(out, d, len);
+    break;
+  case IPPROTO_TCP_NUM:
+    trace_tcp(out, d, len, whole);
     break;
   default:
     trace_append_field(out, "proto ", proto);
@@ -341,7 +575,7 @@ static void trace_ipv4(GString *out, const uint8_t *d, size_t len)
   }
   size_t end = MIN(len, total);
   if ((g_ntohs(h.frag) & IPV4_OFFSET_MASK) == 0)
-    trace_ipv4_payload(out, h.proto, d + hl, end - hl);
+    trace_ipv4_payload(out, h.proto, d + hl, end - hl, total - hl);
   if (len < total) {
     trace_append_field(out, " [truncated, ", len);
     trace_append_field(out, " of ", total);

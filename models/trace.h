@@ -5,6 +5,8 @@
  *
  *   2.000512000 r1 eth1 tx IPv4 10.0.1.2 > 10.0.2.2 ttl 63 id 7 len 84 ICMP echo request id 1 seq 1
  *   1.000000000 h1 eth0 tx ARP who-has 10.0.1.1 tell 10.0.1.10
+ *   1.000512000 h1 eth0 tx IPv4 10.0.1.10 > 10.0.2.10 ttl 64 id 2 len 60 DF TCP 49152 > 80 [S] seq 1000 win 65535
+ *     options [mss 1460,sackOK,TS val 1000 ecr 0,nop,wscale 7] len 0      (one line)
  *   3.000100000 r2 - drop IPv4 10.0.1.2 > 10.0.9.9 ... reason no-route
  *
  * Time is seconds with nine decimals (exact nanoseconds). Verbs: enq, tx,

@@ -112,7 +112,7 @@ static gboolean cli_write_file(const char *dir, const char *name, GString *text)
   return ok;
 }
 
-/* Writes DIR/summary.json, DIR/counters.json and DIR/flows.json: only
+/* Writes DIR/summary.json, DIR/counters.json, DIR/flows.json and DIR/flows.csv: only
  * simulated figures, so that the same scenario and seed give
  * byte-identical files. */
 static gboolean cli_write_results(const Network *net, uint64_t events, const char *dir)
@@ -128,7 +128,8 @@ static gboolean cli_write_results(const Network *net, uint64_t events, const cha
                          "  \"events\": %" G_GUINT64_FORMAT ",\n  \"sim_time_ns\": %" G_GINT64_FORMAT "\n}\n",
                          net->seed, net->nodes->len, net->links->len, events, scheduler_now(net->sched));
   return cli_write_file(dir, "summary.json", json) && cli_write_file(dir, "counters.json", report_counters_json(net)) &&
-         cli_write_file(dir, "flows.json", report_flows_json(net));
+         cli_write_file(dir, "flows.json", report_flows_json(net)) &&
+         cli_write_file(dir, "flows.csv", report_flows_csv(net));
 }
 
 /* Applies --seed and --stop to the loaded scenario. */

@@ -55,11 +55,11 @@ typedef struct Packet Packet;
 
 /* Visible so that the accessors below can be inline; use the functions. */
 struct Packet {
-  uint8_t *data;     /* first byte of the packet */
-  size_t len;        /* bytes from data on */
-  uint8_t *buf;      /* start of the buffer: storage or a large buffer */
-  size_t size;       /* bytes in buf */
-  uint64_t uid;      /* see packet_uid() */
+  uint8_t *data; /* first byte of the packet */
+  size_t len;    /* bytes from data on */
+  uint8_t *buf;  /* start of the buffer: storage or a large buffer */
+  size_t size;   /* bytes in buf */
+  uint64_t uid;  /* see packet_uid() */
   /* For the models' flow accounting (models/flow.h), copied by clones:
    * when the transport layer sent the packet, and the flow it counts in
    * (a Flow *, NULL when none). The kernel never reads them. */

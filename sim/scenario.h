@@ -208,12 +208,13 @@ typedef struct {
 } ScenarioPcapTarget;
 
 typedef struct {
-  char *dir;         /* NULL: none given (the CLI's --out may give one) */
-  guint trace;       /* SCENARIO_TRACE_* mask; 0 = no trace */
-  gboolean pcap_all; /* pcap: all */
-  GArray *pcap;      /* of ScenarioPcapTarget; never NULL */
-  uint32_t snaplen;  /* bytes of each frame written to pcap files (65535: whole frames) */
-  gboolean tcp_series; /* `tcp-series: true`: tcp.csv, a row per change of a connection's cwnd, ssthresh, srtt, rto, in flight */
+  char *dir;           /* NULL: none given (the CLI's --out may give one) */
+  guint trace;         /* SCENARIO_TRACE_* mask; 0 = no trace */
+  gboolean pcap_all;   /* pcap: all */
+  GArray *pcap;        /* of ScenarioPcapTarget; never NULL */
+  uint32_t snaplen;    /* bytes of each frame written to pcap files (65535: whole frames) */
+  gboolean tcp_series; /* `tcp-series: true`: tcp.csv, a row per change of a connection's cwnd, ssthresh, srtt, rto, in
+                          flight */
 } ScenarioOutput;
 
 /* ---- expect: ------------------------------------------------------------ */

@@ -1,19 +1,32 @@
 /*
- * The `apps` section: the applications each host or router runs (ping,
- * traceroute, udp-cbr, udp-sink), read once the network is resolved so
- * that `on` and `to` can name nodes. Every app gets a unique name (given,
- * or "<type><n>", numbered per type in file order), a node index, a
- * destination address (a node's first address in interface order, or the
- * address written) and every parameter its type uses, defaults filled:
+ * The `apps` section: the applications each host or router runs, read
+ * once the network is resolved so that `on` and `to` can name nodes.
+ * Every app gets a unique name (given, or "<type><n>", numbered per type
+ * in file order), a node index, a destination address (a node's first
+ * address in interface order, or the address written) and every parameter
+ * its type uses, defaults filled:
  *
  *   ping        to, count (0: until stop), interval 1s, size 56, ttl 64, df false
  *   traceroute  to, probe udp, max-hops 30 (in ttl), queries 3, wait 5s, port 33434
  *   udp-cbr     to with a port (or `port`), size 1000, rate or interval, ttl 64
  *               (rate gives interval = ceil(size * 8 / rate))
  *   udp-sink    port
+ *   udp-echo    to (port 7 unless given), count (0: until stop), interval 1s, size 56
+ *   udp-echo-server  port 7
+ *   onoff       to with a port (or `port`), size 1000, rate (while on, required),
+ *               on-time 1s, off-time 1s ("500ms" constant or "exp(500ms)"
+ *               exponential with that mean); interval = ceil(size * 8 / rate)
+ *   bulk        to (port 5001 unless given), bytes (0: until stop), report 1s, tcp
+ *   bulk-sink   port 5001, report 1s, tcp
+ *   http        to (port 80), sizes (required), persistent true, tcp
+ *   http-server port 80, tcp
+ *   ftp         to (port 21), sizes (required), tcp
+ *   ftp-server  port 21, tcp
  *
- * A key that belongs to another type is an error. Apps start at 0s by
- * default and run until the end of the run (stop 0) unless given `stop`.
+ * `tcp` overrides `defaults.tcp` key by key (scenario_tcp.c); every app's
+ * `tcp` holds the effective settings. A key that belongs to another type
+ * is an error. Apps start at 0s by default and run until the end of the
+ * run (stop 0) unless given `stop`.
  *
  * Entry points: scenario_parse_apps() (first pass: keeps the list),
  * scenario_read_apps().
@@ -30,14 +43,45 @@ enum {
   APP_GIVEN_STOP = 1u << 2,
   APP_GIVEN_INTERVAL = 1u << 3,
   APP_GIVEN_RATE = 1u << 4,
+  APP_GIVEN_SIZES = 1u << 5,
 };
 
 #define APPS_PING (1u << APP_PING)
 #define APPS_TRACEROUTE (1u << APP_TRACEROUTE)
 #define APPS_UDP_CBR (1u << APP_UDP_CBR)
 #define APPS_UDP_SINK (1u << APP_UDP_SINK)
+#define APPS_UDP_ECHO (1u << APP_UDP_ECHO)
+#define APPS_UDP_ECHO_SERVER (1u << APP_UDP_ECHO_SERVER)
+#define APPS_ONOFF (1u << APP_ONOFF)
+#define APPS_BULK (1u << APP_BULK)
+#define APPS_BULK_SINK (1u << APP_BULK_SINK)
+#define APPS_HTTP (1u << APP_HTTP)
+#define APPS_HTTP_SERVER (1u << APP_HTTP_SERVER)
+#define APPS_FTP (1u << APP_FTP)
+#define APPS_FTP_SERVER (1u << APP_FTP_SERVER)
+/* Clients that take a destination port in `to` (or `port`). */
+#define APPS_TO_PORT (APPS_UDP_CBR | APPS_UDP_ECHO | APPS_ONOFF | APPS_BULK | APPS_HTTP | APPS_FTP)
+/* Servers and sinks, which listen on `port`. */
+#define APPS_LISTEN (APPS_UDP_SINK | APPS_UDP_ECHO_SERVER | APPS_BULK_SINK | APPS_HTTP_SERVER | APPS_FTP_SERVER)
+#define APPS_TCP (APPS_BULK | APPS_BULK_SINK | APPS_HTTP | APPS_HTTP_SERVER | APPS_FTP | APPS_FTP_SERVER)
 
-static const char *const app_type_names[] = {"ping", "traceroute", "udp-cbr", "udp-sink"};
+static const char *const app_type_names[] = {
+    "ping", "traceroute", "udp-cbr", "udp-sink",    "udp-echo", "udp-echo-server", "onoff",
+    "bulk", "bulk-sink",  "http",    "http-server", "ftp",      "ftp-server"};
+G_STATIC_ASSERT(G_N_ELEMENTS(app_type_names) == APP_KIND_COUNT);
+
+const char *scenario_app_type_name(int kind)
+{
+  g_return_val_if_fail(kind >= 0 && kind < APP_KIND_COUNT, "?");
+  return app_type_names[kind];
+}
+
+/* The port of each kind when the file gives none; 0: the file must give it.
+ * udp-echo: RFC 862's echo port; bulk: iperf's; http and ftp: their own. */
+static const uint16_t app_default_ports[APP_KIND_COUNT] = {
+    [APP_UDP_ECHO] = 7, [APP_UDP_ECHO_SERVER] = 7, [APP_BULK] = 5001, [APP_BULK_SINK] = 5001,
+    [APP_HTTP] = 80,    [APP_HTTP_SERVER] = 80,    [APP_FTP] = 21,    [APP_FTP_SERVER] = 21,
+};
 
 /* An app being read, with what its parsers need to know. */
 typedef struct {
@@ -53,18 +97,25 @@ static const struct {
   const char *key;
   guint kinds;
 } app_key_kinds[] = {
-    {"to", APPS_PING | APPS_TRACEROUTE | APPS_UDP_CBR},
-    {"port", APPS_TRACEROUTE | APPS_UDP_CBR | APPS_UDP_SINK},
-    {"count", APPS_PING},
-    {"interval", APPS_PING | APPS_UDP_CBR},
-    {"size", APPS_PING | APPS_UDP_CBR},
+    {"to", APPS_PING | APPS_TRACEROUTE | APPS_TO_PORT},
+    {"port", APPS_TRACEROUTE | APPS_TO_PORT | APPS_LISTEN},
+    {"count", APPS_PING | APPS_UDP_ECHO},
+    {"interval", APPS_PING | APPS_UDP_CBR | APPS_UDP_ECHO},
+    {"size", APPS_PING | APPS_UDP_CBR | APPS_UDP_ECHO | APPS_ONOFF},
     {"ttl", APPS_PING | APPS_UDP_CBR},
     {"df", APPS_PING},
     {"probe", APPS_TRACEROUTE},
     {"max-hops", APPS_TRACEROUTE},
     {"queries", APPS_TRACEROUTE},
     {"wait", APPS_TRACEROUTE},
-    {"rate", APPS_UDP_CBR},
+    {"rate", APPS_UDP_CBR | APPS_ONOFF},
+    {"on-time", APPS_ONOFF},
+    {"off-time", APPS_ONOFF},
+    {"bytes", APPS_BULK},
+    {"report", APPS_BULK | APPS_BULK_SINK},
+    {"sizes", APPS_HTTP | APPS_FTP},
+    {"persistent", APPS_HTTP},
+    {"tcp", APPS_TCP},
 };
 
 static gboolean app_parse_type(SchemaCtx *cx, const YNode *value, void *dest);
@@ -78,6 +129,10 @@ static gboolean app_parse_ttl(SchemaCtx *cx, const YNode *value, void *dest);
 static gboolean app_parse_probe(SchemaCtx *cx, const YNode *value, void *dest);
 static gboolean app_parse_max_hops(SchemaCtx *cx, const YNode *value, void *dest);
 static gboolean app_parse_queries(SchemaCtx *cx, const YNode *value, void *dest);
+static gboolean app_parse_on_time(SchemaCtx *cx, const YNode *value, void *dest);
+static gboolean app_parse_off_time(SchemaCtx *cx, const YNode *value, void *dest);
+static gboolean app_parse_bytes(SchemaCtx *cx, const YNode *value, void *dest);
+static gboolean app_parse_sizes(SchemaCtx *cx, const YNode *value, void *dest);
 
 static const SchemaField app_fields[] = {
     {"type", app_parse_type, 0, 0, TRUE},
@@ -97,8 +152,25 @@ static const SchemaField app_fields[] = {
     {"queries", app_parse_queries, offsetof(AppDraft, app.queries), 0, FALSE},
     {"wait", scenario_parse_duration_positive, offsetof(AppDraft, app.wait), 0, FALSE},
     {"rate", schema_parse_rate, offsetof(AppDraft, app.rate_bps), APP_GIVEN_RATE, FALSE},
+    {"on-time", app_parse_on_time, offsetof(AppDraft, app.on_time), 0, FALSE},
+    {"off-time", app_parse_off_time, offsetof(AppDraft, app.off_time), 0, FALSE},
+    {"bytes", app_parse_bytes, offsetof(AppDraft, app.bytes), 0, FALSE},
+    {"report", schema_parse_duration, offsetof(AppDraft, app.report), 0, FALSE},
+    {"sizes", app_parse_sizes, offsetof(AppDraft, app.sizes), APP_GIVEN_SIZES, FALSE},
+    {"persistent", scenario_parse_bool, offsetof(AppDraft, app.persistent), 0, FALSE},
+    {"tcp", scenario_parse_tcp, offsetof(AppDraft, app.tcp), 0, FALSE},
 };
 static const Schema app_schema = {"an app", app_fields, G_N_ELEMENTS(app_fields), offsetof(AppDraft, given)};
+
+/* "a ping", "an onoff": the type with its article, for messages. */
+static const char *app_a(int kind)
+{
+  static const char *const with_article[] = {
+      "a ping", "a traceroute", "a udp-cbr", "a udp-sink",     "a udp-echo", "a udp-echo-server", "an onoff",
+      "a bulk", "a bulk-sink",  "an http",   "an http-server", "an ftp",     "an ftp-server"};
+  G_STATIC_ASSERT(G_N_ELEMENTS(with_article) == APP_KIND_COUNT);
+  return with_article[kind];
+}
 
 /* `type` was read before the schema ran (the schema depends on it). */
 static gboolean app_parse_type(SchemaCtx *cx, const YNode *value, void *dest)
@@ -131,7 +203,7 @@ static gboolean app_parse_on(SchemaCtx *cx, const YNode *value, void *dest)
 static gboolean app_parse_to(SchemaCtx *cx, const YNode *value, void *dest)
 {
   AppDraft *d = dest;
-  return scenario_parse_dest(cx, value, d->kind == APP_UDP_CBR || d->kind < 0, &d->to);
+  return scenario_parse_dest(cx, value, d->kind < 0 || (APPS_TO_PORT & (1u << d->kind)), &d->to);
 }
 
 static gboolean app_parse_port(SchemaCtx *cx, const YNode *value, void *dest)
@@ -148,12 +220,13 @@ static gboolean app_parse_count(SchemaCtx *cx, const YNode *value, void *dest)
   return TRUE;
 }
 
-/* ICMP or UDP payload bytes; a udp-cbr packet carries at least one. */
+/* ICMP or UDP payload bytes; a udp-cbr or onoff packet carries at least one. */
 static gboolean app_parse_size(SchemaCtx *cx, const YNode *value, void *dest)
 {
   AppDraft *d = dest;
   uint64_t v = 0;
-  if (!scenario_parse_bytes(cx, value, d->kind == APP_UDP_CBR ? 1 : 0, APP_MAX_PAYLOAD, "a payload size", &v))
+  uint64_t min = d->kind == APP_UDP_CBR || d->kind == APP_ONOFF ? 1 : 0;
+  if (!scenario_parse_bytes(cx, value, min, APP_MAX_PAYLOAD, "a payload size", &v))
     return FALSE;
   d->app.size = (uint32_t)v;
   return TRUE;
@@ -196,6 +269,79 @@ static gboolean app_parse_probe(SchemaCtx *cx, const YNode *value, void *dest)
   return TRUE;
 }
 
+/* A duration "500ms" (constant) or "exp(500ms)" (exponential with that
+ * mean), longer than 0s unless `zero_ok` and constant. Stores a
+ * ScenarioRandomTime. */
+static gboolean app_parse_random_time(SchemaCtx *cx, const YNode *value, gboolean zero_ok, ScenarioRandomTime *out)
+{
+  if (!schema_expect(cx, value, YNODE_SCALAR, "a duration such as 500ms, or exp(500ms) for exponential times"))
+    return FALSE;
+  const char *text = value->text;
+  gboolean exponential = g_str_has_prefix(text, "exp(") && g_str_has_suffix(text, ")");
+  char *inner = exponential ? g_strndup(text + 4, strlen(text) - 5) : g_strdup(text);
+  SimTime t = 0;
+  GError *error = NULL;
+  gboolean ok = units_parse_duration(inner, &t, &error);
+  g_free(inner);
+  if (!ok) {
+    schema_error(cx, value, "expected a duration such as 500ms, or exp(500ms) for exponential times: %s",
+                 error->message);
+    g_error_free(error);
+    return FALSE;
+  }
+  if (t <= 0 && (exponential || !zero_ok)) {
+    schema_error(cx, value, "%s must be longer than 0s, found %s",
+                 exponential ? "the mean of an exponential time" : "the time", text);
+    return FALSE;
+  }
+  *out = (ScenarioRandomTime){exponential, t};
+  return TRUE;
+}
+
+static gboolean app_parse_on_time(SchemaCtx *cx, const YNode *value, void *dest)
+{
+  return app_parse_random_time(cx, value, FALSE, dest);
+}
+
+/* off-time 0: never off (the app sends as udp-cbr does). */
+static gboolean app_parse_off_time(SchemaCtx *cx, const YNode *value, void *dest)
+{
+  return app_parse_random_time(cx, value, TRUE, dest);
+}
+
+/* bulk `bytes`: a byte size, 0 for "until stop". Stores a uint64_t. */
+static gboolean app_parse_bytes(SchemaCtx *cx, const YNode *value, void *dest)
+{
+  return scenario_parse_bytes(cx, value, 0, G_MAXINT64, "an amount of data", dest);
+}
+
+/* `sizes`: a list of byte sizes, one per object or file. Stores a new
+ * GArray of uint64_t. */
+static gboolean app_parse_sizes(SchemaCtx *cx, const YNode *value, void *dest)
+{
+  if (!schema_expect(cx, value, YNODE_SEQ, "a list of sizes such as [10kB, 1MiB]"))
+    return FALSE;
+  if (value->n == 0) {
+    schema_error(cx, value, "the list is empty; give at least one size");
+    return FALSE;
+  }
+  GArray *sizes = g_array_sized_new(FALSE, FALSE, sizeof(uint64_t), value->n);
+  gboolean ok = TRUE;
+  for (guint i = 0; i < value->n; i++) {
+    uint64_t v = 0;
+    gsize mark = schema_path_push_index(cx, i);
+    ok &= scenario_parse_bytes(cx, value->items[i], 0, G_MAXINT64, "a size", &v);
+    schema_path_pop(cx, mark);
+    g_array_append_val(sizes, v);
+  }
+  if (!ok) {
+    g_array_free(sizes, TRUE);
+    return FALSE;
+  }
+  *(GArray **)dest = sizes;
+  return TRUE;
+}
+
 /* Reads `type` first: it decides which keys the app may have. Returns the
  * AppKind, or -1 (reported unless missing, which the schema reports). */
 static int app_read_type(SchemaCtx *cx, const YNode *item)
@@ -221,7 +367,7 @@ static YNode *app_own_keys(SchemaCtx *cx, const YNode *item, int kind)
     for (guint k = 0; key->type == YNODE_SCALAR && k < G_N_ELEMENTS(app_key_kinds); k++)
       if (strcmp(key->text, app_key_kinds[k].key) == 0 && !(app_key_kinds[k].kinds & (1u << kind))) {
         gsize mark = schema_path_push_key(cx, key->text);
-        schema_error(cx, key, "'%s' is not a key of a %s app", key->text, app_type_names[kind]);
+        schema_error(cx, key, "'%s' is not a key of %s app", key->text, app_a(kind));
         schema_path_pop(cx, mark);
         drop[i] = TRUE;
       }
@@ -232,44 +378,77 @@ static YNode *app_own_keys(SchemaCtx *cx, const YNode *item, int kind)
 }
 
 /* The defaults of each type, set before the keys are read. */
-static void app_defaults(AppDraft *d, const YNode *item)
+static void app_defaults(SchemaCtx *cx, AppDraft *d, const YNode *item)
 {
   ScenarioApp *a = &d->app;
   a->kind = d->kind < 0 ? APP_PING : (AppKind)d->kind;
   a->node = a->dst_node = -1;
   a->mark = scenario_mark_of(item);
   a->interval = SIMTIME_S(1);
-  a->size = d->kind == APP_UDP_CBR ? 1000 : 56;
+  a->size = d->kind == APP_UDP_CBR || d->kind == APP_ONOFF ? 1000 : 56;
   a->ttl = d->kind == APP_TRACEROUTE ? 30 : 64;
   a->queries = 3;
   a->wait = SIMTIME_S(5);
   a->port = d->kind == APP_TRACEROUTE ? 33434 : 0;
+  a->persistent = TRUE;
+  a->report = SIMTIME_S(1);
+  a->on_time = a->off_time = (ScenarioRandomTime){FALSE, SIMTIME_S(1)};
+  a->tcp = loader_of(cx)->sc->tcp;
   d->to.node = -1;
 }
 
-/* A udp-cbr app's port (in `to` or `port`) and its rate or interval. */
-static gboolean app_finish_cbr(SchemaCtx *cx, const YNode *item, AppDraft *d)
+/* A client's destination port: in `to` or `port` (not both), else its
+ * kind's default; a kind with no default needs one. */
+static gboolean app_finish_to_port(SchemaCtx *cx, const YNode *item, AppDraft *d)
 {
   ScenarioApp *a = &d->app;
-  gboolean ok = TRUE;
   if ((d->given & APP_GIVEN_TO) && d->to.has_port && (d->given & APP_GIVEN_PORT)) {
     schema_error(cx, item, "the destination port is given twice: in 'to' and in 'port'");
-    ok = FALSE;
-  } else if ((d->given & APP_GIVEN_TO) && !d->to.has_port && !(d->given & APP_GIVEN_PORT)) {
-    schema_error(cx, item,
-                 "a udp-cbr app needs a destination port: write it in 'to', such as 'h2:9000', or give "
-                 "'port'");
-    ok = FALSE;
+    return FALSE;
   }
-  a->port = (uint16_t)(d->to.has_port ? d->to.port : d->port);
+  a->port = d->to.has_port ? d->to.port : (d->given & APP_GIVEN_PORT) ? (uint16_t)d->port : app_default_ports[d->kind];
+  if ((d->given & APP_GIVEN_TO) && a->port == 0) {
+    schema_error(cx, item, "%s app needs a destination port: write it in 'to', such as 'h2:9000', or give 'port'",
+                 app_a(d->kind));
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* A server's or sink's port: `port`, else its kind's default. */
+static gboolean app_finish_listen_port(SchemaCtx *cx, const YNode *item, AppDraft *d)
+{
+  ScenarioApp *a = &d->app;
+  a->port = (d->given & APP_GIVEN_PORT) ? (uint16_t)d->port : app_default_ports[d->kind];
+  if (a->port == 0) {
+    schema_error(cx, item, "%s app needs the key 'port'", app_a(d->kind));
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* The interval between packets from the rate: the smallest that does not exceed it. */
+static SimTime app_interval_for(const ScenarioApp *a)
+{
+  return (SimTime)(((uint64_t)a->size * 8 * UINT64_C(1000000000) + a->rate_bps - 1) / a->rate_bps);
+}
+
+/* A udp-cbr app's rate or interval; an onoff app's rate. */
+static gboolean app_finish_rate(SchemaCtx *cx, const YNode *item, AppDraft *d)
+{
+  ScenarioApp *a = &d->app;
   guint both = APP_GIVEN_RATE | APP_GIVEN_INTERVAL;
-  if ((d->given & both) == both || !(d->given & both)) {
+  if (d->kind == APP_ONOFF && !(d->given & APP_GIVEN_RATE)) {
+    schema_error(cx, item, "an onoff app needs the key 'rate' (its rate while on)");
+    return FALSE;
+  }
+  if (d->kind == APP_UDP_CBR && ((d->given & both) == both || !(d->given & both))) {
     schema_error(cx, item, "a udp-cbr app needs exactly one of 'rate' and 'interval'");
     return FALSE;
   }
-  if (d->given & APP_GIVEN_RATE) /* the smallest interval that does not exceed the rate */
-    a->interval = (SimTime)(((uint64_t)a->size * 8 * UINT64_C(1000000000) + a->rate_bps - 1) / a->rate_bps);
-  return ok;
+  if (d->given & APP_GIVEN_RATE)
+    a->interval = app_interval_for(a);
+  return TRUE;
 }
 
 /* Checks `stop` against `start` and the run's end; warns about times past the end. */
@@ -303,21 +482,26 @@ static gboolean app_finish_times(SchemaCtx *cx, const YNode *item, const AppDraf
 static gboolean app_finish(SchemaCtx *cx, const YNode *item, AppDraft *d)
 {
   ScenarioApp *a = &d->app;
+  guint bit = 1u << d->kind;
   gboolean ok = app_finish_times(cx, item, d);
   a->dst = d->to.addr;
   a->dst_node = d->to.node;
-  if (d->kind != APP_UDP_SINK && !(d->given & APP_GIVEN_TO)) {
-    schema_error(cx, item, "a %s app needs the key 'to'", app_type_names[d->kind]);
+  if ((bit & (APPS_PING | APPS_TRACEROUTE | APPS_TO_PORT)) && !(d->given & APP_GIVEN_TO)) {
+    schema_error(cx, item, "%s app needs the key 'to'", app_a(d->kind));
     ok = FALSE;
   }
-  if (d->kind == APP_UDP_SINK && !(d->given & APP_GIVEN_PORT)) {
-    schema_error(cx, item, "a udp-sink app needs the key 'port'");
-    ok = FALSE;
-  }
-  if (d->kind == APP_UDP_SINK || (d->kind == APP_TRACEROUTE && (d->given & APP_GIVEN_PORT)))
+  if (bit & APPS_TO_PORT)
+    ok &= app_finish_to_port(cx, item, d);
+  if (bit & APPS_LISTEN)
+    ok &= app_finish_listen_port(cx, item, d);
+  if (d->kind == APP_TRACEROUTE && (d->given & APP_GIVEN_PORT))
     a->port = (uint16_t)d->port;
-  if (d->kind == APP_UDP_CBR)
-    ok &= app_finish_cbr(cx, item, d);
+  if (bit & (APPS_UDP_CBR | APPS_ONOFF))
+    ok &= app_finish_rate(cx, item, d);
+  if ((bit & (APPS_HTTP | APPS_FTP)) && !(d->given & APP_GIVEN_SIZES)) {
+    schema_error(cx, item, "%s app needs the key 'sizes', such as [10kB, 1MiB]", app_a(d->kind));
+    ok = FALSE;
+  }
   return ok;
 }
 
@@ -336,13 +520,15 @@ static void app_read(SchemaCtx *cx, guint index, const YNode *item, GArray *orig
     return;
   AppDraft d = {0};
   d.kind = app_read_type(cx, item);
-  app_defaults(&d, item);
+  app_defaults(cx, &d, item);
   YNode *own = app_own_keys(cx, item, d.kind);
   if (schema_apply(cx, &app_schema, own, &d) && d.kind >= 0)
     app_finish(cx, item, &d);
   scenario_map_without_free(own);
   if (d.kind < 0) {
     g_free(d.app.name);
+    if (d.app.sizes)
+      g_array_free(d.app.sizes, TRUE);
     return;
   }
   g_array_append_val(sc->apps, d.app);

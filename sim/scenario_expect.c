@@ -5,7 +5,13 @@
  *
  *   { app: probe, loss: "<= 10%" }                 ping loss, a percentage bound
  *   { app: tr, hops: [r1, "*", h2] }               traceroute hops, "*" for no answer
- *   { flow: cbr, delivered: ">= 90%" }             udp-cbr delivery, a percentage or a count
+ *   { flow: cbr, delivered: ">= 90%" }             packets of an app's flow (udp-cbr, onoff,
+ *                                                  udp-echo, bulk), a percentage or a count
+ *   { app: b1, goodput: ">= 9Mbps" }               bulk, bulk-sink, http, ftp; a rate bound
+ *   { app: f1, finished: "<= 10s" }                udp-echo (with a count), udp-cbr and onoff (with
+ *                                                  a stop), bulk (with bytes), http, ftp; a time
+ *                                                  bound; fails if it never finished
+ *   { app: web, reached: time-wait }               a TCP app's connections entered that state
  *   { at: 5s, reach: { from: h1, to: h3 } }        also unreach:
  *   { at: 5s, route: { node: r1, to: 10.1.3.0/24, via: r3 } }   via: node, address, none, direct
  *   { at: 5s, path: { from: h1, to: h2, is: [r1, h2] } }
@@ -13,7 +19,10 @@
  *   { drops: { reason: queue-full, node: s1 }, count: "> 1000" }   drops of a reason, a count bound
  *
  * A bound is "<= 10%", ">= 90%", "< 5", "> 0", "== 0", "!= 3", or a bare
- * number or percentage meaning "==". Each check gets its text in words
+ * number or percentage meaning "=="; goodput and finished bounds carry a
+ * rate ("> 1Mbps") or a duration ("<= 10s"). A state is written as
+ * tcpdump and the trace print it (TIME_WAIT) or in the file's style
+ * (time-wait), in any case. Each check gets its text in words
  * ("route r1 10.1.3.0/24 via r3") for the run's report.
  *
  * Entry points: scenario_parse_expect() (first pass: keeps the list),
@@ -35,16 +44,43 @@ typedef enum {
   CHECK_PATH,
   CHECK_NEVER,
   CHECK_DROPS,
+  CHECK_GOODPUT,
+  CHECK_FINISHED,
+  CHECK_REACHED,
 } ExpectCheck;
 
-static const char *const check_keys[] = {"loss",  "hops", "delivered", "reach", "unreach",
-                                         "route", "path", "never",     "drops"};
-static const ExpectKind check_kinds[] = {EXPECT_APP_LOSS, EXPECT_APP_HOPS,   EXPECT_FLOW_DELIVERED,
-                                         EXPECT_REACH,    EXPECT_REACH,      EXPECT_ROUTE,
-                                         EXPECT_PATH,     EXPECT_NEVER_DROP, EXPECT_DROPS};
+static const char *const check_keys[] = {"loss", "hops",  "delivered", "reach",   "unreach",  "route",
+                                         "path", "never", "drops",     "goodput", "finished", "reached"};
+static const ExpectKind check_kinds[] = {EXPECT_APP_LOSS,    EXPECT_APP_HOPS,     EXPECT_FLOW_DELIVERED,
+                                         EXPECT_REACH,       EXPECT_REACH,        EXPECT_ROUTE,
+                                         EXPECT_PATH,        EXPECT_NEVER_DROP,   EXPECT_DROPS,
+                                         EXPECT_APP_GOODPUT, EXPECT_APP_FINISHED, EXPECT_APP_REACHED};
+G_STATIC_ASSERT(G_N_ELEMENTS(check_keys) == G_N_ELEMENTS(check_kinds));
+
+/* The app types each check of an app takes (by check), as a mask of 1 << AppKind. */
+static const guint check_app_kinds[] = {
+    [CHECK_LOSS] = 1u << APP_PING,
+    [CHECK_HOPS] = 1u << APP_TRACEROUTE,
+    [CHECK_DELIVERED] = 1u << APP_UDP_CBR | 1u << APP_ONOFF | 1u << APP_UDP_ECHO | 1u << APP_BULK,
+    [CHECK_GOODPUT] = 1u << APP_BULK | 1u << APP_BULK_SINK | 1u << APP_HTTP | 1u << APP_FTP,
+    [CHECK_FINISHED] =
+        1u << APP_UDP_CBR | 1u << APP_ONOFF | 1u << APP_UDP_ECHO | 1u << APP_BULK | 1u << APP_HTTP | 1u << APP_FTP,
+    [CHECK_REACHED] = 1u << APP_BULK | 1u << APP_BULK_SINK | 1u << APP_HTTP | 1u << APP_HTTP_SERVER | 1u << APP_FTP |
+                      1u << APP_FTP_SERVER,
+};
+
+/* TCP's states, in the order of TcpState (models/transport/tcp.h). */
+static const char *const tcp_state_names[] = {"CLOSED",      "LISTEN",     "SYN_SENT",   "SYN_RECEIVED",
+                                              "ESTABLISHED", "FIN_WAIT_1", "FIN_WAIT_2", "CLOSE_WAIT",
+                                              "CLOSING",     "LAST_ACK",   "TIME_WAIT"};
+/* The same, as the file writes them. */
+static const char *const tcp_state_words[] = {"closed",      "listen",     "syn-sent",   "syn-received",
+                                              "established", "fin-wait-1", "fin-wait-2", "close-wait",
+                                              "closing",     "last-ack",   "time-wait"};
+G_STATIC_ASSERT(G_N_ELEMENTS(tcp_state_names) == G_N_ELEMENTS(tcp_state_words));
 
 /* What a bound may be. */
-typedef enum { BOUND_PERCENT, BOUND_ANY, BOUND_COUNT } BoundKind;
+typedef enum { BOUND_PERCENT, BOUND_ANY, BOUND_COUNT, BOUND_RATE, BOUND_DURATION } BoundKind;
 
 enum { EXPECT_GIVEN_AT = 1u << 0, EXPECT_GIVEN_SUBJECT = 1u << 1 };
 
@@ -65,6 +101,9 @@ static gboolean expect_parse_reach(SchemaCtx *cx, const YNode *value, void *dest
 static gboolean expect_parse_route(SchemaCtx *cx, const YNode *value, void *dest);
 static gboolean expect_parse_path(SchemaCtx *cx, const YNode *value, void *dest);
 static gboolean expect_parse_never(SchemaCtx *cx, const YNode *value, void *dest);
+static gboolean expect_parse_goodput(SchemaCtx *cx, const YNode *value, void *dest);
+static gboolean expect_parse_finished(SchemaCtx *cx, const YNode *value, void *dest);
+static gboolean expect_parse_reached(SchemaCtx *cx, const YNode *value, void *dest);
 
 static const SchemaField expect_fields[] = {
     {"at", schema_parse_duration, offsetof(ExpectDraft, e.at), EXPECT_GIVEN_AT, FALSE},
@@ -80,6 +119,9 @@ static const SchemaField expect_fields[] = {
     {"path", expect_parse_path, offsetof(ExpectDraft, e), 0, FALSE},
     {"never", expect_parse_never, offsetof(ExpectDraft, e), 0, FALSE},
     {"drops", expect_parse_drops, offsetof(ExpectDraft, e), 0, FALSE},
+    {"goodput", expect_parse_goodput, offsetof(ExpectDraft, e.bound), 0, FALSE},
+    {"finished", expect_parse_finished, offsetof(ExpectDraft, e.bound), 0, FALSE},
+    {"reached", expect_parse_reached, offsetof(ExpectDraft, e.tcp_state), 0, FALSE},
 };
 static const Schema expect_schema = {"an expectation", expect_fields, G_N_ELEMENTS(expect_fields),
                                      offsetof(ExpectDraft, given)};
@@ -240,6 +282,105 @@ static gboolean expect_parse_delivered(SchemaCtx *cx, const YNode *value, void *
 static gboolean expect_parse_count(SchemaCtx *cx, const YNode *value, void *dest)
 {
   return expect_parse_bound(cx, value, BOUND_COUNT, dest);
+}
+
+/* A rate such as "9Mbps", or zero ("0bps"), which a bound may compare
+ * with although no link has it. */
+static gboolean expect_parse_rate(const char *text, uint64_t *bps, GError **error)
+{
+  size_t zeros = strspn(text, "0");
+  if (zeros > 0 && g_ascii_isalpha(text[zeros])) {
+    char *one = g_strconcat("1", text + zeros, NULL);
+    gboolean ok = units_parse_rate(one, bps, NULL);
+    g_free(one);
+    if (ok) {
+      *bps = 0;
+      return TRUE;
+    }
+  }
+  return units_parse_rate(text, bps, error);
+}
+
+/* A bound on a rate (">= 9Mbps", in bit/s) or a time ("<= 10s", in ns). */
+static gboolean expect_parse_unit_bound(SchemaCtx *cx, const YNode *value, BoundKind kind, ScenarioBound *b)
+{
+  const char *example = kind == BOUND_RATE ? "'>= 9Mbps'" : "'<= 10s'";
+  char *expected = g_strdup_printf("a bound such as %s", example);
+  gboolean ok = schema_expect(cx, value, YNODE_SCALAR, expected);
+  g_free(expected);
+  if (!ok)
+    return FALSE;
+  const char *number = expect_read_op(value->text, &b->op);
+  GError *error = NULL;
+  uint64_t rate = 0;
+  SimTime t = 0;
+  ok = kind == BOUND_RATE ? expect_parse_rate(number, &rate, &error) : units_parse_duration(number, &t, &error);
+  if (!ok) {
+    schema_error(cx, value, "expected a bound such as %s (<=, <, >=, >, == or != and a %s): %s", example,
+                 kind == BOUND_RATE ? "rate" : "time", error->message);
+    g_error_free(error);
+    return FALSE;
+  }
+  b->value = kind == BOUND_RATE ? (double)rate : (double)t;
+  b->percent = FALSE;
+  g_free(b->text);
+  b->text = g_strdup(value->text);
+  return TRUE;
+}
+
+static gboolean expect_parse_goodput(SchemaCtx *cx, const YNode *value, void *dest)
+{
+  return expect_parse_unit_bound(cx, value, BOUND_RATE, dest);
+}
+
+static gboolean expect_parse_finished(SchemaCtx *cx, const YNode *value, void *dest)
+{
+  return expect_parse_unit_bound(cx, value, BOUND_DURATION, dest);
+}
+
+/* The TcpState named `name` ("TIME_WAIT", "time-wait", any case), or -1. */
+int scenario_tcp_state_find(const char *name)
+{
+  for (guint i = 0; i < G_N_ELEMENTS(tcp_state_names); i++) {
+    const char *a = name, *b = tcp_state_names[i];
+    while (*a && *b && (g_ascii_toupper(*a) == *b || (*a == '-' && *b == '_')))
+      a++, b++;
+    if (!*a && !*b)
+      return (int)i;
+  }
+  return -1;
+}
+
+/* TCP state `state`'s name as tcpdump prints it ("TIME_WAIT"). */
+const char *scenario_tcp_state_name(int state)
+{
+  g_return_val_if_fail(state >= 0 && state < (int)G_N_ELEMENTS(tcp_state_names), "?");
+  return tcp_state_names[state];
+}
+
+/* `reached`: a TCP state by name. Stores an int (TcpState). */
+static gboolean expect_parse_reached(SchemaCtx *cx, const YNode *value, void *dest)
+{
+  if (!schema_expect(cx, value, YNODE_SCALAR, "a TCP state such as established or time-wait"))
+    return FALSE;
+  int state = scenario_tcp_state_find(value->text);
+  if (state >= 0) {
+    *(int *)dest = state;
+    return TRUE;
+  }
+  char *lower = g_ascii_strdown(value->text, -1);
+  g_strdelimit(lower, "_", '-');
+  char *near = diag_suggest(lower, tcp_state_words, G_N_ELEMENTS(tcp_state_words));
+  if (near)
+    schema_error(cx, value, "unknown TCP state '%s'; did you mean '%s'?", value->text, near);
+  else
+    schema_error(cx, value,
+                 "unknown TCP state '%s'; expected closed, listen, syn-sent, syn-received, established, "
+                 "fin-wait-1, fin-wait-2, close-wait, closing, last-ack or time-wait",
+                 value->text);
+  g_free(near);
+  g_free(lower);
+  return FALSE;
 }
 
 /* A list of hosts and routers (and "*" for a hop that did not answer, with
@@ -407,7 +548,8 @@ static int expect_find_check(SchemaCtx *cx, const YNode *item, gboolean *drop)
   }
   if (check < 0 && unknown == 0)
     schema_error(cx, item,
-                 "an expectation needs one check: loss, hops, delivered, reach, unreach, route, path, never or drops");
+                 "an expectation needs one check: loss, hops, delivered, goodput, finished, reached, reach, "
+                 "unreach, route, path, never or drops");
   return check;
 }
 
@@ -417,6 +559,9 @@ static const char *expect_subject_key(int check)
   switch (check) {
   case CHECK_LOSS:
   case CHECK_HOPS:
+  case CHECK_GOODPUT:
+  case CHECK_FINISHED:
+  case CHECK_REACHED:
     return "app";
   case CHECK_DELIVERED:
     return "flow";
@@ -461,11 +606,44 @@ static void expect_check_companions(SchemaCtx *cx, const YNode *item, int check,
   }
 }
 
-/* Checks that the app a loss, hops or delivered check names is of the right type. */
+/* "a udp-cbr, onoff or bulk app": the app types in `kinds`, for messages. */
+static char *expect_kinds_text(guint kinds)
+{
+  GString *s = g_string_new(NULL);
+  guint n = 0, k = 0;
+  for (guint rest = kinds; rest; rest &= rest - 1)
+    n++;
+  for (int kind = 0; kind < APP_KIND_COUNT; kind++)
+    if (kinds & (1u << kind)) {
+      k++;
+      g_string_append_printf(s, "%s%s", k == 1 ? "" : k == n ? " or " : ", ", scenario_app_type_name(kind));
+    }
+  return g_string_free(s, FALSE);
+}
+
+/* Reports a finished check on an app that never ends by itself: the key
+ * that would end it. */
+static gboolean expect_check_finishes(SchemaCtx *cx, const YNode *item, const ScenarioApp *app)
+{
+  const char *missing = NULL;
+  if (app->kind == APP_UDP_ECHO && app->count == 0)
+    missing = "count";
+  else if (app->kind == APP_BULK && app->bytes == 0)
+    missing = "bytes";
+  else if ((app->kind == APP_UDP_CBR || app->kind == APP_ONOFF) && app->stop == 0)
+    missing = "stop";
+  if (!missing)
+    return TRUE;
+  gsize mark = schema_path_push_key(cx, "app");
+  schema_error(cx, ynode_map_get(item, "app"), "'%s' runs until it is stopped, so it never finishes; give it '%s'",
+               app->name, missing);
+  schema_path_pop(cx, mark);
+  return FALSE;
+}
+
+/* Checks that the app a check names is of a type the check takes. */
 static gboolean expect_check_app(SchemaCtx *cx, const YNode *item, const ExpectDraft *d)
 {
-  static const char *const type_names[] = {"ping", "traceroute", "udp-cbr", "udp-sink"};
-  static const AppKind wanted[] = {APP_PING, APP_TRACEROUTE, APP_UDP_CBR};
   const char *subject = expect_subject_key(d->check);
   if (!subject)
     return TRUE;
@@ -476,12 +654,14 @@ static gboolean expect_check_app(SchemaCtx *cx, const YNode *item, const ExpectD
   if (d->check == CHECK_DROPS)
     return TRUE;
   const ScenarioApp *app = scenario_app(loader_of(cx)->sc, d->e.app);
-  if (app->kind == wanted[d->check])
-    return TRUE;
+  if (check_app_kinds[d->check] & (1u << app->kind))
+    return d->check != CHECK_FINISHED || expect_check_finishes(cx, item, app);
+  char *wanted = expect_kinds_text(check_app_kinds[d->check]);
   gsize mark = schema_path_push_key(cx, subject);
   schema_error(cx, ynode_map_get(item, subject), "'%s' is a %s app; '%s' checks a %s app", app->name,
-               type_names[app->kind], check_keys[d->check], type_names[wanted[d->check]]);
+               scenario_app_type_name(app->kind), check_keys[d->check], wanted);
   schema_path_pop(cx, mark);
+  g_free(wanted);
   return FALSE;
 }
 
@@ -548,6 +728,15 @@ static char *expect_text(const Scenario *sc, const ExpectDraft *d, const YNode *
     break;
   case CHECK_DROPS:
     g_string_printf(s, "%s drops%s%s %s", e->drop, node ? " at " : "", node ? node : "", e->bound.text);
+    break;
+  case CHECK_GOODPUT:
+    g_string_printf(s, "goodput of %s %s", scenario_app(sc, e->app)->name, e->bound.text);
+    break;
+  case CHECK_FINISHED:
+    g_string_printf(s, "%s finished %s", scenario_app(sc, e->app)->name, e->bound.text);
+    break;
+  case CHECK_REACHED:
+    g_string_printf(s, "%s reached %s", scenario_app(sc, e->app)->name, scenario_tcp_state_name(e->tcp_state));
     break;
   }
   return g_string_free(s, FALSE);

@@ -4,7 +4,9 @@
  * an end is "node" or "node:iface". Ends are resolved to interfaces later,
  * once every node is known (scenario_resolve.c).
  *
- * Link names are unique, so that `events` can name a link.
+ * Link names are unique, so that `events` can name a link. `defaults`
+ * also holds `tcp`, the TCP settings every TCP app starts from
+ * (scenario_tcp.c).
  *
  * Entry points: scenario_parse_links(), scenario_parse_defaults(),
  * scenario_parse_mtu(), scenario_parse_net_prefix(),
@@ -20,6 +22,7 @@ static gboolean scenario_parse_link_prefix(SchemaCtx *cx, const YNode *value, vo
 static gboolean scenario_parse_link_defaults(SchemaCtx *cx, const YNode *value, void *dest);
 static gboolean scenario_parse_kind_defaults(SchemaCtx *cx, const YNode *value, void *dest);
 static gboolean scenario_parse_switch_defaults(SchemaCtx *cx, const YNode *value, void *dest);
+static gboolean scenario_parse_tcp_defaults(SchemaCtx *cx, const YNode *value, void *dest);
 
 #define LINK_PARAM_FIELDS(type, base)                                                                                  \
   {"rate", schema_parse_rate, offsetof(type, base rate_bps), SCENARIO_GIVEN_RATE, FALSE},                              \
@@ -65,6 +68,7 @@ static const SchemaField defaults_fields[] = {
     {"host", scenario_parse_kind_defaults, offsetof(Loader, kind_defaults[NODE_KIND_HOST]), 0, FALSE},
     {"switch", scenario_parse_switch_defaults, 0, 0, FALSE},
     {"router", scenario_parse_kind_defaults, offsetof(Loader, kind_defaults[NODE_KIND_ROUTER]), 0, FALSE},
+    {"tcp", scenario_parse_tcp_defaults, 0, 0, FALSE},
 };
 static const Schema defaults_schema = {"the defaults", defaults_fields, G_N_ELEMENTS(defaults_fields), SCHEMA_NO_GIVEN};
 
@@ -84,6 +88,13 @@ static gboolean scenario_parse_switch_defaults(SchemaCtx *cx, const YNode *value
   return schema_apply(cx, &switch_default_schema, value, loader_of(cx));
 }
 
+/* defaults.tcp: onto Scenario.tcp, which holds the built-in settings (scenario_tcp.c). */
+static gboolean scenario_parse_tcp_defaults(SchemaCtx *cx, const YNode *value, void *dest)
+{
+  (void)dest; /* offset 0: the Loader itself */
+  return scenario_parse_tcp(cx, value, &loader_of(cx)->sc->tcp);
+}
+
 /* A duration longer than 0s. Stores a SimTime. */
 gboolean scenario_parse_duration_positive(SchemaCtx *cx, const YNode *value, void *dest)
 {
@@ -98,7 +109,7 @@ gboolean scenario_parse_duration_positive(SchemaCtx *cx, const YNode *value, voi
   return TRUE;
 }
 
-/* `defaults: { link: {...}, host: {...}, switch: {...}, router: {...} }`. */
+/* `defaults: { link: {...}, host: {...}, switch: {...}, router: {...}, tcp: {...} }`. */
 gboolean scenario_parse_defaults(SchemaCtx *cx, const YNode *value, void *dest)
 {
   (void)dest; /* the section fills the loader, not a field */

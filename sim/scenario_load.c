@@ -54,7 +54,10 @@ static void scenario_link_clear(gpointer p)
 
 static void scenario_app_clear(gpointer p)
 {
-  g_free(((ScenarioApp *)p)->name);
+  ScenarioApp *a = p;
+  g_free(a->name);
+  if (a->sizes)
+    g_array_free(a->sizes, TRUE);
 }
 
 static void scenario_expect_clear(gpointer p)
@@ -84,6 +87,7 @@ static Scenario *scenario_new(const char *file)
   sc->events = g_array_new(FALSE, TRUE, sizeof(ScenarioEvent));
   sc->output.pcap = g_array_new(FALSE, TRUE, sizeof(ScenarioPcapTarget));
   sc->output.snaplen = 65535;
+  scenario_tcp_defaults(&sc->tcp);
   sc->expects = g_array_new(FALSE, TRUE, sizeof(ScenarioExpect));
   g_array_set_clear_func(sc->expects, scenario_expect_clear);
   return sc;

@@ -2,8 +2,10 @@
  * The `output` section: where a run writes (`dir`), which layers the text
  * trace shows (`trace: true | false | [link, internet, transport, app]`)
  * and which interfaces get a pcap file (`pcap: all | none | [node,
- * "node:iface", ...]`). Read once the interfaces are resolved, so that pcap
- * targets name real interfaces. Nothing is written while loading.
+ * "node:iface", ...]`), and whether TCP's time series is written
+ * (`tcp-series: true`: tcp.csv in the output directory). Read once the
+ * interfaces are resolved, so that pcap targets name real interfaces.
+ * Nothing is written while loading.
  *
  * Entry points: scenario_parse_output() (first pass: keeps the mapping),
  * scenario_read_output().
@@ -21,6 +23,7 @@ static const SchemaField output_fields[] = {
     {"trace", output_parse_trace, offsetof(ScenarioOutput, trace), 0, FALSE},
     {"pcap", output_parse_pcap, 0, 0, FALSE},
     {"snaplen", output_parse_snaplen, offsetof(ScenarioOutput, snaplen), 0, FALSE},
+    {"tcp-series", scenario_parse_bool, offsetof(ScenarioOutput, tcp_series), 0, FALSE},
 };
 static const Schema output_schema = {"the output", output_fields, G_N_ELEMENTS(output_fields), SCHEMA_NO_GIVEN};
 
@@ -147,7 +150,7 @@ static gboolean output_parse_snaplen(SchemaCtx *cx, const YNode *value, void *de
 gboolean scenario_parse_output(SchemaCtx *cx, const YNode *value, void *dest)
 {
   (void)dest;
-  if (!schema_expect(cx, value, YNODE_MAP, "a mapping describing the output (dir, trace, pcap, snaplen)"))
+  if (!schema_expect(cx, value, YNODE_MAP, "a mapping describing the output (dir, trace, pcap, snaplen, tcp-series)"))
     return FALSE;
   loader_of(cx)->output = value;
   return TRUE;

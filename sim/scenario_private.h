@@ -116,4 +116,16 @@ void scenario_resolve_routes(Loader *ld); /* scenario_routes.c */
 gboolean scenario_parse_route_to(SchemaCtx *cx, const YNode *value, void *dest);
 void scenario_check(Loader *ld);
 
+/* scenario_apps.c: an app type's name as the file writes it ("udp-cbr"). */
+const char *scenario_app_type_name(int kind);
+
+/* scenario_tcp.c: TCP settings (defaults.tcp and an app's tcp:). */
+void scenario_tcp_defaults(ScenarioTcp *t);
+gboolean scenario_parse_tcp(SchemaCtx *cx, const YNode *value, void *dest);
+
+/* scenario_expect.c: TCP state names, in the order of TcpState
+ * (models/transport/tcp.h), which sim/ does not include. */
+int scenario_tcp_state_find(const char *name);
+const char *scenario_tcp_state_name(int state);
+
 #endif

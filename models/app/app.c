@@ -6,13 +6,19 @@
  *
  * Entry points, in call order: app_new(); app_schedule(); (events: start,
  * stop); app_finish(); app_free(). For the kinds: app_print(),
- * app_wants_output(), app_icmp_listen().
+ * app_wants_output(), app_icmp_listen(), app_source_addr(),
+ * app_socket_error_text(), app_stamp_write(), app_read_be().
  *
- * Leaves out: sockets (issue 4); the kinds call UDP and ICMP directly.
+ * The UDP and TCP kinds use sockets (models/transport/socket.h); ping and
+ * traceroute use ICMP directly.
  */
 #include "models/app/app.h"
 
+#include <errno.h>
 #include <stdarg.h>
+#include <string.h>
+
+#include "models/transport/socket.h"
 
 /* The first ICMP echo identifier tried: ping and traceroute take
  * APP_ICMP_ID_BASE + their index, or the next free one on their node. */
@@ -182,4 +188,67 @@ uint16_t app_icmp_listen(App *app, IcmpListenFn fn)
       return id;
   }
   return 0;
+}
+
+/* Returns the address `node` sends from towards `dst`: the egress
+ * interface's, else its first address (no route), else 0. */
+uint32_t app_source_addr(Node *node, uint32_t dst)
+{
+  if (node->ip && ipv4_is_local(node, dst))
+    return dst;
+  const Route *r = node->ip ? ipv4_route(node, dst) : NULL;
+  if (r && r->iface && r->iface->has_ip)
+    return r->iface->ip.addr;
+  for (guint i = 0; i < node->ifaces->len; i++)
+    if (node_iface(node, i)->has_ip)
+      return node_iface(node, i)->ip.addr;
+  return 0;
+}
+
+/* Returns the words the apps print for a socket error. */
+const char *app_socket_error_text(int err)
+{
+  switch (-err) {
+  case ENETUNREACH:
+    return "no route";
+  case ENETDOWN:
+    return "link down";
+  case EMSGSIZE:
+    return "too big with DF";
+  default:
+    return socket_strerror(err);
+  }
+}
+
+/* Writes `v` as n bytes in network byte order, as far as `room` allows. */
+static void app_put_be(uint8_t *out, size_t room, uint64_t v, size_t n)
+{
+  for (size_t i = 0; i < n && i < room; i++)
+    out[i] = (uint8_t)(v >> (8 * (n - 1 - i)));
+}
+
+/* Writes the sequence number and send time at the front of a `size`-byte
+ * payload (what fits); the rest is left as it is. Sending apps call it
+ * per datagram, hence the direct path when both fit. */
+void app_stamp_write(uint8_t *payload, size_t size, uint32_t seq, SimTime sent)
+{
+  if (size >= APP_STAMP_LEN) {
+    uint32_t s = GUINT32_TO_BE(seq);
+    uint64_t t = GUINT64_TO_BE((uint64_t)sent);
+    memcpy(payload, &s, sizeof s);
+    memcpy(payload + APP_STAMP_SEQ_LEN, &t, sizeof t);
+    return;
+  }
+  app_put_be(payload, size, seq, APP_STAMP_SEQ_LEN);
+  if (size > APP_STAMP_SEQ_LEN)
+    app_put_be(payload + APP_STAMP_SEQ_LEN, size - APP_STAMP_SEQ_LEN, (uint64_t)sent,
+               APP_STAMP_LEN - APP_STAMP_SEQ_LEN);
+}
+
+uint64_t app_read_be(const uint8_t *p, size_t n)
+{
+  uint64_t v = 0;
+  for (size_t i = 0; i < n; i++)
+    v = v << 8 | p[i];
+  return v;
 }

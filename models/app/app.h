@@ -66,6 +66,20 @@ void app_free(App *app);
 void app_print(App *app, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 gboolean app_wants_output(const App *app);
 uint16_t app_icmp_listen(App *app, IcmpListenFn fn);
+/* For the UDP kinds: the address `node` sends from towards `dst` (its
+ * egress interface's, else its first address, else 0). */
+uint32_t app_source_addr(Node *node, uint32_t dst);
+/* A socket error in the words the apps print: "no route", "link down",
+ * "too big with DF", else socket_strerror(). */
+const char *app_socket_error_text(int err);
+/* The header udp-cbr, onoff and udp-echo put in front of a payload of
+ * `size` bytes: a 4-byte sequence number, then the 8-byte send time in ns,
+ * both in network byte order (as much as fits). */
+#define APP_STAMP_SEQ_LEN 4
+#define APP_STAMP_LEN 12
+void app_stamp_write(uint8_t *payload, size_t size, uint32_t seq, SimTime sent);
+/* Reads an n-byte (n <= 8) unsigned number in network byte order. */
+uint64_t app_read_be(const uint8_t *p, size_t n);
 
 /* The kinds, in models/app/<kind>.c */
 extern const AppOps app_ping_ops, app_traceroute_ops, app_udp_cbr_ops, app_udp_sink_ops;

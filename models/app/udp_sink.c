@@ -13,6 +13,9 @@
  *
  * bytes count UDP payload bytes; sources are listed by address and port.
  *
+ * It reads a UDP socket bound to the port (models/transport/socket.h),
+ * copying out only the sequence number of each datagram.
+ *
  * Entry points (AppOps): udp_sink_start(), udp_sink_stop(),
  * udp_sink_finish(), udp_sink_free_state().
  *
@@ -24,7 +27,7 @@
 
 #include <inttypes.h>
 
-#include "models/transport/udp.h"
+#include "models/transport/socket.h"
 #include "sim/addr.h"
 
 typedef struct {
@@ -36,7 +39,7 @@ typedef struct {
 } UdpSinkSource;
 
 typedef struct {
-  int port; /* bound, -1 when not */
+  Socket *sock; /* bound to the port; NULL when not */
   uint64_t bytes;
   GArray *sources; /* of UdpSinkSource, in order of first arrival */
   guint last;      /* index of the last source seen, checked first */
@@ -78,41 +81,52 @@ static void udp_sink_sequence(UdpSinkSource *s, uint64_t seq)
   }
 }
 
-/* A datagram arrived: count it. Frees the payload. */
-static void udp_sink_recv(void *owner, Packet *payload, const UdpMeta *meta)
+/* Counts one datagram of `len` bytes from addr:port whose payload begins
+ * with `head` (`len` bytes of it, at most 4, are there). */
+static void udp_sink_count(App *app, UdpSinkState *ss, const uint8_t *head, size_t len, uint32_t addr, uint16_t port)
 {
-  App *app = owner;
-  UdpSinkState *ss = app->state;
-  size_t len = packet_len(payload);
-  UdpSinkSource *s = udp_sink_source(ss, meta->src, meta->sport);
+  UdpSinkSource *s = udp_sink_source(ss, addr, port);
   s->datagrams++;
   s->bytes += len;
   app->received++;
   ss->bytes += len;
-  const uint8_t *d = packet_peek(payload, 4);
-  if (d)
-    udp_sink_sequence(s, (uint64_t)d[0] << 24 | (uint64_t)d[1] << 16 | (uint64_t)d[2] << 8 | d[3]);
-  packet_free(payload);
+  if (len >= APP_STAMP_SEQ_LEN)
+    udp_sink_sequence(s, app_read_be(head, APP_STAMP_SEQ_LEN));
 }
 
-static const UdpHandler udp_sink_handler = {udp_sink_recv, NULL};
+/* The socket can be read: counts every datagram waiting (only their
+ * first 4 bytes, the sequence number, are copied out). */
+static void udp_sink_readable(Socket *sock, void *user)
+{
+  App *app = user;
+  uint8_t head[APP_STAMP_SEQ_LEN];
+  uint32_t addr;
+  uint16_t port;
+  ssize_t n;
+  while ((n = socket_recvfrom(sock, head, sizeof head, &addr, &port)) >= 0)
+    udp_sink_count(app, app->state, head, (size_t)n, addr, port);
+}
+
+static const SocketCallbacks udp_sink_callbacks = {.readable = udp_sink_readable};
 
 static void udp_sink_start(App *app)
 {
   UdpSinkState *ss = g_new0(UdpSinkState, 1);
   app->state = ss;
   ss->sources = g_array_new(FALSE, TRUE, sizeof(UdpSinkSource));
-  ss->port = udp_bind(app->node, app->conf->port, &udp_sink_handler, app);
-  if (ss->port <= 0)
+  ss->sock = socket_new(app->node, SOCKET_UDP, &udp_sink_callbacks, app);
+  if (socket_bind(ss->sock, 0, app->conf->port) < 0) {
     app_print(app, "cannot listen: UDP port %u is in use", app->conf->port);
+    socket_close(ss->sock);
+    ss->sock = NULL;
+  }
 }
 
 static void udp_sink_stop(App *app)
 {
   UdpSinkState *ss = app->state;
-  if (ss->port > 0)
-    udp_unbind(app->node, (uint16_t)ss->port);
-  ss->port = -1;
+  socket_close(ss->sock);
+  ss->sock = NULL;
 }
 
 static gint udp_sink_compare(gconstpointer a, gconstpointer b)
@@ -144,6 +158,7 @@ static void udp_sink_free_state(App *app)
   UdpSinkState *ss = app->state;
   if (!ss)
     return;
+  socket_close(ss->sock);
   g_array_free(ss->sources, TRUE);
   g_free(ss);
   app->state = NULL;

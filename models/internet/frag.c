@@ -27,6 +27,14 @@
  * most REASM_MAX_DATAGRAMS datagrams are in reassembly per node; a new one
  * beyond that drops the oldest (DROP_FRAG_TIMEOUT, without ICMP).
  *
+ * Flow accounting (models/flow.c): every fragment keeps the datagram's
+ * send time (Packet.stamp), but only the first (offset 0) keeps its flow
+ * (Packet.flow), and the reassembled datagram gets both from its first
+ * fragment. A datagram thus counts once: delivered with its delay when it
+ * is whole, or lost once, whether its first fragment is lost on the way
+ * or held until reassembly gives up (a later fragment lost); an exact
+ * duplicate of the first fragment gives up its flow before it is dropped.
+ *
  * Entry points: frag_output() (from ipv4_output); reasm_new(),
  * reasm_input() (from IPv4 local delivery), reasm_free().
  *
@@ -66,6 +74,8 @@ static Packet *frag_piece(Packet *p, size_t hlen, size_t off, size_t n, gboolean
   h->frag = g_htons((uint16_t)((more ? IPV4_FLAG_MF : 0) | ((base + off) / 8)));
   h->checksum = 0;
   h->checksum = inet_checksum(h, hlen);
+  f->stamp = p->stamp;
+  f->flow = off == 0 ? p->flow : NULL;
   return f;
 }
 
@@ -254,6 +264,8 @@ static Packet *reasm_join(Reassembly *r, ReasmDatagram *d)
   h->frag = 0;
   h->checksum = 0;
   h->checksum = inet_checksum(h, hlen);
+  out->stamp = first->stamp;
+  out->flow = first->flow;
   scheduler_cancel(r->node->net->sched, d->timer);
   g_ptr_array_remove(r->dgrams, d);
   reasm_datagram_free(d);
@@ -283,6 +295,7 @@ Packet *reasm_input(Reassembly *r, Packet *fragment)
     d = reasm_start(r, h);
   slot = reasm_slot(d, start, end);
   if (slot == -2) {
+    fragment->flow = NULL; /* the datagram goes on: not a loss */
     node_drop(r->node, NULL, fragment, DROP_FRAG_OVERLAP, TRACE_INTERNET, TRACE_FROM_IPV4);
     return NULL;
   }

@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "models/internet/checksum.h"
+#include "models/transport/tcp.h"
 #include "models/transport/udp.h"
 #include "models/network.h"
 #include "models/node.h"
@@ -132,7 +133,8 @@ static void icmp_echo_reply_input(Node *node, const Packet *p, const Ipv4Meta *m
 }
 
 /* Dispatches an error (at the ICMP header) by the protocol of the datagram
- * it quotes: echo requests to their listener, UDP to udp_error(). Returns
+ * it quotes: echo requests to their listener, UDP to udp_error(), TCP to
+ * tcp_error(). Returns
  * FALSE if the quote is truncated. */
 static gboolean icmp_error_input(Node *node, const Packet *p, const Ipv4Meta *meta)
 {
@@ -150,6 +152,8 @@ static gboolean icmp_error_input(Node *node, const Packet *p, const Ipv4Meta *me
     msg.mtu = g_ntohs(h->u.frag.mtu);
   if (qh->proto == IPPROTO_UDP_NUM) {
     udp_error(node, &msg, q + qhl, qlen - qhl);
+  } else if (qh->proto == IPPROTO_TCP_NUM) {
+    tcp_error(node, &msg, q + qhl, qlen - qhl);
   } else if (qh->proto == IPPROTO_ICMP_NUM && q[qhl] == ICMP_ECHO_REQUEST) {
     const IcmpHeader *qi = (const IcmpHeader *)(q + qhl);
     msg.id = g_ntohs(qi->u.echo.id);

@@ -22,6 +22,8 @@
 #include "models/node.h"
 #include "sim/addr.h"
 
+static void ipv4_index_addresses(Ipv4 *ip, const Node *node);
+
 /* Returns the interface of `node` whose subnet holds `addr`, or NULL. */
 static Iface *ipv4_iface_for(Node *node, uint32_t addr)
 {
@@ -87,6 +89,7 @@ Ipv4 *ipv4_new(Node *node, const ScenarioNode *conf)
   ip->auto_valid = FALSE;
   ipv4_add_connected(ip, node);
   ipv4_add_static(ip, node, conf);
+  ipv4_index_addresses(ip, node);
   return ip;
 }
 
@@ -96,6 +99,8 @@ void ipv4_free(Ipv4 *ip)
     return;
   reasm_free(ip->reasm);
   route_table_free(ip->routes);
+  g_array_free(ip->locals, TRUE);
+  g_array_free(ip->broadcasts, TRUE);
   g_free(ip);
 }
 
@@ -111,29 +116,61 @@ const Route *ipv4_route(Node *node, uint32_t dst)
   return route_lookup(ip->routes, dst);
 }
 
-/* TRUE when `addr` is one of the node's interface addresses. */
-gboolean ipv4_is_local(const Node *node, uint32_t addr)
+static gint ipv4_addr_compare(gconstpointer a, gconstpointer b)
 {
+  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+  return x < y ? -1 : x > y;
+}
+
+/* Fills the sorted arrays of the node's addresses and of its subnets'
+ * directed broadcasts (prefixes up to /30: /31 and /32 have none). */
+static void ipv4_index_addresses(Ipv4 *ip, const Node *node)
+{
+  ip->locals = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+  ip->broadcasts = g_array_new(FALSE, FALSE, sizeof(uint32_t));
   for (guint i = 0; i < node->ifaces->len; i++) {
     const Iface *iface = node_iface(node, i);
-    if (iface->has_ip && iface->ip.addr == addr)
+    if (!iface->has_ip)
+      continue;
+    g_array_append_val(ip->locals, iface->ip.addr);
+    if (iface->ip.len <= 30) {
+      uint32_t bcast = iface->ip.addr | ~addr_mask(iface->ip.len);
+      g_array_append_val(ip->broadcasts, bcast);
+    }
+  }
+  g_array_sort(ip->locals, ipv4_addr_compare);
+  g_array_sort(ip->broadcasts, ipv4_addr_compare);
+}
+
+/* TRUE when the sorted array `set` holds `addr`. */
+static gboolean ipv4_addr_in(const GArray *set, uint32_t addr)
+{
+  guint lo = 0, hi = set->len;
+
+  while (lo < hi) {
+    guint mid = lo + (hi - lo) / 2;
+    uint32_t v = g_array_index(set, uint32_t, mid);
+    if (v == addr)
       return TRUE;
+    if (v < addr)
+      lo = mid + 1;
+    else
+      hi = mid;
   }
   return FALSE;
 }
 
+/* TRUE when `addr` is one of the node's interface addresses. */
+gboolean ipv4_is_local(const Node *node, uint32_t addr)
+{
+  return ipv4_addr_in(node->ip->locals, addr);
+}
+
 /* TRUE when `addr` is the limited broadcast or the directed broadcast of
- * one of the node's subnets (prefixes up to /30: /31 and /32 have none). */
+ * one of the node's subnets. */
 gboolean ipv4_is_broadcast(const Node *node, uint32_t addr)
 {
-  if (addr == 0xffffffffu)
-    return TRUE;
-  for (guint i = 0; i < node->ifaces->len; i++) {
-    const Iface *iface = node_iface(node, i);
-    if (iface->has_ip && iface->ip.len <= 30 && (iface->ip.addr | ~addr_mask(iface->ip.len)) == addr)
-      return TRUE;
-  }
-  return FALSE;
+  return addr == 0xffffffffu || ipv4_addr_in(node->ip->broadcasts, addr);
 }
 
 /* ARP gave up resolving the next hop of `p` (at its IP header) on `iface`.

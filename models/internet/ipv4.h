@@ -27,6 +27,11 @@ typedef struct Ipv4 {
   gboolean forwarding;  /* routers */
   gboolean auto_routes; /* routes computed by route_auto on demand */
   gboolean auto_valid;  /* the computed routes match the current topology */
+  /* The node's addresses and directed broadcasts, sorted, for bisection on
+   * every datagram (a router may have hundreds of interfaces). Interface
+   * addresses never change after ipv4_new(). */
+  GArray *locals;     /* of uint32_t */
+  GArray *broadcasts; /* of uint32_t */
 } Ipv4;
 
 /* What IPv4 tells the layer above about a datagram it delivers, in host byte order. */

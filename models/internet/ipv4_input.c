@@ -20,6 +20,7 @@
 #include "models/internet/frag.h"
 #include "models/internet/icmp.h"
 #include "models/internet/ipv4.h"
+#include "models/transport/tcp.h"
 #include "models/transport/udp.h"
 #include "models/network.h"
 #include "models/node.h"
@@ -89,14 +90,16 @@ static void ipv4_meta_fill(Ipv4Meta *m, const Ipv4Header *h, Iface *in)
 
 /* TRUE when IPv4 traces the local delivery of a datagram of `proto`: when
  * the trace shows the internet layer, except for UDP when it also shows
- * the transport layer, where UDP traces the same line (or a drop). */
+ * the transport layer, where UDP traces the same line (or a drop). TCP
+ * does the same as UDP. */
 static gboolean ipv4_trace_deliver(const Trace *trace, uint8_t proto)
 {
-  return trace_wants(trace, TRACE_INTERNET) && !(proto == IPPROTO_UDP_NUM && trace_wants(trace, TRACE_TRANSPORT));
+  return trace_wants(trace, TRACE_INTERNET) &&
+         !((proto == IPPROTO_UDP_NUM || proto == IPPROTO_TCP_NUM) && trace_wants(trace, TRACE_TRANSPORT));
 }
 
 /* Delivers a checked datagram (at its IP header) addressed to `node`:
- * reassembles fragments, then passes the payload to ICMP or UDP. Other
+ * reassembles fragments, then passes the payload to ICMP, UDP or TCP. Other
  * protocols get ICMP protocol unreachable and DROP_UNKNOWN_PROTOCOL.
  * Takes `p`. */
 void ipv4_deliver(Node *node, Iface *in, Packet *p)
@@ -113,7 +116,7 @@ void ipv4_deliver(Node *node, Iface *in, Packet *p)
   ipv4_meta_fill(&meta, h, in);
   if (ipv4_trace_deliver(node->net->trace, meta.proto))
     trace_packet(node->net->trace, network_now(node->net), node, in, TRACE_DELIVER, TRACE_FROM_IPV4, p, NULL);
-  if (meta.proto != IPPROTO_ICMP_NUM && meta.proto != IPPROTO_UDP_NUM) {
+  if (meta.proto != IPPROTO_ICMP_NUM && meta.proto != IPPROTO_UDP_NUM && meta.proto != IPPROTO_TCP_NUM) {
     icmp_send_error_from(node, in, p, ICMP_UNREACH, ICMP_UNREACH_PROTOCOL, 0);
     node_drop(node, in, p, DROP_UNKNOWN_PROTOCOL, TRACE_INTERNET, TRACE_FROM_IPV4);
     return;
@@ -121,6 +124,8 @@ void ipv4_deliver(Node *node, Iface *in, Packet *p)
   packet_pull(p, meta.hlen);
   if (meta.proto == IPPROTO_ICMP_NUM)
     icmp_input(node, p, &meta);
+  else if (meta.proto == IPPROTO_TCP_NUM)
+    tcp_input(node, p, &meta);
   else
     udp_input(node, p, &meta);
 }

@@ -96,8 +96,8 @@ uint16_t tcp_ephemeral_port(const Node *node, uint32_t dst, uint16_t dport);
 /* Passive open on addr:port (addr 0: any of the node's addresses); at
  * most `backlog` connections wait in SYN_RECEIVED. Returns the listener,
  * or NULL with *err = -EADDRINUSE. */
-TcpConn *tcp_listen(Node *node, uint32_t addr, uint16_t port, int backlog, const ScenarioTcp *cfg,
-                    const TcpUpcalls *up, void *owner, int *err);
+TcpConn *tcp_listen(Node *node, uint32_t addr, uint16_t port, int backlog, const ScenarioTcp *cfg, const TcpUpcalls *up,
+                    void *owner, int *err);
 /* Active open from src:sport (src 0: the egress interface's address; sport
  * 0: an ephemeral port) to dst:dport: sends the SYN. Returns the
  * connection in SYN_SENT, or NULL with *err (-ENETUNREACH, -EADDRINUSE,

@@ -3,7 +3,10 @@
  * teach. Every file in topologies/ runs with `ipsim run --out DIR` and must
  * exit 0 (its `expect:` holds); two runs give byte-identical outputs
  * (trace, pcaps, JSON); tshark reads every pcap and finds no malformed
- * packet and no bad checksum. Then timings from first principles: on
+ * packet and no bad checksum (IPv4, ICMP, UDP, TCP), and its TCP analysis
+ * flags retransmissions exactly where ipsim retransmitted (the rule is
+ * written above examples_check_retransmissions()). Then timings from
+ * first principles: on
  * chain.yaml a ping's round trip is exactly twice the sum of serialization
  * and propagation delays along the path, and queueing delay appears exactly
  * when two flows share a link.
@@ -59,9 +62,12 @@ static void examples_tshark(const char *pcap, guint *frames)
                         "ip.check_checksum:TRUE",
                         "-o",
                         "udp.check_checksum:TRUE",
+                        "-o",
+                        "tcp.check_checksum:TRUE",
                         "-Y",
                         "_ws.malformed || _ws.expert.severity == error || ip.checksum.status == \"Bad\" || "
-                        "udp.checksum.status == \"Bad\" || icmp.checksum.status == \"Bad\"",
+                        "udp.checksum.status == \"Bad\" || icmp.checksum.status == \"Bad\" || "
+                        "tcp.checksum.status == \"Bad\"",
                         NULL};
   char *out = NULL, *err = NULL;
   int status = -1;
@@ -73,6 +79,176 @@ static void examples_tshark(const char *pcap, guint *frames)
   g_free(out);
   g_free(err);
   (*frames)++;
+}
+
+/* ---- tshark's TCP analysis against ipsim's retransmissions ----------------- */
+
+/* Returns the dotted address of the interface that the pcap file `name`
+ * ("<node>-<iface>.pcap") captures, or NULL when it has none (g_free). */
+static char *examples_pcap_addr(const Scenario *sc, const char *name)
+{
+  for (guint n = 0; n < sc->nodes->len; n++) {
+    const ScenarioNode *node = scenario_node(sc, (int)n);
+    for (guint i = 0; i < node->ifaces->len; i++) {
+      const ScenarioIface *ifc = scenario_iface(sc, (int)n, (int)i);
+      char *file = g_strdup_printf("%s-%s.pcap", node->name, ifc->name);
+      gboolean same = strcmp(file, name) == 0;
+      g_free(file);
+      if (same && ifc->has_ip) {
+        uint32_t a = ifc->ip.addr;
+        return g_strdup_printf("%u.%u.%u.%u", a >> 24, (a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff);
+      }
+    }
+  }
+  return NULL;
+}
+
+/* Runs tshark over `pcap` and returns, as keys "A:p > B:q seq S"
+ * (relative seq), the TCP segments that its analysis calls a
+ * retransmission, fast retransmission, spurious retransmission or
+ * out-of-order segment. *segments counts the TCP segments. */
+static GHashTable *examples_tshark_resent(const char *pcap, guint *segments)
+{
+  const char *argv[] = {"tshark", "-n",
+                        "-r",     pcap,
+                        "-o",     "tcp.relative_sequence_numbers:TRUE",
+                        "-o",     "tcp.analyze_sequence_numbers:TRUE",
+                        "-Y",     "tcp && !icmp",
+                        "-T",     "fields",
+                        "-E",     "separator=,",
+                        "-e",     "ip.src",
+                        "-e",     "tcp.srcport",
+                        "-e",     "ip.dst",
+                        "-e",     "tcp.dstport",
+                        "-e",     "tcp.seq",
+                        "-e",     "tcp.analysis.retransmission",
+                        "-e",     "tcp.analysis.fast_retransmission",
+                        "-e",     "tcp.analysis.spurious_retransmission",
+                        "-e",     "tcp.analysis.out_of_order",
+                        NULL};
+  char *out = NULL, *err = NULL;
+  int status = -1;
+  ck_assert(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err, &status, NULL));
+  ck_assert_msg(g_spawn_check_wait_status(status, NULL), "tshark failed on %s:\n%s", pcap, err);
+  GHashTable *resent = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  char **lines = g_strsplit(out, "\n", -1);
+  *segments = 0;
+  for (char **l = lines; *l; l++) {
+    char **f = g_strsplit(*l, ",", -1);
+    if (g_strv_length(f) == 9) {
+      (*segments)++;
+      if (*f[5] || *f[6] || *f[7] || *f[8])
+        g_hash_table_add(resent, g_strdup_printf("%s:%s > %s:%s seq %s", f[0], f[1], f[2], f[3], f[4]));
+    }
+    g_strfreev(f);
+  }
+  g_strfreev(lines);
+  g_free(out);
+  g_free(err);
+  return resent;
+}
+
+/* Collects ipsim's notes "note tcp A:p > B:q retransmit seq S len L (kind)":
+ * every one into `allowed`, those of segments from `addr` (NULL: none)
+ * but zero-window probes into `required` (keys as
+ * examples_tshark_resent()'s). */
+static void examples_retransmit_notes(const char *trace, const char *addr, GHashTable *required, GHashTable *allowed)
+{
+  for (const char *p = strstr(trace, " note tcp "); p; p = strstr(p + 1, " note tcp ")) {
+    char src[16], dst[16], kind[16];
+    unsigned sport, dport;
+    unsigned long seq, len;
+    if (sscanf(p, " note tcp %15[0-9.]:%u > %15[0-9.]:%u retransmit seq %lu len %lu (%15[a-z])", src, &sport, dst,
+               &dport, &seq, &len, kind) != 7)
+      continue;
+    char *key = g_strdup_printf("%s:%u > %s:%u seq %lu", src, sport, dst, dport, seq);
+    if (addr && strcmp(src, addr) == 0 && strcmp(kind, "probe") != 0)
+      g_hash_table_add(required, g_strdup(key));
+    g_hash_table_add(allowed, key);
+  }
+}
+
+static int examples_strcmp_p(const void *a, const void *b)
+{
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Appends to `msg` (at most 10 of) the keys of `a` that `b` lacks, after
+ * `what`; returns how many there are. */
+static guint examples_missing(GHashTable *a, GHashTable *b, GString *msg, const char *what)
+{
+  guint n = 0, missing = 0;
+  gpointer *keys = g_hash_table_get_keys_as_array(a, &n);
+  qsort(keys, n, sizeof *keys, examples_strcmp_p);
+  for (guint i = 0; i < n; i++) {
+    if (g_hash_table_contains(b, keys[i]) || ++missing > 10)
+      continue;
+    g_string_append_printf(msg, "  %s: %s\n", what, (char *)keys[i]);
+  }
+  g_free(keys);
+  return missing;
+}
+
+/* tshark's TCP analysis must flag retransmissions only where ipsim
+ * retransmitted, and, on the sender's own interface, everywhere it did.
+ * Segments are keyed by (source, source port, destination, destination
+ * port, relative seq); ipsim's side is its trace notes "retransmit seq S
+ * len L (kind)". On every pcap:
+ *   - every segment tshark flags as a retransmission, fast
+ *     retransmission, spurious retransmission or out-of-order has a note
+ *     (from any node). ipsim's links are FIFO and its routes single-path,
+ *     so a segment that arrives below the highest sequence number seen is
+ *     a resend wherever it is captured; tshark calls some of them
+ *     out-of-order (a resend within one handshake RTT of the newest data,
+ *     such as a NewReno partial-ACK retransmission);
+ * and on the pcap of an interface with an address (the sender's side):
+ *   - every note of a segment from that address is flagged, except
+ *     zero-window probes (kind `probe`): tshark calls a first 1-byte probe
+ *     a zero-window probe and a probe without data a keep-alive, neither a
+ *     retransmission, but flags repeated 1-byte probes; so probes are
+ *     allowed, not required. (Elsewhere on the path a resend of a segment
+ *     lost before the capture point may look new, so nothing is required.)
+ * Sets, not counts: the same bytes resent twice count once on each side.
+ * The comparison needs the transport layer in the trace. */
+static void examples_check_retransmissions(const char *file, const char *dir, GPtrArray *pcaps)
+{
+  Scenario *sc = NULL;
+  g_free(testlib_load_messages(file, &sc));
+  ck_assert_ptr_nonnull(sc);
+  char *trace = NULL;
+  char *path = g_build_filename(dir, "trace.txt", NULL);
+  if (!g_file_get_contents(path, &trace, NULL, NULL))
+    trace = NULL;
+  g_free(path);
+  for (guint i = 0; i < pcaps->len; i++) {
+    const char *name = pcaps->pdata[i];
+    char *addr = examples_pcap_addr(sc, name), *pcap = g_build_filename(dir, name, NULL);
+    guint segments = 0;
+    GHashTable *flagged = examples_tshark_resent(pcap, &segments);
+    if (segments > 0) {
+      ck_assert_msg(trace && (sc->output.trace & SCENARIO_TRACE_TRANSPORT),
+                    "%s holds TCP: the example needs the transport layer in its trace (`output: { trace: [transport, "
+                    "...] }`) to compare tshark's retransmissions with ipsim's",
+                    name);
+      GHashTable *required = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+      GHashTable *allowed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+      examples_retransmit_notes(trace, addr, required, allowed);
+      GString *msg = g_string_new(NULL);
+      guint extra = examples_missing(flagged, allowed, msg, "tshark flags a retransmission ipsim did not note");
+      guint missed = examples_missing(required, flagged, msg, "ipsim notes a retransmission tshark does not flag");
+      ck_assert_msg(extra == 0 && missed == 0,
+                    "%s (%u TCP segments): %u flagged without a note, %u notes not flagged:\n%s", name, segments, extra,
+                    missed, msg->str);
+      g_string_free(msg, TRUE);
+      g_hash_table_destroy(required);
+      g_hash_table_destroy(allowed);
+    }
+    g_hash_table_destroy(flagged);
+    g_free(pcap);
+    g_free(addr);
+  }
+  g_free(trace);
+  scenario_free(sc);
 }
 
 START_TEST(test_example_runs)
@@ -96,6 +272,7 @@ START_TEST(test_example_runs)
     examples_tshark(pcap, &checked);
     g_free(pcap);
   }
+  examples_check_retransmissions(file, a, pcaps);
   g_ptr_array_free(pcaps, TRUE);
   char *cmd = g_strdup_printf("rm -rf '%s'", tmp);
   ck_assert_int_eq(system(cmd), 0);

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/transport/tcp.h"
 #include "sim/addr.h"
 #include "tests/testlib.h"
 
@@ -355,6 +356,126 @@ START_TEST(test_cbr_interval_from_rate)
 }
 END_TEST
 
+/* The issue-4 kinds: their defaults and the keys each one takes. */
+START_TEST(test_app_new_kinds)
+{
+  Scenario *sc = load_net("apps:\n"
+                          "  - { type: udp-echo-server, on: h2 }\n"
+                          "  - { type: udp-echo, on: h1, to: h2, count: 4, interval: 250ms, size: 0 }\n"
+                          "  - { type: onoff, on: h1, to: 'h2:9000', rate: 2Mbps, size: 500, on-time: 'exp(300ms)', "
+                          "off-time: 0 }\n"
+                          "  - { type: bulk, on: h1, to: h2, bytes: 10MB }\n"
+                          "  - { type: bulk-sink, on: h2, port: 6000, report: 0 }\n"
+                          "  - { type: http, on: h1, to: h2, sizes: [10kB, 1MiB, 0], persistent: false }\n"
+                          "  - { type: http-server, on: h2 }\n"
+                          "  - { type: ftp, on: h1, to: 'h2:2121', sizes: [1MB] }\n"
+                          "  - { type: ftp-server, on: h2 }\n"
+                          "  - { type: onoff, on: h1, to: h2, port: 9001, rate: 1Mbps }\n");
+  ck_assert_uint_eq(sc->apps->len, 10);
+  const ScenarioApp *a = scenario_app(sc, 0);
+  ck_assert_str_eq(a->name, "udp-echo-server1");
+  ck_assert_int_eq(a->kind, APP_UDP_ECHO_SERVER);
+  ck_assert_uint_eq(a->port, 7); /* RFC 862 */
+  a = scenario_app(sc, 1);
+  ck_assert_int_eq(a->kind, APP_UDP_ECHO);
+  ck_assert_uint_eq(a->port, 7);
+  ck_assert_uint_eq(a->dst, ip("10.0.2.10"));
+  ck_assert_uint_eq(a->count, 4);
+  ck_assert_int_eq(a->interval, SIMTIME_MS(250));
+  ck_assert_uint_eq(a->size, 0);
+  a = scenario_app(sc, 2);
+  ck_assert_str_eq(a->name, "onoff1");
+  ck_assert_uint_eq(a->port, 9000);
+  ck_assert_uint_eq(a->rate_bps, 2000000);
+  ck_assert_int_eq(a->interval, SIMTIME_MS(2)); /* 4000 bits at 2 Mbit/s */
+  ck_assert(a->on_time.exponential && a->on_time.mean == SIMTIME_MS(300));
+  ck_assert(!a->off_time.exponential && a->off_time.mean == 0);
+  a = scenario_app(sc, 3);
+  ck_assert_str_eq(a->name, "bulk1");
+  ck_assert_uint_eq(a->port, 5001);
+  ck_assert_uint_eq(a->bytes, 10000000);
+  ck_assert_int_eq(a->report, SIMTIME_S(1));
+  a = scenario_app(sc, 4);
+  ck_assert_uint_eq(a->port, 6000);
+  ck_assert_int_eq(a->report, 0);
+  a = scenario_app(sc, 5);
+  ck_assert_uint_eq(a->port, 80);
+  ck_assert(!a->persistent);
+  ck_assert_uint_eq(a->sizes->len, 3);
+  ck_assert_uint_eq(g_array_index(a->sizes, uint64_t, 0), 10000);
+  ck_assert_uint_eq(g_array_index(a->sizes, uint64_t, 1), 1048576);
+  ck_assert_uint_eq(g_array_index(a->sizes, uint64_t, 2), 0);
+  ck_assert_uint_eq(scenario_app(sc, 6)->port, 80);
+  a = scenario_app(sc, 7);
+  ck_assert_uint_eq(a->port, 2121);
+  ck_assert(a->persistent); /* the default, unused by ftp */
+  ck_assert_uint_eq(scenario_app(sc, 8)->port, 21);
+  a = scenario_app(sc, 9);
+  ck_assert(!a->on_time.exponential && a->on_time.mean == SIMTIME_S(1));
+  ck_assert(!a->off_time.exponential && a->off_time.mean == SIMTIME_S(1));
+  ck_assert_uint_eq(a->port, 9001);
+  scenario_free(sc);
+}
+END_TEST
+
+static void assert_tcp_equal(const ScenarioTcp *a, const ScenarioTcp *b)
+{
+  ck_assert(a->sndbuf == b->sndbuf && a->rcvbuf == b->rcvbuf && a->mss == b->mss);
+  ck_assert(a->min_rto == b->min_rto && a->initial_rto == b->initial_rto && a->max_rto == b->max_rto);
+  ck_assert(a->delayed_ack == b->delayed_ack && a->msl == b->msl);
+  ck_assert(a->syn_retries == b->syn_retries && a->retries == b->retries && a->initial_cwnd == b->initial_cwnd);
+  ck_assert(a->nagle == b->nagle && a->window_scaling == b->window_scaling && a->timestamps == b->timestamps);
+  ck_assert_str_eq(a->cc, b->cc);
+}
+
+/* Built-in TCP settings, defaults.tcp over them, an app's tcp: over both, key by key. */
+START_TEST(test_tcp_settings)
+{
+  Scenario *sc = load_net("apps:\n"
+                          "  - { type: bulk-sink, on: h2 }\n");
+  const ScenarioTcp *t = &sc->tcp;
+  ck_assert_uint_eq(t->sndbuf, 131072);
+  ck_assert_uint_eq(t->rcvbuf, 131072);
+  ck_assert_uint_eq(t->mss, 0);
+  ck_assert_int_eq(t->min_rto, SIMTIME_MS(200));
+  ck_assert_int_eq(t->initial_rto, SIMTIME_S(1));
+  ck_assert_int_eq(t->max_rto, SIMTIME_S(120));
+  ck_assert_int_eq(t->delayed_ack, SIMTIME_MS(40));
+  ck_assert_int_eq(t->msl, SIMTIME_S(30));
+  ck_assert_uint_eq(t->syn_retries, 6);
+  ck_assert_uint_eq(t->retries, 15);
+  ck_assert_uint_eq(t->initial_cwnd, 10);
+  ck_assert(t->nagle && t->window_scaling && t->timestamps);
+  ck_assert_str_eq(t->cc, "newreno");
+  assert_tcp_equal(&scenario_app(sc, 0)->tcp, t);
+  scenario_free(sc);
+
+  sc = load_net("defaults:\n"
+                "  tcp: { sndbuf: 64KiB, mss: 1000, nagle: false, delayed-ack: 0, msl: 1s, cc: newreno }\n"
+                "apps:\n"
+                "  - { type: bulk-sink, on: h2 }\n"
+                "  - { type: bulk, on: h1, to: h2, tcp: { mss: 536, timestamps: false, min-rto: 1s, "
+                "initial-rto: 300ms, syn-retries: 0, initial-cwnd: 1 } }\n"
+                "  - { type: ping, on: h1, to: h2 }\n");
+  ck_assert_uint_eq(sc->tcp.sndbuf, 65536);
+  ck_assert_uint_eq(sc->tcp.mss, 1000);
+  ck_assert(!sc->tcp.nagle && sc->tcp.timestamps);
+  ck_assert_int_eq(sc->tcp.delayed_ack, 0);
+  ck_assert_int_eq(sc->tcp.msl, SIMTIME_S(1));
+  assert_tcp_equal(&scenario_app(sc, 0)->tcp, &sc->tcp);
+  t = &scenario_app(sc, 1)->tcp;
+  ck_assert_uint_eq(t->mss, 536);
+  ck_assert(!t->timestamps && !t->nagle && t->window_scaling);
+  ck_assert_uint_eq(t->sndbuf, 65536);
+  ck_assert_int_eq(t->min_rto, SIMTIME_S(1));
+  ck_assert_int_eq(t->initial_rto, SIMTIME_MS(300)); /* below min-rto: allowed, as in Linux */
+  ck_assert_uint_eq(t->syn_retries, 0);
+  ck_assert_uint_eq(t->initial_cwnd, 1);
+  ck_assert_uint_eq(sc->tcp.initial_cwnd, 10);
+  scenario_free(sc);
+}
+END_TEST
+
 /* Events are sorted by time, in file order at equal times; links are
  * found by name or by ends. */
 START_TEST(test_events_sorted)
@@ -469,10 +590,12 @@ START_TEST(test_output)
   t = &g_array_index(sc->output.pcap, ScenarioPcapTarget, 1);
   ck_assert_int_eq(t->node, scenario_find_node(sc, "h1"));
   ck_assert_int_eq(t->iface, 0);
+  ck_assert(!sc->output.tcp_series);
   scenario_free(sc);
-  sc = load_net("output: { trace: true, pcap: all }\n");
+  sc = load_net("output: { trace: true, pcap: all, tcp-series: true }\n");
   ck_assert_uint_eq(sc->output.trace, SCENARIO_TRACE_ALL);
   ck_assert(sc->output.pcap_all);
+  ck_assert(sc->output.tcp_series);
   scenario_free(sc);
 }
 END_TEST
@@ -578,6 +701,54 @@ START_TEST(test_expect_checks)
 }
 END_TEST
 
+/* goodput (bit/s), finished (ns), reached (a TcpState), and delivered for
+ * every app with a flow. */
+START_TEST(test_expect_new_checks)
+{
+  Scenario *sc = load_net("apps:\n"
+                          "  - { name: sink, type: bulk-sink, on: h2 }\n"
+                          "  - { name: b, type: bulk, on: h1, to: h2, bytes: 1MB }\n"
+                          "  - { name: web, type: http, on: h1, to: h2, sizes: [1kB] }\n"
+                          "  - { name: probe, type: ping, on: h1, to: h2, count: 3 }\n"
+                          "  - { name: oo, type: onoff, on: h1, to: 'h2:9', rate: 1Mbps }\n"
+                          "  - { name: echo, type: udp-echo, on: h1, to: h2, count: 3 }\n"
+                          "expect:\n"
+                          "  - { app: b, goodput: '>= 9.5Mbps' }\n"
+                          "  - { app: sink, goodput: '> 0bps' }\n"
+                          "  - { app: web, finished: '<= 1.5s' }\n"
+                          "  - { app: echo, finished: '< 3s' }\n"
+                          "  - { app: web, reached: time-wait }\n"
+                          "  - { app: sink, reached: SYN_RECEIVED }\n"
+                          "  - { app: b, reached: Fin-Wait-2 }\n"
+                          "  - { flow: oo, delivered: '>= 90%' }\n"
+                          "  - { flow: echo, delivered: 10 }\n"
+                          "  - { flow: b, delivered: '> 99%' }\n");
+  ck_assert_uint_eq(sc->expects->len, 10);
+  const ScenarioExpect *e = expect_at(sc, 0);
+  ck_assert_int_eq(e->kind, EXPECT_APP_GOODPUT);
+  ck_assert_int_eq(e->app, 1);
+  ck_assert(e->bound.op == CMP_GE && e->bound.value == 9500000 && !e->bound.percent);
+  ck_assert_str_eq(e->text, "goodput of b >= 9.5Mbps");
+  e = expect_at(sc, 1);
+  ck_assert(e->bound.op == CMP_GT && e->bound.value == 0);
+  e = expect_at(sc, 2);
+  ck_assert_int_eq(e->kind, EXPECT_APP_FINISHED);
+  ck_assert(e->bound.op == CMP_LE && e->bound.value == 1.5e9);
+  ck_assert_str_eq(e->text, "web finished <= 1.5s");
+  ck_assert(expect_at(sc, 3)->bound.op == CMP_LT && expect_at(sc, 3)->bound.value == 3e9);
+  e = expect_at(sc, 4);
+  ck_assert_int_eq(e->kind, EXPECT_APP_REACHED);
+  ck_assert_int_eq(e->tcp_state, TCP_TIME_WAIT);
+  ck_assert_str_eq(e->text, "web reached TIME_WAIT");
+  ck_assert_int_eq(expect_at(sc, 5)->tcp_state, TCP_SYN_RECEIVED);
+  ck_assert_int_eq(expect_at(sc, 6)->tcp_state, TCP_FIN_WAIT_2);
+  for (guint i = 7; i < 10; i++)
+    ck_assert_int_eq(expect_at(sc, i)->kind, EXPECT_FLOW_DELIVERED);
+  ck_assert_int_eq(expect_at(sc, 9)->app, 1);
+  scenario_free(sc);
+}
+END_TEST
+
 static Suite *scenario_suite(void)
 {
   Suite *s = suite_create("scenario");
@@ -598,11 +769,14 @@ static Suite *scenario_suite(void)
   TCase *sections = tcase_create("sections");
   tcase_add_test(sections, test_app_defaults);
   tcase_add_test(sections, test_cbr_interval_from_rate);
+  tcase_add_test(sections, test_app_new_kinds);
+  tcase_add_test(sections, test_tcp_settings);
   tcase_add_test(sections, test_events_sorted);
   tcase_add_test(sections, test_routing_and_aging);
   tcase_add_test(sections, test_routes);
   tcase_add_test(sections, test_output);
   tcase_add_test(sections, test_expect_checks);
+  tcase_add_test(sections, test_expect_new_checks);
   suite_add_tcase(s, sections);
   return s;
 }

@@ -152,6 +152,51 @@ static GByteArray *tb_pad(GByteArray *b)
   return b;
 }
 
+/* A TCP segment to build: `doff` 0 means the data offset the options need. */
+typedef struct {
+  uint16_t sport, dport;
+  uint32_t seq, ack;
+  uint8_t flags; /* FIN 0x01, SYN 0x02, RST 0x04, PSH 0x08, ACK 0x10, URG 0x20 */
+  uint16_t win, urg;
+  const uint8_t *opt;
+  size_t optlen; /* a multiple of 4 */
+  size_t payload;
+  uint8_t doff;
+} TbTcp;
+
+/* Appends the TCP segment `t` from `src` to `dst` (payload: bytes 'a',
+ * 'b', ...) with its pseudo-header checksum. */
+static void tb_tcp(GByteArray *b, uint32_t src, uint32_t dst, const TbTcp *t)
+{
+  size_t start = b->len;
+  size_t len = 20 + t->optlen + t->payload;
+  uint8_t doff = t->doff ? t->doff : (uint8_t)((20 + t->optlen) / 4);
+  tb_u16(b, t->sport);
+  tb_u16(b, t->dport);
+  tb_u32(b, t->seq);
+  tb_u32(b, t->ack);
+  tb_u8(b, (uint8_t)(doff << 4));
+  tb_u8(b, t->flags);
+  tb_u16(b, t->win);
+  tb_u16(b, 0);
+  tb_u16(b, t->urg);
+  if (t->optlen)
+    g_byte_array_append(b, t->opt, (guint)t->optlen);
+  for (size_t i = 0; i < t->payload; i++)
+    tb_u8(b, (uint8_t)('a' + i % 26));
+  uint32_t pseudo = (src >> 16) + (src & 0xffff) + (dst >> 16) + (dst & 0xffff) + 6 + (uint32_t)len;
+  tb_checksum(b, start, b->len, start + 16, pseudo);
+}
+
+/* A frame carrying `t` from 10.0.1.10 to 10.0.2.10 (IPv4 id 1). */
+static GByteArray *frame_tcp(const TbTcp *t)
+{
+  GByteArray *b = tb_eth(mac_r1, mac_h1, 0x0800);
+  tb_ipv4(b, IP(10, 0, 1, 10), IP(10, 0, 2, 10), 64, 1, 0x4000, 6, 20 + t->optlen + t->payload);
+  tb_tcp(b, IP(10, 0, 1, 10), IP(10, 0, 2, 10), t);
+  return tb_pad(b);
+}
+
 static GByteArray *frame_arp(uint16_t op)
 {
   static const uint8_t zero[6] = {0};
@@ -331,10 +376,10 @@ END_TEST
 
 START_TEST(test_other_protocols)
 {
-  GByteArray *tcp = tb_eth(mac_r1, mac_h1, 0x0800);
-  tb_ipv4(tcp, IP(10, 0, 1, 10), IP(10, 0, 2, 10), 64, 2, 0, 6, 20);
-  tb_zeros(tcp, 20);
-  assert_decodes(tb_pad(tcp), "IPv4 10.0.1.10 > 10.0.2.10 ttl 64 id 2 len 40 proto 6 len 20");
+  GByteArray *gre = tb_eth(mac_r1, mac_h1, 0x0800);
+  tb_ipv4(gre, IP(10, 0, 1, 10), IP(10, 0, 2, 10), 64, 2, 0, 47, 20);
+  tb_zeros(gre, 20);
+  assert_decodes(tb_pad(gre), "IPv4 10.0.1.10 > 10.0.2.10 ttl 64 id 2 len 40 proto 47 len 20");
 
   GByteArray *v6 = tb_eth(mac_bcast, mac_h1, 0x86dd);
   assert_decodes(tb_pad(v6), "ETH 02:00:00:00:00:01 > ff:ff:ff:ff:ff:ff ethertype 0x86dd len 46");
@@ -463,6 +508,184 @@ START_TEST(test_layers)
 }
 END_TEST
 
+/* ---- TCP --------------------------------------------------------------------- */
+
+/* Linux's SYN options: mss 1460, sackOK, TS val 12345 ecr 0, nop, wscale 7. */
+static const uint8_t opt_syn[] = {2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0, 0x30, 0x39, 0, 0, 0, 0, 1, 3, 3, 7};
+
+/* Decodes the frame of `t` and checks the text from "TCP" on (the IPv4
+ * part is tested elsewhere). */
+static void assert_tcp(const TbTcp *t, const char *expected)
+{
+  GByteArray *b = frame_tcp(t);
+  char *text = decode_n(TRACE_FROM_ETHERNET, b, b->len);
+  const char *tcp = strstr(text, " TCP ");
+  ck_assert_msg(tcp, "no TCP in '%s'", text);
+  ck_assert_str_eq(tcp + 1, expected);
+  g_free(text);
+  g_byte_array_unref(b);
+}
+
+START_TEST(test_tcp_handshake)
+{
+  TbTcp syn = {.sport = 49152, .dport = 80, .seq = 1000, .flags = 0x02, .win = 65535, .opt = opt_syn, .optlen = 20};
+  assert_decodes(frame_tcp(&syn), "IPv4 10.0.1.10 > 10.0.2.10 ttl 64 id 1 len 60 DF TCP 49152 > 80 [S] seq 1000 win "
+                                  "65535 options [mss 1460,sackOK,TS val 12345 ecr 0,nop,wscale 7] len 0");
+  static const uint8_t opt_synack[] = {2, 4, 0x05, 0x78, 1, 1, 4, 2, 1, 3, 3, 0};
+  TbTcp synack = {.sport = 80,
+                  .dport = 49152,
+                  .seq = 5000,
+                  .ack = 1001,
+                  .flags = 0x12,
+                  .win = 65160,
+                  .opt = opt_synack,
+                  .optlen = 12};
+  assert_tcp(&synack, "TCP 80 > 49152 [S.] seq 5000 ack 1001 win 65160 options [mss 1400,nop,nop,sackOK,nop,wscale "
+                      "0] len 0");
+  TbTcp ack = {.sport = 49152, .dport = 80, .seq = 1001, .ack = 5001, .flags = 0x10, .win = 502};
+  assert_tcp(&ack, "TCP 49152 > 80 [.] seq 1001 ack 5001 win 502 len 0");
+}
+END_TEST
+
+START_TEST(test_tcp_data_and_close)
+{
+  TbTcp data = {.sport = 49152, .dport = 80, .seq = 1001, .ack = 5001, .flags = 0x18, .win = 502, .payload = 1448};
+  assert_decodes(frame_tcp(&data),
+                 "IPv4 10.0.1.10 > 10.0.2.10 ttl 64 id 1 len 1488 DF TCP 49152 > 80 [P.] seq 1001:2449 ack 5001 win "
+                 "502 len 1448");
+  static const uint8_t opt_ts[] = {1, 1, 8, 10, 0, 0, 0, 7, 0xff, 0xff, 0xff, 0xff};
+  TbTcp ts = {.sport = 49152,
+              .dport = 80,
+              .seq = 2449,
+              .ack = 5001,
+              .flags = 0x10,
+              .win = 502,
+              .opt = opt_ts,
+              .optlen = 12,
+              .payload = 100};
+  assert_tcp(&ts,
+             "TCP 49152 > 80 [.] seq 2449:2549 ack 5001 win 502 options [nop,nop,TS val 7 ecr 4294967295] len 100");
+  TbTcp fin = {.sport = 49152, .dport = 80, .seq = 2549, .ack = 5001, .flags = 0x11, .win = 502};
+  assert_tcp(&fin, "TCP 49152 > 80 [F.] seq 2549 ack 5001 win 502 len 0");
+  TbTcp finpsh = {.sport = 80, .dport = 49152, .seq = 5001, .ack = 2550, .flags = 0x19, .win = 1000, .payload = 10};
+  assert_tcp(&finpsh, "TCP 80 > 49152 [FP.] seq 5001:5011 ack 2550 win 1000 len 10");
+  /* The end of the data wraps around 2^32. */
+  TbTcp wrap = {.sport = 1, .dport = 2, .seq = 4294967000u, .ack = 1, .flags = 0x10, .win = 1, .payload = 1000};
+  assert_tcp(&wrap, "TCP 1 > 2 [.] seq 4294967000:704 ack 1 win 1 len 1000");
+}
+END_TEST
+
+START_TEST(test_tcp_flags)
+{
+  TbTcp rst = {.sport = 80, .dport = 49152, .seq = 5001, .flags = 0x04};
+  assert_tcp(&rst, "TCP 80 > 49152 [R] seq 5001 win 0 len 0");
+  TbTcp rstack = {.sport = 80, .dport = 49152, .seq = 0, .ack = 1001, .flags = 0x14};
+  assert_tcp(&rstack, "TCP 80 > 49152 [R.] seq 0 ack 1001 win 0 len 0");
+  TbTcp none = {.sport = 7, .dport = 9, .seq = 3, .ack = 99, .win = 4};
+  assert_tcp(&none, "TCP 7 > 9 [none] seq 3 win 4 len 0");
+  TbTcp all = {.sport = 7, .dport = 9, .seq = 3, .ack = 4, .flags = 0xff, .win = 5, .urg = 6};
+  GByteArray *b = frame_tcp(&all);
+  b->data[14 + 20 + 12] |= 0x01; /* AE */
+  char *text = decode_n(TRACE_FROM_ETHERNET, b, b->len);
+  ck_assert_str_eq(strstr(text, "TCP"), "TCP 7 > 9 [FSRP.UEWe] seq 3 ack 4 win 5 urg 6 len 0");
+  g_free(text);
+  g_byte_array_unref(b);
+}
+END_TEST
+
+START_TEST(test_tcp_options)
+{
+  static const uint8_t sack[] = {1, 1, 5, 18, 0, 0, 0x0b, 0xb8, 0, 0, 0x11, 0x60, 0, 0, 0x17, 0x08, 0, 0, 0x1c, 0xb0};
+  TbTcp t = {.sport = 80, .dport = 49152, .seq = 1, .ack = 3000, .flags = 0x10, .win = 9, .opt = sack, .optlen = 20};
+  assert_tcp(&t, "TCP 80 > 49152 [.] seq 1 ack 3000 win 9 options [nop,nop,sack 2 {3000:4448}{5896:7344}] len 0");
+  static const uint8_t eol[] = {2, 4, 0x05, 0xb4, 0, 2, 4, 0};
+  t = (TbTcp){.sport = 80, .dport = 1, .flags = 0x02, .opt = eol, .optlen = 8};
+  assert_tcp(&t, "TCP 80 > 1 [S] seq 0 win 0 options [mss 1460,eol] len 0");
+  static const uint8_t unknown[] = {30, 4, 0xaa, 0xbb, 254, 2, 1, 1};
+  t = (TbTcp){.sport = 80, .dport = 1, .flags = 0x02, .opt = unknown, .optlen = 8};
+  assert_tcp(&t, "TCP 80 > 1 [S] seq 0 win 0 options [opt-30 len 4,opt-254 len 2,nop,nop] len 0");
+  static const uint8_t wrong_len[] = {2, 3, 5, 1, 3, 2, 8, 2, 5, 4, 1, 2, 4, 3, 0, 0};
+  t = (TbTcp){.sport = 80, .dport = 1, .flags = 0x02, .opt = wrong_len, .optlen = 16};
+  assert_tcp(&t, "TCP 80 > 1 [S] seq 0 win 0 options [[bad mss len 3],nop,[bad wscale len 2],[bad TS len 2],[bad sack "
+                 "len 4],[bad sackOK len 3],eol] len 0");
+}
+END_TEST
+
+START_TEST(test_tcp_malformed_options)
+{
+  static const uint8_t zero_len[] = {1, 2, 0, 5};
+  TbTcp t = {.sport = 80, .dport = 1, .flags = 0x02, .opt = zero_len, .optlen = 4, .payload = 3};
+  assert_tcp(&t, "TCP 80 > 1 [S] seq 0:3 win 0 options [nop,[bad opt 2 len 0]] len 3");
+  static const uint8_t one_len[] = {8, 1, 1, 1};
+  t.opt = one_len;
+  assert_tcp(&t, "TCP 80 > 1 [S] seq 0:3 win 0 options [[bad opt 8 len 1]] len 3");
+  static const uint8_t overrun[] = {1, 1, 8, 10};
+  t.opt = overrun;
+  assert_tcp(&t, "TCP 80 > 1 [S] seq 0:3 win 0 options [nop,nop,[bad opt 8 len 10]] len 3");
+  static const uint8_t no_len[] = {1, 1, 1, 3};
+  t.opt = no_len;
+  assert_tcp(&t, "TCP 80 > 1 [S] seq 0:3 win 0 options [nop,nop,nop,[truncated opt 3]] len 3");
+}
+END_TEST
+
+START_TEST(test_tcp_malformed_header)
+{
+  TbTcp t = {.sport = 49152, .dport = 80, .seq = 1000, .flags = 0x02, .win = 65535, .doff = 4, .payload = 8};
+  assert_tcp(&t, "TCP 49152 > 80 [S] seq 1000 win 65535 [bad data offset 4]");
+  t.doff = 1;
+  assert_tcp(&t, "TCP 49152 > 80 [S] seq 1000 win 65535 [bad data offset 1]");
+  t.doff = 8; /* 32 bytes of header in a 28-byte segment */
+  assert_tcp(&t, "TCP 49152 > 80 [S] seq 1000 win 65535 [bad data offset 8]");
+  t.doff = 7; /* exactly the segment: options of 8 bytes that are the payload */
+  assert_tcp(&t, "TCP 49152 > 80 [S] seq 1000 win 65535 options [[bad opt 97 len 98]] len 0");
+
+  /* The capture ends inside the options or inside the fixed header. */
+  TbTcp syn = {.sport = 49152, .dport = 80, .seq = 1000, .flags = 0x02, .win = 65535, .opt = opt_syn, .optlen = 20};
+  GByteArray *b = frame_tcp(&syn);
+  const char *ip = "IPv4 10.0.1.10 > 10.0.2.10 ttl 64 id 1 len 60 DF ";
+  struct {
+    size_t len;
+    const char *tail;
+  } cases[] = {
+      {14 + 20 + 30, "TCP 49152 > 80 [S] seq 1000 win 65535 [truncated options] [truncated, 50 of 60 bytes]"},
+      {14 + 20 + 20, "TCP 49152 > 80 [S] seq 1000 win 65535 [truncated options] [truncated, 40 of 60 bytes]"},
+      {14 + 20 + 19, "TCP [truncated, 19 bytes] [truncated, 39 of 60 bytes]"},
+      {14 + 20, "TCP [truncated, 0 bytes] [truncated, 20 of 60 bytes]"},
+  };
+  for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+    char *text = decode_n(TRACE_FROM_ETHERNET, b, cases[i].len);
+    char *expected = g_strconcat(ip, cases[i].tail, NULL);
+    ck_assert_str_eq(text, expected);
+    g_free(text);
+    g_free(expected);
+  }
+  g_byte_array_unref(b);
+}
+END_TEST
+
+START_TEST(test_tcp_in_icmp_and_fragments)
+{
+  /* Port unreachable quoting a TCP segment shows its destination port. */
+  GByteArray *q = g_byte_array_new();
+  TbTcp syn = {.sport = 49152, .dport = 81, .seq = 1, .flags = 0x02};
+  tb_ipv4(q, IP(10, 0, 1, 2), IP(10, 0, 9, 9), 1, 99, 0, 6, 20);
+  tb_tcp(q, IP(10, 0, 1, 2), IP(10, 0, 9, 9), &syn);
+  g_byte_array_set_size(q, 28);
+  assert_decodes(frame_icmp_error(3, 3, 0, q), "IPv4 10.0.1.1 > 10.0.1.2 ttl 64 id 3 len 56 ICMP port 81 unreachable");
+  /* A first fragment shows the TCP header and the bytes of this fragment;
+   * later fragments show no TCP. */
+  TbTcp data = {.sport = 1, .dport = 2, .seq = 10, .flags = 0x10, .payload = 100};
+  GByteArray *b = frame_tcp(&data);
+  b->data[14 + 6] = 0x20; /* MF */
+  assert_tcp(&data, "TCP 1 > 2 [.] seq 10:110 ack 0 win 0 len 100");
+  b->data[14 + 7] = 1;
+  char *text = decode_n(TRACE_FROM_ETHERNET, b, b->len);
+  ck_assert_str_eq(text, "IPv4 10.0.1.10 > 10.0.2.10 ttl 64 id 1 len 140 frag off 8 MF");
+  g_free(text);
+  g_byte_array_unref(b);
+}
+END_TEST
+
 /* ---- malformed input never crashes ---------------------------------------- */
 
 /* Checks that a decoded text is one printable ASCII line (one assertion:
@@ -483,6 +706,8 @@ START_TEST(test_every_truncation)
       frame_icmp_error(3, 2, 0, quote_udp_probe(6)),
       frame_arp(2),
       frame_udp(1, 0, 30),
+      frame_tcp(&(TbTcp){.sport = 1, .dport = 2, .flags = 0x02, .opt = opt_syn, .optlen = 20}),
+      frame_tcp(&(TbTcp){.sport = 1, .dport = 2, .flags = 0x18, .opt = opt_syn + 4, .optlen = 12, .payload = 9}),
   };
   for (size_t f = 0; f < G_N_ELEMENTS(frames); f++) {
     for (size_t len = 0; len <= frames[f]->len; len++) {
@@ -505,6 +730,7 @@ START_TEST(test_random_bytes)
 {
   enum { MAX_LEN = 160 };
   static const uint8_t icmp_types[] = {0, 3, 8, 11, 13};
+  static const uint8_t ip_protos[] = {1, 17, 6};
   GRand *rand = g_rand_new_with_seed(42);
   /* The bytes end where the allocation ends, so ASan sees any read past them. */
   uint8_t *buf = g_malloc(MAX_LEN);
@@ -526,9 +752,13 @@ START_TEST(test_random_bytes)
       d[14 + 7] = 0;
     }
     if (len >= 24 && i % 2)
-      d[14 + 9] = (uint8_t)(i % 3 ? 1 : 17);
-    if (len >= 35 && i % 2)
-      d[34] = icmp_types[(i / 2) % G_N_ELEMENTS(icmp_types)];
+      d[14 + 9] = ip_protos[(i / 2) % G_N_ELEMENTS(ip_protos)];
+    if (len >= 35 && i % 2 && d[14 + 9] == 1)
+      d[34] = icmp_types[(i / 6) % G_N_ELEMENTS(icmp_types)];
+    if (len >= 47 && i % 2 && d[14 + 9] == 6)
+      d[34 + 12] = (uint8_t)((5 + i / 6 % 11) << 4); /* a data offset of 5..15 */
+    if (len >= 56 && i % 2 && d[14 + 9] == 6)
+      d[54] = (uint8_t)(i / 6 % 10); /* an option kind we know */
     g_string_truncate(out, 0);
     trace_format_packet(out, i % 5 ? TRACE_FROM_ETHERNET : TRACE_FROM_IPV4, d, len);
     assert_printable(out->str);
@@ -737,6 +967,80 @@ START_TEST(test_pcap_tshark)
 }
 END_TEST
 
+/* The TCP segments of test_tcp_handshake and friends, as tshark reads
+ * them: the same numbers the trace prints, and no bad checksum. */
+START_TEST(test_tcp_tshark)
+{
+  char *tshark = g_find_program_in_path("tshark");
+  if (!tshark) {
+    printf("note: tshark is not installed; skipping the tshark check of TCP segments\n");
+    return;
+  }
+  g_free(tshark);
+  static const uint8_t opt_ts[] = {1, 1, 8, 10, 0, 0, 0, 7, 0, 0, 0, 9};
+  static const uint8_t opt_sack[] = {1, 1, 5, 10, 0, 0, 0x0b, 0xb8, 0, 0, 0x11, 0x60};
+  TbTcp segs[] = {
+      {.sport = 49152, .dport = 80, .seq = 1000, .flags = 0x02, .win = 65535, .opt = opt_syn, .optlen = 20},
+      {.sport = 80,
+       .dport = 49152,
+       .seq = 5000,
+       .ack = 1001,
+       .flags = 0x12,
+       .win = 65160,
+       .opt = opt_syn,
+       .optlen = 20},
+      {.sport = 49152,
+       .dport = 80,
+       .seq = 1001,
+       .ack = 5001,
+       .flags = 0x18,
+       .win = 502,
+       .opt = opt_ts,
+       .optlen = 12,
+       .payload = 1448},
+      {.sport = 80, .dport = 49152, .seq = 5001, .ack = 1001, .flags = 0x10, .win = 500, .opt = opt_sack, .optlen = 12},
+      {.sport = 49152, .dport = 80, .seq = 2449, .ack = 5001, .flags = 0x11, .win = 502},
+      {.sport = 80, .dport = 49152, .seq = 5001, .flags = 0x04},
+  };
+  PcapCase cases[G_N_ELEMENTS(segs)];
+  for (guint i = 0; i < G_N_ELEMENTS(segs); i++)
+    cases[i] = (PcapCase){SIMTIME_MS(i), frame_tcp(&segs[i])};
+  char *path = pcap_write_cases(cases, G_N_ELEMENTS(segs));
+  static const char *const fields[] = {"-o", "tcp.relative_sequence_numbers:FALSE",
+                                       "-T", "fields",
+                                       "-E", "separator=,",
+                                       "-e", "tcp.srcport",
+                                       "-e", "tcp.dstport",
+                                       "-e", "tcp.flags",
+                                       "-e", "tcp.seq",
+                                       "-e", "tcp.ack",
+                                       "-e", "tcp.window_size_value",
+                                       "-e", "tcp.options.mss_val",
+                                       "-e", "tcp.options.wscale.shift",
+                                       "-e", "tcp.options.timestamp.tsval",
+                                       "-e", "tcp.options.sack_le",
+                                       "-e", "tcp.len",
+                                       NULL};
+  char *out = tshark_run(path, fields);
+  /* port, port, flags, seq, ack, win, mss, wscale, TS val, first SACK edge, payload */
+  ck_assert_str_eq(out, "49152,80,0x0002,1000,0,65535,1460,7,12345,,0\n"
+                        "80,49152,0x0012,5000,1001,65160,1460,7,12345,,0\n"
+                        "49152,80,0x0018,1001,5001,502,,,7,,1448\n"
+                        "80,49152,0x0010,5001,1001,500,,,,3000,0\n"
+                        "49152,80,0x0011,2449,5001,502,,,,,0\n"
+                        "80,49152,0x0004,5001,0,0,,,,,0\n");
+  g_free(out);
+  static const char *const errors[] = {"-o", "tcp.check_checksum:TRUE", "-Y",
+                                       "_ws.expert.severity >= error || _ws.malformed", NULL};
+  out = tshark_run(path, errors);
+  ck_assert_msg(out[0] == '\0', "tshark reports problems:\n%s", out);
+  g_free(out);
+  for (guint i = 0; i < G_N_ELEMENTS(segs); i++)
+    g_byte_array_unref(cases[i].frame);
+  pcap_remove(path);
+}
+END_TEST
+
 /* ---- counters and flows ---------------------------------------------------- */
 
 static const char *report_yaml = "scenario: report\n"
@@ -901,55 +1205,90 @@ START_TEST(test_counters_text)
 }
 END_TEST
 
+/* Two flows through the flow API as the transport layers use it: a UDP
+ * flow of 10 datagrams (8 delivered with delays alternating 1ms and
+ * 1.1ms, 2 lost in a queue, and a flooded copy filtered by a NIC, which
+ * is no loss), and a TCP flow with a retransmission delivered unstamped. */
+static void report_fill_flows(Network *net)
+{
+  FlowKey a = {IP(10, 0, 0, 1), IP(10, 0, 0, 2), 49152, 9000, 17};
+  FlowKey b = {IP(10, 0, 0, 2), IP(10, 0, 0, 1), 5000, 7, 6};
+  for (int i = 0; i < 10; i++) {
+    Packet *p = packet_new(net->pool, 0);
+    flow_sent(net->flows, &a, p, 1000, SIMTIME_MS(i));
+    if (i == 0)
+      flow_dropped(p, DROP_OTHER_MAC); /* a copy: no loss */
+    if (i >= 8) {
+      flow_dropped(p, DROP_QUEUE_FULL);
+    } else {
+      SimTime now = SIMTIME_MS(i) + SIMTIME_MS(1) + (i % 2) * SIMTIME_US(100);
+      flow_goodput(flow_delivered(net->flows, &a, p, 1000, now), 1000, now);
+    }
+    packet_free(p);
+  }
+  Flow *f = flow_sent(net->flows, &b, NULL, 20, 0);
+  flow_sent_on(f, NULL, 20, SIMTIME_S(1));
+  flow_retransmitted(f);
+  flow_delivered(net->flows, &b, NULL, 20, SIMTIME_S(1) + 5);
+}
+
+/* goodput 8000 B * 8 / 8.1ms = 7901234.6 bit/s; delay (4 * 1ms + 4 *
+ * 1.1ms) / 8 = 1.05ms, max 1.1ms; jitter 7 * 0.1ms / 7 = 0.1ms. */
 START_TEST(test_flows_reports)
 {
   Scenario *sc;
   Network *net = report_network(&sc);
-  FlowKey a = {IP(10, 0, 0, 1), IP(10, 0, 0, 2), 49152, 9000, 17};
-  FlowKey b = {IP(10, 0, 0, 2), IP(10, 0, 0, 1), 5000, 7, 17};
-  for (int i = 0; i < 10; i++)
-    flow_sent(net->flows, &a, NULL, 1000, SIMTIME_MS(i));
-  for (int i = 0; i < 8; i++)
-    flow_delivered(net->flows, &a, NULL, 1000, SIMTIME_MS(i + 1));
-  flow_sent(net->flows, &b, NULL, 20, 0);
-  flow_delivered(net->flows, &b, NULL, 20, 5);
-
+  report_fill_flows(net);
   char *text = report_capture(report_flows_text, net);
   ck_assert_str_eq(text, "Flows:\n"
-                         "  proto  source          destination    tx pkts  tx bytes  rx pkts  rx bytes  lost\n"
-                         "  udp    10.0.0.1:49152  10.0.0.2:9000       10     10000        8      8000     2\n"
-                         "  udp    10.0.0.2:5000   10.0.0.1:7           1        20        1        20     0\n");
+                         "  proto  source          destination    tx pkts  tx bytes  rx pkts  rx bytes  lost  retx   "
+                         "goodput    delay  max delay   jitter\n"
+                         "  tcp    10.0.0.2:5000   10.0.0.1:7           2        40        1        20     0     1   "
+                         "      -  0.000ms    0.000ms        -\n"
+                         "  udp    10.0.0.1:49152  10.0.0.2:9000       10     10000        8      8000     2     0  "
+                         "7.90Mbps  1.050ms    1.100ms  0.100ms\n");
   g_free(text);
   GString *json = report_flows_json(net);
-  ck_assert_str_eq(json->str, "{\n"
-                              "  \"flows\": [\n"
-                              "    {\n"
-                              "      \"src\": \"10.0.0.1\",\n"
-                              "      \"dst\": \"10.0.0.2\",\n"
-                              "      \"sport\": 49152,\n"
-                              "      \"dport\": 9000,\n"
-                              "      \"proto\": \"udp\",\n"
-                              "      \"tx_packets\": 10,\n"
-                              "      \"tx_bytes\": 10000,\n"
-                              "      \"rx_packets\": 8,\n"
-                              "      \"rx_bytes\": 8000,\n"
-                              "      \"lost\": 2\n"
-                              "    },\n"
-                              "    {\n"
-                              "      \"src\": \"10.0.0.2\",\n"
-                              "      \"dst\": \"10.0.0.1\",\n"
-                              "      \"sport\": 5000,\n"
-                              "      \"dport\": 7,\n"
-                              "      \"proto\": \"udp\",\n"
-                              "      \"tx_packets\": 1,\n"
-                              "      \"tx_bytes\": 20,\n"
-                              "      \"rx_packets\": 1,\n"
-                              "      \"rx_bytes\": 20,\n"
-                              "      \"lost\": 0\n"
-                              "    }\n"
-                              "  ]\n"
-                              "}\n");
+  const char *udp = strstr(json->str, "\"src\": \"10.0.0.1\"");
+  ck_assert_ptr_nonnull(udp);
+  ck_assert_str_eq(udp, "\"src\": \"10.0.0.1\",\n"
+                        "      \"dst\": \"10.0.0.2\",\n"
+                        "      \"sport\": 49152,\n"
+                        "      \"dport\": 9000,\n"
+                        "      \"proto\": \"udp\",\n"
+                        "      \"tx_packets\": 10,\n"
+                        "      \"tx_bytes\": 10000,\n"
+                        "      \"rx_packets\": 8,\n"
+                        "      \"rx_bytes\": 8000,\n"
+                        "      \"lost_packets\": 2,\n"
+                        "      \"retransmitted\": 0,\n"
+                        "      \"goodput_bytes\": 8000,\n"
+                        "      \"goodput_bps\": 7901235,\n"
+                        "      \"first_tx_ns\": 0,\n"
+                        "      \"last_rx_ns\": 8100000,\n"
+                        "      \"last_goodput_ns\": 8100000,\n"
+                        "      \"delay_sum_ns\": 8400000,\n"
+                        "      \"delay_mean_ns\": 1050000,\n"
+                        "      \"delay_max_ns\": 1100000,\n"
+                        "      \"jitter_sum_ns\": 700000,\n"
+                        "      \"jitter_mean_ns\": 100000\n"
+                        "    }\n"
+                        "  ]\n"
+                        "}\n");
+  ck_assert(g_str_has_prefix(json->str, "{\n  \"flows\": [\n    {\n      \"src\": \"10.0.0.2\",\n"));
+  ck_assert_ptr_nonnull(strstr(json->str, "\"proto\": \"tcp\",\n      \"tx_packets\": 2,"));
+  ck_assert_ptr_nonnull(strstr(json->str,
+                               "\"retransmitted\": 1,\n      \"goodput_bytes\": 0,\n      \"goodput_bps\": 0,\n"
+                               "      \"first_tx_ns\": 0,\n      \"last_rx_ns\": 1000000005,\n"
+                               "      \"last_goodput_ns\": -1,"));
   g_string_free(json, TRUE);
+  GString *csv = report_flows_csv(net);
+  ck_assert_str_eq(csv->str, REPORT_FLOWS_CSV_HEADER
+                   "\n"
+                   "tcp,10.0.0.2,5000,10.0.0.1,7,2,40,1,20,0,1,0,0.000000000,0.000000000,0.000000000\n"
+                   "udp,10.0.0.1,49152,10.0.0.2,9000,10,10000,8,8000,2,0,7901235,0.001050000,0.001100000,"
+                   "0.000100000\n");
+  g_string_free(csv, TRUE);
   network_free(net);
   scenario_free(sc);
 }
@@ -968,6 +1307,9 @@ START_TEST(test_empty_reports)
   GString *json = report_flows_json(net);
   ck_assert_str_eq(json->str, "{\n  \"flows\": []\n}\n");
   g_string_free(json, TRUE);
+  GString *csv = report_flows_csv(net);
+  ck_assert_str_eq(csv->str, REPORT_FLOWS_CSV_HEADER "\n");
+  g_string_free(csv, TRUE);
   network_free(net);
   scenario_free(sc);
 }
@@ -991,6 +1333,13 @@ static Suite *trace_suite(void)
   tcase_add_test(lines, test_reason_note_and_write);
   tcase_add_test(lines, test_layers);
   tcase_add_test(lines, test_time_format);
+  tcase_add_test(lines, test_tcp_handshake);
+  tcase_add_test(lines, test_tcp_data_and_close);
+  tcase_add_test(lines, test_tcp_flags);
+  tcase_add_test(lines, test_tcp_options);
+  tcase_add_test(lines, test_tcp_malformed_options);
+  tcase_add_test(lines, test_tcp_malformed_header);
+  tcase_add_test(lines, test_tcp_in_icmp_and_fragments);
   suite_add_tcase(s, lines);
   TCase *robust = tcase_create("malformed");
   tcase_add_test(robust, test_every_truncation);
@@ -1001,6 +1350,7 @@ static Suite *trace_suite(void)
   tcase_add_test(pcap, test_pcap_snaplen);
   tcase_add_test(pcap, test_pcap_open_error);
   tcase_add_test(pcap, test_pcap_tshark);
+  tcase_add_test(pcap, test_tcp_tshark);
   suite_add_tcase(s, pcap);
   TCase *report = tcase_create("report");
   tcase_add_test(report, test_counters_json);
