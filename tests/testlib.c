@@ -116,3 +116,37 @@ int testlib_run_suite(Suite *suite)
   srunner_free(runner);
   return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
+
+/* Loads `yaml` (failing the test if it does not load), builds the network
+ * with the apps' output captured, lets `setup` (may be NULL) add events,
+ * runs it to its stop time and finishes every app. */
+TestRun testlib_run_scenario(const char *yaml, void (*setup)(Network *net))
+{
+  TestRun r = {0};
+  size_t len = 0;
+
+  r.sc = testlib_load_ok(yaml);
+  r.net = network_build(r.sc);
+  FILE *out = open_memstream(&r.text, &len);
+  r.net->app_out = out;
+  if (setup)
+    setup(r.net);
+  network_run(r.net);
+  for (guint i = 0; i < r.net->apps->len; i++)
+    app_finish(g_ptr_array_index(r.net->apps, i));
+  r.net->app_out = NULL;
+  fclose(out);
+  return r;
+}
+
+void testlib_run_free(TestRun *r)
+{
+  network_free(r->net);
+  scenario_free(r->sc);
+  free(r->text);
+}
+
+App *testlib_run_app(const TestRun *r, guint i)
+{
+  return g_ptr_array_index(r->net->apps, i);
+}

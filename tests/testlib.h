@@ -8,6 +8,8 @@
 #include <check.h>
 #include <glib.h>
 
+#include "models/app/app.h"
+#include "models/network.h"
 #include "sim/scenario.h"
 
 const char *testlib_env(const char *name);
@@ -18,5 +20,16 @@ Scenario *testlib_load_ok(const char *yaml);
 char *testlib_load_messages(const char *path, Scenario **out);
 int testlib_run_ipsim(const char *const *args, char **out, char **err);
 int testlib_run_suite(Suite *suite);
+
+/* A scenario run in-process, with what its apps printed. */
+typedef struct {
+  Scenario *sc;
+  Network *net;
+  char *text; /* everything the apps printed */
+} TestRun;
+
+TestRun testlib_run_scenario(const char *yaml, void (*setup)(Network *net));
+void testlib_run_free(TestRun *r);
+App *testlib_run_app(const TestRun *r, guint i);
 
 #endif

@@ -7,7 +7,7 @@
  * Entry points, in call order: app_new(); app_schedule(); (events: start,
  * stop); app_finish(); app_free(). For the kinds: app_print(),
  * app_wants_output(), app_icmp_listen(), app_source_addr(),
- * app_socket_error_text(), app_stamp_write(), app_read_be().
+ * app_socket_error_text(), app_stamp_write(), app_read_be(), app_tcp_listen().
  *
  * The UDP and TCP kinds use sockets (models/transport/socket.h); ping and
  * traceroute use ICMP directly.
@@ -251,4 +251,30 @@ uint64_t app_read_be(const uint8_t *p, size_t n)
   for (size_t i = 0; i < n; i++)
     v = v << 8 | p[i];
   return v;
+}
+
+/* Opens the TCP listener of a server app on `port` with the app's TCP
+ * settings (Nagle off when `nodelay`, as servers set TCP_NODELAY), its
+ * states tracked for `expect: reached`. On failure it prints the error,
+ * stops the app and returns NULL. */
+Socket *app_tcp_listen(App *app, uint16_t port, const SocketCallbacks *cb, gboolean nodelay)
+{
+  ScenarioTcp tcp = app->conf->tcp;
+  Socket *s = socket_new(app->node, SOCKET_TCP, cb, app);
+  int err;
+
+  if (nodelay)
+    tcp.nagle = FALSE;
+  socket_set_tcp(s, &tcp);
+  socket_track_states(s, &app->tcp_states);
+  err = socket_bind(s, 0, port);
+  if (err == 0)
+    err = socket_listen(s, 128);
+  if (err < 0) {
+    app_print(app, "error: cannot listen on port %u: %s", port, socket_strerror(err));
+    socket_close(s);
+    app->running = FALSE;
+    return NULL;
+  }
+  return s;
 }

@@ -8,7 +8,8 @@
  * Entry points: app_new() (dispatch on the kind), app_schedule() (start
  * and stop events), app_finish() (end of run: summaries), app_print(),
  * app_free(). For the kinds: app_wants_output() (anything to print to?),
- * app_icmp_listen() (a free echo identifier on the node).
+ * app_icmp_listen() (a free echo identifier on the node), app_tcp_listen()
+ * (a server's listener).
  *
  * Life cycle: start runs at conf->start; stop at conf->stop (when non-zero)
  * or from app_finish() if the app still runs; a kind may end itself earlier
@@ -20,6 +21,7 @@
 #include "models/flow.h"
 #include "models/internet/icmp.h"
 #include "models/network.h"
+#include "models/transport/socket.h"
 
 typedef struct App App;
 
@@ -66,6 +68,8 @@ void app_free(App *app);
 void app_print(App *app, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 gboolean app_wants_output(const App *app);
 uint16_t app_icmp_listen(App *app, IcmpListenFn fn);
+
+Socket *app_tcp_listen(App *app, uint16_t port, const SocketCallbacks *cb, gboolean nodelay);
 /* For the UDP kinds: the address `node` sends from towards `dst` (its
  * egress interface's, else its first address, else 0). */
 uint32_t app_source_addr(Node *node, uint32_t dst);

@@ -477,19 +477,9 @@ static void bulk_sink_start(App *app)
   ss->first = ss->last = -1;
   bulk_fill_pattern(ss->pattern, sizeof ss->pattern);
   uint16_t port = app->conf->port ? app->conf->port : BULK_DEFAULT_PORT;
-  ss->listener = socket_new(app->node, SOCKET_TCP, &bulk_sink_callbacks, app);
-  socket_set_tcp(ss->listener, &app->conf->tcp);
-  socket_track_states(ss->listener, &app->tcp_states);
-  int err = socket_bind(ss->listener, 0, port);
-  if (err == 0)
-    err = socket_listen(ss->listener, 128);
-  if (err < 0) {
-    app_print(app, "error: unable to listen on port %u: %s", port, socket_strerror(err));
-    socket_close(ss->listener);
-    ss->listener = NULL;
-    app->running = FALSE;
+  ss->listener = app_tcp_listen(app, port, &bulk_sink_callbacks, FALSE);
+  if (!ss->listener)
     return;
-  }
   app_print(app, "Server listening on %u", port);
 }
 

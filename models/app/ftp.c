@@ -391,19 +391,9 @@ static void ftp_server_start(App *app)
   for (size_t i = 0; i < sizeof ss->pattern; i++)
     ss->pattern[i] = (uint8_t)(i % FTP_PERIOD);
   uint16_t port = app->conf->port ? app->conf->port : FTP_DEFAULT_PORT;
-  ss->listener = socket_new(app->node, SOCKET_TCP, &ftp_server_callbacks, app);
-  ftp_set_ctrl_tcp(ss->listener, app);
-  socket_track_states(ss->listener, &app->tcp_states);
-  int err = socket_bind(ss->listener, 0, port);
-  if (err == 0)
-    err = socket_listen(ss->listener, 128);
-  if (err < 0) {
-    app_print(app, "error: cannot listen on port %u: %s", port, socket_strerror(err));
-    socket_close(ss->listener);
-    ss->listener = NULL;
-    app->running = FALSE;
+  ss->listener = app_tcp_listen(app, port, &ftp_server_callbacks, TRUE);
+  if (!ss->listener)
     return;
-  }
   app_print(app, "listening on port %u", port);
 }
 

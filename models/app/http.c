@@ -317,19 +317,9 @@ static void http_server_start(App *app)
   ss->conns = g_ptr_array_new();
   http_fill_pattern(ss->pattern, sizeof ss->pattern);
   uint16_t port = app->conf->port ? app->conf->port : HTTP_DEFAULT_PORT;
-  ss->listener = socket_new(app->node, SOCKET_TCP, &http_server_callbacks, app);
-  http_set_tcp(ss->listener, app);
-  socket_track_states(ss->listener, &app->tcp_states);
-  int err = socket_bind(ss->listener, 0, port);
-  if (err == 0)
-    err = socket_listen(ss->listener, 128);
-  if (err < 0) {
-    app_print(app, "error: cannot listen on port %u: %s", port, socket_strerror(err));
-    socket_close(ss->listener);
-    ss->listener = NULL;
-    app->running = FALSE;
+  ss->listener = app_tcp_listen(app, port, &http_server_callbacks, TRUE);
+  if (!ss->listener)
     return;
-  }
   app_print(app, "listening on port %u", port);
 }
 

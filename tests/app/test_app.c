@@ -22,44 +22,6 @@
 #define FRAME_PROBE 74      /* 14 + 20 + 8 + 32 */
 #define FRAME_ICMP_ERROR 70 /* 14 + 20 + 8 + 20 + 8 (the quoted header and 8 bytes) */
 
-typedef struct {
-  Scenario *sc;
-  Network *net;
-  char *text; /* everything the apps printed */
-} Run;
-
-/* Loads `yaml`, builds the network with app output captured, lets `setup`
- * add events, runs it to its stop time and finishes every app. */
-static Run run_scenario(const char *yaml, void (*setup)(Network *net))
-{
-  Run r = {0};
-  r.sc = testlib_load_ok(yaml);
-  r.net = network_build(r.sc);
-  size_t len = 0;
-  FILE *out = open_memstream(&r.text, &len);
-  r.net->app_out = out;
-  if (setup)
-    setup(r.net);
-  network_run(r.net);
-  for (guint i = 0; i < r.net->apps->len; i++)
-    app_finish(g_ptr_array_index(r.net->apps, i));
-  r.net->app_out = NULL;
-  fclose(out);
-  return r;
-}
-
-static void run_free(Run *r)
-{
-  network_free(r->net);
-  scenario_free(r->sc);
-  free(r->text);
-}
-
-static App *run_app(const Run *r, guint i)
-{
-  return g_ptr_array_index(r->net->apps, i);
-}
-
 /* Serialization time of an n-byte frame at `bps`, rounded up to the ns. */
 static SimTime ser(size_t n, uint64_t bps)
 {
@@ -119,7 +81,7 @@ static const char *two_hosts = "scenario: t\n"
 
 START_TEST(test_ping_rtt_exact)
 {
-  Run r = run_scenario(two_hosts, NULL);
+  TestRun r = testlib_run_scenario(two_hosts, NULL);
   const uint64_t rate = 100000000;
   const SimTime delay = SIMTIME_MS(1);
   SimTime hop = ser(FRAME_PING_56, rate) + delay; /* 7840 + 1000000 */
@@ -138,30 +100,31 @@ START_TEST(test_ping_rtt_exact)
   /* RTTs 4025, 2015, 2015 us: avg 2685, mdev sqrt(897800) = 947. */
   assert_line_at(r.text, end, "h1 p", "rtt min/avg/max/mdev = 2.015/2.685/4.025/0.947 ms");
   ck_assert_int_eq(count_lines(r.text), 7);
-  ck_assert_uint_eq(run_app(&r, 0)->sent, 3);
-  ck_assert_uint_eq(run_app(&r, 0)->received, 3);
-  run_free(&r);
+  ck_assert_uint_eq(testlib_run_app(&r, 0)->sent, 3);
+  ck_assert_uint_eq(testlib_run_app(&r, 0)->received, 3);
+  testlib_run_free(&r);
 }
 END_TEST
 
 START_TEST(test_ping_sub_millisecond)
 {
-  Run r = run_scenario("stop: 5s\n"
-                       "nodes:\n"
-                       "  h1: { kind: host, ip: 10.0.0.1/24 }\n"
-                       "  h2: { kind: host, ip: 10.0.0.2/24 }\n"
-                       "links:\n"
-                       "  - { ends: [h1, h2], rate: 1Gbps, delay: 100us }\n"
-                       "apps:\n"
-                       "  - { name: p, type: ping, on: h1, to: 10.0.0.2, start: 1s, count: 2, interval: 200ms }\n",
-                       NULL);
+  TestRun r =
+      testlib_run_scenario("stop: 5s\n"
+                           "nodes:\n"
+                           "  h1: { kind: host, ip: 10.0.0.1/24 }\n"
+                           "  h2: { kind: host, ip: 10.0.0.2/24 }\n"
+                           "links:\n"
+                           "  - { ends: [h1, h2], rate: 1Gbps, delay: 100us }\n"
+                           "apps:\n"
+                           "  - { name: p, type: ping, on: h1, to: 10.0.0.2, start: 1s, count: 2, interval: 200ms }\n",
+                           NULL);
   SimTime rtt = 2 * (ser(FRAME_PING_56, 1000000000) + SIMTIME_US(100));
   ck_assert_int_eq(rtt, 201568);
   assert_line_at(r.text, SIMTIME_MS(1200) + rtt, "h1 p", "64 bytes from 10.0.0.2: icmp_seq=2 ttl=64 time=0.201 ms");
   assert_line_ends(r.text, "h1 p: 64 bytes from 10.0.0.2: icmp_seq=1 ttl=64 time=0.402 ms");
   assert_line_ends(r.text, "h1 p: 2 packets transmitted, 2 received, 0% packet loss, time 200ms");
   assert_line_ends(r.text, "h1 p: rtt min/avg/max/mdev = 0.201/0.301/0.402/0.100 ms");
-  run_free(&r);
+  testlib_run_free(&r);
 }
 END_TEST
 
@@ -178,23 +141,23 @@ static void down_at_2_5s(Network *net)
 
 START_TEST(test_ping_loss_link_down)
 {
-  Run r = run_scenario("stop: 20s\n"
-                       "nodes:\n"
-                       "  h1: { kind: host, ip: 10.0.0.1/24 }\n"
-                       "  s1: { kind: switch }\n"
-                       "  h2: { kind: host, ip: 10.0.0.2/24 }\n"
-                       "links:\n"
-                       "  - [h1, s1]\n"
-                       "  - [s1, h2]\n"
-                       "apps:\n"
-                       "  - { name: p, type: ping, on: h1, to: h2, start: 1s, count: 5 }\n",
-                       down_at_2_5s);
+  TestRun r = testlib_run_scenario("stop: 20s\n"
+                                   "nodes:\n"
+                                   "  h1: { kind: host, ip: 10.0.0.1/24 }\n"
+                                   "  s1: { kind: switch }\n"
+                                   "  h2: { kind: host, ip: 10.0.0.2/24 }\n"
+                                   "links:\n"
+                                   "  - [h1, s1]\n"
+                                   "  - [s1, h2]\n"
+                                   "apps:\n"
+                                   "  - { name: p, type: ping, on: h1, to: h2, start: 1s, count: 5 }\n",
+                                   down_at_2_5s);
   ck_assert_ptr_null(strstr(r.text, "icmp_seq=3"));
   /* After the last request (5s) ping waits max(2 x max RTT, interval) = 1s. */
   assert_line_at(r.text, SIMTIME_S(6), "h1 p", "5 packets transmitted, 2 received, 60% packet loss, time 4000ms");
-  ck_assert_uint_eq(run_app(&r, 0)->sent, 5);
-  ck_assert_uint_eq(run_app(&r, 0)->received, 2);
-  run_free(&r);
+  ck_assert_uint_eq(testlib_run_app(&r, 0)->sent, 5);
+  ck_assert_uint_eq(testlib_run_app(&r, 0)->received, 2);
+  testlib_run_free(&r);
 }
 END_TEST
 
@@ -217,12 +180,12 @@ static char *routed(const char *link2, const char *apps)
 START_TEST(test_ping_host_unreachable)
 {
   char *yaml = routed("[r1:eth1, h2]", "  - { name: p, type: ping, on: h1, to: 10.0.2.99, count: 1 }\n");
-  Run r = run_scenario(yaml, NULL);
+  TestRun r = testlib_run_scenario(yaml, NULL);
   assert_line_ends(r.text, "h1 p: From 10.0.1.1 icmp_seq=1 Destination Host Unreachable");
   assert_line_ends(r.text, "h1 p: 1 packets transmitted, 0 received, +1 errors, 100% packet loss, time 0ms");
   ck_assert_ptr_null(strstr(r.text, "rtt "));
-  ck_assert_uint_eq(run_app(&r, 0)->received, 0);
-  run_free(&r);
+  ck_assert_uint_eq(testlib_run_app(&r, 0)->received, 0);
+  testlib_run_free(&r);
   g_free(yaml);
 }
 END_TEST
@@ -230,11 +193,11 @@ END_TEST
 START_TEST(test_ping_ttl_exceeded)
 {
   char *yaml = routed("[r1:eth1, h2]", "  - { name: p, type: ping, on: h1, to: h2, count: 2, ttl: 1 }\n");
-  Run r = run_scenario(yaml, NULL);
+  TestRun r = testlib_run_scenario(yaml, NULL);
   assert_line_ends(r.text, "h1 p: From 10.0.1.1 icmp_seq=1 Time to live exceeded");
   assert_line_ends(r.text, "h1 p: From 10.0.1.1 icmp_seq=2 Time to live exceeded");
   assert_line_ends(r.text, "h1 p: 2 packets transmitted, 0 received, +2 errors, 100% packet loss, time 1000ms");
-  run_free(&r);
+  testlib_run_free(&r);
   g_free(yaml);
 }
 END_TEST
@@ -243,47 +206,47 @@ START_TEST(test_ping_frag_needed)
 {
   char *yaml = routed("{ ends: [r1:eth1, h2], mtu: 576 }",
                       "  - { name: p, type: ping, on: h1, to: h2, count: 1, size: 1000, df: true }\n");
-  Run r = run_scenario(yaml, NULL);
+  TestRun r = testlib_run_scenario(yaml, NULL);
   assert_line_ends(r.text, "h1 p: PING 10.0.2.2 (10.0.2.2) 1000(1028) bytes of data.");
   assert_line_ends(r.text, "h1 p: From 10.0.1.1 icmp_seq=1 Frag needed and DF set (mtu = 576)");
-  run_free(&r);
+  testlib_run_free(&r);
   g_free(yaml);
 }
 END_TEST
 
 START_TEST(test_ping_local_message_too_long)
 {
-  Run r = run_scenario("stop: 5s\n"
-                       "nodes:\n"
-                       "  h1: { kind: host, ip: 10.0.0.1/24 }\n"
-                       "  h2: { kind: host, ip: 10.0.0.2/24 }\n"
-                       "links:\n"
-                       "  - { ends: [h1, h2], mtu: 576 }\n"
-                       "apps:\n"
-                       "  - { name: p, type: ping, on: h1, to: h2, count: 1, size: 1000, df: true }\n",
-                       NULL);
+  TestRun r = testlib_run_scenario("stop: 5s\n"
+                                   "nodes:\n"
+                                   "  h1: { kind: host, ip: 10.0.0.1/24 }\n"
+                                   "  h2: { kind: host, ip: 10.0.0.2/24 }\n"
+                                   "links:\n"
+                                   "  - { ends: [h1, h2], mtu: 576 }\n"
+                                   "apps:\n"
+                                   "  - { name: p, type: ping, on: h1, to: h2, count: 1, size: 1000, df: true }\n",
+                                   NULL);
   assert_line_at(r.text, 0, "h1 p", "ping: local error: message too long, mtu=576");
   assert_line_at(r.text, 0, "h1 p", "1 packets transmitted, 0 received, +1 errors, 100% packet loss, time 0ms");
-  ck_assert_uint_eq(run_app(&r, 0)->sent, 1);
-  run_free(&r);
+  ck_assert_uint_eq(testlib_run_app(&r, 0)->sent, 1);
+  testlib_run_free(&r);
 }
 END_TEST
 
 START_TEST(test_ping_no_route)
 {
-  Run r = run_scenario("stop: 5s\n"
-                       "nodes:\n"
-                       "  h1: { kind: host, ip: 10.0.0.1/24 }\n"
-                       "  h2: { kind: host, ip: 10.0.0.2/24 }\n"
-                       "links:\n"
-                       "  - [h1, h2]\n"
-                       "apps:\n"
-                       "  - { name: p, type: ping, on: h1, to: 10.9.9.9, start: 1s }\n",
-                       NULL);
+  TestRun r = testlib_run_scenario("stop: 5s\n"
+                                   "nodes:\n"
+                                   "  h1: { kind: host, ip: 10.0.0.1/24 }\n"
+                                   "  h2: { kind: host, ip: 10.0.0.2/24 }\n"
+                                   "links:\n"
+                                   "  - [h1, h2]\n"
+                                   "apps:\n"
+                                   "  - { name: p, type: ping, on: h1, to: 10.9.9.9, start: 1s }\n",
+                                   NULL);
   assert_line_at(r.text, SIMTIME_S(1), "h1 p", "ping: connect: Network is unreachable");
   ck_assert_int_eq(count_lines(r.text), 1);
-  ck_assert_uint_eq(run_app(&r, 0)->sent, 0);
-  run_free(&r);
+  ck_assert_uint_eq(testlib_run_app(&r, 0)->sent, 0);
+  testlib_run_free(&r);
 }
 END_TEST
 
@@ -327,7 +290,7 @@ static char *tr_hop_line(int k, const char *who)
 
 START_TEST(test_traceroute_chain)
 {
-  Run r = run_scenario(chain2, NULL);
+  TestRun r = testlib_run_scenario(chain2, NULL);
   assert_line_at(r.text, SIMTIME_S(1), "h1 tr", "traceroute to 10.0.3.10 (10.0.3.10), 30 hops max, 60 byte packets");
   const char *who[] = {"r1 (10.0.1.1)", "r2 (10.0.12.2)", "h2 (10.0.3.10)"};
   for (int k = 1; k <= 3; k++) {
@@ -340,13 +303,13 @@ START_TEST(test_traceroute_chain)
   ck_assert_int_eq(count_lines(r.text), 4);
   /* hop 1, probe 2: 74 bytes out, 70 back, 1 ms each way at 100 Mbps */
   ck_assert_ptr_nonnull(strstr(r.text, " 1  r1 (10.0.1.1)  4.021 ms  2.012 ms  2.012 ms\n"));
-  App *tr = run_app(&r, 0);
+  App *tr = testlib_run_app(&r, 0);
   ck_assert(tr->reached);
   ck_assert_uint_eq(tr->hops->len, 3);
   const AppHop *last = &g_array_index(tr->hops, AppHop, 2);
   ck_assert_uint_eq(last->addr[2], 0x0a00030a);
   ck_assert_int_eq(last->rtt[1], 3 * (ser(FRAME_PROBE, 100000000) + ser(FRAME_ICMP_ERROR, 100000000)) + SIMTIME_MS(6));
-  run_free(&r);
+  testlib_run_free(&r);
 }
 END_TEST
 
@@ -354,8 +317,8 @@ START_TEST(test_traceroute_icmp_probes)
 {
   char *yaml =
       g_strconcat(chain2, "  - { name: tri, type: traceroute, on: h1, to: h2, start: 20s, probe: icmp }\n", NULL);
-  Run r = run_scenario(yaml, NULL);
-  App *tri = run_app(&r, 1);
+  TestRun r = testlib_run_scenario(yaml, NULL);
+  App *tri = testlib_run_app(&r, 1);
   ck_assert(tri->reached);
   ck_assert_uint_eq(tri->hops->len, 3);
   /* Echo probe 74 bytes out, echo reply 74 bytes back over three links;
@@ -366,7 +329,7 @@ START_TEST(test_traceroute_icmp_probes)
   assert_line_ends(r.text, line);
   g_free(line);
   g_free(a);
-  run_free(&r);
+  testlib_run_free(&r);
   g_free(yaml);
 }
 END_TEST
@@ -394,19 +357,19 @@ static const char *ring = "stop: 60s\n"
 
 START_TEST(test_traceroute_silent_router)
 {
-  Run r = run_scenario(ring, NULL);
+  TestRun r = testlib_run_scenario(ring, NULL);
   assert_line_ends(r.text, "h1 tr:  2  * * *");
   ck_assert_ptr_nonnull(strstr(r.text, "h1 tr:  1  r1 (10.0.1.1)  "));
   ck_assert_ptr_nonnull(strstr(r.text, "h1 tr:  3  r3 (10.0.")); /* r3 answers from one of its addresses */
   ck_assert_ptr_nonnull(strstr(r.text, "h1 tr:  4  h2 (10.0.3.10)  "));
-  App *tr = run_app(&r, 0);
+  App *tr = testlib_run_app(&r, 0);
   ck_assert(tr->reached);
   ck_assert_uint_eq(tr->hops->len, 4);
   const AppHop *h2 = &g_array_index(tr->hops, AppHop, 1);
   ck_assert_uint_eq(h2->addr[0] | h2->addr[1] | h2->addr[2], 0);
   const AppHop *h3 = &g_array_index(tr->hops, AppHop, 2);
   ck_assert_ptr_eq(network_find_node_by_addr(r.net, h3->addr[0], NULL), network_node(r.net, 3));
-  run_free(&r);
+  testlib_run_free(&r);
 }
 END_TEST
 
@@ -414,18 +377,19 @@ END_TEST
 
 START_TEST(test_udp_cbr_to_sink)
 {
-  Run r = run_scenario("stop: 3s\n"
-                       "nodes:\n"
-                       "  h1: { kind: host, ip: 10.0.0.1/24 }\n"
-                       "  h2: { kind: host, ip: 10.0.0.2/24 }\n"
-                       "links:\n"
-                       "  - { ends: [h1, h2], rate: 100Mbps, delay: 100us }\n"
-                       "apps:\n"
-                       "  - { name: sink, type: udp-sink, on: h2, port: 9000 }\n"
-                       "  - { name: cbr, type: udp-cbr, on: h1, to: \"h2:9000\", size: 1000, interval: 1ms,\n"
-                       "      start: 1s, stop: 2s }\n",
-                       NULL);
-  App *sink = run_app(&r, 0), *cbr = run_app(&r, 1);
+  TestRun r =
+      testlib_run_scenario("stop: 3s\n"
+                           "nodes:\n"
+                           "  h1: { kind: host, ip: 10.0.0.1/24 }\n"
+                           "  h2: { kind: host, ip: 10.0.0.2/24 }\n"
+                           "links:\n"
+                           "  - { ends: [h1, h2], rate: 100Mbps, delay: 100us }\n"
+                           "apps:\n"
+                           "  - { name: sink, type: udp-sink, on: h2, port: 9000 }\n"
+                           "  - { name: cbr, type: udp-cbr, on: h1, to: \"h2:9000\", size: 1000, interval: 1ms,\n"
+                           "      start: 1s, stop: 2s }\n",
+                           NULL);
+  App *sink = testlib_run_app(&r, 0), *cbr = testlib_run_app(&r, 1);
   /* One datagram at 1s, 1.001s, ... up to but excluding 2s: 1000. */
   ck_assert_uint_eq(cbr->sent, 1000);
   ck_assert_uint_eq(sink->received, 1000);
@@ -440,27 +404,27 @@ START_TEST(test_udp_cbr_to_sink)
   char *src = g_strdup_printf("h2 sink: from 10.0.0.1:%u: 1000 datagrams, lost 0, out of order 0", cbr->flow.sport);
   assert_line_ends(r.text, src);
   g_free(src);
-  run_free(&r);
+  testlib_run_free(&r);
 }
 END_TEST
 
 START_TEST(test_udp_cbr_partial_interval)
 {
   /* stop - start = 10.5 intervals: datagrams at 0, 1, ..., 10 ms. */
-  Run r =
-      run_scenario("stop: 1s\n"
-                   "nodes:\n"
-                   "  h1: { kind: host, ip: 10.0.0.1/24 }\n"
-                   "  h2: { kind: host, ip: 10.0.0.2/24 }\n"
-                   "links:\n"
-                   "  - { ends: [h1, h2], delay: 10us }\n"
-                   "apps:\n"
-                   "  - { name: sink, type: udp-sink, on: h2, port: 7 }\n"
-                   "  - { name: cbr, type: udp-cbr, on: h1, to: \"h2:7\", size: 100, interval: 1ms, stop: 10500us }\n",
-                   NULL);
-  ck_assert_uint_eq(run_app(&r, 1)->sent, 11);
-  ck_assert_uint_eq(run_app(&r, 0)->received, 11);
-  run_free(&r);
+  TestRun r = testlib_run_scenario(
+      "stop: 1s\n"
+      "nodes:\n"
+      "  h1: { kind: host, ip: 10.0.0.1/24 }\n"
+      "  h2: { kind: host, ip: 10.0.0.2/24 }\n"
+      "links:\n"
+      "  - { ends: [h1, h2], delay: 10us }\n"
+      "apps:\n"
+      "  - { name: sink, type: udp-sink, on: h2, port: 7 }\n"
+      "  - { name: cbr, type: udp-cbr, on: h1, to: \"h2:7\", size: 100, interval: 1ms, stop: 10500us }\n",
+      NULL);
+  ck_assert_uint_eq(testlib_run_app(&r, 1)->sent, 11);
+  ck_assert_uint_eq(testlib_run_app(&r, 0)->received, 11);
+  testlib_run_free(&r);
 }
 END_TEST
 
@@ -474,13 +438,13 @@ START_TEST(test_udp_cbr_ttl)
                                  " start: 1s, stop: 1010ms, ttl: %d }\n",
                                  ttl);
     char *yaml = routed("[r1:eth1, h2]", apps);
-    Run r = run_scenario(yaml, NULL);
+    TestRun r = testlib_run_scenario(yaml, NULL);
     Counters total;
     node_counters_total(network_node(r.net, 1), &total);
-    ck_assert_uint_eq(run_app(&r, 1)->sent, 10);
-    ck_assert_uint_eq(run_app(&r, 0)->received, ttl == 1 ? 0 : 10);
+    ck_assert_uint_eq(testlib_run_app(&r, 1)->sent, 10);
+    ck_assert_uint_eq(testlib_run_app(&r, 0)->received, ttl == 1 ? 0 : 10);
     ck_assert_uint_eq(total.drops[DROP_TTL_EXPIRED], ttl == 1 ? 10 : 0);
-    run_free(&r);
+    testlib_run_free(&r);
     g_free(yaml);
     g_free(apps);
   }
@@ -490,21 +454,22 @@ END_TEST
 START_TEST(test_udp_sink_counts_loss)
 {
   /* The sink's link loses frames: the sink sees gaps in the sequence. */
-  Run r = run_scenario("stop: 3s\n"
-                       "seed: 3\n"
-                       "nodes:\n"
-                       "  h1: { kind: host, ip: 10.0.0.1/24 }\n"
-                       "  s1: { kind: switch }\n"
-                       "  h2: { kind: host, ip: 10.0.0.2/24 }\n"
-                       "links:\n"
-                       "  - [h1, s1]\n"
-                       "  - { ends: [s1, h2], loss: 10% }\n"
-                       "apps:\n"
-                       "  - { name: sink, type: udp-sink, on: h2, port: 9000 }\n"
-                       "  - { name: cbr, type: udp-cbr, on: h1, to: \"h2:9000\", size: 100, interval: 1ms, start: 1s,\n"
-                       "      stop: 2s }\n",
-                       NULL);
-  App *sink = run_app(&r, 0), *cbr = run_app(&r, 1);
+  TestRun r = testlib_run_scenario(
+      "stop: 3s\n"
+      "seed: 3\n"
+      "nodes:\n"
+      "  h1: { kind: host, ip: 10.0.0.1/24 }\n"
+      "  s1: { kind: switch }\n"
+      "  h2: { kind: host, ip: 10.0.0.2/24 }\n"
+      "links:\n"
+      "  - [h1, s1]\n"
+      "  - { ends: [s1, h2], loss: 10% }\n"
+      "apps:\n"
+      "  - { name: sink, type: udp-sink, on: h2, port: 9000 }\n"
+      "  - { name: cbr, type: udp-cbr, on: h1, to: \"h2:9000\", size: 100, interval: 1ms, start: 1s,\n"
+      "      stop: 2s }\n",
+      NULL);
+  App *sink = testlib_run_app(&r, 0), *cbr = testlib_run_app(&r, 1);
   ck_assert_uint_eq(cbr->sent, 1000);
   ck_assert_uint_lt(sink->received, 1000);
   ck_assert_uint_gt(sink->received, 800);
@@ -521,7 +486,7 @@ START_TEST(test_udp_sink_counts_loss)
   ck_assert_uint_eq(reordered, 0);
   ck_assert_uint_le(n + lost, 1000);
   ck_assert_uint_ge(n + lost, 995);
-  run_free(&r);
+  testlib_run_free(&r);
 }
 END_TEST
 

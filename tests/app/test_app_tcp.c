@@ -20,44 +20,6 @@
 #include "models/transport/socket.h"
 #include "tests/testlib.h"
 
-typedef struct {
-  Scenario *sc;
-  Network *net;
-  char *text; /* everything the apps printed */
-} Run;
-
-/* Loads `yaml`, builds the network with app output captured, lets `setup`
- * add events, runs it to its stop time and finishes every app. */
-static Run run_scenario(const char *yaml, void (*setup)(Network *net))
-{
-  Run r = {0};
-  r.sc = testlib_load_ok(yaml);
-  r.net = network_build(r.sc);
-  size_t len = 0;
-  FILE *out = open_memstream(&r.text, &len);
-  r.net->app_out = out;
-  if (setup)
-    setup(r.net);
-  network_run(r.net);
-  for (guint i = 0; i < r.net->apps->len; i++)
-    app_finish(g_ptr_array_index(r.net->apps, i));
-  r.net->app_out = NULL;
-  fclose(out);
-  return r;
-}
-
-static void run_free(Run *r)
-{
-  network_free(r->net);
-  scenario_free(r->sc);
-  free(r->text);
-}
-
-static App *run_app(const Run *r, guint i)
-{
-  return g_ptr_array_index(r->net->apps, i);
-}
-
 /* The line of `text` holding `needle`, from `from` on (NULL when none); g_free it. */
 static char *find_line(const char *text, const char *needle, const char **from)
 {
@@ -133,18 +95,18 @@ static const char *bulk_yaml = "stop: 30s\n"
                                "  - { name: sink, type: bulk-sink, on: h2 }\n"
                                "  - { name: tx, type: bulk, on: h1, to: h2, start: 1s, bytes: %s%s }\n";
 
-static Run run_bulk(const char *link_extra, const char *bytes, const char *app_extra)
+static TestRun run_bulk(const char *link_extra, const char *bytes, const char *app_extra)
 {
   char *yaml = g_strdup_printf(bulk_yaml, link_extra, bytes, app_extra);
-  Run r = run_scenario(yaml, NULL);
+  TestRun r = testlib_run_scenario(yaml, NULL);
   g_free(yaml);
   return r;
 }
 
 START_TEST(test_bulk_exact_bytes)
 {
-  Run r = run_bulk("", "1000000", "");
-  App *sink = run_app(&r, 0), *tx = run_app(&r, 1);
+  TestRun r = run_bulk("", "1000000", "");
+  App *sink = testlib_run_app(&r, 0), *tx = testlib_run_app(&r, 1);
   ck_assert_uint_eq(sink->goodput_bytes, 1000000);
   ck_assert_uint_eq(tx->goodput_bytes, 1000000);
   ck_assert_ptr_null(strstr(r.text, "content error"));
@@ -172,14 +134,14 @@ START_TEST(test_bulk_exact_bytes)
   ck_assert_ptr_nonnull(strstr(line, "h1 tx: [  1]   0.00-"));
   ck_assert_ptr_nonnull(strstr(line, " sec   977 KBytes  "));
   g_free(line);
-  run_free(&r);
+  testlib_run_free(&r);
 }
 END_TEST
 
 START_TEST(test_bulk_lossy_content)
 {
-  Run r = run_bulk(", loss: 2%", "300000", "");
-  App *sink = run_app(&r, 0), *tx = run_app(&r, 1);
+  TestRun r = run_bulk(", loss: 2%", "300000", "");
+  App *sink = testlib_run_app(&r, 0), *tx = testlib_run_app(&r, 1);
   ck_assert_uint_eq(sink->goodput_bytes, 300000);
   ck_assert_uint_eq(tx->goodput_bytes, 300000);
   ck_assert_ptr_null(strstr(r.text, "content error"));
@@ -191,7 +153,7 @@ START_TEST(test_bulk_lossy_content)
   ck_assert(mb && sscanf(mb + 8, "%u", &retr) == 1);
   ck_assert_uint_gt(retr, 0);
   g_free(line);
-  run_free(&r);
+  testlib_run_free(&r);
 }
 END_TEST
 
@@ -212,8 +174,8 @@ static double bulk_rate(const char *text, const char *needle)
 
 START_TEST(test_bulk_intervals)
 {
-  Run r = run_bulk("", "0", ", stop: 4500ms");
-  App *sink = run_app(&r, 0), *tx = run_app(&r, 1);
+  TestRun r = run_bulk("", "0", ", stop: 4500ms");
+  App *sink = testlib_run_app(&r, 0), *tx = testlib_run_app(&r, 1);
   ck_assert_int_eq(count_substr(r.text, "h1 tx: [ ID] Interval           Transfer     Bitrate         Retr\n"), 2);
   ck_assert_int_eq(count_substr(r.text, "h1 tx: [  1]   0.00-1.00   sec  "), 1);
   ck_assert_int_eq(count_substr(r.text, "h1 tx: [  1]   1.00-2.00   sec  "), 1);
@@ -235,40 +197,40 @@ START_TEST(test_bulk_intervals)
   double mbps = (double)tx->goodput_bytes * 8 / 3.5 / 1e6;
   ck_assert_msg(mbps > 8.5 && mbps <= 9.65, "goodput %g", mbps);
   ck_assert_uint_gt(sink->goodput_bytes, 0);
-  run_free(&r);
+  testlib_run_free(&r);
 }
 END_TEST
 
 START_TEST(test_bulk_report_zero)
 {
-  Run r = run_bulk("", "100000", ", report: 0s");
+  TestRun r = run_bulk("", "100000", ", report: 0s");
   ck_assert_int_eq(count_substr(r.text, "h1 tx: [  1] "), 2);          /* connected, total */
   ck_assert_int_eq(count_substr(r.text, "h1 tx: [  1]   0.00-"), 1);   /* the total */
   ck_assert_int_eq(count_substr(r.text, "h2 sink: [  1]   0.00-"), 2); /* its default 1s: a short interval, the total */
-  ck_assert_uint_eq(run_app(&r, 0)->goodput_bytes, 100000);
-  run_free(&r);
+  ck_assert_uint_eq(testlib_run_app(&r, 0)->goodput_bytes, 100000);
+  testlib_run_free(&r);
 }
 END_TEST
 
 START_TEST(test_bulk_refused)
 {
-  Run r = run_scenario("stop: 10s\n"
-                       "nodes:\n"
-                       "  h1: { kind: host, ip: 10.0.0.1/24 }\n"
-                       "  h2: { kind: host, ip: 10.0.0.2/24 }\n"
-                       "links:\n"
-                       "  - { ends: [h1, h2], rate: 10Mbps, delay: 5ms }\n"
-                       "apps:\n"
-                       "  - { name: tx, type: bulk, on: h1, to: h2, start: 1s, bytes: 1000 }\n",
-                       NULL);
+  TestRun r = testlib_run_scenario("stop: 10s\n"
+                                   "nodes:\n"
+                                   "  h1: { kind: host, ip: 10.0.0.1/24 }\n"
+                                   "  h2: { kind: host, ip: 10.0.0.2/24 }\n"
+                                   "links:\n"
+                                   "  - { ends: [h1, h2], rate: 10Mbps, delay: 5ms }\n"
+                                   "apps:\n"
+                                   "  - { name: tx, type: bulk, on: h1, to: h2, start: 1s, bytes: 1000 }\n",
+                                   NULL);
   char *line = find_line(r.text, "h1 tx: error: unable to connect to 10.0.0.2 port 5001: connection refused", NULL);
   ck_assert_msg(line != NULL, "%s", r.text);
   /* ARP, then SYN and RST: two round trips of 10 ms after the start. */
   ck_assert(g_str_has_prefix(line, "1.02"));
   g_free(line);
-  ck_assert_int_eq(run_app(&r, 0)->done_at, -1);
+  ck_assert_int_eq(testlib_run_app(&r, 0)->done_at, -1);
   ck_assert_ptr_null(strstr(r.text, "sender"));
-  run_free(&r);
+  testlib_run_free(&r);
 }
 END_TEST
 
@@ -277,19 +239,19 @@ END_TEST
  * after the last, as Linux's: 7 s after the start. */
 START_TEST(test_bulk_dead_path)
 {
-  Run r =
-      run_scenario("stop: 60s\n"
-                   "nodes:\n"
-                   "  h1: { kind: host, ip: 10.0.0.1/24 }\n"
-                   "  h2: { kind: host, ip: 10.0.0.2/24 }\n"
-                   "links:\n"
-                   "  - { ends: [h1, h2], rate: 10Mbps, delay: 5ms, loss: 100% }\n"
-                   "apps:\n"
-                   "  - { name: sink, type: bulk-sink, on: h2 }\n"
-                   "  - { name: tx, type: bulk, on: h1, to: h2, start: 1s, bytes: 1000, tcp: { syn-retries: 2 } }\n"
-                   "  - { name: web, type: http, on: h1, to: h2, start: 1s, sizes: [10], tcp: { syn-retries: 2 } }\n"
-                   "  - { name: get, type: ftp, on: h1, to: h2, start: 1s, sizes: [10], tcp: { syn-retries: 2 } }\n",
-                   NULL);
+  TestRun r = testlib_run_scenario(
+      "stop: 60s\n"
+      "nodes:\n"
+      "  h1: { kind: host, ip: 10.0.0.1/24 }\n"
+      "  h2: { kind: host, ip: 10.0.0.2/24 }\n"
+      "links:\n"
+      "  - { ends: [h1, h2], rate: 10Mbps, delay: 5ms, loss: 100% }\n"
+      "apps:\n"
+      "  - { name: sink, type: bulk-sink, on: h2 }\n"
+      "  - { name: tx, type: bulk, on: h1, to: h2, start: 1s, bytes: 1000, tcp: { syn-retries: 2 } }\n"
+      "  - { name: web, type: http, on: h1, to: h2, start: 1s, sizes: [10], tcp: { syn-retries: 2 } }\n"
+      "  - { name: get, type: ftp, on: h1, to: h2, start: 1s, sizes: [10], tcp: { syn-retries: 2 } }\n",
+      NULL);
   ck_assert_ptr_nonnull(
       strstr(r.text, "\n8.000000000 h1 tx: error: unable to connect to 10.0.0.2 port 5001: connection timed out\n"));
   ck_assert_ptr_nonnull(
@@ -297,9 +259,9 @@ START_TEST(test_bulk_dead_path)
   ck_assert_ptr_nonnull(
       strstr(r.text, "\n8.000000000 h1 get: ftp: connect to 10.0.0.2 port 21: connection timed out\n"));
   for (guint i = 1; i < 4; i++)
-    ck_assert_int_eq(run_app(&r, i)->done_at, -1);
-  ck_assert_uint_eq(run_app(&r, 0)->goodput_bytes, 0);
-  run_free(&r);
+    ck_assert_int_eq(testlib_run_app(&r, i)->done_at, -1);
+  ck_assert_uint_eq(testlib_run_app(&r, 0)->goodput_bytes, 0);
+  testlib_run_free(&r);
 }
 END_TEST
 
@@ -321,19 +283,19 @@ START_TEST(test_bulk_two_senders_one_sink)
                      "  - { name: sink, type: bulk-sink, on: h2, port: 6000 }\n"
                      "  - { name: a, type: bulk, on: h1, to: \"h2:6000\", start: 1s, bytes: 500000 }\n"
                      "  - { name: b, type: bulk, on: h3, to: \"h2:6000\", start: 1100ms, bytes: 700000 }\n";
-  Run r = run_scenario(yaml, NULL);
-  Run again = run_scenario(yaml, NULL);
+  TestRun r = testlib_run_scenario(yaml, NULL);
+  TestRun again = testlib_run_scenario(yaml, NULL);
   ck_assert_str_eq(r.text, again.text);
-  ck_assert_uint_eq(run_app(&r, 0)->goodput_bytes, 1200000);
+  ck_assert_uint_eq(testlib_run_app(&r, 0)->goodput_bytes, 1200000);
   ck_assert_ptr_nonnull(strstr(r.text, "h2 sink: Server listening on 6000\n"));
   ck_assert_ptr_nonnull(strstr(r.text, "h2 sink: [  1] local 10.0.0.2 port 6000 connected to 10.0.0.1 port "));
   ck_assert_ptr_nonnull(strstr(r.text, "h2 sink: [  2] local 10.0.0.2 port 6000 connected to 10.0.0.3 port "));
   ck_assert_int_eq(count_substr(r.text, "                  receiver\n"), 2);
   ck_assert_ptr_null(strstr(r.text, "content error"));
-  ck_assert_int_gt(run_app(&r, 1)->done_at, 0);
-  ck_assert_int_gt(run_app(&r, 2)->done_at, 0);
-  run_free(&again);
-  run_free(&r);
+  ck_assert_int_gt(testlib_run_app(&r, 1)->done_at, 0);
+  ck_assert_int_gt(testlib_run_app(&r, 2)->done_at, 0);
+  testlib_run_free(&again);
+  testlib_run_free(&r);
 }
 END_TEST
 
@@ -352,10 +314,10 @@ static const char *http_yaml =
     "  - { name: www, type: http-server, on: h2 }\n"
     "  - { name: web, type: http, on: h1, to: h2, start: 1s, sizes: [1000, 2000, 3000]%s }\n";
 
-static Run run_http(const char *extra)
+static TestRun run_http(const char *extra)
 {
   char *yaml = g_strdup_printf(http_yaml, extra);
-  Run r = run_scenario(yaml, NULL);
+  TestRun r = testlib_run_scenario(yaml, NULL);
   g_free(yaml);
   return r;
 }
@@ -368,8 +330,8 @@ static void assert_rtts(double ms, int rtts)
 
 START_TEST(test_http_persistent)
 {
-  Run r = run_http("");
-  App *web = run_app(&r, 1);
+  TestRun r = run_http("");
+  App *web = testlib_run_app(&r, 1);
   /* The first: ARP, handshake, request; then one request round trip each. */
   assert_rtts(http_time_ms(r.text, 1000), 3);
   assert_rtts(http_time_ms(r.text, 2000), 1);
@@ -381,7 +343,7 @@ START_TEST(test_http_persistent)
   ck_assert_int_gt(web->done_at, SIMTIME_S(1) + SIMTIME_MS(50));
   ck_assert_int_lt(web->done_at, SIMTIME_S(1) + SIMTIME_MS(51));
   ck_assert_int_eq(web->goodput_time, web->done_at - SIMTIME_S(1));
-  run_free(&r);
+  testlib_run_free(&r);
 }
 END_TEST
 
@@ -423,16 +385,17 @@ static SimTime http_exchange_ser(uint64_t size, const char *connection)
  * fit in one segment, so no ACK of the client's goes before a request. */
 START_TEST(test_http_times_exact)
 {
-  Run r = run_scenario("stop: 10s\n"
-                       "nodes:\n"
-                       "  h1: { kind: host, ip: 10.0.0.1/24 }\n"
-                       "  h2: { kind: host, ip: 10.0.0.2/24 }\n"
-                       "links:\n"
-                       "  - { ends: [h1, h2], rate: 10Mbps, delay: 5ms }\n"
-                       "apps:\n"
-                       "  - { name: www, type: http-server, on: h2 }\n"
-                       "  - { name: web, type: http, on: h1, to: h2, start: 1s, sizes: [1000, 1200, 1300] }\n",
-                       NULL);
+  TestRun r =
+      testlib_run_scenario("stop: 10s\n"
+                           "nodes:\n"
+                           "  h1: { kind: host, ip: 10.0.0.1/24 }\n"
+                           "  h2: { kind: host, ip: 10.0.0.2/24 }\n"
+                           "links:\n"
+                           "  - { ends: [h1, h2], rate: 10Mbps, delay: 5ms }\n"
+                           "apps:\n"
+                           "  - { name: www, type: http-server, on: h2 }\n"
+                           "  - { name: web, type: http, on: h1, to: h2, start: 1s, sizes: [1000, 1200, 1300] }\n",
+                           NULL);
   const SimTime d = SIMTIME_MS(5);
   SimTime arp = 2 * (ser10(FRAME_ARP) + d);
   SimTime handshake = 2 * (ser10(FRAME_SYN) + d) + ser10(FRAME_DATA(0));
@@ -451,15 +414,15 @@ START_TEST(test_http_times_exact)
     at += t;
   }
   /* done_at within the first request's microsecond of rounding. */
-  ck_assert_int_le(llabs(run_app(&r, 1)->done_at - at), 500);
-  run_free(&r);
+  ck_assert_int_le(llabs(testlib_run_app(&r, 1)->done_at - at), 500);
+  testlib_run_free(&r);
 }
 END_TEST
 
 START_TEST(test_http_fresh)
 {
-  Run r = run_http(", persistent: false");
-  App *web = run_app(&r, 1);
+  TestRun r = run_http(", persistent: false");
+  App *web = testlib_run_app(&r, 1);
   assert_rtts(http_time_ms(r.text, 1000), 3);
   /* A fresh connection: the handshake's round trip and the request's. */
   assert_rtts(http_time_ms(r.text, 2000), 2);
@@ -469,25 +432,25 @@ START_TEST(test_http_fresh)
   ck_assert_int_eq(count_tcp_flows(r.net, H2, H1), 3);
   ck_assert_uint_eq(web->goodput_bytes, 6000);
   ck_assert_int_gt(web->done_at, 0);
-  run_free(&r);
+  testlib_run_free(&r);
 }
 END_TEST
 
 START_TEST(test_http_refused)
 {
-  Run r = run_scenario("stop: 10s\n"
-                       "nodes:\n"
-                       "  h1: { kind: host, ip: 10.0.0.1/24 }\n"
-                       "  h2: { kind: host, ip: 10.0.0.2/24 }\n"
-                       "links:\n"
-                       "  - { ends: [h1, h2] }\n"
-                       "apps:\n"
-                       "  - { name: web, type: http, on: h1, to: h2, start: 1s, sizes: [1000] }\n",
-                       NULL);
+  TestRun r = testlib_run_scenario("stop: 10s\n"
+                                   "nodes:\n"
+                                   "  h1: { kind: host, ip: 10.0.0.1/24 }\n"
+                                   "  h2: { kind: host, ip: 10.0.0.2/24 }\n"
+                                   "links:\n"
+                                   "  - { ends: [h1, h2] }\n"
+                                   "apps:\n"
+                                   "  - { name: web, type: http, on: h1, to: h2, start: 1s, sizes: [1000] }\n",
+                                   NULL);
   ck_assert_ptr_nonnull(strstr(r.text, "h1 web: error: cannot connect to 10.0.0.2 port 80: connection refused\n"));
   ck_assert_ptr_nonnull(strstr(r.text, "h1 web: 0 requests, 0 ok, 0 body bytes"));
-  ck_assert_int_eq(run_app(&r, 0)->done_at, -1);
-  run_free(&r);
+  ck_assert_int_eq(testlib_run_app(&r, 0)->done_at, -1);
+  testlib_run_free(&r);
 }
 END_TEST
 
@@ -546,10 +509,10 @@ static GString *raw_exchange(const char *server_type, uint16_t port, const char 
                                "  - { name: srv, type: %s, on: h2 }\n",
                                server_type);
   raw_client = (RawClient){.request = request, .port = port, .got = g_string_new(NULL)};
-  Run r = run_scenario(yaml, raw_setup);
+  TestRun r = testlib_run_scenario(yaml, raw_setup);
   g_free(yaml);
   socket_close(raw_client.s);
-  run_free(&r);
+  testlib_run_free(&r);
   return raw_client.got;
 }
 
@@ -582,17 +545,17 @@ END_TEST
 
 START_TEST(test_ftp_session)
 {
-  Run r = run_scenario("stop: 20s\n"
-                       "nodes:\n"
-                       "  h1: { kind: host, ip: 10.0.0.1/24 }\n"
-                       "  h2: { kind: host, ip: 10.0.0.2/24 }\n"
-                       "links:\n"
-                       "  - { ends: [h1, h2], rate: 10Mbps, delay: 2ms }\n"
-                       "apps:\n"
-                       "  - { name: srv, type: ftp-server, on: h2 }\n"
-                       "  - { name: get, type: ftp, on: h1, to: h2, start: 1s, sizes: [1000, 100000] }\n",
-                       NULL);
-  App *get = run_app(&r, 1);
+  TestRun r = testlib_run_scenario("stop: 20s\n"
+                                   "nodes:\n"
+                                   "  h1: { kind: host, ip: 10.0.0.1/24 }\n"
+                                   "  h2: { kind: host, ip: 10.0.0.2/24 }\n"
+                                   "links:\n"
+                                   "  - { ends: [h1, h2], rate: 10Mbps, delay: 2ms }\n"
+                                   "apps:\n"
+                                   "  - { name: srv, type: ftp-server, on: h2 }\n"
+                                   "  - { name: get, type: ftp, on: h1, to: h2, start: 1s, sizes: [1000, 100000] }\n",
+                                   NULL);
+  App *get = testlib_run_app(&r, 1);
   const char *const order[] = {"h2 srv: listening on port 21\n",
                                "h1 get: Connected to 10.0.0.2.\n",
                                "h1 get: 220 ipsim FTP server ready.\n",
@@ -619,7 +582,7 @@ START_TEST(test_ftp_session)
   /* The control connection and one data connection per file. */
   ck_assert_int_eq(count_tcp_flows(r.net, H2, H1), 3);
   ck_assert(get->has_flow && get->flow.src == H2 && get->flow.dst == H1 && get->flow.sport != 21);
-  run_free(&r);
+  testlib_run_free(&r);
 }
 END_TEST
 
@@ -646,19 +609,19 @@ END_TEST
 
 START_TEST(test_ftp_refused)
 {
-  Run r = run_scenario("stop: 10s\n"
-                       "nodes:\n"
-                       "  h1: { kind: host, ip: 10.0.0.1/24 }\n"
-                       "  h2: { kind: host, ip: 10.0.0.2/24 }\n"
-                       "links:\n"
-                       "  - { ends: [h1, h2] }\n"
-                       "apps:\n"
-                       "  - { name: get, type: ftp, on: h1, to: h2, start: 1s, sizes: [1000] }\n",
-                       NULL);
+  TestRun r = testlib_run_scenario("stop: 10s\n"
+                                   "nodes:\n"
+                                   "  h1: { kind: host, ip: 10.0.0.1/24 }\n"
+                                   "  h2: { kind: host, ip: 10.0.0.2/24 }\n"
+                                   "links:\n"
+                                   "  - { ends: [h1, h2] }\n"
+                                   "apps:\n"
+                                   "  - { name: get, type: ftp, on: h1, to: h2, start: 1s, sizes: [1000] }\n",
+                                   NULL);
   ck_assert_ptr_nonnull(strstr(r.text, "h1 get: ftp: connect to 10.0.0.2 port 21: connection refused\n"));
   ck_assert_ptr_nonnull(strstr(r.text, "h1 get: retrieved 0 files (0 bytes)"));
-  ck_assert_int_eq(run_app(&r, 0)->done_at, -1);
-  run_free(&r);
+  ck_assert_int_eq(testlib_run_app(&r, 0)->done_at, -1);
+  testlib_run_free(&r);
 }
 END_TEST
 

@@ -742,42 +742,6 @@ END_TEST
 
 /* ---- the UDP applications ------------------------------------------------ */
 
-typedef struct {
-  Scenario *sc;
-  Network *net;
-  char *text;
-} Run;
-
-/* Loads `yaml`, runs it to its stop time with app output captured, and
- * finishes every app. */
-static Run run_scenario(const char *yaml)
-{
-  Run r = {0};
-  r.sc = testlib_load_ok(yaml);
-  r.net = network_build(r.sc);
-  size_t len = 0;
-  FILE *out = open_memstream(&r.text, &len);
-  r.net->app_out = out;
-  network_run(r.net);
-  for (guint i = 0; i < r.net->apps->len; i++)
-    app_finish(g_ptr_array_index(r.net->apps, i));
-  r.net->app_out = NULL;
-  fclose(out);
-  return r;
-}
-
-static void run_free(Run *r)
-{
-  network_free(r->net);
-  scenario_free(r->sc);
-  free(r->text);
-}
-
-static App *run_app(const Run *r, guint i)
-{
-  return g_ptr_array_index(r->net->apps, i);
-}
-
 /* Asserts that "<time> <who>: <text>" is a whole line of the output. */
 static void assert_line_at(const char *text, SimTime t, const char *who, const char *line)
 {
@@ -806,11 +770,11 @@ START_TEST(test_udp_echo_rtt)
 {
   char *yaml = yaml_with_apps("  - { name: srv, type: udp-echo-server, on: h2 }\n"
                               "  - { name: echo, type: udp-echo, on: h1, to: h2, start: 1s, count: 3 }\n");
-  Run r = run_scenario(yaml);
+  TestRun r = testlib_run_scenario(yaml, NULL);
   SimTime rtt = 2 * hop(FRAME_UDP(56)); /* 2 x 1.00784 ms */
   SimTime arp = 2 * hop(FRAME_ARP);
   ck_assert_int_eq(rtt, 2015680);
-  App *srv = run_app(&r, 0), *echo = run_app(&r, 1);
+  App *srv = testlib_run_app(&r, 0), *echo = testlib_run_app(&r, 1);
   uint16_t sport = echo->flow.sport;
   ck_assert_uint_ge(sport, 49152);
   assert_line_at(r.text, SIMTIME_S(1), "h1 echo", "UDP echo to 10.0.0.2:7: 56-byte datagrams every 1s, 3 of them");
@@ -830,7 +794,7 @@ START_TEST(test_udp_echo_rtt)
   ck_assert_uint_eq(echo->flow.dport, 7);
   ck_assert_uint_eq(srv->received, 3);
   ck_assert_uint_eq(srv->sent, 3);
-  run_free(&r);
+  testlib_run_free(&r);
   g_free(yaml);
 }
 END_TEST
@@ -839,8 +803,8 @@ END_TEST
 START_TEST(test_udp_echo_refused)
 {
   char *yaml = yaml_with_apps("  - { name: echo, type: udp-echo, on: h1, to: \"h2:9\", count: 2, size: 8 }\n");
-  Run r = run_scenario(yaml);
-  App *echo = run_app(&r, 0);
+  TestRun r = testlib_run_scenario(yaml, NULL);
+  App *echo = testlib_run_app(&r, 0);
   ck_assert_uint_eq(echo->sent, 2);
   ck_assert_uint_eq(echo->received, 0);
   ck_assert_int_eq(echo->done_at, -1);
@@ -848,7 +812,7 @@ START_TEST(test_udp_echo_refused)
   assert_line_at(r.text, 2 * hop(FRAME_ARP) + err, "h1 echo", "error: connection refused");
   assert_line_at(r.text, SIMTIME_S(1) + err, "h1 echo", "error: connection refused");
   assert_line_at(r.text, SIMTIME_S(100), "h1 echo", "sent 2, received 0, lost 2 (100%), 2 errors");
-  run_free(&r);
+  testlib_run_free(&r);
   g_free(yaml);
 }
 END_TEST
@@ -860,8 +824,8 @@ START_TEST(test_onoff_constant)
   char *yaml = yaml_with_apps("  - { name: sink, type: udp-sink, on: h2, port: 9000 }\n"
                               "  - { name: oo, type: onoff, on: h1, to: \"h2:9000\", rate: 8Mbps, on-time: 100ms,\n"
                               "      off-time: 100ms, start: 1s, stop: 2s }\n");
-  Run r = run_scenario(yaml);
-  App *sink = run_app(&r, 0), *oo = run_app(&r, 1);
+  TestRun r = testlib_run_scenario(yaml, NULL);
+  App *sink = testlib_run_app(&r, 0), *oo = testlib_run_app(&r, 1);
   ck_assert_uint_eq(oo->sent, 500);
   ck_assert_int_eq(oo->done_at, SIMTIME_S(1) + SIMTIME_MS(899)); /* the last of the fifth period */
   ck_assert_uint_eq(sink->received, 500);
@@ -874,7 +838,7 @@ START_TEST(test_onoff_constant)
   /* The flow table saw exactly the on periods' packets. */
   ck_assert(oo->has_flow);
   ck_assert_uint_eq(oo->flow.dport, 9000);
-  run_free(&r);
+  testlib_run_free(&r);
   g_free(yaml);
 }
 END_TEST
@@ -890,11 +854,11 @@ START_TEST(test_onoff_exponential)
                                  "      on-time: exp(100ms), off-time: exp(100ms), stop: 20s }\n"
                                  "  - { name: sink, type: udp-sink, on: h2, port: 9000 }\n",
                                  i < 2 ? 1 : 2, two_hosts);
-    Run r = run_scenario(yaml);
-    sent[i] = run_app(&r, 0)->sent;
-    ck_assert_uint_eq(run_app(&r, 1)->received, sent[i]);
+    TestRun r = testlib_run_scenario(yaml, NULL);
+    sent[i] = testlib_run_app(&r, 0)->sent;
+    ck_assert_uint_eq(testlib_run_app(&r, 1)->received, sent[i]);
     ck_assert_msg(strstr(r.text, "on exp(100ms), off exp(100ms)") != NULL, "%s", r.text);
-    run_free(&r);
+    testlib_run_free(&r);
     g_free(yaml);
   }
   ck_assert_uint_eq(sent[0], sent[1]);
@@ -914,12 +878,12 @@ START_TEST(test_udp_cbr_on_sockets)
                               "      stop: 1s }\n"
                               "  - { name: lost, type: udp-cbr, on: h1, to: \"192.168.0.1:9\", interval: 100ms,\n"
                               "      stop: 1s }\n");
-  Run r = run_scenario(yaml);
-  ck_assert_uint_eq(run_app(&r, 1)->sent, 100);
-  ck_assert_int_eq(run_app(&r, 1)->done_at, SIMTIME_MS(990));
-  ck_assert_uint_eq(run_app(&r, 0)->received, 100);
+  TestRun r = testlib_run_scenario(yaml, NULL);
+  ck_assert_uint_eq(testlib_run_app(&r, 1)->sent, 100);
+  ck_assert_int_eq(testlib_run_app(&r, 1)->done_at, SIMTIME_MS(990));
+  ck_assert_uint_eq(testlib_run_app(&r, 0)->received, 100);
   assert_line_at(r.text, SIMTIME_S(100), "h1 lost", "sent 0 datagrams (0 bytes), 10 not sent (no route)");
-  run_free(&r);
+  testlib_run_free(&r);
   g_free(yaml);
 }
 END_TEST
