@@ -26,9 +26,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
 #include <unistd.h>
+
+#include "tests/bench/benchlib.h"
 
 /* Writes the chain scenario with K routers to `path`. */
 static void chain_write_scenario(const char *path, int k, gboolean pcap, int snaplen)
@@ -55,43 +55,6 @@ static void chain_write_scenario(const char *path, int k, gboolean pcap, int sna
     exit(2);
   }
   g_string_free(y, TRUE);
-}
-
-/* Reads the number after `"key": ` in DIR/FILE, summed over every
- * occurrence; 0 if absent. */
-static uint64_t chain_json_number(const char *dir, const char *file, const char *key)
-{
-  char *path = g_build_filename(dir, file, NULL), *text = NULL;
-  char *needle = g_strdup_printf("\"%s\": ", key);
-  uint64_t value = 0;
-  if (g_file_get_contents(path, &text, NULL, NULL))
-    for (const char *at = text; (at = strstr(at, needle)); at += strlen(needle))
-      value += g_ascii_strtoull(at + strlen(needle), NULL, 10);
-  g_free(text);
-  g_free(needle);
-  g_free(path);
-  return value;
-}
-
-/* Runs `ipsim run --quiet --out DIR FILE`; returns its wall time in seconds
- * and its peak RSS in *rss_kib. Exits if the run fails. */
-static double chain_run(const char *ipsim, const char *file, const char *dir, long *rss_kib)
-{
-  gint64 start = g_get_monotonic_time();
-  pid_t pid = fork();
-  if (pid == 0) {
-    execl(ipsim, ipsim, "run", "--quiet", "--out", dir, file, (char *)NULL);
-    perror(ipsim);
-    _exit(127);
-  }
-  int status = 0;
-  struct rusage usage;
-  if (pid < 0 || wait4(pid, &status, 0, &usage) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    fprintf(stderr, "chain: '%s run' failed (status %d)\n", ipsim, status);
-    exit(2);
-  }
-  *rss_kib = usage.ru_maxrss;
-  return (double)(g_get_monotonic_time() - start) / 1e6;
 }
 
 int main(int argc, char **argv)
@@ -122,13 +85,13 @@ int main(int argc, char **argv)
   char *file = g_build_filename(dir, "chain.yaml", NULL), *out = g_build_filename(dir, "out", NULL);
   chain_write_scenario(file, k, pcap, snaplen);
   long rss_kib = 0;
-  double wall = chain_run(ipsim, file, out, &rss_kib);
-  uint64_t sent = chain_json_number(out, "flows.json", "tx_packets");
-  uint64_t delivered = chain_json_number(out, "flows.json", "rx_packets");
-  uint64_t events = chain_json_number(out, "summary.json", "events");
+  double wall = bench_run_ipsim("chain", ipsim, file, out, &rss_kib);
+  uint64_t sent = bench_json_number(out, "flows.json", "tx_packets");
+  uint64_t delivered = bench_json_number(out, "flows.json", "rx_packets");
+  uint64_t events = bench_json_number(out, "summary.json", "events");
   /* Every frame that arrived at an interface is a packet-hop (ARP included);
    * counters.json lists each interface once and again in its node's total. */
-  uint64_t hops = chain_json_number(out, "counters.json", "rx_packets") / 2;
+  uint64_t hops = bench_json_number(out, "counters.json", "rx_packets") / 2;
   printf("routers=%d pcap=%s snaplen=%d packets_sent=%" G_GUINT64_FORMAT " packets_delivered=%" G_GUINT64_FORMAT
          " packet_hops=%" G_GUINT64_FORMAT " events=%" G_GUINT64_FORMAT
          " events_per_hop=%.3f wall_s=%.3f packet_hops_per_s=%.0f peak_rss_mib=%.1f\n",

@@ -29,9 +29,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
 #include <unistd.h>
+
+#include "tests/bench/benchlib.h"
 
 #define DUMBBELL_STOP_S 20.0
 #define DUMBBELL_MAX_FLOWS 16000
@@ -75,21 +75,6 @@ static void dumbbell_write_scenario(const char *path, int n)
   g_string_free(y, TRUE);
 }
 
-/* Reads the number after `"key": ` in DIR/FILE; 0 if absent. */
-static uint64_t dumbbell_json_number(const char *dir, const char *file, const char *key)
-{
-  char *path = g_build_filename(dir, file, NULL), *text = NULL;
-  char *needle = g_strdup_printf("\"%s\": ", key);
-  uint64_t value = 0;
-  const char *at;
-  if (g_file_get_contents(path, &text, NULL, NULL) && (at = strstr(text, needle)))
-    value = g_ascii_strtoull(at + strlen(needle), NULL, 10);
-  g_free(text);
-  g_free(needle);
-  g_free(path);
-  return value;
-}
-
 /* Fills bytes[i] (1-based flow number) with the goodput bytes of each TCP
  * flow of flows.json whose source is left host i (10.1.x.y, port not 5001:
  * the data direction). Each flow is one JSON object starting at "src". */
@@ -113,27 +98,6 @@ static void dumbbell_flow_bytes(const char *dir, int n, uint64_t *bytes)
   g_strfreev(objects);
   g_free(text);
   g_free(path);
-}
-
-/* Runs `ipsim run --quiet --out DIR FILE`; returns its wall time in seconds
- * and its peak RSS in *rss_kib. Exits if the run fails. */
-static double dumbbell_run(const char *ipsim, const char *file, const char *dir, long *rss_kib)
-{
-  gint64 start = g_get_monotonic_time();
-  pid_t pid = fork();
-  if (pid == 0) {
-    execl(ipsim, ipsim, "run", "--quiet", "--out", dir, file, (char *)NULL);
-    perror(ipsim);
-    _exit(127);
-  }
-  int status = 0;
-  struct rusage usage;
-  if (pid < 0 || wait4(pid, &status, 0, &usage) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    fprintf(stderr, "dumbbell: '%s run' failed (status %d)\n", ipsim, status);
-    exit(2);
-  }
-  *rss_kib = usage.ru_maxrss;
-  return (double)(g_get_monotonic_time() - start) / 1e6;
 }
 
 /* Prints the figures of the run: per-flow goodput over each flow's own
@@ -177,10 +141,10 @@ int main(int argc, char **argv)
   char *file = g_build_filename(dir, "dumbbell.yaml", NULL), *out = g_build_filename(dir, "out", NULL);
   dumbbell_write_scenario(file, n);
   long rss_kib = 0;
-  double wall = dumbbell_run(ipsim, file, out, &rss_kib);
+  double wall = bench_run_ipsim("dumbbell", ipsim, file, out, &rss_kib);
   uint64_t *bytes = g_new0(uint64_t, n + 1);
   dumbbell_flow_bytes(out, n, bytes);
-  dumbbell_print(n, bytes, dumbbell_json_number(out, "summary.json", "events"), wall, rss_kib);
+  dumbbell_print(n, bytes, bench_json_number(out, "summary.json", "events"), wall, rss_kib);
   g_free(bytes);
   if (keep)
     fprintf(stderr, "dumbbell: kept %s\n", dir);
