@@ -114,7 +114,8 @@ typedef struct {
  * sndbuf and rcvbuf 128KiB, mss 0 (from the egress MTU: MTU - 40), min-rto
  * 200ms, initial-rto 1s, max-rto 120s, delayed-ack 40ms (0: ack every
  * segment), msl 30s (TIME_WAIT 60s), syn-retries 6, retries 15, initial
- * cwnd 10 segments, nagle on, window-scaling on, timestamps on, cc newreno. */
+ * cwnd 10 segments, nagle on, window-scaling on, timestamps on, sack on, cc
+ * newreno. */
 typedef struct {
   uint32_t sndbuf, rcvbuf; /* bytes */
   uint32_t mss;            /* 0: from the egress interface's MTU */
@@ -124,7 +125,8 @@ typedef struct {
   uint32_t syn_retries, retries;
   uint32_t initial_cwnd; /* segments */
   gboolean nagle, window_scaling, timestamps;
-  char cc[16]; /* congestion control by name: "newreno" */
+  gboolean sack; /* offer and use SACK (RFC 2018, RFC 6675) */
+  char cc[16];   /* congestion control by name: "newreno" */
 } ScenarioTcp;
 
 /* A duration drawn per use: constant, or exponential with that mean. */

@@ -12,7 +12,7 @@
  *   msl 30s                        TIME_WAIT lasts 2 * msl
  *   syn-retries 6, retries 15      0..255
  *   initial-cwnd 10                segments, 1..1000 (RFC 6928)
- *   nagle, window-scaling, timestamps   true
+ *   nagle, window-scaling, timestamps, sack   true
  *   cc newreno                     congestion control by name
  *
  * After a mapping is read, the settings must agree with each other:
@@ -58,6 +58,7 @@ static const SchemaField tcp_fields[] = {
     {"nagle", scenario_parse_bool, offsetof(ScenarioTcp, nagle), 0, FALSE},
     {"window-scaling", scenario_parse_bool, offsetof(ScenarioTcp, window_scaling), 0, FALSE},
     {"timestamps", scenario_parse_bool, offsetof(ScenarioTcp, timestamps), 0, FALSE},
+    {"sack", scenario_parse_bool, offsetof(ScenarioTcp, sack), 0, FALSE},
     {"cc", tcp_parse_cc, offsetof(ScenarioTcp, cc), 0, FALSE},
 };
 static const Schema tcp_schema = {"TCP settings", tcp_fields, G_N_ELEMENTS(tcp_fields), SCHEMA_NO_GIVEN};
@@ -80,6 +81,7 @@ void scenario_tcp_defaults(ScenarioTcp *t)
       .nagle = TRUE,
       .window_scaling = TRUE,
       .timestamps = TRUE,
+      .sack = TRUE,
   };
   g_strlcpy(t->cc, "newreno", sizeof t->cc);
 }

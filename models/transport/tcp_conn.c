@@ -74,6 +74,8 @@ static void tcp_conn_free(TcpConn *c)
     packet_free(g_array_index(c->ooo, TcpOooSeg, i).p);
   if (c->ooo)
     g_array_free(c->ooo, TRUE);
+  if (c->sacked)
+    g_array_free(c->sacked, TRUE);
   if (c->children)
     g_ptr_array_free(c->children, TRUE);
   tcp_buf_free(&c->sndbuf);
@@ -341,6 +343,8 @@ void tcp_conn_finish(TcpConn *c, int err)
  * early); a child leaves its listener's queue of embryonic connections. */
 void tcp_conn_established(TcpConn *c)
 {
+  if (c->syn_retransmitted) /* RFC 5681 3.1: one segment after a lost SYN */
+    c->cwnd = c->mss;
   tcp_conn_set_state(c, TCP_ESTABLISHED);
   if (c->shut_wr)
     tcp_conn_set_state(c, TCP_FIN_WAIT_1);
@@ -518,16 +522,23 @@ ssize_t tcp_recv(TcpConn *c, void *buf, size_t len)
     return len == 0 ? 0 : -EAGAIN;
   }
   n = tcp_buf_read(&c->rcvbuf, buf, len);
-  if (c->state >= TCP_ESTABLISHED && c->state != TCP_CLOSED) {
-    /* A window update once the window at least doubles (as Linux's
-     * tcp_cleanup_rbuf) and grows by a segment or half the buffer
-     * (receiver SWS avoidance, RFC 9293 3.8.6.2.2). */
-    uint32_t room = (uint32_t)tcp_buf_space(&c->rcvbuf);
-    uint32_t adv = SEQ_GT(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
-    if (room >= 2 * adv && room >= adv + MIN(c->cfg.rcvbuf / 2, c->rcv_mss))
-      tcp_send_ack(c);
-  }
+  if (tcp_conn_window_update_due(c)) /* one update after all the reads of this instant */
+    tcp_timer_set(c, TCP_TIMER_WINDOW, MAX(tcp_now(c), 1));
   return (ssize_t)n;
+}
+
+/* Is a window update due after the owner read? Once the window at least
+ * doubles (as Linux's tcp_cleanup_rbuf) and grows by a segment or half
+ * the buffer (receiver SWS avoidance, RFC 9293 3.8.6.2.2). */
+gboolean tcp_conn_window_update_due(TcpConn *c)
+{
+  uint32_t room, adv;
+
+  if (c->state < TCP_ESTABLISHED || c->state == TCP_CLOSED || c->rcv_fin)
+    return FALSE;
+  room = (uint32_t)tcp_buf_space(&c->rcvbuf);
+  adv = SEQ_GT(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
+  return room >= 2 * adv && room >= adv + MIN(c->cfg.rcvbuf / 2, c->rcv_mss);
 }
 
 size_t tcp_send_space(const TcpConn *c)

@@ -24,7 +24,9 @@
 #include "sim/rng.h"
 #include "sim/scheduler.h"
 
-typedef enum { TCP_TIMER_RTX, TCP_TIMER_DELACK, TCP_TIMER_WAIT, TCP_TIMER_COUNT } TcpTimerKind;
+/* TCP_TIMER_WINDOW: a window update at the end of the instant the owner
+ * read in (one update for all its reads). */
+typedef enum { TCP_TIMER_RTX, TCP_TIMER_DELACK, TCP_TIMER_WAIT, TCP_TIMER_WINDOW, TCP_TIMER_COUNT } TcpTimerKind;
 
 /* One scheduler event per kind at most: `deadline` is when the timer is
  * due (0: off); `at` when the pending event `ev` fires. Moving the
@@ -46,12 +48,21 @@ typedef struct {
   Packet *p;
 } TcpOooSeg;
 
+/* A range of sequence numbers [start, end). */
+typedef struct {
+  uint32_t start, end;
+} TcpRange;
+
+#define TCP_MAX_SACK 4 /* blocks in one SACK option (RFC 2018 3) */
+
 /* Options parsed from one segment. */
 typedef struct {
-  gboolean has_mss, has_ws, has_ts, bad;
+  gboolean has_mss, has_ws, has_ts, has_sack_perm, bad;
   uint16_t mss;
   uint8_t ws;
   uint32_t tsval, tsecr;
+  int nsack;
+  TcpRange sack[TCP_MAX_SACK];
 } TcpOpts;
 
 /* A segment on input, after the checks: host byte order. */
@@ -91,7 +102,7 @@ struct TcpConn {
   uint32_t buf_seq;              /* sequence number of sndbuf's first byte */
   TcpBuf sndbuf;
   uint8_t snd_ws, rcv_ws; /* shifts: the peer's, ours */
-  gboolean ws_ok, ts_ok;
+  gboolean ws_ok, ts_ok, sack_ok;
   uint32_t mss;     /* payload bytes per full segment we send */
   uint32_t rcv_mss; /* the peer's full segment as we see it */
   uint16_t adv_mss; /* the MSS option we send */
@@ -104,6 +115,11 @@ struct TcpConn {
   uint32_t ts_recent, last_ack_sent;
   SimTime ts_recent_at;
   int unacked_segs; /* full segments received since our last ACK */
+  /* SACK receiver (RFC 2018 4): a sequence number in each out-of-order
+   * block reported lately, the most recent first. */
+  uint32_t sack_recent[TCP_MAX_SACK];
+  int n_sack_recent;
+  SimTime oow_ack_at; /* last ACK sent for an out-of-window segment */
 
   /* RTT and RTO (RFC 6298). */
   SimTime srtt, rttvar, rto;
@@ -125,6 +141,11 @@ struct TcpConn {
   gboolean undo_armed;
   uint32_t undo_tsval, undo_cwnd, undo_ssthresh;
   uint64_t cc_priv[4];
+  /* SACK sender (RFC 6675): the scoreboard (TcpRange, by sequence, above
+   * snd_una) and HighRxt. */
+  GArray *sacked;
+  uint32_t high_rxt;
+  gboolean syn_retransmitted; /* RFC 5681 3.1: initial window 1 segment */
 
   TcpTimer timers[TCP_TIMER_COUNT];
   TcpStats stats;
@@ -170,6 +191,7 @@ void tcp_conn_set_adv_mss(TcpConn *c);
 void tcp_conn_port_ref(TcpStack *stack, uint16_t port);
 void tcp_conn_series(TcpConn *c);
 void tcp_conn_note(TcpConn *c, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+gboolean tcp_conn_window_update_due(TcpConn *c);
 /* Test only: the next connection created on `node` gets `isn`. */
 void tcp_conn_set_isn_for_test(Node *node, uint32_t isn);
 
@@ -181,8 +203,9 @@ static inline uint32_t tcp_in_flight(const TcpConn *c)
 /* tcp_options.c */
 void tcp_options_parse(const uint8_t *opt, size_t len, gboolean syn, TcpOpts *out);
 size_t tcp_options_write_syn(const TcpConn *c, uint8_t *out, gboolean synack);
-size_t tcp_options_write(const TcpConn *c, uint8_t *out);
-size_t tcp_options_len(const TcpConn *c, gboolean syn, gboolean synack);
+size_t tcp_options_write(const TcpConn *c, uint8_t *out, const TcpRange *sack, int nsack);
+size_t tcp_options_len(const TcpConn *c, gboolean syn, gboolean synack, int nsack);
+int tcp_options_sack_blocks(const TcpConn *c, TcpRange *out, uint32_t room);
 uint32_t tcp_ts_now(const TcpConn *c);
 
 /* tcp_out.c */
@@ -191,10 +214,18 @@ void tcp_send_syn(TcpConn *c, gboolean retransmit);
 void tcp_send_ack(TcpConn *c);
 void tcp_send_ctl(TcpConn *c, uint8_t flags, uint32_t seq);
 void tcp_send_rst_for(Node *node, const TcpSeg *seg, const TcpHeader *h);
-void tcp_retransmit_first(TcpConn *c, const char *why);
+uint32_t tcp_retransmit_first(TcpConn *c, const char *why);
 gboolean tcp_send_probe(TcpConn *c);
 uint16_t tcp_out_window(TcpConn *c);
 uint32_t tcp_effective_mss(const TcpConn *c);
+
+/* tcp_sack (in tcp_in.c and tcp_out.c): the scoreboard and RFC 6675
+ * recovery. */
+void tcp_sack_update(TcpConn *c, const TcpOpts *o);
+gboolean tcp_sack_is_lost(const TcpConn *c, uint32_t seq);
+uint32_t tcp_sack_pipe(const TcpConn *c);
+gboolean tcp_sack_next(const TcpConn *c, uint32_t seq, TcpRange *r);
+void tcp_sack_output(TcpConn *c);
 
 /* tcp_timer.c */
 void tcp_timer_set(TcpConn *c, TcpTimerKind kind, SimTime deadline);

@@ -8,13 +8,18 @@
  *
  * Entry points: tcp_input() (from IPv4, at the TCP header); tcp_error()
  * (from ICMP). ACK processing (RFC 5681, RFC 6582 NewReno, RFC 6298 RTT
- * samples) and data processing (in-order delivery, the out-of-order
- * queue, delayed ACKs) live here too.
+ * samples), the SACK scoreboard (RFC 2018, RFC 6675: tcp_sack_update(),
+ * tcp_sack_next(), tcp_sack_is_lost(), tcp_sack_pipe(); recovery sends
+ * through tcp_sack_output() in tcp_out.c) and data processing (in-order
+ * delivery, the out-of-order queue, delayed ACKs) live here too. ACKs
+ * to out-of-window segments without data are rate-limited (Linux's
+ * tcp_invalid_ratelimit, RFC 5961 7); new data for a closed owner gets a
+ * RST (RFC 1122 4.2.2.13).
  *
  * Upcalls to the owner come last in each handler, after the connection
  * is consistent, so the owner may call anything from them.
  *
- * Leaves out: SACK, urgent data (the pointer is ignored), ECN, TCP
+ * Leaves out: D-SACK, urgent data (the pointer is ignored), ECN, TCP
  * Fast Open, data on SYNs (ignored; the peer sends it again).
  */
 #include "models/transport/tcp_conn.h"
@@ -25,6 +30,12 @@
 #include "models/internet/checksum.h"
 #include "models/internet/ipv4_wire.h"
 #include "models/node.h"
+
+/* The most ranges the SACK scoreboard holds. */
+#define TCP_MAX_SACKED 256
+
+/* Out-of-window segments without data get at most one ACK per this. */
+#define TCP_OOW_ACK_INTERVAL SIMTIME_MS(500)
 
 /* What a handler found for the owner, told after it finished. */
 typedef struct {
@@ -84,6 +95,24 @@ static void tcp_in_account(TcpConn *c, const TcpSeg *seg)
   c->stats.segs_in++;
 }
 
+/* Answers an unacceptable segment (RFC 9293 3.10.7.4) or sends a
+ * challenge ACK (RFC 5961 4, 5, 7) with an ACK, at most one per 500 ms
+ * per connection when the segment carries no data or is a SYN (as
+ * Linux's tcp_oow_rate_limited, tcp_invalid_ratelimit): two stacks that
+ * disagree on the sequence numbers would otherwise ACK each other's ACKs
+ * forever. */
+static void tcp_in_oow_ack(TcpConn *c, const TcpSeg *seg)
+{
+  gboolean bare = seg->len == 0 && !(seg->flags & TCP_FIN);
+  SimTime now = tcp_now(c);
+
+  if ((bare || (seg->flags & TCP_SYN)) && c->oow_ack_at && now - c->oow_ack_at < TCP_OOW_ACK_INTERVAL)
+    return;
+  if (bare || (seg->flags & TCP_SYN))
+    c->oow_ack_at = now ? now : 1;
+  tcp_send_ack(c);
+}
+
 /* ---- options and the MSS -------------------------------------------- */
 
 /* Takes what the peer's SYN offers (MSS, window scale, timestamps) and
@@ -98,6 +127,9 @@ static void tcp_in_negotiate(TcpConn *c, const TcpSeg *seg)
   if (!c->ws_ok)
     c->rcv_ws = 0;
   c->ts_ok = c->cfg.timestamps && seg->opts.has_ts;
+  c->sack_ok = c->cfg.sack && seg->opts.has_sack_perm;
+  if (c->sack_ok && !c->sacked)
+    c->sacked = g_array_new(FALSE, FALSE, sizeof(TcpRange));
   if (c->ts_ok) {
     c->ts_recent = seg->opts.tsval;
     c->ts_recent_at = tcp_now(c);
@@ -143,6 +175,116 @@ static uint32_t tcp_in_release_sent(TcpConn *c, uint32_t ack, TcpInUpcalls *u)
   return n;
 }
 
+/* ---- the SACK scoreboard (RFC 6675) ----------------------------------- */
+
+/* Drops what snd_una passed from the scoreboard. */
+static void tcp_sack_trim(TcpConn *c)
+{
+  while (c->sacked->len) {
+    TcpRange *r = &g_array_index(c->sacked, TcpRange, 0);
+    if (SEQ_GT(r->end, c->snd_una)) {
+      r->start = SEQ_MAX(r->start, c->snd_una);
+      return;
+    }
+    g_array_remove_index(c->sacked, 0);
+  }
+}
+
+/* Adds [r.start, r.end) to the scoreboard, merging what it touches. */
+static void tcp_sack_add(TcpConn *c, TcpRange r)
+{
+  GArray *a = c->sacked;
+  guint i = 0;
+
+  while (i < a->len && SEQ_LT(g_array_index(a, TcpRange, i).end, r.start))
+    i++;
+  while (i < a->len && SEQ_LEQ(g_array_index(a, TcpRange, i).start, r.end)) {
+    TcpRange *o = &g_array_index(a, TcpRange, i);
+    r.start = SEQ_MIN(r.start, o->start);
+    r.end = SEQ_MAX(r.end, o->end);
+    g_array_remove_index(a, i);
+  }
+  g_array_insert_val(a, i, r);
+}
+
+/* Takes the SACK blocks of an ACK (after snd_una moved): blocks outside
+ * (snd_una, snd_max] are ignored (D-SACK, or forged), and so are new
+ * ones once the scoreboard holds TCP_MAX_SACKED ranges (a forged stream
+ * of tiny blocks must not make every ACK cost more). */
+void tcp_sack_update(TcpConn *c, const TcpOpts *o)
+{
+  if (!c->sack_ok)
+    return;
+  tcp_sack_trim(c);
+  for (int i = 0; i < o->nsack; i++) {
+    TcpRange r = o->sack[i];
+    if (!SEQ_LT(r.start, r.end) || !SEQ_GT(r.start, c->snd_una) || SEQ_GT(r.end, c->snd_max) ||
+        c->sacked->len >= TCP_MAX_SACKED)
+      continue;
+    tcp_sack_add(c, r);
+  }
+  if (SEQ_LT(c->high_rxt, c->snd_una))
+    c->high_rxt = c->snd_una;
+}
+
+/* The first SACKed range ending after seq, if any. */
+gboolean tcp_sack_next(const TcpConn *c, uint32_t seq, TcpRange *r)
+{
+  if (!c->sack_ok)
+    return FALSE;
+  for (guint i = 0; i < c->sacked->len; i++) {
+    *r = g_array_index(c->sacked, TcpRange, i);
+    if (SEQ_GT(r->end, seq))
+      return TRUE;
+  }
+  return FALSE;
+}
+
+/* Where loss begins to count: every unSACKed byte below it is lost, with
+ * DupThresh (3) discontiguous SACKed ranges or more than 2 SMSS SACKed
+ * above it (RFC 6675 IsLost); snd_una when nothing is lost. */
+static uint32_t tcp_sack_lost_edge(const TcpConn *c)
+{
+  uint32_t bytes = 0;
+
+  for (guint i = c->sacked->len, n = 1; i-- > 0; n++) {
+    const TcpRange *r = &g_array_index(c->sacked, TcpRange, i);
+    bytes += r->end - r->start;
+    if (n >= 3 || bytes > 2 * c->mss)
+      return r->start;
+  }
+  return c->snd_una;
+}
+
+gboolean tcp_sack_is_lost(const TcpConn *c, uint32_t seq)
+{
+  return c->sack_ok && SEQ_LT(seq, tcp_sack_lost_edge(c)) && SEQ_LT(seq, c->snd_max);
+}
+
+/* Bytes in [a, b) not SACKed. */
+static uint32_t tcp_sack_unsacked(const TcpConn *c, uint32_t a, uint32_t b)
+{
+  uint32_t n = SEQ_GT(b, a) ? b - a : 0;
+
+  for (guint i = 0; i < c->sacked->len && n; i++) {
+    const TcpRange *r = &g_array_index(c->sacked, TcpRange, i);
+    uint32_t s = SEQ_MAX(r->start, a), e = SEQ_MIN(r->end, b);
+    if (SEQ_GT(e, s))
+      n -= e - s;
+  }
+  return n;
+}
+
+/* RFC 6675 SetPipe, in bytes: unSACKed data not lost, plus data sent
+ * again (below HighRxt). */
+uint32_t tcp_sack_pipe(const TcpConn *c)
+{
+  uint32_t edge = tcp_sack_lost_edge(c);
+
+  return tcp_sack_unsacked(c, c->snd_una, c->snd_max) - tcp_sack_unsacked(c, c->snd_una, edge) +
+         tcp_sack_unsacked(c, c->snd_una, c->high_rxt);
+}
+
 /* NewReno during fast recovery (RFC 6582 3.2 steps 3-5): a full ACK
  * ends it, a partial ACK sends the next hole again and deflates. The
  * caller restarts the RTO on every partial ACK (RFC 6298 5.3; RFC 6582's
@@ -155,6 +297,8 @@ static void tcp_in_recovery_ack(TcpConn *c, uint32_t acked)
     c->dupacks = 0;
     return;
   }
+  if (c->sack_ok) /* RFC 6675: the scoreboard drives what goes out */
+    return;
   tcp_retransmit_first(c, "partial");
   c->cwnd = c->cwnd > acked ? c->cwnd - acked : 0;
   if (acked >= c->mss)
@@ -204,6 +348,7 @@ static void tcp_in_new_ack(TcpConn *c, const TcpSeg *seg, TcpInUpcalls *u)
   c->snd_una = seg->ack;
   if (SEQ_LT(c->snd_nxt, c->snd_una))
     c->snd_nxt = c->snd_una;
+  tcp_sack_update(c, &seg->opts);
   if (c->in_recovery) {
     tcp_in_recovery_ack(c, acked);
   } else {
@@ -214,21 +359,13 @@ static void tcp_in_new_ack(TcpConn *c, const TcpSeg *seg, TcpInUpcalls *u)
   tcp_timer_rtx_update(c);
 }
 
-/* A duplicate ACK (RFC 5681 2): the third starts fast retransmit and
- * NewReno fast recovery, unless it acknowledges nothing past `recover`
- * (RFC 6582 3.2 step 1); more inflate the window. */
-static void tcp_in_dupack(TcpConn *c, const TcpSeg *seg)
+/* Fast retransmit and fast recovery (RFC 5681 3.2, RFC 6582 3.2 step 2;
+ * with SACK RFC 6675 5: cwnd = ssthresh, then NextSeg), unless the ACK
+ * acknowledges nothing past `recover` (RFC 6582 3.2 step 1) or recovery
+ * runs already. */
+static void tcp_in_enter_recovery(TcpConn *c, const TcpSeg *seg)
 {
-  c->stats.dupacks_in++;
-  if (c->in_recovery) {
-    c->cwnd += c->mss;
-    return;
-  }
-  if (++c->dupacks < 3) { /* limited transmit (RFC 3042): one new segment each */
-    tcp_output(c);
-    return;
-  }
-  if (c->dupacks != 3 || (c->recover_valid && !SEQ_GT(seg->ack, c->recover)))
+  if (c->in_recovery || c->snd_nxt != c->snd_max || (c->recover_valid && !SEQ_GT(seg->ack, c->recover)))
     return;
   c->ssthresh = c->cc->ssthresh(c);
   c->recover = c->snd_max;
@@ -236,9 +373,27 @@ static void tcp_in_dupack(TcpConn *c, const TcpSeg *seg)
   c->in_recovery = TRUE;
   c->cc->on_loss(c);
   c->stats.fast_retransmits++;
-  tcp_retransmit_first(c, "fast");
-  c->cwnd = c->ssthresh + 3 * c->mss;
+  c->high_rxt = tcp_retransmit_first(c, "fast");
+  c->cwnd = c->sack_ok ? c->ssthresh : c->ssthresh + 3 * c->mss;
   tcp_timer_rtx_restart(c);
+}
+
+/* A duplicate ACK (RFC 5681 2): the third starts fast retransmit and
+ * NewReno fast recovery, unless it acknowledges nothing past `recover`
+ * (RFC 6582 3.2 step 1); more inflate the window. */
+static void tcp_in_dupack(TcpConn *c, const TcpSeg *seg)
+{
+  c->stats.dupacks_in++;
+  if (c->in_recovery) {
+    if (!c->sack_ok)
+      c->cwnd += c->mss;
+    return;
+  }
+  if (++c->dupacks < 3 && !tcp_sack_is_lost(c, c->snd_una)) { /* limited transmit (RFC 3042) */
+    tcp_output(c);
+    return;
+  }
+  tcp_in_enter_recovery(c, seg);
 }
 
 /* Updates the peer's window from seg when it is newer (RFC 9293 3.10.7.4,
@@ -268,14 +423,19 @@ static gboolean tcp_in_ack(TcpConn *c, const TcpSeg *seg, TcpInUpcalls *u)
   gboolean same_wnd = (seg->wnd << c->snd_ws) == c->snd_wnd;
 
   if (SEQ_GT(seg->ack, c->snd_max) || SEQ_LT(seg->ack, una - MAX(c->max_snd_wnd, 65535u))) {
-    tcp_send_ack(c);
+    tcp_in_oow_ack(c, seg);
     return FALSE;
   }
-  if (SEQ_GT(seg->ack, una))
+  if (SEQ_GT(seg->ack, una)) {
     tcp_in_new_ack(c, seg, u);
-  else if (seg->ack == una && seg->len == 0 && !(seg->flags & (TCP_SYN | TCP_FIN)) && same_wnd && c->snd_max != una &&
-           c->rtx_mode != TCP_RTX_PERSIST)
-    tcp_in_dupack(c, seg);
+  } else {
+    tcp_sack_update(c, &seg->opts);
+    if (seg->ack == una && seg->len == 0 && !(seg->flags & (TCP_SYN | TCP_FIN)) && same_wnd && c->snd_max != una &&
+        c->rtx_mode != TCP_RTX_PERSIST)
+      tcp_in_dupack(c, seg);
+  }
+  if (c->sack_ok && c->snd_una != c->snd_max && tcp_sack_is_lost(c, c->snd_una))
+    tcp_in_enter_recovery(c, seg); /* SACK evidence (RFC 6675 5) */
   tcp_in_window(c, seg);
   return TRUE;
 }
@@ -319,6 +479,17 @@ static void tcp_in_ooo_drain(TcpConn *c, TcpInUpcalls *u)
   }
 }
 
+/* Remembers seq as the latest out-of-order arrival, first of the SACK
+ * blocks to report (RFC 2018 4). */
+static void tcp_in_sack_note(TcpConn *c, uint32_t seq)
+{
+  int n = MIN(c->n_sack_recent, TCP_MAX_SACK - 1);
+
+  memmove(c->sack_recent + 1, c->sack_recent, (size_t)n * sizeof c->sack_recent[0]);
+  c->sack_recent[0] = seq;
+  c->n_sack_recent = n + 1;
+}
+
 /* Holds a segment that arrived ahead of a hole (seg->p owned by the
  * queue after this; duplicates and covered parts are dropped). */
 static void tcp_in_ooo_insert(TcpConn *c, TcpSeg *seg, gboolean fin)
@@ -354,6 +525,7 @@ static void tcp_in_ooo_insert(TcpConn *c, TcpSeg *seg, gboolean fin)
     packet_free(next->p);
     g_array_remove_index(c->ooo, i);
   }
+  tcp_in_sack_note(c, seq);
   TcpOooSeg s = {.seq = seq, .len = end - seq, .fin = fin, .p = seg->p};
   c->ooo_bytes += s.len;
   g_array_insert_val(c->ooo, i, s);
@@ -511,7 +683,7 @@ static void tcp_in_ts_recent(TcpConn *c, const TcpSeg *seg)
 static void tcp_in_rst(TcpConn *c, TcpSeg *seg)
 {
   if (seg->seq != c->rcv_nxt) {
-    tcp_send_ack(c);
+    tcp_in_oow_ack(c, seg);
     tcp_in_drop(c->node, seg, DROP_TCP_RST);
     return;
   }
@@ -548,7 +720,7 @@ static gboolean tcp_in_sync_checks(TcpConn *c, TcpSeg *seg)
   tcp_in_simultaneous_synack(c, seg);
   if (tcp_in_paws_reject(c, seg) || !tcp_in_acceptable(c, seg)) {
     if (!(seg->flags & TCP_RST))
-      tcp_send_ack(c);
+      tcp_in_oow_ack(c, seg);
     if (c->state == TCP_TIME_WAIT && (seg->flags & TCP_FIN))
       tcp_timer_set(c, TCP_TIMER_WAIT, tcp_now(c) + 2 * c->cfg.msl);
     tcp_in_drop(c->node, seg, DROP_TCP_OUT_OF_WINDOW);
@@ -559,7 +731,7 @@ static gboolean tcp_in_sync_checks(TcpConn *c, TcpSeg *seg)
     return FALSE;
   }
   if (seg->flags & TCP_SYN) { /* RFC 5961 4.2: challenge ACK */
-    tcp_send_ack(c);
+    tcp_in_oow_ack(c, seg);
     tcp_in_drop(c->node, seg, DROP_TCP_OUT_OF_WINDOW);
     return FALSE;
   }
@@ -599,6 +771,21 @@ static void tcp_in_upcalls(TcpConn *c, const TcpInUpcalls *u)
     tcp_conn_report_closed(c, 0);
 }
 
+/* New data for a connection its owner closed (FIN_WAIT_1 or 2, nobody
+ * to read it): RST, and the connection ends (RFC 1122 4.2.2.13; Linux's
+ * tcp_rcv_state_process). Returns TRUE when seg was consumed. */
+static gboolean tcp_in_data_after_close(TcpConn *c, TcpSeg *seg)
+{
+  if (!c->released || (c->state != TCP_FIN_WAIT_1 && c->state != TCP_FIN_WAIT_2) || seg->len == 0 ||
+      !SEQ_GT(seg->seq + seg->len, c->rcv_nxt))
+    return FALSE;
+  tcp_conn_note(c, "data after close: reset");
+  tcp_send_ctl(c, TCP_RST | TCP_ACK, c->snd_nxt);
+  tcp_in_drop(c->node, seg, DROP_TCP_NO_SOCKET);
+  tcp_conn_finish(c, -ECONNRESET);
+  return TRUE;
+}
+
 /* Handles a segment for a connection in SYN_RECEIVED or a later state. */
 static void tcp_in_synchronized(TcpConn *c, TcpSeg *seg)
 {
@@ -618,6 +805,8 @@ static void tcp_in_synchronized(TcpConn *c, TcpSeg *seg)
     tcp_in_done(seg);
     return;
   }
+  if (tcp_in_data_after_close(c, seg))
+    return;
   receives = c->state == TCP_ESTABLISHED || c->state == TCP_FIN_WAIT_1 || c->state == TCP_FIN_WAIT_2 ||
              c->state == TCP_SYN_RECEIVED;
   if (receives && !c->rcv_fin)

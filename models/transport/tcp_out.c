@@ -5,9 +5,12 @@
  * the congestion and peer windows with Nagle and sender SWS avoidance,
  * ACKs, RSTs, SYNs, retransmissions and zero-window probes.
  *
- * Entry points: tcp_output() (send what the windows allow);
- * tcp_send_syn(); tcp_send_ack(); tcp_send_ctl(); tcp_send_rst_for() (no
- * connection); tcp_retransmit_first(); tcp_send_probe(); tcp_out_window().
+ * Entry points: tcp_output() (send what the windows allow; in SACK
+ * recovery tcp_sack_output(), RFC 6675 NextSeg); tcp_send_syn();
+ * tcp_send_ack(); tcp_send_ctl(); tcp_send_rst_for() (no connection);
+ * tcp_retransmit_first(); tcp_send_probe(); tcp_out_window(). ACKs carry
+ * the receiver's SACK blocks (tcp_options.c) when they fit; data already
+ * SACKed is never sent again.
  *
  * Every segment goes to ipv4_output() with DF set (as Linux, path MTU
  * discovery), counted in the connection's flow; each segment sent again
@@ -82,9 +85,18 @@ static void tcp_out_send(TcpConn *c, Packet *p, uint32_t len)
 static void tcp_out_segment(TcpConn *c, uint32_t seq, uint32_t len, uint8_t flags)
 {
   gboolean syn = (flags & TCP_SYN) != 0;
-  size_t optlen = tcp_options_len(c, syn, syn && (flags & TCP_ACK));
+  uint32_t tslen = c->ts_ok ? TCP_OPTLEN_TS_ALIGNED : 0, room = 40 - tslen;
+  TcpRange sack[TCP_MAX_SACK];
+  int nsack = 0;
+  size_t optlen;
   Packet *p = packet_new(c->node->net->pool, len);
   TcpHeader *h;
+
+  if (len) /* SACK blocks only where the segment still fits the MSS */
+    room = MIN(room, c->mss > len ? c->mss - len : 0);
+  if ((flags & TCP_ACK) && !syn && !(flags & TCP_RST))
+    nsack = tcp_options_sack_blocks(c, sack, room);
+  optlen = tcp_options_len(c, syn, syn && (flags & TCP_ACK), nsack);
 
   if (len)
     tcp_buf_peek(&c->sndbuf, seq - c->buf_seq, packet_data(p), len);
@@ -93,7 +105,7 @@ static void tcp_out_segment(TcpConn *c, uint32_t seq, uint32_t len, uint8_t flag
   if (syn)
     tcp_options_write_syn(c, (uint8_t *)(h + 1), (flags & TCP_ACK) != 0);
   else
-    tcp_options_write(c, (uint8_t *)(h + 1));
+    tcp_options_write(c, (uint8_t *)(h + 1), sack, nsack);
   if (flags & TCP_ACK) {
     c->last_ack_sent = c->rcv_nxt;
     c->unacked_segs = 0;
@@ -121,6 +133,7 @@ void tcp_send_syn(TcpConn *c, gboolean retransmit)
   c->snd_nxt = c->snd_max = c->iss + 1;
   tcp_out_segment(c, c->iss, 0, flags);
   if (retransmit) {
+    c->syn_retransmitted = TRUE;
     tcp_out_retransmitted(c, c->iss, 0, "syn");
   } else if (!c->ts_ok) {
     c->rtt_timing = TRUE;
@@ -232,8 +245,20 @@ void tcp_output(TcpConn *c)
   if (c->rtx_mode == TCP_RTX_PERSIST)
     return;
   tcp_out_after_idle(c);
+  if (c->in_recovery && c->sack_ok) {
+    tcp_sack_output(c);
+    return;
+  }
   for (;;) {
     uint32_t end = tcp_out_data_end(c), win_end = c->snd_una + MIN(tcp_out_cwnd(c), c->snd_wnd);
+    TcpRange r;
+    if (SEQ_LT(c->snd_nxt, c->snd_max) && tcp_sack_next(c, c->snd_nxt, &r)) {
+      if (SEQ_LEQ(r.start, c->snd_nxt)) {
+        c->snd_nxt = r.end; /* after a timeout: SACKed data is not sent again */
+        continue;
+      }
+      end = SEQ_MIN(end, r.start);
+    }
     uint32_t avail = SEQ_LT(c->snd_nxt, end) ? end - c->snd_nxt : 0;
     uint32_t usable = SEQ_LT(c->snd_nxt, win_end) ? win_end - c->snd_nxt : 0;
     uint32_t len = tcp_out_next_len(c, avail, usable);
@@ -249,26 +274,71 @@ void tcp_output(TcpConn *c)
   tcp_conn_series(c);
 }
 
-/* Sends again the first unacknowledged segment (fast retransmit, NewReno
- * partial ACK, RTO) and notes it with `why`; the SYN in the handshake. */
-void tcp_retransmit_first(TcpConn *c, const char *why)
+/* Sends again the segment at seq (up to an MSS, short of SACKed data,
+ * with the FIN when it is due there), noted with `why`; returns the
+ * sequence number after it (seq: nothing to send). */
+static uint32_t tcp_out_resend(TcpConn *c, uint32_t seq, const char *why)
 {
   uint32_t end = tcp_out_data_end(c), len;
+  TcpRange r;
   gboolean fin;
+
+  len = SEQ_LT(seq, end) ? MIN(end - seq, c->mss) : 0;
+  len = MIN(len, c->snd_max - seq);
+  if (tcp_sack_next(c, seq, &r) && SEQ_GT(r.start, seq))
+    len = MIN(len, r.start - seq);
+  fin = c->fin_sent && tcp_out_fin_at(c, seq + len) && SEQ_LT(seq + len, c->snd_max);
+  if (len == 0 && !fin)
+    return seq;
+  tcp_out_segment(c, seq, len, TCP_ACK | (fin ? TCP_FIN : 0));
+  tcp_out_retransmitted(c, seq, len, why);
+  return seq + len + fin;
+}
+
+/* Sends again the first unacknowledged segment (fast retransmit, NewReno
+ * partial ACK, RTO) and notes it with `why`; the SYN in the handshake.
+ * Returns the sequence number after what was sent. */
+uint32_t tcp_retransmit_first(TcpConn *c, const char *why)
+{
+  uint32_t next;
 
   if (c->state == TCP_SYN_SENT || c->state == TCP_SYN_RECEIVED) {
     tcp_send_syn(c, TRUE);
-    return;
+    return c->snd_nxt;
   }
-  len = SEQ_LT(c->snd_una, end) ? MIN(end - c->snd_una, c->mss) : 0;
-  len = MIN(len, c->snd_max - c->snd_una);
-  fin = c->fin_sent && tcp_out_fin_at(c, c->snd_una + len);
-  if (len == 0 && !fin)
-    return;
-  tcp_out_segment(c, c->snd_una, len, TCP_ACK | (fin ? TCP_FIN : 0));
-  tcp_out_retransmitted(c, c->snd_una, len, why);
-  if (SEQ_GT(c->snd_una + len + fin, c->snd_nxt))
-    c->snd_nxt = c->snd_una + len + fin;
+  next = tcp_out_resend(c, c->snd_una, why);
+  if (SEQ_GT(next, c->snd_nxt))
+    c->snd_nxt = next;
+  return next;
+}
+
+/* Sends what RFC 6675's NextSeg gives while cwnd - pipe >= 1 SMSS (5,
+ * step C): the first lost segment not yet sent again (rule 1), else new
+ * data (rule 2). */
+void tcp_sack_output(TcpConn *c)
+{
+  while (c->cwnd >= tcp_sack_pipe(c) + c->mss) {
+    uint32_t seq = SEQ_MAX(c->high_rxt, c->snd_una);
+    TcpRange r;
+    if (tcp_sack_next(c, seq, &r) && SEQ_LEQ(r.start, seq))
+      seq = r.end;
+    if (tcp_sack_is_lost(c, seq)) {
+      uint32_t next = tcp_out_resend(c, seq, "sack");
+      if (next == seq)
+        break;
+      c->high_rxt = next;
+      continue;
+    }
+    uint32_t end = tcp_out_data_end(c), win_end = c->snd_una + c->snd_wnd;
+    uint32_t avail = SEQ_LT(c->snd_nxt, end) ? end - c->snd_nxt : 0;
+    uint32_t usable = SEQ_LT(c->snd_nxt, win_end) ? win_end - c->snd_nxt : 0;
+    uint32_t len = tcp_out_next_len(c, avail, usable);
+    gboolean fin = tcp_out_fin_at(c, c->snd_nxt + len) && SEQ_LEQ(c->snd_nxt, end) && !c->fin_sent;
+    if (c->snd_nxt != c->snd_max || (len == 0 && !fin))
+      break;
+    tcp_out_at_nxt(c, len, fin);
+  }
+  tcp_conn_series(c);
 }
 
 /* The persist timer expired. A window too small for sender SWS

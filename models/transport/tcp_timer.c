@@ -1,8 +1,11 @@
 /*
  * TCP timers (RFC 9293 3.8; RFC 6298; RFC 1122 4.2.2.17, 4.2.3.2): the
  * retransmission timer (also the SYN timer and, in persist mode, the
- * zero-window probe timer), the delayed-ACK timer and the TIME_WAIT (and
- * orphaned FIN_WAIT_2) timer; and the RTT estimator that sets the RTO.
+ * zero-window probe timer), the delayed-ACK timer, the TIME_WAIT (and
+ * orphaned FIN_WAIT_2) timer and the window-update timer (due at once:
+ * one update after every read of the instant, as Linux's
+ * tcp_cleanup_rbuf after a recvmsg); and the RTT estimator that sets the
+ * RTO.
  *
  * Entry points: tcp_timer_set(), tcp_timer_stop(),
  * tcp_timer_cancel_all(); tcp_timer_rtx_restart(), tcp_timer_rtx_update()
@@ -226,6 +229,10 @@ static void tcp_timer_fire(void *obj, void *arg)
     break;
   case TCP_TIMER_DELACK:
     tcp_send_ack(c);
+    break;
+  case TCP_TIMER_WINDOW:
+    if (tcp_conn_window_update_due(c))
+      tcp_send_ack(c);
     break;
   default:
     tcp_conn_finish(c, 0);

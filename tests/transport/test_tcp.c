@@ -112,7 +112,7 @@ typedef struct Peer {
   const uint8_t *data;
   size_t total, sent;
   GByteArray *rx;
-  gboolean read, close_on_eof, close_after_send, connected, eof, closed;
+  gboolean read, close_on_eof, close_after_send, shutdown_after_send, connected, eof, closed;
   int closed_err;
   SimTime connected_at, eof_at, closed_at, sent_all_at;
   guint states;
@@ -186,9 +186,12 @@ static void peer_push(Peer *p)
       return;
     p->sent += (size_t)n;
   }
-  if (p->total && p->sent == p->total && p->close_after_send && !p->sent_all_at) {
+  if (p->total && p->sent == p->total && (p->close_after_send || p->shutdown_after_send) && !p->sent_all_at) {
     p->sent_all_at = network_now(p->t->net);
-    tcp_close(p->c);
+    if (p->close_after_send)
+      tcp_close(p->c);
+    else
+      tcp_shutdown(p->c);
   }
 }
 
@@ -603,6 +606,134 @@ START_TEST(test_fast_recovery)
 }
 END_TEST
 
+static uint64_t t_drops(Node *n, DropReason r);
+
+/* The same overrun with SACK (RFC 2018, RFC 6675): every segment the
+ * bottleneck queue dropped is sent again exactly once, without a
+ * timeout; the burst of holes of the slow-start overshoot is repaired in
+ * one recovery episode within about two round trips, instead of one
+ * hole per round trip (NewReno above). */
+START_TEST(test_sack_recovery)
+{
+  T t = t_new_links("100Mbps", "1ms", ", queue: 10p", "10Mbps", "20ms", ", queue: 10p");
+  Peer *srv = peer_new(&t), *cli = peer_new(&t);
+  size_t total = 3000000;
+  uint8_t *data = t_random_bytes(total, 7);
+  Notes n;
+
+  t.cfg.rcvbuf = 1 << 20;
+  t.cfg.sndbuf = 1 << 20;
+  t.cfg.sack = TRUE;
+  notes_start(&t, &n);
+  t_pair(&t, srv, cli, data, total);
+  t_run(&t, SIMTIME_S(60));
+  const TcpStats *st = tcp_stats(cli->c);
+  GArray *fast = notes_times(&n, "(fast)"), *sack = notes_times(&n, "(sack)"), *partial = notes_times(&n, "(partial)");
+  uint64_t lost = t_drops(t.r1, DROP_QUEUE_FULL);
+  ck_assert(cli->c->sack_ok && srv->c->sack_ok);
+  ck_assert_uint_ge(fast->len, 1);
+  ck_assert_uint_eq(partial->len, 0);
+  ck_assert_uint_eq(st->timeouts, 0);
+  ck_assert_uint_eq(st->fast_retransmits, fast->len);
+  ck_assert_uint_eq(st->retransmits, lost); /* exactly the lost segments */
+  ck_assert_uint_eq(st->retransmits, fast->len + sack->len);
+  /* The slow-start overshoot: many holes, all sent again in the first
+   * episode, within about two round trips (2 x 21 ms plus queueing). */
+  SimTime first = g_array_index(fast, SimTime, 0), next = fast->len > 1 ? g_array_index(fast, SimTime, 1) : G_MAXINT64;
+  guint in_first = 0;
+  for (guint i = 0; i < sack->len; i++) {
+    SimTime at = g_array_index(sack, SimTime, i);
+    if (at < next) {
+      in_first++;
+      ck_assert_int_lt(at - first, SIMTIME_MS(100));
+    }
+  }
+  ck_assert_uint_ge(in_first, 3);
+  ck_assert_uint_eq(srv->rx->len, total);
+  ck_assert(memcmp(srv->rx->data, data, total) == 0);
+  g_array_free(fast, TRUE);
+  g_array_free(sack, TRUE);
+  g_array_free(partial, TRUE);
+  notes_stop(&t, &n);
+  g_free(data);
+  peer_free(srv);
+  peer_free(cli);
+  t_free(&t);
+}
+END_TEST
+
+/* A peer that does not offer SACK: the client's SYN offers it (20 option
+ * bytes as Linux: mss, sackOK, TS, nop, wscale), the SYN-ACK does not,
+ * and the client repairs the same overrun with NewReno partial ACKs. */
+START_TEST(test_sack_peer_without)
+{
+  T t = t_new_links("100Mbps", "1ms", ", queue: 10p", "10Mbps", "20ms", ", queue: 10p");
+  Peer *srv = peer_new(&t), *cli = peer_new(&t);
+  size_t total = 3000000;
+  uint8_t *data = t_random_bytes(total, 7);
+  ScenarioTcp with_sack;
+  Notes n;
+  int err = 0;
+
+  t.cfg.rcvbuf = 1 << 20;
+  t.cfg.sndbuf = 1 << 20;
+  with_sack = t.cfg;
+  with_sack.sack = TRUE;
+  notes_start(&t, &n);
+  srv->listener = tcp_listen(t.h2, 0, 80, 16, &t.cfg, &peer_up, srv, &err);
+  cli->data = data;
+  cli->total = total;
+  cli->c = tcp_connect(t.h1, 0, 0, H2, 80, &with_sack, &peer_up, cli, &err);
+  t_run(&t, SIMTIME_S(60));
+  fflush(n.f);
+  ck_assert_ptr_nonnull(strstr(n.buf, "len 60 DF TCP 49152 > 80 [S] seq "));
+  ck_assert_ptr_nonnull(strstr(n.buf, "options [mss 1460,sackOK,TS val "));
+  ck_assert_ptr_null(strstr(strstr(n.buf, "[S.]"), "sackOK"));
+  GArray *sack = notes_times(&n, "(sack)"), *partial = notes_times(&n, "(partial)");
+  ck_assert(!cli->c->sack_ok);
+  ck_assert_uint_eq(sack->len, 0);
+  ck_assert_uint_ge(partial->len, 1);
+  ck_assert_uint_eq(srv->rx->len, total);
+  ck_assert(memcmp(srv->rx->data, data, total) == 0);
+  g_array_free(sack, TRUE);
+  g_array_free(partial, TRUE);
+  notes_stop(&t, &n);
+  g_free(data);
+  peer_free(srv);
+  peer_free(cli);
+  t_free(&t);
+}
+END_TEST
+
+/* Content arrives exact over lossy links (3 % each way) with SACK on
+ * both ends, and SACKed data is not sent again after a timeout. */
+START_TEST(test_sack_lossy_transfer)
+{
+  T t = t_new_full("10Mbps", "10ms", ", loss: 3%", ", loss: 3%");
+  Peer *srv = peer_new(&t), *cli = peer_new(&t);
+  size_t total = 2000000;
+  uint8_t *data = t_random_bytes(total, 9);
+
+  t.cfg.sack = TRUE;
+  t_pair(&t, srv, cli, data, total);
+  t_run(&t, SIMTIME_S(300));
+  FlowKey fk = {.src = H1, .dst = H2, .sport = 49152, .dport = 80, .proto = 6};
+  const Flow *f = flow_find(t.net->flows, &fk);
+  ck_assert(cli->c->sack_ok);
+  ck_assert_uint_gt(tcp_stats(cli->c)->retransmits, 0);
+  /* Timeouts happened, yet the receiver got almost nothing twice: go-back-N
+   * skips what was SACKed (without SACK: 10 segments twice, 14 timeouts). */
+  ck_assert_uint_ge(tcp_stats(cli->c)->timeouts, 5);
+  ck_assert_uint_le(f->rx_bytes - f->goodput_bytes, 2 * 1448);
+  ck_assert_uint_eq(srv->rx->len, total);
+  ck_assert(memcmp(srv->rx->data, data, total) == 0);
+  g_free(data);
+  peer_free(srv);
+  peer_free(cli);
+  t_free(&t);
+}
+END_TEST
+
 /* Both ends connect to each other at the same time (no listener):
  * SYN_SENT -> SYN_RECEIVED -> ESTABLISHED on both; then both close at
  * once: FIN_WAIT_1 -> CLOSING -> TIME_WAIT on both. */
@@ -774,11 +905,16 @@ START_TEST(test_bad_segments)
   t_inject(&t, t.h2, &x);
   ck_assert_uint_eq(st->segs_out, out);
   ck_assert_int_eq(tcp_state(srv->c), TCP_ESTABLISHED);
-  /* A RST in the window but not at rcv_nxt: a challenge ACK (RFC 5961 3.2). */
+  /* A RST in the window but not at rcv_nxt: a challenge ACK (RFC 5961 3.2),
+   * once the 500 ms since the last one passed (RFC 5961 7). */
   x = c, x.flags = TCP_RST, x.seq = c.seq + 100, out = st->segs_out;
   t_inject(&t, t.h2, &x);
+  ck_assert_uint_eq(st->segs_out, out);
+  t_run(&t, network_now(t.net) + SIMTIME_MS(500));
+  out = st->segs_out;
+  t_inject(&t, t.h2, &x);
   ck_assert_uint_eq(st->segs_out, out + 1);
-  ck_assert_uint_eq(t_drops(t.h2, DROP_TCP_RST), 1);
+  ck_assert_uint_eq(t_drops(t.h2, DROP_TCP_RST), 2);
   ck_assert_int_eq(tcp_state(srv->c), TCP_ESTABLISHED);
   /* An ACK of data never sent: an ACK back, dropped (RFC 5961 5.2). */
   x = c, x.ack = c.ack + 100000, x.paylen = 10, out = st->segs_out;
@@ -970,6 +1106,150 @@ START_TEST(test_close_unread_resets)
 }
 END_TEST
 
+/* The active closer's owner hears closed(0) on entering TIME_WAIT (both
+ * sides closed in order, tcp.h), not 2 MSL later. */
+START_TEST(test_closed_at_time_wait)
+{
+  T t = t_new("10Mbps", "5ms");
+  Peer *srv = peer_new(&t), *cli = peer_new(&t);
+  static uint8_t data[3000];
+
+  srv->close_on_eof = TRUE;
+  cli->shutdown_after_send = TRUE;
+  t_pair(&t, srv, cli, data, sizeof data);
+  t_run(&t, SIMTIME_S(2));
+  ck_assert_int_eq(tcp_state(cli->c), TCP_TIME_WAIT);
+  ck_assert(cli->closed);
+  ck_assert_int_eq(cli->closed_err, 0);
+  ck_assert_int_lt(cli->closed_at, SIMTIME_S(1));
+  tcp_close(cli->c);
+  peer_free(srv);
+  peer_free(cli);
+  t_free(&t);
+}
+END_TEST
+
+/* New data reaching a connection its owner closed (FIN_WAIT_1, nobody
+ * to read) gets a RST (RFC 1122 4.2.2.13, as Linux): the sender hears
+ * ECONNRESET at once instead of sending into the void. */
+START_TEST(test_data_after_close_resets)
+{
+  T t = t_new("10Mbps", "5ms");
+  Peer *srv = peer_new(&t), *cli = peer_new(&t);
+  size_t total = 10000000;
+  uint8_t *data = g_malloc0(total);
+
+  t_pair(&t, srv, cli, data, total);
+  t_run(&t, SIMTIME_MS(500));
+  ck_assert_uint_eq(tcp_recv_queued(srv->c), 0);
+  tcp_close(srv->c);
+  t_run(&t, SIMTIME_MS(600));
+  ck_assert(cli->closed);
+  ck_assert_int_eq(cli->closed_err, -ECONNRESET);
+  ck_assert_uint_ge(t_drops(t.h2, DROP_TCP_NO_SOCKET), 1);
+  ck_assert_uint_lt(srv->rx->len, total);
+  g_free(data);
+  peer_free(srv);
+  peer_free(cli);
+  t_free(&t);
+}
+END_TEST
+
+/* After the SYN-ACK was sent again (the peer's SYN came twice), the
+ * connection starts with a window of one segment (RFC 5681 3.1); without
+ * the loss, the initial window is 10 segments. */
+START_TEST(test_lost_syn_initial_window)
+{
+  T t = t_new("10Mbps", "10ms");
+  Peer *srv = peer_new(&t);
+  int err;
+
+  srv->listener = tcp_listen(t.h2, 0, 80, 4, &t.cfg, &peer_up, srv, &err);
+  for (int twice = 0; twice < 2; twice++) {
+    Craft syn = {.src = IP(10, 0, 1, 99),
+                 .dst = H2,
+                 .sport = 7000 + twice,
+                 .dport = 80,
+                 .seq = 1000,
+                 .flags = TCP_SYN,
+                 .win = 65535};
+    t_inject(&t, t.h2, &syn);
+    TcpConn *child = g_ptr_array_index(srv->listener->children, 0);
+    if (twice)
+      t_inject(&t, t.h2, &syn); /* our SYN-ACK was lost */
+    Craft ack = syn;
+    ack.flags = TCP_ACK, ack.seq = 1001, ack.ack = child->iss + 1;
+    t_inject(&t, t.h2, &ack);
+    ck_assert_ptr_eq(srv->c, child);
+    ck_assert_uint_eq(child->cwnd, (twice ? 1 : 10) * child->mss);
+    tcp_abort(child);
+  }
+  tcp_close(srv->listener);
+  peer_free(srv);
+  t_free(&t);
+}
+END_TEST
+
+/* Segments without data outside the window get at most one ACK per
+ * 500 ms (Linux's tcp_invalid_ratelimit; RFC 5961 7): two stacks out of
+ * step cannot ACK each other's ACKs forever. Data still gets its ACK. */
+START_TEST(test_oow_ack_rate_limit)
+{
+  T t = t_new("10Mbps", "10ms");
+  Peer *srv = peer_new(&t), *cli = peer_new(&t);
+  Craft c = t_established(&t, srv, cli), x = c;
+  const TcpStats *st = tcp_stats(srv->c);
+  uint64_t out = st->segs_out;
+
+  x.seq = c.seq + 10 * 131072;
+  for (int i = 0; i < 5; i++)
+    t_inject(&t, t.h2, &x);
+  ck_assert_uint_eq(st->segs_out, out + 1);
+  ck_assert_uint_eq(t_drops(t.h2, DROP_TCP_OUT_OF_WINDOW), 5);
+  x.paylen = 10; /* data: answered */
+  t_inject(&t, t.h2, &x);
+  ck_assert_uint_eq(st->segs_out, out + 2);
+  x.paylen = 0;
+  t_run(&t, network_now(t.net) + SIMTIME_MS(499));
+  t_inject(&t, t.h2, &x);
+  ck_assert_uint_eq(st->segs_out, out + 2);
+  t_run(&t, network_now(t.net) + SIMTIME_MS(1));
+  t_inject(&t, t.h2, &x);
+  ck_assert_uint_eq(st->segs_out, out + 3);
+  peer_free(srv);
+  peer_free(cli);
+  t_free(&t);
+}
+END_TEST
+
+/* The owner reads a full receive buffer in many small reads in one
+ * instant: one window update goes out, not one per read. */
+START_TEST(test_one_window_update)
+{
+  T t = t_new("10Mbps", "10ms");
+  Peer *srv = peer_new(&t), *cli = peer_new(&t);
+  size_t total = 400000;
+  uint8_t *data = t_random_bytes(total, 5);
+
+  srv->read = FALSE;
+  t_pair(&t, srv, cli, data, total);
+  scheduler_at(t.net->sched, SIMTIME_S(2), t_start_reading, srv, NULL);
+  t_run(&t, SIMTIME_S(2) - 1);
+  ck_assert_uint_eq(tcp_recv_queued(srv->c), 131072);
+  uint64_t out = tcp_stats(srv->c)->segs_out;
+  t_run(&t, SIMTIME_S(2));
+  ck_assert_uint_eq(srv->rx->len, 131072); /* 32 reads of 4096 bytes */
+  ck_assert_uint_eq(tcp_stats(srv->c)->segs_out, out + 1);
+  t_run(&t, SIMTIME_S(30));
+  ck_assert_uint_eq(srv->rx->len, total);
+  ck_assert(memcmp(srv->rx->data, data, total) == 0);
+  g_free(data);
+  peer_free(srv);
+  peer_free(cli);
+  t_free(&t);
+}
+END_TEST
+
 /* A host connects to itself: the segments loop back inside the node. */
 START_TEST(test_loopback)
 {
@@ -1089,6 +1369,65 @@ START_TEST(test_reordering)
 }
 END_TEST
 
+/* SACK on the wire (RFC 2018): a SYN offering SACK-permitted gets it
+ * back in the SYN-ACK; each ACK of out-of-order data carries the blocks
+ * of the queue, the one holding the latest segment first. Read back from
+ * the trace (which decodes the packet bytes) and byte by byte from the
+ * option writer. */
+START_TEST(test_sack_blocks)
+{
+  T t = t_new("10Mbps", "10ms");
+  Peer *srv = peer_new(&t);
+  static const uint8_t syn_opts[] = {TCP_OPT_MSS, 4, 0x05, 0xb4, TCP_OPT_NOP, TCP_OPT_NOP, TCP_OPT_SACK_PERMITTED, 2};
+  uint8_t payload[1000] = {0}, opts[40];
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&buf, &len);
+  TcpRange blocks[TCP_MAX_SACK];
+  int err;
+
+  t.cfg.sack = TRUE;
+  t.net->trace = trace_new(f, FALSE, SCENARIO_TRACE_ALL);
+  srv->listener = tcp_listen(t.h2, 0, 80, 4, &t.cfg, &peer_up, srv, &err);
+  Craft x = {
+      .src = IP(10, 0, 1, 99), .dst = H2, .sport = 7777, .dport = 80, .seq = 1000, .flags = TCP_SYN, .win = 65535};
+  x.opts = syn_opts, x.optlen = sizeof syn_opts;
+  t_inject(&t, t.h2, &x);
+  TcpConn *child = g_ptr_array_index(srv->listener->children, 0);
+  ck_assert(child->sack_ok);
+  x.opts = NULL, x.optlen = 0, x.flags = TCP_ACK, x.seq = 1001, x.ack = child->iss + 1;
+  t_inject(&t, t.h2, &x);
+  x.seq = 2001, x.paylen = 100;
+  t_inject_data(&t, t.h2, &x, payload);
+  x.seq = 4001;
+  t_inject_data(&t, t.h2, &x, payload);
+  x.seq = 2101;
+  t_inject_data(&t, t.h2, &x, payload);
+  ck_assert_int_eq(tcp_options_sack_blocks(child, blocks, 40), 2);
+  ck_assert_uint_eq(tcp_options_write(child, opts, blocks, 2), 20);
+  /* NOP NOP SACK(18) {2001:2201}{4001:4101}: the latest block first */
+  static const uint8_t want[] = {1, 1, 5, 18, 0, 0, 0x07, 0xd1, 0, 0, 0x08, 0x99, 0, 0, 0x0f, 0xa1, 0, 0, 0x10, 0x05};
+  ck_assert(memcmp(opts, want, sizeof want) == 0);
+  x.seq = 1001, x.paylen = 1000;
+  t_inject_data(&t, t.h2, &x, payload);
+  fflush(f);
+  ck_assert_ptr_nonnull(strstr(buf, "[S.]"));
+  ck_assert_ptr_nonnull(strstr(buf, "sackOK"));
+  ck_assert_ptr_nonnull(strstr(buf, "sack 1 {2001:2101}"));
+  ck_assert_ptr_nonnull(strstr(buf, "sack 2 {4001:4101}{2001:2101}"));
+  ck_assert_ptr_nonnull(strstr(buf, "sack 2 {2001:2201}{4001:4101}"));
+  ck_assert_ptr_nonnull(strstr(buf, "sack 1 {4001:4101}"));
+  trace_free(t.net->trace);
+  t.net->trace = NULL;
+  fclose(f);
+  free(buf);
+  tcp_close(child);
+  tcp_close(srv->listener);
+  peer_free(srv);
+  t_free(&t);
+}
+END_TEST
+
 /* ICMP host unreachable in SYN_SENT ends the connect with -EHOSTUNREACH
  * (as Linux): 10.0.2.99 does not answer r1's ARP. */
 START_TEST(test_host_unreachable)
@@ -1157,11 +1496,18 @@ int main(void)
                          test_odd_settings,
                          NULL};
   const TTest *timers[] = {test_rto_backoff, test_zero_window, test_delayed_ack, test_nagle, NULL};
-  const TTest *transfer[] = {test_wraparound, test_lossy_transfer, test_bulk_goodput, test_fast_recovery, NULL};
+  const TTest *transfer[] = {test_wraparound,    test_lossy_transfer,    test_bulk_goodput,        test_fast_recovery,
+                             test_sack_recovery, test_sack_peer_without, test_sack_lossy_transfer, NULL};
   const TTest *bad[] = {test_bad_segments,
                         test_random_segments,
                         test_close_unread_resets,
                         test_reordering,
+                        test_sack_blocks,
+                        test_closed_at_time_wait,
+                        test_data_after_close_resets,
+                        test_lost_syn_initial_window,
+                        test_oow_ack_rate_limit,
+                        test_one_window_update,
                         test_host_unreachable,
                         test_backlog_and_listener_close,
                         NULL};
