@@ -63,8 +63,8 @@ static const guint check_app_kinds[] = {
     [CHECK_HOPS] = 1u << APP_TRACEROUTE,
     [CHECK_DELIVERED] = 1u << APP_UDP_CBR | 1u << APP_ONOFF | 1u << APP_UDP_ECHO | 1u << APP_BULK,
     [CHECK_GOODPUT] = 1u << APP_BULK | 1u << APP_BULK_SINK | 1u << APP_HTTP | 1u << APP_FTP,
-    [CHECK_FINISHED] =
-        1u << APP_UDP_CBR | 1u << APP_ONOFF | 1u << APP_UDP_ECHO | 1u << APP_BULK | 1u << APP_HTTP | 1u << APP_FTP,
+    [CHECK_FINISHED] = 1u << APP_PING | 1u << APP_UDP_CBR | 1u << APP_ONOFF | 1u << APP_UDP_ECHO | 1u << APP_BULK |
+                       1u << APP_HTTP | 1u << APP_FTP,
     [CHECK_REACHED] = 1u << APP_BULK | 1u << APP_BULK_SINK | 1u << APP_HTTP | 1u << APP_HTTP_SERVER | 1u << APP_FTP |
                       1u << APP_FTP_SERVER,
 };
@@ -626,7 +626,7 @@ static char *expect_kinds_text(guint kinds)
 static gboolean expect_check_finishes(SchemaCtx *cx, const YNode *item, const ScenarioApp *app)
 {
   const char *missing = NULL;
-  if (app->kind == APP_UDP_ECHO && app->count == 0)
+  if ((app->kind == APP_UDP_ECHO || app->kind == APP_PING) && app->count == 0)
     missing = "count";
   else if (app->kind == APP_BULK && app->bytes == 0)
     missing = "bytes";

@@ -46,6 +46,7 @@ typedef struct {
   uint16_t id;
   gboolean timing; /* the payload holds a timeval */
   gboolean exited;
+  gboolean stopped; /* ended by its stop time or the end of the run, not by its count */
   uint64_t ntransmitted, nreceived, nrepeats, nerrors;
   int64_t tsum, tsum2, tmin, tmax; /* microseconds, as iputils */
   int pipesize;
@@ -411,11 +412,15 @@ static void ping_exit(App *app)
   ps->send_event = ps->exit_event = EVENT_ID_NONE;
   if (ps->id)
     icmp_unlisten(app->node, ps->id);
+  if (!ps->stopped)
+    app->done_at = network_now(app->net); /* a counted ping ends on its own, as iputils exits */
   ping_print_summary(app);
 }
 
 static void ping_stop(App *app)
 {
+  PingState *ps = app->state;
+  ps->stopped = TRUE;
   ping_exit(app);
 }
 

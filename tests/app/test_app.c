@@ -102,6 +102,25 @@ START_TEST(test_ping_rtt_exact)
   ck_assert_int_eq(count_lines(r.text), 7);
   ck_assert_uint_eq(testlib_run_app(&r, 0)->sent, 3);
   ck_assert_uint_eq(testlib_run_app(&r, 0)->received, 3);
+  ck_assert_int_eq(testlib_run_app(&r, 0)->done_at, end); /* for `expect: finished` */
+  testlib_run_free(&r);
+}
+END_TEST
+
+/* A ping without a count never finishes its work: the stop ends it. */
+START_TEST(test_ping_stopped_not_finished)
+{
+  TestRun r = testlib_run_scenario("stop: 5s\n"
+                                   "nodes:\n"
+                                   "  h1: { kind: host, ip: 10.0.0.1/24 }\n"
+                                   "  h2: { kind: host, ip: 10.0.0.2/24 }\n"
+                                   "links:\n"
+                                   "  - { ends: [h1, h2] }\n"
+                                   "apps:\n"
+                                   "  - { name: p, type: ping, on: h1, to: h2, start: 1s, stop: 3500ms }\n",
+                                   NULL);
+  ck_assert_uint_eq(testlib_run_app(&r, 0)->sent, 3);
+  ck_assert_int_eq(testlib_run_app(&r, 0)->done_at, -1);
   testlib_run_free(&r);
 }
 END_TEST
@@ -495,6 +514,7 @@ static Suite *app_suite(void)
   Suite *s = suite_create("app");
   TCase *ping = tcase_create("ping");
   tcase_add_test(ping, test_ping_rtt_exact);
+  tcase_add_test(ping, test_ping_stopped_not_finished);
   tcase_add_test(ping, test_ping_sub_millisecond);
   tcase_add_test(ping, test_ping_loss_link_down);
   tcase_add_test(ping, test_ping_host_unreachable);
