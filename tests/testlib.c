@@ -150,3 +150,11 @@ App *testlib_run_app(const TestRun *r, guint i)
 {
   return g_ptr_array_index(r->net->apps, i);
 }
+
+/* Returns the node of `net` called `name`; fails the test if none is. */
+Node *testlib_node(const Network *net, const char *name)
+{
+  int i = scenario_find_node(net->sc, name);
+  ck_assert_msg(i >= 0, "no node %s", name);
+  return network_node(net, (guint)i);
+}

@@ -31,5 +31,6 @@ typedef struct {
 TestRun testlib_run_scenario(const char *yaml, void (*setup)(Network *net));
 void testlib_run_free(TestRun *r);
 App *testlib_run_app(const TestRun *r, guint i);
+Node *testlib_node(const Network *net, const char *name);
 
 #endif

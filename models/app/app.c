@@ -194,11 +194,9 @@ uint16_t app_icmp_listen(App *app, IcmpListenFn fn)
  * interface's, else its first address (no route), else 0. */
 uint32_t app_source_addr(Node *node, uint32_t dst)
 {
-  if (node->ip && ipv4_is_local(node, dst))
-    return dst;
-  const Route *r = node->ip ? ipv4_route(node, dst) : NULL;
-  if (r && r->iface && r->iface->has_ip)
-    return r->iface->ip.addr;
+  uint32_t src = node->ip ? ipv4_source_for(node, dst) : 0;
+  if (src)
+    return src;
   for (guint i = 0; i < node->ifaces->len; i++)
     if (node_iface(node, i)->has_ip)
       return node_iface(node, i)->ip.addr;

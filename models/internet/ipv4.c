@@ -5,7 +5,7 @@
  * and interface changes. Input lives in ipv4_input.c, output in
  * ipv4_output.c.
  *
- * Entry points: ipv4_new() (from node_new), ipv4_route(), ipv4_is_local(),
+ * Entry points: ipv4_new() (from node_new), ipv4_route(), ipv4_source_for(), ipv4_is_local(),
  * ipv4_is_broadcast(), ipv4_arp_failed() (from ARP), ipv4_link_changed()
  * (an interface went up or down), ipv4_free().
  *
@@ -164,6 +164,19 @@ static gboolean ipv4_addr_in(const GArray *set, uint32_t addr)
 gboolean ipv4_is_local(const Node *node, uint32_t addr)
 {
   return ipv4_addr_in(node->ip->locals, addr);
+}
+
+/* Returns the address `node` sends from to reach `dst` (RFC 1122 3.3.4.3:
+ * the egress interface's): `dst` itself when it is ours, 0 when there is
+ * no route or the egress interface has no address. */
+uint32_t ipv4_source_for(Node *node, uint32_t dst)
+{
+  const Route *route;
+
+  if (ipv4_is_local(node, dst))
+    return dst;
+  route = ipv4_route(node, dst);
+  return route && route->iface && route->iface->has_ip ? route->iface->ip.addr : 0;
 }
 
 /* TRUE when `addr` is the limited broadcast or the directed broadcast of

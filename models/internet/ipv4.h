@@ -71,6 +71,7 @@ void ipv4_arp_failed(Iface *iface, Packet *p);
 void ipv4_link_changed(Node *node);
 const Route *ipv4_route(Node *node, uint32_t dst);
 gboolean ipv4_is_local(const Node *node, uint32_t addr);
+uint32_t ipv4_source_for(Node *node, uint32_t dst);
 gboolean ipv4_is_broadcast(const Node *node, uint32_t addr);
 
 /* Inside models/internet: local delivery (reassembly, then ICMP, UDP), from

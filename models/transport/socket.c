@@ -303,8 +303,8 @@ static int socket_udp_connect(Socket *s, uint32_t addr, uint16_t port)
 {
   if (addr == 0 || port == 0)
     return -EINVAL;
-  const Route *r = ipv4_is_local(s->node, addr) ? NULL : ipv4_route(s->node, addr);
-  if (!ipv4_is_local(s->node, addr) && (!r || !r->iface || !r->iface->has_ip))
+  uint32_t src = ipv4_source_for(s->node, addr);
+  if (!src)
     return -ENETUNREACH;
   if (!s->bound) {
     int err = socket_udp_bind(s, 0, 0);
@@ -312,7 +312,7 @@ static int socket_udp_connect(Socket *s, uint32_t addr, uint16_t port)
       return err;
   }
   if (!s->laddr)
-    s->laddr = r ? r->iface->ip.addr : addr;
+    s->laddr = src;
   s->raddr = addr;
   s->rport = port;
   s->connected = TRUE;

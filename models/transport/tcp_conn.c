@@ -403,17 +403,6 @@ void tcp_conn_series(TcpConn *c)
   g_string_free(line, TRUE);
 }
 
-/* Returns the address `node` sends from to reach `dst` (0 if no route). */
-static uint32_t tcp_conn_source_for(Node *node, uint32_t dst)
-{
-  const Route *route;
-
-  if (ipv4_is_local(node, dst))
-    return dst;
-  route = ipv4_route(node, dst);
-  return route && route->iface && route->iface->has_ip ? route->iface->ip.addr : 0;
-}
-
 TcpConn *tcp_listen(Node *node, uint32_t addr, uint16_t port, int backlog, const ScenarioTcp *cfg, const TcpUpcalls *up,
                     void *owner, int *err)
 {
@@ -445,7 +434,7 @@ TcpConn *tcp_connect(Node *node, uint32_t src, uint16_t sport, uint32_t dst, uin
   int e = 0;
 
   g_return_val_if_fail(node->tcp, NULL);
-  if (!src && !(src = tcp_conn_source_for(node, dst)))
+  if (!src && !(src = ipv4_source_for(node, dst)))
     e = -ENETUNREACH;
   else if (!ipv4_is_local(node, src))
     e = -EADDRNOTAVAIL;

@@ -110,18 +110,6 @@ void udp_unbind(Node *node, uint16_t port)
     g_array_remove_index(ports->bound, i);
 }
 
-/* Returns the source address `node` puts on a datagram to `dst`: the
- * address itself for our own, else the egress interface's (0 if none). */
-static uint32_t udp_source_for(Node *node, uint32_t dst)
-{
-  const Route *route;
-
-  if (ipv4_is_local(node, dst))
-    return dst;
-  route = ipv4_route(node, dst);
-  return route && route->iface && route->iface->has_ip ? route->iface->ip.addr : 0;
-}
-
 /* Sends `payload` (taken) from port `sport` to dst:dport, with the UDP
  * checksum over the pseudo-header; counts it in the flow table. `opts`
  * (may be NULL) gives TTL, DF, TOS and the source. Returns what
@@ -138,7 +126,7 @@ Ipv4SendResult udp_send(Node *node, uint16_t sport, uint32_t dst, uint16_t dport
   o.dst = dst;
   o.proto = IPPROTO_UDP_NUM;
   if (!o.src)
-    o.src = udp_source_for(node, dst);
+    o.src = ipv4_source_for(node, dst);
   h = (UdpHeader *)packet_push(payload, UDP_HEADER_LEN);
   h->sport = g_htons(sport);
   h->dport = g_htons(dport);

@@ -299,15 +299,6 @@ typedef struct {
   Node *h1, *r1, *h2;
 } T3;
 
-static Node *t_node(Network *net, const char *name)
-{
-  for (guint i = 0; i < net->nodes->len; i++)
-    if (g_str_equal(network_node(net, i)->name, name))
-      return network_node(net, i);
-  ck_abort_msg("no node %s", name);
-  return NULL;
-}
-
 static T3 t3_new_yaml(const char *yaml)
 {
   T3 t;
@@ -315,9 +306,9 @@ static T3 t3_new_yaml(const char *yaml)
   t.net = network_build(t.sc);
   if (g_getenv("TEST_TRACE")) /* debugging: the whole trace on standard error */
     t.net->trace = trace_new(stderr, FALSE, SCENARIO_TRACE_ALL);
-  t.h1 = t_node(t.net, "h1");
-  t.r1 = t_node(t.net, "r1");
-  t.h2 = t_node(t.net, "h2");
+  t.h1 = testlib_node(t.net, "h1");
+  t.r1 = testlib_node(t.net, "r1");
+  t.h2 = testlib_node(t.net, "h2");
   return t;
 }
 

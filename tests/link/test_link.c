@@ -48,11 +48,7 @@ static void fx_free(Fixture *fx)
 
 static Node *fx_node(const Fixture *fx, const char *name)
 {
-  for (guint i = 0; i < fx->net->nodes->len; i++)
-    if (g_str_equal(network_node(fx->net, i)->name, name))
-      return network_node(fx->net, i);
-  ck_abort_msg("no node %s", name);
-  return NULL;
+  return testlib_node(fx->net, name);
 }
 
 /* Returns interface `index` of node `name`. */

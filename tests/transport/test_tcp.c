@@ -37,34 +37,6 @@ typedef struct {
   ScenarioTcp cfg;
 } T;
 
-static Node *t_node(Network *net, const char *name)
-{
-  for (guint i = 0; i < net->nodes->len; i++)
-    if (g_str_equal(network_node(net, i)->name, name))
-      return network_node(net, i);
-  ck_abort_msg("no node %s", name);
-  return NULL;
-}
-
-static ScenarioTcp t_default_cfg(void)
-{
-  ScenarioTcp c = {.sndbuf = 131072,
-                   .rcvbuf = 131072,
-                   .min_rto = SIMTIME_MS(200),
-                   .initial_rto = SIMTIME_S(1),
-                   .max_rto = SIMTIME_S(120),
-                   .delayed_ack = SIMTIME_MS(40),
-                   .msl = SIMTIME_S(30),
-                   .syn_retries = 6,
-                   .retries = 15,
-                   .initial_cwnd = 10,
-                   .nagle = TRUE,
-                   .window_scaling = TRUE,
-                   .timestamps = TRUE};
-  strcpy(c.cc, "newreno");
-  return c;
-}
-
 /* Two hosts through a router: h1 -(rate1, delay1)- r1 -(rate2, delay2)- h2;
  * `extra` adds link keys (loss, queue). */
 static T t_new_links(const char *rate1, const char *delay1, const char *extra1, const char *rate2, const char *delay2,
@@ -77,10 +49,11 @@ static T t_new_links(const char *rate1, const char *delay1, const char *extra1, 
   t.net = network_build(t.sc);
   if (g_getenv("TEST_TRACE"))
     t.net->trace = trace_new(stderr, FALSE, SCENARIO_TRACE_ALL);
-  t.h1 = t_node(t.net, "h1");
-  t.r1 = t_node(t.net, "r1");
-  t.h2 = t_node(t.net, "h2");
-  t.cfg = t_default_cfg();
+  t.h1 = testlib_node(t.net, "h1");
+  t.r1 = testlib_node(t.net, "r1");
+  t.h2 = testlib_node(t.net, "h2");
+  t.cfg = t.sc->tcp;  /* the built-in defaults the loader filled */
+  t.cfg.sack = FALSE; /* NewReno alone unless a test asks for SACK */
   return t;
 }
 
