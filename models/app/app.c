@@ -7,7 +7,8 @@
  * Entry points, in call order: app_new(); app_schedule(); (events: start,
  * stop); app_finish(); app_free(). For the kinds: app_print(),
  * app_wants_output(), app_icmp_listen(), app_source_addr(),
- * app_socket_error_text(), app_stamp_write(), app_read_be(), app_tcp_listen().
+ * app_socket_error_text(), app_stamp_write(), app_read_be(), app_tcp_listen(),
+ * app_udp_sender().
  *
  * The UDP and TCP kinds use sockets (models/transport/socket.h); ping and
  * traceroute use ICMP directly.
@@ -274,5 +275,22 @@ Socket *app_tcp_listen(App *app, uint16_t port, const SocketCallbacks *cb, gbool
     app->running = FALSE;
     return NULL;
   }
+  return s;
+}
+
+/* Opens the UDP socket of a sending app (udp-cbr, onoff, udp-echo): its
+ * TTL, an ephemeral port (*err: 0 or the bind error), and the app's flow
+ * set to the 5-tuple it sends on. */
+Socket *app_udp_sender(App *app, const SocketCallbacks *cb, int *err)
+{
+  const ScenarioApp *conf = app->conf;
+  Socket *s = socket_new(app->node, SOCKET_UDP, cb, app);
+  uint16_t sport = 0;
+
+  socket_set_ttl(s, conf->ttl);
+  *err = socket_bind(s, 0, 0);
+  socket_local(s, NULL, &sport);
+  app->flow = (FlowKey){app_source_addr(app->node, conf->dst), conf->dst, sport, conf->port, IPPROTO_UDP_NUM};
+  app->has_flow = TRUE;
   return s;
 }

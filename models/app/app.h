@@ -70,6 +70,7 @@ gboolean app_wants_output(const App *app);
 uint16_t app_icmp_listen(App *app, IcmpListenFn fn);
 
 Socket *app_tcp_listen(App *app, uint16_t port, const SocketCallbacks *cb, gboolean nodelay);
+Socket *app_udp_sender(App *app, const SocketCallbacks *cb, int *err);
 /* For the UDP kinds: the address `node` sends from towards `dst` (its
  * egress interface's, else its first address, else 0). */
 uint32_t app_source_addr(Node *node, uint32_t dst);

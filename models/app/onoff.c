@@ -162,20 +162,14 @@ static void onoff_start(App *app)
 {
   const ScenarioApp *conf = app->conf;
   OnOffState *os = g_new0(OnOffState, 1);
-  uint16_t sport = 0;
   app->state = os;
   os->buf = g_malloc0(MAX(conf->size, 1u));
   char *stream = g_strdup_printf("app/%s/onoff", conf->name);
   rng_init(&os->rng, app->net->seed, stream);
   g_free(stream);
-  if (conf->rate_bps) /* ceil(size x 8 / rate), as udp-cbr */
-    os->interval = (SimTime)(((uint64_t)conf->size * 8 * (uint64_t)SIMTIME_S(1) + conf->rate_bps - 1) / conf->rate_bps);
-  os->sock = socket_new(app->node, SOCKET_UDP, NULL, app);
-  socket_set_ttl(os->sock, conf->ttl);
-  int err = socket_bind(os->sock, 0, 0);
-  socket_local(os->sock, NULL, &sport);
-  app->flow = (FlowKey){app_source_addr(app->node, conf->dst), conf->dst, sport, conf->port, IPPROTO_UDP_NUM};
-  app->has_flow = TRUE;
+  os->interval = conf->interval; /* the loader's ceil(size x 8 / rate), as udp-cbr */
+  int err;
+  os->sock = app_udp_sender(app, NULL, &err);
   onoff_print_start(app);
   const char *problem = onoff_problem(app, os, err);
   if (problem) {

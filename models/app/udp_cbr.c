@@ -107,19 +107,10 @@ static void udp_cbr_start(App *app)
 {
   const ScenarioApp *conf = app->conf;
   UdpCbrState *cs = g_new0(UdpCbrState, 1);
-  uint16_t sport = 0;
   app->state = cs;
   cs->buf = g_malloc0(MAX(conf->size, 1u));
-  cs->sock = socket_new(app->node, SOCKET_UDP, NULL, app);
-  socket_set_ttl(cs->sock, conf->ttl);
-  int err = socket_bind(cs->sock, 0, 0);
-  socket_local(cs->sock, NULL, &sport);
-  app->flow = (FlowKey){.src = app_source_addr(app->node, conf->dst),
-                        .dst = conf->dst,
-                        .sport = sport,
-                        .dport = conf->port,
-                        .proto = IPPROTO_UDP_NUM};
-  app->has_flow = TRUE;
+  int err;
+  cs->sock = app_udp_sender(app, NULL, &err);
   udp_cbr_print_start(app);
   if (err < 0 || conf->interval <= 0) {
     app_print(app, "cannot send: %s", err < 0 ? "no free UDP port" : "no interval");

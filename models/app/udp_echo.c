@@ -208,17 +208,12 @@ static void udp_echo_start(App *app)
 {
   const ScenarioApp *conf = app->conf;
   UdpEchoState *es = g_new0(UdpEchoState, 1);
-  uint16_t sport = 0;
   app->state = es;
   es->buf_len = MAX((size_t)conf->size, (size_t)APP_STAMP_LEN);
   es->buf = g_malloc0(es->buf_len);
   es->records = g_array_new(FALSE, FALSE, sizeof(UdpEchoRecord));
-  es->sock = socket_new(app->node, SOCKET_UDP, &udp_echo_callbacks, app);
-  socket_set_ttl(es->sock, conf->ttl);
-  int err = socket_bind(es->sock, 0, 0);
-  socket_local(es->sock, NULL, &sport);
-  app->flow = (FlowKey){app_source_addr(app->node, conf->dst), conf->dst, sport, conf->port, IPPROTO_UDP_NUM};
-  app->has_flow = TRUE;
+  int err;
+  es->sock = app_udp_sender(app, &udp_echo_callbacks, &err);
   udp_echo_print_start(app);
   if (err < 0 || conf->interval <= 0 || conf->size > UDP_ECHO_MAX) {
     app_print(app, "cannot send: %s", err < 0 ? socket_strerror(err) : conf->interval <= 0 ? "no interval" : "too big");
