@@ -837,17 +837,17 @@ static Craft t_established(T *t, Peer *srv, Peer *cli)
   return c;
 }
 
-START_TEST(test_bad_segments)
+/* Malformed segments on an established connection: dropped as bad-tcp, nothing sent. */
+START_TEST(test_bad_headers)
 {
   T t = t_new("10Mbps", "10ms");
   Peer *srv = peer_new(&t), *cli = peer_new(&t);
   Craft c = t_established(&t, srv, cli), x;
-  const TcpStats *st;
+  const TcpStats *st = tcp_stats(srv->c);
   uint64_t out;
   uint8_t zero_len[] = {TCP_OPT_NOP, TCP_OPT_TIMESTAMP, 0, 0};
   uint8_t overrun[] = {TCP_OPT_MSS, 40, 0, 0};
 
-  st = tcp_stats(srv->c);
   /* A bad checksum: dropped and counted, nothing sent. */
   x = c, x.bad_checksum = TRUE, x.paylen = 10, out = st->segs_out;
   t_inject(&t, t.h2, &x);
@@ -862,6 +862,24 @@ START_TEST(test_bad_segments)
   x = c, x.opts = overrun, x.optlen = sizeof overrun;
   t_inject(&t, t.h2, &x);
   ck_assert_uint_eq(t_drops(t.h2, DROP_BAD_TCP), 4);
+  tcp_close(srv->c);
+  t_run(&t, SIMTIME_S(3));
+  peer_free(srv);
+  peer_free(cli);
+  t_free(&t);
+}
+END_TEST
+
+/* Segments the window or RFC 5961 refuse: each gets what the RFC asks (an ACK, a
+ * challenge ACK, nothing), none reaches the data, the connection keeps working. */
+START_TEST(test_bad_window_segments)
+{
+  T t = t_new("10Mbps", "10ms");
+  Peer *srv = peer_new(&t), *cli = peer_new(&t);
+  Craft c = t_established(&t, srv, cli), x;
+  const TcpStats *st = tcp_stats(srv->c);
+  uint64_t out;
+
   /* Data far outside the window: an ACK goes back, the data is dropped. */
   x = c, x.seq = c.seq + 10 * 131072, x.paylen = 100, out = st->segs_out;
   t_inject(&t, t.h2, &x);
@@ -915,6 +933,21 @@ START_TEST(test_bad_segments)
   ck_assert_int_eq(tcp_send(cli->c, "ping", 4), 4);
   t_run(&t, SIMTIME_S(2));
   ck_assert_uint_eq(srv->rx->len, 104);
+  tcp_close(srv->c);
+  t_run(&t, SIMTIME_S(3));
+  peer_free(srv);
+  peer_free(cli);
+  t_free(&t);
+}
+END_TEST
+
+/* A RST exactly at RCV.NXT resets the connection: closed with -ECONNRESET. */
+START_TEST(test_exact_rst)
+{
+  T t = t_new("10Mbps", "10ms");
+  Peer *srv = peer_new(&t), *cli = peer_new(&t);
+  Craft c = t_established(&t, srv, cli), x;
+
   /* The exact RST resets the connection. */
   x = c, x.flags = TCP_RST, x.seq = srv->c->rcv_nxt;
   t_inject(&t, t.h2, &x);
@@ -1471,7 +1504,9 @@ int main(void)
   const TTest *timers[] = {test_rto_backoff, test_zero_window, test_delayed_ack, test_nagle, NULL};
   const TTest *transfer[] = {test_wraparound,    test_lossy_transfer,    test_bulk_goodput,        test_fast_recovery,
                              test_sack_recovery, test_sack_peer_without, test_sack_lossy_transfer, NULL};
-  const TTest *bad[] = {test_bad_segments,
+  const TTest *bad[] = {test_bad_headers,
+                        test_bad_window_segments,
+                        test_exact_rst,
                         test_random_segments,
                         test_close_unread_resets,
                         test_reordering,
