@@ -9,8 +9,8 @@
 #include <glib.h>
 
 #include "models/app/app.h"
-#include "models/network.h"
-#include "sim/scenario.h"
+#include "models/core/network.h"
+#include "sim/scenario/scenario.h"
 
 const char *testlib_env(const char *name);
 char *testlib_path(const char *env, const char *file);

@@ -31,8 +31,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sim/addr.h"
-#include "sim/units.h"
+#include "sim/text/addr.h"
+#include "sim/text/units.h"
 
 #define VIZ_TOPOLOGY_ENGINE "dot"
 #define VIZ_TOPOLOGY_FONT "Helvetica"

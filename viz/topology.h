@@ -12,7 +12,7 @@
 #include <glib.h>
 #include <graphviz/cgraph.h>
 
-#include "models/network.h"
+#include "models/core/network.h"
 
 #define VIZ_TOPOLOGY_ERROR (viz_topology_error_quark())
 

@@ -18,9 +18,9 @@
 #ifndef IPSIM_APP_H
 #define IPSIM_APP_H
 
-#include "models/flow.h"
+#include "models/observe/flow.h"
 #include "models/internet/icmp.h"
-#include "models/network.h"
+#include "models/core/network.h"
 #include "models/transport/socket.h"
 
 typedef struct App App;

@@ -54,7 +54,7 @@
 
 #include "models/internet/ipv4_wire.h"
 #include "models/transport/socket.h"
-#include "sim/addr.h"
+#include "sim/text/addr.h"
 
 #define BULK_DEFAULT_PORT 5001
 /* The content repeats every BULK_PERIOD bytes (a prime, so it does not

@@ -58,7 +58,7 @@
 
 #include "models/internet/ipv4_wire.h"
 #include "models/transport/socket.h"
-#include "sim/addr.h"
+#include "sim/text/addr.h"
 
 #define FTP_DEFAULT_PORT 21
 #define FTP_MAX_LINE 1024 /* longest command or reply line accepted */

@@ -55,7 +55,7 @@
 
 #include "models/internet/ipv4_wire.h"
 #include "models/transport/socket.h"
-#include "sim/addr.h"
+#include "sim/text/addr.h"
 
 #define HTTP_DEFAULT_PORT 80
 #define HTTP_MAX_HEAD 8192 /* longest request or response head accepted */

@@ -32,9 +32,9 @@
 #include <inttypes.h>
 
 #include "models/transport/socket.h"
-#include "sim/addr.h"
-#include "sim/rng.h"
-#include "sim/units.h"
+#include "sim/text/addr.h"
+#include "sim/kernel/rng.h"
+#include "sim/text/units.h"
 
 typedef struct {
   Socket *sock;

@@ -36,7 +36,7 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "sim/addr.h"
+#include "sim/text/addr.h"
 
 #define PING_DUP_BITS 0x10000     /* iputils' MAX_DUP_CHK */
 #define PING_TIMEVAL_LEN 16       /* struct timeval on 64-bit Linux */

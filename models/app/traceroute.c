@@ -39,7 +39,7 @@
 #include <string.h>
 
 #include "models/transport/udp.h"
-#include "sim/addr.h"
+#include "sim/text/addr.h"
 
 #define TRACEROUTE_DATA_LEN 32
 #define TRACEROUTE_PACKET_LEN (IPV4_HEADER_LEN + UDP_HEADER_LEN + TRACEROUTE_DATA_LEN)

@@ -31,8 +31,8 @@
 #include <inttypes.h>
 
 #include "models/transport/socket.h"
-#include "sim/addr.h"
-#include "sim/units.h"
+#include "sim/text/addr.h"
+#include "sim/text/units.h"
 
 typedef struct {
   Socket *sock;    /* bound to an ephemeral port; NULL once stopped */

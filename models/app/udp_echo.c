@@ -41,8 +41,8 @@
 #include <inttypes.h>
 
 #include "models/transport/socket.h"
-#include "sim/addr.h"
-#include "sim/units.h"
+#include "sim/text/addr.h"
+#include "sim/text/units.h"
 
 #define UDP_ECHO_MAX 65507 /* the largest UDP payload */
 

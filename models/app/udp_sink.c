@@ -28,7 +28,7 @@
 #include <inttypes.h>
 
 #include "models/transport/socket.h"
-#include "sim/addr.h"
+#include "sim/text/addr.h"
 
 typedef struct {
   uint32_t addr;

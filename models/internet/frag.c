@@ -49,8 +49,8 @@
 
 #include "models/internet/checksum.h"
 #include "models/internet/icmp.h"
-#include "models/network.h"
-#include "models/node.h"
+#include "models/core/network.h"
+#include "models/core/node.h"
 
 /* Returns the header length in bytes of the datagram at the start of p. */
 static size_t frag_hlen(const Packet *p)

@@ -30,8 +30,8 @@
 #include "models/internet/checksum.h"
 #include "models/transport/tcp.h"
 #include "models/transport/udp.h"
-#include "models/network.h"
-#include "models/node.h"
+#include "models/core/network.h"
+#include "models/core/node.h"
 
 typedef struct {
   uint16_t id;

@@ -18,9 +18,9 @@
 #include "models/internet/frag.h"
 #include "models/internet/icmp.h"
 #include "models/internet/route_auto.h"
-#include "models/network.h"
-#include "models/node.h"
-#include "sim/addr.h"
+#include "models/core/network.h"
+#include "models/core/node.h"
+#include "sim/text/addr.h"
 
 static void ipv4_index_addresses(Ipv4 *ip, const Node *node);
 

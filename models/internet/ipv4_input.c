@@ -22,8 +22,8 @@
 #include "models/internet/ipv4.h"
 #include "models/transport/tcp.h"
 #include "models/transport/udp.h"
-#include "models/network.h"
-#include "models/node.h"
+#include "models/core/network.h"
+#include "models/core/node.h"
 
 static void ipv4_forward(Node *node, Iface *in, Packet *p);
 

@@ -20,8 +20,8 @@
 #include "models/internet/icmp.h"
 #include "models/internet/ipv4.h"
 #include "models/link/arp.h"
-#include "models/network.h"
-#include "models/node.h"
+#include "models/core/network.h"
+#include "models/core/node.h"
 
 /* Prepends the IPv4 header to the payload in `p`, with a fresh
  * identification and the source `src` (host byte order). */

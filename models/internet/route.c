@@ -32,7 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/addr.h"
+#include "sim/text/addr.h"
 
 #define ROUTE_STRIDE 8
 #define ROUTE_FANOUT 256

@@ -43,8 +43,8 @@
 
 #include "models/internet/ipv4.h"
 #include "models/link/link.h"
-#include "models/network.h"
-#include "sim/addr.h"
+#include "models/core/network.h"
+#include "sim/text/addr.h"
 
 #define ROUTE_AUTO_INF G_MAXUINT32
 

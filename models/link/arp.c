@@ -28,9 +28,9 @@
 #include "models/internet/ipv4.h"
 #include "models/link/arp_wire.h"
 #include "models/link/ethernet.h"
-#include "models/network.h"
-#include "models/node.h"
-#include "sim/addr.h"
+#include "models/core/network.h"
+#include "models/core/node.h"
+#include "sim/text/addr.h"
 
 #define ARP_CACHE_MIN_CAP 8
 #define ARP_CACHE_MAX 4096 /* entries, as Linux's gc_thresh3 (1024) in spirit */

@@ -16,7 +16,7 @@
 #include "models/internet/ipv4.h"
 #include "models/link/arp.h"
 #include "models/link/switch.h"
-#include "models/node.h"
+#include "models/core/node.h"
 
 /* Frames `p` (starting at the payload) with the interface's MAC as source,
  * `dst` and `ethertype`, pads it with zero bytes to ETH_MIN_FRAME and sends

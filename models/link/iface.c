@@ -23,8 +23,8 @@
 #include "models/link/arp.h"
 #include "models/link/ethernet_wire.h"
 #include "models/link/link.h"
-#include "models/network.h"
-#include "sim/pcap_out.h"
+#include "models/core/network.h"
+#include "models/observe/pcap_out.h"
 
 #define IFACE_QUEUE_MIN_CAP 8
 #define IFACE_QUEUE_DEFAULT_PACKETS 100

@@ -16,10 +16,10 @@
 
 #include <glib.h>
 
-#include "models/drop.h"
-#include "sim/packet.h"
-#include "sim/scenario.h"
-#include "sim/scheduler.h"
+#include "models/core/drop.h"
+#include "sim/kernel/packet.h"
+#include "sim/scenario/scenario.h"
+#include "sim/kernel/scheduler.h"
 
 typedef struct Node Node;
 typedef struct Link Link;

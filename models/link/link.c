@@ -21,9 +21,9 @@
 #include "models/link/link.h"
 
 #include "models/link/ethernet.h"
-#include "models/network.h"
-#include "models/node.h"
-#include "sim/pcap_out.h"
+#include "models/core/network.h"
+#include "models/core/node.h"
+#include "models/observe/pcap_out.h"
 
 #define LINK_RING_MIN_CAP 16
 

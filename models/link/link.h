@@ -19,7 +19,7 @@
 #include <glib.h>
 
 #include "models/link/iface.h"
-#include "sim/rng.h"
+#include "sim/kernel/rng.h"
 
 typedef struct Network Network;
 

@@ -22,8 +22,8 @@
 #include "models/link/switch.h"
 
 #include "models/link/ethernet_wire.h"
-#include "models/network.h"
-#include "models/node.h"
+#include "models/core/network.h"
+#include "models/core/node.h"
 
 #define SWITCH_TABLE_MIN_CAP 16
 #define SWITCH_TABLE_MAX 65536

@@ -37,7 +37,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "models/network.h"
+#include "models/core/network.h"
 #include "models/transport/udp.h"
 
 #define SOCKET_UDP_RCVBUF 212992u     /* bytes: Linux's net.core.rmem_default */

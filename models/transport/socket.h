@@ -26,7 +26,7 @@
 
 #include <sys/types.h>
 
-#include "models/node.h"
+#include "models/core/node.h"
 #include "models/transport/tcp.h"
 
 typedef enum { SOCKET_UDP, SOCKET_TCP } SocketType;

@@ -27,7 +27,7 @@
 
 #include "models/internet/icmp.h"
 #include "models/internet/ipv4.h"
-#include "sim/scenario.h"
+#include "sim/scenario/scenario.h"
 
 typedef enum {
   TCP_CLOSED,

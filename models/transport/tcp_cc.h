@@ -20,7 +20,7 @@
 
 #include <stdint.h>
 
-#include "sim/simtime.h"
+#include "sim/kernel/simtime.h"
 
 typedef struct TcpConn TcpConn;
 

@@ -23,7 +23,7 @@
 #include <stdarg.h>
 #include <string.h>
 
-#include "models/node.h"
+#include "models/core/node.h"
 
 #define TCP_EPHEMERAL_FIRST 49152
 #define TCP_EPHEMERAL_LAST 65535

@@ -15,14 +15,14 @@
 #ifndef IPSIM_TCP_CONN_H
 #define IPSIM_TCP_CONN_H
 
-#include "models/flow.h"
-#include "models/network.h"
+#include "models/observe/flow.h"
+#include "models/core/network.h"
 #include "models/transport/tcp.h"
 #include "models/transport/tcp_buf.h"
 #include "models/transport/tcp_cc.h"
 #include "models/transport/tcp_wire.h"
-#include "sim/rng.h"
-#include "sim/scheduler.h"
+#include "sim/kernel/rng.h"
+#include "sim/kernel/scheduler.h"
 
 /* TCP_TIMER_WINDOW: a window update at the end of the instant the owner
  * read in (one update for all its reads). */

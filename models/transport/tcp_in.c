@@ -28,7 +28,7 @@
 
 #include "models/internet/checksum.h"
 #include "models/internet/ipv4_wire.h"
-#include "models/node.h"
+#include "models/core/node.h"
 
 /* Out-of-window segments without data get at most one ACK per this. */
 #define TCP_OOW_ACK_INTERVAL SIMTIME_MS(500)

@@ -21,7 +21,7 @@
 
 #include "models/internet/checksum.h"
 #include "models/internet/ipv4_wire.h"
-#include "models/node.h"
+#include "models/core/node.h"
 
 /* The window field we send: free receive buffer, scaled, never moving the
  * right edge back, and moving it on only by at least min(rcvbuf / 2, MSS)

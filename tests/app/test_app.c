@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "models/app/app.h"
-#include "models/network.h"
+#include "models/core/network.h"
 #include "tests/testlib.h"
 
 /* Frame sizes on the wire (Ethernet header included, no FCS). */

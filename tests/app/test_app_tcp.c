@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "models/app/app.h"
-#include "models/network.h"
+#include "models/core/network.h"
 #include "models/transport/socket.h"
 #include "tests/testlib.h"
 

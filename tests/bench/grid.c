@@ -25,8 +25,8 @@
 
 #include "models/internet/ipv4.h"
 #include "models/internet/route_auto.h"
-#include "models/network.h"
-#include "sim/addr.h"
+#include "models/core/network.h"
+#include "sim/text/addr.h"
 
 typedef struct {
   int rows, cols;

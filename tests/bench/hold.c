@@ -20,8 +20,8 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include "sim/rng.h"
-#include "sim/scheduler.h"
+#include "sim/kernel/rng.h"
+#include "sim/kernel/scheduler.h"
 
 #define HOLD_MEAN_NS 1e9
 #define HOLD_MAX_RUNS 16

@@ -16,7 +16,7 @@
 #include <time.h>
 
 #include "models/internet/route.h"
-#include "sim/addr.h"
+#include "sim/text/addr.h"
 
 #define N_ROUTES 100000
 #define N_LOOKUPS 10000000

@@ -12,7 +12,7 @@
 #include <stdio.h>
 
 #include "models/link/ethernet.h"
-#include "models/network.h"
+#include "models/core/network.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -7,8 +7,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "models/network.h"
-#include "sim/scenario.h"
+#include "models/core/network.h"
+#include "sim/scenario/scenario.h"
 #include "viz/topology.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -37,7 +37,7 @@
 #include <string.h>
 
 #include "models/link/ethernet.h"
-#include "models/network.h"
+#include "models/core/network.h"
 #include "models/transport/tcp.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -9,16 +9,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "models/flow.h"
+#include "models/observe/flow.h"
 #include "models/internet/checksum.h"
 #include "models/internet/frag.h"
 #include "models/internet/icmp.h"
 #include "models/internet/ipv4.h"
 #include "models/internet/route.h"
 #include "models/transport/udp.h"
-#include "models/network.h"
-#include "models/node.h"
-#include "sim/addr.h"
+#include "models/core/network.h"
+#include "models/core/node.h"
+#include "sim/text/addr.h"
 #include "tests/testlib.h"
 
 #define IP(a, b, c, d) (((uint32_t)(a) << 24) | ((uint32_t)(b) << 16) | ((uint32_t)(c) << 8) | (uint32_t)(d))

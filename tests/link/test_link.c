@@ -18,8 +18,8 @@
 #include "models/link/ethernet.h"
 #include "models/link/link.h"
 #include "models/link/switch.h"
-#include "models/network.h"
-#include "sim/addr.h"
+#include "models/core/network.h"
+#include "sim/text/addr.h"
 #include "tests/testlib.h"
 
 /* An ethertype nobody handles (IEEE 802 local experimental): a host counts

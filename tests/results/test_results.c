@@ -14,9 +14,9 @@
 #include <string.h>
 
 #include "models/app/app.h"
-#include "models/expect.h"
-#include "models/network.h"
-#include "models/report.h"
+#include "sim/build/expect.h"
+#include "models/core/network.h"
+#include "models/observe/report.h"
 #include "models/transport/tcp.h"
 #include "tests/testlib.h"
 

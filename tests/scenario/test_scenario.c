@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "models/transport/tcp.h"
-#include "sim/addr.h"
+#include "sim/text/addr.h"
 #include "tests/testlib.h"
 
 /* Compares what loading `dir/name` prints with `dir/name-without-.yaml.err`. */

@@ -7,7 +7,7 @@
 #include <check.h>
 #include <glib.h>
 
-#include "sim/packet.h"
+#include "sim/kernel/packet.h"
 #include "tests/sim/suites.h"
 
 static PacketPool *pool;

@@ -8,7 +8,7 @@
 #include <glib.h>
 #include <math.h>
 
-#include "sim/rng.h"
+#include "sim/kernel/rng.h"
 #include "tests/sim/suites.h"
 
 #define DRAWS 1000000

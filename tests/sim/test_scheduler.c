@@ -10,7 +10,7 @@
 #include <check.h>
 #include <glib.h>
 
-#include "sim/scheduler.h"
+#include "sim/kernel/scheduler.h"
 #include "tests/sim/suites.h"
 
 /* A scheduler with a log of the tags of the events it ran. */

@@ -7,7 +7,7 @@
 #include <glib.h>
 #include <inttypes.h>
 
-#include "sim/units.h"
+#include "sim/text/units.h"
 #include "tests/sim/suites.h"
 
 #define DURATION_UNITS "(units: ns, us, ms, s, min, h)"

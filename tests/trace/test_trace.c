@@ -15,10 +15,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "models/network.h"
-#include "models/report.h"
-#include "models/trace.h"
-#include "sim/pcap_out.h"
+#include "models/core/network.h"
+#include "models/observe/report.h"
+#include "models/observe/trace.h"
+#include "models/observe/pcap_out.h"
 #include "tests/testlib.h"
 
 /* ---- frame builders: real bytes with real checksums ----------------------- */

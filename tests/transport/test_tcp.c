@@ -7,7 +7,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "models/network.h"
+#include "models/core/network.h"
 #include "models/transport/tcp.h"
 #include "models/transport/tcp_conn.h"
 #include "models/internet/checksum.h"

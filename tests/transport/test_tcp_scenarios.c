@@ -18,7 +18,7 @@
 #include <stdio.h>
 
 #include "models/app/app.h"
-#include "models/network.h"
+#include "models/core/network.h"
 #include "tests/testlib.h"
 
 /* The goodput of the fullest frame at `bps`: 1448 data bytes in a

@@ -22,7 +22,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "models/network.h"
+#include "models/core/network.h"
 #include "viz/topology.h"
 
 /* ---- Building networks by hand ---------------------------------------- */

@@ -1,0 +1,73 @@
+/*
+ * The simulated network built from a scenario: its nodes and links, the
+ * scheduler that drives them, the packet pool, the random seed, the trace,
+ * flow accounting, automatic routing, applications and timed events.
+ *
+ * Entry points: network_build(); network_open_outputs() (trace and pcap
+ * files); network_run(); network_free(). network_now() for the models.
+ */
+#ifndef IPSIM_NETWORK_H
+#define IPSIM_NETWORK_H
+
+#include <glib.h>
+
+#include "models/observe/flow.h"
+#include "models/link/link.h"
+#include "models/core/node.h"
+#include "models/observe/trace.h"
+#include "sim/kernel/packet.h"
+#include "sim/scenario/scenario.h"
+#include "sim/kernel/scheduler.h"
+
+typedef struct RouteAuto RouteAuto;
+typedef struct App App;
+
+/* The first few drops of each reason, formatted as trace lines, kept even
+ * when the trace is off: evidence for `expect:` failures. */
+#define NETWORK_DROP_EVIDENCE 3
+
+typedef struct Network {
+  char *name;
+  char *description;  /* may be NULL */
+  const Scenario *sc; /* borrowed: the scenario outlives the network */
+  uint64_t seed;
+  SimTime stop;
+  GPtrArray *nodes; /* of Node*, owned, in file order */
+  GPtrArray *links; /* of Link*, owned, in file order */
+  GPtrArray *apps;  /* of App*, owned, in file order */
+  Scheduler *sched;
+  PacketPool *pool;
+  Trace *trace; /* NULL: no text trace */
+  FlowTable *flows;
+  RouteAuto *route_auto;                       /* NULL when no node routes automatically */
+  GPtrArray *drop_evidence[DROP_REASON_COUNT]; /* of char*, at most NETWORK_DROP_EVIDENCE each */
+  FILE *app_out;                               /* where applications print (stdout, or NULL when quiet) */
+  GHashTable *addr_index;                      /* interface address -> Iface* */
+  FILE *tcp_series;                            /* tcp.csv (output.tcp_series), else NULL; rows by TCP */
+} Network;
+
+Network *network_build(const Scenario *sc);
+gboolean network_open_outputs(Network *net, const char *dir, gboolean to_stdout, GError **error);
+void network_free(Network *net);
+uint64_t network_run(Network *net);
+Node *network_find_node_by_addr(const Network *net, uint32_t addr, Iface **iface);
+
+/* In network_events.c: schedules the scenario's `events:`. */
+void network_events_schedule(Network *net);
+
+static inline SimTime network_now(const Network *net)
+{
+  return scheduler_now(net->sched);
+}
+
+static inline Node *network_node(const Network *net, guint i)
+{
+  return g_ptr_array_index(net->nodes, i);
+}
+
+static inline Link *network_link(const Network *net, guint i)
+{
+  return g_ptr_array_index(net->links, i);
+}
+
+#endif

@@ -1,0 +1,228 @@
+/*
+ * Flow accounting: packets and bytes per transport 5-tuple, counted where
+ * the transport layer sends (flow_sent) and where it delivers
+ * (flow_delivered), never per hop. A flow is created by its first sent or
+ * delivered packet. Bytes are transport payload bytes.
+ *
+ * Entry points: flow_table_new(); flow_sent(), flow_delivered() (from
+ * UDP and TCP), flow_goodput(), flow_dropped() and flow_lost() (from
+ * node_drop); flow_find(); flow_table_sorted() (for reports, in
+ * key order so that output never depends on hash order);
+ * flow_table_free().
+ *
+ * A hash lookup per packet is accepted here: it happens at the two
+ * endpoints of a flow only, not at every hop.
+ *
+ * Delay: flow_sent() stamps each packet with its send time and flow
+ * (Packet.stamp, Packet.flow), so delivery and drops find the flow
+ * without a lookup and one-way delay needs nothing in the payload.
+ * Clones (a switch's flooding, broadcasts) keep the stamp; IPv4
+ * fragmentation gives the flow to the first fragment only and
+ * reassembly gives it back to the datagram (models/internet/frag.c), so
+ * that a datagram counts once whatever happens to its pieces.
+ *
+ * Losses: node_drop() calls flow_dropped() for every drop; a packet
+ * stamped with a flow counts as lost for every reason except:
+ *   - other-mac and same-port: a NIC or a bridge filtering a copy that
+ *     flooding (or a shared segment) brought where it was not going; the
+ *     copy meant for the destination travels on;
+ *   - unknown-ethertype: never a packet of a flow;
+ *   - tcp-out-of-window, tcp-bad-ack and tcp-rst: TCP discarding a
+ *     segment that reached its connection and was counted as received
+ *     (a duplicate, an old segment): the network did not lose it.
+ * Everything else (queue-full, link-down, link-loss, ARP failures, TTL,
+ * no route, fragmentation and reassembly failures, a closed port, a full
+ * socket buffer, a full SYN queue, malformed packets) is a loss: the
+ * packet will never reach the application. So, at the end of a run,
+ * tx_packets = rx_packets + lost_packets + packets still queued or in
+ * flight, for flows that cross no switch flooding unknown destinations.
+ * Leaves out: a flooded copy dropped for another reason on its way
+ * nowhere (a full queue on a port that does not lead to the
+ * destination) counts as a loss; switches flood unicast frames only
+ * before they learn where the destination is.
+ */
+#include "models/observe/flow.h"
+
+struct FlowTable {
+  GHashTable *flows; /* FlowKey* -> Flow* (the key lives inside the flow) */
+};
+
+/* Hashes the five fields of a key (FNV-1a over the fields, not the padding). */
+static guint flow_key_hash(gconstpointer data)
+{
+  const FlowKey *k = data;
+  uint32_t h = 2166136261u;
+  uint32_t words[4] = {k->src, k->dst, ((uint32_t)k->sport << 16) | k->dport, k->proto};
+
+  for (int i = 0; i < 4; i++)
+    h = (h ^ words[i]) * 16777619u;
+  return h;
+}
+
+static gboolean flow_key_equal(gconstpointer a, gconstpointer b)
+{
+  const FlowKey *x = a, *y = b;
+
+  return x->src == y->src && x->dst == y->dst && x->sport == y->sport && x->dport == y->dport && x->proto == y->proto;
+}
+
+/* Orders keys by (proto, src, sport, dst, dport); returns <0, 0 or >0. */
+static int flow_key_compare(const FlowKey *a, const FlowKey *b)
+{
+  if (a->proto != b->proto)
+    return a->proto < b->proto ? -1 : 1;
+  if (a->src != b->src)
+    return a->src < b->src ? -1 : 1;
+  if (a->sport != b->sport)
+    return a->sport < b->sport ? -1 : 1;
+  if (a->dst != b->dst)
+    return a->dst < b->dst ? -1 : 1;
+  if (a->dport != b->dport)
+    return a->dport < b->dport ? -1 : 1;
+  return 0;
+}
+
+FlowTable *flow_table_new(void)
+{
+  FlowTable *ft = g_new0(FlowTable, 1);
+
+  ft->flows = g_hash_table_new_full(flow_key_hash, flow_key_equal, NULL, g_free);
+  return ft;
+}
+
+void flow_table_free(FlowTable *ft)
+{
+  if (!ft)
+    return;
+  g_hash_table_destroy(ft->flows);
+  g_free(ft);
+}
+
+/* Returns the flow of `key`, creating it (all counters zero) if new. */
+static Flow *flow_get(FlowTable *ft, const FlowKey *key)
+{
+  Flow *f = g_hash_table_lookup(ft->flows, key);
+
+  if (!f) {
+    f = g_new0(Flow, 1);
+    f->key.src = key->src;
+    f->key.dst = key->dst;
+    f->key.sport = key->sport;
+    f->key.dport = key->dport;
+    f->key.proto = key->proto;
+    f->first_tx = -1;
+    f->last_rx = -1;
+    f->last_goodput = -1;
+    f->last_delay = -1;
+    g_hash_table_insert(ft->flows, &f->key, f);
+  }
+  return f;
+}
+
+/* Counts packet p (`bytes` payload bytes) sent on flow f at `now` and
+ * stamps it with the time and the flow. */
+void flow_sent_on(Flow *f, Packet *p, size_t bytes, SimTime now)
+{
+  if (f->tx_packets == 0)
+    f->first_tx = now;
+  f->tx_packets++;
+  f->tx_bytes += bytes;
+  if (p) {
+    p->stamp = now;
+    p->flow = f;
+  }
+}
+
+/* Counts packet p sent on the flow of `key` (created if new); returns the
+ * flow (valid until the table is freed). */
+Flow *flow_sent(FlowTable *ft, const FlowKey *key, Packet *p, size_t bytes, SimTime now)
+{
+  Flow *f = flow_get(ft, key);
+
+  flow_sent_on(f, p, bytes, now);
+  return f;
+}
+
+void flow_retransmitted(Flow *f)
+{
+  f->retransmitted++;
+}
+
+/* Counts packet p (`bytes` payload bytes) delivered at `now` on the flow
+ * it was stamped with, else on the flow of `key`; its one-way delay comes
+ * from the stamp (none for an unstamped packet). Returns the flow. */
+Flow *flow_delivered(FlowTable *ft, const FlowKey *key, const Packet *p, size_t bytes, SimTime now)
+{
+  Flow *f = p && p->flow ? p->flow : flow_get(ft, key);
+
+  f->rx_packets++;
+  f->rx_bytes += bytes;
+  f->last_rx = now;
+  if (p && p->flow) {
+    SimTime delay = now - p->stamp;
+    f->delay_sum += delay;
+    if (delay > f->delay_max)
+      f->delay_max = delay;
+    if (f->last_delay >= 0)
+      f->jitter_sum += delay > f->last_delay ? delay - f->last_delay : f->last_delay - delay;
+    f->last_delay = delay;
+  }
+  return f;
+}
+
+void flow_goodput(Flow *f, size_t bytes, SimTime now)
+{
+  f->goodput_bytes += bytes;
+  f->last_goodput = now;
+}
+
+/* A packet stamped with a flow was dropped in the network: one loss. */
+void flow_lost(const Packet *p)
+{
+  if (p && p->flow)
+    ((Flow *)p->flow)->lost_packets++;
+}
+
+/* Counts the drop of `p` for `reason` as a loss of its flow, when it has
+ * one and the reason is a loss (see the comment at the top). */
+void flow_dropped(const Packet *p, DropReason reason)
+{
+  switch (reason) {
+  case DROP_OTHER_MAC:
+  case DROP_SWITCH_SAME_PORT:
+  case DROP_UNKNOWN_ETHERTYPE:
+  case DROP_TCP_OUT_OF_WINDOW:
+  case DROP_TCP_BAD_ACK:
+  case DROP_TCP_RST:
+    return;
+  default:
+    flow_lost(p);
+  }
+}
+
+/* Returns the flow of `key`, or NULL if no packet of it was counted. */
+const Flow *flow_find(const FlowTable *ft, const FlowKey *key)
+{
+  return g_hash_table_lookup(ft->flows, key);
+}
+
+static gint flow_compare_ptrs(gconstpointer a, gconstpointer b)
+{
+  const Flow *x = *(const Flow *const *)a, *y = *(const Flow *const *)b;
+
+  return flow_key_compare(&x->key, &y->key);
+}
+
+/* Returns every flow (const Flow *), sorted by key; the caller unrefs the array. */
+GPtrArray *flow_table_sorted(const FlowTable *ft)
+{
+  GPtrArray *out = g_ptr_array_sized_new(g_hash_table_size(ft->flows));
+  GHashTableIter it;
+  gpointer value;
+
+  g_hash_table_iter_init(&it, ft->flows);
+  while (g_hash_table_iter_next(&it, NULL, &value))
+    g_ptr_array_add(out, value);
+  g_ptr_array_sort(out, flow_compare_ptrs);
+  return out;
+}

@@ -1,0 +1,32 @@
+/*
+ * What a run counted, for people and for programs: per node and
+ * interface, packets and bytes sent and received and drops by reason; per
+ * flow, what the source sent and received, lost, retransmitted, goodput,
+ * delay and jitter. As text for the run summary, as JSON (two-space
+ * indentation, keys in a fixed order, only non-zero drop reasons, in enum
+ * order) and, for flows, CSV for the output directory. Everything is printed in the network's order (nodes and
+ * interfaces in file order, flows by key), so runs compare byte for byte.
+ *
+ * Entry points: report_counters_text(), report_counters_json(),
+ * report_flows_text(), report_flows_json(), report_flows_csv().
+ */
+#ifndef IPSIM_REPORT_H
+#define IPSIM_REPORT_H
+
+#include <glib.h>
+#include <stdio.h>
+
+#include "models/core/network.h"
+
+void report_counters_text(const Network *net, FILE *out);
+GString *report_counters_json(const Network *net);
+void report_flows_text(const Network *net, FILE *out);
+GString *report_flows_json(const Network *net);
+GString *report_flows_csv(const Network *net);
+
+/* The first line of flows.csv. */
+#define REPORT_FLOWS_CSV_HEADER                                                                                        \
+  "proto,src,sport,dst,dport,tx_packets,tx_bytes,rx_packets,rx_bytes,lost_packets,retransmitted,goodput_bps,"          \
+  "delay_mean_s,delay_max_s,jitter_mean_s"
+
+#endif

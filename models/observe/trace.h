@@ -1,0 +1,67 @@
+/*
+ * The text trace: one line per packet event, with the time, node,
+ * interface, what happened, and the headers layer by layer in a compact
+ * tcpdump-like form, for example
+ *
+ *   2.000512000 r1 eth1 tx IPv4 10.0.1.2 > 10.0.2.2 ttl 63 id 7 len 84 ICMP echo request id 1 seq 1
+ *   1.000000000 h1 eth0 tx ARP who-has 10.0.1.1 tell 10.0.1.10
+ *   1.000512000 h1 eth0 tx IPv4 10.0.1.10 > 10.0.2.10 ttl 64 id 2 len 60 DF TCP 49152 > 80 [S] seq 1000 win 65535
+ *     options [mss 1460,sackOK,TS val 1000 ecr 0,nop,wscale 7] len 0      (one line)
+ *   3.000100000 r2 - drop IPv4 10.0.1.2 > 10.0.9.9 ... reason no-route
+ *
+ * Time is seconds with nine decimals (exact nanoseconds). Verbs: enq, tx,
+ * rx, send, fwd, deliver, drop, and `note` lines for state changes (link
+ * down, route changes). Each event belongs to a layer, and the trace shows
+ * the layers the scenario asked for.
+ *
+ * Entry points: trace_new(); trace_wants() (the cheap test on the packet
+ * path); trace_packet(), trace_note(); trace_format_packet() (also used
+ * for evidence in expect failures); trace_free().
+ */
+#ifndef IPSIM_TRACE_H
+#define IPSIM_TRACE_H
+
+#include <stdio.h>
+
+#include "models/link/iface.h"
+#include "sim/scenario/scenario.h"
+
+typedef enum {
+  TRACE_LINK = SCENARIO_TRACE_LINK,
+  TRACE_INTERNET = SCENARIO_TRACE_INTERNET,
+  TRACE_TRANSPORT = SCENARIO_TRACE_TRANSPORT,
+  TRACE_APP = SCENARIO_TRACE_APP,
+} TraceLayer;
+
+typedef enum { TRACE_ENQ, TRACE_TX, TRACE_RX, TRACE_SEND, TRACE_FWD, TRACE_DELIVER, TRACE_DROP } TraceVerb;
+
+/* Where the packet's bytes start. */
+typedef enum { TRACE_FROM_ETHERNET, TRACE_FROM_IPV4 } TraceFrom;
+
+typedef struct Trace {
+  FILE *out; /* owned when own_out */
+  gboolean own_out;
+  guint layers;  /* TRACE_* mask */
+  GString *line; /* reused for every line written */
+} Trace;
+
+Trace *trace_new(FILE *out, gboolean own_out, guint layers);
+void trace_free(Trace *t);
+
+/* TRUE when `t` shows `layer`: test this before building anything to trace. */
+static inline gboolean trace_wants(const Trace *t, TraceLayer layer)
+{
+  return t && (t->layers & layer);
+}
+
+void trace_packet(Trace *t, SimTime now, const Node *node, const Iface *iface, TraceVerb verb, TraceFrom from,
+                  const Packet *p, const char *reason);
+void trace_note(Trace *t, SimTime now, const Node *node, const Iface *iface, const char *fmt, ...) G_GNUC_PRINTF(5, 6);
+
+void trace_format_line(GString *out, SimTime now, const Node *node, const Iface *iface, TraceVerb verb, TraceFrom from,
+                       const uint8_t *data, size_t len, const char *reason);
+void trace_format_packet(GString *out, TraceFrom from, const uint8_t *data, size_t len);
+void trace_format_time(GString *out, SimTime t);
+const char *trace_verb_name(TraceVerb verb);
+
+#endif

@@ -1,0 +1,508 @@
+/*
+ * Evaluating `expect:`. Each check becomes a Check holding its verdict,
+ * what was found, and evidence lines. Timed checks run as events at their
+ * time (after what was scheduled before the run at that same time, such as
+ * link events); the others run when expect_finish() is called after the run.
+ *
+ * Entry points: expect_validate(), expect_new(), expect_finish(), expect_free().
+ */
+#include "sim/build/expect.h"
+
+#include "models/app/app.h"
+#include "models/observe/forward_walk.h"
+#include "models/internet/ipv4.h"
+#include "models/transport/tcp.h"
+#include "sim/text/addr.h"
+#include "sim/text/units.h"
+
+typedef struct {
+  const ScenarioExpect *conf;
+  gboolean done, ok;
+  char *found;
+  GPtrArray *evidence; /* of char* */
+} Check;
+
+struct Expect {
+  Network *net;
+  GArray *checks; /* of Check */
+};
+
+/* Checks what the loader cannot: the names of drop reasons. */
+gboolean expect_validate(const Scenario *sc, DiagList *diags)
+{
+  gboolean ok = TRUE;
+  for (guint i = 0; i < sc->expects->len; i++) {
+    const ScenarioExpect *e = &g_array_index(sc->expects, ScenarioExpect, i);
+    DropReason r;
+    if ((e->kind != EXPECT_NEVER_DROP && e->kind != EXPECT_DROPS) || drop_reason_parse(e->drop, &r))
+      continue;
+    const char *const *names = drop_reason_names();
+    char *near = diag_suggest(e->drop, names, DROP_REASON_COUNT);
+    char *all = g_strjoinv(", ", (char **)names);
+    if (near)
+      diag_add(diags, DIAG_ERROR, e->mark.line, e->mark.column,
+               "expect[%u]: unknown drop reason '%s'; did you mean '%s'?", i, e->drop, near);
+    else
+      diag_add(diags, DIAG_ERROR, e->mark.line, e->mark.column,
+               "expect[%u]: unknown drop reason '%s'; expected one of %s", i, e->drop, all);
+    g_free(all);
+    g_free(near);
+    ok = FALSE;
+  }
+  return ok;
+}
+
+static gboolean expect_bound_holds(const ScenarioBound *b, double v)
+{
+  switch (b->op) {
+  case CMP_EQ:
+    return v == b->value;
+  case CMP_NE:
+    return v != b->value;
+  case CMP_LT:
+    return v < b->value;
+  case CMP_LE:
+    return v <= b->value;
+  case CMP_GT:
+    return v > b->value;
+  case CMP_GE:
+    return v >= b->value;
+  }
+  return FALSE;
+}
+
+static void check_evidence(Check *c, char *line)
+{
+  g_ptr_array_add(c->evidence, line);
+}
+
+/* Adds the first kept drops (of every reason, or of one) as evidence. */
+static void check_drop_evidence(Check *c, const Network *net, int only, const char *node)
+{
+  for (int r = 0; r < DROP_REASON_COUNT && c->evidence->len < 6; r++) {
+    if (only >= 0 && r != only)
+      continue;
+    for (guint i = 0; i < net->drop_evidence[r]->len; i++) {
+      const char *line = g_ptr_array_index(net->drop_evidence[r], i);
+      const char *name = strchr(line, ' ');
+      if (node && !(name && g_str_has_prefix(name + 1, node) && name[1 + strlen(node)] == ' '))
+        continue;
+      check_evidence(c, g_strdup(line));
+    }
+  }
+}
+
+static App *expect_app(const Network *net, const ScenarioExpect *e)
+{
+  return g_ptr_array_index(net->apps, (guint)e->app);
+}
+
+static void expect_app_loss(Check *c, Network *net)
+{
+  App *app = expect_app(net, c->conf);
+  if (app->sent == 0) {
+    c->found = g_strdup("no echo request was sent");
+    return;
+  }
+  double loss = 1.0 - (double)app->received / (double)app->sent;
+  c->ok = expect_bound_holds(&c->conf->bound, loss);
+  c->found = g_strdup_printf("%g%% loss (%" G_GUINT64_FORMAT " sent, %" G_GUINT64_FORMAT " received)", loss * 100,
+                             app->sent, app->received);
+  if (!c->ok)
+    check_drop_evidence(c, net, -1, NULL);
+}
+
+/* The flow of an app's data, or NULL when it sent nothing. */
+static const Flow *expect_app_flow(const Network *net, const App *app)
+{
+  return app->has_flow ? flow_find(net->flows, &app->flow) : NULL;
+}
+
+/* Adds the app's flow figures (lost, retransmitted) as evidence. */
+static void check_flow_evidence(Check *c, const Flow *f)
+{
+  char src[ADDR_IPV4_TEXT], dst[ADDR_IPV4_TEXT];
+  if (!f)
+    return;
+  check_evidence(c, g_strdup_printf("flow %s %s:%u > %s:%u: %" G_GUINT64_FORMAT " packets sent, %" G_GUINT64_FORMAT
+                                    " received, %" G_GUINT64_FORMAT " lost, %" G_GUINT64_FORMAT " retransmitted",
+                                    f->key.proto == 6 ? "tcp" : "udp", addr_format_ipv4(f->key.src, src), f->key.sport,
+                                    addr_format_ipv4(f->key.dst, dst), f->key.dport, f->tx_packets, f->rx_packets,
+                                    f->lost_packets, f->retransmitted));
+}
+
+static void expect_flow_delivered(Check *c, Network *net)
+{
+  App *app = expect_app(net, c->conf);
+  const Flow *flow = expect_app_flow(net, app);
+  const char *what = flow && flow->key.proto == 6 ? "segments" : "datagrams";
+  uint64_t sent = flow ? flow->tx_packets : 0, got = flow ? flow->rx_packets : 0;
+  if (c->conf->bound.percent && sent == 0) {
+    c->found = g_strdup_printf("no %s was sent", app->conf->kind == APP_BULK ? "segment" : "datagram");
+    return;
+  }
+  double value = c->conf->bound.percent ? (double)got / (double)sent : (double)got;
+  c->ok = expect_bound_holds(&c->conf->bound, value);
+  c->found = g_strdup_printf("%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " %s delivered (%g%%)", got, sent, what,
+                             sent ? 100.0 * (double)got / (double)sent : 0.0);
+  if (!c->ok) {
+    check_flow_evidence(c, flow);
+    check_drop_evidence(c, net, -1, NULL);
+  }
+}
+
+/* Goodput: the application bytes the app moved, over its time. */
+static void expect_app_goodput(Check *c, Network *net)
+{
+  App *app = expect_app(net, c->conf);
+  if (app->goodput_time <= 0) {
+    c->found = g_strdup_printf("no goodput (%" G_GUINT64_FORMAT " bytes moved)", app->goodput_bytes);
+  } else {
+    double bps = (double)app->goodput_bytes * 8e9 / (double)app->goodput_time;
+    char *time = units_format_duration(app->goodput_time);
+    c->ok = expect_bound_holds(&c->conf->bound, bps);
+    c->found = g_strdup_printf("%.6gMbps (%" G_GUINT64_FORMAT " bytes in %s)", bps / 1e6, app->goodput_bytes, time);
+    g_free(time);
+  }
+  if (!c->ok) {
+    check_flow_evidence(c, expect_app_flow(net, app));
+    check_drop_evidence(c, net, -1, NULL);
+  }
+}
+
+/* Finished: when the app completed its work (App.done_at), against a time bound. */
+static void expect_app_finished(Check *c, Network *net)
+{
+  App *app = expect_app(net, c->conf);
+  char *at = units_format_duration(app->done_at >= 0 ? app->done_at : scheduler_now(net->sched));
+  if (app->done_at < 0) {
+    c->found = g_strdup_printf("not finished when the run ended at %s", at);
+  } else {
+    c->ok = expect_bound_holds(&c->conf->bound, (double)app->done_at);
+    c->found = g_strdup_printf("finished at %s", at);
+  }
+  g_free(at);
+  if (!c->ok) {
+    check_flow_evidence(c, expect_app_flow(net, app));
+    check_drop_evidence(c, net, -1, NULL);
+  }
+}
+
+/* Reached: one of the app's connections entered the state (App.tcp_states). */
+static void expect_app_reached(Check *c, Network *net)
+{
+  App *app = expect_app(net, c->conf);
+  GString *found = g_string_new(NULL);
+  c->ok = (app->tcp_states & (1u << c->conf->tcp_state)) != 0;
+  for (int s = 0; s < TCP_STATE_COUNT; s++)
+    if (app->tcp_states & (1u << s))
+      g_string_append_printf(found, "%s%s", found->len ? " " : "entered ", tcp_state_name((TcpState)s));
+  c->found = found->len ? g_string_free(found, FALSE) : (g_string_free(found, TRUE), g_strdup("no connection"));
+  if (!c->ok) {
+    check_flow_evidence(c, expect_app_flow(net, app));
+    check_drop_evidence(c, net, -1, NULL);
+  }
+}
+
+/* A node's name for an address, or the address itself. */
+static char *expect_addr_name(const Network *net, uint32_t addr)
+{
+  char text[ADDR_IPV4_TEXT];
+  Node *node = network_find_node_by_addr(net, addr, NULL);
+  return g_strdup(node ? node->name : addr_format_ipv4(addr, text));
+}
+
+/* Appends the names in `nodes` (indices, -1 as "*") to `out`. */
+static void expect_append_names(GString *out, const Network *net, const GArray *nodes)
+{
+  for (guint i = 0; i < nodes->len; i++) {
+    int n = g_array_index(nodes, int, i);
+    g_string_append_printf(out, "%s%s", i ? " " : "", n < 0 ? "*" : network_node(net, (guint)n)->name);
+  }
+}
+
+/* The responder of one traceroute hop: the first answer, as a node index (-1 if none). */
+static int expect_hop_node(const Network *net, const AppHop *hop, GString *found)
+{
+  for (guint q = 0; q < G_N_ELEMENTS(hop->addr); q++)
+    if (hop->addr[q]) {
+      char *name = expect_addr_name(net, hop->addr[q]);
+      g_string_append(found, name);
+      g_free(name);
+      Node *node = network_find_node_by_addr(net, hop->addr[q], NULL);
+      return node ? (int)node->index : -2;
+    }
+  g_string_append(found, "*");
+  return -1;
+}
+
+static void expect_app_hops(Check *c, Network *net)
+{
+  App *app = expect_app(net, c->conf);
+  GString *found = g_string_new(NULL);
+  guint n = app->hops ? app->hops->len : 0;
+  c->ok = n == c->conf->nodes->len;
+  for (guint i = 0; i < n; i++) {
+    if (i)
+      g_string_append_c(found, ' ');
+    int node = expect_hop_node(net, &g_array_index(app->hops, AppHop, i), found);
+    if (i < c->conf->nodes->len && node != g_array_index(c->conf->nodes, int, i))
+      c->ok = FALSE;
+  }
+  c->found = n ? g_string_free(found, FALSE) : (g_string_free(found, TRUE), g_strdup("no hop was probed"));
+}
+
+static void expect_walk_evidence(Check *c, const Walk *walk)
+{
+  for (guint i = 0; i < walk->lines->len; i++)
+    check_evidence(c, g_strdup(g_ptr_array_index(walk->lines, i)));
+}
+
+static void expect_reach(Check *c, Network *net)
+{
+  Walk walk;
+  forward_walk(net, network_node(net, (guint)c->conf->node), c->conf->dst, &walk);
+  gboolean reached = walk.end == WALK_REACHED;
+  c->ok = reached == c->conf->reachable;
+  c->found = g_strdup(reached ? "reachable" : forward_walk_end_text(walk.end));
+  expect_walk_evidence(c, &walk);
+  forward_walk_clear(&walk);
+}
+
+static void expect_path(Check *c, Network *net)
+{
+  Walk walk;
+  forward_walk(net, network_node(net, (guint)c->conf->node), c->conf->dst, &walk);
+  GString *found = g_string_new(NULL);
+  c->ok = walk.end == WALK_REACHED && walk.hops->len == c->conf->nodes->len;
+  for (guint i = 0; i < walk.hops->len; i++) {
+    Node *hop = g_ptr_array_index(walk.hops, i);
+    g_string_append_printf(found, "%s%s", i ? " " : "", hop->name);
+    if (i < c->conf->nodes->len && (int)hop->index != g_array_index(c->conf->nodes, int, i))
+      c->ok = FALSE;
+  }
+  if (walk.end != WALK_REACHED)
+    g_string_append_printf(found, "%s(%s)", walk.hops->len ? " " : "", forward_walk_end_text(walk.end));
+  c->found = g_string_free(found, FALSE);
+  expect_walk_evidence(c, &walk);
+  forward_walk_clear(&walk);
+}
+
+/* Describes a route as "via r3 (10.1.13.3 dev eth1, static metric 1)". */
+static char *expect_route_text(const Network *net, const Route *r)
+{
+  char gw[ADDR_IPV4_TEXT];
+  if (!r)
+    return g_strdup("no route");
+  if (!r->gateway)
+    return g_strdup_printf("direct (dev %s, %s metric %u)", r->iface->name, route_origin_name(r->origin), r->metric);
+  char *name = expect_addr_name(net, r->gateway);
+  char *text = g_strdup_printf("via %s (%s dev %s, %s metric %u)", name, addr_format_ipv4(r->gateway, gw),
+                               r->iface->name, route_origin_name(r->origin), r->metric);
+  g_free(name);
+  return text;
+}
+
+static gboolean expect_route_matches(const Network *net, const ScenarioExpect *e, const Route *r)
+{
+  if (e->via_none)
+    return r == NULL;
+  if (!r)
+    return FALSE;
+  if (e->via_direct)
+    return r->gateway == 0;
+  if (e->via_addr)
+    return r->gateway == e->via_addr;
+  Node *via = r->gateway ? network_find_node_by_addr(net, r->gateway, NULL) : NULL;
+  return via && (int)via->index == e->via_node;
+}
+
+/* Lists, as evidence, every route of `node` that covers the prefix, with
+ * the state of its interface: the candidates the lookup chose from. */
+static void expect_route_candidates(Check *c, const Network *net, const Node *node, Ipv4Prefix prefix)
+{
+  const GArray *routes = route_table_routes(node->ip->routes);
+  char pfx[ADDR_CIDR_TEXT];
+  for (guint i = 0; i < routes->len; i++) {
+    const Route *r = &g_array_index(routes, Route, i);
+    if (r->len > prefix.len || (prefix.addr & addr_mask(r->len)) != r->prefix)
+      continue;
+    char *text = expect_route_text(net, r);
+    check_evidence(c, g_strdup_printf("%s: route %s %s, %s %s", node->name, addr_format_cidr(r->prefix, r->len, pfx),
+                                      text, r->iface->name, r->iface->up ? "up" : "down"));
+    g_free(text);
+  }
+}
+
+static void expect_route(Check *c, Network *net)
+{
+  const ScenarioExpect *e = c->conf;
+  Node *node = network_node(net, (guint)e->node);
+  ipv4_route(node, e->prefix.addr); /* brings automatic routes up to date, as a packet would */
+  const Route *r = route_lookup_prefix(node->ip->routes, e->prefix.addr, e->prefix.len);
+  c->ok = expect_route_matches(net, e, r);
+  c->found = expect_route_text(net, r);
+  if (!c->ok)
+    expect_route_candidates(c, net, node, e->prefix);
+}
+
+/* Counts the drops of the check's reason at its node (or everywhere). */
+static uint64_t expect_count_drops(const Network *net, const ScenarioExpect *e, DropReason *reason)
+{
+  *reason = DROP_REASON_COUNT;
+  drop_reason_parse(e->drop, reason);
+  g_return_val_if_fail(*reason < DROP_REASON_COUNT, 0);
+  uint64_t count = 0;
+  for (guint i = 0; i < net->nodes->len; i++) {
+    Counters total;
+    if (e->node >= 0 && (guint)e->node != i)
+      continue;
+    node_counters_total(network_node(net, i), &total);
+    count += total.drops[*reason];
+  }
+  return count;
+}
+
+static void expect_drops(Check *c, Network *net)
+{
+  DropReason reason;
+  uint64_t count = expect_count_drops(net, c->conf, &reason);
+  c->ok = expect_bound_holds(&c->conf->bound, (double)count);
+  c->found = g_strdup_printf("%" G_GUINT64_FORMAT " %s drop%s", count, c->conf->drop, count == 1 ? "" : "s");
+}
+
+static void expect_never_drop(Check *c, Network *net)
+{
+  const ScenarioExpect *e = c->conf;
+  DropReason reason;
+  uint64_t count = expect_count_drops(net, e, &reason);
+  c->ok = count == 0;
+  c->found = g_strdup_printf("%" G_GUINT64_FORMAT " %s drop%s", count, e->drop, count == 1 ? "" : "s");
+  if (count)
+    check_drop_evidence(c, net, (int)reason, e->node >= 0 ? network_node(net, (guint)e->node)->name : NULL);
+}
+
+/* Evaluates one check now. */
+static void expect_evaluate(Check *c, Network *net)
+{
+  static void (*const eval[])(Check *, Network *) = {
+      [EXPECT_APP_LOSS] = expect_app_loss,
+      [EXPECT_APP_HOPS] = expect_app_hops,
+      [EXPECT_FLOW_DELIVERED] = expect_flow_delivered,
+      [EXPECT_REACH] = expect_reach,
+      [EXPECT_ROUTE] = expect_route,
+      [EXPECT_PATH] = expect_path,
+      [EXPECT_NEVER_DROP] = expect_never_drop,
+      [EXPECT_DROPS] = expect_drops,
+      [EXPECT_APP_GOODPUT] = expect_app_goodput,
+      [EXPECT_APP_FINISHED] = expect_app_finished,
+      [EXPECT_APP_REACHED] = expect_app_reached,
+  };
+  eval[c->conf->kind](c, net);
+  c->done = TRUE;
+}
+
+static void expect_fire(void *obj, void *arg)
+{
+  expect_evaluate(arg, ((Expect *)obj)->net);
+}
+
+static void expect_check_clear(gpointer p)
+{
+  Check *c = p;
+  g_free(c->found);
+  g_ptr_array_free(c->evidence, TRUE);
+}
+
+/* Prepares the checks of the network's scenario and schedules the timed ones. */
+Expect *expect_new(Network *net)
+{
+  Expect *ex = g_new0(Expect, 1);
+  const GArray *confs = net->sc->expects;
+  ex->net = net;
+  ex->checks = g_array_sized_new(FALSE, TRUE, sizeof(Check), confs->len);
+  g_array_set_clear_func(ex->checks, expect_check_clear);
+  g_array_set_size(ex->checks, confs->len);
+  for (guint i = 0; i < confs->len; i++) {
+    Check *c = &g_array_index(ex->checks, Check, i);
+    c->conf = &g_array_index(confs, ScenarioExpect, i);
+    c->evidence = g_ptr_array_new_with_free_func(g_free);
+  }
+  for (guint i = 0; i < confs->len; i++) {
+    Check *c = &g_array_index(ex->checks, Check, i);
+    if (c->conf->at >= 0)
+      scheduler_at(net->sched, c->conf->at, expect_fire, ex, c);
+  }
+  return ex;
+}
+
+/* What the check expected, in words. */
+static char *expect_wanted(const Network *net, const ScenarioExpect *e)
+{
+  GString *s = g_string_new(NULL);
+  switch (e->kind) {
+  case EXPECT_APP_LOSS:
+  case EXPECT_FLOW_DELIVERED:
+  case EXPECT_DROPS:
+  case EXPECT_APP_GOODPUT:
+    g_string_append(s, e->bound.text);
+    break;
+  case EXPECT_APP_FINISHED:
+    g_string_append_printf(s, "finished %s", e->bound.text);
+    break;
+  case EXPECT_APP_REACHED:
+    g_string_append_printf(s, "a connection in %s", tcp_state_name((TcpState)e->tcp_state));
+    break;
+  case EXPECT_APP_HOPS:
+  case EXPECT_PATH:
+    expect_append_names(s, net, e->nodes);
+    break;
+  default:
+    g_string_append(s, e->text);
+  }
+  return g_string_free(s, FALSE);
+}
+
+static void expect_report_failure(const Expect *ex, const Check *c, FILE *out)
+{
+  const ScenarioExpect *e = c->conf;
+  char *wanted = expect_wanted(ex->net, e);
+  fprintf(out, "%s:%d:%d: expect failed: %s", ex->net->sc->file, e->mark.line, e->mark.column, e->text);
+  if (e->at >= 0) {
+    char *at = units_format_duration(e->at);
+    fprintf(out, " at %s", at);
+    g_free(at);
+  }
+  fprintf(out, "\n  expected: %s\n  found:    %s\n", wanted, c->found ? c->found : "(not evaluated)");
+  if (c->evidence->len)
+    fputs("  evidence:\n", out);
+  for (guint i = 0; i < c->evidence->len; i++)
+    fprintf(out, "    %s\n", (const char *)g_ptr_array_index(c->evidence, i));
+  g_free(wanted);
+}
+
+/* Evaluates the checks not yet done, prints every failure to `out` with its
+ * evidence, and returns the number of failures; *passed gets the rest. */
+guint expect_finish(Expect *ex, FILE *out, guint *passed)
+{
+  guint failed = 0;
+  for (guint i = 0; i < ex->checks->len; i++) {
+    Check *c = &g_array_index(ex->checks, Check, i);
+    if (!c->done)
+      expect_evaluate(c, ex->net);
+    if (!c->ok) {
+      failed++;
+      expect_report_failure(ex, c, out);
+    }
+  }
+  *passed = ex->checks->len - failed;
+  return failed;
+}
+
+void expect_free(Expect *ex)
+{
+  if (!ex)
+    return;
+  g_array_free(ex->checks, TRUE);
+  g_free(ex);
+}

@@ -1,0 +1,29 @@
+/*
+ * The scenario's `expect:` checks, evaluated from the simulator's own state:
+ * timed checks (reach, route, path) run as events at their time; the others
+ * (ping loss, traceroute hops, flow delivery, an app's goodput, when it
+ * finished, the TCP states its connections reached, drops that must never
+ * happen) at the end of the run. A failure names the check, its place in the file,
+ * what was expected, what happened, and the trace lines that show it.
+ *
+ * Entry points: expect_validate() (model-level names, for `ipsim check`
+ * too); expect_new() (after network_build: schedules the timed checks);
+ * expect_finish() (after the run: evaluates the rest and reports);
+ * expect_free().
+ */
+#ifndef IPSIM_EXPECT_H
+#define IPSIM_EXPECT_H
+
+#include <stdio.h>
+
+#include "models/core/network.h"
+#include "sim/text/diag.h"
+
+typedef struct Expect Expect;
+
+gboolean expect_validate(const Scenario *sc, DiagList *diags);
+Expect *expect_new(Network *net);
+guint expect_finish(Expect *ex, FILE *out, guint *passed);
+void expect_free(Expect *ex);
+
+#endif

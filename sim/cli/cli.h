@@ -1,0 +1,16 @@
+/*
+ * The ipsim commands, each taking its own argv (argv[0] is the command's
+ * name) and returning the process exit status.
+ */
+#ifndef IPSIM_CLI_H
+#define IPSIM_CLI_H
+
+#include "sim/text/diag.h"
+
+enum { CLI_EXIT_OK = 0, CLI_EXIT_EXPECT = 1, CLI_EXIT_USAGE = 2 };
+
+int cli_run(int argc, char **argv);
+int cli_check(int argc, char **argv);
+int cli_draw(int argc, char **argv);
+
+#endif

@@ -1,0 +1,250 @@
+/*
+ * The `run`, `check` and `draw` commands. Each parses its options, loads the
+ * scenario (printing every error and warning), and does its job.
+ * Entry points: cli_run(), cli_check(), cli_draw().
+ */
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "models/app/app.h"
+#include "sim/build/expect.h"
+#include "models/core/network.h"
+#include "models/observe/report.h"
+#include "sim/cli/cli.h"
+#include "sim/text/json.h"
+#include "sim/scenario/scenario.h"
+#include "sim/text/units.h"
+#include "viz/topology.h"
+
+/* Parses a command's options; on failure prints the problem and returns FALSE. */
+static gboolean cli_parse_options(const char *command, GOptionEntry *entries, int *argc, char ***argv)
+{
+  GOptionContext *ctx = g_option_context_new(NULL);
+  g_option_context_set_help_enabled(ctx, FALSE);
+  g_option_context_add_main_entries(ctx, entries, NULL);
+  GError *error = NULL;
+  gboolean ok = g_option_context_parse(ctx, argc, argv, &error);
+  if (!ok) {
+    fprintf(stderr, "ipsim %s: %s; see 'ipsim help %s'\n", command, error->message, command);
+    g_error_free(error);
+  }
+  g_option_context_free(ctx);
+  return ok;
+}
+
+/* Checks that exactly `want` operands remain (want < 0: at least one). */
+static gboolean cli_operands(const char *command, int argc, char **argv, int want)
+{
+  for (int i = 1; i < argc; i++)
+    if (argv[i][0] == '-' && argv[i][1]) {
+      fprintf(stderr, "ipsim %s: unknown option '%s'; see 'ipsim help %s'\n", command, argv[i], command);
+      return FALSE;
+    }
+  int have = argc - 1;
+  if ((want < 0 && have >= 1) || have == want)
+    return TRUE;
+  if (have == 0)
+    fprintf(stderr, "ipsim %s: missing the scenario FILE; see 'ipsim help %s'\n", command, command);
+  else
+    fprintf(stderr, "ipsim %s: expected one scenario FILE, found %d arguments; see 'ipsim help %s'\n", command, have,
+            command);
+  return FALSE;
+}
+
+/* Loads a scenario, printing its diagnostics to standard error. */
+static Scenario *cli_load(const char *path)
+{
+  DiagList *diags = diag_list_new(path);
+  Scenario *sc = scenario_load_file(path, diags);
+  if (sc && !expect_validate(sc, diags)) {
+    scenario_free(sc);
+    sc = NULL;
+  }
+  diag_list_print(diags, stderr);
+  diag_list_free(diags);
+  return sc;
+}
+
+static char *cli_describe_nodes(const Network *net)
+{
+  guint count[3] = {0};
+  for (guint i = 0; i < net->nodes->len; i++)
+    count[network_node(net, i)->kind]++;
+  return g_strdup_printf("%u (%u host%s, %u switch%s, %u router%s)", net->nodes->len, count[NODE_KIND_HOST],
+                         count[NODE_KIND_HOST] == 1 ? "" : "s", count[NODE_KIND_SWITCH],
+                         count[NODE_KIND_SWITCH] == 1 ? "" : "es", count[NODE_KIND_ROUTER],
+                         count[NODE_KIND_ROUTER] == 1 ? "" : "s");
+}
+
+static void cli_print_summary(const Network *net, uint64_t events, double wall_s)
+{
+  char *nodes = cli_describe_nodes(net);
+  char *simtime = units_format_duration(scheduler_now(net->sched));
+  printf("scenario   %s\n", net->name);
+  if (net->description)
+    printf("           %s\n", net->description);
+  printf("seed       %" G_GUINT64_FORMAT "\n", net->seed);
+  printf("nodes      %s\n", nodes);
+  printf("links      %u\n", net->links->len);
+  printf("events     %" G_GUINT64_FORMAT " executed\n", events);
+  printf("sim time   %s\n", simtime);
+  printf("wall time  %.6f s (%.0f events/s)\n", wall_s, wall_s > 0 ? (double)events / wall_s : 0.0);
+  report_counters_text(net, stdout);
+  report_flows_text(net, stdout);
+  g_free(simtime);
+  g_free(nodes);
+}
+
+/* Writes `text` to DIR/NAME; prints the problem and returns FALSE on failure. */
+static gboolean cli_write_file(const char *dir, const char *name, GString *text)
+{
+  char *path = g_build_filename(dir, name, NULL);
+  GError *error = NULL;
+  gboolean ok = g_file_set_contents(path, text->str, (gssize)text->len, &error);
+  if (!ok) {
+    fprintf(stderr, "ipsim run: %s\n", error->message);
+    g_error_free(error);
+  }
+  g_free(path);
+  g_string_free(text, TRUE);
+  return ok;
+}
+
+/* Writes DIR/summary.json, DIR/counters.json, DIR/flows.json and DIR/flows.csv: only
+ * simulated figures, so that the same scenario and seed give
+ * byte-identical files. */
+static gboolean cli_write_results(const Network *net, uint64_t events, const char *dir)
+{
+  if (g_mkdir_with_parents(dir, 0755) != 0) {
+    fprintf(stderr, "ipsim run: cannot create the output directory '%s': %s\n", dir, g_strerror(errno));
+    return FALSE;
+  }
+  GString *json = g_string_new("{\n  \"scenario\": ");
+  json_append_string(json, net->name);
+  g_string_append_printf(json,
+                         ",\n  \"seed\": %" G_GUINT64_FORMAT ",\n  \"nodes\": %u,\n  \"links\": %u,\n"
+                         "  \"events\": %" G_GUINT64_FORMAT ",\n  \"sim_time_ns\": %" G_GINT64_FORMAT "\n}\n",
+                         net->seed, net->nodes->len, net->links->len, events, scheduler_now(net->sched));
+  return cli_write_file(dir, "summary.json", json) && cli_write_file(dir, "counters.json", report_counters_json(net)) &&
+         cli_write_file(dir, "flows.json", report_flows_json(net)) &&
+         cli_write_file(dir, "flows.csv", report_flows_csv(net));
+}
+
+/* Applies --seed and --stop to the loaded scenario. */
+static gboolean cli_override(Scenario *sc, const char *seed, const char *stop)
+{
+  GError *error = NULL;
+  if (seed && !units_parse_uint(seed, G_MAXUINT64, &sc->seed, &error)) {
+    fprintf(stderr, "ipsim run: --seed: %s\n", error->message);
+    g_error_free(error);
+    return FALSE;
+  }
+  if (stop && (!units_parse_duration(stop, &sc->stop, &error) || sc->stop <= 0)) {
+    fprintf(stderr, "ipsim run: --stop: %s\n", error ? error->message : "the run must last longer than 0s");
+    g_clear_error(&error);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* Runs a built network with its outputs and checks; returns the exit status. */
+static int cli_run_network(Network *net, const char *dir, gboolean quiet)
+{
+  GError *error = NULL;
+  const ScenarioOutput *out = &net->sc->output;
+  /* Application lines go to standard output, unless a trace there already shows them. */
+  gboolean trace_to_stdout = out->trace && !dir;
+  net->app_out = quiet || (trace_to_stdout && (out->trace & SCENARIO_TRACE_APP)) ? NULL : stdout;
+  if (!network_open_outputs(net, dir, !quiet, &error)) {
+    fprintf(stderr, "ipsim run: %s\n", error->message);
+    g_error_free(error);
+    return CLI_EXIT_USAGE;
+  }
+  Expect *ex = expect_new(net);
+  gint64 start = g_get_monotonic_time();
+  uint64_t events = network_run(net);
+  for (guint i = 0; i < net->apps->len; i++)
+    app_finish(g_ptr_array_index(net->apps, i));
+  double wall_s = (double)(g_get_monotonic_time() - start) / 1e6;
+  if (!quiet)
+    cli_print_summary(net, events, wall_s);
+  fflush(stdout);
+  guint passed = 0, failed = expect_finish(ex, stderr, &passed);
+  if (!quiet && passed + failed)
+    printf("expect     %u passed, %u failed\n", passed, failed);
+  expect_free(ex);
+  if (dir && !cli_write_results(net, events, dir))
+    return CLI_EXIT_USAGE;
+  return failed ? CLI_EXIT_EXPECT : CLI_EXIT_OK;
+}
+
+int cli_run(int argc, char **argv)
+{
+  char *seed = NULL, *stop = NULL, *out = NULL;
+  gboolean quiet = FALSE;
+  GOptionEntry entries[] = {{"seed", 0, 0, G_OPTION_ARG_STRING, &seed, NULL, NULL},
+                            {"stop", 0, 0, G_OPTION_ARG_STRING, &stop, NULL, NULL},
+                            {"out", 0, 0, G_OPTION_ARG_FILENAME, &out, NULL, NULL},
+                            {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, NULL, NULL},
+                            G_OPTION_ENTRY_NULL};
+  int status = CLI_EXIT_USAGE;
+  Scenario *sc = NULL;
+  if (cli_parse_options("run", entries, &argc, &argv) && cli_operands("run", argc, argv, 1) &&
+      (sc = cli_load(argv[1])) && cli_override(sc, seed, stop)) {
+    Network *net = network_build(sc);
+    status = cli_run_network(net, out ? out : sc->output.dir, quiet);
+    network_free(net);
+  }
+  scenario_free(sc);
+  g_free(seed);
+  g_free(stop);
+  g_free(out);
+  return status;
+}
+
+int cli_check(int argc, char **argv)
+{
+  GOptionEntry entries[] = {G_OPTION_ENTRY_NULL};
+  if (!cli_parse_options("check", entries, &argc, &argv) || !cli_operands("check", argc, argv, -1))
+    return CLI_EXIT_USAGE;
+  int status = CLI_EXIT_OK;
+  for (int i = 1; i < argc; i++) {
+    Scenario *sc = cli_load(argv[i]);
+    if (sc)
+      printf("%s: ok (%u nodes, %u links)\n", argv[i], sc->nodes->len, sc->links->len);
+    else
+      status = CLI_EXIT_USAGE;
+    scenario_free(sc);
+  }
+  return status;
+}
+
+int cli_draw(int argc, char **argv)
+{
+  char *out = NULL;
+  GOptionEntry entries[] = {{"output", 'o', 0, G_OPTION_ARG_FILENAME, &out, NULL, NULL}, G_OPTION_ENTRY_NULL};
+  int status = CLI_EXIT_USAGE;
+  Scenario *sc = NULL;
+  if (cli_parse_options("draw", entries, &argc, &argv) && cli_operands("draw", argc, argv, 1) &&
+      (sc = cli_load(argv[1]))) {
+    Network *net = network_build(sc);
+    GError *error = NULL;
+    if (!out) {
+      char *dot = viz_topology_dot(net);
+      fputs(dot, stdout);
+      g_free(dot);
+      status = CLI_EXIT_OK;
+    } else if (viz_topology_render(net, out, &error)) {
+      status = CLI_EXIT_OK;
+    } else {
+      fprintf(stderr, "ipsim draw: %s\n", error->message);
+      g_error_free(error);
+    }
+    network_free(net);
+  }
+  scenario_free(sc);
+  g_free(out);
+  return status;
+}

@@ -1,0 +1,118 @@
+/*
+ * The ipsim command line: `run`, `check`, `draw` and `help`.
+ * Exit status: 0 success, 1 failed expectations (reserved for `expect:`),
+ * 2 bad input or usage. Errors go to standard error.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+#include "sim/cli/cli.h"
+
+typedef struct {
+  const char *name;
+  int (*run)(int argc, char **argv);
+  const char *synopsis;
+  const char *summary;
+  const char *details;
+} CliCommand;
+
+static const CliCommand cli_commands[] = {
+    {"run", cli_run, "run FILE [--seed N] [--stop TIME] [--out DIR] [--quiet]",
+     "load, check and run a scenario, then print a summary",
+     "Loads FILE, checks it, builds the network and runs it until its stop time.\n"
+     "  --seed N      use seed N instead of the file's 'seed'\n"
+     "  --stop TIME   stop at TIME (such as 30s) instead of the file's 'stop'\n"
+     "  --out DIR     write the outputs (summary.json) into DIR, creating it\n"
+     "  --quiet       print nothing but errors\n"},
+    {"check", cli_check, "check FILE...", "validate scenario files and print their errors and warnings",
+     "Checks each FILE without running it. Exit status 0 when no file has an\n"
+     "error (warnings allowed), 2 otherwise.\n"},
+    {"draw", cli_draw, "draw FILE [-o OUT]", "draw the topology of a scenario",
+     "Prints the topology as Graphviz DOT, or renders it to OUT, in the format of\n"
+     "its extension: .dot, .gv, .svg, .png or .pdf.\n"},
+};
+
+static void cli_usage(FILE *out)
+{
+  fprintf(out, "usage: ipsim COMMAND [ARGS]\n\nipsim simulates IP networks described in YAML scenario files.\n\n"
+               "commands:\n");
+  for (guint i = 0; i < G_N_ELEMENTS(cli_commands); i++)
+    fprintf(out, "  %-7s %s\n", cli_commands[i].name, cli_commands[i].summary);
+  fprintf(out, "  %-7s %s\n\n", "help", "show help for a command: ipsim help COMMAND");
+  fprintf(out, "options: --help, --version\nexit status: 0 success, 1 failed expectations, 2 bad input or usage\n");
+}
+
+static const CliCommand *cli_find(const char *name)
+{
+  for (guint i = 0; i < G_N_ELEMENTS(cli_commands); i++)
+    if (strcmp(cli_commands[i].name, name) == 0)
+      return &cli_commands[i];
+  return NULL;
+}
+
+/* Reports an unknown command, suggesting the nearest one. */
+static int cli_unknown(const char *name)
+{
+  const char *names[G_N_ELEMENTS(cli_commands) + 1];
+  for (guint i = 0; i < G_N_ELEMENTS(cli_commands); i++)
+    names[i] = cli_commands[i].name;
+  names[G_N_ELEMENTS(cli_commands)] = "help";
+  char *near = diag_suggest(name, names, G_N_ELEMENTS(names));
+  if (near)
+    fprintf(stderr, "ipsim: unknown command '%s'; did you mean '%s'?\n", name, near);
+  else
+    fprintf(stderr, "ipsim: unknown command '%s'; see 'ipsim --help'\n", name);
+  g_free(near);
+  return CLI_EXIT_USAGE;
+}
+
+static int cli_help(int argc, char **argv)
+{
+  if (argc < 2) {
+    cli_usage(stdout);
+    return CLI_EXIT_OK;
+  }
+  const CliCommand *cmd = cli_find(argv[1]);
+  if (!cmd)
+    return cli_unknown(argv[1]);
+  printf("usage: ipsim %s\n\n%s", cmd->synopsis, cmd->details);
+  return CLI_EXIT_OK;
+}
+
+/* Prints a command's help when asked with -h/--help anywhere in its arguments. */
+static gboolean cli_wants_help(int argc, char **argv)
+{
+  for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+    if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+      return TRUE;
+  return FALSE;
+}
+
+int main(int argc, char **argv)
+{
+  if (argc < 2) {
+    cli_usage(stderr);
+    return CLI_EXIT_USAGE;
+  }
+  const char *name = argv[1];
+  if (strcmp(name, "--version") == 0 || strcmp(name, "-V") == 0) {
+    printf("ipsim %s\n", PACKAGE_VERSION);
+    return CLI_EXIT_OK;
+  }
+  if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0)
+    return cli_help(1, argv);
+  if (strcmp(name, "help") == 0)
+    return cli_help(argc - 1, argv + 1);
+  const CliCommand *cmd = cli_find(name);
+  if (!cmd) {
+    if (name[0] == '-')
+      fprintf(stderr, "ipsim: unknown option '%s'; see 'ipsim --help'\n", name);
+    return name[0] == '-' ? CLI_EXIT_USAGE : cli_unknown(name);
+  }
+  if (cli_wants_help(argc - 1, argv + 1)) {
+    char *help_argv[] = {(char *)"help", (char *)cmd->name, NULL};
+    return cli_help(2, help_argv);
+  }
+  return cmd->run(argc - 1, argv + 1);
+}

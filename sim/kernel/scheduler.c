@@ -1,0 +1,544 @@
+/*
+ * Event scheduler: the pending-event set of the simulation kernel, ordered by
+ * (time, scheduling order), with O(1) cancel through a handle.
+ *
+ * Entry points, in call order: scheduler_new; scheduler_at and
+ * scheduler_after (also from inside events); scheduler_cancel and
+ * scheduler_is_pending; scheduler_run, which pops and executes events up to a
+ * time, with scheduler_stop from inside an event; scheduler_free.
+ *
+ * Data structure. Events live in a slab of slots {fn, obj, arg, gen}, taken
+ * from and returned to a LIFO free list; an EventId is (gen << 32) | slot, and
+ * gen changes every time a slot is freed, so stale handles fail. The queue is
+ * a radix-256 monotone priority queue (a hierarchical timing wheel): all
+ * pending keys (times) are >= base; a key k lives at level l, the index of the
+ * highest byte in which k differs from base (level 0 if k == base), in bucket
+ * d = byte l of k. A 256-bit occupancy bitmap per level finds the next
+ * non-empty bucket. Popping takes the lowest non-empty bucket of the lowest
+ * non-empty level; at level 0 it holds entries of a single key. At a higher
+ * level, base moves to the bucket's lower bound and the bucket is spread over
+ * the lower levels, which are empty at that moment. Each entry thus moves at
+ * most 8 times, and usually 3 or 4 times.
+ *
+ * Buckets are FIFO chains of fixed-size blocks (times and slots stored as
+ * arrays, 12 bytes per entry) from a free list, so no memory is allocated per
+ * event in steady state. Cancelling is lazy: the slot's fn is cleared, and
+ * the queue entry is dropped and the slot freed when the entry is popped.
+ * When a small bucket is spread, the slots of its events are prefetched, as
+ * they run soon; with millions pending this hides most slot cache misses.
+ *
+ * Leaves out: re-entrant scheduler_run (an event may not call it), times
+ * before 0, and giving memory back to the system before scheduler_free.
+ */
+#include "sim/kernel/scheduler.h"
+
+#define SCHEDULER_LEVELS 8
+#define SCHEDULER_DIGITS 256
+#define SCHEDULER_WORDS (SCHEDULER_DIGITS / 64)
+#define SCHEDULER_BLOCK_ENTRIES 32
+#define SCHEDULER_BLOCKS_PER_CHUNK 64
+#define SCHEDULER_SLAB_SHIFT 10
+#define SCHEDULER_SLAB_CHUNK (1u << SCHEDULER_SLAB_SHIFT)
+#define SCHEDULER_SLAB_MASK (SCHEDULER_SLAB_CHUNK - 1)
+#define SCHEDULER_PREFETCH_MAX 4096
+#define SCHEDULER_SLOT_NONE UINT32_MAX
+#define SCHEDULER_SLOT_MAX (UINT32_MAX - 1)
+
+/* A piece of a bucket's FIFO: up to SCHEDULER_BLOCK_ENTRIES (key, slot). */
+typedef struct SchedulerBlock SchedulerBlock;
+struct SchedulerBlock {
+  uint64_t keys[SCHEDULER_BLOCK_ENTRIES];
+  uint32_t slots[SCHEDULER_BLOCK_ENTRIES];
+  SchedulerBlock *next;
+};
+
+/*
+ * A FIFO of count entries: pop at head->keys[head_pos], append after the last
+ * entry, which is in tail. Empty buckets have count 0 and no blocks.
+ */
+typedef struct {
+  SchedulerBlock *head;
+  SchedulerBlock *tail;
+  uint32_t head_pos;
+  uint32_t count;
+} SchedulerBucket;
+
+/* An event slot; fn == NULL means free or cancelled. */
+typedef struct {
+  EventFn fn;
+  void *obj;
+  void *arg;
+  uint32_t gen;
+  uint32_t next_free;
+} SchedulerSlot;
+
+struct Scheduler {
+  uint64_t base;
+  SimTime now;
+  uint32_t level_mask;
+  gboolean running;
+  gboolean stopped;
+  size_t live;
+  uint64_t executed;
+  size_t memory_bytes;
+
+  SchedulerBlock *free_blocks;
+  GPtrArray *block_chunks;
+
+  SchedulerSlot **slab;
+  uint32_t slab_chunks;
+  uint32_t slab_capacity_chunks;
+  uint32_t slab_used;
+  uint32_t free_slot;
+
+  uint64_t occupied[SCHEDULER_LEVELS][SCHEDULER_WORDS];
+  SchedulerBucket buckets[SCHEDULER_LEVELS][SCHEDULER_DIGITS];
+};
+
+/* Creates an empty scheduler at time 0. Free it with scheduler_free. */
+Scheduler *scheduler_new(void)
+{
+  Scheduler *s = g_new0(Scheduler, 1);
+
+  s->block_chunks = g_ptr_array_new_with_free_func(g_free);
+  s->free_slot = SCHEDULER_SLOT_NONE;
+  s->memory_bytes = sizeof(Scheduler);
+  return s;
+}
+
+/* Frees the scheduler and discards its pending events. NULL-safe. */
+void scheduler_free(Scheduler *s)
+{
+  if (s == NULL)
+    return;
+  for (uint32_t i = 0; i < s->slab_chunks; i++)
+    g_free(s->slab[i]);
+  g_free(s->slab);
+  g_ptr_array_free(s->block_chunks, TRUE);
+  g_free(s);
+}
+
+/* Returns the current simulated time. */
+SimTime scheduler_now(const Scheduler *s)
+{
+  g_return_val_if_fail(s != NULL, 0);
+  return s->now;
+}
+
+/* Returns the number of pending events that are not cancelled. */
+size_t scheduler_pending(const Scheduler *s)
+{
+  g_return_val_if_fail(s != NULL, 0);
+  return s->live;
+}
+
+/* Returns the number of events executed over the scheduler's life. */
+uint64_t scheduler_executed(const Scheduler *s)
+{
+  g_return_val_if_fail(s != NULL, 0);
+  return s->executed;
+}
+
+/* Returns the bytes the scheduler holds now: itself, slab and blocks. */
+size_t scheduler_memory_bytes(const Scheduler *s)
+{
+  g_return_val_if_fail(s != NULL, 0);
+  return s->memory_bytes;
+}
+
+/* Returns the slot with index i, which must have been handed out. */
+static inline SchedulerSlot *scheduler_slot(const Scheduler *s, uint32_t i)
+{
+  return &s->slab[i >> SCHEDULER_SLAB_SHIFT][i & SCHEDULER_SLAB_MASK];
+}
+
+/*
+ * Adds a chunk of never-used slots to the slab and returns the first one.
+ * Returns SCHEDULER_SLOT_NONE when the slot index space is exhausted.
+ */
+static G_GNUC_NO_INLINE uint32_t scheduler_slot_grow(Scheduler *s)
+{
+  if (s->slab_used == s->slab_chunks * SCHEDULER_SLAB_CHUNK) {
+    if (s->slab_used >= SCHEDULER_SLOT_MAX - SCHEDULER_SLAB_CHUNK)
+      return SCHEDULER_SLOT_NONE;
+    if (s->slab_chunks == s->slab_capacity_chunks) {
+      uint32_t cap = MAX(16u, 2 * s->slab_capacity_chunks);
+      s->slab = g_renew(SchedulerSlot *, s->slab, cap);
+      s->memory_bytes += (cap - s->slab_capacity_chunks) * sizeof(SchedulerSlot *);
+      s->slab_capacity_chunks = cap;
+    }
+    s->slab[s->slab_chunks++] = g_new0(SchedulerSlot, SCHEDULER_SLAB_CHUNK);
+    s->memory_bytes += SCHEDULER_SLAB_CHUNK * sizeof(SchedulerSlot);
+  }
+  uint32_t i = s->slab_used++;
+  scheduler_slot(s, i)->gen = 1;
+  return i;
+}
+
+/* Takes a slot from the free list (the most recently freed one first). */
+static inline uint32_t scheduler_slot_alloc(Scheduler *s)
+{
+  uint32_t i = s->free_slot;
+
+  if (G_LIKELY(i != SCHEDULER_SLOT_NONE)) {
+    s->free_slot = scheduler_slot(s, i)->next_free;
+    return i;
+  }
+  return scheduler_slot_grow(s);
+}
+
+/* Returns a slot to the free list; its new generation makes old ids stale. */
+static inline void scheduler_slot_release(Scheduler *s, uint32_t i, SchedulerSlot *slot)
+{
+  slot->fn = NULL;
+  slot->gen = slot->gen == UINT32_MAX ? 1 : slot->gen + 1;
+  slot->next_free = s->free_slot;
+  s->free_slot = i;
+}
+
+/* Returns the slot of a pending (scheduled, not cancelled) id, else NULL. */
+static SchedulerSlot *scheduler_slot_lookup(const Scheduler *s, EventId id)
+{
+  uint32_t i = (uint32_t)(id & UINT32_MAX);
+  uint32_t gen = (uint32_t)(id >> 32);
+
+  if (id == EVENT_ID_NONE || i >= s->slab_used)
+    return NULL;
+  SchedulerSlot *slot = scheduler_slot(s, i);
+  if (slot->gen != gen || slot->fn == NULL)
+    return NULL;
+  return slot;
+}
+
+/* Refills the block free list with a new chunk of blocks. */
+static G_GNUC_NO_INLINE void scheduler_block_grow(Scheduler *s)
+{
+  SchedulerBlock *chunk = g_new(SchedulerBlock, SCHEDULER_BLOCKS_PER_CHUNK);
+
+  g_ptr_array_add(s->block_chunks, chunk);
+  s->memory_bytes += SCHEDULER_BLOCKS_PER_CHUNK * sizeof(SchedulerBlock);
+  for (int i = 0; i < SCHEDULER_BLOCKS_PER_CHUNK; i++) {
+    chunk[i].next = s->free_blocks;
+    s->free_blocks = &chunk[i];
+  }
+}
+
+/* Takes a block from the free list; its next pointer is NULL. */
+static inline SchedulerBlock *scheduler_block_alloc(Scheduler *s)
+{
+  if (G_UNLIKELY(s->free_blocks == NULL))
+    scheduler_block_grow(s);
+  SchedulerBlock *b = s->free_blocks;
+  s->free_blocks = b->next;
+  b->next = NULL;
+  return b;
+}
+
+/* Returns a block to the free list. */
+static inline void scheduler_block_release(Scheduler *s, SchedulerBlock *b)
+{
+  b->next = s->free_blocks;
+  s->free_blocks = b;
+}
+
+/* Starts loading a block (if any) that will be read soon. */
+static inline void scheduler_block_prefetch(const SchedulerBlock *b)
+{
+  if (b == NULL)
+    return;
+  for (size_t off = 0; off < sizeof(*b); off += 64)
+    __builtin_prefetch((const char *)b + off);
+}
+
+/* Marks bucket (level, digit) as non-empty. */
+static inline void scheduler_mark(Scheduler *s, unsigned level, unsigned digit)
+{
+  s->occupied[level][digit >> 6] |= UINT64_C(1) << (digit & 63);
+  s->level_mask |= 1u << level;
+}
+
+/* Marks bucket (level, digit) as empty. */
+static inline void scheduler_unmark(Scheduler *s, unsigned level, unsigned digit)
+{
+  uint64_t *words = s->occupied[level];
+
+  words[digit >> 6] &= ~(UINT64_C(1) << (digit & 63));
+  if ((words[0] | words[1] | words[2] | words[3]) == 0)
+    s->level_mask &= ~(1u << level);
+}
+
+/* Returns the lowest non-empty digit of a level known to be non-empty. */
+static inline unsigned scheduler_lowest_digit(const Scheduler *s, unsigned level)
+{
+  const uint64_t *words = s->occupied[level];
+  unsigned w = 0;
+
+  while (words[w] == 0)
+    w++;
+  return w * 64 + (unsigned)__builtin_ctzll(words[w]);
+}
+
+/* Appends (key, slot) at the tail of bucket (level, digit). */
+static inline void scheduler_bucket_append(Scheduler *s, unsigned level, unsigned digit, uint64_t key, uint32_t slot)
+{
+  SchedulerBucket *b = &s->buckets[level][digit];
+  SchedulerBlock *blk = b->tail;
+  uint32_t pos = (b->head_pos + b->count) % SCHEDULER_BLOCK_ENTRIES;
+
+  if (b->count == 0) {
+    blk = scheduler_block_alloc(s);
+    b->head = b->tail = blk;
+    b->head_pos = pos = 0;
+    scheduler_mark(s, level, digit);
+  } else if (pos == 0) {
+    SchedulerBlock *fresh = scheduler_block_alloc(s);
+    blk->next = fresh;
+    b->tail = blk = fresh;
+  }
+  blk->keys[pos] = key;
+  blk->slots[pos] = slot;
+  b->count++;
+}
+
+/* Removes and returns the slot at the head of a non-empty bucket. */
+static inline uint32_t scheduler_bucket_shift(Scheduler *s, unsigned level, unsigned digit, SchedulerBucket *b)
+{
+  SchedulerBlock *blk = b->head;
+  uint32_t slot = blk->slots[b->head_pos++];
+
+  if (--b->count == 0) {
+    scheduler_block_release(s, blk);
+    b->head = b->tail = NULL;
+    scheduler_unmark(s, level, digit);
+  } else if (b->head_pos == SCHEDULER_BLOCK_ENTRIES) {
+    b->head = blk->next;
+    b->head_pos = 0;
+    scheduler_block_release(s, blk);
+  }
+  return slot;
+}
+
+/* Files (key, slot) in the bucket its key selects relative to base. */
+static inline void scheduler_queue_push(Scheduler *s, uint64_t key, uint32_t slot)
+{
+  uint64_t diff = key ^ s->base;
+  unsigned level = diff ? (unsigned)(63 - __builtin_clzll(diff)) >> 3 : 0;
+
+  scheduler_bucket_append(s, level, (unsigned)(key >> (8 * level)) & 0xff, key, slot);
+}
+
+/* Returns the smallest key bucket (level, digit) can hold, given base. */
+static inline uint64_t scheduler_bucket_low(uint64_t base, unsigned level, unsigned digit)
+{
+  unsigned shift = 8 * level;
+  uint64_t high = level + 1 < SCHEDULER_LEVELS ? base >> (shift + 8) << (shift + 8) : 0;
+
+  return high | ((uint64_t)digit << shift);
+}
+
+/*
+ * Moves base to the lower bound of bucket (level > 0, digit) and files the
+ * bucket's entries, in order, into the lower levels.
+ *
+ * Why ties keep their order: every entry always sits in the bucket its key
+ * selects relative to the current base. Base only moves to a key or bucket
+ * bound that shares all digits above `level` with the old base, and digit
+ * `level` with the bucket being popped, so entries elsewhere keep their
+ * bucket. Hence equal keys always share one bucket. Buckets only grow by
+ * appends, in scheduling order, and a spread appends entries in their FIFO
+ * order to lower levels that are empty (the popped level was the lowest), so
+ * each bucket stays in scheduling order for every key.
+ */
+static void scheduler_queue_spread(Scheduler *s, unsigned level, unsigned digit, uint64_t low)
+{
+  SchedulerBucket *b = &s->buckets[level][digit];
+  SchedulerBlock *blk = b->head;
+  uint32_t pos = b->head_pos;
+  uint32_t left = b->count;
+  gboolean soon = left <= SCHEDULER_PREFETCH_MAX;
+
+  b->head = b->tail = NULL;
+  b->count = 0;
+  scheduler_unmark(s, level, digit);
+  s->base = low;
+  while (left > 0) {
+    uint32_t end = MIN(SCHEDULER_BLOCK_ENTRIES, pos + left);
+    scheduler_block_prefetch(blk->next);
+    for (uint32_t i = pos; i < end; i++) {
+      if (soon)
+        __builtin_prefetch(scheduler_slot(s, blk->slots[i]));
+      scheduler_queue_push(s, blk->keys[i], blk->slots[i]);
+    }
+    left -= end - pos;
+    SchedulerBlock *next = blk->next;
+    scheduler_block_release(s, blk);
+    blk = next;
+    pos = 0;
+  }
+}
+
+/*
+ * Empties every bucket, freeing the slots of the entries, all cancelled. This
+ * keeps a run from moving base past now while it pops entries no event needs.
+ */
+static void scheduler_queue_purge(Scheduler *s)
+{
+  while (s->level_mask != 0) {
+    unsigned level = (unsigned)__builtin_ctz(s->level_mask);
+    unsigned digit = scheduler_lowest_digit(s, level);
+    SchedulerBucket *b = &s->buckets[level][digit];
+    uint32_t i = scheduler_bucket_shift(s, level, digit, b);
+    scheduler_slot_release(s, i, scheduler_slot(s, i));
+  }
+}
+
+/* Returns TRUE if bucket b holds exactly one entry. */
+static inline gboolean scheduler_bucket_single(const SchedulerBucket *b)
+{
+  return b->count == 1;
+}
+
+/*
+ * Pops the next live event with time <= until and returns its slot index, or
+ * SCHEDULER_SLOT_NONE if there is none. Cancelled entries on the way are
+ * dropped and their slots freed. A bucket with a single entry holds the
+ * minimum, so it is popped directly instead of being spread. Base only
+ * moves to keys and bucket bounds <= until and never past the next live
+ * event, so between events base <= now and every new event fits the queue.
+ */
+static inline uint32_t scheduler_queue_pop(Scheduler *s, uint64_t until)
+{
+  for (;;) {
+    if (G_UNLIKELY(s->live == 0)) {
+      scheduler_queue_purge(s);
+      return SCHEDULER_SLOT_NONE;
+    }
+    unsigned level = (unsigned)__builtin_ctz(s->level_mask);
+    unsigned digit = scheduler_lowest_digit(s, level);
+    SchedulerBucket *b = &s->buckets[level][digit];
+    if (level == 0 || scheduler_bucket_single(b)) {
+      uint64_t key = b->head->keys[b->head_pos];
+      if (key > until)
+        return SCHEDULER_SLOT_NONE;
+      uint32_t i = scheduler_bucket_shift(s, level, digit, b);
+      SchedulerSlot *slot = scheduler_slot(s, i);
+      s->base = key;
+      if (G_LIKELY(slot->fn != NULL))
+        return i;
+      scheduler_slot_release(s, i, slot);
+      continue;
+    }
+    uint64_t low = scheduler_bucket_low(s->base, level, digit);
+    if (low > until)
+      return SCHEDULER_SLOT_NONE;
+    scheduler_queue_spread(s, level, digit, low);
+  }
+}
+
+/*
+ * Schedules fn(obj, arg) at time when (>= now). Returns the event's handle,
+ * or EVENT_ID_NONE if when is in the past or fn is NULL.
+ */
+EventId scheduler_at(Scheduler *s, SimTime when, EventFn fn, void *obj, void *arg)
+{
+  g_return_val_if_fail(s != NULL, EVENT_ID_NONE);
+  g_return_val_if_fail(fn != NULL, EVENT_ID_NONE);
+  g_return_val_if_fail(when >= s->now, EVENT_ID_NONE);
+
+  uint32_t i = scheduler_slot_alloc(s);
+  g_return_val_if_fail(i != SCHEDULER_SLOT_NONE, EVENT_ID_NONE);
+  SchedulerSlot *slot = scheduler_slot(s, i);
+  slot->fn = fn;
+  slot->obj = obj;
+  slot->arg = arg;
+  scheduler_queue_push(s, (uint64_t)when, i);
+  s->live++;
+  return ((EventId)slot->gen << 32) | i;
+}
+
+/* Schedules fn(obj, arg) delay (>= 0) after now; see scheduler_at. */
+EventId scheduler_after(Scheduler *s, SimTime delay, EventFn fn, void *obj, void *arg)
+{
+  g_return_val_if_fail(s != NULL, EVENT_ID_NONE);
+  g_return_val_if_fail(delay >= 0 && delay <= SIMTIME_MAX - s->now, EVENT_ID_NONE);
+  return scheduler_at(s, s->now + delay, fn, obj, arg);
+}
+
+/*
+ * Cancels a pending event. Returns TRUE if it was pending and is now
+ * cancelled; FALSE for EVENT_ID_NONE, an event that ran or is running, one
+ * already cancelled, or a stale handle.
+ */
+gboolean scheduler_cancel(Scheduler *s, EventId id)
+{
+  g_return_val_if_fail(s != NULL, FALSE);
+
+  SchedulerSlot *slot = scheduler_slot_lookup(s, id);
+  if (slot == NULL)
+    return FALSE;
+  slot->fn = NULL;
+  s->live--;
+  return TRUE;
+}
+
+/* Returns TRUE if id names an event that is scheduled and not cancelled. */
+gboolean scheduler_is_pending(const Scheduler *s, EventId id)
+{
+  g_return_val_if_fail(s != NULL, FALSE);
+  return scheduler_slot_lookup(s, id) != NULL;
+}
+
+/*
+ * Runs the event in slot i at time key. The slot is freed before the call so
+ * that an event the callback schedules reuses a cache-hot slot.
+ */
+static inline void scheduler_execute(Scheduler *s, uint32_t i)
+{
+  SchedulerSlot *slot = scheduler_slot(s, i);
+  EventFn fn = slot->fn;
+  void *obj = slot->obj;
+  void *arg = slot->arg;
+
+  scheduler_slot_release(s, i, slot);
+  s->live--;
+  s->executed++;
+  s->now = (SimTime)s->base;
+  fn(obj, arg);
+}
+
+/*
+ * Runs every event with time <= until in (time, scheduling order), including
+ * the events they schedule, and returns how many ran in this call. Unless an
+ * event called scheduler_stop, now becomes until afterwards (or, for
+ * until == SIMTIME_MAX, stays at the time of the last event). After a stop,
+ * now stays at the stopping event's time and later events stay pending.
+ */
+uint64_t scheduler_run(Scheduler *s, SimTime until)
+{
+  g_return_val_if_fail(s != NULL, 0);
+  g_return_val_if_fail(!s->running, 0);
+  g_return_val_if_fail(until >= s->now, 0);
+
+  uint64_t before = s->executed;
+  s->running = TRUE;
+  s->stopped = FALSE;
+  while (!s->stopped) {
+    uint32_t i = scheduler_queue_pop(s, (uint64_t)until);
+    if (i == SCHEDULER_SLOT_NONE)
+      break;
+    scheduler_execute(s, i);
+  }
+  if (!s->stopped && until != SIMTIME_MAX)
+    s->now = until;
+  s->running = FALSE;
+  s->stopped = FALSE;
+  return s->executed - before;
+}
+
+/* Makes the running scheduler_run return after the current event. */
+void scheduler_stop(Scheduler *s)
+{
+  g_return_if_fail(s != NULL);
+  if (s->running)
+    s->stopped = TRUE;
+}

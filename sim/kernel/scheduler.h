@@ -1,0 +1,47 @@
+/*
+ * Event scheduler: the set of pending events of one simulation, run in
+ * (time, scheduling order). Events at equal times run in the order they were
+ * scheduled. Every scheduled event has a handle (EventId) through which it can
+ * be cancelled in O(1); a stale handle (already run, already cancelled, slot
+ * reused) is recognised and refused.
+ *
+ * Entry points, in call order: scheduler_new; scheduler_at / scheduler_after
+ * (also from inside events); scheduler_cancel; scheduler_run, with
+ * scheduler_stop from inside an event; scheduler_free.
+ */
+#ifndef IPSIM_SCHEDULER_H
+#define IPSIM_SCHEDULER_H
+
+#include <glib.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sim/kernel/simtime.h"
+
+typedef struct Scheduler Scheduler;
+
+/* An event callback: obj is the object the event acts on, arg its argument. */
+typedef void (*EventFn)(void *obj, void *arg);
+
+/* A handle on a scheduled event; it encodes a slot and a generation. */
+typedef uint64_t EventId;
+#define EVENT_ID_NONE ((EventId)0)
+
+Scheduler *scheduler_new(void);
+void scheduler_free(Scheduler *s);
+
+SimTime scheduler_now(const Scheduler *s);
+
+EventId scheduler_at(Scheduler *s, SimTime when, EventFn fn, void *obj, void *arg);
+EventId scheduler_after(Scheduler *s, SimTime delay, EventFn fn, void *obj, void *arg);
+gboolean scheduler_cancel(Scheduler *s, EventId id);
+gboolean scheduler_is_pending(const Scheduler *s, EventId id);
+
+uint64_t scheduler_run(Scheduler *s, SimTime until);
+void scheduler_stop(Scheduler *s);
+
+size_t scheduler_pending(const Scheduler *s);
+uint64_t scheduler_executed(const Scheduler *s);
+size_t scheduler_memory_bytes(const Scheduler *s);
+
+#endif

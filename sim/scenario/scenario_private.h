@@ -1,0 +1,131 @@
+/*
+ * Shared state of the scenario loader's stages (parse, resolve, the
+ * sections read once the network is known, check). Not for use outside
+ * sim/scenario_*.c.
+ */
+#ifndef IPSIM_SCENARIO_PRIVATE_H
+#define IPSIM_SCENARIO_PRIVATE_H
+
+#include "sim/scenario/scenario.h"
+#include "sim/scenario/schema.h"
+
+/* Built-in link and interface parameters, used where the file sets none. */
+#define SCENARIO_DEFAULT_RATE_BPS UINT64_C(100000000)
+#define SCENARIO_DEFAULT_DELAY SIMTIME_MS(1)
+#define SCENARIO_DEFAULT_QUEUE_PACKETS 100
+#define SCENARIO_DEFAULT_MTU 1500
+#define SCENARIO_DEFAULT_STOP SIMTIME_S(60)
+#define SCENARIO_DEFAULT_SEED 1
+#define SCENARIO_DEFAULT_AGING SIMTIME_S(300)
+#define SCENARIO_MIN_MTU 68
+#define SCENARIO_MAX_MTU 65535
+#define SCENARIO_MAX_NAME 64
+#define SCENARIO_MAX_IFACE_NAME 15
+
+typedef struct {
+  SchemaCtx cx; /* first: parsers get the Loader through it */
+  Scenario *sc;
+  LinkParams link_defaults;    /* defaults.link */
+  LinkParams kind_defaults[3]; /* defaults.host/switch/router, by NodeKind */
+  SimTime switch_aging;        /* defaults.switch.aging, else SCENARIO_DEFAULT_AGING */
+  GPtrArray *node_maps;        /* of const YNode*: each node's mapping, parallel to sc->nodes */
+  /* Sections read once the network is resolved, since they name its parts
+   * (NULL when absent or not of the right type). */
+  const YNode *apps;
+  const YNode *events;
+  const YNode *output;
+  const YNode *expect;
+} Loader;
+
+static inline Loader *loader_of(SchemaCtx *cx)
+{
+  return (Loader *)cx;
+}
+
+/* A place in the file with no YNode behind it. */
+static inline YNode scenario_mark_node(SrcMark mark)
+{
+  YNode at = {0};
+  at.line = mark.line;
+  at.column = mark.column;
+  return at;
+}
+
+static inline SrcMark scenario_mark_of(const YNode *node)
+{
+  return (SrcMark){node->line, node->column};
+}
+
+/* scenario_load.c: messages, shared value parsers, key paths. */
+void scenario_error_at(Loader *ld, SrcMark mark, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+void scenario_warning_at(Loader *ld, SrcMark mark, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+void scenario_warning(SchemaCtx *cx, const YNode *at, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+gboolean scenario_parse_bool(SchemaCtx *cx, const YNode *value, void *dest);
+gboolean scenario_parse_uint(SchemaCtx *cx, const YNode *value, uint64_t min, uint64_t max, const char *what,
+                             uint64_t *out);
+gboolean scenario_parse_bytes(SchemaCtx *cx, const YNode *value, uint64_t min, uint64_t max, const char *what,
+                              uint64_t *out);
+gboolean scenario_parse_routing(SchemaCtx *cx, const YNode *value, void *dest);
+gboolean scenario_parse_word(SchemaCtx *cx, const YNode *value, const char *const *words, guint n, const char *what,
+                             int *out);
+YNode *scenario_map_without(const YNode *map, const gboolean *drop);
+void scenario_map_without_free(YNode *copy);
+void scenario_path_set(SchemaCtx *cx, const char *section);
+
+/* scenario_nodes.c: the `nodes` section, and finding nodes by name. */
+gboolean scenario_parse_nodes(SchemaCtx *cx, const YNode *value, void *dest);
+const char *scenario_name_problem(const char *name, guint max);
+int scenario_node_add_iface(ScenarioNode *node, const char *name, SrcMark mark);
+int scenario_node_find_iface(const ScenarioNode *node, const char *name);
+int scenario_lookup_node(SchemaCtx *cx, const YNode *value);
+int scenario_lookup_iface(SchemaCtx *cx, const YNode *at, int node, const char *name);
+int scenario_lookup_ip_node(SchemaCtx *cx, const YNode *value, const char *why);
+gboolean scenario_parse_node_ref(SchemaCtx *cx, const YNode *value, void *dest);
+gboolean scenario_parse_ip_node_ref(SchemaCtx *cx, const YNode *value, void *dest);
+gboolean scenario_node_first_address(const ScenarioNode *node, uint32_t *addr);
+int scenario_find_address(const Scenario *sc, uint32_t addr);
+
+/* A destination written as a node name, an IPv4 address, or either with ":port". */
+typedef struct {
+  uint32_t addr;
+  int node; /* -1 when the address is no node's */
+  gboolean has_port;
+  uint16_t port;
+} ScenarioDest;
+gboolean scenario_parse_dest(SchemaCtx *cx, const YNode *value, gboolean port_allowed, ScenarioDest *out);
+
+/* scenario_links.c */
+gboolean scenario_parse_links(SchemaCtx *cx, const YNode *value, void *dest);
+gboolean scenario_parse_defaults(SchemaCtx *cx, const YNode *value, void *dest);
+gboolean scenario_parse_mtu(SchemaCtx *cx, const YNode *value, void *dest);
+gboolean scenario_parse_net_prefix(SchemaCtx *cx, const YNode *value, void *dest);
+gboolean scenario_parse_duration_positive(SchemaCtx *cx, const YNode *value, void *dest);
+
+/* The sections read after resolution: parse_* keeps the YNode, read_* reads it. */
+gboolean scenario_parse_apps(SchemaCtx *cx, const YNode *value, void *dest);
+gboolean scenario_parse_events(SchemaCtx *cx, const YNode *value, void *dest);
+gboolean scenario_parse_output(SchemaCtx *cx, const YNode *value, void *dest);
+gboolean scenario_parse_expect(SchemaCtx *cx, const YNode *value, void *dest);
+void scenario_read_apps(Loader *ld);
+void scenario_read_events(Loader *ld);
+void scenario_read_output(Loader *ld);
+void scenario_read_expect(Loader *ld);
+
+void scenario_resolve(Loader *ld);
+void scenario_resolve_routes(Loader *ld); /* scenario_routes.c */
+gboolean scenario_parse_route_to(SchemaCtx *cx, const YNode *value, void *dest);
+void scenario_check(Loader *ld);
+
+/* scenario_apps.c: an app type's name as the file writes it ("udp-cbr"). */
+const char *scenario_app_type_name(int kind);
+
+/* scenario_tcp.c: TCP settings (defaults.tcp and an app's tcp:). */
+void scenario_tcp_defaults(ScenarioTcp *t);
+gboolean scenario_parse_tcp(SchemaCtx *cx, const YNode *value, void *dest);
+
+/* scenario_expect.c: TCP state names, in the order of TcpState
+ * (models/transport/tcp.h), which sim/ does not include. */
+int scenario_tcp_state_find(const char *name);
+const char *scenario_tcp_state_name(int state);
+
+#endif
