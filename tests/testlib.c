@@ -126,7 +126,7 @@ TestRun testlib_run_scenario(const char *yaml, void (*setup)(Network *net))
   size_t len = 0;
 
   r.sc = testlib_load_ok(yaml);
-  r.net = network_build(r.sc);
+  r.net = build_network(r.sc);
   FILE *out = open_memstream(&r.text, &len);
   r.net->app_out = out;
   if (setup)
@@ -154,7 +154,7 @@ App *testlib_run_app(const TestRun *r, guint i)
 /* Returns the node of `net` called `name`; fails the test if none is. */
 Node *testlib_node(const Network *net, const char *name)
 {
-  int i = scenario_find_node(net->sc, name);
-  ck_assert_msg(i >= 0, "no node %s", name);
-  return network_node(net, (guint)i);
+  Node *node = network_find_node(net, name);
+  ck_assert_msg(node != NULL, "no node %s", name);
+  return node;
 }

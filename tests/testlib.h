@@ -10,6 +10,7 @@
 
 #include "models/app/app.h"
 #include "models/core/network.h"
+#include "sim/build/build.h"
 #include "sim/scenario/scenario.h"
 
 const char *testlib_env(const char *name);

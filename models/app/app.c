@@ -25,57 +25,60 @@
  * APP_ICMP_ID_BASE + their index, or the next free one on their node. */
 #define APP_ICMP_ID_BASE 0x4000
 
+/* The app-kind registry: each kind's behaviour and its port when the file
+ * gives none (0: the file must give it; udp-echo: RFC 862's echo port;
+ * bulk: iperf's; http and ftp: their own), and its name in scenario
+ * files. In AppKind order. */
+static const struct {
+  const AppOps *ops;
+  uint16_t default_port;
+} app_kinds[APP_KIND_COUNT] = {
+    [APP_PING] = {&app_ping_ops, 0},
+    [APP_TRACEROUTE] = {&app_traceroute_ops, 0},
+    [APP_UDP_CBR] = {&app_udp_cbr_ops, 0},
+    [APP_UDP_SINK] = {&app_udp_sink_ops, 0},
+    [APP_UDP_ECHO] = {&app_udp_echo_ops, 7},
+    [APP_UDP_ECHO_SERVER] = {&app_udp_echo_server_ops, 7},
+    [APP_ONOFF] = {&app_onoff_ops, 0},
+    [APP_BULK] = {&app_bulk_ops, 5001},
+    [APP_BULK_SINK] = {&app_bulk_sink_ops, 5001},
+    [APP_HTTP] = {&app_http_ops, 80},
+    [APP_HTTP_SERVER] = {&app_http_server_ops, 80},
+    [APP_FTP] = {&app_ftp_ops, 21},
+    [APP_FTP_SERVER] = {&app_ftp_server_ops, 21},
+};
+static const char *const app_kind_name_table[APP_KIND_COUNT] = {
+    "ping", "traceroute", "udp-cbr", "udp-sink",    "udp-echo", "udp-echo-server", "onoff",
+    "bulk", "bulk-sink",  "http",    "http-server", "ftp",      "ftp-server"};
+
+/* The kinds' names, in AppKind order (APP_KIND_COUNT of them). */
+const char *const *app_kind_names(void)
+{
+  return app_kind_name_table;
+}
+
+const char *app_kind_name(AppKind kind)
+{
+  g_return_val_if_fail(kind < APP_KIND_COUNT, "?");
+  return app_kind_name_table[kind];
+}
+
+uint16_t app_kind_default_port(AppKind kind)
+{
+  g_return_val_if_fail(kind < APP_KIND_COUNT, 0);
+  return app_kinds[kind].default_port;
+}
+
 static const AppOps *app_ops_for(AppKind kind)
 {
-  switch (kind) {
-  case APP_PING:
-    return &app_ping_ops;
-  case APP_TRACEROUTE:
-    return &app_traceroute_ops;
-  case APP_UDP_CBR:
-    return &app_udp_cbr_ops;
-  case APP_UDP_SINK:
-    return &app_udp_sink_ops;
-  case APP_UDP_ECHO:
-    return &app_udp_echo_ops;
-  case APP_UDP_ECHO_SERVER:
-    return &app_udp_echo_server_ops;
-  case APP_ONOFF:
-    return &app_onoff_ops;
-  case APP_BULK:
-    return &app_bulk_ops;
-  case APP_BULK_SINK:
-    return &app_bulk_sink_ops;
-  case APP_HTTP:
-    return &app_http_ops;
-  case APP_HTTP_SERVER:
-    return &app_http_server_ops;
-  case APP_FTP:
-    return &app_ftp_ops;
-  case APP_FTP_SERVER:
-    return &app_ftp_server_ops;
-  case APP_KIND_COUNT:
-    break;
-  }
-  g_return_val_if_reached(NULL);
+  g_return_val_if_fail(kind < APP_KIND_COUNT, NULL);
+  return app_kinds[kind].ops;
 }
 
-/* Returns the position of `conf` among the scenario's apps when it lies in
- * that array, else the number of apps the network holds so far (both are
- * file order when the network builds its apps one by one). */
-static guint app_index_of(const Network *net, const ScenarioApp *conf)
-{
-  if (net->sc && net->sc->apps && net->sc->apps->len > 0) {
-    const ScenarioApp *first = scenario_app(net->sc, 0);
-    if (conf >= first && conf < first + net->sc->apps->len)
-      return (guint)(conf - first);
-  }
-  return net->apps ? net->apps->len : 0;
-}
-
-/* Creates the application `conf` describes on its node; it does nothing
- * until app_schedule(). The app borrows `conf`, which must outlive it. */
-App *app_new(Network *net, const ScenarioApp *conf)
+/* Creates the application `conf` describes on its node, the `index`th of
+ * the network's apps (file order); it does nothing until app_schedule().
+ * The app borrows `conf`, which must outlive it. */
+App *app_new(Network *net, const AppConfig *conf, guint index)
 {
   g_return_val_if_fail(conf->node >= 0 && (guint)conf->node < net->nodes->len, NULL);
   App *app = g_new0(App, 1);
@@ -83,7 +86,7 @@ App *app_new(Network *net, const ScenarioApp *conf)
   app->conf = conf;
   app->net = net;
   app->node = network_node(net, (guint)conf->node);
-  app->index = app_index_of(net, conf);
+  app->index = index;
   app->done_at = -1;
   return app;
 }
@@ -116,7 +119,7 @@ static void app_stop_event(void *obj, void *arg)
  * starts. */
 void app_schedule(App *app)
 {
-  const ScenarioApp *conf = app->conf;
+  const AppConfig *conf = app->conf;
   scheduler_at(app->net->sched, conf->start, app_start_event, app, NULL);
   if (conf->stop > 0)
     scheduler_at(app->net->sched, conf->stop, app_stop_event, app, NULL);
@@ -258,7 +261,7 @@ uint64_t app_read_be(const uint8_t *p, size_t n)
  * stops the app and returns NULL. */
 Socket *app_tcp_listen(App *app, uint16_t port, const SocketCallbacks *cb, gboolean nodelay)
 {
-  ScenarioTcp tcp = app->conf->tcp;
+  TcpConfig tcp = app->conf->tcp;
   Socket *s = socket_new(app->node, SOCKET_TCP, cb, app);
   int err;
 
@@ -283,7 +286,7 @@ Socket *app_tcp_listen(App *app, uint16_t port, const SocketCallbacks *cb, gbool
  * set to the 5-tuple it sends on. */
 Socket *app_udp_sender(App *app, const SocketCallbacks *cb, int *err)
 {
-  const ScenarioApp *conf = app->conf;
+  const AppConfig *conf = app->conf;
   Socket *s = socket_new(app->node, SOCKET_UDP, cb, app);
   uint16_t sport = 0;
 

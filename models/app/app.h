@@ -20,6 +20,7 @@
 
 #include "models/observe/flow.h"
 #include "models/internet/icmp.h"
+#include "models/app/app_config.h"
 #include "models/core/network.h"
 #include "models/transport/socket.h"
 
@@ -40,7 +41,7 @@ typedef struct {
 
 struct App {
   const AppOps *ops;
-  const ScenarioApp *conf;
+  const AppConfig *conf;
   Network *net;
   Node *node;
   gboolean running;
@@ -61,7 +62,11 @@ struct App {
   gboolean finished;       /* finish ran */
 };
 
-App *app_new(Network *net, const ScenarioApp *conf);
+const char *const *app_kind_names(void);
+const char *app_kind_name(AppKind kind);
+uint16_t app_kind_default_port(AppKind kind);
+
+App *app_new(Network *net, const AppConfig *conf, guint index);
 void app_schedule(App *app);
 void app_finish(App *app);
 void app_free(App *app);

@@ -278,7 +278,7 @@ static const SocketCallbacks bulk_callbacks = {
 
 static void bulk_start(App *app)
 {
-  const ScenarioApp *conf = app->conf;
+  const AppConfig *conf = app->conf;
   BulkState *bs = g_new0(BulkState, 1);
   app->state = bs;
   bulk_fill_pattern(bs->pattern, sizeof bs->pattern);

@@ -143,7 +143,7 @@ static gboolean ftp_parse_name(const char *name, uint64_t *size)
  * wait for the ACK of the one before, which a delayed ACK holds back). */
 static void ftp_set_ctrl_tcp(Socket *s, const App *app)
 {
-  ScenarioTcp tcp = app->conf->tcp;
+  TcpConfig tcp = app->conf->tcp;
   tcp.nagle = FALSE;
   socket_set_tcp(s, &tcp);
 }

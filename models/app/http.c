@@ -115,7 +115,7 @@ static gboolean http_out_flush(Socket *s, HttpOut *out, const uint8_t *pattern, 
  * last small segment would otherwise wait for a delayed ACK. */
 static void http_set_tcp(Socket *s, const App *app)
 {
-  ScenarioTcp tcp = app->conf->tcp;
+  TcpConfig tcp = app->conf->tcp;
   tcp.nagle = FALSE;
   socket_set_tcp(s, &tcp);
 }

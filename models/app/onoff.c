@@ -50,7 +50,7 @@ typedef struct {
 } OnOffState;
 
 /* A period length: the mean, or an exponential draw with that mean. */
-static SimTime onoff_draw(OnOffState *os, const ScenarioRandomTime *t)
+static SimTime onoff_draw(OnOffState *os, const AppRandomTime *t)
 {
   if (!t->exponential)
     return t->mean;
@@ -59,7 +59,7 @@ static SimTime onoff_draw(OnOffState *os, const ScenarioRandomTime *t)
 
 static void onoff_send_one(App *app, OnOffState *os, SimTime now)
 {
-  const ScenarioApp *conf = app->conf;
+  const AppConfig *conf = app->conf;
   app_stamp_write(os->buf, conf->size, os->seq++, now);
   ssize_t n = socket_sendto(os->sock, os->buf, conf->size, conf->dst, conf->port);
   if (n >= 0) {
@@ -122,7 +122,7 @@ static void onoff_on_event(void *obj, void *arg)
 }
 
 /* "1s", or "exp(1s)" for an exponential mean; g_free() it. */
-static char *onoff_format_time(const ScenarioRandomTime *t)
+static char *onoff_format_time(const AppRandomTime *t)
 {
   char *d = units_format_duration(t->mean);
   if (!t->exponential)
@@ -134,7 +134,7 @@ static char *onoff_format_time(const ScenarioRandomTime *t)
 
 static void onoff_print_start(App *app)
 {
-  const ScenarioApp *conf = app->conf;
+  const AppConfig *conf = app->conf;
   char dst[ADDR_IPV4_TEXT];
   char *rate = conf->rate_bps ? units_format_rate(conf->rate_bps) : g_strdup("0bps");
   char *on = onoff_format_time(&conf->on_time), *off = onoff_format_time(&conf->off_time);
@@ -148,7 +148,7 @@ static void onoff_print_start(App *app)
 /* Why the app cannot send, or NULL. */
 static const char *onoff_problem(const App *app, const OnOffState *os, int bind_err)
 {
-  const ScenarioApp *conf = app->conf;
+  const AppConfig *conf = app->conf;
   if (bind_err < 0)
     return socket_strerror(bind_err);
   if (os->interval <= 0)
@@ -160,7 +160,7 @@ static const char *onoff_problem(const App *app, const OnOffState *os, int bind_
 
 static void onoff_start(App *app)
 {
-  const ScenarioApp *conf = app->conf;
+  const AppConfig *conf = app->conf;
   OnOffState *os = g_new0(OnOffState, 1);
   app->state = os;
   os->buf = g_malloc0(MAX(conf->size, 1u));

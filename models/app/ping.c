@@ -112,7 +112,7 @@ static int64_t ping_get_timeval_us(const uint8_t *in)
 
 static void ping_start(App *app)
 {
-  const ScenarioApp *conf = app->conf;
+  const AppConfig *conf = app->conf;
   PingState *ps = g_new0(PingState, 1);
   app->state = ps;
   addr_format_ipv4(conf->dst, ps->dst_text);
@@ -192,7 +192,7 @@ static void ping_send_event(void *obj, void *arg)
 {
   App *app = obj;
   PingState *ps = app->state;
-  const ScenarioApp *conf = app->conf;
+  const AppConfig *conf = app->conf;
   (void)arg;
   ps->send_event = EVENT_ID_NONE;
   uint16_t seq = (uint16_t)(ps->ntransmitted + 1);

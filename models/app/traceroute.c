@@ -72,7 +72,7 @@ static const UdpHandler traceroute_udp_handler = {traceroute_udp_recv, tracerout
 
 static void traceroute_start(App *app)
 {
-  const ScenarioApp *conf = app->conf;
+  const AppConfig *conf = app->conf;
   TracerouteState *ts = g_new0(TracerouteState, 1);
   app->state = ts;
   app->hops = g_array_new(FALSE, TRUE, sizeof(AppHop));
@@ -195,7 +195,7 @@ static void traceroute_timeout_event(void *obj, void *arg)
 static Ipv4SendResult traceroute_send_probe(App *app)
 {
   TracerouteState *ts = app->state;
-  const ScenarioApp *conf = app->conf;
+  const AppConfig *conf = app->conf;
   Ipv4SendOpts opts = {.dst = conf->dst, .ttl = ts->ttl};
   if (conf->icmp) {
     opts.proto = IPPROTO_ICMP_NUM;

@@ -48,7 +48,7 @@ typedef struct {
 /* Stamps and sends one datagram. */
 static void udp_cbr_send_one(App *app, UdpCbrState *cs, SimTime now)
 {
-  const ScenarioApp *conf = app->conf;
+  const AppConfig *conf = app->conf;
   app_stamp_write(cs->buf, conf->size, cs->seq, now);
   cs->seq++;
   ssize_t n = socket_sendto(cs->sock, cs->buf, conf->size, conf->dst, conf->port);
@@ -67,7 +67,7 @@ static void udp_cbr_send_event(void *obj, void *arg)
 {
   App *app = obj;
   UdpCbrState *cs = app->state;
-  const ScenarioApp *conf = app->conf;
+  const AppConfig *conf = app->conf;
   (void)arg;
   cs->send_event = EVENT_ID_NONE;
   if (conf->stop > 0 && cs->next >= conf->stop)
@@ -81,7 +81,7 @@ static void udp_cbr_send_event(void *obj, void *arg)
 }
 
 /* The bit rate to print: the one given, else size x 8 per interval. */
-static uint64_t udp_cbr_rate(const ScenarioApp *conf)
+static uint64_t udp_cbr_rate(const AppConfig *conf)
 {
   if (conf->rate_bps)
     return conf->rate_bps;
@@ -92,7 +92,7 @@ static uint64_t udp_cbr_rate(const ScenarioApp *conf)
 
 static void udp_cbr_print_start(App *app)
 {
-  const ScenarioApp *conf = app->conf;
+  const AppConfig *conf = app->conf;
   char dst[ADDR_IPV4_TEXT];
   char *every = units_format_duration(conf->interval);
   uint64_t bps = udp_cbr_rate(conf);
@@ -105,7 +105,7 @@ static void udp_cbr_print_start(App *app)
 
 static void udp_cbr_start(App *app)
 {
-  const ScenarioApp *conf = app->conf;
+  const AppConfig *conf = app->conf;
   UdpCbrState *cs = g_new0(UdpCbrState, 1);
   app->state = cs;
   cs->buf = g_malloc0(MAX(conf->size, 1u));

@@ -84,7 +84,7 @@ static void udp_echo_append_ms(GString *out, SimTime t)
 /* Sends the next datagram and records its send time. */
 static void udp_echo_send_one(App *app, UdpEchoState *es, SimTime now)
 {
-  const ScenarioApp *conf = app->conf;
+  const AppConfig *conf = app->conf;
   UdpEchoRecord r = {.sent = now};
   app_stamp_write(es->buf, conf->size, es->records->len, now);
   g_array_append_val(es->records, r);
@@ -100,7 +100,7 @@ static void udp_echo_send_one(App *app, UdpEchoState *es, SimTime now)
 /* Is another datagram due at `t` (count and stop)? */
 static gboolean udp_echo_more(const App *app, const UdpEchoState *es, SimTime t)
 {
-  const ScenarioApp *conf = app->conf;
+  const AppConfig *conf = app->conf;
   if (conf->count && es->records->len >= conf->count)
     return FALSE;
   return conf->stop == 0 || t < conf->stop;
@@ -191,7 +191,7 @@ static const SocketCallbacks udp_echo_callbacks = {.readable = udp_echo_readable
 
 static void udp_echo_print_start(App *app)
 {
-  const ScenarioApp *conf = app->conf;
+  const AppConfig *conf = app->conf;
   char dst[ADDR_IPV4_TEXT];
   char *every = units_format_duration(conf->interval);
   GString *line = g_string_new(NULL);
@@ -206,7 +206,7 @@ static void udp_echo_print_start(App *app)
 
 static void udp_echo_start(App *app)
 {
-  const ScenarioApp *conf = app->conf;
+  const AppConfig *conf = app->conf;
   UdpEchoState *es = g_new0(UdpEchoState, 1);
   app->state = es;
   es->buf_len = MAX((size_t)conf->size, (size_t)APP_STAMP_LEN);

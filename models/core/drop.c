@@ -13,6 +13,7 @@ static const char *const drop_names[DROP_REASON_COUNT + 1] = {
     [DROP_BAD_FRAME] = "bad-frame",
     [DROP_OTHER_MAC] = "other-mac",
     [DROP_UNKNOWN_ETHERTYPE] = "unknown-ethertype",
+    [DROP_PPP_PROTOCOL] = "ppp-protocol",
     [DROP_SWITCH_SAME_PORT] = "same-port",
     [DROP_BAD_ARP] = "bad-arp",
     [DROP_ARP_FAILED] = "arp-failed",

@@ -13,12 +13,14 @@
 
 typedef enum {
   /* network access */
-  DROP_QUEUE_FULL,        /* "queue-full": the transmit queue was at its limit */
-  DROP_LINK_DOWN,         /* "link-down": queued or in flight when the link went down, or sent on a down link */
-  DROP_LINK_LOSS,         /* "link-loss": lost by the link's random loss */
-  DROP_BAD_FRAME,         /* "bad-frame": shorter than an Ethernet header, or too long for the MTU */
-  DROP_OTHER_MAC,         /* "other-mac": unicast to another MAC address (a host's NIC filter) */
+  DROP_QUEUE_FULL, /* "queue-full": the transmit queue was at its limit */
+  DROP_LINK_DOWN,  /* "link-down": queued or in flight when the link went down, or sent on a down link */
+  DROP_LINK_LOSS,  /* "link-loss": lost by the link's random loss */
+  DROP_BAD_FRAME,  /* "bad-frame": shorter than its link header, a bad PPP address or control byte, or too long for the
+                      MTU */
+  DROP_OTHER_MAC,  /* "other-mac": unicast to another MAC address (a host's NIC filter) */
   DROP_UNKNOWN_ETHERTYPE, /* "unknown-ethertype" */
+  DROP_PPP_PROTOCOL,      /* "ppp-protocol": a PPP frame of a protocol other than IPv4 (RFC 1661 Protocol-Reject) */
   DROP_SWITCH_SAME_PORT,  /* "same-port": a switch's destination is the port it arrived on */
   DROP_BAD_ARP,           /* "bad-arp": malformed or unsupported ARP packet */
   DROP_ARP_FAILED,        /* "arp-failed": no reply after every retry */

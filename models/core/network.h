@@ -1,10 +1,11 @@
 /*
- * The simulated network built from a scenario: its nodes and links, the
- * scheduler that drives them, the packet pool, the random seed, the trace,
- * flow accounting, automatic routing, applications and timed events.
+ * The simulated network: its nodes and links, the scheduler that drives
+ * them, the packet pool, the random seed, the trace, flow accounting,
+ * automatic routing, applications, and the listeners told of interface
+ * changes. sim/build builds one from a scenario.
  *
- * Entry points: network_build(); network_open_outputs() (trace and pcap
- * files); network_run(); network_free(). network_now() for the models.
+ * Entry points: network_new(); network_index_addresses(); network_run();
+ * network_free(). network_now() for the models.
  */
 #ifndef IPSIM_NETWORK_H
 #define IPSIM_NETWORK_H
@@ -16,7 +17,6 @@
 #include "models/core/node.h"
 #include "models/observe/trace.h"
 #include "sim/kernel/packet.h"
-#include "sim/scenario/scenario.h"
 #include "sim/kernel/scheduler.h"
 
 typedef struct RouteAuto RouteAuto;
@@ -28,8 +28,7 @@ typedef struct App App;
 
 typedef struct Network {
   char *name;
-  char *description;  /* may be NULL */
-  const Scenario *sc; /* borrowed: the scenario outlives the network */
+  char *description; /* may be NULL */
   uint64_t seed;
   SimTime stop;
   GPtrArray *nodes; /* of Node*, owned, in file order */
@@ -44,16 +43,15 @@ typedef struct Network {
   FILE *app_out;                               /* where applications print (stdout, or NULL when quiet) */
   GHashTable *addr_index;                      /* interface address -> Iface* */
   FILE *tcp_series;                            /* tcp.csv (output.tcp_series), else NULL; rows by TCP */
+  GArray *iface_listeners;                     /* of IfaceListener: told of every interface change; NULL: none */
 } Network;
 
-Network *network_build(const Scenario *sc);
-gboolean network_open_outputs(Network *net, const char *dir, gboolean to_stdout, GError **error);
+Network *network_new(const char *name, uint64_t seed, SimTime stop);
+void network_index_addresses(Network *net);
 void network_free(Network *net);
 uint64_t network_run(Network *net);
+Node *network_find_node(const Network *net, const char *name);
 Node *network_find_node_by_addr(const Network *net, uint32_t addr, Iface **iface);
-
-/* In network_events.c: schedules the scenario's `events:`. */
-void network_events_schedule(Network *net);
 
 static inline SimTime network_now(const Network *net)
 {

@@ -2,7 +2,8 @@
  * Nodes: hosts, switches and routers with their interfaces and per-layer
  * state, and the one door every dropped packet goes through.
  *
- * Entry points: node_new(), node_drop(), node_counters_total(),
+ * Entry points: node_new(), node_add_iface(), node_set_link_type(),
+ * node_add_layers(); node_drop(), node_counters_total(),
  * node_find_iface(), node_free().
  */
 #include "models/core/node.h"
@@ -12,34 +13,59 @@
 #include "models/transport/tcp.h"
 #include "models/transport/udp.h"
 #include "models/link/arp.h"
+#include "models/link/ethernet.h"
+#include "models/link/ppp.h"
 #include "models/link/switch.h"
 #include "models/core/network.h"
 
-/* Creates the node `conf` describes, with its interfaces (not yet linked)
- * and the state of its layers: a learning bridge on switches; ARP on every
- * interface, IPv4, ICMP, UDP and TCP on hosts and routers. */
-Node *node_new(Network *net, const ScenarioNode *conf, guint index)
+/* Creates a node without interfaces or layers: node_add_iface() for each
+ * interface, then node_add_layers(). */
+Node *node_new(Network *net, const char *name, NodeKind kind, guint index)
 {
   Node *node = g_new0(Node, 1);
-  node->name = g_strdup(conf->name);
-  node->kind = conf->kind;
-  node->description = g_strdup(conf->description);
+  node->name = g_strdup(name);
+  node->kind = kind;
   node->index = index;
   node->net = net;
   node->ifaces = g_ptr_array_new_with_free_func((GDestroyNotify)iface_free);
-  for (guint i = 0; i < conf->ifaces->len; i++)
-    g_ptr_array_add(node->ifaces, iface_new(node, &g_array_index(conf->ifaces, ScenarioIface, i), i));
+  return node;
+}
+
+/* Adds the interface `conf` describes (not yet linked), of the node's
+ * Ethernet type: a bridge port on switches, Ethernet with ARP elsewhere. */
+Iface *node_add_iface(Node *node, const IfaceConfig *conf)
+{
+  Iface *iface = iface_new(node, conf, node->ifaces->len);
+  iface->ops = node->kind == NODE_KIND_SWITCH ? &switch_port_ops : &ethernet_iface_ops;
+  g_ptr_array_add(node->ifaces, iface);
+  return iface;
+}
+
+/* Gives `iface` the interface type of a link of `type`, before
+ * node_add_layers(). A switch's ports stay bridge ports (the loader
+ * allows switches on Ethernet links only). */
+void node_set_link_type(Node *node, Iface *iface, LinkType type)
+{
+  if (type == LINK_PPP && node->kind != NODE_KIND_SWITCH)
+    iface->ops = &ppp_iface_ops;
+}
+
+/* Creates the state of the node's layers, once its interfaces exist and
+ * have their types: a learning bridge (aging `aging`) on switches; ARP on
+ * every Ethernet interface, IPv4, ICMP, UDP and TCP on hosts and routers. */
+void node_add_layers(Node *node, SimTime aging)
+{
   if (node->kind == NODE_KIND_SWITCH) {
-    node->sw = switch_new(node, conf->aging);
-    return node;
+    node->sw = switch_new(node, aging);
+    return;
   }
   for (guint i = 0; i < node->ifaces->len; i++)
-    node_iface(node, i)->arp = arp_cache_new(node_iface(node, i));
+    if (node_iface(node, i)->ops == &ethernet_iface_ops)
+      node_iface(node, i)->arp = arp_cache_new(node_iface(node, i));
   node->icmp = icmp_listeners_new();
   node->udp = udp_ports_new();
-  node->ip = ipv4_new(node, conf);
+  node->ip = ipv4_new(node);
   node->tcp = tcp_stack_new(node);
-  return node;
 }
 
 void node_free(Node *node)
@@ -54,9 +80,19 @@ void node_free(Node *node)
   for (guint i = 0; i < node->ifaces->len; i++)
     arp_cache_free(node_iface(node, i)->arp);
   g_ptr_array_free(node->ifaces, TRUE);
+  if (node->iface_listeners)
+    g_array_free(node->iface_listeners, TRUE);
   g_free(node->name);
   g_free(node->description);
   g_free(node);
+}
+
+/* The kinds' names in scenario files and outputs, in NodeKind order. */
+const char *const node_kind_names[NODE_KIND_COUNT] = {"host", "switch", "router"};
+
+const char *node_kind_name(NodeKind kind)
+{
+  return node_kind_names[kind];
 }
 
 /* Returns the interface called `name`, or NULL. */

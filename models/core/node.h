@@ -4,8 +4,10 @@
  * ARP on each interface, ICMP, UDP and TCP); switches have a learning bridge.
  * Routers forward; hosts do not.
  *
- * Entry points: node_new(), node_drop() (every drop goes through it:
- * counted, traced, freed), node_find_iface(), node_free().
+ * Entry points: node_new(), node_add_iface(), node_set_link_type(),
+ * node_add_layers() (in that order, by the builder); node_drop() (every
+ * drop goes through it: counted, traced, freed), node_find_iface(),
+ * node_free().
  */
 #ifndef IPSIM_NODE_H
 #define IPSIM_NODE_H
@@ -15,7 +17,10 @@
 #include "models/core/drop.h"
 #include "models/link/iface.h"
 #include "models/observe/trace.h"
-#include "sim/scenario/scenario.h"
+#include "models/link/link.h"
+
+typedef enum { NODE_KIND_HOST, NODE_KIND_SWITCH, NODE_KIND_ROUTER, NODE_KIND_COUNT } NodeKind;
+extern const char *const node_kind_names[NODE_KIND_COUNT];
 
 typedef struct Network Network;
 typedef struct Switch Switch;
@@ -31,16 +36,21 @@ typedef struct Node {
   guint index;       /* position in the network's nodes */
   GPtrArray *ifaces; /* of Iface*, owned */
   Network *net;
-  Switch *sw;          /* switches */
-  Ipv4 *ip;            /* hosts and routers */
-  UdpPorts *udp;       /* hosts and routers */
-  IcmpListeners *icmp; /* hosts and routers */
-  TcpStack *tcp;       /* hosts and routers */
-  Counters counters;   /* drops not tied to an interface (the node's own) */
+  Switch *sw;              /* switches */
+  Ipv4 *ip;                /* hosts and routers */
+  UdpPorts *udp;           /* hosts and routers */
+  IcmpListeners *icmp;     /* hosts and routers */
+  TcpStack *tcp;           /* hosts and routers */
+  Counters counters;       /* drops not tied to an interface (the node's own) */
+  GArray *iface_listeners; /* of IfaceListener: told of this node's interface changes; NULL: none */
 } Node;
 
-Node *node_new(Network *net, const ScenarioNode *conf, guint index);
+Node *node_new(Network *net, const char *name, NodeKind kind, guint index);
+Iface *node_add_iface(Node *node, const IfaceConfig *conf);
+void node_set_link_type(Node *node, Iface *iface, LinkType type);
+void node_add_layers(Node *node, SimTime aging);
 void node_free(Node *node);
+const char *node_kind_name(NodeKind kind);
 Iface *node_find_iface(const Node *node, const char *name);
 void node_drop(Node *node, Iface *iface, Packet *p, DropReason reason, TraceLayer layer, TraceFrom from);
 void node_counters_total(const Node *node, Counters *total);

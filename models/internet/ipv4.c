@@ -48,48 +48,44 @@ static void ipv4_add_connected(Ipv4 *ip, Node *node)
   }
 }
 
-/* Adds the scenario's static routes and its default gateway (metric 1).
- * A route whose egress interface cannot be found is skipped: the scenario
- * checks reject such files before a network is built. */
-static void ipv4_add_static(Ipv4 *ip, Node *node, const ScenarioNode *conf)
+/* Adds a static route to `to` via `via` (0: on-link) out of interface
+ * `dev` (-1: the one whose subnet holds `via`), with `metric`; a default
+ * gateway is a route to 0.0.0.0/0 with metric 1. Returns FALSE, adding
+ * nothing, when no interface fits (the loader rejects such files). */
+gboolean ipv4_add_static(Node *node, Ipv4Prefix to, uint32_t via, int dev, uint32_t metric)
 {
-  for (guint i = 0; i < conf->routes->len; i++) {
-    const ScenarioRoute *sr = &g_array_index(conf->routes, ScenarioRoute, i);
-    Iface *iface = sr->dev >= 0 ? node_iface(node, sr->dev) : ipv4_iface_for(node, sr->via);
-    if (!iface)
-      continue;
-    Route r = {.prefix = sr->to.addr,
-               .len = sr->to.len,
-               .gateway = sr->via,
-               .iface = iface,
-               .metric = sr->metric,
-               .origin = ROUTE_STATIC};
-    route_table_add(ip->routes, &r);
-  }
-  if (conf->gateway) {
-    Iface *iface = ipv4_iface_for(node, conf->gateway);
-    Route r = {.gateway = conf->gateway, .iface = iface, .metric = 1, .origin = ROUTE_STATIC};
-    if (iface)
-      route_table_add(ip->routes, &r);
-  }
+  Iface *iface = dev >= 0 ? node_iface(node, (guint)dev) : ipv4_iface_for(node, via);
+  if (!iface)
+    return FALSE;
+  Route r = {
+      .prefix = to.addr, .len = to.len, .gateway = via, .iface = iface, .metric = metric, .origin = ROUTE_STATIC};
+  route_table_add(node->ip->routes, &r);
+  return TRUE;
 }
 
-/* Creates the IPv4 state of a host or router: connected routes, static
- * routes, the default gateway, forwarding on routers and automatic routes
- * when the node's routing is `auto`. The node's interfaces must exist. */
-Ipv4 *ipv4_new(Node *node, const ScenarioNode *conf)
+/* The node listener: an interface of the node went up or down. */
+static void ipv4_iface_changed(void *data, Iface *iface)
+{
+  (void)iface;
+  ipv4_link_changed(data);
+}
+
+/* Creates the IPv4 state of a host or router: connected routes and
+ * forwarding on routers; static routes (ipv4_add_static()) and automatic
+ * ones (ip->auto_routes) come from the builder. The node's interfaces must
+ * exist. */
+Ipv4 *ipv4_new(Node *node)
 {
   Ipv4 *ip = g_new0(Ipv4, 1);
 
   ip->routes = route_table_new();
   ip->reasm = reasm_new(node);
   ip->next_id = 1;
-  ip->forwarding = conf->kind == NODE_KIND_ROUTER;
-  ip->auto_routes = conf->routing == SCENARIO_ROUTING_AUTO;
+  ip->forwarding = node->kind == NODE_KIND_ROUTER;
   ip->auto_valid = FALSE;
   ipv4_add_connected(ip, node);
-  ipv4_add_static(ip, node, conf);
   ipv4_index_addresses(ip, node);
+  iface_listen(&node->iface_listeners, ipv4_iface_changed, node);
   return ip;
 }
 

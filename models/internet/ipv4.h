@@ -3,8 +3,8 @@
  * checks, local delivery (with reassembly), forwarding on routers, and
  * output with route lookup, fragmentation and ARP.
  *
- * Entry points: ipv4_new() (per node: connected routes, `routes`, `gateway`,
- * forwarding on routers, `routing: auto`) and ipv4_free(); ipv4_input() (from
+ * Entry points: ipv4_new() (per node: connected routes, forwarding on
+ * routers), ipv4_add_static() (`routes`, `gateway`) and ipv4_free(); ipv4_input() (from
  * ethernet_input, at the IP header); ipv4_output() (from ICMP, UDP and
  * apps, at the transport header); ipv4_arp_failed() (from ARP);
  * ipv4_link_changed() (an interface went up or down); ipv4_route().
@@ -62,7 +62,8 @@ typedef enum {
   IPV4_ERR_LINK_DOWN, /* ENETDOWN */
 } Ipv4SendResult;
 
-Ipv4 *ipv4_new(Node *node, const ScenarioNode *conf);
+Ipv4 *ipv4_new(Node *node);
+gboolean ipv4_add_static(Node *node, Ipv4Prefix to, uint32_t via, int dev, uint32_t metric);
 void ipv4_free(Ipv4 *ip);
 
 void ipv4_input(Iface *in, Packet *p);

@@ -1,7 +1,8 @@
 /*
  * IPv4 output (RFC 791, RFC 1122 3.3.1, RFC 1812 5.2.6 for forwarded
  * datagrams): the header, the route, the MTU of the egress interface
- * (Don't Fragment honoured, else fragmentation) and ARP for the next hop.
+ * (Don't Fragment honoured, else fragmentation), then the interface's
+ * type (ARP and Ethernet, or PPP) through iface_output().
  *
  * Entry points: ipv4_output() (from ICMP, UDP and applications, with the
  * packet at the transport header); ipv4_send_route() (also from
@@ -19,7 +20,6 @@
 #include "models/internet/frag.h"
 #include "models/internet/icmp.h"
 #include "models/internet/ipv4.h"
-#include "models/link/arp.h"
 #include "models/core/network.h"
 #include "models/core/node.h"
 
@@ -101,7 +101,7 @@ static Ipv4SendResult ipv4_send_big(Node *node, Iface *out, Packet *p, uint32_t 
     node_drop(node, out, p, DROP_FRAG_NEEDED, TRACE_INTERNET, TRACE_FROM_IPV4);
     return IPV4_ERR_MSG_SIZE;
   }
-  frag_output(out, p, next_hop, arp_output);
+  frag_output(out, p, next_hop, iface_output);
   return IPV4_SENT;
 }
 
@@ -122,6 +122,6 @@ Ipv4SendResult ipv4_send_route(Node *node, const Route *route, Packet *p, Iface 
   }
   if (packet_len(p) > out->mtu)
     return ipv4_send_big(node, out, p, next_hop, in);
-  arp_output(out, p, next_hop);
+  iface_output(out, p, next_hop);
   return IPV4_SENT;
 }

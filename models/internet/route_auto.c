@@ -155,9 +155,17 @@ static void route_auto_index_holders(RouteAuto *ra)
 
 /* Creates the automatic routing of `net`: collects the prefixes and their
  * holders (what does not depend on link state) and the BFS workspace. */
+/* The network listener: any interface went up or down. */
+static void route_auto_iface_changed(void *data, Iface *iface)
+{
+  (void)iface;
+  route_auto_topology_changed(data);
+}
+
 RouteAuto *route_auto_new(Network *net)
 {
   RouteAuto *ra = g_new0(RouteAuto, 1);
+  iface_listen(&net->iface_listeners, route_auto_iface_changed, ra);
   ra->net = net;
   ra->n = net->nodes->len;
   ra->prefixes = g_array_new(FALSE, FALSE, sizeof(RouteAutoPrefix));

@@ -58,9 +58,18 @@ struct ArpCache {
 static void arp_timer(void *obj, void *arg);
 
 /* Creates the empty ARP cache of `iface`. */
+/* The node listener: flushes the cache when its interface goes down. */
+static void arp_iface_changed(void *data, Iface *iface)
+{
+  ArpCache *c = data;
+  if (iface == c->iface && !iface->up)
+    arp_cache_flush(c);
+}
+
 ArpCache *arp_cache_new(Iface *iface)
 {
   ArpCache *c = g_new0(ArpCache, 1);
+  iface_listen(&iface->node->iface_listeners, arp_iface_changed, c);
   c->iface = iface;
   c->cap = ARP_CACHE_MIN_CAP;
   c->slots = g_new0(ArpEntry, c->cap);

@@ -3,8 +3,10 @@
  * and padding to the 60-byte minimum going down; length check, the NIC's
  * destination filter and demultiplexing by ethertype coming up.
  *
- * Entry points: ethernet_output() (from ARP and IPv4), ethernet_input()
- * (from the link, when a frame arrives).
+ * Entry points: ethernet_iface_ops (the interface type: output is
+ * arp_output(), input ethernet_input()); ethernet_output() (from ARP);
+ * ethernet_input() (from the link through iface_input(), when a frame
+ * arrives).
  *
  * Leaves out: the FCS and preamble, 802.3 length/LLC frames, VLAN tags,
  * jumbo frames beyond the interface MTU, promiscuous mode.
@@ -15,7 +17,6 @@
 
 #include "models/internet/ipv4.h"
 #include "models/link/arp.h"
-#include "models/link/switch.h"
 #include "models/core/node.h"
 
 /* Frames `p` (starting at the payload) with the interface's MAC as source,
@@ -39,8 +40,8 @@ static gboolean ethernet_accepts(const Iface *iface, const uint8_t *dst)
   return (dst[0] & 1) || memcmp(dst, iface->mac, ETH_ADDR_LEN) == 0;
 }
 
-/* Handles a frame that arrived on `iface`: a switch bridges it; a host or
- * router filters it by destination and passes the payload to ARP or IPv4
+/* Handles a frame that arrived on `iface` of a host or router: filters it
+ * by destination and passes the payload to ARP or IPv4
  * (IPv4 trims the padding using its total length). Takes the frame; drops
  * it with DROP_BAD_FRAME, DROP_OTHER_MAC or DROP_UNKNOWN_ETHERTYPE. */
 void ethernet_input(Iface *iface, Packet *frame)
@@ -50,10 +51,6 @@ void ethernet_input(Iface *iface, Packet *frame)
 
   if (!eth) {
     node_drop(node, iface, frame, DROP_BAD_FRAME, TRACE_LINK, TRACE_FROM_ETHERNET);
-    return;
-  }
-  if (node->sw) {
-    switch_input(node->sw, iface, frame);
     return;
   }
   if (!ethernet_accepts(iface, eth->dst)) {
@@ -73,3 +70,15 @@ void ethernet_input(Iface *iface, Packet *frame)
     node_drop(node, iface, frame, DROP_UNKNOWN_ETHERTYPE, TRACE_LINK, TRACE_FROM_ETHERNET);
   }
 }
+
+/* Ethernet with ARP: the interface type of hosts' and routers' Ethernet
+ * interfaces. */
+const IfaceOps ethernet_iface_ops = {
+    .name = "ethernet",
+    .output = arp_output,
+    .input = ethernet_input,
+    .header_len = ETH_HEADER_LEN,
+    .wire_overhead = 0,
+    .pcap_linktype = ETH_LINKTYPE,
+    .trace_from = TRACE_FROM_ETHERNET,
+};

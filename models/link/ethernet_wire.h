@@ -12,6 +12,7 @@
 #define ETH_MIN_FRAME 60 /* without the 4-byte FCS: payload padded to 46 bytes */
 #define ETHERTYPE_IPV4 0x0800
 #define ETHERTYPE_ARP 0x0806
+#define ETH_LINKTYPE 1 /* libpcap's LINKTYPE_ETHERNET (DLT_EN10MB) */
 
 typedef struct __attribute__((packed)) {
   uint8_t dst[ETH_ADDR_LEN];

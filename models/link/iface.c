@@ -18,20 +18,16 @@
 
 #include <string.h>
 
-#include "models/internet/ipv4.h"
-#include "models/internet/route_auto.h"
-#include "models/link/arp.h"
-#include "models/link/ethernet_wire.h"
 #include "models/link/link.h"
 #include "models/core/network.h"
 #include "models/observe/pcap_out.h"
 
 #define IFACE_QUEUE_MIN_CAP 8
-#define IFACE_QUEUE_DEFAULT_PACKETS 100
 
 /* Creates the interface `conf` describes on `node`; the caller adds it to
- * the node. It stays down until a link attaches it. */
-Iface *iface_new(Node *node, const ScenarioIface *conf, guint index)
+ * the node and gives it its type (iface->ops) when it links it. It stays
+ * down until a link attaches it. */
+Iface *iface_new(Node *node, const IfaceConfig *conf, guint index)
 {
   Iface *iface = g_new0(Iface, 1);
   iface->name = g_strdup(conf->name);
@@ -42,8 +38,6 @@ Iface *iface_new(Node *node, const ScenarioIface *conf, guint index)
   iface->ip = conf->ip;
   iface->mtu = conf->mtu;
   iface->queue.limit = conf->queue;
-  if (!iface->queue.limit.packets && !iface->queue.limit.bytes)
-    iface->queue.limit.packets = IFACE_QUEUE_DEFAULT_PACKETS;
   iface->tx_event = EVENT_ID_NONE;
   return iface;
 }
@@ -138,10 +132,10 @@ static void iface_start(Iface *iface, Packet *frame, SimTime now)
   iface->counters.tx_packets++;
   iface->counters.tx_bytes += len;
   if (trace_wants(net->trace, TRACE_LINK))
-    trace_packet(net->trace, now, iface->node, iface, TRACE_TX, TRACE_FROM_ETHERNET, frame, NULL);
+    trace_packet(net->trace, now, iface->node, iface, TRACE_TX, iface->ops->trace_from, frame, NULL);
   if (iface->pcap)
     pcap_out_write(iface->pcap, now, packet_data(frame), len);
-  iface->busy_until = now + link_tx_time(iface->link, len);
+  iface->busy_until = now + link_tx_time(iface->link, len + iface->ops->wire_overhead);
   link_start(iface->link, iface, frame, iface->busy_until);
 }
 
@@ -162,7 +156,7 @@ static void iface_tx_next(void *obj, void *arg)
     iface->tx_event = scheduler_at(sched, iface->busy_until, iface_tx_next, iface, NULL);
 }
 
-/* Sends the complete Ethernet frame `frame` (header, payload, padding) on
+/* Sends the complete frame `frame` (header, payload, padding) on
  * the interface's link: at once when idle, else after the frames queued
  * before it. Takes the frame: drops it with DROP_LINK_DOWN when the
  * interface is down, DROP_BAD_FRAME when it exceeds the MTU, and
@@ -172,12 +166,13 @@ void iface_transmit(Iface *iface, Packet *frame)
   Node *node = iface->node;
   Network *net = node->net;
 
+  TraceFrom from = iface->ops->trace_from;
   if (!iface->up || !iface->link) {
-    node_drop(node, iface, frame, DROP_LINK_DOWN, TRACE_LINK, TRACE_FROM_ETHERNET);
+    node_drop(node, iface, frame, DROP_LINK_DOWN, TRACE_LINK, from);
     return;
   }
-  if (packet_len(frame) > (size_t)iface->mtu + ETH_HEADER_LEN) {
-    node_drop(node, iface, frame, DROP_BAD_FRAME, TRACE_LINK, TRACE_FROM_ETHERNET);
+  if (packet_len(frame) > (size_t)iface->mtu + iface->ops->header_len) {
+    node_drop(node, iface, frame, DROP_BAD_FRAME, TRACE_LINK, from);
     return;
   }
   SimTime now = network_now(net);
@@ -186,11 +181,11 @@ void iface_transmit(Iface *iface, Packet *frame)
     return;
   }
   if (!iface_queue_push(&iface->queue, frame)) {
-    node_drop(node, iface, frame, DROP_QUEUE_FULL, TRACE_LINK, TRACE_FROM_ETHERNET);
+    node_drop(node, iface, frame, DROP_QUEUE_FULL, TRACE_LINK, from);
     return;
   }
   if (trace_wants(net->trace, TRACE_LINK))
-    trace_packet(net->trace, now, node, iface, TRACE_ENQ, TRACE_FROM_ETHERNET, frame, NULL);
+    trace_packet(net->trace, now, node, iface, TRACE_ENQ, from, frame, NULL);
   if (iface->tx_event == EVENT_ID_NONE)
     iface->tx_event = scheduler_at(net->sched, iface->busy_until, iface_tx_next, iface, NULL);
 }
@@ -205,26 +200,39 @@ void iface_flush(Iface *iface)
     scheduler_cancel(iface->node->net->sched, iface->tx_event);
   iface->tx_event = EVENT_ID_NONE;
   while ((frame = iface_queue_pop(&iface->queue)))
-    node_drop(iface->node, iface, frame, DROP_LINK_DOWN, TRACE_LINK, TRACE_FROM_ETHERNET);
+    node_drop(iface->node, iface, frame, DROP_LINK_DOWN, TRACE_LINK, iface->ops->trace_from);
 }
 
-/* Sets the interface's carrier up or down and tells the layers above: the
- * ARP cache is flushed on down, IPv4 and automatic routing learn of the
- * change. The link calls it for both ends (link_set_up()). */
+/* Adds a listener to `*listeners` (an array of IfaceListener, created on
+ * first use): a node's, told of its own interfaces, or the network's, told
+ * of every interface. */
+void iface_listen(GArray **listeners, IfaceListenFn fn, void *data)
+{
+  if (!*listeners)
+    *listeners = g_array_new(FALSE, FALSE, sizeof(IfaceListener));
+  IfaceListener l = {fn, data};
+  g_array_append_val(*listeners, l);
+}
+
+static void iface_notify(GArray *listeners, Iface *iface)
+{
+  for (guint i = 0; listeners && i < listeners->len; i++) {
+    const IfaceListener *l = &g_array_index(listeners, IfaceListener, i);
+    l->fn(l->data, iface);
+  }
+}
+
+/* Sets the interface's carrier up or down: down drops what is queued.
+ * Then tells the listeners of its node (ARP, IPv4), then the network's
+ * (automatic routing). The link calls it for both ends (link_set_up()). */
 void iface_set_up(Iface *iface, gboolean up)
 {
   Node *node = iface->node;
-  Network *net = node->net;
 
   iface->up = up;
-  iface->busy_until = network_now(net);
-  if (!up) {
+  iface->busy_until = network_now(node->net);
+  if (!up)
     iface_flush(iface);
-    if (iface->arp)
-      arp_cache_flush(iface->arp);
-  }
-  if (node->ip)
-    ipv4_link_changed(node);
-  if (net->route_auto)
-    route_auto_topology_changed(net->route_auto);
+  iface_notify(node->iface_listeners, iface);
+  iface_notify(node->net->iface_listeners, iface);
 }

@@ -20,7 +20,6 @@
  */
 #include "models/link/link.h"
 
-#include "models/link/ethernet.h"
 #include "models/core/network.h"
 #include "models/core/node.h"
 #include "models/observe/pcap_out.h"
@@ -29,20 +28,35 @@
 
 static void link_arrive(void *obj, void *arg);
 
-/* Creates the link `conf` describes between `a` and `b`, attaches both ends
- * and raises them (without notifying the layers above: this is the initial
- * state, not a change). The loss stream is "link/<index>/loss". */
-Link *link_new(Network *net, const ScenarioLink *conf, Iface *a, Iface *b, guint index)
+const char *const link_type_names[LINK_TYPE_COUNT] = {"ethernet", "ppp"};
+
+/* Fills `conf` with the defaults: 100Mbps, 1ms, no loss, 100-packet
+ * queues, MTU 1500, Ethernet; nothing given. */
+void link_config_defaults(LinkConfig *conf)
+{
+  *conf = (LinkConfig){.rate_bps = UINT64_C(100000000),
+                       .delay = SIMTIME_MS(1),
+                       .queue = {.packets = 100},
+                       .mtu = 1500,
+                       .type = LINK_ETHERNET};
+}
+
+/* Creates the link `conf` describes between `a` and `b` (`name` may be
+ * NULL), attaches both ends and raises them (without notifying the layers
+ * above: this is the initial state, not a change). The loss stream is
+ * "link/<index>/loss". */
+Link *link_new(Network *net, const char *name, const LinkConfig *conf, Iface *a, Iface *b, guint index)
 {
   Link *link = g_new0(Link, 1);
-  link->name = g_strdup(conf->name);
+  link->name = g_strdup(name);
   link->index = index;
   link->net = net;
   link->ends[0] = a;
   link->ends[1] = b;
-  link->rate_bps = conf->params.rate_bps;
-  link->delay = conf->params.delay;
-  link->loss = conf->params.loss;
+  link->rate_bps = conf->rate_bps;
+  link->delay = conf->delay;
+  link->loss = conf->loss;
+  link->type = conf->type;
   link->up = TRUE;
   char *stream = g_strdup_printf("link/%u/loss", index);
   rng_init(&link->loss_rng, net->seed, stream);
@@ -154,7 +168,7 @@ static LinkFlight link_dir_pop(LinkDirection *dir)
 }
 
 /* Delivers a frame that arrived intact at `to`: counters, capture, trace,
- * then Ethernet, which takes it. */
+ * then the interface's type, which takes it. */
 static void link_deliver(Iface *to, Packet *frame, SimTime now)
 {
   Network *net = to->node->net;
@@ -165,8 +179,8 @@ static void link_deliver(Iface *to, Packet *frame, SimTime now)
   if (to->pcap)
     pcap_out_write(to->pcap, now, packet_data(frame), len);
   if (trace_wants(net->trace, TRACE_LINK))
-    trace_packet(net->trace, now, to->node, to, TRACE_RX, TRACE_FROM_ETHERNET, frame, NULL);
-  ethernet_input(to, frame);
+    trace_packet(net->trace, now, to->node, to, TRACE_RX, to->ops->trace_from, frame, NULL);
+  iface_input(to, frame);
 }
 
 /* The arrival event of direction `arg` (0 or 1): the head frame reaches
@@ -184,7 +198,7 @@ static void link_arrive(void *obj, void *arg)
   if (dir->count)
     dir->event = scheduler_at(link->net->sched, dir->ring[dir->head].arrival, link_arrive, link, arg);
   if (f.lost)
-    node_drop(to->node, to, f.frame, DROP_LINK_LOSS, TRACE_LINK, TRACE_FROM_ETHERNET);
+    node_drop(to->node, to, f.frame, DROP_LINK_LOSS, TRACE_LINK, to->ops->trace_from);
   else
     link_deliver(to, f.frame, network_now(link->net));
 }
@@ -201,7 +215,7 @@ static void link_dir_flush(Link *link, guint d)
   dir->event = EVENT_ID_NONE;
   while (dir->count) {
     LinkFlight f = link_dir_pop(dir);
-    node_drop(from->node, from, f.frame, DROP_LINK_DOWN, TRACE_LINK, TRACE_FROM_ETHERNET);
+    node_drop(from->node, from, f.frame, DROP_LINK_DOWN, TRACE_LINK, from->ops->trace_from);
   }
 }
 
@@ -230,12 +244,12 @@ void link_set_up(Link *link, gboolean up)
 /* Applies the parameters whose SCENARIO_GIVEN_* bit is set in
  * params->given (rate, delay, loss) to frames that start from now on;
  * frames already on the wire keep their times and their fate. */
-void link_set_params(Link *link, const LinkParams *params)
+void link_set_params(Link *link, const LinkConfig *params)
 {
-  if ((params->given & SCENARIO_GIVEN_RATE) && params->rate_bps > 0)
+  if ((params->given & LINK_GIVEN_RATE) && params->rate_bps > 0)
     link->rate_bps = params->rate_bps;
-  if (params->given & SCENARIO_GIVEN_DELAY)
+  if (params->given & LINK_GIVEN_DELAY)
     link->delay = params->delay;
-  if (params->given & SCENARIO_GIVEN_LOSS)
+  if (params->given & LINK_GIVEN_LOSS)
     link->loss = CLAMP(params->loss, 0.0, 1.0);
 }

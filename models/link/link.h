@@ -23,6 +23,37 @@
 
 typedef struct Network Network;
 
+/* How frames are carried: Ethernet II (with ARP and MAC addresses), or
+ * PPP in HDLC-like framing (RFC 1661/1662: no ARP, no MACs). */
+typedef enum { LINK_ETHERNET, LINK_PPP, LINK_TYPE_COUNT } LinkType;
+extern const char *const link_type_names[LINK_TYPE_COUNT];
+
+/* A link's configuration, owned by the link model; the loader fills it.
+ * `given` has a LINK_GIVEN_* bit for each value a file set (events
+ * change only those). Queue and MTU are the interfaces' (IfaceConfig);
+ * a link's are the default for its ends. */
+typedef struct {
+  uint64_t rate_bps; /* 100Mbps */
+  SimTime delay;     /* 1ms */
+  double loss;       /* probability, 0..1 (0) */
+  QueueLimit queue;  /* 100 packets */
+  uint32_t mtu;      /* 1500 bytes: the largest IP packet a frame carries */
+  LinkType type;     /* Ethernet */
+  guint given;
+} LinkConfig;
+
+enum {
+  LINK_GIVEN_RATE = 1u << 0,
+  LINK_GIVEN_DELAY = 1u << 1,
+  LINK_GIVEN_LOSS = 1u << 2,
+  LINK_GIVEN_QUEUE = 1u << 3,
+  LINK_GIVEN_MTU = 1u << 4,
+  LINK_GIVEN_TYPE = 1u << 7,
+};
+
+#define LINK_MIN_MTU 68 /* RFC 791: every host takes 68-byte datagrams whole */
+#define LINK_MAX_MTU 65535
+
 typedef struct {
   Packet *frame;
   SimTime arrival;
@@ -43,18 +74,20 @@ typedef struct Link {
   uint64_t rate_bps;
   SimTime delay;
   double loss;
+  LinkType type;
   gboolean up;
   Rng loss_rng;         /* stream "link/<index>/loss" */
   LinkDirection dir[2]; /* dir[i]: frames sent by ends[i] */
 } Link;
 
-Link *link_new(Network *net, const ScenarioLink *conf, Iface *a, Iface *b, guint index);
+void link_config_defaults(LinkConfig *conf);
+Link *link_new(Network *net, const char *name, const LinkConfig *conf, Iface *a, Iface *b, guint index);
 void link_free(Link *link);
 char *link_describe(const Link *link);
 
 SimTime link_tx_time(const Link *link, size_t frame_len);
 void link_start(Link *link, Iface *from, Packet *frame, SimTime tx_end);
 void link_set_up(Link *link, gboolean up);
-void link_set_params(Link *link, const LinkParams *params);
+void link_set_params(Link *link, const LinkConfig *params);
 
 #endif

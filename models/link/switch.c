@@ -216,3 +216,19 @@ void switch_input(Switch *sw, Iface *in, Packet *frame)
   else
     switch_forward(sw, out, frame);
 }
+
+static void switch_port_input(Iface *iface, Packet *frame)
+{
+  switch_input(iface->node->sw, iface, frame);
+}
+
+/* A bridge port: the interface type of a switch's ports. It sends no IP. */
+const IfaceOps switch_port_ops = {
+    .name = "bridge-port",
+    .output = NULL,
+    .input = switch_port_input,
+    .header_len = ETH_HEADER_LEN,
+    .wire_overhead = 0,
+    .pcap_linktype = ETH_LINKTYPE,
+    .trace_from = TRACE_FROM_ETHERNET,
+};

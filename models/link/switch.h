@@ -3,8 +3,8 @@
  * aging, forwarding of known unicast to one port, flooding of broadcast,
  * multicast and unknown unicast to every other port that is up.
  *
- * Entry points: switch_new(), switch_input() (from ethernet_input on a
- * switch node), switch_lookup() (for tests and checks), switch_free().
+ * Entry points: switch_new(), switch_port_ops (the ports' interface type:
+ * its input is switch_input()), switch_lookup() (for tests and checks), switch_free().
  */
 #ifndef IPSIM_SWITCH_H
 #define IPSIM_SWITCH_H
@@ -12,6 +12,10 @@
 #include "models/link/iface.h"
 
 typedef struct Switch Switch;
+
+#define SWITCH_DEFAULT_AGING SIMTIME_S(300) /* 802.1D's recommended aging time */
+
+extern const IfaceOps switch_port_ops;
 
 Switch *switch_new(Node *node, SimTime aging);
 void switch_free(Switch *sw);

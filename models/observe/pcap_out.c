@@ -1,6 +1,7 @@
 /*
- * pcap files through libpcap: one file per captured interface, link type
- * Ethernet (DLT_EN10MB), snapshot length 65535, nanosecond timestamps
+ * pcap files through libpcap: one file per captured interface, of the
+ * interface type's link type (Ethernet or PPP), snapshot length 65535
+ * unless `snaplen` is less, nanosecond timestamps
  * taken from simulated time, so that the same run gives the same bytes.
  *
  * Entry points, in call order: pcap_out_open(), pcap_out_write() (once per
@@ -52,12 +53,12 @@ static FILE *pcap_out_fopen(const char *path, char *buffer, GError **error)
  * its header; each frame will keep its first `snaplen` bytes (1 to
  * PCAP_OUT_SNAPLEN_MAX). Returns NULL and sets `error`, naming the path and the
  * reason, when the file cannot be created. */
-PcapOut *pcap_out_open(const char *path, uint32_t snaplen, GError **error)
+PcapOut *pcap_out_open(const char *path, uint32_t snaplen, int linktype, GError **error)
 {
   PcapOut *out = g_new0(PcapOut, 1);
 
   out->snaplen = CLAMP(snaplen, 1, PCAP_OUT_SNAPLEN_MAX);
-  out->pcap = pcap_open_dead_with_tstamp_precision(DLT_EN10MB, (int)out->snaplen, PCAP_TSTAMP_PRECISION_NANO);
+  out->pcap = pcap_open_dead_with_tstamp_precision(linktype, (int)out->snaplen, PCAP_TSTAMP_PRECISION_NANO);
   if (!out->pcap) {
     g_set_error(error, PCAP_OUT_ERROR, 0, "%s: libpcap cannot make a capture handle", path);
     g_free(out);

@@ -20,7 +20,7 @@ GQuark pcap_out_error_quark(void);
 
 #define PCAP_OUT_SNAPLEN_MAX 65535
 
-PcapOut *pcap_out_open(const char *path, uint32_t snaplen, GError **error);
+PcapOut *pcap_out_open(const char *path, uint32_t snaplen, int linktype, GError **error);
 void pcap_out_write(PcapOut *out, SimTime at, const void *frame, size_t len);
 void pcap_out_close(PcapOut *out);
 

@@ -154,7 +154,7 @@ static void report_json_node(ReportJson *j, const Node *node)
 
   report_json_open(j, NULL, '{');
   report_json_string(j, "name", node->name);
-  report_json_string(j, "kind", scenario_kind_name(node->kind));
+  report_json_string(j, "kind", node_kind_name(node->kind));
   report_json_open(j, "interfaces", '[');
   for (guint i = 0; i < node->ifaces->len; i++) {
     const Iface *iface = node_iface(node, i);

@@ -24,19 +24,20 @@
 #include <stdio.h>
 
 #include "models/link/iface.h"
-#include "sim/scenario/scenario.h"
 
+/* The layers a trace may show, as bits of a mask; `trace: true` is all of them. */
 typedef enum {
-  TRACE_LINK = SCENARIO_TRACE_LINK,
-  TRACE_INTERNET = SCENARIO_TRACE_INTERNET,
-  TRACE_TRANSPORT = SCENARIO_TRACE_TRANSPORT,
-  TRACE_APP = SCENARIO_TRACE_APP,
+  TRACE_LINK = 1u << 0,      /* frames on interfaces and switches, ARP */
+  TRACE_INTERNET = 1u << 1,  /* IPv4 send, forward, deliver, fragments, ICMP */
+  TRACE_TRANSPORT = 1u << 2, /* UDP and TCP send and deliver, TCP notes */
+  TRACE_APP = 1u << 3,       /* application lines (ping replies, ...) */
 } TraceLayer;
+#define TRACE_ALL 0xFu
 
 typedef enum { TRACE_ENQ, TRACE_TX, TRACE_RX, TRACE_SEND, TRACE_FWD, TRACE_DELIVER, TRACE_DROP } TraceVerb;
 
 /* Where the packet's bytes start. */
-typedef enum { TRACE_FROM_ETHERNET, TRACE_FROM_IPV4 } TraceFrom;
+typedef enum { TRACE_FROM_ETHERNET, TRACE_FROM_IPV4, TRACE_FROM_PPP } TraceFrom;
 
 typedef struct Trace {
   FILE *out; /* owned when own_out */

@@ -66,7 +66,7 @@ struct Socket {
   guint rx_cap, rx_head, rx_count;
   size_t rx_bytes; /* charged bytes queued */
   /* TCP */
-  ScenarioTcp tcp;
+  TcpConfig tcp;
   TcpConn *conn; /* listener or connection, NULL before listen/connect */
   guint *states; /* socket_track_states(), or NULL */
 };
@@ -83,8 +83,7 @@ Socket *socket_new(Node *node, SocketType type, const SocketCallbacks *cb, void 
   s->type = type;
   s->ttl = IPV4_DEFAULT_TTL;
   socket_set_callbacks(s, cb, user);
-  if (node->net && node->net->sc)
-    s->tcp = node->net->sc->tcp;
+  s->tcp = *tcp_defaults(node);
   return s;
 }
 
@@ -95,7 +94,7 @@ void socket_set_callbacks(Socket *s, const SocketCallbacks *cb, void *user)
   s->user = user;
 }
 
-void socket_set_tcp(Socket *s, const ScenarioTcp *cfg)
+void socket_set_tcp(Socket *s, const TcpConfig *cfg)
 {
   g_return_if_fail(s && cfg);
   s->tcp = *cfg;

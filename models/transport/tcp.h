@@ -7,7 +7,8 @@
  * output, timers, congestion control) live in tcp_*.c, see
  * models/transport/README.md.
  *
- * Entry points, in call order: tcp_stack_new() (per host or router);
+ * Entry points, in call order: tcp_stack_new() (per host or router),
+ * tcp_set_defaults() (what its sockets start with);
  * tcp_listen() or tcp_connect(); tcp_send(), tcp_recv(); tcp_shutdown();
  * tcp_close(); tcp_stack_free().
  *
@@ -27,7 +28,7 @@
 
 #include "models/internet/icmp.h"
 #include "models/internet/ipv4.h"
-#include "sim/scenario/scenario.h"
+#include "models/transport/tcp_config.h"
 
 typedef enum {
   TCP_CLOSED,
@@ -86,6 +87,8 @@ typedef struct {
 
 TcpStack *tcp_stack_new(Node *node);
 void tcp_stack_free(TcpStack *stack);
+void tcp_set_defaults(Node *node, const TcpConfig *cfg);
+const TcpConfig *tcp_defaults(const Node *node);
 
 /* Is (addr, port) taken on the node by a listener or connection? addr 0
  * is the wildcard. For bind conflicts. */
@@ -96,13 +99,13 @@ uint16_t tcp_ephemeral_port(const Node *node, uint32_t dst, uint16_t dport);
 /* Passive open on addr:port (addr 0: any of the node's addresses); at
  * most `backlog` connections wait in SYN_RECEIVED. Returns the listener,
  * or NULL with *err = -EADDRINUSE. */
-TcpConn *tcp_listen(Node *node, uint32_t addr, uint16_t port, int backlog, const ScenarioTcp *cfg, const TcpUpcalls *up,
+TcpConn *tcp_listen(Node *node, uint32_t addr, uint16_t port, int backlog, const TcpConfig *cfg, const TcpUpcalls *up,
                     void *owner, int *err);
 /* Active open from src:sport (src 0: the egress interface's address; sport
  * 0: an ephemeral port) to dst:dport: sends the SYN. Returns the
  * connection in SYN_SENT, or NULL with *err (-ENETUNREACH, -EADDRINUSE,
  * -EADDRNOTAVAIL). The outcome comes later by `connected` or `closed`. */
-TcpConn *tcp_connect(Node *node, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport, const ScenarioTcp *cfg,
+TcpConn *tcp_connect(Node *node, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport, const TcpConfig *cfg,
                      const TcpUpcalls *up, void *owner, int *err);
 void tcp_set_owner(TcpConn *c, const TcpUpcalls *up, void *owner);
 

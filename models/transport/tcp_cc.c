@@ -9,6 +9,14 @@
 #include <glib.h>
 
 static const TcpCcOps *const tcp_cc_all[] = {&tcp_cc_newreno};
+static const char *const tcp_cc_all_names[G_N_ELEMENTS(tcp_cc_all)] = {TCP_CC_NEWRENO};
+
+/* Returns the registered algorithms' names (their count in *n). */
+const char *const *tcp_cc_names(unsigned *n)
+{
+  *n = G_N_ELEMENTS(tcp_cc_all_names);
+  return tcp_cc_all_names;
+}
 
 /* Returns the algorithm called `name` ("" or NULL: NewReno), or NULL. */
 const TcpCcOps *tcp_cc_find(const char *name)

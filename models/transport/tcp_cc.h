@@ -9,7 +9,8 @@
  * list it in tcp_cc.c's registry. Per-connection state fits in
  * TcpConn.cc_priv.
  *
- * Entry points: tcp_cc_find() (by name, NULL if unknown); the hooks,
+ * Entry points: tcp_cc_find() (by name, NULL if unknown); tcp_cc_names()
+ * (every name, for the loader's messages); the hooks,
  * called by the core: init (at connection start), on_ack (new data
  * acknowledged outside recovery), ssthresh (the slow-start threshold
  * after a loss), on_loss (entering fast recovery), on_timeout (after an
@@ -35,7 +36,9 @@ typedef struct {
 } TcpCcOps;
 
 const TcpCcOps *tcp_cc_find(const char *name);
+const char *const *tcp_cc_names(unsigned *n);
 
+#define TCP_CC_NEWRENO "newreno"
 extern const TcpCcOps tcp_cc_newreno;
 
 #endif

@@ -44,7 +44,7 @@ static void tcp_newreno_reset(TcpConn *c)
 }
 
 const TcpCcOps tcp_cc_newreno = {
-    .name = "newreno",
+    .name = TCP_CC_NEWRENO,
     .init = tcp_newreno_init,
     .on_ack = tcp_newreno_on_ack,
     .ssthresh = tcp_newreno_ssthresh,

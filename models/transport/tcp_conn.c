@@ -53,6 +53,7 @@ TcpStack *tcp_stack_new(Node *node)
   s->ports = g_hash_table_new(g_direct_hash, g_direct_equal);
   s->reap = g_ptr_array_new();
   s->next_port = TCP_EPHEMERAL_FIRST;
+  tcp_config_defaults(&s->defaults);
   rng_init(&s->isn_rng, node->net->seed, stream);
   g_free(stream);
   return s;
@@ -164,46 +165,74 @@ uint32_t tcp_conn_new_isn(TcpStack *stack)
   return (uint32_t)rng_u64(&stack->isn_rng);
 }
 
+/* Sets the settings the node's new sockets start with (the scenario's
+ * `defaults.tcp`). */
+void tcp_set_defaults(Node *node, const TcpConfig *cfg)
+{
+  node->tcp->defaults = *cfg;
+}
+
+const TcpConfig *tcp_defaults(const Node *node)
+{
+  return &node->tcp->defaults;
+}
+
 void tcp_conn_set_isn_for_test(Node *node, uint32_t isn)
 {
   node->tcp->force_isn = TRUE;
   node->tcp->forced_isn = isn;
 }
 
-/* Fills the zero fields of `cfg` with the documented defaults. */
-static void tcp_conn_defaults(ScenarioTcp *cfg)
+/* Fills `cfg` with the defaults (tcp_config.h). */
+void tcp_config_defaults(TcpConfig *cfg)
 {
-  if (!cfg->sndbuf)
-    cfg->sndbuf = 131072;
-  if (!cfg->rcvbuf)
-    cfg->rcvbuf = 131072;
-  if (!cfg->initial_rto)
-    cfg->initial_rto = SIMTIME_S(1);
-  if (!cfg->min_rto)
-    cfg->min_rto = SIMTIME_MS(200);
-  if (!cfg->max_rto)
-    cfg->max_rto = SIMTIME_S(120);
-  if (!cfg->msl)
-    cfg->msl = SIMTIME_S(30);
-  if (!cfg->initial_cwnd)
-    cfg->initial_cwnd = 10;
-  if (cfg->max_rto < cfg->min_rto)
-    cfg->max_rto = cfg->min_rto;
+  *cfg = (TcpConfig){
+      .sndbuf = 131072,
+      .rcvbuf = 131072,
+      .mss = 0,
+      .min_rto = SIMTIME_MS(200),
+      .initial_rto = SIMTIME_S(1),
+      .max_rto = SIMTIME_S(120),
+      .delayed_ack = SIMTIME_MS(40),
+      .msl = SIMTIME_S(30),
+      .syn_retries = 6,
+      .retries = 15,
+      .initial_cwnd = 10,
+      .nagle = TRUE,
+      .window_scaling = TRUE,
+      .timestamps = TRUE,
+      .sack = TRUE,
+  };
+  g_strlcpy(cfg->cc, TCP_CC_NEWRENO, sizeof cfg->cc);
+}
+
+/* Fills the zero fields of `cfg` with the defaults (a zeroed TcpConfig is
+ * the defaults) and keeps max-rto >= min-rto. */
+static void tcp_conn_fill_zero(TcpConfig *cfg)
+{
+  TcpConfig d;
+  tcp_config_defaults(&d);
+  cfg->sndbuf = cfg->sndbuf ? cfg->sndbuf : d.sndbuf;
+  cfg->rcvbuf = cfg->rcvbuf ? cfg->rcvbuf : d.rcvbuf;
+  cfg->initial_rto = cfg->initial_rto ? cfg->initial_rto : d.initial_rto;
+  cfg->min_rto = cfg->min_rto ? cfg->min_rto : d.min_rto;
+  cfg->max_rto = MAX(cfg->max_rto ? cfg->max_rto : d.max_rto, cfg->min_rto);
+  cfg->msl = cfg->msl ? cfg->msl : d.msl;
+  cfg->initial_cwnd = cfg->initial_cwnd ? cfg->initial_cwnd : d.initial_cwnd;
   cfg->cc[sizeof cfg->cc - 1] = '\0';
 }
 
 /* Returns a new connection block in `state`, in the stack's list but in
  * no table; buffers come with tcp_conn_setup_buffers(). */
-TcpConn *tcp_conn_new(TcpStack *stack, const ScenarioTcp *cfg, TcpState state)
+TcpConn *tcp_conn_new(TcpStack *stack, const TcpConfig *cfg, TcpState state)
 {
   TcpConn *c = g_new0(TcpConn, 1);
 
   c->stack = stack;
   c->node = stack->node;
   c->state = state;
-  if (cfg)
-    c->cfg = *cfg;
-  tcp_conn_defaults(&c->cfg);
+  c->cfg = cfg ? *cfg : stack->defaults;
+  tcp_conn_fill_zero(&c->cfg);
   c->cc = tcp_cc_find(c->cfg.cc);
   if (!c->cc)
     c->cc = &tcp_cc_newreno;
@@ -403,7 +432,7 @@ void tcp_conn_series(TcpConn *c)
   g_string_free(line, TRUE);
 }
 
-TcpConn *tcp_listen(Node *node, uint32_t addr, uint16_t port, int backlog, const ScenarioTcp *cfg, const TcpUpcalls *up,
+TcpConn *tcp_listen(Node *node, uint32_t addr, uint16_t port, int backlog, const TcpConfig *cfg, const TcpUpcalls *up,
                     void *owner, int *err)
 {
   TcpConn *c;
@@ -427,7 +456,7 @@ TcpConn *tcp_listen(Node *node, uint32_t addr, uint16_t port, int backlog, const
   return c;
 }
 
-TcpConn *tcp_connect(Node *node, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport, const ScenarioTcp *cfg,
+TcpConn *tcp_connect(Node *node, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport, const TcpConfig *cfg,
                      const TcpUpcalls *up, void *owner, int *err)
 {
   TcpConn *c;

@@ -80,7 +80,7 @@ struct TcpConn {
   TcpStack *stack;
   Node *node;
   TcpState state;
-  ScenarioTcp cfg;
+  TcpConfig cfg;
   const TcpCcOps *cc;
   const TcpUpcalls *up; /* NULL once the owner closed */
   void *owner;
@@ -170,12 +170,13 @@ struct TcpStack {
   EventId reap_ev;
   Rng isn_rng;
   uint16_t next_port;
+  TcpConfig defaults; /* what a socket of this node starts with */
   gboolean force_isn;
   uint32_t forced_isn;
 };
 
 /* tcp_conn.c */
-TcpConn *tcp_conn_new(TcpStack *stack, const ScenarioTcp *cfg, TcpState state);
+TcpConn *tcp_conn_new(TcpStack *stack, const TcpConfig *cfg, TcpState state);
 void tcp_conn_set_state(TcpConn *c, TcpState state);
 void tcp_conn_table_add(TcpConn *c);
 void tcp_conn_table_remove(TcpConn *c);

@@ -3,26 +3,26 @@
  * new parameters (rate, delay, loss). The link layer does the work
  * (link_set_up, link_set_params) and tells the layers above.
  *
- * Entry point: network_events_schedule() (from network_build).
+ * Entry point: build_events_schedule() (from build_network).
  */
-#include "models/core/network.h"
+#include "sim/build/build.h"
 #include "sim/text/units.h"
 
 /* Describes the parameters an event sets: "rate 1Mbps delay 5ms loss 1%". */
-static char *network_event_params(const LinkParams *p)
+static char *network_event_params(const LinkConfig *p)
 {
   GString *text = g_string_new(NULL);
-  if (p->given & SCENARIO_GIVEN_RATE) {
+  if (p->given & LINK_GIVEN_RATE) {
     char *rate = units_format_rate(p->rate_bps);
     g_string_append_printf(text, " rate %s", rate);
     g_free(rate);
   }
-  if (p->given & SCENARIO_GIVEN_DELAY) {
+  if (p->given & LINK_GIVEN_DELAY) {
     char *delay = units_format_duration(p->delay);
     g_string_append_printf(text, " delay %s", delay);
     g_free(delay);
   }
-  if (p->given & SCENARIO_GIVEN_LOSS)
+  if (p->given & LINK_GIVEN_LOSS)
     g_string_append_printf(text, " loss %g%%", p->loss * 100);
   return g_string_free(text, FALSE);
 }
@@ -53,9 +53,9 @@ static void network_event_fire(void *obj, void *arg)
 }
 
 /* Schedules every event of the scenario, in file order at equal times. */
-void network_events_schedule(Network *net)
+void build_events_schedule(Network *net, const Scenario *sc)
 {
-  const GArray *events = net->sc->events;
+  const GArray *events = sc->events;
   for (guint i = 0; i < events->len; i++) {
     ScenarioEvent *ev = &g_array_index(events, ScenarioEvent, i);
     scheduler_at(net->sched, ev->at, network_event_fire, net, ev);

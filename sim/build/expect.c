@@ -24,6 +24,7 @@ typedef struct {
 
 struct Expect {
   Network *net;
+  const Scenario *sc;
   GArray *checks; /* of Check */
 };
 
@@ -415,11 +416,12 @@ static void expect_check_clear(gpointer p)
 }
 
 /* Prepares the checks of the network's scenario and schedules the timed ones. */
-Expect *expect_new(Network *net)
+Expect *expect_new(Network *net, const Scenario *sc)
 {
   Expect *ex = g_new0(Expect, 1);
-  const GArray *confs = net->sc->expects;
+  const GArray *confs = sc->expects;
   ex->net = net;
+  ex->sc = sc;
   ex->checks = g_array_sized_new(FALSE, TRUE, sizeof(Check), confs->len);
   g_array_set_clear_func(ex->checks, expect_check_clear);
   g_array_set_size(ex->checks, confs->len);
@@ -467,7 +469,7 @@ static void expect_report_failure(const Expect *ex, const Check *c, FILE *out)
 {
   const ScenarioExpect *e = c->conf;
   char *wanted = expect_wanted(ex->net, e);
-  fprintf(out, "%s:%d:%d: expect failed: %s", ex->net->sc->file, e->mark.line, e->mark.column, e->text);
+  fprintf(out, "%s:%d:%d: expect failed: %s", ex->sc->file, e->mark.line, e->mark.column, e->text);
   if (e->at >= 0) {
     char *at = units_format_duration(e->at);
     fprintf(out, " at %s", at);

@@ -7,7 +7,7 @@
  * what was expected, what happened, and the trace lines that show it.
  *
  * Entry points: expect_validate() (model-level names, for `ipsim check`
- * too); expect_new() (after network_build: schedules the timed checks);
+ * too); expect_new() (after build_network: schedules the timed checks);
  * expect_finish() (after the run: evaluates the rest and reports);
  * expect_free().
  */
@@ -17,12 +17,13 @@
 #include <stdio.h>
 
 #include "models/core/network.h"
+#include "sim/scenario/scenario.h"
 #include "sim/text/diag.h"
 
 typedef struct Expect Expect;
 
 gboolean expect_validate(const Scenario *sc, DiagList *diags);
-Expect *expect_new(Network *net);
+Expect *expect_new(Network *net, const Scenario *sc);
 guint expect_finish(Expect *ex, FILE *out, guint *passed);
 void expect_free(Expect *ex);
 

@@ -11,6 +11,7 @@
 #include "models/app/app.h"
 #include "sim/build/expect.h"
 #include "models/core/network.h"
+#include "sim/build/build.h"
 #include "models/observe/report.h"
 #include "sim/cli/cli.h"
 #include "sim/text/json.h"
@@ -150,19 +151,19 @@ static gboolean cli_override(Scenario *sc, const char *seed, const char *stop)
 }
 
 /* Runs a built network with its outputs and checks; returns the exit status. */
-static int cli_run_network(Network *net, const char *dir, gboolean quiet)
+static int cli_run_network(Network *net, const Scenario *sc, const char *dir, gboolean quiet)
 {
   GError *error = NULL;
-  const ScenarioOutput *out = &net->sc->output;
+  const ScenarioOutput *out = &sc->output;
   /* Application lines go to standard output, unless a trace there already shows them. */
   gboolean trace_to_stdout = out->trace && !dir;
-  net->app_out = quiet || (trace_to_stdout && (out->trace & SCENARIO_TRACE_APP)) ? NULL : stdout;
-  if (!network_open_outputs(net, dir, !quiet, &error)) {
+  net->app_out = quiet || (trace_to_stdout && (out->trace & TRACE_APP)) ? NULL : stdout;
+  if (!build_open_outputs(net, sc, dir, !quiet, &error)) {
     fprintf(stderr, "ipsim run: %s\n", error->message);
     g_error_free(error);
     return CLI_EXIT_USAGE;
   }
-  Expect *ex = expect_new(net);
+  Expect *ex = expect_new(net, sc);
   gint64 start = g_get_monotonic_time();
   uint64_t events = network_run(net);
   for (guint i = 0; i < net->apps->len; i++)
@@ -193,8 +194,8 @@ int cli_run(int argc, char **argv)
   Scenario *sc = NULL;
   if (cli_parse_options("run", entries, &argc, &argv) && cli_operands("run", argc, argv, 1) &&
       (sc = cli_load(argv[1])) && cli_override(sc, seed, stop)) {
-    Network *net = network_build(sc);
-    status = cli_run_network(net, out ? out : sc->output.dir, quiet);
+    Network *net = build_network(sc);
+    status = cli_run_network(net, sc, out ? out : sc->output.dir, quiet);
     network_free(net);
   }
   scenario_free(sc);
@@ -229,7 +230,7 @@ int cli_draw(int argc, char **argv)
   Scenario *sc = NULL;
   if (cli_parse_options("draw", entries, &argc, &argv) && cli_operands("draw", argc, argv, 1) &&
       (sc = cli_load(argv[1]))) {
-    Network *net = network_build(sc);
+    Network *net = build_network(sc);
     GError *error = NULL;
     if (!out) {
       char *dot = viz_topology_dot(net);

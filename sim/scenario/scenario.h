@@ -13,39 +13,17 @@
 
 #include <glib.h>
 
-#include "sim/text/diag.h"
+#include "models/app/app_config.h"
+#include "models/core/node.h"
+#include "models/link/link.h"
+#include "models/transport/tcp_config.h"
 #include "sim/kernel/simtime.h"
+#include "sim/text/addr.h"
+#include "sim/text/diag.h"
 #include "sim/text/units.h"
 
-typedef enum { NODE_KIND_HOST, NODE_KIND_SWITCH, NODE_KIND_ROUTER } NodeKind;
-
-/* An IPv4 address with its prefix length; addr in host byte order. */
-typedef struct {
-  uint32_t addr;
-  uint8_t len;
-} Ipv4Prefix;
-
-typedef struct {
-  int line;
-  int column;
-} SrcMark;
-
-/* Link parameters; `given` has a SCENARIO_GIVEN_* bit for each one set in the file. */
-typedef struct {
-  uint64_t rate_bps;
-  SimTime delay;
-  double loss; /* probability, 0..1 */
-  QueueLimit queue;
-  uint32_t mtu;
-  guint given;
-} LinkParams;
-
+/* What the file set on an interface itself, besides the LINK_GIVEN_* bits of LinkConfig.given. */
 enum {
-  SCENARIO_GIVEN_RATE = 1u << 0,
-  SCENARIO_GIVEN_DELAY = 1u << 1,
-  SCENARIO_GIVEN_LOSS = 1u << 2,
-  SCENARIO_GIVEN_QUEUE = 1u << 3,
-  SCENARIO_GIVEN_MTU = 1u << 4,
   SCENARIO_GIVEN_IP = 1u << 5,
   SCENARIO_GIVEN_MAC = 1u << 6,
 };
@@ -59,7 +37,7 @@ typedef struct {
   QueueLimit queue; /* effective transmit queue limit */
   int link;         /* index into Scenario.links, -1 when unconnected */
   SrcMark mark;     /* where the interface was declared or first named */
-  LinkParams own;   /* what the file set on the interface itself (mtu, queue, mac, ip bits) */
+  LinkConfig own;   /* what the file set on the interface itself (mtu, queue, mac, ip bits) */
 } ScenarioIface;
 
 /* How a node gets routes beyond its connected ones. */
@@ -101,85 +79,13 @@ typedef struct {
 typedef struct {
   char *name; /* may be NULL */
   LinkEnd ends[2];
-  LinkParams params; /* effective rate, delay and loss; queue and mtu live on the ifaces */
+  LinkConfig params; /* effective rate, delay and loss; queue and mtu live on the ifaces */
   gboolean has_prefix;
   Ipv4Prefix prefix;
   SrcMark mark;
 } ScenarioLink;
 
 /* ---- apps: ------------------------------------------------------------- */
-
-/* TCP settings: `defaults.tcp`, overridden per app by its `tcp:` mapping.
- * Defaults (Linux where the RFC leaves room; see models/transport/README.md):
- * sndbuf and rcvbuf 128KiB, mss 0 (from the egress MTU: MTU - 40), min-rto
- * 200ms, initial-rto 1s, max-rto 120s, delayed-ack 40ms (0: ack every
- * segment), msl 30s (TIME_WAIT 60s), syn-retries 6, retries 15, initial
- * cwnd 10 segments, nagle on, window-scaling on, timestamps on, sack on, cc
- * newreno. */
-typedef struct {
-  uint32_t sndbuf, rcvbuf; /* bytes */
-  uint32_t mss;            /* 0: from the egress interface's MTU */
-  SimTime min_rto, initial_rto, max_rto;
-  SimTime delayed_ack; /* 0: every segment is acknowledged at once */
-  SimTime msl;         /* TIME_WAIT lasts 2 * msl */
-  uint32_t syn_retries, retries;
-  uint32_t initial_cwnd; /* segments */
-  gboolean nagle, window_scaling, timestamps;
-  gboolean sack; /* offer and use SACK (RFC 2018, RFC 6675) */
-  char cc[16];   /* congestion control by name: "newreno" */
-} ScenarioTcp;
-
-/* A duration drawn per use: constant, or exponential with that mean. */
-typedef struct {
-  gboolean exponential;
-  SimTime mean;
-} ScenarioRandomTime;
-
-typedef enum {
-  APP_PING,
-  APP_TRACEROUTE,
-  APP_UDP_CBR,
-  APP_UDP_SINK,
-  APP_UDP_ECHO,        /* client: sends `count` datagrams, prints each round trip */
-  APP_UDP_ECHO_SERVER, /* returns every datagram to its sender */
-  APP_ONOFF,           /* UDP at `rate` during on periods, silent during off periods */
-  APP_BULK,            /* iperf-like TCP sender of `bytes` (0: until stop) */
-  APP_BULK_SINK,       /* accepts TCP connections and reads everything */
-  APP_HTTP,            /* HTTP/1.1 client fetching `sizes` */
-  APP_HTTP_SERVER,     /* serves GET /bytes/<n> */
-  APP_FTP,             /* FTP client (RFC 959, passive mode) retrieving `sizes` */
-  APP_FTP_SERVER,      /* serves RETR of virtual files of any size */
-  APP_KIND_COUNT
-} AppKind;
-
-typedef struct {
-  char *name; /* given, or "<type><n>" ("ping1") in file order */
-  AppKind kind;
-  int node;          /* the node it runs on */
-  int dst_node;      /* the node `to` names, or -1 when `to` is an address no node holds */
-  uint32_t dst;      /* destination address (ping, traceroute, udp-cbr) */
-  uint16_t port;     /* udp-cbr: destination port; udp-sink: port listened on; traceroute: first port */
-  SimTime start;     /* default 0 */
-  SimTime stop;      /* 0: until the end of the run */
-  uint32_t count;    /* ping: echo requests to send, 0 = until stop */
-  SimTime interval;  /* ping: between requests (1s); udp-cbr: between packets (from rate if not given) */
-  uint32_t size;     /* ping: ICMP payload bytes (56); udp-cbr: UDP payload bytes (1000) */
-  uint8_t ttl;       /* ping, udp-cbr: 64; traceroute: max hops (30) */
-  gboolean df;       /* ping: set Don't Fragment */
-  gboolean icmp;     /* traceroute: ICMP echo probes instead of UDP */
-  uint32_t queries;  /* traceroute: probes per hop (3) */
-  SimTime wait;      /* traceroute: how long to wait for each probe's answer (5s, as Linux) */
-  uint64_t rate_bps; /* udp-cbr: payload bit rate when given; onoff: rate while on */
-  /* Issue 4 kinds: */
-  uint64_t bytes;              /* bulk: bytes to send, 0 = until stop */
-  GArray *sizes;               /* http: object sizes; ftp: file sizes (of uint64_t bytes); else NULL */
-  gboolean persistent;         /* http: one connection for every object (default true) */
-  SimTime report;              /* bulk, bulk-sink: interval between iperf-like reports (1s); 0: totals only */
-  ScenarioRandomTime on_time;  /* onoff: length of on periods (1s) */
-  ScenarioRandomTime off_time; /* onoff: length of off periods (1s) */
-  ScenarioTcp tcp;             /* TCP kinds: effective settings (defaults.tcp, then the app's tcp:) */
-  SrcMark mark;
-} ScenarioApp;
 
 /* ---- events: ----------------------------------------------------------- */
 
@@ -189,20 +95,11 @@ typedef struct {
   SimTime at;
   ScenarioEventKind kind;
   int link;          /* index into Scenario.links */
-  LinkParams params; /* LINK_SET: rate, delay and loss, with their given bits */
+  LinkConfig params; /* LINK_SET: rate, delay and loss, with their given bits */
   SrcMark mark;
 } ScenarioEvent;
 
 /* ---- output: ----------------------------------------------------------- */
-
-/* Layers a text trace may show; `trace: true` is all of them. */
-enum {
-  SCENARIO_TRACE_LINK = 1u << 0,      /* frames on interfaces and switches, ARP */
-  SCENARIO_TRACE_INTERNET = 1u << 1,  /* IPv4 send, forward, deliver, fragments, ICMP */
-  SCENARIO_TRACE_TRANSPORT = 1u << 2, /* UDP (and later TCP) send and deliver */
-  SCENARIO_TRACE_APP = 1u << 3,       /* application lines (ping replies, ...) */
-  SCENARIO_TRACE_ALL = 0xF,
-};
 
 typedef struct {
   int node;
@@ -276,11 +173,11 @@ typedef struct {
   GArray *links;           /* of ScenarioLink */
   GHashTable *node_index;  /* name -> GINT_TO_POINTER(index + 1) */
   ScenarioRouting routing; /* scenario-wide: STATIC (default) or AUTO */
-  GArray *apps;            /* of ScenarioApp; never NULL */
+  GArray *apps;            /* of AppConfig; never NULL */
   GArray *events;          /* of ScenarioEvent, sorted by time (stable); never NULL */
   ScenarioOutput output;
   GArray *expects; /* of ScenarioExpect; never NULL */
-  ScenarioTcp tcp; /* `defaults.tcp`, with the built-in defaults filled */
+  TcpConfig tcp;   /* `defaults.tcp`, with the built-in defaults filled */
 } Scenario;
 
 #define SCENARIO_MAX_FILE_BYTES (16u * 1024 * 1024)
@@ -290,7 +187,6 @@ Scenario *scenario_load_data(const char *data, size_t len, const char *file, Dia
 void scenario_free(Scenario *sc);
 
 int scenario_find_node(const Scenario *sc, const char *name);
-const char *scenario_kind_name(NodeKind kind);
 
 static inline ScenarioNode *scenario_node(const Scenario *sc, int i)
 {
@@ -302,9 +198,9 @@ static inline ScenarioLink *scenario_link(const Scenario *sc, int i)
   return &g_array_index(sc->links, ScenarioLink, i);
 }
 
-static inline ScenarioApp *scenario_app(const Scenario *sc, int i)
+static inline AppConfig *scenario_app(const Scenario *sc, int i)
 {
-  return &g_array_index(sc->apps, ScenarioApp, i);
+  return &g_array_index(sc->apps, AppConfig, i);
 }
 
 static inline ScenarioIface *scenario_iface(const Scenario *sc, int node, int iface)

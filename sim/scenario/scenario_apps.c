@@ -33,6 +33,7 @@
  */
 #include <string.h>
 
+#include "models/app/app.h"
 #include "sim/scenario/scenario_private.h"
 
 #define APP_MAX_PAYLOAD 65507 /* 65535 - 20 (IPv4) - 8 (ICMP or UDP) */
@@ -65,27 +66,9 @@ enum {
 #define APPS_LISTEN (APPS_UDP_SINK | APPS_UDP_ECHO_SERVER | APPS_BULK_SINK | APPS_HTTP_SERVER | APPS_FTP_SERVER)
 #define APPS_TCP (APPS_BULK | APPS_BULK_SINK | APPS_HTTP | APPS_HTTP_SERVER | APPS_FTP | APPS_FTP_SERVER)
 
-static const char *const app_type_names[] = {
-    "ping", "traceroute", "udp-cbr", "udp-sink",    "udp-echo", "udp-echo-server", "onoff",
-    "bulk", "bulk-sink",  "http",    "http-server", "ftp",      "ftp-server"};
-G_STATIC_ASSERT(G_N_ELEMENTS(app_type_names) == APP_KIND_COUNT);
-
-const char *scenario_app_type_name(int kind)
-{
-  g_return_val_if_fail(kind >= 0 && kind < APP_KIND_COUNT, "?");
-  return app_type_names[kind];
-}
-
-/* The port of each kind when the file gives none; 0: the file must give it.
- * udp-echo: RFC 862's echo port; bulk: iperf's; http and ftp: their own. */
-static const uint16_t app_default_ports[APP_KIND_COUNT] = {
-    [APP_UDP_ECHO] = 7, [APP_UDP_ECHO_SERVER] = 7, [APP_BULK] = 5001, [APP_BULK_SINK] = 5001,
-    [APP_HTTP] = 80,    [APP_HTTP_SERVER] = 80,    [APP_FTP] = 21,    [APP_FTP_SERVER] = 21,
-};
-
 /* An app being read, with what its parsers need to know. */
 typedef struct {
-  ScenarioApp app;
+  AppConfig app;
   int kind; /* AppKind, or -1 when `type` is missing or bad */
   guint given;
   ScenarioDest to;
@@ -271,8 +254,8 @@ static gboolean app_parse_probe(SchemaCtx *cx, const YNode *value, void *dest)
 
 /* A duration "500ms" (constant) or "exp(500ms)" (exponential with that
  * mean), longer than 0s unless `zero_ok` and constant. Stores a
- * ScenarioRandomTime. */
-static gboolean app_parse_random_time(SchemaCtx *cx, const YNode *value, gboolean zero_ok, ScenarioRandomTime *out)
+ * AppRandomTime. */
+static gboolean app_parse_random_time(SchemaCtx *cx, const YNode *value, gboolean zero_ok, AppRandomTime *out)
 {
   if (!schema_expect(cx, value, YNODE_SCALAR, "a duration such as 500ms, or exp(500ms) for exponential times"))
     return FALSE;
@@ -294,7 +277,7 @@ static gboolean app_parse_random_time(SchemaCtx *cx, const YNode *value, gboolea
                  exponential ? "the mean of an exponential time" : "the time", text);
     return FALSE;
   }
-  *out = (ScenarioRandomTime){exponential, t};
+  *out = (AppRandomTime){exponential, t};
   return TRUE;
 }
 
@@ -351,7 +334,7 @@ static int app_read_type(SchemaCtx *cx, const YNode *item)
   if (!type)
     return -1;
   gsize mark = schema_path_push_key(cx, "type");
-  if (!scenario_parse_word(cx, type, app_type_names, G_N_ELEMENTS(app_type_names), "app type", &kind))
+  if (!scenario_parse_word(cx, type, app_kind_names(), APP_KIND_COUNT, "app type", &kind))
     kind = -1;
   schema_path_pop(cx, mark);
   return kind;
@@ -380,7 +363,7 @@ static YNode *app_own_keys(SchemaCtx *cx, const YNode *item, int kind)
 /* The defaults of each type, set before the keys are read. */
 static void app_defaults(SchemaCtx *cx, AppDraft *d, const YNode *item)
 {
-  ScenarioApp *a = &d->app;
+  AppConfig *a = &d->app;
   a->kind = d->kind < 0 ? APP_PING : (AppKind)d->kind;
   a->node = a->dst_node = -1;
   a->mark = scenario_mark_of(item);
@@ -392,7 +375,7 @@ static void app_defaults(SchemaCtx *cx, AppDraft *d, const YNode *item)
   a->port = d->kind == APP_TRACEROUTE ? 33434 : 0;
   a->persistent = TRUE;
   a->report = SIMTIME_S(1);
-  a->on_time = a->off_time = (ScenarioRandomTime){FALSE, SIMTIME_S(1)};
+  a->on_time = a->off_time = (AppRandomTime){FALSE, SIMTIME_S(1)};
   a->tcp = loader_of(cx)->sc->tcp;
   d->to.node = -1;
 }
@@ -401,12 +384,14 @@ static void app_defaults(SchemaCtx *cx, AppDraft *d, const YNode *item)
  * kind's default; a kind with no default needs one. */
 static gboolean app_finish_to_port(SchemaCtx *cx, const YNode *item, AppDraft *d)
 {
-  ScenarioApp *a = &d->app;
+  AppConfig *a = &d->app;
   if ((d->given & APP_GIVEN_TO) && d->to.has_port && (d->given & APP_GIVEN_PORT)) {
     schema_error(cx, item, "the destination port is given twice: in 'to' and in 'port'");
     return FALSE;
   }
-  a->port = d->to.has_port ? d->to.port : (d->given & APP_GIVEN_PORT) ? (uint16_t)d->port : app_default_ports[d->kind];
+  a->port = d->to.has_port                ? d->to.port
+            : (d->given & APP_GIVEN_PORT) ? (uint16_t)d->port
+                                          : app_kind_default_port((AppKind)d->kind);
   if ((d->given & APP_GIVEN_TO) && a->port == 0) {
     schema_error(cx, item, "%s app needs a destination port: write it in 'to', such as 'h2:9000', or give 'port'",
                  app_a(d->kind));
@@ -418,8 +403,8 @@ static gboolean app_finish_to_port(SchemaCtx *cx, const YNode *item, AppDraft *d
 /* A server's or sink's port: `port`, else its kind's default. */
 static gboolean app_finish_listen_port(SchemaCtx *cx, const YNode *item, AppDraft *d)
 {
-  ScenarioApp *a = &d->app;
-  a->port = (d->given & APP_GIVEN_PORT) ? (uint16_t)d->port : app_default_ports[d->kind];
+  AppConfig *a = &d->app;
+  a->port = (d->given & APP_GIVEN_PORT) ? (uint16_t)d->port : app_kind_default_port((AppKind)d->kind);
   if (a->port == 0) {
     schema_error(cx, item, "%s app needs the key 'port'", app_a(d->kind));
     return FALSE;
@@ -428,7 +413,7 @@ static gboolean app_finish_listen_port(SchemaCtx *cx, const YNode *item, AppDraf
 }
 
 /* The interval between packets from the rate: the smallest that does not exceed it. */
-static SimTime app_interval_for(const ScenarioApp *a)
+static SimTime app_interval_for(const AppConfig *a)
 {
   return (SimTime)(((uint64_t)a->size * 8 * UINT64_C(1000000000) + a->rate_bps - 1) / a->rate_bps);
 }
@@ -436,7 +421,7 @@ static SimTime app_interval_for(const ScenarioApp *a)
 /* A udp-cbr app's rate or interval; an onoff app's rate. */
 static gboolean app_finish_rate(SchemaCtx *cx, const YNode *item, AppDraft *d)
 {
-  ScenarioApp *a = &d->app;
+  AppConfig *a = &d->app;
   guint both = APP_GIVEN_RATE | APP_GIVEN_INTERVAL;
   if (d->kind == APP_ONOFF && !(d->given & APP_GIVEN_RATE)) {
     schema_error(cx, item, "an onoff app needs the key 'rate' (its rate while on)");
@@ -454,7 +439,7 @@ static gboolean app_finish_rate(SchemaCtx *cx, const YNode *item, AppDraft *d)
 /* Checks `stop` against `start` and the run's end; warns about times past the end. */
 static gboolean app_finish_times(SchemaCtx *cx, const YNode *item, const AppDraft *d)
 {
-  const ScenarioApp *a = &d->app;
+  const AppConfig *a = &d->app;
   SimTime run = loader_of(cx)->sc->stop;
   const YNode *stop = ynode_map_get(item, "stop"), *start = ynode_map_get(item, "start");
   char *s_start = units_format_duration(a->start), *s_stop = units_format_duration(a->stop);
@@ -479,9 +464,9 @@ static gboolean app_finish_times(SchemaCtx *cx, const YNode *item, const AppDraf
 }
 
 /* Checks what depends on several keys and fills what depends on the type. */
-static gboolean app_finish(SchemaCtx *cx, const YNode *item, AppDraft *d)
+static gboolean app_draft_finish(SchemaCtx *cx, const YNode *item, AppDraft *d)
 {
-  ScenarioApp *a = &d->app;
+  AppConfig *a = &d->app;
   guint bit = 1u << d->kind;
   gboolean ok = app_finish_times(cx, item, d);
   a->dst = d->to.addr;
@@ -523,7 +508,7 @@ static void app_read(SchemaCtx *cx, guint index, const YNode *item, GArray *orig
   app_defaults(cx, &d, item);
   YNode *own = app_own_keys(cx, item, d.kind);
   if (schema_apply(cx, &app_schema, own, &d) && d.kind >= 0)
-    app_finish(cx, item, &d);
+    app_draft_finish(cx, item, &d);
   scenario_map_without_free(own);
   if (d.kind < 0) {
     g_free(d.app.name);
@@ -540,7 +525,7 @@ static void app_read(SchemaCtx *cx, guint index, const YNode *item, GArray *orig
 static void app_check_name(SchemaCtx *cx, guint i, const AppOrigin *origin)
 {
   const Scenario *sc = loader_of(cx)->sc;
-  const ScenarioApp *a = scenario_app(sc, (int)i);
+  const AppConfig *a = scenario_app(sc, (int)i);
   for (guint j = 0; j < i; j++)
     if (strcmp(a->name, scenario_app(sc, (int)j)->name) == 0) {
       YNode mark = scenario_mark_node(a->mark);
@@ -558,12 +543,12 @@ static void app_check_name(SchemaCtx *cx, guint i, const AppOrigin *origin)
 static void app_name_all(SchemaCtx *cx, const GArray *origins)
 {
   const Scenario *sc = loader_of(cx)->sc;
-  guint per_type[G_N_ELEMENTS(app_type_names)] = {0};
+  guint per_type[APP_KIND_COUNT] = {0};
   for (guint i = 0; i < sc->apps->len; i++) {
-    ScenarioApp *a = scenario_app(sc, (int)i);
+    AppConfig *a = scenario_app(sc, (int)i);
     per_type[a->kind]++;
     if (!a->name)
-      a->name = g_strdup_printf("%s%u", app_type_names[a->kind], per_type[a->kind]);
+      a->name = g_strdup_printf("%s%u", app_kind_name(a->kind), per_type[a->kind]);
   }
   for (guint i = 0; i < sc->apps->len; i++)
     app_check_name(cx, i, &g_array_index(origins, AppOrigin, i));

@@ -33,7 +33,7 @@ static void scenario_check_connections(Loader *ld)
     if (links == 0 && node->kind == NODE_KIND_HOST)
       scenario_error_at(ld, node->mark, "host '%s' has no link; connect it in 'links'", node->name);
     else if (links == 0)
-      scenario_warning_at(ld, node->mark, "%s '%s' has no link", scenario_kind_name(node->kind), node->name);
+      scenario_warning_at(ld, node->mark, "%s '%s' has no link", node_kind_name(node->kind), node->name);
     else if (links == 1 && node->kind == NODE_KIND_SWITCH)
       scenario_warning_at(ld, node->mark, "switch '%s' has only one link; it forwards nothing", node->name);
     for (guint i = 0; links > 0 && i < node->ifaces->len; i++) {

@@ -27,9 +27,9 @@ static const SchemaField event_fields[] = {
     {"at", schema_parse_duration, offsetof(EventDraft, ev.at), 0, TRUE},
     {"link", event_parse_link, offsetof(EventDraft, ev.link), 0, TRUE},
     {"set", event_parse_set, offsetof(EventDraft, set), 0, FALSE},
-    {"rate", schema_parse_rate, offsetof(EventDraft, ev.params.rate_bps), SCENARIO_GIVEN_RATE, FALSE},
-    {"delay", schema_parse_duration, offsetof(EventDraft, ev.params.delay), SCENARIO_GIVEN_DELAY, FALSE},
-    {"loss", schema_parse_percent, offsetof(EventDraft, ev.params.loss), SCENARIO_GIVEN_LOSS, FALSE},
+    {"rate", schema_parse_rate, offsetof(EventDraft, ev.params.rate_bps), LINK_GIVEN_RATE, FALSE},
+    {"delay", schema_parse_duration, offsetof(EventDraft, ev.params.delay), LINK_GIVEN_DELAY, FALSE},
+    {"loss", schema_parse_percent, offsetof(EventDraft, ev.params.loss), LINK_GIVEN_LOSS, FALSE},
 };
 static const Schema event_schema = {"an event", event_fields, G_N_ELEMENTS(event_fields),
                                     offsetof(EventDraft, ev.params.given)};

@@ -31,6 +31,7 @@
 #include <string.h>
 
 #include "sim/text/addr.h"
+#include "models/app/app.h"
 #include "sim/scenario/scenario_private.h"
 
 /* The check keys, in the order of ExpectCheck. */
@@ -616,14 +617,14 @@ static char *expect_kinds_text(guint kinds)
   for (int kind = 0; kind < APP_KIND_COUNT; kind++)
     if (kinds & (1u << kind)) {
       k++;
-      g_string_append_printf(s, "%s%s", k == 1 ? "" : k == n ? " or " : ", ", scenario_app_type_name(kind));
+      g_string_append_printf(s, "%s%s", k == 1 ? "" : k == n ? " or " : ", ", app_kind_name(kind));
     }
   return g_string_free(s, FALSE);
 }
 
 /* Reports a finished check on an app that never ends by itself: the key
  * that would end it. */
-static gboolean expect_check_finishes(SchemaCtx *cx, const YNode *item, const ScenarioApp *app)
+static gboolean expect_check_finishes(SchemaCtx *cx, const YNode *item, const AppConfig *app)
 {
   const char *missing = NULL;
   if ((app->kind == APP_UDP_ECHO || app->kind == APP_PING) && app->count == 0)
@@ -653,13 +654,13 @@ static gboolean expect_check_app(SchemaCtx *cx, const YNode *item, const ExpectD
   }
   if (d->check == CHECK_DROPS)
     return TRUE;
-  const ScenarioApp *app = scenario_app(loader_of(cx)->sc, d->e.app);
+  const AppConfig *app = scenario_app(loader_of(cx)->sc, d->e.app);
   if (check_app_kinds[d->check] & (1u << app->kind))
     return d->check != CHECK_FINISHED || expect_check_finishes(cx, item, app);
   char *wanted = expect_kinds_text(check_app_kinds[d->check]);
   gsize mark = schema_path_push_key(cx, subject);
   schema_error(cx, ynode_map_get(item, subject), "'%s' is a %s app; '%s' checks a %s app", app->name,
-               scenario_app_type_name(app->kind), check_keys[d->check], wanted);
+               app_kind_name(app->kind), check_keys[d->check], wanted);
   schema_path_pop(cx, mark);
   g_free(wanted);
   return FALSE;

@@ -25,12 +25,12 @@ static gboolean scenario_parse_switch_defaults(SchemaCtx *cx, const YNode *value
 static gboolean scenario_parse_tcp_defaults(SchemaCtx *cx, const YNode *value, void *dest);
 
 #define LINK_PARAM_FIELDS(type, base)                                                                                  \
-  {"rate", schema_parse_rate, offsetof(type, base rate_bps), SCENARIO_GIVEN_RATE, FALSE},                              \
-      {"delay", schema_parse_duration, offsetof(type, base delay), SCENARIO_GIVEN_DELAY, FALSE},                       \
-      {"loss", schema_parse_percent, offsetof(type, base loss), SCENARIO_GIVEN_LOSS, FALSE},                           \
-      {"queue", schema_parse_queue, offsetof(type, base queue), SCENARIO_GIVEN_QUEUE, FALSE},                          \
+  {"rate", schema_parse_rate, offsetof(type, base rate_bps), LINK_GIVEN_RATE, FALSE},                                  \
+      {"delay", schema_parse_duration, offsetof(type, base delay), LINK_GIVEN_DELAY, FALSE},                           \
+      {"loss", schema_parse_percent, offsetof(type, base loss), LINK_GIVEN_LOSS, FALSE},                               \
+      {"queue", schema_parse_queue, offsetof(type, base queue), LINK_GIVEN_QUEUE, FALSE},                              \
   {                                                                                                                    \
-    "mtu", scenario_parse_mtu, offsetof(type, base mtu), SCENARIO_GIVEN_MTU, FALSE                                     \
+    "mtu", scenario_parse_mtu, offsetof(type, base mtu), LINK_GIVEN_MTU, FALSE                                         \
   }
 
 static const SchemaField link_fields[] = {
@@ -42,21 +42,21 @@ static const SchemaField link_fields[] = {
 static const Schema link_schema = {"a link", link_fields, G_N_ELEMENTS(link_fields),
                                    offsetof(ScenarioLink, params.given)};
 
-static const SchemaField link_default_fields[] = {LINK_PARAM_FIELDS(LinkParams, )};
+static const SchemaField link_default_fields[] = {LINK_PARAM_FIELDS(LinkConfig, )};
 static const Schema link_default_schema = {"the link defaults", link_default_fields, G_N_ELEMENTS(link_default_fields),
-                                           offsetof(LinkParams, given)};
+                                           offsetof(LinkConfig, given)};
 
 static const SchemaField kind_default_fields[] = {
-    {"mtu", scenario_parse_mtu, offsetof(LinkParams, mtu), SCENARIO_GIVEN_MTU, FALSE},
-    {"queue", schema_parse_queue, offsetof(LinkParams, queue), SCENARIO_GIVEN_QUEUE, FALSE},
+    {"mtu", scenario_parse_mtu, offsetof(LinkConfig, mtu), LINK_GIVEN_MTU, FALSE},
+    {"queue", schema_parse_queue, offsetof(LinkConfig, queue), LINK_GIVEN_QUEUE, FALSE},
 };
 static const Schema kind_default_schema = {"interface defaults", kind_default_fields, G_N_ELEMENTS(kind_default_fields),
-                                           offsetof(LinkParams, given)};
+                                           offsetof(LinkConfig, given)};
 
 /* defaults.switch: the interface defaults and the MAC table's aging, read into the Loader. */
 static const SchemaField switch_default_fields[] = {
-    {"mtu", scenario_parse_mtu, offsetof(Loader, kind_defaults[NODE_KIND_SWITCH].mtu), SCENARIO_GIVEN_MTU, FALSE},
-    {"queue", schema_parse_queue, offsetof(Loader, kind_defaults[NODE_KIND_SWITCH].queue), SCENARIO_GIVEN_QUEUE, FALSE},
+    {"mtu", scenario_parse_mtu, offsetof(Loader, kind_defaults[NODE_KIND_SWITCH].mtu), LINK_GIVEN_MTU, FALSE},
+    {"queue", schema_parse_queue, offsetof(Loader, kind_defaults[NODE_KIND_SWITCH].queue), LINK_GIVEN_QUEUE, FALSE},
     {"aging", scenario_parse_duration_positive, offsetof(Loader, switch_aging), 0, FALSE},
 };
 static const Schema switch_default_schema = {"switch defaults", switch_default_fields,
@@ -116,7 +116,7 @@ gboolean scenario_parse_defaults(SchemaCtx *cx, const YNode *value, void *dest)
   return schema_apply(cx, &defaults_schema, value, loader_of(cx));
 }
 
-/* An MTU in bytes, SCENARIO_MIN_MTU..SCENARIO_MAX_MTU: "1500" or "1500B". */
+/* An MTU in bytes, LINK_MIN_MTU..LINK_MAX_MTU: "1500" or "1500B". */
 gboolean scenario_parse_mtu(SchemaCtx *cx, const YNode *value, void *dest)
 {
   if (!schema_expect(cx, value, YNODE_SCALAR, "an MTU in bytes such as 1500"))
@@ -131,8 +131,8 @@ gboolean scenario_parse_mtu(SchemaCtx *cx, const YNode *value, void *dest)
     g_error_free(error);
     return FALSE;
   }
-  if (bytes < SCENARIO_MIN_MTU || bytes > SCENARIO_MAX_MTU) {
-    schema_error(cx, value, "an MTU must be between %d and %d bytes, found %s", SCENARIO_MIN_MTU, SCENARIO_MAX_MTU,
+  if (bytes < LINK_MIN_MTU || bytes > LINK_MAX_MTU) {
+    schema_error(cx, value, "an MTU must be between %d and %d bytes, found %s", LINK_MIN_MTU, LINK_MAX_MTU,
                  value->text);
     return FALSE;
   }

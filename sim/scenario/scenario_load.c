@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "models/link/switch.h"
 #include "sim/scenario/scenario_private.h"
 #include "sim/scenario/yaml_tree.h"
 
@@ -54,7 +55,7 @@ static void scenario_link_clear(gpointer p)
 
 static void scenario_app_clear(gpointer p)
 {
-  ScenarioApp *a = p;
+  AppConfig *a = p;
   g_free(a->name);
   if (a->sizes)
     g_array_free(a->sizes, TRUE);
@@ -82,12 +83,12 @@ static Scenario *scenario_new(const char *file)
   g_array_set_clear_func(sc->links, scenario_link_clear);
   sc->node_index = g_hash_table_new(g_str_hash, g_str_equal);
   sc->routing = SCENARIO_ROUTING_STATIC;
-  sc->apps = g_array_new(FALSE, TRUE, sizeof(ScenarioApp));
+  sc->apps = g_array_new(FALSE, TRUE, sizeof(AppConfig));
   g_array_set_clear_func(sc->apps, scenario_app_clear);
   sc->events = g_array_new(FALSE, TRUE, sizeof(ScenarioEvent));
   sc->output.pcap = g_array_new(FALSE, TRUE, sizeof(ScenarioPcapTarget));
   sc->output.snaplen = 65535;
-  scenario_tcp_defaults(&sc->tcp);
+  tcp_config_defaults(&sc->tcp);
   sc->expects = g_array_new(FALSE, TRUE, sizeof(ScenarioExpect));
   g_array_set_clear_func(sc->expects, scenario_expect_clear);
   return sc;
@@ -162,7 +163,7 @@ Scenario *scenario_load_data(const char *data, size_t len, const char *file, Dia
   Loader ld = {0};
   ld.cx = (SchemaCtx){diags, g_string_new(NULL), &ld};
   ld.sc = scenario_new(file);
-  ld.switch_aging = SCENARIO_DEFAULT_AGING;
+  ld.switch_aging = SWITCH_DEFAULT_AGING;
   ld.node_maps = g_ptr_array_new();
   scenario_read_top(&ld, root);
   if (!diag_full(diags))
@@ -230,12 +231,6 @@ Scenario *scenario_load_file(const char *path, DiagList *diags)
 int scenario_find_node(const Scenario *sc, const char *name)
 {
   return GPOINTER_TO_INT(g_hash_table_lookup(sc->node_index, name)) - 1;
-}
-
-const char *scenario_kind_name(NodeKind kind)
-{
-  static const char *const names[] = {"host", "switch", "router"};
-  return names[kind];
 }
 
 void scenario_error_at(Loader *ld, SrcMark mark, const char *fmt, ...)

@@ -40,13 +40,11 @@ static const Schema node_schema = {"a node", node_fields, G_N_ELEMENTS(node_fiel
 static const SchemaField iface_fields[] = {
     {"ip", scenario_parse_iface_ip, 0, SCENARIO_GIVEN_IP, FALSE},
     {"mac", scenario_parse_mac, offsetof(ScenarioIface, mac), SCENARIO_GIVEN_MAC, FALSE},
-    {"mtu", scenario_parse_mtu, offsetof(ScenarioIface, own.mtu), SCENARIO_GIVEN_MTU, FALSE},
-    {"queue", schema_parse_queue, offsetof(ScenarioIface, own.queue), SCENARIO_GIVEN_QUEUE, FALSE},
+    {"mtu", scenario_parse_mtu, offsetof(ScenarioIface, own.mtu), LINK_GIVEN_MTU, FALSE},
+    {"queue", schema_parse_queue, offsetof(ScenarioIface, own.queue), LINK_GIVEN_QUEUE, FALSE},
 };
 static const Schema iface_schema = {"an interface", iface_fields, G_N_ELEMENTS(iface_fields),
                                     offsetof(ScenarioIface, own.given)};
-
-static const char *const kind_names[] = {"host", "switch", "router"};
 
 /* `gateway` and `routes`: read by scenario_resolve_routes() once addresses are known. */
 static gboolean scenario_parse_later(SchemaCtx *cx, const YNode *value, void *dest)
@@ -61,13 +59,13 @@ static gboolean scenario_parse_kind(SchemaCtx *cx, const YNode *value, void *des
 {
   if (!schema_expect(cx, value, YNODE_SCALAR, "a node kind (host, switch or router)"))
     return FALSE;
-  for (guint i = 0; i < G_N_ELEMENTS(kind_names); i++)
-    if (strcmp(value->text, kind_names[i]) == 0) {
+  for (guint i = 0; i < NODE_KIND_COUNT; i++)
+    if (strcmp(value->text, node_kind_names[i]) == 0) {
       *(NodeKind *)dest = (NodeKind)i;
       return TRUE;
     }
   char *found = ynode_describe(value);
-  char *near = diag_suggest(value->text, kind_names, G_N_ELEMENTS(kind_names));
+  char *near = diag_suggest(value->text, node_kind_names, NODE_KIND_COUNT);
   if (near)
     schema_error(cx, value, "unknown node kind %s; did you mean '%s'?", found, near);
   else
@@ -255,8 +253,8 @@ static void scenario_check_switch_addresses(SchemaCtx *cx, const ScenarioNode *n
 static gboolean scenario_kind_valid(const YNode *map)
 {
   const YNode *kind = map->type == YNODE_MAP ? ynode_map_get(map, "kind") : NULL;
-  for (guint i = 0; kind && kind->type == YNODE_SCALAR && i < G_N_ELEMENTS(kind_names); i++)
-    if (strcmp(kind->text, kind_names[i]) == 0)
+  for (guint i = 0; kind && kind->type == YNODE_SCALAR && i < NODE_KIND_COUNT; i++)
+    if (strcmp(kind->text, node_kind_names[i]) == 0)
       return TRUE;
   return FALSE;
 }
@@ -277,7 +275,7 @@ static void scenario_check_kind_keys(SchemaCtx *cx, const ScenarioNode *node, co
       schema_error(cx, key, "switch '%s' works at layer 2; '%s' is for hosts and routers", node->name, key->text);
     else if (strcmp(key->text, "aging") == 0 && node->kind != NODE_KIND_SWITCH)
       schema_error(cx, key, "'aging' is the MAC table's aging time of a switch; %s '%s' has no MAC table",
-                   scenario_kind_name(node->kind), node->name);
+                   node_kind_name(node->kind), node->name);
     schema_path_pop(cx, mark);
   }
 }
@@ -463,7 +461,7 @@ static gboolean scenario_resolve_dest(SchemaCtx *cx, const YNode *value, const c
   int n = scenario_find_node(sc, host);
   if (n >= 0) {
     if (!scenario_node_first_address(scenario_node(sc, n), &out->addr)) {
-      schema_error(cx, value, "%s '%s' has no IPv4 address to send to", scenario_kind_name(scenario_node(sc, n)->kind),
+      schema_error(cx, value, "%s '%s' has no IPv4 address to send to", node_kind_name(scenario_node(sc, n)->kind),
                    host);
       return FALSE;
     }

@@ -36,7 +36,7 @@ static gboolean output_parse_trace(SchemaCtx *cx, const YNode *value, void *dest
     gboolean on = FALSE;
     if (!scenario_parse_bool(cx, value, &on))
       return FALSE;
-    *mask = on ? SCENARIO_TRACE_ALL : 0;
+    *mask = on ? TRACE_ALL : 0;
     return TRUE;
   }
   gboolean ok = TRUE;

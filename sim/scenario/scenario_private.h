@@ -9,25 +9,19 @@
 #include "sim/scenario/scenario.h"
 #include "sim/scenario/schema.h"
 
-/* Built-in link and interface parameters, used where the file sets none. */
-#define SCENARIO_DEFAULT_RATE_BPS UINT64_C(100000000)
-#define SCENARIO_DEFAULT_DELAY SIMTIME_MS(1)
-#define SCENARIO_DEFAULT_QUEUE_PACKETS 100
-#define SCENARIO_DEFAULT_MTU 1500
+/* The run's own defaults (the models own theirs: link_config_defaults(),
+ * SWITCH_DEFAULT_AGING, tcp_config_defaults()). */
 #define SCENARIO_DEFAULT_STOP SIMTIME_S(60)
 #define SCENARIO_DEFAULT_SEED 1
-#define SCENARIO_DEFAULT_AGING SIMTIME_S(300)
-#define SCENARIO_MIN_MTU 68
-#define SCENARIO_MAX_MTU 65535
 #define SCENARIO_MAX_NAME 64
 #define SCENARIO_MAX_IFACE_NAME 15
 
 typedef struct {
   SchemaCtx cx; /* first: parsers get the Loader through it */
   Scenario *sc;
-  LinkParams link_defaults;    /* defaults.link */
-  LinkParams kind_defaults[3]; /* defaults.host/switch/router, by NodeKind */
-  SimTime switch_aging;        /* defaults.switch.aging, else SCENARIO_DEFAULT_AGING */
+  LinkConfig link_defaults;    /* defaults.link */
+  LinkConfig kind_defaults[3]; /* defaults.host/switch/router, by NodeKind */
+  SimTime switch_aging;        /* defaults.switch.aging, else SWITCH_DEFAULT_AGING */
   GPtrArray *node_maps;        /* of const YNode*: each node's mapping, parallel to sc->nodes */
   /* Sections read once the network is resolved, since they name its parts
    * (NULL when absent or not of the right type). */
@@ -117,10 +111,9 @@ gboolean scenario_parse_route_to(SchemaCtx *cx, const YNode *value, void *dest);
 void scenario_check(Loader *ld);
 
 /* scenario_apps.c: an app type's name as the file writes it ("udp-cbr"). */
-const char *scenario_app_type_name(int kind);
 
 /* scenario_tcp.c: TCP settings (defaults.tcp and an app's tcp:). */
-void scenario_tcp_defaults(ScenarioTcp *t);
+void tcp_config_defaults(TcpConfig *t);
 gboolean scenario_parse_tcp(SchemaCtx *cx, const YNode *value, void *dest);
 
 /* scenario_expect.c: TCP state names, in the order of TcpState

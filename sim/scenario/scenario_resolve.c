@@ -139,32 +139,33 @@ static void scenario_resolve_ends(Loader *ld)
 }
 
 /* Picks each parameter from the first of `layers` that sets it. */
-static void scenario_merge_params(LinkParams *out, const LinkParams *const *layers, guint n)
+static void scenario_merge_params(LinkConfig *out, const LinkConfig *const *layers, guint n)
 {
   for (guint i = n; i-- > 0;) {
-    const LinkParams *p = layers[i];
-    if (p->given & SCENARIO_GIVEN_RATE)
+    const LinkConfig *p = layers[i];
+    if (p->given & LINK_GIVEN_RATE)
       out->rate_bps = p->rate_bps;
-    if (p->given & SCENARIO_GIVEN_DELAY)
+    if (p->given & LINK_GIVEN_DELAY)
       out->delay = p->delay;
-    if (p->given & SCENARIO_GIVEN_LOSS)
+    if (p->given & LINK_GIVEN_LOSS)
       out->loss = p->loss;
-    if (p->given & SCENARIO_GIVEN_QUEUE)
+    if (p->given & LINK_GIVEN_QUEUE)
       out->queue = p->queue;
-    if (p->given & SCENARIO_GIVEN_MTU)
+    if (p->given & LINK_GIVEN_MTU)
       out->mtu = p->mtu;
   }
 }
 
 static void scenario_resolve_params(Loader *ld)
 {
-  static const LinkParams builtin = {SCENARIO_DEFAULT_RATE_BPS,           SCENARIO_DEFAULT_DELAY, 0.0,
-                                     {SCENARIO_DEFAULT_QUEUE_PACKETS, 0}, SCENARIO_DEFAULT_MTU,   ~0u};
+  LinkConfig builtin;
+  link_config_defaults(&builtin);
+  builtin.given = ~0u;
   Scenario *sc = ld->sc;
   for (guint l = 0; l < sc->links->len; l++) {
     ScenarioLink *link = scenario_link(sc, l);
-    const LinkParams *layers[] = {&link->params, &ld->link_defaults, &builtin};
-    LinkParams out = {0};
+    const LinkConfig *layers[] = {&link->params, &ld->link_defaults, &builtin};
+    LinkConfig out = {0};
     scenario_merge_params(&out, layers, G_N_ELEMENTS(layers));
     out.given = link->params.given;
     link->params = out;
@@ -173,10 +174,10 @@ static void scenario_resolve_params(Loader *ld)
     ScenarioNode *node = scenario_node(sc, n);
     for (guint i = 0; i < node->ifaces->len; i++) {
       ScenarioIface *iface = &g_array_index(node->ifaces, ScenarioIface, i);
-      static const LinkParams none = {0};
-      const LinkParams *link = iface->link >= 0 ? &scenario_link(sc, iface->link)->params : &none;
-      const LinkParams *layers[] = {&iface->own, link, &ld->kind_defaults[node->kind], &ld->link_defaults, &builtin};
-      LinkParams out = {0};
+      static const LinkConfig none = {0};
+      const LinkConfig *link = iface->link >= 0 ? &scenario_link(sc, iface->link)->params : &none;
+      const LinkConfig *layers[] = {&iface->own, link, &ld->kind_defaults[node->kind], &ld->link_defaults, &builtin};
+      LinkConfig out = {0};
       scenario_merge_params(&out, layers, G_N_ELEMENTS(layers));
       iface->mtu = out.mtu;
       iface->queue = out.queue;

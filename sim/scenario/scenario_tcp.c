@@ -19,22 +19,15 @@
  * min-rto <= max-rto and initial-rto <= max-rto (an initial RTO below
  * min-rto is allowed: as in Linux, the minimum bounds computed RTOs only).
  *
- * Entry points: scenario_tcp_defaults() (the built-in values),
- * scenario_parse_tcp() (a schema parser onto a ScenarioTcp already holding
+ * The defaults and ranges are TCP's own (models/transport/tcp_config.h).
+ *
+ * Entry points: scenario_parse_tcp() (a schema parser onto a TcpConfig already holding
  * the values to override).
  */
 #include <string.h>
 
+#include "models/transport/tcp_cc.h"
 #include "sim/scenario/scenario_private.h"
-
-#define TCP_MAX_BUF (UINT64_C(1) << 30)
-#define TCP_MIN_MSS 88 /* Linux's TCP_MIN_MSS */
-#define TCP_MAX_MSS 65495
-#define TCP_MAX_DELAYED_ACK SIMTIME_MS(500)
-#define TCP_MAX_INITIAL_CWND 1000
-
-/* Congestion control algorithms by name (models/transport/tcp_cc.c). */
-static const char *const tcp_cc_names[] = {"newreno"};
 
 static gboolean tcp_parse_buf(SchemaCtx *cx, const YNode *value, void *dest);
 static gboolean tcp_parse_mss(SchemaCtx *cx, const YNode *value, void *dest);
@@ -44,47 +37,24 @@ static gboolean tcp_parse_cwnd(SchemaCtx *cx, const YNode *value, void *dest);
 static gboolean tcp_parse_cc(SchemaCtx *cx, const YNode *value, void *dest);
 
 static const SchemaField tcp_fields[] = {
-    {"sndbuf", tcp_parse_buf, offsetof(ScenarioTcp, sndbuf), 0, FALSE},
-    {"rcvbuf", tcp_parse_buf, offsetof(ScenarioTcp, rcvbuf), 0, FALSE},
-    {"mss", tcp_parse_mss, offsetof(ScenarioTcp, mss), 0, FALSE},
-    {"min-rto", scenario_parse_duration_positive, offsetof(ScenarioTcp, min_rto), 0, FALSE},
-    {"initial-rto", scenario_parse_duration_positive, offsetof(ScenarioTcp, initial_rto), 0, FALSE},
-    {"max-rto", scenario_parse_duration_positive, offsetof(ScenarioTcp, max_rto), 0, FALSE},
-    {"delayed-ack", tcp_parse_delayed_ack, offsetof(ScenarioTcp, delayed_ack), 0, FALSE},
-    {"msl", scenario_parse_duration_positive, offsetof(ScenarioTcp, msl), 0, FALSE},
-    {"syn-retries", tcp_parse_retries, offsetof(ScenarioTcp, syn_retries), 0, FALSE},
-    {"retries", tcp_parse_retries, offsetof(ScenarioTcp, retries), 0, FALSE},
-    {"initial-cwnd", tcp_parse_cwnd, offsetof(ScenarioTcp, initial_cwnd), 0, FALSE},
-    {"nagle", scenario_parse_bool, offsetof(ScenarioTcp, nagle), 0, FALSE},
-    {"window-scaling", scenario_parse_bool, offsetof(ScenarioTcp, window_scaling), 0, FALSE},
-    {"timestamps", scenario_parse_bool, offsetof(ScenarioTcp, timestamps), 0, FALSE},
-    {"sack", scenario_parse_bool, offsetof(ScenarioTcp, sack), 0, FALSE},
-    {"cc", tcp_parse_cc, offsetof(ScenarioTcp, cc), 0, FALSE},
+    {"sndbuf", tcp_parse_buf, offsetof(TcpConfig, sndbuf), 0, FALSE},
+    {"rcvbuf", tcp_parse_buf, offsetof(TcpConfig, rcvbuf), 0, FALSE},
+    {"mss", tcp_parse_mss, offsetof(TcpConfig, mss), 0, FALSE},
+    {"min-rto", scenario_parse_duration_positive, offsetof(TcpConfig, min_rto), 0, FALSE},
+    {"initial-rto", scenario_parse_duration_positive, offsetof(TcpConfig, initial_rto), 0, FALSE},
+    {"max-rto", scenario_parse_duration_positive, offsetof(TcpConfig, max_rto), 0, FALSE},
+    {"delayed-ack", tcp_parse_delayed_ack, offsetof(TcpConfig, delayed_ack), 0, FALSE},
+    {"msl", scenario_parse_duration_positive, offsetof(TcpConfig, msl), 0, FALSE},
+    {"syn-retries", tcp_parse_retries, offsetof(TcpConfig, syn_retries), 0, FALSE},
+    {"retries", tcp_parse_retries, offsetof(TcpConfig, retries), 0, FALSE},
+    {"initial-cwnd", tcp_parse_cwnd, offsetof(TcpConfig, initial_cwnd), 0, FALSE},
+    {"nagle", scenario_parse_bool, offsetof(TcpConfig, nagle), 0, FALSE},
+    {"window-scaling", scenario_parse_bool, offsetof(TcpConfig, window_scaling), 0, FALSE},
+    {"timestamps", scenario_parse_bool, offsetof(TcpConfig, timestamps), 0, FALSE},
+    {"sack", scenario_parse_bool, offsetof(TcpConfig, sack), 0, FALSE},
+    {"cc", tcp_parse_cc, offsetof(TcpConfig, cc), 0, FALSE},
 };
 static const Schema tcp_schema = {"TCP settings", tcp_fields, G_N_ELEMENTS(tcp_fields), SCHEMA_NO_GIVEN};
-
-/* Fills `t` with the built-in TCP settings. */
-void scenario_tcp_defaults(ScenarioTcp *t)
-{
-  *t = (ScenarioTcp){
-      .sndbuf = 131072,
-      .rcvbuf = 131072,
-      .mss = 0,
-      .min_rto = SIMTIME_MS(200),
-      .initial_rto = SIMTIME_S(1),
-      .max_rto = SIMTIME_S(120),
-      .delayed_ack = SIMTIME_MS(40),
-      .msl = SIMTIME_S(30),
-      .syn_retries = 6,
-      .retries = 15,
-      .initial_cwnd = 10,
-      .nagle = TRUE,
-      .window_scaling = TRUE,
-      .timestamps = TRUE,
-      .sack = TRUE,
-  };
-  g_strlcpy(t->cc, "newreno", sizeof t->cc);
-}
 
 /* sndbuf, rcvbuf: a byte size up to 1GiB. Stores a uint32_t. */
 static gboolean tcp_parse_buf(SchemaCtx *cx, const YNode *value, void *dest)
@@ -150,14 +120,16 @@ static gboolean tcp_parse_cwnd(SchemaCtx *cx, const YNode *value, void *dest)
 static gboolean tcp_parse_cc(SchemaCtx *cx, const YNode *value, void *dest)
 {
   int i = 0;
-  if (!scenario_parse_word(cx, value, tcp_cc_names, G_N_ELEMENTS(tcp_cc_names), "congestion control", &i))
+  guint n = 0;
+  const char *const *names = tcp_cc_names(&n);
+  if (!scenario_parse_word(cx, value, names, n, "congestion control", &i))
     return FALSE;
-  g_strlcpy(dest, tcp_cc_names[i], sizeof((ScenarioTcp *)NULL)->cc);
+  g_strlcpy(dest, names[i], sizeof((TcpConfig *)NULL)->cc);
   return TRUE;
 }
 
 /* Reports settings that disagree (after the mapping `map` was applied). */
-static gboolean tcp_check(SchemaCtx *cx, const YNode *map, const ScenarioTcp *t)
+static gboolean tcp_check(SchemaCtx *cx, const YNode *map, const TcpConfig *t)
 {
   const char *name = t->min_rto > t->max_rto ? "min-rto" : t->initial_rto > t->max_rto ? "initial-rto" : NULL;
   if (!name)
@@ -170,11 +142,11 @@ static gboolean tcp_check(SchemaCtx *cx, const YNode *map, const ScenarioTcp *t)
   return FALSE;
 }
 
-/* Applies the mapping `value` of TCP settings onto the ScenarioTcp at
+/* Applies the mapping `value` of TCP settings onto the TcpConfig at
  * `dest`, which holds the values it overrides, then checks the result. */
 gboolean scenario_parse_tcp(SchemaCtx *cx, const YNode *value, void *dest)
 {
-  ScenarioTcp *t = dest;
+  TcpConfig *t = dest;
   if (!schema_apply(cx, &tcp_schema, value, t))
     return FALSE;
   return tcp_check(cx, value, t);

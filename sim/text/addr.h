@@ -12,6 +12,12 @@
 #include <glib.h>
 #include <stdint.h>
 
+/* An IPv4 address with its prefix length; addr in host byte order. */
+typedef struct {
+  uint32_t addr;
+  uint8_t len;
+} Ipv4Prefix;
+
 #define ADDR_IPV4_TEXT 16 /* "255.255.255.255" and its NUL */
 #define ADDR_CIDR_TEXT 20 /* "255.255.255.255/32", its NUL, and room for gcc's check of a uint8_t */
 

@@ -10,6 +10,12 @@
 #include <glib.h>
 #include <stdio.h>
 
+/* A place in a file, 1-based; line 0 when there is none. */
+typedef struct {
+  int line;
+  int column;
+} SrcMark;
+
 typedef enum { DIAG_ERROR, DIAG_WARNING } DiagLevel;
 
 typedef struct {

@@ -26,6 +26,7 @@
 #include "models/internet/ipv4.h"
 #include "models/internet/route_auto.h"
 #include "models/core/network.h"
+#include "sim/build/build.h"
 #include "sim/text/addr.h"
 
 typedef struct {
@@ -133,7 +134,7 @@ static gboolean grid_all_tables(const char *path, double times[3], uint64_t *rou
     return FALSE;
   }
   diag_list_free(diags);
-  Network *net = network_build(sc);
+  Network *net = build_network(sc);
   times[0] = grid_seconds(start);
   start = g_get_monotonic_time();
   *routes = grid_fill_all(net);

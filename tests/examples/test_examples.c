@@ -226,7 +226,7 @@ static void examples_check_retransmissions(const char *file, const char *dir, GP
     guint segments = 0;
     GHashTable *flagged = examples_tshark_resent(pcap, &segments);
     if (segments > 0) {
-      ck_assert_msg(trace && (sc->output.trace & SCENARIO_TRACE_TRANSPORT),
+      ck_assert_msg(trace && (sc->output.trace & TRACE_TRANSPORT),
                     "%s holds TCP: the example needs the transport layer in its trace (`output: { trace: [transport, "
                     "...] }`) to compare tshark's retransmissions with ipsim's",
                     name);

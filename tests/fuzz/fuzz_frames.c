@@ -13,6 +13,7 @@
 
 #include "models/link/ethernet.h"
 #include "models/core/network.h"
+#include "sim/build/build.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -63,7 +64,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!sc)
       abort();
   }
-  Network *net = network_build(sc);
+  Network *net = build_network(sc);
   GPtrArray *ifaces = fuzz_ifaces(net);
   GArray *arrivals = g_array_new(FALSE, TRUE, sizeof(FuzzArrival));
   for (size_t at = 0; at + 3 <= size && arrivals->len < 256;) {

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "models/core/network.h"
+#include "sim/build/build.h"
 #include "sim/scenario/scenario.h"
 #include "viz/topology.h"
 
@@ -22,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   Scenario *sc = scenario_load_data((const char *)data, size, "fuzz.yaml", diags);
   diag_list_print(diags, sink);
   if (sc) {
-    Network *net = network_build(sc);
+    Network *net = build_network(sc);
     char *dot = viz_topology_dot(net);
     fputs(dot, sink);
     g_free(dot);

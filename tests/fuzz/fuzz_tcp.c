@@ -38,6 +38,7 @@
 
 #include "models/link/ethernet.h"
 #include "models/core/network.h"
+#include "sim/build/build.h"
 #include "models/transport/tcp.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -421,7 +422,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     return 0;
   FuzzTcp fz = {.config = data[0]};
   const Scenario *sc = fuzz_scenario((fz.config >> 4) & 1);
-  fz.net = network_build(sc);
+  fz.net = build_network(sc);
   fuzz_setup(&fz, sc);
   fz.debug = g_getenv("FUZZ_TCP_DEBUG") != NULL;
   if (fz.debug)
@@ -430,7 +431,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             fz.h2.c ? tcp_state_name(tcp_state(fz.h2.c)) : "closed");
   fuzz_schedule(&fz, data + 1, size - 1);
   if (fz.debug && strcmp(g_getenv("FUZZ_TCP_DEBUG"), "trace") == 0)
-    fz.net->trace = trace_new(stderr, FALSE, SCENARIO_TRACE_ALL);
+    fz.net->trace = trace_new(stderr, FALSE, TRACE_ALL);
   network_run(fz.net);
   if (fz.debug)
     fprintf(stderr, "at the end: h1 %s, h2 %s, %" PRIu64 " events\n",

@@ -17,6 +17,7 @@
 #include "models/internet/route.h"
 #include "models/transport/udp.h"
 #include "models/core/network.h"
+#include "sim/build/build.h"
 #include "models/core/node.h"
 #include "sim/text/addr.h"
 #include "tests/testlib.h"
@@ -303,9 +304,9 @@ static T3 t3_new_yaml(const char *yaml)
 {
   T3 t;
   t.sc = testlib_load_ok(yaml);
-  t.net = network_build(t.sc);
+  t.net = build_network(t.sc);
   if (g_getenv("TEST_TRACE")) /* debugging: the whole trace on standard error */
-    t.net->trace = trace_new(stderr, FALSE, SCENARIO_TRACE_ALL);
+    t.net->trace = trace_new(stderr, FALSE, TRACE_ALL);
   t.h1 = testlib_node(t.net, "h1");
   t.r1 = testlib_node(t.net, "r1");
   t.h2 = testlib_node(t.net, "h2");

@@ -19,6 +19,7 @@
 #include "models/link/link.h"
 #include "models/link/switch.h"
 #include "models/core/network.h"
+#include "sim/build/build.h"
 #include "sim/text/addr.h"
 #include "tests/testlib.h"
 
@@ -35,7 +36,7 @@ typedef struct {
 static Fixture fx_build(const char *yaml)
 {
   Fixture fx = {testlib_load_ok(yaml), NULL};
-  fx.net = network_build(fx.sc);
+  fx.net = build_network(fx.sc);
   ck_assert_ptr_nonnull(fx.net);
   return fx;
 }
@@ -323,7 +324,7 @@ START_TEST(test_set_params)
 
   send_frame(a, b->mac, ETHERTYPE_TEST, 986); /* arrives at 2.8 ms */
   run_to(&fx, SIMTIME_US(100));
-  LinkParams p = {.rate_bps = 100000000, .delay = SIMTIME_MS(1), .given = SCENARIO_GIVEN_RATE | SCENARIO_GIVEN_DELAY};
+  LinkConfig p = {.rate_bps = 100000000, .delay = SIMTIME_MS(1), .given = LINK_GIVEN_RATE | LINK_GIVEN_DELAY};
   link_set_params(link, &p);
   send_frame(a, b->mac, ETHERTYPE_TEST, 986); /* starts at 0.8 ms, would arrive at 1.88 ms */
   run_to(&fx, SIMTIME_US(2800) - 1);
@@ -439,7 +440,7 @@ static Fixture fx_build_aging(const char *yaml, SimTime aging)
   for (guint i = 0; i < fx.sc->nodes->len; i++)
     if (scenario_node(fx.sc, i)->kind == NODE_KIND_SWITCH)
       scenario_node(fx.sc, i)->aging = aging;
-  fx.net = network_build(fx.sc);
+  fx.net = build_network(fx.sc);
   return fx;
 }
 

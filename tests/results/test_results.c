@@ -16,6 +16,7 @@
 #include "models/app/app.h"
 #include "sim/build/expect.h"
 #include "models/core/network.h"
+#include "sim/build/build.h"
 #include "models/observe/report.h"
 #include "models/transport/tcp.h"
 #include "tests/testlib.h"
@@ -67,8 +68,8 @@ static void run_yaml(Run *r, const char *yaml)
 {
   size_t len = 0;
   r->sc = testlib_load_ok(yaml);
-  r->net = network_build(r->sc);
-  Expect *ex = expect_new(r->net);
+  r->net = build_network(r->sc);
+  Expect *ex = expect_new(r->net, r->sc);
   network_run(r->net);
   for (guint i = 0; i < r->net->apps->len; i++)
     app_finish(g_ptr_array_index(r->net->apps, i));
@@ -375,8 +376,8 @@ static const char fake_yaml[] = "stop: 10s\n"
 START_TEST(test_expect_app_checks_messages)
 {
   Scenario *sc = testlib_load_ok(fake_yaml);
-  Network *net = network_build(sc);
-  Expect *ex = expect_new(net);
+  Network *net = build_network(sc);
+  Expect *ex = expect_new(net, sc);
   App *b = g_ptr_array_index(net->apps, 0);
   b->goodput_bytes = 1250000;
   b->goodput_time = SIMTIME_S(1);

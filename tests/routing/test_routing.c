@@ -16,6 +16,7 @@
 #include "models/internet/ipv4.h"
 #include "models/internet/route_auto.h"
 #include "models/core/network.h"
+#include "sim/build/build.h"
 #include "sim/text/addr.h"
 #include "tests/testlib.h"
 
@@ -28,7 +29,7 @@ typedef struct {
 static TestNet test_net_load(const char *yaml)
 {
   TestNet t = {testlib_load_ok(yaml), NULL};
-  t.net = network_build(t.sc);
+  t.net = build_network(t.sc);
   ck_assert_ptr_nonnull(t.net->route_auto);
   return t;
 }

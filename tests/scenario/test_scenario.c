@@ -281,7 +281,7 @@ START_TEST(test_app_defaults)
                           "  - { type: udp-cbr, on: h1, to: 'h2:9000', rate: 1Mbps, start: 1s, stop: 2s }\n"
                           "  - { type: udp-sink, on: h2, port: 9000 }\n");
   ck_assert_uint_eq(sc->apps->len, 6);
-  const ScenarioApp *a = scenario_app(sc, 0);
+  const AppConfig *a = scenario_app(sc, 0);
   ck_assert_str_eq(a->name, "ping1");
   ck_assert_int_eq(a->kind, APP_PING);
   ck_assert_int_eq(a->node, scenario_find_node(sc, "h1"));
@@ -337,7 +337,7 @@ START_TEST(test_cbr_interval_from_rate)
                           "  - { type: udp-cbr, on: h1, to: '10.0.2.10:9', size: 100, interval: 80us }\n"
                           "  - { type: traceroute, on: h1, to: h2, probe: icmp, max-hops: 5, queries: 1, wait: 1s, "
                           "port: 40000 }\n");
-  const ScenarioApp *a = scenario_app(sc, 0);
+  const AppConfig *a = scenario_app(sc, 0);
   ck_assert_uint_eq(a->port, 7);
   ck_assert_int_eq(a->interval, 2666667); /* 8000 bits / 3 Mbit/s = 2666666.67 ns */
   ck_assert_uint_eq(a->rate_bps, 3000000);
@@ -372,7 +372,7 @@ START_TEST(test_app_new_kinds)
                           "  - { type: ftp-server, on: h2 }\n"
                           "  - { type: onoff, on: h1, to: h2, port: 9001, rate: 1Mbps }\n");
   ck_assert_uint_eq(sc->apps->len, 10);
-  const ScenarioApp *a = scenario_app(sc, 0);
+  const AppConfig *a = scenario_app(sc, 0);
   ck_assert_str_eq(a->name, "udp-echo-server1");
   ck_assert_int_eq(a->kind, APP_UDP_ECHO_SERVER);
   ck_assert_uint_eq(a->port, 7); /* RFC 862 */
@@ -418,7 +418,7 @@ START_TEST(test_app_new_kinds)
 }
 END_TEST
 
-static void assert_tcp_equal(const ScenarioTcp *a, const ScenarioTcp *b)
+static void assert_tcp_equal(const TcpConfig *a, const TcpConfig *b)
 {
   ck_assert(a->sndbuf == b->sndbuf && a->rcvbuf == b->rcvbuf && a->mss == b->mss);
   ck_assert(a->min_rto == b->min_rto && a->initial_rto == b->initial_rto && a->max_rto == b->max_rto);
@@ -433,7 +433,7 @@ START_TEST(test_tcp_settings)
 {
   Scenario *sc = load_net("apps:\n"
                           "  - { type: bulk-sink, on: h2 }\n");
-  const ScenarioTcp *t = &sc->tcp;
+  const TcpConfig *t = &sc->tcp;
   ck_assert_uint_eq(t->sndbuf, 131072);
   ck_assert_uint_eq(t->rcvbuf, 131072);
   ck_assert_uint_eq(t->mss, 0);
@@ -490,11 +490,11 @@ START_TEST(test_events_sorted)
   ck_assert_int_eq(e->at, SIMTIME_S(1));
   ck_assert_int_eq(e->kind, SCENARIO_EVENT_LINK_SET);
   ck_assert_int_eq(e->link, 2);
-  ck_assert_uint_eq(e->params.given, SCENARIO_GIVEN_RATE);
+  ck_assert_uint_eq(e->params.given, LINK_GIVEN_RATE);
   ck_assert_uint_eq(e->params.rate_bps, 1000000);
   e = &g_array_index(sc->events, ScenarioEvent, 1);
   ck_assert_int_eq(e->link, 1);
-  ck_assert_uint_eq(e->params.given, SCENARIO_GIVEN_DELAY | SCENARIO_GIVEN_LOSS);
+  ck_assert_uint_eq(e->params.given, LINK_GIVEN_DELAY | LINK_GIVEN_LOSS);
   ck_assert_int_eq(e->params.delay, SIMTIME_MS(2));
   ck_assert(e->params.loss == 0.01);
   e = &g_array_index(sc->events, ScenarioEvent, 2);
@@ -581,7 +581,7 @@ START_TEST(test_output)
 {
   Scenario *sc = load_net("output:\n  dir: out/run1\n  trace: [internet, app]\n  pcap: [r1, 'h1:eth0']\n");
   ck_assert_str_eq(sc->output.dir, "out/run1");
-  ck_assert_uint_eq(sc->output.trace, SCENARIO_TRACE_INTERNET | SCENARIO_TRACE_APP);
+  ck_assert_uint_eq(sc->output.trace, TRACE_INTERNET | TRACE_APP);
   ck_assert(!sc->output.pcap_all);
   ck_assert_uint_eq(sc->output.pcap->len, 2);
   const ScenarioPcapTarget *t = &g_array_index(sc->output.pcap, ScenarioPcapTarget, 0);
@@ -593,7 +593,7 @@ START_TEST(test_output)
   ck_assert(!sc->output.tcp_series);
   scenario_free(sc);
   sc = load_net("output: { trace: true, pcap: all, tcp-series: true }\n");
-  ck_assert_uint_eq(sc->output.trace, SCENARIO_TRACE_ALL);
+  ck_assert_uint_eq(sc->output.trace, TRACE_ALL);
   ck_assert(sc->output.pcap_all);
   ck_assert(sc->output.tcp_series);
   scenario_free(sc);

@@ -15,7 +15,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "models/link/ethernet_wire.h"
 #include "models/core/network.h"
+#include "sim/build/build.h"
 #include "models/observe/report.h"
 #include "models/observe/trace.h"
 #include "models/observe/pcap_out.h"
@@ -472,7 +474,7 @@ START_TEST(test_reason_note_and_write)
   char *text = NULL;
   size_t size = 0;
   FILE *f = open_memstream(&text, &size);
-  Trace *t = trace_new(f, FALSE, SCENARIO_TRACE_ALL);
+  Trace *t = trace_new(f, FALSE, TRACE_ALL);
   PacketPool *pool = packet_pool_new();
   Packet *ip = packet_new_from(pool, b->data + 14, b->len - 14);
 
@@ -495,7 +497,7 @@ END_TEST
 
 START_TEST(test_layers)
 {
-  Trace *t = trace_new(stdout, FALSE, SCENARIO_TRACE_LINK | SCENARIO_TRACE_APP);
+  Trace *t = trace_new(stdout, FALSE, TRACE_LINK | TRACE_APP);
   ck_assert(trace_wants(t, TRACE_LINK));
   ck_assert(!trace_wants(t, TRACE_INTERNET));
   ck_assert(!trace_wants(t, TRACE_TRANSPORT));
@@ -821,7 +823,7 @@ static char *pcap_write_cases_snap(PcapCase *cases, guint n, uint32_t snaplen)
   ck_assert_msg(dir, "%s", error ? error->message : "?");
   char *path = g_build_filename(dir, "h1-eth0.pcap", NULL);
   g_free(dir);
-  PcapOut *out = pcap_out_open(path, snaplen, &error);
+  PcapOut *out = pcap_out_open(path, snaplen, ETH_LINKTYPE, &error);
   ck_assert_msg(out, "%s", error ? error->message : "?");
   for (guint i = 0; i < n; i++)
     pcap_out_write(out, cases[i].at, cases[i].frame->data, cases[i].frame->len);
@@ -899,7 +901,7 @@ END_TEST
 START_TEST(test_pcap_open_error)
 {
   GError *error = NULL;
-  ck_assert_ptr_null(pcap_out_open("/nonexistent-dir/x.pcap", PCAP_OUT_SNAPLEN_MAX, &error));
+  ck_assert_ptr_null(pcap_out_open("/nonexistent-dir/x.pcap", PCAP_OUT_SNAPLEN_MAX, ETH_LINKTYPE, &error));
   ck_assert_ptr_nonnull(error);
   ck_assert(g_error_matches(error, PCAP_OUT_ERROR, 0));
   ck_assert_msg(strstr(error->message, "/nonexistent-dir/x.pcap"), "%s", error->message);
@@ -1057,7 +1059,7 @@ static const char *report_yaml = "scenario: report\n"
 static Network *report_network(Scenario **sc)
 {
   *sc = testlib_load_ok(report_yaml);
-  Network *net = network_build(*sc);
+  Network *net = build_network(*sc);
   Iface *h1 = node_iface(network_node(net, 0), 0);
   Iface *s1p2 = node_iface(network_node(net, 1), 1);
   h1->counters.tx_packets = 3;
@@ -1297,7 +1299,7 @@ END_TEST
 START_TEST(test_empty_reports)
 {
   Scenario *sc = testlib_load_ok(report_yaml);
-  Network *net = network_build(sc);
+  Network *net = build_network(sc);
   char *text = report_capture(report_flows_text, net);
   ck_assert_str_eq(text, "Flows: none\n");
   g_free(text);

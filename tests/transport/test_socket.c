@@ -16,6 +16,7 @@
 
 #include "models/app/app.h"
 #include "models/core/network.h"
+#include "sim/build/build.h"
 #include "models/transport/socket.h"
 #include "tests/testlib.h"
 
@@ -44,7 +45,7 @@ static Net net_new(const char *yaml)
 {
   Net n = {0};
   n.sc = testlib_load_ok(yaml);
-  n.net = network_build(n.sc);
+  n.net = build_network(n.sc);
   n.h1 = network_node(n.net, 0);
   n.h2 = network_node(n.net, 1);
   return n;
@@ -595,7 +596,7 @@ START_TEST(test_tcp_transfer)
   Net n = net_new(two_hosts);
   Tcp t;
   tcp_setup(&t, &n, STREAM_LEN, 80);
-  ScenarioTcp cfg = n.sc->tcp;
+  TcpConfig cfg = n.sc->tcp;
   cfg.sndbuf = 16384;
   socket_set_tcp(t.c, &cfg);
   guint states = 0;
@@ -675,7 +676,7 @@ START_TEST(test_tcp_timed_out)
                   "  - { ends: [h3, s1], loss: 100% }\n");
   Tcp t;
   tcp_setup(&t, &n, 0, 0);
-  ScenarioTcp cfg = n.sc->tcp;
+  TcpConfig cfg = n.sc->tcp;
   cfg.syn_retries = 2;
   socket_set_tcp(t.c, &cfg);
   /* h3 never answers ARP, so no SYN reaches it. */

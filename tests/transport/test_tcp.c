@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "models/core/network.h"
+#include "sim/build/build.h"
 #include "models/transport/tcp.h"
 #include "models/transport/tcp_conn.h"
 #include "models/internet/checksum.h"
@@ -34,7 +35,7 @@ typedef struct {
   Scenario *sc;
   Network *net;
   Node *h1, *r1, *h2;
-  ScenarioTcp cfg;
+  TcpConfig cfg;
 } T;
 
 /* Two hosts through a router: h1 -(rate1, delay1)- r1 -(rate2, delay2)- h2;
@@ -46,9 +47,9 @@ static T t_new_links(const char *rate1, const char *delay1, const char *extra1, 
   char *yaml = g_strdup_printf(net_yaml, rate1, delay1, extra1, rate2, delay2, extra2);
   t.sc = testlib_load_ok(yaml);
   g_free(yaml);
-  t.net = network_build(t.sc);
+  t.net = build_network(t.sc);
   if (g_getenv("TEST_TRACE"))
-    t.net->trace = trace_new(stderr, FALSE, SCENARIO_TRACE_ALL);
+    t.net->trace = trace_new(stderr, FALSE, TRACE_ALL);
   t.h1 = testlib_node(t.net, "h1");
   t.r1 = testlib_node(t.net, "r1");
   t.h2 = testlib_node(t.net, "h2");
@@ -273,7 +274,7 @@ static void notes_start(T *t, Notes *n)
   n->buf = NULL;
   n->len = 0;
   n->f = open_memstream(&n->buf, &n->len);
-  t->net->trace = trace_new(n->f, FALSE, SCENARIO_TRACE_TRANSPORT);
+  t->net->trace = trace_new(n->f, FALSE, TRACE_TRANSPORT);
 }
 
 /* Returns the times (ns) of note lines containing `what`, in order. */
@@ -644,7 +645,7 @@ START_TEST(test_sack_peer_without)
   Peer *srv = peer_new(&t), *cli = peer_new(&t);
   size_t total = 3000000;
   uint8_t *data = t_random_bytes(total, 7);
-  ScenarioTcp with_sack;
+  TcpConfig with_sack;
   Notes n;
   int err = 0;
 
@@ -1280,7 +1281,7 @@ START_TEST(test_loopback)
 }
 END_TEST
 
-/* Settings at their edges: an all-zero ScenarioTcp takes the defaults; a
+/* Settings at their edges: an all-zero TcpConfig takes the defaults; a
  * tiny MSS, a huge initial window and timestamps off still carry data. */
 START_TEST(test_odd_settings)
 {
@@ -1393,7 +1394,7 @@ START_TEST(test_sack_blocks)
   int err;
 
   t.cfg.sack = TRUE;
-  t.net->trace = trace_new(f, FALSE, SCENARIO_TRACE_ALL);
+  t.net->trace = trace_new(f, FALSE, TRACE_ALL);
   srv->listener = tcp_listen(t.h2, 0, 80, 4, &t.cfg, &peer_up, srv, &err);
   Craft x = {
       .src = IP(10, 0, 1, 99), .dst = H2, .sport = 7777, .dport = 80, .seq = 1000, .flags = TCP_SYN, .win = 65535};

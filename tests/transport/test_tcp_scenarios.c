@@ -19,6 +19,7 @@
 
 #include "models/app/app.h"
 #include "models/core/network.h"
+#include "sim/build/build.h"
 #include "tests/testlib.h"
 
 /* The goodput of the fullest frame at `bps`: 1448 data bytes in a
@@ -31,7 +32,7 @@
 static Network *scen_run(const char *yaml, Scenario **sc)
 {
   *sc = testlib_load_ok(yaml);
-  Network *net = network_build(*sc);
+  Network *net = build_network(*sc);
   network_run(net);
   for (guint i = 0; i < net->apps->len; i++)
     app_finish(g_ptr_array_index(net->apps, i));

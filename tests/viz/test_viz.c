@@ -6,7 +6,7 @@
  * and gives the same bytes twice.
  *
  * Networks are built from hand-filled Scenario structs through
- * network_build(), so these tests do not depend on the YAML loader. Set
+ * build_network(), so these tests do not depend on the YAML loader. Set
  * IPSIM_VIZ_OUTDIR to a directory to get PNG, SVG and DOT drawings of the
  * test networks (small, campus, failover) there, to look at.
  */
@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "models/core/network.h"
+#include "sim/build/build.h"
 #include "viz/topology.h"
 
 /* ---- Building networks by hand ---------------------------------------- */
@@ -38,7 +39,7 @@ static Scenario *test_scenario_new(const char *name, const char *description)
   sc->stop = SIMTIME_S(1);
   sc->nodes = g_array_new(FALSE, TRUE, sizeof(ScenarioNode));
   sc->links = g_array_new(FALSE, TRUE, sizeof(ScenarioLink));
-  sc->apps = g_array_new(FALSE, TRUE, sizeof(ScenarioApp));
+  sc->apps = g_array_new(FALSE, TRUE, sizeof(AppConfig));
   sc->events = g_array_new(FALSE, TRUE, sizeof(ScenarioEvent));
   sc->expects = g_array_new(FALSE, TRUE, sizeof(ScenarioExpect));
   sc->output.pcap = g_array_new(FALSE, TRUE, sizeof(ScenarioPcapTarget));
@@ -152,7 +153,7 @@ static void test_add_link(Scenario *sc, const char *name, TestEnd a, TestEnd b, 
 /* Builds the network `sc` describes and frees `sc`. */
 static Network *test_build(Scenario *sc)
 {
-  Network *net = network_build(sc);
+  Network *net = build_network(sc);
   test_scenario_free(sc);
   return net;
 }
@@ -499,7 +500,7 @@ START_TEST(test_dot_of_example)
   DiagList *diags = diag_list_new(path);
   Scenario *sc = scenario_load_file(path, diags);
   ck_assert_msg(sc != NULL, "%s does not load", path);
-  Network *net = network_build(sc);
+  Network *net = build_network(sc);
   Agraph_t *g = test_parse_dot(net);
   ck_assert_int_eq(agnnodes(g), 7);
   ck_assert_int_eq(agnedges(g), 6);

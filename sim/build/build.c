@@ -1,0 +1,194 @@
+/*
+ * The build step: a network from a validated scenario (see build.h), and
+ * the output files its `output:` asks for.
+ *
+ * Entry points: build_network(), build_open_outputs().
+ */
+#include "sim/build/build.h"
+
+#include <errno.h>
+#include <glib/gstdio.h>
+
+#include "models/app/app.h"
+#include "models/internet/ipv4.h"
+#include "models/internet/route_auto.h"
+#include "models/observe/pcap_out.h"
+#include "models/transport/tcp.h"
+
+/* The interface configuration the scenario resolved for one interface. */
+static IfaceConfig build_iface_config(const ScenarioIface *si)
+{
+  IfaceConfig c = {.name = si->name, .has_ip = si->has_ip, .ip = si->ip, .mtu = si->mtu, .queue = si->queue};
+  memcpy(c.mac, si->mac, sizeof c.mac);
+  return c;
+}
+
+static void build_nodes(Network *net, const Scenario *sc)
+{
+  for (guint n = 0; n < sc->nodes->len; n++) {
+    const ScenarioNode *sn = scenario_node(sc, n);
+    Node *node = node_new(net, sn->name, sn->kind, n);
+    node->description = g_strdup(sn->description);
+    for (guint i = 0; i < sn->ifaces->len; i++) {
+      IfaceConfig c = build_iface_config(&g_array_index(sn->ifaces, ScenarioIface, i));
+      node_add_iface(node, &c);
+    }
+    g_ptr_array_add(net->nodes, node);
+  }
+}
+
+/* Links the interfaces and gives them the link's type. */
+static void build_links(Network *net, const Scenario *sc)
+{
+  for (guint i = 0; i < sc->links->len; i++) {
+    const ScenarioLink *conf = scenario_link(sc, i);
+    Node *na = network_node(net, conf->ends[0].node), *nb = network_node(net, conf->ends[1].node);
+    Iface *a = node_iface(na, conf->ends[0].iface), *b = node_iface(nb, conf->ends[1].iface);
+    node_set_link_type(na, a, conf->params.type);
+    node_set_link_type(nb, b, conf->params.type);
+    g_ptr_array_add(net->links, link_new(net, conf->name, &conf->params, a, b, i));
+  }
+}
+
+/* The layers of every node, then its routes and TCP defaults. */
+static void build_layers(Network *net, const Scenario *sc)
+{
+  for (guint n = 0; n < sc->nodes->len; n++) {
+    const ScenarioNode *sn = scenario_node(sc, n);
+    Node *node = network_node(net, n);
+    node_add_layers(node, sn->aging);
+    if (!node->ip)
+      continue;
+    node->ip->auto_routes = sn->routing == SCENARIO_ROUTING_AUTO;
+    for (guint r = 0; r < sn->routes->len; r++) {
+      const ScenarioRoute *sr = &g_array_index(sn->routes, ScenarioRoute, r);
+      ipv4_add_static(node, sr->to, sr->via, sr->dev, sr->metric);
+    }
+    if (sn->gateway)
+      ipv4_add_static(node, (Ipv4Prefix){0, 0}, sn->gateway, -1, 1);
+    tcp_set_defaults(node, &sc->tcp);
+  }
+}
+
+static gboolean build_has_auto_routing(const Scenario *sc)
+{
+  for (guint i = 0; i < sc->nodes->len; i++)
+    if (scenario_node(sc, i)->routing == SCENARIO_ROUTING_AUTO)
+      return TRUE;
+  return FALSE;
+}
+
+/* Builds the network a validated scenario describes, with its applications
+ * and events scheduled. Never fails: the loader has checked everything that
+ * could make it fail. `sc` must outlive the network (apps and events
+ * borrow their configuration). */
+Network *build_network(const Scenario *sc)
+{
+  Network *net = network_new(sc->name, sc->seed, sc->stop);
+  net->description = g_strdup(sc->description);
+  build_nodes(net, sc);
+  build_links(net, sc);
+  build_layers(net, sc);
+  network_index_addresses(net);
+  if (build_has_auto_routing(sc))
+    net->route_auto = route_auto_new(net);
+  for (guint i = 0; i < sc->apps->len; i++)
+    g_ptr_array_add(net->apps, app_new(net, scenario_app(sc, i), i));
+  for (guint i = 0; i < net->apps->len; i++)
+    app_schedule(g_ptr_array_index(net->apps, i));
+  build_events_schedule(net, sc);
+  return net;
+}
+
+/* A file name part from a node or interface name: characters that are not
+ * safe in a path become '_'. */
+static char *build_file_part(const char *name)
+{
+  char *part = g_strdup(name);
+  for (char *c = part; *c; c++)
+    if (!g_ascii_isalnum(*c) && *c != '-' && *c != '_' && *c != '.')
+      *c = '_';
+  return part;
+}
+
+static gboolean build_open_pcap(Iface *iface, const char *dir, uint32_t snaplen, GError **error)
+{
+  if (iface->pcap)
+    return TRUE;
+  char *node = build_file_part(iface->node->name), *name = build_file_part(iface->name);
+  char *file = g_strdup_printf("%s-%s.pcap", node, name);
+  char *path = g_build_filename(dir, file, NULL);
+  iface->pcap = pcap_out_open(path, snaplen, iface->ops->pcap_linktype, error);
+  g_free(path);
+  g_free(file);
+  g_free(name);
+  g_free(node);
+  return iface->pcap != NULL;
+}
+
+static gboolean build_open_pcaps(Network *net, const ScenarioOutput *out, const char *dir, GError **error)
+{
+  for (guint n = 0; n < net->nodes->len; n++)
+    for (guint i = 0; out->pcap_all && i < network_node(net, n)->ifaces->len; i++)
+      if (!build_open_pcap(node_iface(network_node(net, n), i), dir, out->snaplen, error))
+        return FALSE;
+  for (guint t = 0; t < out->pcap->len; t++) {
+    const ScenarioPcapTarget *target = &g_array_index(out->pcap, ScenarioPcapTarget, t);
+    Node *node = network_node(net, (guint)target->node);
+    for (guint i = 0; i < node->ifaces->len; i++)
+      if ((target->iface < 0 || (guint)target->iface == i) && !build_open_pcap(node_iface(node, i), dir, out->snaplen, error))
+        return FALSE;
+  }
+  return TRUE;
+}
+
+/* Opens DIR/tcp.csv for TCP's time series and writes its header; TCP
+ * writes a row per change (models/transport). */
+static gboolean build_open_tcp_series(Network *net, const char *dir, GError **error)
+{
+  char *path = g_build_filename(dir, "tcp.csv", NULL);
+  net->tcp_series = g_fopen(path, "w");
+  if (!net->tcp_series)
+    g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(errno), "cannot write '%s': %s", path, g_strerror(errno));
+  else
+    fputs(BUILD_TCP_SERIES_HEADER "\n", net->tcp_series);
+  g_free(path);
+  return net->tcp_series != NULL;
+}
+
+/* Opens what the scenario's `output:` asks for: the text trace (DIR/trace.txt,
+ * or standard output when `dir` is NULL and `to_stdout` allows it), a
+ * pcap file per captured interface (DIR/<node>-<iface>.pcap; pcap needs a
+ * directory) and TCP's time series (DIR/tcp.csv with `tcp-series: true`;
+ * nothing without a directory). */
+gboolean build_open_outputs(Network *net, const Scenario *sc, const char *dir, gboolean to_stdout, GError **error)
+{
+  const ScenarioOutput *out = &sc->output;
+  gboolean pcap = out->pcap_all || out->pcap->len > 0;
+  if (dir && (out->trace || pcap || out->tcp_series) && g_mkdir_with_parents(dir, 0755) != 0) {
+    g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(errno), "cannot create the output directory '%s': %s", dir,
+                g_strerror(errno));
+    return FALSE;
+  }
+  if (out->trace && dir) {
+    char *path = g_build_filename(dir, "trace.txt", NULL);
+    FILE *f = g_fopen(path, "w");
+    if (!f)
+      g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(errno), "cannot write '%s': %s", path,
+                  g_strerror(errno));
+    g_free(path);
+    if (!f)
+      return FALSE;
+    net->trace = trace_new(f, TRUE, out->trace);
+  } else if (out->trace && to_stdout) {
+    net->trace = trace_new(stdout, FALSE, out->trace);
+  }
+  if (pcap && !dir) {
+    g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                "output.pcap needs a directory: give 'output: { dir: DIR }' or 'ipsim run --out DIR'");
+    return FALSE;
+  }
+  if (pcap && !build_open_pcaps(net, out, dir, error))
+    return FALSE;
+  return !(out->tcp_series && dir) || build_open_tcp_series(net, dir, error);
+}

@@ -1,0 +1,25 @@
+/*
+ * The build step (ns-3's "helper" tier): a network from a validated
+ * scenario, with its applications, events and outputs. The scenario holds
+ * the models' own configuration (LinkConfig, IfaceConfig fields, TcpConfig,
+ * AppConfig); the builder hands each model its part, in the order the
+ * models need: nodes and their interfaces, links (which give interfaces
+ * their type), the layers, routes, apps, events.
+ *
+ * Entry points: build_network(); build_open_outputs() (trace, pcap and
+ * series files); then network_run() and network_free() (models/core).
+ */
+#ifndef IPSIM_BUILD_H
+#define IPSIM_BUILD_H
+
+#include "models/core/network.h"
+#include "sim/scenario/scenario.h"
+
+/* The columns of tcp.csv; TCP writes the rows (doc/outputs.md). */
+#define BUILD_TCP_SERIES_HEADER "time,node,local,remote,cwnd,ssthresh,srtt,rto,in_flight"
+
+Network *build_network(const Scenario *sc);
+gboolean build_open_outputs(Network *net, const Scenario *sc, const char *dir, gboolean to_stdout, GError **error);
+void build_events_schedule(Network *net, const Scenario *sc);
+
+#endif
