@@ -10,8 +10,8 @@
  * Hosts, switches and routers differ in shape and colour; a node's label is
  * its name (and its description, smaller); an edge carries the link's name,
  * rate, delay and loss, and each of its ends the interface's name and
- * address. Routers are drawn above switches and switches above hosts; a
- * legend of the kinds sits under the drawing. viz/README.md shows it all.
+ * address. A PPP serial link is red and its label starts with "PPP". Routers are drawn above switches and switches
+ * above hosts; a legend of the kinds sits under the drawing. viz/README.md shows it all.
  *
  * Cgraph does all DOT quoting. What is escaped here is label text: Graphviz
  * reads backslash escapes (\n, \N, \l) in labels, so backslashes in names
@@ -291,7 +291,7 @@ static char *viz_topology_link_label(const Link *link)
   }
   char *rate = units_format_rate(link->rate_bps);
   char *delay = units_format_duration(link->delay);
-  g_string_append_printf(label, "%s, %s", rate, delay);
+  g_string_append_printf(label, "%s%s, %s", link->type == LINK_PPP ? "PPP " : "", rate, delay);
   if (link->loss > 0) {
     char *loss = viz_topology_format_loss(link->loss);
     g_string_append_printf(label, "\\nloss %s", loss);
@@ -336,6 +336,8 @@ static void viz_topology_add_link(Agraph_t *g, Agnode_t **vnodes, const Link *li
   agsafeset(e, "label", label, "");
   agsafeset(e, "taillabel", tail, "");
   agsafeset(e, "headlabel", head, "");
+  if (link->type == LINK_PPP) /* a serial link, drawn as Packet Tracer does: red */
+    agsafeset(e, "color", "#c0392b", "");
   g_free(label);
   g_free(tail);
   g_free(head);

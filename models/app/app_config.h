@@ -57,13 +57,13 @@ typedef struct {
   SimTime wait;      /* traceroute: how long to wait for each probe's answer (5s, as Linux) */
   uint64_t rate_bps; /* udp-cbr: payload bit rate when given; onoff: rate while on */
   /* Issue 4 kinds: */
-  uint64_t bytes;              /* bulk: bytes to send, 0 = until stop */
-  GArray *sizes;               /* http: object sizes; ftp: file sizes (of uint64_t bytes); else NULL */
-  gboolean persistent;         /* http: one connection for every object (default true) */
-  SimTime report;              /* bulk, bulk-sink: interval between iperf-like reports (1s); 0: totals only */
+  uint64_t bytes;         /* bulk: bytes to send, 0 = until stop */
+  GArray *sizes;          /* http: object sizes; ftp: file sizes (of uint64_t bytes); else NULL */
+  gboolean persistent;    /* http: one connection for every object (default true) */
+  SimTime report;         /* bulk, bulk-sink: interval between iperf-like reports (1s); 0: totals only */
   AppRandomTime on_time;  /* onoff: length of on periods (1s) */
   AppRandomTime off_time; /* onoff: length of off periods (1s) */
-  TcpConfig tcp;               /* TCP kinds: effective settings (defaults.tcp, then the app's tcp:) */
+  TcpConfig tcp;          /* TCP kinds: effective settings (defaults.tcp, then the app's tcp:) */
   SrcMark mark;
 } AppConfig;
 

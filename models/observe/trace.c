@@ -55,6 +55,7 @@
 #include "models/internet/ipv4_wire.h"
 #include "models/link/arp_wire.h"
 #include "models/link/ethernet_wire.h"
+#include "models/link/ppp_wire.h"
 #include "models/core/node.h"
 
 #define TRACE_NS_PER_S UINT64_C(1000000000)
@@ -642,6 +643,37 @@ static void trace_ethernet(GString *out, const uint8_t *d, size_t len)
   }
 }
 
+/* A PPP frame in HDLC-like framing (RFC 1662): like tcpdump on a PPP link
+ * without -e, a frame carrying IPv4 shows only its IPv4 headers; others
+ * show "PPP", the address and control bytes when they are not 0xff 0x03,
+ * the protocol and the length. */
+static void trace_ppp(GString *out, const uint8_t *d, size_t len)
+{
+  PppHeader h;
+
+  if (len < PPP_HEADER_LEN) {
+    trace_append_truncated(out, "PPP ", len);
+    return;
+  }
+  memcpy(&h, d, sizeof h);
+  uint16_t proto = g_ntohs(h.protocol);
+  gboolean framed = h.address == PPP_ADDRESS && h.control == PPP_CONTROL;
+  if (framed && proto == PPP_PROTO_IPV4) {
+    trace_ipv4(out, d + PPP_HEADER_LEN, len - PPP_HEADER_LEN);
+    return;
+  }
+  g_string_append(out, "PPP");
+  if (!framed) {
+    g_string_append(out, " address 0x");
+    trace_append_hex(out, h.address, 2);
+    g_string_append(out, " control 0x");
+    trace_append_hex(out, h.control, 2);
+  }
+  g_string_append(out, " proto 0x");
+  trace_append_hex(out, proto, 4);
+  trace_append_field(out, " len ", len - PPP_HEADER_LEN);
+}
+
 /* Appends the headers of the packet in `data` (`len` bytes, starting at
  * the layer `from` names), layer by layer, without a newline. Reads only
  * data[0..len). */
@@ -649,10 +681,17 @@ void trace_format_packet(GString *out, TraceFrom from, const uint8_t *data, size
 {
   if (!data)
     len = 0;
-  if (from == TRACE_FROM_ETHERNET)
+  switch (from) {
+  case TRACE_FROM_ETHERNET:
     trace_ethernet(out, data, len);
-  else
+    break;
+  case TRACE_FROM_PPP:
+    trace_ppp(out, data, len);
+    break;
+  case TRACE_FROM_IPV4:
     trace_ipv4(out, data, len);
+    break;
+  }
 }
 
 /* Appends "<time> <node> <iface or -> ": the start of every line. */

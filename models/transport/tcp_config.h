@@ -25,13 +25,13 @@
 #define TCP_MAX_INITIAL_CWND 1000
 
 typedef struct {
-  uint32_t sndbuf, rcvbuf; /* bytes (128KiB) */
-  uint32_t mss;            /* 0: from the egress interface's MTU (MTU - 40) */
-  SimTime min_rto, initial_rto, max_rto; /* 200ms, 1s, 120s (RFC 6298, Linux's minimum) */
-  SimTime delayed_ack;                   /* 40ms; 0: every segment is acknowledged at once */
-  SimTime msl;                           /* 30s: TIME_WAIT lasts 2 * msl */
-  uint32_t syn_retries, retries;         /* 6, 15 */
-  uint32_t initial_cwnd;                 /* segments (10) */
+  uint32_t sndbuf, rcvbuf;                    /* bytes (128KiB) */
+  uint32_t mss;                               /* 0: from the egress interface's MTU (MTU - 40) */
+  SimTime min_rto, initial_rto, max_rto;      /* 200ms, 1s, 120s (RFC 6298, Linux's minimum) */
+  SimTime delayed_ack;                        /* 40ms; 0: every segment is acknowledged at once */
+  SimTime msl;                                /* 30s: TIME_WAIT lasts 2 * msl */
+  uint32_t syn_retries, retries;              /* 6, 15 */
+  uint32_t initial_cwnd;                      /* segments (10) */
   gboolean nagle, window_scaling, timestamps; /* all on */
   gboolean sack;                              /* offer and use SACK (RFC 2018, RFC 6675): on */
   char cc[16];                                /* congestion control by name: "newreno" */

@@ -136,7 +136,8 @@ static gboolean build_open_pcaps(Network *net, const ScenarioOutput *out, const 
     const ScenarioPcapTarget *target = &g_array_index(out->pcap, ScenarioPcapTarget, t);
     Node *node = network_node(net, (guint)target->node);
     for (guint i = 0; i < node->ifaces->len; i++)
-      if ((target->iface < 0 || (guint)target->iface == i) && !build_open_pcap(node_iface(node, i), dir, out->snaplen, error))
+      if ((target->iface < 0 || (guint)target->iface == i) &&
+          !build_open_pcap(node_iface(node, i), dir, out->snaplen, error))
         return FALSE;
   }
   return TRUE;

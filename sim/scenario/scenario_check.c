@@ -86,6 +86,23 @@ static gboolean scenario_same_subnet(const Ipv4Prefix *a, const Ipv4Prefix *b)
 
 /* A point-to-point link between two addressed layer-3 ends needs one subnet;
  * MTUs that differ across any link are suspicious. */
+/* A PPP link joins two hosts or routers (a switch bridges Ethernet only),
+ * whose interfaces on it have no MAC address to give. */
+static void scenario_check_ppp(Loader *ld, const ScenarioLink *link, guint l)
+{
+  for (int e = 0; e < 2; e++) {
+    const ScenarioNode *node = scenario_node(ld->sc, link->ends[e].node);
+    const ScenarioIface *iface = scenario_iface(ld->sc, link->ends[e].node, link->ends[e].iface);
+    if (node->kind == NODE_KIND_SWITCH)
+      scenario_error_at(ld, link->mark,
+                        "links[%u] is a PPP link, but '%s' is a switch; a switch bridges Ethernet links only", l,
+                        node->name);
+    else if (iface->own.given & SCENARIO_GIVEN_MAC)
+      scenario_error_at(ld, iface->mark, "%s has a MAC address, but it is on PPP links[%u]; PPP has no MAC addresses",
+                        link->ends[e].text, l);
+  }
+}
+
 static void scenario_check_links(Loader *ld)
 {
   for (guint l = 0; l < ld->sc->links->len; l++) {
@@ -101,6 +118,8 @@ static void scenario_check_links(Loader *ld)
       scenario_error_at(ld, link->mark, "links[%u]: %s has %s and %s has %s; the two ends must share one subnet", l,
                         link->ends[0].text, pa, link->ends[1].text, pb);
     }
+    if (link->params.type == LINK_PPP)
+      scenario_check_ppp(ld, link, l);
     if (a->mtu != b->mtu)
       scenario_warning_at(ld, link->mark, "links[%u]: MTU %u at %s but %u at %s", l, a->mtu, link->ends[0].text, b->mtu,
                           link->ends[1].text);

@@ -23,14 +23,16 @@ static gboolean scenario_parse_link_defaults(SchemaCtx *cx, const YNode *value, 
 static gboolean scenario_parse_kind_defaults(SchemaCtx *cx, const YNode *value, void *dest);
 static gboolean scenario_parse_switch_defaults(SchemaCtx *cx, const YNode *value, void *dest);
 static gboolean scenario_parse_tcp_defaults(SchemaCtx *cx, const YNode *value, void *dest);
+static gboolean scenario_parse_link_type(SchemaCtx *cx, const YNode *value, void *dest);
 
-#define LINK_PARAM_FIELDS(type, base)                                                                                  \
-  {"rate", schema_parse_rate, offsetof(type, base rate_bps), LINK_GIVEN_RATE, FALSE},                                  \
-      {"delay", schema_parse_duration, offsetof(type, base delay), LINK_GIVEN_DELAY, FALSE},                           \
-      {"loss", schema_parse_percent, offsetof(type, base loss), LINK_GIVEN_LOSS, FALSE},                               \
-      {"queue", schema_parse_queue, offsetof(type, base queue), LINK_GIVEN_QUEUE, FALSE},                              \
+#define LINK_PARAM_FIELDS(T, base)                                                                                     \
+  {"rate", schema_parse_rate, offsetof(T, base rate_bps), LINK_GIVEN_RATE, FALSE},                                     \
+      {"delay", schema_parse_duration, offsetof(T, base delay), LINK_GIVEN_DELAY, FALSE},                              \
+      {"loss", schema_parse_percent, offsetof(T, base loss), LINK_GIVEN_LOSS, FALSE},                                  \
+      {"queue", schema_parse_queue, offsetof(T, base queue), LINK_GIVEN_QUEUE, FALSE},                                 \
+      {"mtu", scenario_parse_mtu, offsetof(T, base mtu), LINK_GIVEN_MTU, FALSE},                                       \
   {                                                                                                                    \
-    "mtu", scenario_parse_mtu, offsetof(type, base mtu), LINK_GIVEN_MTU, FALSE                                         \
+    "type", scenario_parse_link_type, offsetof(T, base type), LINK_GIVEN_TYPE, FALSE                                   \
   }
 
 static const SchemaField link_fields[] = {
@@ -93,6 +95,16 @@ static gboolean scenario_parse_tcp_defaults(SchemaCtx *cx, const YNode *value, v
 {
   (void)dest; /* offset 0: the Loader itself */
   return scenario_parse_tcp(cx, value, &loader_of(cx)->sc->tcp);
+}
+
+/* A link type: "ethernet" or "ppp" (link_type_names). Stores a LinkType. */
+static gboolean scenario_parse_link_type(SchemaCtx *cx, const YNode *value, void *dest)
+{
+  int i = 0;
+  if (!scenario_parse_word(cx, value, link_type_names, LINK_TYPE_COUNT, "link type", &i))
+    return FALSE;
+  *(LinkType *)dest = (LinkType)i;
+  return TRUE;
 }
 
 /* A duration longer than 0s. Stores a SimTime. */

@@ -153,6 +153,8 @@ static void scenario_merge_params(LinkConfig *out, const LinkConfig *const *laye
       out->queue = p->queue;
     if (p->given & LINK_GIVEN_MTU)
       out->mtu = p->mtu;
+    if (p->given & LINK_GIVEN_TYPE)
+      out->type = p->type;
   }
 }
 

@@ -11,8 +11,11 @@
  * run ends at 11 s. With --pcap every interface is captured (whole frames,
  * or the first BYTES of each with --snaplen).
  *
- * Usage: chain [--routers K] [--pcap [--snaplen BYTES]] [--keep]
- * Prints one line: routers= pcap= packets_sent= packets_delivered= packet_hops= events=
+ * With --link ppp the links are PPP serial links (no ARP, as ns-3's
+ * point-to-point devices), else Ethernet.
+ *
+ * Usage: chain [--routers K] [--link ethernet|ppp] [--pcap [--snaplen BYTES]] [--keep]
+ * Prints one line: routers= link= pcap= packets_sent= packets_delivered= packet_hops= events=
  * events_per_hop= wall_s= packet_hops_per_s= peak_rss_mib=
  * packet_hops counts every frame that arrived at an interface (from
  * counters.json), ARP included. The ipsim binary is $IPSIM, else ./ipsim. Output goes to a temporary
@@ -31,13 +34,15 @@
 #include "tests/bench/benchlib.h"
 
 /* Writes the chain scenario with K routers to `path`. */
-static void chain_write_scenario(const char *path, int k, gboolean pcap, int snaplen)
+static void chain_write_scenario(const char *path, int k, const char *type, gboolean pcap, int snaplen)
 {
   GString *y = g_string_new(NULL);
-  g_string_append_printf(y, "scenario: chain-bench\nseed: 1\nstop: 11s\nrouting: auto\n"
-                            "defaults:\n  link: { rate: 1Gbps, delay: 1ms, queue: 100p }\nnodes:\n"
-                            "  hostL: { kind: host, ip: 10.255.0.10/24, gateway: 10.255.0.1 }\n"
-                            "  hostR: { kind: host, ip: 10.255.1.10/24, gateway: 10.255.1.1 }\n");
+  g_string_append_printf(y,
+                         "scenario: chain-bench\nseed: 1\nstop: 11s\nrouting: auto\n"
+                         "defaults:\n  link: { rate: 1Gbps, delay: 1ms, queue: 100p, type: %s }\nnodes:\n"
+                         "  hostL: { kind: host, ip: 10.255.0.10/24, gateway: 10.255.0.1 }\n"
+                         "  hostR: { kind: host, ip: 10.255.1.10/24, gateway: 10.255.1.1 }\n",
+                         type);
   for (int i = 1; i <= k; i++)
     g_string_append_printf(y, "  R%d: { kind: router }\n", i);
   g_string_append(y, "links:\n  - { ends: [hostL, R1], prefix: 10.255.0.0/24 }\n");
@@ -62,9 +67,12 @@ int main(int argc, char **argv)
   int k = 16;
   gboolean pcap = FALSE, keep = FALSE;
   int snaplen = 65535;
+  const char *link = "ethernet";
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--routers") == 0 && i + 1 < argc)
       k = atoi(argv[++i]);
+    else if (strcmp(argv[i], "--link") == 0 && i + 1 < argc)
+      link = argv[++i];
     else if (strcmp(argv[i], "--pcap") == 0)
       pcap = TRUE;
     else if (strcmp(argv[i], "--snaplen") == 0 && i + 1 < argc)
@@ -72,9 +80,13 @@ int main(int argc, char **argv)
     else if (strcmp(argv[i], "--keep") == 0)
       keep = TRUE;
     else {
-      fprintf(stderr, "usage: chain [--routers K] [--pcap [--snaplen BYTES]] [--keep]\n");
+      fprintf(stderr, "usage: chain [--routers K] [--link ethernet|ppp] [--pcap [--snaplen BYTES]] [--keep]\n");
       return 2;
     }
+  }
+  if (strcmp(link, "ethernet") != 0 && strcmp(link, "ppp") != 0) {
+    fprintf(stderr, "chain: --link is ethernet or ppp\n");
+    return 2;
   }
   if (k < 1 || k > 60000) {
     fprintf(stderr, "chain: --routers must be 1..60000\n");
@@ -83,7 +95,7 @@ int main(int argc, char **argv)
   const char *ipsim = g_getenv("IPSIM") ? g_getenv("IPSIM") : "./ipsim";
   char *dir = g_dir_make_tmp("ipsim-chain-XXXXXX", NULL);
   char *file = g_build_filename(dir, "chain.yaml", NULL), *out = g_build_filename(dir, "out", NULL);
-  chain_write_scenario(file, k, pcap, snaplen);
+  chain_write_scenario(file, k, link, pcap, snaplen);
   long rss_kib = 0;
   double wall = bench_run_ipsim("chain", ipsim, file, out, &rss_kib);
   uint64_t sent = bench_json_number(out, "flows.json", "tx_packets");
@@ -92,10 +104,10 @@ int main(int argc, char **argv)
   /* Every frame that arrived at an interface is a packet-hop (ARP included);
    * counters.json lists each interface once and again in its node's total. */
   uint64_t hops = bench_json_number(out, "counters.json", "rx_packets") / 2;
-  printf("routers=%d pcap=%s snaplen=%d packets_sent=%" G_GUINT64_FORMAT " packets_delivered=%" G_GUINT64_FORMAT
+  printf("routers=%d link=%s pcap=%s snaplen=%d packets_sent=%" G_GUINT64_FORMAT " packets_delivered=%" G_GUINT64_FORMAT
          " packet_hops=%" G_GUINT64_FORMAT " events=%" G_GUINT64_FORMAT
          " events_per_hop=%.3f wall_s=%.3f packet_hops_per_s=%.0f peak_rss_mib=%.1f\n",
-         k, pcap ? "all" : "none", pcap ? snaplen : 0, sent, delivered, hops, events,
+         k, link, pcap ? "all" : "none", pcap ? snaplen : 0, sent, delivered, hops, events,
          hops ? (double)events / (double)hops : 0.0, wall, (double)hops / wall, (double)rss_kib / 1024.0);
   if (keep)
     fprintf(stderr, "chain: kept %s\n", dir);
