@@ -126,7 +126,7 @@ void node_drop(Node *node, Iface *iface, Packet *p, DropReason reason, TraceLaye
   Counters *c = iface ? &iface->counters : &node->counters;
   c->drops[reason]++;
   node_keep_evidence(node, iface, p, reason, from);
-  flow_dropped(p, reason); /* a loss of the packet's flow, when the reason is one (models/flow.c) */
+  flow_dropped(node->net->flows, p, reason); /* a loss of the packet's flow, when the reason is one (models/flow.c) */
   if (trace_wants(node->net->trace, layer))
     trace_packet(node->net->trace, network_now(node->net), node, iface, TRACE_DROP, from, p, drop_reason_name(reason));
   packet_free(p);

@@ -75,7 +75,7 @@ static Packet *frag_piece(Packet *p, size_t hlen, size_t off, size_t n, gboolean
   h->checksum = 0;
   h->checksum = inet_checksum(h, hlen);
   f->stamp = p->stamp;
-  f->flow = off == 0 ? p->flow : NULL;
+  f->flow = off == 0 ? p->flow : 0;
   return f;
 }
 
@@ -295,7 +295,7 @@ Packet *reasm_input(Reassembly *r, Packet *fragment)
     d = reasm_start(r, h);
   slot = reasm_slot(d, start, end);
   if (slot == -2) {
-    fragment->flow = NULL; /* the datagram goes on: not a loss */
+    fragment->flow = 0; /* the datagram goes on: not a loss */
     node_drop(r->node, NULL, fragment, DROP_FRAG_OVERLAP, TRACE_INTERNET, TRACE_FROM_IPV4);
     return NULL;
   }

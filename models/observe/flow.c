@@ -13,9 +13,9 @@
  * A hash lookup per packet is accepted here: it happens at the two
  * endpoints of a flow only, not at every hop.
  *
- * Delay: flow_sent() stamps each packet with its send time and flow
- * (Packet.stamp, Packet.flow), so delivery and drops find the flow
- * without a lookup and one-way delay needs nothing in the payload.
+ * Delay: flow_sent() stamps each packet with its send time and its flow's
+ * id (Packet.stamp, Packet.flow), so delivery and drops find the flow by
+ * index, without a hash lookup and one-way delay needs nothing in the payload.
  * Clones (a switch's flooding, broadcasts) keep the stamp; IPv4
  * fragmentation gives the flow to the first fragment only and
  * reassembly gives it back to the datagram (models/internet/frag.c), so
@@ -45,6 +45,7 @@
 
 struct FlowTable {
   GHashTable *flows; /* FlowKey* -> Flow* (the key lives inside the flow) */
+  GPtrArray *by_id;  /* of Flow*, owned: flow id i at i - 1 */
 };
 
 /* Hashes the five fields of a key (FNV-1a over the fields, not the padding). */
@@ -86,7 +87,8 @@ FlowTable *flow_table_new(void)
 {
   FlowTable *ft = g_new0(FlowTable, 1);
 
-  ft->flows = g_hash_table_new_full(flow_key_hash, flow_key_equal, NULL, g_free);
+  ft->flows = g_hash_table_new(flow_key_hash, flow_key_equal);
+  ft->by_id = g_ptr_array_new_with_free_func(g_free);
   return ft;
 }
 
@@ -95,6 +97,7 @@ void flow_table_free(FlowTable *ft)
   if (!ft)
     return;
   g_hash_table_destroy(ft->flows);
+  g_ptr_array_free(ft->by_id, TRUE);
   g_free(ft);
 }
 
@@ -114,6 +117,8 @@ static Flow *flow_get(FlowTable *ft, const FlowKey *key)
     f->last_rx = -1;
     f->last_goodput = -1;
     f->last_delay = -1;
+    g_ptr_array_add(ft->by_id, f);
+    f->id = ft->by_id->len;
     g_hash_table_insert(ft->flows, &f->key, f);
   }
   return f;
@@ -129,7 +134,7 @@ void flow_sent_on(Flow *f, Packet *p, size_t bytes, SimTime now)
   f->tx_bytes += bytes;
   if (p) {
     p->stamp = now;
-    p->flow = f;
+    p->flow = f->id;
   }
 }
 
@@ -153,7 +158,7 @@ void flow_retransmitted(Flow *f)
  * from the stamp (none for an unstamped packet). Returns the flow. */
 Flow *flow_delivered(FlowTable *ft, const FlowKey *key, const Packet *p, size_t bytes, SimTime now)
 {
-  Flow *f = p && p->flow ? p->flow : flow_get(ft, key);
+  Flow *f = p && p->flow ? flow_by_id(ft, p->flow) : flow_get(ft, key);
 
   f->rx_packets++;
   f->rx_bytes += bytes;
@@ -177,15 +182,22 @@ void flow_goodput(Flow *f, size_t bytes, SimTime now)
 }
 
 /* A packet stamped with a flow was dropped in the network: one loss. */
-void flow_lost(const Packet *p)
+void flow_lost(FlowTable *ft, const Packet *p)
 {
   if (p && p->flow)
-    ((Flow *)p->flow)->lost_packets++;
+    flow_by_id(ft, p->flow)->lost_packets++;
+}
+
+/* Returns the flow whose id is `id` (1 .. the number of flows). */
+Flow *flow_by_id(const FlowTable *ft, uint32_t id)
+{
+  g_return_val_if_fail(id >= 1 && id <= ft->by_id->len, NULL);
+  return g_ptr_array_index(ft->by_id, id - 1);
 }
 
 /* Counts the drop of `p` for `reason` as a loss of its flow, when it has
  * one and the reason is a loss (see the comment at the top). */
-void flow_dropped(const Packet *p, DropReason reason)
+void flow_dropped(FlowTable *ft, const Packet *p, DropReason reason)
 {
   switch (reason) {
   case DROP_OTHER_MAC:
@@ -196,7 +208,7 @@ void flow_dropped(const Packet *p, DropReason reason)
   case DROP_TCP_RST:
     return;
   default:
-    flow_lost(p);
+    flow_lost(ft, p);
   }
 }
 

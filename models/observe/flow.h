@@ -26,6 +26,7 @@ typedef struct {
 
 typedef struct {
   FlowKey key;
+  uint32_t id;                   /* 1, 2, ... in order of creation; packets carry it */
   uint64_t tx_packets, tx_bytes; /* sent by the source's transport layer (TCP: retransmissions too) */
   uint64_t rx_packets, rx_bytes; /* accepted by the destination's transport layer (TCP: duplicates too) */
   uint64_t lost_packets;         /* dropped in the network, counted where the drop happened */
@@ -45,7 +46,7 @@ void flow_table_free(FlowTable *ft);
 
 /* The sender's transport layer counts packet `p` (`bytes` payload bytes)
  * in the flow `key`, created if new, and stamps p (p->stamp = now,
- * p->flow = the flow). Returns the flow, which stays valid until
+ * p->flow = the flow's id). Returns the flow, which stays valid until
  * flow_table_free(): a connection may keep it and call flow_sent_on(),
  * which skips the lookup. */
 Flow *flow_sent(FlowTable *ft, const FlowKey *key, Packet *p, size_t bytes, SimTime now);
@@ -61,11 +62,12 @@ Flow *flow_delivered(FlowTable *ft, const FlowKey *key, const Packet *p, size_t 
 void flow_goodput(Flow *f, size_t bytes, SimTime now);
 /* A packet was dropped in the network (node_drop): counts a loss on its
  * flow, if it has one. */
-void flow_lost(const Packet *p);
+void flow_lost(FlowTable *ft, const Packet *p);
+Flow *flow_by_id(const FlowTable *ft, uint32_t id);
 /* node_drop() dropped `p` for `reason`: flow_lost(p) when the reason is a
  * loss of the packet (not a filter's discard of a flooded copy, nor a
  * TCP endpoint's discard of a segment it had accepted); see flow.c. */
-void flow_dropped(const Packet *p, DropReason reason);
+void flow_dropped(FlowTable *ft, const Packet *p, DropReason reason);
 const Flow *flow_find(const FlowTable *ft, const FlowKey *key);
 GPtrArray *flow_table_sorted(const FlowTable *ft); /* of const Flow*, by key; g_ptr_array_unref */
 

@@ -152,7 +152,7 @@ static Packet *packet_alloc(PacketPool *pool, size_t headroom, size_t len)
   p->next = NULL;
   p->uid = pool->next_uid++;
   p->stamp = 0;
-  p->flow = NULL;
+  p->flow = 0;
   p->buf = p->storage;
   p->size = PACKET_SMALL_SIZE;
   if (headroom + len > PACKET_SMALL_SIZE)

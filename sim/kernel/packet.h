@@ -60,11 +60,11 @@ struct Packet {
   uint8_t *buf;  /* start of the buffer: storage or a large buffer */
   size_t size;   /* bytes in buf */
   uint64_t uid;  /* see packet_uid() */
-  /* For the models' flow accounting (models/flow.h), copied by clones:
-   * when the transport layer sent the packet, and the flow it counts in
-   * (a Flow *, NULL when none). The kernel never reads them. */
+  /* For the models' flow accounting (models/observe/flow.h), copied by
+   * clones: when the transport layer sent the packet, and the id of the
+   * flow it counts in (0: none). The kernel never reads them. */
   int64_t stamp;
-  void *flow;
+  uint32_t flow;
   PacketPool *pool;  /* where packet_free() returns it */
   Packet *next;      /* free-list link while in the pool */
   uint8_t storage[]; /* PACKET_SMALL_SIZE bytes */

@@ -170,18 +170,19 @@ END_TEST
  * `routing: auto` as on Ethernet. */
 START_TEST(test_ppp_routing_and_fragments)
 {
-  TestRun r = testlib_run_scenario("stop: 5s\nrouting: auto\n"
-                                   "defaults: { link: { type: ppp, rate: 10Mbps, delay: 1ms } }\n"
-                                   "nodes:\n"
-                                   "  h1: { kind: host, ip: 10.0.1.10/24, gateway: 10.0.1.1 }\n"
-                                   "  r1: { kind: router }\n  r2: { kind: router }\n"
-                                   "  h2: { kind: host, ip: 10.0.2.10/24, gateway: 10.0.2.1 }\n"
-                                   "links:\n"
-                                   "  - { ends: [h1, r1], prefix: 10.0.1.0/24 }\n"
-                                   "  - { ends: [r1, r2], prefix: 10.0.12.0/30, mtu: 576 }\n"
-                                   "  - { ends: [r2, h2], prefix: 10.0.2.0/24 }\n"
-                                   "apps:\n  - { name: p, type: ping, on: h1, to: h2, start: 1s, count: 2, size: 1000 }\n",
-                                   NULL);
+  TestRun r =
+      testlib_run_scenario("stop: 5s\nrouting: auto\n"
+                           "defaults: { link: { type: ppp, rate: 10Mbps, delay: 1ms } }\n"
+                           "nodes:\n"
+                           "  h1: { kind: host, ip: 10.0.1.10/24, gateway: 10.0.1.1 }\n"
+                           "  r1: { kind: router }\n  r2: { kind: router }\n"
+                           "  h2: { kind: host, ip: 10.0.2.10/24, gateway: 10.0.2.1 }\n"
+                           "links:\n"
+                           "  - { ends: [h1, r1], prefix: 10.0.1.0/24 }\n"
+                           "  - { ends: [r1, r2], prefix: 10.0.12.0/30, mtu: 576 }\n"
+                           "  - { ends: [r2, h2], prefix: 10.0.2.0/24 }\n"
+                           "apps:\n  - { name: p, type: ping, on: h1, to: h2, start: 1s, count: 2, size: 1000 }\n",
+                           NULL);
   App *ping = testlib_run_app(&r, 0);
   ck_assert_uint_eq(ping->sent, 2);
   ck_assert_uint_eq(ping->received, 2);

@@ -1219,9 +1219,9 @@ static void report_fill_flows(Network *net)
     Packet *p = packet_new(net->pool, 0);
     flow_sent(net->flows, &a, p, 1000, SIMTIME_MS(i));
     if (i == 0)
-      flow_dropped(p, DROP_OTHER_MAC); /* a copy: no loss */
+      flow_dropped(net->flows, p, DROP_OTHER_MAC); /* a copy: no loss */
     if (i >= 8) {
-      flow_dropped(p, DROP_QUEUE_FULL);
+      flow_dropped(net->flows, p, DROP_QUEUE_FULL);
     } else {
       SimTime now = SIMTIME_MS(i) + SIMTIME_MS(1) + (i % 2) * SIMTIME_US(100);
       flow_goodput(flow_delivered(net->flows, &a, p, 1000, now), 1000, now);
