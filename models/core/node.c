@@ -114,7 +114,9 @@ static void node_keep_evidence(Node *node, Iface *iface, const Packet *p, DropRe
   if (kept->len >= NETWORK_DROP_EVIDENCE)
     return;
   GString *line = g_string_new(NULL);
-  trace_format_line(line, network_now(net), node, iface, TRACE_DROP, from, p->data, p->len, drop_reason_name(reason));
+  size_t len = 0;
+  const uint8_t *d = trace_packet_bytes(p, from, &len);
+  trace_format_line(line, network_now(net), node, iface, TRACE_DROP, from, d, len, drop_reason_name(reason));
   g_ptr_array_add(kept, g_string_free(line, FALSE));
 }
 

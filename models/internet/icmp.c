@@ -180,7 +180,6 @@ void icmp_input(Node *node, Packet *p, const Ipv4Meta *meta)
   else if (ok && (h->type == ICMP_UNREACH || h->type == ICMP_TIME_EXCEEDED))
     ok = icmp_error_input(node, p, meta);
   if (!ok) {
-    ipv4_unpull(p, meta);
     node_drop(node, meta->in, p, DROP_BAD_ICMP, TRACE_INTERNET, TRACE_FROM_IPV4);
     return;
   }
@@ -218,15 +217,15 @@ static gboolean icmp_error_allowed(const Node *node, const uint8_t *d, size_t le
   return TRUE;
 }
 
-/* Sends an ICMP error of `type`/`code` about `offending` (at its IP header;
- * not taken) to its source, from the address of `in` (the interface it
+/* Sends an ICMP error of `type`/`code` about `offending` (from its IP
+ * header, even when pulled: packet_network(); not taken) to its source, from the address of `in` (the interface it
  * arrived on; NULL: the egress interface's). `mtu` fills fragmentation
  * needed. Sends nothing where RFC 1812 4.3.2.7 forbids an error. */
 void icmp_send_error_from(Node *node, const Iface *in, const Packet *offending, uint8_t type, uint8_t code,
                           uint16_t mtu)
 {
-  const uint8_t *d = offending->data;
-  size_t len = packet_len(offending), quote;
+  size_t len = 0, quote;
+  const uint8_t *d = packet_network(offending, &len);
   Ipv4SendOpts opts = {.proto = IPPROTO_ICMP_NUM};
 
   if (!icmp_error_allowed(node, d, len))

@@ -83,11 +83,4 @@ void ipv4_deliver(Node *node, Iface *in, Packet *p);
  * arrival interface of a forwarded datagram, NULL for our own. */
 Ipv4SendResult ipv4_send_route(Node *node, const Route *route, Packet *p, Iface *in);
 
-/* Moves a packet that an upper layer holds at the start of its own header
- * back to the IP header `meta` describes (for drops and ICMP errors). */
-static inline void ipv4_unpull(Packet *p, const Ipv4Meta *meta)
-{
-  packet_unpull(p, meta->hlen);
-}
-
 #endif

@@ -61,6 +61,7 @@ void ipv4_input(Iface *in, Packet *p)
   DropReason why;
   uint32_t dst;
 
+  packet_mark_network(p);
   if (!ipv4_input_check(p, &why)) {
     node_drop(node, in, p, why, TRACE_INTERNET, TRACE_FROM_IPV4);
     return;
@@ -111,6 +112,7 @@ void ipv4_deliver(Node *node, Iface *in, Packet *p)
     p = reasm_input(node->ip->reasm, p);
     if (!p)
       return;
+    packet_mark_network(p);
     h = (const Ipv4Header *)packet_data(p);
   }
   ipv4_meta_fill(&meta, h, in);

@@ -29,6 +29,7 @@ static void ipv4_push_header(Node *node, Packet *p, const Ipv4SendOpts *opts, ui
 {
   size_t total = MIN(packet_len(p) + IPV4_HEADER_LEN, (size_t)IPV4_MAX_LEN);
   Ipv4Header *h = (Ipv4Header *)packet_push(p, IPV4_HEADER_LEN);
+  packet_mark_network(p);
 
   h->ver_ihl = 0x45;
   h->tos = opts->tos;

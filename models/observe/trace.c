@@ -730,13 +730,26 @@ static void trace_write_line(Trace *t)
 
 /* Writes one line for a packet event. The caller has tested trace_wants()
  * and keeps the packet: it is only read. */
+/* Returns the bytes of `p` that a line starting at `from` shows (their
+ * length in *len): from the network header for TRACE_FROM_IPV4, even when
+ * the layers above have pulled it; else the packet as it is. */
+const uint8_t *trace_packet_bytes(const Packet *p, TraceFrom from, size_t *len)
+{
+  if (from == TRACE_FROM_IPV4)
+    return packet_network(p, len);
+  *len = packet_len(p);
+  return p->data;
+}
+
 void trace_packet(Trace *t, SimTime now, const Node *node, const Iface *iface, TraceVerb verb, TraceFrom from,
                   const Packet *p, const char *reason)
 {
   if (!t || !t->out)
     return;
+  size_t len = 0;
+  const uint8_t *d = p ? trace_packet_bytes(p, from, &len) : NULL;
   g_string_truncate(t->line, 0);
-  trace_format_line(t->line, now, node, iface, verb, from, p ? p->data : NULL, p ? packet_len(p) : 0, reason);
+  trace_format_line(t->line, now, node, iface, verb, from, d, len, reason);
   trace_write_line(t);
 }
 

@@ -62,6 +62,7 @@ void trace_note(Trace *t, SimTime now, const Node *node, const Iface *iface, con
 void trace_format_line(GString *out, SimTime now, const Node *node, const Iface *iface, TraceVerb verb, TraceFrom from,
                        const uint8_t *data, size_t len, const char *reason);
 void trace_format_packet(GString *out, TraceFrom from, const uint8_t *data, size_t len);
+const uint8_t *trace_packet_bytes(const Packet *p, TraceFrom from, size_t *len);
 void trace_format_time(GString *out, SimTime t);
 const char *trace_verb_name(TraceVerb verb);
 

@@ -136,8 +136,6 @@ void socket_track_states(Socket *s, guint *mask)
  * ICMP port unreachable and DROP_PORT_UNREACHABLE. Takes `payload`. */
 static void socket_udp_refuse(Socket *s, Packet *payload, const UdpMeta *meta)
 {
-  packet_unpull(payload, UDP_HEADER_LEN);
-  ipv4_unpull(payload, meta->ip);
   icmp_send_error_from(s->node, meta->ip->in, payload, ICMP_UNREACH, ICMP_UNREACH_PORT, 0);
   node_drop(s->node, meta->ip->in, payload, DROP_PORT_UNREACHABLE, TRACE_TRANSPORT, TRACE_FROM_IPV4);
 }
@@ -178,8 +176,6 @@ static void socket_udp_recv(void *owner, Packet *payload, const UdpMeta *meta)
     return;
   }
   if (s->rx_bytes + charge > SOCKET_UDP_RCVBUF) {
-    packet_unpull(payload, UDP_HEADER_LEN);
-    ipv4_unpull(payload, meta->ip);
     node_drop(s->node, meta->ip->in, payload, DROP_SOCKET_RCVBUF_FULL, TRACE_TRANSPORT, TRACE_FROM_IPV4);
     return;
   }

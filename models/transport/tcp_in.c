@@ -42,8 +42,6 @@ typedef struct {
  * header. */
 static void tcp_in_drop(Node *node, TcpSeg *seg, DropReason reason)
 {
-  packet_unpull(seg->p, seg->hlen);
-  ipv4_unpull(seg->p, seg->ip);
   node_drop(node, seg->ip->in, seg->p, reason, TRACE_TRANSPORT, TRACE_FROM_IPV4);
   seg->p = NULL;
 }
@@ -823,9 +821,7 @@ static void tcp_in_trace(Node *node, Packet *p, const Ipv4Meta *meta)
 {
   if (!trace_wants(node->net->trace, TRACE_TRANSPORT))
     return;
-  ipv4_unpull(p, meta);
   trace_packet(node->net->trace, network_now(node->net), node, meta->in, TRACE_DELIVER, TRACE_FROM_IPV4, p, NULL);
-  packet_pull(p, meta->hlen);
 }
 
 /* Takes a segment (at the TCP header) delivered to the node: checks it
@@ -838,7 +834,6 @@ void tcp_input(Node *node, Packet *p, const Ipv4Meta *meta)
   TcpConn *c;
 
   if (!node->tcp || !tcp_in_check(p, meta, &seg)) {
-    ipv4_unpull(p, meta);
     node_drop(node, meta->in, p, DROP_BAD_TCP, TRACE_TRANSPORT, TRACE_FROM_IPV4);
     return;
   }

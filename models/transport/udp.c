@@ -161,7 +161,6 @@ static gboolean udp_check(Packet *p, const Ipv4Meta *meta)
 /* Drops a datagram held at its UDP header, traced from its IP header. */
 static void udp_drop(Node *node, Packet *p, const Ipv4Meta *meta, DropReason reason)
 {
-  ipv4_unpull(p, meta);
   node_drop(node, meta->in, p, reason, TRACE_TRANSPORT, TRACE_FROM_IPV4);
 }
 
@@ -184,7 +183,6 @@ void udp_input(Node *node, Packet *p, const Ipv4Meta *meta)
       (UdpMeta){.src = meta->src, .dst = meta->dst, .sport = g_ntohs(h->sport), .dport = g_ntohs(h->dport), .ip = meta};
   b = udp_find(node->udp, um.dport);
   if (!b) {
-    ipv4_unpull(p, meta);
     icmp_send_error_from(node, meta->in, p, ICMP_UNREACH, ICMP_UNREACH_PORT, 0);
     node_drop(node, meta->in, p, DROP_PORT_UNREACHABLE, TRACE_TRANSPORT, TRACE_FROM_IPV4);
     return;
@@ -192,11 +190,8 @@ void udp_input(Node *node, Packet *p, const Ipv4Meta *meta)
   FlowKey key = {.src = um.src, .dst = um.dst, .sport = um.sport, .dport = um.dport, .proto = IPPROTO_UDP_NUM};
   Flow *f = flow_delivered(node->net->flows, &key, p, packet_len(p) - UDP_HEADER_LEN, network_now(node->net));
   flow_goodput(f, packet_len(p) - UDP_HEADER_LEN, network_now(node->net));
-  if (trace_wants(node->net->trace, TRACE_TRANSPORT)) {
-    ipv4_unpull(p, meta);
+  if (trace_wants(node->net->trace, TRACE_TRANSPORT))
     trace_packet(node->net->trace, network_now(node->net), node, meta->in, TRACE_DELIVER, TRACE_FROM_IPV4, p, NULL);
-    packet_pull(p, meta->hlen);
-  }
   packet_pull(p, UDP_HEADER_LEN);
   b->handler.recv(b->owner, p, &um);
 }

@@ -153,6 +153,7 @@ static Packet *packet_alloc(PacketPool *pool, size_t headroom, size_t len)
   p->uid = pool->next_uid++;
   p->stamp = 0;
   p->flow = 0;
+  p->net_off = PACKET_NO_NETWORK;
   p->buf = p->storage;
   p->size = PACKET_SMALL_SIZE;
   if (headroom + len > PACKET_SMALL_SIZE)
@@ -189,6 +190,17 @@ Packet *packet_new_from(PacketPool *pool, const void *data, size_t len)
   return p;
 }
 
+/* Gives p the network-header mark `net_off` of the bytes it held with
+ * `old_head` bytes of headroom: shifted with them, or cleared when the
+ * header lay in front of them (pulled bytes are not moved). */
+static void packet_keep_mark(Packet *p, uint32_t net_off, size_t old_head)
+{
+  if (net_off == PACKET_NO_NETWORK || net_off < old_head)
+    p->net_off = PACKET_NO_NETWORK;
+  else
+    p->net_off = (uint32_t)(net_off - old_head + packet_headroom(p));
+}
+
 /* Returns a deep copy of p from the same pool, with a new uid and
  * PACKET_HEADROOM in front (the headroom of p is not copied: its bytes
  * are not part of the packet). p is unchanged and still owned by the
@@ -203,6 +215,7 @@ Packet *packet_clone(const Packet *p)
     memcpy(copy->data, p->data, p->len);
   copy->stamp = p->stamp;
   copy->flow = p->flow;
+  packet_keep_mark(copy, p->net_off, packet_headroom(p));
   return copy;
 }
 
@@ -239,12 +252,14 @@ void packet_reserve(Packet *p, size_t headroom, size_t tailroom)
   else
     new_head = MAX(headroom, MIN(head_now, PACKET_HEADROOM));
   need = new_head + p->len + tailroom;
+  uint32_t mark = p->net_off;
   if (need > p->size) {
     packet_move(p, need, new_head);
-    return;
+  } else {
+    memmove(p->buf + new_head, p->data, p->len);
+    p->data = p->buf + new_head;
   }
-  memmove(p->buf + new_head, p->data, p->len);
-  p->data = p->buf + new_head;
+  packet_keep_mark(p, mark, head_now);
 }
 
 /* Returns p to its pool, with any large buffer it borrowed. NULL-safe.

@@ -7,7 +7,8 @@
  *
  * Entry points: packet_pool_new(); packet_new() / packet_new_from() /
  * packet_clone(); packet_push(), packet_pull(), packet_put(), packet_trim(),
- * packet_peek(), packet_data(), packet_len(); packet_free();
+ * packet_peek(), packet_data(), packet_len(); packet_mark_network(),
+ * packet_network(); packet_free();
  * packet_pool_stats(); packet_pool_free().
  *
  * Ownership: a function that receives a Packet * owns it: it passes it on
@@ -65,6 +66,7 @@ struct Packet {
    * flow it counts in (0: none). The kernel never reads them. */
   int64_t stamp;
   uint32_t flow;
+  uint32_t net_off;  /* the network header's offset in buf (PACKET_NO_NETWORK: none); see packet_mark_network() */
   PacketPool *pool;  /* where packet_free() returns it */
   Packet *next;      /* free-list link while in the pool */
   uint8_t storage[]; /* PACKET_SMALL_SIZE bytes */
@@ -96,6 +98,31 @@ static inline uint8_t *packet_data(Packet *p)
 static inline size_t packet_len(const Packet *p)
 {
   return p->len;
+}
+
+#define PACKET_NO_NETWORK UINT32_MAX
+
+/* Marks the packet's first byte as its network header, so that the layers
+ * above may pull it and a drop or a trace still finds it
+ * (packet_network()). Pushes and puts keep the mark when they move the
+ * bytes, as long as the header lies within the packet; a clone keeps it
+ * likewise. */
+static inline void packet_mark_network(Packet *p)
+{
+  p->net_off = (uint32_t)(p->data - p->buf);
+}
+
+/* Returns the packet from its network header on (its length in *len),
+ * even when the layers above have pulled that header; or the packet as it
+ * is when no header is marked. */
+static inline const uint8_t *packet_network(const Packet *p, size_t *len)
+{
+  if (p->net_off == PACKET_NO_NETWORK || p->buf + p->net_off > p->data + p->len) {
+    *len = p->len;
+    return p->data;
+  }
+  *len = (size_t)(p->data + p->len - (p->buf + p->net_off));
+  return p->buf + p->net_off;
 }
 
 /* Returns the packet's number, unique within its pool in allocation order
