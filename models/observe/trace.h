@@ -35,7 +35,9 @@ typedef enum {
 
 typedef enum { TRACE_ENQ, TRACE_TX, TRACE_RX, TRACE_SEND, TRACE_FWD, TRACE_DELIVER, TRACE_DROP } TraceVerb;
 
-/* Where the packet's bytes start. */
+/* Where the packet's bytes start: picks the first decoder (the switch in
+ * trace_format_packet()). A new link type adds a value here, its decoder
+ * file (see models/observe/trace_decode.h) and one case in that switch. */
 typedef enum { TRACE_FROM_ETHERNET, TRACE_FROM_IPV4 } TraceFrom;
 
 typedef struct Trace {
