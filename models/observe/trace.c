@@ -16,6 +16,13 @@
  * outside the bytes given: a short or inconsistent header prints a
  * `[truncated ...]` or `[bad ...]` marker and decoding stops there.
  *
+ * TCP sequence numbers are tcpdump's default, relative: each Trace keeps
+ * the ISNs of the SYNs it has shown (trace_tcp.c), SYNs show the absolute
+ * ISN and later segments of the connection count from it (seq 1:1449,
+ * ack 1), as TCP's retransmission notes do. trace_format_line() and
+ * trace_format_packet() keep no state and show absolute numbers, as
+ * tcpdump -S (expect evidence, tests).
+ *
  * Entry points: trace_new(); trace_packet() and trace_note() (on the
  * packet path, after trace_wants()); trace_format_line(),
  * trace_format_packet() and trace_format_time() (also for evidence in
@@ -29,8 +36,7 @@
  * (ARP), RFC 791 (IPv4), RFC 792 (ICMP), RFC 1191 (the MTU in
  * fragmentation needed), RFC 768 (UDP), RFC 9293 (TCP), RFC 7323 (window
  * scale, timestamps), RFC 2018 (SACK). Leaves out: IPv4 options (skipped,
- * not shown), relative TCP sequence numbers, checksum verification, IPv6
- * and VLAN decoding.
+ * not shown), checksum verification, IPv6 and VLAN decoding.
  */
 #include "models/observe/trace.h"
 
@@ -48,7 +54,8 @@ static const char *const trace_verb_names[] = {
 };
 
 /* Creates a trace writing to `out`, showing the TRACE_* layers in
- * `layers`; the trace closes `out` when freed if `own_out`. */
+ * `layers`, with an empty table of TCP ISNs; the trace closes `out` when
+ * freed if `own_out`. */
 Trace *trace_new(FILE *out, gboolean own_out, guint layers)
 {
   Trace *t = g_new0(Trace, 1);
@@ -56,6 +63,7 @@ Trace *trace_new(FILE *out, gboolean own_out, guint layers)
   t->own_out = own_out;
   t->layers = layers;
   t->line = g_string_sized_new(256);
+  t->tcp_seqs = trace_tcp_seqs_new();
   return t;
 }
 
@@ -69,6 +77,7 @@ void trace_free(Trace *t)
   else if (t->out)
     fflush(t->out);
   g_string_free(t->line, TRUE);
+  trace_tcp_seqs_free(t->tcp_seqs);
   g_free(t);
 }
 
@@ -158,20 +167,29 @@ void trace_format_time(GString *out, SimTime t)
 }
 
 /* Appends the headers of the packet in `data` (`len` bytes, starting at
- * the layer `from` names), layer by layer, without a newline. Reads only
- * data[0..len). */
-void trace_format_packet(GString *out, TraceFrom from, const uint8_t *data, size_t len)
+ * the layer `from` names), TCP numbers relative through `seqs` (NULL:
+ * absolute). Reads only data[0..len). */
+static void trace_decode_from(GString *out, TraceTcpSeqs *seqs, TraceFrom from, const uint8_t *data, size_t len)
 {
   if (!data)
     len = 0;
   switch (from) {
   case TRACE_FROM_ETHERNET:
-    trace_decode_ether(out, data, len);
+    trace_decode_ether(out, seqs, data, len);
     break;
   case TRACE_FROM_IPV4:
-    trace_decode_ipv4(out, data, len);
+    trace_decode_ipv4(out, seqs, data, len);
     break;
   }
+}
+
+/* Appends the headers of the packet in `data` (`len` bytes, starting at
+ * the layer `from` names), layer by layer, without a newline, without
+ * state: TCP sequence numbers absolute (tcpdump -S). Reads only
+ * data[0..len). */
+void trace_format_packet(GString *out, TraceFrom from, const uint8_t *data, size_t len)
+{
+  trace_decode_from(out, NULL, from, data, len);
 }
 
 /* Appends "<time> <node> <iface or -> ": the start of every line. */
@@ -186,19 +204,27 @@ static void trace_format_prefix(GString *out, SimTime now, const Node *node, con
 }
 
 /* Appends one packet event line without its newline: time, node,
- * interface, verb, headers and, when `reason` is not NULL, " reason "
- * and the reason. */
-void trace_format_line(GString *out, SimTime now, const Node *node, const Iface *iface, TraceVerb verb, TraceFrom from,
-                       const uint8_t *data, size_t len, const char *reason)
+ * interface, verb, headers (through `seqs`, may be NULL) and, when
+ * `reason` is not NULL, " reason " and the reason. */
+static void trace_format_event(GString *out, TraceTcpSeqs *seqs, SimTime now, const Node *node, const Iface *iface,
+                               TraceVerb verb, TraceFrom from, const uint8_t *data, size_t len, const char *reason)
 {
   trace_format_prefix(out, now, node, iface);
   g_string_append(out, trace_verb_name(verb));
   g_string_append_c(out, ' ');
-  trace_format_packet(out, from, data, len);
+  trace_decode_from(out, seqs, from, data, len);
   if (reason) {
     g_string_append(out, " reason ");
     g_string_append(out, reason);
   }
+}
+
+/* Appends one packet event line, as trace_packet() writes it but without
+ * state (absolute TCP sequence numbers) and without its newline. */
+void trace_format_line(GString *out, SimTime now, const Node *node, const Iface *iface, TraceVerb verb, TraceFrom from,
+                       const uint8_t *data, size_t len, const char *reason)
+{
+  trace_format_event(out, NULL, now, node, iface, verb, from, data, len, reason);
 }
 
 /* Writes the line held in t->line, with a newline. */
@@ -208,15 +234,17 @@ static void trace_write_line(Trace *t)
   fwrite(t->line->str, 1, t->line->len, t->out);
 }
 
-/* Writes one line for a packet event. The caller has tested trace_wants()
- * and keeps the packet: it is only read. */
+/* Writes one line for a packet event, TCP sequence numbers relative to
+ * the ISNs of the SYNs the trace has shown. The caller has tested
+ * trace_wants() and keeps the packet: it is only read. */
 void trace_packet(Trace *t, SimTime now, const Node *node, const Iface *iface, TraceVerb verb, TraceFrom from,
                   const Packet *p, const char *reason)
 {
   if (!t || !t->out)
     return;
   g_string_truncate(t->line, 0);
-  trace_format_line(t->line, now, node, iface, verb, from, p ? p->data : NULL, p ? packet_len(p) : 0, reason);
+  trace_format_event(t->line, t->tcp_seqs, now, node, iface, verb, from, p ? p->data : NULL, p ? packet_len(p) : 0,
+                     reason);
   trace_write_line(t);
 }
 

@@ -20,13 +20,24 @@
 #include <glib.h>
 #include <stdint.h>
 
-void trace_decode_ether(GString *out, const uint8_t *p, size_t len);
+#include "models/internet/ipv4_wire.h"
+
+/* The ISNs a Trace has seen in SYNs, per direction (trace_tcp.c). The
+ * decoders that may reach TCP take one; NULL decodes without state
+ * (absolute TCP sequence numbers). */
+typedef struct TraceTcpSeqs TraceTcpSeqs;
+TraceTcpSeqs *trace_tcp_seqs_new(void);
+void trace_tcp_seqs_free(TraceTcpSeqs *s);
+
+void trace_decode_ether(GString *out, TraceTcpSeqs *seqs, const uint8_t *p, size_t len);
 void trace_decode_arp(GString *out, const uint8_t *p, size_t len);
-void trace_decode_ipv4(GString *out, const uint8_t *p, size_t len);
+void trace_decode_ipv4(GString *out, TraceTcpSeqs *seqs, const uint8_t *p, size_t len);
 void trace_decode_icmp(GString *out, const uint8_t *p, size_t len);
 void trace_decode_udp(GString *out, const uint8_t *p, size_t len);
-/* `len` bytes present of a `seglen`-byte segment (more when cut short). */
-void trace_decode_tcp(GString *out, const uint8_t *p, size_t len, size_t seglen);
+/* `len` bytes present of a `seglen`-byte segment (more when cut short),
+ * carried by the datagram whose header is `ip`. */
+void trace_decode_tcp(GString *out, TraceTcpSeqs *seqs, const Ipv4Header *ip, const uint8_t *p, size_t len,
+                      size_t seglen);
 
 /* Formatting by hand, without printf (trace.c). */
 void trace_append_uint(GString *out, uint64_t v);

@@ -26,8 +26,8 @@ static void trace_ether_other(GString *out, const EthHeader *h, size_t payload)
   trace_append_field(out, " len ", payload);
 }
 
-/* Appends the Ethernet frame in `p` (`len` bytes). */
-void trace_decode_ether(GString *out, const uint8_t *p, size_t len)
+/* Appends the Ethernet frame in `p` (`len` bytes); `seqs` for TCP (may be NULL). */
+void trace_decode_ether(GString *out, TraceTcpSeqs *seqs, const uint8_t *p, size_t len)
 {
   EthHeader h;
 
@@ -41,7 +41,7 @@ void trace_decode_ether(GString *out, const uint8_t *p, size_t len)
     trace_decode_arp(out, p + ETH_HEADER_LEN, len - ETH_HEADER_LEN);
     break;
   case ETHERTYPE_IPV4:
-    trace_decode_ipv4(out, p + ETH_HEADER_LEN, len - ETH_HEADER_LEN);
+    trace_decode_ipv4(out, seqs, p + ETH_HEADER_LEN, len - ETH_HEADER_LEN);
     break;
   default:
     trace_ether_other(out, &h, len - ETH_HEADER_LEN);

@@ -41,7 +41,8 @@ static void trace_ipv4_fields(GString *out, const Ipv4Header *h)
 
 /* Appends the transport part of a datagram: `p` holds `len` of its
  * `whole` bytes (fewer when the capture was cut short). */
-static void trace_ipv4_payload(GString *out, const Ipv4Header *h, const uint8_t *p, size_t len, size_t whole)
+static void trace_ipv4_payload(GString *out, TraceTcpSeqs *seqs, const Ipv4Header *h, const uint8_t *p, size_t len,
+                               size_t whole)
 {
   g_string_append_c(out, ' ');
   switch (h->proto) {
@@ -52,7 +53,7 @@ static void trace_ipv4_payload(GString *out, const Ipv4Header *h, const uint8_t 
     trace_decode_udp(out, p, len);
     break;
   case IPPROTO_TCP_NUM:
-    trace_decode_tcp(out, p, len, whole);
+    trace_decode_tcp(out, seqs, h, p, len, whole);
     break;
   default:
     trace_append_field(out, "proto ", h->proto);
@@ -61,8 +62,8 @@ static void trace_ipv4_payload(GString *out, const Ipv4Header *h, const uint8_t 
 }
 
 /* Appends the IPv4 datagram in `p` (`len` bytes, maybe with link padding
- * after the total length). */
-void trace_decode_ipv4(GString *out, const uint8_t *p, size_t len)
+ * after the total length); `seqs` for TCP (may be NULL). */
+void trace_decode_ipv4(GString *out, TraceTcpSeqs *seqs, const uint8_t *p, size_t len)
 {
   Ipv4Header h;
 
@@ -89,7 +90,7 @@ void trace_decode_ipv4(GString *out, const uint8_t *p, size_t len)
   }
   size_t end = MIN(len, total);
   if ((g_ntohs(h.frag) & IPV4_OFFSET_MASK) == 0)
-    trace_ipv4_payload(out, &h, p + hl, end - hl, total - hl);
+    trace_ipv4_payload(out, seqs, &h, p + hl, end - hl, total - hl);
   if (len < total) {
     trace_append_field(out, " [truncated, ", len);
     trace_append_field(out, " of ", total);
