@@ -34,7 +34,10 @@ typedef struct Ipv4 {
   GArray *broadcasts; /* of uint32_t */
 } Ipv4;
 
-/* What IPv4 tells the layer above about a datagram it delivers, in host byte order. */
+/* What IPv4 tells the layer above about a datagram it delivers, in host
+ * byte order. The datagram goes up at its payload with its IP header
+ * marked (packet_mark_network()), so that the layer above drops, traces
+ * and quotes it in ICMP errors from there without rewinding it. */
 typedef struct {
   uint32_t src, dst;
   uint8_t ttl, proto, tos;

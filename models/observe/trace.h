@@ -7,7 +7,16 @@
  *   1.000000000 h1 eth0 tx ARP who-has 10.0.1.1 tell 10.0.1.10
  *   1.000512000 h1 eth0 tx IPv4 10.0.1.10 > 10.0.2.10 ttl 64 id 2 len 60 DF TCP 49152 > 80 [S] seq 1000 win 65535
  *     options [mss 1460,sackOK,TS val 1000 ecr 0,nop,wscale 7] len 0      (one line)
+ *   1.021000000 h1 eth0 tx IPv4 10.0.1.10 > 10.0.2.10 ttl 64 id 4 len 1500 DF TCP 49152 > 80 [.] seq 1:1449 ack 1
+ *     win 502 len 1448                                                    (one line)
  *   3.000100000 r2 - drop IPv4 10.0.1.2 > 10.0.9.9 ... reason no-route
+ *
+ * TCP sequence numbers are relative, as tcpdump shows them by default: a
+ * SYN or SYN-ACK shows the absolute ISN, later segments of that
+ * connection count from each direction's ISN (the first data byte is 1),
+ * and so do TCP's `retransmit seq S` notes; a connection whose SYNs the
+ * trace did not show stays absolute, and so does trace_format_packet()
+ * (no state, as tcpdump -S).
  *
  * Time is seconds with nine decimals (exact nanoseconds). Verbs: enq, tx,
  * rx, send, fwd, deliver, drop, and `note` lines for state changes (link
@@ -36,14 +45,17 @@ typedef enum {
 
 typedef enum { TRACE_ENQ, TRACE_TX, TRACE_RX, TRACE_SEND, TRACE_FWD, TRACE_DELIVER, TRACE_DROP } TraceVerb;
 
-/* Where the packet's bytes start. */
+/* Where the packet's bytes start: picks the first decoder (the switch in
+ * trace_format_packet()). A new link type adds a value here, its decoder
+ * file (see models/observe/trace_decode.h) and one case in that switch. */
 typedef enum { TRACE_FROM_ETHERNET, TRACE_FROM_IPV4, TRACE_FROM_PPP } TraceFrom;
 
 typedef struct Trace {
   FILE *out; /* owned when own_out */
   gboolean own_out;
-  guint layers;  /* TRACE_* mask */
-  GString *line; /* reused for every line written */
+  guint layers;                  /* TRACE_* mask */
+  GString *line;                 /* reused for every line written */
+  struct TraceTcpSeqs *tcp_seqs; /* the ISNs of the SYNs shown (trace_tcp.c), owned */
 } Trace;
 
 Trace *trace_new(FILE *out, gboolean own_out, guint layers);

@@ -15,7 +15,8 @@
  * Every segment goes to ipv4_output() with DF set (as Linux, path MTU
  * discovery), counted in the connection's flow; each segment sent again
  * is noted once in the trace ("retransmit seq S len L (why)", S relative
- * to the ISN).
+ * to the ISN: the seq the trace's segment lines show, models/observe/
+ * trace_tcp.c, except for a SYN, whose line shows the absolute ISN).
  */
 #include "models/transport/tcp_conn.h"
 

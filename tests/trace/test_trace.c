@@ -190,13 +190,19 @@ static void tb_tcp(GByteArray *b, uint32_t src, uint32_t dst, const TbTcp *t)
   tb_checksum(b, start, b->len, start + 16, pseudo);
 }
 
+/* A frame carrying `t` from `src` to `dst` (IPv4 id 1). */
+static GByteArray *frame_tcp_between(uint32_t src, uint32_t dst, const TbTcp *t)
+{
+  GByteArray *b = tb_eth(mac_r1, mac_h1, 0x0800);
+  tb_ipv4(b, src, dst, 64, 1, 0x4000, 6, 20 + t->optlen + t->payload);
+  tb_tcp(b, src, dst, t);
+  return tb_pad(b);
+}
+
 /* A frame carrying `t` from 10.0.1.10 to 10.0.2.10 (IPv4 id 1). */
 static GByteArray *frame_tcp(const TbTcp *t)
 {
-  GByteArray *b = tb_eth(mac_r1, mac_h1, 0x0800);
-  tb_ipv4(b, IP(10, 0, 1, 10), IP(10, 0, 2, 10), 64, 1, 0x4000, 6, 20 + t->optlen + t->payload);
-  tb_tcp(b, IP(10, 0, 1, 10), IP(10, 0, 2, 10), t);
-  return tb_pad(b);
+  return frame_tcp_between(IP(10, 0, 1, 10), IP(10, 0, 2, 10), t);
 }
 
 static GByteArray *frame_arp(uint16_t op)
@@ -771,6 +777,225 @@ START_TEST(test_random_bytes)
 }
 END_TEST
 
+/* ---- TCP sequence numbers in a Trace: relative, as tcpdump's default ------------ */
+
+/* A Trace writing into memory, and the packets it is shown. */
+typedef struct {
+  char *text;
+  size_t size;
+  FILE *f;
+  Trace *t;
+  PacketPool *pool;
+} TraceMem;
+
+static void tm_open(TraceMem *m)
+{
+  m->text = NULL;
+  m->size = 0;
+  m->f = open_memstream(&m->text, &m->size);
+  m->t = trace_new(m->f, FALSE, TRACE_ALL);
+  m->pool = packet_pool_new();
+}
+
+/* Shows the trace the segment `t` from `src` to `dst` as a tx line, and
+ * returns the line's text from "TCP" on. */
+static char *tm_tcp(TraceMem *m, uint32_t src, uint32_t dst, const TbTcp *t)
+{
+  GByteArray *b = frame_tcp_between(src, dst, t);
+  Packet *p = packet_new_from(m->pool, b->data, b->len);
+  Node node = {.name = (char *)"h1"};
+  long at = ftell(m->f);
+  trace_packet(m->t, 0, &node, NULL, TRACE_TX, TRACE_FROM_ETHERNET, p, NULL);
+  fflush(m->f);
+  char *line = g_strndup(m->text + at, m->size - (size_t)at - 1);
+  char *tcp = g_strdup(strstr(line, "TCP "));
+  g_free(line);
+  packet_free(p);
+  g_byte_array_unref(b);
+  return tcp;
+}
+
+static void tm_close(TraceMem *m)
+{
+  trace_free(m->t);
+  fclose(m->f);
+  packet_pool_free(m->pool);
+  free(m->text);
+}
+
+#define H1 IP(10, 0, 1, 10)
+#define H2 IP(10, 0, 2, 10)
+
+/* Checks the line the trace writes for `t` from `src` to `dst`. */
+#define ASSERT_TM(m, src, dst, t, expected)                                                                            \
+  do {                                                                                                                 \
+    char *got_ = tm_tcp(m, src, dst, t);                                                                               \
+    ck_assert_str_eq(got_, expected);                                                                                  \
+    g_free(got_);                                                                                                      \
+  } while (0)
+
+/* SYN and SYN-ACK show the absolute ISNs; after them seq counts from
+ * each direction's ISN and ack and SACK blocks from the other's, modulo
+ * 2^32; trace_format_packet() (no state) still shows the absolute ones. */
+START_TEST(test_tcp_relative_after_syn)
+{
+  TraceMem m;
+  tm_open(&m);
+  TbTcp syn = {.sport = 49152, .dport = 80, .seq = 1000, .flags = 0x02, .win = 65535};
+  ASSERT_TM(&m, H1, H2, &syn, "TCP 49152 > 80 [S] seq 1000 win 65535 len 0");
+  TbTcp synack = {.sport = 80, .dport = 49152, .seq = 4294967000u, .ack = 1001, .flags = 0x12, .win = 65160};
+  ASSERT_TM(&m, H2, H1, &synack, "TCP 80 > 49152 [S.] seq 4294967000 ack 1001 win 65160 len 0");
+  TbTcp ack = {.sport = 49152, .dport = 80, .seq = 1001, .ack = 4294967001u, .flags = 0x10, .win = 502};
+  ASSERT_TM(&m, H1, H2, &ack, "TCP 49152 > 80 [.] seq 1 ack 1 win 502 len 0");
+  TbTcp data = {
+      .sport = 49152, .dport = 80, .seq = 1001, .ack = 4294967001u, .flags = 0x18, .win = 502, .payload = 1448};
+  ASSERT_TM(&m, H1, H2, &data, "TCP 49152 > 80 [P.] seq 1:1449 ack 1 win 502 len 1448");
+  GByteArray *b = frame_tcp(&data);
+  char *text = decode_n(TRACE_FROM_ETHERNET, b, b->len);
+  ck_assert_str_eq(strstr(text, "TCP "), "TCP 49152 > 80 [P.] seq 1001:2449 ack 4294967001 win 502 len 1448");
+  g_free(text);
+  g_byte_array_unref(b);
+  /* bob's data crosses 2^32: 4294967001 + 400 wraps to 105, relative 401. */
+  TbTcp reply = {.sport = 80, .dport = 49152, .seq = 4294967001u, .ack = 2449, .flags = 0x18, .win = 9, .payload = 400};
+  ASSERT_TM(&m, H2, H1, &reply, "TCP 80 > 49152 [P.] seq 1:401 ack 1449 win 9 len 400");
+  static const uint8_t opt_sack[] = {1, 1, 5, 10, 0, 0, 0x0f, 0x39, 0, 0, 0x14, 0xe1};
+  TbTcp sack = {
+      .sport = 80, .dport = 49152, .seq = 105, .ack = 2449, .flags = 0x10, .win = 9, .opt = opt_sack, .optlen = 12};
+  ASSERT_TM(&m, H2, H1, &sack, "TCP 80 > 49152 [.] seq 401 ack 1449 win 9 options [nop,nop,sack 1 {2897:4345}] len 0");
+  /* A new SYN on the same ports starts counting again. */
+  TbTcp syn2 = {.sport = 49152, .dport = 80, .seq = 70000, .flags = 0x02, .win = 65535};
+  ASSERT_TM(&m, H1, H2, &syn2, "TCP 49152 > 80 [S] seq 70000 win 65535 len 0");
+  TbTcp data2 = {.sport = 49152, .dport = 80, .seq = 70001, .ack = 4294967001u, .flags = 0x10, .win = 1, .payload = 10};
+  ASSERT_TM(&m, H1, H2, &data2, "TCP 49152 > 80 [.] seq 1:11 ack 1 win 1 len 10");
+  tm_close(&m);
+}
+END_TEST
+
+/* Segments of a connection whose SYNs the trace did not show stay
+ * absolute, as does one whose peer never sent a SYN (the RST refusing a
+ * SYN); a connection with the same ports between other hosts is another
+ * connection. */
+START_TEST(test_tcp_absolute_without_syn)
+{
+  TraceMem m;
+  tm_open(&m);
+  TbTcp mid = {.sport = 1, .dport = 2, .seq = 7000, .ack = 9000, .flags = 0x10, .win = 3, .payload = 100};
+  ASSERT_TM(&m, H1, H2, &mid, "TCP 1 > 2 [.] seq 7000:7100 ack 9000 win 3 len 100");
+  TbTcp back = {.sport = 2, .dport = 1, .seq = 9000, .ack = 7100, .flags = 0x10, .win = 3};
+  ASSERT_TM(&m, H2, H1, &back, "TCP 2 > 1 [.] seq 9000 ack 7100 win 3 len 0");
+  TbTcp syn = {.sport = 49152, .dport = 81, .seq = 1000, .flags = 0x02, .win = 65535};
+  ASSERT_TM(&m, H1, H2, &syn, "TCP 49152 > 81 [S] seq 1000 win 65535 len 0");
+  TbTcp rst = {.sport = 81, .dport = 49152, .seq = 0, .ack = 1001, .flags = 0x14};
+  ASSERT_TM(&m, H2, H1, &rst, "TCP 81 > 49152 [R.] seq 0 ack 1001 win 0 len 0");
+  TbTcp synack = {.sport = 81, .dport = 49152, .seq = 5000, .ack = 1001, .flags = 0x12, .win = 1};
+  ASSERT_TM(&m, H2, H1, &synack, "TCP 81 > 49152 [S.] seq 5000 ack 1001 win 1 len 0");
+  TbTcp other = {.sport = 49152, .dport = 81, .seq = 1001, .ack = 5001, .flags = 0x10, .win = 1};
+  ASSERT_TM(&m, IP(10, 0, 1, 11), H2, &other, "TCP 49152 > 81 [.] seq 1001 ack 5001 win 1 len 0");
+  ASSERT_TM(&m, H1, H2, &other, "TCP 49152 > 81 [.] seq 1 ack 1 win 1 len 0");
+  tm_close(&m);
+}
+END_TEST
+
+/* The run of test_tcp_note_matches_segment writes its trace here. */
+static FILE *note_trace_out;
+
+static void note_trace_setup(Network *net)
+{
+  trace_free(net->trace);
+  net->trace = trace_new(note_trace_out, FALSE, TRACE_INTERNET | TRACE_TRANSPORT);
+}
+
+/* Returns the last line before `upto` of `lines` that starts with
+ * `prefix` and holds `tcp`, or NULL. */
+static const char *last_line_with(char **lines, guint upto, const char *prefix, const char *tcp)
+{
+  for (guint i = upto; i-- > 0;)
+    if (g_str_has_prefix(lines[i], prefix) && strstr(lines[i], tcp))
+      return lines[i];
+  return NULL;
+}
+
+/* Runs alice's 30000 bytes to bob with the link down for 20 ms under
+ * the first flight, and returns the trace of the internet and transport
+ * layers. */
+static char *note_run_trace(void)
+{
+  static const char *yaml = "scenario: notes\n"
+                            "seed: 1\n"
+                            "stop: 5s\n"
+                            "nodes:\n"
+                            "  alice: { kind: host, ip: 10.0.0.1/24 }\n"
+                            "  bob: { kind: host, ip: 10.0.0.2/24 }\n"
+                            "links:\n"
+                            "  - { ends: [alice, bob], rate: 10Mbps, delay: 5ms }\n"
+                            "apps:\n"
+                            "  - { name: a, type: bulk, on: alice, to: \"bob:5001\", bytes: 30000B, start: 1s }\n"
+                            "  - { name: b, type: bulk-sink, on: bob, port: 5001 }\n"
+                            "events:\n"
+                            "  - { at: 1021ms, link: [alice, bob], set: down }\n"
+                            "  - { at: 1041ms, link: [alice, bob], set: up }\n";
+  char *text = NULL;
+  size_t size = 0;
+  note_trace_out = open_memstream(&text, &size);
+  TestRun r = testlib_run_scenario(yaml, note_trace_setup);
+  trace_free(r.net->trace);
+  r.net->trace = NULL;
+  fclose(note_trace_out);
+  testlib_run_free(&r);
+  return text;
+}
+
+/* Checks that every "retransmit seq S len L" note of data in `lines`
+ * follows, at the same time and node, the send line of its segment with
+ * seq S:S+L; returns how many it checked. */
+static guint assert_notes_match_sends(char **lines)
+{
+  guint notes = 0;
+  for (guint i = 0; lines[i]; i++) {
+    char at[32], node[16], why[16];
+    unsigned sport, dport;
+    unsigned long seq, len;
+    if (sscanf(lines[i], "%31s %15s - note tcp %*[0-9.]:%u > %*[0-9.]:%u retransmit seq %lu len %lu (%15[a-z])", at,
+               node, &sport, &dport, &seq, &len, why) != 7 ||
+        len == 0)
+      continue;
+    char *prefix = g_strdup_printf("%s %s ", at, node);
+    char *tcp = g_strdup_printf(" TCP %u > %u [", sport, dport);
+    char *want = g_strdup_printf("] seq %lu:%lu ", seq, (seq + len) % 4294967296ul);
+    const char *sent = last_line_with(lines, i, prefix, tcp);
+    ck_assert_msg(sent && strstr(sent, " send ") && strstr(sent, want), "'%s' after '%s'", lines[i],
+                  sent ? sent : "nothing");
+    notes++;
+    g_free(prefix);
+    g_free(tcp);
+    g_free(want);
+  }
+  return notes;
+}
+
+/* A handshake, data, and a loss (note_run_trace()): the SYN shows alice's
+ * absolute ISN, her first data segment seq 1:1449, the timeout sends it
+ * again as seq 1:1449 with the note "retransmit seq 1 len 1448", and
+ * every data retransmission note shows the seq of its segment's line. */
+START_TEST(test_tcp_note_matches_segment)
+{
+  char *text = note_run_trace();
+  char **lines = g_strsplit(text, "\n", -1);
+  const char *syn = last_line_with(lines, g_strv_length(lines), "1.000000000 alice eth0 send ", " [S] seq ");
+  ck_assert_msg(syn && !strstr(syn, " [S] seq 0 ") && !strstr(syn, " [S] seq 1 "), "%s", syn ? syn : text);
+  ck_assert_ptr_nonnull(strstr(text, " alice eth0 send IPv4 10.0.0.1 > 10.0.0.2 ttl 64 id 3 len 1500 DF TCP 49152 > "
+                                     "5001 [.] seq 1:1449 ack 1 win "));
+  ck_assert_ptr_nonnull(strstr(text,
+                               "1.220214400 alice eth0 send IPv4 10.0.0.1 > 10.0.0.2 ttl 64 id 13 len 1500 DF TCP "
+                               "49152 > 5001 [.] seq 1:1449 ack 1 win 32768 options [nop,nop,TS val 1220214 ecr "
+                               "1015155] len 1448\n1.220214400 alice - note tcp 10.0.0.1:49152 > "
+                               "10.0.0.2:5001 retransmit seq 1 len 1448 (timeout)\n"));
+  ck_assert_uint_ge(assert_notes_match_sends(lines), 1);
+  g_strfreev(lines);
+  free(text);
+}
+END_TEST
+
 /* ---- time ---------------------------------------------------------------- */
 
 static void assert_time(SimTime t, const char *expected)
@@ -1342,6 +1567,9 @@ static Suite *trace_suite(void)
   tcase_add_test(lines, test_tcp_malformed_options);
   tcase_add_test(lines, test_tcp_malformed_header);
   tcase_add_test(lines, test_tcp_in_icmp_and_fragments);
+  tcase_add_test(lines, test_tcp_relative_after_syn);
+  tcase_add_test(lines, test_tcp_absolute_without_syn);
+  tcase_add_test(lines, test_tcp_note_matches_segment);
   suite_add_tcase(s, lines);
   TCase *robust = tcase_create("malformed");
   tcase_add_test(robust, test_every_truncation);
