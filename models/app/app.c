@@ -85,6 +85,7 @@ App *app_new(Network *net, const AppConfig *conf, guint index)
   app->ops = app_ops_for(conf->kind);
   app->conf = conf;
   app->net = net;
+  app->ctx = &net->ctx;
   app->node = network_node(net, (guint)conf->node);
   app->index = index;
   app->done_at = -1;
@@ -120,9 +121,9 @@ static void app_stop_event(void *obj, void *arg)
 void app_schedule(App *app)
 {
   const AppConfig *conf = app->conf;
-  scheduler_at(app->net->sched, conf->start, app_start_event, app, NULL);
+  scheduler_at(app->ctx->sched, conf->start, app_start_event, app, NULL);
   if (conf->stop > 0)
-    scheduler_at(app->net->sched, conf->stop, app_stop_event, app, NULL);
+    scheduler_at(app->ctx->sched, conf->stop, app_stop_event, app, NULL);
 }
 
 /* Ends the app at the end of the run: stops it if it still runs, then runs
@@ -155,7 +156,7 @@ void app_free(App *app)
  * before formatting anything on a per-packet path. */
 gboolean app_wants_output(const App *app)
 {
-  return app->net->app_out != NULL || trace_wants(app->net->trace, TRACE_APP);
+  return app->net->app_out != NULL || trace_wants(app->ctx->trace, TRACE_APP);
 }
 
 /* Prints one line `<time> <node> <app>: <text>` to the network's app_out
@@ -168,7 +169,7 @@ void app_print(App *app, const char *fmt, ...)
   va_start(ap, fmt);
   char *text = g_strdup_vprintf(fmt, ap);
   va_end(ap);
-  SimTime now = network_now(app->net);
+  SimTime now = sim_now(app->ctx);
   if (app->net->app_out) {
     GString *line = g_string_new(NULL);
     trace_format_time(line, now);
@@ -176,8 +177,8 @@ void app_print(App *app, const char *fmt, ...)
     fputs(line->str, app->net->app_out);
     g_string_free(line, TRUE);
   }
-  if (trace_wants(app->net->trace, TRACE_APP))
-    trace_note(app->net->trace, now, app->node, NULL, "%s: %s", app->conf->name, text);
+  if (trace_wants(app->ctx->trace, TRACE_APP))
+    trace_note(app->ctx->trace, now, app->node, NULL, "%s: %s", app->conf->name, text);
   g_free(text);
 }
 

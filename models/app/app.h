@@ -43,6 +43,7 @@ struct App {
   const AppOps *ops;
   const AppConfig *conf;
   Network *net;
+  SimContext *ctx; /* the network's */
   Node *node;
   gboolean running;
   /* Results, read by expect: */

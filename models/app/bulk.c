@@ -143,9 +143,9 @@ static void bulk_report_event(void *obj, void *arg)
   App *app = obj;
   BulkState *bs = app->state;
   (void)arg;
-  SimTime now = network_now(app->net);
+  SimTime now = sim_now(app->ctx);
   bulk_print_interval(app, bs, now);
-  bs->report = scheduler_at(app->net->sched, now + app->conf->report, bulk_report_event, app, NULL);
+  bs->report = scheduler_at(app->ctx->sched, now + app->conf->report, bulk_report_event, app, NULL);
 }
 
 /* Hands the socket as much of the remaining stream as it takes; shuts the
@@ -172,8 +172,8 @@ static void bulk_end(App *app, BulkState *bs)
   if (bs->ended)
     return;
   bs->ended = TRUE;
-  SimTime now = network_now(app->net);
-  scheduler_cancel(app->net->sched, bs->report);
+  SimTime now = sim_now(app->ctx);
+  scheduler_cancel(app->ctx->sched, bs->report);
   bs->report = EVENT_ID_NONE;
   if (bs->connected) {
     const TcpStats *st = bulk_stats(bs);
@@ -212,9 +212,9 @@ static void bulk_connected(Socket *s, void *user)
   if (app->conf->report > 0) {
     app_print(app, "%s         Retr", BULK_HEADER);
     SimTime next = bs->start + app->conf->report;
-    while (next <= network_now(app->net))
+    while (next <= sim_now(app->ctx))
       next += app->conf->report;
-    bs->report = scheduler_at(app->net->sched, next, bulk_report_event, app, NULL);
+    bs->report = scheduler_at(app->ctx->sched, next, bulk_report_event, app, NULL);
   }
   bulk_send_more(bs, app->conf->bytes);
 }
@@ -235,7 +235,7 @@ static gboolean bulk_try_complete(App *app, BulkState *bs)
   if (!bs->shut || bulk_stats(bs)->bytes_acked < app->conf->bytes)
     return FALSE;
   bulk_end(app, bs);
-  app->done_at = network_now(app->net);
+  app->done_at = sim_now(app->ctx);
   app->running = FALSE;
   return TRUE;
 }
@@ -284,7 +284,7 @@ static void bulk_start(App *app)
   bulk_fill_pattern(bs->pattern, sizeof bs->pattern);
   char dst[ADDR_IPV4_TEXT];
   app_print(app, "Connecting to host %s, port %u", addr_format_ipv4(conf->dst, dst), conf->port);
-  bs->start = network_now(app->net);
+  bs->start = sim_now(app->ctx);
   bs->s = socket_new(app->node, SOCKET_TCP, &bulk_callbacks, app);
   socket_set_tcp(bs->s, &conf->tcp);
   socket_track_states(bs->s, &app->tcp_states);
@@ -362,9 +362,9 @@ static void bulk_sink_report_event(void *obj, void *arg)
 {
   BulkSinkConn *c = obj;
   (void)arg;
-  SimTime now = network_now(c->app->net);
+  SimTime now = sim_now(c->app->ctx);
   bulk_sink_print_interval(c, now);
-  c->report = scheduler_at(c->app->net->sched, now + c->app->conf->report, bulk_sink_report_event, c, NULL);
+  c->report = scheduler_at(c->app->ctx->sched, now + c->app->conf->report, bulk_sink_report_event, c, NULL);
 }
 
 /* Prints the connection's last interval and totals, closes and frees it. */
@@ -372,8 +372,8 @@ static void bulk_sink_conn_end(BulkSinkConn *c)
 {
   App *app = c->app;
   BulkSinkState *ss = app->state;
-  SimTime now = network_now(app->net);
-  scheduler_cancel(app->net->sched, c->report);
+  SimTime now = sim_now(app->ctx);
+  scheduler_cancel(app->ctx->sched, c->report);
   if (app->conf->report > 0 && now > c->mark.start)
     bulk_sink_print_interval(c, now);
   GString *line = g_string_new(NULL);
@@ -411,7 +411,7 @@ static void bulk_sink_readable(Socket *s, void *user)
 {
   BulkSinkConn *c = user;
   BulkSinkState *ss = c->app->state;
-  SimTime now = network_now(c->app->net);
+  SimTime now = sim_now(c->app->ctx);
   for (;;) {
     ssize_t n = socket_recv(s, ss->buf, sizeof ss->buf);
     if (n > 0) {
@@ -443,7 +443,7 @@ static void bulk_sink_accepted(Socket *listener, Socket *child, void *user)
   BulkSinkState *ss = app->state;
   (void)listener;
   BulkSinkConn *c = g_new0(BulkSinkConn, 1);
-  *c = (BulkSinkConn){.app = app, .s = child, .id = ++ss->accepted, .accepted = network_now(app->net)};
+  *c = (BulkSinkConn){.app = app, .s = child, .id = ++ss->accepted, .accepted = sim_now(app->ctx)};
   c->mark.start = c->accepted;
   g_ptr_array_add(ss->conns, c);
   socket_set_callbacks(child, &bulk_sink_conn_callbacks, c);
@@ -461,7 +461,7 @@ static void bulk_sink_accepted(Socket *listener, Socket *child, void *user)
             pport);
   if (app->conf->report > 0) {
     app_print(app, "%s", BULK_HEADER);
-    c->report = scheduler_at(app->net->sched, c->accepted + app->conf->report, bulk_sink_report_event, c, NULL);
+    c->report = scheduler_at(app->ctx->sched, c->accepted + app->conf->report, bulk_sink_report_event, c, NULL);
   }
   /* Data may have come with the handshake's last segment. */
   bulk_sink_readable(child, c);

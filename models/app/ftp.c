@@ -542,7 +542,7 @@ static void ftp_data_client_readable(Socket *s, void *user)
     if (n == 0) {
       socket_close(st->data);
       st->data = NULL;
-      st->data_end = network_now(app->net);
+      st->data_end = sim_now(app->ctx);
       ftp_file_check(app, st);
     }
     return;
@@ -560,7 +560,7 @@ static void ftp_data_client_connected(Socket *s, void *user)
     app->flow = k;
     app->has_flow = TRUE;
   }
-  st->retr_at = network_now(app->net);
+  st->retr_at = sim_now(app->ctx);
   ftp_send_cmd(st, FTP_WAIT_RETR, "RETR file-%" PRIu64, ftp_size(app, st->next));
 }
 
@@ -577,7 +577,7 @@ static void ftp_data_client_closed(Socket *s, int err, void *user)
     return;
   }
   if (st->data_end < 0)
-    st->data_end = network_now(app->net);
+    st->data_end = sim_now(app->ctx);
   ftp_file_check(app, st);
 }
 
@@ -628,7 +628,7 @@ static void ftp_on_reply(App *app, FtpState *st, int code, const char *line)
     ftp_file_check(app, st);
   } else if (step == FTP_WAIT_QUIT && code == 221) {
     if (st->files == ftp_count(app))
-      app->done_at = network_now(app->net);
+      app->done_at = sim_now(app->ctx);
     ftp_end(app, st);
   } else {
     app_print(app, "ftp: unexpected reply; giving up");

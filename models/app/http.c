@@ -390,7 +390,7 @@ static void http_end(App *app, HttpState *hs)
   if (hs->ended)
     return;
   hs->ended = TRUE;
-  SimTime now = network_now(app->net);
+  SimTime now = sim_now(app->ctx);
   double secs = (double)(now - hs->first) / 1e9;
   app_print(app, "%u requests, %u ok, %" PRIu64 " body bytes in %.3f s over %u connection%s (%.3g Mbit/s)", hs->next,
             hs->ok, hs->body_all, secs, hs->connections, hs->connections == 1 ? "" : "s",
@@ -405,7 +405,7 @@ static void http_end(App *app, HttpState *hs)
 /* The current response is complete: its line, then the next request. */
 static void http_response_done(App *app, HttpState *hs)
 {
-  SimTime now = network_now(app->net);
+  SimTime now = sim_now(app->ctx);
   app_print(app, "GET /bytes/%" PRIu64 ": %s, %" PRIu64 " bytes in %.3f ms", http_size(app, hs->next), hs->status,
             hs->body_got, (double)(now - hs->t0) / 1e6);
   if (hs->status[0] == '2')
@@ -553,7 +553,7 @@ static const SocketCallbacks http_callbacks = {
 static void http_connect(App *app, HttpState *hs)
 {
   uint16_t port = app->conf->port ? app->conf->port : HTTP_DEFAULT_PORT;
-  hs->t0 = network_now(app->net);
+  hs->t0 = sim_now(app->ctx);
   hs->connections++;
   hs->s = socket_new(app->node, SOCKET_TCP, &http_callbacks, app);
   http_set_tcp(hs->s, app);
@@ -573,7 +573,7 @@ static void http_start(App *app)
   app->state = hs;
   hs->head = g_string_new(NULL);
   hs->out.text = g_string_new(NULL);
-  hs->first = network_now(app->net);
+  hs->first = sim_now(app->ctx);
   if (http_count(app) == 0) {
     app_print(app, "nothing to fetch");
     hs->ended = TRUE;

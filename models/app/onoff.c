@@ -90,16 +90,16 @@ static void onoff_send_event(void *obj, void *arg)
   os->next += os->interval;
   if (os->next < os->on_end) {
     if (onoff_before_stop(app, os->next))
-      os->event = scheduler_at(app->net->sched, os->next, onoff_send_event, app, NULL);
+      os->event = scheduler_at(app->ctx->sched, os->next, onoff_send_event, app, NULL);
     else
-      app->done_at = network_now(app->net);
+      app->done_at = sim_now(app->ctx);
     return;
   }
   os->next = os->on_end + onoff_draw(os, &app->conf->off_time);
   if (onoff_before_stop(app, os->next))
-    os->event = scheduler_at(app->net->sched, os->next, onoff_on_event, app, NULL);
+    os->event = scheduler_at(app->ctx->sched, os->next, onoff_on_event, app, NULL);
   else
-    app->done_at = network_now(app->net); /* the last datagram went */
+    app->done_at = sim_now(app->ctx); /* the last datagram went */
 }
 
 /* Starts an on period at os->next: draws its length and sends (an empty
@@ -118,7 +118,7 @@ static void onoff_on_event(void *obj, void *arg)
   }
   os->next = os->on_end + onoff_draw(os, &app->conf->off_time);
   if (onoff_before_stop(app, os->next))
-    os->event = scheduler_at(app->net->sched, os->next, onoff_on_event, app, NULL);
+    os->event = scheduler_at(app->ctx->sched, os->next, onoff_on_event, app, NULL);
 }
 
 /* "1s", or "exp(1s)" for an exponential mean; g_free() it. */
@@ -165,7 +165,7 @@ static void onoff_start(App *app)
   app->state = os;
   os->buf = g_malloc0(MAX(conf->size, 1u));
   char *stream = g_strdup_printf("app/%s/onoff", conf->name);
-  rng_init(&os->rng, app->net->seed, stream);
+  rng_init(&os->rng, app->ctx->seed, stream);
   g_free(stream);
   os->interval = conf->interval; /* the loader's ceil(size x 8 / rate), as udp-cbr */
   int err;
@@ -176,14 +176,14 @@ static void onoff_start(App *app)
     app_print(app, "cannot send: %s", problem);
     return;
   }
-  os->next = network_now(app->net);
+  os->next = sim_now(app->ctx);
   onoff_on_event(app, NULL);
 }
 
 static void onoff_stop(App *app)
 {
   OnOffState *os = app->state;
-  scheduler_cancel(app->net->sched, os->event);
+  scheduler_cancel(app->ctx->sched, os->event);
   os->event = EVENT_ID_NONE;
   socket_close(os->sock);
   os->sock = NULL;

@@ -129,7 +129,7 @@ static void ping_start(App *app)
     return;
   }
   ps->id = app_icmp_listen(app, ping_on_icmp);
-  ps->start_time = network_now(app->net);
+  ps->start_time = sim_now(app->ctx);
   app_print(app, "PING %s (%s) %u(%u) bytes of data.", ps->dst_text, ps->dst_text, conf->size, conf->size + 28);
   ping_send_event(app, NULL);
 }
@@ -184,7 +184,7 @@ static void ping_schedule_exit(App *app)
     if (wait < app->conf->interval)
       wait = app->conf->interval;
   }
-  ps->exit_event = scheduler_after(app->net->sched, wait, ping_exit_event, app, NULL);
+  ps->exit_event = scheduler_after(app->ctx->sched, wait, ping_exit_event, app, NULL);
 }
 
 /* Sends one echo request, then schedules the next one or the exit. */
@@ -196,7 +196,7 @@ static void ping_send_event(void *obj, void *arg)
   (void)arg;
   ps->send_event = EVENT_ID_NONE;
   uint16_t seq = (uint16_t)(ps->ntransmitted + 1);
-  SimTime now = network_now(app->net);
+  SimTime now = sim_now(app->ctx);
   if (ps->timing)
     ping_put_timeval(ps->outpack, now);
   ping_rcvd_set(ps, seq, FALSE);
@@ -213,7 +213,7 @@ static void ping_send_event(void *obj, void *arg)
   if (conf->count && ps->ntransmitted >= conf->count)
     ping_schedule_exit(app);
   else
-    ps->send_event = scheduler_after(app->net->sched, conf->interval, ping_send_event, app, NULL);
+    ps->send_event = scheduler_after(app->ctx->sched, conf->interval, ping_send_event, app, NULL);
 }
 
 /* Formats a round-trip time in microseconds as iputils does. */
@@ -250,7 +250,7 @@ static void ping_on_reply(App *app, const IcmpMessage *msg)
   ps->nreceived++;
   ping_acknowledge(ps, msg->seq);
   if (ps->timing && msg->data_len >= PING_TIMEVAL_LEN) {
-    triptime = network_now(app->net) / 1000 - ping_get_timeval_us(msg->data);
+    triptime = sim_now(app->ctx) / 1000 - ping_get_timeval_us(msg->data);
     ping_account_rtt(ps, triptime);
   }
   gboolean dup = ping_rcvd_test(ps, msg->seq);
@@ -407,13 +407,13 @@ static void ping_exit(App *app)
     return;
   ps->exited = TRUE;
   app->running = FALSE;
-  scheduler_cancel(app->net->sched, ps->send_event);
-  scheduler_cancel(app->net->sched, ps->exit_event);
+  scheduler_cancel(app->ctx->sched, ps->send_event);
+  scheduler_cancel(app->ctx->sched, ps->exit_event);
   ps->send_event = ps->exit_event = EVENT_ID_NONE;
   if (ps->id)
     icmp_unlisten(app->node, ps->id);
   if (!ps->stopped)
-    app->done_at = network_now(app->net); /* a counted ping ends on its own, as iputils exits */
+    app->done_at = sim_now(app->ctx); /* a counted ping ends on its own, as iputils exits */
   ping_print_summary(app);
 }
 

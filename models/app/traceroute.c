@@ -99,7 +99,7 @@ static void traceroute_end(App *app)
     return;
   ts->done = TRUE;
   app->running = FALSE;
-  scheduler_cancel(app->net->sched, ts->timer);
+  scheduler_cancel(app->ctx->sched, ts->timer);
   ts->timer = EVENT_ID_NONE;
   if (ts->sport > 0)
     udp_unbind(app->node, (uint16_t)ts->sport);
@@ -174,10 +174,10 @@ static void traceroute_probe_done(App *app)
 {
   TracerouteState *ts = app->state;
   ts->waiting = FALSE;
-  scheduler_cancel(app->net->sched, ts->timer);
+  scheduler_cancel(app->ctx->sched, ts->timer);
   ts->timer = EVENT_ID_NONE;
   if (++ts->probe < ts->queries)
-    ts->timer = scheduler_after(app->net->sched, 0, traceroute_send_event, app, NULL);
+    ts->timer = scheduler_after(app->ctx->sched, 0, traceroute_send_event, app, NULL);
   else
     traceroute_hop_done(app);
 }
@@ -202,7 +202,7 @@ static Ipv4SendResult traceroute_send_probe(App *app)
     return icmp_send_echo(app->node, conf->dst, ts->id, (uint16_t)ts->seq, ts->data, TRACEROUTE_DATA_LEN, &opts);
   }
   opts.proto = IPPROTO_UDP_NUM;
-  Packet *p = packet_new_from(app->net->pool, ts->data, TRACEROUTE_DATA_LEN);
+  Packet *p = packet_new_from(app->ctx->pool, ts->data, TRACEROUTE_DATA_LEN);
   uint16_t dport = (uint16_t)(conf->port + ts->seq - 1);
   return udp_send(app->node, (uint16_t)ts->sport, conf->dst, dport, p, &opts);
 }
@@ -216,7 +216,7 @@ static void traceroute_send_event(void *obj, void *arg)
   (void)arg;
   ts->timer = EVENT_ID_NONE;
   ts->seq++;
-  ts->sent_at = network_now(app->net);
+  ts->sent_at = sim_now(app->ctx);
   ts->waiting = TRUE;
   Ipv4SendResult res = traceroute_send_probe(app);
   if (res == IPV4_ERR_NO_ROUTE || res == IPV4_ERR_LINK_DOWN) {
@@ -224,7 +224,7 @@ static void traceroute_send_event(void *obj, void *arg)
     traceroute_end(app);
     return;
   }
-  ts->timer = scheduler_after(app->net->sched, app->conf->wait, traceroute_timeout_event, app, NULL);
+  ts->timer = scheduler_after(app->ctx->sched, app->conf->wait, traceroute_timeout_event, app, NULL);
 }
 
 /* Records an answer to the current probe: who, how long, and whether it
@@ -233,7 +233,7 @@ static void traceroute_answer(App *app, uint32_t from, gboolean final, const cha
 {
   TracerouteState *ts = app->state;
   ts->hop.addr[ts->probe] = from;
-  ts->hop.rtt[ts->probe] = network_now(app->net) - ts->sent_at;
+  ts->hop.rtt[ts->probe] = sim_now(app->ctx) - ts->sent_at;
   g_strlcpy(ts->err[ts->probe], err, TRACEROUTE_ERR_LEN);
   if (final) {
     ts->final = TRUE;

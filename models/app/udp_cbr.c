@@ -75,9 +75,9 @@ static void udp_cbr_send_event(void *obj, void *arg)
   udp_cbr_send_one(app, cs, cs->next);
   cs->next += conf->interval;
   if (conf->stop == 0 || cs->next < conf->stop)
-    cs->send_event = scheduler_at(app->net->sched, cs->next, udp_cbr_send_event, app, NULL);
+    cs->send_event = scheduler_at(app->ctx->sched, cs->next, udp_cbr_send_event, app, NULL);
   else
-    app->done_at = network_now(app->net); /* the last datagram went */
+    app->done_at = sim_now(app->ctx); /* the last datagram went */
 }
 
 /* The bit rate to print: the one given, else size x 8 per interval. */
@@ -116,14 +116,14 @@ static void udp_cbr_start(App *app)
     app_print(app, "cannot send: %s", err < 0 ? "no free UDP port" : "no interval");
     return;
   }
-  cs->next = network_now(app->net);
+  cs->next = sim_now(app->ctx);
   udp_cbr_send_event(app, NULL);
 }
 
 static void udp_cbr_stop(App *app)
 {
   UdpCbrState *cs = app->state;
-  scheduler_cancel(app->net->sched, cs->send_event);
+  scheduler_cancel(app->ctx->sched, cs->send_event);
   cs->send_event = EVENT_ID_NONE;
   socket_close(cs->sock);
   cs->sock = NULL;

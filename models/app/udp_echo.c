@@ -117,7 +117,7 @@ static void udp_echo_send_event(void *obj, void *arg)
   udp_echo_send_one(app, es, es->next);
   es->next += app->conf->interval;
   if (udp_echo_more(app, es, es->next))
-    es->send_event = scheduler_at(app->net->sched, es->next, udp_echo_send_event, app, NULL);
+    es->send_event = scheduler_at(app->ctx->sched, es->next, udp_echo_send_event, app, NULL);
 }
 
 /* The record a reply of n bytes (its first bytes in es->buf) answers, or
@@ -140,7 +140,7 @@ static void udp_echo_reply(App *app, UdpEchoState *es, ssize_t n, uint32_t addr,
   UdpEchoRecord *r = udp_echo_match(es, n, &seq);
   if (!r)
     return;
-  SimTime now = network_now(app->net), rtt = now - r->sent;
+  SimTime now = sim_now(app->ctx), rtt = now - r->sent;
   gboolean dup = r->answered;
   if (dup) {
     es->dups++;
@@ -219,14 +219,14 @@ static void udp_echo_start(App *app)
     app_print(app, "cannot send: %s", err < 0 ? socket_strerror(err) : conf->interval <= 0 ? "no interval" : "too big");
     return;
   }
-  es->next = network_now(app->net);
+  es->next = sim_now(app->ctx);
   udp_echo_send_event(app, NULL);
 }
 
 static void udp_echo_stop(App *app)
 {
   UdpEchoState *es = app->state;
-  scheduler_cancel(app->net->sched, es->send_event);
+  scheduler_cancel(app->ctx->sched, es->send_event);
   es->send_event = EVENT_ID_NONE;
   socket_close(es->sock);
   es->sock = NULL;

@@ -22,11 +22,11 @@ Network *network_new(const char *name, uint64_t seed, SimTime stop)
 {
   Network *net = g_new0(Network, 1);
   net->name = g_strdup(name);
-  net->seed = seed;
+  net->ctx.seed = seed;
   net->stop = stop;
-  net->sched = scheduler_new();
-  net->pool = packet_pool_new();
-  net->flows = flow_table_new();
+  net->ctx.sched = scheduler_new();
+  net->ctx.pool = packet_pool_new();
+  net->ctx.flows = flow_table_new();
   for (int r = 0; r < DROP_REASON_COUNT; r++)
     net->drop_evidence[r] = g_ptr_array_new_with_free_func(g_free);
   net->nodes = g_ptr_array_new_with_free_func((GDestroyNotify)node_free);
@@ -60,18 +60,18 @@ void network_free(Network *net)
       pcap_out_close(node_iface(network_node(net, n), i)->pcap);
   g_ptr_array_free(net->nodes, TRUE);
   route_auto_free(net->route_auto);
-  if (net->iface_listeners)
-    g_array_free(net->iface_listeners, TRUE);
+  if (net->ctx.iface_listeners)
+    g_array_free(net->ctx.iface_listeners, TRUE);
   if (net->addr_index)
     g_hash_table_destroy(net->addr_index);
   for (int r = 0; r < DROP_REASON_COUNT; r++)
     g_ptr_array_free(net->drop_evidence[r], TRUE);
-  flow_table_free(net->flows);
-  if (net->tcp_series)
-    fclose(net->tcp_series);
-  trace_free(net->trace);
-  scheduler_free(net->sched);
-  packet_pool_free(net->pool);
+  flow_table_free(net->ctx.flows);
+  if (net->ctx.tcp_series)
+    fclose(net->ctx.tcp_series);
+  trace_free(net->ctx.trace);
+  scheduler_free(net->ctx.sched);
+  packet_pool_free(net->ctx.pool);
   g_free(net->name);
   g_free(net->description);
   g_free(net);
@@ -80,7 +80,7 @@ void network_free(Network *net)
 /* Runs the network's events up to its stop time; returns the number executed. */
 uint64_t network_run(Network *net)
 {
-  return scheduler_run(net->sched, net->stop);
+  return scheduler_run(net->ctx.sched, net->stop);
 }
 
 /* Returns the node called `name`, or NULL. */

@@ -5,13 +5,15 @@
  * changes. sim/build builds one from a scenario.
  *
  * Entry points: network_new(); network_index_addresses(); network_run();
- * network_free(). network_now() for the models.
+ * network_free(). The models reach the scheduler and the trace through
+ * their SimContext (models/core/context.h), not the network.
  */
 #ifndef IPSIM_NETWORK_H
 #define IPSIM_NETWORK_H
 
 #include <glib.h>
 
+#include "models/core/context.h"
 #include "models/observe/flow.h"
 #include "models/link/link.h"
 #include "models/core/node.h"
@@ -29,21 +31,15 @@ typedef struct App App;
 typedef struct Network {
   char *name;
   char *description; /* may be NULL */
-  uint64_t seed;
+  SimContext ctx;    /* scheduler, pool, seed, trace, flows, tcp.csv: what the models reach */
   SimTime stop;
-  GPtrArray *nodes; /* of Node*, owned, in file order */
-  GPtrArray *links; /* of Link*, owned, in file order */
-  GPtrArray *apps;  /* of App*, owned, in file order */
-  Scheduler *sched;
-  PacketPool *pool;
-  Trace *trace; /* NULL: no text trace */
-  FlowTable *flows;
+  GPtrArray *nodes;                            /* of Node*, owned, in file order */
+  GPtrArray *links;                            /* of Link*, owned, in file order */
+  GPtrArray *apps;                             /* of App*, owned, in file order */
   RouteAuto *route_auto;                       /* NULL when no node routes automatically */
   GPtrArray *drop_evidence[DROP_REASON_COUNT]; /* of char*, at most NETWORK_DROP_EVIDENCE each */
   FILE *app_out;                               /* where applications print (stdout, or NULL when quiet) */
   GHashTable *addr_index;                      /* interface address -> Iface* */
-  FILE *tcp_series;                            /* tcp.csv (output.tcp_series), else NULL; rows by TCP */
-  GArray *iface_listeners;                     /* of IfaceListener: told of every interface change; NULL: none */
 } Network;
 
 Network *network_new(const char *name, uint64_t seed, SimTime stop);
@@ -55,7 +51,7 @@ Node *network_find_node_by_addr(const Network *net, uint32_t addr, Iface **iface
 
 static inline SimTime network_now(const Network *net)
 {
-  return scheduler_now(net->sched);
+  return scheduler_now(net->ctx.sched);
 }
 
 static inline Node *network_node(const Network *net, guint i)

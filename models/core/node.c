@@ -27,6 +27,7 @@ Node *node_new(Network *net, const char *name, NodeKind kind, guint index)
   node->kind = kind;
   node->index = index;
   node->net = net;
+  node->ctx = &net->ctx;
   node->ifaces = g_ptr_array_new_with_free_func((GDestroyNotify)iface_free);
   return node;
 }
@@ -128,9 +129,9 @@ void node_drop(Node *node, Iface *iface, Packet *p, DropReason reason, TraceLaye
   Counters *c = iface ? &iface->counters : &node->counters;
   c->drops[reason]++;
   node_keep_evidence(node, iface, p, reason, from);
-  flow_dropped(node->net->flows, p, reason); /* a loss of the packet's flow, when the reason is one (models/flow.c) */
-  if (trace_wants(node->net->trace, layer))
-    trace_packet(node->net->trace, network_now(node->net), node, iface, TRACE_DROP, from, p, drop_reason_name(reason));
+  flow_dropped(node->ctx->flows, p, reason); /* a loss of the packet's flow, when the reason is one (models/flow.c) */
+  if (trace_wants(node->ctx->trace, layer))
+    trace_packet(node->ctx->trace, sim_now(node->ctx), node, iface, TRACE_DROP, from, p, drop_reason_name(reason));
   packet_free(p);
 }
 

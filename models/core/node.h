@@ -14,6 +14,7 @@
 
 #include <glib.h>
 
+#include "models/core/context.h"
 #include "models/core/drop.h"
 #include "models/link/iface.h"
 #include "models/observe/trace.h"
@@ -36,6 +37,7 @@ typedef struct Node {
   guint index;       /* position in the network's nodes */
   GPtrArray *ifaces; /* of Iface*, owned */
   Network *net;
+  SimContext *ctx;         /* the network's */
   Switch *sw;              /* switches */
   Ipv4 *ip;                /* hosts and routers */
   UdpPorts *udp;           /* hosts and routers */

@@ -49,7 +49,6 @@
 
 #include "models/internet/checksum.h"
 #include "models/internet/icmp.h"
-#include "models/core/network.h"
 #include "models/core/node.h"
 
 /* Returns the header length in bytes of the datagram at the start of p. */
@@ -155,7 +154,7 @@ void reasm_free(Reassembly *r)
  * `reason`, and frees it. Cancels its timer. */
 static void reasm_discard(Reassembly *r, ReasmDatagram *d, DropReason reason)
 {
-  scheduler_cancel(r->node->net->sched, d->timer);
+  scheduler_cancel(r->node->ctx->sched, d->timer);
   g_ptr_array_remove(r->dgrams, d);
   for (guint i = 0; i < d->frags->len; i++)
     node_drop(r->node, NULL, g_array_index(d->frags, ReasmFrag, i).p, reason, TRACE_INTERNET, TRACE_FROM_IPV4);
@@ -204,7 +203,7 @@ static ReasmDatagram *reasm_start(Reassembly *r, const Ipv4Header *h)
   d->proto = h->proto;
   d->total = -1;
   d->frags = g_array_new(FALSE, FALSE, sizeof(ReasmFrag));
-  d->timer = scheduler_after(r->node->net->sched, REASM_TIMEOUT, reasm_timeout, r, d);
+  d->timer = scheduler_after(r->node->ctx->sched, REASM_TIMEOUT, reasm_timeout, r, d);
   g_ptr_array_add(r->dgrams, d);
   return d;
 }
@@ -266,7 +265,7 @@ static Packet *reasm_join(Reassembly *r, ReasmDatagram *d)
   h->checksum = inet_checksum(h, hlen);
   out->stamp = first->stamp;
   out->flow = first->flow;
-  scheduler_cancel(r->node->net->sched, d->timer);
+  scheduler_cancel(r->node->ctx->sched, d->timer);
   g_ptr_array_remove(r->dgrams, d);
   reasm_datagram_free(d);
   return out;

@@ -30,7 +30,6 @@
 #include "models/internet/checksum.h"
 #include "models/transport/tcp.h"
 #include "models/transport/udp.h"
-#include "models/core/network.h"
 #include "models/core/node.h"
 
 typedef struct {
@@ -231,7 +230,7 @@ void icmp_send_error_from(Node *node, const Iface *in, const Packet *offending, 
   if (!icmp_error_allowed(node, d, len))
     return;
   quote = MIN(len, (size_t)(d[0] & 0xf) * 4 + 8);
-  Packet *p = packet_new(node->net->pool, ICMP_HEADER_LEN + quote);
+  Packet *p = packet_new(node->ctx->pool, ICMP_HEADER_LEN + quote);
   IcmpHeader *h = (IcmpHeader *)packet_data(p);
   h->type = type;
   h->code = code;
@@ -256,7 +255,7 @@ void icmp_send_error(Node *node, const Packet *offending, uint8_t type, uint8_t 
 Ipv4SendResult icmp_send_echo(Node *node, uint32_t dst, uint16_t id, uint16_t seq, const void *data, size_t len,
                               const Ipv4SendOpts *opts)
 {
-  Packet *p = packet_new(node->net->pool, ICMP_HEADER_LEN + len);
+  Packet *p = packet_new(node->ctx->pool, ICMP_HEADER_LEN + len);
   IcmpHeader *h = (IcmpHeader *)packet_data(p);
   Ipv4SendOpts o = {0};
 

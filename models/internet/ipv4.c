@@ -18,7 +18,6 @@
 #include "models/internet/frag.h"
 #include "models/internet/icmp.h"
 #include "models/internet/route_auto.h"
-#include "models/core/network.h"
 #include "models/core/node.h"
 #include "sim/text/addr.h"
 
@@ -107,8 +106,8 @@ const Route *ipv4_route(Node *node, uint32_t dst)
 {
   Ipv4 *ip = node->ip;
 
-  if (G_UNLIKELY(ip->auto_routes && !ip->auto_valid) && node->net->route_auto)
-    route_auto_fill(node->net->route_auto, node);
+  if (G_UNLIKELY(ip->auto_routes && !ip->auto_valid) && ip->route_auto)
+    route_auto_fill(ip->route_auto, node);
   return route_lookup(ip->routes, dst);
 }
 

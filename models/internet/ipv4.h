@@ -19,14 +19,16 @@
 #include "models/link/iface.h"
 
 typedef struct Reassembly Reassembly;
+typedef struct RouteAuto RouteAuto;
 
 typedef struct Ipv4 {
   RouteTable *routes;
   Reassembly *reasm;
-  uint16_t next_id;     /* identification of the next datagram sent */
-  gboolean forwarding;  /* routers */
-  gboolean auto_routes; /* routes computed by route_auto on demand */
-  gboolean auto_valid;  /* the computed routes match the current topology */
+  uint16_t next_id;      /* identification of the next datagram sent */
+  gboolean forwarding;   /* routers */
+  gboolean auto_routes;  /* routes computed by route_auto on demand */
+  RouteAuto *route_auto; /* what computes them (set by route_auto_new()), or NULL */
+  gboolean auto_valid;   /* the computed routes match the current topology */
   /* The node's addresses and directed broadcasts, sorted, for bisection on
    * every datagram (a router may have hundreds of interfaces). Interface
    * addresses never change after ipv4_new(). */

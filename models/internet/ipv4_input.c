@@ -22,7 +22,6 @@
 #include "models/internet/ipv4.h"
 #include "models/transport/tcp.h"
 #include "models/transport/udp.h"
-#include "models/core/network.h"
 #include "models/core/node.h"
 
 static void ipv4_forward(Node *node, Iface *in, Packet *p);
@@ -116,8 +115,8 @@ void ipv4_deliver(Node *node, Iface *in, Packet *p)
     h = (const Ipv4Header *)packet_data(p);
   }
   ipv4_meta_fill(&meta, h, in);
-  if (ipv4_trace_deliver(node->net->trace, meta.proto))
-    trace_packet(node->net->trace, network_now(node->net), node, in, TRACE_DELIVER, TRACE_FROM_IPV4, p, NULL);
+  if (ipv4_trace_deliver(node->ctx->trace, meta.proto))
+    trace_packet(node->ctx->trace, sim_now(node->ctx), node, in, TRACE_DELIVER, TRACE_FROM_IPV4, p, NULL);
   if (meta.proto != IPPROTO_ICMP_NUM && meta.proto != IPPROTO_UDP_NUM && meta.proto != IPPROTO_TCP_NUM) {
     icmp_send_error_from(node, in, p, ICMP_UNREACH, ICMP_UNREACH_PROTOCOL, 0);
     node_drop(node, in, p, DROP_UNKNOWN_PROTOCOL, TRACE_INTERNET, TRACE_FROM_IPV4);
@@ -167,7 +166,7 @@ static void ipv4_forward(Node *node, Iface *in, Packet *p)
     return;
   }
   ipv4_decrement_ttl(h);
-  if (trace_wants(node->net->trace, TRACE_INTERNET))
-    trace_packet(node->net->trace, network_now(node->net), node, route->iface, TRACE_FWD, TRACE_FROM_IPV4, p, NULL);
+  if (trace_wants(node->ctx->trace, TRACE_INTERNET))
+    trace_packet(node->ctx->trace, sim_now(node->ctx), node, route->iface, TRACE_FWD, TRACE_FROM_IPV4, p, NULL);
   ipv4_send_route(node, route, p, in);
 }

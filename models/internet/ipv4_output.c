@@ -20,7 +20,6 @@
 #include "models/internet/frag.h"
 #include "models/internet/icmp.h"
 #include "models/internet/ipv4.h"
-#include "models/core/network.h"
 #include "models/core/node.h"
 
 /* Prepends the IPv4 header to the payload in `p`, with a fresh
@@ -53,8 +52,8 @@ static void ipv4_loopback_event(void *obj, void *arg)
 /* Traces a locally originated datagram (at its IP header) leaving by `out`. */
 static void ipv4_trace_send(Node *node, const Iface *out, const Packet *p)
 {
-  if (trace_wants(node->net->trace, TRACE_INTERNET))
-    trace_packet(node->net->trace, network_now(node->net), node, out, TRACE_SEND, TRACE_FROM_IPV4, p, NULL);
+  if (trace_wants(node->ctx->trace, TRACE_INTERNET))
+    trace_packet(node->ctx->trace, sim_now(node->ctx), node, out, TRACE_SEND, TRACE_FROM_IPV4, p, NULL);
 }
 
 /* Sends the payload in `p` (at the transport header) to opts->dst: pushes
@@ -79,7 +78,7 @@ Ipv4SendResult ipv4_output(Node *node, Packet *p, const Ipv4SendOpts *opts)
     return IPV4_ERR_MSG_SIZE;
   }
   if (loop) {
-    scheduler_after(node->net->sched, 0, ipv4_loopback_event, node, p);
+    scheduler_after(node->ctx->sched, 0, ipv4_loopback_event, node, p);
     return IPV4_SENT;
   }
   if (!route) {

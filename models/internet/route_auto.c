@@ -165,7 +165,7 @@ static void route_auto_iface_changed(void *data, Iface *iface)
 RouteAuto *route_auto_new(Network *net)
 {
   RouteAuto *ra = g_new0(RouteAuto, 1);
-  iface_listen(&net->iface_listeners, route_auto_iface_changed, ra);
+  iface_listen(&net->ctx.iface_listeners, route_auto_iface_changed, ra);
   ra->net = net;
   ra->n = net->nodes->len;
   ra->prefixes = g_array_new(FALSE, FALSE, sizeof(RouteAutoPrefix));
@@ -173,8 +173,12 @@ RouteAuto *route_auto_new(Network *net)
   ra->edges = g_array_new(FALSE, FALSE, sizeof(RouteAutoEdge));
   ra->adj_start = g_new0(guint, ra->n + 1);
   ra->router = g_new(guint8, ra->n);
-  for (guint i = 0; i < ra->n; i++)
-    ra->router[i] = network_node(net, i)->kind == NODE_KIND_ROUTER;
+  for (guint i = 0; i < ra->n; i++) {
+    Node *node = network_node(net, i);
+    ra->router[i] = node->kind == NODE_KIND_ROUTER;
+    if (node->ip)
+      node->ip->route_auto = ra;
+  }
   ra->cluster = g_new(guint, ra->n);
   ra->dist = g_new(guint32, ra->n);
   ra->first = g_new(guint, ra->n);

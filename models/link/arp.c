@@ -28,7 +28,6 @@
 #include "models/internet/ipv4.h"
 #include "models/link/arp_wire.h"
 #include "models/link/ethernet.h"
-#include "models/core/network.h"
 #include "models/core/node.h"
 #include "sim/text/addr.h"
 
@@ -78,7 +77,7 @@ ArpCache *arp_cache_new(Iface *iface)
 
 static Scheduler *arp_sched(const ArpCache *c)
 {
-  return c->iface->node->net->sched;
+  return c->iface->node->ctx->sched;
 }
 
 /* Cancels every retry timer and hands every waiting packet to `drop` (or
@@ -189,7 +188,7 @@ static ArpEntry *arp_insert(ArpCache *c, uint32_t ip, SimTime now)
 gboolean arp_cache_lookup(const ArpCache *cache, uint32_t ip, uint8_t mac[6])
 {
   const ArpEntry *e = arp_find(cache, ip);
-  if (!e || e->state != ARP_REACHABLE || network_now(cache->iface->node->net) >= e->expires)
+  if (!e || e->state != ARP_REACHABLE || sim_now(cache->iface->node->ctx) >= e->expires)
     return FALSE;
   memcpy(mac, e->mac, ETH_ADDR_LEN);
   return TRUE;
@@ -199,7 +198,7 @@ gboolean arp_cache_lookup(const ArpCache *cache, uint32_t ip, uint8_t mac[6])
  * in an Ethernet frame for `eth_dst`. */
 static void arp_send(Iface *iface, uint16_t op, const uint8_t tha[6], uint32_t tpa, const uint8_t eth_dst[6])
 {
-  Packet *p = packet_new(iface->node->net->pool, ARP_PACKET_LEN);
+  Packet *p = packet_new(iface->node->ctx->pool, ARP_PACKET_LEN);
   ArpWire *a = (ArpWire *)packet_data(p);
 
   a->htype = g_htons(ARP_HTYPE_ETHERNET);
@@ -261,7 +260,7 @@ static gboolean arp_static_mac(const Iface *iface, uint32_t ip, uint8_t mac[6])
 void arp_output(Iface *iface, Packet *p, uint32_t next_hop)
 {
   ArpCache *c = iface->arp;
-  SimTime now = network_now(iface->node->net);
+  SimTime now = sim_now(iface->node->ctx);
   uint8_t mac[ETH_ADDR_LEN];
 
   if (arp_static_mac(iface, next_hop, mac) || arp_cache_lookup(c, next_hop, mac)) {
@@ -287,16 +286,16 @@ void arp_output(Iface *iface, Packet *p, uint32_t next_hop)
  * ipv4_arp_failed(), which owns it (ICMP host unreachable, DROP_ARP_FAILED). */
 static void arp_fail(ArpCache *c, ArpEntry *e)
 {
-  Network *net = c->iface->node->net;
+  SimContext *ctx = c->iface->node->ctx;
   Packet **waiting = e->queue;
   guint n = e->nqueued;
 
   e->queue = NULL;
   e->nqueued = 0;
   e->state = ARP_FAILED;
-  if (trace_wants(net->trace, TRACE_LINK)) {
+  if (trace_wants(ctx->trace, TRACE_LINK)) {
     char ip[ADDR_IPV4_TEXT];
-    trace_note(net->trace, network_now(net), c->iface->node, c->iface, "ARP %s unresolved after %u requests",
+    trace_note(ctx->trace, sim_now(ctx), c->iface->node, c->iface, "ARP %s unresolved after %u requests",
                addr_format_ipv4(e->ip, ip), (guint)e->requests);
   }
   /* IPv4 may send again through this cache (ICMP), moving entries: e is dead. */
@@ -378,7 +377,7 @@ void arp_input(Iface *iface, Packet *p)
     arp_drop_bad(iface, p);
     return;
   }
-  SimTime now = network_now(iface->node->net);
+  SimTime now = sim_now(iface->node->ctx);
   uint32_t spa = g_ntohl(a->spa), tpa = g_ntohl(a->tpa);
   uint16_t op = g_ntohs(a->op);
   uint8_t sha[ETH_ADDR_LEN];

@@ -19,7 +19,7 @@
 #include <string.h>
 
 #include "models/link/link.h"
-#include "models/core/network.h"
+#include "models/core/node.h"
 #include "models/observe/pcap_out.h"
 
 #define IFACE_QUEUE_MIN_CAP 8
@@ -59,7 +59,7 @@ void iface_free(Iface *iface)
   if (!iface)
     return;
   if (iface->tx_event != EVENT_ID_NONE)
-    scheduler_cancel(iface->node->net->sched, iface->tx_event);
+    scheduler_cancel(iface->node->ctx->sched, iface->tx_event);
   iface_queue_clear(&iface->queue);
   g_free(iface->queue.ring);
   g_free(iface->name);
@@ -126,13 +126,13 @@ static Packet *iface_queue_pop(IfaceQueue *q)
  * hands it to the link, which owns it from then on. */
 static void iface_start(Iface *iface, Packet *frame, SimTime now)
 {
-  Network *net = iface->node->net;
+  SimContext *ctx = iface->node->ctx;
   size_t len = packet_len(frame);
 
   iface->counters.tx_packets++;
   iface->counters.tx_bytes += len;
-  if (trace_wants(net->trace, TRACE_LINK))
-    trace_packet(net->trace, now, iface->node, iface, TRACE_TX, iface->ops->trace_from, frame, NULL);
+  if (trace_wants(ctx->trace, TRACE_LINK))
+    trace_packet(ctx->trace, now, iface->node, iface, TRACE_TX, iface->ops->trace_from, frame, NULL);
   if (iface->pcap)
     pcap_out_write(iface->pcap, now, packet_data(frame), len);
   iface->busy_until = now + link_tx_time(iface->link, len + iface->ops->wire_overhead);
@@ -144,7 +144,7 @@ static void iface_start(Iface *iface, Packet *frame, SimTime now)
 static void iface_tx_next(void *obj, void *arg)
 {
   Iface *iface = obj;
-  Scheduler *sched = iface->node->net->sched;
+  Scheduler *sched = iface->node->ctx->sched;
   (void)arg;
 
   iface->tx_event = EVENT_ID_NONE;
@@ -164,7 +164,7 @@ static void iface_tx_next(void *obj, void *arg)
 void iface_transmit(Iface *iface, Packet *frame)
 {
   Node *node = iface->node;
-  Network *net = node->net;
+  SimContext *ctx = node->ctx;
 
   TraceFrom from = iface->ops->trace_from;
   if (!iface->up || !iface->link) {
@@ -175,7 +175,7 @@ void iface_transmit(Iface *iface, Packet *frame)
     node_drop(node, iface, frame, DROP_BAD_FRAME, TRACE_LINK, from);
     return;
   }
-  SimTime now = network_now(net);
+  SimTime now = sim_now(ctx);
   if (now >= iface->busy_until && iface->queue.count == 0) {
     iface_start(iface, frame, now);
     return;
@@ -184,10 +184,10 @@ void iface_transmit(Iface *iface, Packet *frame)
     node_drop(node, iface, frame, DROP_QUEUE_FULL, TRACE_LINK, from);
     return;
   }
-  if (trace_wants(net->trace, TRACE_LINK))
-    trace_packet(net->trace, now, node, iface, TRACE_ENQ, from, frame, NULL);
+  if (trace_wants(ctx->trace, TRACE_LINK))
+    trace_packet(ctx->trace, now, node, iface, TRACE_ENQ, from, frame, NULL);
   if (iface->tx_event == EVENT_ID_NONE)
-    iface->tx_event = scheduler_at(net->sched, iface->busy_until, iface_tx_next, iface, NULL);
+    iface->tx_event = scheduler_at(ctx->sched, iface->busy_until, iface_tx_next, iface, NULL);
 }
 
 /* Drops every queued frame with DROP_LINK_DOWN and cancels the tx_event:
@@ -197,7 +197,7 @@ void iface_flush(Iface *iface)
   Packet *frame;
 
   if (iface->tx_event != EVENT_ID_NONE)
-    scheduler_cancel(iface->node->net->sched, iface->tx_event);
+    scheduler_cancel(iface->node->ctx->sched, iface->tx_event);
   iface->tx_event = EVENT_ID_NONE;
   while ((frame = iface_queue_pop(&iface->queue)))
     node_drop(iface->node, iface, frame, DROP_LINK_DOWN, TRACE_LINK, iface->ops->trace_from);
@@ -230,9 +230,9 @@ void iface_set_up(Iface *iface, gboolean up)
   Node *node = iface->node;
 
   iface->up = up;
-  iface->busy_until = network_now(node->net);
+  iface->busy_until = sim_now(node->ctx);
   if (!up)
     iface_flush(iface);
   iface_notify(node->iface_listeners, iface);
-  iface_notify(node->net->iface_listeners, iface);
+  iface_notify(node->ctx->iface_listeners, iface);
 }

@@ -2,7 +2,7 @@
  * Point-to-point, full-duplex links: serialization at the link's rate,
  * propagation delay, seeded Bernoulli loss, and up/down.
  *
- * Entry points, in call order: link_new() (from network_build, attaching
+ * Entry points, in call order: link_new() (from build_network, attaching
  * and raising both ends); link_tx_time() and link_start() (from the
  * transmitting interface); link_set_up(), link_set_params() (timed events);
  * link_describe(); link_free().
@@ -20,7 +20,6 @@
  */
 #include "models/link/link.h"
 
-#include "models/core/network.h"
 #include "models/core/node.h"
 #include "models/observe/pcap_out.h"
 
@@ -45,12 +44,12 @@ void link_config_defaults(LinkConfig *conf)
  * NULL), attaches both ends and raises them (without notifying the layers
  * above: this is the initial state, not a change). The loss stream is
  * "link/<index>/loss". */
-Link *link_new(Network *net, const char *name, const LinkConfig *conf, Iface *a, Iface *b, guint index)
+Link *link_new(SimContext *ctx, const char *name, const LinkConfig *conf, Iface *a, Iface *b, guint index)
 {
   Link *link = g_new0(Link, 1);
   link->name = g_strdup(name);
   link->index = index;
-  link->net = net;
+  link->ctx = ctx;
   link->ends[0] = a;
   link->ends[1] = b;
   link->rate_bps = conf->rate_bps;
@@ -59,7 +58,7 @@ Link *link_new(Network *net, const char *name, const LinkConfig *conf, Iface *a,
   link->type = conf->type;
   link->up = TRUE;
   char *stream = g_strdup_printf("link/%u/loss", index);
-  rng_init(&link->loss_rng, net->seed, stream);
+  rng_init(&link->loss_rng, ctx->seed, stream);
   g_free(stream);
   for (int i = 0; i < 2; i++) {
     link->dir[i].event = EVENT_ID_NONE;
@@ -86,7 +85,7 @@ void link_free(Link *link)
     return;
   for (int d = 0; d < 2; d++) {
     if (link->dir[d].event != EVENT_ID_NONE)
-      scheduler_cancel(link->net->sched, link->dir[d].event);
+      scheduler_cancel(link->ctx->sched, link->dir[d].event);
     link_dir_clear(&link->dir[d]);
     g_free(link->dir[d].ring);
   }
@@ -155,7 +154,7 @@ void link_start(Link *link, Iface *from, Packet *frame, SimTime tx_end)
   f->lost = link->loss > 0 && rng_bernoulli(&link->loss_rng, link->loss);
   dir->count++;
   if (dir->event == EVENT_ID_NONE)
-    dir->event = scheduler_at(link->net->sched, arrival, link_arrive, link, GUINT_TO_POINTER(d));
+    dir->event = scheduler_at(link->ctx->sched, arrival, link_arrive, link, GUINT_TO_POINTER(d));
 }
 
 /* Removes and returns the head of a direction; the direction is not empty. */
@@ -171,15 +170,15 @@ static LinkFlight link_dir_pop(LinkDirection *dir)
  * then the interface's type, which takes it. */
 static void link_deliver(Iface *to, Packet *frame, SimTime now)
 {
-  Network *net = to->node->net;
+  SimContext *ctx = to->node->ctx;
   size_t len = packet_len(frame);
 
   to->counters.rx_packets++;
   to->counters.rx_bytes += len;
   if (to->pcap)
     pcap_out_write(to->pcap, now, packet_data(frame), len);
-  if (trace_wants(net->trace, TRACE_LINK))
-    trace_packet(net->trace, now, to->node, to, TRACE_RX, to->ops->trace_from, frame, NULL);
+  if (trace_wants(ctx->trace, TRACE_LINK))
+    trace_packet(ctx->trace, now, to->node, to, TRACE_RX, to->ops->trace_from, frame, NULL);
   iface_input(to, frame);
 }
 
@@ -196,11 +195,11 @@ static void link_arrive(void *obj, void *arg)
   dir->event = EVENT_ID_NONE;
   LinkFlight f = link_dir_pop(dir);
   if (dir->count)
-    dir->event = scheduler_at(link->net->sched, dir->ring[dir->head].arrival, link_arrive, link, arg);
+    dir->event = scheduler_at(link->ctx->sched, dir->ring[dir->head].arrival, link_arrive, link, arg);
   if (f.lost)
     node_drop(to->node, to, f.frame, DROP_LINK_LOSS, TRACE_LINK, to->ops->trace_from);
   else
-    link_deliver(to, f.frame, network_now(link->net));
+    link_deliver(to, f.frame, sim_now(link->ctx));
 }
 
 /* Drops every frame in flight in direction d with DROP_LINK_DOWN, counted
@@ -211,7 +210,7 @@ static void link_dir_flush(Link *link, guint d)
   Iface *from = link->ends[d];
 
   if (dir->event != EVENT_ID_NONE)
-    scheduler_cancel(link->net->sched, dir->event);
+    scheduler_cancel(link->ctx->sched, dir->event);
   dir->event = EVENT_ID_NONE;
   while (dir->count) {
     LinkFlight f = link_dir_pop(dir);
@@ -226,14 +225,14 @@ static void link_dir_flush(Link *link, guint d)
  * nothing. */
 void link_set_up(Link *link, gboolean up)
 {
-  Network *net = link->net;
+  SimContext *ctx = link->ctx;
 
   if (link->up == up)
     return;
   link->up = up;
   for (int i = 0; i < 2; i++)
-    if (trace_wants(net->trace, TRACE_LINK))
-      trace_note(net->trace, network_now(net), link->ends[i]->node, link->ends[i], up ? "link up" : "link down");
+    if (trace_wants(ctx->trace, TRACE_LINK))
+      trace_note(ctx->trace, sim_now(ctx), link->ends[i]->node, link->ends[i], up ? "link up" : "link down");
   if (!up)
     for (guint d = 0; d < 2; d++)
       link_dir_flush(link, d);

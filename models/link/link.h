@@ -18,10 +18,9 @@
 
 #include <glib.h>
 
+#include "models/core/context.h"
 #include "models/link/iface.h"
 #include "sim/kernel/rng.h"
-
-typedef struct Network Network;
 
 /* How frames are carried: Ethernet II (with ARP and MAC addresses), or
  * PPP in HDLC-like framing (RFC 1661/1662: no ARP, no MACs). */
@@ -69,8 +68,8 @@ typedef struct {
 typedef struct Link {
   char *name; /* NULL when the scenario gave none */
   Iface *ends[2];
-  guint index; /* position in the scenario's links */
-  Network *net;
+  guint index;     /* position in the scenario's links */
+  SimContext *ctx; /* the network's */
   uint64_t rate_bps;
   SimTime delay;
   double loss;
@@ -81,7 +80,7 @@ typedef struct Link {
 } Link;
 
 void link_config_defaults(LinkConfig *conf);
-Link *link_new(Network *net, const char *name, const LinkConfig *conf, Iface *a, Iface *b, guint index);
+Link *link_new(SimContext *ctx, const char *name, const LinkConfig *conf, Iface *a, Iface *b, guint index);
 void link_free(Link *link);
 char *link_describe(const Link *link);
 

@@ -22,7 +22,6 @@
 #include "models/link/switch.h"
 
 #include "models/link/ethernet_wire.h"
-#include "models/core/network.h"
 #include "models/core/node.h"
 
 #define SWITCH_TABLE_MIN_CAP 16
@@ -150,13 +149,13 @@ static Iface *switch_port_of(const Switch *sw, const uint8_t mac[6], SimTime now
 /* Returns the port the bridge would forward unicast to `mac` on now, or NULL. */
 Iface *switch_lookup(Switch *sw, const uint8_t mac[6])
 {
-  return switch_port_of(sw, mac, network_now(sw->node->net));
+  return switch_port_of(sw, mac, sim_now(sw->node->ctx));
 }
 
 /* Returns the number of live (not aged out) entries of the MAC table. */
 guint switch_table_size(const Switch *sw)
 {
-  SimTime now = network_now(sw->node->net);
+  SimTime now = sim_now(sw->node->ctx);
   guint n = 0;
   for (guint i = 0; i < sw->cap; i++)
     n += switch_entry_live(sw, &sw->slots[i], now);
@@ -166,9 +165,9 @@ guint switch_table_size(const Switch *sw)
 /* Sends `frame` out of `out`, tracing the forwarding; takes the frame. */
 static void switch_forward(Switch *sw, Iface *out, Packet *frame)
 {
-  Network *net = sw->node->net;
-  if (trace_wants(net->trace, TRACE_LINK))
-    trace_packet(net->trace, network_now(net), sw->node, out, TRACE_FWD, TRACE_FROM_ETHERNET, frame, NULL);
+  SimContext *ctx = sw->node->ctx;
+  if (trace_wants(ctx->trace, TRACE_LINK))
+    trace_packet(ctx->trace, sim_now(ctx), sw->node, out, TRACE_FWD, TRACE_FROM_ETHERNET, frame, NULL);
   iface_transmit(out, frame);
 }
 
@@ -200,7 +199,7 @@ static void switch_flood(Switch *sw, Iface *in, Packet *frame)
 void switch_input(Switch *sw, Iface *in, Packet *frame)
 {
   const EthHeader *eth = (const EthHeader *)packet_peek(frame, ETH_HEADER_LEN);
-  SimTime now = network_now(sw->node->net);
+  SimTime now = sim_now(sw->node->ctx);
 
   if (!eth) {
     node_drop(sw->node, in, frame, DROP_BAD_FRAME, TRACE_LINK, TRACE_FROM_ETHERNET);

@@ -409,7 +409,7 @@ void report_flows_text(const Network *net, FILE *out)
 {
   static const char *const header[] = {"proto", "source", "destination", "tx pkts", "tx bytes",  "rx pkts", "rx bytes",
                                        "lost",  "retx",   "goodput",     "delay",   "max delay", "jitter"};
-  GPtrArray *flows = flow_table_sorted(net->flows);
+  GPtrArray *flows = flow_table_sorted(net->ctx.flows);
 
   if (flows->len == 0) {
     fprintf(out, "Flows: none\n");
@@ -464,7 +464,7 @@ static void report_json_flow(ReportJson *j, const Flow *f)
 GString *report_flows_json(const Network *net)
 {
   ReportJson j = report_json_begin();
-  GPtrArray *flows = flow_table_sorted(net->flows);
+  GPtrArray *flows = flow_table_sorted(net->ctx.flows);
 
   report_json_open(&j, NULL, '{');
   report_json_open(&j, "flows", '[');
@@ -488,7 +488,7 @@ static void report_csv_seconds(GString *s, SimTime ns)
 GString *report_flows_csv(const Network *net)
 {
   GString *s = g_string_new(REPORT_FLOWS_CSV_HEADER "\n");
-  GPtrArray *flows = flow_table_sorted(net->flows);
+  GPtrArray *flows = flow_table_sorted(net->ctx.flows);
   char proto[4], src[16], dst[16];
 
   for (guint i = 0; i < flows->len; i++) {

@@ -37,7 +37,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "models/core/network.h"
+#include "models/core/node.h"
 #include "models/transport/udp.h"
 
 #define SOCKET_UDP_RCVBUF 212992u     /* bytes: Linux's net.core.rmem_default */
@@ -286,7 +286,7 @@ static ssize_t socket_udp_sendto(Socket *s, const void *data, size_t len, uint32
     if (err < 0)
       return err;
   }
-  Packet *p = packet_new_from(s->node->net->pool, data, len);
+  Packet *p = packet_new_from(s->node->ctx->pool, data, len);
   Ipv4SendOpts opts = {.src = s->laddr, .dst = addr, .proto = IPPROTO_UDP_NUM, .ttl = s->ttl, .df = s->df};
   int err = socket_send_errno(udp_send(s->node, s->lport, addr, port, p, &opts));
   return err < 0 ? err : (ssize_t)len;

@@ -54,7 +54,7 @@ TcpStack *tcp_stack_new(Node *node)
   s->reap = g_ptr_array_new();
   s->next_port = TCP_EPHEMERAL_FIRST;
   tcp_config_defaults(&s->defaults);
-  rng_init(&s->isn_rng, node->net->seed, stream);
+  rng_init(&s->isn_rng, node->ctx->seed, stream);
   g_free(stream);
   return s;
 }
@@ -89,7 +89,7 @@ void tcp_stack_free(TcpStack *stack)
   if (!stack)
     return;
   if (stack->reap_ev)
-    scheduler_cancel(stack->node->net->sched, stack->reap_ev);
+    scheduler_cancel(stack->node->ctx->sched, stack->reap_ev);
   for (guint i = 0; i < stack->all->len; i++)
     tcp_conn_free(g_ptr_array_index(stack->all, i));
   g_ptr_array_free(stack->all, TRUE);
@@ -124,7 +124,7 @@ static void tcp_conn_maybe_reap(TcpConn *c)
   c->reaped = TRUE;
   g_ptr_array_add(stack->reap, c);
   if (!stack->reap_ev)
-    stack->reap_ev = scheduler_after(stack->node->net->sched, 0, tcp_conn_reap_run, stack, NULL);
+    stack->reap_ev = scheduler_after(stack->node->ctx->sched, 0, tcp_conn_reap_run, stack, NULL);
 }
 
 /* Counts one more user of local port `port`. */
@@ -310,16 +310,16 @@ TcpConn *tcp_conn_find_listener(TcpStack *stack, uint32_t laddr, uint16_t lport)
 /* Writes a trace note about c: "tcp <local> > <remote> <text>". */
 void tcp_conn_note(TcpConn *c, const char *fmt, ...)
 {
-  Network *net = c->node->net;
+  SimContext *ctx = c->node->ctx;
   char text[160];
   va_list ap;
 
-  if (!trace_wants(net->trace, TRACE_TRANSPORT))
+  if (!trace_wants(ctx->trace, TRACE_TRANSPORT))
     return;
   va_start(ap, fmt);
   g_vsnprintf(text, sizeof text, fmt, ap);
   va_end(ap);
-  trace_note(net->trace, network_now(net), c->node, NULL, "tcp %u.%u.%u.%u:%u > %u.%u.%u.%u:%u %s", c->laddr >> 24,
+  trace_note(ctx->trace, sim_now(ctx), c->node, NULL, "tcp %u.%u.%u.%u:%u > %u.%u.%u.%u:%u %s", c->laddr >> 24,
              (c->laddr >> 16) & 255, (c->laddr >> 8) & 255, c->laddr & 255, c->lport, c->raddr >> 24,
              (c->raddr >> 16) & 255, (c->raddr >> 8) & 255, c->raddr & 255, c->rport, text);
 }
@@ -406,7 +406,7 @@ void tcp_conn_announce(TcpConn *c)
 /* Writes a tcp.csv row when cwnd, ssthresh, srtt, rto or in_flight changed. */
 void tcp_conn_series(TcpConn *c)
 {
-  FILE *f = c->node->net->tcp_series;
+  FILE *f = c->node->ctx->tcp_series;
   uint32_t now3[3] = {c->cwnd, c->ssthresh, tcp_in_flight(c)};
   GString *line;
 

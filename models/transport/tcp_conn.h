@@ -16,7 +16,7 @@
 #define IPSIM_TCP_CONN_H
 
 #include "models/observe/flow.h"
-#include "models/core/network.h"
+#include "models/core/node.h"
 #include "models/transport/tcp.h"
 #include "models/transport/tcp_buf.h"
 #include "models/transport/tcp_cc.h"
@@ -240,7 +240,7 @@ void tcp_timer_delack(TcpConn *c);
 
 static inline SimTime tcp_now(const TcpConn *c)
 {
-  return network_now(c->node->net);
+  return sim_now(c->node->ctx);
 }
 
 #endif

@@ -85,7 +85,7 @@ static void tcp_in_account(TcpConn *c, const TcpSeg *seg)
 {
   FlowKey key = {.src = c->raddr, .dst = c->laddr, .sport = c->rport, .dport = c->lport, .proto = IPPROTO_TCP_NUM};
 
-  c->rx_flow = flow_delivered(c->node->net->flows, &key, seg->p, seg->len, tcp_now(c));
+  c->rx_flow = flow_delivered(c->node->ctx->flows, &key, seg->p, seg->len, tcp_now(c));
   c->stats.segs_in++;
 }
 
@@ -819,9 +819,9 @@ static void tcp_in_listen(TcpConn *l, TcpSeg *seg, const TcpHeader *h)
 /* Traces the delivery of a segment (at its TCP header) to TCP. */
 static void tcp_in_trace(Node *node, Packet *p, const Ipv4Meta *meta)
 {
-  if (!trace_wants(node->net->trace, TRACE_TRANSPORT))
+  if (!trace_wants(node->ctx->trace, TRACE_TRANSPORT))
     return;
-  trace_packet(node->net->trace, network_now(node->net), node, meta->in, TRACE_DELIVER, TRACE_FROM_IPV4, p, NULL);
+  trace_packet(node->ctx->trace, sim_now(node->ctx), node, meta->in, TRACE_DELIVER, TRACE_FROM_IPV4, p, NULL);
 }
 
 /* Takes a segment (at the TCP header) delivered to the node: checks it

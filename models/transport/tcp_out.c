@@ -62,21 +62,21 @@ static void tcp_out_header(TcpConn *c, TcpHeader *h, uint32_t seq, uint8_t flags
  * then hands it to IPv4. */
 static void tcp_out_send(TcpConn *c, Packet *p, uint32_t len)
 {
-  Network *net = c->node->net;
+  SimContext *ctx = c->node->ctx;
   TcpHeader *h = (TcpHeader *)packet_data(p);
   Ipv4SendOpts o = {.src = c->laddr, .dst = c->raddr, .proto = IPPROTO_TCP_NUM, .df = TRUE};
 
   h->checksum = inet_pseudo_checksum(g_htonl(c->laddr), g_htonl(c->raddr), IPPROTO_TCP_NUM, h, packet_len(p));
   if (c->tx_flow) {
-    flow_sent_on(c->tx_flow, p, len, network_now(net));
+    flow_sent_on(c->tx_flow, p, len, sim_now(ctx));
   } else {
     FlowKey key = {.src = c->laddr, .dst = c->raddr, .sport = c->lport, .dport = c->rport, .proto = IPPROTO_TCP_NUM};
-    c->tx_flow = flow_sent(net->flows, &key, p, len, network_now(net));
+    c->tx_flow = flow_sent(ctx->flows, &key, p, len, sim_now(ctx));
   }
   c->stats.segs_out++;
   c->stats.bytes_sent += len;
   if (len)
-    c->last_send = network_now(net);
+    c->last_send = sim_now(ctx);
   ipv4_output(c->node, p, &o);
 }
 
@@ -90,7 +90,7 @@ static void tcp_out_segment(TcpConn *c, uint32_t seq, uint32_t len, uint8_t flag
   TcpRange sack[TCP_MAX_SACK];
   int nsack = 0;
   size_t optlen;
-  Packet *p = packet_new(c->node->net->pool, len);
+  Packet *p = packet_new(c->node->ctx->pool, len);
   TcpHeader *h;
 
   if (len) /* SACK blocks only where the segment still fits the MSS */
@@ -377,7 +377,7 @@ gboolean tcp_send_probe(TcpConn *c)
  * 3.10.7.1), unless it is a RST itself. seg->ip gives the addresses. */
 void tcp_send_rst_for(Node *node, const TcpSeg *seg, const TcpHeader *in)
 {
-  Network *net = node->net;
+  SimContext *ctx = node->ctx;
   Packet *p;
   TcpHeader *h;
   uint32_t src = seg->ip->dst, dst = seg->ip->src;
@@ -386,7 +386,7 @@ void tcp_send_rst_for(Node *node, const TcpSeg *seg, const TcpHeader *in)
 
   if (seg->flags & TCP_RST)
     return;
-  p = packet_new(net->pool, 0);
+  p = packet_new(ctx->pool, 0);
   h = (TcpHeader *)packet_push(p, TCP_HEADER_LEN);
   h->sport = in->dport;
   h->dport = in->sport;
@@ -399,6 +399,6 @@ void tcp_send_rst_for(Node *node, const TcpSeg *seg, const TcpHeader *in)
     h->flags = TCP_RST | TCP_ACK;
   }
   h->checksum = inet_pseudo_checksum(g_htonl(src), g_htonl(dst), IPPROTO_TCP_NUM, h, TCP_HEADER_LEN);
-  flow_sent(net->flows, &key, p, 0, network_now(net));
+  flow_sent(ctx->flows, &key, p, 0, sim_now(ctx));
   ipv4_output(node, p, &o);
 }

@@ -39,7 +39,7 @@ static void tcp_timer_fire(void *obj, void *arg);
 void tcp_timer_set(TcpConn *c, TcpTimerKind kind, SimTime deadline)
 {
   TcpTimer *t = &c->timers[kind];
-  Scheduler *s = c->node->net->sched;
+  Scheduler *s = c->node->ctx->sched;
 
   t->deadline = deadline;
   if (t->ev) {
@@ -62,7 +62,7 @@ void tcp_timer_cancel_all(TcpConn *c)
 {
   for (int k = 0; k < TCP_TIMER_COUNT; k++) {
     if (c->timers[k].ev)
-      scheduler_cancel(c->node->net->sched, c->timers[k].ev);
+      scheduler_cancel(c->node->ctx->sched, c->timers[k].ev);
     c->timers[k] = (TcpTimer){0};
   }
 }
@@ -219,7 +219,7 @@ static void tcp_timer_fire(void *obj, void *arg)
     return;
   if (t->deadline > now) {
     t->at = t->deadline;
-    t->ev = scheduler_at(c->node->net->sched, t->deadline, tcp_timer_fire, c, arg);
+    t->ev = scheduler_at(c->node->ctx->sched, t->deadline, tcp_timer_fire, c, arg);
     return;
   }
   t->deadline = 0;

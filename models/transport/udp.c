@@ -19,8 +19,10 @@
 #include "models/transport/udp.h"
 
 #include "models/internet/checksum.h"
-#include "models/core/network.h"
 #include "models/core/node.h"
+#include "models/observe/flow.h"
+#include "models/core/node.h"
+#include "models/observe/flow.h"
 
 typedef struct {
   uint16_t port;
@@ -135,7 +137,7 @@ Ipv4SendResult udp_send(Node *node, uint16_t sport, uint32_t dst, uint16_t dport
   if (h->checksum == 0)
     h->checksum = 0xffff;
   FlowKey key = {.src = o.src, .dst = dst, .sport = sport, .dport = dport, .proto = IPPROTO_UDP_NUM};
-  flow_sent(node->net->flows, &key, payload, bytes, network_now(node->net));
+  flow_sent(node->ctx->flows, &key, payload, bytes, sim_now(node->ctx));
   return ipv4_output(node, payload, &o);
 }
 
@@ -188,10 +190,10 @@ void udp_input(Node *node, Packet *p, const Ipv4Meta *meta)
     return;
   }
   FlowKey key = {.src = um.src, .dst = um.dst, .sport = um.sport, .dport = um.dport, .proto = IPPROTO_UDP_NUM};
-  Flow *f = flow_delivered(node->net->flows, &key, p, packet_len(p) - UDP_HEADER_LEN, network_now(node->net));
-  flow_goodput(f, packet_len(p) - UDP_HEADER_LEN, network_now(node->net));
-  if (trace_wants(node->net->trace, TRACE_TRANSPORT))
-    trace_packet(node->net->trace, network_now(node->net), node, meta->in, TRACE_DELIVER, TRACE_FROM_IPV4, p, NULL);
+  Flow *f = flow_delivered(node->ctx->flows, &key, p, packet_len(p) - UDP_HEADER_LEN, sim_now(node->ctx));
+  flow_goodput(f, packet_len(p) - UDP_HEADER_LEN, sim_now(node->ctx));
+  if (trace_wants(node->ctx->trace, TRACE_TRANSPORT))
+    trace_packet(node->ctx->trace, sim_now(node->ctx), node, meta->in, TRACE_DELIVER, TRACE_FROM_IPV4, p, NULL);
   packet_pull(p, UDP_HEADER_LEN);
   b->handler.recv(b->owner, p, &um);
 }

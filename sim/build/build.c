@@ -46,7 +46,7 @@ static void build_links(Network *net, const Scenario *sc)
     Iface *a = node_iface(na, conf->ends[0].iface), *b = node_iface(nb, conf->ends[1].iface);
     node_set_link_type(na, a, conf->params.type);
     node_set_link_type(nb, b, conf->params.type);
-    g_ptr_array_add(net->links, link_new(net, conf->name, &conf->params, a, b, i));
+    g_ptr_array_add(net->links, link_new(&net->ctx, conf->name, &conf->params, a, b, i));
   }
 }
 
@@ -148,13 +148,13 @@ static gboolean build_open_pcaps(Network *net, const ScenarioOutput *out, const 
 static gboolean build_open_tcp_series(Network *net, const char *dir, GError **error)
 {
   char *path = g_build_filename(dir, "tcp.csv", NULL);
-  net->tcp_series = g_fopen(path, "w");
-  if (!net->tcp_series)
+  net->ctx.tcp_series = g_fopen(path, "w");
+  if (!net->ctx.tcp_series)
     g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(errno), "cannot write '%s': %s", path, g_strerror(errno));
   else
-    fputs(BUILD_TCP_SERIES_HEADER "\n", net->tcp_series);
+    fputs(BUILD_TCP_SERIES_HEADER "\n", net->ctx.tcp_series);
   g_free(path);
-  return net->tcp_series != NULL;
+  return net->ctx.tcp_series != NULL;
 }
 
 /* Opens what the scenario's `output:` asks for: the text trace (DIR/trace.txt,
@@ -180,9 +180,9 @@ gboolean build_open_outputs(Network *net, const Scenario *sc, const char *dir, g
     g_free(path);
     if (!f)
       return FALSE;
-    net->trace = trace_new(f, TRUE, out->trace);
+    net->ctx.trace = trace_new(f, TRUE, out->trace);
   } else if (out->trace && to_stdout) {
-    net->trace = trace_new(stdout, FALSE, out->trace);
+    net->ctx.trace = trace_new(stdout, FALSE, out->trace);
   }
   if (pcap && !dir) {
     g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL,

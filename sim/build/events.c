@@ -42,9 +42,9 @@ static void network_event_fire(void *obj, void *arg)
     break;
   case SCENARIO_EVENT_LINK_SET:
     link_set_params(link, &ev->params);
-    if (trace_wants(net->trace, TRACE_LINK)) {
+    if (trace_wants(net->ctx.trace, TRACE_LINK)) {
       char *what = link_describe(link), *params = network_event_params(&ev->params);
-      trace_note(net->trace, network_now(net), link->ends[0]->node, link->ends[0], "link %s set%s", what, params);
+      trace_note(net->ctx.trace, network_now(net), link->ends[0]->node, link->ends[0], "link %s set%s", what, params);
       g_free(params);
       g_free(what);
     }
@@ -58,6 +58,6 @@ void build_events_schedule(Network *net, const Scenario *sc)
   const GArray *events = sc->events;
   for (guint i = 0; i < events->len; i++) {
     ScenarioEvent *ev = &g_array_index(events, ScenarioEvent, i);
-    scheduler_at(net->sched, ev->at, network_event_fire, net, ev);
+    scheduler_at(net->ctx.sched, ev->at, network_event_fire, net, ev);
   }
 }

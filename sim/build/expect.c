@@ -116,7 +116,7 @@ static void expect_app_loss(Check *c, Network *net)
 /* The flow of an app's data, or NULL when it sent nothing. */
 static const Flow *expect_app_flow(const Network *net, const App *app)
 {
-  return app->has_flow ? flow_find(net->flows, &app->flow) : NULL;
+  return app->has_flow ? flow_find(net->ctx.flows, &app->flow) : NULL;
 }
 
 /* Adds the app's flow figures (lost, retransmitted) as evidence. */
@@ -175,7 +175,7 @@ static void expect_app_goodput(Check *c, Network *net)
 static void expect_app_finished(Check *c, Network *net)
 {
   App *app = expect_app(net, c->conf);
-  char *at = units_format_duration(app->done_at >= 0 ? app->done_at : scheduler_now(net->sched));
+  char *at = units_format_duration(app->done_at >= 0 ? app->done_at : scheduler_now(net->ctx.sched));
   if (app->done_at < 0) {
     c->found = g_strdup_printf("not finished when the run ended at %s", at);
   } else {
@@ -433,7 +433,7 @@ Expect *expect_new(Network *net, const Scenario *sc)
   for (guint i = 0; i < confs->len; i++) {
     Check *c = &g_array_index(ex->checks, Check, i);
     if (c->conf->at >= 0)
-      scheduler_at(net->sched, c->conf->at, expect_fire, ex, c);
+      scheduler_at(net->ctx.sched, c->conf->at, expect_fire, ex, c);
   }
   return ex;
 }

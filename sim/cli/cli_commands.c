@@ -82,11 +82,11 @@ static char *cli_describe_nodes(const Network *net)
 static void cli_print_summary(const Network *net, uint64_t events, double wall_s)
 {
   char *nodes = cli_describe_nodes(net);
-  char *simtime = units_format_duration(scheduler_now(net->sched));
+  char *simtime = units_format_duration(scheduler_now(net->ctx.sched));
   printf("scenario   %s\n", net->name);
   if (net->description)
     printf("           %s\n", net->description);
-  printf("seed       %" G_GUINT64_FORMAT "\n", net->seed);
+  printf("seed       %" G_GUINT64_FORMAT "\n", net->ctx.seed);
   printf("nodes      %s\n", nodes);
   printf("links      %u\n", net->links->len);
   printf("events     %" G_GUINT64_FORMAT " executed\n", events);
@@ -127,7 +127,7 @@ static gboolean cli_write_results(const Network *net, uint64_t events, const cha
   g_string_append_printf(json,
                          ",\n  \"seed\": %" G_GUINT64_FORMAT ",\n  \"nodes\": %u,\n  \"links\": %u,\n"
                          "  \"events\": %" G_GUINT64_FORMAT ",\n  \"sim_time_ns\": %" G_GINT64_FORMAT "\n}\n",
-                         net->seed, net->nodes->len, net->links->len, events, scheduler_now(net->sched));
+                         net->ctx.seed, net->nodes->len, net->links->len, events, scheduler_now(net->ctx.sched));
   return cli_write_file(dir, "summary.json", json) && cli_write_file(dir, "counters.json", report_counters_json(net)) &&
          cli_write_file(dir, "flows.json", report_flows_json(net)) &&
          cli_write_file(dir, "flows.csv", report_flows_csv(net));

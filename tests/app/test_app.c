@@ -155,7 +155,7 @@ static void take_link_down(void *obj, void *arg)
 
 static void down_at_2_5s(Network *net)
 {
-  scheduler_at(net->sched, SIMTIME_MS(2500), take_link_down, network_link(net, 1), NULL);
+  scheduler_at(net->ctx.sched, SIMTIME_MS(2500), take_link_down, network_link(net, 1), NULL);
 }
 
 START_TEST(test_ping_loss_link_down)

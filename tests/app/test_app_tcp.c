@@ -57,7 +57,7 @@ static void assert_in_order(const char *text, const char *const *needles)
 /* The number of TCP flows from `src` to `dst` (one per connection and direction). */
 static int count_tcp_flows(const Network *net, uint32_t src, uint32_t dst)
 {
-  GPtrArray *flows = flow_table_sorted(net->flows);
+  GPtrArray *flows = flow_table_sorted(net->ctx.flows);
   int n = 0;
   for (guint i = 0; i < flows->len; i++) {
     const Flow *f = g_ptr_array_index(flows, i);
@@ -494,7 +494,7 @@ static void raw_start(void *obj, void *arg)
 
 static void raw_setup(Network *net)
 {
-  scheduler_at(net->sched, SIMTIME_S(1), raw_start, net, NULL);
+  scheduler_at(net->ctx.sched, SIMTIME_S(1), raw_start, net, NULL);
 }
 
 static GString *raw_exchange(const char *server_type, uint16_t port, const char *request)

@@ -70,12 +70,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   for (size_t at = 0; at + 3 <= size && arrivals->len < 256;) {
     size_t len = (size_t)data[at + 1] << 8 | data[at + 2];
     len = MIN(len, size - at - 3);
-    FuzzArrival a = {g_ptr_array_index(ifaces, data[at] % ifaces->len), packet_new_from(net->pool, data + at + 3, len)};
+    FuzzArrival a = {g_ptr_array_index(ifaces, data[at] % ifaces->len),
+                     packet_new_from(net->ctx.pool, data + at + 3, len)};
     g_array_append_val(arrivals, a);
     at += 3 + len;
   }
   for (guint i = 0; i < arrivals->len; i++)
-    scheduler_at(net->sched, (SimTime)i * 100000, fuzz_deliver, &g_array_index(arrivals, FuzzArrival, i), NULL);
+    scheduler_at(net->ctx.sched, (SimTime)i * 100000, fuzz_deliver, &g_array_index(arrivals, FuzzArrival, i), NULL);
   network_run(net);
   for (guint i = 0; i < arrivals->len; i++)
     packet_free(g_array_index(arrivals, FuzzArrival, i).frame);

@@ -267,17 +267,17 @@ static void fuzz_setup(FuzzTcp *fz, const Scenario *sc)
   fz->h1.c = tcp_connect(h1, 0, 0, FUZZ_H2, 80, &sc->tcp, &fuzz_h1_upcalls, fz, &err);
   fz->h1.opened = fz->h1.c != NULL;
   if ((fz->config & 3) == 3)
-    scheduler_at(fz->net->sched, SIMTIME_MS(50), fuzz_abort_h1, fz, NULL);
+    scheduler_at(fz->net->ctx.sched, SIMTIME_MS(50), fuzz_abort_h1, fz, NULL);
   if (fz->config & 4)
-    scheduler_at(fz->net->sched, SIMTIME_S(2), fuzz_read_late, fz, NULL);
+    scheduler_at(fz->net->ctx.sched, SIMTIME_S(2), fuzz_read_late, fz, NULL);
 
   char *text = NULL;
   size_t size = 0;
   FILE *f = open_memstream(&text, &size);
-  fz->net->trace = trace_new(f, FALSE, TRACE_LINK);
-  scheduler_run(fz->net->sched, FUZZ_START);
-  trace_free(fz->net->trace);
-  fz->net->trace = NULL;
+  fz->net->ctx.trace = trace_new(f, FALSE, TRACE_LINK);
+  scheduler_run(fz->net->ctx.sched, FUZZ_START);
+  trace_free(fz->net->ctx.trace);
+  fz->net->ctx.trace = NULL;
   fclose(f);
   fuzz_learn_isn(fz, text);
   free(text);
@@ -367,7 +367,7 @@ static Packet *fuzz_frame(const FuzzRecord *r)
     fuzz_put16(t + 16, 0);
     fuzz_put16(t + 16, fuzz_fold(fuzz_sum(t, r->len, pseudo)));
   }
-  return packet_new_from(fz->net->pool, f, 34 + r->len);
+  return packet_new_from(fz->net->ctx.pool, f, 34 + r->len);
 }
 
 static void fuzz_deliver(void *obj, void *arg)
@@ -398,7 +398,7 @@ static void fuzz_schedule(FuzzTcp *fz, const uint8_t *data, size_t size)
     at += 3 + len;
   }
   for (guint i = 0; i < fz->records->len; i++)
-    scheduler_at(fz->net->sched, FUZZ_START + (SimTime)i * 100000, fuzz_deliver,
+    scheduler_at(fz->net->ctx.sched, FUZZ_START + (SimTime)i * 100000, fuzz_deliver,
                  &g_array_index(fz->records, FuzzRecord, i), NULL);
 }
 
@@ -431,12 +431,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             fz.h2.c ? tcp_state_name(tcp_state(fz.h2.c)) : "closed");
   fuzz_schedule(&fz, data + 1, size - 1);
   if (fz.debug && strcmp(g_getenv("FUZZ_TCP_DEBUG"), "trace") == 0)
-    fz.net->trace = trace_new(stderr, FALSE, TRACE_ALL);
+    fz.net->ctx.trace = trace_new(stderr, FALSE, TRACE_ALL);
   network_run(fz.net);
   if (fz.debug)
     fprintf(stderr, "at the end: h1 %s, h2 %s, %" PRIu64 " events\n",
             fz.h1.c ? tcp_state_name(tcp_state(fz.h1.c)) : "closed",
-            fz.h2.c ? tcp_state_name(tcp_state(fz.h2.c)) : "closed", scheduler_executed(fz.net->sched));
+            fz.h2.c ? tcp_state_name(tcp_state(fz.h2.c)) : "closed", scheduler_executed(fz.net->ctx.sched));
   network_free(fz.net);
   g_array_free(fz.records, TRUE);
   return 0;

@@ -306,7 +306,7 @@ static T3 t3_new_yaml(const char *yaml)
   t.sc = testlib_load_ok(yaml);
   t.net = build_network(t.sc);
   if (g_getenv("TEST_TRACE")) /* debugging: the whole trace on standard error */
-    t.net->trace = trace_new(stderr, FALSE, TRACE_ALL);
+    t.net->ctx.trace = trace_new(stderr, FALSE, TRACE_ALL);
   t.h1 = testlib_node(t.net, "h1");
   t.r1 = testlib_node(t.net, "r1");
   t.h2 = testlib_node(t.net, "h2");
@@ -329,7 +329,7 @@ static void t3_free(T3 *t)
 
 static void t_run(T3 *t, SimTime until)
 {
-  scheduler_run(t->net->sched, until);
+  scheduler_run(t->net->ctx.sched, until);
 }
 
 static uint64_t t_drops(const Node *node, DropReason reason)
@@ -353,7 +353,7 @@ static uint64_t t_drops_all(const Node *node)
 static Packet *t_ip(Network *net, uint32_t src, uint32_t dst, uint8_t proto, uint8_t ttl, const void *payload,
                     size_t len)
 {
-  Packet *p = packet_new(net->pool, IPV4_HEADER_LEN + len);
+  Packet *p = packet_new(net->ctx.pool, IPV4_HEADER_LEN + len);
   Ipv4Header *h = (Ipv4Header *)packet_data(p);
   h->ver_ihl = 0x45;
   h->total_len = g_htons((uint16_t)(IPV4_HEADER_LEN + len));
@@ -481,7 +481,7 @@ START_TEST(test_ipv4_header_checks)
   uint8_t payload[32] = {0};
   Packet *p;
 
-  t_expect_drop(&t, packet_new(t.net->pool, 12), DROP_BAD_IP_HEADER); /* truncated */
+  t_expect_drop(&t, packet_new(t.net->ctx.pool, 12), DROP_BAD_IP_HEADER); /* truncated */
   p = t_ip(t.net, H1, H2, 99, 64, payload, sizeof payload);
   packet_data(p)[0] = 0x65; /* version 6 */
   t_fix_ip_checksum(p);
@@ -935,7 +935,7 @@ START_TEST(test_udp_delivered_and_counted)
   ck_assert_int_eq(udp_bind(t.h1, 0, &t_udp_handler, &s), UDP_EPHEMERAL_FIRST + 1);
   t_run(&t, SIMTIME_MS(1));
   for (int i = 0; i < 3; i++)
-    udp_send(t.h1, (uint16_t)sport, H2, 9000, packet_new_from(t.net->pool, "payload!", 8), NULL);
+    udp_send(t.h1, (uint16_t)sport, H2, 9000, packet_new_from(t.net->ctx.pool, "payload!", 8), NULL);
   t_run(&t, SIMTIME_S(1));
   ck_assert_int_eq(u.count, 3);
   ck_assert_uint_eq(u.data->len, 24);
@@ -945,7 +945,7 @@ START_TEST(test_udp_delivered_and_counted)
   ck_assert_uint_eq(u.sport, sport);
   ck_assert_uint_eq(u.dport, 9000);
   FlowKey key = {.src = H1, .dst = H2, .sport = (uint16_t)sport, .dport = 9000, .proto = IPPROTO_UDP_NUM};
-  const Flow *f = flow_find(t.net->flows, &key);
+  const Flow *f = flow_find(t.net->ctx.flows, &key);
   ck_assert_ptr_nonnull(f);
   ck_assert_uint_eq(f->tx_packets, 3);
   ck_assert_uint_eq(f->tx_bytes, 24);
@@ -953,7 +953,7 @@ START_TEST(test_udp_delivered_and_counted)
   ck_assert_uint_eq(f->rx_bytes, 24);
   ck_assert_int_eq(f->first_tx, SIMTIME_MS(1));
   ck_assert_int_gt(f->last_rx, SIMTIME_MS(3)); /* two 1 ms links */
-  GPtrArray *flows = flow_table_sorted(t.net->flows);
+  GPtrArray *flows = flow_table_sorted(t.net->ctx.flows);
   ck_assert_uint_eq(flows->len, 1);
   g_ptr_array_unref(flows);
   udp_unbind(t.h2, 9000);
@@ -971,7 +971,7 @@ START_TEST(test_udp_closed_port_unreachable)
   t_udp_init(&s);
   udp_bind(t.h1, 5000, &t_udp_handler, &s);
   t_run(&t, SIMTIME_MS(1));
-  udp_send(t.h1, 5000, H2, 9999, packet_new_from(t.net->pool, "x", 1), NULL);
+  udp_send(t.h1, 5000, H2, 9999, packet_new_from(t.net->ctx.pool, "x", 1), NULL);
   t_run(&t, SIMTIME_S(1));
   ck_assert_uint_eq(t_drops(t.h2, DROP_PORT_UNREACHABLE), 1);
   ck_assert_int_eq(s.errors, 1);

@@ -75,13 +75,13 @@ static Iface *fx_port_to(const Fixture *fx, const char *name, const char *peer)
 
 static void run_to(const Fixture *fx, SimTime t)
 {
-  scheduler_run(fx->net->sched, t);
+  scheduler_run(fx->net->ctx.sched, t);
 }
 
 /* Sends a frame with a `payload`-byte zero payload from `from` to `dst`. */
 static void send_frame(Iface *from, const uint8_t dst[6], uint16_t type, size_t payload)
 {
-  Packet *p = packet_new(from->node->net->pool, payload);
+  Packet *p = packet_new(from->node->ctx->pool, payload);
   ethernet_output(from, p, dst, type);
 }
 
@@ -135,7 +135,7 @@ START_TEST(test_arrival_time)
   Iface *a = fx_iface(&fx, "h1", 0), *b = fx_iface(&fx, "h2", 0);
   SimTime arrival = SIMTIME_US(800) + SIMTIME_MS(2);
 
-  uint64_t before = scheduler_executed(fx.net->sched);
+  uint64_t before = scheduler_executed(fx.net->ctx.sched);
   send_frame(a, b->mac, ETHERTYPE_TEST, 1000 - ETH_HEADER_LEN);
   ck_assert_uint_eq(a->counters.tx_packets, 1);
   ck_assert_uint_eq(a->counters.tx_bytes, 1000);
@@ -145,7 +145,7 @@ START_TEST(test_arrival_time)
   ck_assert_uint_eq(b->counters.rx_packets, 1);
   ck_assert_uint_eq(b->counters.rx_bytes, 1000);
   ck_assert_uint_eq(drops(b, DROP_UNKNOWN_ETHERTYPE), 1);
-  ck_assert_uint_eq(scheduler_executed(fx.net->sched) - before, 1);
+  ck_assert_uint_eq(scheduler_executed(fx.net->ctx.sched) - before, 1);
   fx_free(&fx);
 }
 END_TEST
@@ -158,7 +158,7 @@ START_TEST(test_back_to_back)
   Iface *a = fx_iface(&fx, "h1", 0), *b = fx_iface(&fx, "h2", 0);
   SimTime first = SIMTIME_US(800) + SIMTIME_MS(2), second = first + SIMTIME_US(800);
 
-  uint64_t before = scheduler_executed(fx.net->sched);
+  uint64_t before = scheduler_executed(fx.net->ctx.sched);
   send_frame(a, b->mac, ETHERTYPE_TEST, 986);
   send_frame(a, b->mac, ETHERTYPE_TEST, 986);
   ck_assert_uint_eq(a->counters.tx_packets, 1); /* the second waits */
@@ -170,7 +170,7 @@ START_TEST(test_back_to_back)
   run_to(&fx, second);
   ck_assert_uint_eq(b->counters.rx_packets, 2);
   ck_assert_uint_eq(a->queue.count, 0);
-  ck_assert_uint_eq(scheduler_executed(fx.net->sched) - before, 3);
+  ck_assert_uint_eq(scheduler_executed(fx.net->ctx.sched) - before, 3);
   fx_free(&fx);
 }
 END_TEST
@@ -365,7 +365,7 @@ START_TEST(test_header_bytes)
 {
   Fixture fx = fx_build(two_hosts);
   Iface *a = fx_iface(&fx, "h1", 0), *b = fx_iface(&fx, "h2", 0);
-  Packet *p = packet_new(fx.net->pool, 4);
+  Packet *p = packet_new(fx.net->ctx.pool, 4);
   memcpy(packet_data(p), "abcd", 4);
   ethernet_output(a, p, b->mac, ETHERTYPE_TEST);
   Link *link = network_link(fx.net, 0);
@@ -401,7 +401,7 @@ START_TEST(test_other_mac_filter)
   ck_assert_uint_eq(drops(b, DROP_OTHER_MAC), 1);
   ck_assert_uint_eq(drops(b, DROP_UNKNOWN_ETHERTYPE), 3);
 
-  ethernet_input(b, packet_new(fx.net->pool, 13));
+  ethernet_input(b, packet_new(fx.net->ctx.pool, 13));
   ck_assert_uint_eq(drops(b, DROP_BAD_FRAME), 1);
   fx_free(&fx);
 }
@@ -572,7 +572,7 @@ START_TEST(test_switch_loop_storm)
   uint64_t peak = 0;
   for (int ms = 1; ms <= 1000; ms++) {
     run_to(&fx, SIMTIME_MS(ms));
-    peak = MAX(peak, packet_pool_stats(fx.net->pool).in_use);
+    peak = MAX(peak, packet_pool_stats(fx.net->ctx.pool).in_use);
   }
   uint64_t queue_full = 0;
   for (guint n = 1; n < 5; n++)
@@ -582,7 +582,7 @@ START_TEST(test_switch_loop_storm)
    * 10 queued per sending interface; 14 directions. */
   ck_assert_uint_le(peak, 14 * (22 + 10));
   ck_assert_uint_gt(h1->counters.rx_packets, 1000); /* the storm reaches h1 all along */
-  ck_assert_uint_gt(scheduler_pending(fx.net->sched), 0);
+  ck_assert_uint_gt(scheduler_pending(fx.net->ctx.sched), 0);
   fx_free(&fx);
 }
 END_TEST
@@ -609,7 +609,7 @@ static uint32_t ip4(const char *text)
  * header) to `next_hop` through ARP. */
 static void send_ip(Iface *from, uint32_t next_hop)
 {
-  arp_output(from, packet_new(from->node->net->pool, 40), next_hop);
+  arp_output(from, packet_new(from->node->ctx->pool, 40), next_hop);
 }
 
 /* The first packet waits for the request and reply, then goes; both caches
@@ -730,13 +730,13 @@ START_TEST(test_arp_bad_and_foreign)
   uint8_t mac[6];
 
   send_frame(a, b->mac, ETHERTYPE_ARP, 20); /* padded to 46 zero bytes: htype 0 */
-  Packet *p = packet_new(fx.net->pool, 28);
+  Packet *p = packet_new(fx.net->ctx.pool, 28);
   uint8_t *d = packet_data(p);
   d[1] = 6; /* htype 6: IEEE 802 */
   d[2] = 0x08, d[4] = 6, d[5] = 4, d[7] = 1;
   ethernet_output(a, p, eth_broadcast, ETHERTYPE_ARP);
   /* a well-formed request for 10.0.0.77 */
-  p = packet_new(fx.net->pool, 28);
+  p = packet_new(fx.net->ctx.pool, 28);
   d = packet_data(p);
   const uint8_t req[28] = {0, 1, 8, 0, 6, 4, 0, 1, 2, 0, 0, 0, 0, 0x42, 10, 0, 0, 1, 0, 0, 0, 0, 0, 0, 10, 0, 0, 77};
   memcpy(d, req, 28);

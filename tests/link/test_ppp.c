@@ -48,14 +48,14 @@ START_TEST(test_ppp_timing_no_arp)
   ck_assert_ptr_null(a->arp);
   SimTime one_way = wire_ns(84 + PPP_HEADER_LEN + PPP_WIRE_OVERHEAD, 1000000) + SIMTIME_MS(1);
   ck_assert_int_eq(one_way, SIMTIME_US(1728));
-  scheduler_run(net->sched, SIMTIME_S(1) + one_way - 1);
+  scheduler_run(net->ctx.sched, SIMTIME_S(1) + one_way - 1);
   ck_assert_uint_eq(b->counters.rx_packets, 0);
-  scheduler_run(net->sched, SIMTIME_S(1) + one_way);
+  scheduler_run(net->ctx.sched, SIMTIME_S(1) + one_way);
   ck_assert_uint_eq(b->counters.rx_packets, 1);
   ck_assert_uint_eq(b->counters.rx_bytes, 88);
-  scheduler_run(net->sched, SIMTIME_S(1) + 2 * one_way - 1);
+  scheduler_run(net->ctx.sched, SIMTIME_S(1) + 2 * one_way - 1);
   ck_assert_uint_eq(a->counters.rx_packets, 0);
-  scheduler_run(net->sched, SIMTIME_S(1) + 2 * one_way);
+  scheduler_run(net->ctx.sched, SIMTIME_S(1) + 2 * one_way);
   ck_assert_uint_eq(a->counters.rx_packets, 1);
   ck_assert_uint_eq(a->counters.tx_packets, 1); /* the request alone: no ARP */
   network_free(net);
@@ -100,7 +100,7 @@ END_TEST
 /* Delivers `len` bytes as a frame arriving on `to`. */
 static void deliver(Network *net, Iface *to, const uint8_t *bytes, size_t len)
 {
-  iface_input(to, packet_new_from(net->pool, bytes, len));
+  iface_input(to, packet_new_from(net->ctx.pool, bytes, len));
 }
 
 /* A frame with other address and control bytes, a short one, and one of

@@ -96,7 +96,7 @@ static const Flow *run_flow(const Run *r, guint i)
 {
   App *app = run_app(r, i);
   ck_assert_msg(app->has_flow, "app %u has no flow", i);
-  const Flow *f = flow_find(r->net->flows, &app->flow);
+  const Flow *f = flow_find(r->net->ctx.flows, &app->flow);
   ck_assert_ptr_nonnull(f);
   return f;
 }

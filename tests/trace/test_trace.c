@@ -901,8 +901,8 @@ static FILE *note_trace_out;
 
 static void note_trace_setup(Network *net)
 {
-  trace_free(net->trace);
-  net->trace = trace_new(note_trace_out, FALSE, TRACE_INTERNET | TRACE_TRANSPORT);
+  trace_free(net->ctx.trace);
+  net->ctx.trace = trace_new(note_trace_out, FALSE, TRACE_INTERNET | TRACE_TRANSPORT);
 }
 
 /* Returns the last line before `upto` of `lines` that starts with
@@ -938,8 +938,8 @@ static char *note_run_trace(void)
   size_t size = 0;
   note_trace_out = open_memstream(&text, &size);
   TestRun r = testlib_run_scenario(yaml, note_trace_setup);
-  trace_free(r.net->trace);
-  r.net->trace = NULL;
+  trace_free(r.net->ctx.trace);
+  r.net->ctx.trace = NULL;
   fclose(note_trace_out);
   testlib_run_free(&r);
   return text;
@@ -1441,22 +1441,22 @@ static void report_fill_flows(Network *net)
   FlowKey a = {IP(10, 0, 0, 1), IP(10, 0, 0, 2), 49152, 9000, 17};
   FlowKey b = {IP(10, 0, 0, 2), IP(10, 0, 0, 1), 5000, 7, 6};
   for (int i = 0; i < 10; i++) {
-    Packet *p = packet_new(net->pool, 0);
-    flow_sent(net->flows, &a, p, 1000, SIMTIME_MS(i));
+    Packet *p = packet_new(net->ctx.pool, 0);
+    flow_sent(net->ctx.flows, &a, p, 1000, SIMTIME_MS(i));
     if (i == 0)
-      flow_dropped(net->flows, p, DROP_OTHER_MAC); /* a copy: no loss */
+      flow_dropped(net->ctx.flows, p, DROP_OTHER_MAC); /* a copy: no loss */
     if (i >= 8) {
-      flow_dropped(net->flows, p, DROP_QUEUE_FULL);
+      flow_dropped(net->ctx.flows, p, DROP_QUEUE_FULL);
     } else {
       SimTime now = SIMTIME_MS(i) + SIMTIME_MS(1) + (i % 2) * SIMTIME_US(100);
-      flow_goodput(flow_delivered(net->flows, &a, p, 1000, now), 1000, now);
+      flow_goodput(flow_delivered(net->ctx.flows, &a, p, 1000, now), 1000, now);
     }
     packet_free(p);
   }
-  Flow *f = flow_sent(net->flows, &b, NULL, 20, 0);
+  Flow *f = flow_sent(net->ctx.flows, &b, NULL, 20, 0);
   flow_sent_on(f, NULL, 20, SIMTIME_S(1));
   flow_retransmitted(f);
-  flow_delivered(net->flows, &b, NULL, 20, SIMTIME_S(1) + 5);
+  flow_delivered(net->ctx.flows, &b, NULL, 20, SIMTIME_S(1) + 5);
 }
 
 /* goodput 8000 B * 8 / 8.1ms = 7901234.6 bit/s; delay (4 * 1ms + 4 *

@@ -59,7 +59,7 @@ static void net_free(Net *n)
 
 static void net_run(Net *n, SimTime until)
 {
-  scheduler_run(n->net->sched, until);
+  scheduler_run(n->net->ctx.sched, until);
 }
 
 static SimTime now_of(const Net *n)
@@ -361,7 +361,7 @@ static void burst_event(void *obj, void *arg)
   static const uint8_t payload[1000];
   socket_sendto(b->s, payload, sizeof payload, H2, 9000);
   if (--b->left > 0)
-    scheduler_after(n->net->sched, SIMTIME_US(100), burst_event, b, n);
+    scheduler_after(n->net->ctx.sched, SIMTIME_US(100), burst_event, b, n);
 }
 
 /* A socket nobody reads fills up: Linux's 212992 bytes, each 1000-byte
@@ -372,7 +372,7 @@ START_TEST(test_udp_rcvbuf_full)
   Socket *srv = socket_new(n.h2, SOCKET_UDP, NULL, NULL);
   ck_assert_int_eq(socket_bind(srv, 0, 9000), 0);
   Burst b = {socket_new(n.h1, SOCKET_UDP, NULL, NULL), 300};
-  scheduler_at(n.net->sched, 0, burst_event, &b, &n);
+  scheduler_at(n.net->ctx.sched, 0, burst_event, &b, &n);
   net_run(&n, SIMTIME_S(1));
   Counters c;
   node_counters_total(n.h2, &c);

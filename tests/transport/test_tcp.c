@@ -49,7 +49,7 @@ static T t_new_links(const char *rate1, const char *delay1, const char *extra1, 
   g_free(yaml);
   t.net = build_network(t.sc);
   if (g_getenv("TEST_TRACE"))
-    t.net->trace = trace_new(stderr, FALSE, TRACE_ALL);
+    t.net->ctx.trace = trace_new(stderr, FALSE, TRACE_ALL);
   t.h1 = testlib_node(t.net, "h1");
   t.r1 = testlib_node(t.net, "r1");
   t.h2 = testlib_node(t.net, "h2");
@@ -76,7 +76,7 @@ static void t_free(T *t)
 
 static void t_run(T *t, SimTime until)
 {
-  scheduler_run(t->net->sched, until);
+  scheduler_run(t->net->ctx.sched, until);
 }
 
 /* ---- an owner: sends `total` bytes of pseudo-random data, or receives -- */
@@ -224,11 +224,11 @@ START_TEST(test_transfer_and_close)
   size_t csv_len = 0;
   srv->close_on_eof = TRUE;
   cli->close_after_send = TRUE;
-  t.net->tcp_series = open_memstream(&csv, &csv_len);
+  t.net->ctx.tcp_series = open_memstream(&csv, &csv_len);
   t_pair(&t, srv, cli, data, n);
   t_run(&t, SIMTIME_S(200));
-  fclose(t.net->tcp_series);
-  t.net->tcp_series = NULL;
+  fclose(t.net->ctx.tcp_series);
+  t.net->ctx.tcp_series = NULL;
   /* tcp.csv rows: time,node,local,remote,cwnd,ssthresh,srtt,rto,in_flight */
   ck_assert_ptr_nonnull(strstr(csv, ",h1,10.0.1.10:49152,10.0.2.10:80,14480,2147483647,"));
   ck_assert_ptr_nonnull(strstr(csv, ",h2,10.0.2.10:80,10.0.1.10:49152,"));
@@ -242,7 +242,7 @@ START_TEST(test_transfer_and_close)
   free(csv);
   /* Flow accounting: every segment counted at both ends, goodput = bytes. */
   FlowKey fk = {.src = H1, .dst = H2, .sport = 49152, .dport = 80, .proto = 6};
-  const Flow *f = flow_find(t.net->flows, &fk);
+  const Flow *f = flow_find(t.net->ctx.flows, &fk);
   ck_assert_ptr_nonnull(f);
   ck_assert_uint_eq(f->goodput_bytes, n);
   ck_assert_uint_eq(f->tx_bytes, n);
@@ -274,7 +274,7 @@ static void notes_start(T *t, Notes *n)
   n->buf = NULL;
   n->len = 0;
   n->f = open_memstream(&n->buf, &n->len);
-  t->net->trace = trace_new(n->f, FALSE, TRACE_TRANSPORT);
+  t->net->ctx.trace = trace_new(n->f, FALSE, TRACE_TRANSPORT);
 }
 
 /* Returns the times (ns) of note lines containing `what`, in order. */
@@ -298,8 +298,8 @@ static GArray *notes_times(Notes *n, const char *what)
 
 static void notes_stop(T *t, Notes *n)
 {
-  trace_free(t->net->trace);
-  t->net->trace = NULL;
+  trace_free(t->net->ctx.trace);
+  t->net->ctx.trace = NULL;
   fclose(n->f);
   free(n->buf);
 }
@@ -468,7 +468,7 @@ START_TEST(test_zero_window)
   cli->close_after_send = TRUE;
   t_pair(&t, srv, cli, data, total);
   notes_start(&t, &n);
-  scheduler_at(t.net->sched, SIMTIME_S(30), t_start_reading, srv, NULL);
+  scheduler_at(t.net->ctx.sched, SIMTIME_S(30), t_start_reading, srv, NULL);
   t_run(&t, SIMTIME_S(29));
   ck_assert_uint_eq(tcp_recv_queued(srv->c), 131072);
   ck_assert_uint_ge(tcp_stats(cli->c)->zero_window_probes, 4);
@@ -509,7 +509,7 @@ START_TEST(test_lossy_transfer)
   ck_assert(memcmp(srv->rx->data, data, total) == 0);
   ck_assert(srv->eof);
   FlowKey fk = {.src = H1, .dst = H2, .sport = 49152, .dport = 80, .proto = 6};
-  const Flow *f = flow_find(t.net->flows, &fk);
+  const Flow *f = flow_find(t.net->ctx.flows, &fk);
   ck_assert_uint_gt(f->retransmitted, 0);
   ck_assert_uint_eq(f->goodput_bytes, total);
   g_free(data);
@@ -692,7 +692,7 @@ START_TEST(test_sack_lossy_transfer)
   t_pair(&t, srv, cli, data, total);
   t_run(&t, SIMTIME_S(300));
   FlowKey fk = {.src = H1, .dst = H2, .sport = 49152, .dport = 80, .proto = 6};
-  const Flow *f = flow_find(t.net->flows, &fk);
+  const Flow *f = flow_find(t.net->ctx.flows, &fk);
   ck_assert(cli->c->sack_ok);
   ck_assert_uint_gt(tcp_stats(cli->c)->retransmits, 0);
   /* Timeouts happened, yet the receiver got almost nothing twice: go-back-N
@@ -735,7 +735,7 @@ START_TEST(test_simultaneous_open_close)
   ck_assert(a->connected && b->connected);
   ck_assert_uint_eq(a->states, ST(SYN_SENT) | ST(SYN_RECEIVED) | ST(ESTABLISHED));
   ck_assert_uint_eq(b->states, ST(SYN_SENT) | ST(SYN_RECEIVED) | ST(ESTABLISHED));
-  scheduler_at(t.net->sched, SIMTIME_S(3), t_close_both, a->c, b->c);
+  scheduler_at(t.net->ctx.sched, SIMTIME_S(3), t_close_both, a->c, b->c);
   t_run(&t, SIMTIME_S(4));
   ck_assert_int_eq(tcp_state(a->c), TCP_TIME_WAIT);
   ck_assert_int_eq(tcp_state(b->c), TCP_TIME_WAIT);
@@ -774,7 +774,8 @@ typedef struct {
  * to `to`'s TCP as IPv4 would. */
 static void t_inject(T *t, Node *to, const Craft *c)
 {
-  Packet *p = c->payload ? packet_new_from(t->net->pool, c->payload, c->paylen) : packet_new(t->net->pool, c->paylen);
+  Packet *p =
+      c->payload ? packet_new_from(t->net->ctx.pool, c->payload, c->paylen) : packet_new(t->net->ctx.pool, c->paylen);
   size_t hl = TCP_HEADER_LEN + c->optlen, len = hl + c->paylen;
   TcpHeader *h = (TcpHeader *)packet_push(p, hl);
   Ipv4Header *ip;
@@ -1102,7 +1103,7 @@ START_TEST(test_close_unread_resets)
   t_pair(&t, srv, cli, data, sizeof data);
   t_run(&t, SIMTIME_S(1));
   ck_assert_uint_eq(tcp_recv_queued(srv->c), sizeof data);
-  scheduler_at(t.net->sched, SIMTIME_S(2), t_close_conn, srv->c, NULL);
+  scheduler_at(t.net->ctx.sched, SIMTIME_S(2), t_close_conn, srv->c, NULL);
   t_run(&t, SIMTIME_S(3));
   ck_assert(cli->closed);
   ck_assert_int_eq(cli->closed_err, -ECONNRESET);
@@ -1241,7 +1242,7 @@ START_TEST(test_one_window_update)
 
   srv->read = FALSE;
   t_pair(&t, srv, cli, data, total);
-  scheduler_at(t.net->sched, SIMTIME_S(2), t_start_reading, srv, NULL);
+  scheduler_at(t.net->ctx.sched, SIMTIME_S(2), t_start_reading, srv, NULL);
   t_run(&t, SIMTIME_S(2) - 1);
   ck_assert_uint_eq(tcp_recv_queued(srv->c), 131072);
   uint64_t out = tcp_stats(srv->c)->segs_out;
@@ -1395,7 +1396,7 @@ START_TEST(test_sack_blocks)
   int err;
 
   t.cfg.sack = TRUE;
-  t.net->trace = trace_new(f, FALSE, TRACE_ALL);
+  t.net->ctx.trace = trace_new(f, FALSE, TRACE_ALL);
   srv->listener = tcp_listen(t.h2, 0, 80, 4, &t.cfg, &peer_up, srv, &err);
   Craft x = {
       .src = IP(10, 0, 1, 99), .dst = H2, .sport = 7777, .dport = 80, .seq = 1000, .flags = TCP_SYN, .win = 65535};
@@ -1426,8 +1427,8 @@ START_TEST(test_sack_blocks)
   ck_assert_ptr_nonnull(strstr(buf, "sack 2 {3001:3101}{1001:1101}"));
   ck_assert_ptr_nonnull(strstr(buf, "sack 2 {1001:1201}{3001:3101}"));
   ck_assert_ptr_nonnull(strstr(buf, "sack 1 {3001:3101}"));
-  trace_free(t.net->trace);
-  t.net->trace = NULL;
+  trace_free(t.net->ctx.trace);
+  t.net->ctx.trace = NULL;
   fclose(f);
   free(buf);
   tcp_close(child);

@@ -43,7 +43,7 @@ static Network *scen_run(const char *yaml, Scenario **sc)
  * port `dport`; 0 when there is none. */
 static uint64_t scen_goodput_bytes(const Network *net, uint32_t src, uint16_t dport)
 {
-  GPtrArray *flows = flow_table_sorted(net->flows);
+  GPtrArray *flows = flow_table_sorted(net->ctx.flows);
   uint64_t bytes = 0;
   for (guint i = 0; i < flows->len; i++) {
     const Flow *f = g_ptr_array_index(flows, i);
