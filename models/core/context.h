@@ -24,10 +24,10 @@ typedef struct FlowTable FlowTable;
 typedef struct SimContext {
   Scheduler *sched;
   PacketPool *pool;
-  uint64_t seed;    /* of every random stream (rng_init) */
-  Trace *trace;     /* NULL: no text trace */
-  FlowTable *flows; /* flow accounting */
-  FILE *tcp_series; /* tcp.csv, where TCP writes a row per change; NULL: none */
+  uint64_t seed;           /* of every random stream (rng_init) */
+  Trace *trace;            /* NULL: no text trace */
+  FlowTable *flows;        /* flow accounting */
+  FILE *tcp_series;        /* tcp.csv, where TCP writes a row per change; NULL: none */
   GArray *iface_listeners; /* of IfaceListener: told of every interface change; NULL: none */
 } SimContext;
 

@@ -1,7 +1,8 @@
 /*
  * libFuzzer target for the packet path: raw frames into the interfaces of a
- * small network (a host, a router, a switch LAN behind it, another host),
- * as if they had arrived on the wire. The input is a sequence of records
+ * small network (a host, a router, a switch LAN behind it, another host;
+ * and apart, a router r2 with a PPP serial link to each of h4 and h5), as
+ * if they had arrived on the wire. The input is a sequence of records
  * [interface: 1 byte][length: 2 bytes, big-endian][frame: length bytes];
  * record i arrives at i * 100 us. The run then lasts 40 s of simulated time,
  * so ARP retries and reassembly timeouts fire too. Every frame must be
@@ -11,7 +12,6 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "models/link/ethernet.h"
 #include "models/core/network.h"
 #include "sim/build/build.h"
 
@@ -24,11 +24,16 @@ static const char fuzz_frames_yaml[] = "stop: 40s\n"
                                        "  s1: { kind: switch }\n"
                                        "  h2: { kind: host, ip: 10.0.2.10/24, gateway: 10.0.2.1 }\n"
                                        "  h3: { kind: host, ip: 10.0.2.11/24, gateway: 10.0.2.1 }\n"
+                                       "  r2: { kind: router }\n"
+                                       "  h4: { kind: host, ip: 10.0.4.2/30, gateway: 10.0.4.1 }\n"
+                                       "  h5: { kind: host, ip: 10.0.5.2/30, gateway: 10.0.5.1 }\n"
                                        "links:\n"
                                        "  - [h1, r1:eth0]\n"
                                        "  - { ends: [r1:eth1, s1], mtu: 576 }\n"
                                        "  - [s1, h2]\n"
-                                       "  - [s1, h3]\n";
+                                       "  - [s1, h3]\n"
+                                       "  - { ends: [r2, h4], type: ppp, prefix: 10.0.4.0/30 }\n"
+                                       "  - { ends: [r2, h5], type: ppp, prefix: 10.0.5.0/30, mtu: 576 }\n";
 
 typedef struct {
   Iface *iface;
@@ -39,7 +44,7 @@ static void fuzz_deliver(void *obj, void *arg)
 {
   FuzzArrival *a = obj;
   (void)arg;
-  ethernet_input(a->iface, a->frame);
+  iface_input(a->iface, a->frame);
   a->frame = NULL;
 }
 
