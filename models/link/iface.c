@@ -135,8 +135,7 @@ static void iface_start(Iface *iface, Packet *frame, SimTime now)
     trace_packet(ctx->trace, now, iface->node, iface, TRACE_TX, iface->ops->trace_from, frame, NULL);
   if (iface->pcap)
     pcap_out_write(iface->pcap, now, packet_data(frame), len);
-  iface->busy_until = now + link_tx_time(iface->link, len + iface->ops->wire_overhead);
-  link_start(iface->link, iface, frame, iface->busy_until);
+  iface->busy_until = iface->link->ops->start(iface->link, iface, frame, len + iface->ops->wire_overhead, now);
 }
 
 /* The tx_event: the current frame has been serialized; starts the next

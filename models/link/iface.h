@@ -6,7 +6,8 @@
  * changes.
  *
  * Transmission: iface_transmit() takes a complete frame. If the
- * interface is idle the frame starts at once (link_start()); otherwise it
+ * interface is idle the frame starts at once (the link's ops->start());
+ * otherwise it
  * waits in the queue, and one timer event (tx_event) at the end of the
  * current frame starts the next. An idle interface schedules nothing, so an
  * unloaded hop costs one event: the arrival at the far end.

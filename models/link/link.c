@@ -3,8 +3,9 @@
  * propagation delay, seeded Bernoulli loss, and up/down.
  *
  * Entry points, in call order: link_new() (from build_network, attaching
- * and raising both ends); link_tx_time() and link_start() (from the
- * transmitting interface); link_set_up(), link_set_params() (timed events);
+ * and raising both ends); link_p2p_ops's start (from the transmitting
+ * interface, through link->ops), link_tx_time();
+ * link_set_up(), link_set_params() (timed events);
  * link_describe(); link_free().
  *
  * Each direction holds its frames in flight in a FIFO ring, with a single
@@ -50,6 +51,7 @@ Link *link_new(SimContext *ctx, const char *name, const LinkConfig *conf, Iface 
   link->name = g_strdup(name);
   link->index = index;
   link->ctx = ctx;
+  link->ops = &link_p2p_ops;
   link->ends[0] = a;
   link->ends[1] = b;
   link->rate_bps = conf->rate_bps;
@@ -131,14 +133,16 @@ static void link_dir_grow(LinkDirection *dir)
   dir->head = 0;
 }
 
-/* Puts `frame`, whose serialization by `from` ends at `tx_end`, on the wire:
- * it arrives at the other end after the link's delay, never before the frame
- * ahead of it (a delay cut by link_set_params() does not reorder frames).
- * Takes the frame. */
-void link_start(Link *link, Iface *from, Packet *frame, SimTime tx_end)
+/* The point-to-point start: `frame` from `from`, `wire_len` bytes, is
+ * serialized from `now` at the link's rate, then arrives at the other end
+ * after the link's delay, never before the frame ahead of it (a delay cut
+ * by link_set_params() does not reorder frames). Takes the frame; returns
+ * the end of its serialization. */
+static SimTime link_p2p_start(Link *link, Iface *from, Packet *frame, size_t wire_len, SimTime now)
 {
   guint d = from == link->ends[0] ? 0 : 1;
   LinkDirection *dir = &link->dir[d];
+  SimTime tx_end = now + link_tx_time(link, wire_len);
   SimTime arrival = tx_end + link->delay;
 
   if (dir->count) {
@@ -155,7 +159,11 @@ void link_start(Link *link, Iface *from, Packet *frame, SimTime tx_end)
   dir->count++;
   if (dir->event == EVENT_ID_NONE)
     dir->event = scheduler_at(link->ctx->sched, arrival, link_arrive, link, GUINT_TO_POINTER(d));
+  return tx_end;
 }
+
+/* A full-duplex point-to-point wire: each direction serializes on its own. */
+const LinkOps link_p2p_ops = {.name = "point-to-point", .start = link_p2p_start};
 
 /* Removes and returns the head of a direction; the direction is not empty. */
 static LinkFlight link_dir_pop(LinkDirection *dir)

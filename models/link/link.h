@@ -9,8 +9,9 @@
  * the nanosecond): the Ethernet header, payload and padding, without
  * preamble, FCS or inter-frame gap (as ns-3's point-to-point model).
  *
- * Entry points: link_new(); link_tx_time(); link_start() (from the
- * transmitting interface); link_set_up(), link_set_params() (events);
+ * Entry points: link_new(); link_tx_time(); link->ops->start() (from the
+ * transmitting interface: link_p2p_ops); link_set_up(), link_set_params()
+ * (events);
  * link_describe(); link_free().
  */
 #ifndef IPSIM_LINK_H
@@ -53,6 +54,19 @@ enum {
 #define LINK_MIN_MTU 68 /* RFC 791: every host takes 68-byte datagrams whole */
 #define LINK_MAX_MTU 65535
 
+/* What a kind of medium does when an interface starts a frame: the one
+ * place where link behaviour varies (a full-duplex point-to-point wire
+ * today; a shared half-duplex medium, a hub, is the next). */
+typedef struct {
+  const char *name;
+  /* Puts `frame` from `from` on the medium at `now`, `wire_len` bytes
+   * serialized; takes the frame. Returns when its transmission ends: the
+   * interface starts nothing before then. */
+  SimTime (*start)(Link *link, Iface *from, Packet *frame, size_t wire_len, SimTime now);
+} LinkOps;
+
+extern const LinkOps link_p2p_ops;
+
 typedef struct {
   Packet *frame;
   SimTime arrival;
@@ -65,8 +79,9 @@ typedef struct {
   EventId event; /* arrival of the head, or EVENT_ID_NONE */
 } LinkDirection;
 
-typedef struct Link {
+struct Link {
   char *name; /* NULL when the scenario gave none */
+  const LinkOps *ops;
   Iface *ends[2];
   guint index;     /* position in the scenario's links */
   SimContext *ctx; /* the network's */
@@ -77,7 +92,7 @@ typedef struct Link {
   gboolean up;
   Rng loss_rng;         /* stream "link/<index>/loss" */
   LinkDirection dir[2]; /* dir[i]: frames sent by ends[i] */
-} Link;
+};
 
 void link_config_defaults(LinkConfig *conf);
 Link *link_new(SimContext *ctx, const char *name, const LinkConfig *conf, Iface *a, Iface *b, guint index);
@@ -85,7 +100,6 @@ void link_free(Link *link);
 char *link_describe(const Link *link);
 
 SimTime link_tx_time(const Link *link, size_t frame_len);
-void link_start(Link *link, Iface *from, Packet *frame, SimTime tx_end);
 void link_set_up(Link *link, gboolean up);
 void link_set_params(Link *link, const LinkConfig *params);
 

@@ -62,12 +62,22 @@ START_TEST(test_network_by_hand)
   link_config_defaults(&eth);
   link_config_defaults(&ppp);
   ppp.type = LINK_PPP, ppp.rate_bps = 1000000, ppp.delay = SIMTIME_MS(5);
-  IfaceConfig a_if = {.name = "eth0", .has_ip = TRUE, .ip = {IP(10, 0, 1, 10), 24}, .mac = {2, 0, 0, 0, 0, 1},
-                      .mtu = 1500, .queue = {.packets = 100}};
-  IfaceConfig r_if[2] = {{.name = "eth0", .has_ip = TRUE, .ip = {IP(10, 0, 1, 1), 24}, .mac = {2, 0, 0, 0, 0, 2},
-                          .mtu = 1500, .queue = {.packets = 100}},
-                         {.name = "ser0", .has_ip = TRUE, .ip = {IP(10, 0, 2, 1), 30}, .mtu = 1500, .queue = {.packets = 100}}};
-  IfaceConfig b_if = {.name = "ser0", .has_ip = TRUE, .ip = {IP(10, 0, 2, 2), 30}, .mtu = 1500, .queue = {.packets = 100}};
+  IfaceConfig a_if = {.name = "eth0",
+                      .has_ip = TRUE,
+                      .ip = {IP(10, 0, 1, 10), 24},
+                      .mac = {2, 0, 0, 0, 0, 1},
+                      .mtu = 1500,
+                      .queue = {.packets = 100}};
+  IfaceConfig r_if[2] = {
+      {.name = "eth0",
+       .has_ip = TRUE,
+       .ip = {IP(10, 0, 1, 1), 24},
+       .mac = {2, 0, 0, 0, 0, 2},
+       .mtu = 1500,
+       .queue = {.packets = 100}},
+      {.name = "ser0", .has_ip = TRUE, .ip = {IP(10, 0, 2, 1), 30}, .mtu = 1500, .queue = {.packets = 100}}};
+  IfaceConfig b_if = {
+      .name = "ser0", .has_ip = TRUE, .ip = {IP(10, 0, 2, 2), 30}, .mtu = 1500, .queue = {.packets = 100}};
   Node *a = add_node(net, "a", NODE_KIND_HOST, &a_if, 1);
   Node *r = add_node(net, "r", NODE_KIND_ROUTER, r_if, 2);
   Node *b = add_node(net, "b", NODE_KIND_HOST, &b_if, 1);
@@ -89,9 +99,9 @@ START_TEST(test_network_by_hand)
   ck_assert_int_eq(socket_sendto(tx, payload, sizeof payload, IP(10, 0, 2, 2), 9000), (ssize_t)sizeof payload);
   network_run(net);
 
-  SimTime eth_arp = 2 * (60 * 8 * 10 + SIMTIME_MS(1));      /* who-has and is-at at 100 Mbps (10 ns a bit) */
-  SimTime eth_data = 72 * 8 * 10 + SIMTIME_MS(1);           /* 14 + 58 bytes */
-  SimTime ppp_data = (62 + 3) * 8 * 1000 + SIMTIME_MS(5);   /* 4 + 58 bytes, FCS and flag, at 1 Mbps */
+  SimTime eth_arp = 2 * (60 * 8 * 10 + SIMTIME_MS(1));    /* who-has and is-at at 100 Mbps (10 ns a bit) */
+  SimTime eth_data = 72 * 8 * 10 + SIMTIME_MS(1);         /* 14 + 58 bytes */
+  SimTime ppp_data = (62 + 3) * 8 * 1000 + SIMTIME_MS(5); /* 4 + 58 bytes, FCS and flag, at 1 Mbps */
   ck_assert_int_eq(k.received, 1);
   ck_assert_int_eq(k.at, eth_arp + eth_data + ppp_data);
   ck_assert_mem_eq(k.data, payload, sizeof payload);
