@@ -148,7 +148,11 @@ static gboolean cli_override(Scenario *sc, const char *seed, const char *stop)
     g_clear_error(&error);
     return FALSE;
   }
-  return TRUE;
+  DiagList *diags = diag_list_new(sc->file);
+  gboolean ok = !stop || scenario_check_stop(sc, sc->stop, diags);
+  diag_list_print(diags, stderr);
+  diag_list_free(diags);
+  return ok;
 }
 
 /* The directory a run writes into: --out, else `output.dir`, else, when the

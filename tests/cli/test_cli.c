@@ -276,6 +276,35 @@ START_TEST(test_run_summary)
 }
 END_TEST
 
+/* --stop earlier than a check's `at` is refused, as the file's own `stop` is:
+ * each such check is named, with its place in the file, and nothing runs. */
+START_TEST(test_run_stop_before_a_check)
+{
+  char *lans = example("two-lans.yaml");
+  Run r = run_ipsim((const char *[]){"run", lans, "--stop", "1s", NULL});
+  ck_assert_int_eq(r.status, 2);
+  ck_assert_str_eq(r.out, "");
+  char *want = g_strdup_printf(
+      "%s:39:5: error: expect[1] (path h1 -> h3 is r1 h3): at: 2s is after the end of the run (--stop: 1s)\n"
+      "%s:40:5: error: expect[2] (route h1 10.0.2.0/24 via r1): at: 2s is after the end of the run (--stop: 1s)\n",
+      lans, lans);
+  ck_assert_str_eq(r.err, want);
+  run_clear(&r);
+  /* A check at the stop time itself runs (and passes; only the ping, cut
+   * short with a reply in flight, fails). */
+  char *dir = scratch_dir();
+  r = run_ipsim((const char *[]){"run", lans, "--stop", "2s", "--quiet", "--out", dir, NULL});
+  ck_assert_int_eq(r.status, 1);
+  ck_assert_msg(strstr(r.err, "after the end") == NULL && strstr(r.err, "path h1") == NULL, "%s", r.err);
+  assert_contains(r.err, "expect failed: loss of probe 0%");
+  run_clear(&r);
+  char *cmd = g_strdup_printf("rm -rf '%s'", dir);
+  ck_assert_int_eq(system(cmd), 0);
+  g_free(cmd), g_free(dir), g_free(want);
+  g_free(lans);
+}
+END_TEST
+
 static char *read_file(const char *path)
 {
   char *data = NULL;
@@ -358,6 +387,7 @@ static Suite *cli_suite(void)
   tcase_add_test(tc, test_hostile_huge_file);
   tcase_add_test(tc, test_hostile_not_files);
   tcase_add_test(tc, test_run_summary);
+  tcase_add_test(tc, test_run_stop_before_a_check);
   tcase_add_test(tc, test_run_outputs_are_deterministic);
   tcase_add_test(tc, test_draw);
   suite_add_tcase(s, tc);
