@@ -105,20 +105,27 @@ Iface *node_find_iface(const Node *node, const char *name)
   return NULL;
 }
 
-/* Keeps the first few drops of each reason as trace lines: the evidence an
+/* Keeps the first few drops of each reason, and the first few losses of
+ * each flow (`lost`, may be NULL), as trace lines: the evidence an
  * `expect:` failure shows. Formats only those few, so a storm of drops
  * costs nothing more. */
-static void node_keep_evidence(Node *node, Iface *iface, const Packet *p, DropReason reason, TraceFrom from)
+static void node_keep_evidence(Node *node, Iface *iface, const Packet *p, DropReason reason, TraceFrom from, Flow *lost)
 {
   Network *net = node->net;
   GPtrArray *kept = net->drop_evidence[reason];
-  if (kept->len >= NETWORK_DROP_EVIDENCE)
+  gboolean for_flow = lost && flow_wants_drop_line(lost);
+  if (kept->len >= NETWORK_DROP_EVIDENCE && !for_flow)
     return;
   GString *line = g_string_new(NULL);
   size_t len = 0;
   const uint8_t *d = trace_packet_bytes(p, from, &len);
   trace_format_line(line, network_now(net), node, iface, TRACE_DROP, from, d, len, drop_reason_name(reason));
-  g_ptr_array_add(kept, g_string_free(line, FALSE));
+  if (for_flow)
+    flow_keep_drop_line(lost, g_strdup(line->str));
+  if (kept->len < NETWORK_DROP_EVIDENCE)
+    g_ptr_array_add(kept, g_string_free(line, FALSE));
+  else
+    g_string_free(line, TRUE);
 }
 
 /* Drops `p` at `node` (on `iface` when the drop belongs to an interface):
@@ -128,8 +135,8 @@ void node_drop(Node *node, Iface *iface, Packet *p, DropReason reason, TraceLaye
 {
   Counters *c = iface ? &iface->counters : &node->counters;
   c->drops[reason]++;
-  node_keep_evidence(node, iface, p, reason, from);
-  flow_dropped(node->ctx->flows, p, reason); /* a loss of the packet's flow, when the reason is one (models/flow.c) */
+  /* a loss of the packet's flow, when the reason is one (models/observe/flow.c) */
+  node_keep_evidence(node, iface, p, reason, from, flow_dropped(node->ctx->flows, p, reason));
   if (trace_wants(node->ctx->trace, layer))
     trace_packet(node->ctx->trace, sim_now(node->ctx), node, iface, TRACE_DROP, from, p, drop_reason_name(reason));
   packet_free(p);

@@ -83,12 +83,21 @@ static int flow_key_compare(const FlowKey *a, const FlowKey *b)
   return 0;
 }
 
+static void flow_free(gpointer p)
+{
+  Flow *f = p;
+
+  if (f->drop_lines)
+    g_ptr_array_free(f->drop_lines, TRUE);
+  g_free(f);
+}
+
 FlowTable *flow_table_new(void)
 {
   FlowTable *ft = g_new0(FlowTable, 1);
 
   ft->flows = g_hash_table_new(flow_key_hash, flow_key_equal);
-  ft->by_id = g_ptr_array_new_with_free_func(g_free);
+  ft->by_id = g_ptr_array_new_with_free_func(flow_free);
   return ft;
 }
 
@@ -195,9 +204,21 @@ Flow *flow_by_id(const FlowTable *ft, uint32_t id)
   return g_ptr_array_index(ft->by_id, id - 1);
 }
 
+gboolean flow_wants_drop_line(const Flow *f)
+{
+  return !f->drop_lines || f->drop_lines->len < FLOW_DROP_LINES;
+}
+
+void flow_keep_drop_line(Flow *f, char *line)
+{
+  if (!f->drop_lines)
+    f->drop_lines = g_ptr_array_new_with_free_func(g_free);
+  g_ptr_array_add(f->drop_lines, line);
+}
+
 /* Counts the drop of `p` for `reason` as a loss of its flow, when it has
  * one and the reason is a loss (see the comment at the top). */
-void flow_dropped(FlowTable *ft, const Packet *p, DropReason reason)
+Flow *flow_dropped(FlowTable *ft, const Packet *p, DropReason reason)
 {
   switch (reason) {
   case DROP_OTHER_MAC:
@@ -206,9 +227,10 @@ void flow_dropped(FlowTable *ft, const Packet *p, DropReason reason)
   case DROP_TCP_OUT_OF_WINDOW:
   case DROP_TCP_BAD_ACK:
   case DROP_TCP_RST:
-    return;
+    return NULL;
   default:
     flow_lost(ft, p);
+    return p && p->flow ? flow_by_id(ft, p->flow) : NULL;
   }
 }
 

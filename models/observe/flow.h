@@ -37,7 +37,11 @@ typedef struct {
   SimTime delay_sum, delay_max;  /* one-way, from the sender's transport to the receiver's */
   SimTime jitter_sum;            /* sum of |delay(i) - delay(i-1)| (as ns-3 FlowMonitor) */
   SimTime last_delay;            /* -1 before the first delivery */
+  GPtrArray *drop_lines;         /* of char*: the first FLOW_DROP_LINES losses, as trace lines, in time order; NULL
+                                    before the first */
 } Flow;
+
+#define FLOW_DROP_LINES 5
 
 typedef struct FlowTable FlowTable;
 
@@ -67,7 +71,10 @@ Flow *flow_by_id(const FlowTable *ft, uint32_t id);
 /* node_drop() dropped `p` for `reason`: flow_lost(p) when the reason is a
  * loss of the packet (not a filter's discard of a flooded copy, nor a
  * TCP endpoint's discard of a segment it had accepted); see flow.c. */
-void flow_dropped(FlowTable *ft, const Packet *p, DropReason reason);
+Flow *flow_dropped(FlowTable *ft, const Packet *p, DropReason reason); /* the flow that lost `p`, or NULL */
+/* Whether the flow keeps the line of one more loss, and keeping it (takes `line`). */
+gboolean flow_wants_drop_line(const Flow *f);
+void flow_keep_drop_line(Flow *f, char *line);
 const Flow *flow_find(const FlowTable *ft, const FlowKey *key);
 GPtrArray *flow_table_sorted(const FlowTable *ft); /* of const Flow*, by key; g_ptr_array_unref */
 

@@ -132,6 +132,52 @@ static void check_flow_evidence(Check *c, const Flow *f)
                                     f->lost_packets, f->retransmitted));
 }
 
+/* The flow the other way (TCP's ACKs, an echo's replies), or NULL. */
+static const Flow *expect_reverse_flow(const Network *net, const Flow *f)
+{
+  if (!f)
+    return NULL;
+  FlowKey back = {
+      .src = f->key.dst, .dst = f->key.src, .sport = f->key.dport, .dport = f->key.sport, .proto = f->key.proto};
+  return flow_find(net->ctx.flows, &back);
+}
+
+/* The time of a trace line ("12.000345000 h1 ..."), in ns. */
+static SimTime expect_line_time(const char *line)
+{
+  char *end = NULL;
+  gint64 s = g_ascii_strtoll(line, &end, 10);
+  return s * 1000000000 + (*end == '.' ? g_ascii_strtoll(end + 1, NULL, 10) : 0);
+}
+
+static guint expect_drop_lines(const Flow *f)
+{
+  return f && f->drop_lines ? f->drop_lines->len : 0;
+}
+
+/* Adds the kept losses of two flows (each in time order) merged in time order. */
+static void check_flows_drop_evidence(Check *c, const Flow *a, const Flow *b)
+{
+  guint i = 0, j = 0, na = expect_drop_lines(a), nb = expect_drop_lines(b);
+  while (i < na || j < nb) {
+    gboolean from_a = j >= nb || (i < na && expect_line_time(g_ptr_array_index(a->drop_lines, i)) <=
+                                                expect_line_time(g_ptr_array_index(b->drop_lines, j)));
+    const char *line = from_a ? g_ptr_array_index(a->drop_lines, i++) : g_ptr_array_index(b->drop_lines, j++);
+    check_evidence(c, g_strdup(line));
+  }
+}
+
+/* The evidence of an app's check: its flow's figures, those of the flow
+ * back, and the first losses of the app's own packets, in time order
+ * (never another app's drops). */
+static void check_app_evidence(Check *c, const Network *net, const App *app)
+{
+  const Flow *f = expect_app_flow(net, app), *back = expect_reverse_flow(net, f);
+  check_flow_evidence(c, f);
+  check_flow_evidence(c, back);
+  check_flows_drop_evidence(c, f, back);
+}
+
 static void expect_flow_delivered(Check *c, Network *net)
 {
   App *app = expect_app(net, c->conf);
@@ -147,8 +193,7 @@ static void expect_flow_delivered(Check *c, Network *net)
   c->found = g_strdup_printf("%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " %s delivered (%g%%)", got, sent, what,
                              sent ? 100.0 * (double)got / (double)sent : 0.0);
   if (!c->ok) {
-    check_flow_evidence(c, flow);
-    check_drop_evidence(c, net, -1, NULL);
+    check_app_evidence(c, net, app);
   }
 }
 
@@ -166,8 +211,7 @@ static void expect_app_goodput(Check *c, Network *net)
     g_free(time);
   }
   if (!c->ok) {
-    check_flow_evidence(c, expect_app_flow(net, app));
-    check_drop_evidence(c, net, -1, NULL);
+    check_app_evidence(c, net, app);
   }
 }
 
@@ -184,8 +228,7 @@ static void expect_app_finished(Check *c, Network *net)
   }
   g_free(at);
   if (!c->ok) {
-    check_flow_evidence(c, expect_app_flow(net, app));
-    check_drop_evidence(c, net, -1, NULL);
+    check_app_evidence(c, net, app);
   }
 }
 
@@ -200,8 +243,7 @@ static void expect_app_reached(Check *c, Network *net)
       g_string_append_printf(found, "%s%s", found->len ? " " : "entered ", tcp_state_name((TcpState)s));
   c->found = found->len ? g_string_free(found, FALSE) : (g_string_free(found, TRUE), g_strdup("no connection"));
   if (!c->ok) {
-    check_flow_evidence(c, expect_app_flow(net, app));
-    check_drop_evidence(c, net, -1, NULL);
+    check_app_evidence(c, net, app);
   }
 }
 

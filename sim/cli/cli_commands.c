@@ -79,7 +79,7 @@ static char *cli_describe_nodes(const Network *net)
                          count[NODE_KIND_ROUTER] == 1 ? "" : "s");
 }
 
-static void cli_print_summary(const Network *net, uint64_t events, double wall_s)
+static void cli_print_summary(const Network *net, uint64_t events, double wall_s, const char *dir)
 {
   char *nodes = cli_describe_nodes(net);
   char *simtime = units_format_duration(scheduler_now(net->ctx.sched));
@@ -92,6 +92,8 @@ static void cli_print_summary(const Network *net, uint64_t events, double wall_s
   printf("events     %" G_GUINT64_FORMAT " executed\n", events);
   printf("sim time   %s\n", simtime);
   printf("wall time  %.6f s (%.0f events/s)\n", wall_s, wall_s > 0 ? (double)events / wall_s : 0.0);
+  if (dir)
+    printf("output     %s%s\n", dir, g_str_has_suffix(dir, G_DIR_SEPARATOR_S) ? "" : G_DIR_SEPARATOR_S);
   report_counters_text(net, stdout);
   report_flows_text(net, stdout);
   g_free(simtime);
@@ -147,7 +149,33 @@ static gboolean cli_override(Scenario *sc, const char *seed, const char *stop)
     g_clear_error(&error);
     return FALSE;
   }
-  return TRUE;
+  DiagList *diags = diag_list_new(sc->file);
+  gboolean ok = !stop || scenario_check_stop(sc, sc->stop, diags);
+  diag_list_print(diags, stderr);
+  diag_list_free(diags);
+  return ok;
+}
+
+/* The directory a run writes into: --out, else `output.dir`, else, when the
+ * scenario asks for files (pcap, tcp-series), ./<FILE's name without
+ * .yaml>.out in the working directory (as ns-3 writes its pcaps there);
+ * NULL when it writes no file (g_free). */
+static char *cli_output_dir(const Scenario *sc, const char *path, const char *out)
+{
+  const ScenarioOutput *o = &sc->output;
+  if (out || o->dir)
+    return g_strdup(out ? out : o->dir);
+  if (!o->pcap_all && o->pcap->len == 0 && !o->tcp_series)
+    return NULL;
+  char *base = g_path_get_basename(path);
+  for (const char *const *ext = (const char *const[]){".yaml", ".yml", NULL}; *ext; ext++)
+    if (g_str_has_suffix(base, *ext)) {
+      base[strlen(base) - strlen(*ext)] = '\0';
+      break;
+    }
+  char *dir = g_strconcat(base, ".out", NULL);
+  g_free(base);
+  return dir;
 }
 
 /* Runs a built network with its outputs and checks; returns the exit status. */
@@ -170,7 +198,7 @@ static int cli_run_network(Network *net, const Scenario *sc, const char *dir, gb
     app_finish(g_ptr_array_index(net->apps, i));
   double wall_s = (double)(g_get_monotonic_time() - start) / 1e6;
   if (!quiet)
-    cli_print_summary(net, events, wall_s);
+    cli_print_summary(net, events, wall_s, dir);
   fflush(stdout);
   guint passed = 0, failed = expect_finish(ex, stderr, &passed);
   if (!quiet && passed + failed)
@@ -195,7 +223,9 @@ int cli_run(int argc, char **argv)
   if (cli_parse_options("run", entries, &argc, &argv) && cli_operands("run", argc, argv, 1) &&
       (sc = cli_load(argv[1])) && cli_override(sc, seed, stop)) {
     Network *net = build_network(sc);
-    status = cli_run_network(net, sc, out ? out : sc->output.dir, quiet);
+    char *dir = cli_output_dir(sc, argv[1], out);
+    status = cli_run_network(net, sc, dir, quiet);
+    g_free(dir);
     network_free(net);
   }
   scenario_free(sc);

@@ -23,7 +23,9 @@ static const CliCommand cli_commands[] = {
      "Loads FILE, checks it, builds the network and runs it until its stop time.\n"
      "  --seed N      use seed N instead of the file's 'seed'\n"
      "  --stop TIME   stop at TIME (such as 30s) instead of the file's 'stop'\n"
-     "  --out DIR     write the outputs (summary.json) into DIR, creating it\n"
+     "  --out DIR     write the outputs (summary.json) into DIR, creating it; a\n"
+     "                scenario that asks for files (pcap, tcp-series) and names no\n"
+     "                directory writes them to ./FILE.out (FILE without .yaml)\n"
      "  --quiet       print nothing but errors\n"},
     {"check", cli_check, "check FILE...", "validate scenario files and print their errors and warnings",
      "Checks each FILE without running it. Exit status 0 when no file has an\n"

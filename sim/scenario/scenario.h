@@ -185,6 +185,7 @@ typedef struct {
 Scenario *scenario_load_file(const char *path, DiagList *diags);
 Scenario *scenario_load_data(const char *data, size_t len, const char *file, DiagList *diags);
 void scenario_free(Scenario *sc);
+gboolean scenario_check_stop(const Scenario *sc, SimTime stop, DiagList *diags);
 
 int scenario_find_node(const Scenario *sc, const char *name);
 

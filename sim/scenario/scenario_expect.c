@@ -26,7 +26,8 @@
  * ("route r1 10.1.3.0/24 via r3") for the run's report.
  *
  * Entry points: scenario_parse_expect() (first pass: keeps the list),
- * scenario_read_expect().
+ * scenario_read_expect(); scenario_check_stop() (a --stop given after
+ * loading, against the checks' `at`, with the loader's rule and words).
  */
 #include <string.h>
 
@@ -666,18 +667,46 @@ static gboolean expect_check_app(SchemaCtx *cx, const YNode *item, const ExpectD
   return FALSE;
 }
 
+/* The problem with a check at `at` in a run that ends at `stop` (set by
+ * `stop_key`: "stop" in the file, "--stop" on the command line), or NULL
+ * when the run reaches it (g_free). */
+static char *expect_late(SimTime at, SimTime stop, const char *stop_key)
+{
+  if (at <= stop)
+    return NULL;
+  char *when = units_format_duration(at), *end = units_format_duration(stop);
+  char *text = g_strdup_printf("%s is after the end of the run (%s: %s)", when, stop_key, end);
+  g_free(when);
+  g_free(end);
+  return text;
+}
+
 static gboolean expect_check_at(SchemaCtx *cx, const YNode *item, const ExpectDraft *d)
 {
-  SimTime stop = loader_of(cx)->sc->stop;
-  if (!(d->given & EXPECT_GIVEN_AT) || d->e.at <= stop)
+  char *late = d->given & EXPECT_GIVEN_AT ? expect_late(d->e.at, loader_of(cx)->sc->stop, "stop") : NULL;
+  if (!late)
     return TRUE;
-  char *at = units_format_duration(d->e.at), *end = units_format_duration(stop);
   gsize mark = schema_path_push_key(cx, "at");
-  schema_error(cx, ynode_map_get(item, "at"), "%s is after the end of the run (stop: %s)", at, end);
+  schema_error(cx, ynode_map_get(item, "at"), "%s", late);
   schema_path_pop(cx, mark);
-  g_free(at);
-  g_free(end);
+  g_free(late);
   return FALSE;
+}
+
+/* Reports each check whose `at` is after `stop` (given by --stop, after
+ * loading), at the check's place in the file; FALSE when there is one. */
+gboolean scenario_check_stop(const Scenario *sc, SimTime stop, DiagList *diags)
+{
+  gboolean ok = TRUE;
+  for (guint i = 0; i < sc->expects->len; i++) {
+    const ScenarioExpect *e = &g_array_index(sc->expects, ScenarioExpect, i);
+    char *late = e->at >= 0 ? expect_late(e->at, stop, "--stop") : NULL;
+    if (late)
+      diag_add(diags, DIAG_ERROR, e->mark.line, e->mark.column, "expect[%u] (%s): at: %s", i, e->text, late);
+    ok = ok && !late;
+    g_free(late);
+  }
+  return ok;
 }
 
 /* Appends node names, "*" for -1. */

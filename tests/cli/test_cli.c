@@ -276,6 +276,86 @@ START_TEST(test_run_summary)
 }
 END_TEST
 
+/* --stop earlier than a check's `at` is refused, as the file's own `stop` is:
+ * each such check is named, with its place in the file, and nothing runs. */
+START_TEST(test_run_stop_before_a_check)
+{
+  char *lans = example("two-lans.yaml");
+  Run r = run_ipsim((const char *[]){"run", lans, "--stop", "1s", NULL});
+  ck_assert_int_eq(r.status, 2);
+  ck_assert_str_eq(r.out, "");
+  char *want = g_strdup_printf(
+      "%s:39:5: error: expect[1] (path h1 -> h3 is r1 h3): at: 2s is after the end of the run (--stop: 1s)\n"
+      "%s:40:5: error: expect[2] (route h1 10.0.2.0/24 via r1): at: 2s is after the end of the run (--stop: 1s)\n",
+      lans, lans);
+  ck_assert_str_eq(r.err, want);
+  run_clear(&r);
+  /* A check at the stop time itself runs (and passes; only the ping, cut
+   * short with a reply in flight, fails). */
+  char *dir = scratch_dir();
+  r = run_ipsim((const char *[]){"run", lans, "--stop", "2s", "--quiet", "--out", dir, NULL});
+  ck_assert_int_eq(r.status, 1);
+  ck_assert_msg(strstr(r.err, "after the end") == NULL && strstr(r.err, "path h1") == NULL, "%s", r.err);
+  assert_contains(r.err, "expect failed: loss of probe 0%");
+  run_clear(&r);
+  char *cmd = g_strdup_printf("rm -rf '%s'", dir);
+  ck_assert_int_eq(system(cmd), 0);
+  g_free(cmd), g_free(dir), g_free(want);
+  g_free(lans);
+}
+END_TEST
+
+/* A failed check's evidence is about its own app: the flow's figures and
+ * its own drops in time order, not the drops of another app (noise) that
+ * came first. */
+START_TEST(test_run_evidence_is_the_apps_own)
+{
+  static const char yaml[] =
+      "stop: 3s\n"
+      "nodes:\n"
+      "  h1: { kind: host, ip: 10.0.1.10/24, gateway: 10.0.1.1 }\n"
+      "  r1: { kind: router, ip: { eth0: 10.0.1.1/24, eth1: 10.0.2.1/24 } }\n"
+      "  h2: { kind: host, ip: 10.0.2.10/24, gateway: 10.0.2.1 }\n"
+      "links:\n"
+      "  - { ends: [h1, r1:eth0], rate: 10Mbps, delay: 1ms }\n"
+      "  - { ends: [r1:eth1, h2], rate: 1Mbps, delay: 1ms, queue: 2p }\n"
+      "apps:\n"
+      "  - { name: warm, type: ping, on: h1, to: h2, count: 1 }\n"
+      "  - { name: noise, type: udp-cbr, on: h1, to: 'h2:9000', rate: 4Mbps, size: 1000, start: 1s, stop: 1.05s }\n"
+      "  - { name: cbr, type: udp-cbr, on: h1, to: 'h2:9001', rate: 4Mbps, size: 1000, start: 2s, stop: 2.03s }\n"
+      "  - { type: udp-sink, on: h2, port: 9000 }\n"
+      "  - { type: udp-sink, on: h2, port: 9001 }\n"
+      "expect:\n"
+      "  - { flow: cbr, delivered: 100% }\n";
+  char *dir = scratch_dir(), *path = write_file(dir, "evidence.yaml", yaml, -1);
+  Run r = run_ipsim((const char *[]){"run", "--quiet", path, NULL});
+  ck_assert_int_eq(r.status, 1);
+  static const char drop[] = "r1 eth1 drop IPv4 10.0.1.10 > 10.0.2.10 ttl 63 id %u len 1028 UDP 49152 > 9001 len 1008 "
+                             "reason queue-full\n";
+  GString *want = g_string_new(NULL);
+  g_string_printf(
+      want,
+      "%s:16:5: expect failed: cbr delivered 100%%\n  expected: 100%%\n"
+      "  found:    6 of 15 datagrams delivered (40%%)\n  evidence:\n"
+      "    flow udp 10.0.1.10:49152 > 10.0.2.10:9001: 15 packets sent, 6 received, 9 lost, 0 retransmitted\n",
+      path);
+  static const struct {
+    const char *time;
+    guint id;
+  } drops[] = {{"2.007833600", 30}, {"2.009833600", 31}, {"2.013833600", 33}, {"2.015833600", 34}, {"2.017833600", 35}};
+  for (guint i = 0; i < G_N_ELEMENTS(drops); i++) {
+    g_string_append_printf(want, "    %s ", drops[i].time);
+    g_string_append_printf(want, drop, drops[i].id);
+  }
+  ck_assert_str_eq(r.err, want->str);
+  run_clear(&r);
+  g_string_free(want, TRUE);
+  g_unlink(path);
+  g_rmdir(dir);
+  g_free(path), g_free(dir);
+}
+END_TEST
+
 static char *read_file(const char *path)
 {
   char *data = NULL;
@@ -358,6 +438,8 @@ static Suite *cli_suite(void)
   tcase_add_test(tc, test_hostile_huge_file);
   tcase_add_test(tc, test_hostile_not_files);
   tcase_add_test(tc, test_run_summary);
+  tcase_add_test(tc, test_run_stop_before_a_check);
+  tcase_add_test(tc, test_run_evidence_is_the_apps_own);
   tcase_add_test(tc, test_run_outputs_are_deterministic);
   tcase_add_test(tc, test_draw);
   suite_add_tcase(s, tc);

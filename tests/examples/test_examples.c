@@ -12,6 +12,7 @@
  * when two flows share a link.
  */
 #include <check.h>
+#include <glib/gstdio.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -285,6 +286,86 @@ START_TEST(test_example_runs)
 }
 END_TEST
 
+/* ---- plain `ipsim run FILE` from any working directory ------------------------ */
+
+/* Whether the scenario's `output:` captures interface `i` of node `n`. */
+static gboolean examples_captured(const Scenario *sc, int n, int i)
+{
+  for (guint t = 0; t < sc->output.pcap->len; t++) {
+    const ScenarioPcapTarget *target = &g_array_index(sc->output.pcap, ScenarioPcapTarget, t);
+    if (target->node == n && (target->iface < 0 || target->iface == i))
+      return TRUE;
+  }
+  return sc->output.pcap_all;
+}
+
+/* The files that a run of `sc` must write to its directory: the results,
+ * the trace, a pcap per captured interface and tcp.csv. */
+static GPtrArray *examples_expected_files(const Scenario *sc)
+{
+  GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+  for (const char *const *r = (const char *const[]){"summary.json", "counters.json", "flows.json", "flows.csv", NULL};
+       *r; r++)
+    g_ptr_array_add(names, g_strdup(*r));
+  if (sc->output.trace)
+    g_ptr_array_add(names, g_strdup("trace.txt"));
+  if (sc->output.tcp_series)
+    g_ptr_array_add(names, g_strdup("tcp.csv"));
+  for (guint n = 0; n < sc->nodes->len; n++)
+    for (guint i = 0; i < scenario_node(sc, (int)n)->ifaces->len; i++)
+      if (examples_captured(sc, (int)n, (int)i))
+        g_ptr_array_add(names, g_strdup_printf("%s-%s.pcap", scenario_node(sc, (int)n)->name,
+                                               scenario_iface(sc, (int)n, (int)i)->name));
+  return names;
+}
+
+/* `ipsim run FILE`, no flags, in a fresh working directory: exit 0; a
+ * scenario that asks for files (pcap, tcp-series) and names no directory
+ * gets them in ./<FILE without .yaml>.out, one that asks for none writes
+ * nothing. */
+START_TEST(test_example_runs_without_flags)
+{
+  const char *topologies = testlib_env("TOPOLOGIES");
+  GPtrArray *names = testlib_list_dir(topologies, ".yaml");
+  const char *name = names->pdata[_i];
+  char *file = g_build_filename(topologies, name, NULL), *out = NULL, *err = NULL;
+  Scenario *sc = NULL;
+  g_free(testlib_load_messages(file, &sc));
+  ck_assert_ptr_nonnull(sc);
+  char *tmp = g_dir_make_tmp("ipsim-plain-XXXXXX", NULL);
+  ck_assert_int_eq(g_chdir(tmp), 0);
+  int status = testlib_run_ipsim((const char *[]){"run", file, NULL}, &out, &err);
+  ck_assert_msg(status == 0, "%s: exit %d\n%s", name, status, err);
+  gboolean files = sc->output.pcap_all || sc->output.pcap->len > 0 || sc->output.tcp_series;
+  char *base = g_strndup(name, strlen(name) - strlen(".yaml")), *dir = g_strconcat(base, ".out", NULL);
+  g_free(base);
+  GPtrArray *made = testlib_list_dir(".", "");
+  ck_assert_uint_eq(made->len, files ? 1 : 0);
+  if (files) {
+    ck_assert_str_eq(made->pdata[0], dir);
+    char *line = g_strdup_printf("\noutput     %s/\n", dir);
+    ck_assert_msg(strstr(out, line), "%s: the summary does not name %s:\n%s", name, dir, out);
+    g_free(line);
+    GPtrArray *want = examples_expected_files(sc);
+    GPtrArray *have = testlib_list_dir(dir, "");
+    ck_assert_uint_eq(have->len, want->len);
+    for (guint i = 0; i < want->len; i++) {
+      char *path = g_build_filename(dir, want->pdata[i], NULL);
+      ck_assert_msg(g_file_test(path, G_FILE_TEST_IS_REGULAR), "%s: no %s", name, path);
+      g_free(path);
+    }
+    g_ptr_array_free(want, TRUE);
+    g_ptr_array_free(have, TRUE);
+  }
+  g_ptr_array_free(made, TRUE);
+  char *cmd = g_strdup_printf("rm -rf '%s'", tmp);
+  ck_assert_int_eq(system(cmd), 0);
+  g_free(cmd), g_free(dir), g_free(tmp), g_free(out), g_free(err), g_free(file);
+  scenario_free(sc);
+  g_ptr_array_free(names, TRUE);
+}
+END_TEST
+
 /* Parses the time (nine decimals) at the start of a trace line into ns. */
 static int64_t examples_line_time(const char *line)
 {
@@ -424,6 +505,9 @@ static Suite *examples_suite(void)
   tcase_add_loop_test(runs, test_example_runs, 0, examples_count());
   tcase_set_timeout(runs, 300);
   suite_add_tcase(s, runs);
+  TCase *plain = tcase_create("plain");
+  tcase_add_loop_test(plain, test_example_runs_without_flags, 0, examples_count());
+  suite_add_tcase(s, plain);
   TCase *timing = tcase_create("timing");
   tcase_add_test(timing, test_chain_rtt_from_first_principles);
   tcase_add_test(timing, test_queueing_delay_when_flows_share_a_link);
