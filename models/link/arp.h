@@ -2,7 +2,7 @@
  * ARP (RFC 826) for IPv4 over Ethernet: a cache per interface, requests and
  * replies, retries, and a bounded queue of packets waiting for resolution.
  *
- * Behaviour (as Linux and ns-3 by default, written down in README.md):
+ * Behaviour (as Linux and ns-3 by default, written down in models/link/README.md):
  * an entry lives ARP_TIMEOUT after it was learned; a resolution sends a
  * request, retries every ARP_RETRY_INTERVAL, and after ARP_MAX_REQUESTS
  * unanswered requests drops its waiting packets (DROP_ARP_FAILED) and

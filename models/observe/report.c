@@ -16,7 +16,7 @@
  * byte delivered), mean and maximum one-way delay, mean jitter (the mean
  * difference between consecutive delays). As text (delays in ms with µs),
  * JSON (exact counters and sums, times in ns) and CSV (times in seconds
- * with nine decimals); README.md documents every column.
+ * with nine decimals); doc/outputs.md documents every column.
  *
  * Leaves out: rates over time (TCP's series are models/transport's).
  */
@@ -484,7 +484,7 @@ static void report_csv_seconds(GString *s, SimTime ns)
 
 /* Returns the flows as CSV (free with g_string_free): a header line, then
  * one line per flow sorted by key, with the columns of
- * REPORT_FLOWS_CSV_HEADER (documented in README.md). */
+ * REPORT_FLOWS_CSV_HEADER (documented in doc/outputs.md). */
 GString *report_flows_csv(const Network *net)
 {
   GString *s = g_string_new(REPORT_FLOWS_CSV_HEADER "\n");

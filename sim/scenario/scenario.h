@@ -6,7 +6,7 @@
  * effective MTU and queue limit, addresses are unique and subnets agree.
  *
  * Entry points: scenario_load_file() or scenario_load_data(), then
- * scenario_free(). The file format is documented in README.md.
+ * scenario_free(). The file format is documented in doc/scenario.md.
  */
 #ifndef IPSIM_SCENARIO_H
 #define IPSIM_SCENARIO_H
