@@ -163,19 +163,22 @@ static void reasm_discard(Reassembly *r, ReasmDatagram *d, DropReason reason)
   reasm_datagram_free(d);
 }
 
-/* The reassembly timer of datagram `arg` expired: ICMP time exceeded
- * (reassembly) to the source if fragment 0 arrived, then every fragment
- * is dropped with DROP_FRAG_TIMEOUT. */
+/* The reassembly timer of datagram `arg` expired: every fragment is
+ * dropped with DROP_FRAG_TIMEOUT, then ICMP time exceeded (reassembly)
+ * goes to the source if fragment 0 arrived (built before the drops). */
 static void reasm_timeout(void *obj, void *arg)
 {
   Reassembly *r = obj;
   ReasmDatagram *d = arg;
   const ReasmFrag *first = d->frags->len ? &g_array_index(d->frags, ReasmFrag, 0) : NULL;
+  IcmpError e = {ICMP_TIME_EXCEEDED, ICMP_TIMXCEED_REASS, 0, NULL};
+  IcmpPending pending = {0};
 
   d->timer = EVENT_ID_NONE;
   if (first && first->start == 0)
-    icmp_send_error(r->node, first->p, ICMP_TIME_EXCEEDED, ICMP_TIMXCEED_REASS, 0);
+    icmp_error_prepare(r->node, first->p, &e, &pending);
   reasm_discard(r, d, DROP_FRAG_TIMEOUT);
+  icmp_error_send(r->node, &pending);
 }
 
 /* Returns the datagram fragment header h belongs to, or NULL. A linear

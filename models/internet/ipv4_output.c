@@ -96,9 +96,11 @@ static Ipv4SendResult ipv4_send_big(Node *node, Iface *out, Packet *p, uint32_t 
   const Ipv4Header *h = (const Ipv4Header *)packet_data(p);
 
   if (h->frag & g_htons(IPV4_FLAG_DF)) {
+    IcmpError e = {ICMP_UNREACH, ICMP_UNREACH_NEEDFRAG, (uint16_t)MIN(out->mtu, 0xffffu), in};
     if (in)
-      icmp_send_error_from(node, in, p, ICMP_UNREACH, ICMP_UNREACH_NEEDFRAG, (uint16_t)MIN(out->mtu, 0xffffu));
-    node_drop(node, out, p, DROP_FRAG_NEEDED, TRACE_INTERNET, TRACE_FROM_IPV4);
+      icmp_drop_with_error(node, out, p, DROP_FRAG_NEEDED, TRACE_INTERNET, &e);
+    else
+      node_drop(node, out, p, DROP_FRAG_NEEDED, TRACE_INTERNET, TRACE_FROM_IPV4);
     return IPV4_ERR_MSG_SIZE;
   }
   frag_output(out, p, next_hop, arp_output);

@@ -139,8 +139,8 @@ static void socket_udp_refuse(Socket *s, Packet *payload, const UdpMeta *meta)
 {
   packet_unpull(payload, UDP_HEADER_LEN);
   ipv4_unpull(payload, meta->ip);
-  icmp_send_error_from(s->node, meta->ip->in, payload, ICMP_UNREACH, ICMP_UNREACH_PORT, 0);
-  node_drop(s->node, meta->ip->in, payload, DROP_PORT_UNREACHABLE, TRACE_TRANSPORT, TRACE_FROM_IPV4);
+  IcmpError e = {ICMP_UNREACH, ICMP_UNREACH_PORT, 0, meta->ip->in};
+  icmp_drop_with_error(s->node, meta->ip->in, payload, DROP_PORT_UNREACHABLE, TRACE_TRANSPORT, &e);
 }
 
 /* Is the datagram for this socket: to its address (when bound to one) and

@@ -234,9 +234,19 @@ START_TEST(test_bulk_refused)
 }
 END_TEST
 
-/* A dead path: every frame is lost. The SYN is sent at 1 s and again
- * after the initial RTO (1 s) and its double (2 s); the connect fails 4 s
- * after the last, as Linux's: 7 s after the start. */
+static TcpStack *silenced_tcp; /* h2's TCP while it is silenced */
+
+/* h2 (node 1) runs no TCP: every segment it gets vanishes. */
+static void silence_h2(Network *net)
+{
+  Node *h2 = network_node(net, 1);
+  silenced_tcp = h2->tcp;
+  h2->tcp = NULL;
+}
+
+/* A dead peer: h2 answers ARP but no SYN (it runs no TCP). The SYN is
+ * sent at 1 s and again after the initial RTO (1 s) and its double (2 s);
+ * the connect fails 4 s after the last, as Linux's: 7 s after the start. */
 START_TEST(test_bulk_dead_path)
 {
   TestRun r = testlib_run_scenario(
@@ -245,22 +255,48 @@ START_TEST(test_bulk_dead_path)
       "  h1: { kind: host, ip: 10.0.0.1/24 }\n"
       "  h2: { kind: host, ip: 10.0.0.2/24 }\n"
       "links:\n"
-      "  - { ends: [h1, h2], rate: 10Mbps, delay: 5ms, loss: 100% }\n"
+      "  - { ends: [h1, h2], rate: 10Mbps, delay: 5ms }\n"
       "apps:\n"
-      "  - { name: sink, type: bulk-sink, on: h2 }\n"
       "  - { name: tx, type: bulk, on: h1, to: h2, start: 1s, bytes: 1000, tcp: { syn-retries: 2 } }\n"
       "  - { name: web, type: http, on: h1, to: h2, start: 1s, sizes: [10], tcp: { syn-retries: 2 } }\n"
       "  - { name: get, type: ftp, on: h1, to: h2, start: 1s, sizes: [10], tcp: { syn-retries: 2 } }\n",
-      NULL);
+      silence_h2);
+  network_node(r.net, 1)->tcp = silenced_tcp;
   ck_assert_ptr_nonnull(
       strstr(r.text, "\n8.000000000 h1 tx: error: unable to connect to 10.0.0.2 port 5001: connection timed out\n"));
   ck_assert_ptr_nonnull(
       strstr(r.text, "\n8.000000000 h1 web: error: cannot connect to 10.0.0.2 port 80: connection timed out\n"));
   ck_assert_ptr_nonnull(
       strstr(r.text, "\n8.000000000 h1 get: ftp: connect to 10.0.0.2 port 21: connection timed out\n"));
-  for (guint i = 1; i < 4; i++)
+  for (guint i = 0; i < 3; i++)
     ck_assert_int_eq(testlib_run_app(&r, i)->done_at, -1);
   ck_assert_uint_eq(testlib_run_app(&r, 0)->goodput_bytes, 0);
+  testlib_run_free(&r);
+}
+END_TEST
+
+/* A dead link: every frame is lost, ARP too. ARP gives up 3 s after its
+ * first request and the SYN waiting for it comes back as ICMP host
+ * unreachable from h1 itself (as Linux): the connects fail at 4 s. */
+START_TEST(test_bulk_dead_link)
+{
+  TestRun r = testlib_run_scenario("stop: 60s\n"
+                                   "nodes:\n"
+                                   "  h1: { kind: host, ip: 10.0.0.1/24 }\n"
+                                   "  h2: { kind: host, ip: 10.0.0.2/24 }\n"
+                                   "links:\n"
+                                   "  - { ends: [h1, h2], rate: 10Mbps, delay: 5ms, loss: 100% }\n"
+                                   "apps:\n"
+                                   "  - { name: sink, type: bulk-sink, on: h2 }\n"
+                                   "  - { name: tx, type: bulk, on: h1, to: h2, start: 1s, bytes: 1000 }\n"
+                                   "  - { name: web, type: http, on: h1, to: h2, start: 1s, sizes: [10] }\n"
+                                   "  - { name: get, type: ftp, on: h1, to: h2, start: 1s, sizes: [10] }\n",
+                                   NULL);
+  ck_assert_ptr_nonnull(
+      strstr(r.text, "\n4.000000000 h1 tx: error: unable to connect to 10.0.0.2 port 5001: no route to host\n"));
+  ck_assert_ptr_nonnull(
+      strstr(r.text, "\n4.000000000 h1 web: error: cannot connect to 10.0.0.2 port 80: no route to host\n"));
+  ck_assert_ptr_nonnull(strstr(r.text, "\n4.000000000 h1 get: ftp: connect to 10.0.0.2 port 21: no route to host\n"));
   testlib_run_free(&r);
 }
 END_TEST
@@ -762,6 +798,7 @@ int main(void)
   tcase_add_test(bulk, test_bulk_report_zero);
   tcase_add_test(bulk, test_bulk_refused);
   tcase_add_test(bulk, test_bulk_dead_path);
+  tcase_add_test(bulk, test_bulk_dead_link);
   tcase_add_test(bulk, test_bulk_two_senders_one_sink);
   suite_add_tcase(s, bulk);
   TCase *http = tcase_create("http");
