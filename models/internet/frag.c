@@ -79,9 +79,20 @@ static Packet *frag_piece(Packet *p, size_t hlen, size_t off, size_t n, gboolean
   return f;
 }
 
+/* Traces a fragment leaving by `iface` (internet layer: `send`, as the
+ * node made it, a router included). */
+static void frag_trace(Iface *iface, const Packet *f)
+{
+  Network *net = iface->node->net;
+  if (trace_wants(net->trace, TRACE_INTERNET))
+    trace_packet(net->trace, network_now(net), iface->node, iface, TRACE_SEND, TRACE_FROM_IPV4, f, NULL);
+}
+
 /* Fragments datagram `p` (at its IP header, DF clear, larger than the MTU
  * of `iface`) and passes each fragment to `send` with `next_hop`, in order
- * of offset. Takes `p` (freed once cut). */
+ * of offset; each is traced as `send` first (the trace shows the node
+ * fragmenting, never the whole datagram on the small link). Takes `p`
+ * (freed once cut). */
 void frag_output(Iface *iface, Packet *p, uint32_t next_hop, FragSendFn send)
 {
   size_t hlen = frag_hlen(p), len = packet_len(p) - hlen;
@@ -94,7 +105,9 @@ void frag_output(Iface *iface, Packet *p, uint32_t next_hop, FragSendFn send)
   }
   for (size_t off = 0; off < len; off += step) {
     size_t n = MIN(step, len - off);
-    send(iface, frag_piece(p, hlen, off, n, off + n < len || orig_more), next_hop);
+    Packet *f = frag_piece(p, hlen, off, n, off + n < len || orig_more);
+    frag_trace(iface, f);
+    send(iface, f, next_hop);
   }
   packet_free(p);
 }
