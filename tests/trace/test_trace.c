@@ -1443,9 +1443,19 @@ START_TEST(test_empty_reports)
 }
 END_TEST
 
+/* What the trace shows of a run: fragments, and drops before their errors. */
+static void add_order_case(Suite *s)
+{
+  TCase *order = tcase_create("order");
+  tcase_add_test(order, test_fragmentation_trace);
+  tcase_add_test(order, test_icmp_error_after_drop);
+  suite_add_tcase(s, order);
+}
+
 static Suite *trace_suite(void)
 {
   Suite *s = suite_create("trace");
+  add_order_case(s);
   TCase *lines = tcase_create("lines");
   tcase_add_test(lines, test_arp_lines);
   tcase_add_test(lines, test_echo_line_from_issue);
@@ -1454,8 +1464,6 @@ static Suite *trace_suite(void)
   tcase_add_test(lines, test_icmp_short_quote);
   tcase_add_test(lines, test_udp_line);
   tcase_add_test(lines, test_fragments);
-  tcase_add_test(lines, test_fragmentation_trace);
-  tcase_add_test(lines, test_icmp_error_after_drop);
   tcase_add_test(lines, test_other_protocols);
   tcase_add_test(lines, test_from_ipv4_and_padding);
   tcase_add_test(lines, test_truncation_markers);
