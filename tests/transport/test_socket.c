@@ -445,6 +445,24 @@ START_TEST(test_udp_router_errors)
 }
 END_TEST
 
+/* A datagram to an address of h1's own subnet that nobody holds: ARP
+ * gives up 3 s later and the sending socket hears -EHOSTUNREACH, as a
+ * Linux socket with IP_RECVERR does. */
+START_TEST(test_udp_arp_failed)
+{
+  Net n = net_new(two_hosts);
+  Rec r = {.n = &n};
+  Socket *s = socket_new(n.h1, SOCKET_UDP, &rec_udp, &r);
+  ck_assert_int_eq(socket_sendto(s, "x", 1, 0x0a000063u, 9000), 1);
+  net_run(&n, SIMTIME_S(5));
+  ck_assert_int_eq(r.errors, 1);
+  ck_assert_int_eq(r.last_error, -EHOSTUNREACH);
+  ck_assert_int_eq(r.t_error, SIMTIME_S(3));
+  socket_close(s);
+  net_free(&n);
+}
+END_TEST
+
 START_TEST(test_strerror)
 {
   ck_assert_str_eq(socket_strerror(-EADDRINUSE), "address already in use");
@@ -938,6 +956,7 @@ int main(void)
   tcase_add_test(udp, test_udp_rcvbuf_full);
   tcase_add_test(udp, test_udp_close_from_callback);
   tcase_add_test(udp, test_udp_router_errors);
+  tcase_add_test(udp, test_udp_arp_failed);
   tcase_add_test(udp, test_strerror);
   suite_add_tcase(s, udp);
   TCase *tcp = tcase_create("tcp");
