@@ -18,8 +18,11 @@
  *
  * The server listens on a fresh ephemeral port for each PASV, takes one
  * connection there and closes the listener; after RETR it queues the file
- * on the data connection, closes it (FIN after the data) and sends 226, as
- * vsftpd does. It answers SYST, NOOP and PWD, refuses what it does not
+ * on the data connection, shuts it down (FIN after the data) and sends 226
+ * once the connection has closed in order (our FIN acknowledged, the
+ * client's FIN received): vsftpd closes the data socket with SO_LINGER
+ * and replies 226 when close() returns, after the client saw the end of
+ * the data. Any other end of the data connection gives 426. It answers SYST, NOOP and PWD, refuses what it does not
  * know with 500, RETR of another name with 550, RETR without PASV with
  * 425, and commands before login with 530.
  *
@@ -164,6 +167,7 @@ typedef struct {
   Socket *pasv;       /* listener of the last PASV, until its connection came */
   Socket *data;       /* the data connection */
   gboolean retr;      /* RETR asked; send once the data connection is there */
+  gboolean draining;  /* the file is queued and the FIN too: 226 once closed */
   uint64_t left, off; /* of the file being sent */
 } FtpSession;
 
@@ -179,8 +183,8 @@ static void ftp_session_free(FtpSession *fs)
   g_free(fs);
 }
 
-/* Sends the file on; once all is queued, closes the data connection and
- * sends 226. */
+/* Sends the file on; once all is queued, shuts the data connection down
+ * (226 follows when it has closed). */
 static void ftp_session_send_file(FtpSession *fs)
 {
   FtpServerState *ss = fs->app->state;
@@ -193,10 +197,9 @@ static void ftp_session_send_file(FtpSession *fs)
   }
   if (!fs->data || !fs->retr)
     return;
-  socket_close(fs->data);
-  fs->data = NULL;
+  socket_shutdown(fs->data);
   fs->retr = FALSE;
-  ftp_ctrl_send(&fs->ctrl, "226 Transfer complete.");
+  fs->draining = TRUE;
 }
 
 static void ftp_data_writable(Socket *s, void *user)
@@ -214,17 +217,19 @@ static void ftp_data_readable(Socket *s, void *user)
     ;
 }
 
+/* The data connection ended: 226 after an orderly close of a file sent
+ * whole, 426 when it ended any other way during a transfer. */
 static void ftp_data_closed(Socket *s, int err, void *user)
 {
   FtpSession *fs = user;
   (void)s;
-  (void)err;
   socket_close(fs->data);
   fs->data = NULL;
-  if (fs->retr) {
-    fs->retr = FALSE;
+  if (fs->draining && err == 0)
+    ftp_ctrl_send(&fs->ctrl, "226 Transfer complete.");
+  else if (fs->retr || fs->draining)
     ftp_ctrl_send(&fs->ctrl, "426 Connection closed; transfer aborted.");
-  }
+  fs->retr = fs->draining = FALSE;
 }
 
 static const SocketCallbacks ftp_data_callbacks = {
@@ -254,6 +259,7 @@ static void ftp_session_pasv(FtpSession *fs)
   socket_close(fs->pasv);
   socket_close(fs->data);
   fs->data = NULL;
+  fs->draining = FALSE;
   fs->pasv = socket_new(fs->app->node, SOCKET_TCP, &ftp_pasv_callbacks, fs);
   socket_set_tcp(fs->pasv, &fs->app->conf->tcp);
   socket_track_states(fs->pasv, &fs->app->tcp_states);

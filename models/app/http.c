@@ -3,8 +3,12 @@
  * of given sizes, in real syntax so that tshark dissects them. The server
  * (port 80 unless given) answers `GET /bytes/<n>` with n bytes:
  *
- *   HTTP/1.1 200 OK\r\nContent-Length: <n>\r\nContent-Type: application/octet-stream\r\n\r\n<n bytes>
+ *   HTTP/1.1 200 OK\r\nDate: <date>\r\nContent-Length: <n>\r\nContent-Type: application/octet-stream\r\n\r\n<n bytes>
  *
+ * The Date (RFC 9110 6.6.1, IMF-fixdate: `Thu, 01 Jan 1970 00:00:01 GMT`)
+ * is the simulated time the response was made, whole seconds, with
+ * simulated time 0 at the Unix epoch (1970-01-01T00:00:00Z, as the pcap
+ * timestamps), computed with integer arithmetic (no time zone).
  * and a request it cannot parse with 400 Bad Request, any other target
  * with 404 Not Found, another method with 501 Not Implemented (each with a
  * short text body). It serves the requests of a connection in turn (so
@@ -185,12 +189,33 @@ static void http_server_conn_free(HttpServerConn *c)
   g_free(c);
 }
 
+/* Appends the IMF-fixdate (RFC 9110 5.6.7) of simulated time `now`, time
+ * 0 being 1970-01-01T00:00:00Z: the civil date from the day number by
+ * Howard Hinnant's days-to-civil algorithm (proleptic Gregorian). */
+static void http_append_date(GString *t, SimTime now)
+{
+  static const char *const wday[7] = {"Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"};
+  static const char *const mon[12] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  int64_t secs = now / 1000000000, days = secs / 86400, rem = secs % 86400;
+  int64_t z = days + 719468, era = z / 146097, doe = z - era * 146097;
+  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+  int64_t day = doy - (153 * mp + 2) / 5 + 1, month = mp < 10 ? mp + 3 : mp - 9;
+  int64_t year = yoe + era * 400 + (month <= 2);
+
+  g_string_append_printf(t, "Date: %s, %02d %s %04d %02d:%02d:%02d GMT\r\n", wday[days % 7], (int)day, mon[month - 1],
+                         (int)year, (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60));
+}
+
 /* Queues a response: status, headers, then a body of `len` pattern bytes
  * or the text `body`. */
 static void http_server_respond(HttpServerConn *c, const char *status, uint64_t len, const char *body)
 {
   GString *t = c->out.text;
-  g_string_append_printf(t, "HTTP/1.1 %s\r\nContent-Length: %" PRIu64 "\r\n", status, body ? strlen(body) : len);
+  g_string_append_printf(t, "HTTP/1.1 %s\r\n", status);
+  http_append_date(t, sim_now(c->app->ctx));
+  g_string_append_printf(t, "Content-Length: %" PRIu64 "\r\n", body ? strlen(body) : len);
   g_string_append_printf(t, "Content-Type: %s\r\n", body ? "text/plain" : "application/octet-stream");
   if (c->close_after)
     g_string_append(t, "Connection: close\r\n");

@@ -78,9 +78,20 @@ static Packet *frag_piece(Packet *p, size_t hlen, size_t off, size_t n, gboolean
   return f;
 }
 
+/* Traces a fragment leaving by `iface` (internet layer: `send`, as the
+ * node made it, a router included). */
+static void frag_trace(Iface *iface, const Packet *f)
+{
+  SimContext *ctx = iface->node->ctx;
+  if (trace_wants(ctx->trace, TRACE_INTERNET))
+    trace_packet(ctx->trace, sim_now(ctx), iface->node, iface, TRACE_SEND, TRACE_FROM_IPV4, f, NULL);
+}
+
 /* Fragments datagram `p` (at its IP header, DF clear, larger than the MTU
  * of `iface`) and passes each fragment to `send` with `next_hop`, in order
- * of offset. Takes `p` (freed once cut). */
+ * of offset; each is traced as `send` first (the trace shows the node
+ * fragmenting, never the whole datagram on the small link). Takes `p`
+ * (freed once cut). */
 void frag_output(Iface *iface, Packet *p, uint32_t next_hop, FragSendFn send)
 {
   size_t hlen = frag_hlen(p), len = packet_len(p) - hlen;
@@ -93,7 +104,9 @@ void frag_output(Iface *iface, Packet *p, uint32_t next_hop, FragSendFn send)
   }
   for (size_t off = 0; off < len; off += step) {
     size_t n = MIN(step, len - off);
-    send(iface, frag_piece(p, hlen, off, n, off + n < len || orig_more), next_hop);
+    Packet *f = frag_piece(p, hlen, off, n, off + n < len || orig_more);
+    frag_trace(iface, f);
+    send(iface, f, next_hop);
   }
   packet_free(p);
 }
@@ -162,19 +175,22 @@ static void reasm_discard(Reassembly *r, ReasmDatagram *d, DropReason reason)
   reasm_datagram_free(d);
 }
 
-/* The reassembly timer of datagram `arg` expired: ICMP time exceeded
- * (reassembly) to the source if fragment 0 arrived, then every fragment
- * is dropped with DROP_FRAG_TIMEOUT. */
+/* The reassembly timer of datagram `arg` expired: every fragment is
+ * dropped with DROP_FRAG_TIMEOUT, then ICMP time exceeded (reassembly)
+ * goes to the source if fragment 0 arrived (built before the drops). */
 static void reasm_timeout(void *obj, void *arg)
 {
   Reassembly *r = obj;
   ReasmDatagram *d = arg;
   const ReasmFrag *first = d->frags->len ? &g_array_index(d->frags, ReasmFrag, 0) : NULL;
+  IcmpError e = {ICMP_TIME_EXCEEDED, ICMP_TIMXCEED_REASS, 0, NULL};
+  IcmpPending pending = {0};
 
   d->timer = EVENT_ID_NONE;
   if (first && first->start == 0)
-    icmp_send_error(r->node, first->p, ICMP_TIME_EXCEEDED, ICMP_TIMXCEED_REASS, 0);
+    icmp_error_prepare(r->node, first->p, &e, &pending);
   reasm_discard(r, d, DROP_FRAG_TIMEOUT);
+  icmp_error_send(r->node, &pending);
 }
 
 /* Returns the datagram fragment header h belongs to, or NULL. A linear

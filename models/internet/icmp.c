@@ -216,31 +216,64 @@ static gboolean icmp_error_allowed(const Node *node, const uint8_t *d, size_t le
   return TRUE;
 }
 
+/* Builds the ICMP error `e` about `offending` (from its IP header, even
+ * when pulled: packet_network(); not taken) to its source, from the address of e->from (NULL: the egress
+ * interface's). Returns FALSE, building nothing, where RFC 1812 4.3.2.7
+ * forbids an error. */
+gboolean icmp_error_prepare(Node *node, const Packet *offending, const IcmpError *e, IcmpPending *out)
+{
+  size_t len = 0, quote;
+  const uint8_t *d = packet_network(offending, &len);
+
+  out->p = NULL;
+  if (!icmp_error_allowed(node, d, len))
+    return FALSE;
+  quote = MIN(len, (size_t)(d[0] & 0xf) * 4 + 8);
+  Packet *p = packet_new(node->ctx->pool, ICMP_HEADER_LEN + quote);
+  IcmpHeader *h = (IcmpHeader *)packet_data(p);
+  h->type = e->type;
+  h->code = e->code;
+  if (e->type == ICMP_UNREACH && e->code == ICMP_UNREACH_NEEDFRAG)
+    h->u.frag.mtu = g_htons(e->mtu);
+  memcpy(packet_data(p) + ICMP_HEADER_LEN, d, quote);
+  h->checksum = inet_checksum(h, packet_len(p));
+  out->p = p;
+  out->opts = (Ipv4SendOpts){.proto = IPPROTO_ICMP_NUM, .dst = g_ntohl(((const Ipv4Header *)d)->src)};
+  out->opts.src = e->from && e->from->has_ip ? e->from->ip.addr : 0;
+  return TRUE;
+}
+
+/* Sends an error built by icmp_error_prepare() (nothing when none was). */
+void icmp_error_send(Node *node, IcmpPending *pending)
+{
+  if (pending->p)
+    ipv4_output(node, pending->p, &pending->opts);
+  pending->p = NULL;
+}
+
+/* Drops `p` (counted as `reason`, traced at `layer` on `at`), then sends
+ * the error `e` about it: the trace shows the drop, then its error. Takes p. */
+void icmp_drop_with_error(Node *node, Iface *at, Packet *p, DropReason reason, TraceLayer layer, const IcmpError *e)
+{
+  IcmpPending pending;
+
+  icmp_error_prepare(node, p, e, &pending);
+  node_drop(node, at, p, reason, layer, TRACE_FROM_IPV4);
+  icmp_error_send(node, &pending);
+}
+
 /* Sends an ICMP error of `type`/`code` about `offending` (from its IP
- * header, even when pulled: packet_network(); not taken) to its source, from the address of `in` (the interface it
+ * header; not taken) to its source, from the address of `in` (the interface it
  * arrived on; NULL: the egress interface's). `mtu` fills fragmentation
  * needed. Sends nothing where RFC 1812 4.3.2.7 forbids an error. */
 void icmp_send_error_from(Node *node, const Iface *in, const Packet *offending, uint8_t type, uint8_t code,
                           uint16_t mtu)
 {
-  size_t len = 0, quote;
-  const uint8_t *d = packet_network(offending, &len);
-  Ipv4SendOpts opts = {.proto = IPPROTO_ICMP_NUM};
+  IcmpError e = {.type = type, .code = code, .mtu = mtu, .from = in};
+  IcmpPending pending;
 
-  if (!icmp_error_allowed(node, d, len))
-    return;
-  quote = MIN(len, (size_t)(d[0] & 0xf) * 4 + 8);
-  Packet *p = packet_new(node->ctx->pool, ICMP_HEADER_LEN + quote);
-  IcmpHeader *h = (IcmpHeader *)packet_data(p);
-  h->type = type;
-  h->code = code;
-  if (type == ICMP_UNREACH && code == ICMP_UNREACH_NEEDFRAG)
-    h->u.frag.mtu = g_htons(mtu);
-  memcpy(packet_data(p) + ICMP_HEADER_LEN, d, quote);
-  h->checksum = inet_checksum(h, packet_len(p));
-  opts.dst = g_ntohl(((const Ipv4Header *)d)->src);
-  opts.src = in && in->has_ip ? in->ip.addr : 0;
-  ipv4_output(node, p, &opts);
+  icmp_error_prepare(node, offending, &e, &pending);
+  icmp_error_send(node, &pending);
 }
 
 /* Sends an ICMP error about `offending` from the egress interface's address. */

@@ -10,14 +10,18 @@
  *
  * Entry points: icmp_listeners_new() / icmp_listeners_free() (per node);
  * icmp_input() (from IPv4, at the ICMP header);
- * icmp_send_error() (from IPv4, ARP failure and UDP); icmp_send_echo()
+ * icmp_drop_with_error() (a drop, then the error it causes: IPv4, ARP
+ * failure, UDP); icmp_error_prepare() / icmp_error_send() (the same in
+ * two steps, for reassembly); icmp_send_error(); icmp_send_echo()
  * (from ping and traceroute); icmp_listen() / icmp_unlisten() (echo
  * replies and errors quoting echo requests, by echo identifier).
  */
 #ifndef IPSIM_ICMP_H
 #define IPSIM_ICMP_H
 
+#include "models/core/drop.h"
 #include "models/internet/ipv4.h"
+#include "models/observe/trace.h"
 
 /* An ICMP message as delivered to a listener, in host byte order. */
 typedef struct {
@@ -38,6 +42,27 @@ IcmpListeners *icmp_listeners_new(void);
 void icmp_listeners_free(IcmpListeners *l);
 
 void icmp_input(Node *node, Packet *p, const Ipv4Meta *meta);
+
+/* An error to send about a datagram: type, code, the MTU of fragmentation
+ * needed, and the interface whose address is its source (NULL: the
+ * egress interface's). */
+typedef struct {
+  uint8_t type, code;
+  uint16_t mtu;
+  const Iface *from;
+} IcmpError;
+
+/* An error built and not yet sent (p NULL: none allowed). */
+typedef struct {
+  Packet *p;
+  Ipv4SendOpts opts;
+} IcmpPending;
+
+gboolean icmp_error_prepare(Node *node, const Packet *offending, const IcmpError *e, IcmpPending *out);
+void icmp_error_send(Node *node, IcmpPending *pending);
+/* Drops p (reason, at `layer` on `at`), then sends the error e about it,
+ * so that the trace shows the drop before the error. Takes p. */
+void icmp_drop_with_error(Node *node, Iface *at, Packet *p, DropReason reason, TraceLayer layer, const IcmpError *e);
 void icmp_send_error(Node *node, const Packet *offending, uint8_t type, uint8_t code, uint16_t mtu);
 void icmp_send_error_from(Node *node, const Iface *in, const Packet *offending, uint8_t type, uint8_t code,
                           uint16_t mtu);

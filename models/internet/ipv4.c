@@ -181,17 +181,25 @@ gboolean ipv4_is_broadcast(const Node *node, uint32_t addr)
   return addr == 0xffffffffu || ipv4_addr_in(node->ip->broadcasts, addr);
 }
 
-/* ARP gave up resolving the next hop of `p` (at its IP header) on `iface`.
- * A router tells the source with ICMP host unreachable, unless it sent the
- * datagram itself; the packet is dropped (DROP_ARP_FAILED). Takes `p`. */
+/* ARP gave up resolving the next hop of `p` (at its IP header) on `iface`:
+ * the packet is dropped (DROP_ARP_FAILED), then ICMP host unreachable
+ * tells its source. A router sends it to the source of a forwarded
+ * datagram; for the node's own datagram the error goes to the node itself,
+ * from the address of `iface`, as Linux's ipv4_link_failure() does, so the
+ * sender hears of it the way it hears of any ICMP error (ping prints
+ * `From <own address> ... Destination Host Unreachable`, a UDP socket gets
+ * -EHOSTUNREACH, a connect() fails with -EHOSTUNREACH). Takes `p`. */
 void ipv4_arp_failed(Iface *iface, Packet *p)
 {
   Node *node = iface->node;
   const Ipv4Header *h = (const Ipv4Header *)packet_peek(p, IPV4_HEADER_LEN);
+  gboolean own = h && ipv4_is_local(node, g_ntohl(h->src));
+  IcmpError e = {ICMP_UNREACH, ICMP_UNREACH_HOST, 0, own ? iface : NULL};
 
-  if (h && node->ip->forwarding && !ipv4_is_local(node, g_ntohl(h->src)))
-    icmp_send_error(node, p, ICMP_UNREACH, ICMP_UNREACH_HOST, 0);
-  node_drop(node, iface, p, DROP_ARP_FAILED, TRACE_LINK, TRACE_FROM_IPV4);
+  if (h && (own || node->ip->forwarding))
+    icmp_drop_with_error(node, iface, p, DROP_ARP_FAILED, TRACE_LINK, &e);
+  else
+    node_drop(node, iface, p, DROP_ARP_FAILED, TRACE_LINK, TRACE_FROM_IPV4);
 }
 
 /* An interface of `node` went up or down: recompile the routing table at

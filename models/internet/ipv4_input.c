@@ -118,8 +118,8 @@ void ipv4_deliver(Node *node, Iface *in, Packet *p)
   if (ipv4_trace_deliver(node->ctx->trace, meta.proto))
     trace_packet(node->ctx->trace, sim_now(node->ctx), node, in, TRACE_DELIVER, TRACE_FROM_IPV4, p, NULL);
   if (meta.proto != IPPROTO_ICMP_NUM && meta.proto != IPPROTO_UDP_NUM && meta.proto != IPPROTO_TCP_NUM) {
-    icmp_send_error_from(node, in, p, ICMP_UNREACH, ICMP_UNREACH_PROTOCOL, 0);
-    node_drop(node, in, p, DROP_UNKNOWN_PROTOCOL, TRACE_INTERNET, TRACE_FROM_IPV4);
+    IcmpError e = {ICMP_UNREACH, ICMP_UNREACH_PROTOCOL, 0, in};
+    icmp_drop_with_error(node, in, p, DROP_UNKNOWN_PROTOCOL, TRACE_INTERNET, &e);
     return;
   }
   packet_pull(p, meta.hlen);
@@ -155,14 +155,14 @@ static void ipv4_forward(Node *node, Iface *in, Packet *p)
   const Route *route;
 
   if (h->ttl <= 1) {
-    icmp_send_error_from(node, in, p, ICMP_TIME_EXCEEDED, ICMP_TIMXCEED_INTRANS, 0);
-    node_drop(node, in, p, DROP_TTL_EXPIRED, TRACE_INTERNET, TRACE_FROM_IPV4);
+    IcmpError e = {ICMP_TIME_EXCEEDED, ICMP_TIMXCEED_INTRANS, 0, in};
+    icmp_drop_with_error(node, in, p, DROP_TTL_EXPIRED, TRACE_INTERNET, &e);
     return;
   }
   route = ipv4_route(node, g_ntohl(h->dst));
   if (!route) {
-    icmp_send_error_from(node, in, p, ICMP_UNREACH, ICMP_UNREACH_NET, 0);
-    node_drop(node, in, p, DROP_NO_ROUTE, TRACE_INTERNET, TRACE_FROM_IPV4);
+    IcmpError e = {ICMP_UNREACH, ICMP_UNREACH_NET, 0, in};
+    icmp_drop_with_error(node, in, p, DROP_NO_ROUTE, TRACE_INTERNET, &e);
     return;
   }
   ipv4_decrement_ttl(h);

@@ -8,6 +8,11 @@
  * packet at the transport header); ipv4_send_route() (also from
  * forwarding, with the packet at its IP header).
  *
+ * The trace shows what leaves: a datagram of the node's own is traced
+ * `send` once its fate is known, and a datagram that is fragmented (the
+ * node's own or forwarded) shows as its fragments, each traced `send`
+ * (frag.c), after the `fwd` of the original on a router.
+ *
  * Datagrams to one of the node's own addresses loop back: they are
  * delivered by an event at the current time, never through a link, so a
  * sender is never re-entered by its own delivery.
@@ -72,7 +77,8 @@ Ipv4SendResult ipv4_output(Node *node, Packet *p, const Ipv4SendOpts *opts)
   if (!src)
     src = loop ? opts->dst : (route && route->iface && route->iface->has_ip ? route->iface->ip.addr : 0);
   ipv4_push_header(node, p, opts, src);
-  ipv4_trace_send(node, route ? route->iface : NULL, p);
+  if (too_big || loop || !route)
+    ipv4_trace_send(node, NULL, p); /* else traced once it is clear what leaves */
   if (too_big) {
     node_drop(node, NULL, p, DROP_FRAG_INVALID, TRACE_INTERNET, TRACE_FROM_IPV4);
     return IPV4_ERR_MSG_SIZE;
@@ -96,9 +102,13 @@ static Ipv4SendResult ipv4_send_big(Node *node, Iface *out, Packet *p, uint32_t 
   const Ipv4Header *h = (const Ipv4Header *)packet_data(p);
 
   if (h->frag & g_htons(IPV4_FLAG_DF)) {
+    if (!in)
+      ipv4_trace_send(node, out, p);
+    IcmpError e = {ICMP_UNREACH, ICMP_UNREACH_NEEDFRAG, (uint16_t)MIN(out->mtu, 0xffffu), in};
     if (in)
-      icmp_send_error_from(node, in, p, ICMP_UNREACH, ICMP_UNREACH_NEEDFRAG, (uint16_t)MIN(out->mtu, 0xffffu));
-    node_drop(node, out, p, DROP_FRAG_NEEDED, TRACE_INTERNET, TRACE_FROM_IPV4);
+      icmp_drop_with_error(node, out, p, DROP_FRAG_NEEDED, TRACE_INTERNET, &e);
+    else
+      node_drop(node, out, p, DROP_FRAG_NEEDED, TRACE_INTERNET, TRACE_FROM_IPV4);
     return IPV4_ERR_MSG_SIZE;
   }
   frag_output(out, p, next_hop, iface_output);
@@ -117,11 +127,15 @@ Ipv4SendResult ipv4_send_route(Node *node, const Route *route, Packet *p, Iface 
   if (!next_hop)
     next_hop = g_ntohl(((const Ipv4Header *)packet_data(p))->dst);
   if (!out || !out->up) {
+    if (!in)
+      ipv4_trace_send(node, out, p);
     node_drop(node, out, p, DROP_LINK_DOWN, TRACE_INTERNET, TRACE_FROM_IPV4);
     return IPV4_ERR_LINK_DOWN;
   }
   if (packet_len(p) > out->mtu)
     return ipv4_send_big(node, out, p, next_hop, in);
+  if (!in)
+    ipv4_trace_send(node, out, p);
   iface_output(out, p, next_hop);
   return IPV4_SENT;
 }

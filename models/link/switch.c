@@ -15,6 +15,14 @@
  * switch's CAM size); past that, new addresses are not learned and their
  * frames flood.
  *
+ * With the link layer in the trace, the table's changes are notes on the
+ * switch: `learn <mac> on <port>` (a new address, or one whose entry had
+ * aged out), `move <mac> from <port> to <port>`, and `age <mac> on <port>`
+ * when an expired entry is found: aging is lazy (no timer per entry), so
+ * the note comes at the first frame from or to that address after the
+ * aging time, the moment the switch acts on the expiry. An entry noted
+ * as aged keeps its slot with no port until it is learned again.
+ *
  * Leaves out: spanning tree (a loop of switches storms until its queues
  * fill), VLANs, static entries, per-port learning limits, PAUSE frames and
  * the reserved 01:80:c2 group addresses (flooded like any multicast).
@@ -30,7 +38,7 @@
 
 typedef struct {
   uint64_t key; /* the MAC as a 48-bit integer, plus one; 0: empty slot */
-  Iface *port;
+  Iface *port;  /* NULL: aged out, and noted so (see switch_note_aged) */
   SimTime seen; /* when the address was last a source */
 } SwitchEntry;
 
@@ -87,7 +95,42 @@ static SwitchEntry *switch_probe(const Switch *sw, uint64_t key)
 /* Returns TRUE when an entry was refreshed less than the aging time ago. */
 static gboolean switch_entry_live(const Switch *sw, const SwitchEntry *e, SimTime now)
 {
-  return e->key && now - e->seen < sw->aging;
+  return e->key && e->port && now - e->seen < sw->aging;
+}
+
+/* Writes a link-layer trace note about `mac` on the switch. */
+static void switch_note(const Switch *sw, const char *what, const uint8_t mac[6], const Iface *from, const Iface *to)
+{
+  SimContext *ctx = sw->node->ctx;
+  char text[18];
+
+  g_snprintf(text, sizeof text, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+  if (from && to)
+    trace_note(ctx->trace, sim_now(ctx), sw->node, NULL, "%s %s from %s to %s", what, text, from->name, to->name);
+  else
+    trace_note(ctx->trace, sim_now(ctx), sw->node, NULL, "%s %s on %s", what, text, (from ? from : to)->name);
+}
+
+/* An expired entry was found (tracing the link layer): notes it once and
+ * marks it so (no port). */
+static void switch_note_aged(const Switch *sw, SwitchEntry *e, const uint8_t mac[6])
+{
+  if (!e->port)
+    return;
+  switch_note(sw, "age", mac, e->port, NULL);
+  e->port = NULL;
+}
+
+/* Notes what learning `mac` on `port` changes in the table (entry `e`,
+ * empty when new). */
+static void switch_note_learn(const Switch *sw, SwitchEntry *e, const uint8_t mac[6], Iface *port, SimTime now)
+{
+  if (e->key && !switch_entry_live(sw, e, now))
+    switch_note_aged(sw, e, mac);
+  if (!e->key || !e->port)
+    switch_note(sw, "learn", mac, NULL, port);
+  else if (e->port != port)
+    switch_note(sw, "move", mac, e->port, port);
 }
 
 /* Records that `mac` was seen as a source on `port` at `now`. */
@@ -95,6 +138,9 @@ static void switch_learn(Switch *sw, const uint8_t mac[6], Iface *port, SimTime 
 {
   uint64_t key = switch_key(mac);
   SwitchEntry *e = switch_probe(sw, key);
+
+  if (trace_wants(sw->node->ctx->trace, TRACE_LINK))
+    switch_note_learn(sw, e, mac, port, now);
 
   if (!e->key) {
     if (sw->used >= SWITCH_TABLE_MAX && now < sw->next_purge)
@@ -162,6 +208,15 @@ guint switch_table_size(const Switch *sw)
   return n;
 }
 
+/* Tracing the link layer: notes the entry of destination `mac` if it has
+ * just been found expired. */
+static void switch_check_aged(Switch *sw, const uint8_t mac[6], SimTime now)
+{
+  SwitchEntry *e = switch_probe(sw, switch_key(mac));
+  if (e->key && !switch_entry_live(sw, e, now))
+    switch_note_aged(sw, e, mac);
+}
+
 /* Sends `frame` out of `out`, tracing the forwarding; takes the frame. */
 static void switch_forward(Switch *sw, Iface *out, Packet *frame)
 {
@@ -207,6 +262,8 @@ void switch_input(Switch *sw, Iface *in, Packet *frame)
   }
   if (!(eth->src[0] & 1))
     switch_learn(sw, eth->src, in, now);
+  if (!(eth->dst[0] & 1) && trace_wants(sw->node->ctx->trace, TRACE_LINK))
+    switch_check_aged(sw, eth->dst, now);
   Iface *out = (eth->dst[0] & 1) ? NULL : switch_port_of(sw, eth->dst, now);
   if (!out)
     switch_flood(sw, in, frame);

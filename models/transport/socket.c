@@ -136,8 +136,8 @@ void socket_track_states(Socket *s, guint *mask)
  * ICMP port unreachable and DROP_PORT_UNREACHABLE. Takes `payload`. */
 static void socket_udp_refuse(Socket *s, Packet *payload, const UdpMeta *meta)
 {
-  icmp_send_error_from(s->node, meta->ip->in, payload, ICMP_UNREACH, ICMP_UNREACH_PORT, 0);
-  node_drop(s->node, meta->ip->in, payload, DROP_PORT_UNREACHABLE, TRACE_TRANSPORT, TRACE_FROM_IPV4);
+  IcmpError e = {ICMP_UNREACH, ICMP_UNREACH_PORT, 0, meta->ip->in};
+  icmp_drop_with_error(s->node, meta->ip->in, payload, DROP_PORT_UNREACHABLE, TRACE_TRANSPORT, &e);
 }
 
 /* Is the datagram for this socket: to its address (when bound to one) and

@@ -368,12 +368,27 @@ void tcp_conn_finish(TcpConn *c, int err)
   tcp_conn_maybe_reap(c);
 }
 
+/* RFC 6298 5.7: when the retransmission timer expired awaiting the ACK
+ * of our SYN (or SYN-ACK) and the configured initial RTO is under 3 s,
+ * the RTO is re-initialized to 3 s once the handshake completes, unless
+ * an RTT sample was taken (Karn's rule discards the handshake's after a
+ * retransmission; a timestamp echo still gives one). Before ESTABLISHED
+ * the only timeouts are SYN timeouts. At most max-rto. */
+static void tcp_conn_rto_after_syn_timeout(TcpConn *c)
+{
+  if (c->stats.timeouts == 0 || c->srtt != 0 || c->cfg.initial_rto >= SIMTIME_S(3))
+    return;
+  c->rto = MIN(SIMTIME_S(3), c->cfg.max_rto);
+  c->backoff = 0;
+}
+
 /* The handshake completed: ESTABLISHED (FIN_WAIT_1 when shut down
  * early); a child leaves its listener's queue of embryonic connections. */
 void tcp_conn_established(TcpConn *c)
 {
   if (c->syn_retransmitted) /* RFC 5681 3.1: one segment after a lost SYN */
     c->cwnd = c->mss;
+  tcp_conn_rto_after_syn_timeout(c);
   tcp_conn_set_state(c, TCP_ESTABLISHED);
   if (c->shut_wr)
     tcp_conn_set_state(c, TCP_FIN_WAIT_1);

@@ -20,7 +20,8 @@
  *
  * RTO (RFC 6298): RTO = max(min-rto, SRTT + 4 RTTVAR), at most max-rto,
  * doubled at each expiry (Karn: no samples from retransmitted segments;
- * with timestamps every ACK gives a sample). After syn-retries SYN
+ * with timestamps every ACK gives a sample); 3 s once established after
+ * a SYN timeout without a sample (RFC 6298 5.7, tcp_conn.c). After syn-retries SYN
  * expiries (or retries data expiries) the connection fails with
  * -ETIMEDOUT. RFC 5681 on timeout: ssthresh = max(FlightSize / 2, 2 SMSS)
  * (first expiry only), cwnd = 1 SMSS, and the data is sent again from

@@ -185,8 +185,8 @@ void udp_input(Node *node, Packet *p, const Ipv4Meta *meta)
       (UdpMeta){.src = meta->src, .dst = meta->dst, .sport = g_ntohs(h->sport), .dport = g_ntohs(h->dport), .ip = meta};
   b = udp_find(node->udp, um.dport);
   if (!b) {
-    icmp_send_error_from(node, meta->in, p, ICMP_UNREACH, ICMP_UNREACH_PORT, 0);
-    node_drop(node, meta->in, p, DROP_PORT_UNREACHABLE, TRACE_TRANSPORT, TRACE_FROM_IPV4);
+    IcmpError e = {ICMP_UNREACH, ICMP_UNREACH_PORT, 0, meta->in};
+    icmp_drop_with_error(node, meta->in, p, DROP_PORT_UNREACHABLE, TRACE_TRANSPORT, &e);
     return;
   }
   FlowKey key = {.src = um.src, .dst = um.dst, .sport = um.sport, .dport = um.dport, .proto = IPPROTO_UDP_NUM};

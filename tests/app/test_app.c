@@ -251,6 +251,74 @@ START_TEST(test_ping_local_message_too_long)
 }
 END_TEST
 
+/* A neighbour nobody holds (10.0.0.99 on h1's own subnet): ARP asks at
+ * 1, 2 and 3 s and gives up at 4 s; every request waiting for it comes
+ * back as ICMP host unreachable from h1 itself, as on Linux. With a count
+ * of 3 ping has its answers then and exits, as iputils
+ * (nreceived + nerrors >= count); with 5, requests 4 and 5 wait for a
+ * second resolution that fails at 7 s. */
+static const char *lonely = "stop: 30s\n"
+                            "nodes:\n"
+                            "  h1: { kind: host, ip: 10.0.0.1/24 }\n"
+                            "  h2: { kind: host, ip: 10.0.0.2/24 }\n"
+                            "links:\n"
+                            "  - { ends: [h1, h2], rate: 100Mbps, delay: 1ms }\n"
+                            "apps:\n"
+                            "  - { name: p, type: ping, on: h1, to: 10.0.0.99, start: 1s, count: %d }\n";
+
+START_TEST(test_ping_arp_failed)
+{
+  char *yaml = g_strdup_printf(lonely, 3);
+  TestRun r = testlib_run_scenario(yaml, NULL);
+  g_free(yaml);
+  const char *expect = "1.000000000 h1 p: PING 10.0.0.99 (10.0.0.99) 56(84) bytes of data.\n"
+                       "4.000000000 h1 p: From 10.0.0.1 icmp_seq=1 Destination Host Unreachable\n"
+                       "4.000000000 h1 p: From 10.0.0.1 icmp_seq=2 Destination Host Unreachable\n"
+                       "4.000000000 h1 p: From 10.0.0.1 icmp_seq=3 Destination Host Unreachable\n"
+                       "4.000000000 h1 p: --- 10.0.0.99 ping statistics ---\n"
+                       "4.000000000 h1 p: 3 packets transmitted, 0 received, +3 errors, 100% packet loss, time 2000ms\n"
+                       "4.000000000 h1 p: pipe 3\n";
+  ck_assert_str_eq(r.text, expect);
+  ck_assert_int_eq(testlib_run_app(&r, 0)->done_at, SIMTIME_S(4));
+  testlib_run_free(&r);
+
+  yaml = g_strdup_printf(lonely, 5);
+  r = testlib_run_scenario(yaml, NULL);
+  g_free(yaml);
+  assert_line(r.text, "4.000000000 h1 p: From 10.0.0.1 icmp_seq=3 Destination Host Unreachable");
+  assert_line(r.text, "7.000000000 h1 p: From 10.0.0.1 icmp_seq=4 Destination Host Unreachable");
+  assert_line(r.text, "7.000000000 h1 p: From 10.0.0.1 icmp_seq=5 Destination Host Unreachable");
+  assert_line(r.text, "7.000000000 h1 p: 5 packets transmitted, 0 received, +5 errors, 100% packet loss, time 4000ms");
+  ck_assert_int_eq(count_lines(r.text), 9);
+  testlib_run_free(&r);
+}
+END_TEST
+
+/* The same neighbour traced: each probe (one at a time) waits 3 s for ARP
+ * and comes back as host unreachable from h1 itself: `!H`, named after
+ * the node that holds the address; the trace ends after that hop, as
+ * Linux traceroute's does. */
+START_TEST(test_traceroute_arp_failed)
+{
+  TestRun r = testlib_run_scenario("stop: 30s\n"
+                                   "nodes:\n"
+                                   "  h1: { kind: host, ip: 10.0.0.1/24 }\n"
+                                   "  h2: { kind: host, ip: 10.0.0.2/24 }\n"
+                                   "links:\n"
+                                   "  - [h1, h2]\n"
+                                   "apps:\n"
+                                   "  - { name: tr, type: traceroute, on: h1, to: 10.0.0.99, start: 1s }\n",
+                                   NULL);
+  const char *expect = "1.000000000 h1 tr: traceroute to 10.0.0.99 (10.0.0.99), 30 hops max, 60 byte packets\n"
+                       "10.000000000 h1 tr:  1  h1 (10.0.0.1)  3000.000 ms !H  3000.000 ms !H  3000.000 ms !H\n";
+  ck_assert_str_eq(r.text, expect);
+  App *tr = testlib_run_app(&r, 0);
+  ck_assert(!tr->reached);
+  ck_assert_uint_eq(tr->hops->len, 1);
+  testlib_run_free(&r);
+}
+END_TEST
+
 START_TEST(test_ping_no_route)
 {
   TestRun r = testlib_run_scenario("stop: 5s\n"
@@ -522,11 +590,13 @@ static Suite *app_suite(void)
   tcase_add_test(ping, test_ping_frag_needed);
   tcase_add_test(ping, test_ping_local_message_too_long);
   tcase_add_test(ping, test_ping_no_route);
+  tcase_add_test(ping, test_ping_arp_failed);
   suite_add_tcase(s, ping);
   TCase *tr = tcase_create("traceroute");
   tcase_add_test(tr, test_traceroute_chain);
   tcase_add_test(tr, test_traceroute_icmp_probes);
   tcase_add_test(tr, test_traceroute_silent_router);
+  tcase_add_test(tr, test_traceroute_arp_failed);
   suite_add_tcase(s, tr);
   TCase *udp = tcase_create("udp");
   tcase_add_test(udp, test_udp_cbr_to_sink);

@@ -234,9 +234,19 @@ START_TEST(test_bulk_refused)
 }
 END_TEST
 
-/* A dead path: every frame is lost. The SYN is sent at 1 s and again
- * after the initial RTO (1 s) and its double (2 s); the connect fails 4 s
- * after the last, as Linux's: 7 s after the start. */
+static TcpStack *silenced_tcp; /* h2's TCP while it is silenced */
+
+/* h2 (node 1) runs no TCP: every segment it gets vanishes. */
+static void silence_h2(Network *net)
+{
+  Node *h2 = network_node(net, 1);
+  silenced_tcp = h2->tcp;
+  h2->tcp = NULL;
+}
+
+/* A dead peer: h2 answers ARP but no SYN (it runs no TCP). The SYN is
+ * sent at 1 s and again after the initial RTO (1 s) and its double (2 s);
+ * the connect fails 4 s after the last, as Linux's: 7 s after the start. */
 START_TEST(test_bulk_dead_path)
 {
   TestRun r = testlib_run_scenario(
@@ -245,22 +255,48 @@ START_TEST(test_bulk_dead_path)
       "  h1: { kind: host, ip: 10.0.0.1/24 }\n"
       "  h2: { kind: host, ip: 10.0.0.2/24 }\n"
       "links:\n"
-      "  - { ends: [h1, h2], rate: 10Mbps, delay: 5ms, loss: 100% }\n"
+      "  - { ends: [h1, h2], rate: 10Mbps, delay: 5ms }\n"
       "apps:\n"
-      "  - { name: sink, type: bulk-sink, on: h2 }\n"
       "  - { name: tx, type: bulk, on: h1, to: h2, start: 1s, bytes: 1000, tcp: { syn-retries: 2 } }\n"
       "  - { name: web, type: http, on: h1, to: h2, start: 1s, sizes: [10], tcp: { syn-retries: 2 } }\n"
       "  - { name: get, type: ftp, on: h1, to: h2, start: 1s, sizes: [10], tcp: { syn-retries: 2 } }\n",
-      NULL);
+      silence_h2);
+  network_node(r.net, 1)->tcp = silenced_tcp;
   ck_assert_ptr_nonnull(
       strstr(r.text, "\n8.000000000 h1 tx: error: unable to connect to 10.0.0.2 port 5001: connection timed out\n"));
   ck_assert_ptr_nonnull(
       strstr(r.text, "\n8.000000000 h1 web: error: cannot connect to 10.0.0.2 port 80: connection timed out\n"));
   ck_assert_ptr_nonnull(
       strstr(r.text, "\n8.000000000 h1 get: ftp: connect to 10.0.0.2 port 21: connection timed out\n"));
-  for (guint i = 1; i < 4; i++)
+  for (guint i = 0; i < 3; i++)
     ck_assert_int_eq(testlib_run_app(&r, i)->done_at, -1);
   ck_assert_uint_eq(testlib_run_app(&r, 0)->goodput_bytes, 0);
+  testlib_run_free(&r);
+}
+END_TEST
+
+/* A dead link: every frame is lost, ARP too. ARP gives up 3 s after its
+ * first request and the SYN waiting for it comes back as ICMP host
+ * unreachable from h1 itself (as Linux): the connects fail at 4 s. */
+START_TEST(test_bulk_dead_link)
+{
+  TestRun r = testlib_run_scenario("stop: 60s\n"
+                                   "nodes:\n"
+                                   "  h1: { kind: host, ip: 10.0.0.1/24 }\n"
+                                   "  h2: { kind: host, ip: 10.0.0.2/24 }\n"
+                                   "links:\n"
+                                   "  - { ends: [h1, h2], rate: 10Mbps, delay: 5ms, loss: 100% }\n"
+                                   "apps:\n"
+                                   "  - { name: sink, type: bulk-sink, on: h2 }\n"
+                                   "  - { name: tx, type: bulk, on: h1, to: h2, start: 1s, bytes: 1000 }\n"
+                                   "  - { name: web, type: http, on: h1, to: h2, start: 1s, sizes: [10] }\n"
+                                   "  - { name: get, type: ftp, on: h1, to: h2, start: 1s, sizes: [10] }\n",
+                                   NULL);
+  ck_assert_ptr_nonnull(
+      strstr(r.text, "\n4.000000000 h1 tx: error: unable to connect to 10.0.0.2 port 5001: no route to host\n"));
+  ck_assert_ptr_nonnull(
+      strstr(r.text, "\n4.000000000 h1 web: error: cannot connect to 10.0.0.2 port 80: no route to host\n"));
+  ck_assert_ptr_nonnull(strstr(r.text, "\n4.000000000 h1 get: ftp: connect to 10.0.0.2 port 21: no route to host\n"));
   testlib_run_free(&r);
 }
 END_TEST
@@ -355,6 +391,10 @@ END_TEST
 #define FRAME_DATA(n) (66 + (n))
 #define HTTP_MSS 1448
 
+/* The Date of a response made during simulated second 1 (time 0 is the
+ * Unix epoch). */
+#define DATE_1S "Thu, 01 Jan 1970 00:00:01 GMT"
+
 /* Serialization of n bytes at 10 Mbps: 800 ns a byte. */
 static SimTime ser10(size_t n)
 {
@@ -367,8 +407,9 @@ static SimTime http_exchange_ser(uint64_t size, const char *connection)
 {
   char *req =
       g_strdup_printf("GET /bytes/%" PRIu64 " HTTP/1.1\r\nHost: 10.0.0.2\r\nConnection: %s\r\n\r\n", size, connection);
-  char *head = g_strdup_printf(
-      "HTTP/1.1 200 OK\r\nContent-Length: %" PRIu64 "\r\nContent-Type: application/octet-stream\r\n\r\n", size);
+  char *head = g_strdup_printf("HTTP/1.1 200 OK\r\nDate: " DATE_1S "\r\nContent-Length: %" PRIu64
+                               "\r\nContent-Type: application/octet-stream\r\n\r\n",
+                               size);
   SimTime t = ser10(FRAME_DATA(strlen(req)));
   for (uint64_t left = strlen(head) + size; left > 0; left -= MIN(left, HTTP_MSS))
     t += ser10(FRAME_DATA(MIN(left, HTTP_MSS)));
@@ -462,6 +503,7 @@ typedef struct {
   uint16_t port;
   GString *got;
   gboolean eof;
+  int64_t start_s; /* when it connects, in seconds */
 } RawClient;
 
 static void raw_connected(Socket *s, void *user)
@@ -494,12 +536,15 @@ static void raw_start(void *obj, void *arg)
 
 static void raw_setup(Network *net)
 {
-  scheduler_at(net->ctx.sched, SIMTIME_S(1), raw_start, net, NULL);
+  scheduler_at(net->ctx.sched, SIMTIME_S(raw_client.start_s), raw_start, net, NULL);
 }
 
-static GString *raw_exchange(const char *server_type, uint16_t port, const char *request)
+/* Runs a server of `server_type` on h2 and a raw client on h1 that
+ * connects to `port` at `start_s` seconds and sends `request`; returns
+ * what it read. */
+static GString *raw_exchange_at(const char *server_type, uint16_t port, const char *request, int64_t start_s)
 {
-  char *yaml = g_strdup_printf("stop: 5s\n"
+  char *yaml = g_strdup_printf("stop: %" PRId64 "s\n"
                                "nodes:\n"
                                "  h1: { kind: host, ip: 10.0.0.1/24 }\n"
                                "  h2: { kind: host, ip: 10.0.0.2/24 }\n"
@@ -507,13 +552,18 @@ static GString *raw_exchange(const char *server_type, uint16_t port, const char 
                                "  - { ends: [h1, h2] }\n"
                                "apps:\n"
                                "  - { name: srv, type: %s, on: h2 }\n",
-                               server_type);
-  raw_client = (RawClient){.request = request, .port = port, .got = g_string_new(NULL)};
+                               start_s + 4, server_type);
+  raw_client = (RawClient){.request = request, .port = port, .got = g_string_new(NULL), .start_s = start_s};
   TestRun r = testlib_run_scenario(yaml, raw_setup);
   g_free(yaml);
   socket_close(raw_client.s);
   testlib_run_free(&r);
   return raw_client.got;
+}
+
+static GString *raw_exchange(const char *server_type, uint16_t port, const char *request)
+{
+  return raw_exchange_at(server_type, port, request, 1);
 }
 
 START_TEST(test_http_server_errors_and_pipelining)
@@ -522,22 +572,50 @@ START_TEST(test_http_server_errors_and_pipelining)
                               "BREW /pot HTTP/1.1\r\nHost: x\r\n\r\n"
                               "GET /index.html HTTP/1.1\r\n\r\n"
                               "GET /bytes/5 HTTP/1.1\r\nConnection: close\r\n\r\n");
-  const char *expect = "HTTP/1.1 501 Not Implemented\r\nContent-Length: 24\r\nContent-Type: text/plain\r\n\r\n"
+  const char *expect = "HTTP/1.1 501 Not Implemented\r\nDate: " DATE_1S "\r\nContent-Length: 24\r\n"
+                       "Content-Type: text/plain\r\n\r\n"
                        "only GET is implemented\n"
-                       "HTTP/1.1 404 Not Found\r\nContent-Length: 15\r\nContent-Type: text/plain\r\n\r\n"
+                       "HTTP/1.1 404 Not Found\r\nDate: " DATE_1S "\r\nContent-Length: 15\r\n"
+                       "Content-Type: text/plain\r\n\r\n"
                        "try /bytes/<n>\n"
-                       "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Type: application/octet-stream\r\n"
-                       "Connection: close\r\n\r\n";
+                       "HTTP/1.1 200 OK\r\nDate: " DATE_1S "\r\nContent-Length: 5\r\n"
+                       "Content-Type: application/octet-stream\r\nConnection: close\r\n\r\n";
   ck_assert_uint_eq(got->len, strlen(expect) + 5);
   ck_assert(memcmp(got->str, expect, strlen(expect)) == 0);
   ck_assert(memcmp(got->str + strlen(expect), "\0\1\2\3\4", 5) == 0);
   ck_assert(raw_client.eof); /* Connection: close */
   g_string_free(got, TRUE);
   got = raw_exchange("http-server", 80, "garbage\r\n\r\n");
-  ck_assert_str_eq(got->str, "HTTP/1.1 400 Bad Request\r\nContent-Length: 12\r\nContent-Type: text/plain\r\n"
-                             "Connection: close\r\n\r\nbad request\n");
+  ck_assert_str_eq(got->str, "HTTP/1.1 400 Bad Request\r\nDate: " DATE_1S "\r\nContent-Length: 12\r\n"
+                             "Content-Type: text/plain\r\nConnection: close\r\n\r\nbad request\n");
   ck_assert(raw_client.eof);
   g_string_free(got, TRUE);
+}
+END_TEST
+
+/* The Date header (RFC 9110 6.6.1) at known simulated times, time 0 being
+ * 1970-01-01T00:00:00Z: RFC 9110's own example, leap days (2000 is a leap
+ * year, a century divisible by 400), the last second of a day, a year and
+ * a century. The response leaves a few ms after the connect: same second. */
+START_TEST(test_http_date_header)
+{
+  static const struct {
+    int64_t at;
+    const char *date;
+  } cases[] = {
+      {784111777, "Sun, 06 Nov 1994 08:49:37 GMT"},  {951782400, "Tue, 29 Feb 2000 00:00:00 GMT"},
+      {1709251199, "Thu, 29 Feb 2024 23:59:59 GMT"}, {4102444799, "Thu, 31 Dec 2099 23:59:59 GMT"},
+      {86400 * 59, "Sun, 01 Mar 1970 00:00:00 GMT"},
+  };
+  for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+    GString *got = raw_exchange_at("http-server", 80, "GET /bytes/0 HTTP/1.1\r\n\r\n", cases[i].at);
+    char *expect = g_strdup_printf("HTTP/1.1 200 OK\r\nDate: %s\r\nContent-Length: 0\r\n"
+                                   "Content-Type: application/octet-stream\r\n\r\n",
+                                   cases[i].date);
+    ck_assert_str_eq(got->str, expect);
+    g_free(expect);
+    g_string_free(got, TRUE);
+  }
 }
 END_TEST
 
@@ -582,6 +660,90 @@ START_TEST(test_ftp_session)
   /* The control connection and one data connection per file. */
   ck_assert_int_eq(count_tcp_flows(r.net, H2, H1), 3);
   ck_assert(get->has_flow && get->flow.src == H2 && get->flow.dst == H1 && get->flow.sport != 21);
+  testlib_run_free(&r);
+}
+END_TEST
+
+/* The run's trace, into a temporary file the network owns. */
+static void trace_link_setup(Network *net)
+{
+  net->ctx.trace = trace_new(tmpfile(), TRUE, TRACE_LINK);
+}
+
+/* The trace lines so far, split; g_strfreev them. */
+static char **trace_lines(const Network *net)
+{
+  GString *all = g_string_new(NULL);
+  char buf[4096];
+  size_t n;
+  fflush(net->ctx.trace->out);
+  rewind(net->ctx.trace->out);
+  while ((n = fread(buf, 1, sizeof buf, net->ctx.trace->out)) > 0)
+    g_string_append_len(all, buf, (gssize)n);
+  char **lines = g_strsplit(all->str, "\n", -1);
+  g_string_free(all, TRUE);
+  return lines;
+}
+
+static SimTime trace_time(const char *line)
+{
+  unsigned long long sec = 0, ns = 0;
+  ck_assert_int_eq(sscanf(line, "%llu.%llu", &sec, &ns), 2);
+  return (SimTime)(sec * 1000000000ull + ns);
+}
+
+/* The times of the server's (h2's) data FIN, of the client's data FIN
+ * reaching it, and of its 226 (the one 24-byte reply in this session:
+ * "226 Transfer complete.\r\n"), for each file. */
+static void ftp_wire_times(char **lines, SimTime fin[2], SimTime fin_back[2], SimTime reply[2])
+{
+  int nf = 0, nb = 0, nr = 0;
+  for (char **l = lines; *l; l++) {
+    gboolean ctrl = strstr(*l, "TCP 21 > ") || strstr(*l, " > 21 ");
+    if (strstr(*l, " h2 eth0 tx IPv4 10.0.0.2 > ") && !ctrl && strstr(*l, "[F") && nf < 2)
+      fin[nf++] = trace_time(*l);
+    if (strstr(*l, " h2 eth0 rx IPv4 10.0.0.1 > ") && !ctrl && strstr(*l, "[F") && nb < 2)
+      fin_back[nb++] = trace_time(*l);
+    if (strstr(*l, " h2 eth0 tx IPv4 10.0.0.2 > ") && strstr(*l, "TCP 21 > ") && g_str_has_suffix(*l, " len 24") &&
+        nr < 2)
+      reply[nr++] = trace_time(*l);
+  }
+  ck_assert_int_eq(nf, 2);
+  ck_assert_int_eq(nb, 2);
+  ck_assert_int_eq(nr, 2);
+}
+
+/* The server replies 226 only once the data connection closed in order
+ * (as vsftpd, whose lingering close() returns when the data and FIN are
+ * acknowledged): on the wire the data FIN leaves first, the client's FIN
+ * comes back, and the 226 leaves right after the ACK of that FIN (one
+ * 66-byte frame, 52.8 us at 10 Mbps). */
+START_TEST(test_ftp_226_after_data_close)
+{
+  TestRun r = testlib_run_scenario("stop: 20s\n"
+                                   "nodes:\n"
+                                   "  h1: { kind: host, ip: 10.0.0.1/24 }\n"
+                                   "  h2: { kind: host, ip: 10.0.0.2/24 }\n"
+                                   "links:\n"
+                                   "  - { ends: [h1, h2], rate: 10Mbps, delay: 2ms }\n"
+                                   "apps:\n"
+                                   "  - { name: srv, type: ftp-server, on: h2 }\n"
+                                   "  - { name: get, type: ftp, on: h1, to: h2, start: 1s, sizes: [1000, 100000] }\n",
+                                   trace_link_setup);
+  char **lines = trace_lines(r.net);
+  SimTime fin[2], fin_back[2], reply[2];
+  ftp_wire_times(lines, fin, fin_back, reply);
+  for (int i = 0; i < 2; i++) {
+    ck_assert_int_lt(fin[i], fin_back[i]);
+    ck_assert_int_eq(reply[i], fin_back[i] + ser10(FRAME_DATA(0)));
+    /* The client prints it one 2 ms hop and its 90 bytes on the wire later. */
+    SimTime at = reply[i] + SIMTIME_MS(2) + ser10(FRAME_DATA(24));
+    char *line = g_strdup_printf("\n%" PRId64 ".%09" PRId64 " h1 get: 226 Transfer complete.\n", at / 1000000000,
+                                 at % 1000000000);
+    ck_assert_msg(strstr(r.text, line), "missing %s in:\n%s", line + 1, r.text);
+    g_free(line);
+  }
+  g_strfreev(lines);
   testlib_run_free(&r);
 }
 END_TEST
@@ -636,6 +798,7 @@ int main(void)
   tcase_add_test(bulk, test_bulk_report_zero);
   tcase_add_test(bulk, test_bulk_refused);
   tcase_add_test(bulk, test_bulk_dead_path);
+  tcase_add_test(bulk, test_bulk_dead_link);
   tcase_add_test(bulk, test_bulk_two_senders_one_sink);
   suite_add_tcase(s, bulk);
   TCase *http = tcase_create("http");
@@ -645,10 +808,12 @@ int main(void)
   tcase_add_test(http, test_http_fresh);
   tcase_add_test(http, test_http_refused);
   tcase_add_test(http, test_http_server_errors_and_pipelining);
+  tcase_add_test(http, test_http_date_header);
   suite_add_tcase(s, http);
   TCase *ftp = tcase_create("ftp");
   tcase_set_timeout(ftp, 60);
   tcase_add_test(ftp, test_ftp_session);
+  tcase_add_test(ftp, test_ftp_226_after_data_close);
   tcase_add_test(ftp, test_ftp_server_refuses);
   tcase_add_test(ftp, test_ftp_refused);
   suite_add_tcase(s, ftp);

@@ -511,6 +511,56 @@ START_TEST(test_switch_aging)
 }
 END_TEST
 
+/* The trace's notes on s1 (lines holding " s1 - note "), in order. */
+static char *switch_notes(const char *trace)
+{
+  GString *out = g_string_new(NULL);
+  char **lines = g_strsplit(trace, "\n", -1);
+  for (char **l = lines; *l; l++)
+    if (strstr(*l, " s1 - note "))
+      g_string_append_printf(out, "%s\n", *l);
+  g_strfreev(lines);
+  return g_string_free(out, FALSE);
+}
+
+/* With the link layer traced, the switch notes what it learns, an address
+ * that moves to another port, and an entry found aged out (lazily: at the
+ * first frame to or from it after the aging time, 1 s here). */
+START_TEST(test_switch_learning_notes)
+{
+  Fixture fx = fx_build_aging(lan, SIMTIME_S(1));
+  Iface *h1 = fx_iface(&fx, "h1", 0), *h2 = fx_iface(&fx, "h2", 0), *h3 = fx_iface(&fx, "h3", 0);
+  char *buf = NULL;
+  size_t len = 0;
+  fx.net->ctx.trace = trace_new(open_memstream(&buf, &len), TRUE, TRACE_LINK);
+
+  send_frame(h1, h2->mac, ETHERTYPE_TEST, 46); /* learn h1 */
+  run_to(&fx, SIMTIME_MS(1));
+  send_frame(h2, h1->mac, ETHERTYPE_TEST, 46); /* learn h2 */
+  run_to(&fx, SIMTIME_MS(2));
+  send_frame(h1, h2->mac, ETHERTYPE_TEST, 46); /* nothing new */
+  run_to(&fx, SIMTIME_MS(3));
+  memcpy(h3->mac, h1->mac, ETH_ADDR_LEN); /* h1's address moves behind h3's port */
+  send_frame(h3, h2->mac, ETHERTYPE_TEST, 46);
+  run_to(&fx, SIMTIME_S(2));
+  send_frame(h3, h2->mac, ETHERTYPE_TEST, 46); /* h2 aged out, h1's entry too */
+  run_to(&fx, SIMTIME_S(3));
+  trace_free(fx.net->ctx.trace);
+  fx.net->ctx.trace = NULL;
+  /* Each frame reaches s1 10 us plus 60 bytes at 100 Mbps (4.8 us) after it leaves. */
+  char *notes = switch_notes(buf);
+  ck_assert_str_eq(notes, "0.000014800 s1 - note learn 02:00:00:00:00:01 on eth0\n"
+                          "0.001014800 s1 - note learn 02:00:00:00:00:02 on eth1\n"
+                          "0.003014800 s1 - note move 02:00:00:00:00:01 from eth0 to eth2\n"
+                          "2.000014800 s1 - note age 02:00:00:00:00:01 on eth2\n"
+                          "2.000014800 s1 - note learn 02:00:00:00:00:01 on eth2\n"
+                          "2.000014800 s1 - note age 02:00:00:00:00:02 on eth1\n");
+  g_free(notes);
+  free(buf);
+  fx_free(&fx);
+}
+END_TEST
+
 /* s1 still knows h2 behind s2 while s2 (shorter aging) has forgotten it:
  * s2 floods a frame for h2 to s1, which drops it (DROP_SWITCH_SAME_PORT). */
 START_TEST(test_switch_same_port)
@@ -795,6 +845,7 @@ static Suite *link_suite(void)
   tc = tcase_create("switch");
   tcase_add_test(tc, test_switch_learning);
   tcase_add_test(tc, test_switch_aging);
+  tcase_add_test(tc, test_switch_learning_notes);
   tcase_add_test(tc, test_switch_same_port);
   tcase_add_test(tc, test_switch_loop_storm);
   suite_add_tcase(s, tc);

@@ -382,6 +382,134 @@ START_TEST(test_fragments)
 }
 END_TEST
 
+/* topologies/fragmentation.yaml without its outputs. */
+static const char *frag_yaml =
+    "stop: 10s\n"
+    "defaults:\n"
+    "  link: { rate: 100Mbps, delay: 1ms, queue: 100p }\n"
+    "nodes:\n"
+    "  h1: { kind: host, ip: 10.0.1.10/24, gateway: 10.0.1.1 }\n"
+    "  r1: { kind: router, ip: { eth0: 10.0.1.1/24, eth1: 10.0.12.1/30 }, routes: [ { to: 10.0.2.0/24, via: 10.0.12.2 "
+    "} ] }\n"
+    "  r2: { kind: router, ip: { eth0: 10.0.12.2/30, eth1: 10.0.2.1/24 }, routes: [ { to: 10.0.1.0/24, via: 10.0.12.1 "
+    "} ] }\n"
+    "  h2: { kind: host, ip: 10.0.2.10/24, gateway: 10.0.2.1 }\n"
+    "links:\n"
+    "  - [h1, r1:eth0]\n"
+    "  - { name: narrow, ends: [r1:eth1, r2:eth0], mtu: 576 }\n"
+    "  - [r2:eth1, h2]\n"
+    "apps:\n"
+    "  - { name: big, type: ping, on: h1, to: h2, size: 3000, count: 1, start: 1s }\n"
+    "  - { name: df, type: ping, on: h1, to: h2, size: 1000, df: true, count: 1, start: 5s }\n";
+
+static void frag_trace_setup(Network *net)
+{
+  net->ctx.trace = trace_new(tmpfile(), TRUE, TRACE_LINK | TRACE_INTERNET);
+}
+
+/* The whole trace of a run set up by frag_trace_setup(); g_free it. */
+static char *frag_trace_text(const Network *net)
+{
+  FILE *f = net->ctx.trace->out;
+  long n;
+  fflush(f);
+  fseek(f, 0, SEEK_END);
+  n = ftell(f);
+  rewind(f);
+  char *text = g_malloc0((size_t)n + 1);
+  ck_assert_uint_eq(fread(text, 1, (size_t)n, f), (size_t)n);
+  return text;
+}
+
+/* Asserts that the lines appear, whole, in this order. */
+static void assert_lines_in_order(const char *text, const char *const *lines)
+{
+  const char *at = text;
+  for (guint i = 0; lines[i]; i++) {
+    char *needle = g_strdup_printf("%s\n", lines[i]);
+    const char *hit = strstr(at, needle);
+    ck_assert_msg(hit && (hit == text || hit[-1] == '\n'), "missing (in order) line:\n%s", lines[i]);
+    at = hit + strlen(needle);
+    g_free(needle);
+  }
+}
+
+/* The trace shows what is really sent: h1 sends its 3028-byte datagram as
+ * three fragments (never the whole); r1 forwards the first 1500-byte
+ * fragment and cuts it into three that it sends on the 576-byte link,
+ * where every link-layer line is a fragment of at most 572 bytes. With DF,
+ * r1's drop comes before the ICMP error it causes. */
+START_TEST(test_fragmentation_trace)
+{
+  TestRun r = testlib_run_scenario(frag_yaml, frag_trace_setup);
+  char *text = frag_trace_text(r.net);
+  const char *const order[] = {
+      "1.000000000 h1 eth0 send IPv4 10.0.1.10 > 10.0.2.10 ttl 64 id 1 len 1500 frag off 0 MF ICMP echo request id "
+      "16384 seq 1",
+      "1.000000000 h1 eth0 send IPv4 10.0.1.10 > 10.0.2.10 ttl 64 id 1 len 1500 frag off 1480 MF",
+      "1.000000000 h1 eth0 send IPv4 10.0.1.10 > 10.0.2.10 ttl 64 id 1 len 68 frag off 2960",
+      "1.003130720 r1 eth1 fwd IPv4 10.0.1.10 > 10.0.2.10 ttl 63 id 1 len 1500 frag off 0 MF ICMP echo request id "
+      "16384 seq 1",
+      "1.003130720 r1 eth1 send IPv4 10.0.1.10 > 10.0.2.10 ttl 63 id 1 len 572 frag off 0 MF ICMP echo request id "
+      "16384 seq 1",
+      "1.003130720 r1 eth1 send IPv4 10.0.1.10 > 10.0.2.10 ttl 63 id 1 len 572 frag off 552 MF",
+      "1.003130720 r1 eth1 send IPv4 10.0.1.10 > 10.0.2.10 ttl 63 id 1 len 396 frag off 1104 MF",
+      "1.005140320 r1 eth1 tx IPv4 10.0.1.10 > 10.0.2.10 ttl 63 id 1 len 572 frag off 0 MF ICMP echo request id "
+      "16384 seq 1",
+      "5.001083360 r1 eth1 drop IPv4 10.0.1.10 > 10.0.2.10 ttl 63 id 2 len 1028 DF ICMP echo request id 16385 seq 1 "
+      "reason frag-needed",
+      "5.001083360 r1 eth0 send IPv4 10.0.1.1 > 10.0.1.10 ttl 64 id 1 len 56 ICMP frag needed mtu 576",
+      NULL};
+  assert_lines_in_order(text, order);
+  char **lines = g_strsplit(text, "\n", -1);
+  int narrow_tx = 0;
+  for (char **l = lines; *l; l++) {
+    const char *len = strstr(*l, " len ");
+    /* The 3028-byte datagrams exist only once reassembled (deliver). */
+    ck_assert_msg(!strstr(*l, " len 3028 ") || strstr(*l, " deliver IPv4 "), "whole datagram sent:\n%s", *l);
+    if (!strstr(*l, " r1 eth1 tx IPv4 ") && !strstr(*l, " r2 eth0 tx IPv4 "))
+      continue;
+    narrow_tx++;
+    ck_assert_msg(len && atoi(len + 5) <= 576, "a datagram larger than the MTU on the narrow link:\n%s", *l);
+  }
+  ck_assert_int_ge(narrow_tx, 12); /* six fragments each way */
+  g_strfreev(lines);
+  g_free(text);
+  testlib_run_free(&r);
+}
+END_TEST
+
+/* r1 cannot resolve 10.0.2.99: the drop of the request comes first, then
+ * the host unreachable it causes; a TTL of 1 likewise: the drop, then time
+ * exceeded. */
+START_TEST(test_icmp_error_after_drop)
+{
+  TestRun r = testlib_run_scenario("stop: 10s\n"
+                                   "nodes:\n"
+                                   "  h1: { kind: host, ip: 10.0.1.10/24, gateway: 10.0.1.1 }\n"
+                                   "  h2: { kind: host, ip: 10.0.2.2/24, gateway: 10.0.2.1 }\n"
+                                   "  r1: { kind: router, ip: { eth0: 10.0.1.1/24, eth1: 10.0.2.1/24 } }\n"
+                                   "links:\n"
+                                   "  - [h1, r1:eth0]\n"
+                                   "  - [r1:eth1, h2]\n"
+                                   "apps:\n"
+                                   "  - { name: p, type: ping, on: h1, to: 10.0.2.99, count: 1, start: 1s }\n"
+                                   "  - { name: q, type: ping, on: h1, to: h2, count: 1, start: 6s, ttl: 1 }\n",
+                                   frag_trace_setup);
+  char *text = frag_trace_text(r.net);
+  const char *const order[] = {
+      "4.003017440 r1 eth1 drop IPv4 10.0.1.10 > 10.0.2.99 ttl 63 id 1 len 84 ICMP echo request id 16384 seq 1 reason "
+      "arp-failed",
+      "4.003017440 r1 eth0 send IPv4 10.0.1.1 > 10.0.1.10 ttl 64 id 1 len 56 ICMP host unreachable",
+      "6.001007840 r1 eth0 drop IPv4 10.0.1.10 > 10.0.2.2 ttl 1 id 2 len 84 ICMP echo request id 16385 seq 1 reason "
+      "ttl-expired",
+      "6.001007840 r1 eth0 send IPv4 10.0.1.1 > 10.0.1.10 ttl 64 id 2 len 56 ICMP time exceeded in-transit", NULL};
+  assert_lines_in_order(text, order);
+  g_free(text);
+  testlib_run_free(&r);
+}
+END_TEST
+
 START_TEST(test_other_protocols)
 {
   GByteArray *gre = tb_eth(mac_r1, mac_h1, 0x0800);
@@ -1542,9 +1670,19 @@ START_TEST(test_empty_reports)
 }
 END_TEST
 
+/* What the trace shows of a run: fragments, and drops before their errors. */
+static void add_order_case(Suite *s)
+{
+  TCase *order = tcase_create("order");
+  tcase_add_test(order, test_fragmentation_trace);
+  tcase_add_test(order, test_icmp_error_after_drop);
+  suite_add_tcase(s, order);
+}
+
 static Suite *trace_suite(void)
 {
   Suite *s = suite_create("trace");
+  add_order_case(s);
   TCase *lines = tcase_create("lines");
   tcase_add_test(lines, test_arp_lines);
   tcase_add_test(lines, test_echo_line_from_issue);

@@ -446,6 +446,24 @@ START_TEST(test_udp_router_errors)
 }
 END_TEST
 
+/* A datagram to an address of h1's own subnet that nobody holds: ARP
+ * gives up 3 s later and the sending socket hears -EHOSTUNREACH, as a
+ * Linux socket with IP_RECVERR does. */
+START_TEST(test_udp_arp_failed)
+{
+  Net n = net_new(two_hosts);
+  Rec r = {.n = &n};
+  Socket *s = socket_new(n.h1, SOCKET_UDP, &rec_udp, &r);
+  ck_assert_int_eq(socket_sendto(s, "x", 1, 0x0a000063u, 9000), 1);
+  net_run(&n, SIMTIME_S(5));
+  ck_assert_int_eq(r.errors, 1);
+  ck_assert_int_eq(r.last_error, -EHOSTUNREACH);
+  ck_assert_int_eq(r.t_error, SIMTIME_S(3));
+  socket_close(s);
+  net_free(&n);
+}
+END_TEST
+
 START_TEST(test_strerror)
 {
   ck_assert_str_eq(socket_strerror(-EADDRINUSE), "address already in use");
@@ -659,9 +677,47 @@ START_TEST(test_tcp_refused)
 }
 END_TEST
 
-/* Nothing answers (h3's link loses everything): with 2 SYN retries and a
- * 1 s initial RTO, connect gives up 1 + 2 + 4 s after the first SYN. */
+/* Nothing answers (h3 runs no TCP, so its SYNs vanish there): with 2 SYN
+ * retries and a 1 s initial RTO, connect gives up 1 + 2 + 4 s after the
+ * first SYN. */
 START_TEST(test_tcp_timed_out)
+{
+  Net n = net_new("scenario: t\n"
+                  "stop: 100s\n"
+                  "nodes:\n"
+                  "  h1: { kind: host, ip: 10.0.0.1/24 }\n"
+                  "  h2: { kind: host, ip: 10.0.0.2/24 }\n"
+                  "  h3: { kind: host, ip: 10.0.0.3/24 }\n"
+                  "  s1: { kind: switch }\n"
+                  "links:\n"
+                  "  - { ends: [h1, s1] }\n"
+                  "  - { ends: [h2, s1] }\n"
+                  "  - { ends: [h3, s1] }\n");
+  Tcp t;
+  Node *h3 = network_node(n.net, 2);
+  TcpStack *h3_tcp = h3->tcp;
+  tcp_setup(&t, &n, 0, 0);
+  TcpConfig cfg = n.sc->tcp;
+  cfg.syn_retries = 2;
+  socket_set_tcp(t.c, &cfg);
+  h3->tcp = NULL;
+  ck_assert_int_eq(socket_connect(t.c, 0x0a000003u, 80), 0);
+  net_run(&n, SIMTIME_S(60));
+  h3->tcp = h3_tcp;
+  ck_assert_int_eq(t.cli.closed, 1);
+  ck_assert_int_eq(t.cli.closed_err, -ETIMEDOUT);
+  ck_assert_int_eq(t.cli.t_closed, SIMTIME_S(1 + 2 + 4));
+  ck_assert_int_eq(t.cli.connected, 0);
+  tcp_teardown(&t);
+  net_free(&n);
+}
+END_TEST
+
+/* h3 never answers ARP (its link loses everything): after 3 requests a
+ * second apart ARP gives up, and the SYN waiting for it comes back as
+ * ICMP host unreachable from h1 to itself, as Linux's: connect fails with
+ * -EHOSTUNREACH ("No route to host") 3 s after it began. */
+START_TEST(test_tcp_arp_failed)
 {
   Net n = net_new("scenario: t\n"
                   "stop: 100s\n"
@@ -676,16 +732,13 @@ START_TEST(test_tcp_timed_out)
                   "  - { ends: [h3, s1], loss: 100% }\n");
   Tcp t;
   tcp_setup(&t, &n, 0, 0);
-  TcpConfig cfg = n.sc->tcp;
-  cfg.syn_retries = 2;
-  socket_set_tcp(t.c, &cfg);
-  /* h3 never answers ARP, so no SYN reaches it. */
   ck_assert_int_eq(socket_connect(t.c, 0x0a000003u, 80), 0);
   net_run(&n, SIMTIME_S(60));
   ck_assert_int_eq(t.cli.closed, 1);
-  ck_assert_int_eq(t.cli.closed_err, -ETIMEDOUT);
-  ck_assert_int_eq(t.cli.t_closed, SIMTIME_S(1 + 2 + 4));
+  ck_assert_int_eq(t.cli.closed_err, -EHOSTUNREACH);
+  ck_assert_int_eq(t.cli.t_closed, SIMTIME_S(3));
   ck_assert_int_eq(t.cli.connected, 0);
+  ck_assert_str_eq(socket_strerror(t.cli.closed_err), "no route to host");
   tcp_teardown(&t);
   net_free(&n);
 }
@@ -904,12 +957,14 @@ int main(void)
   tcase_add_test(udp, test_udp_rcvbuf_full);
   tcase_add_test(udp, test_udp_close_from_callback);
   tcase_add_test(udp, test_udp_router_errors);
+  tcase_add_test(udp, test_udp_arp_failed);
   tcase_add_test(udp, test_strerror);
   suite_add_tcase(s, udp);
   TCase *tcp = tcase_create("tcp");
   tcase_add_test(tcp, test_tcp_transfer);
   tcase_add_test(tcp, test_tcp_refused);
   tcase_add_test(tcp, test_tcp_timed_out);
+  tcase_add_test(tcp, test_tcp_arp_failed);
   tcase_add_test(tcp, test_tcp_reset);
   tcase_add_test(tcp, test_tcp_ports);
   suite_add_tcase(s, tcp);

@@ -419,6 +419,48 @@ START_TEST(test_rto_backoff)
 }
 END_TEST
 
+/* The first SYN is lost (h2 runs no TCP until 0.5 s): the SYN goes again
+ * at 1 s, the RTO backed off to 2 s. Without timestamps Karn's rule
+ * leaves no RTT sample, so once ESTABLISHED the RTO is 3 s (RFC 6298
+ * 5.7) and data lost at 2 s is sent again at exactly 5 s. With
+ * timestamps the SYN-ACK echoes the second SYN: a sample, no 3 s. */
+START_TEST(test_rto_after_lost_syn)
+{
+  for (int ts = 0; ts < 2; ts++) {
+    T t = t_new("10Mbps", "10ms");
+    Peer *srv = peer_new(&t), *cli = peer_new(&t);
+    TcpInfo info;
+    Notes n;
+
+    t.cfg.timestamps = ts;
+    t_pair(&t, srv, cli, NULL, 0);
+    TcpStack *h2_tcp = t.h2->tcp;
+    t.h2->tcp = NULL;
+    t_run(&t, SIMTIME_MS(500));
+    t.h2->tcp = h2_tcp;
+    t_run(&t, SIMTIME_S(2));
+    ck_assert(cli->connected);
+    ck_assert_uint_eq(tcp_stats(cli->c)->timeouts, 1);
+    tcp_info(cli->c, &info);
+    ck_assert_int_eq(info.rto, (ts ? t.cfg.min_rto : SIMTIME_S(3)));
+    if (!ts) {
+      notes_start(&t, &n);
+      link_set_up(network_link(t.net, 1), FALSE);
+      ck_assert_int_eq(tcp_send(cli->c, "0123456789", 10), 10);
+      t_run(&t, SIMTIME_S(6));
+      GArray *times = notes_times(&n, "retransmit seq 1 len 10 (timeout)");
+      ck_assert_uint_eq(times->len, 1);
+      ck_assert_int_eq(g_array_index(times, SimTime, 0), SIMTIME_S(5));
+      g_array_free(times, TRUE);
+      notes_stop(&t, &n);
+    }
+    peer_free(srv);
+    peer_free(cli);
+    t_free(&t);
+  }
+}
+END_TEST
+
 /* Sequence numbers wrap during the transfer: the ISN is 50000 below 2^32. */
 START_TEST(test_wraparound)
 {
@@ -1505,7 +1547,8 @@ int main(void)
                          test_loopback,
                          test_odd_settings,
                          NULL};
-  const TTest *timers[] = {test_rto_backoff, test_zero_window, test_delayed_ack, test_nagle, NULL};
+  const TTest *timers[] = {
+      test_rto_backoff, test_rto_after_lost_syn, test_zero_window, test_delayed_ack, test_nagle, NULL};
   const TTest *transfer[] = {test_wraparound,    test_lossy_transfer,    test_bulk_goodput,        test_fast_recovery,
                              test_sack_recovery, test_sack_peer_without, test_sack_lossy_transfer, NULL};
   const TTest *bad[] = {test_bad_headers,
