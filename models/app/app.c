@@ -26,15 +26,15 @@
 #define APP_ICMP_ID_BASE 0x4000
 
 /* The app-kind registry: each kind's behaviour and its port when the file
- * gives none (0: the file must give it; udp-echo: RFC 862's echo port;
- * bulk: iperf's; http and ftp: their own), and its name in scenario
- * files. In AppKind order. */
+ * gives none (0: the file must give it; traceroute: its first probe's,
+ * as Linux's; udp-echo: RFC 862's echo port; bulk: iperf's; http and ftp:
+ * their own), and its name in scenario files. In AppKind order. */
 static const struct {
   const AppOps *ops;
   uint16_t default_port;
 } app_kinds[APP_KIND_COUNT] = {
     [APP_PING] = {&app_ping_ops, 0},
-    [APP_TRACEROUTE] = {&app_traceroute_ops, 0},
+    [APP_TRACEROUTE] = {&app_traceroute_ops, 33434},
     [APP_UDP_CBR] = {&app_udp_cbr_ops, 0},
     [APP_UDP_SINK] = {&app_udp_sink_ops, 0},
     [APP_UDP_ECHO] = {&app_udp_echo_ops, 7},
@@ -67,6 +67,32 @@ uint16_t app_kind_default_port(AppKind kind)
 {
   g_return_val_if_fail(kind < APP_KIND_COUNT, 0);
   return app_kinds[kind].default_port;
+}
+
+/* Fills `a` with the defaults of an app of `kind` (what a scenario file
+ * leaves out): every period 1 s, 56-byte pings and 1000-byte datagrams,
+ * TTL 64 (traceroute: 30 hops), 3 probes per hop waited for 5 s, the
+ * kind's default port, persistent HTTP, TCP's defaults. The app runs on no
+ * node yet (node -1). */
+void app_config_defaults(AppConfig *a, AppKind kind)
+{
+  *a = (AppConfig){.kind = kind, .node = -1, .dst_node = -1};
+  a->interval = a->report = SIMTIME_S(1);
+  a->size = kind == APP_UDP_CBR || kind == APP_ONOFF ? 1000 : 56;
+  a->ttl = kind == APP_TRACEROUTE ? 30 : IPV4_DEFAULT_TTL;
+  a->queries = 3;
+  a->wait = SIMTIME_S(5);
+  a->port = kind == APP_TRACEROUTE ? app_kind_default_port(kind) : 0;
+  a->persistent = TRUE;
+  a->on_time = a->off_time = (AppRandomTime){FALSE, SIMTIME_S(1)};
+  tcp_config_defaults(&a->tcp);
+}
+
+/* The port a server of `app`'s kind listens on, or a client connects to:
+ * its own, else the kind's default. */
+uint16_t app_port(const App *app)
+{
+  return app->conf->port ? app->conf->port : app_kind_default_port(app->conf->kind);
 }
 
 static const AppOps *app_ops_for(AppKind kind)

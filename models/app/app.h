@@ -66,11 +66,13 @@ struct App {
 const char *const *app_kind_names(void);
 const char *app_kind_name(AppKind kind);
 uint16_t app_kind_default_port(AppKind kind);
+void app_config_defaults(AppConfig *a, AppKind kind);
 
 App *app_new(Network *net, const AppConfig *conf, guint index);
 void app_schedule(App *app);
 void app_finish(App *app);
 void app_free(App *app);
+uint16_t app_port(const App *app);
 void app_print(App *app, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 gboolean app_wants_output(const App *app);
 uint16_t app_icmp_listen(App *app, IcmpListenFn fn);

@@ -1,8 +1,9 @@
 /*
  * Applications' configuration, owned by the app model: the kinds and the
- * settings of one app. The loader fills an AppConfig per `apps:` item;
+ * settings of one app, with app_config_defaults() (app.h). The loader
+ * fills an AppConfig per `apps:` item;
  * app_new() runs one. The kinds' names, default ports and behaviour are
- * in the app-kind registry (app.h: app_kind_name(), app_kind_parse(),
+ * in the app-kind registry (app.h: app_kind_name(), app_kind_names(),
  * app_kind_default_port()).
  */
 #ifndef IPSIM_APP_CONFIG_H

@@ -56,7 +56,6 @@
 #include "models/transport/socket.h"
 #include "sim/text/addr.h"
 
-#define BULK_DEFAULT_PORT 5001
 /* The content repeats every BULK_PERIOD bytes (a prime, so it does not
  * line up with segment sizes). */
 #define BULK_PERIOD 251
@@ -265,7 +264,7 @@ static void bulk_closed(Socket *s, int err, void *user)
     return;
   char dst[ADDR_IPV4_TEXT];
   if (!bs->connected)
-    app_print(app, "error: unable to connect to %s port %u: %s", addr_format_ipv4(app->conf->dst, dst), app->conf->port,
+    app_print(app, "error: unable to connect to %s port %u: %s", addr_format_ipv4(app->conf->dst, dst), app_port(app),
               socket_strerror(err));
   else
     app_print(app, "error: connection ended: %s", err ? socket_strerror(err) : "closed by the peer");
@@ -476,7 +475,7 @@ static void bulk_sink_start(App *app)
   ss->conns = g_ptr_array_new();
   ss->first = ss->last = -1;
   bulk_fill_pattern(ss->pattern, sizeof ss->pattern);
-  uint16_t port = app->conf->port ? app->conf->port : BULK_DEFAULT_PORT;
+  uint16_t port = app_port(app);
   ss->listener = app_tcp_listen(app, port, &bulk_sink_callbacks, FALSE);
   if (!ss->listener)
     return;

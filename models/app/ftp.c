@@ -63,7 +63,6 @@
 #include "models/transport/socket.h"
 #include "sim/text/addr.h"
 
-#define FTP_DEFAULT_PORT 21
 #define FTP_MAX_LINE 1024 /* longest command or reply line accepted */
 #define FTP_PERIOD 251
 #define FTP_CHUNK 16384
@@ -396,7 +395,7 @@ static void ftp_server_start(App *app)
   ss->sessions = g_ptr_array_new();
   for (size_t i = 0; i < sizeof ss->pattern; i++)
     ss->pattern[i] = (uint8_t)(i % FTP_PERIOD);
-  uint16_t port = app->conf->port ? app->conf->port : FTP_DEFAULT_PORT;
+  uint16_t port = app_port(app);
   ss->listener = app_tcp_listen(app, port, &ftp_server_callbacks, TRUE);
   if (!ss->listener)
     return;
@@ -473,7 +472,7 @@ static guint ftp_count(const App *app)
 
 static uint16_t ftp_port(const App *app)
 {
-  return app->conf->port ? app->conf->port : FTP_DEFAULT_PORT;
+  return app_port(app);
 }
 
 /* Ends the client once: the summary, the results; closes its sockets. */

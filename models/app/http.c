@@ -61,7 +61,6 @@
 #include "models/transport/socket.h"
 #include "sim/text/addr.h"
 
-#define HTTP_DEFAULT_PORT 80
 #define HTTP_MAX_HEAD 8192 /* longest request or response head accepted */
 #define HTTP_PERIOD 251    /* body byte i is i % HTTP_PERIOD */
 #define HTTP_CHUNK 16384
@@ -341,7 +340,7 @@ static void http_server_start(App *app)
   app->state = ss;
   ss->conns = g_ptr_array_new();
   http_fill_pattern(ss->pattern, sizeof ss->pattern);
-  uint16_t port = app->conf->port ? app->conf->port : HTTP_DEFAULT_PORT;
+  uint16_t port = app_port(app);
   ss->listener = app_tcp_listen(app, port, &http_server_callbacks, TRUE);
   if (!ss->listener)
     return;
@@ -564,8 +563,8 @@ static void http_closed(Socket *s, int err, void *user)
   char dst[ADDR_IPV4_TEXT];
   (void)s;
   if (err == -ECONNREFUSED || err == -ETIMEDOUT || err == -EHOSTUNREACH || err == -ENETUNREACH)
-    app_print(app, "error: cannot connect to %s port %u: %s", addr_format_ipv4(app->conf->dst, dst),
-              app->conf->port ? app->conf->port : HTTP_DEFAULT_PORT, socket_strerror(err));
+    app_print(app, "error: cannot connect to %s port %u: %s", addr_format_ipv4(app->conf->dst, dst), app_port(app),
+              socket_strerror(err));
   else
     app_print(app, "error: connection ended: %s", err ? socket_strerror(err) : "closed by the server");
   http_end(app, hs);
@@ -577,7 +576,7 @@ static const SocketCallbacks http_callbacks = {
 /* Opens a connection for the next object; its request follows `connected`. */
 static void http_connect(App *app, HttpState *hs)
 {
-  uint16_t port = app->conf->port ? app->conf->port : HTTP_DEFAULT_PORT;
+  uint16_t port = app_port(app);
   hs->t0 = sim_now(app->ctx);
   hs->connections++;
   hs->s = socket_new(app->node, SOCKET_TCP, &http_callbacks, app);

@@ -47,6 +47,7 @@ Iface *node_add_iface(Node *node, const IfaceConfig *conf)
  * allows switches on Ethernet links only). */
 void node_set_link_type(Node *node, Iface *iface, LinkType type)
 {
+  g_return_if_fail(type == LINK_ETHERNET || node->kind != NODE_KIND_SWITCH);
   if (type == LINK_PPP && node->kind != NODE_KIND_SWITCH)
     iface->ops = &ppp_iface_ops;
 }

@@ -5,7 +5,7 @@
  * and interface changes. Input lives in ipv4_input.c, output in
  * ipv4_output.c.
  *
- * Entry points: ipv4_new() (from node_new), ipv4_route(), ipv4_source_for(), ipv4_is_local(),
+ * Entry points: ipv4_new() (from node_add_layers), ipv4_add_static(), ipv4_route(), ipv4_source_for(), ipv4_is_local(),
  * ipv4_is_broadcast(), ipv4_arp_failed() (from ARP), ipv4_link_changed()
  * (an interface went up or down), ipv4_free().
  *

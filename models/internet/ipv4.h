@@ -5,7 +5,7 @@
  *
  * Entry points: ipv4_new() (per node: connected routes, forwarding on
  * routers), ipv4_add_static() (`routes`, `gateway`) and ipv4_free(); ipv4_input() (from
- * ethernet_input, at the IP header); ipv4_output() (from ICMP, UDP and
+ * the interface types' input, Ethernet or PPP, at the IP header); ipv4_output() (from ICMP, UDP and
  * apps, at the transport header); ipv4_arp_failed() (from ARP);
  * ipv4_link_changed() (an interface went up or down); ipv4_route().
  *

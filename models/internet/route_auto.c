@@ -153,8 +153,6 @@ static void route_auto_index_holders(RouteAuto *ra)
   }
 }
 
-/* Creates the automatic routing of `net`: collects the prefixes and their
- * holders (what does not depend on link state) and the BFS workspace. */
 /* The network listener: any interface went up or down. */
 static void route_auto_iface_changed(void *data, Iface *iface)
 {
@@ -162,6 +160,9 @@ static void route_auto_iface_changed(void *data, Iface *iface)
   route_auto_topology_changed(data);
 }
 
+/* Creates the automatic routing of `net`: collects the prefixes and their
+ * holders (what does not depend on link state) and the BFS workspace, and
+ * listens to every interface. */
 RouteAuto *route_auto_new(Network *net)
 {
   RouteAuto *ra = g_new0(RouteAuto, 1);

@@ -2,8 +2,8 @@
  * ARP (RFC 826) for IPv4 over Ethernet: per-interface cache, requests and
  * replies, retries, and a bounded queue of packets waiting for resolution.
  *
- * Entry points, in call order: arp_cache_new() (from node_new, per
- * interface of a host or router); arp_output() (from IPv4: a packet at its
+ * Entry points, in call order: arp_cache_new() (from node_add_layers, per
+ * Ethernet interface of a host or router); arp_output() (from IPv4: a packet at its
  * IP header and its next hop); arp_input() (from ethernet_input: a packet
  * at its ARP header); arp_cache_lookup() (tests, checks); arp_cache_flush()
  * (the interface went down); arp_cache_free().
@@ -56,7 +56,6 @@ struct ArpCache {
 
 static void arp_timer(void *obj, void *arg);
 
-/* Creates the empty ARP cache of `iface`. */
 /* The node listener: flushes the cache when its interface goes down. */
 static void arp_iface_changed(void *data, Iface *iface)
 {
@@ -65,6 +64,7 @@ static void arp_iface_changed(void *data, Iface *iface)
     arp_cache_flush(c);
 }
 
+/* Creates the empty ARP cache of `iface`, told when the interface goes down. */
 ArpCache *arp_cache_new(Iface *iface)
 {
   ArpCache *c = g_new0(ArpCache, 1);

@@ -2,17 +2,20 @@
  * Interfaces: a node's attachment to a link, with its drop-tail transmit
  * queue, its counters and its up/down state.
  *
- * Entry points, in call order: iface_new() (from node_new), iface_transmit()
- * (from ethernet_output and the switch, with a complete Ethernet frame),
- * iface_set_up() (from link_set_up), iface_peer(), iface_free().
+ * Entry points, in call order: iface_new() (from node_add_iface);
+ * iface_output() and iface_input() (inline, through the interface type's
+ * ops); iface_transmit() (from the type's output and the switch, with a
+ * complete frame); iface_set_up() (from link_set_up) and iface_listen();
+ * iface_peer(), iface_free().
  *
  * Transmission: an idle interface starts a frame at once and schedules
  * nothing (the link schedules the arrival), so an unloaded hop costs one
  * event; a busy one queues the frame, and a single pending tx_event at the
  * end of the current frame starts the next one, re-arming while frames wait.
  *
- * Leaves out: preamble, FCS and inter-frame gap (not serialized), other
- * queue disciplines than drop-tail (RED comes later), pause frames.
+ * Leaves out: Ethernet's preamble, FCS and inter-frame gap (not serialized;
+ * PPP's FCS and flag are, as its type's wire_overhead), other queue
+ * disciplines than drop-tail (RED comes later), pause frames.
  */
 #include "models/link/iface.h"
 
@@ -25,8 +28,9 @@
 #define IFACE_QUEUE_MIN_CAP 8
 
 /* Creates the interface `conf` describes on `node`; the caller adds it to
- * the node and gives it its type (iface->ops) when it links it. It stays
- * down until a link attaches it. */
+ * the node and gives it its type (iface->ops) when it links it. An MTU or
+ * queue limit of 0 takes the link's default (link_config_defaults()). It
+ * stays down until a link attaches it. */
 Iface *iface_new(Node *node, const IfaceConfig *conf, guint index)
 {
   Iface *iface = g_new0(Iface, 1);
@@ -36,8 +40,10 @@ Iface *iface_new(Node *node, const IfaceConfig *conf, guint index)
   memcpy(iface->mac, conf->mac, sizeof iface->mac);
   iface->has_ip = conf->has_ip;
   iface->ip = conf->ip;
-  iface->mtu = conf->mtu;
-  iface->queue.limit = conf->queue;
+  LinkConfig d; /* for what a hand-built config leaves at 0 */
+  link_config_defaults(&d);
+  iface->mtu = conf->mtu ? conf->mtu : d.mtu;
+  iface->queue.limit = conf->queue.packets || conf->queue.bytes ? conf->queue : d.queue;
   iface->tx_event = EVENT_ID_NONE;
   return iface;
 }

@@ -58,6 +58,7 @@ typedef struct {
   void (*input)(Iface *iface, Packet *frame);
   uint16_t header_len;    /* framing bytes before the IP packet (MTU checks) */
   uint16_t wire_overhead; /* bytes serialized beyond the frame held (PPP: FCS and flag) */
+  gboolean to_peer;       /* every datagram goes to the one peer, whatever its next hop (no address resolution) */
   int pcap_linktype;      /* LINKTYPE_* of its captures */
   int trace_from;         /* the TraceFrom its frames start with */
 } IfaceOps;

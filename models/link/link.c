@@ -14,9 +14,10 @@
  * frame still occupies the wire and is counted as DROP_LINK_LOSS at the
  * receiving interface when it would have arrived.
  *
- * Leaves out: preamble, FCS and inter-frame gap (the serialized length is
- * the frame from the destination MAC to the end of the padding, as in
- * ns-3's point-to-point model), bit errors, duplex mismatch, half duplex
+ * Leaves out: Ethernet's preamble, FCS and inter-frame gap (the serialized
+ * length is the frame from the destination MAC to the end of the padding,
+ * as in ns-3's point-to-point model; a PPP frame also counts its FCS and a
+ * flag, its interface type's wire_overhead), bit errors, duplex mismatch, half duplex
  * and collisions, jitter and reordering.
  */
 #include "models/link/link.h"
@@ -248,7 +249,7 @@ void link_set_up(Link *link, gboolean up)
     iface_set_up(link->ends[i], up);
 }
 
-/* Applies the parameters whose SCENARIO_GIVEN_* bit is set in
+/* Applies the parameters whose LINK_GIVEN_* bit is set in
  * params->given (rate, delay, loss) to frames that start from now on;
  * frames already on the wire keep their times and their fate. */
 void link_set_params(Link *link, const LinkConfig *params)

@@ -64,6 +64,7 @@ const IfaceOps ppp_iface_ops = {
     .input = ppp_input,
     .header_len = PPP_HEADER_LEN,
     .wire_overhead = PPP_WIRE_OVERHEAD,
+    .to_peer = TRUE,
     .pcap_linktype = PPP_LINKTYPE,
     .trace_from = TRACE_FROM_PPP,
 };

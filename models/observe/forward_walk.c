@@ -12,12 +12,16 @@
 #include "sim/text/addr.h"
 
 /* Finds the IP node holding `addr` on the segment behind `egress`: the peer,
- * or any node reached through switches over interfaces that are up. */
+ * or any node reached through switches over interfaces that are up. On an
+ * interface that sends everything to its peer (PPP), the peer, whatever
+ * `addr` is. */
 static Node *walk_segment_find(Iface *egress, uint32_t addr)
 {
   Iface *peer = iface_peer(egress);
   if (!peer || !peer->up)
     return NULL;
+  if (egress->ops->to_peer)
+    return peer->node;
   GPtrArray *todo = g_ptr_array_new();
   GHashTable *seen = g_hash_table_new(g_direct_hash, g_direct_equal);
   Node *found = NULL;

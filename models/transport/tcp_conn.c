@@ -206,8 +206,9 @@ void tcp_config_defaults(TcpConfig *cfg)
   g_strlcpy(cfg->cc, TCP_CC_NEWRENO, sizeof cfg->cc);
 }
 
-/* Fills the zero fields of `cfg` with the defaults (a zeroed TcpConfig is
- * the defaults) and keeps max-rto >= min-rto. */
+/* Fills the zero sizes, timers and window of `cfg` with the defaults
+ * (buffers, RTO bounds, MSL, initial window: values that cannot be 0) and
+ * keeps max-rto >= min-rto. Switches and counts keep what `cfg` says. */
 static void tcp_conn_fill_zero(TcpConfig *cfg)
 {
   TcpConfig d;

@@ -21,8 +21,6 @@
 #include "models/internet/checksum.h"
 #include "models/core/node.h"
 #include "models/observe/flow.h"
-#include "models/core/node.h"
-#include "models/observe/flow.h"
 
 typedef struct {
   uint16_t port;

@@ -117,7 +117,8 @@ static inline void packet_mark_network(Packet *p)
  * is when no header is marked. */
 static inline const uint8_t *packet_network(const Packet *p, size_t *len)
 {
-  if (p->net_off == PACKET_NO_NETWORK || p->buf + p->net_off > p->data + p->len) {
+  size_t end = (size_t)(p->data - p->buf) + p->len; /* as offsets: buf + net_off may lie past the buffer */
+  if (p->net_off == PACKET_NO_NETWORK || p->net_off > end) {
     *len = p->len;
     return p->data;
   }

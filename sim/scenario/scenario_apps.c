@@ -364,18 +364,8 @@ static YNode *app_own_keys(SchemaCtx *cx, const YNode *item, int kind)
 static void app_defaults(SchemaCtx *cx, AppDraft *d, const YNode *item)
 {
   AppConfig *a = &d->app;
-  a->kind = d->kind < 0 ? APP_PING : (AppKind)d->kind;
-  a->node = a->dst_node = -1;
+  app_config_defaults(a, d->kind < 0 ? APP_PING : (AppKind)d->kind);
   a->mark = scenario_mark_of(item);
-  a->interval = SIMTIME_S(1);
-  a->size = d->kind == APP_UDP_CBR || d->kind == APP_ONOFF ? 1000 : 56;
-  a->ttl = d->kind == APP_TRACEROUTE ? 30 : 64;
-  a->queries = 3;
-  a->wait = SIMTIME_S(5);
-  a->port = d->kind == APP_TRACEROUTE ? 33434 : 0;
-  a->persistent = TRUE;
-  a->report = SIMTIME_S(1);
-  a->on_time = a->off_time = (AppRandomTime){FALSE, SIMTIME_S(1)};
   a->tcp = loader_of(cx)->sc->tcp;
   d->to.node = -1;
 }

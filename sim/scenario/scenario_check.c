@@ -84,8 +84,6 @@ static gboolean scenario_same_subnet(const Ipv4Prefix *a, const Ipv4Prefix *b)
   return a->len == b->len && (a->addr & addr_mask(a->len)) == (b->addr & addr_mask(b->len));
 }
 
-/* A point-to-point link between two addressed layer-3 ends needs one subnet;
- * MTUs that differ across any link are suspicious. */
 /* A PPP link joins two hosts or routers (a switch bridges Ethernet only),
  * whose interfaces on it have no MAC address to give. */
 static void scenario_check_ppp(Loader *ld, const ScenarioLink *link, guint l)
@@ -103,6 +101,8 @@ static void scenario_check_ppp(Loader *ld, const ScenarioLink *link, guint l)
   }
 }
 
+/* A point-to-point link between two addressed layer-3 ends needs one subnet;
+ * MTUs that differ across any link are suspicious. */
 static void scenario_check_links(Loader *ld)
 {
   for (guint l = 0; l < ld->sc->links->len; l++) {

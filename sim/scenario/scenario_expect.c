@@ -33,6 +33,7 @@
 
 #include "sim/text/addr.h"
 #include "models/app/app.h"
+#include "models/transport/tcp.h"
 #include "sim/scenario/scenario_private.h"
 
 /* The check keys, in the order of ExpectCheck. */
@@ -70,16 +71,6 @@ static const guint check_app_kinds[] = {
     [CHECK_REACHED] = 1u << APP_BULK | 1u << APP_BULK_SINK | 1u << APP_HTTP | 1u << APP_HTTP_SERVER | 1u << APP_FTP |
                       1u << APP_FTP_SERVER,
 };
-
-/* TCP's states, in the order of TcpState (models/transport/tcp.h). */
-static const char *const tcp_state_names[] = {"CLOSED",      "LISTEN",     "SYN_SENT",   "SYN_RECEIVED",
-                                              "ESTABLISHED", "FIN_WAIT_1", "FIN_WAIT_2", "CLOSE_WAIT",
-                                              "CLOSING",     "LAST_ACK",   "TIME_WAIT"};
-/* The same, as the file writes them. */
-static const char *const tcp_state_words[] = {"closed",      "listen",     "syn-sent",   "syn-received",
-                                              "established", "fin-wait-1", "fin-wait-2", "close-wait",
-                                              "closing",     "last-ack",   "time-wait"};
-G_STATIC_ASSERT(G_N_ELEMENTS(tcp_state_names) == G_N_ELEMENTS(tcp_state_words));
 
 /* What a bound may be. */
 typedef enum { BOUND_PERCENT, BOUND_ANY, BOUND_COUNT, BOUND_RATE, BOUND_DURATION } BoundKind;
@@ -340,48 +331,34 @@ static gboolean expect_parse_finished(SchemaCtx *cx, const YNode *value, void *d
   return expect_parse_unit_bound(cx, value, BOUND_DURATION, dest);
 }
 
-/* The TcpState named `name` ("TIME_WAIT", "time-wait", any case), or -1. */
-int scenario_tcp_state_find(const char *name)
-{
-  for (guint i = 0; i < G_N_ELEMENTS(tcp_state_names); i++) {
-    const char *a = name, *b = tcp_state_names[i];
-    while (*a && *b && (g_ascii_toupper(*a) == *b || (*a == '-' && *b == '_')))
-      a++, b++;
-    if (!*a && !*b)
-      return (int)i;
-  }
-  return -1;
-}
-
-/* TCP state `state`'s name as tcpdump prints it ("TIME_WAIT"). */
-const char *scenario_tcp_state_name(int state)
-{
-  g_return_val_if_fail(state >= 0 && state < (int)G_N_ELEMENTS(tcp_state_names), "?");
-  return tcp_state_names[state];
-}
-
 /* `reached`: a TCP state by name. Stores an int (TcpState). */
 static gboolean expect_parse_reached(SchemaCtx *cx, const YNode *value, void *dest)
 {
   if (!schema_expect(cx, value, YNODE_SCALAR, "a TCP state such as established or time-wait"))
     return FALSE;
-  int state = scenario_tcp_state_find(value->text);
+  int state = tcp_state_from_name(value->text);
   if (state >= 0) {
     *(int *)dest = state;
     return TRUE;
   }
-  char *lower = g_ascii_strdown(value->text, -1);
+  char *lower = g_ascii_strdown(value->text, -1), *words[TCP_STATE_COUNT + 1] = {0};
   g_strdelimit(lower, "_", '-');
-  char *near = diag_suggest(lower, tcp_state_words, G_N_ELEMENTS(tcp_state_words));
+  for (int s = 0; s < TCP_STATE_COUNT; s++) /* the states as files write them: "time-wait" */
+    g_strdelimit(words[s] = g_ascii_strdown(tcp_state_name((TcpState)s), -1), "_", '-');
+  char *near = diag_suggest(lower, (const char *const *)words, TCP_STATE_COUNT);
+  char *last = words[TCP_STATE_COUNT - 1];
+  words[TCP_STATE_COUNT - 1] = NULL;
+  char *all = g_strjoinv(", ", words);
   if (near)
     schema_error(cx, value, "unknown TCP state '%s'; did you mean '%s'?", value->text, near);
   else
-    schema_error(cx, value,
-                 "unknown TCP state '%s'; expected closed, listen, syn-sent, syn-received, established, "
-                 "fin-wait-1, fin-wait-2, close-wait, closing, last-ack or time-wait",
-                 value->text);
+    schema_error(cx, value, "unknown TCP state '%s'; expected %s or %s", value->text, all, last);
+  words[TCP_STATE_COUNT - 1] = last;
+  g_free(all);
   g_free(near);
   g_free(lower);
+  for (int s = 0; s < TCP_STATE_COUNT; s++)
+    g_free(words[s]);
   return FALSE;
 }
 
@@ -766,7 +743,7 @@ static char *expect_text(const Scenario *sc, const ExpectDraft *d, const YNode *
     g_string_printf(s, "%s finished %s", scenario_app(sc, e->app)->name, e->bound.text);
     break;
   case CHECK_REACHED:
-    g_string_printf(s, "%s reached %s", scenario_app(sc, e->app)->name, scenario_tcp_state_name(e->tcp_state));
+    g_string_printf(s, "%s reached %s", scenario_app(sc, e->app)->name, tcp_state_name((TcpState)e->tcp_state));
     break;
   }
   return g_string_free(s, FALSE);

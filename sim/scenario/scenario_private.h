@@ -110,15 +110,7 @@ void scenario_resolve_routes(Loader *ld); /* scenario_routes.c */
 gboolean scenario_parse_route_to(SchemaCtx *cx, const YNode *value, void *dest);
 void scenario_check(Loader *ld);
 
-/* scenario_apps.c: an app type's name as the file writes it ("udp-cbr"). */
-
 /* scenario_tcp.c: TCP settings (defaults.tcp and an app's tcp:). */
-void tcp_config_defaults(TcpConfig *t);
 gboolean scenario_parse_tcp(SchemaCtx *cx, const YNode *value, void *dest);
-
-/* scenario_expect.c: TCP state names, in the order of TcpState
- * (models/transport/tcp.h), which sim/ does not include. */
-int scenario_tcp_state_find(const char *name);
-const char *scenario_tcp_state_name(int state);
 
 #endif

@@ -164,7 +164,8 @@ static gboolean scenario_check_next_hop(SchemaCtx *cx, const YNode *at, int n, i
                  addr_format_cidr(addr & mask, iface->ip.len, net));
     return FALSE;
   }
-  if (scenario_find_address(sc, addr) < 0)
+  gboolean ppp = iface->link >= 0 && scenario_link(sc, iface->link)->params.type == LINK_PPP;
+  if (!ppp && scenario_find_address(sc, addr) < 0) /* PPP sends to its one peer: no resolution to fail */
     scenario_warning(cx, at, "no node has the address %s; ARP for it will fail", text);
   return TRUE;
 }

@@ -62,36 +62,53 @@ static void chain_write_scenario(const char *path, int k, const char *type, gboo
   g_string_free(y, TRUE);
 }
 
-int main(int argc, char **argv)
+/* The command line: chain's options. */
+typedef struct {
+  int k;
+  gboolean pcap, keep;
+  int snaplen;
+  const char *link;
+} ChainArgs;
+
+/* Reads the options into `a`; returns FALSE (usage printed) when they are off. */
+static gboolean chain_parse_args(int argc, char **argv, ChainArgs *a)
 {
-  int k = 16;
-  gboolean pcap = FALSE, keep = FALSE;
-  int snaplen = 65535;
-  const char *link = "ethernet";
+  *a = (ChainArgs){.k = 16, .snaplen = 65535, .link = "ethernet"};
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--routers") == 0 && i + 1 < argc)
-      k = atoi(argv[++i]);
+      a->k = atoi(argv[++i]);
     else if (strcmp(argv[i], "--link") == 0 && i + 1 < argc)
-      link = argv[++i];
+      a->link = argv[++i];
     else if (strcmp(argv[i], "--pcap") == 0)
-      pcap = TRUE;
+      a->pcap = TRUE;
     else if (strcmp(argv[i], "--snaplen") == 0 && i + 1 < argc)
-      snaplen = atoi(argv[++i]);
+      a->snaplen = atoi(argv[++i]);
     else if (strcmp(argv[i], "--keep") == 0)
-      keep = TRUE;
+      a->keep = TRUE;
     else {
       fprintf(stderr, "usage: chain [--routers K] [--link ethernet|ppp] [--pcap [--snaplen BYTES]] [--keep]\n");
-      return 2;
+      return FALSE;
     }
   }
-  if (strcmp(link, "ethernet") != 0 && strcmp(link, "ppp") != 0) {
+  if (strcmp(a->link, "ethernet") != 0 && strcmp(a->link, "ppp") != 0) {
     fprintf(stderr, "chain: --link is ethernet or ppp\n");
-    return 2;
+    return FALSE;
   }
-  if (k < 1 || k > 60000) {
+  if (a->k < 1 || a->k > 60000) {
     fprintf(stderr, "chain: --routers must be 1..60000\n");
-    return 2;
+    return FALSE;
   }
+  return TRUE;
+}
+
+int main(int argc, char **argv)
+{
+  ChainArgs args;
+  if (!chain_parse_args(argc, argv, &args))
+    return 2;
+  int k = args.k, snaplen = args.snaplen;
+  gboolean pcap = args.pcap, keep = args.keep;
+  const char *link = args.link;
   const char *ipsim = g_getenv("IPSIM") ? g_getenv("IPSIM") : "./ipsim";
   char *dir = g_dir_make_tmp("ipsim-chain-XXXXXX", NULL);
   char *file = g_build_filename(dir, "chain.yaml", NULL), *out = g_build_filename(dir, "out", NULL);

@@ -51,11 +51,9 @@ static void sink_readable(Socket *s, void *user)
   }
 }
 
-/* a (Ethernet, 100 Mbps, 1 ms) r (PPP, 1 Mbps, 5 ms) b: a 30-byte UDP
- * payload is a 58-byte datagram; after ARP (two 60-byte frames, 1 ms each
- * way) it crosses as a 72-byte Ethernet frame, then a 62-byte PPP frame
- * (65 bytes serialized with the FCS and a flag). */
-START_TEST(test_network_by_hand)
+/* Builds a (Ethernet, 100 Mbps, 1 ms) r (PPP, 1 Mbps, 5 ms) b, with
+ * default routes on a and b, as build_network() would. */
+static Network *build_by_hand(Node **a_out, Node **b_out)
 {
   Network *net = network_new("by-hand", 1, SIMTIME_S(1));
   LinkConfig eth, ppp;
@@ -88,6 +86,18 @@ START_TEST(test_network_by_hand)
   network_index_addresses(net);
   ipv4_add_static(a, (Ipv4Prefix){0, 0}, IP(10, 0, 1, 1), -1, 1);
   ipv4_add_static(b, (Ipv4Prefix){0, 0}, IP(10, 0, 2, 1), -1, 1);
+  *a_out = a;
+  *b_out = b;
+  return net;
+}
+
+/* A 30-byte UDP payload is a 58-byte datagram; after ARP (two 60-byte
+ * frames, 1 ms each way) it crosses as a 72-byte Ethernet frame, then a
+ * 62-byte PPP frame (65 bytes serialized with the FCS and a flag). */
+START_TEST(test_network_by_hand)
+{
+  Node *a, *b;
+  Network *net = build_by_hand(&a, &b);
   ck_assert_ptr_eq(node_iface(b, 0)->ops, &ppp_iface_ops);
 
   Sink k = {0};

@@ -14,6 +14,7 @@
 #include "models/internet/ipv4.h"
 #include "models/link/ppp.h"
 #include "sim/build/build.h"
+#include "sim/build/expect.h"
 #include "tests/testlib.h"
 
 /* a -- b on a 1 Mbps, 1 ms PPP link; a pings b once at 1 s (56-byte
@@ -192,6 +193,38 @@ START_TEST(test_ppp_routing_and_fragments)
 }
 END_TEST
 
+/* A route out of a PPP interface reaches the peer whatever its next hop
+ * (here on-link, `dev` only): pings pass, and so do `reach` and `path`,
+ * which walk the forwarding state as a packet goes. */
+START_TEST(test_ppp_on_link_route_checks)
+{
+  Scenario *sc =
+      testlib_load_ok("stop: 3s\nnodes:\n"
+                      "  r1: { kind: router, ip: { eth0: 10.0.0.5/30, eth1: 10.0.1.1/24 },\n"
+                      "        routes: [ { to: 10.0.2.0/24, dev: eth0 } ] }\n"
+                      "  h2: { kind: host, ip: 10.0.1.10/24, gateway: 10.0.1.1 }\n"
+                      "  r2: { kind: router, ip: { eth0: 10.0.0.6/30, eth1: 10.0.2.1/24 },\n"
+                      "        routes: [ { to: 10.0.1.0/24, via: 10.0.0.5 } ] }\n"
+                      "  h3: { kind: host, ip: 10.0.2.10/24, gateway: 10.0.2.1 }\n"
+                      "links:\n  - { ends: [r1:eth0, r2:eth0], type: ppp }\n  - [r1:eth1, h2]\n  - [r2:eth1, h3]\n"
+                      "apps:\n  - { name: p, type: ping, on: h2, to: h3, start: 1s, count: 2 }\n"
+                      "expect:\n  - { at: 2s, reach: { from: h2, to: h3 } }\n"
+                      "  - { at: 2s, path: { from: h2, to: h3, is: [r1, r2, h3] } }\n"
+                      "  - { app: p, loss: 0% }\n");
+  Network *net = build_network(sc);
+  Expect *ex = expect_new(net, sc);
+  network_run(net);
+  for (guint i = 0; i < net->apps->len; i++)
+    app_finish(g_ptr_array_index(net->apps, i));
+  guint passed = 0;
+  ck_assert_uint_eq(expect_finish(ex, stderr, &passed), 0);
+  ck_assert_uint_eq(passed, 3);
+  expect_free(ex);
+  network_free(net);
+  scenario_free(sc);
+}
+END_TEST
+
 static Suite *ppp_suite(void)
 {
   Suite *s = suite_create("ppp");
@@ -202,6 +235,7 @@ static Suite *ppp_suite(void)
   tcase_add_test(tc, test_ppp_trace_text);
   tcase_add_test(tc, test_ppp_loader_refusals);
   tcase_add_test(tc, test_ppp_routing_and_fragments);
+  tcase_add_test(tc, test_ppp_on_link_route_checks);
   suite_add_tcase(s, tc);
   return s;
 }
