@@ -166,6 +166,49 @@ static void assert_file_rejected(const char *name, const char *data, gssize len,
   g_free(dir);
 }
 
+/* `check A B C`: a line per file in order, with its counts, and a total;
+ * an unquoted bound gets a message saying how to quote it, and the file's
+ * other errors are still reported (block and flow styles). */
+START_TEST(test_check_files_in_order_and_unquoted_bounds)
+{
+  char *dir = scratch_dir();
+  char *bad = write_file(dir, "bad.yaml",
+                         "stop: 3s\n"
+                         "nodes:\n"
+                         "  h1: { kind: host, ip: 10.0.1.10/24 }\n"
+                         "  h2: { kind: hots }\n"
+                         "apps:\n"
+                         "  - { name: p, type: ping, on: h1, to: h1 }\n"
+                         "expect:\n"
+                         "  - app: p\n"
+                         "    loss: >= 10%\n"
+                         "  - { app: p, loss: > 5%, at: 1s }\n",
+                         -1);
+  char *warn = testlib_path("WARN_SCENARIOS", "switch-loop.yaml"), *lan = example("lan.yaml");
+  Run r = run_ipsim((const char *[]){"check", lan, bad, warn, NULL});
+  ck_assert_int_eq(r.status, 2);
+  char *out = g_strdup_printf("%s: ok (5 nodes, 4 links)\n%s: 4 errors\n%s: ok (5 nodes, 5 links), 1 warning\n"
+                              "3 files: 2 ok, 1 with errors; 4 errors, 1 warning\n",
+                              lan, bad, warn);
+  ck_assert_str_eq(r.out, out);
+  char *err = g_strdup_printf(
+      "%s:4:15: error: nodes.h2.kind: unknown node kind 'hots'; did you mean 'host'?\n"
+      "%s:9:11: error: YAML syntax: a bound that starts with '>' must be quoted (YAML reads '>' as a folded block): "
+      "write loss: \">= 10%%\"\n"
+      "%s:10:21: error: YAML syntax: a bound that starts with '>' must be quoted (YAML reads '>' as a folded block): "
+      "write loss: \"> 5%%\"\n"
+      "%s:10:27: error: expect[1].at: 'at' is not allowed with 'loss': it is checked at the end of the run\n"
+      "%s:10:5: warning: links[2] (s3 - s1) closes a loop of switches; without STP a broadcast circulates until "
+      "queues overflow\n",
+      bad, bad, bad, bad, warn);
+  ck_assert_str_eq(r.err, err);
+  run_clear(&r);
+  g_unlink(bad);
+  g_rmdir(dir);
+  g_free(out), g_free(err), g_free(bad), g_free(warn), g_free(lan), g_free(dir);
+}
+END_TEST
+
 START_TEST(test_hostile_small_files)
 {
   assert_file_rejected("empty.yaml", "", 0, "empty.yaml: error: the file is empty");
@@ -431,6 +474,7 @@ static Suite *cli_suite(void)
   tcase_add_test(tc, test_usage_errors);
   tcase_add_test(tc, test_check_examples);
   tcase_add_test(tc, test_check_reports_errors_and_warnings);
+  tcase_add_test(tc, test_check_files_in_order_and_unquoted_bounds);
   tcase_add_test(tc, test_hostile_small_files);
   tcase_add_test(tc, test_hostile_binary_junk);
   tcase_add_test(tc, test_hostile_deep_nesting);
