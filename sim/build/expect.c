@@ -124,11 +124,12 @@ static void check_flow_evidence(Check *c, const Flow *f)
   char src[ADDR_IPV4_TEXT], dst[ADDR_IPV4_TEXT];
   if (!f)
     return;
-  check_evidence(c, g_strdup_printf("flow %s %s:%u > %s:%u: %" G_GUINT64_FORMAT " packets sent, %" G_GUINT64_FORMAT
+  check_evidence(c, g_strdup_printf("flow %s %s:%u > %s:%u: %" G_GUINT64_FORMAT " %s sent, %" G_GUINT64_FORMAT
                                     " received, %" G_GUINT64_FORMAT " lost, %" G_GUINT64_FORMAT " retransmitted",
                                     f->key.proto == 6 ? "tcp" : "udp", addr_format_ipv4(f->key.src, src), f->key.sport,
-                                    addr_format_ipv4(f->key.dst, dst), f->key.dport, f->tx_packets, f->rx_packets,
-                                    f->lost_packets, f->retransmitted));
+                                    addr_format_ipv4(f->key.dst, dst), f->key.dport, f->tx_packets,
+                                    units_plural(f->tx_packets, "packet", "packets"), f->rx_packets, f->lost_packets,
+                                    f->retransmitted));
 }
 
 /* The flow the other way (TCP's ACKs, an echo's replies), or NULL. */
@@ -181,7 +182,7 @@ static void expect_flow_delivered(Check *c, Network *net)
 {
   App *app = expect_app(net, c->conf);
   const Flow *flow = expect_app_flow(net, app);
-  const char *what = flow && flow->key.proto == 6 ? "segments" : "datagrams";
+  gboolean tcp = flow && flow->key.proto == 6;
   uint64_t sent = flow ? flow->tx_packets : 0, got = flow ? flow->rx_packets : 0;
   if (c->conf->bound.percent && sent == 0) {
     c->found = g_strdup_printf("no %s was sent", app->conf->kind == APP_BULK ? "segment" : "datagram");
@@ -189,6 +190,7 @@ static void expect_flow_delivered(Check *c, Network *net)
   }
   double value = c->conf->bound.percent ? (double)got / (double)sent : (double)got;
   c->ok = expect_bound_holds(&c->conf->bound, value);
+  const char *what = tcp ? units_plural(sent, "segment", "segments") : units_plural(sent, "datagram", "datagrams");
   c->found = g_strdup_printf("%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " %s delivered (%g%%)", got, sent, what,
                              sent ? 100.0 * (double)got / (double)sent : 0.0);
   if (!c->ok) {

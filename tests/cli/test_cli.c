@@ -399,6 +399,60 @@ START_TEST(test_run_evidence_is_the_apps_own)
 }
 END_TEST
 
+/* Counts of one take the singular: "echoed 1 datagram", "1 link",
+ * "1 of 1 datagram", "1 packet sent". */
+START_TEST(test_counts_of_one_are_singular)
+{
+  static const char yaml[] = "stop: 2s\n"
+                             "nodes:\n"
+                             "  h1: { kind: host, ip: 10.0.0.1/24 }\n"
+                             "  h2: { kind: host, ip: 10.0.0.2/24 }\n"
+                             "links:\n"
+                             "  - [h1, h2]\n"
+                             "apps:\n"
+                             "  - { name: echo, type: udp-echo, on: h1, to: h2, count: 1 }\n"
+                             "  - { name: srv, type: udp-echo-server, on: h2 }\n"
+                             "expect:\n"
+                             "  - { flow: echo, delivered: 2 }\n";
+  char *dir = scratch_dir(), *path = write_file(dir, "echo1.yaml", yaml, -1);
+  Run r = run_ipsim((const char *[]){"check", path, NULL});
+  ck_assert_int_eq(r.status, 0);
+  char *want = g_strdup_printf("%s: ok (2 nodes, 1 link)\n", path);
+  ck_assert_str_eq(r.out, want);
+  run_clear(&r);
+  g_free(want);
+  r = run_ipsim((const char *[]){"run", path, NULL});
+  ck_assert_int_eq(r.status, 1);
+  assert_contains(r.out, "\n2.000000000 h2 srv: echoed 1 datagram (56 bytes)\n");
+  want =
+      g_strdup_printf("%s:11:5: expect failed: echo delivered 2\n  expected: 2\n"
+                      "  found:    1 of 1 datagram delivered (100%%)\n  evidence:\n"
+                      "    flow udp 10.0.0.1:49152 > 10.0.0.2:7: 1 packet sent, 1 received, 0 lost, 0 retransmitted\n"
+                      "    flow udp 10.0.0.2:7 > 10.0.0.1:49152: 1 packet sent, 1 received, 0 lost, 0 retransmitted\n",
+                      path);
+  ck_assert_str_eq(r.err, want);
+  run_clear(&r);
+  g_unlink(path);
+  g_rmdir(dir);
+  g_free(want), g_free(path), g_free(dir);
+}
+END_TEST
+
+/* FTP prints each file's rate scaled as curl does, two decimals. */
+START_TEST(test_ftp_rate_is_readable)
+{
+  char *dir = scratch_dir(), *ftp = example("ftp.yaml");
+  Run r = run_ipsim((const char *[]){"run", ftp, "--out", dir, NULL});
+  ck_assert_msg(r.status == 0, "%s", r.err);
+  assert_contains(r.out, "\n1.379215600 laptop fetch: 100000 bytes received in 0.123 secs (815.66 kB/s)\n");
+  assert_contains(r.out, "\n2.369776880 laptop fetch: 2000000 bytes received in 0.926 secs (2.16 MB/s)\n");
+  run_clear(&r);
+  char *cmd = g_strdup_printf("rm -rf '%s'", dir);
+  ck_assert_int_eq(system(cmd), 0);
+  g_free(cmd), g_free(ftp), g_free(dir);
+}
+END_TEST
+
 static char *read_file(const char *path)
 {
   char *data = NULL;
@@ -484,6 +538,8 @@ static Suite *cli_suite(void)
   tcase_add_test(tc, test_run_summary);
   tcase_add_test(tc, test_run_stop_before_a_check);
   tcase_add_test(tc, test_run_evidence_is_the_apps_own);
+  tcase_add_test(tc, test_counts_of_one_are_singular);
+  tcase_add_test(tc, test_ftp_rate_is_readable);
   tcase_add_test(tc, test_run_outputs_are_deterministic);
   tcase_add_test(tc, test_draw);
   suite_add_tcase(s, tc);
