@@ -302,15 +302,51 @@ static void expect_walk_evidence(Check *c, const Walk *walk)
     check_evidence(c, g_strdup(g_ptr_array_index(walk->lines, i)));
 }
 
-static void expect_reach(Check *c, Network *net)
+/* Walks from `from` to `dst`; TRUE when it gets there. With `label`, the
+ * evidence says which way the lines are about. */
+static gboolean expect_walk_to(Check *c, Network *net, Node *from, uint32_t dst, const char *label, WalkEnd *end)
 {
   Walk walk;
-  forward_walk(net, network_node(net, (guint)c->conf->node), c->conf->dst, &walk);
-  gboolean reached = walk.end == WALK_REACHED;
-  c->ok = reached == c->conf->reachable;
-  c->found = g_strdup(reached ? "reachable" : forward_walk_end_text(walk.end));
+  forward_walk(net, from, dst, &walk);
+  if (label)
+    check_evidence(c, g_strdup_printf("%s:", label));
   expect_walk_evidence(c, &walk);
+  *end = walk.end;
   forward_walk_clear(&walk);
+  return walk.end == WALK_REACHED;
+}
+
+/* `reach` one way, or with `both` also the way back: from the destination
+ * node to the address that `from` sends from towards it. */
+static void expect_reach(Check *c, Network *net)
+{
+  const ScenarioExpect *e = c->conf;
+  Node *from = network_node(net, (guint)e->node);
+  WalkEnd end;
+  if (!e->both) {
+    c->ok = expect_walk_to(c, net, from, e->dst, NULL, &end) == e->reachable;
+    c->found = g_strdup(end == WALK_REACHED ? "reachable" : forward_walk_end_text(end));
+    return;
+  }
+  char there[ADDR_IPV4_TEXT], back[ADDR_IPV4_TEXT];
+  Node *to = e->dst_node >= 0 ? network_node(net, (guint)e->dst_node) : network_find_node_by_addr(net, e->dst, NULL);
+  uint32_t src = ipv4_source_for(from, e->dst);
+  char *way = g_strdup_printf("the way there, %s to %s", from->name, addr_format_ipv4(e->dst, there));
+  char *way_back = g_strdup_printf("the way back, %s to %s", to ? to->name : there, addr_format_ipv4(src, back));
+  gboolean ok_there = expect_walk_to(c, net, from, e->dst, way, &end);
+  const char *end_there = forward_walk_end_text(end);
+  gboolean ok_back = to && src && expect_walk_to(c, net, to, src, way_back, &end);
+  const char *end_back = !to ? "no node has the address" : !src ? "no source address" : forward_walk_end_text(end);
+  c->ok = ok_there && ok_back;
+  if (c->ok)
+    c->found = g_strdup("reachable both ways");
+  else if (ok_there || ok_back)
+    c->found =
+        g_strdup_printf("reachable one way only; %s: %s", ok_there ? way_back : way, ok_there ? end_back : end_there);
+  else
+    c->found = g_strdup_printf("%s: %s; %s: %s", way, end_there, way_back, end_back);
+  g_free(way);
+  g_free(way_back);
 }
 
 static void expect_path(Check *c, Network *net)

@@ -453,6 +453,70 @@ START_TEST(test_ftp_rate_is_readable)
 }
 END_TEST
 
+/* `reach` is one way; `both: true` also checks the way back, and the
+ * failure says which way failed: h3 has no gateway, so h1 reaches it
+ * (expect[1] passes) but h3 has no route back. */
+START_TEST(test_reach_both_ways)
+{
+  static const char yaml[] = "stop: 2s\n"
+                             "nodes:\n"
+                             "  s1: { kind: switch }\n"
+                             "  h1: { kind: host, ip: 10.0.1.10/24, gateway: 10.0.1.1 }\n"
+                             "  r1: { kind: router, ip: { eth0: 10.0.1.1/24, eth1: 10.0.2.1/24 } }\n"
+                             "  h2: { kind: host, ip: 10.0.2.10/24, gateway: 10.0.2.1 }\n"
+                             "  h3: { kind: host, ip: 10.0.2.20/24 }\n"
+                             "links:\n"
+                             "  - [h1, r1:eth0]\n"
+                             "  - [r1:eth1, s1]\n"
+                             "  - [h2, s1]\n"
+                             "  - [h3, s1]\n"
+                             "expect:\n"
+                             "  - { at: 1s, reach: { from: h1, to: h2, both: true } }\n"
+                             "  - { at: 1s, reach: { from: h1, to: h3 } }\n"
+                             "  - { at: 1s, reach: { from: h1, to: h3, both: true } }\n";
+  char *dir = scratch_dir(), *path = write_file(dir, "both.yaml", yaml, -1);
+  Run r = run_ipsim((const char *[]){"run", "--quiet", path, NULL});
+  ck_assert_int_eq(r.status, 1);
+  char *want = g_strdup_printf("%s:16:5: expect failed: h1 and h3 reach each other at 1s\n"
+                               "  expected: h1 and h3 reach each other\n"
+                               "  found:    reachable one way only; the way back, h3 to 10.0.1.10: no route\n"
+                               "  evidence:\n"
+                               "    the way there, h1 to 10.0.2.20:\n"
+                               "    h1: route 0.0.0.0/0 via 10.0.1.1 dev eth0 (static, metric 1)\n"
+                               "    r1: route 10.0.2.0/24 dev eth1 (connected, metric 0)\n"
+                               "    the way back, h3 to 10.0.1.10:\n"
+                               "    h3: no route to 10.0.1.10\n",
+                               path);
+  ck_assert_str_eq(r.err, want);
+  run_clear(&r);
+  g_free(want);
+  g_unlink(path);
+  g_rmdir(dir);
+  g_free(path), g_free(dir);
+}
+END_TEST
+
+/* unreach checks one way: it takes no `both`. */
+START_TEST(test_unreach_takes_no_both)
+{
+  char *dir = scratch_dir();
+  char *bad = write_file(dir, "unreach.yaml",
+                         "nodes: { h1: { kind: host, ip: 10.0.0.1/24 } }\n"
+                         "expect:\n  - { unreach: { from: h1, to: 10.9.9.9, both: true } }\n",
+                         -1);
+  Run r = run_ipsim((const char *[]){"check", bad, NULL});
+  ck_assert_int_eq(r.status, 2);
+  char *want = g_strdup_printf("%s:3:48: error: expect[0].unreach.both: 'both' goes with 'reach' (each end reaches the "
+                               "other); 'unreach' checks one way\n",
+                               bad);
+  ck_assert_str_eq(r.err, want);
+  run_clear(&r);
+  g_unlink(bad);
+  g_rmdir(dir);
+  g_free(want), g_free(bad), g_free(dir);
+}
+END_TEST
+
 static char *read_file(const char *path)
 {
   char *data = NULL;
@@ -540,6 +604,8 @@ static Suite *cli_suite(void)
   tcase_add_test(tc, test_run_evidence_is_the_apps_own);
   tcase_add_test(tc, test_counts_of_one_are_singular);
   tcase_add_test(tc, test_ftp_rate_is_readable);
+  tcase_add_test(tc, test_reach_both_ways);
+  tcase_add_test(tc, test_unreach_takes_no_both);
   tcase_add_test(tc, test_run_outputs_are_deterministic);
   tcase_add_test(tc, test_draw);
   suite_add_tcase(s, tc);
