@@ -7,12 +7,14 @@
 #include <glib/gstdio.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "models/app/app.h"
 #include "sim/build/expect.h"
 #include "models/core/network.h"
 #include "models/observe/report.h"
 #include "sim/cli/cli.h"
+#include "sim/cli/progress.h"
 #include "sim/text/json.h"
 #include "sim/scenario/scenario.h"
 #include "sim/text/units.h"
@@ -224,7 +226,8 @@ static int cli_run_network(Network *net, const char *dir, gboolean quiet)
   }
   Expect *ex = expect_new(net);
   gint64 start = g_get_monotonic_time();
-  uint64_t events = network_run(net);
+  /* Progress only on a terminal, so that piped or redirected outputs stay byte-identical. */
+  uint64_t events = progress_run(net, !quiet && isatty(fileno(stderr)) ? stderr : NULL);
   for (guint i = 0; i < net->apps->len; i++)
     app_finish(g_ptr_array_index(net->apps, i));
   double wall_s = (double)(g_get_monotonic_time() - start) / 1e6;

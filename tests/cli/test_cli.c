@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "sim/cli/progress.h"
 #include "tests/testlib.h"
 
 typedef struct {
@@ -517,6 +518,80 @@ START_TEST(test_unreach_takes_no_both)
 }
 END_TEST
 
+/* Apps that alone send more than 1e8 packets get a warning at the app
+ * that sends the most, in check and run. */
+START_TEST(test_check_warns_of_too_many_packets)
+{
+  static const char yaml[] =
+      "stop: 10s\n"
+      "nodes:\n"
+      "  h1: { kind: host, ip: 10.0.0.1/24 }\n"
+      "  h2: { kind: host, ip: 10.0.0.2/24 }\n"
+      "links:\n"
+      "  - [h1, h2]\n"
+      "apps:\n"
+      "  - { name: probe, type: ping, on: h1, to: h2 }\n"
+      "  - { name: flood, type: udp-cbr, on: h1, to: 'h2:9', rate: 1000Gbps, size: 1, start: 1s, stop: 2s }\n";
+  char *dir = scratch_dir(), *path = write_file(dir, "flood.yaml", yaml, -1);
+  Run r = run_ipsim((const char *[]){"check", path, NULL});
+  ck_assert_int_eq(r.status, 0);
+  char *want = g_strdup_printf("%s:9:5: warning: the apps alone send about 1e+09 packets ('flood' about 1e+09), more "
+                               "than 1e8: the run will take very long; lower a rate or shorten the run\n",
+                               path);
+  ck_assert_str_eq(r.err, want);
+  char *out = g_strdup_printf("%s: ok (2 nodes, 1 link), 1 warning\n", path);
+  ck_assert_str_eq(r.out, out);
+  run_clear(&r);
+  g_unlink(path);
+  g_rmdir(dir);
+  g_free(out), g_free(want), g_free(path), g_free(dir);
+}
+END_TEST
+
+/* The progress line: simulated time against stop, events per second, and
+ * the wall time left at the rate so far. */
+START_TEST(test_progress_text)
+{
+  char *t = progress_text(SIMTIME_S(15), SIMTIME_S(60), 3000000, 3.0);
+  ck_assert_str_eq(t, "sim 15.000s of 60s (25.0%), 1000000 events/s, about 9s left");
+  g_free(t);
+  t = progress_text(SIMTIME_MS(1500), SIMTIME_S(100), 123456789, 15.0);
+  ck_assert_str_eq(t, "sim 1.500s of 100s (1.5%), 8230453 events/s, about 16m25s left");
+  g_free(t);
+  t = progress_text(0, SIMTIME_S(1), 0, 0);
+  ck_assert_str_eq(t, "sim 0.000s of 1s (0.0%), 0 events/s");
+  g_free(t);
+}
+END_TEST
+
+/* A run of more than 2 s with standard error not a terminal prints no
+ * progress: standard error stays empty. */
+START_TEST(test_no_progress_off_a_terminal)
+{
+  static const char yaml[] = "stop: 30s\n"
+                             "nodes:\n"
+                             "  h1: { kind: host, ip: 10.0.0.1/24 }\n"
+                             "  h2: { kind: host, ip: 10.0.0.2/24 }\n"
+                             "links:\n"
+                             "  - { ends: [h1, h2], rate: 10Gbps }\n"
+                             "apps:\n"
+                             "  - { name: flood, type: udp-cbr, on: h1, to: 'h2:9', rate: 2Gbps, size: 1000 }\n"
+                             "  - { type: udp-sink, on: h2, port: 9 }\n";
+  char *dir = scratch_dir(), *path = write_file(dir, "long.yaml", yaml, -1);
+  gint64 start = g_get_monotonic_time();
+  Run r = run_ipsim((const char *[]){"run", path, NULL});
+  double wall = (double)(g_get_monotonic_time() - start) / 1e6;
+  ck_assert_int_eq(r.status, 0);
+  ck_assert_msg(wall > PROGRESS_AFTER_S, "the run took %.2f s only; make it longer", wall);
+  ck_assert_str_eq(r.err, "");
+  assert_contains(r.out, "sim time   30s\n");
+  run_clear(&r);
+  g_unlink(path);
+  g_rmdir(dir);
+  g_free(path), g_free(dir);
+}
+END_TEST
+
 static char *read_file(const char *path)
 {
   char *data = NULL;
@@ -606,6 +681,9 @@ static Suite *cli_suite(void)
   tcase_add_test(tc, test_ftp_rate_is_readable);
   tcase_add_test(tc, test_reach_both_ways);
   tcase_add_test(tc, test_unreach_takes_no_both);
+  tcase_add_test(tc, test_check_warns_of_too_many_packets);
+  tcase_add_test(tc, test_progress_text);
+  tcase_add_test(tc, test_no_progress_off_a_terminal);
   tcase_add_test(tc, test_run_outputs_are_deterministic);
   tcase_add_test(tc, test_draw);
   suite_add_tcase(s, tc);
