@@ -33,9 +33,11 @@
  * of `sizes` in turn (`file-<size>`), and QUITs. Like the BSD ftp client
  * it prints the server's replies and after each file
  *
- *   1000 bytes received in 0.0123 secs (650.4 kB/s)
+ *   1000 bytes received in 0.0123 secs (81.30 kB/s)
  *
- * (kB = 1000 bytes), the time from sending RETR to the end of the data.
+ * (kB = 1000 bytes; B/s, kB/s, MB/s or GB/s with two decimals, as curl
+ * scales its rates: 46.76 MB/s), the time from sending RETR to the end of
+ * the data.
  * A file is complete when its data connection ended and 226 arrived, in
  * either order. At the end: `retrieved 2 files (101000 bytes) in 0.25 secs
  * of transfer`.
@@ -514,6 +516,18 @@ static void ftp_next_file(App *app, FtpState *st)
     ftp_send_cmd(st, FTP_WAIT_QUIT, "QUIT");
 }
 
+/* A rate in bytes per second, scaled by 1000s: "650.40 kB/s", "46.76 MB/s". */
+static void ftp_format_rate(char *out, size_t size, double bytes_per_s)
+{
+  static const char *const units[] = {"B/s", "kB/s", "MB/s", "GB/s"};
+  guint u = 0;
+  while (u + 1 < G_N_ELEMENTS(units) && bytes_per_s >= 1000) {
+    bytes_per_s /= 1000;
+    u++;
+  }
+  g_snprintf(out, size, "%.2f %s", bytes_per_s, units[u]);
+}
+
 /* The file is complete once its data ended and 226 came. */
 static void ftp_file_check(App *app, FtpState *st)
 {
@@ -521,8 +535,9 @@ static void ftp_file_check(App *app, FtpState *st)
     return;
   SimTime took = st->data_end - st->retr_at;
   double secs = (double)took / 1e9;
-  app_print(app, "%" PRIu64 " bytes received in %.3g secs (%.4g kB/s)", st->got, secs,
-            secs > 0 ? (double)st->got / secs / 1e3 : 0.0);
+  char rate[32];
+  ftp_format_rate(rate, sizeof rate, secs > 0 ? (double)st->got / secs : 0.0);
+  app_print(app, "%" PRIu64 " bytes received in %.3g secs (%s)", st->got, secs, rate);
   if (st->got == ftp_size(app, st->next)) {
     st->files++;
     st->bytes += st->got;

@@ -193,8 +193,9 @@ static void onoff_finish(App *app)
 {
   OnOffState *os = app->state;
   GString *line = g_string_new(NULL);
-  g_string_append_printf(line, "sent %" PRIu64 " datagrams (%" PRIu64 " bytes) in %" PRIu64 " on period%s", app->sent,
-                         os->bytes, os->periods, os->periods == 1 ? "" : "s");
+  g_string_append_printf(line, "sent %" PRIu64 " %s (%" PRIu64 " bytes) in %" PRIu64 " on %s", app->sent,
+                         units_plural(app->sent, "datagram", "datagrams"), os->bytes, os->periods,
+                         units_plural(os->periods, "period", "periods"));
   if (os->failed)
     g_string_append_printf(line, ", %" PRIu64 " not sent (%s)", os->failed, app_socket_error_text(os->last_error));
   app_print(app, "%s", line->str);

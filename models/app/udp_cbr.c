@@ -133,10 +133,12 @@ static void udp_cbr_finish(App *app)
 {
   UdpCbrState *cs = app->state;
   if (cs->failed)
-    app_print(app, "sent %" PRIu64 " datagrams (%" PRIu64 " bytes), %" PRIu64 " not sent (%s)", app->sent, cs->bytes,
-              cs->failed, app_socket_error_text(cs->last_error));
+    app_print(app, "sent %" PRIu64 " %s (%" PRIu64 " bytes), %" PRIu64 " not sent (%s)", app->sent,
+              units_plural(app->sent, "datagram", "datagrams"), cs->bytes, cs->failed,
+              app_socket_error_text(cs->last_error));
   else
-    app_print(app, "sent %" PRIu64 " datagrams (%" PRIu64 " bytes)", app->sent, cs->bytes);
+    app_print(app, "sent %" PRIu64 " %s (%" PRIu64 " bytes)", app->sent,
+              units_plural(app->sent, "datagram", "datagrams"), cs->bytes);
 }
 
 static void udp_cbr_free_state(App *app)

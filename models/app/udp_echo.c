@@ -321,11 +321,12 @@ static void udp_echo_server_stop(App *app)
 static void udp_echo_server_finish(App *app)
 {
   UdpEchoServerState *ss = app->state;
+  const char *datagrams = units_plural(app->sent, "datagram", "datagrams");
   if (ss->failed)
-    app_print(app, "echoed %" PRIu64 " datagrams (%" PRIu64 " bytes), %" PRIu64 " not sent (%s)", app->sent, ss->bytes,
-              ss->failed, app_socket_error_text(ss->last_error));
+    app_print(app, "echoed %" PRIu64 " %s (%" PRIu64 " bytes), %" PRIu64 " not sent (%s)", app->sent, datagrams,
+              ss->bytes, ss->failed, app_socket_error_text(ss->last_error));
   else
-    app_print(app, "echoed %" PRIu64 " datagrams (%" PRIu64 " bytes)", app->sent, ss->bytes);
+    app_print(app, "echoed %" PRIu64 " %s (%" PRIu64 " bytes)", app->sent, datagrams, ss->bytes);
 }
 
 static void udp_echo_server_free_state(App *app)

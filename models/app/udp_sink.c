@@ -23,6 +23,7 @@
  * them; compare with the source's count), duplicates (counted as out of
  * order), jitter, payloads under 4 bytes (counted, not sequenced).
  */
+#include "sim/text/units.h"
 #include "models/app/app.h"
 
 #include <inttypes.h>
@@ -143,13 +144,15 @@ static void udp_sink_finish(App *app)
   UdpSinkState *ss = app->state;
   g_array_sort(ss->sources, udp_sink_compare);
   ss->last = 0;
-  app_print(app, "received %" PRIu64 " datagrams (%" PRIu64 " bytes) from %u source%s", app->received, ss->bytes,
-            ss->sources->len, ss->sources->len == 1 ? "" : "s");
+  app_print(app, "received %" PRIu64 " %s (%" PRIu64 " bytes) from %u %s", app->received,
+            units_plural(app->received, "datagram", "datagrams"), ss->bytes, ss->sources->len,
+            units_plural(ss->sources->len, "source", "sources"));
   for (guint i = 0; i < ss->sources->len; i++) {
     const UdpSinkSource *s = &g_array_index(ss->sources, UdpSinkSource, i);
     char addr[ADDR_IPV4_TEXT];
-    app_print(app, "from %s:%u: %" PRIu64 " datagrams, lost %" PRIu64 ", out of order %" PRIu64,
-              addr_format_ipv4(s->addr, addr), s->port, s->datagrams, s->lost, s->reordered);
+    app_print(app, "from %s:%u: %" PRIu64 " %s, lost %" PRIu64 ", out of order %" PRIu64,
+              addr_format_ipv4(s->addr, addr), s->port, s->datagrams,
+              units_plural(s->datagrams, "datagram", "datagrams"), s->lost, s->reordered);
   }
 }
 

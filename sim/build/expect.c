@@ -125,11 +125,12 @@ static void check_flow_evidence(Check *c, const Flow *f)
   char src[ADDR_IPV4_TEXT], dst[ADDR_IPV4_TEXT];
   if (!f)
     return;
-  check_evidence(c, g_strdup_printf("flow %s %s:%u > %s:%u: %" G_GUINT64_FORMAT " packets sent, %" G_GUINT64_FORMAT
+  check_evidence(c, g_strdup_printf("flow %s %s:%u > %s:%u: %" G_GUINT64_FORMAT " %s sent, %" G_GUINT64_FORMAT
                                     " received, %" G_GUINT64_FORMAT " lost, %" G_GUINT64_FORMAT " retransmitted",
                                     f->key.proto == 6 ? "tcp" : "udp", addr_format_ipv4(f->key.src, src), f->key.sport,
-                                    addr_format_ipv4(f->key.dst, dst), f->key.dport, f->tx_packets, f->rx_packets,
-                                    f->lost_packets, f->retransmitted));
+                                    addr_format_ipv4(f->key.dst, dst), f->key.dport, f->tx_packets,
+                                    units_plural(f->tx_packets, "packet", "packets"), f->rx_packets, f->lost_packets,
+                                    f->retransmitted));
 }
 
 /* The flow the other way (TCP's ACKs, an echo's replies), or NULL. */
@@ -182,7 +183,7 @@ static void expect_flow_delivered(Check *c, Network *net)
 {
   App *app = expect_app(net, c->conf);
   const Flow *flow = expect_app_flow(net, app);
-  const char *what = flow && flow->key.proto == 6 ? "segments" : "datagrams";
+  gboolean tcp = flow && flow->key.proto == 6;
   uint64_t sent = flow ? flow->tx_packets : 0, got = flow ? flow->rx_packets : 0;
   if (c->conf->bound.percent && sent == 0) {
     c->found = g_strdup_printf("no %s was sent", app->conf->kind == APP_BULK ? "segment" : "datagram");
@@ -190,6 +191,7 @@ static void expect_flow_delivered(Check *c, Network *net)
   }
   double value = c->conf->bound.percent ? (double)got / (double)sent : (double)got;
   c->ok = expect_bound_holds(&c->conf->bound, value);
+  const char *what = tcp ? units_plural(sent, "segment", "segments") : units_plural(sent, "datagram", "datagrams");
   c->found = g_strdup_printf("%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " %s delivered (%g%%)", got, sent, what,
                              sent ? 100.0 * (double)got / (double)sent : 0.0);
   if (!c->ok) {
@@ -301,15 +303,51 @@ static void expect_walk_evidence(Check *c, const Walk *walk)
     check_evidence(c, g_strdup(g_ptr_array_index(walk->lines, i)));
 }
 
-static void expect_reach(Check *c, Network *net)
+/* Walks from `from` to `dst`; TRUE when it gets there. With `label`, the
+ * evidence says which way the lines are about. */
+static gboolean expect_walk_to(Check *c, Network *net, Node *from, uint32_t dst, const char *label, WalkEnd *end)
 {
   Walk walk;
-  forward_walk(net, network_node(net, (guint)c->conf->node), c->conf->dst, &walk);
-  gboolean reached = walk.end == WALK_REACHED;
-  c->ok = reached == c->conf->reachable;
-  c->found = g_strdup(reached ? "reachable" : forward_walk_end_text(walk.end));
+  forward_walk(net, from, dst, &walk);
+  if (label)
+    check_evidence(c, g_strdup_printf("%s:", label));
   expect_walk_evidence(c, &walk);
+  *end = walk.end;
   forward_walk_clear(&walk);
+  return walk.end == WALK_REACHED;
+}
+
+/* `reach` one way, or with `both` also the way back: from the destination
+ * node to the address that `from` sends from towards it. */
+static void expect_reach(Check *c, Network *net)
+{
+  const ScenarioExpect *e = c->conf;
+  Node *from = network_node(net, (guint)e->node);
+  WalkEnd end;
+  if (!e->both) {
+    c->ok = expect_walk_to(c, net, from, e->dst, NULL, &end) == e->reachable;
+    c->found = g_strdup(end == WALK_REACHED ? "reachable" : forward_walk_end_text(end));
+    return;
+  }
+  char there[ADDR_IPV4_TEXT], back[ADDR_IPV4_TEXT];
+  Node *to = e->dst_node >= 0 ? network_node(net, (guint)e->dst_node) : network_find_node_by_addr(net, e->dst, NULL);
+  uint32_t src = ipv4_source_for(from, e->dst);
+  char *way = g_strdup_printf("the way there, %s to %s", from->name, addr_format_ipv4(e->dst, there));
+  char *way_back = g_strdup_printf("the way back, %s to %s", to ? to->name : there, addr_format_ipv4(src, back));
+  gboolean ok_there = expect_walk_to(c, net, from, e->dst, way, &end);
+  const char *end_there = forward_walk_end_text(end);
+  gboolean ok_back = to && src && expect_walk_to(c, net, to, src, way_back, &end);
+  const char *end_back = !to ? "no node has the address" : !src ? "no source address" : forward_walk_end_text(end);
+  c->ok = ok_there && ok_back;
+  if (c->ok)
+    c->found = g_strdup("reachable both ways");
+  else if (ok_there || ok_back)
+    c->found =
+        g_strdup_printf("reachable one way only; %s: %s", ok_there ? way_back : way, ok_there ? end_back : end_there);
+  else
+    c->found = g_strdup_printf("%s: %s; %s: %s", way, end_there, way_back, end_back);
+  g_free(way);
+  g_free(way_back);
 }
 
 static void expect_path(Check *c, Network *net)

@@ -7,6 +7,7 @@
 #include <glib/gstdio.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "models/app/app.h"
 #include "sim/build/expect.h"
@@ -14,6 +15,7 @@
 #include "sim/build/build.h"
 #include "models/observe/report.h"
 #include "sim/cli/cli.h"
+#include "sim/cli/progress.h"
 #include "sim/text/json.h"
 #include "sim/scenario/scenario.h"
 #include "sim/text/units.h"
@@ -54,8 +56,9 @@ static gboolean cli_operands(const char *command, int argc, char **argv, int wan
   return FALSE;
 }
 
-/* Loads a scenario, printing its diagnostics to standard error. */
-static Scenario *cli_load(const char *path)
+/* Loads a scenario, printing its diagnostics to standard error; `counts`
+ * (may be NULL) gets the numbers of errors and warnings. */
+static Scenario *cli_load(const char *path, guint counts[2])
 {
   DiagList *diags = diag_list_new(path);
   Scenario *sc = scenario_load_file(path, diags);
@@ -64,8 +67,39 @@ static Scenario *cli_load(const char *path)
     sc = NULL;
   }
   diag_list_print(diags, stderr);
+  if (counts) {
+    counts[0] = diags->errors;
+    counts[1] = diags->warnings;
+  }
   diag_list_free(diags);
   return sc;
+}
+
+/* "2 errors, 1 warning" (`none` when both are 0). */
+static char *cli_describe_diags(const guint counts[2], const char *none)
+{
+  GString *s = g_string_new(NULL);
+  if (counts[0])
+    g_string_append_printf(s, "%u %s", counts[0], units_plural(counts[0], "error", "errors"));
+  if (counts[1])
+    g_string_append_printf(s, "%s%u %s", s->len ? ", " : "", counts[1], units_plural(counts[1], "warning", "warnings"));
+  if (!s->len)
+    g_string_append(s, none);
+  return g_string_free(s, FALSE);
+}
+
+/* Prints one file's result: "FILE: ok (N nodes, M links)" with ", K
+ * warnings" when it has some, or "FILE: 2 errors, 1 warning". */
+static void cli_check_result(const char *path, const Scenario *sc, const guint counts[2])
+{
+  char *diags = cli_describe_diags(counts, "");
+  if (sc)
+    printf("%s: ok (%u %s, %u %s)%s%s\n", path, sc->nodes->len, units_plural(sc->nodes->len, "node", "nodes"),
+           sc->links->len, units_plural(sc->links->len, "link", "links"), counts[1] ? ", " : "", diags);
+  else
+    printf("%s: %s\n", path, diags);
+  fflush(stdout);
+  g_free(diags);
 }
 
 static char *cli_describe_nodes(const Network *net)
@@ -193,7 +227,8 @@ static int cli_run_network(Network *net, const Scenario *sc, const char *dir, gb
   }
   Expect *ex = expect_new(net, sc);
   gint64 start = g_get_monotonic_time();
-  uint64_t events = network_run(net);
+  /* Progress only on a terminal, so that piped or redirected outputs stay byte-identical. */
+  uint64_t events = progress_run(net, !quiet && isatty(fileno(stderr)) ? stderr : NULL);
   for (guint i = 0; i < net->apps->len; i++)
     app_finish(g_ptr_array_index(net->apps, i));
   double wall_s = (double)(g_get_monotonic_time() - start) / 1e6;
@@ -221,7 +256,7 @@ int cli_run(int argc, char **argv)
   int status = CLI_EXIT_USAGE;
   Scenario *sc = NULL;
   if (cli_parse_options("run", entries, &argc, &argv) && cli_operands("run", argc, argv, 1) &&
-      (sc = cli_load(argv[1])) && cli_override(sc, seed, stop)) {
+      (sc = cli_load(argv[1], NULL)) && cli_override(sc, seed, stop)) {
     Network *net = build_network(sc);
     char *dir = cli_output_dir(sc, argv[1], out);
     status = cli_run_network(net, sc, dir, quiet);
@@ -240,16 +275,23 @@ int cli_check(int argc, char **argv)
   GOptionEntry entries[] = {G_OPTION_ENTRY_NULL};
   if (!cli_parse_options("check", entries, &argc, &argv) || !cli_operands("check", argc, argv, -1))
     return CLI_EXIT_USAGE;
-  int status = CLI_EXIT_OK;
+  guint bad = 0, total[2] = {0, 0};
   for (int i = 1; i < argc; i++) {
-    Scenario *sc = cli_load(argv[i]);
-    if (sc)
-      printf("%s: ok (%u nodes, %u links)\n", argv[i], sc->nodes->len, sc->links->len);
-    else
-      status = CLI_EXIT_USAGE;
+    guint counts[2];
+    fflush(stdout);
+    Scenario *sc = cli_load(argv[i], counts);
+    cli_check_result(argv[i], sc, counts);
+    bad += sc == NULL;
+    total[0] += counts[0];
+    total[1] += counts[1];
     scenario_free(sc);
   }
-  return status;
+  if (argc > 2) {
+    char *diags = cli_describe_diags(total, "no error or warning");
+    printf("%d files: %d ok, %u with errors; %s\n", argc - 1, argc - 1 - (int)bad, bad, diags);
+    g_free(diags);
+  }
+  return bad ? CLI_EXIT_USAGE : CLI_EXIT_OK;
 }
 
 int cli_draw(int argc, char **argv)
@@ -259,7 +301,7 @@ int cli_draw(int argc, char **argv)
   int status = CLI_EXIT_USAGE;
   Scenario *sc = NULL;
   if (cli_parse_options("draw", entries, &argc, &argv) && cli_operands("draw", argc, argv, 1) &&
-      (sc = cli_load(argv[1]))) {
+      (sc = cli_load(argv[1], NULL))) {
     Network *net = build_network(sc);
     GError *error = NULL;
     if (!out) {

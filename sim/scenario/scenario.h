@@ -152,6 +152,7 @@ typedef struct {
   uint32_t dst;        /* REACH, PATH: the destination address */
   int dst_node;        /* REACH, PATH: the destination node, -1 when an address */
   gboolean reachable;  /* REACH: TRUE for reach:, FALSE for unreach: */
+  gboolean both;       /* REACH: `both: true`, also the way back (to from's address) */
   Ipv4Prefix prefix;   /* ROUTE: the prefix */
   int via_node;        /* ROUTE: expected next-hop node, -1 with via_addr or none */
   uint32_t via_addr;   /* ROUTE: expected next-hop address, 0 with via_node */

@@ -6,7 +6,9 @@
  * different segments (a segment is what a broadcast reaches: a link, or the
  * links joined by switches). Warnings: an unconnected router, switch or
  * interface, a switch with one link, a loop of switches (no STP yet), a
- * segment that mixes subnets, MTUs that differ across a link.
+ * segment that mixes subnets, MTUs that differ across a link, apps that
+ * together send more than SCENARIO_MANY_PACKETS packets (a run that would
+ * take hours: a 1-byte udp-cbr at 1000Gbps).
  *
  * Entry point: scenario_check(), on a scenario that resolved without error.
  */
@@ -292,8 +294,47 @@ static void scenario_check_segments(Loader *ld)
 }
 
 /* Runs every network-aware check on the resolved scenario. */
+#define SCENARIO_MANY_PACKETS 1e8
+
+/* About how many packets an app sends on its own: a count, or its active
+ * time over its interval (an onoff app only while on); 0 for the kinds
+ * whose packets follow the network (TCP, traceroute, servers, sinks). */
+static double scenario_app_packets(const Scenario *sc, const AppConfig *app)
+{
+  if (app->kind != APP_UDP_CBR && app->kind != APP_ONOFF && app->kind != APP_PING && app->kind != APP_UDP_ECHO)
+    return 0;
+  SimTime end = app->stop > 0 && app->stop < sc->stop ? app->stop : sc->stop;
+  double n = end > app->start && app->interval > 0 ? (double)(end - app->start) / (double)app->interval : 0;
+  if (app->kind == APP_ONOFF && app->on_time.mean + app->off_time.mean > 0)
+    n *= (double)app->on_time.mean / (double)(app->on_time.mean + app->off_time.mean);
+  return app->count > 0 ? MIN(n, (double)app->count) : n;
+}
+
+/* Warns, at the app that sends the most, when the apps alone send more
+ * than SCENARIO_MANY_PACKETS packets. */
+static void scenario_check_packets(Loader *ld)
+{
+  double total = 0, most = 0;
+  const AppConfig *top = NULL;
+  for (guint i = 0; i < ld->sc->apps->len; i++) {
+    const AppConfig *app = scenario_app(ld->sc, (int)i);
+    double n = scenario_app_packets(ld->sc, app);
+    total += n;
+    if (n > most) {
+      most = n;
+      top = app;
+    }
+  }
+  if (total > SCENARIO_MANY_PACKETS)
+    scenario_warning_at(ld, top->mark,
+                        "the apps alone send about %.2g packets ('%s' about %.2g), more than 1e8: the run will take "
+                        "very long; lower a rate or shorten the run",
+                        total, top->name, most);
+}
+
 void scenario_check(Loader *ld)
 {
+  scenario_check_packets(ld);
   scenario_check_connections(ld);
   scenario_check_addresses(ld);
   scenario_check_links(ld);

@@ -12,7 +12,8 @@
  *                                                  a stop), bulk (with bytes), http, ftp; a time
  *                                                  bound; fails if it never finished
  *   { app: web, reached: time-wait }               a TCP app's connections entered that state
- *   { at: 5s, reach: { from: h1, to: h3 } }        also unreach:
+ *   { at: 5s, reach: { from: h1, to: h3 } }        one way; both: true also checks the way back
+ *                                                  (from h3 to h1's address); also unreach: (one way)
  *   { at: 5s, route: { node: r1, to: 10.1.3.0/24, via: r3 } }   via: node, address, none, direct
  *   { at: 5s, path: { from: h1, to: h2, is: [r1, h2] } }
  *   { never: { drop: ttl-expired, node: r1 } }     the models check the reason's name
@@ -127,6 +128,7 @@ static gboolean expect_parse_drop(SchemaCtx *cx, const YNode *value, void *dest)
 static const SchemaField reach_fields[] = {
     {"from", scenario_parse_ip_node_ref, offsetof(ScenarioExpect, node), 0, TRUE},
     {"to", expect_parse_dst, 0, 0, TRUE},
+    {"both", scenario_parse_bool, offsetof(ScenarioExpect, both), 0, FALSE},
 };
 static const Schema reach_schema = {"a reachability check", reach_fields, G_N_ELEMENTS(reach_fields), SCHEMA_NO_GIVEN};
 
@@ -658,6 +660,19 @@ static char *expect_late(SimTime at, SimTime stop, const char *stop_key)
   return text;
 }
 
+/* `both` checks that each end reaches the other: `unreach` takes no `both`. */
+static gboolean expect_check_both(SchemaCtx *cx, const YNode *item, const ExpectDraft *d)
+{
+  if (d->check != CHECK_UNREACH || !d->e.both)
+    return TRUE;
+  gsize mark = schema_path_push_key(cx, "unreach");
+  schema_path_push_key(cx, "both");
+  schema_error(cx, ynode_map_get(ynode_map_get(item, "unreach"), "both"),
+               "'both' goes with 'reach' (each end reaches the other); 'unreach' checks one way");
+  schema_path_pop(cx, mark);
+  return FALSE;
+}
+
 static gboolean expect_check_at(SchemaCtx *cx, const YNode *item, const ExpectDraft *d)
 {
   char *late = d->given & EXPECT_GIVEN_AT ? expect_late(d->e.at, loader_of(cx)->sc->stop, "stop") : NULL;
@@ -721,7 +736,10 @@ static char *expect_text(const Scenario *sc, const ExpectDraft *d, const YNode *
     break;
   case CHECK_REACH:
   case CHECK_UNREACH:
-    g_string_printf(s, "%s %s %s", node, e->reachable ? "reaches" : "does not reach", expect_written(v, "to"));
+    if (e->both)
+      g_string_printf(s, "%s and %s reach each other", node, expect_written(v, "to"));
+    else
+      g_string_printf(s, "%s %s %s", node, e->reachable ? "reaches" : "does not reach", expect_written(v, "to"));
     break;
   case CHECK_ROUTE:
     g_string_printf(s, "route %s %s via %s", node, expect_written(v, "to"), expect_written(v, "via"));
@@ -765,7 +783,7 @@ static void expect_read(SchemaCtx *cx, const YNode *item)
   gboolean ok = schema_apply(cx, &expect_schema, own, &d) && d.check >= 0;
   scenario_map_without_free(own);
   g_free(drop);
-  if (ok && expect_check_app(cx, item, &d) && expect_check_at(cx, item, &d)) {
+  if (ok && expect_check_app(cx, item, &d) && expect_check_both(cx, item, &d) && expect_check_at(cx, item, &d)) {
     d.e.kind = check_kinds[d.check];
     d.e.reachable = d.check == CHECK_REACH;
     d.e.text = expect_text(loader_of(cx)->sc, &d, ynode_map_get(item, check_keys[d.check]));

@@ -27,6 +27,12 @@ typedef struct {
   char *anchor; /* registered when the node is complete */
 } YFrame;
 
+/* A bound that ytree_parse() quoted: its line and the columns of the two
+ * quotes it added, in the text of that round. */
+typedef struct {
+  int line, open, close;
+} YQuote;
+
 typedef struct {
   YTree *tree;
   DiagList *diags;
@@ -36,13 +42,28 @@ typedef struct {
   GHashTable *anchors; /* name -> YNode*, complete nodes only */
   guint documents;
   gboolean failed;
+  size_t quote_from, quote_to; /* an unquoted bound to quote before reading again; quote_to 0: none */
+  GArray *quotes;              /* of YQuote: the bounds quoted before this reading */
 } YReader;
 
+#define YTREE_MAX_QUOTE_FIXES 20
+
 static void yreader_error(YReader *rd, int line, int column, const char *fmt, ...) G_GNUC_PRINTF(4, 5);
+
+/* Moves a place in the text with quoted bounds back to the file's own text. */
+static void yquote_unmap(const GArray *quotes, int line, int *column)
+{
+  for (guint j = quotes ? quotes->len : 0; j-- > 0;) {
+    const YQuote *q = &g_array_index(quotes, YQuote, j);
+    if (line == q->line && *column > q->open)
+      *column -= *column > q->close ? 2 : 1;
+  }
+}
 
 static void yreader_error(YReader *rd, int line, int column, const char *fmt, ...)
 {
   va_list ap;
+  yquote_unmap(rd->quotes, line, &column);
   va_start(ap, fmt);
   diag_addv(rd->diags, DIAG_ERROR, line, column, fmt, ap);
   va_end(ap);
@@ -120,6 +141,56 @@ static void yreader_report_encoding(YReader *rd, const yaml_parser_t *p)
                 (unsigned)p->problem_value);
 }
 
+/* The end of the plain value that starts at `at`: the end of the line, a
+ * comment, or in a flow collection (`flow`) a ',', '}' or ']'; trailing
+ * blanks left out. */
+static size_t yreader_value_end(const YReader *rd, size_t at, gboolean flow)
+{
+  size_t end = at;
+  while (end < rd->len && rd->data[end] != '\n' && rd->data[end] != '\r' &&
+         !(rd->data[end] == '#' && (rd->data[end - 1] == ' ' || rd->data[end - 1] == '\t')) &&
+         !(flow && strchr(",}]", rd->data[end])))
+    end++;
+  while (end > at && (rd->data[end - 1] == ' ' || rd->data[end - 1] == '\t'))
+    end--;
+  return end;
+}
+
+/* Finds on line `line` (0-based) a value written as an unquoted bound, such
+ * as `loss: >= 10%` (YAML reads '>' as the start of a folded block): reports
+ * it with the quoted spelling and keeps its span, so that the caller can
+ * quote it and read the file again for its other problems. */
+static gboolean yreader_unquoted_bound(YReader *rd, size_t line)
+{
+  size_t start = yreader_offset(rd, line, 0), key = start;
+  gboolean flow = FALSE;
+  for (size_t i = start; i < rd->len && rd->data[i] != '\n'; i++) {
+    flow = flow || rd->data[i] == '{' || rd->data[i] == '[';
+    if (rd->data[i] == ',' || rd->data[i] == '{' || rd->data[i] == '[' || rd->data[i] == '-')
+      key = i + 1;
+    if (rd->data[i] != ':' || i + 1 >= rd->len || (rd->data[i + 1] != ' ' && rd->data[i + 1] != '\t'))
+      continue;
+    size_t at = i + 1;
+    while (at < rd->len && (rd->data[at] == ' ' || rd->data[at] == '\t'))
+      at++;
+    if (at >= rd->len || rd->data[at] != '>')
+      continue;
+    size_t end = yreader_value_end(rd, at, flow);
+    char *name = g_strstrip(g_strndup(rd->data + key, i - key));
+    int l, c;
+    yreader_position(rd, at, &l, &c);
+    yreader_error(rd, l, c,
+                  "YAML syntax: a bound that starts with '>' must be quoted (YAML reads '>' as a folded "
+                  "block): write %s: \"%.*s\"",
+                  name, (int)(end - at), rd->data + at);
+    g_free(name);
+    rd->quote_from = at;
+    rd->quote_to = end;
+    return TRUE;
+  }
+  return FALSE;
+}
+
 /* Reports a libyaml failure in words a user can act on. */
 static void yreader_report_libyaml(YReader *rd, const yaml_parser_t *p)
 {
@@ -134,6 +205,9 @@ static void yreader_report_libyaml(YReader *rd, const yaml_parser_t *p)
   default:
     break;
   }
+  if (yreader_unquoted_bound(rd, p->problem_mark.line) ||
+      (p->context && yreader_unquoted_bound(rd, p->context_mark.line)))
+    return;
   line = (int)p->problem_mark.line + 1;
   column = (int)p->problem_mark.column + 1;
   size_t at = yreader_offset(rd, p->problem_mark.line, p->problem_mark.column);
@@ -320,10 +394,9 @@ static void yreader_run(YReader *rd, yaml_parser_t *parser)
   }
 }
 
-/* Reads `data` as one YAML document. Returns the tree, or NULL after adding
- * every problem found to `diags`. An empty document gives a tree whose root
- * is NULL. */
-YTree *ytree_parse(const char *data, size_t len, DiagList *diags)
+/* Reads `data` once; *quote gets the span of an unquoted bound that
+ * stopped the reading (quote[1] 0: none). */
+static YTree *ytree_parse_once(const char *data, size_t len, DiagList *diags, GArray *quotes, size_t quote[2])
 {
   YTree *tree = g_new0(YTree, 1);
   tree->nodes = g_ptr_array_new_with_free_func(ynode_free);
@@ -334,7 +407,10 @@ YTree *ytree_parse(const char *data, size_t len, DiagList *diags)
                 g_array_new(FALSE, FALSE, sizeof(YFrame)),
                 g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
                 0,
-                FALSE};
+                FALSE,
+                0,
+                0,
+                quotes};
   yaml_parser_t parser;
   yaml_parser_initialize(&parser);
   yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
@@ -347,10 +423,48 @@ YTree *ytree_parse(const char *data, size_t len, DiagList *diags)
   }
   g_array_free(rd.stack, TRUE);
   g_hash_table_destroy(rd.anchors);
+  quote[0] = rd.quote_from;
+  quote[1] = rd.quote_to;
   if (rd.failed) {
     ytree_free(tree);
     return NULL;
   }
+  return tree;
+}
+
+/* Reads `data` as one YAML document. Returns the tree, or NULL after adding
+ * every problem found to `diags`. An empty document gives a tree whose root
+ * is NULL. An unquoted bound (`loss: >= 10%`) is reported, then quoted in
+ * a copy that is read again, so that the file's other problems are
+ * reported too (the tree is then freed: the file has an error). */
+YTree *ytree_parse(const char *data, size_t len, DiagList *diags)
+{
+  char *copy = NULL;
+  YTree *tree = NULL;
+  GArray *quotes = g_array_new(FALSE, FALSE, sizeof(YQuote));
+  for (guint round = 0; round <= YTREE_MAX_QUOTE_FIXES && !tree; round++) {
+    size_t quote[2];
+    tree = ytree_parse_once(data, len, diags, quotes, quote);
+    if (tree || !quote[1])
+      break;
+    YReader at = {.data = data, .len = len};
+    YQuote q;
+    yreader_position(&at, quote[0], &q.line, &q.open);
+    q.close = q.open + 1 + (int)g_utf8_strlen(data + quote[0], (gssize)(quote[1] - quote[0]));
+    g_array_append_val(quotes, q);
+    GString *fixed = g_string_new_len(data, (gssize)len);
+    g_string_insert_c(fixed, (gssize)quote[1], '"');
+    g_string_insert_c(fixed, (gssize)quote[0], '"');
+    g_free(copy);
+    len = fixed->len;
+    data = copy = g_string_free(fixed, FALSE);
+  }
+  for (guint i = 0; tree && i < tree->nodes->len; i++) {
+    YNode *node = g_ptr_array_index(tree->nodes, i);
+    yquote_unmap(quotes, node->line, &node->column);
+  }
+  g_array_free(quotes, TRUE);
+  g_free(copy);
   return tree;
 }
 

@@ -773,3 +773,9 @@ char *units_format_queue(QueueLimit q)
     return g_strdup_printf("%" PRIu64 "p", q.packets);
   return units_format_size(q.bytes);
 }
+
+/* The word that goes after the count `n`: `one` for 1, else `many`. */
+const char *units_plural(uint64_t n, const char *one, const char *many)
+{
+  return n == 1 ? one : many;
+}

@@ -6,7 +6,8 @@
  * Entry points: units_parse_duration(), units_parse_rate(),
  * units_parse_size(), units_parse_queue(), units_parse_percent(),
  * units_parse_uint(); units_format_duration(), units_format_rate(),
- * units_format_size(), units_format_queue().
+ * units_format_size(), units_format_queue(); units_plural() (the word
+ * after a count: "1 link", "2 links").
  *
  * Spelling rules (what a user sees):
  *   - A value is a decimal number immediately followed by its unit:
@@ -76,5 +77,6 @@ char *units_format_duration(SimTime t);
 char *units_format_rate(uint64_t bps);
 char *units_format_size(uint64_t bytes);
 char *units_format_queue(QueueLimit q);
+const char *units_plural(uint64_t n, const char *one, const char *many);
 
 #endif

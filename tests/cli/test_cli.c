@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "sim/cli/progress.h"
 #include "tests/testlib.h"
 
 typedef struct {
@@ -165,6 +166,49 @@ static void assert_file_rejected(const char *name, const char *data, gssize len,
   g_free(path);
   g_free(dir);
 }
+
+/* `check A B C`: a line per file in order, with its counts, and a total;
+ * an unquoted bound gets a message saying how to quote it, and the file's
+ * other errors are still reported (block and flow styles). */
+START_TEST(test_check_files_in_order_and_unquoted_bounds)
+{
+  char *dir = scratch_dir();
+  char *bad = write_file(dir, "bad.yaml",
+                         "stop: 3s\n"
+                         "nodes:\n"
+                         "  h1: { kind: host, ip: 10.0.1.10/24 }\n"
+                         "  h2: { kind: hots }\n"
+                         "apps:\n"
+                         "  - { name: p, type: ping, on: h1, to: h1 }\n"
+                         "expect:\n"
+                         "  - app: p\n"
+                         "    loss: >= 10%\n"
+                         "  - { app: p, loss: > 5%, at: 1s }\n",
+                         -1);
+  char *warn = testlib_path("WARN_SCENARIOS", "switch-loop.yaml"), *lan = example("lan.yaml");
+  Run r = run_ipsim((const char *[]){"check", lan, bad, warn, NULL});
+  ck_assert_int_eq(r.status, 2);
+  char *out = g_strdup_printf("%s: ok (5 nodes, 4 links)\n%s: 4 errors\n%s: ok (5 nodes, 5 links), 1 warning\n"
+                              "3 files: 2 ok, 1 with errors; 4 errors, 1 warning\n",
+                              lan, bad, warn);
+  ck_assert_str_eq(r.out, out);
+  char *err = g_strdup_printf(
+      "%s:4:15: error: nodes.h2.kind: unknown node kind 'hots'; did you mean 'host'?\n"
+      "%s:9:11: error: YAML syntax: a bound that starts with '>' must be quoted (YAML reads '>' as a folded block): "
+      "write loss: \">= 10%%\"\n"
+      "%s:10:21: error: YAML syntax: a bound that starts with '>' must be quoted (YAML reads '>' as a folded block): "
+      "write loss: \"> 5%%\"\n"
+      "%s:10:27: error: expect[1].at: 'at' is not allowed with 'loss': it is checked at the end of the run\n"
+      "%s:10:5: warning: links[2] (s3 - s1) closes a loop of switches; without STP a broadcast circulates until "
+      "queues overflow\n",
+      bad, bad, bad, bad, warn);
+  ck_assert_str_eq(r.err, err);
+  run_clear(&r);
+  g_unlink(bad);
+  g_rmdir(dir);
+  g_free(out), g_free(err), g_free(bad), g_free(warn), g_free(lan), g_free(dir);
+}
+END_TEST
 
 START_TEST(test_hostile_small_files)
 {
@@ -356,6 +400,199 @@ START_TEST(test_run_evidence_is_the_apps_own)
 }
 END_TEST
 
+/* Counts of one take the singular: "echoed 1 datagram", "1 link",
+ * "1 of 1 datagram", "1 packet sent". */
+START_TEST(test_counts_of_one_are_singular)
+{
+  static const char yaml[] = "stop: 2s\n"
+                             "nodes:\n"
+                             "  h1: { kind: host, ip: 10.0.0.1/24 }\n"
+                             "  h2: { kind: host, ip: 10.0.0.2/24 }\n"
+                             "links:\n"
+                             "  - [h1, h2]\n"
+                             "apps:\n"
+                             "  - { name: echo, type: udp-echo, on: h1, to: h2, count: 1 }\n"
+                             "  - { name: srv, type: udp-echo-server, on: h2 }\n"
+                             "expect:\n"
+                             "  - { flow: echo, delivered: 2 }\n";
+  char *dir = scratch_dir(), *path = write_file(dir, "echo1.yaml", yaml, -1);
+  Run r = run_ipsim((const char *[]){"check", path, NULL});
+  ck_assert_int_eq(r.status, 0);
+  char *want = g_strdup_printf("%s: ok (2 nodes, 1 link)\n", path);
+  ck_assert_str_eq(r.out, want);
+  run_clear(&r);
+  g_free(want);
+  r = run_ipsim((const char *[]){"run", path, NULL});
+  ck_assert_int_eq(r.status, 1);
+  assert_contains(r.out, "\n2.000000000 h2 srv: echoed 1 datagram (56 bytes)\n");
+  want =
+      g_strdup_printf("%s:11:5: expect failed: echo delivered 2\n  expected: 2\n"
+                      "  found:    1 of 1 datagram delivered (100%%)\n  evidence:\n"
+                      "    flow udp 10.0.0.1:49152 > 10.0.0.2:7: 1 packet sent, 1 received, 0 lost, 0 retransmitted\n"
+                      "    flow udp 10.0.0.2:7 > 10.0.0.1:49152: 1 packet sent, 1 received, 0 lost, 0 retransmitted\n",
+                      path);
+  ck_assert_str_eq(r.err, want);
+  run_clear(&r);
+  g_unlink(path);
+  g_rmdir(dir);
+  g_free(want), g_free(path), g_free(dir);
+}
+END_TEST
+
+/* FTP prints each file's rate scaled as curl does, two decimals. */
+START_TEST(test_ftp_rate_is_readable)
+{
+  char *dir = scratch_dir(), *ftp = example("ftp.yaml");
+  Run r = run_ipsim((const char *[]){"run", ftp, "--out", dir, NULL});
+  ck_assert_msg(r.status == 0, "%s", r.err);
+  /* printed with the 226, once the data connection has closed */
+  assert_contains(r.out, "\n1.411343280 laptop fetch: 100000 bytes received in 0.123 secs (815.66 kB/s)\n");
+  assert_contains(r.out, "\n2.433966960 laptop fetch: 2000000 bytes received in 0.926 secs (2.16 MB/s)\n");
+  run_clear(&r);
+  char *cmd = g_strdup_printf("rm -rf '%s'", dir);
+  ck_assert_int_eq(system(cmd), 0);
+  g_free(cmd), g_free(ftp), g_free(dir);
+}
+END_TEST
+
+/* `reach` is one way; `both: true` also checks the way back, and the
+ * failure says which way failed: h3 has no gateway, so h1 reaches it
+ * (expect[1] passes) but h3 has no route back. */
+START_TEST(test_reach_both_ways)
+{
+  static const char yaml[] = "stop: 2s\n"
+                             "nodes:\n"
+                             "  s1: { kind: switch }\n"
+                             "  h1: { kind: host, ip: 10.0.1.10/24, gateway: 10.0.1.1 }\n"
+                             "  r1: { kind: router, ip: { eth0: 10.0.1.1/24, eth1: 10.0.2.1/24 } }\n"
+                             "  h2: { kind: host, ip: 10.0.2.10/24, gateway: 10.0.2.1 }\n"
+                             "  h3: { kind: host, ip: 10.0.2.20/24 }\n"
+                             "links:\n"
+                             "  - [h1, r1:eth0]\n"
+                             "  - [r1:eth1, s1]\n"
+                             "  - [h2, s1]\n"
+                             "  - [h3, s1]\n"
+                             "expect:\n"
+                             "  - { at: 1s, reach: { from: h1, to: h2, both: true } }\n"
+                             "  - { at: 1s, reach: { from: h1, to: h3 } }\n"
+                             "  - { at: 1s, reach: { from: h1, to: h3, both: true } }\n";
+  char *dir = scratch_dir(), *path = write_file(dir, "both.yaml", yaml, -1);
+  Run r = run_ipsim((const char *[]){"run", "--quiet", path, NULL});
+  ck_assert_int_eq(r.status, 1);
+  char *want = g_strdup_printf("%s:16:5: expect failed: h1 and h3 reach each other at 1s\n"
+                               "  expected: h1 and h3 reach each other\n"
+                               "  found:    reachable one way only; the way back, h3 to 10.0.1.10: no route\n"
+                               "  evidence:\n"
+                               "    the way there, h1 to 10.0.2.20:\n"
+                               "    h1: route 0.0.0.0/0 via 10.0.1.1 dev eth0 (static, metric 1)\n"
+                               "    r1: route 10.0.2.0/24 dev eth1 (connected, metric 0)\n"
+                               "    the way back, h3 to 10.0.1.10:\n"
+                               "    h3: no route to 10.0.1.10\n",
+                               path);
+  ck_assert_str_eq(r.err, want);
+  run_clear(&r);
+  g_free(want);
+  g_unlink(path);
+  g_rmdir(dir);
+  g_free(path), g_free(dir);
+}
+END_TEST
+
+/* unreach checks one way: it takes no `both`. */
+START_TEST(test_unreach_takes_no_both)
+{
+  char *dir = scratch_dir();
+  char *bad = write_file(dir, "unreach.yaml",
+                         "nodes: { h1: { kind: host, ip: 10.0.0.1/24 } }\n"
+                         "expect:\n  - { unreach: { from: h1, to: 10.9.9.9, both: true } }\n",
+                         -1);
+  Run r = run_ipsim((const char *[]){"check", bad, NULL});
+  ck_assert_int_eq(r.status, 2);
+  char *want = g_strdup_printf("%s:3:48: error: expect[0].unreach.both: 'both' goes with 'reach' (each end reaches the "
+                               "other); 'unreach' checks one way\n",
+                               bad);
+  ck_assert_str_eq(r.err, want);
+  run_clear(&r);
+  g_unlink(bad);
+  g_rmdir(dir);
+  g_free(want), g_free(bad), g_free(dir);
+}
+END_TEST
+
+/* Apps that alone send more than 1e8 packets get a warning at the app
+ * that sends the most, in check and run. */
+START_TEST(test_check_warns_of_too_many_packets)
+{
+  static const char yaml[] =
+      "stop: 10s\n"
+      "nodes:\n"
+      "  h1: { kind: host, ip: 10.0.0.1/24 }\n"
+      "  h2: { kind: host, ip: 10.0.0.2/24 }\n"
+      "links:\n"
+      "  - [h1, h2]\n"
+      "apps:\n"
+      "  - { name: probe, type: ping, on: h1, to: h2 }\n"
+      "  - { name: flood, type: udp-cbr, on: h1, to: 'h2:9', rate: 1000Gbps, size: 1, start: 1s, stop: 2s }\n";
+  char *dir = scratch_dir(), *path = write_file(dir, "flood.yaml", yaml, -1);
+  Run r = run_ipsim((const char *[]){"check", path, NULL});
+  ck_assert_int_eq(r.status, 0);
+  char *want = g_strdup_printf("%s:9:5: warning: the apps alone send about 1e+09 packets ('flood' about 1e+09), more "
+                               "than 1e8: the run will take very long; lower a rate or shorten the run\n",
+                               path);
+  ck_assert_str_eq(r.err, want);
+  char *out = g_strdup_printf("%s: ok (2 nodes, 1 link), 1 warning\n", path);
+  ck_assert_str_eq(r.out, out);
+  run_clear(&r);
+  g_unlink(path);
+  g_rmdir(dir);
+  g_free(out), g_free(want), g_free(path), g_free(dir);
+}
+END_TEST
+
+/* The progress line: simulated time against stop, events per second, and
+ * the wall time left at the rate so far. */
+START_TEST(test_progress_text)
+{
+  char *t = progress_text(SIMTIME_S(15), SIMTIME_S(60), 3000000, 3.0);
+  ck_assert_str_eq(t, "sim 15.000s of 60s (25.0%), 1000000 events/s, about 9s left");
+  g_free(t);
+  t = progress_text(SIMTIME_MS(1500), SIMTIME_S(100), 123456789, 15.0);
+  ck_assert_str_eq(t, "sim 1.500s of 100s (1.5%), 8230453 events/s, about 16m25s left");
+  g_free(t);
+  t = progress_text(0, SIMTIME_S(1), 0, 0);
+  ck_assert_str_eq(t, "sim 0.000s of 1s (0.0%), 0 events/s");
+  g_free(t);
+}
+END_TEST
+
+/* A run of more than 2 s with standard error not a terminal prints no
+ * progress: standard error stays empty. */
+START_TEST(test_no_progress_off_a_terminal)
+{
+  static const char yaml[] = "stop: 30s\n"
+                             "nodes:\n"
+                             "  h1: { kind: host, ip: 10.0.0.1/24 }\n"
+                             "  h2: { kind: host, ip: 10.0.0.2/24 }\n"
+                             "links:\n"
+                             "  - { ends: [h1, h2], rate: 10Gbps }\n"
+                             "apps:\n"
+                             "  - { name: flood, type: udp-cbr, on: h1, to: 'h2:9', rate: 2Gbps, size: 1000 }\n"
+                             "  - { type: udp-sink, on: h2, port: 9 }\n";
+  char *dir = scratch_dir(), *path = write_file(dir, "long.yaml", yaml, -1);
+  gint64 start = g_get_monotonic_time();
+  Run r = run_ipsim((const char *[]){"run", path, NULL});
+  double wall = (double)(g_get_monotonic_time() - start) / 1e6;
+  ck_assert_int_eq(r.status, 0);
+  ck_assert_msg(wall > PROGRESS_AFTER_S, "the run took %.2f s only; make it longer", wall);
+  ck_assert_str_eq(r.err, "");
+  assert_contains(r.out, "sim time   30s\n");
+  run_clear(&r);
+  g_unlink(path);
+  g_rmdir(dir);
+  g_free(path), g_free(dir);
+}
+END_TEST
+
 static char *read_file(const char *path)
 {
   char *data = NULL;
@@ -431,6 +668,7 @@ static Suite *cli_suite(void)
   tcase_add_test(tc, test_usage_errors);
   tcase_add_test(tc, test_check_examples);
   tcase_add_test(tc, test_check_reports_errors_and_warnings);
+  tcase_add_test(tc, test_check_files_in_order_and_unquoted_bounds);
   tcase_add_test(tc, test_hostile_small_files);
   tcase_add_test(tc, test_hostile_binary_junk);
   tcase_add_test(tc, test_hostile_deep_nesting);
@@ -440,6 +678,13 @@ static Suite *cli_suite(void)
   tcase_add_test(tc, test_run_summary);
   tcase_add_test(tc, test_run_stop_before_a_check);
   tcase_add_test(tc, test_run_evidence_is_the_apps_own);
+  tcase_add_test(tc, test_counts_of_one_are_singular);
+  tcase_add_test(tc, test_ftp_rate_is_readable);
+  tcase_add_test(tc, test_reach_both_ways);
+  tcase_add_test(tc, test_unreach_takes_no_both);
+  tcase_add_test(tc, test_check_warns_of_too_many_packets);
+  tcase_add_test(tc, test_progress_text);
+  tcase_add_test(tc, test_no_progress_off_a_terminal);
   tcase_add_test(tc, test_run_outputs_are_deterministic);
   tcase_add_test(tc, test_draw);
   suite_add_tcase(s, tc);

@@ -1,0 +1,26 @@
+/*
+ * Progress of a long run on a terminal: once a run has taken more than
+ * PROGRESS_AFTER_S of wall time, one line on standard error, rewritten in
+ * place (\r) at most PROGRESS_PER_S times a second, with the simulated time
+ * against the stop time, events per second and an estimate of the time
+ * left; cleared when the run ends.
+ *
+ * Entry points: progress_text() (the line, for tests too);
+ * progress_run() (runs the network, showing progress on `tty`).
+ */
+#ifndef IPSIM_PROGRESS_H
+#define IPSIM_PROGRESS_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "models/core/network.h"
+#include "sim/kernel/simtime.h"
+
+#define PROGRESS_AFTER_S 2.0
+#define PROGRESS_PER_S 4
+
+char *progress_text(SimTime now, SimTime stop, uint64_t events, double wall_s);
+uint64_t progress_run(Network *net, FILE *tty);
+
+#endif
