@@ -606,6 +606,94 @@ static const ScenarioExpect *expect_at(const Scenario *sc, guint i)
   return &g_array_index(sc->expects, ScenarioExpect, i);
 }
 
+/* The checks of apps and flows: loss, hops, delivered. */
+static void assert_app_checks(const Scenario *sc)
+{
+  const ScenarioExpect *e = expect_at(sc, 0);
+  ck_assert_int_eq(e->kind, EXPECT_APP_LOSS);
+  ck_assert_int_eq(e->app, 0);
+  ck_assert_int_eq(e->at, -1);
+  ck_assert_int_eq(e->bound.op, CMP_LE);
+  ck_assert(e->bound.percent && e->bound.value == 0.1);
+  ck_assert_str_eq(e->bound.text, "<= 10%");
+  ck_assert_str_eq(e->text, "loss of probe <= 10%");
+  ck_assert_int_eq(e->mark.line, 18);
+  e = expect_at(sc, 1);
+  ck_assert_int_eq(e->kind, EXPECT_APP_HOPS);
+  ck_assert_uint_eq(e->nodes->len, 3);
+  ck_assert_int_eq(g_array_index(e->nodes, int, 0), scenario_find_node(sc, "r0"));
+  ck_assert_int_eq(g_array_index(e->nodes, int, 1), -1);
+  ck_assert_str_eq(e->text, "hops of tr are r0 * h2");
+  e = expect_at(sc, 2);
+  ck_assert_int_eq(e->kind, EXPECT_FLOW_DELIVERED);
+  ck_assert_int_eq(e->app, 2);
+  ck_assert(e->bound.op == CMP_EQ && !e->bound.percent && e->bound.value == 1000);
+  ck_assert_str_eq(e->text, "cbr delivered 1000");
+}
+
+/* reach and unreach. */
+static void assert_reach_checks(const Scenario *sc)
+{
+  const ScenarioExpect *e = expect_at(sc, 3);
+  ck_assert_int_eq(e->kind, EXPECT_REACH);
+  ck_assert(e->reachable);
+  ck_assert_int_eq(e->at, SIMTIME_S(5));
+  ck_assert_int_eq(e->node, scenario_find_node(sc, "h1"));
+  ck_assert_int_eq(e->dst_node, scenario_find_node(sc, "h2"));
+  ck_assert_uint_eq(e->dst, ip("10.0.2.10"));
+  ck_assert_str_eq(e->text, "h1 reaches h2");
+  e = expect_at(sc, 4);
+  ck_assert(!e->reachable);
+  ck_assert_int_eq(e->at, -1);
+  ck_assert_int_eq(e->dst_node, -1);
+  ck_assert_str_eq(e->text, "h1 does not reach 10.9.9.9");
+}
+
+/* route, with a node, an address, direct and none. */
+static void assert_route_checks(const Scenario *sc)
+{
+  const ScenarioExpect *e = expect_at(sc, 5);
+  ck_assert_int_eq(e->kind, EXPECT_ROUTE);
+  ck_assert_int_eq(e->node, scenario_find_node(sc, "r0"));
+  ck_assert_uint_eq(e->prefix.addr, ip("10.0.2.0"));
+  ck_assert_uint_eq(e->prefix.len, 24);
+  ck_assert_int_eq(e->via_node, scenario_find_node(sc, "r1"));
+  ck_assert(!e->via_addr && !e->via_none && !e->via_direct);
+  ck_assert_str_eq(e->text, "route r0 10.0.2.0/24 via r1");
+  e = expect_at(sc, 6);
+  ck_assert_uint_eq(e->prefix.len, 0);
+  ck_assert_int_eq(e->via_node, -1);
+  ck_assert_uint_eq(e->via_addr, ip("10.0.1.1"));
+  ck_assert_str_eq(e->text, "route r1 default via 10.0.1.1");
+  ck_assert(expect_at(sc, 7)->via_direct && expect_at(sc, 7)->via_node == -1);
+  ck_assert(expect_at(sc, 8)->via_none);
+}
+
+/* path, never, drops, and a percentage bound with !=. */
+static void assert_path_and_drop_checks(const Scenario *sc)
+{
+  const ScenarioExpect *e = expect_at(sc, 9);
+  ck_assert_int_eq(e->kind, EXPECT_PATH);
+  ck_assert_int_eq(e->at, SIMTIME_S(30));
+  ck_assert_uint_eq(e->nodes->len, 3);
+  ck_assert_str_eq(e->text, "path h1 -> h2 is r0 r1 h2");
+  e = expect_at(sc, 10);
+  ck_assert_int_eq(e->kind, EXPECT_NEVER_DROP);
+  ck_assert_str_eq(e->drop, "ttl-expired");
+  ck_assert_int_eq(e->node, scenario_find_node(sc, "r1"));
+  ck_assert_str_eq(e->text, "never drop ttl-expired at r1");
+  ck_assert_int_eq(expect_at(sc, 11)->node, -1);
+  ck_assert_str_eq(expect_at(sc, 11)->text, "never drop no-route");
+  e = expect_at(sc, 12);
+  ck_assert_int_eq(e->kind, EXPECT_DROPS);
+  ck_assert_str_eq(e->drop, "queue-full");
+  ck_assert_int_eq(e->node, scenario_find_node(sc, "s1"));
+  ck_assert(e->bound.op == CMP_GT && e->bound.value == 1000 && !e->bound.percent);
+  ck_assert_str_eq(e->text, "queue-full drops at s1 > 1000");
+  e = expect_at(sc, 13);
+  ck_assert(e->bound.op == CMP_NE && e->bound.percent && e->bound.value == 0.505);
+}
+
 /* Every kind of check, its fields and its text. */
 START_TEST(test_expect_checks)
 {
@@ -629,74 +717,10 @@ START_TEST(test_expect_checks)
                           "  - { drops: { reason: queue-full, node: s1 }, count: '> 1000' }\n"
                           "  - { flow: cbr, delivered: '!= 50.5%' }\n");
   ck_assert_uint_eq(sc->expects->len, 14);
-  const ScenarioExpect *e = expect_at(sc, 0);
-  ck_assert_int_eq(e->kind, EXPECT_APP_LOSS);
-  ck_assert_int_eq(e->app, 0);
-  ck_assert_int_eq(e->at, -1);
-  ck_assert_int_eq(e->bound.op, CMP_LE);
-  ck_assert(e->bound.percent && e->bound.value == 0.1);
-  ck_assert_str_eq(e->bound.text, "<= 10%");
-  ck_assert_str_eq(e->text, "loss of probe <= 10%");
-  ck_assert_int_eq(e->mark.line, 18);
-  e = expect_at(sc, 1);
-  ck_assert_int_eq(e->kind, EXPECT_APP_HOPS);
-  ck_assert_uint_eq(e->nodes->len, 3);
-  ck_assert_int_eq(g_array_index(e->nodes, int, 0), scenario_find_node(sc, "r0"));
-  ck_assert_int_eq(g_array_index(e->nodes, int, 1), -1);
-  ck_assert_str_eq(e->text, "hops of tr are r0 * h2");
-  e = expect_at(sc, 2);
-  ck_assert_int_eq(e->kind, EXPECT_FLOW_DELIVERED);
-  ck_assert_int_eq(e->app, 2);
-  ck_assert(e->bound.op == CMP_EQ && !e->bound.percent && e->bound.value == 1000);
-  ck_assert_str_eq(e->text, "cbr delivered 1000");
-  e = expect_at(sc, 3);
-  ck_assert_int_eq(e->kind, EXPECT_REACH);
-  ck_assert(e->reachable);
-  ck_assert_int_eq(e->at, SIMTIME_S(5));
-  ck_assert_int_eq(e->node, scenario_find_node(sc, "h1"));
-  ck_assert_int_eq(e->dst_node, scenario_find_node(sc, "h2"));
-  ck_assert_uint_eq(e->dst, ip("10.0.2.10"));
-  ck_assert_str_eq(e->text, "h1 reaches h2");
-  e = expect_at(sc, 4);
-  ck_assert(!e->reachable);
-  ck_assert_int_eq(e->at, -1);
-  ck_assert_int_eq(e->dst_node, -1);
-  ck_assert_str_eq(e->text, "h1 does not reach 10.9.9.9");
-  e = expect_at(sc, 5);
-  ck_assert_int_eq(e->kind, EXPECT_ROUTE);
-  ck_assert_int_eq(e->node, scenario_find_node(sc, "r0"));
-  ck_assert_uint_eq(e->prefix.addr, ip("10.0.2.0"));
-  ck_assert_uint_eq(e->prefix.len, 24);
-  ck_assert_int_eq(e->via_node, scenario_find_node(sc, "r1"));
-  ck_assert(!e->via_addr && !e->via_none && !e->via_direct);
-  ck_assert_str_eq(e->text, "route r0 10.0.2.0/24 via r1");
-  e = expect_at(sc, 6);
-  ck_assert_uint_eq(e->prefix.len, 0);
-  ck_assert_int_eq(e->via_node, -1);
-  ck_assert_uint_eq(e->via_addr, ip("10.0.1.1"));
-  ck_assert_str_eq(e->text, "route r1 default via 10.0.1.1");
-  ck_assert(expect_at(sc, 7)->via_direct && expect_at(sc, 7)->via_node == -1);
-  ck_assert(expect_at(sc, 8)->via_none);
-  e = expect_at(sc, 9);
-  ck_assert_int_eq(e->kind, EXPECT_PATH);
-  ck_assert_int_eq(e->at, SIMTIME_S(30));
-  ck_assert_uint_eq(e->nodes->len, 3);
-  ck_assert_str_eq(e->text, "path h1 -> h2 is r0 r1 h2");
-  e = expect_at(sc, 10);
-  ck_assert_int_eq(e->kind, EXPECT_NEVER_DROP);
-  ck_assert_str_eq(e->drop, "ttl-expired");
-  ck_assert_int_eq(e->node, scenario_find_node(sc, "r1"));
-  ck_assert_str_eq(e->text, "never drop ttl-expired at r1");
-  ck_assert_int_eq(expect_at(sc, 11)->node, -1);
-  ck_assert_str_eq(expect_at(sc, 11)->text, "never drop no-route");
-  e = expect_at(sc, 12);
-  ck_assert_int_eq(e->kind, EXPECT_DROPS);
-  ck_assert_str_eq(e->drop, "queue-full");
-  ck_assert_int_eq(e->node, scenario_find_node(sc, "s1"));
-  ck_assert(e->bound.op == CMP_GT && e->bound.value == 1000 && !e->bound.percent);
-  ck_assert_str_eq(e->text, "queue-full drops at s1 > 1000");
-  e = expect_at(sc, 13);
-  ck_assert(e->bound.op == CMP_NE && e->bound.percent && e->bound.value == 0.505);
+  assert_app_checks(sc);
+  assert_reach_checks(sc);
+  assert_route_checks(sc);
+  assert_path_and_drop_checks(sc);
   scenario_free(sc);
 }
 END_TEST
