@@ -24,11 +24,14 @@ typedef struct FlowTable FlowTable;
 typedef struct SimContext {
   Scheduler *sched;
   PacketPool *pool;
-  uint64_t seed;           /* of every random stream (rng_init) */
-  Trace *trace;            /* NULL: no text trace */
-  FlowTable *flows;        /* flow accounting */
-  FILE *tcp_series;        /* tcp.csv, where TCP writes a row per change; NULL: none */
-  GArray *iface_listeners; /* of IfaceListener: told of every interface change; NULL: none */
+  uint64_t seed;             /* of every random stream (rng_init) */
+  Trace *trace;              /* NULL: no text trace */
+  FlowTable *flows;          /* flow accounting */
+  FILE *tcp_series;          /* tcp.csv, where TCP writes a row per change; NULL: none */
+  FILE *routes_csv;          /* routes.csv, a row per change of a protocol's routes (models/routing); NULL: none */
+  uint64_t route_changes;    /* changes of protocols' routes so far (routing_set()) */
+  SimTime last_route_change; /* when the last of them happened; -1: none yet */
+  GArray *iface_listeners;   /* of IfaceListener: told of every interface change; NULL: none */
 } SimContext;
 
 /* The current simulated time. */

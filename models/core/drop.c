@@ -30,6 +30,7 @@ static const char *const drop_names[DROP_REASON_COUNT + 1] = {
     [DROP_FRAG_INVALID] = "frag-invalid",
     [DROP_BAD_ICMP] = "bad-icmp",
     [DROP_UNKNOWN_PROTOCOL] = "unknown-protocol",
+    [DROP_NOT_MEMBER] = "not-member",
     [DROP_BAD_UDP] = "bad-udp",
     [DROP_PORT_UNREACHABLE] = "port-unreachable",
     [DROP_SOCKET_RCVBUF_FULL] = "socket-rcvbuf-full",
@@ -39,6 +40,12 @@ static const char *const drop_names[DROP_REASON_COUNT + 1] = {
     [DROP_TCP_BAD_ACK] = "tcp-bad-ack",
     [DROP_TCP_RST] = "tcp-rst",
     [DROP_TCP_SYN_QUEUE_FULL] = "tcp-syn-queue-full",
+    [DROP_BAD_RIP] = "bad-rip",
+    [DROP_RIP_NOT_NEIGHBOR] = "rip-not-neighbor",
+    [DROP_BAD_OSPF] = "bad-ospf",
+    [DROP_OSPF_MISMATCH] = "ospf-mismatch",
+    [DROP_BAD_LSA] = "bad-lsa",
+    [DROP_ROUTING_OFF] = "routing-off",
     [DROP_REASON_COUNT] = NULL,
 };
 

@@ -38,6 +38,7 @@ typedef enum {
   DROP_FRAG_INVALID,     /* "frag-invalid": past 65535 bytes, or a bad fragment length */
   DROP_BAD_ICMP,         /* "bad-icmp": truncated or bad checksum */
   DROP_UNKNOWN_PROTOCOL, /* "unknown-protocol": no handler for the IP protocol */
+  DROP_NOT_MEMBER,       /* "not-member": multicast to a group the interface has not joined (never forwarded) */
   /* transport */
   DROP_BAD_UDP,            /* "bad-udp": truncated, bad length or bad checksum */
   DROP_PORT_UNREACHABLE,   /* "port-unreachable": no socket on the port */
@@ -48,6 +49,15 @@ typedef enum {
   DROP_TCP_BAD_ACK,        /* "tcp-bad-ack": acknowledges data never sent, or a segment without ACK */
   DROP_TCP_RST,            /* "tcp-rst": a RST ignored (out of window) or answered by a challenge ACK */
   DROP_TCP_SYN_QUEUE_FULL, /* "tcp-syn-queue-full": a SYN to a listener whose backlog is full */
+  /* routing protocols */
+  DROP_BAD_RIP, /* "bad-rip": truncated, bad version or command, or an entry with a bad family, address or metric */
+  DROP_RIP_NOT_NEIGHBOR, /* "rip-not-neighbor": a response not from port 520, from outside the interface's subnet, or
+                            from ourselves */
+  DROP_BAD_OSPF,         /* "bad-ospf": truncated, version not 2, bad length, bad checksum or unknown packet type */
+  DROP_OSPF_MISMATCH,    /* "ospf-mismatch": another area or subnet, other hello/dead intervals, or from a router not
+                            adjacent enough for this packet */
+  DROP_BAD_LSA,          /* "bad-lsa": an LSA with a bad checksum, length, age or an unknown type */
+  DROP_ROUTING_OFF,      /* "routing-off": a routing packet on an interface where that protocol is off or passive */
   DROP_REASON_COUNT
 } DropReason;
 

@@ -27,6 +27,7 @@ Network *network_new(const char *name, uint64_t seed, SimTime stop)
   net->ctx.sched = scheduler_new();
   net->ctx.pool = packet_pool_new();
   net->ctx.flows = flow_table_new();
+  net->ctx.last_route_change = -1;
   for (int r = 0; r < DROP_REASON_COUNT; r++)
     net->drop_evidence[r] = g_ptr_array_new_with_free_func(g_free);
   net->nodes = g_ptr_array_new_with_free_func((GDestroyNotify)node_free);
@@ -69,6 +70,8 @@ void network_free(Network *net)
   flow_table_free(net->ctx.flows);
   if (net->ctx.tcp_series)
     fclose(net->ctx.tcp_series);
+  if (net->ctx.routes_csv)
+    fclose(net->ctx.routes_csv);
   trace_free(net->ctx.trace);
   scheduler_free(net->ctx.sched);
   packet_pool_free(net->ctx.pool);

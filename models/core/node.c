@@ -70,10 +70,56 @@ void node_add_layers(Node *node, SimTime aging)
   node->tcp = tcp_stack_new(node);
 }
 
+typedef struct {
+  GDestroyNotify fn;
+  gpointer data;
+} NodeCleanup;
+
+/* Has node_free() call fn(data) first, before the node's layers are freed
+ * (in the reverse order of registration). */
+void node_add_cleanup(Node *node, GDestroyNotify fn, gpointer data)
+{
+  NodeCleanup c = {fn, data};
+  if (!node->cleanups)
+    node->cleanups = g_array_new(FALSE, FALSE, sizeof(NodeCleanup));
+  g_array_append_val(node->cleanups, c);
+}
+
+static void node_run_cleanups(Node *node)
+{
+  if (!node->cleanups)
+    return;
+  for (guint i = node->cleanups->len; i-- > 0;) {
+    NodeCleanup *c = &g_array_index(node->cleanups, NodeCleanup, i);
+    c->fn(c->data);
+  }
+  g_array_free(node->cleanups, TRUE);
+  node->cleanups = NULL;
+}
+
+/* Takes the node down or brings it up (an event): down, every link of it
+ * loses its carrier (link_refresh()), so its neighbours see their
+ * interfaces go down on point-to-point links and see nothing on switched
+ * segments (they learn of it from their protocols' timers); up, the links
+ * that are up themselves come back. The layers above hear of it through
+ * the interface listeners, with node->down telling why. */
+void node_set_up(Node *node, gboolean up)
+{
+  if (node->down == !up)
+    return;
+  node->down = !up;
+  if (trace_wants(node->ctx->trace, TRACE_LINK))
+    trace_note(node->ctx->trace, sim_now(node->ctx), node, NULL, up ? "node up" : "node down");
+  for (guint i = 0; i < node->ifaces->len; i++)
+    if (node_iface(node, i)->link)
+      link_refresh(node_iface(node, i)->link);
+}
+
 void node_free(Node *node)
 {
   if (!node)
     return;
+  node_run_cleanups(node);
   tcp_stack_free(node->tcp);
   ipv4_free(node->ip);
   udp_ports_free(node->udp);

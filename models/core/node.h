@@ -7,7 +7,9 @@
  * Entry points: node_new(), node_add_iface(), node_set_link_type(),
  * node_add_layers() (in that order, by the builder); node_drop() (every
  * drop goes through it: counted, traced, freed), node_find_iface(),
- * node_free().
+ * node_set_up() (a node going down takes its links down, as a router
+ * powered off), node_add_cleanup() (what a layer above, such as a routing
+ * protocol, frees with the node), node_free().
  */
 #ifndef IPSIM_NODE_H
 #define IPSIM_NODE_H
@@ -29,6 +31,8 @@ typedef struct Ipv4 Ipv4;
 typedef struct UdpPorts UdpPorts;
 typedef struct IcmpListeners IcmpListeners;
 typedef struct TcpStack TcpStack;
+typedef struct Rip Rip;
+typedef struct Ospf Ospf;
 
 typedef struct Node {
   char *name;
@@ -43,6 +47,10 @@ typedef struct Node {
   UdpPorts *udp;           /* hosts and routers */
   IcmpListeners *icmp;     /* hosts and routers */
   TcpStack *tcp;           /* hosts and routers */
+  Rip *rip;                /* routers running RIP (models/routing/rip.h), else NULL */
+  Ospf *ospf;              /* routers running OSPF (models/routing/ospf.h), else NULL */
+  gboolean down;           /* taken down by an event (node_set_up()): its links are down */
+  GArray *cleanups;        /* of NodeCleanup, run by node_free() before the layers go; NULL: none */
   Counters counters;       /* drops not tied to an interface (the node's own) */
   GArray *iface_listeners; /* of IfaceListener: told of this node's interface changes; NULL: none */
 } Node;
@@ -56,6 +64,8 @@ const char *node_kind_name(NodeKind kind);
 Iface *node_find_iface(const Node *node, const char *name);
 void node_drop(Node *node, Iface *iface, Packet *p, DropReason reason, TraceLayer layer, TraceFrom from);
 void node_counters_total(const Node *node, Counters *total);
+void node_set_up(Node *node, gboolean up);
+void node_add_cleanup(Node *node, GDestroyNotify fn, gpointer data);
 
 static inline Iface *node_iface(const Node *node, guint i)
 {

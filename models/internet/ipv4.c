@@ -9,9 +9,15 @@
  * ipv4_is_broadcast(), ipv4_arp_failed() (from ARP), ipv4_link_changed()
  * (an interface went up or down), ipv4_free().
  *
+ * Multicast is link-local only (RFC 1112 level 2 without IGMP, as routing
+ * protocols use it): a protocol joins a group on an interface
+ * (224.0.0.9 for RIP, 224.0.0.5/6 for OSPF), datagrams to it are delivered
+ * there and never forwarded. A protocol above IPv4 other than ICMP, UDP
+ * and TCP registers its number (OSPF, 89) with ipv4_register_protocol().
+ *
  * Leaves out: secondary addresses, the loopback interface (127.0.0.0/8 is
  * not configured; datagrams to the node's own addresses loop back inside
- * ipv4_output), multicast, ICMP redirects.
+ * ipv4_output), IGMP and multicast routing, ICMP redirects.
  */
 #include "models/internet/ipv4.h"
 
@@ -22,6 +28,17 @@
 #include "sim/text/addr.h"
 
 static void ipv4_index_addresses(Ipv4 *ip, const Node *node);
+
+typedef struct {
+  const Iface *iface;
+  uint32_t group;
+} Ipv4Group;
+
+typedef struct {
+  uint8_t proto;
+  Ipv4ProtoInput fn;
+  void *data;
+} Ipv4Proto;
 
 /* Returns the interface of `node` whose subnet holds `addr`, or NULL. */
 static Iface *ipv4_iface_for(Node *node, uint32_t addr)
@@ -82,6 +99,9 @@ Ipv4 *ipv4_new(Node *node)
   ip->next_id = 1;
   ip->forwarding = node->kind == NODE_KIND_ROUTER;
   ip->auto_valid = FALSE;
+  ip->default_ttl = IPV4_DEFAULT_TTL;
+  ip->groups = g_array_new(FALSE, FALSE, sizeof(Ipv4Group));
+  ip->protos = g_array_new(FALSE, FALSE, sizeof(Ipv4Proto));
   ipv4_add_connected(ip, node);
   ipv4_index_addresses(ip, node);
   iface_listen(&node->iface_listeners, ipv4_iface_changed, node);
@@ -96,7 +116,73 @@ void ipv4_free(Ipv4 *ip)
   route_table_free(ip->routes);
   g_array_free(ip->locals, TRUE);
   g_array_free(ip->broadcasts, TRUE);
+  g_array_free(ip->groups, TRUE);
+  g_array_free(ip->protos, TRUE);
   g_free(ip);
+}
+
+/* Registers `fn` for datagrams of IP protocol `proto` delivered to the
+ * node (not ICMP, UDP or TCP, which IPv4 knows); a second registration of
+ * the same number replaces the first. */
+void ipv4_register_protocol(Node *node, uint8_t proto, Ipv4ProtoInput fn, void *data)
+{
+  GArray *protos = node->ip->protos;
+  Ipv4Proto h = {proto, fn, data};
+
+  for (guint i = 0; i < protos->len; i++)
+    if (g_array_index(protos, Ipv4Proto, i).proto == proto) {
+      g_array_index(protos, Ipv4Proto, i) = h;
+      return;
+    }
+  g_array_append_val(protos, h);
+}
+
+/* Inside models/internet: passes a datagram (at its payload) to the
+ * handler registered for meta->proto, which takes it; FALSE when there is
+ * none (the caller still owns it). */
+gboolean ipv4_deliver_protocol(Node *node, Packet *p, const Ipv4Meta *meta)
+{
+  const GArray *protos = node->ip->protos;
+  for (guint i = 0; i < protos->len; i++) {
+    const Ipv4Proto *h = &g_array_index(protos, Ipv4Proto, i);
+    if (h->proto == meta->proto) {
+      h->fn(h->data, p, meta);
+      return TRUE;
+    }
+  }
+  return FALSE;
+}
+
+static gint ipv4_group_find(const GArray *groups, const Iface *iface, uint32_t group)
+{
+  for (guint i = 0; i < groups->len; i++) {
+    const Ipv4Group *g = &g_array_index(groups, Ipv4Group, i);
+    if (g->iface == iface && g->group == group)
+      return (gint)i;
+  }
+  return -1;
+}
+
+/* Joins multicast `group` on `iface`: datagrams to it arriving there are
+ * delivered. Joining twice is joining once. */
+void ipv4_join_group(Node *node, Iface *iface, uint32_t group)
+{
+  Ipv4Group g = {iface, group};
+  if (ipv4_group_find(node->ip->groups, iface, group) < 0)
+    g_array_append_val(node->ip->groups, g);
+}
+
+void ipv4_leave_group(Node *node, Iface *iface, uint32_t group)
+{
+  gint i = ipv4_group_find(node->ip->groups, iface, group);
+  if (i >= 0)
+    g_array_remove_index(node->ip->groups, (guint)i);
+}
+
+/* TRUE when `iface` has joined `group` (224.0.0.1, all hosts, always). */
+gboolean ipv4_is_member(const Node *node, const Iface *iface, uint32_t group)
+{
+  return group == 0xe0000001u || ipv4_group_find(node->ip->groups, iface, group) >= 0;
 }
 
 /* Returns the route `node` uses toward `dst`, or NULL. Recomputes the
@@ -109,6 +195,26 @@ const Route *ipv4_route(Node *node, uint32_t dst)
   if (G_UNLIKELY(ip->auto_routes && !ip->auto_valid) && ip->route_auto)
     route_auto_fill(ip->route_auto, node);
   return route_lookup(ip->routes, dst);
+}
+
+/* The flow hash of multipath selection: Linux's default (policy 0, the
+ * addresses only), a 32-bit mix of source and destination so that one
+ * pair of hosts always takes one path. */
+static uint32_t ipv4_flow_hash(uint32_t src, uint32_t dst)
+{
+  uint64_t x = ((uint64_t)src << 32 | dst) * 0x9e3779b97f4a7c15ull;
+  return (uint32_t)(x >> 32);
+}
+
+/* As ipv4_route(), but of equal-cost paths the one the flow src -> dst
+ * takes (the same for every datagram of it). */
+const Route *ipv4_route_flow(Node *node, uint32_t src, uint32_t dst)
+{
+  Ipv4 *ip = node->ip;
+
+  if (G_UNLIKELY(ip->auto_routes && !ip->auto_valid) && ip->route_auto)
+    route_auto_fill(ip->route_auto, node);
+  return route_lookup_hash(ip->routes, dst, ipv4_flow_hash(src, dst));
 }
 
 static gint ipv4_addr_compare(gconstpointer a, gconstpointer b)

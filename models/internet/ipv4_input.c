@@ -12,9 +12,13 @@
  * (DROP_BAD_IP_CHECKSUM); total length below the header length or above
  * the bytes received (DROP_BAD_IP_LENGTH).
  *
+ * Multicast: a datagram to a group is delivered when the arrival
+ * interface has joined it (ipv4_join_group()), else dropped
+ * (DROP_NOT_MEMBER); it is never forwarded (no multicast routing).
+ *
  * Leaves out: IP options (skipped, never acted on: no source routing, no
  * record route), martian source filtering, forwarding of directed
- * broadcasts (a router accepts them as its own), multicast.
+ * broadcasts (a router accepts them as its own), multicast routing.
  */
 #include "models/internet/checksum.h"
 #include "models/internet/frag.h"
@@ -66,7 +70,12 @@ void ipv4_input(Iface *in, Packet *p)
     return;
   }
   dst = g_ntohl(((const Ipv4Header *)packet_data(p))->dst);
-  if (ipv4_is_local(node, dst) || ipv4_is_broadcast(node, dst))
+  if (ipv4_is_multicast(dst)) {
+    if (ipv4_is_member(node, in, dst))
+      ipv4_deliver(node, in, p);
+    else
+      node_drop(node, in, p, DROP_NOT_MEMBER, TRACE_INTERNET, TRACE_FROM_IPV4);
+  } else if (ipv4_is_local(node, dst) || ipv4_is_broadcast(node, dst))
     ipv4_deliver(node, in, p);
   else if (!node->ip->forwarding)
     node_drop(node, in, p, DROP_NOT_A_ROUTER, TRACE_INTERNET, TRACE_FROM_IPV4);
@@ -99,9 +108,9 @@ static gboolean ipv4_trace_deliver(const Trace *trace, uint8_t proto)
 }
 
 /* Delivers a checked datagram (at its IP header) addressed to `node`:
- * reassembles fragments, then passes the payload to ICMP, UDP or TCP. Other
- * protocols get ICMP protocol unreachable and DROP_UNKNOWN_PROTOCOL.
- * Takes `p`. */
+ * reassembles fragments, then passes the payload to ICMP, UDP, TCP or a
+ * registered protocol (OSPF). Others get ICMP protocol unreachable and
+ * DROP_UNKNOWN_PROTOCOL. Takes `p`. */
 void ipv4_deliver(Node *node, Iface *in, Packet *p)
 {
   const Ipv4Header *h = (const Ipv4Header *)packet_data(p);
@@ -117,18 +126,23 @@ void ipv4_deliver(Node *node, Iface *in, Packet *p)
   ipv4_meta_fill(&meta, h, in);
   if (ipv4_trace_deliver(node->ctx->trace, meta.proto))
     trace_packet(node->ctx->trace, sim_now(node->ctx), node, in, TRACE_DELIVER, TRACE_FROM_IPV4, p, NULL);
-  if (meta.proto != IPPROTO_ICMP_NUM && meta.proto != IPPROTO_UDP_NUM && meta.proto != IPPROTO_TCP_NUM) {
-    IcmpError e = {ICMP_UNREACH, ICMP_UNREACH_PROTOCOL, 0, in};
-    icmp_drop_with_error(node, in, p, DROP_UNKNOWN_PROTOCOL, TRACE_INTERNET, &e);
-    return;
-  }
   packet_pull(p, meta.hlen);
-  if (meta.proto == IPPROTO_ICMP_NUM)
+  switch (meta.proto) {
+  case IPPROTO_ICMP_NUM:
     icmp_input(node, p, &meta);
-  else if (meta.proto == IPPROTO_TCP_NUM)
+    break;
+  case IPPROTO_TCP_NUM:
     tcp_input(node, p, &meta);
-  else
+    break;
+  case IPPROTO_UDP_NUM:
     udp_input(node, p, &meta);
+    break;
+  default:
+    if (!ipv4_deliver_protocol(node, p, &meta)) {
+      IcmpError e = {ICMP_UNREACH, ICMP_UNREACH_PROTOCOL, 0, in};
+      icmp_drop_with_error(node, in, p, DROP_UNKNOWN_PROTOCOL, TRACE_INTERNET, &e);
+    }
+  }
 }
 
 /* Decrements the TTL of `h` and updates its checksum incrementally
@@ -159,7 +173,7 @@ static void ipv4_forward(Node *node, Iface *in, Packet *p)
     icmp_drop_with_error(node, in, p, DROP_TTL_EXPIRED, TRACE_INTERNET, &e);
     return;
   }
-  route = ipv4_route(node, g_ntohl(h->dst));
+  route = ipv4_route_flow(node, g_ntohl(h->src), g_ntohl(h->dst));
   if (!route) {
     IcmpError e = {ICMP_UNREACH, ICMP_UNREACH_NET, 0, in};
     icmp_drop_with_error(node, in, p, DROP_NO_ROUTE, TRACE_INTERNET, &e);

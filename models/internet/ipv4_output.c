@@ -17,9 +17,14 @@
  * delivered by an event at the current time, never through a link, so a
  * sender is never re-entered by its own delivery.
  *
+ * A sender may name the egress interface (opts->out: multicast, or a
+ * routing protocol's neighbour): the datagram then leaves by it with its
+ * destination as the next hop, whatever the table says.
+ *
  * Leaves out: IP options on output, sending to the limited broadcast
- * (255.255.255.255 goes by the routing table like any address), multicast,
- * path MTU discovery state (a sender learns an MTU from ICMP itself).
+ * (255.255.255.255 goes by the routing table like any address), multicast
+ * loopback, path MTU discovery state (a sender learns an MTU from ICMP
+ * itself).
  */
 #include "models/internet/checksum.h"
 #include "models/internet/frag.h"
@@ -41,7 +46,7 @@ static void ipv4_push_header(Node *node, Packet *p, const Ipv4SendOpts *opts, ui
   h->id = g_htons(node->ip->next_id);
   node->ip->next_id++;
   h->frag = opts->df ? g_htons(IPV4_FLAG_DF) : 0;
-  h->ttl = opts->ttl ? opts->ttl : IPV4_DEFAULT_TTL;
+  h->ttl = opts->ttl ? opts->ttl : node->ip->default_ttl;
   h->proto = opts->proto;
   h->src = g_htonl(src);
   h->dst = g_htonl(opts->dst);
@@ -69,8 +74,9 @@ static void ipv4_trace_send(Node *node, const Iface *out, const Packet *p)
  * more than 65535 bytes). Takes `p`. */
 Ipv4SendResult ipv4_output(Node *node, Packet *p, const Ipv4SendOpts *opts)
 {
-  gboolean loop = ipv4_is_local(node, opts->dst);
-  const Route *route = loop ? NULL : ipv4_route(node, opts->dst);
+  gboolean loop = !opts->out && ipv4_is_local(node, opts->dst);
+  Route direct = {.iface = opts->out};
+  const Route *route = loop ? NULL : opts->out ? &direct : ipv4_route(node, opts->dst);
   uint32_t src = opts->src;
   gboolean too_big = packet_len(p) + IPV4_HEADER_LEN > IPV4_MAX_LEN;
 

@@ -15,17 +15,26 @@
  * or route_table_invalidate() was called (an interface went up or down).
  * Routes through an interface that is down are left out of it.
  *
- * Selection (as Linux's FIB): the longest prefix wins; among routes to the
- * same prefix, the lowest metric, then the earliest added.
+ * Selection (as Linux's FIB with FRR's zebra above it): the longest prefix
+ * wins; among routes to the same prefix, the lowest administrative
+ * distance, then the lowest metric, then the earliest added. The OSPF
+ * routes that tie with the best one (same distance and metric) form a
+ * multipath group (RFC 2328 16.1, equal-cost multipath): the trie entry
+ * names the group, route_lookup() gives its first member and
+ * route_lookup_hash() the member a flow hash picks (hash mod size, as
+ * Linux's hash-threshold selection, RFC 2992, keeps a flow on one path).
  *
  * Entry points: route_table_new(); route_table_add(),
- * route_table_remove_origin(), route_table_invalidate(); route_lookup()
- * (the packet path: no allocation once compiled); route_lookup_prefix()
- * (a linear scan, for checks and tools); route_table_routes();
- * route_table_memory_bytes(); route_table_free().
+ * route_table_remove_origin(), route_table_set_paths(),
+ * route_table_invalidate(); route_lookup(), route_lookup_hash() (the
+ * packet path: no allocation once compiled); route_lookup_prefix(),
+ * route_paths_prefix() (linear scans, for protocols, checks and tools);
+ * route_table_routes(); route_distance(); route_table_memory_bytes();
+ * route_table_free().
  *
- * Leaves out: equal-cost multipath, route caching per destination, and
- * incremental trie updates (a change recompiles the whole trie).
+ * Leaves out: route caching per destination, and incremental trie updates
+ * (a change recompiles the whole trie at the next lookup, so a burst of
+ * protocol changes costs one compilation).
  */
 #include "models/internet/route.h"
 
@@ -37,14 +46,18 @@
 #define ROUTE_STRIDE 8
 #define ROUTE_FANOUT 256
 #define ROUTE_CHILD 0x80000000u /* entry flag: the rest is a node number */
+#define ROUTE_GROUP 0x40000000u /* entry flag: the rest is a multipath group's offset in `groups` */
 
-/* Trie entries: 0 = no route; ROUTE_CHILD | n = node n; else route index + 1. */
+/* Trie entries: 0 = no route; ROUTE_CHILD | n = node n; ROUTE_GROUP | g =
+ * the group at groups[g] (its size, then its route indices); else route
+ * index + 1. */
 typedef uint32_t RouteEntry;
 
 struct RouteTable {
   GArray *routes;    /* of Route, in the order added */
   RouteEntry *nodes; /* node n is entries [n * 256, n * 256 + 256); node 0 is the root */
   guint n_nodes, cap_nodes;
+  GArray *groups; /* of guint: per multipath group, its size then its route indices */
   gboolean dirty; /* the trie does not reflect the routes */
 };
 
@@ -54,6 +67,7 @@ RouteTable *route_table_new(void)
   RouteTable *rt = g_new0(RouteTable, 1);
 
   rt->routes = g_array_new(FALSE, FALSE, sizeof(Route));
+  rt->groups = g_array_new(FALSE, FALSE, sizeof(guint));
   rt->dirty = TRUE;
   return rt;
 }
@@ -63,6 +77,7 @@ void route_table_free(RouteTable *rt)
   if (!rt)
     return;
   g_array_free(rt->routes, TRUE);
+  g_array_free(rt->groups, TRUE);
   g_free(rt->nodes);
   g_free(rt);
 }
@@ -123,8 +138,85 @@ const char *route_origin_name(RouteOrigin origin)
     return "static";
   case ROUTE_AUTO:
     return "auto";
+  case ROUTE_RIP:
+    return "rip";
+  case ROUTE_OSPF:
+    return "ospf";
+  case ROUTE_ORIGIN_COUNT:
+    break;
   }
   return "?";
+}
+
+/* The administrative distance of routes of `origin` (Cisco's and FRR's
+ * values); `routing: auto` stands in for configured routes and ranks with
+ * them. */
+guint route_distance(RouteOrigin origin)
+{
+  switch (origin) {
+  case ROUTE_CONNECTED:
+    return 0;
+  case ROUTE_STATIC:
+  case ROUTE_AUTO:
+    return 1;
+  case ROUTE_OSPF:
+    return 110;
+  case ROUTE_RIP:
+    return 120;
+  case ROUTE_ORIGIN_COUNT:
+    break;
+  }
+  return 255;
+}
+
+/* TRUE when routes a and b to one prefix are the same route. */
+static gboolean route_same(const Route *a, const Route *b)
+{
+  return a->iface == b->iface && a->gateway == b->gateway && a->metric == b->metric && a->origin == b->origin;
+}
+
+/* TRUE when the `origin` routes to `to` held now are exactly paths[0..n). */
+static gboolean route_paths_equal(const RouteTable *rt, RouteOrigin origin, Ipv4Prefix to, const Route *paths, guint n)
+{
+  guint held = 0;
+
+  for (guint i = 0; i < rt->routes->len; i++) {
+    const Route *r = &g_array_index(rt->routes, Route, i);
+    if (r->origin != origin || r->len != to.len || r->prefix != to.addr)
+      continue;
+    if (held >= n || !route_same(r, &paths[held]))
+      return FALSE;
+    held++;
+  }
+  return held == n;
+}
+
+/* Replaces the routes of `origin` to `to` (masked) with paths[0..n): their
+ * interface, gateway and metric (prefix and origin are set here); n = 0
+ * withdraws them. Returns FALSE, changing nothing, when the table already
+ * holds exactly those routes. */
+gboolean route_table_set_paths(RouteTable *rt, RouteOrigin origin, Ipv4Prefix to, const Route *paths, guint n)
+{
+  guint kept = 0;
+
+  to.addr &= addr_mask(to.len);
+  if (route_paths_equal(rt, origin, to, paths, n))
+    return FALSE;
+  for (guint i = 0; i < rt->routes->len; i++) {
+    Route *r = &g_array_index(rt->routes, Route, i);
+    if (r->origin != origin || r->len != to.len || r->prefix != to.addr)
+      g_array_index(rt->routes, Route, kept++) = *r;
+  }
+  g_array_set_size(rt->routes, kept);
+  for (guint i = 0; i < n; i++) {
+    Route r = paths[i];
+    r.prefix = to.addr;
+    r.len = to.len;
+    r.origin = (uint8_t)origin;
+    g_array_append_val(rt->routes, r);
+  }
+  rt->dirty = TRUE;
+  return TRUE;
 }
 
 /* TRUE when the route may be used now: its interface (if any) is up. */
@@ -134,9 +226,13 @@ static gboolean route_usable(const Route *r)
 }
 
 /* Returns TRUE when route a (index ia) beats route b (index ib) for the same
- * prefix: lower metric, then added earlier. */
+ * prefix: lower distance, then lower metric, then added earlier. */
 static gboolean route_better(const Route *a, guint ia, const Route *b, guint ib)
 {
+  guint da = route_distance(a->origin), db = route_distance(b->origin);
+
+  if (da != db)
+    return da < db;
   if (a->metric != b->metric)
     return a->metric < b->metric;
   return ia < ib;
@@ -169,11 +265,11 @@ static guint route_trie_new_node(RouteTable *rt, RouteEntry fill)
   return rt->n_nodes++;
 }
 
-/* Inserts route number `index` (prefix, len >= 1) into the trie. Routes are
+/* Inserts the entry `value` (a route or a group) for prefix/len (len >= 1) into the trie. Routes are
  * inserted by increasing length, so the entries it covers at its level are
  * all leaves (no longer route made a child there yet) and it overrides
  * them: it is at least as long as anything they hold. */
-static void route_trie_insert(RouteTable *rt, uint32_t prefix, uint8_t len, guint index)
+static void route_trie_insert(RouteTable *rt, uint32_t prefix, uint8_t len, RouteEntry value)
 {
   guint node = 0;
   int shift = 24;
@@ -193,7 +289,7 @@ static void route_trie_insert(RouteTable *rt, uint32_t prefix, uint8_t len, guin
   guint count = 1u << (32 - shift - len);
   RouteEntry *n = rt->nodes + (gsize)node * ROUTE_FANOUT;
   for (guint i = first; i < first + count; i++)
-    n[i] = index + 1;
+    n[i] = value;
 }
 
 /* Returns the usable route indices sorted by (length, prefix, preference). */
@@ -208,37 +304,66 @@ static GArray *route_sorted_usable(const RouteTable *rt)
   return idx;
 }
 
-/* Rebuilds the trie from the usable routes: the best route of each
- * (prefix, length), inserted shortest first. */
+/* TRUE when route b (after a in preference order, same prefix) shares a's
+ * multipath group: both OSPF with the same metric. */
+static gboolean route_ties(const Route *a, const Route *b)
+{
+  return a->origin == ROUTE_OSPF && b->origin == ROUTE_OSPF && a->metric == b->metric;
+}
+
+/* The trie entry for the routes of one prefix at idx[k..): the best, or a
+ * group of it and the routes that tie with it. Sets *next to the first
+ * index of the next prefix. */
+static RouteEntry route_entry_for(RouteTable *rt, const GArray *idx, guint k, guint *next)
+{
+  const Route *best = &g_array_index(rt->routes, Route, g_array_index(idx, guint, k));
+  guint end = k + 1, ties = 1;
+
+  while (end < idx->len) {
+    const Route *r = &g_array_index(rt->routes, Route, g_array_index(idx, guint, end));
+    if (r->len != best->len || r->prefix != best->prefix)
+      break;
+    if (end == k + ties && ties < ROUTE_MAX_PATHS && route_ties(best, r))
+      ties++;
+    end++;
+  }
+  *next = end;
+  if (ties == 1)
+    return g_array_index(idx, guint, k) + 1;
+  RouteEntry group = ROUTE_GROUP | rt->groups->len;
+  g_array_append_val(rt->groups, ties);
+  g_array_append_vals(rt->groups, &g_array_index(idx, guint, k), ties);
+  return group;
+}
+
+/* Rebuilds the trie from the usable routes: the best route (or multipath
+ * group) of each (prefix, length), inserted shortest first. */
 static void route_trie_build(RouteTable *rt)
 {
   GArray *idx = route_sorted_usable(rt);
-  const Route *prev = NULL;
+  guint next;
 
   rt->n_nodes = 0;
+  g_array_set_size(rt->groups, 0);
   route_trie_new_node(rt, 0);
-  for (guint k = 0; k < idx->len; k++) {
-    guint i = g_array_index(idx, guint, k);
-    const Route *r = &g_array_index(rt->routes, Route, i);
-    if (prev && prev->len == r->len && prev->prefix == r->prefix)
-      continue; /* a worse route to the same prefix */
-    prev = r;
+  for (guint k = 0; k < idx->len; k = next) {
+    const Route *r = &g_array_index(rt->routes, Route, g_array_index(idx, guint, k));
+    RouteEntry value = route_entry_for(rt, idx, k, &next);
     if (r->len == 0) {
       for (guint e = 0; e < ROUTE_FANOUT; e++)
-        rt->nodes[e] = i + 1;
+        rt->nodes[e] = value;
     } else {
-      route_trie_insert(rt, r->prefix, r->len, i);
+      route_trie_insert(rt, r->prefix, r->len, value);
     }
   }
   g_array_free(idx, TRUE);
   rt->dirty = FALSE;
 }
 
-/* Returns the route for `dst` (host byte order), or NULL when none matches.
- * The pointer is valid until the table changes. Recompiles the trie first
- * if the table or an interface changed; otherwise reads at most four
- * entries and allocates nothing. */
-const Route *route_lookup(RouteTable *rt, uint32_t dst)
+/* The trie's leaf entry for `dst`: 0, a route or a group. Recompiles the
+ * trie first if the table or an interface changed; otherwise reads at
+ * most four entries and allocates nothing. */
+static RouteEntry route_leaf(RouteTable *rt, uint32_t dst)
 {
   RouteEntry e;
 
@@ -247,7 +372,34 @@ const Route *route_lookup(RouteTable *rt, uint32_t dst)
   e = rt->nodes[dst >> 24];
   for (int shift = 16; (e & ROUTE_CHILD) && shift >= 0; shift -= ROUTE_STRIDE)
     e = rt->nodes[(gsize)(e & ~ROUTE_CHILD) * ROUTE_FANOUT + ((dst >> shift) & 0xff)];
-  return e ? &g_array_index(rt->routes, Route, e - 1) : NULL;
+  return e;
+}
+
+/* The route of leaf entry `e`, choosing member `hash` mod size of a group. */
+static const Route *route_of_entry(const RouteTable *rt, RouteEntry e, uint32_t hash)
+{
+  if (!e)
+    return NULL;
+  if (e & ROUTE_GROUP) {
+    const guint *g = &g_array_index(rt->groups, guint, e & ~ROUTE_GROUP);
+    return &g_array_index(rt->routes, Route, g[1 + hash % g[0]]);
+  }
+  return &g_array_index(rt->routes, Route, e - 1);
+}
+
+/* Returns the route for `dst` (host byte order), or NULL when none matches
+ * (of a multipath group, its first member). The pointer is valid until the
+ * table changes. */
+const Route *route_lookup(RouteTable *rt, uint32_t dst)
+{
+  return route_of_entry(rt, route_leaf(rt, dst), 0);
+}
+
+/* As route_lookup(), but of a multipath group the member that `hash` (a
+ * flow's hash) picks, the same one for every datagram of the flow. */
+const Route *route_lookup_hash(RouteTable *rt, uint32_t dst, uint32_t hash)
+{
+  return route_of_entry(rt, route_leaf(rt, dst), hash);
 }
 
 /* Returns the route the node would use for every address of prefix/len:
@@ -273,9 +425,29 @@ const Route *route_lookup_prefix(RouteTable *rt, uint32_t prefix, uint8_t len)
   return best;
 }
 
+/* Fills paths[0..max) with the routes the node uses for prefix/len, as
+ * route_lookup_prefix() chooses them: the best one and, when it is OSPF,
+ * the routes that share its multipath group, in the order added. Returns
+ * how many (0: no route). A linear scan, for protocols, checks and tools. */
+guint route_paths_prefix(RouteTable *rt, uint32_t prefix, uint8_t len, const Route **paths, guint max)
+{
+  const Route *best = route_lookup_prefix(rt, prefix, len);
+  guint n = 0;
+
+  if (!best || max == 0)
+    return 0;
+  paths[n++] = best;
+  for (guint i = 0; i < rt->routes->len && n < MIN(max, (guint)ROUTE_MAX_PATHS); i++) {
+    const Route *r = &g_array_index(rt->routes, Route, i);
+    if (r != best && route_usable(r) && r->len == best->len && r->prefix == best->prefix && route_ties(best, r))
+      paths[n++] = r;
+  }
+  return n;
+}
+
 /* Returns the bytes the table holds (routes and compiled trie), for benchmarks. */
 size_t route_table_memory_bytes(const RouteTable *rt)
 {
-  return sizeof(*rt) + (size_t)rt->routes->len * sizeof(Route) +
+  return sizeof(*rt) + (size_t)rt->routes->len * sizeof(Route) + (size_t)rt->groups->len * sizeof(guint) +
          (size_t)rt->cap_nodes * ROUTE_FANOUT * sizeof(RouteEntry);
 }

@@ -227,18 +227,19 @@ static void link_dir_flush(Link *link, guint d)
   }
 }
 
-/* Takes the link down or up. Down: every frame queued at either end or in
- * flight either way is dropped (DROP_LINK_DOWN, at the interface that held
- * it) and both interfaces go down; up: both come back, idle. Each end gets a
- * "link down"/"link up" note in the trace. Setting the current state does
- * nothing. */
-void link_set_up(Link *link, gboolean up)
+/* Brings the link's carrier in line with its own state and its nodes'
+ * (a node that is down, node_set_up(), takes its links down). Down: every
+ * frame queued at either end or in flight either way is dropped
+ * (DROP_LINK_DOWN, at the interface that held it) and both interfaces go
+ * down; up: both come back, idle. Each end gets a "link down"/"link up"
+ * note in the trace. */
+void link_refresh(Link *link)
 {
   SimContext *ctx = link->ctx;
+  gboolean up = link->up && !link->ends[0]->node->down && !link->ends[1]->node->down;
 
-  if (link->up == up)
+  if (link->ends[0]->up == up && link->ends[1]->up == up)
     return;
-  link->up = up;
   for (int i = 0; i < 2; i++)
     if (trace_wants(ctx->trace, TRACE_LINK))
       trace_note(ctx->trace, sim_now(ctx), link->ends[i]->node, link->ends[i], up ? "link up" : "link down");
@@ -247,6 +248,14 @@ void link_set_up(Link *link, gboolean up)
       link_dir_flush(link, d);
   for (int i = 0; i < 2; i++)
     iface_set_up(link->ends[i], up);
+}
+
+/* Takes the link down or up (an event); its carrier follows unless one of
+ * its nodes is down (link_refresh()). */
+void link_set_up(Link *link, gboolean up)
+{
+  link->up = up;
+  link_refresh(link);
 }
 
 /* Applies the parameters whose LINK_GIVEN_* bit is set in

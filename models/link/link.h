@@ -101,6 +101,7 @@ char *link_describe(const Link *link);
 
 SimTime link_tx_time(const Link *link, size_t frame_len);
 void link_set_up(Link *link, gboolean up);
+void link_refresh(Link *link);
 void link_set_params(Link *link, const LinkConfig *params);
 
 #endif

@@ -68,11 +68,13 @@ static void walk_route_line(Walk *walk, const Node *node, const Route *r)
               route_origin_name(r->origin), r->metric);
 }
 
-/* Takes one step from `node`; returns the next node, or NULL with walk->end set. */
-static Node *walk_step(Walk *walk, Node *node, uint32_t dst)
+/* Takes one step from `node` for a datagram from `src` (0: the node's own,
+ * source not yet chosen) to `dst`, along the path a packet of that flow
+ * takes; returns the next node, or NULL with walk->end set. */
+static Node *walk_step(Walk *walk, Node *node, uint32_t src, uint32_t dst)
 {
   char text[ADDR_IPV4_TEXT];
-  const Route *r = ipv4_route(node, dst);
+  const Route *r = src ? ipv4_route_flow(node, src, dst) : ipv4_route(node, dst);
   if (!r) {
     walk_line(walk, "%s: no route to %s", node->name, addr_format_ipv4(dst, text));
     walk->end = WALK_NO_ROUTE;
@@ -103,6 +105,7 @@ void forward_walk(Network *net, Node *from, uint32_t dst, Walk *walk)
   if (!from->ip)
     return;
   Node *node = from;
+  uint32_t src = 0;
   for (guint steps = 0; steps <= net->nodes->len; steps++) {
     if (ipv4_is_local(node, dst)) {
       walk->end = WALK_REACHED;
@@ -113,7 +116,9 @@ void forward_walk(Network *net, Node *from, uint32_t dst, Walk *walk)
       walk->end = WALK_NOT_A_ROUTER;
       return;
     }
-    node = walk_step(walk, node, dst);
+    if (node != from && !src)
+      src = ipv4_source_for(from, dst);
+    node = walk_step(walk, node, src, dst);
     if (!node)
       return;
     g_ptr_array_add(walk->hops, node);

@@ -40,8 +40,9 @@ typedef enum {
   TRACE_INTERNET = 1u << 1,  /* IPv4 send, forward, deliver, fragments, ICMP */
   TRACE_TRANSPORT = 1u << 2, /* UDP and TCP send and deliver, TCP notes */
   TRACE_APP = 1u << 3,       /* application lines (ping replies, ...) */
+  TRACE_ROUTING = 1u << 4,   /* routing protocols' notes: neighbour transitions, route changes */
 } TraceLayer;
-#define TRACE_ALL 0xFu
+#define TRACE_ALL 0x1Fu
 
 typedef enum { TRACE_ENQ, TRACE_TX, TRACE_RX, TRACE_SEND, TRACE_FWD, TRACE_DELIVER, TRACE_DROP } TraceVerb;
 

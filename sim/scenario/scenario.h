@@ -16,6 +16,8 @@
 #include "models/app/app_config.h"
 #include "models/core/node.h"
 #include "models/link/link.h"
+#include "models/routing/ospf.h"
+#include "models/routing/rip.h"
 #include "models/transport/tcp_config.h"
 #include "sim/kernel/simtime.h"
 #include "sim/text/addr.h"
@@ -45,6 +47,8 @@ typedef enum {
   SCENARIO_ROUTING_INHERIT, /* a node's default: the scenario's `routing` */
   SCENARIO_ROUTING_STATIC,  /* only `routes` and `gateway` (the scenario's default) */
   SCENARIO_ROUTING_AUTO,    /* shortest paths computed by ipsim, plus `routes` */
+  SCENARIO_ROUTING_RIP,     /* RIPv2 (routers), plus `routes` */
+  SCENARIO_ROUTING_OSPF,    /* OSPFv2 (routers), plus `routes` */
 } ScenarioRouting;
 
 /* A static route; addresses in host byte order. */
@@ -65,8 +69,11 @@ typedef struct {
   uint32_t gateway;        /* default gateway (hosts and routers), 0 when none */
   SrcMark gateway_mark;    /* where `gateway` was written */
   GArray *routes;          /* of ScenarioRoute; never NULL */
-  ScenarioRouting routing; /* effective after loading: STATIC or AUTO */
+  ScenarioRouting routing; /* effective after loading: STATIC, AUTO, RIP or OSPF */
   SimTime aging;           /* switches: MAC table aging time (default 300s) */
+  uint8_t ttl;             /* hosts and routers: default TTL of datagrams sent (Linux's ip_default_ttl), 64 */
+  RipConfig rip;           /* routing RIP: effective settings (scenario's `rip`, then the node's); ifaces by index */
+  OspfConfig ospf;         /* routing OSPF: effective settings (scenario's `ospf`, then the node's); ifaces by index */
 } ScenarioNode;
 
 typedef struct {
@@ -89,13 +96,26 @@ typedef struct {
 
 /* ---- events: ----------------------------------------------------------- */
 
-typedef enum { SCENARIO_EVENT_LINK_DOWN, SCENARIO_EVENT_LINK_UP, SCENARIO_EVENT_LINK_SET } ScenarioEventKind;
+typedef enum {
+  SCENARIO_EVENT_LINK_DOWN,
+  SCENARIO_EVENT_LINK_UP,
+  SCENARIO_EVENT_LINK_SET,
+  SCENARIO_EVENT_NODE_DOWN,    /* { at, node: r1, set: down }: every link of the node loses carrier */
+  SCENARIO_EVENT_NODE_UP,      /* { at, node: r1, set: up } */
+  SCENARIO_EVENT_IFACE_COST,   /* { at, iface: r1:eth0, ospf-cost: 50 } */
+  SCENARIO_EVENT_IFACE_ROUTING /* { at, iface: r1:eth0, rip: off } or ospf: on */
+} ScenarioEventKind;
 
 typedef struct {
   SimTime at;
   ScenarioEventKind kind;
-  int link;          /* index into Scenario.links */
-  LinkConfig params; /* LINK_SET: rate, delay and loss, with their given bits */
+  int link;                 /* LINK_*: index into Scenario.links */
+  LinkConfig params;        /* LINK_SET: rate, delay and loss, with their given bits */
+  int node;                 /* NODE_*, IFACE_*: index into Scenario.nodes */
+  int iface;                /* IFACE_*: index into that node's ifaces */
+  uint32_t cost;            /* IFACE_COST: the new OSPF cost */
+  ScenarioRouting protocol; /* IFACE_ROUTING: SCENARIO_ROUTING_RIP or _OSPF */
+  gboolean on;              /* IFACE_ROUTING: on or off */
   SrcMark mark;
 } ScenarioEvent;
 

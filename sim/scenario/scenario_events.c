@@ -220,7 +220,8 @@ void scenario_read_events(Loader *ld)
   scenario_path_set(cx, "events");
   for (guint i = 0; i < ld->events->n && !diag_full(cx->diags); i++) {
     const YNode *item = ld->events->items[i];
-    EventDraft d = {{0, SCENARIO_EVENT_LINK_SET, -1, {0}, scenario_mark_of(item)}, -1};
+    EventDraft d = {
+        {.kind = SCENARIO_EVENT_LINK_SET, .link = -1, .node = -1, .iface = -1, .mark = scenario_mark_of(item)}, -1};
     gsize mark = schema_path_push_index(cx, i);
     if (schema_apply(cx, &event_schema, item, &d) && event_finish(cx, item, &d))
       g_array_append_val(ld->sc->events, d.ev);

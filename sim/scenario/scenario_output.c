@@ -30,7 +30,7 @@ static const Schema output_schema = {"the output", output_fields, G_N_ELEMENTS(o
 /* `trace: true`, `false`, or a list of layers. Stores a SCENARIO_TRACE_* mask. */
 static gboolean output_parse_trace(SchemaCtx *cx, const YNode *value, void *dest)
 {
-  static const char *const layers[] = {"link", "internet", "transport", "app"};
+  static const char *const layers[] = {"link", "internet", "transport", "app", "routing"};
   guint *mask = dest;
   if (value->type != YNODE_SEQ) {
     gboolean on = FALSE;
