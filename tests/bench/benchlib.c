@@ -14,17 +14,39 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* The child: execs `ipsim run [--quiet] --out DIR FILE`, its standard
+ * output to `out` when given. */
+static void bench_exec_ipsim(const char *ipsim, const char *file, const char *dir, const char *out)
+{
+  if (out && !freopen(out, "w", stdout)) {
+    perror(out);
+    _exit(127);
+  }
+  if (out)
+    execl(ipsim, ipsim, "run", "--out", dir, file, (char *)NULL);
+  else
+    execl(ipsim, ipsim, "run", "--quiet", "--out", dir, file, (char *)NULL);
+  perror(ipsim);
+  _exit(127);
+}
+
 /* Runs `ipsim run --quiet --out DIR FILE`; returns its wall time in seconds
  * and its peak RSS in *rss_kib. Exits (naming `who`) if the run fails. */
 double bench_run_ipsim(const char *who, const char *ipsim, const char *file, const char *dir, long *rss_kib)
 {
+  return bench_run_ipsim_to(who, ipsim, file, dir, NULL, rss_kib);
+}
+
+/* As bench_run_ipsim(), but without --quiet and with the run's standard
+ * output (the apps' lines, the summary) written to the file `out`, when
+ * `out` is not NULL. */
+double bench_run_ipsim_to(const char *who, const char *ipsim, const char *file, const char *dir, const char *out,
+                          long *rss_kib)
+{
   gint64 start = g_get_monotonic_time();
   pid_t pid = fork();
-  if (pid == 0) {
-    execl(ipsim, ipsim, "run", "--quiet", "--out", dir, file, (char *)NULL);
-    perror(ipsim);
-    _exit(127);
-  }
+  if (pid == 0)
+    bench_exec_ipsim(ipsim, file, dir, out);
   int status = 0;
   struct rusage usage;
   if (pid < 0 || wait4(pid, &status, 0, &usage) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
