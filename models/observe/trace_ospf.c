@@ -36,7 +36,8 @@
 #include "models/observe/trace_decode.h"
 
 #define OSPF_HEADER_LEN 24
-#define OSPF_AUTH_OFFSET 16 /* the authentication type, then 8 bytes of data */
+#define OSPF_AUTYPE_OFFSET 14 /* the authentication type, then 8 bytes of authentication data */
+#define OSPF_AUTH_OFFSET 16   /* the authentication data, left out of the checksum */
 #define OSPF_AUTH_CRYPTO 2
 #define OSPF_HELLO_LEN 20
 #define OSPF_DD_LEN 8
@@ -286,7 +287,7 @@ static void ospf_body(GString *out, uint8_t type, OspfBytes b)
  * `pktlen`-byte packet of which `len` bytes are present. */
 static void ospf_auth_checksum(GString *out, const uint8_t *p, size_t len, size_t pktlen)
 {
-  uint16_t autype = trace_get16(p + OSPF_AUTH_OFFSET);
+  uint16_t autype = trace_get16(p + OSPF_AUTYPE_OFFSET);
 
   if (autype == 1)
     g_string_append(out, " auth simple");

@@ -10,7 +10,8 @@
  * for a mask that is not contiguous; version 1 has no mask: the address),
  * `nh` and `tag` only when not zero, the metric; an entry of another
  * address family `afi A metric M`; a version 2 authentication entry
- * first (AFI 0xFFFF) `auth type T`, not counted as a route. A request
+ * first (AFI 0xFFFF) `auth simple` (a password) or `auth type T`, not
+ * counted as a route. A request
  * made of the single entry AFI 0 metric 16 asks for the whole table. At
  * most 25 entries are shown (a message has no more), then `... N more`.
  * Markers: `RIP [bad version V]` (0, or above 2), `RIPv2 [bad command
@@ -33,6 +34,7 @@
 #define RIP_CMD_RESPONSE 2
 #define RIP_AFI_INET 2
 #define RIP_AFI_AUTH 0xffff
+#define RIP_AUTH_SIMPLE 2 /* a plain-text password (RFC 2453 4.1) */
 
 /* One route entry (RFC 2453 section 4), fields in host byte order. */
 typedef struct {
@@ -43,8 +45,8 @@ typedef struct {
 /* Reads the 20-byte entry at `p`. */
 static RipEntry rip_entry(const uint8_t *p)
 {
-  return (RipEntry){trace_get16(p), trace_get16(p + 2), trace_get32(p + 4), trace_get32(p + 8), trace_get32(p + 12),
-                    trace_get32(p + 16)};
+  return (RipEntry){trace_get16(p),     trace_get16(p + 2),  trace_get32(p + 4),
+                    trace_get32(p + 8), trace_get32(p + 12), trace_get32(p + 16)};
 }
 
 /* Returns the prefix length of a contiguous `mask`, or -1. */
@@ -102,7 +104,11 @@ static void rip_append_entries(GString *out, uint8_t version, const uint8_t *bod
   size_t n = whole / RIP_ENTRY_LEN, first = 0;
 
   if (n && len >= RIP_ENTRY_LEN && version >= 2 && trace_get16(body) == RIP_AFI_AUTH) {
-    trace_append_field(out, " auth type ", trace_get16(body + 2));
+    uint16_t type = trace_get16(body + 2);
+    if (type == RIP_AUTH_SIMPLE)
+      g_string_append(out, " auth simple");
+    else
+      trace_append_field(out, " auth type ", type);
     first = 1;
   }
   trace_append_field(out, " ", n - first);
