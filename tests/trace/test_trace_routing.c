@@ -727,6 +727,9 @@ void trace_routing_add_tests(Suite *s)
   tcase_add_test(lines, test_routing_every_truncation);
   tcase_add_test(lines, test_routing_random_bytes);
   tcase_add_test(lines, test_fletcher_lsa);
-  tcase_add_test(lines, test_routing_tshark);
   suite_add_tcase(s, lines);
+  TCase *tshark = tcase_create("routing-tshark");
+  tcase_set_timeout(tshark, 60); /* three tshark runs, on a loaded machine or under ASan */
+  tcase_add_test(tshark, test_routing_tshark);
+  suite_add_tcase(s, tshark);
 }
