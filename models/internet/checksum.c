@@ -8,11 +8,19 @@
  * Entry points: checksum_partial() (accumulate a block), checksum_fold()
  * (fold and complement), inet_checksum() (one block), inet_pseudo_checksum()
  * (UDP and TCP: the IPv4 pseudo-header of RFC 768 and RFC 9293, then the
- * segment).
+ * segment); fletcher16_lsa_checksum(), fletcher16_lsa_verify() (OSPF LSAs).
  *
  * Speed: 64-bit words are added into a 64-bit accumulator with end-around
  * carry (RFC 1071 section 2(C), "deferred carries" and "unwinding loops"),
  * read through memcpy so that unaligned data is fine.
+ *
+ * The OSPF LSA checksum (RFC 2328 12.1.7) is Fletcher's, as ISO 8473
+ * annex C computes it (RFC 905 annex B): two running sums modulo 255,
+ * C0 of the octets and C1 of the C0s, over the LSA from byte 2 (LS age
+ * changes in flight and is left out); the two checksum octets X, Y are
+ * chosen so that both sums over the data with X, Y in place are 0.
+ * fletcher16_lsa_checksum() computes them, fletcher16_lsa_verify() checks
+ * that property.
  *
  * Leaves out: chaining partial sums at odd offsets (only the last block
  * given to checksum_partial() may have an odd length).
@@ -105,4 +113,64 @@ uint16_t inet_pseudo_checksum(uint32_t src_be, uint32_t dst_be, uint8_t proto, c
   s = checksum_add64(s, dst_be);
   s = checksum_add64(s, htonl(((uint32_t)proto << 16) | (uint32_t)(len & 0xffff)));
   return checksum_fold(checksum_partial(data, len, checksum_fold64(s)));
+}
+
+/* Fletcher's checksum needs the LS age and checksum fields of the 20-byte LSA header. */
+#define LSA_HEADER_MIN 20
+/* Octets summed before reducing modulo 255: 255 * 4102 * 4103 / 2 fits in 32 bits. */
+#define FLETCHER_BLOCK 4102
+
+/* Computes the two Fletcher sums (ISO 8473 annex C) of the LSA `lsa`
+ * (`len` bytes) from byte 2 on, each modulo 255, the checksum octets read
+ * as zero when `zero_checksum`. */
+static void fletcher16_lsa_sums(const uint8_t *lsa, size_t len, bool zero_checksum, uint32_t *c0, uint32_t *c1)
+{
+  uint32_t s0 = 0, s1 = 0;
+
+  for (size_t i = 2; i < len;) {
+    size_t end = i + FLETCHER_BLOCK < len ? i + FLETCHER_BLOCK : len;
+    for (; i < end; i++) {
+      bool in_field = i == LSA_CHECKSUM_OFFSET || i == LSA_CHECKSUM_OFFSET + 1;
+      s0 += zero_checksum && in_field ? 0 : lsa[i];
+      s1 += s0;
+    }
+    s0 %= 255;
+    s1 %= 255;
+  }
+  *c0 = s0;
+  *c1 = s1;
+}
+
+/* Returns the checksum of an OSPF LSA, ready to store big-endian at
+ * lsa[16..17] (ISO 8473 annex C: X = (L - n) * C0 - C1 and Y = C1 - (L -
+ * n + 1) * C0, modulo 255, L the octets summed and n the position of X
+ * among them counting from 1, a zero octet written as 255). */
+uint16_t fletcher16_lsa_checksum(const uint8_t *lsa, size_t len)
+{
+  uint32_t c0, c1;
+
+  if (len < LSA_HEADER_MIN)
+    return 0;
+  fletcher16_lsa_sums(lsa, len, true, &c0, &c1);
+  /* Octets after X, from X itself: (len - 2) - (LSA_CHECKSUM_OFFSET - 2). */
+  uint32_t after = (uint32_t)((len - LSA_CHECKSUM_OFFSET) % 255);
+  int32_t x = (int32_t)((after - 1 + 255) % 255 * c0 % 255) - (int32_t)c1;
+  x %= 255;
+  if (x <= 0)
+    x += 255;
+  int32_t y = 510 - (int32_t)c0 - x;
+  if (y > 255)
+    y -= 255;
+  return (uint16_t)((uint32_t)x << 8 | (uint32_t)y);
+}
+
+/* Returns true when the LSA's stored checksum makes both Fletcher sums 0. */
+bool fletcher16_lsa_verify(const uint8_t *lsa, size_t len)
+{
+  uint32_t c0, c1;
+
+  if (len < LSA_HEADER_MIN)
+    return false;
+  fletcher16_lsa_sums(lsa, len, false, &c0, &c1);
+  return c0 == 0 && c1 == 0;
 }

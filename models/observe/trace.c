@@ -12,7 +12,8 @@
  * from one decoder per protocol (trace_decode.h), the first chosen by a
  * plain switch on where the bytes start (TraceFrom): trace_ether.c
  * (Ethernet II, then by ethertype), trace_arp.c, trace_ipv4.c (then by
- * protocol), trace_icmp.c, trace_udp.c, trace_tcp.c. Decoding never reads
+ * protocol), trace_icmp.c, trace_udp.c (then by port), trace_tcp.c,
+ * trace_rip.c (UDP 520), trace_ospf.c (IP protocol 89). Decoding never reads
  * outside the bytes given: a short or inconsistent header prints a
  * `[truncated ...]` or `[bad ...]` marker and decoding stops there.
  *
@@ -35,8 +36,10 @@
  * The decoders follow the wire formats of RFC 894 (Ethernet), RFC 826
  * (ARP), RFC 791 (IPv4), RFC 792 (ICMP), RFC 1191 (the MTU in
  * fragmentation needed), RFC 768 (UDP), RFC 9293 (TCP), RFC 7323 (window
- * scale, timestamps), RFC 2018 (SACK). Leaves out: IPv4 options (skipped,
- * not shown), checksum verification, IPv6 and VLAN decoding.
+ * scale, timestamps), RFC 2018 (SACK), RFC 2453 (RIP), RFC 2328 (OSPFv2).
+ * Leaves out: IPv4 options (skipped, not shown), checksum verification
+ * (but OSPF's and its LSAs', which show `[bad checksum]`), IPv6 and VLAN
+ * decoding.
  */
 #include "models/observe/trace.h"
 

@@ -10,7 +10,8 @@
  * (trace_ppp.c), trace_decode_arp()
  * (trace_arp.c), trace_decode_ipv4() (trace_ipv4.c), trace_decode_icmp()
  * (trace_icmp.c), trace_decode_udp() (trace_udp.c), trace_decode_tcp()
- * (trace_tcp.c); and the number and address formatting they share,
+ * (trace_tcp.c), trace_decode_rip() (trace_rip.c, from UDP port 520),
+ * trace_decode_ospf() (trace_ospf.c, IP protocol 89); and the number and address formatting they share,
  * trace_append_*() (trace.c). A new link type adds a TraceFrom value
  * (trace.h), one file with its decoder declared here, and one case in
  * trace_format_packet()'s switch (trace.c).
@@ -40,6 +41,23 @@ void trace_decode_udp(GString *out, const uint8_t *p, size_t len);
  * carried by the datagram whose header is `ip`. */
 void trace_decode_tcp(GString *out, TraceTcpSeqs *seqs, const Ipv4Header *ip, const uint8_t *p, size_t len,
                       size_t seglen);
+
+/* `len` bytes present of a `whole`-byte RIP message (the UDP payload). */
+void trace_decode_rip(GString *out, const uint8_t *p, size_t len, size_t whole);
+/* `len` bytes present of an OSPF packet (the IPv4 payload); the OSPF
+ * header gives the packet's length. */
+void trace_decode_ospf(GString *out, const uint8_t *p, size_t len);
+
+/* Big-endian fields read byte by byte (no alignment, no struct). */
+static inline uint16_t trace_get16(const uint8_t *p)
+{
+  return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static inline uint32_t trace_get32(const uint8_t *p)
+{
+  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
 
 /* Formatting by hand, without printf (trace.c). */
 void trace_append_uint(GString *out, uint64_t v);

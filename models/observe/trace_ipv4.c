@@ -3,7 +3,7 @@
  * then DF, and for fragments `frag off N` (in bytes) with MF; then, for
  * whole datagrams and first fragments, the payload by protocol through a
  * plain switch: ICMP (trace_icmp.c), UDP (trace_udp.c), TCP
- * (trace_tcp.c), else `proto P len N`. Options are skipped, not shown.
+ * (trace_tcp.c), OSPF (trace_ospf.c), else `proto P len N`. Options are skipped, not shown.
  * Markers: `[truncated, N bytes]` (no whole header), `[bad version V]`,
  * `[bad ihl N]`, `[truncated options]`, `[bad len]` (total length below
  * the header length), and `[truncated, N of T bytes]` after the payload
@@ -16,6 +16,7 @@
 
 #include "models/internet/ipv4_wire.h"
 #include "models/observe/trace_decode.h"
+#include "models/routing/ospf.h"
 
 /* Appends the fixed IPv4 fields: addresses, TTL, id, length, DF and the
  * fragment offset in bytes with MF. */
@@ -54,6 +55,9 @@ static void trace_ipv4_payload(GString *out, TraceTcpSeqs *seqs, const Ipv4Heade
     break;
   case IPPROTO_TCP_NUM:
     trace_decode_tcp(out, seqs, h, p, len, whole);
+    break;
+  case OSPF_PROTO:
+    trace_decode_ospf(out, p, len);
     break;
   default:
     trace_append_field(out, "proto ", h->proto);

@@ -22,6 +22,7 @@
 #include "models/observe/trace.h"
 #include "models/observe/pcap_out.h"
 #include "tests/testlib.h"
+#include "tests/trace/test_trace_routing.h"
 
 /* ---- frame builders: real bytes with real checksums ----------------------- */
 
@@ -1726,6 +1727,7 @@ static Suite *trace_suite(void)
   tcase_add_test(report, test_flows_reports);
   tcase_add_test(report, test_empty_reports);
   suite_add_tcase(s, report);
+  trace_routing_add_tests(s);
   return s;
 }
 
