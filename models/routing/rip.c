@@ -292,8 +292,14 @@ static void rip_want_local(Rip *rip, Ipv4Prefix to, RipKind kind, Iface *iface)
     r->metric = RIP_INFINITY;
     rip_install(rip, r, "local route");
   }
-  *r = (RipRoute){.key = r->key, .to = r->to, .metric = 1, .iface = iface, .kind = (uint8_t)kind, .changed = TRUE,
-                  .deadline = G_MAXINT64, .mark = rip->generation};
+  *r = (RipRoute){.key = r->key,
+                  .to = r->to,
+                  .metric = 1,
+                  .iface = iface,
+                  .kind = (uint8_t)kind,
+                  .changed = TRUE,
+                  .deadline = G_MAXINT64,
+                  .mark = rip->generation};
   rip_trigger(rip);
 }
 
@@ -330,6 +336,15 @@ static void rip_sync_local(Rip *rip)
   }
 }
 
+/* Empties the RIB. */
+static void rip_clear(Rip *rip)
+{
+  g_hash_table_remove_all(rip->by_key);
+  for (guint i = 0; i < rip->routes->len; i++)
+    g_free(g_ptr_array_index(rip->routes, i));
+  g_ptr_array_set_size(rip->routes, 0);
+}
+
 /* The node went down: every timer stopped, every learned route
  * withdrawn, the RIB emptied, the groups left. */
 static void rip_halt(Rip *rip)
@@ -346,8 +361,7 @@ static void rip_halt(Rip *rip)
     r->metric = RIP_INFINITY;
     rip_install(rip, r, "node down");
   }
-  g_hash_table_remove_all(rip->by_key);
-  g_ptr_array_set_size(rip->routes, 0);
+  rip_clear(rip);
   for (guint i = 0; i < rip->n_ifaces; i++)
     if (rip->ifaces[i].active) {
       ipv4_leave_group(rip->node, rip->ifaces[i].iface, RIP_GROUP);
@@ -423,7 +437,7 @@ Rip *rip_new(Node *node, const RipConfig *conf)
   rip->conf.ifaces = NULL;
   rip_copy_ifaces(rip, conf);
   rip->by_key = g_hash_table_new(g_int64_hash, g_int64_equal);
-  rip->routes = g_ptr_array_new_with_free_func(g_free);
+  rip->routes = g_ptr_array_new();
   rng_init(&rip->rng, node->ctx->seed, stream);
   g_free(stream);
   if (udp_bind(node, RIP_PORT, &handler, rip) < 0) {
@@ -453,6 +467,7 @@ void rip_free(Rip *rip)
     udp_unbind(rip->node, RIP_PORT);
     rip->node->rip = NULL;
   }
+  rip_clear(rip);
   g_hash_table_destroy(rip->by_key);
   g_ptr_array_free(rip->routes, TRUE);
   g_free(rip->ifaces);

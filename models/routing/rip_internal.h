@@ -22,9 +22,9 @@
 typedef enum { RIP_LEARNED, RIP_CONNECTED, RIP_REDIST_CONNECTED, RIP_REDIST_STATIC, RIP_DEFAULT } RipKind;
 
 typedef struct {
-  uint64_t key;   /* addr << 8 | len: the hash key, and the sort order */
-  Ipv4Prefix to;  /* masked */
-  uint32_t metric; /* 1..16 */
+  uint64_t key;     /* addr << 8 | len: the hash key, and the sort order */
+  Ipv4Prefix to;    /* masked */
+  uint32_t metric;  /* 1..16 */
   uint32_t gateway; /* next hop (host byte order); 0 for our own routes */
   uint32_t from;    /* the neighbour that advertised it; 0 for our own */
   Iface *iface;     /* where it was learned (or the connected interface); NULL for static and default */
@@ -43,17 +43,17 @@ typedef struct {
 
 struct Rip {
   Node *node;
-  RipConfig conf; /* conf.ifaces is NULL: see ifaces */
+  RipConfig conf;   /* conf.ifaces is NULL: see ifaces */
   RipIface *ifaces; /* one per node interface, by index */
   guint n_ifaces;
   GHashTable *by_key; /* &RipRoute.key -> RipRoute*, owning nothing */
-  GPtrArray *routes;  /* of RipRoute*, owned */
+  GPtrArray *routes;  /* of RipRoute*, owned (freed by hand: no free function) */
   gboolean unsorted;  /* routes were appended since the last sort */
   Rng rng;            /* "rip/<node>" */
   gboolean halted;    /* the node is down: no timers, an empty RIB */
   EventId update_ev, trigger_ev, timer_ev;
   SimTime update_at, timer_at; /* when update_ev and timer_ev fire */
-  uint32_t generation; /* of rip_sync_local() */
+  uint32_t generation;         /* of rip_sync_local() */
   uint64_t packets_sent, packets_received, bad_entries, triggered_updates;
 };
 
