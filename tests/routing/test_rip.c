@@ -17,6 +17,7 @@
 #include <check.h>
 #include <glib/gstdio.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "models/core/network.h"
@@ -680,6 +681,43 @@ START_TEST(test_pcap_tshark)
 }
 END_TEST
 
+/* RIP_GRID=N: an N x N grid of routers (default timers, poison reverse),
+ * the link r0_0-r0_1 down at 100 s, 300 s in all: prints the wall time,
+ * the RIP packets and the events (a measurement, no assertion). */
+START_TEST(test_grid_measure)
+{
+  const char *env = g_getenv("RIP_GRID");
+  guint n = env ? (guint)atoi(env) : 0, ne = 0;
+  if (n < 2 || n > 20)
+    return;
+  guint(*e)[2] = g_malloc(sizeof(guint[2]) * 2 * n * n);
+  for (guint i = 0; i < n; i++)
+    for (guint j = 0; j < n; j++) {
+      if (j + 1 < n)
+        e[ne][0] = i * n + j, e[ne++][1] = i * n + j + 1;
+      if (i + 1 < n)
+        e[ne][0] = i * n + j, e[ne++][1] = (i + 1) * n + j;
+    }
+  RipConfig c = defaults();
+  gint64 t0 = g_get_monotonic_time();
+  TNet *t = tnet_new(n * n, NULL, (const guint(*)[2])e, ne, &c, 1);
+  gint64 t1 = g_get_monotonic_time();
+  run_to(t, SIMTIME_S(100));
+  link_set_up(t->links[0], FALSE);
+  run_to(t, SIMTIME_S(300));
+  gint64 t2 = g_get_monotonic_time();
+  uint64_t packets = 0;
+  for (guint i = 0; i < n * n; i++)
+    packets += rip_packets_sent(rip_of(t, i));
+  printf("grid=%u build_s=%.3f run_s=%.3f rip_packets=%" G_GUINT64_FORMAT " events=%" G_GUINT64_FORMAT
+         " route_changes=%" G_GUINT64_FORMAT " far_corner_metric=%u\n",
+         n, (t1 - t0) / 1e6, (t2 - t1) / 1e6, packets, scheduler_executed(t->net->ctx.sched), t->net->ctx.route_changes,
+         metric_of(t, n * n - 1, edge_net(0)));
+  tnet_free(t);
+  g_free(e);
+}
+END_TEST
+
 static Suite *rip_suite(void)
 {
   Suite *s = suite_create("rip");
@@ -702,6 +740,7 @@ static Suite *rip_suite(void)
   tcase_add_test(tc, test_show);
   tcase_add_test(tc, test_determinism);
   tcase_add_test(tc, test_pcap_tshark);
+  tcase_add_test(tc, test_grid_measure);
   suite_add_tcase(s, tc);
   return s;
 }
