@@ -36,6 +36,7 @@
 #include "models/routing/rip_internal.h"
 
 #include <stdarg.h>
+#include <string.h>
 
 #include "models/internet/ipv4.h"
 #include "models/routing/routing.h"
@@ -48,10 +49,69 @@ static uint64_t rip_key(Ipv4Prefix to)
   return (uint64_t)to.addr << 8 | to.len;
 }
 
-RipRoute *rip_find(Rip *rip, Ipv4Prefix to)
+/* The slot of `key` in the index: where it is, or the empty slot that
+ * ends its probe sequence. */
+static guint rip_slot(const Rip *rip, uint64_t key)
+{
+  guint mask = (1u << rip->index_bits) - 1;
+  guint i = (guint)((key * UINT64_C(0x9e3779b97f4a7c15)) >> (64 - rip->index_bits));
+
+  while (rip->index[i].route && rip->index[i].key != key)
+    i = (i + 1) & mask;
+  return i;
+}
+
+/* Doubles the index (or makes its first 64 slots). */
+static void rip_index_grow(Rip *rip)
+{
+  RipSlot *old = rip->index;
+  guint old_slots = old ? 1u << rip->index_bits : 0;
+
+  rip->index_bits = old ? rip->index_bits + 1 : 6;
+  rip->index = g_new0(RipSlot, 1u << rip->index_bits);
+  for (guint i = 0; i < old_slots; i++)
+    if (old[i].route)
+      rip->index[rip_slot(rip, old[i].key)] = old[i];
+  g_free(old);
+}
+
+/* Removes `r` from the index, shifting back the entries of its probe run
+ * (deletion without tombstones). */
+static void rip_index_remove(Rip *rip, const RipRoute *r)
+{
+  guint mask = (1u << rip->index_bits) - 1, hole = rip_slot(rip, r->key);
+
+  rip->index[hole].route = NULL;
+  rip->index_count--;
+  for (guint i = (hole + 1) & mask; rip->index[i].route; i = (i + 1) & mask) {
+    RipSlot moved = rip->index[i];
+    rip->index[i].route = NULL;
+    rip->index[rip_slot(rip, moved.key)] = moved;
+  }
+}
+
+/* Prefetches what rip_find(to) reads: the home slot (stage 0), or the
+ * route found (stage 1, once the slot is in cache). A message's entries
+ * go through both stages before they are looked up, so that their cache
+ * misses overlap (400 routers' RIBs do not fit in a cache). */
+void rip_prefetch(Rip *rip, Ipv4Prefix to, int stage)
 {
   uint64_t key = rip_key(to);
-  return g_hash_table_lookup(rip->by_key, &key);
+
+  if (!rip->index)
+    return;
+  if (stage == 0) {
+    __builtin_prefetch(&rip->index[(key * UINT64_C(0x9e3779b97f4a7c15)) >> (64 - rip->index_bits)]);
+    return;
+  }
+  RipRoute *r = rip->index[rip_slot(rip, key)].route;
+  if (r)
+    __builtin_prefetch(r);
+}
+
+RipRoute *rip_find(Rip *rip, Ipv4Prefix to)
+{
+  return rip->index ? rip->index[rip_slot(rip, rip_key(to))].route : NULL;
 }
 
 /* Adds an empty route to `to` (masked), metric 16, no timer. */
@@ -64,7 +124,10 @@ RipRoute *rip_add(Rip *rip, Ipv4Prefix to)
   r->key = rip_key(to);
   r->metric = RIP_INFINITY;
   r->deadline = G_MAXINT64;
-  g_hash_table_insert(rip->by_key, &r->key, r);
+  if (!rip->index || 2 * (rip->index_count + 1) > 1u << rip->index_bits)
+    rip_index_grow(rip);
+  rip->index[rip_slot(rip, r->key)] = (RipSlot){r->key, r};
+  rip->index_count++;
   g_ptr_array_add(rip->routes, r);
   rip->unsorted = TRUE;
   return r;
@@ -153,7 +216,7 @@ static gboolean rip_expire(Rip *rip, RipRoute *r)
     return TRUE;
   }
   rip_note(rip, r->iface, "%s garbage-collected", addr_format_cidr(r->to.addr, r->to.len, pfx));
-  g_hash_table_remove(rip->by_key, &r->key);
+  rip_index_remove(rip, r);
   g_free(r);
   return FALSE;
 }
@@ -339,7 +402,9 @@ static void rip_sync_local(Rip *rip)
 /* Empties the RIB. */
 static void rip_clear(Rip *rip)
 {
-  g_hash_table_remove_all(rip->by_key);
+  if (rip->index)
+    memset(rip->index, 0, sizeof(RipSlot) << rip->index_bits);
+  rip->index_count = 0;
   for (guint i = 0; i < rip->routes->len; i++)
     g_free(g_ptr_array_index(rip->routes, i));
   g_ptr_array_set_size(rip->routes, 0);
@@ -436,7 +501,6 @@ Rip *rip_new(Node *node, const RipConfig *conf)
   rip->conf = *conf;
   rip->conf.ifaces = NULL;
   rip_copy_ifaces(rip, conf);
-  rip->by_key = g_hash_table_new(g_int64_hash, g_int64_equal);
   rip->routes = g_ptr_array_new();
   rng_init(&rip->rng, node->ctx->seed, stream);
   g_free(stream);
@@ -468,7 +532,7 @@ void rip_free(Rip *rip)
     rip->node->rip = NULL;
   }
   rip_clear(rip);
-  g_hash_table_destroy(rip->by_key);
+  g_free(rip->index);
   g_ptr_array_free(rip->routes, TRUE);
   g_free(rip->ifaces);
   g_free(rip);

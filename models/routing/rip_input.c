@@ -29,6 +29,8 @@
 #include "models/internet/ipv4.h"
 #include "models/routing/rip_wire.h"
 
+#define RIP_BATCH 32 /* entries prefetched together */
+
 static void rip_drop(Rip *rip, Iface *in, Packet *p, DropReason reason)
 {
   node_drop(rip->node, in, p, reason, TRACE_ROUTING, TRACE_FROM_IPV4);
@@ -148,28 +150,47 @@ static void rip_bad_entry(Rip *rip, Iface *in, guint i, uint32_t src)
            addr_format_ipv4(src, from));
 }
 
-/* A response (3.9.2): from a neighbour on port 520, else dropped; each
- * valid entry merged, each bad one ignored. */
+/* Merges the entries e[0..n) from `src`: each valid one learned, each
+ * bad one ignored; returns how many were valid. Their RIB slots and
+ * routes are prefetched first, a batch at a time. */
+static guint rip_merge(Rip *rip, RipIface *ri, const RipEntry *e, guint n, uint32_t src)
+{
+  guint good = 0;
+
+  for (guint base = 0; base < n; base += RIP_BATCH) {
+    guint m = MIN((guint)RIP_BATCH, n - base);
+    Ipv4Prefix to[RIP_BATCH];
+    uint32_t metric[RIP_BATCH];
+    gboolean ok[RIP_BATCH];
+    for (guint i = 0; i < m; i++) {
+      ok[i] = rip_entry_ok(&e[base + i], &to[i], &metric[i]);
+      rip_prefetch(rip, to[i], 0);
+    }
+    for (guint i = 0; i < m; i++)
+      rip_prefetch(rip, to[i], 1);
+    for (guint i = 0; i < m; i++) {
+      if (!ok[i]) {
+        rip_bad_entry(rip, ri->iface, base + i, src);
+        continue;
+      }
+      good++;
+      rip_learn(rip, ri, &e[base + i], to[i], metric[i], src);
+    }
+  }
+  return good;
+}
+
+/* A response (3.9.2): from a neighbour on port 520, else dropped; a
+ * response of bad entries only is dropped too. */
 static void rip_response(Rip *rip, RipIface *ri, Packet *p, const UdpMeta *meta, guint n)
 {
   Iface *in = ri->iface;
-  const RipEntry *e = (const RipEntry *)(packet_data(p) + RIP_HEADER_LEN);
-  guint good = 0;
 
   if (meta->sport != RIP_PORT || !rip_on_subnet(in, meta->src) || ipv4_is_local(rip->node, meta->src)) {
     rip_drop(rip, in, p, DROP_RIP_NOT_NEIGHBOR);
     return;
   }
-  for (guint i = 0; i < n; i++) {
-    Ipv4Prefix to;
-    uint32_t metric;
-    if (!rip_entry_ok(&e[i], &to, &metric)) {
-      rip_bad_entry(rip, in, i, meta->src);
-      continue;
-    }
-    good++;
-    rip_learn(rip, ri, &e[i], to, metric, meta->src);
-  }
+  guint good = rip_merge(rip, ri, (const RipEntry *)(packet_data(p) + RIP_HEADER_LEN), n, meta->src);
   if (n && !good)
     rip_drop(rip, in, p, DROP_BAD_RIP);
   else

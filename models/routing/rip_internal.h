@@ -2,8 +2,9 @@
  * Inside the RIP model (rip.c, rip_input.c, rip_output.c): the instance,
  * its interfaces and its RIB. Not for use outside models/routing/rip*.c.
  *
- * The RIB holds one RipRoute per destination, found by prefix through a
- * hash table (no scan per received entry) and listed in `routes`, kept in
+ * The RIB holds one RipRoute per destination, found by prefix through an
+ * open-addressing hash table with Fibonacci hashing (no scan per received
+ * entry; GLib's GHashTable collides badly on these keys) and listed in `routes`, kept in
  * prefix order for updates and `show` (sorted lazily when entries were
  * added). Every route with a running timer (timeout, or garbage
  * collection once at metric 16) has its deadline in the route; one event
@@ -35,6 +36,13 @@ typedef struct {
   uint32_t mark;    /* rip_sync_local()'s generation when it last wanted this route as one of ours */
 } RipRoute;
 
+/* A slot of the RIB's index: the key beside the route, so that a probe
+ * reads no route but the one it finds. */
+typedef struct {
+  uint64_t key;
+  RipRoute *route;
+} RipSlot;
+
 typedef struct {
   Iface *iface;
   RipIfaceConfig conf;
@@ -46,11 +54,13 @@ struct Rip {
   RipConfig conf;   /* conf.ifaces is NULL: see ifaces */
   RipIface *ifaces; /* one per node interface, by index */
   guint n_ifaces;
-  GHashTable *by_key; /* &RipRoute.key -> RipRoute*, owning nothing */
-  GPtrArray *routes;  /* of RipRoute*, owned (freed by hand: no free function) */
-  gboolean unsorted;  /* routes were appended since the last sort */
-  Rng rng;            /* "rip/<node>" */
-  gboolean halted;    /* the node is down: no timers, an empty RIB */
+  RipSlot *index;    /* open addressing (linear probing) by key: a power of two of slots, route NULL = empty */
+  guint index_bits;  /* log2 of its slots */
+  guint index_count; /* routes in it */
+  GPtrArray *routes; /* of RipRoute*, owned (freed by hand: no free function) */
+  gboolean unsorted; /* routes were appended since the last sort */
+  Rng rng;           /* "rip/<node>" */
+  gboolean halted;   /* the node is down: no timers, an empty RIB */
   EventId update_ev, trigger_ev, timer_ev;
   SimTime update_at, timer_at; /* when update_ev and timer_ev fire */
   uint32_t generation;         /* of rip_sync_local() */
@@ -59,6 +69,7 @@ struct Rip {
 
 /* rip.c: the RIB */
 RipRoute *rip_find(Rip *rip, Ipv4Prefix to);
+void rip_prefetch(Rip *rip, Ipv4Prefix to, int stage);
 RipRoute *rip_add(Rip *rip, Ipv4Prefix to);
 void rip_install(Rip *rip, RipRoute *r, const char *reason);
 void rip_set_deadline(Rip *rip, RipRoute *r, SimTime deadline);

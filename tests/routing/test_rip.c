@@ -433,15 +433,15 @@ START_TEST(test_bad_messages)
   run_to(t, SIMTIME_S(1));
   for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
     uint64_t was = drops(t, cases[i].reason);
-    size_t len = response(b, cases[i].version, cases[i].cmd, cases[i].afi, cases[i].addr, cases[i].mask,
-                          cases[i].metric);
+    size_t len =
+        response(b, cases[i].version, cases[i].cmd, cases[i].afi, cases[i].addr, cases[i].mask, cases[i].metric);
     inject(t, b, len, RIP_PORT, h, g);
     ck_assert_msg(drops(t, cases[i].reason) == was + 1, "case %u", i);
   }
   ck_assert_uint_eq(rip_of(t, 0)->bad_entries, 7);
   size_t len = response(b, 2, 2, 2, IP(10, 9, 0, 0), m24, 1);
   uint64_t bad = drops(t, DROP_BAD_RIP);
-  inject(t, b, 3, RIP_PORT, h, g);      /* truncated header */
+  inject(t, b, 3, RIP_PORT, h, g);       /* truncated header */
   inject(t, b, len - 1, RIP_PORT, h, g); /* truncated entry */
   ck_assert_uint_eq(drops(t, DROP_BAD_RIP), bad + 2);
   inject(t, b, len, 5000, h, g); /* not from port 520 */
@@ -660,10 +660,10 @@ START_TEST(test_pcap_tshark)
   char *bad = NULL, *all = NULL;
   const char *bad_argv[] = {tshark, "-r", path, "-Y", "rip && (_ws.malformed || _ws.expert.severity >= warning)", NULL};
   const char *all_argv[] = {tshark, "-r", path, "-Y", "rip.version == 2", NULL};
-  ck_assert(g_spawn_sync(NULL, (char **)bad_argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &bad, NULL, NULL,
-                         NULL));
-  ck_assert(g_spawn_sync(NULL, (char **)all_argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &all, NULL, NULL,
-                         NULL));
+  ck_assert(
+      g_spawn_sync(NULL, (char **)bad_argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &bad, NULL, NULL, NULL));
+  ck_assert(
+      g_spawn_sync(NULL, (char **)all_argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &all, NULL, NULL, NULL));
   ck_assert_str_eq(bad, "");
   guint lines = 0;
   for (const char *q = all; *q; q++)
@@ -740,8 +740,11 @@ static Suite *rip_suite(void)
   tcase_add_test(tc, test_show);
   tcase_add_test(tc, test_determinism);
   tcase_add_test(tc, test_pcap_tshark);
-  tcase_add_test(tc, test_grid_measure);
   suite_add_tcase(s, tc);
+  TCase *grid = tcase_create("grid");
+  tcase_set_timeout(grid, 600);
+  tcase_add_test(grid, test_grid_measure);
+  suite_add_tcase(s, grid);
   return s;
 }
 
