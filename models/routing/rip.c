@@ -36,6 +36,7 @@
 #include "models/routing/rip_internal.h"
 
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "models/internet/ipv4.h"
@@ -129,7 +130,6 @@ RipRoute *rip_add(Rip *rip, Ipv4Prefix to)
   rip->index[rip_slot(rip, r->key)] = (RipSlot){r->key, r};
   rip->index_count++;
   g_ptr_array_add(rip->routes, r);
-  rip->unsorted = TRUE;
   return r;
 }
 
@@ -139,13 +139,24 @@ static gint rip_cmp(gconstpointer a, gconstpointer b)
   return x->key < y->key ? -1 : x->key > y->key;
 }
 
-/* Puts the routes in prefix order (for updates and `show`). */
+/* Puts the routes in prefix order (for updates and `show`): sorts the
+ * routes appended since the last time, then merges them with the sorted
+ * rest (O(n), not O(n log n), when few were added). */
 void rip_sort(Rip *rip)
 {
-  if (!rip->unsorted)
+  guint n = rip->routes->len, a = 0, b = rip->sorted_len, k = 0;
+  RipRoute **all = (RipRoute **)rip->routes->pdata;
+
+  if (rip->sorted_len == n)
     return;
-  g_ptr_array_sort(rip->routes, rip_cmp);
-  rip->unsorted = FALSE;
+  qsort(all + b, n - b, sizeof *all, rip_cmp);
+  RipRoute **tmp = g_memdup2(all, sizeof *all * b);
+  while (a < rip->sorted_len && b < n)
+    all[k++] = tmp[a]->key < all[b]->key ? tmp[a++] : all[b++];
+  while (a < rip->sorted_len)
+    all[k++] = tmp[a++];
+  g_free(tmp);
+  rip->sorted_len = n;
 }
 
 /* A TRACE_ROUTING note "rip: ..." on the node (and interface). */
@@ -227,18 +238,21 @@ static void rip_timer_fire(void *obj, void *arg)
 {
   Rip *rip = obj;
   SimTime now = sim_now(rip->node->ctx), next = G_MAXINT64;
-  guint kept = 0;
+  guint kept = 0, sorted = rip->sorted_len;
 
   (void)arg;
   rip->timer_ev = EVENT_ID_NONE;
   for (guint i = 0; i < rip->routes->len; i++) {
     RipRoute *r = g_ptr_array_index(rip->routes, i);
-    if (r->deadline <= now && !rip_expire(rip, r))
+    if (r->deadline <= now && !rip_expire(rip, r)) {
+      sorted -= i < rip->sorted_len; /* removing keeps the order */
       continue;
+    }
     next = MIN(next, r->deadline);
     g_ptr_array_index(rip->routes, kept++) = r;
   }
   g_ptr_array_set_size(rip->routes, kept);
+  rip->sorted_len = sorted;
   rip_arm_timer(rip, next);
 }
 
@@ -408,6 +422,7 @@ static void rip_clear(Rip *rip)
   for (guint i = 0; i < rip->routes->len; i++)
     g_free(g_ptr_array_index(rip->routes, i));
   g_ptr_array_set_size(rip->routes, 0);
+  rip->sorted_len = 0;
 }
 
 /* The node went down: every timer stopped, every learned route

@@ -5,8 +5,8 @@
  * The RIB holds one RipRoute per destination, found by prefix through an
  * open-addressing hash table with Fibonacci hashing (no scan per received
  * entry; GLib's GHashTable collides badly on these keys) and listed in `routes`, kept in
- * prefix order for updates and `show` (sorted lazily when entries were
- * added). Every route with a running timer (timeout, or garbage
+ * prefix order for updates and `show` (new ones appended, merged in
+ * lazily). Every route with a running timer (timeout, or garbage
  * collection once at metric 16) has its deadline in the route; one event
  * per instance (timer_ev) wakes at the earliest of them, so a refresh
  * costs no event.
@@ -58,7 +58,7 @@ struct Rip {
   guint index_bits;  /* log2 of its slots */
   guint index_count; /* routes in it */
   GPtrArray *routes; /* of RipRoute*, owned (freed by hand: no free function) */
-  gboolean unsorted; /* routes were appended since the last sort */
+  guint sorted_len; /* routes[0..sorted_len) are in prefix order; the rest were appended since */
   Rng rng;           /* "rip/<node>" */
   gboolean halted;   /* the node is down: no timers, an empty RIB */
   EventId update_ev, trigger_ev, timer_ev;

@@ -92,6 +92,8 @@ static guint rip_emit(Rip *rip, RipIface *ri, uint32_t dst, uint16_t dport, gboo
   rip_sort(rip);
   for (guint i = 0; i < rip->routes->len; i++) {
     const RipRoute *r = g_ptr_array_index(rip->routes, i);
+    if (i + 8 < rip->routes->len)
+      __builtin_prefetch(g_ptr_array_index(rip->routes, i + 8));
     uint32_t metric = changed_only && !r->changed ? 0 : rip_advertised(rip, r, ri, split);
     if (!metric)
       continue;
