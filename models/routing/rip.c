@@ -57,37 +57,28 @@ static guint rip_slot(const Rip *rip, uint64_t key)
   guint mask = (1u << rip->index_bits) - 1;
   guint i = (guint)((key * UINT64_C(0x9e3779b97f4a7c15)) >> (64 - rip->index_bits));
 
-  while (rip->index[i].route && rip->index[i].key != key)
+  while (rip->index[i].pos && rip->index[i].key != key)
     i = (i + 1) & mask;
   return i;
 }
 
-/* Doubles the index (or makes its first 64 slots). */
-static void rip_index_grow(Rip *rip)
+/* Indexes every route anew (after the array was sorted or compacted),
+ * in at least 64 slots and at most half full. */
+static void rip_reindex(Rip *rip)
 {
-  RipSlot *old = rip->index;
-  guint old_slots = old ? 1u << rip->index_bits : 0;
+  guint want = 6;
 
-  rip->index_bits = old ? rip->index_bits + 1 : 6;
-  rip->index = g_new0(RipSlot, 1u << rip->index_bits);
-  for (guint i = 0; i < old_slots; i++)
-    if (old[i].route)
-      rip->index[rip_slot(rip, old[i].key)] = old[i];
-  g_free(old);
-}
-
-/* Removes `r` from the index, shifting back the entries of its probe run
- * (deletion without tombstones). */
-static void rip_index_remove(Rip *rip, const RipRoute *r)
-{
-  guint mask = (1u << rip->index_bits) - 1, hole = rip_slot(rip, r->key);
-
-  rip->index[hole].route = NULL;
-  rip->index_count--;
-  for (guint i = (hole + 1) & mask; rip->index[i].route; i = (i + 1) & mask) {
-    RipSlot moved = rip->index[i];
-    rip->index[i].route = NULL;
-    rip->index[rip_slot(rip, moved.key)] = moved;
+  while (2 * rip->routes->len + 2 > 1u << want)
+    want++;
+  if (want > rip->index_bits) {
+    g_free(rip->index);
+    rip->index_bits = want;
+    rip->index = g_new(RipSlot, 1u << want);
+  }
+  memset(rip->index, 0, sizeof(RipSlot) << rip->index_bits);
+  for (guint i = 0; i < rip->routes->len; i++) {
+    uint64_t key = rip_route_at(rip, i)->key;
+    rip->index[rip_slot(rip, key)] = (RipSlot){key, i + 1};
   }
 }
 
@@ -99,64 +90,65 @@ void rip_prefetch(Rip *rip, Ipv4Prefix to, int stage)
 {
   uint64_t key = rip_key(to);
 
-  if (!rip->index)
-    return;
   if (stage == 0) {
     __builtin_prefetch(&rip->index[(key * UINT64_C(0x9e3779b97f4a7c15)) >> (64 - rip->index_bits)]);
     return;
   }
-  RipRoute *r = rip->index[rip_slot(rip, key)].route;
-  if (r)
-    __builtin_prefetch(r);
+  guint pos = rip->index[rip_slot(rip, key)].pos;
+  if (pos)
+    __builtin_prefetch(rip_route_at(rip, pos - 1));
 }
 
+/* The route to `to`, or NULL: valid until the next rip_add(), rip_sort()
+ * or route timer. */
 RipRoute *rip_find(Rip *rip, Ipv4Prefix to)
 {
-  return rip->index ? rip->index[rip_slot(rip, rip_key(to))].route : NULL;
+  guint pos = rip->index[rip_slot(rip, rip_key(to))].pos;
+  return pos ? rip_route_at(rip, pos - 1) : NULL;
 }
 
-/* Adds an empty route to `to` (masked), metric 16, no timer. */
+/* Adds an empty route to `to` (masked), metric 16, no timer, at the end
+ * of the array (rip_sort() puts it in place). */
 RipRoute *rip_add(Rip *rip, Ipv4Prefix to)
 {
-  RipRoute *r = g_new0(RipRoute, 1);
+  guint n = rip->routes->len;
+  RipRoute r = {.key = 0, .to = to, .metric = RIP_INFINITY, .deadline = G_MAXINT64};
 
-  to.addr &= addr_mask(to.len);
-  r->to = to;
-  r->key = rip_key(to);
-  r->metric = RIP_INFINITY;
-  r->deadline = G_MAXINT64;
-  if (!rip->index || 2 * (rip->index_count + 1) > 1u << rip->index_bits)
-    rip_index_grow(rip);
-  rip->index[rip_slot(rip, r->key)] = (RipSlot){r->key, r};
-  rip->index_count++;
-  g_ptr_array_add(rip->routes, r);
-  return r;
+  r.to.addr &= addr_mask(to.len);
+  r.key = rip_key(r.to);
+  g_array_append_val(rip->routes, r);
+  if (2 * n + 2 > 1u << rip->index_bits)
+    rip_reindex(rip); /* grows it */
+  else
+    rip->index[rip_slot(rip, r.key)] = (RipSlot){r.key, n + 1};
+  return rip_route_at(rip, n);
 }
 
 static gint rip_cmp(gconstpointer a, gconstpointer b)
 {
-  const RipRoute *x = *(RipRoute *const *)a, *y = *(RipRoute *const *)b;
+  const RipRoute *x = a, *y = b;
   return x->key < y->key ? -1 : x->key > y->key;
 }
 
 /* Puts the routes in prefix order (for updates and `show`): sorts the
- * routes appended since the last time, then merges them with the sorted
- * rest (O(n), not O(n log n), when few were added). */
+ * routes appended since the last time, merges them with the sorted rest
+ * (O(n) when few were added), and indexes them anew. */
 void rip_sort(Rip *rip)
 {
-  guint n = rip->routes->len, a = 0, b = rip->sorted_len, k = 0;
-  RipRoute **all = (RipRoute **)rip->routes->pdata;
+  guint n = rip->routes->len, s = rip->sorted_len, a = 0, b = s, k = 0;
+  RipRoute *all = (RipRoute *)(void *)rip->routes->data;
 
-  if (rip->sorted_len == n)
+  if (s == n)
     return;
-  qsort(all + b, n - b, sizeof *all, rip_cmp);
-  RipRoute **tmp = g_memdup2(all, sizeof *all * b);
-  while (a < rip->sorted_len && b < n)
-    all[k++] = tmp[a]->key < all[b]->key ? tmp[a++] : all[b++];
-  while (a < rip->sorted_len)
+  qsort(all + s, n - s, sizeof *all, rip_cmp);
+  RipRoute *tmp = g_memdup2(all, sizeof *all * s);
+  while (a < s && b < n)
+    all[k++] = tmp[a].key < all[b].key ? tmp[a++] : all[b++];
+  while (a < s)
     all[k++] = tmp[a++];
   g_free(tmp);
   rip->sorted_len = n;
+  rip_reindex(rip);
 }
 
 /* A TRACE_ROUTING note "rip: ..." on the node (and interface). */
@@ -227,8 +219,6 @@ static gboolean rip_expire(Rip *rip, RipRoute *r)
     return TRUE;
   }
   rip_note(rip, r->iface, "%s garbage-collected", addr_format_cidr(r->to.addr, r->to.len, pfx));
-  rip_index_remove(rip, r);
-  g_free(r);
   return FALSE;
 }
 
@@ -238,21 +228,25 @@ static void rip_timer_fire(void *obj, void *arg)
 {
   Rip *rip = obj;
   SimTime now = sim_now(rip->node->ctx), next = G_MAXINT64;
-  guint kept = 0, sorted = rip->sorted_len;
+  guint kept = 0, sorted = rip->sorted_len, n = rip->routes->len;
 
   (void)arg;
   rip->timer_ev = EVENT_ID_NONE;
-  for (guint i = 0; i < rip->routes->len; i++) {
-    RipRoute *r = g_ptr_array_index(rip->routes, i);
+  for (guint i = 0; i < n; i++) {
+    RipRoute *r = rip_route_at(rip, i);
     if (r->deadline <= now && !rip_expire(rip, r)) {
       sorted -= i < rip->sorted_len; /* removing keeps the order */
       continue;
     }
     next = MIN(next, r->deadline);
-    g_ptr_array_index(rip->routes, kept++) = r;
+    if (kept != i)
+      *rip_route_at(rip, kept) = *r;
+    kept++;
   }
-  g_ptr_array_set_size(rip->routes, kept);
+  g_array_set_size(rip->routes, kept);
   rip->sorted_len = sorted;
+  if (kept != n)
+    rip_reindex(rip);
   rip_arm_timer(rip, next);
 }
 
@@ -260,7 +254,7 @@ static void rip_timer_fire(void *obj, void *arg)
 static void rip_clear_changed(Rip *rip)
 {
   for (guint i = 0; i < rip->routes->len; i++)
-    ((RipRoute *)g_ptr_array_index(rip->routes, i))->changed = FALSE;
+    rip_route_at(rip, i)->changed = FALSE;
 }
 
 /* Sends an update (all routes, or the changed ones) out of every active
@@ -325,7 +319,7 @@ static void rip_update_fire(void *obj, void *arg)
 static void rip_poison_iface(Rip *rip, Iface *iface, const char *reason)
 {
   for (guint i = 0; i < rip->routes->len; i++) {
-    RipRoute *r = g_ptr_array_index(rip->routes, i);
+    RipRoute *r = rip_route_at(rip, i);
     if (r->kind == RIP_LEARNED && r->iface == iface && r->metric < RIP_INFINITY)
       rip_poison(rip, r, reason);
   }
@@ -407,7 +401,7 @@ static void rip_sync_local(Rip *rip)
   if (rip->conf.default_originate && !rip->halted)
     rip_want_local(rip, (Ipv4Prefix){0, 0}, RIP_DEFAULT, NULL);
   for (guint i = 0; i < rip->routes->len; i++) {
-    RipRoute *r = g_ptr_array_index(rip->routes, i);
+    RipRoute *r = rip_route_at(rip, i);
     if (r->kind != RIP_LEARNED && r->mark != rip->generation)
       rip_poison(rip, r, "local route gone");
   }
@@ -416,13 +410,9 @@ static void rip_sync_local(Rip *rip)
 /* Empties the RIB. */
 static void rip_clear(Rip *rip)
 {
-  if (rip->index)
-    memset(rip->index, 0, sizeof(RipSlot) << rip->index_bits);
-  rip->index_count = 0;
-  for (guint i = 0; i < rip->routes->len; i++)
-    g_free(g_ptr_array_index(rip->routes, i));
-  g_ptr_array_set_size(rip->routes, 0);
+  g_array_set_size(rip->routes, 0);
   rip->sorted_len = 0;
+  rip_reindex(rip);
 }
 
 /* The node went down: every timer stopped, every learned route
@@ -437,7 +427,7 @@ static void rip_halt(Rip *rip)
   scheduler_cancel(s, rip->timer_ev);
   rip->update_ev = rip->trigger_ev = rip->timer_ev = EVENT_ID_NONE;
   for (guint i = 0; i < rip->routes->len; i++) {
-    RipRoute *r = g_ptr_array_index(rip->routes, i);
+    RipRoute *r = rip_route_at(rip, i);
     r->metric = RIP_INFINITY;
     rip_install(rip, r, "node down");
   }
@@ -516,7 +506,8 @@ Rip *rip_new(Node *node, const RipConfig *conf)
   rip->conf = *conf;
   rip->conf.ifaces = NULL;
   rip_copy_ifaces(rip, conf);
-  rip->routes = g_ptr_array_new();
+  rip->routes = g_array_new(FALSE, FALSE, sizeof(RipRoute));
+  rip_reindex(rip);
   rng_init(&rip->rng, node->ctx->seed, stream);
   g_free(stream);
   if (udp_bind(node, RIP_PORT, &handler, rip) < 0) {
@@ -546,9 +537,8 @@ void rip_free(Rip *rip)
     udp_unbind(rip->node, RIP_PORT);
     rip->node->rip = NULL;
   }
-  rip_clear(rip);
   g_free(rip->index);
-  g_ptr_array_free(rip->routes, TRUE);
+  g_array_free(rip->routes, TRUE);
   g_free(rip->ifaces);
   g_free(rip);
 }

@@ -79,11 +79,28 @@ static gboolean rip_entry_ok(const RipEntry *e, Ipv4Prefix *to, uint32_t *metric
   return mask == addr_mask(len) && (to->addr & ~mask) == 0 && rip_addr_ok(*to);
 }
 
+/* Writes `prefix` then `addr` dotted into buf (a route change's reason,
+ * made for every change: no printf). */
+static void rip_reason(char *buf, const char *prefix, uint32_t addr)
+{
+  char *q = g_stpcpy(buf, prefix);
+
+  for (int shift = 24; shift >= 0; shift -= 8) {
+    guint b = (addr >> shift) & 0xff;
+    if (b >= 100)
+      *q++ = (char)('0' + b / 100);
+    if (b >= 10)
+      *q++ = (char)('0' + b / 10 % 10);
+    *q++ = (char)('0' + b % 10);
+    *q++ = shift ? '.' : '\0';
+  }
+}
+
 /* Takes the neighbour's route into `r`: next hop, metric, timeout. */
 static void rip_take(Rip *rip, RipRoute *r, Iface *iface, uint32_t from, uint32_t gateway, uint32_t metric,
                      uint16_t tag)
 {
-  char reason[16 + ADDR_IPV4_TEXT] = "response from ";
+  char reason[16 + ADDR_IPV4_TEXT];
 
   r->kind = RIP_LEARNED;
   r->iface = iface;
@@ -92,7 +109,7 @@ static void rip_take(Rip *rip, RipRoute *r, Iface *iface, uint32_t from, uint32_
   r->metric = metric;
   r->tag = tag;
   r->changed = TRUE;
-  addr_format_ipv4(from, reason + strlen(reason));
+  rip_reason(reason, "response from ", from);
   rip_install(rip, r, reason);
   rip_set_deadline(rip, r, sim_now(rip->node->ctx) + rip->conf.timeout);
   rip_trigger(rip);
@@ -102,12 +119,12 @@ static void rip_take(Rip *rip, RipRoute *r, Iface *iface, uint32_t from, uint32_
  * (unless poisoned already), a change is taken, the same refreshes it. */
 static void rip_same_source(Rip *rip, RipRoute *r, uint32_t gateway, uint32_t metric, uint16_t tag)
 {
-  char reason[24 + ADDR_IPV4_TEXT] = "unreachable from ";
+  char reason[24 + ADDR_IPV4_TEXT];
 
   if (metric == RIP_INFINITY) {
     if (r->metric == RIP_INFINITY)
       return;
-    addr_format_ipv4(r->from, reason + strlen(reason));
+    rip_reason(reason, "unreachable from ", r->from);
     rip_poison(rip, r, reason);
     return;
   }

@@ -40,7 +40,7 @@ typedef struct {
  * reads no route but the one it finds. */
 typedef struct {
   uint64_t key;
-  RipRoute *route;
+  guint pos; /* the route's position in `routes` + 1; 0: empty */
 } RipSlot;
 
 typedef struct {
@@ -54,10 +54,9 @@ struct Rip {
   RipConfig conf;   /* conf.ifaces is NULL: see ifaces */
   RipIface *ifaces; /* one per node interface, by index */
   guint n_ifaces;
-  RipSlot *index;    /* open addressing (linear probing) by key: a power of two of slots, route NULL = empty */
-  guint index_bits;  /* log2 of its slots */
-  guint index_count; /* routes in it */
-  GPtrArray *routes; /* of RipRoute*, owned (freed by hand: no free function) */
+  RipSlot *index;   /* open addressing (linear probing) by key, a power of two of slots, at most half full */
+  guint index_bits; /* log2 of its slots */
+  GArray *routes;   /* of RipRoute, by value: sorted, then the ones added since */
   guint sorted_len; /* routes[0..sorted_len) are in prefix order; the rest were appended since */
   Rng rng;           /* "rip/<node>" */
   gboolean halted;   /* the node is down: no timers, an empty RIB */
@@ -66,6 +65,11 @@ struct Rip {
   uint32_t generation;         /* of rip_sync_local() */
   uint64_t packets_sent, packets_received, bad_entries, triggered_updates;
 };
+
+static inline RipRoute *rip_route_at(const Rip *rip, guint i)
+{
+  return &g_array_index(rip->routes, RipRoute, i);
+}
 
 /* rip.c: the RIB */
 RipRoute *rip_find(Rip *rip, Ipv4Prefix to);

@@ -91,9 +91,7 @@ static guint rip_emit(Rip *rip, RipIface *ri, uint32_t dst, uint16_t dport, gboo
 
   rip_sort(rip);
   for (guint i = 0; i < rip->routes->len; i++) {
-    const RipRoute *r = g_ptr_array_index(rip->routes, i);
-    if (i + 8 < rip->routes->len)
-      __builtin_prefetch(g_ptr_array_index(rip->routes, i + 8));
+    const RipRoute *r = rip_route_at(rip, i);
     uint32_t metric = changed_only && !r->changed ? 0 : rip_advertised(rip, r, ri, split);
     if (!metric)
       continue;
@@ -171,5 +169,5 @@ void rip_show(const Rip *rip, GString *out)
                        "     Network            Next Hop        Metric From              Tag Time\n");
   rip_sort((Rip *)rip);
   for (guint i = 0; i < rip->routes->len; i++)
-    rip_show_route(rip, g_ptr_array_index(rip->routes, i), out);
+    rip_show_route(rip, rip_route_at(rip, i), out);
 }

@@ -223,8 +223,8 @@ START_TEST(test_route_lifecycle)
   RipRoute *r = route_of(t, 2, d);
   ck_assert_uint_eq(r->metric, 2);
   ck_assert_int_gt(r->deadline, SIMTIME_S(400) + c.timeout - c.update - c.update / 6 - 1);
-  rip_set_iface_enabled(rip_of(t, 1), 1, FALSE); /* r1 falls silent toward r2 */
   SimTime dead = r->deadline;
+  rip_set_iface_enabled(rip_of(t, 1), 1, FALSE); /* r1 falls silent toward r2 */
   ck_assert_int_le(dead, SIMTIME_S(400) + c.timeout);
   run_to(t, dead - 1);
   ck_assert_uint_eq(route_of(t, 2, d)->metric, 2);
