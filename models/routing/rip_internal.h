@@ -58,8 +58,8 @@ struct Rip {
   guint index_bits; /* log2 of its slots */
   GArray *routes;   /* of RipRoute, by value: sorted, then the ones added since */
   guint sorted_len; /* routes[0..sorted_len) are in prefix order; the rest were appended since */
-  Rng rng;           /* "rip/<node>" */
-  gboolean halted;   /* the node is down: no timers, an empty RIB */
+  Rng rng;          /* "rip/<node>" */
+  gboolean halted;  /* the node is down: no timers, an empty RIB */
   EventId update_ev, trigger_ev, timer_ev;
   SimTime update_at, timer_at; /* when update_ev and timer_ev fire */
   uint32_t generation;         /* of rip_sync_local() */

@@ -186,6 +186,33 @@ START_TEST(test_two_routers_learn)
 }
 END_TEST
 
+/* The trace of the same: the route change with its reason, the damped
+ * triggered update with its count. */
+START_TEST(test_trace_notes)
+{
+  static const guint e[][2] = {{0, 1}, {2, 0}};
+  gboolean hosts[3] = {FALSE, FALSE, TRUE};
+  RipConfig c = defaults();
+  TNet *t = tnet_new(3, hosts, e, 2, &c, 1);
+  char *text = NULL;
+  size_t len = 0;
+  FILE *out = open_memstream(&text, &len);
+
+  t->net->ctx.trace = trace_new(out, FALSE, TRACE_ROUTING);
+  run_to(t, SIMTIME_S(10));
+  trace_free(t->net->ctx.trace);
+  t->net->ctx.trace = NULL;
+  fclose(out);
+  ck_assert_msg(strstr(text, "0.002001104 r1 eth0 note rip: 10.0.1.0/24 unreachable -> via 10.0.0.1%eth0 metric 2 "
+                             "(response from 10.0.0.1)\n"),
+                "%s", text);
+  ck_assert_msg(g_regex_match_simple("r1 eth0 note rip: triggered update on eth0 \\(2 routes\\)", text, 0, 0), "%s",
+                text);
+  free(text);
+  tnet_free(t);
+}
+END_TEST
+
 /* A chain of four: every router's metric to every edge is its hop count. */
 START_TEST(test_chain_hop_counts)
 {
@@ -724,6 +751,7 @@ static Suite *rip_suite(void)
   TCase *tc = tcase_create("rip");
   tcase_set_timeout(tc, 60);
   tcase_add_test(tc, test_two_routers_learn);
+  tcase_add_test(tc, test_trace_notes);
   tcase_add_test(tc, test_chain_hop_counts);
   tcase_add_test(tc, test_route_lifecycle);
   tcase_add_test(tc, test_triggered_damping);
