@@ -430,6 +430,39 @@ static size_t response(uint8_t *buf, uint8_t version, uint8_t cmd, uint16_t afi,
   return 24;
 }
 
+/* One-entry responses from h1 to r0, each bad in one way: each dropped
+ * whole as bad-rip (their only entry is bad). */
+static void send_bad_entries(TNet *t)
+{
+  uint32_t h = edge_addr(0, 1), g = RIP_GROUP, m24 = 0xffffff00u;
+  uint8_t b[64];
+  struct {
+    uint8_t version, cmd;
+    uint16_t afi;
+    uint32_t addr, mask, metric;
+  } cases[] = {
+      {0, 2, 2, IP(10, 9, 0, 0), m24, 1},          /* version 0 */
+      {1, 2, 2, IP(10, 9, 0, 0), m24, 1},          /* version 1 */
+      {2, 7, 2, IP(10, 9, 0, 0), m24, 1},          /* command */
+      {2, 2, 7, IP(10, 9, 0, 0), m24, 1},          /* family */
+      {2, 2, 2, IP(10, 9, 0, 0), m24, 0},          /* metric 0 */
+      {2, 2, 2, IP(10, 9, 0, 0), m24, 17},         /* metric 17 */
+      {2, 2, 2, IP(10, 9, 0, 1), m24, 1},          /* host bits */
+      {2, 2, 2, IP(10, 9, 0, 0), 0xff00ff00u, 1},  /* mask */
+      {2, 2, 2, IP(127, 0, 0, 0), 0xff000000u, 1}, /* loopback */
+      {2, 2, 2, IP(224, 0, 0, 0), 0xf0000000u, 1}, /* class D */
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+    uint64_t was = drops(t, DROP_BAD_RIP);
+    size_t len =
+        response(b, cases[i].version, cases[i].cmd, cases[i].afi, cases[i].addr, cases[i].mask, cases[i].metric);
+    inject(t, b, len, RIP_PORT, h, g);
+    ck_assert_msg(drops(t, DROP_BAD_RIP) == was + 1, "case %u", i);
+  }
+  ck_assert_uint_eq(rip_of(t, 0)->bad_entries, 7); /* the last seven: header good, entry bad */
+}
+
 /* r0 runs RIP, h1 (a host) sends it crafted messages over edge 0. */
 START_TEST(test_bad_messages)
 {
@@ -439,33 +472,9 @@ START_TEST(test_bad_messages)
   TNet *t = tnet_new(2, hosts, e, 1, &c, 1);
   uint32_t h = edge_addr(0, 1), g = RIP_GROUP, m24 = 0xffffff00u;
   uint8_t b[64];
-  struct {
-    uint8_t version, cmd;
-    uint16_t afi;
-    uint32_t addr, mask, metric;
-    DropReason reason;
-  } cases[] = {
-      {0, 2, 2, IP(10, 9, 0, 0), m24, 1, DROP_BAD_RIP},          /* version 0 */
-      {1, 2, 2, IP(10, 9, 0, 0), m24, 1, DROP_BAD_RIP},          /* version 1 */
-      {2, 7, 2, IP(10, 9, 0, 0), m24, 1, DROP_BAD_RIP},          /* command */
-      {2, 2, 7, IP(10, 9, 0, 0), m24, 1, DROP_BAD_RIP},          /* family */
-      {2, 2, 2, IP(10, 9, 0, 0), m24, 0, DROP_BAD_RIP},          /* metric 0 */
-      {2, 2, 2, IP(10, 9, 0, 0), m24, 17, DROP_BAD_RIP},         /* metric 17 */
-      {2, 2, 2, IP(10, 9, 0, 1), m24, 1, DROP_BAD_RIP},          /* host bits */
-      {2, 2, 2, IP(10, 9, 0, 0), 0xff00ff00u, 1, DROP_BAD_RIP},  /* mask */
-      {2, 2, 2, IP(127, 0, 0, 0), 0xff000000u, 1, DROP_BAD_RIP}, /* loopback */
-      {2, 2, 2, IP(224, 0, 0, 0), 0xf0000000u, 1, DROP_BAD_RIP}, /* class D */
-  };
 
   run_to(t, SIMTIME_S(1));
-  for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
-    uint64_t was = drops(t, cases[i].reason);
-    size_t len =
-        response(b, cases[i].version, cases[i].cmd, cases[i].afi, cases[i].addr, cases[i].mask, cases[i].metric);
-    inject(t, b, len, RIP_PORT, h, g);
-    ck_assert_msg(drops(t, cases[i].reason) == was + 1, "case %u", i);
-  }
-  ck_assert_uint_eq(rip_of(t, 0)->bad_entries, 7);
+  send_bad_entries(t);
   size_t len = response(b, 2, 2, 2, IP(10, 9, 0, 0), m24, 1);
   uint64_t bad = drops(t, DROP_BAD_RIP);
   inject(t, b, 3, RIP_PORT, h, g);       /* truncated header */
