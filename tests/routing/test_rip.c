@@ -514,6 +514,126 @@ START_TEST(test_bad_entry_ignored)
 }
 END_TEST
 
+/* r0 - r1 - r2 - h3 with r1's eth1 (toward r2) passive: r1 sends
+ * nothing there, yet learns from r2 and passes it on to r0; r2 never
+ * hears of edge 0. */
+START_TEST(test_passive)
+{
+  static const guint e[][2] = {{0, 1}, {1, 2}, {2, 3}};
+  gboolean hosts[4] = {FALSE, FALSE, FALSE, TRUE};
+  RipConfig c = defaults();
+  RipIfaceConfig ic;
+  rip_iface_config_defaults(&ic);
+  TNet *t = tnet_new(4, hosts, e, 3, NULL, 1);
+  rip_new(t->nodes[0], &c);
+  rip_new(t->nodes[2], &c);
+  c.ifaces = g_array_new(FALSE, FALSE, sizeof ic);
+  g_array_append_val(c.ifaces, ic);
+  ic.passive = TRUE;
+  g_array_append_val(c.ifaces, ic);
+  rip_new(t->nodes[1], &c);
+  g_array_free(c.ifaces, TRUE);
+
+  run_to(t, SIMTIME_S(100));
+  ck_assert_uint_eq(node_iface(t->nodes[1], 1)->counters.tx_packets, 0);
+  ck_assert_uint_eq(metric_of(t, 1, edge_net(2)), 2);
+  ck_assert_uint_eq(metric_of(t, 0, edge_net(2)), 3);
+  ck_assert_uint_eq(metric_of(t, 2, edge_net(0)), RIP_INFINITY);
+  tnet_free(t);
+}
+END_TEST
+
+/* r0 with RIP off toward h2 but redist_connected, and default_originate:
+ * r1 learns h2's subnet and a default route, both metric 2. r1's
+ * interface toward r0 adds 3 to what it learns there: with the offset,
+ * 5. */
+START_TEST(test_redistribution_and_offset)
+{
+  static const guint e[][2] = {{0, 1}, {0, 2}};
+  gboolean hosts[3] = {FALSE, FALSE, TRUE};
+  RipConfig c0 = defaults(), c1 = defaults();
+  RipIfaceConfig on, off;
+  rip_iface_config_defaults(&on);
+  off = on;
+  off.enabled = FALSE;
+  TNet *t = tnet_new(3, hosts, e, 2, NULL, 1);
+  c0.redist_connected = TRUE, c0.default_originate = TRUE;
+  c0.ifaces = g_array_new(FALSE, FALSE, sizeof on);
+  g_array_append_val(c0.ifaces, on);
+  g_array_append_val(c0.ifaces, off);
+  rip_new(t->nodes[0], &c0);
+  g_array_free(c0.ifaces, TRUE);
+  rip_new(t->nodes[1], &c1);
+
+  run_to(t, SIMTIME_S(10));
+  ck_assert_uint_eq(metric_of(t, 1, edge_net(1)), 2);
+  ck_assert_uint_eq(metric_of(t, 1, (Ipv4Prefix){0, 0}), 2);
+  ck_assert_uint_eq(route_lookup(t->nodes[1]->ip->routes, IP(192, 0, 2, 1))->gateway, edge_addr(0, 0));
+  ck_assert_uint_eq(node_iface(t->nodes[0], 1)->counters.tx_packets, 0); /* RIP off toward h2 */
+  tnet_free(t);
+
+  t = tnet_new(3, hosts, e, 2, NULL, 1);
+  rip_new(t->nodes[0], &c1);
+  c1.ifaces = g_array_new(FALSE, FALSE, sizeof on);
+  on.metric_offset = 3;
+  g_array_append_val(c1.ifaces, on);
+  rip_new(t->nodes[1], &c1);
+  g_array_free(c1.ifaces, TRUE);
+  run_to(t, SIMTIME_S(10));
+  ck_assert_uint_eq(metric_of(t, 1, edge_net(1)), 5);
+  tnet_free(t);
+}
+END_TEST
+
+/* A response's next-hop field (RFC 2453 4.4): taken when on the
+ * interface's subnet and not ours, else the sender is the next hop. */
+START_TEST(test_next_hop_field)
+{
+  static const guint e[][2] = {{0, 1}};
+  gboolean hosts[2] = {FALSE, TRUE};
+  RipConfig c = defaults();
+  TNet *t = tnet_new(2, hosts, e, 1, &c, 1);
+  uint8_t b[44];
+
+  run_to(t, SIMTIME_S(1));
+  response(b + 20, 2, 2, 2, IP(10, 8, 0, 0), 0xffffff00u, 1);
+  response(b, 2, 2, 2, IP(10, 9, 0, 0), 0xffffff00u, 1);
+  RipEntry *e1 = (RipEntry *)(b + 4), *e2 = (RipEntry *)(b + 24);
+  e1->next_hop = g_htonl(IP(10, 0, 0, 7)); /* on edge 0's subnet */
+  e2->next_hop = g_htonl(IP(10, 5, 0, 7)); /* elsewhere */
+  inject(t, b, sizeof b, RIP_PORT, edge_addr(0, 1), RIP_GROUP);
+  ck_assert_uint_eq(fib_of(t, 0, (Ipv4Prefix){IP(10, 9, 0, 0), 24})->gateway, IP(10, 0, 0, 7));
+  ck_assert_uint_eq(fib_of(t, 0, (Ipv4Prefix){IP(10, 8, 0, 0), 24})->gateway, edge_addr(0, 1));
+  ck_assert_uint_eq(route_of(t, 0, (Ipv4Prefix){IP(10, 9, 0, 0), 24})->from, edge_addr(0, 1));
+  tnet_free(t);
+}
+END_TEST
+
+/* RIP off on r1's eth0, then on again: off poisons what was learned
+ * there; on asks r0 for its table and relearns it within two hops. */
+START_TEST(test_iface_enabled)
+{
+  static const guint e[][2] = {{0, 1}, {2, 0}};
+  gboolean hosts[3] = {FALSE, FALSE, TRUE};
+  RipConfig c = defaults();
+  TNet *t = tnet_new(3, hosts, e, 2, &c, 1);
+
+  run_to(t, SIMTIME_S(40));
+  rip_set_iface_enabled(rip_of(t, 1), 0, FALSE);
+  ck_assert_uint_eq(metric_of(t, 1, edge_net(1)), RIP_INFINITY);
+  ck_assert_ptr_null(fib_of(t, 1, edge_net(1)));
+  ck_assert(!ipv4_is_member(t->nodes[1], node_iface(t->nodes[1], 0), RIP_GROUP));
+  run_to(t, SIMTIME_S(50));
+  rip_set_iface_enabled(rip_of(t, 1), 0, TRUE);
+  ck_assert(ipv4_is_member(t->nodes[1], node_iface(t->nodes[1], 0), RIP_GROUP));
+  run_to(t, SIMTIME_S(50) + 2 * HOP + RIP_TX(1) + RIP_TX(2) - 1);
+  ck_assert_uint_eq(metric_of(t, 1, edge_net(1)), RIP_INFINITY);
+  run_to(t, SIMTIME_S(50) + 2 * HOP + RIP_TX(1) + RIP_TX(2));
+  ck_assert_uint_eq(metric_of(t, 1, edge_net(1)), 2);
+  tnet_free(t);
+}
+END_TEST
+
 /* Random bytes at r0's port 520: every message dropped or taken, none crashes. */
 START_TEST(test_random_messages)
 {
@@ -771,6 +891,10 @@ static Suite *rip_suite(void)
   tcase_add_test(tc, test_bad_messages);
   tcase_add_test(tc, test_bad_entry_ignored);
   tcase_add_test(tc, test_random_messages);
+  tcase_add_test(tc, test_passive);
+  tcase_add_test(tc, test_redistribution_and_offset);
+  tcase_add_test(tc, test_next_hop_field);
+  tcase_add_test(tc, test_iface_enabled);
   tcase_add_test(tc, test_specific_request);
   tcase_add_test(tc, test_iface_down_up);
   tcase_add_test(tc, test_node_down_up);
