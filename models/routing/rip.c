@@ -107,6 +107,27 @@ RipRoute *rip_find(Rip *rip, Ipv4Prefix to)
   return pos ? rip_route_at(rip, pos - 1) : NULL;
 }
 
+/* rip_find() for the entries of one message, which come in prefix order
+ * as our sorted routes do: tries the few routes after the last one found
+ * (*hint, a position) before the index, so that a message walks the
+ * array forward instead of probing the index at random. */
+RipRoute *rip_find_near(Rip *rip, Ipv4Prefix to, guint *hint)
+{
+  uint64_t key = rip_key(to);
+  guint end = MIN(*hint + 3, rip->sorted_len);
+
+  for (guint i = *hint; i < end; i++)
+    if (rip_route_at(rip, i)->key == key) {
+      *hint = i + 1;
+      return rip_route_at(rip, i);
+    }
+  guint pos = rip->index[rip_slot(rip, key)].pos;
+  if (!pos)
+    return NULL;
+  *hint = pos;
+  return rip_route_at(rip, pos - 1);
+}
+
 /* Adds an empty route to `to` (masked), metric 16, no timer, at the end
  * of the array (rip_sort() puts it in place). */
 RipRoute *rip_add(Rip *rip, Ipv4Prefix to)

@@ -65,11 +65,18 @@ static gboolean rip_addr_ok(Ipv4Prefix to)
   return first != 0 && first != 127 && first < 224;
 }
 
+/* The prefix length of a contiguous mask (of another mask: one that
+ * differs from it). */
+static uint8_t rip_mask_len(uint32_t mask)
+{
+  return mask ? (uint8_t)(32 - __builtin_ctz(mask)) : 0;
+}
+
 /* Reads entry `e` into `to` and `metric` (as received); FALSE when bad. */
 static gboolean rip_entry_ok(const RipEntry *e, Ipv4Prefix *to, uint32_t *metric)
 {
   uint32_t mask = g_ntohl(e->mask);
-  uint8_t len = (uint8_t)__builtin_popcount(mask);
+  uint8_t len = rip_mask_len(mask);
 
   to->addr = g_ntohl(e->addr);
   to->len = len;
@@ -136,12 +143,13 @@ static void rip_same_source(Rip *rip, RipRoute *r, uint32_t gateway, uint32_t me
 }
 
 /* Merges one valid entry from neighbour `src` on `ri` into the RIB. */
-static void rip_learn(Rip *rip, RipIface *ri, const RipEntry *e, Ipv4Prefix to, uint32_t metric, uint32_t src)
+static void rip_learn(Rip *rip, RipIface *ri, const RipEntry *e, Ipv4Prefix to, uint32_t metric, uint32_t src,
+                      guint *hint)
 {
   uint32_t nh = g_ntohl(e->next_hop);
   uint32_t gateway = nh && rip_on_subnet(ri->iface, nh) && !ipv4_is_local(rip->node, nh) ? nh : src;
   uint16_t tag = g_ntohs(e->tag);
-  RipRoute *r = rip_find(rip, to);
+  RipRoute *r = rip_find_near(rip, to, hint);
 
   metric = MIN(metric + 1 + ri->conf.metric_offset, (uint32_t)RIP_INFINITY);
   if (!r) {
@@ -172,7 +180,7 @@ static void rip_bad_entry(Rip *rip, Iface *in, guint i, uint32_t src)
  * routes are prefetched first, a batch at a time. */
 static guint rip_merge(Rip *rip, RipIface *ri, const RipEntry *e, guint n, uint32_t src)
 {
-  guint good = 0;
+  guint good = 0, hint = 0;
 
   for (guint base = 0; base < n; base += RIP_BATCH) {
     guint m = MIN((guint)RIP_BATCH, n - base);
@@ -191,7 +199,7 @@ static guint rip_merge(Rip *rip, RipIface *ri, const RipEntry *e, guint n, uint3
         continue;
       }
       good++;
-      rip_learn(rip, ri, &e[base + i], to[i], metric[i], src);
+      rip_learn(rip, ri, &e[base + i], to[i], metric[i], src, &hint);
     }
   }
   return good;
@@ -225,7 +233,7 @@ static void rip_answer_entries(Rip *rip, RipIface *ri, Packet *p, const UdpMeta 
   ((RipHeader *)packet_data(reply))->command = RIP_CMD_RESPONSE;
   for (guint i = 0; i < n; i++) {
     uint32_t mask = g_ntohl(e[i].mask);
-    Ipv4Prefix to = {g_ntohl(e[i].addr), (uint8_t)__builtin_popcount(mask)};
+    Ipv4Prefix to = {g_ntohl(e[i].addr), rip_mask_len(mask)};
     RipRoute *r = mask == addr_mask(to.len) ? rip_find(rip, to) : NULL;
     e[i].metric = g_htonl(r && r->to.addr == to.addr ? r->metric : RIP_INFINITY);
   }
