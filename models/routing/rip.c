@@ -82,23 +82,6 @@ static void rip_reindex(Rip *rip)
   }
 }
 
-/* Prefetches what rip_find(to) reads: the home slot (stage 0), or the
- * route found (stage 1, once the slot is in cache). A message's entries
- * go through both stages before they are looked up, so that their cache
- * misses overlap (400 routers' RIBs do not fit in a cache). */
-void rip_prefetch(Rip *rip, Ipv4Prefix to, int stage)
-{
-  uint64_t key = rip_key(to);
-
-  if (stage == 0) {
-    __builtin_prefetch(&rip->index[(key * UINT64_C(0x9e3779b97f4a7c15)) >> (64 - rip->index_bits)]);
-    return;
-  }
-  guint pos = rip->index[rip_slot(rip, key)].pos;
-  if (pos)
-    __builtin_prefetch(rip_route_at(rip, pos - 1));
-}
-
 /* The route to `to`, or NULL: valid until the next rip_add(), rip_sort()
  * or route timer. */
 RipRoute *rip_find(Rip *rip, Ipv4Prefix to)

@@ -29,8 +29,6 @@
 #include "models/internet/ipv4.h"
 #include "models/routing/rip_wire.h"
 
-#define RIP_BATCH 32 /* entries prefetched together */
-
 static void rip_drop(Rip *rip, Iface *in, Packet *p, DropReason reason)
 {
   node_drop(rip->node, in, p, reason, TRACE_ROUTING, TRACE_FROM_IPV4);
@@ -176,31 +174,20 @@ static void rip_bad_entry(Rip *rip, Iface *in, guint i, uint32_t src)
 }
 
 /* Merges the entries e[0..n) from `src`: each valid one learned, each
- * bad one ignored; returns how many were valid. Their RIB slots and
- * routes are prefetched first, a batch at a time. */
+ * bad one ignored; returns how many were valid. */
 static guint rip_merge(Rip *rip, RipIface *ri, const RipEntry *e, guint n, uint32_t src)
 {
   guint good = 0, hint = 0;
 
-  for (guint base = 0; base < n; base += RIP_BATCH) {
-    guint m = MIN((guint)RIP_BATCH, n - base);
-    Ipv4Prefix to[RIP_BATCH];
-    uint32_t metric[RIP_BATCH];
-    gboolean ok[RIP_BATCH];
-    for (guint i = 0; i < m; i++) {
-      ok[i] = rip_entry_ok(&e[base + i], &to[i], &metric[i]);
-      rip_prefetch(rip, to[i], 0);
+  for (guint i = 0; i < n; i++) {
+    Ipv4Prefix to;
+    uint32_t metric;
+    if (!rip_entry_ok(&e[i], &to, &metric)) {
+      rip_bad_entry(rip, ri->iface, i, src);
+      continue;
     }
-    for (guint i = 0; i < m; i++)
-      rip_prefetch(rip, to[i], 1);
-    for (guint i = 0; i < m; i++) {
-      if (!ok[i]) {
-        rip_bad_entry(rip, ri->iface, base + i, src);
-        continue;
-      }
-      good++;
-      rip_learn(rip, ri, &e[base + i], to[i], metric[i], src, &hint);
-    }
+    good++;
+    rip_learn(rip, ri, &e[i], to, metric, src, &hint);
   }
   return good;
 }

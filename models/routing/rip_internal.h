@@ -73,7 +73,6 @@ static inline RipRoute *rip_route_at(const Rip *rip, guint i)
 
 /* rip.c: the RIB */
 RipRoute *rip_find(Rip *rip, Ipv4Prefix to);
-void rip_prefetch(Rip *rip, Ipv4Prefix to, int stage);
 RipRoute *rip_find_near(Rip *rip, Ipv4Prefix to, guint *hint);
 RipRoute *rip_add(Rip *rip, Ipv4Prefix to);
 void rip_install(Rip *rip, RipRoute *r, const char *reason);
