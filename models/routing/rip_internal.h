@@ -2,14 +2,19 @@
  * Inside the RIP model (rip.c, rip_input.c, rip_output.c): the instance,
  * its interfaces and its RIB. Not for use outside models/routing/rip*.c.
  *
- * The RIB holds one RipRoute per destination, found by prefix through an
- * open-addressing hash table with Fibonacci hashing (no scan per received
- * entry; GLib's GHashTable collides badly on these keys) and listed in `routes`, kept in
- * prefix order for updates and `show` (new ones appended, merged in
- * lazily). Every route with a running timer (timeout, or garbage
- * collection once at metric 16) has its deadline in the route; one event
- * per instance (timer_ev) wakes at the earliest of them, so a refresh
- * costs no event.
+ * The RIB is one array of RipRoute by value: the routes in prefix order,
+ * then the ones added since the last rip_sort() (merged in before an
+ * update or `show`). An open-addressing index (Fibonacci hashing, linear
+ * probing, the key beside the position) finds a prefix without a scan;
+ * the entries of a message, which come in prefix order too, are first
+ * looked for just after the last one found (rip_find_near()), so that a
+ * message walks the array forward (87% of the lookups in a 20x20 grid).
+ * A RipRoute pointer is valid until the next rip_add(), rip_sort() or
+ * route timer.
+ *
+ * Every route with a running timer (timeout, or garbage collection once
+ * at metric 16) has its deadline in the route; one event per instance
+ * (timer_ev) wakes at the earliest of them, so a refresh costs no event.
  */
 #ifndef IPSIM_RIP_INTERNAL_H
 #define IPSIM_RIP_INTERNAL_H
