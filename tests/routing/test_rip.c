@@ -404,14 +404,27 @@ START_TEST(test_packing)
 }
 END_TEST
 
-/* Sends a RIP payload from host h1 (port sport, source src) to r0 over edge 0. */
-static void inject(TNet *t, const void *bytes, size_t len, uint16_t sport, uint32_t src, uint32_t dst)
+/* Sends a RIP payload from node `from`'s first interface (port sport,
+ * source src) to dst port 520; runs 3 ms (there and back). */
+static void inject_as(TNet *t, guint from, const void *bytes, size_t len, uint16_t sport, uint32_t src, uint32_t dst)
 {
-  Node *h = t->nodes[1];
+  Node *h = t->nodes[from];
   Packet *p = packet_new_from(t->net->ctx.pool, bytes, len);
   Ipv4SendOpts o = {.src = src, .out = node_iface(h, 0), .ttl = 1};
   udp_send(h, sport, dst, RIP_PORT, p, &o);
-  run_to(t, network_now(t->net) + SIMTIME_MS(2));
+  run_to(t, network_now(t->net) + SIMTIME_MS(3));
+}
+
+/* From h1 to r0 over edge 0. */
+static void inject(TNet *t, const void *bytes, size_t len, uint16_t sport, uint32_t src, uint32_t dst)
+{
+  inject_as(t, 1, bytes, len, sport, src, dst);
+}
+
+/* From host `from` to r0's address on its edge 2, unicast. */
+static void inject_from(TNet *t, guint from, const void *bytes, size_t len, uint16_t sport, uint32_t to)
+{
+  inject_as(t, from, bytes, len, sport, 0, to);
 }
 
 static uint64_t drops(TNet *t, DropReason reason)
@@ -646,7 +659,9 @@ START_TEST(test_random_messages)
 
   rng_init(&rng, 42, "test/rip-fuzz");
   run_to(t, SIMTIME_S(1));
-  for (guint i = 0; i < 2000; i++) {
+  const char *env = g_getenv("RIP_FUZZ"); /* more messages, for a longer run by hand */
+  guint count = env ? (guint)atoi(env) : 2000;
+  for (guint i = 0; i < count; i++) {
     size_t len = rng_below(&rng, 4) ? 4 + 20 * rng_below(&rng, 26) : rng_below(&rng, sizeof b);
     for (size_t k = 0; k < len; k++)
       b[k] = (uint8_t)rng_u64(&rng);
@@ -659,23 +674,56 @@ START_TEST(test_random_messages)
 }
 END_TEST
 
-/* A specific request: the entries asked for come back with our metrics. */
-START_TEST(test_specific_request)
+/* What a host's port received: the last datagram. */
+typedef struct {
+  uint8_t data[600];
+  size_t len;
+  uint16_t sport;
+  guint count;
+} Catch;
+
+static void catch_recv(void *owner, Packet *p, const UdpMeta *meta)
 {
+  Catch *c = owner;
+  c->len = MIN(packet_len(p), sizeof c->data);
+  memcpy(c->data, packet_data(p), c->len);
+  c->sport = meta->sport;
+  c->count++;
+  packet_free(p);
+}
+
+/* A query from host h3 (port 5000) to r0 on a chain r0 - r1 - r2: a
+ * request for two entries comes back with r0's metrics (16 for what it
+ * has no route to); a whole-table request from a port other than 520 (a
+ * diagnostic tool) gets every route, without split horizon. */
+START_TEST(test_requests_answered)
+{
+  static const guint e[][2] = {{0, 1}, {1, 2}, {3, 0}};
+  gboolean hosts[4] = {FALSE, FALSE, FALSE, TRUE};
   RipConfig c = defaults();
-  TNet *t = tnet_new(4, NULL, chain4, 3, &c, 1);
-  run_to(t, SIMTIME_S(60));
-  /* r1 asks r0 for edge 2 (r0: metric 3) and 10.9.0.0/24 (none: 16) by hand */
+  TNet *t = tnet_new(4, hosts, e, 3, &c, 1);
+  static const UdpHandler handler = {.recv = catch_recv};
+  Catch got = {0};
   uint8_t b[44];
+
+  ck_assert_int_eq(udp_bind(t->nodes[3], 5000, &handler, &got), 5000);
+  run_to(t, SIMTIME_S(60));
   response(b + 20, 2, RIP_CMD_REQUEST, 2, IP(10, 9, 0, 0), 0xffffff00u, 16);
-  response(b, 2, RIP_CMD_REQUEST, 2, edge_net(2).addr, 0xffffff00u, 16);
-  uint64_t got = rip_of(t, 1)->packets_received, sent = rip_packets_sent(rip_of(t, 0));
-  Packet *p = packet_new_from(t->net->ctx.pool, b, sizeof b);
-  Ipv4SendOpts o = {.out = node_iface(t->nodes[1], 0)};
-  udp_send(t->nodes[1], RIP_PORT, edge_addr(0, 0), RIP_PORT, p, &o);
-  run_to(t, network_now(t->net) + 2 * HOP + 2 * RIP_TX(2));
-  ck_assert_uint_eq(rip_packets_sent(rip_of(t, 0)), sent + 1);
-  ck_assert_uint_eq(rip_of(t, 1)->packets_received, got + 1);
+  response(b, 2, RIP_CMD_REQUEST, 2, edge_net(1).addr, 0xffffff00u, 16);
+  inject_from(t, 3, b, sizeof b, 5000, edge_addr(2, 1));
+  ck_assert_uint_eq(got.count, 1);
+  ck_assert_uint_eq(got.sport, RIP_PORT);
+  ck_assert_uint_eq(got.len, 44);
+  ck_assert_uint_eq(got.data[0], RIP_CMD_RESPONSE);
+  ck_assert_uint_eq(g_ntohl(((RipEntry *)(got.data + 4))->metric), 2);
+  ck_assert_uint_eq(g_ntohl(((RipEntry *)(got.data + 24))->metric), RIP_INFINITY);
+
+  RipEntry whole = {.metric = g_htonl(RIP_INFINITY)};
+  memcpy(b, &(RipHeader){RIP_CMD_REQUEST, 2, 0}, 4);
+  memcpy(b + 4, &whole, sizeof whole);
+  inject_from(t, 3, b, 24, 5000, edge_addr(2, 1));
+  ck_assert_uint_eq(got.count, 2);
+  ck_assert_uint_eq(got.len, 4 + 3 * 20); /* edges 0, 1 and 2, edge 2's included */
   tnet_free(t);
 }
 END_TEST
@@ -896,7 +944,7 @@ static Suite *rip_suite(void)
   tcase_add_test(tc, test_redistribution_and_offset);
   tcase_add_test(tc, test_next_hop_field);
   tcase_add_test(tc, test_iface_enabled);
-  tcase_add_test(tc, test_specific_request);
+  tcase_add_test(tc, test_requests_answered);
   tcase_add_test(tc, test_iface_down_up);
   tcase_add_test(tc, test_node_down_up);
   tcase_add_test(tc, test_show);
