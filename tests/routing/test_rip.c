@@ -647,6 +647,20 @@ START_TEST(test_iface_enabled)
 }
 END_TEST
 
+/* A random entry that is mostly valid: family 2, a contiguous mask,
+ * the host bits clear, a metric 1..17 (17: bad). */
+static void plausible_entry(Rng *rng, uint8_t *at)
+{
+  uint8_t len = (uint8_t)rng_below(rng, 33);
+  RipEntry e = {.afi = g_htons(2),
+                .tag = (uint16_t)rng_u64(rng),
+                .addr = g_htonl((uint32_t)rng_u64(rng) & addr_mask(len)),
+                .mask = g_htonl(addr_mask(len)),
+                .next_hop = rng_below(rng, 4) ? 0 : g_htonl(IP(10, 0, 0, (uint32_t)rng_below(rng, 256))),
+                .metric = g_htonl((uint32_t)(1 + rng_below(rng, 17)))};
+  memcpy(at, &e, sizeof e);
+}
+
 /* Random bytes at r0's port 520: every message dropped or taken, none crashes. */
 START_TEST(test_random_messages)
 {
@@ -667,9 +681,13 @@ START_TEST(test_random_messages)
       b[k] = (uint8_t)rng_u64(&rng);
     b[0] = (uint8_t)(1 + rng_below(&rng, 3));
     b[1] = (uint8_t)rng_below(&rng, 4);
+    for (size_t k = 4; k + RIP_ENTRY_LEN <= len; k += RIP_ENTRY_LEN)
+      if (rng_below(&rng, 2))
+        plausible_entry(&rng, b + k);
     inject(t, b, len, RIP_PORT, edge_addr(0, 1), RIP_GROUP);
   }
   ck_assert_uint_gt(drops(t, DROP_BAD_RIP), 0);
+  ck_assert_uint_gt(rip_of(t, 0)->routes->len, 10); /* some were learned */
   tnet_free(t);
 }
 END_TEST
