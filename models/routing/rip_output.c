@@ -165,8 +165,9 @@ static void rip_show_route(const Rip *rip, const RipRoute *r, GString *out)
 void rip_show(const Rip *rip, GString *out)
 {
   g_string_append(out, "Codes: R - RIP, C - connected, S - Static\n"
-                       "Sub-codes: (n) - normal, (r) - redistribute, (d) - default, (i) - interface\n\n"
-                       "     Network            Next Hop        Metric From              Tag Time\n");
+                       "Sub-codes: (n) - normal, (r) - redistribute, (d) - default, (i) - interface\n\n");
+  g_string_append_printf(out, "%-4s %-18s %-15s %6s %-15s %5s %s\n", "", "Network", "Next Hop", "Metric", "From", "Tag",
+                         "Time");
   rip_sort((Rip *)rip);
   for (guint i = 0; i < rip->routes->len; i++)
     rip_show_route(rip, rip_route_at(rip, i), out);

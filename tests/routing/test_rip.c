@@ -825,6 +825,8 @@ START_TEST(test_show)
   snprintf(line, sizeof line, "R(n) 10.0.1.0/24        10.0.0.2             2 10.0.0.2            0 %02d:%02d\n",
            (int)(left / 60), (int)(left % 60));
   ck_assert_msg(strstr(s->str, line), "%s", s->str);
+  if (g_getenv("RIP_SHOW"))
+    fputs(s->str, stdout);
   g_string_free(s, TRUE);
   tnet_free(t);
 }
