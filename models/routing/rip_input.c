@@ -149,7 +149,7 @@ static void rip_learn(Rip *rip, RipIface *ri, const RipEntry *e, Ipv4Prefix to, 
   uint16_t tag = g_ntohs(e->tag);
   RipRoute *r = rip_find_near(rip, to, hint);
 
-  metric = MIN(metric + 1 + ri->conf.metric_offset, (uint32_t)RIP_INFINITY);
+  metric = (uint32_t)MIN((uint64_t)metric + 1 + ri->conf.metric_offset, (uint64_t)RIP_INFINITY);
   if (!r) {
     if (metric < RIP_INFINITY)
       rip_take(rip, rip_add(rip, to), ri->iface, src, gateway, metric, tag);
