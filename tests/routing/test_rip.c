@@ -976,6 +976,8 @@ START_TEST(test_grid_measure)
   double first = paths ? both_ways_at(t, n, ne, 0, SIMTIME_S(100)) : 0, back = 0;
   run_to(t, SIMTIME_S(100));
   link_set_up(t->links[0], FALSE);
+  if (g_getenv("RIP_GRID_TRACE"))
+    t->net->ctx.trace = trace_new(stderr, FALSE, TRACE_ROUTING);
   if (paths)
     back = both_ways_at(t, n, ne, SIMTIME_S(100), SIMTIME_S(300));
   run_to(t, SIMTIME_S(300));
