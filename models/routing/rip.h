@@ -4,10 +4,12 @@
  * entries per message with next hop and route tag, infinity 16.
  *
  * Timers (RipConfig, RFC 2453 3.8): periodic updates every `update` with
- * a random offset (stream "rip/<node>"), a route timed out after
+ * a random offset uniform in [-update/6, +update/6] (+-5 s at 30 s; stream
+ * "rip/<node>"), a route timed out after
  * `timeout` without refresh (metric 16, withdrawn from the table, kept in
  * updates as unreachable), deleted after `garbage`; triggered updates
- * damped by a random 1-5 s. Split horizon none, simple or with poisoned
+ * (the changed routes only) damped by a random 1-5 s, none when the
+ * periodic update comes first. Split horizon none, simple or with poisoned
  * reverse (the default). Per interface: on or off, passive (listens,
  * never sends), a metric offset added to what is learned there.
  * Redistribution of connected routes of non-RIP interfaces and of static

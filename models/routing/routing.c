@@ -58,8 +58,10 @@ static void routing_report(Node *node, RouteOrigin origin, Ipv4Prefix to, const 
 {
   SimContext *ctx = node->ctx;
   char pfx[ADDR_CIDR_TEXT];
-  GString *s = g_string_new(NULL);
 
+  if (!trace_wants(ctx->trace, TRACE_ROUTING) && !ctx->routes_csv)
+    return; /* nobody looks: no formatting on a protocol's hot path */
+  GString *s = g_string_new(NULL);
   addr_format_cidr(to.addr, to.len, pfx);
   if (trace_wants(ctx->trace, TRACE_ROUTING)) {
     g_string_printf(s, "%s: %s ", route_origin_name(origin), pfx);
