@@ -134,8 +134,8 @@ void ospf_packet_send(OspfIface *oi, Packet *p, uint32_t dst)
 {
   uint8_t *h = packet_data(p);
   size_t len = packet_len(p);
-  Ipv4SendOpts opts = {.src = ospf_iface_addr(oi), .dst = dst, .proto = OSPF_PROTO, .ttl = 1, .tos = 0xc0,
-                       .out = oi->iface};
+  Ipv4SendOpts opts = {
+      .src = ospf_iface_addr(oi), .dst = dst, .proto = OSPF_PROTO, .ttl = 1, .tos = 0xc0, .out = oi->iface};
 
   ospf_put16(h + OSPF_H_LEN, (uint16_t)len);
   ospf_put32(h + OSPF_H_AREA, oi->area->id);
@@ -186,8 +186,8 @@ static void ospf_hello_send(OspfIface *oi)
 /* The Hello's parameters against the interface's (10.5); TRUE when they agree. */
 static gboolean ospf_hello_params_ok(const OspfIface *oi, const uint8_t *b, uint32_t src)
 {
-  if (oi->type == OSPF_IF_BROADCAST &&
-      (ospf_get32(b) != ospf_iface_mask(oi) || (src & ospf_iface_mask(oi)) != (ospf_iface_addr(oi) & ospf_iface_mask(oi))))
+  if (oi->type == OSPF_IF_BROADCAST && (ospf_get32(b) != ospf_iface_mask(oi) ||
+                                        (src & ospf_iface_mask(oi)) != (ospf_iface_addr(oi) & ospf_iface_mask(oi))))
     return FALSE;
   if (ospf_get16(b + 4) != oi->conf.hello / SIMTIME_S(1) || ospf_get32(b + 8) != oi->conf.dead / SIMTIME_S(1))
     return FALSE;
@@ -296,8 +296,8 @@ static DropReason ospf_nbr_packet(OspfNbr *nbr, uint8_t type, const uint8_t *bod
 static void ospf_input(void *data, Packet *p, const Ipv4Meta *meta)
 {
   Ospf *ospf = data;
-  OspfIface *oi = meta->in && meta->in->index < ospf->ifaces->len ? g_ptr_array_index(ospf->ifaces, meta->in->index)
-                                                                 : NULL;
+  OspfIface *oi =
+      meta->in && meta->in->index < ospf->ifaces->len ? g_ptr_array_index(ospf->ifaces, meta->in->index) : NULL;
   const uint8_t *h = packet_data(p);
   uint16_t len = 0;
 
@@ -516,8 +516,7 @@ static void ospf_iface_down(OspfIface *oi)
     ipv4_leave_group(oi->ospf->node, oi->iface, OSPF_ALL_DROUTERS);
   if (oi->on)
     ipv4_leave_group(oi->ospf->node, oi->iface, OSPF_ALL_SPF_ROUTERS);
-  ospf_note(oi->ospf, oi->iface, "interface %s %s -> Down (InterfaceDown)", oi->iface->name,
-            ospf_ifs_names[oi->state]);
+  ospf_note(oi->ospf, oi->iface, "interface %s %s -> Down (InterfaceDown)", oi->iface->name, ospf_ifs_names[oi->state]);
   oi->state = OSPF_IFS_DOWN;
   oi->dr = oi->bdr = 0;
   ospf_originate_soon(oi->ospf);

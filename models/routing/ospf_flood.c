@@ -214,8 +214,7 @@ static gboolean ospf_flood_iface(OspfIface *oi, OspfLsa *l, const OspfNbr *from)
     added |= ospf_flood_to(g_ptr_array_index(oi->nbrs, i), l, from);
   if (!added)
     return FALSE;
-  if (from && from->oi == oi &&
-      (from->addr == oi->dr || from->addr == oi->bdr || oi->state == OSPF_IFS_BACKUP))
+  if (from && from->oi == oi && (from->addr == oi->dr || from->addr == oi->bdr || oi->state == OSPF_IFS_BACKUP))
     return FALSE;
   g_ptr_array_add(oi->flood, ospf_lsa_copy(oi->ospf, l));
   if (!oi->flood_timer)

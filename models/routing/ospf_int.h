@@ -47,14 +47,21 @@ typedef struct {
 typedef struct {
   OspfKey key; /* first: the hash tables' keys */
   OspfBlob *blob;
-  SimTime at;     /* when it was installed (ages from then) */
-  uint16_t age0;  /* its age then */
-  gboolean mine;  /* originated by this router */
-  guint rxmt;     /* neighbours holding it on their retransmission list */
+  SimTime at;    /* when it was installed (ages from then) */
+  uint16_t age0; /* its age then */
+  gboolean mine; /* originated by this router */
+  guint rxmt;    /* neighbours holding it on their retransmission list */
 } OspfLsa;
 
 /* Interface states (RFC 2328 9.1; no Loopback). */
-typedef enum { OSPF_IFS_DOWN, OSPF_IFS_WAITING, OSPF_IFS_P2P, OSPF_IFS_DROTHER, OSPF_IFS_BACKUP, OSPF_IFS_DR } OspfIfState;
+typedef enum {
+  OSPF_IFS_DOWN,
+  OSPF_IFS_WAITING,
+  OSPF_IFS_P2P,
+  OSPF_IFS_DROTHER,
+  OSPF_IFS_BACKUP,
+  OSPF_IFS_DR
+} OspfIfState;
 
 struct OspfNbr {
   OspfIface *oi;
@@ -69,9 +76,9 @@ struct OspfNbr {
   uint8_t last_flags, last_options; /* of the last DD received */
   uint32_t last_seq;
   gboolean have_last;
-  guint lsr_pending; /* requests of the last LS Request not yet answered */
-  Packet *last_dd;      /* the last DD sent (slaves resend it; masters retransmit it) */
-  GPtrArray *summary;   /* of OspfLsa* (owned copies): headers still to describe */
+  guint lsr_pending;  /* requests of the last LS Request not yet answered */
+  Packet *last_dd;    /* the last DD sent (slaves resend it; masters retransmit it) */
+  GPtrArray *summary; /* of OspfLsa* (owned copies): headers still to describe */
   guint summary_next;
   GHashTable *requests; /* OspfLsa* (owned copy of the header): LSAs to request */
   GHashTable *rxmt;     /* OspfLsa* (owned copy): LSAs flooded and not acknowledged */
@@ -89,7 +96,7 @@ struct OspfIface {
   gboolean on;      /* enabled and not passive: speaks OSPF */
   GPtrArray *nbrs;  /* of OspfNbr*, owned */
   EventId hello_timer, wait_timer, ack_timer, flood_timer;
-  SimTime hello_at; /* the next Hello */
+  SimTime hello_at;   /* the next Hello */
   GByteArray *acks;   /* delayed acks: LSA headers */
   GPtrArray *flood;   /* of OspfLsa* (owned copies): to send in the next LS Update */
   gboolean hello_now; /* an immediate Hello requested */
@@ -108,11 +115,11 @@ typedef struct {
 struct OspfArea {
   uint32_t id;
   Ospf *ospf;
-  GHashTable *lsdb;   /* OspfLsa* -> itself, by key */
-  GPtrArray *ifaces;  /* of OspfIface* (not owned) */
-  GHashTable *rtr;    /* after SPF: router ID -> OspfPath* (owned), border and boundary routers reached */
-  GHashTable *intra;  /* after SPF: prefix (guint64 as pointer-key) -> OspfPath*, intra-area routes */
-  gboolean transit;   /* has a full neighbour (for summaries) */
+  GHashTable *lsdb;  /* OspfLsa* -> itself, by key */
+  GPtrArray *ifaces; /* of OspfIface* (not owned) */
+  GHashTable *rtr;   /* after SPF: router ID -> OspfPath* (owned), border and boundary routers reached */
+  GHashTable *intra; /* after SPF: prefix (guint64 as pointer-key) -> OspfPath*, intra-area routes */
+  gboolean transit;  /* has a full neighbour (for summaries) */
 };
 
 struct Ospf {

@@ -41,8 +41,8 @@ OspfBlob *ospf_blob_intern(OspfShared *sh, const uint8_t *lsa, size_t len)
   b->interned = FALSE;
   memcpy(b->data, lsa, len);
   ospf_put16(b->data, 0);
-  b->hash = ospf_get32(lsa + OSPF_L_ID) * 31u + ospf_get32(lsa + OSPF_L_ADV) * 17u +
-            ospf_get32(lsa + OSPF_L_SEQ) * 7u + ospf_get16(lsa + OSPF_L_CKSUM) + lsa[OSPF_L_TYPE];
+  b->hash = ospf_get32(lsa + OSPF_L_ID) * 31u + ospf_get32(lsa + OSPF_L_ADV) * 17u + ospf_get32(lsa + OSPF_L_SEQ) * 7u +
+            ospf_get16(lsa + OSPF_L_CKSUM) + lsa[OSPF_L_TYPE];
   if (!sh)
     return b;
   GList *same = g_hash_table_lookup(sh->blobs, GUINT_TO_POINTER(b->hash));
@@ -171,8 +171,9 @@ OspfLsa *ospf_lsdb_install(Ospf *ospf, OspfArea *area, OspfBlob *blob, uint16_t 
   gboolean changed = TRUE;
 
   if (l) {
-    changed = l->blob->len != blob->len || memcmp(l->blob->data + OSPF_LSA_HEADER_LEN, blob->data + OSPF_LSA_HEADER_LEN,
-                                                  blob->len - OSPF_LSA_HEADER_LEN) != 0 ||
+    changed = l->blob->len != blob->len ||
+              memcmp(l->blob->data + OSPF_LSA_HEADER_LEN, blob->data + OSPF_LSA_HEADER_LEN,
+                     blob->len - OSPF_LSA_HEADER_LEN) != 0 ||
               (age == OSPF_MAX_AGE) != (ospf_lsa_age(l, sim_now(ospf->node->ctx)) == OSPF_MAX_AGE);
     ospf_blob_unref(ospf->shared, l->blob);
   } else {
@@ -255,6 +256,6 @@ static void ospf_sweep(void *obj, void *arg)
 /* The first sweep comes after a jitter, so that routers do not all sweep at once. */
 void ospf_sweep_start(Ospf *ospf)
 {
-  ospf->sweep_timer = scheduler_after(ospf->node->ctx->sched, OSPF_SWEEP + ospf_jitter(ospf, OSPF_SWEEP), ospf_sweep,
-                                      ospf, NULL);
+  ospf->sweep_timer =
+      scheduler_after(ospf->node->ctx->sched, OSPF_SWEEP + ospf_jitter(ospf, OSPF_SWEEP), ospf_sweep, ospf, NULL);
 }

@@ -18,12 +18,18 @@
 #include "sim/text/addr.h"
 
 static const char *const ospf_ev_names[] = {
-    [OSPF_EV_HELLO] = "HelloReceived",       [OSPF_EV_2WAY] = "2-WayReceived",
-    [OSPF_EV_NEGOTIATION_DONE] = "NegotiationDone", [OSPF_EV_EXCHANGE_DONE] = "ExchangeDone",
-    [OSPF_EV_BAD_LSREQ] = "BadLSReq",        [OSPF_EV_LOADING_DONE] = "LoadingDone",
-    [OSPF_EV_ADJ_OK] = "AdjOK?",             [OSPF_EV_SEQ_MISMATCH] = "SeqNumberMismatch",
-    [OSPF_EV_1WAY] = "1-WayReceived",        [OSPF_EV_KILL] = "KillNbr",
-    [OSPF_EV_INACTIVITY] = "InactivityTimer", [OSPF_EV_LL_DOWN] = "LLDown",
+    [OSPF_EV_HELLO] = "HelloReceived",
+    [OSPF_EV_2WAY] = "2-WayReceived",
+    [OSPF_EV_NEGOTIATION_DONE] = "NegotiationDone",
+    [OSPF_EV_EXCHANGE_DONE] = "ExchangeDone",
+    [OSPF_EV_BAD_LSREQ] = "BadLSReq",
+    [OSPF_EV_LOADING_DONE] = "LoadingDone",
+    [OSPF_EV_ADJ_OK] = "AdjOK?",
+    [OSPF_EV_SEQ_MISMATCH] = "SeqNumberMismatch",
+    [OSPF_EV_1WAY] = "1-WayReceived",
+    [OSPF_EV_KILL] = "KillNbr",
+    [OSPF_EV_INACTIVITY] = "InactivityTimer",
+    [OSPF_EV_LL_DOWN] = "LLDown",
 };
 
 static void ospf_dd_send(OspfNbr *nbr);
@@ -340,8 +346,7 @@ static void ospf_dd_exchange(OspfNbr *nbr, uint8_t flags, uint32_t seq, const ui
 {
   gboolean ms = (flags & OSPF_DD_MS) != 0;
 
-  if (ms != nbr->master || (flags & OSPF_DD_I) ||
-      (nbr->master ? seq != nbr->dd_seq + 1 : seq != nbr->dd_seq)) {
+  if (ms != nbr->master || (flags & OSPF_DD_I) || (nbr->master ? seq != nbr->dd_seq + 1 : seq != nbr->dd_seq)) {
     ospf_nbr_event(nbr, OSPF_EV_SEQ_MISMATCH);
     return;
   }

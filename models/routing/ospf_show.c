@@ -14,8 +14,8 @@
 
 #include "sim/text/addr.h"
 
-static const char *const ospf_nbr_show_names[OSPF_NBR_STATE_COUNT] = {
-    "Down", "Attempt", "Init", "2-Way", "ExStart", "Exchange", "Loading", "Full"};
+static const char *const ospf_nbr_show_names[OSPF_NBR_STATE_COUNT] = {"Down",    "Attempt",  "Init",    "2-Way",
+                                                                      "ExStart", "Exchange", "Loading", "Full"};
 
 /* The neighbour's role on its network: DR, Backup, DROther, or - on point-to-point. */
 static const char *ospf_nbr_role(const OspfNbr *n)
@@ -38,9 +38,8 @@ static void ospf_show_nbr(GString *out, const OspfNbr *n, SimTime now)
   g_snprintf(dead, sizeof dead, "%.3fs", (double)left / 1e9);
   g_snprintf(ifc, sizeof ifc, "%s:%s", n->oi->iface->name, addr_format_ipv4(ospf_iface_addr(n->oi), addr));
   g_string_append_printf(out, "%-15s %3u %-15s %9s %-15s %-24s %5u %5u %5u\n", addr_format_ipv4(n->rid, rid),
-                         n->priority, state, dead, addr_format_ipv4(n->addr, addr), ifc,
-                         g_hash_table_size(n->rxmt), g_hash_table_size(n->requests),
-                         n->summary->len - n->summary_next);
+                         n->priority, state, dead, addr_format_ipv4(n->addr, addr), ifc, g_hash_table_size(n->rxmt),
+                         g_hash_table_size(n->requests), n->summary->len - n->summary_next);
 }
 
 void ospf_show_neighbors(const Ospf *ospf, GString *out)

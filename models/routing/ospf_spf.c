@@ -331,7 +331,8 @@ static void ospf_offer(GHashTable *t, gpointer key, uint8_t kind, uint32_t cost,
 
   if (n == 0)
     return;
-  if (old && (old->kind < kind || (old->kind == kind && (old->cost < cost || (old->cost == cost && old->cost2 < cost2)))))
+  if (old &&
+      (old->kind < kind || (old->kind == kind && (old->cost < cost || (old->cost == cost && old->cost2 < cost2)))))
     return;
   if (old && old->kind == kind && old->cost == cost && old->cost2 == cost2) {
     RoutingHop merged[ROUTE_MAX_PATHS];
@@ -385,8 +386,13 @@ static void ospf_intra_routes(OspfSpf *s)
 
 static void ospf_area_spf(Ospf *ospf, OspfArea *area)
 {
-  OspfSpf s = {ospf, area, g_array_new(FALSE, FALSE, sizeof(OspfVertex)), g_hash_table_new(NULL, NULL),
-               g_hash_table_new(NULL, NULL), g_array_new(FALSE, FALSE, sizeof(OspfHeapItem)), sim_now(ospf->node->ctx)};
+  OspfSpf s = {ospf,
+               area,
+               g_array_new(FALSE, FALSE, sizeof(OspfVertex)),
+               g_hash_table_new(NULL, NULL),
+               g_hash_table_new(NULL, NULL),
+               g_array_new(FALSE, FALSE, sizeof(OspfHeapItem)),
+               sim_now(ospf->node->ctx)};
 
   if (area->rtr)
     g_hash_table_destroy(area->rtr);

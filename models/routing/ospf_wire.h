@@ -39,21 +39,37 @@ enum { OSPF_LSA_ROUTER = 1, OSPF_LSA_NETWORK = 2, OSPF_LSA_SUMMARY = 3, OSPF_LSA
 /* Router LSA link types (A.4.2). */
 enum { OSPF_LINK_P2P = 1, OSPF_LINK_TRANSIT = 2, OSPF_LINK_STUB = 3, OSPF_LINK_VIRTUAL = 4 };
 
-#define OSPF_OPT_E 0x02    /* options: external routing capability */
-#define OSPF_DD_I 0x04     /* DD flags: init */
-#define OSPF_DD_M 0x02     /* more */
-#define OSPF_DD_MS 0x01    /* master */
-#define OSPF_RTR_B 0x01    /* router LSA flags: area border router */
-#define OSPF_RTR_E 0x02    /* AS boundary router */
-#define OSPF_EXT_E 0x80    /* AS-external: type 2 metric */
+#define OSPF_OPT_E 0x02 /* options: external routing capability */
+#define OSPF_DD_I 0x04  /* DD flags: init */
+#define OSPF_DD_M 0x02  /* more */
+#define OSPF_DD_MS 0x01 /* master */
+#define OSPF_RTR_B 0x01 /* router LSA flags: area border router */
+#define OSPF_RTR_E 0x02 /* AS boundary router */
+#define OSPF_EXT_E 0x80 /* AS-external: type 2 metric */
 
 /* Offsets in the packet header. */
-enum { OSPF_H_VERSION = 0, OSPF_H_TYPE = 1, OSPF_H_LEN = 2, OSPF_H_RID = 4, OSPF_H_AREA = 8, OSPF_H_CKSUM = 12,
-       OSPF_H_AUTYPE = 14, OSPF_H_AUTH = 16 };
+enum {
+  OSPF_H_VERSION = 0,
+  OSPF_H_TYPE = 1,
+  OSPF_H_LEN = 2,
+  OSPF_H_RID = 4,
+  OSPF_H_AREA = 8,
+  OSPF_H_CKSUM = 12,
+  OSPF_H_AUTYPE = 14,
+  OSPF_H_AUTH = 16
+};
 
 /* Offsets in an LSA header. */
-enum { OSPF_L_AGE = 0, OSPF_L_OPTIONS = 2, OSPF_L_TYPE = 3, OSPF_L_ID = 4, OSPF_L_ADV = 8, OSPF_L_SEQ = 12,
-       OSPF_L_CKSUM = 16, OSPF_L_LEN = 18 };
+enum {
+  OSPF_L_AGE = 0,
+  OSPF_L_OPTIONS = 2,
+  OSPF_L_TYPE = 3,
+  OSPF_L_ID = 4,
+  OSPF_L_ADV = 8,
+  OSPF_L_SEQ = 12,
+  OSPF_L_CKSUM = 16,
+  OSPF_L_LEN = 18
+};
 
 #define OSPF_MAX_AGE 3600
 #define OSPF_MAX_AGE_DIFF 900

@@ -204,12 +204,159 @@ START_TEST(test_ospf_ppp_full)
 }
 END_TEST
 
+/* ------------------------------------------------------------ LAN */
+
+/* Four routers on one switch (10.0.0.1-4/24), priorities 3, 1, 1, 0. */
+static Lab *lan_lab(void)
+{
+  Lab *lab = lab_new(7, TRUE);
+  Node *sw = lab_node(lab, "sw", NODE_KIND_SWITCH, 4, NULL);
+
+  for (guint i = 0; i < 4; i++) {
+    char name[8];
+    g_snprintf(name, sizeof name, "r%u", i + 1);
+    Node *r = lab_node(lab, name, NODE_KIND_ROUTER, 1, (Ipv4Prefix[]){{IP(10, 0, 0, i + 1), 24}});
+    lab_link(lab, node_iface(r, 0), node_iface(sw, i), LINK_ETHERNET, 100000000, SIMTIME_US(100));
+  }
+  for (guint i = 0; i < lab->net->nodes->len; i++)
+    node_add_layers(network_node(lab->net, i), SIMTIME_S(300));
+  network_index_addresses(lab->net);
+  static const uint8_t pri[4] = {3, 1, 1, 0};
+  for (guint i = 0; i < 4; i++) {
+    OspfConfig c;
+    OspfIfaceConfig ic;
+    ospf_config_defaults(&c);
+    ospf_iface_config_defaults(&ic);
+    ic.priority = pri[i];
+    c.ifaces = g_array_new(FALSE, FALSE, sizeof ic);
+    g_array_append_val(c.ifaces, ic);
+    ospf_new(network_node(lab->net, i + 1), &c, lab->shared);
+    g_array_free(c.ifaces, TRUE);
+  }
+  return lab;
+}
+
+static gboolean show_has(const Ospf *ospf, void (*show)(const Ospf *, GString *), const char *text)
+{
+  GString *g = g_string_new(NULL);
+  show(ospf, g);
+  gboolean yes = strstr(g->str, text) != NULL;
+  if (!yes)
+    fprintf(stderr, "missing '%s' in:\n%s\n", text, g->str);
+  g_string_free(g, TRUE);
+  return yes;
+}
+
+/* The time of the first trace line containing `text`, or -1. */
+static SimTime lab_when(Lab *lab, const char *text)
+{
+  const char *t = lab_trace(lab), *at = strstr(t, text);
+  if (!at)
+    return -1;
+  while (at > t && at[-1] != '\n')
+    at--;
+  double s = g_ascii_strtod(at, NULL);
+  return (SimTime)(s * 1e9 + 0.5);
+}
+
+static void node_down(void *obj, void *arg)
+{
+  (void)arg;
+  node_set_up(obj, FALSE);
+}
+
+START_TEST(test_ospf_lan_election)
+{
+  Lab *lab = lan_lab();
+  Node *r[4];
+  for (guint i = 0; i < 4; i++)
+    r[i] = network_node(lab->net, i + 1);
+  lab_run(lab, SIMTIME_S(39));
+  /* Waiting for the wait timer (= dead interval): no election, only 2-Way */
+  ck_assert(show_has(r[1]->ospf, ospf_show_interfaces, "State Waiting"));
+  ck_assert_int_eq(ospf_neighbor_state(r[1]->ospf, IP(10, 0, 0, 3)), OSPF_NBR_2WAY);
+  lab_run(lab, SIMTIME_S(60));
+  /* DR by priority (r1: 3), BDR by router ID among the priority-1 routers (r3 > r2); r4 (0) never */
+  for (guint i = 0; i < 4; i++)
+    ck_assert(
+        show_has(r[i]->ospf, ospf_show_interfaces, "Designated Router 10.0.0.1, Backup Designated Router 10.0.0.3"));
+  ck_assert(show_has(r[0]->ospf, ospf_show_interfaces, "State DR"));
+  ck_assert(show_has(r[2]->ospf, ospf_show_interfaces, "State Backup"));
+  ck_assert(show_has(r[3]->ospf, ospf_show_interfaces, "State DROther"));
+  /* adjacencies only with the DR and BDR */
+  ck_assert_int_eq(ospf_neighbor_state(r[1]->ospf, IP(10, 0, 0, 1)), OSPF_NBR_FULL);
+  ck_assert_int_eq(ospf_neighbor_state(r[1]->ospf, IP(10, 0, 0, 3)), OSPF_NBR_FULL);
+  ck_assert_int_eq(ospf_neighbor_state(r[1]->ospf, IP(10, 0, 0, 4)), OSPF_NBR_2WAY);
+  ck_assert_int_eq(ospf_neighbor_state(r[3]->ospf, IP(10, 0, 0, 2)), OSPF_NBR_2WAY);
+  ck_assert(show_has(r[1]->ospf, ospf_show_neighbors, "Full/DR"));
+  ck_assert(show_has(r[1]->ospf, ospf_show_neighbors, "Full/Backup"));
+  ck_assert(show_has(r[1]->ospf, ospf_show_neighbors, "2-Way/DROther"));
+  ck_assert(show_has(r[3]->ospf, ospf_show_database, "Net Link States (Area 0.0.0.0)"));
+  ck_assert(show_has(r[3]->ospf, ospf_show_database, "10.0.0.1        10.0.0.1"));
+  /* the DR dies at 60 s: 40 s after the last Hello heard from it, r3 becomes DR and r2 BDR */
+  scheduler_at(lab->net->ctx.sched, SIMTIME_S(60), node_down, r[0], NULL);
+  lab_run(lab, SIMTIME_S(120));
+  SimTime dead = lab_when(lab, "r3 eth0 note ospf: neighbor 10.0.0.1 (eth0) full -> down (InactivityTimer)");
+  ck_assert_int_gt(dead, SIMTIME_S(90));
+  ck_assert_int_lt(dead, SIMTIME_S(91));
+  ck_assert_int_eq(lab_when(lab, "r3 eth0 note ospf: interface eth0 Backup -> DR"), dead);
+  for (guint i = 1; i < 4; i++)
+    ck_assert(
+        show_has(r[i]->ospf, ospf_show_interfaces, "Designated Router 10.0.0.3, Backup Designated Router 10.0.0.2"));
+  ck_assert_int_eq(ospf_neighbor_state(r[3]->ospf, IP(10, 0, 0, 2)), OSPF_NBR_FULL);
+  ck_assert_int_eq(ospf_neighbor_state(r[3]->ospf, IP(10, 0, 0, 1)), OSPF_NBR_DOWN);
+  lab_free(lab);
+}
+END_TEST
+
+/* ------------------------------------------------------------ flooding */
+
+static void set_cost(void *obj, void *arg)
+{
+  Node *n = obj;
+  ospf_set_iface_cost(n->ospf, 1, GPOINTER_TO_UINT(arg));
+}
+
+static void set_loss(void *obj, void *arg)
+{
+  ((Link *)obj)->loss = GPOINTER_TO_UINT(arg) ? 1.0 : 0.0;
+}
+
+/* r1's eth1 cost goes to 7 at 20 s; its LS Update is lost (the link drops
+ * everything for 1 ms); r1 retransmits it RxmtInterval (5 s) later and r2
+ * changes its route when that arrives. */
+START_TEST(test_ospf_lost_update_retransmitted)
+{
+  Lab *lab = pair_lab();
+  lab_start(lab, NULL);
+  Node *r1 = lab_find(lab, "r1"), *r2 = lab_find(lab, "r2");
+  Link *ppp = network_link(lab->net, 0);
+  Scheduler *s = lab->net->ctx.sched;
+  scheduler_at(s, SIMTIME_S(20), set_loss, ppp, GUINT_TO_POINTER(1));
+  scheduler_at(s, SIMTIME_S(20), set_cost, r1, GUINT_TO_POINTER(7));
+  scheduler_at(s, SIMTIME_S(20) + SIMTIME_MS(1), set_loss, ppp, GUINT_TO_POINTER(0));
+  lab_run(lab, SIMTIME_S(40));
+
+  /* LS Update: 24 + 4 + router LSA (24 + 3 links of 12) = 88 bytes, IP 108, PPP 112, 115 on the wire at 1 Mbps */
+  SimTime want = SIMTIME_S(25) + 115 * 8 * 1000 + SIMTIME_MS(5);
+  ck_assert_int_eq(
+      lab_when(lab, "r2 eth0 note ospf: 10.1.0.0/24 via 10.0.12.1%eth0 metric 101 -> via 10.0.12.1%eth0 metric 107"),
+      want);
+  ck_assert_uint_eq(ppp->ends[0]->counters.drops[DROP_LINK_LOSS] + ppp->ends[1]->counters.drops[DROP_LINK_LOSS], 1);
+  ck_assert_int_eq(ospf_neighbor_state(r2->ospf, IP(10, 1, 0, 1)), OSPF_NBR_FULL);
+  (void)r1;
+  lab_free(lab);
+}
+END_TEST
+
 static Suite *ospf_suite(void)
 {
   Suite *s = suite_create("ospf");
   TCase *tc = tcase_create("adjacency");
   tcase_set_timeout(tc, 60);
   tcase_add_test(tc, test_ospf_ppp_full);
+  tcase_add_test(tc, test_ospf_lan_election);
+  tcase_add_test(tc, test_ospf_lost_update_retransmitted);
   suite_add_tcase(s, tc);
   return s;
 }
