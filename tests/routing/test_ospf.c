@@ -349,6 +349,201 @@ START_TEST(test_ospf_lost_update_retransmitted)
 }
 END_TEST
 
+/* ------------------------------------------------------------ SPF */
+
+#define G_MAX 12
+#define G_INF 0x3fffffff
+
+typedef struct {
+  guint n, m;
+  guint ea[64], eb[64], ca[64], cb[64]; /* edge k: routers ea-eb, cost ca (ea's side), cb (eb's side) */
+  guint ia[64], ib[64];                 /* the interface index of edge k at each end */
+  guint deg[G_MAX];
+} Graph;
+
+static gboolean graph_has(const Graph *g, guint a, guint b)
+{
+  for (guint k = 0; k < g->m; k++)
+    if ((g->ea[k] == a && g->eb[k] == b) || (g->ea[k] == b && g->eb[k] == a))
+      return TRUE;
+  return FALSE;
+}
+
+static void graph_edge(Graph *g, Rng *rng, guint a, guint b)
+{
+  guint k = g->m++;
+  g->ea[k] = a, g->eb[k] = b;
+  g->ca[k] = 1 + (guint)rng_below(rng, 4), g->cb[k] = 1 + (guint)rng_below(rng, 4);
+  g->ia[k] = g->deg[a]++, g->ib[k] = g->deg[b]++;
+}
+
+/* A random connected graph: a random tree plus a few more edges. */
+static void graph_random(Graph *g, Rng *rng)
+{
+  memset(g, 0, sizeof *g);
+  g->n = 3 + (guint)rng_below(rng, G_MAX - 2);
+  for (guint i = 1; i < g->n; i++)
+    graph_edge(g, rng, (guint)rng_below(rng, i), i);
+  guint extra = (guint)rng_below(rng, g->n + 1);
+  for (guint e = 0; e < extra; e++) {
+    guint a = (guint)rng_below(rng, g->n), b = (guint)rng_below(rng, g->n);
+    if (a != b && !graph_has(g, a, b))
+      graph_edge(g, rng, a, b);
+  }
+}
+
+/* The subnet of edge k: 10.k.0.0/30, .1 at ea, .2 at eb. */
+static uint32_t edge_addr(guint k, gboolean b_side)
+{
+  return IP(10, k, 0, b_side ? 2 : 1);
+}
+
+/* All-pairs shortest paths (Floyd-Warshall), directed costs. */
+static void graph_dist(const Graph *g, guint d[G_MAX][G_MAX])
+{
+  for (guint i = 0; i < g->n; i++)
+    for (guint j = 0; j < g->n; j++)
+      d[i][j] = i == j ? 0 : G_INF;
+  for (guint k = 0; k < g->m; k++) {
+    d[g->ea[k]][g->eb[k]] = MIN(d[g->ea[k]][g->eb[k]], g->ca[k]);
+    d[g->eb[k]][g->ea[k]] = MIN(d[g->eb[k]][g->ea[k]], g->cb[k]);
+  }
+  for (guint k = 0; k < g->n; k++)
+    for (guint i = 0; i < g->n; i++)
+      for (guint j = 0; j < g->n; j++)
+        if (d[i][k] + d[k][j] < d[i][j])
+          d[i][j] = d[i][k] + d[k][j];
+}
+
+typedef struct {
+  guint iface;
+  uint32_t gw;
+} Hop;
+
+/* First hops of every shortest path from s to e, added to hops (deduplicated). */
+static void graph_first_hops(const Graph *g, guint d[G_MAX][G_MAX], guint s, guint e, Hop *hops, guint *nh)
+{
+  for (guint k = 0; k < g->m; k++) {
+    gboolean sa = g->ea[k] == s, sb = g->eb[k] == s;
+    if (!sa && !sb)
+      continue;
+    guint nb = sa ? g->eb[k] : g->ea[k], c = sa ? g->ca[k] : g->cb[k];
+    if (c + d[nb][e] != d[s][e])
+      continue;
+    Hop h = {sa ? g->ia[k] : g->ib[k], edge_addr(k, sa)};
+    gboolean dup = FALSE;
+    for (guint i = 0; i < *nh; i++)
+      dup |= hops[i].iface == h.iface && hops[i].gw == h.gw;
+    if (!dup)
+      hops[(*nh)++] = h;
+  }
+}
+
+static Lab *graph_lab(const Graph *g, uint64_t seed)
+{
+  Lab *lab = lab_new(seed, FALSE);
+  Ipv4Prefix addrs[G_MAX][16];
+  Node *r[G_MAX];
+
+  memset(addrs, 0, sizeof addrs);
+  for (guint k = 0; k < g->m; k++) {
+    addrs[g->ea[k]][g->ia[k]] = (Ipv4Prefix){edge_addr(k, FALSE), 30};
+    addrs[g->eb[k]][g->ib[k]] = (Ipv4Prefix){edge_addr(k, TRUE), 30};
+  }
+  for (guint i = 0; i < g->n; i++) {
+    char name[8];
+    g_snprintf(name, sizeof name, "r%u", i);
+    r[i] = lab_node(lab, name, NODE_KIND_ROUTER, g->deg[i], addrs[i]);
+  }
+  for (guint k = 0; k < g->m; k++)
+    lab_link(lab, node_iface(r[g->ea[k]], g->ia[k]), node_iface(r[g->eb[k]], g->ib[k]), LINK_PPP, 1000000000,
+             SIMTIME_MS(1));
+  for (guint i = 0; i < g->n; i++)
+    node_add_layers(r[i], SIMTIME_S(300));
+  network_index_addresses(lab->net);
+  for (guint i = 0; i < g->n; i++) {
+    OspfConfig c;
+    OspfIfaceConfig ic;
+    ospf_config_defaults(&c);
+    ospf_iface_config_defaults(&ic);
+    c.ifaces = g_array_new(FALSE, TRUE, sizeof ic);
+    g_array_set_size(c.ifaces, g->deg[i]);
+    for (guint k = 0; k < g->m; k++) {
+      if (g->ea[k] == i)
+        ic.cost = g->ca[k], g_array_index(c.ifaces, OspfIfaceConfig, g->ia[k]) = ic;
+      if (g->eb[k] == i)
+        ic.cost = g->cb[k], g_array_index(c.ifaces, OspfIfaceConfig, g->ib[k]) = ic;
+    }
+    ospf_new(r[i], &c, lab->shared);
+    g_array_free(c.ifaces, TRUE);
+  }
+  return lab;
+}
+
+/* Router s's OSPF route to edge k's subnet against the shortest paths. */
+static void graph_check_route(const Graph *g, guint d[G_MAX][G_MAX], Node *node, guint s, guint k)
+{
+  guint via_a = d[s][g->ea[k]] + g->ca[k], via_b = d[s][g->eb[k]] + g->cb[k], best = MIN(via_a, via_b);
+  Hop hops[32];
+  guint nh = 0;
+  const Route *paths[ROUTE_MAX_PATHS];
+
+  if (via_a == best)
+    graph_first_hops(g, d, s, g->ea[k], hops, &nh);
+  if (via_b == best)
+    graph_first_hops(g, d, s, g->eb[k], hops, &nh);
+  guint n = route_paths_prefix(node->ip->routes, IP(10, k, 0, 0), 30, paths, ROUTE_MAX_PATHS);
+  ck_assert_uint_eq(n, MIN(nh, ROUTE_MAX_PATHS));
+  for (guint i = 0; i < n; i++) {
+    ck_assert_int_eq(paths[i]->origin, ROUTE_OSPF);
+    ck_assert_uint_eq(paths[i]->metric, best);
+    gboolean found = FALSE;
+    for (guint j = 0; j < nh; j++)
+      found |= hops[j].iface == paths[i]->iface->index && hops[j].gw == paths[i]->gateway;
+    ck_assert_msg(found, "r%u: 10.%u.0.0/30 via %08x unexpected", s, k, paths[i]->gateway);
+  }
+}
+
+/* 300 random graphs of 3 to 12 routers, costs 1 to 4 each way (ties, so ECMP). */
+START_TEST(test_ospf_spf_random)
+{
+  Rng rng;
+  guint ecmp = 0;
+
+  rng_init(&rng, 42, "test/spf");
+  for (guint t = 0; t < 300; t++) {
+    Graph g;
+    guint d[G_MAX][G_MAX];
+    graph_random(&g, &rng);
+    graph_dist(&g, d);
+    Lab *lab = graph_lab(&g, t + 1);
+    lab_run(lab, SIMTIME_S(30));
+    for (guint s = 0; s < g.n; s++) {
+      Node *node = network_node(lab->net, s);
+      guint ospf_routes = 0;
+      const GArray *routes = route_table_routes(node->ip->routes);
+      for (guint i = 0; i < routes->len; i++)
+        ospf_routes += g_array_index(routes, Route, i).origin == ROUTE_OSPF;
+      guint expected = 0;
+      for (guint k = 0; k < g.m; k++) {
+        if (g.ea[k] == s || g.eb[k] == s)
+          continue;
+        graph_check_route(&g, d, node, s, k);
+        const Route *p[ROUTE_MAX_PATHS];
+        guint n = route_paths_prefix(node->ip->routes, IP(10, k, 0, 0), 30, p, ROUTE_MAX_PATHS);
+        expected += n;
+        ecmp += n > 1;
+      }
+      ck_assert_uint_eq(ospf_routes, expected);
+    }
+    lab_free(lab);
+  }
+  if (getenv("OSPF_DEBUG"))
+    printf("ecmp routes %u\n", ecmp);
+  ck_assert_uint_gt(ecmp, 100); /* multipath was exercised */
+}
+END_TEST
+
 static Suite *ospf_suite(void)
 {
   Suite *s = suite_create("ospf");
@@ -357,6 +552,10 @@ static Suite *ospf_suite(void)
   tcase_add_test(tc, test_ospf_ppp_full);
   tcase_add_test(tc, test_ospf_lan_election);
   tcase_add_test(tc, test_ospf_lost_update_retransmitted);
+  suite_add_tcase(s, tc);
+  tc = tcase_create("spf");
+  tcase_set_timeout(tc, 120);
+  tcase_add_test(tc, test_ospf_spf_random);
   suite_add_tcase(s, tc);
   return s;
 }
