@@ -139,13 +139,6 @@ static char *lab_states(Lab *lab, const char *node, const char *rid)
   return g_string_free(s, FALSE);
 }
 
-static uint64_t node_drops(const Node *node, DropReason r)
-{
-  Counters c;
-  node_counters_total(node, &c);
-  return c.drops[r];
-}
-
 /* ------------------------------------------------------------ PPP pair */
 
 /* r1 (10.0.12.1/30) -- PPP 1 Mbps 5 ms -- r2 (10.0.12.2/30). */
@@ -544,6 +537,253 @@ START_TEST(test_ospf_spf_random)
 }
 END_TEST
 
+/* ------------------------------------------------------------ areas, externals */
+
+/* Starts OSPF on `node` with interface i in area areas[i] (enabled[i] FALSE: off). */
+static Ospf *start_with(Node *node, OspfShared *sh, const uint32_t *areas, const gboolean *off, OspfConfig *c)
+{
+  OspfIfaceConfig ic;
+
+  ospf_iface_config_defaults(&ic);
+  c->ifaces = g_array_new(FALSE, TRUE, sizeof ic);
+  for (guint i = 0; i < node->ifaces->len; i++) {
+    ic.area = areas ? areas[i] : 0;
+    ic.enabled = !(off && off[i]);
+    g_array_append_val(c->ifaces, ic);
+  }
+  Ospf *o = ospf_new(node, c, sh);
+  g_array_free(c->ifaces, TRUE);
+  c->ifaces = NULL;
+  return o;
+}
+
+static void check_route(Node *node, uint32_t prefix, uint8_t len, uint32_t metric, uint32_t gw)
+{
+  const Route *p[4];
+  guint n = route_paths_prefix(node->ip->routes, prefix, len, p, 4);
+  ck_assert_msg(n == 1, "%s: %u routes to %08x/%u", node->name, n, prefix, len);
+  ck_assert_int_eq(p[0]->origin, ROUTE_OSPF);
+  ck_assert_uint_eq(p[0]->metric, metric);
+  ck_assert_uint_eq(p[0]->gateway, gw);
+}
+
+/* r1 (area 1) - r2 (ABR) - r3 (backbone) - r4 (ABR) - r5 (area 2), PPP at
+ * 1 Mbps (cost 100), each with a LAN 10.<i>.0.0/24 at 100 Mbps (cost 1). */
+START_TEST(test_ospf_areas)
+{
+  Lab *lab = lab_new(3, TRUE);
+  Node *r[5], *h[5];
+  static const guint nif[5] = {2, 3, 3, 3, 2};
+  static const uint32_t areas[5][3] = {{1, 1}, {1, 0, 0}, {0, 0, 0}, {0, 2, 0}, {2, 2}};
+  for (guint i = 0; i < 5; i++) {
+    Ipv4Prefix a[3] = {{0, 0}};
+    guint at = 0;
+    if (i > 0)
+      a[at++] = (Ipv4Prefix){IP(10, 0, i - 1, 2), 30};
+    if (i < 4)
+      a[at++] = (Ipv4Prefix){IP(10, 0, i, 1), 30};
+    a[at] = (Ipv4Prefix){IP(10, i + 1, 0, 1), 24};
+    char name[8];
+    g_snprintf(name, sizeof name, "r%u", i + 1);
+    r[i] = lab_node(lab, name, NODE_KIND_ROUTER, nif[i], a);
+    g_snprintf(name, sizeof name, "h%u", i + 1);
+    h[i] = lab_node(lab, name, NODE_KIND_HOST, 1, (Ipv4Prefix[]){{IP(10, i + 1, 0, 10), 24}});
+    lab_link(lab, node_iface(r[i], nif[i] - 1), node_iface(h[i], 0), LINK_ETHERNET, 100000000, SIMTIME_MS(1));
+  }
+  for (guint i = 0; i < 4; i++)
+    lab_link(lab, node_iface(r[i], i == 0 ? 0 : 1), node_iface(r[i + 1], 0), LINK_PPP, 1000000, SIMTIME_MS(5));
+  for (guint i = 0; i < lab->net->nodes->len; i++)
+    node_add_layers(network_node(lab->net, i), SIMTIME_S(300));
+  network_index_addresses(lab->net);
+  for (guint i = 0; i < 5; i++) {
+    OspfConfig c;
+    ospf_config_defaults(&c);
+    start_with(r[i], lab->shared, areas[i], NULL, &c);
+  }
+  lab_run(lab, SIMTIME_S(60));
+  check_route(r[0], IP(10, 5, 0, 0), 24, 401, IP(10, 0, 0, 2));
+  check_route(r[0], IP(10, 3, 0, 0), 24, 201, IP(10, 0, 0, 2));
+  check_route(r[0], IP(10, 0, 3, 0), 30, 400, IP(10, 0, 0, 2));
+  check_route(r[4], IP(10, 1, 0, 0), 24, 401, IP(10, 0, 3, 1));
+  check_route(r[2], IP(10, 1, 0, 0), 24, 201, IP(10, 0, 1, 1));
+  check_route(r[2], IP(10, 5, 0, 0), 24, 201, IP(10, 0, 2, 2));
+  /* area 1 holds r1's and r2's router LSAs and r2's summaries, nothing of the backbone's routers */
+  ck_assert(show_has(r[0]->ospf, ospf_show_database, "Summary Link States (Area 0.0.0.1)"));
+  ck_assert(show_has(r[0]->ospf, ospf_show_database, "10.5.0.0        10.2.0.1"));
+  ck_assert(!strstr(lab_trace(lab), "r1 eth0 note ospf: neighbor 10.3"));
+  GString *g = g_string_new(NULL);
+  ospf_show_database(r[0]->ospf, g);
+  ck_assert_ptr_null(strstr(g->str, "10.3.0.1        10.3.0.1"));
+  g_string_free(g, TRUE);
+  ck_assert(show_has(r[2]->ospf, ospf_show_database, "Summary Link States (Area 0.0.0.0)"));
+  lab_free(lab);
+}
+END_TEST
+
+/* r2 redistributes its connected LAN (OSPF off there) and originates a
+ * default: r1 learns both as E2 metric 20. */
+START_TEST(test_ospf_externals)
+{
+  Lab *lab = pair_lab();
+  Node *r1 = lab_find(lab, "r1"), *r2 = lab_find(lab, "r2");
+  for (guint i = 0; i < lab->net->nodes->len; i++)
+    node_add_layers(network_node(lab->net, i), SIMTIME_S(300));
+  network_index_addresses(lab->net);
+  OspfConfig c;
+  ospf_config_defaults(&c);
+  start_with(r1, lab->shared, NULL, NULL, &c);
+  c.redist_connected = TRUE, c.default_originate = TRUE;
+  start_with(r2, lab->shared, NULL, (gboolean[]){FALSE, TRUE}, &c);
+  lab_run(lab, SIMTIME_S(30));
+  check_route(r1, IP(10, 2, 0, 0), 24, 20, IP(10, 0, 12, 2));
+  check_route(r1, 0, 0, 20, IP(10, 0, 12, 2));
+  ck_assert(show_has(r1->ospf, ospf_show_database, "AS External Link States"));
+  ck_assert(show_has(r1->ospf, ospf_show_database, "E2 10.2.0.0/24 [0x0]"));
+  ck_assert(show_has(r1->ospf, ospf_show_database, "E2 0.0.0.0/0 [0x0]"));
+  lab_free(lab);
+}
+END_TEST
+
+/* ------------------------------------------------------------ bad packets */
+
+static uint64_t node_drops(const Node *node, DropReason r)
+{
+  Counters c;
+  node_counters_total(node, &c);
+  return c.drops[r];
+}
+
+/* An OSPF packet of `type` from `rid` in `area` with `body`, checksummed. */
+static GByteArray *craft(uint8_t type, uint32_t rid, uint32_t area, const uint8_t *body, size_t blen)
+{
+  GByteArray *b = g_byte_array_new();
+  uint8_t h[OSPF_HEADER_LEN] = {OSPF_VERSION, type};
+
+  ospf_put16(h + OSPF_H_LEN, (uint16_t)(OSPF_HEADER_LEN + blen));
+  ospf_put32(h + OSPF_H_RID, rid);
+  ospf_put32(h + OSPF_H_AREA, area);
+  g_byte_array_append(b, h, sizeof h);
+  g_byte_array_append(b, body, (guint)blen);
+  ospf_put16(b->data + OSPF_H_CKSUM, ospf_packet_checksum(b->data, b->len));
+  return b;
+}
+
+static void hello_body(uint8_t *b, uint32_t mask, uint16_t hello, uint32_t dead)
+{
+  memset(b, 0, OSPF_HELLO_LEN);
+  ospf_put32(b, mask);
+  ospf_put16(b + 4, hello);
+  b[6] = OSPF_OPT_E;
+  b[7] = 1;
+  ospf_put32(b + 8, dead);
+}
+
+/* An LS Update with one router LSA of no links from 10.9.9.9, `age`, `type`, checksum right or not. */
+static GByteArray *craft_lsu(uint32_t rid, uint16_t age, uint8_t type, gboolean good_sum, uint16_t claimed_len)
+{
+  uint8_t b[4 + 24] = {0};
+  uint8_t *l = b + 4;
+
+  ospf_put32(b, 1);
+  l[OSPF_L_OPTIONS] = OSPF_OPT_E;
+  l[OSPF_L_TYPE] = type;
+  ospf_put32(l + OSPF_L_ID, IP(10, 9, 9, 9));
+  ospf_put32(l + OSPF_L_ADV, IP(10, 9, 9, 9));
+  ospf_put32(l + OSPF_L_SEQ, 0x80000001u);
+  ospf_put16(l + OSPF_L_LEN, 24);
+  ospf_fletcher(l, 24);
+  if (!good_sum)
+    l[OSPF_L_CKSUM] ^= 0x55;
+  ospf_put16(l, age);
+  if (claimed_len)
+    ospf_put16(l + OSPF_L_LEN, claimed_len);
+  return craft(OSPF_LSU, rid, 0, b, sizeof b);
+}
+
+static void inject_to(Node *from, guint iface, uint32_t src, uint32_t dst, GByteArray *bytes)
+{
+  Packet *p = packet_new_from(from->ctx->pool, bytes->data, bytes->len);
+  Ipv4SendOpts o = {.src = src, .dst = dst, .proto = OSPF_PROTO, .ttl = 1, .out = node_iface(from, iface)};
+  ipv4_output(from, p, &o);
+  g_byte_array_free(bytes, TRUE);
+}
+
+static void inject(Node *from, guint iface, uint32_t src, GByteArray *bytes)
+{
+  inject_to(from, iface, src, OSPF_ALL_SPF_ROUTERS, bytes);
+}
+
+START_TEST(test_ospf_bad_packets)
+{
+  Lab *lab = pair_lab();
+  Node *r1 = lab_find(lab, "r1"), *r2 = lab_find(lab, "r2"), *h1 = lab_find(lab, "h1"), *h2 = lab_find(lab, "h2");
+  for (guint i = 0; i < lab->net->nodes->len; i++)
+    node_add_layers(network_node(lab->net, i), SIMTIME_S(300));
+  network_index_addresses(lab->net);
+  OspfConfig c;
+  ospf_config_defaults(&c);
+  OspfIfaceConfig ic[2];
+  ospf_iface_config_defaults(&ic[0]);
+  ic[1] = ic[0], ic[1].passive = TRUE;
+  c.ifaces = g_array_new(FALSE, FALSE, sizeof ic[0]);
+  g_array_append_vals(c.ifaces, ic, 2);
+  ospf_new(r1, &c, lab->shared);
+  g_array_free(c.ifaces, TRUE);
+  ospf_config_defaults(&c);
+  ospf_new(r2, &c, lab->shared);
+  lab_run(lab, SIMTIME_S(10));
+  ck_assert_int_eq(ospf_neighbor_state(r1->ospf, IP(10, 2, 0, 1)), OSPF_NBR_FULL);
+
+  uint32_t rid2 = IP(10, 2, 0, 1), a2 = IP(10, 0, 12, 2);
+  uint8_t hb[OSPF_HELLO_LEN];
+  hello_body(hb, 0, 10, 40);
+  GByteArray *b = craft(OSPF_HELLO, rid2, 0, hb, sizeof hb);
+  b->data[0] = 3; /* version 3 */
+  inject(r2, 0, a2, b);
+  b = craft(OSPF_HELLO, rid2, 0, hb, sizeof hb);
+  b->data[OSPF_H_CKSUM] ^= 1; /* checksum */
+  inject(r2, 0, a2, b);
+  b = craft(OSPF_HELLO, rid2, 0, hb, sizeof hb);
+  ospf_put16(b->data + OSPF_H_LEN, 200); /* longer than the datagram */
+  inject(r2, 0, a2, b);
+  inject(r2, 0, a2, craft(9, rid2, 0, hb, sizeof hb)); /* unknown type */
+  b = g_byte_array_new();
+  g_byte_array_append(b, hb, 10); /* shorter than a header */
+  inject(r2, 0, a2, b);
+  inject(r2, 0, a2, craft(OSPF_HELLO, rid2, 5, hb, sizeof hb)); /* area 0.0.0.5 */
+  hello_body(hb, 0, 5, 40);
+  inject(r2, 0, a2, craft(OSPF_HELLO, rid2, 0, hb, sizeof hb));       /* HelloInterval 5 */
+  inject(r2, 0, a2, craft_lsu(rid2, 1, OSPF_LSA_ROUTER, FALSE, 0));   /* LSA checksum */
+  inject(r2, 0, a2, craft_lsu(rid2, 3700, OSPF_LSA_ROUTER, TRUE, 0)); /* age > MaxAge */
+  inject(r2, 0, a2, craft_lsu(rid2, 1, 7, TRUE, 0));                  /* LSA type 7 */
+  inject(r2, 0, a2, craft_lsu(rid2, 1, OSPF_LSA_ROUTER, TRUE, 400));  /* LSA longer than the packet */
+  hello_body(hb, 0xffffff00u, 10, 40);
+  inject(h2, 0, IP(10, 2, 0, 10), craft(OSPF_HELLO, IP(10, 2, 0, 10), 0, hb, sizeof hb)); /* r2's LAN: fine... */
+  hello_body(hb, 0xffff0000u, 10, 40);
+  inject(h2, 0, IP(10, 2, 0, 10), craft(OSPF_HELLO, IP(10, 2, 0, 10), 0, hb, sizeof hb)); /* ...mask /16 */
+  hello_body(hb, 0xffffff00u, 10, 40);
+  inject(h2, 0, IP(10, 9, 0, 10), craft(OSPF_HELLO, IP(10, 9, 0, 10), 0, hb, sizeof hb)); /* other subnet */
+  /* r1's eth1 is passive: not in AllSPFRouters (IPv4 drops it), and to its address OSPF refuses it */
+  inject(h1, 0, IP(10, 1, 0, 10), craft(OSPF_HELLO, IP(10, 1, 0, 10), 0, hb, sizeof hb));
+  inject_to(h1, 0, IP(10, 1, 0, 10), IP(10, 1, 0, 1), craft(OSPF_HELLO, IP(10, 1, 0, 10), 0, hb, sizeof hb));
+  lab_run(lab, SIMTIME_S(20));
+
+  ck_assert_uint_eq(node_drops(r1, DROP_BAD_OSPF), 5);
+  ck_assert_uint_eq(node_drops(r1, DROP_OSPF_MISMATCH), 2);
+  ck_assert_uint_eq(node_drops(r1, DROP_BAD_LSA), 4);
+  ck_assert_uint_eq(node_drops(r1, DROP_ROUTING_OFF), 1);
+  ck_assert_uint_eq(node_drops(r1, DROP_NOT_MEMBER), 1);
+  ck_assert_uint_eq(node_drops(r2, DROP_OSPF_MISMATCH), 2);
+  ck_assert_int_eq(ospf_neighbor_state(r1->ospf, IP(10, 2, 0, 1)), OSPF_NBR_FULL);
+  ck_assert_int_eq(ospf_neighbor_state(r2->ospf, IP(10, 2, 0, 10)), OSPF_NBR_INIT); /* the good Hello */
+  GString *g = g_string_new(NULL);
+  ospf_show_database(r1->ospf, g);
+  ck_assert_ptr_null(strstr(g->str, "10.9.9.9"));
+  g_string_free(g, TRUE);
+  lab_free(lab);
+}
+END_TEST
+
 static Suite *ospf_suite(void)
 {
   Suite *s = suite_create("ospf");
@@ -556,6 +796,9 @@ static Suite *ospf_suite(void)
   tc = tcase_create("spf");
   tcase_set_timeout(tc, 120);
   tcase_add_test(tc, test_ospf_spf_random);
+  tcase_add_test(tc, test_ospf_areas);
+  tcase_add_test(tc, test_ospf_externals);
+  tcase_add_test(tc, test_ospf_bad_packets);
   suite_add_tcase(s, tc);
   return s;
 }
