@@ -8,6 +8,7 @@
  * (OSPF_GRID=N).
  */
 #include <check.h>
+#include <glib/gstdio.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -784,11 +785,118 @@ START_TEST(test_ospf_bad_packets)
 }
 END_TEST
 
+/* ------------------------------------------------------------ pcap */
+
+static char *tshark(const char *file, const char *filter, const char *field)
+{
+  char *out = NULL, *err = NULL;
+  int status = 0;
+  const char *argv[] = {"tshark", "-n", "-r", file, "-Y", filter, field ? "-T" : NULL, "fields", "-e", field, NULL};
+  const char *verbose[] = {"tshark", "-n", "-V", "-r", file, "-Y", filter, NULL};
+
+  if (!g_spawn_sync(NULL, (char **)(field && strcmp(field, "-V") == 0 ? verbose : argv), NULL, G_SPAWN_SEARCH_PATH,
+                    NULL, NULL, &out, &err, &status, NULL))
+    return NULL;
+  g_free(err);
+  return out;
+}
+
+static void capture(Iface *iface, const char *path)
+{
+  GError *e = NULL;
+  iface->pcap = pcap_out_open(path, PCAP_OUT_SNAPLEN_MAX, iface->ops->pcap_linktype, &e);
+  ck_assert_msg(iface->pcap, "%s", e ? e->message : "?");
+}
+
+/* The PPP pair (with a cost change flooded) and the LAN, captured: tshark
+ * finds every packet type, nothing malformed, no expert warning. */
+START_TEST(test_ospf_pcap_tshark)
+{
+  if (!g_find_program_in_path("tshark")) {
+    fprintf(stderr, "tshark not found: test_ospf_pcap_tshark checks nothing\n");
+    return;
+  }
+  char *dir = g_dir_make_tmp("ospf-pcap-XXXXXX", NULL);
+  char *ppp = g_build_filename(dir, "r1-eth0.pcap", NULL), *eth = g_build_filename(dir, "lan-r2.pcap", NULL);
+  Lab *lab = pair_lab();
+  lab_start(lab, NULL);
+  capture(node_iface(lab_find(lab, "r1"), 0), ppp);
+  scheduler_at(lab->net->ctx.sched, SIMTIME_S(20), set_cost, lab_find(lab, "r1"), GUINT_TO_POINTER(7));
+  lab_run(lab, SIMTIME_S(40));
+  lab_free(lab);
+  lab = lan_lab();
+  capture(node_iface(lab_find(lab, "r2"), 0), eth);
+  lab_run(lab, SIMTIME_S(60));
+  lab_free(lab);
+
+  const char *files[] = {ppp, eth};
+  for (guint f = 0; f < 2; f++) {
+    char *bad = tshark(files[f], "ospf && (_ws.malformed || _ws.expert.severity >= warning)", NULL);
+    ck_assert_ptr_nonnull(bad);
+    ck_assert_msg(bad[0] == 0, "%s: %s", files[f], bad);
+    char *types = tshark(files[f], "ospf", "ospf.msg");
+    for (guint t = 1; t <= 5; t++) {
+      char want[4];
+      g_snprintf(want, sizeof want, "%u\n", t);
+      ck_assert_msg(strstr(types, want), "%s: no OSPF type %u", files[f], t);
+    }
+    char *lsas = tshark(files[f], "ospf", "-V"); /* the dissector checks the packet checksum */
+    ck_assert_ptr_nonnull(strstr(lsas, "[correct]"));
+    ck_assert_ptr_null(strstr(lsas, "incorrect"));
+    g_free(bad);
+    g_free(types);
+    g_free(lsas);
+    if (!getenv("OSPF_KEEP"))
+      g_unlink(files[f]);
+  }
+  if (!getenv("OSPF_KEEP"))
+    g_rmdir(dir);
+  g_free(ppp);
+  g_free(eth);
+  g_free(dir);
+}
+END_TEST
+
+/* ------------------------------------------------------------ checksums */
+
+/* The LSA checksum against RFC 1008's formula, computed here independently
+ * (X = ((L - P) * C0 - C1) mod 255, Y = (C1 - (L - P + 1) * C0) mod 255,
+ * P the 1-based position of the first checksum byte), on random LSAs. */
+START_TEST(test_ospf_fletcher)
+{
+  Rng rng;
+  rng_init(&rng, 5, "test/fletcher");
+  for (guint t = 0; t < 1000; t++) {
+    uint8_t l[200];
+    size_t len = 20 + 4 * rng_below(&rng, 40);
+    for (size_t i = 0; i < len; i++)
+      l[i] = (uint8_t)rng_u64(&rng);
+    ospf_put16(l + OSPF_L_LEN, (uint16_t)len);
+    ospf_fletcher(l, len);
+    int c0 = 0, c1 = 0;
+    size_t n = len - 2, pos = 15;
+    for (size_t i = 2; i < len; i++) {
+      int v = (i == 16 || i == 17) ? 0 : l[i];
+      c0 = (c0 + v) % 255;
+      c1 = (c1 + c0) % 255;
+    }
+    int x = (int)((((long)(n - pos) * c0 - c1) % 255 + 255) % 255);
+    int y = (int)(((c1 - (long)(n - pos + 1) * c0) % 255 + 255) % 255);
+    ck_assert_int_eq(l[16], x ? x : 255);
+    ck_assert_int_eq(l[17], y ? y : 255);
+    ck_assert(ospf_fletcher_ok(l, len));
+    l[5 + rng_below(&rng, len - 5)] ^= 0x10;
+    ck_assert(!ospf_fletcher_ok(l, len));
+  }
+}
+END_TEST
+
 static Suite *ospf_suite(void)
 {
   Suite *s = suite_create("ospf");
   TCase *tc = tcase_create("adjacency");
   tcase_set_timeout(tc, 60);
+  tcase_add_test(tc, test_ospf_fletcher);
   tcase_add_test(tc, test_ospf_ppp_full);
   tcase_add_test(tc, test_ospf_lan_election);
   tcase_add_test(tc, test_ospf_lost_update_retransmitted);
@@ -799,6 +907,7 @@ static Suite *ospf_suite(void)
   tcase_add_test(tc, test_ospf_areas);
   tcase_add_test(tc, test_ospf_externals);
   tcase_add_test(tc, test_ospf_bad_packets);
+  tcase_add_test(tc, test_ospf_pcap_tshark);
   suite_add_tcase(s, tc);
   return s;
 }
