@@ -6,7 +6,8 @@
  * interface about a second later) or direct (13.5), LS Ack receipt
  * (13.7), and LS Updates out of an interface batched: the LSAs flooded in
  * one instant leave in as few packets as the MTU allows, each aged by
- * InfTransDelay (13.3).
+ * InfTransDelay (13.3), and paced: at least 33 ms apart on one
+ * interface, as Cisco's flood pacing.
  *
  * Entry points (ospf_int.h): ospf_lsu_input(), ospf_ack_input(),
  * ospf_flood(), ospf_lsu_send_list(), ospf_rxmt_clear(),
@@ -17,6 +18,11 @@
 #include "models/routing/ospf_int.h"
 
 #include <string.h>
+
+/* Flood pacing (Cisco's `timers pacing flood`, 33 ms): LS Updates out of
+ * one interface at least this far apart, the LSAs flooded meanwhile
+ * gathered into them. */
+#define OSPF_FLOOD_PACING SIMTIME_MS(33)
 
 static Scheduler *ospf_sched(const Ospf *ospf)
 {
@@ -73,6 +79,7 @@ static void ospf_flood_out(void *obj, void *arg)
   OspfIface *oi = obj;
   (void)arg;
   oi->flood_timer = EVENT_ID_NONE;
+  oi->flood_last = sim_now(oi->ospf->node->ctx);
   ospf_lsu_pack(oi, (OspfLsa *const *)oi->flood->pdata, oi->flood->len, ospf_flood_dst(oi));
   for (guint i = 0; i < oi->flood->len; i++)
     ospf_lsa_free(oi->ospf, g_ptr_array_index(oi->flood, i));
@@ -217,8 +224,11 @@ static gboolean ospf_flood_iface(OspfIface *oi, OspfLsa *l, const OspfNbr *from)
   if (from && from->oi == oi && (from->addr == oi->dr || from->addr == oi->bdr || oi->state == OSPF_IFS_BACKUP))
     return FALSE;
   g_ptr_array_add(oi->flood, ospf_lsa_copy(oi->ospf, l));
-  if (!oi->flood_timer)
-    oi->flood_timer = scheduler_after(ospf_sched(oi->ospf), 0, ospf_flood_out, oi, NULL);
+  if (!oi->flood_timer) {
+    SimTime now = sim_now(oi->ospf->node->ctx);
+    SimTime at = oi->flood_last > 0 ? MAX(now, oi->flood_last + OSPF_FLOOD_PACING) : now;
+    oi->flood_timer = scheduler_at(ospf_sched(oi->ospf), at, ospf_flood_out, oi, NULL);
+  }
   return from && from->oi == oi;
 }
 

@@ -97,6 +97,7 @@ struct OspfIface {
   GPtrArray *nbrs;  /* of OspfNbr*, owned */
   EventId hello_timer, wait_timer, ack_timer, flood_timer;
   SimTime hello_at;   /* the next Hello */
+  SimTime flood_last; /* when the last flooding LS Update left (pacing) */
   GByteArray *acks;   /* delayed acks: LSA headers */
   GPtrArray *flood;   /* of OspfLsa* (owned copies): to send in the next LS Update */
   gboolean hello_now; /* an immediate Hello requested */

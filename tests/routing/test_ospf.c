@@ -891,6 +891,112 @@ START_TEST(test_ospf_fletcher)
 }
 END_TEST
 
+
+/* ------------------------------------------------------------ grid */
+
+static uint32_t grid_addr(guint k, gboolean far)
+{
+  return IP(10, 0, 0, 0) + k * 4 + (far ? 2 : 1);
+}
+
+/* An n x n grid of routers on PPP links (1 Gbps, 1 ms: cost 1); link k's
+ * subnet is 10.0.0.0 + 4k /30. Returns the lab; *ends gets each link's two
+ * router indices. */
+static Lab *grid_lab(guint n, GArray *ends)
+{
+  Lab *lab = lab_new(1, FALSE);
+  guint links = 0;
+  GArray *addrs = g_array_new(FALSE, TRUE, sizeof(Ipv4Prefix));
+  g_array_set_size(addrs, n * n * 4);
+  guint *deg = g_new0(guint, n * n);
+
+  for (guint y = 0; y < n; y++)
+    for (guint x = 0; x < n; x++)
+      for (guint d = 0; d < 2; d++) {
+        guint a = y * n + x, b = d ? a + n : a + 1;
+        if ((d == 0 && x + 1 == n) || (d == 1 && y + 1 == n))
+          continue;
+        g_array_index(addrs, Ipv4Prefix, a * 4 + deg[a]++) = (Ipv4Prefix){grid_addr(links, FALSE), 30};
+        g_array_index(addrs, Ipv4Prefix, b * 4 + deg[b]++) = (Ipv4Prefix){grid_addr(links, TRUE), 30};
+        guint e[2] = {a, b};
+        g_array_append_vals(ends, e, 2);
+        links++;
+      }
+  for (guint i = 0; i < n * n; i++) {
+    char name[16];
+    g_snprintf(name, sizeof name, "r%u_%u", i / n, i % n);
+    lab_node(lab, name, NODE_KIND_ROUTER, deg[i], &g_array_index(addrs, Ipv4Prefix, i * 4));
+    deg[i] = 0;
+  }
+  for (guint k = 0; k < links; k++) {
+    guint a = g_array_index(ends, guint, 2 * k), b = g_array_index(ends, guint, 2 * k + 1);
+    lab_link(lab, node_iface(network_node(lab->net, a), deg[a]++), node_iface(network_node(lab->net, b), deg[b]++),
+             LINK_PPP, 1000000000, SIMTIME_MS(1));
+  }
+  g_array_free(addrs, TRUE);
+  g_free(deg);
+  lab_start(lab, NULL);
+  return lab;
+}
+
+static guint grid_dist(guint n, guint a, guint b)
+{
+  guint ax = a % n, ay = a / n, bx = b % n, by = b / n;
+  return (ax > bx ? ax - bx : bx - ax) + (ay > by ? ay - by : by - ay);
+}
+
+/* Every router's route to every link subnet: min distance to its ends + 1. */
+static void grid_check(Lab *lab, guint n, GArray *ends, guint step)
+{
+  for (guint r = 0; r < n * n; r += step) {
+    Node *node = network_node(lab->net, r);
+    for (guint k = 0; k < ends->len / 2; k++) {
+      guint a = g_array_index(ends, guint, 2 * k), b = g_array_index(ends, guint, 2 * k + 1);
+      if (a == r || b == r)
+        continue;
+      const Route *p[ROUTE_MAX_PATHS];
+      guint np = route_paths_prefix(node->ip->routes, grid_addr(k, FALSE) & ~3u, 30, p, ROUTE_MAX_PATHS);
+      ck_assert_msg(np >= 1, "%s: no route to link %u", node->name, k);
+      ck_assert_uint_eq(p[0]->metric, MIN(grid_dist(n, r, a), grid_dist(n, r, b)) + 1);
+    }
+  }
+}
+
+static uint64_t grid_packets(Lab *lab)
+{
+  uint64_t sent = 0;
+  for (guint i = 0; i < lab->net->nodes->len; i++)
+    sent += ospf_packets_sent(network_node(lab->net, i)->ospf);
+  return sent;
+}
+
+/* A 4 x 4 grid converges to the shortest paths; OSPF_GRID=N runs an N x N
+ * grid for 300 s and prints its figures. */
+START_TEST(test_ospf_grid)
+{
+  const char *env = getenv("OSPF_GRID");
+  guint n = env ? (guint)atoi(env) : 4;
+  SimTime stop = env ? SIMTIME_S(getenv("OSPF_GRID_STOP") ? atoi(getenv("OSPF_GRID_STOP")) : 300) : SIMTIME_S(30);
+  GArray *ends = g_array_new(FALSE, FALSE, sizeof(guint));
+  gint64 t0 = g_get_monotonic_time();
+  Lab *lab = grid_lab(n, ends);
+  gint64 t1 = g_get_monotonic_time();
+
+  lab->net->ctx.last_route_change = -1;
+  lab_run(lab, stop);
+  gint64 t2 = g_get_monotonic_time();
+  grid_check(lab, n, ends, env ? MAX(n * n / 16, 1) : 1);
+  if (env)
+    printf("grid=%u routers=%u links=%u build_s=%.2f run_s=%.2f events=%" G_GUINT64_FORMAT " ospf_packets=%" G_GUINT64_FORMAT
+           " route_changes=%" G_GUINT64_FORMAT " last_route_change_s=%.3f blobs=%u\n",
+           n, n * n, ends->len / 2, (t1 - t0) / 1e6, (t2 - t1) / 1e6, scheduler_executed(lab->net->ctx.sched),
+           grid_packets(lab), lab->net->ctx.route_changes, lab->net->ctx.last_route_change / 1e9,
+           g_hash_table_size(((GHashTable **)lab->shared)[0]));
+  lab_free(lab);
+  g_array_free(ends, TRUE);
+}
+END_TEST
+
 static Suite *ospf_suite(void)
 {
   Suite *s = suite_create("ospf");
@@ -908,6 +1014,10 @@ static Suite *ospf_suite(void)
   tcase_add_test(tc, test_ospf_externals);
   tcase_add_test(tc, test_ospf_bad_packets);
   tcase_add_test(tc, test_ospf_pcap_tshark);
+  suite_add_tcase(s, tc);
+  tc = tcase_create("grid");
+  tcase_set_timeout(tc, 600);
+  tcase_add_test(tc, test_ospf_grid);
   suite_add_tcase(s, tc);
   return s;
 }
