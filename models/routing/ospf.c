@@ -183,6 +183,22 @@ static void ospf_hello_send(OspfIface *oi)
   ospf_packet_send(oi, p, OSPF_ALL_SPF_ROUTERS);
 }
 
+static void ospf_hello_reply(void *obj, void *arg)
+{
+  OspfIface *oi = obj;
+  (void)arg;
+  oi->reply_timer = EVENT_ID_NONE;
+  ospf_hello_send(oi);
+}
+
+/* A Hello that does not list us yet: ours goes out a second later (FRR's
+ * hello reply, OSPF_HELLO_REPLY_DELAY), not a whole HelloInterval. */
+static void ospf_hello_reply_soon(OspfIface *oi)
+{
+  if (!oi->reply_timer && oi->hello_at - sim_now(oi->ospf->node->ctx) > SIMTIME_S(1))
+    oi->reply_timer = scheduler_after(oi->ospf->node->ctx->sched, SIMTIME_S(1), ospf_hello_reply, oi, NULL);
+}
+
 /* The Hello's parameters against the interface's (10.5); TRUE when they agree. */
 static gboolean ospf_hello_params_ok(const OspfIface *oi, const uint8_t *b, uint32_t src)
 {
@@ -249,6 +265,7 @@ static void ospf_hello_input(OspfIface *oi, Packet *p, uint32_t rid, uint32_t sr
   packet_free(p);
   if (!two_way) {
     ospf_nbr_event(nbr, OSPF_EV_1WAY);
+    ospf_hello_reply_soon(oi);
     return;
   }
   ospf_nbr_event(nbr, OSPF_EV_2WAY);
@@ -511,6 +528,7 @@ static void ospf_iface_down(OspfIface *oi)
     ospf_nbr_event(g_ptr_array_index(oi->nbrs, i), OSPF_EV_KILL);
   ospf_cancel(s, &oi->hello_timer);
   ospf_cancel(s, &oi->wait_timer);
+  ospf_cancel(s, &oi->reply_timer);
   ospf_iface_flush_queues(oi);
   if (oi->state >= OSPF_IFS_BACKUP)
     ipv4_leave_group(oi->ospf->node, oi->iface, OSPF_ALL_DROUTERS);
@@ -649,6 +667,7 @@ static void ospf_iface_free(OspfIface *oi)
 
   ospf_cancel(s, &oi->hello_timer);
   ospf_cancel(s, &oi->wait_timer);
+  ospf_cancel(s, &oi->reply_timer);
   ospf_iface_flush_queues(oi);
   for (guint i = 0; i < oi->nbrs->len; i++)
     ospf_nbr_free(g_ptr_array_index(oi->nbrs, i));
@@ -748,6 +767,25 @@ uint32_t ospf_router_id(const Ospf *ospf)
 uint64_t ospf_packets_sent(const Ospf *ospf)
 {
   return ospf->packets_sent;
+}
+
+/* How many times the routing table was calculated (benchmarks). */
+uint64_t ospf_spf_runs(const Ospf *ospf)
+{
+  return ospf->spf_runs;
+}
+
+/* How many distinct LSA contents the network holds (benchmarks). */
+guint ospf_shared_blobs(const OspfShared *sh)
+{
+  GHashTableIter it;
+  gpointer v;
+  guint n = 0;
+
+  g_hash_table_iter_init(&it, sh->blobs);
+  while (g_hash_table_iter_next(&it, NULL, &v))
+    n += g_list_length(v);
+  return n;
 }
 
 const char *ospf_ifs_name(int state)

@@ -95,7 +95,7 @@ struct OspfIface {
   uint32_t dr, bdr; /* interface addresses */
   gboolean on;      /* enabled and not passive: speaks OSPF */
   GPtrArray *nbrs;  /* of OspfNbr*, owned */
-  EventId hello_timer, wait_timer, ack_timer, flood_timer;
+  EventId hello_timer, wait_timer, ack_timer, flood_timer, reply_timer;
   SimTime hello_at;   /* the next Hello */
   SimTime flood_last; /* when the last flooding LS Update left (pacing) */
   GByteArray *acks;   /* delayed acks: LSA headers */

@@ -891,7 +891,6 @@ START_TEST(test_ospf_fletcher)
 }
 END_TEST
 
-
 /* ------------------------------------------------------------ grid */
 
 static uint32_t grid_addr(guint k, gboolean far)
@@ -904,7 +903,7 @@ static uint32_t grid_addr(guint k, gboolean far)
  * router indices. */
 static Lab *grid_lab(guint n, GArray *ends)
 {
-  Lab *lab = lab_new(1, FALSE);
+  Lab *lab = lab_new(1, getenv("OSPF_GRID_TRACE") != NULL);
   guint links = 0;
   GArray *addrs = g_array_new(FALSE, TRUE, sizeof(Ipv4Prefix));
   g_array_set_size(addrs, n * n * 4);
@@ -962,12 +961,12 @@ static void grid_check(Lab *lab, guint n, GArray *ends, guint step)
   }
 }
 
-static uint64_t grid_packets(Lab *lab)
+static uint64_t grid_sum(Lab *lab, uint64_t (*fn)(const Ospf *))
 {
-  uint64_t sent = 0;
+  uint64_t sum = 0;
   for (guint i = 0; i < lab->net->nodes->len; i++)
-    sent += ospf_packets_sent(network_node(lab->net, i)->ospf);
-  return sent;
+    sum += fn(network_node(lab->net, i)->ospf);
+  return sum;
 }
 
 /* A 4 x 4 grid converges to the shortest paths; OSPF_GRID=N runs an N x N
@@ -987,11 +986,14 @@ START_TEST(test_ospf_grid)
   gint64 t2 = g_get_monotonic_time();
   grid_check(lab, n, ends, env ? MAX(n * n / 16, 1) : 1);
   if (env)
-    printf("grid=%u routers=%u links=%u build_s=%.2f run_s=%.2f events=%" G_GUINT64_FORMAT " ospf_packets=%" G_GUINT64_FORMAT
-           " route_changes=%" G_GUINT64_FORMAT " last_route_change_s=%.3f blobs=%u\n",
+    printf("grid=%u routers=%u links=%u build_s=%.2f run_s=%.2f events=%" G_GUINT64_FORMAT
+           " ospf_packets=%" G_GUINT64_FORMAT " spf_runs=%" G_GUINT64_FORMAT " route_changes=%" G_GUINT64_FORMAT
+           " last_route_change_s=%.3f lsa_blobs=%u\n",
            n, n * n, ends->len / 2, (t1 - t0) / 1e6, (t2 - t1) / 1e6, scheduler_executed(lab->net->ctx.sched),
-           grid_packets(lab), lab->net->ctx.route_changes, lab->net->ctx.last_route_change / 1e9,
-           g_hash_table_size(((GHashTable **)lab->shared)[0]));
+           grid_sum(lab, ospf_packets_sent), grid_sum(lab, ospf_spf_runs), lab->net->ctx.route_changes,
+           lab->net->ctx.last_route_change / 1e9, ospf_shared_blobs(lab->shared));
+  if (getenv("OSPF_GRID_TRACE"))
+    fputs(lab_trace(lab), stderr);
   lab_free(lab);
   g_array_free(ends, TRUE);
 }
