@@ -93,5 +93,7 @@ void ospf_show_neighbors(const Ospf *ospf, GString *out);
 void ospf_show_database(const Ospf *ospf, GString *out);
 void ospf_show_interfaces(const Ospf *ospf, GString *out);
 uint64_t ospf_packets_sent(const Ospf *ospf);
+uint64_t ospf_spf_runs(const Ospf *ospf);
+guint ospf_shared_blobs(const OspfShared *shared);
 
 #endif

@@ -1,0 +1,261 @@
+/*
+ * OSPF's link state databases (RFC 2328 section 12, 13.1, 14): LSA
+ * contents interned in OspfShared as reference-counted blobs, so that the
+ * 1 024 routers of an area hold each router LSA's bytes once; per router a
+ * hash table per area (and one for AS-external LSAs) of entries keyed by
+ * (type, link state ID, advertising router), each with its own age at
+ * install and install time: the age is computed when read (no event per
+ * LSA). Instances are compared as 13.1 says. A sweep every minute flushes
+ * MaxAge LSAs nobody still needs (14) and has the router refresh its own
+ * LSAs older than LSRefreshTime (12.4).
+ *
+ * Entry points (ospf_int.h): ospf_blob_intern(), ospf_blob_unref(),
+ * ospf_lsa_age(), ospf_lsa_compare(), ospf_lsdb_for(), ospf_lsdb_find(),
+ * ospf_lsdb_install(), ospf_lsa_copy(), ospf_lsa_free(),
+ * ospf_lsa_header_out(), ospf_sweep_start(), ospf_lsdb_free().
+ *
+ * Leaves out: the periodic checksum verification of CheckAge (a simulated
+ * memory does not corrupt), the sequence number wrap (12.1.6: 2^31
+ * originations at one per 5 s take 340 years).
+ */
+#include "models/routing/ospf_int.h"
+
+#include <string.h>
+
+#define OSPF_SWEEP SIMTIME_S(60)
+
+/* Same contents, age aside. */
+static gboolean ospf_blob_equal(const OspfBlob *a, const OspfBlob *b)
+{
+  return a->len == b->len && memcmp(a->data + 2, b->data + 2, a->len - 2u) == 0;
+}
+
+/* The blob holding these LSA bytes (age ignored), one more reference:
+ * found in the shared table or added to it. sh NULL: a private copy. */
+OspfBlob *ospf_blob_intern(OspfShared *sh, const uint8_t *lsa, size_t len)
+{
+  OspfBlob *b = g_malloc(sizeof(OspfBlob) + len);
+
+  b->refs = 1;
+  b->len = (uint16_t)len;
+  b->interned = FALSE;
+  memcpy(b->data, lsa, len);
+  ospf_put16(b->data, 0);
+  b->hash = ospf_get32(lsa + OSPF_L_ID) * 31u + ospf_get32(lsa + OSPF_L_ADV) * 17u + ospf_get32(lsa + OSPF_L_SEQ) * 7u +
+            ospf_get16(lsa + OSPF_L_CKSUM) + lsa[OSPF_L_TYPE];
+  if (!sh)
+    return b;
+  GList *same = g_hash_table_lookup(sh->blobs, GUINT_TO_POINTER(b->hash));
+  for (GList *l = same; l; l = l->next)
+    if (ospf_blob_equal(l->data, b)) {
+      g_free(b);
+      ((OspfBlob *)l->data)->refs++;
+      return l->data;
+    }
+  b->interned = TRUE;
+  g_hash_table_insert(sh->blobs, GUINT_TO_POINTER(b->hash), g_list_prepend(same, b));
+  return b;
+}
+
+void ospf_blob_unref(OspfShared *sh, OspfBlob *b)
+{
+  if (--b->refs)
+    return;
+  if (b->interned && sh) {
+    GList *same = g_hash_table_lookup(sh->blobs, GUINT_TO_POINTER(b->hash));
+    same = g_list_remove(same, b);
+    if (same)
+      g_hash_table_insert(sh->blobs, GUINT_TO_POINTER(b->hash), same);
+    else
+      g_hash_table_remove(sh->blobs, GUINT_TO_POINTER(b->hash));
+  }
+  g_free(b);
+}
+
+guint ospf_key_hash(gconstpointer k)
+{
+  const OspfKey *key = k;
+  return key->id * 2654435761u ^ key->adv * 40503u ^ key->type;
+}
+
+gboolean ospf_key_equal(gconstpointer a, gconstpointer b)
+{
+  const OspfKey *x = a, *y = b;
+  return x->id == y->id && x->adv == y->adv && x->type == y->type;
+}
+
+OspfKey ospf_key_of(const uint8_t *hdr)
+{
+  return (OspfKey){ospf_get32(hdr + OSPF_L_ID), ospf_get32(hdr + OSPF_L_ADV), hdr[OSPF_L_TYPE]};
+}
+
+GHashTable *ospf_lsa_table_new(void)
+{
+  return g_hash_table_new(ospf_key_hash, ospf_key_equal);
+}
+
+gboolean ospf_lsa_known_type(uint8_t type)
+{
+  return type >= OSPF_LSA_ROUTER && type <= OSPF_LSA_EXTERNAL;
+}
+
+/* The LSA's age now: its age at install plus the seconds since, at most MaxAge. */
+uint16_t ospf_lsa_age(const OspfLsa *l, SimTime now)
+{
+  int64_t age = l->age0 + (now - l->at) / SIMTIME_S(1);
+  return (uint16_t)MIN(age, OSPF_MAX_AGE);
+}
+
+/* Which instance is more recent (13.1): > 0 when a, < 0 when b, 0 when
+ * the same instance. */
+int ospf_lsa_compare(const uint8_t *a, uint16_t age_a, const uint8_t *b, uint16_t age_b)
+{
+  int32_t sa = (int32_t)ospf_get32(a + OSPF_L_SEQ), sb = (int32_t)ospf_get32(b + OSPF_L_SEQ);
+  uint16_t ca = ospf_get16(a + OSPF_L_CKSUM), cb = ospf_get16(b + OSPF_L_CKSUM);
+
+  if (sa != sb)
+    return sa > sb ? 1 : -1;
+  if (ca != cb)
+    return ca > cb ? 1 : -1;
+  if ((age_a == OSPF_MAX_AGE) != (age_b == OSPF_MAX_AGE))
+    return age_a == OSPF_MAX_AGE ? 1 : -1;
+  if (abs((int)age_a - (int)age_b) > OSPF_MAX_AGE_DIFF)
+    return age_a < age_b ? 1 : -1;
+  return 0;
+}
+
+/* The database an LSA of `type` lives in. */
+GHashTable *ospf_lsdb_for(Ospf *ospf, OspfArea *area, uint8_t type)
+{
+  return type == OSPF_LSA_EXTERNAL ? ospf->ext : area->lsdb;
+}
+
+OspfLsa *ospf_lsdb_find(GHashTable *db, const OspfKey *key)
+{
+  return g_hash_table_lookup(db, key);
+}
+
+/* Another reference to the same instance (same age clock). */
+OspfLsa *ospf_lsa_copy(Ospf *ospf, const OspfLsa *l)
+{
+  OspfLsa *c = g_new(OspfLsa, 1);
+
+  (void)ospf;
+  *c = *l;
+  c->rxmt = 0;
+  c->blob->refs++;
+  return c;
+}
+
+void ospf_lsa_free(Ospf *ospf, OspfLsa *l)
+{
+  ospf_blob_unref(ospf->shared, l->blob);
+  g_free(l);
+}
+
+/* Writes the LSA's 20-byte header with its age now. */
+void ospf_lsa_header_out(const OspfLsa *l, SimTime now, uint8_t *out)
+{
+  memcpy(out, l->blob->data, OSPF_LSA_HEADER_LEN);
+  ospf_put16(out, ospf_lsa_age(l, now));
+}
+
+/* Installs `blob` (our reference is taken over) with `age` into the
+ * database of its type; replaces and returns the entry. Schedules SPF
+ * when the contents changed (13.2). */
+OspfLsa *ospf_lsdb_install(Ospf *ospf, OspfArea *area, OspfBlob *blob, uint16_t age, gboolean mine)
+{
+  OspfKey key = ospf_key_of(blob->data);
+  GHashTable *db = ospf_lsdb_for(ospf, area, key.type);
+  OspfLsa *l = g_hash_table_lookup(db, &key);
+  gboolean changed = TRUE;
+
+  if (l) {
+    changed = l->blob->len != blob->len ||
+              memcmp(l->blob->data + OSPF_LSA_HEADER_LEN, blob->data + OSPF_LSA_HEADER_LEN,
+                     blob->len - OSPF_LSA_HEADER_LEN) != 0 ||
+              (age == OSPF_MAX_AGE) != (ospf_lsa_age(l, sim_now(ospf->node->ctx)) == OSPF_MAX_AGE);
+    ospf_blob_unref(ospf->shared, l->blob);
+  } else {
+    l = g_new0(OspfLsa, 1);
+    l->key = key;
+    g_hash_table_add(db, l);
+  }
+  l->blob = blob;
+  l->age0 = age;
+  l->at = sim_now(ospf->node->ctx);
+  l->mine = mine;
+  if (changed)
+    ospf_spf_schedule(ospf);
+  return l;
+}
+
+/* Frees a database (entries and their references). */
+void ospf_lsdb_free(Ospf *ospf, GHashTable *db)
+{
+  GHashTableIter it;
+  gpointer k;
+
+  g_hash_table_iter_init(&it, db);
+  while (g_hash_table_iter_next(&it, &k, NULL))
+    ospf_lsa_free(ospf, k);
+  g_hash_table_destroy(db);
+}
+
+/* TRUE when a neighbour is exchanging databases (14: keep MaxAge LSAs). */
+static gboolean ospf_any_exchanging(const Ospf *ospf)
+{
+  for (guint i = 0; i < ospf->ifaces->len; i++) {
+    const OspfIface *oi = g_ptr_array_index(ospf->ifaces, i);
+    for (guint j = 0; oi && j < oi->nbrs->len; j++) {
+      OspfNbrState s = ((OspfNbr *)g_ptr_array_index(oi->nbrs, j))->state;
+      if (s == OSPF_NBR_EXCHANGE || s == OSPF_NBR_LOADING)
+        return TRUE;
+    }
+  }
+  return FALSE;
+}
+
+/* One database's sweep: MaxAge LSAs on no retransmission list go; our own
+ * past LSRefreshTime are counted for refreshing. */
+static guint ospf_sweep_db(Ospf *ospf, GHashTable *db, gboolean may_flush, SimTime now)
+{
+  GHashTableIter it;
+  gpointer k;
+  guint refresh = 0;
+
+  g_hash_table_iter_init(&it, db);
+  while (g_hash_table_iter_next(&it, &k, NULL)) {
+    OspfLsa *l = k;
+    uint16_t age = ospf_lsa_age(l, now);
+    if (age >= OSPF_MAX_AGE && may_flush && l->rxmt == 0) {
+      g_hash_table_iter_remove(&it);
+      ospf_lsa_free(ospf, l);
+      ospf_spf_schedule(ospf);
+    } else if (l->mine && age >= OSPF_LS_REFRESH && age < OSPF_MAX_AGE)
+      refresh++;
+  }
+  return refresh;
+}
+
+static void ospf_sweep(void *obj, void *arg)
+{
+  Ospf *ospf = obj;
+  SimTime now = sim_now(ospf->node->ctx);
+  gboolean may_flush = !ospf_any_exchanging(ospf);
+  guint refresh = ospf_sweep_db(ospf, ospf->ext, may_flush, now);
+
+  (void)arg;
+  for (guint i = 0; i < ospf->areas->len; i++)
+    refresh += ospf_sweep_db(ospf, ((OspfArea *)g_ptr_array_index(ospf->areas, i))->lsdb, may_flush, now);
+  if (refresh)
+    ospf_originate_all(ospf);
+  ospf->sweep_timer = scheduler_after(ospf->node->ctx->sched, OSPF_SWEEP, ospf_sweep, ospf, NULL);
+}
+
+/* The first sweep comes after a jitter, so that routers do not all sweep at once. */
+void ospf_sweep_start(Ospf *ospf)
+{
+  ospf->sweep_timer =
+      scheduler_after(ospf->node->ctx->sched, OSPF_SWEEP + ospf_jitter(ospf, OSPF_SWEEP), ospf_sweep, ospf, NULL);
+}
