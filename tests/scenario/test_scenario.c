@@ -292,7 +292,7 @@ START_TEST(test_app_defaults)
   ck_assert_uint_eq(a->count, 0);
   ck_assert_int_eq(a->interval, SIMTIME_S(1));
   ck_assert_uint_eq(a->size, 56);
-  ck_assert_uint_eq(a->ttl, 64);
+  ck_assert_uint_eq(a->ttl, 0); /* the node's default TTL */
   ck_assert(!a->df);
   a = scenario_app(sc, 1);
   ck_assert_str_eq(a->name, "probe");
