@@ -223,7 +223,7 @@ static gboolean ospf_parse_area(SchemaCtx *cx, const YNode *value, void *dest)
 {
   if (!schema_expect(cx, value, YNODE_SCALAR, "an area ID such as 0 or 0.0.0.1"))
     return FALSE;
-  if (strchr(value->text, '.')) {
+  if (strchr(value->text, '.') || !g_ascii_isdigit(value->text[0])) {
     if (addr_parse_ipv4(value->text, dest))
       return TRUE;
     schema_error(cx, value, "expected an area ID, a number such as 1 or a dotted quad such as 0.0.0.1, found '%s'",
@@ -295,7 +295,10 @@ static gboolean rip_check_level(SchemaCtx *cx, const YNode *map, const RipDraft 
   if (!(d->given & RIP_GIVEN_TRIGGER) || d->conf.trigger_min <= d->conf.trigger_max)
     return TRUE;
   char *lo = units_format_duration(d->conf.trigger_min), *hi = units_format_duration(d->conf.trigger_max);
-  schema_error(cx, routing_at(map, "trigger-min"), "trigger-min (%s) must not be longer than trigger-max (%s)", lo, hi);
+  const char *key = ynode_map_get(map, "trigger-min") ? "trigger-min" : "trigger-max";
+  gsize mark = schema_path_push_key(cx, key);
+  schema_error(cx, routing_at(map, key), "trigger-min (%s) must not be longer than trigger-max (%s)", lo, hi);
+  schema_path_pop(cx, mark);
   g_free(lo);
   g_free(hi);
   return FALSE;
@@ -311,9 +314,10 @@ static gboolean ospf_check_timers(SchemaCtx *cx, const YNode *map, guint given, 
     return TRUE;
   char *hello = units_format_duration(c->hello), *dead = units_format_duration(c->dead);
   gsize mark = schema_path_push_key(cx, (given & OSPF_GIVEN_DEAD) ? "dead" : "hello");
-  schema_error(cx, routing_at(map, (given & OSPF_GIVEN_DEAD) ? "dead" : "hello"),
-               "dead (%s) must be longer than hello (%s): a neighbour is declared down when no Hello came for 'dead'",
-               dead, hello);
+  schema_error(
+      cx, routing_at(map, (given & OSPF_GIVEN_DEAD) ? "dead" : "hello"),
+      "dead (%s) must be longer than hello (%s): a router declares a neighbour down after 'dead' without a Hello", dead,
+      hello);
   schema_path_pop(cx, mark);
   g_free(hello);
   g_free(dead);
@@ -342,6 +346,22 @@ static void routing_read_top(Loader *ld, RipDraft *rip, OspfDraft *ospf)
   g_string_truncate(cx->path, 0);
 }
 
+/* The index of the node's interface `key` names, or -1 after an error naming its interfaces. */
+static int routing_lookup_iface(SchemaCtx *cx, const YNode *key, int node)
+{
+  const ScenarioNode *nd = scenario_node(loader_of(cx)->sc, node);
+  int i = scenario_node_find_iface(nd, key->text);
+  if (i >= 0)
+    return i;
+  GString *list = g_string_new(NULL);
+  for (guint k = 0; k < nd->ifaces->len; k++)
+    g_string_append_printf(list, "%s%s", k ? ", " : "", g_array_index(nd->ifaces, ScenarioIface, k).name);
+  schema_error(cx, key, "node '%s' has no interface '%s'; its interfaces are %s", nd->name, key->text,
+               list->len ? list->str : "none");
+  g_string_free(list, TRUE);
+  return -1;
+}
+
 /* Calls fn(cx, node, index, settings) for each entry of `interfaces:` in
  * `map` naming an interface of the node; reports the others. */
 static void routing_each_iface(SchemaCtx *cx, const YNode *map, int node,
@@ -355,8 +375,8 @@ static void routing_each_iface(SchemaCtx *cx, const YNode *map, int node,
     const YNode *key = ynode_key(ifaces, i), *value = ynode_value(ifaces, i);
     if (key->type != YNODE_SCALAR)
       continue;
-    int index = scenario_lookup_iface(cx, key, node, key->text);
     gsize at = schema_path_push_key(cx, key->text);
+    int index = routing_lookup_iface(cx, key, node);
     if (index >= 0 && !ynode_is_null(value))
       fn(cx, value, index, data);
     schema_path_pop(cx, at);

@@ -274,10 +274,11 @@ static void routing_check_area(Loader *ld, const Segments *s, uint32_t area, int
       continue;
     told[root] = TRUE;
     char *text = routing_area_text(area);
-    scenario_warning_at(ld, scenario_iface(sc, (int)n, i)->mark,
-                        "area %s is not connected to the backbone: %s:%s is in it, and no router it reaches in area %s "
-                        "has an interface in area 0 too (an area border router); it learns no routes of other areas",
-                        text, scenario_node(sc, n)->name, scenario_iface(sc, (int)n, i)->name, text);
+    scenario_warning_at(
+        ld, scenario_iface(sc, (int)n, i)->mark,
+        "area %s is not connected to the backbone: no router that %s:%s reaches within the area also has "
+        "an interface in area 0 (an area border router); it learns no routes from other areas",
+        text, scenario_node(sc, n)->name, scenario_iface(sc, (int)n, i)->name);
     g_free(text);
   }
   g_free(abr);
