@@ -71,7 +71,7 @@ uint16_t app_kind_default_port(AppKind kind)
 
 /* Fills `a` with the defaults of an app of `kind` (what a scenario file
  * leaves out): every period 1 s, 56-byte pings and 1000-byte datagrams,
- * TTL 64 (traceroute: 30 hops), 3 probes per hop waited for 5 s, the
+ * the node's default TTL (traceroute: 30 hops), 3 probes per hop waited for 5 s, the
  * kind's default port, persistent HTTP, TCP's defaults. The app runs on no
  * node yet (node -1). */
 void app_config_defaults(AppConfig *a, AppKind kind)
@@ -79,7 +79,7 @@ void app_config_defaults(AppConfig *a, AppKind kind)
   *a = (AppConfig){.kind = kind, .node = -1, .dst_node = -1};
   a->interval = a->report = SIMTIME_S(1);
   a->size = kind == APP_UDP_CBR || kind == APP_ONOFF ? 1000 : 56;
-  a->ttl = kind == APP_TRACEROUTE ? 30 : IPV4_DEFAULT_TTL;
+  a->ttl = kind == APP_TRACEROUTE ? 30 : 0; /* 0: the node's default TTL */
   a->queries = 3;
   a->wait = SIMTIME_S(5);
   a->port = kind == APP_TRACEROUTE ? app_kind_default_port(kind) : 0;

@@ -51,7 +51,8 @@ typedef struct {
   uint32_t count;    /* ping: echo requests to send, 0 = until stop */
   SimTime interval;  /* ping: between requests (1s); udp-cbr: between packets (from rate if not given) */
   uint32_t size;     /* ping: ICMP payload bytes (56); udp-cbr: UDP payload bytes (1000) */
-  uint8_t ttl;       /* ping, udp-cbr: 64; traceroute: max hops (30) */
+  uint8_t ttl;       /* ping, udp-cbr, udp-echo, onoff: 0 = the node's default (ip->default_ttl); traceroute: the
+                        largest TTL probed (30) */
   gboolean df;       /* ping: set Don't Fragment */
   gboolean icmp;     /* traceroute: ICMP echo probes instead of UDP */
   uint32_t queries;  /* traceroute: probes per hop (3) */

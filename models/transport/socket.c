@@ -81,7 +81,7 @@ Socket *socket_new(Node *node, SocketType type, const SocketCallbacks *cb, void 
   Socket *s = g_new0(Socket, 1);
   s->node = node;
   s->type = type;
-  s->ttl = IPV4_DEFAULT_TTL;
+  s->ttl = 0; /* the node's default TTL */
   socket_set_callbacks(s, cb, user);
   s->tcp = *tcp_defaults(node);
   return s;
@@ -103,7 +103,7 @@ void socket_set_tcp(Socket *s, const TcpConfig *cfg)
 void socket_set_ttl(Socket *s, uint8_t ttl)
 {
   g_return_if_fail(s);
-  s->ttl = ttl ? ttl : IPV4_DEFAULT_TTL;
+  s->ttl = ttl; /* 0: the node's default (ip->default_ttl) */
 }
 
 void socket_set_df(Socket *s, gboolean df)

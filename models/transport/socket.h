@@ -61,7 +61,8 @@ void socket_set_callbacks(Socket *s, const SocketCallbacks *cb, void *user);
 /* TCP settings for the next listen or connect (default: the scenario's
  * defaults.tcp). Copied. */
 void socket_set_tcp(Socket *s, const TcpConfig *cfg);
-/* IPv4 TTL (default 64) and Don't Fragment (default off, UDP) of what the socket sends. */
+/* IPv4 TTL (0, the default: the node's ip->default_ttl) and Don't Fragment (default off, UDP) of what the
+ * socket sends. */
 void socket_set_ttl(Socket *s, uint8_t ttl);
 void socket_set_df(Socket *s, gboolean df);
 /* Records every TCP state the socket's connections enter (see tcp_track_states()). */

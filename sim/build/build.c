@@ -1,6 +1,10 @@
 /*
  * The build step: a network from a validated scenario (see build.h), and
- * the output files its `output:` asks for.
+ * the output files its `output:` asks for. Routing protocols start once
+ * the whole network exists: rip_new() and ospf_new() schedule their first
+ * events themselves. The routers running OSPF share one OspfShared (LSA
+ * contents shared between databases): each ospf_new() takes a reference,
+ * and the builder drops its own once all hold one.
  *
  * Entry points: build_network(), build_open_outputs().
  */
@@ -13,6 +17,8 @@
 #include "models/internet/ipv4.h"
 #include "models/internet/route_auto.h"
 #include "models/observe/pcap_out.h"
+#include "models/routing/ospf.h"
+#include "models/routing/rip.h"
 #include "models/transport/tcp.h"
 
 /* The interface configuration the scenario resolved for one interface. */
@@ -60,6 +66,7 @@ static void build_layers(Network *net, const Scenario *sc)
     if (!node->ip)
       continue;
     node->ip->auto_routes = sn->routing == SCENARIO_ROUTING_AUTO;
+    node->ip->default_ttl = sn->ttl;
     for (guint r = 0; r < sn->routes->len; r++) {
       const ScenarioRoute *sr = &g_array_index(sn->routes, ScenarioRoute, r);
       ipv4_add_static(node, sr->to, sr->via, sr->dev, sr->metric);
@@ -78,6 +85,26 @@ static gboolean build_has_auto_routing(const Scenario *sc)
   return FALSE;
 }
 
+/* Starts RIP and OSPF on the routers that run them (rip_new and ospf_new
+ * set node->rip and node->ospf, and register their cleanup). */
+static void build_protocols(Network *net, const Scenario *sc)
+{
+  OspfShared *shared = NULL;
+  for (guint n = 0; n < sc->nodes->len; n++) {
+    const ScenarioNode *sn = scenario_node(sc, n);
+    Node *node = network_node(net, n);
+    if (sn->routing == SCENARIO_ROUTING_RIP)
+      rip_new(node, &sn->rip);
+    else if (sn->routing == SCENARIO_ROUTING_OSPF) {
+      if (!shared)
+        shared = ospf_shared_new();
+      ospf_new(node, &sn->ospf, shared);
+    }
+  }
+  if (shared)
+    ospf_shared_free(shared); /* a reference drop: every Ospf holds its own */
+}
+
 /* Builds the network a validated scenario describes, with its applications
  * and events scheduled. Never fails: the loader has checked everything that
  * could make it fail. `sc` must outlive the network (apps and events
@@ -92,6 +119,7 @@ Network *build_network(const Scenario *sc)
   network_index_addresses(net);
   if (build_has_auto_routing(sc))
     net->route_auto = route_auto_new(net);
+  build_protocols(net, sc);
   for (guint i = 0; i < sc->apps->len; i++)
     g_ptr_array_add(net->apps, app_new(net, scenario_app(sc, i), i));
   for (guint i = 0; i < net->apps->len; i++)

@@ -6,14 +6,15 @@
  * address in interface order, or the address written) and every parameter
  * its type uses, defaults filled:
  *
- *   ping        to, count (0: until stop), interval 1s, size 56, ttl 64, df false
- *   traceroute  to, probe udp, max-hops 30 (in ttl), queries 3, wait 5s, port 33434
- *   udp-cbr     to with a port (or `port`), size 1000, rate or interval, ttl 64
+ *   ping        to, count (0: until stop), interval 1s, size 56, ttl, df false
+ *   traceroute  to, probe udp, ttl or max-hops 30 (the largest TTL probed), queries 3,
+ *               wait 5s, port 33434
+ *   udp-cbr     to with a port (or `port`), size 1000, rate or interval, ttl
  *               (rate gives interval = ceil(size * 8 / rate))
  *   udp-sink    port
- *   udp-echo    to (port 7 unless given), count (0: until stop), interval 1s, size 56
+ *   udp-echo    to (port 7 unless given), count (0: until stop), interval 1s, size 56, ttl
  *   udp-echo-server  port 7
- *   onoff       to with a port (or `port`), size 1000, rate (while on, required),
+ *   onoff       to with a port (or `port`), size 1000, rate (while on, required), ttl,
  *               on-time 1s, off-time 1s ("500ms" constant or "exp(500ms)"
  *               exponential with that mean); interval = ceil(size * 8 / rate)
  *   bulk        to (port 5001 unless given), bytes (0: until stop), report 1s, tcp
@@ -23,6 +24,7 @@
  *   ftp         to (port 21), sizes (required), tcp
  *   ftp-server  port 21, tcp
  *
+ * `ttl` 0 (not given) is the node's own `ttl` (64 unless the node sets it).
  * `tcp` overrides `defaults.tcp` key by key (scenario_tcp.c); every app's
  * `tcp` holds the effective settings. A key that belongs to another type
  * is an error. Apps start at 0s by default and run until the end of the
@@ -45,6 +47,8 @@ enum {
   APP_GIVEN_INTERVAL = 1u << 3,
   APP_GIVEN_RATE = 1u << 4,
   APP_GIVEN_SIZES = 1u << 5,
+  APP_GIVEN_TTL = 1u << 6,
+  APP_GIVEN_MAX_HOPS = 1u << 7,
 };
 
 #define APPS_PING (1u << APP_PING)
@@ -85,7 +89,7 @@ static const struct {
     {"count", APPS_PING | APPS_UDP_ECHO},
     {"interval", APPS_PING | APPS_UDP_CBR | APPS_UDP_ECHO},
     {"size", APPS_PING | APPS_UDP_CBR | APPS_UDP_ECHO | APPS_ONOFF},
-    {"ttl", APPS_PING | APPS_UDP_CBR},
+    {"ttl", APPS_PING | APPS_TRACEROUTE | APPS_UDP_CBR | APPS_UDP_ECHO | APPS_ONOFF},
     {"df", APPS_PING},
     {"probe", APPS_TRACEROUTE},
     {"max-hops", APPS_TRACEROUTE},
@@ -128,10 +132,10 @@ static const SchemaField app_fields[] = {
     {"count", app_parse_count, offsetof(AppDraft, app.count), 0, FALSE},
     {"interval", scenario_parse_duration_positive, offsetof(AppDraft, app.interval), APP_GIVEN_INTERVAL, FALSE},
     {"size", app_parse_size, 0, 0, FALSE},
-    {"ttl", app_parse_ttl, offsetof(AppDraft, app.ttl), 0, FALSE},
+    {"ttl", app_parse_ttl, offsetof(AppDraft, app.ttl), APP_GIVEN_TTL, FALSE},
     {"df", scenario_parse_bool, offsetof(AppDraft, app.df), 0, FALSE},
     {"probe", app_parse_probe, offsetof(AppDraft, app.icmp), 0, FALSE},
-    {"max-hops", app_parse_max_hops, offsetof(AppDraft, app.ttl), 0, FALSE},
+    {"max-hops", app_parse_max_hops, offsetof(AppDraft, app.ttl), APP_GIVEN_MAX_HOPS, FALSE},
     {"queries", app_parse_queries, offsetof(AppDraft, app.queries), 0, FALSE},
     {"wait", scenario_parse_duration_positive, offsetof(AppDraft, app.wait), 0, FALSE},
     {"rate", schema_parse_rate, offsetof(AppDraft, app.rate_bps), APP_GIVEN_RATE, FALSE},
@@ -471,6 +475,10 @@ static gboolean app_draft_finish(SchemaCtx *cx, const YNode *item, AppDraft *d)
     ok &= app_finish_listen_port(cx, item, d);
   if (d->kind == APP_TRACEROUTE && (d->given & APP_GIVEN_PORT))
     a->port = (uint16_t)d->port;
+  if ((d->given & APP_GIVEN_TTL) && (d->given & APP_GIVEN_MAX_HOPS)) {
+    schema_error(cx, item, "a traceroute's largest TTL is given twice: in 'ttl' and in 'max-hops' (the same setting)");
+    ok = FALSE;
+  }
   if (bit & (APPS_UDP_CBR | APPS_ONOFF))
     ok &= app_finish_rate(cx, item, d);
   if ((bit & (APPS_HTTP | APPS_FTP)) && !(d->given & APP_GIVEN_SIZES)) {

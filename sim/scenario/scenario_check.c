@@ -339,4 +339,5 @@ void scenario_check(Loader *ld)
   scenario_check_addresses(ld);
   scenario_check_links(ld);
   scenario_check_segments(ld);
+  scenario_check_routing(ld);
 }

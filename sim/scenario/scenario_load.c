@@ -24,6 +24,8 @@ static const SchemaField scenario_fields[] = {
     {"nodes", scenario_parse_nodes, 0, 0, TRUE},
     {"links", scenario_parse_links, 0, 0, FALSE},
     {"routing", scenario_parse_routing, offsetof(Scenario, routing), 0, FALSE},
+    {"rip", scenario_parse_rip, 0, 0, FALSE},
+    {"ospf", scenario_parse_ospf, 0, 0, FALSE},
     {"apps", scenario_parse_apps, 0, 0, FALSE},
     {"events", scenario_parse_events, 0, 0, FALSE},
     {"output", scenario_parse_output, 0, 0, FALSE},
@@ -41,6 +43,10 @@ static void scenario_node_clear(gpointer p)
     g_array_free(node->ifaces, TRUE);
   if (node->routes)
     g_array_free(node->routes, TRUE);
+  if (node->rip.ifaces)
+    g_array_free(node->rip.ifaces, TRUE);
+  if (node->ospf.ifaces)
+    g_array_free(node->ospf.ifaces, TRUE);
   g_free(node->name);
   g_free(node->description);
 }
@@ -381,14 +387,16 @@ gboolean scenario_parse_word(SchemaCtx *cx, const YNode *value, const char *cons
   return FALSE;
 }
 
-/* `routing: static | auto`. Stores a ScenarioRouting. */
+/* `routing: static | auto | rip | ospf`. Stores a ScenarioRouting. */
 gboolean scenario_parse_routing(SchemaCtx *cx, const YNode *value, void *dest)
 {
-  static const char *const words[] = {"static", "auto"};
+  static const char *const words[] = {"static", "auto", "rip", "ospf"};
+  static const ScenarioRouting modes[] = {SCENARIO_ROUTING_STATIC, SCENARIO_ROUTING_AUTO, SCENARIO_ROUTING_RIP,
+                                          SCENARIO_ROUTING_OSPF};
   int i = 0;
   if (!scenario_parse_word(cx, value, words, G_N_ELEMENTS(words), "routing", &i))
     return FALSE;
-  *(ScenarioRouting *)dest = i == 0 ? SCENARIO_ROUTING_STATIC : SCENARIO_ROUTING_AUTO;
+  *(ScenarioRouting *)dest = modes[i];
   return TRUE;
 }
 

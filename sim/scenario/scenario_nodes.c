@@ -15,6 +15,7 @@
  */
 #include <string.h>
 
+#include "models/internet/ipv4_wire.h"
 #include "sim/text/addr.h"
 #include "sim/scenario/scenario_private.h"
 
@@ -24,6 +25,7 @@ static gboolean scenario_parse_interfaces(SchemaCtx *cx, const YNode *value, voi
 static gboolean scenario_parse_iface_ip(SchemaCtx *cx, const YNode *value, void *dest);
 static gboolean scenario_parse_mac(SchemaCtx *cx, const YNode *value, void *dest);
 static gboolean scenario_parse_later(SchemaCtx *cx, const YNode *value, void *dest);
+static gboolean scenario_parse_node_ttl(SchemaCtx *cx, const YNode *value, void *dest);
 
 static const SchemaField node_fields[] = {
     {"kind", scenario_parse_kind, offsetof(ScenarioNode, kind), 0, TRUE},
@@ -34,6 +36,9 @@ static const SchemaField node_fields[] = {
     {"routes", scenario_parse_later, 0, 0, FALSE},
     {"routing", scenario_parse_routing, offsetof(ScenarioNode, routing), 0, FALSE},
     {"aging", scenario_parse_duration_positive, offsetof(ScenarioNode, aging), 0, FALSE},
+    {"ttl", scenario_parse_node_ttl, offsetof(ScenarioNode, ttl), 0, FALSE},
+    {"rip", scenario_parse_routing_later, 0, 0, FALSE},
+    {"ospf", scenario_parse_routing_later, 0, 0, FALSE},
 };
 static const Schema node_schema = {"a node", node_fields, G_N_ELEMENTS(node_fields), SCHEMA_NO_GIVEN};
 
@@ -52,6 +57,16 @@ static gboolean scenario_parse_later(SchemaCtx *cx, const YNode *value, void *de
   (void)cx;
   (void)value;
   (void)dest;
+  return TRUE;
+}
+
+/* The default TTL of what the node sends (Linux's ip_default_ttl). */
+static gboolean scenario_parse_node_ttl(SchemaCtx *cx, const YNode *value, void *dest)
+{
+  uint64_t v = 0;
+  if (!scenario_parse_uint(cx, value, 1, 255, "a TTL", &v))
+    return FALSE;
+  *(uint8_t *)dest = (uint8_t)v;
   return TRUE;
 }
 
@@ -262,7 +277,7 @@ static gboolean scenario_kind_valid(const YNode *map)
 /* Switches have no IP layer; hosts and routers have no MAC table. */
 static void scenario_check_kind_keys(SchemaCtx *cx, const ScenarioNode *node, const YNode *map)
 {
-  static const char *const l3_keys[] = {"gateway", "routes", "routing"};
+  static const char *const l3_keys[] = {"gateway", "routes", "routing", "ttl", "rip", "ospf"};
   for (guint i = 0; map->type == YNODE_MAP && i < map->n; i++) {
     const YNode *key = ynode_key(map, i);
     if (key->type != YNODE_SCALAR)
@@ -294,6 +309,7 @@ static void scenario_parse_node(SchemaCtx *cx, const YNode *key, const YNode *va
   node.ifaces = g_array_new(FALSE, TRUE, sizeof(ScenarioIface));
   node.routes = g_array_new(FALSE, TRUE, sizeof(ScenarioRoute));
   node.aging = -1; /* not given */
+  node.ttl = IPV4_DEFAULT_TTL;
   gsize mark = schema_path_push_key(cx, key->text);
   if (schema_apply(cx, &node_schema, value, &node))
     scenario_check_switch_addresses(cx, &node);

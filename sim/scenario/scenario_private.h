@@ -29,6 +29,8 @@ typedef struct {
   const YNode *events;
   const YNode *output;
   const YNode *expect;
+  const YNode *rip;  /* the top-level `rip:`, read by scenario_resolve_routing() */
+  const YNode *ospf; /* the top-level `ospf:` */
 } Loader;
 
 static inline Loader *loader_of(SchemaCtx *cx)
@@ -109,6 +111,13 @@ void scenario_resolve(Loader *ld);
 void scenario_resolve_routes(Loader *ld); /* scenario_routes.c */
 gboolean scenario_parse_route_to(SchemaCtx *cx, const YNode *value, void *dest);
 void scenario_check(Loader *ld);
+
+/* scenario_routing.c: the routing protocols' settings; scenario_routing_check.c: their checks. */
+gboolean scenario_parse_rip(SchemaCtx *cx, const YNode *value, void *dest);
+gboolean scenario_parse_ospf(SchemaCtx *cx, const YNode *value, void *dest);
+gboolean scenario_parse_routing_later(SchemaCtx *cx, const YNode *value, void *dest);
+void scenario_resolve_routing(Loader *ld);
+void scenario_check_routing(Loader *ld);
 
 /* scenario_tcp.c: TCP settings (defaults.tcp and an app's tcp:). */
 gboolean scenario_parse_tcp(SchemaCtx *cx, const YNode *value, void *dest);

@@ -13,7 +13,8 @@
  *  4. MAC addresses: given ones must be unique; the rest are assigned
  *     02:00:00:00:00:01 upwards in file order, skipping given ones.
  *  5. Routing settings: effective routing modes, aging times, gateways and
- *     static routes (scenario_routes.c).
+ *     static routes (scenario_routes.c); the RIP and OSPF settings of each
+ *     router (scenario_routing.c).
  *
  * Entry point: scenario_resolve().
  */
@@ -321,4 +322,5 @@ void scenario_resolve(Loader *ld)
   scenario_resolve_prefixes(ld);
   scenario_resolve_macs(ld);
   scenario_resolve_routes(ld);
+  scenario_resolve_routing(ld);
 }

@@ -239,8 +239,9 @@ static void scenario_read_routes(SchemaCtx *cx, int n, const YNode *value)
 /* Fills the node's effective routing mode and aging time. */
 static void scenario_node_modes(Loader *ld, ScenarioNode *node)
 {
-  if (node->routing == SCENARIO_ROUTING_INHERIT)
-    node->routing = ld->sc->routing;
+  gboolean protocol = ld->sc->routing == SCENARIO_ROUTING_RIP || ld->sc->routing == SCENARIO_ROUTING_OSPF;
+  if (node->routing == SCENARIO_ROUTING_INHERIT) /* protocols run on routers: hosts keep their gateway */
+    node->routing = protocol && node->kind != NODE_KIND_ROUTER ? SCENARIO_ROUTING_STATIC : ld->sc->routing;
   if (node->kind != NODE_KIND_SWITCH)
     node->aging = 0;
   else if (node->aging < 0)

@@ -292,7 +292,7 @@ START_TEST(test_app_defaults)
   ck_assert_uint_eq(a->count, 0);
   ck_assert_int_eq(a->interval, SIMTIME_S(1));
   ck_assert_uint_eq(a->size, 56);
-  ck_assert_uint_eq(a->ttl, 64);
+  ck_assert_uint_eq(a->ttl, 0); /* the node's default TTL */
   ck_assert(!a->df);
   a = scenario_app(sc, 1);
   ck_assert_str_eq(a->name, "probe");
@@ -773,6 +773,233 @@ START_TEST(test_expect_new_checks)
 }
 END_TEST
 
+/* ---- routing protocols, TTLs ---------------------------------------------- */
+
+/* Three routers on a line, r1 with an unaddressed interface. */
+#define ROUTING_NET                                                                                                    \
+  "nodes:\n"                                                                                                           \
+  "  h1: { kind: host, ip: 10.0.1.10/24, gateway: 10.0.1.1 }\n"                                                        \
+  "  r1: { kind: router, ip: { eth0: 10.0.1.1/24, eth1: 10.0.12.1/30 }, interfaces: [spare], @1 }\n"                   \
+  "  r2: { kind: router, ip: { eth0: 10.0.12.2/30, eth1: 10.0.23.1/30 }, @2 }\n"                                       \
+  "  r3: { kind: router, ip: { eth0: 10.0.23.2/30 }, @3 }\n"                                                           \
+  "links:\n  - [h1, r1]\n  - [r1:eth1, r2]\n  - [r2, r3]\n"
+
+/* ROUTING_NET with `top` before it and @1..@3 replaced by each router's extra keys. */
+static Scenario *load_routing(const char *top, const char *r1, const char *r2, const char *r3)
+{
+  GString *yaml = g_string_new(top);
+  g_string_append(yaml, ROUTING_NET);
+  const char *extra[] = {r1, r2, r3};
+  for (guint i = 0; i < 3; i++) {
+    char tag[3] = {'@', (char)('1' + i), 0};
+    char *at = strstr(yaml->str, tag);
+    gssize pos = at - yaml->str;
+    g_string_erase(yaml, pos, 2);
+    g_string_insert(yaml, pos, extra[i]);
+  }
+  Scenario *sc = load_ok(yaml->str);
+  g_string_free(yaml, TRUE);
+  return sc;
+}
+
+static const ScenarioNode *node_named(const Scenario *sc, const char *name)
+{
+  int n = scenario_find_node(sc, name);
+  ck_assert_int_ge(n, 0);
+  return scenario_node(sc, n);
+}
+
+/* Model defaults, then the scenario's `rip`, then the router's, then the interface's. */
+START_TEST(test_rip_settings)
+{
+  Scenario *sc =
+      load_routing("routing: rip\n"
+                   "rip: { update: 10s, timeout: 60s, split-horizon: none, passive: true,\n"
+                   "       redistribute: [static] }\n",
+                   "rip: { garbage: 20s, trigger-min: 2s, trigger-max: 3s, split-horizon: simple,\n"
+                   "       default-originate: true, redistribute: [connected, static], passive: false,\n"
+                   "       interfaces: { eth0: { passive: true }, eth1: { metric-offset: 2, enabled: false } } }",
+                   "description: plain", "description: plain");
+  const ScenarioNode *h1 = node_named(sc, "h1"), *r1 = node_named(sc, "r1"), *r2 = node_named(sc, "r2");
+  ck_assert_int_eq(h1->routing, SCENARIO_ROUTING_STATIC); /* hosts keep their gateway */
+  ck_assert_ptr_null(h1->rip.ifaces);
+  ck_assert_int_eq(r1->routing, SCENARIO_ROUTING_RIP);
+  ck_assert_int_eq(r1->rip.update, SIMTIME_S(10));
+  ck_assert_int_eq(r1->rip.timeout, SIMTIME_S(60));
+  ck_assert_int_eq(r1->rip.garbage, SIMTIME_S(20));
+  ck_assert_int_eq(r1->rip.trigger_min, SIMTIME_S(2));
+  ck_assert_int_eq(r1->rip.trigger_max, SIMTIME_S(3));
+  ck_assert_int_eq(r1->rip.split, RIP_SPLIT_SIMPLE);
+  ck_assert(r1->rip.redist_connected && r1->rip.redist_static && r1->rip.default_originate);
+  ck_assert_uint_eq(r1->rip.ifaces->len, 3); /* eth0, eth1, spare: by interface index */
+  const RipIfaceConfig *i0 = &g_array_index(r1->rip.ifaces, RipIfaceConfig, 0);
+  const RipIfaceConfig *i1 = &g_array_index(r1->rip.ifaces, RipIfaceConfig, 1);
+  const RipIfaceConfig *i2 = &g_array_index(r1->rip.ifaces, RipIfaceConfig, 2);
+  ck_assert(i0->enabled && i0->passive && i0->metric_offset == 0);
+  ck_assert(!i1->enabled && !i1->passive && i1->metric_offset == 2);
+  ck_assert(!i2->enabled && !i2->passive); /* no address: no RIP */
+  /* r2 has the scenario's settings over the model's defaults */
+  ck_assert_int_eq(r2->rip.update, SIMTIME_S(10));
+  ck_assert_int_eq(r2->rip.garbage, SIMTIME_S(120));
+  ck_assert_int_eq(r2->rip.trigger_min, SIMTIME_S(1));
+  ck_assert_int_eq(r2->rip.trigger_max, SIMTIME_S(5));
+  ck_assert_int_eq(r2->rip.split, RIP_SPLIT_NONE);
+  ck_assert(!r2->rip.redist_connected && r2->rip.redist_static && !r2->rip.default_originate);
+  ck_assert_uint_eq(r2->rip.ifaces->len, 2);
+  ck_assert(g_array_index(r2->rip.ifaces, RipIfaceConfig, 1).enabled);
+  ck_assert(g_array_index(r2->rip.ifaces, RipIfaceConfig, 1).passive);
+  scenario_free(sc);
+  sc = load_routing("", "routing: rip", "routing: rip", "description: static");
+  r1 = node_named(sc, "r1");
+  ck_assert_int_eq(r1->rip.update, SIMTIME_S(30)); /* the model's defaults */
+  ck_assert_int_eq(r1->rip.timeout, SIMTIME_S(180));
+  ck_assert_int_eq(r1->rip.split, RIP_SPLIT_POISON_REVERSE);
+  ck_assert(g_array_index(r1->rip.ifaces, RipIfaceConfig, 0).enabled);
+  ck_assert(!g_array_index(r1->rip.ifaces, RipIfaceConfig, 0).passive);
+  ck_assert_int_eq(node_named(sc, "r3")->routing, SCENARIO_ROUTING_STATIC);
+  ck_assert_ptr_null(node_named(sc, "r3")->rip.ifaces);
+  scenario_free(sc);
+}
+END_TEST
+
+static const OspfIfaceConfig *ospf_iface(const ScenarioNode *node, guint i)
+{
+  ck_assert_uint_lt(i, node->ospf.ifaces->len);
+  return &g_array_index(node->ospf.ifaces, OspfIfaceConfig, i);
+}
+
+/* `hello` alone makes `dead` 4 x hello at its level; areas as numbers or dotted quads. */
+START_TEST(test_ospf_settings)
+{
+  Scenario *sc =
+      load_routing("routing: ospf\n"
+                   "ospf: { hello: 5s, area: 0.0.0.0, reference-bandwidth: 1Gbps, spf-delay: 10ms,\n"
+                   "        spf-hold: 100ms, spf-max-hold: 2s, priority: 7, retransmit: 3s }\n",
+                   "ospf: { router-id: 1.1.1.1, dead: 30s, transmit-delay: 2s, redistribute: [connected],\n"
+                   "        default-originate: true, passive: true,\n"
+                   "        interfaces: { eth1: { area: 1, cost: 10, priority: 0, passive: false, hello: 2s,\n"
+                   "                              type: point-to-point } } }",
+                   "ospf: { interfaces: { eth0: { area: 0.0.0.1, dead: 12s, retransmit: 1s, type: broadcast,\n"
+                   "                              enabled: false } } }",
+                   "routing: static");
+  const ScenarioNode *r1 = node_named(sc, "r1"), *r2 = node_named(sc, "r2");
+  ck_assert_uint_eq(r1->ospf.router_id, ip("1.1.1.1"));
+  ck_assert_uint_eq(r2->ospf.router_id, 0); /* the model takes its highest address */
+  ck_assert_uint_eq(r1->ospf.reference_bps, 1000000000);
+  ck_assert_int_eq(r1->ospf.spf_delay, SIMTIME_MS(10));
+  ck_assert_int_eq(r1->ospf.spf_hold, SIMTIME_MS(100));
+  ck_assert_int_eq(r1->ospf.spf_max_hold, SIMTIME_S(2));
+  ck_assert(r1->ospf.redist_connected && !r1->ospf.redist_static && r1->ospf.default_originate);
+  ck_assert(!r2->ospf.redist_connected && !r2->ospf.default_originate);
+  const OspfIfaceConfig *c = ospf_iface(r1, 0);
+  ck_assert(c->enabled && c->passive && c->area == 0 && c->cost == 0 && c->priority == 7);
+  ck_assert_int_eq(c->hello, SIMTIME_S(5));
+  ck_assert_int_eq(c->dead, SIMTIME_S(30));
+  ck_assert_int_eq(c->retransmit, SIMTIME_S(3));
+  ck_assert_int_eq(c->transmit_delay, SIMTIME_S(2));
+  ck_assert_int_eq(c->type, OSPF_IF_AUTO);
+  c = ospf_iface(r1, 1);
+  ck_assert(c->enabled && !c->passive && c->area == 1 && c->cost == 10 && c->priority == 0);
+  ck_assert_int_eq(c->hello, SIMTIME_S(2));
+  ck_assert_int_eq(c->dead, SIMTIME_S(8)); /* 4 x the interface's hello */
+  ck_assert_int_eq(c->type, OSPF_IF_P2P);
+  ck_assert(!ospf_iface(r1, 2)->enabled); /* no address */
+  c = ospf_iface(r2, 0);
+  ck_assert(!c->enabled && c->area == 1 && c->priority == 7);
+  ck_assert_int_eq(c->hello, SIMTIME_S(5));
+  ck_assert_int_eq(c->dead, SIMTIME_S(12));
+  ck_assert_int_eq(c->retransmit, SIMTIME_S(1));
+  ck_assert_int_eq(c->type, OSPF_IF_BROADCAST);
+  c = ospf_iface(r2, 1);
+  ck_assert_int_eq(c->dead, SIMTIME_S(20)); /* 4 x the scenario's hello */
+  ck_assert_int_eq(c->transmit_delay, SIMTIME_S(1));
+  ck_assert_ptr_null(node_named(sc, "r3")->ospf.ifaces);
+  scenario_free(sc);
+}
+END_TEST
+
+/* Node ttl (default 64) becomes the IP layer's default; apps' ttl 0 means the node's. */
+START_TEST(test_ttl)
+{
+  Scenario *sc = load_ok("nodes:\n"
+                         "  h1: { kind: host, ip: 10.0.0.1/24 }\n"
+                         "  h2: { kind: host, ip: 10.0.0.2/24, ttl: 200 }\n"
+                         "links:\n  - [h1, h2]\n"
+                         "apps:\n"
+                         "  - { type: ping, on: h1, to: h2 }\n"
+                         "  - { type: udp-echo, on: h1, to: h2, ttl: 9 }\n"
+                         "  - { type: onoff, on: h1, to: 'h2:9', rate: 1Mbps, ttl: 255 }\n"
+                         "  - { type: traceroute, on: h1, to: h2, ttl: 12 }\n"
+                         "  - { type: traceroute, on: h1, to: h2, max-hops: 13 }\n");
+  ck_assert_uint_eq(node_named(sc, "h1")->ttl, 64);
+  ck_assert_uint_eq(node_named(sc, "h2")->ttl, 200);
+  ck_assert_uint_eq(scenario_app(sc, 0)->ttl, 0);
+  ck_assert_uint_eq(scenario_app(sc, 1)->ttl, 9);
+  ck_assert_uint_eq(scenario_app(sc, 2)->ttl, 255);
+  ck_assert_uint_eq(scenario_app(sc, 3)->ttl, 12);
+  ck_assert_uint_eq(scenario_app(sc, 4)->ttl, 13);
+  Network *net = build_network(sc);
+  ck_assert_uint_eq(testlib_node(net, "h1")->ip->default_ttl, 64);
+  ck_assert_uint_eq(testlib_node(net, "h2")->ip->default_ttl, 200);
+  network_free(net);
+  scenario_free(sc);
+}
+END_TEST
+
+/* What a user sees: h2's echo replies leave with its default TTL, h1's requests with the app's. */
+START_TEST(test_ttl_on_the_wire)
+{
+  TestRun r = testlib_run_scenario("stop: 3s\n"
+                                   "nodes:\n"
+                                   "  h1: { kind: host, ip: 10.0.0.1/24, ttl: 3 }\n"
+                                   "  h2: { kind: host, ip: 10.0.0.2/24, ttl: 200 }\n"
+                                   "links:\n  - [h1, h2]\n"
+                                   "apps:\n"
+                                   "  - { type: ping, on: h1, to: h2, count: 1 }\n"
+                                   "  - { type: traceroute, on: h1, to: h2, ttl: 2 }\n",
+                                   NULL);
+  ck_assert_msg(strstr(r.text, "icmp_seq=1 ttl=200"), "%s", r.text);
+  ck_assert_msg(strstr(r.text, "2 hops max"), "%s", r.text);
+  testlib_run_free(&r);
+}
+END_TEST
+
+START_TEST(test_routing_events)
+{
+  Scenario *sc = load_routing("routing: ospf\nstop: 100s\n"
+                              "events:\n"
+                              "  - { at: 10s, node: r2, set: down }\n"
+                              "  - { at: 20s, node: r2, set: up }\n"
+                              "  - { at: 30s, iface: 'r1:eth1', ospf-cost: 50 }\n"
+                              "  - { at: 40s, iface: 'r1:eth1', ospf: off }\n"
+                              "  - { at: 50s, iface: 'r3:eth0', rip: on }\n",
+                              "description: a", "description: b", "routing: rip");
+  ck_assert_uint_eq(sc->events->len, 5);
+  const ScenarioEvent *e = &g_array_index(sc->events, ScenarioEvent, 0);
+  ck_assert_int_eq(e->kind, SCENARIO_EVENT_NODE_DOWN);
+  ck_assert_int_eq(e->node, scenario_find_node(sc, "r2"));
+  ck_assert_int_eq(e->at, SIMTIME_S(10));
+  e = &g_array_index(sc->events, ScenarioEvent, 1);
+  ck_assert_int_eq(e->kind, SCENARIO_EVENT_NODE_UP);
+  e = &g_array_index(sc->events, ScenarioEvent, 2);
+  ck_assert_int_eq(e->kind, SCENARIO_EVENT_IFACE_COST);
+  ck_assert_int_eq(e->node, scenario_find_node(sc, "r1"));
+  ck_assert_int_eq(e->iface, 1);
+  ck_assert_uint_eq(e->cost, 50);
+  e = &g_array_index(sc->events, ScenarioEvent, 3);
+  ck_assert_int_eq(e->kind, SCENARIO_EVENT_IFACE_ROUTING);
+  ck_assert_int_eq(e->protocol, SCENARIO_ROUTING_OSPF);
+  ck_assert(!e->on);
+  e = &g_array_index(sc->events, ScenarioEvent, 4);
+  ck_assert_int_eq(e->kind, SCENARIO_EVENT_IFACE_ROUTING);
+  ck_assert_int_eq(e->protocol, SCENARIO_ROUTING_RIP);
+  ck_assert_int_eq(e->node, scenario_find_node(sc, "r3"));
+  ck_assert_int_eq(e->iface, 0);
+  ck_assert(e->on);
+  scenario_free(sc);
+}
+END_TEST
+
 static Suite *scenario_suite(void)
 {
   Suite *s = suite_create("scenario");
@@ -802,6 +1029,13 @@ static Suite *scenario_suite(void)
   tcase_add_test(sections, test_expect_checks);
   tcase_add_test(sections, test_expect_new_checks);
   suite_add_tcase(s, sections);
+  TCase *routing = tcase_create("routing");
+  tcase_add_test(routing, test_rip_settings);
+  tcase_add_test(routing, test_ospf_settings);
+  tcase_add_test(routing, test_ttl);
+  tcase_add_test(routing, test_ttl_on_the_wire);
+  tcase_add_test(routing, test_routing_events);
+  suite_add_tcase(s, routing);
   return s;
 }
 

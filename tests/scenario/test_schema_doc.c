@@ -49,6 +49,16 @@ static const char *const probes[] = {
     BASE "expect:\n  - { path: { @ } }\n",
     BASE "expect:\n  - { never: { @ } }\n",
     BASE "expect:\n  - { drops: { @ } }\n",
+    BASE "rip: { @ }\n",
+    BASE "ospf: { @ }\n",
+    "nodes:\n  r1: { kind: router, ip: 10.0.0.1/24, routing: rip, rip: { @ } }\n"
+    "  h2: { kind: host, ip: 10.0.0.2/24 }\nlinks:\n  - [r1, h2]\n",
+    "nodes:\n  r1: { kind: router, ip: 10.0.0.1/24, routing: ospf, ospf: { @ } }\n"
+    "  h2: { kind: host, ip: 10.0.0.2/24 }\nlinks:\n  - [r1, h2]\n",
+    "nodes:\n  r1: { kind: router, ip: 10.0.0.1/24, routing: rip, rip: { interfaces: { eth0: { @ } } } }\n"
+    "  h2: { kind: host, ip: 10.0.0.2/24 }\nlinks:\n  - [r1, h2]\n",
+    "nodes:\n  r1: { kind: router, ip: 10.0.0.1/24, routing: ospf, ospf: { interfaces: { eth0: { @ } } } }\n"
+    "  h2: { kind: host, ip: 10.0.0.2/24 }\nlinks:\n  - [r1, h2]\n",
 };
 
 /* `probe` with `body` in place of its '@'. */
