@@ -61,7 +61,8 @@ const char *show_kind_problem(ShowKind kind, gboolean is_switch, gboolean runs_r
   case SHOW_ARP:
     return is_switch ? "is a switch: it has no IP routes or ARP cache; 'mac' shows its MAC table" : NULL;
   case SHOW_MAC:
-    return is_switch ? NULL : "is not a switch: 'mac' shows a switch's MAC table; 'arp' shows a host's or router's ARP cache";
+    return is_switch ? NULL
+                     : "is not a switch: 'mac' shows a switch's MAC table; 'arp' shows a host's or router's ARP cache";
   case SHOW_RIP:
     return runs_rip ? NULL : "does not run RIP";
   case SHOW_OSPF_NEIGHBORS:

@@ -15,7 +15,7 @@
 
 struct Snapshots {
   Network *net;
-  FILE *file;   /* DIR/show.txt, or NULL */
+  FILE *file;    /* DIR/show.txt, or NULL */
   GString *text; /* every snapshot taken so far */
 };
 
@@ -28,8 +28,11 @@ static void snapshots_fire(void *obj, void *arg)
   gsize start = snap->text->len;
   for (guint k = 0; k < s->n_what; k++) {
     SimTime now = network_now(snap->net);
-    g_string_append_printf(snap->text, "=== %" G_GINT64_FORMAT ".%03d" "s %s: %s ===\n", now / 1000000000,
-                           (int)(now % 1000000000 / 1000000), node->name, show_kind_title((ShowKind)s->what[k]));
+    g_string_append_printf(snap->text,
+                           "=== %" G_GINT64_FORMAT ".%03d"
+                           "s %s: %s ===\n",
+                           now / 1000000000, (int)(now % 1000000000 / 1000000), node->name,
+                           show_kind_title((ShowKind)s->what[k]));
     show_node(node, (ShowKind)s->what[k], snap->text);
     g_string_append_c(snap->text, '\n');
   }

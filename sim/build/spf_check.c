@@ -82,10 +82,10 @@ typedef struct {
 
 typedef struct {
   uint32_t id;
-  gboolean *in;   /* per node: the router has an active interface in the area */
-  GArray **adj;   /* per vertex: of SpfEdge */
-  GArray *stubs;  /* of SpfStub */
-  SpfPath **spf;  /* per node: its shortest paths to every vertex (computed on demand), or NULL */
+  gboolean *in;  /* per node: the router has an active interface in the area */
+  GArray **adj;  /* per vertex: of SpfEdge */
+  GArray *stubs; /* of SpfStub */
+  SpfPath **spf; /* per node: its shortest paths to every vertex (computed on demand), or NULL */
 } SpfArea;
 
 typedef struct {
@@ -241,8 +241,8 @@ static void spf_settings(SpfNet *sn)
                    ? &sn->ifs[ev->node][ev->iface]
                    : NULL;
     RouteOrigin proto = ev->protocol == SCENARIO_ROUTING_RIP ? ROUTE_RIP : ROUTE_OSPF;
-    gboolean runs = scenario_node(sn->sc, ev->node)->routing == (proto == ROUTE_RIP ? SCENARIO_ROUTING_RIP
-                                                                                    : SCENARIO_ROUTING_OSPF);
+    gboolean runs =
+        scenario_node(sn->sc, ev->node)->routing == (proto == ROUTE_RIP ? SCENARIO_ROUTING_RIP : SCENARIO_ROUTING_OSPF);
     if (s && ev->kind == SCENARIO_EVENT_IFACE_COST)
       s->ospf_cost = ev->cost;
     else if (s && proto == ROUTE_RIP)
@@ -399,7 +399,8 @@ static void spf_rip_metrics(SpfNet *sn, GArray **from, Ipv4Prefix p, uint32_t *m
     metric[n] = SPF_INF;
     for (guint i = 0; spf_runs(sn, n, SCENARIO_ROUTING_RIP) && i < node->ifaces->len; i++) {
       const Iface *iface = node_iface(node, i);
-      gboolean in = iface->has_ip && iface->up && (iface->ip.addr & addr_mask(p.len)) == p.addr && iface->ip.len == p.len;
+      gboolean in =
+          iface->has_ip && iface->up && (iface->ip.addr & addr_mask(p.len)) == p.addr && iface->ip.len == p.len;
       if (in && (sn->ifs[n][i].rip_on || scenario_node(sn->sc, n)->rip.redist_connected))
         metric[n] = 1;
     }

@@ -249,6 +249,8 @@ static int cli_run_network(Network *net, const Scenario *sc, const char *dir, gb
   guint passed = 0, failed = expect_finish(ex, stderr, &passed);
   if (!quiet && passed + failed)
     printf("expect     %u passed, %u failed\n", passed, failed);
+  if (!quiet)
+    expect_print_measures(ex, stdout, "           ");
   expect_free(ex);
   if (dir && !cli_write_results(net, events, dir))
     return CLI_EXIT_USAGE;

@@ -941,6 +941,18 @@ static const char *expect_written(const YNode *check_value, const char *key)
   return v && v->type == YNODE_SCALAR ? v->text : "?";
 }
 
+/* The words of an app's bound check: "loss of probe <= 10%". */
+static void expect_bound_text(GString *s, const Scenario *sc, const ExpectDraft *d)
+{
+  static const char *const formats[] = {
+      [CHECK_LOSS] = "loss of %s %s",
+      [CHECK_DELIVERED] = "%s delivered %s",
+      [CHECK_GOODPUT] = "goodput of %s %s",
+      [CHECK_FINISHED] = "%s finished %s",
+  };
+  g_string_printf(s, formats[d->check], scenario_app(sc, d->e.app)->name, d->e.bound.text);
+}
+
 /* "route r1 10.1.3.0/24 via r2, r3 protocol ospf metric 20". */
 static void expect_route_text(GString *s, const Scenario *sc, const ScenarioExpect *e, const YNode *v)
 {
@@ -986,14 +998,14 @@ static char *expect_text(const Scenario *sc, const ExpectDraft *d, const YNode *
   GString *s = g_string_new(NULL);
   switch ((ExpectCheck)d->check) {
   case CHECK_LOSS:
-    g_string_printf(s, "loss of %s %s", scenario_app(sc, e->app)->name, e->bound.text);
+  case CHECK_DELIVERED:
+  case CHECK_GOODPUT:
+  case CHECK_FINISHED:
+    expect_bound_text(s, sc, d);
     break;
   case CHECK_HOPS:
     g_string_printf(s, "hops of %s are ", scenario_app(sc, e->app)->name);
     expect_append_nodes(s, sc, e->nodes);
-    break;
-  case CHECK_DELIVERED:
-    g_string_printf(s, "%s delivered %s", scenario_app(sc, e->app)->name, e->bound.text);
     break;
   case CHECK_REACH:
   case CHECK_UNREACH:
@@ -1014,12 +1026,6 @@ static char *expect_text(const Scenario *sc, const ExpectDraft *d, const YNode *
     break;
   case CHECK_DROPS:
     g_string_printf(s, "%s drops%s%s %s", e->drop, node ? " at " : "", node ? node : "", e->bound.text);
-    break;
-  case CHECK_GOODPUT:
-    g_string_printf(s, "goodput of %s %s", scenario_app(sc, e->app)->name, e->bound.text);
-    break;
-  case CHECK_FINISHED:
-    g_string_printf(s, "%s finished %s", scenario_app(sc, e->app)->name, e->bound.text);
     break;
   case CHECK_REACHED:
     g_string_printf(s, "%s reached %s", scenario_app(sc, e->app)->name, tcp_state_name((TcpState)e->tcp_state));

@@ -250,6 +250,8 @@ static gboolean show_check_kinds(SchemaCtx *cx, const YNode *item, const ShowDra
       if (!problem)
         continue;
       gsize mark = schema_path_push_key(cx, "what");
+      if (ynode_map_get(item, "what")->type == YNODE_SEQ)
+        schema_path_push_index(cx, k);
       schema_error(cx, show_what_node(item, k), "%s %s", n->name, problem);
       schema_path_pop(cx, mark);
       ok = FALSE;
