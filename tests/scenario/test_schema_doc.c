@@ -49,6 +49,10 @@ static const char *const probes[] = {
     BASE "expect:\n  - { path: { @ } }\n",
     BASE "expect:\n  - { never: { @ } }\n",
     BASE "expect:\n  - { drops: { @ } }\n",
+    BASE "output: { show: [{ @ }] }\n",
+    BASE "expect:\n  - { converged: { @ } }\n",
+    BASE "expect:\n  - { adjacency: { @ } }\n",
+    BASE "expect:\n  - { outage: { @ } }\n",
 };
 
 /* `probe` with `body` in place of its '@'. */
