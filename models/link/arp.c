@@ -6,7 +6,7 @@
  * Ethernet interface of a host or router); arp_output() (from IPv4: a packet at its
  * IP header and its next hop); arp_input() (from ethernet_input: a packet
  * at its ARP header); arp_cache_lookup() (tests, checks); arp_cache_flush()
- * (the interface went down); arp_cache_free().
+ * (the interface went down); arp_cache_entries() (snapshots); arp_cache_free().
  *
  * The cache is an open-addressing table keyed by IPv4 address with linear
  * probing: the packet path does a few probes and no allocation. An entry is
@@ -192,6 +192,24 @@ gboolean arp_cache_lookup(const ArpCache *cache, uint32_t ip, uint8_t mac[6])
     return FALSE;
   memcpy(mac, e->mac, ETH_ADDR_LEN);
   return TRUE;
+}
+
+/* Appends to `out` (a GArray of ArpEntryView) the entries in use now:
+ * resolved and not expired, or being resolved; in table order. */
+void arp_cache_entries(const ArpCache *cache, GArray *out)
+{
+  SimTime now = sim_now(cache->iface->node->ctx);
+  for (guint i = 0; i < cache->cap; i++) {
+    const ArpEntry *e = &cache->slots[i];
+    if (!e->ip || !arp_entry_keep(e, now))
+      continue;
+    ArpEntryView v = {.ip = e->ip, .resolved = e->state == ARP_REACHABLE};
+    if (v.resolved) {
+      memcpy(v.mac, e->mac, ETH_ADDR_LEN);
+      v.age = now - (e->expires - ARP_TIMEOUT);
+    }
+    g_array_append_val(out, v);
+  }
 }
 
 /* Sends an ARP packet with operation `op` from `iface` to target (tha, tpa)

@@ -14,7 +14,7 @@
  * Entry points: arp_cache_new(); arp_output() (from IPv4, with a packet
  * starting at its IP header and the next-hop address); arp_input() (from
  * ethernet_input, at the ARP header); arp_cache_lookup(); arp_cache_flush()
- * (link down); arp_cache_free().
+ * (link down); arp_cache_entries() (what `show arp` prints); arp_cache_free().
  */
 #ifndef IPSIM_ARP_H
 #define IPSIM_ARP_H
@@ -30,6 +30,16 @@ ArpCache *arp_cache_new(Iface *iface);
 void arp_cache_free(ArpCache *cache);
 void arp_cache_flush(ArpCache *cache);
 gboolean arp_cache_lookup(const ArpCache *cache, uint32_t ip, uint8_t mac[6]);
+
+/* One entry of a cache as `show arp` sees it. */
+typedef struct {
+  uint32_t ip; /* host byte order */
+  uint8_t mac[6];
+  gboolean resolved; /* REACHABLE (mac and age valid); else INCOMPLETE, resolution under way */
+  SimTime age;       /* since it was learned */
+} ArpEntryView;
+
+void arp_cache_entries(const ArpCache *cache, GArray *out);
 
 void arp_output(Iface *iface, Packet *p, uint32_t next_hop);
 void arp_input(Iface *iface, Packet *p);

@@ -7,7 +7,7 @@
  *
  * Entry points: switch_new() (from node_new), switch_input() (from
  * ethernet_input on a switch node), switch_lookup(), switch_table_size()
- * (tests and checks), switch_free().
+ * (tests and checks), switch_table_entries() (snapshots), switch_free().
  *
  * The MAC table is an open-addressing table with linear probing, keyed by
  * the 48-bit address as an integer: a lookup or an update costs a few
@@ -206,6 +206,22 @@ guint switch_table_size(const Switch *sw)
   for (guint i = 0; i < sw->cap; i++)
     n += switch_entry_live(sw, &sw->slots[i], now);
   return n;
+}
+
+/* Appends to `out` (a GArray of SwitchEntryView) the live entries of the
+ * MAC table, in table order. */
+void switch_table_entries(const Switch *sw, GArray *out)
+{
+  SimTime now = sim_now(sw->node->ctx);
+  for (guint i = 0; i < sw->cap; i++) {
+    const SwitchEntry *e = &sw->slots[i];
+    if (!switch_entry_live(sw, e, now))
+      continue;
+    SwitchEntryView v = {.port = e->port, .age = now - e->seen};
+    for (int b = 0; b < 6; b++)
+      v.mac[b] = (uint8_t)((e->key - 1) >> (40 - 8 * b));
+    g_array_append_val(out, v);
+  }
 }
 
 /* Tracing the link layer: notes the entry of destination `mac` if it has

@@ -4,7 +4,8 @@
  * multicast and unknown unicast to every other port that is up.
  *
  * Entry points: switch_new(), switch_port_ops (the ports' interface type:
- * its input is switch_input()), switch_lookup() (for tests and checks), switch_free().
+ * its input is switch_input()), switch_lookup() (for tests and checks),
+ * switch_table_entries() (what `show mac address-table` prints), switch_free().
  */
 #ifndef IPSIM_SWITCH_H
 #define IPSIM_SWITCH_H
@@ -22,5 +23,14 @@ void switch_free(Switch *sw);
 void switch_input(Switch *sw, Iface *in, Packet *frame);
 Iface *switch_lookup(Switch *sw, const uint8_t mac[6]);
 guint switch_table_size(const Switch *sw);
+
+/* One live entry of the MAC table. */
+typedef struct {
+  uint8_t mac[6];
+  Iface *port;
+  SimTime age; /* since the address was last seen as a source */
+} SwitchEntryView;
+
+void switch_table_entries(const Switch *sw, GArray *out);
 
 #endif

@@ -11,7 +11,8 @@
  * Routers of one network share identical LSA contents (OspfShared,
  * reference counted) instead of copying them into every database.
  *
- * Entry points: ospf_config_defaults(), ospf_iface_config_defaults();
+ * Entry points: ospf_config_defaults(), ospf_iface_config_defaults(),
+ * ospf_cost_for() (an interface's cost: the model's and the checker's one rule);
  * ospf_shared_new() / ospf_shared_free() (one per network, from the
  * builder); ospf_new() (once the node's layers exist), ospf_free()
  * (through node_add_cleanup); ospf_set_iface_enabled(),
@@ -81,6 +82,7 @@ typedef struct {
 
 void ospf_config_defaults(OspfConfig *conf);
 void ospf_iface_config_defaults(OspfIfaceConfig *conf);
+uint32_t ospf_cost_for(const OspfIfaceConfig *c, uint64_t reference_bps, uint64_t rate_bps);
 OspfShared *ospf_shared_new(void);
 void ospf_shared_free(OspfShared *shared);
 Ospf *ospf_new(Node *node, const OspfConfig *conf, OspfShared *shared);

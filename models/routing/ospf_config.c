@@ -5,7 +5,7 @@
  * it.
  *
  * Entry points: ospf_config_defaults(), ospf_iface_config_defaults(),
- * ospf_if_type_names, ospf_nbr_state_names.
+ * ospf_cost_for(), ospf_if_type_names, ospf_nbr_state_names.
  */
 #include "models/routing/ospf.h"
 
@@ -41,4 +41,15 @@ void ospf_iface_config_defaults(OspfIfaceConfig *conf)
       .retransmit = SIMTIME_S(5),
       .transmit_delay = SIMTIME_S(1),
   };
+}
+
+/* An interface's OSPF cost: the one given, else the reference bandwidth
+ * over the link's rate, from 1 to 65535 (RFC 2328 appendix C.3; FRR's
+ * auto-cost reference-bandwidth). `rate_bps` 0 (unconnected) costs 1. */
+uint32_t ospf_cost_for(const OspfIfaceConfig *c, uint64_t reference_bps, uint64_t rate_bps)
+{
+  if (c && c->cost)
+    return c->cost;
+  uint64_t cost = rate_bps ? reference_bps / rate_bps : 1;
+  return (uint32_t)CLAMP(cost, 1, 65535);
 }

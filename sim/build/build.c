@@ -19,6 +19,7 @@
 #include "models/observe/pcap_out.h"
 #include "models/routing/ospf.h"
 #include "models/routing/rip.h"
+#include "models/routing/routing.h"
 #include "models/transport/tcp.h"
 
 /* The interface configuration the scenario resolved for one interface. */
@@ -185,16 +186,31 @@ static gboolean build_open_tcp_series(Network *net, const char *dir, GError **er
   return net->ctx.tcp_series != NULL;
 }
 
+/* Opens DIR/routes.csv for the routing protocols' changes and writes its
+ * header; routing_set() writes a row per change (models/routing). */
+static gboolean build_open_routes(Network *net, const char *dir, GError **error)
+{
+  char *path = g_build_filename(dir, "routes.csv", NULL);
+  net->ctx.routes_csv = g_fopen(path, "w");
+  if (!net->ctx.routes_csv)
+    g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(errno), "cannot write '%s': %s", path, g_strerror(errno));
+  else
+    routing_csv_header(net->ctx.routes_csv);
+  g_free(path);
+  return net->ctx.routes_csv != NULL;
+}
+
 /* Opens what the scenario's `output:` asks for: the text trace (DIR/trace.txt,
  * or standard output when `dir` is NULL and `to_stdout` allows it), a
  * pcap file per captured interface (DIR/<node>-<iface>.pcap; pcap needs a
- * directory) and TCP's time series (DIR/tcp.csv with `tcp-series: true`;
- * nothing without a directory). */
+ * directory), TCP's time series (DIR/tcp.csv with `tcp-series: true`)
+ * and the routing protocols' changes (DIR/routes.csv with `routes`);
+ * nothing of the last two without a directory. */
 gboolean build_open_outputs(Network *net, const Scenario *sc, const char *dir, gboolean to_stdout, GError **error)
 {
   const ScenarioOutput *out = &sc->output;
   gboolean pcap = out->pcap_all || out->pcap->len > 0;
-  if (dir && (out->trace || pcap || out->tcp_series) && g_mkdir_with_parents(dir, 0755) != 0) {
+  if (dir && (out->trace || pcap || out->tcp_series || out->routes) && g_mkdir_with_parents(dir, 0755) != 0) {
     g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(errno), "cannot create the output directory '%s': %s", dir,
                 g_strerror(errno));
     return FALSE;
@@ -219,5 +235,7 @@ gboolean build_open_outputs(Network *net, const Scenario *sc, const char *dir, g
   }
   if (pcap && !build_open_pcaps(net, out, dir, error))
     return FALSE;
-  return !(out->tcp_series && dir) || build_open_tcp_series(net, dir, error);
+  if (out->tcp_series && dir && !build_open_tcp_series(net, dir, error))
+    return FALSE;
+  return !(out->routes && dir) || build_open_routes(net, dir, error);
 }

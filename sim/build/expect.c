@@ -3,8 +3,13 @@
  * what was found, and evidence lines. Timed checks run as events at their
  * time (after what was scheduled before the run at that same time, such as
  * link events); the others run when expect_finish() is called after the run.
+ * `converged` runs at its `by` (the tables against spf_check()'s shortest
+ * paths) and again just before the next event or at the end (no route
+ * change in between); `outage` polls reach every EXPECT_OUTAGE_STEP from
+ * its `after` until `after + max + EXPECT_OUTAGE_TAIL` (or the end).
  *
- * Entry points: expect_validate(), expect_new(), expect_finish(), expect_free().
+ * Entry points: expect_validate(), expect_new(), expect_finish(),
+ * expect_print_measures(), expect_free().
  */
 #include "sim/build/expect.h"
 
@@ -12,18 +17,33 @@
 #include "models/observe/forward_walk.h"
 #include "models/internet/ipv4.h"
 #include "models/transport/tcp.h"
+#include "models/routing/ospf.h"
+#include "sim/build/spf_check.h"
 #include "sim/text/addr.h"
 #include "sim/text/units.h"
 
+#define EXPECT_OUTAGE_STEP SIMTIME_MS(10)
+#define EXPECT_OUTAGE_TAIL SIMTIME_S(10)
+#define EXPECT_MAX_PROBLEMS 20 /* disagreements of `converged` shown as evidence */
+
 typedef struct {
   const ScenarioExpect *conf;
+  Expect *ex;
   gboolean done, ok;
   char *found;
   GPtrArray *evidence; /* of char* */
+  /* converged: the first part done at `by`, its disagreements, the changes counted then */
+  gboolean started;
+  guint disagree;
+  uint64_t changes;
+  /* outage: the failure under way (-1: none), the longest one and when it ended */
+  SimTime fail_start, longest, longest_start, last_sample;
+  gboolean longest_open;
 } Check;
 
 struct Expect {
   Network *net;
+  const Scenario *sc_events; /* for the events' times */
   const Scenario *sc;
   GArray *checks; /* of Check */
 };
@@ -415,14 +435,54 @@ static void expect_route_candidates(Check *c, const Network *net, const Node *no
   }
 }
 
+/* TRUE when the route's gateway is the next hop `via` (its node's or the address). */
+static gboolean expect_via_is(const Network *net, const ScenarioVia *via, const Route *r)
+{
+  if (via->addr)
+    return r->gateway == via->addr;
+  Node *holder = r->gateway ? network_find_node_by_addr(net, r->gateway, NULL) : NULL;
+  return holder && (int)holder->index == via->node;
+}
+
+/* TRUE when paths[0..n) go exactly through the check's multipath set. */
+static gboolean expect_set_matches(const Network *net, const ScenarioExpect *e, const Route *const *paths, guint n)
+{
+  if (n != e->n_via_set)
+    return FALSE;
+  for (guint v = 0; v < e->n_via_set; v++) {
+    gboolean seen = FALSE;
+    for (guint i = 0; i < n && !seen; i++)
+      seen = expect_via_is(net, &e->via_set[v], paths[i]);
+    if (!seen)
+      return FALSE;
+  }
+  return TRUE;
+}
+
+/* The routes paths[0..n) in words, ", " between. */
+static char *expect_paths_text(const Network *net, const Route *const *paths, guint n)
+{
+  GString *s = g_string_new(NULL);
+  for (guint i = 0; i < MAX(n, 1u); i++) {
+    char *one = expect_route_text(net, n ? paths[i] : NULL);
+    g_string_append_printf(s, "%s%s", i ? ", " : "", one);
+    g_free(one);
+  }
+  return g_string_free(s, FALSE);
+}
+
 static void expect_route(Check *c, Network *net)
 {
   const ScenarioExpect *e = c->conf;
   Node *node = network_node(net, (guint)e->node);
+  const Route *paths[ROUTE_MAX_PATHS];
   ipv4_route(node, e->prefix.addr); /* brings automatic routes up to date, as a packet would */
-  const Route *r = route_lookup_prefix(node->ip->routes, e->prefix.addr, e->prefix.len);
-  c->ok = expect_route_matches(net, e, r);
-  c->found = expect_route_text(net, r);
+  guint n = route_paths_prefix(node->ip->routes, e->prefix.addr, e->prefix.len, paths, ROUTE_MAX_PATHS);
+  const Route *r = n ? paths[0] : NULL;
+  c->ok = e->n_via_set ? expect_set_matches(net, e, paths, n) : expect_route_matches(net, e, r);
+  c->ok =
+      c->ok && (e->protocol < 0 || (r && r->origin == e->protocol)) && (e->metric < 0 || (r && r->metric == e->metric));
+  c->found = expect_paths_text(net, paths, n);
   if (!c->ok)
     expect_route_candidates(c, net, node, e->prefix);
 }
@@ -463,6 +523,170 @@ static void expect_never_drop(Check *c, Network *net)
     check_drop_evidence(c, net, (int)reason, e->node >= 0 ? network_node(net, (guint)e->node)->name : NULL);
 }
 
+/* ---- converged, adjacency, outage -------------------------------------- */
+
+/* The time of the first scenario event after `t`, or -1 when none. */
+static SimTime expect_next_event(const Scenario *sc, SimTime t)
+{
+  for (guint i = 0; i < sc->events->len; i++)
+    if (g_array_index(sc->events, ScenarioEvent, i).at > t)
+      return g_array_index(sc->events, ScenarioEvent, i).at;
+  return -1;
+}
+
+/* The end of converged's quiet window: "until 100s (the next event)". */
+static char *expect_window_text(const Check *c, SimTime end)
+{
+  char *when = units_format_duration(end);
+  gboolean event = expect_next_event(c->ex->sc_events, c->conf->after) >= 0;
+  char *text = g_strdup_printf("%s (%s)", when, event ? "the next event" : "the end of the run");
+  g_free(when);
+  return text;
+}
+
+/* converged, second part: counts the route changes since `by`; settles the verdict. */
+static void expect_converged_finish(Check *c, Network *net)
+{
+  uint64_t changes = net->ctx.route_changes - c->changes;
+  SimTime end = network_now(net), next = expect_next_event(c->ex->sc_events, c->conf->after);
+  char *until = expect_window_text(c, next >= 0 ? next : end), *by = units_format_duration(c->conf->after);
+  GString *found = g_string_new(NULL);
+  if (c->disagree)
+    g_string_printf(found, "%u %s the shortest paths at %s", c->disagree,
+                    c->disagree == 1 ? "route disagrees with" : "routes disagree with", by);
+  if (changes) {
+    char *last = units_format_duration(net->ctx.last_route_change);
+    g_string_append_printf(found, "%s%" G_GUINT64_FORMAT " route %s from %s until %s, the last at %s",
+                           found->len ? "; " : "", changes, changes == 1 ? "change" : "changes", by, until, last);
+    g_free(last);
+  }
+  if (!found->len)
+    g_string_printf(found, "every table agrees with the shortest paths at %s, and no route changed until %s", by,
+                    until);
+  c->ok = !c->disagree && !changes;
+  c->found = g_string_free(found, FALSE);
+  c->done = TRUE;
+  g_free(until);
+  g_free(by);
+}
+
+static void expect_converged_fire(void *obj, void *arg)
+{
+  (void)obj;
+  Check *c = arg;
+  if (!c->done)
+    expect_converged_finish(c, c->ex->net);
+}
+
+/* converged, first part at `by`: the tables against the shortest paths;
+ * schedules the second part just before the next event. */
+static void expect_converged_start(void *obj, void *arg)
+{
+  Check *c = arg;
+  Network *net = obj;
+  GPtrArray *problems = g_ptr_array_new_with_free_func(g_free);
+  c->disagree = spf_check(net, c->ex->sc, problems);
+  for (guint i = 0; i < problems->len && i < EXPECT_MAX_PROBLEMS; i++)
+    check_evidence(c, g_strdup(g_ptr_array_index(problems, i)));
+  if (problems->len > EXPECT_MAX_PROBLEMS)
+    check_evidence(c, g_strdup_printf("... and %u more", problems->len - EXPECT_MAX_PROBLEMS));
+  g_ptr_array_free(problems, TRUE);
+  c->changes = net->ctx.route_changes;
+  c->started = TRUE;
+  SimTime next = expect_next_event(c->ex->sc_events, c->conf->after);
+  if (next >= 0)
+    scheduler_at(net->ctx.sched, next - 1, expect_converged_fire, net, c);
+}
+
+static void expect_adjacency(Check *c, Network *net)
+{
+  const ScenarioExpect *e = c->conf;
+  Node *node = network_node(net, (guint)e->node), *nbr = network_node(net, (guint)e->neighbor);
+  if (!node->ospf || !nbr->ospf) {
+    c->found = g_strdup_printf("%s runs no OSPF instance", node->ospf ? nbr->name : node->name);
+    return;
+  }
+  uint32_t rid = ospf_router_id(nbr->ospf);
+  char id[ADDR_IPV4_TEXT];
+  OspfNbrState st = ospf_neighbor_state(node->ospf, rid);
+  c->ok = (int)st == e->nbr_state;
+  c->found = g_strdup_printf("%s (router ID %s)", st < OSPF_NBR_STATE_COUNT ? ospf_nbr_state_names[st] : "?",
+                             addr_format_ipv4(rid, id));
+}
+
+/* The last time outage polls. */
+static SimTime expect_outage_end(const Check *c)
+{
+  return MIN(c->conf->after + c->conf->max + EXPECT_OUTAGE_TAIL, c->ex->net->stop);
+}
+
+/* Ends the failure under way at `t` (restored, or open at the end). */
+static void expect_outage_close(Check *c, SimTime t, gboolean open)
+{
+  if (c->fail_start < 0)
+    return;
+  if (t - c->fail_start > c->longest) {
+    c->longest = t - c->fail_start;
+    c->longest_start = c->fail_start;
+    c->longest_open = open;
+  }
+  c->fail_start = -1;
+}
+
+/* One sample of outage: does `from` reach `to` now? Schedules the next. */
+static void expect_outage_sample(void *obj, void *arg)
+{
+  Network *net = obj;
+  Check *c = arg;
+  SimTime now = network_now(net);
+  Walk walk;
+  forward_walk(net, network_node(net, (guint)c->conf->node), c->conf->dst, &walk);
+  gboolean reached = walk.end == WALK_REACHED;
+  forward_walk_clear(&walk);
+  c->last_sample = now;
+  if (!reached && c->fail_start < 0)
+    c->fail_start = now;
+  else if (reached)
+    expect_outage_close(c, now, FALSE);
+  if (now + EXPECT_OUTAGE_STEP <= expect_outage_end(c))
+    scheduler_at(net->ctx.sched, now + EXPECT_OUTAGE_STEP, expect_outage_sample, net, c);
+}
+
+/* The measured outage: "8.91s (max 12s)", or with the times of the longest failure. */
+static char *expect_outage_measure(const Check *c)
+{
+  char *len = units_format_duration(c->longest), *max = units_format_duration(c->conf->max);
+  char *text = g_strdup_printf("%s (max %s)", c->longest ? len : "0s", max);
+  g_free(len);
+  g_free(max);
+  return text;
+}
+
+static void expect_outage(Check *c, Network *net)
+{
+  (void)net;
+  expect_outage_close(c, c->last_sample, TRUE);
+  char *measure = expect_outage_measure(c), *start = units_format_duration(c->longest_start);
+  c->ok = c->last_sample >= 0 && c->longest <= c->conf->max;
+  if (c->last_sample < 0)
+    c->found = g_strdup("not polled: the run ended first");
+  else if (!c->longest)
+    c->found = g_strdup_printf("no outage: reachable at every sample, %s", measure);
+  else
+    c->found =
+        g_strdup_printf("%s, from %s%s", measure, start, c->longest_open ? ", not restored by the last sample" : "");
+  g_free(measure);
+  g_free(start);
+}
+
+static void expect_converged(Check *c, Network *net)
+{
+  if (c->started)
+    expect_converged_finish(c, net);
+  else
+    c->found = g_strdup("not evaluated: the run ended before 'by'");
+}
+
 /* Evaluates one check now. */
 static void expect_evaluate(Check *c, Network *net)
 {
@@ -478,7 +702,12 @@ static void expect_evaluate(Check *c, Network *net)
       [EXPECT_APP_GOODPUT] = expect_app_goodput,
       [EXPECT_APP_FINISHED] = expect_app_finished,
       [EXPECT_APP_REACHED] = expect_app_reached,
+      [EXPECT_CONVERGED] = expect_converged,
+      [EXPECT_ADJACENCY] = expect_adjacency,
+      [EXPECT_OUTAGE] = expect_outage,
   };
+  if (c->done)
+    return;
   eval[c->conf->kind](c, net);
   c->done = TRUE;
 }
@@ -502,18 +731,25 @@ Expect *expect_new(Network *net, const Scenario *sc)
   const GArray *confs = sc->expects;
   ex->net = net;
   ex->sc = sc;
+  ex->sc_events = sc;
   ex->checks = g_array_sized_new(FALSE, TRUE, sizeof(Check), confs->len);
   g_array_set_clear_func(ex->checks, expect_check_clear);
   g_array_set_size(ex->checks, confs->len);
   for (guint i = 0; i < confs->len; i++) {
     Check *c = &g_array_index(ex->checks, Check, i);
     c->conf = &g_array_index(confs, ScenarioExpect, i);
+    c->ex = ex;
     c->evidence = g_ptr_array_new_with_free_func(g_free);
+    c->fail_start = c->last_sample = -1;
   }
   for (guint i = 0; i < confs->len; i++) {
     Check *c = &g_array_index(ex->checks, Check, i);
     if (c->conf->at >= 0)
       scheduler_at(net->ctx.sched, c->conf->at, expect_fire, ex, c);
+    else if (c->conf->kind == EXPECT_CONVERGED)
+      scheduler_at(net->ctx.sched, c->conf->after, expect_converged_start, net, c);
+    else if (c->conf->kind == EXPECT_OUTAGE)
+      scheduler_at(net->ctx.sched, c->conf->after, expect_outage_sample, net, c);
   }
   return ex;
 }
@@ -579,6 +815,25 @@ guint expect_finish(Expect *ex, FILE *out, guint *passed)
   }
   *passed = ex->checks->len - failed;
   return failed;
+}
+
+/* Prints what the measuring checks measured, pass or fail, one line each
+ * after `indent`: "outage hA -> hB after 100s: 8.91s (max 12s)". Call
+ * after expect_finish(). */
+void expect_print_measures(const Expect *ex, FILE *out, const char *indent)
+{
+  for (guint i = 0; i < ex->checks->len; i++) {
+    const Check *c = &g_array_index(ex->checks, Check, i);
+    if (c->conf->kind != EXPECT_OUTAGE || c->last_sample < 0)
+      continue;
+    char *measure = expect_outage_measure(c);
+    char *what = g_strndup(c->conf->text, strstr(c->conf->text, " (max")
+                                              ? (gsize)(strstr(c->conf->text, " (max") - c->conf->text)
+                                              : strlen(c->conf->text));
+    fprintf(out, "%s%s: %s\n", indent, what, measure);
+    g_free(what);
+    g_free(measure);
+  }
 }
 
 void expect_free(Expect *ex)

@@ -1,6 +1,7 @@
 /*
  * The scenario's `expect:` checks, evaluated from the simulator's own state:
- * timed checks (reach, route, path) run as events at their time; the others
+ * timed checks (reach, route, path, adjacency) run as events at their
+ * time, converged and outage from their own times on; the others
  * (ping loss, traceroute hops, flow delivery, an app's goodput, when it
  * finished, the TCP states its connections reached, drops that must never
  * happen) at the end of the run. A failure names the check, its place in the file,
@@ -9,6 +10,7 @@
  * Entry points: expect_validate() (model-level names, for `ipsim check`
  * too); expect_new() (after build_network: schedules the timed checks);
  * expect_finish() (after the run: evaluates the rest and reports);
+ * expect_print_measures() (what outage checks measured, for the summary);
  * expect_free().
  */
 #ifndef IPSIM_EXPECT_H
@@ -25,6 +27,7 @@ typedef struct Expect Expect;
 gboolean expect_validate(const Scenario *sc, DiagList *diags);
 Expect *expect_new(Network *net, const Scenario *sc);
 guint expect_finish(Expect *ex, FILE *out, guint *passed);
+void expect_print_measures(const Expect *ex, FILE *out, const char *indent);
 void expect_free(Expect *ex);
 
 #endif

@@ -13,6 +13,7 @@
 #include "sim/build/expect.h"
 #include "models/core/network.h"
 #include "sim/build/build.h"
+#include "sim/build/snapshots.h"
 #include "models/observe/report.h"
 #include "sim/cli/cli.h"
 #include "sim/cli/progress.h"
@@ -113,7 +114,8 @@ static char *cli_describe_nodes(const Network *net)
                          count[NODE_KIND_ROUTER] == 1 ? "" : "s");
 }
 
-static void cli_print_summary(const Network *net, uint64_t events, double wall_s, const char *dir)
+/* Prints the summary of a run; `shows` holds the `output: show:` snapshots taken ("" when none). */
+static void cli_print_summary(const Network *net, uint64_t events, double wall_s, const char *dir, const char *shows)
 {
   char *nodes = cli_describe_nodes(net);
   char *simtime = units_format_duration(scheduler_now(net->ctx.sched));
@@ -130,6 +132,8 @@ static void cli_print_summary(const Network *net, uint64_t events, double wall_s
     printf("output     %s%s\n", dir, g_str_has_suffix(dir, G_DIR_SEPARATOR_S) ? "" : G_DIR_SEPARATOR_S);
   report_counters_text(net, stdout);
   report_flows_text(net, stdout);
+  if (shows[0])
+    printf("\n%s", shows);
   g_free(simtime);
   g_free(nodes);
 }
@@ -191,7 +195,7 @@ static gboolean cli_override(Scenario *sc, const char *seed, const char *stop)
 }
 
 /* The directory a run writes into: --out, else `output.dir`, else, when the
- * scenario asks for files (pcap, tcp-series), ./<FILE's name without
+ * scenario asks for files (pcap, tcp-series, routes, show), ./<FILE's name without
  * .yaml>.out in the working directory (as ns-3 writes its pcaps there);
  * NULL when it writes no file (g_free). */
 static char *cli_output_dir(const Scenario *sc, const char *path, const char *out)
@@ -199,7 +203,7 @@ static char *cli_output_dir(const Scenario *sc, const char *path, const char *ou
   const ScenarioOutput *o = &sc->output;
   if (out || o->dir)
     return g_strdup(out ? out : o->dir);
-  if (!o->pcap_all && o->pcap->len == 0 && !o->tcp_series)
+  if (!o->pcap_all && o->pcap->len == 0 && !o->tcp_series && !o->routes && !(o->show && o->show->len))
     return NULL;
   char *base = g_path_get_basename(path);
   for (const char *const *ext = (const char *const[]){".yaml", ".yml", NULL}; *ext; ext++)
@@ -225,6 +229,12 @@ static int cli_run_network(Network *net, const Scenario *sc, const char *dir, gb
     g_error_free(error);
     return CLI_EXIT_USAGE;
   }
+  Snapshots *snap = snapshots_new(net, sc, dir, &error);
+  if (!snap) {
+    fprintf(stderr, "ipsim run: %s\n", error->message);
+    g_error_free(error);
+    return CLI_EXIT_USAGE;
+  }
   Expect *ex = expect_new(net, sc);
   gint64 start = g_get_monotonic_time();
   /* Progress only on a terminal, so that piped or redirected outputs stay byte-identical. */
@@ -233,11 +243,14 @@ static int cli_run_network(Network *net, const Scenario *sc, const char *dir, gb
     app_finish(g_ptr_array_index(net->apps, i));
   double wall_s = (double)(g_get_monotonic_time() - start) / 1e6;
   if (!quiet)
-    cli_print_summary(net, events, wall_s, dir);
+    cli_print_summary(net, events, wall_s, dir, snapshots_text(snap));
+  snapshots_free(snap);
   fflush(stdout);
   guint passed = 0, failed = expect_finish(ex, stderr, &passed);
   if (!quiet && passed + failed)
     printf("expect     %u passed, %u failed\n", passed, failed);
+  if (!quiet)
+    expect_print_measures(ex, stdout, "           ");
   expect_free(ex);
   if (dir && !cli_write_results(net, events, dir))
     return CLI_EXIT_USAGE;

@@ -15,7 +15,9 @@
 
 #include "models/app/app_config.h"
 #include "models/core/node.h"
+#include "models/internet/route.h"
 #include "models/link/link.h"
+#include "models/observe/show.h"
 #include "models/routing/ospf.h"
 #include "models/routing/rip.h"
 #include "models/transport/tcp_config.h"
@@ -126,6 +128,15 @@ typedef struct {
   int iface; /* -1: every interface of the node */
 } ScenarioPcapTarget;
 
+/* One snapshot of one node: `output: show:` items, one per listed node. */
+typedef struct {
+  SimTime at;
+  int node;                      /* index into Scenario.nodes */
+  uint8_t what[SHOW_KIND_COUNT]; /* ShowKind values (models/observe/show.h), in the order written */
+  guint n_what;
+  SrcMark mark;
+} ScenarioShow;
+
 typedef struct {
   char *dir;           /* NULL: none given (the CLI's --out may give one) */
   guint trace;         /* SCENARIO_TRACE_* mask; 0 = no trace */
@@ -134,6 +145,9 @@ typedef struct {
   uint32_t snaplen;    /* bytes of each frame written to pcap files (65535: whole frames) */
   gboolean tcp_series; /* `tcp-series: true`: tcp.csv, a row per change of a connection's cwnd, ssthresh, srtt, rto, in
                           flight */
+  gboolean routes;     /* `routes:` DIR/routes.csv, a row per change of a protocol's routes; default TRUE when a
+                          router runs RIP or OSPF */
+  GArray *show;        /* of ScenarioShow, in file order (`show:` snapshots); NULL when none */
 } ScenarioOutput;
 
 /* ---- expect: ------------------------------------------------------------ */
@@ -160,28 +174,44 @@ typedef enum {
   EXPECT_APP_GOODPUT,    /* { app: bulk1, goodput: ">= 9Mbps" } (bound.value in bit/s) */
   EXPECT_APP_FINISHED,   /* { app: ftp1, finished: "<= 10s" } (bound.value in ns) */
   EXPECT_APP_REACHED,    /* { app: web, reached: time-wait } (tcp_state) */
+  EXPECT_CONVERGED,      /* { converged: { by: 40s } } (at = by) */
+  EXPECT_ADJACENCY,      /* { at: 45s, adjacency: { node: r1, neighbor: r2, state: full } } */
+  EXPECT_OUTAGE,         /* { outage: { from: hA, to: hB, after: 100s, max: 12s } } */
 } ExpectKind;
+
+/* A next hop of a route check: a node (the holder of the gateway) or an address. */
+typedef struct {
+  int node;      /* -1 with addr */
+  uint32_t addr; /* 0 with node */
+} ScenarioVia;
 
 typedef struct {
   ExpectKind kind;
-  SrcMark mark;        /* the list item */
-  SimTime at;          /* when the check runs; -1: at the end of the run */
-  int app;             /* APP_LOSS, APP_HOPS, FLOW_DELIVERED: index into Scenario.apps */
-  ScenarioBound bound; /* APP_LOSS, FLOW_DELIVERED, DROPS (a count) */
-  int node;            /* ROUTE: the node; REACH, PATH: from; NEVER_DROP, DROPS: -1 = any node */
-  uint32_t dst;        /* REACH, PATH: the destination address */
-  int dst_node;        /* REACH, PATH: the destination node, -1 when an address */
-  gboolean reachable;  /* REACH: TRUE for reach:, FALSE for unreach: */
-  gboolean both;       /* REACH: `both: true`, also the way back (to from's address) */
-  Ipv4Prefix prefix;   /* ROUTE: the prefix */
-  int via_node;        /* ROUTE: expected next-hop node, -1 with via_addr or none */
-  uint32_t via_addr;   /* ROUTE: expected next-hop address, 0 with via_node */
-  gboolean via_none;   /* ROUTE: `via: none`, no route expected */
-  gboolean via_direct; /* ROUTE: `via: direct`, a connected route expected */
-  GArray *nodes;       /* APP_HOPS, PATH: of int node indices, -1 for "*"; else NULL */
-  char *drop;          /* NEVER_DROP, DROPS: the reason's name as written (checked by the models) */
-  int tcp_state;       /* APP_REACHED: a TcpState value (models/transport/tcp.h), by name */
-  char *text;          /* the check in words, for messages: "route r1 10.1.3.0/24 via r3" */
+  SrcMark mark;                         /* the list item */
+  SimTime at;                           /* when the check runs; -1: at the end of the run */
+  int app;                              /* APP_LOSS, APP_HOPS, FLOW_DELIVERED: index into Scenario.apps */
+  ScenarioBound bound;                  /* APP_LOSS, FLOW_DELIVERED, DROPS (a count) */
+  int node;                             /* ROUTE: the node; REACH, PATH: from; NEVER_DROP, DROPS: -1 = any node */
+  uint32_t dst;                         /* REACH, PATH: the destination address */
+  int dst_node;                         /* REACH, PATH: the destination node, -1 when an address */
+  gboolean reachable;                   /* REACH: TRUE for reach:, FALSE for unreach: */
+  gboolean both;                        /* REACH: `both: true`, also the way back (to from's address) */
+  Ipv4Prefix prefix;                    /* ROUTE: the prefix */
+  int via_node;                         /* ROUTE: expected next-hop node, -1 with via_addr or none */
+  uint32_t via_addr;                    /* ROUTE: expected next-hop address, 0 with via_node */
+  gboolean via_none;                    /* ROUTE: `via: none`, no route expected */
+  gboolean via_direct;                  /* ROUTE: `via: direct`, a connected route expected */
+  ScenarioVia via_set[ROUTE_MAX_PATHS]; /* ROUTE: `via: [r2, r3]`, exactly these next hops */
+  guint n_via_set;                      /* ROUTE: 0 unless `via` is a list */
+  int protocol;                         /* ROUTE: a RouteOrigin the route must have, -1: any */
+  int64_t metric;                       /* ROUTE: the metric the route must have, -1: any */
+  int neighbor;                         /* ADJACENCY: the neighbour router */
+  int nbr_state;                        /* ADJACENCY: an OspfNbrState */
+  SimTime after, max;                   /* OUTAGE: from when reach is polled, and the longest outage allowed */
+  GArray *nodes;                        /* APP_HOPS, PATH: of int node indices, -1 for "*"; else NULL */
+  char *drop;                           /* NEVER_DROP, DROPS: the reason's name as written (checked by the models) */
+  int tcp_state;                        /* APP_REACHED: a TcpState value (models/transport/tcp.h), by name */
+  char *text;                           /* the check in words, for messages: "route r1 10.1.3.0/24 via r3" */
 } ScenarioExpect;
 
 typedef struct {

@@ -14,7 +14,13 @@
  *   { app: web, reached: time-wait }               a TCP app's connections entered that state
  *   { at: 5s, reach: { from: h1, to: h3 } }        one way; both: true also checks the way back
  *                                                  (from h3 to h1's address); also unreach: (one way)
- *   { at: 5s, route: { node: r1, to: 10.1.3.0/24, via: r3 } }   via: node, address, none, direct
+ *   { at: 5s, route: { node: r1, to: 10.1.3.0/24, via: r3 } }   via: node, address, none, direct,
+ *                                                  or a list (exactly that multipath set); optional
+ *                                                  protocol (connected, static, auto, rip, ospf) and metric
+ *   { converged: { by: 40s } }                     no protocol route change from `by` until the next
+ *                                                  event (or the end), and every table as shortest paths
+ *   { at: 45s, adjacency: { node: r1, neighbor: r2, state: full } }   an OSPF neighbour's state
+ *   { outage: { from: hA, to: hB, after: 100s, max: 12s } }   reach fails for at most `max` after `after`
  *   { at: 5s, path: { from: h1, to: h2, is: [r1, h2] } }
  *   { never: { drop: ttl-expired, node: r1 } }     the models check the reason's name
  *   { drops: { reason: queue-full, node: s1 }, count: "> 1000" }   drops of a reason, a count bound
@@ -51,14 +57,18 @@ typedef enum {
   CHECK_GOODPUT,
   CHECK_FINISHED,
   CHECK_REACHED,
+  CHECK_CONVERGED,
+  CHECK_ADJACENCY,
+  CHECK_OUTAGE,
 } ExpectCheck;
 
-static const char *const check_keys[] = {"loss", "hops",  "delivered", "reach",   "unreach",  "route",
-                                         "path", "never", "drops",     "goodput", "finished", "reached"};
-static const ExpectKind check_kinds[] = {EXPECT_APP_LOSS,    EXPECT_APP_HOPS,     EXPECT_FLOW_DELIVERED,
-                                         EXPECT_REACH,       EXPECT_REACH,        EXPECT_ROUTE,
-                                         EXPECT_PATH,        EXPECT_NEVER_DROP,   EXPECT_DROPS,
-                                         EXPECT_APP_GOODPUT, EXPECT_APP_FINISHED, EXPECT_APP_REACHED};
+static const char *const check_keys[] = {"loss",     "hops",    "delivered", "reach",     "unreach",
+                                         "route",    "path",    "never",     "drops",     "goodput",
+                                         "finished", "reached", "converged", "adjacency", "outage"};
+static const ExpectKind check_kinds[] = {
+    EXPECT_APP_LOSS,     EXPECT_APP_HOPS,    EXPECT_FLOW_DELIVERED, EXPECT_REACH,     EXPECT_REACH,
+    EXPECT_ROUTE,        EXPECT_PATH,        EXPECT_NEVER_DROP,     EXPECT_DROPS,     EXPECT_APP_GOODPUT,
+    EXPECT_APP_FINISHED, EXPECT_APP_REACHED, EXPECT_CONVERGED,      EXPECT_ADJACENCY, EXPECT_OUTAGE};
 G_STATIC_ASSERT(G_N_ELEMENTS(check_keys) == G_N_ELEMENTS(check_kinds));
 
 /* The app types each check of an app takes (by check), as a mask of 1 << AppKind. */
@@ -98,6 +108,9 @@ static gboolean expect_parse_never(SchemaCtx *cx, const YNode *value, void *dest
 static gboolean expect_parse_goodput(SchemaCtx *cx, const YNode *value, void *dest);
 static gboolean expect_parse_finished(SchemaCtx *cx, const YNode *value, void *dest);
 static gboolean expect_parse_reached(SchemaCtx *cx, const YNode *value, void *dest);
+static gboolean expect_parse_converged(SchemaCtx *cx, const YNode *value, void *dest);
+static gboolean expect_parse_adjacency(SchemaCtx *cx, const YNode *value, void *dest);
+static gboolean expect_parse_outage(SchemaCtx *cx, const YNode *value, void *dest);
 
 static const SchemaField expect_fields[] = {
     {"at", schema_parse_duration, offsetof(ExpectDraft, e.at), EXPECT_GIVEN_AT, FALSE},
@@ -116,6 +129,9 @@ static const SchemaField expect_fields[] = {
     {"goodput", expect_parse_goodput, offsetof(ExpectDraft, e.bound), 0, FALSE},
     {"finished", expect_parse_finished, offsetof(ExpectDraft, e.bound), 0, FALSE},
     {"reached", expect_parse_reached, offsetof(ExpectDraft, e.tcp_state), 0, FALSE},
+    {"converged", expect_parse_converged, offsetof(ExpectDraft, e), 0, FALSE},
+    {"adjacency", expect_parse_adjacency, offsetof(ExpectDraft, e), 0, FALSE},
+    {"outage", expect_parse_outage, offsetof(ExpectDraft, e), 0, FALSE},
 };
 static const Schema expect_schema = {"an expectation", expect_fields, G_N_ELEMENTS(expect_fields),
                                      offsetof(ExpectDraft, given)};
@@ -124,6 +140,10 @@ static gboolean expect_parse_dst(SchemaCtx *cx, const YNode *value, void *dest);
 static gboolean expect_parse_via(SchemaCtx *cx, const YNode *value, void *dest);
 static gboolean expect_parse_is(SchemaCtx *cx, const YNode *value, void *dest);
 static gboolean expect_parse_drop(SchemaCtx *cx, const YNode *value, void *dest);
+static gboolean expect_parse_protocol(SchemaCtx *cx, const YNode *value, void *dest);
+static gboolean expect_parse_metric(SchemaCtx *cx, const YNode *value, void *dest);
+static gboolean expect_parse_ospf_router(SchemaCtx *cx, const YNode *value, void *dest);
+static gboolean expect_parse_nbr_state(SchemaCtx *cx, const YNode *value, void *dest);
 
 static const SchemaField reach_fields[] = {
     {"from", scenario_parse_ip_node_ref, offsetof(ScenarioExpect, node), 0, TRUE},
@@ -136,6 +156,8 @@ static const SchemaField route_fields[] = {
     {"node", scenario_parse_ip_node_ref, offsetof(ScenarioExpect, node), 0, TRUE},
     {"to", scenario_parse_route_to, offsetof(ScenarioExpect, prefix), 0, TRUE},
     {"via", expect_parse_via, 0, 0, TRUE},
+    {"protocol", expect_parse_protocol, offsetof(ScenarioExpect, protocol), 0, FALSE},
+    {"metric", expect_parse_metric, offsetof(ScenarioExpect, metric), 0, FALSE},
 };
 static const Schema route_schema = {"a route check", route_fields, G_N_ELEMENTS(route_fields), SCHEMA_NO_GIVEN};
 
@@ -157,6 +179,28 @@ static const SchemaField drops_fields[] = {
     {"node", scenario_parse_node_ref, offsetof(ScenarioExpect, node), 0, FALSE},
 };
 static const Schema drops_schema = {"a drops check", drops_fields, G_N_ELEMENTS(drops_fields), SCHEMA_NO_GIVEN};
+
+static const SchemaField converged_fields[] = {
+    {"by", schema_parse_duration, offsetof(ScenarioExpect, after), 0, TRUE},
+};
+static const Schema converged_schema = {"a convergence check", converged_fields, G_N_ELEMENTS(converged_fields),
+                                        SCHEMA_NO_GIVEN};
+
+static const SchemaField adjacency_fields[] = {
+    {"node", expect_parse_ospf_router, offsetof(ScenarioExpect, node), 0, TRUE},
+    {"neighbor", expect_parse_ospf_router, offsetof(ScenarioExpect, neighbor), 0, TRUE},
+    {"state", expect_parse_nbr_state, offsetof(ScenarioExpect, nbr_state), 0, FALSE},
+};
+static const Schema adjacency_schema = {"an adjacency check", adjacency_fields, G_N_ELEMENTS(adjacency_fields),
+                                        SCHEMA_NO_GIVEN};
+
+static const SchemaField outage_fields[] = {
+    {"from", scenario_parse_ip_node_ref, offsetof(ScenarioExpect, node), 0, TRUE},
+    {"to", expect_parse_dst, 0, 0, TRUE},
+    {"after", schema_parse_duration, offsetof(ScenarioExpect, after), 0, TRUE},
+    {"max", schema_parse_duration, offsetof(ScenarioExpect, max), 0, TRUE},
+};
+static const Schema outage_schema = {"an outage check", outage_fields, G_N_ELEMENTS(outage_fields), SCHEMA_NO_GIVEN};
 
 /* ---- values ---------------------------------------------------------- */
 
@@ -417,20 +461,122 @@ static gboolean expect_parse_dst(SchemaCtx *cx, const YNode *value, void *dest)
   return TRUE;
 }
 
-/* `via`: none, direct, a host or router, or an address. */
+/* One next hop: a host or router (the holder of the gateway), or an address. */
+static gboolean expect_read_hop(SchemaCtx *cx, const YNode *value, ScenarioVia *via)
+{
+  *via = (ScenarioVia){.node = -1};
+  if (scenario_find_node(loader_of(cx)->sc, value->text) < 0 && addr_parse_ipv4(value->text, &via->addr))
+    return TRUE;
+  via->node = scenario_lookup_ip_node(cx, value, "a next hop is a host or router");
+  return via->node >= 0;
+}
+
+/* Reads one hop of a `via` list into e->via_set; reports words and repeats. */
+static gboolean expect_read_set_hop(SchemaCtx *cx, const YNode *item, ScenarioExpect *e)
+{
+  ScenarioVia via;
+  if (!schema_expect(cx, item, YNODE_SCALAR, "a next hop: a node or an address"))
+    return FALSE;
+  if (strcmp(item->text, "none") == 0 || strcmp(item->text, "direct") == 0) {
+    schema_error(cx, item, "a list of next hops holds nodes and addresses; write 'via: %s' alone", item->text);
+    return FALSE;
+  }
+  if (!expect_read_hop(cx, item, &via))
+    return FALSE;
+  for (guint i = 0; i < e->n_via_set; i++)
+    if (e->via_set[i].node == via.node && e->via_set[i].addr == via.addr) {
+      schema_error(cx, item, "'%s' is listed twice", item->text);
+      return FALSE;
+    }
+  e->via_set[e->n_via_set++] = via;
+  return TRUE;
+}
+
+/* `via: [r2, r3]`: exactly this multipath set. */
+static gboolean expect_parse_via_set(SchemaCtx *cx, const YNode *value, ScenarioExpect *e)
+{
+  gboolean ok = TRUE;
+  if (value->n == 0 || value->n > ROUTE_MAX_PATHS) {
+    schema_error(cx, value, "a multipath set holds 1 to %d next hops, found %u", ROUTE_MAX_PATHS, value->n);
+    return FALSE;
+  }
+  e->n_via_set = 0;
+  for (guint i = 0; i < value->n; i++) {
+    gsize mark = schema_path_push_index(cx, i);
+    ok &= expect_read_set_hop(cx, value->items[i], e);
+    schema_path_pop(cx, mark);
+  }
+  return ok;
+}
+
+/* `via`: none, direct, a host or router, an address, or a list of them. */
 static gboolean expect_parse_via(SchemaCtx *cx, const YNode *value, void *dest)
 {
   ScenarioExpect *e = dest;
-  if (!schema_expect(cx, value, YNODE_SCALAR, "a next hop: a node, an address, none or direct"))
+  if (value->type == YNODE_SEQ)
+    return expect_parse_via_set(cx, value, e);
+  if (!schema_expect(cx, value, YNODE_SCALAR, "a next hop: a node, an address, none, direct or a list"))
     return FALSE;
   e->via_none = strcmp(value->text, "none") == 0;
   e->via_direct = strcmp(value->text, "direct") == 0;
   if (e->via_none || e->via_direct)
     return TRUE;
-  if (scenario_find_node(loader_of(cx)->sc, value->text) < 0 && addr_parse_ipv4(value->text, &e->via_addr))
-    return TRUE;
-  e->via_node = scenario_lookup_ip_node(cx, value, "a next hop is a host or router");
-  return e->via_node >= 0;
+  ScenarioVia via;
+  if (!expect_read_hop(cx, value, &via))
+    return FALSE;
+  e->via_node = via.node;
+  e->via_addr = via.addr;
+  return TRUE;
+}
+
+/* `protocol`: the origin a route must have. Stores an int (RouteOrigin). */
+static gboolean expect_parse_protocol(SchemaCtx *cx, const YNode *value, void *dest)
+{
+  static const char *const words[] = {"connected", "static", "auto", "rip", "ospf"};
+  G_STATIC_ASSERT(G_N_ELEMENTS(words) == ROUTE_ORIGIN_COUNT);
+  return scenario_parse_word(cx, value, words, G_N_ELEMENTS(words), "protocol", dest);
+}
+
+/* `metric`: the metric a route must have. Stores an int64_t. */
+static gboolean expect_parse_metric(SchemaCtx *cx, const YNode *value, void *dest)
+{
+  uint64_t v;
+  if (!scenario_parse_uint(cx, value, 0, G_MAXUINT32, "a metric", &v))
+    return FALSE;
+  *(int64_t *)dest = (int64_t)v;
+  return TRUE;
+}
+
+/* A router running OSPF, by name; stores its index. */
+static gboolean expect_parse_ospf_router(SchemaCtx *cx, const YNode *value, void *dest)
+{
+  int n = scenario_lookup_node(cx, value);
+  if (n < 0)
+    return FALSE;
+  const ScenarioNode *node = scenario_node(loader_of(cx)->sc, n);
+  if (node->routing != SCENARIO_ROUTING_OSPF) {
+    schema_error(cx, value, "%s does not run OSPF; an adjacency is between two routers with 'routing: ospf'",
+                 node->name);
+    return FALSE;
+  }
+  *(int *)dest = n;
+  return TRUE;
+}
+
+/* `state`: an OSPF neighbour state (RFC 2328 10.1) by name. Stores an int (OspfNbrState). */
+static gboolean expect_parse_nbr_state(SchemaCtx *cx, const YNode *value, void *dest)
+{
+  if (value->type == YNODE_SCALAR && value->text) {
+    char *lower = g_ascii_strdown(value->text, -1);
+    for (int st = 0; st < OSPF_NBR_STATE_COUNT; st++)
+      if (strcmp(lower, ospf_nbr_state_names[st]) == 0) {
+        *(int *)dest = st;
+        g_free(lower);
+        return TRUE;
+      }
+    g_free(lower);
+  }
+  return scenario_parse_word(cx, value, ospf_nbr_state_names, OSPF_NBR_STATE_COUNT, "OSPF neighbour state", dest);
 }
 
 /* A drop reason's name, one word such as ttl-expired (the models know the names). */
@@ -455,11 +601,26 @@ static gboolean expect_parse_reach(SchemaCtx *cx, const YNode *value, void *dest
   return schema_apply(cx, &reach_schema, value, dest);
 }
 
+/* protocol and metric describe a route: not with `via: none`. */
+static gboolean expect_check_route_keys(SchemaCtx *cx, const YNode *value, const ScenarioExpect *e)
+{
+  const char *key = e->protocol >= 0 ? "protocol" : e->metric >= 0 ? "metric" : NULL;
+  if (!e->via_none || !key)
+    return TRUE;
+  gsize mark = schema_path_push_key(cx, key);
+  schema_error(cx, ynode_map_get(value, key), "'%s' describes a route, and 'via: none' expects none", key);
+  schema_path_pop(cx, mark);
+  return FALSE;
+}
+
 static gboolean expect_parse_route(SchemaCtx *cx, const YNode *value, void *dest)
 {
   if (!schema_apply(cx, &route_schema, value, dest))
     return FALSE;
   ScenarioExpect *e = dest;
+  for (guint i = 0; i < e->n_via_set; i++)
+    if (e->via_set[i].node >= 0 && e->via_set[i].node == e->node)
+      e->via_node = e->node;
   if (e->via_node >= 0 && e->via_node == e->node) {
     gsize mark = schema_path_push_key(cx, "via");
     schema_error(cx, ynode_map_get(value, "via"),
@@ -468,7 +629,38 @@ static gboolean expect_parse_route(SchemaCtx *cx, const YNode *value, void *dest
     schema_path_pop(cx, mark);
     return FALSE;
   }
-  return TRUE;
+  return expect_check_route_keys(cx, value, e);
+}
+
+static gboolean expect_parse_converged(SchemaCtx *cx, const YNode *value, void *dest)
+{
+  return schema_apply(cx, &converged_schema, value, dest);
+}
+
+static gboolean expect_parse_adjacency(SchemaCtx *cx, const YNode *value, void *dest)
+{
+  ScenarioExpect *e = dest;
+  if (!schema_apply(cx, &adjacency_schema, value, dest))
+    return FALSE;
+  if (e->node != e->neighbor)
+    return TRUE;
+  gsize mark = schema_path_push_key(cx, "neighbor");
+  schema_error(cx, ynode_map_get(value, "neighbor"), "a router is not its own neighbor");
+  schema_path_pop(cx, mark);
+  return FALSE;
+}
+
+static gboolean expect_parse_outage(SchemaCtx *cx, const YNode *value, void *dest)
+{
+  ScenarioExpect *e = dest;
+  if (!schema_apply(cx, &outage_schema, value, dest))
+    return FALSE;
+  if (e->max > 0)
+    return TRUE;
+  gsize mark = schema_path_push_key(cx, "max");
+  schema_error(cx, ynode_map_get(value, "max"), "the longest outage allowed must be longer than 0s");
+  schema_path_pop(cx, mark);
+  return FALSE;
 }
 
 static gboolean expect_parse_path(SchemaCtx *cx, const YNode *value, void *dest)
@@ -530,7 +722,7 @@ static int expect_find_check(SchemaCtx *cx, const YNode *item, gboolean *drop)
   if (check < 0 && unknown == 0)
     schema_error(cx, item,
                  "an expectation needs one check: loss, hops, delivered, goodput, finished, reached, reach, "
-                 "unreach, route, path, never or drops");
+                 "unreach, route, path, never, drops, converged, adjacency or outage");
   return check;
 }
 
@@ -560,7 +752,24 @@ static gboolean expect_is_subject_key(const char *key)
 
 static gboolean expect_is_timed(int check)
 {
-  return check == CHECK_REACH || check == CHECK_UNREACH || check == CHECK_ROUTE || check == CHECK_PATH;
+  return check == CHECK_REACH || check == CHECK_UNREACH || check == CHECK_ROUTE || check == CHECK_PATH ||
+         check == CHECK_ADJACENCY;
+}
+
+/* Why `at` does not go with a check that is not of a moment. */
+static const char *expect_untimed_why(int check)
+{
+  switch (check) {
+  case CHECK_NEVER:
+  case CHECK_DROPS:
+    return "over the whole run";
+  case CHECK_CONVERGED:
+    return "from its 'by' until the next event";
+  case CHECK_OUTAGE:
+    return "from its 'after' on";
+  default:
+    return "at the end of the run";
+  }
 }
 
 /* Reports `at`, `app` or `flow` where the check does not take them, and drops them. */
@@ -574,7 +783,7 @@ static void expect_check_companions(SchemaCtx *cx, const YNode *item, int check,
     gsize mark = schema_path_push_key(cx, key->text);
     if (strcmp(key->text, "at") == 0 && !expect_is_timed(check)) {
       schema_error(cx, key, "'at' is not allowed with '%s': it is checked %s", check_keys[check],
-                   check == CHECK_NEVER || check == CHECK_DROPS ? "over the whole run" : "at the end of the run");
+                   expect_untimed_why(check));
       drop[i] = TRUE;
     } else if (expect_is_subject_key(key->text) && !(subject && strcmp(key->text, subject) == 0)) {
       if (subject)
@@ -673,13 +882,25 @@ static gboolean expect_check_both(SchemaCtx *cx, const YNode *item, const Expect
   return FALSE;
 }
 
+/* The key of a check's own time (converged's `by`, outage's `after`), or NULL. */
+static const char *expect_after_key(ExpectKind kind)
+{
+  return kind == EXPECT_CONVERGED ? "by" : kind == EXPECT_OUTAGE ? "after" : NULL;
+}
+
 static gboolean expect_check_at(SchemaCtx *cx, const YNode *item, const ExpectDraft *d)
 {
-  char *late = d->given & EXPECT_GIVEN_AT ? expect_late(d->e.at, loader_of(cx)->sc->stop, "stop") : NULL;
+  const char *after = expect_after_key(check_kinds[d->check]);
+  SimTime stop = loader_of(cx)->sc->stop;
+  gboolean at = (d->given & EXPECT_GIVEN_AT) != 0;
+  char *late = at ? expect_late(d->e.at, stop, "stop") : after ? expect_late(d->e.after, stop, "stop") : NULL;
   if (!late)
     return TRUE;
-  gsize mark = schema_path_push_key(cx, "at");
-  schema_error(cx, ynode_map_get(item, "at"), "%s", late);
+  gsize mark = schema_path_push_key(cx, at ? "at" : check_keys[d->check]);
+  if (!at)
+    schema_path_push_key(cx, after);
+  schema_error(cx, at ? ynode_map_get(item, "at") : ynode_map_get(ynode_map_get(item, check_keys[d->check]), after),
+               "%s", late);
   schema_path_pop(cx, mark);
   g_free(late);
   return FALSE;
@@ -692,9 +913,12 @@ gboolean scenario_check_stop(const Scenario *sc, SimTime stop, DiagList *diags)
   gboolean ok = TRUE;
   for (guint i = 0; i < sc->expects->len; i++) {
     const ScenarioExpect *e = &g_array_index(sc->expects, ScenarioExpect, i);
-    char *late = e->at >= 0 ? expect_late(e->at, stop, "--stop") : NULL;
+    const char *key = expect_after_key(e->kind);
+    SimTime when = key ? e->after : e->at;
+    char *late = when >= 0 ? expect_late(when, stop, "--stop") : NULL;
     if (late)
-      diag_add(diags, DIAG_ERROR, e->mark.line, e->mark.column, "expect[%u] (%s): at: %s", i, e->text, late);
+      diag_add(diags, DIAG_ERROR, e->mark.line, e->mark.column, "expect[%u] (%s): %s: %s", i, e->text, key ? key : "at",
+               late);
     ok = ok && !late;
     g_free(late);
   }
@@ -717,6 +941,55 @@ static const char *expect_written(const YNode *check_value, const char *key)
   return v && v->type == YNODE_SCALAR ? v->text : "?";
 }
 
+/* The words of an app's bound check: "loss of probe <= 10%". */
+static void expect_bound_text(GString *s, const Scenario *sc, const ExpectDraft *d)
+{
+  static const char *const formats[] = {
+      [CHECK_LOSS] = "loss of %s %s",
+      [CHECK_DELIVERED] = "%s delivered %s",
+      [CHECK_GOODPUT] = "goodput of %s %s",
+      [CHECK_FINISHED] = "%s finished %s",
+  };
+  g_string_printf(s, formats[d->check], scenario_app(sc, d->e.app)->name, d->e.bound.text);
+}
+
+/* "route r1 10.1.3.0/24 via r2, r3 protocol ospf metric 20". */
+static void expect_route_text(GString *s, const Scenario *sc, const ScenarioExpect *e, const YNode *v)
+{
+  static const char *const protocols[] = {"connected", "static", "auto", "rip", "ospf"};
+  const YNode *via = ynode_map_get(v, "via");
+  g_string_printf(s, "route %s %s via ", scenario_node(sc, e->node)->name, expect_written(v, "to"));
+  for (guint i = 0; via && via->type == YNODE_SEQ && i < via->n; i++)
+    g_string_append_printf(s, "%s%s", i ? ", " : "", via->items[i]->text);
+  if (!via || via->type != YNODE_SEQ)
+    g_string_append(s, expect_written(v, "via"));
+  if (e->protocol >= 0)
+    g_string_append_printf(s, " protocol %s", protocols[e->protocol]);
+  if (e->metric >= 0)
+    g_string_append_printf(s, " metric %" G_GINT64_FORMAT, e->metric);
+}
+
+/* The words of converged, adjacency and outage checks. */
+static void expect_routing_text(GString *s, const Scenario *sc, const ScenarioExpect *e, const YNode *v)
+{
+  char *after = units_format_duration(e->after), *max = units_format_duration(e->max);
+  const char *node = e->node >= 0 ? scenario_node(sc, e->node)->name : NULL;
+  switch (e->kind) {
+  case EXPECT_CONVERGED:
+    g_string_printf(s, "converged by %s", after);
+    break;
+  case EXPECT_ADJACENCY:
+    g_string_printf(s, "adjacency %s -> %s %s", node, scenario_node(sc, e->neighbor)->name,
+                    ospf_nbr_state_names[e->nbr_state]);
+    break;
+  default:
+    g_string_printf(s, "outage %s -> %s after %s (max %s)", node, expect_written(v, "to"), after, max);
+    break;
+  }
+  g_free(after);
+  g_free(max);
+}
+
 /* The check in words, for the run's report. */
 static char *expect_text(const Scenario *sc, const ExpectDraft *d, const YNode *v)
 {
@@ -725,14 +998,14 @@ static char *expect_text(const Scenario *sc, const ExpectDraft *d, const YNode *
   GString *s = g_string_new(NULL);
   switch ((ExpectCheck)d->check) {
   case CHECK_LOSS:
-    g_string_printf(s, "loss of %s %s", scenario_app(sc, e->app)->name, e->bound.text);
+  case CHECK_DELIVERED:
+  case CHECK_GOODPUT:
+  case CHECK_FINISHED:
+    expect_bound_text(s, sc, d);
     break;
   case CHECK_HOPS:
     g_string_printf(s, "hops of %s are ", scenario_app(sc, e->app)->name);
     expect_append_nodes(s, sc, e->nodes);
-    break;
-  case CHECK_DELIVERED:
-    g_string_printf(s, "%s delivered %s", scenario_app(sc, e->app)->name, e->bound.text);
     break;
   case CHECK_REACH:
   case CHECK_UNREACH:
@@ -742,7 +1015,7 @@ static char *expect_text(const Scenario *sc, const ExpectDraft *d, const YNode *
       g_string_printf(s, "%s %s %s", node, e->reachable ? "reaches" : "does not reach", expect_written(v, "to"));
     break;
   case CHECK_ROUTE:
-    g_string_printf(s, "route %s %s via %s", node, expect_written(v, "to"), expect_written(v, "via"));
+    expect_route_text(s, sc, e, v);
     break;
   case CHECK_PATH:
     g_string_printf(s, "path %s -> %s is ", node, expect_written(v, "to"));
@@ -754,14 +1027,13 @@ static char *expect_text(const Scenario *sc, const ExpectDraft *d, const YNode *
   case CHECK_DROPS:
     g_string_printf(s, "%s drops%s%s %s", e->drop, node ? " at " : "", node ? node : "", e->bound.text);
     break;
-  case CHECK_GOODPUT:
-    g_string_printf(s, "goodput of %s %s", scenario_app(sc, e->app)->name, e->bound.text);
-    break;
-  case CHECK_FINISHED:
-    g_string_printf(s, "%s finished %s", scenario_app(sc, e->app)->name, e->bound.text);
-    break;
   case CHECK_REACHED:
     g_string_printf(s, "%s reached %s", scenario_app(sc, e->app)->name, tcp_state_name((TcpState)e->tcp_state));
+    break;
+  case CHECK_CONVERGED:
+  case CHECK_ADJACENCY:
+  case CHECK_OUTAGE:
+    expect_routing_text(s, sc, e, v);
     break;
   }
   return g_string_free(s, FALSE);
@@ -773,8 +1045,17 @@ static void expect_read(SchemaCtx *cx, const YNode *item)
   if (!schema_expect(cx, item, YNODE_MAP, "a mapping describing an expectation"))
     return;
   ExpectDraft d = {0};
-  d.e =
-      (ScenarioExpect){.mark = scenario_mark_of(item), .at = -1, .app = -1, .node = -1, .dst_node = -1, .via_node = -1};
+  d.e = (ScenarioExpect){.mark = scenario_mark_of(item),
+                         .at = -1,
+                         .app = -1,
+                         .node = -1,
+                         .dst_node = -1,
+                         .via_node = -1,
+                         .protocol = -1,
+                         .metric = -1,
+                         .neighbor = -1,
+                         .nbr_state = OSPF_NBR_FULL,
+                         .after = -1};
   gboolean *drop = g_new0(gboolean, item->n + 1);
   d.check = expect_find_check(cx, item, drop);
   if (d.check >= 0)

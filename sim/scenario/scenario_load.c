@@ -111,6 +111,7 @@ void scenario_free(Scenario *sc)
   g_array_free(sc->events, TRUE);
   g_free(sc->output.dir);
   g_array_free(sc->output.pcap, TRUE);
+  scenario_output_clear(&sc->output);
   g_array_free(sc->expects, TRUE);
   g_free(sc->file);
   g_free(sc->name);

@@ -3,9 +3,13 @@
  * trace shows (`trace: true | false | [link, internet, transport, app]`)
  * and which interfaces get a pcap file (`pcap: all | none | [node,
  * "node:iface", ...]`), and whether TCP's time series is written
- * (`tcp-series: true`: tcp.csv in the output directory). Read once the
- * interfaces are resolved, so that pcap targets name real interfaces.
- * Nothing is written while loading.
+ * (`tcp-series: true`: tcp.csv in the output directory), whether the
+ * routing protocols' changes are logged (`routes:`, routes.csv; on by
+ * default when a router runs RIP or OSPF) and the snapshots of state to
+ * take (`show: [{ at, node, what }]`, models/observe/show.h). Read once
+ * the interfaces and routing modes are resolved, so that pcap targets
+ * name real interfaces and a snapshot of RIP names a RIP router. Nothing
+ * is written while loading.
  *
  * Entry points: scenario_parse_output() (first pass: keeps the mapping),
  * scenario_read_output().
@@ -17,6 +21,7 @@
 static gboolean output_parse_trace(SchemaCtx *cx, const YNode *value, void *dest);
 static gboolean output_parse_pcap(SchemaCtx *cx, const YNode *value, void *dest);
 static gboolean output_parse_snaplen(SchemaCtx *cx, const YNode *value, void *dest);
+static gboolean output_parse_show(SchemaCtx *cx, const YNode *value, void *dest);
 
 static const SchemaField output_fields[] = {
     {"dir", schema_parse_string, offsetof(ScenarioOutput, dir), 0, FALSE},
@@ -24,6 +29,8 @@ static const SchemaField output_fields[] = {
     {"pcap", output_parse_pcap, 0, 0, FALSE},
     {"snaplen", output_parse_snaplen, offsetof(ScenarioOutput, snaplen), 0, FALSE},
     {"tcp-series", scenario_parse_bool, offsetof(ScenarioOutput, tcp_series), 0, FALSE},
+    {"routes", scenario_parse_bool, offsetof(ScenarioOutput, routes), 0, FALSE},
+    {"show", output_parse_show, 0, 0, FALSE},
 };
 static const Schema output_schema = {"the output", output_fields, G_N_ELEMENTS(output_fields), SCHEMA_NO_GIVEN};
 
@@ -146,11 +153,190 @@ static gboolean output_parse_snaplen(SchemaCtx *cx, const YNode *value, void *de
   return TRUE;
 }
 
+/* ---- show: snapshots ---------------------------------------------------- */
+
+/* A snapshot item being read: its nodes (GArray of int) and kinds. */
+typedef struct {
+  SimTime at;
+  GArray *nodes;
+  ScenarioShow kinds; /* what, n_what */
+} ShowDraft;
+
+static gboolean show_parse_node(SchemaCtx *cx, const YNode *value, void *dest);
+static gboolean show_parse_what(SchemaCtx *cx, const YNode *value, void *dest);
+
+static const SchemaField show_fields[] = {
+    {"at", schema_parse_duration, offsetof(ShowDraft, at), 0, TRUE},
+    {"node", show_parse_node, offsetof(ShowDraft, nodes), 0, TRUE},
+    {"what", show_parse_what, offsetof(ShowDraft, kinds), 0, TRUE},
+};
+static const Schema show_schema = {"a snapshot", show_fields, G_N_ELEMENTS(show_fields), SCHEMA_NO_GIVEN};
+
+/* `node`: a node's name or a list of them. Stores a new GArray of int. */
+static gboolean show_parse_node(SchemaCtx *cx, const YNode *value, void *dest)
+{
+  GArray **nodes = dest;
+  gboolean list = value->type == YNODE_SEQ, ok = TRUE;
+  if (!list && !schema_expect(cx, value, YNODE_SCALAR, "a node's name or a list of names"))
+    return FALSE;
+  if (list && value->n == 0) {
+    schema_error(cx, value, "the list is empty");
+    return FALSE;
+  }
+  *nodes = g_array_new(FALSE, FALSE, sizeof(int));
+  for (guint i = 0; i < (list ? value->n : 1); i++) {
+    gsize mark = list ? schema_path_push_index(cx, i) : cx->path->len;
+    int n = scenario_lookup_node(cx, list ? value->items[i] : value);
+    if (n >= 0)
+      g_array_append_val(*nodes, n);
+    ok &= n >= 0;
+    schema_path_pop(cx, mark);
+  }
+  return ok;
+}
+
+/* Reads one kind of snapshot into s->what, once. */
+static gboolean show_read_kind(SchemaCtx *cx, const YNode *value, ScenarioShow *s)
+{
+  int kind = 0;
+  if (!scenario_parse_word(cx, value, show_kind_names, SHOW_KIND_COUNT, "snapshot", &kind))
+    return FALSE;
+  for (guint i = 0; i < s->n_what; i++)
+    if (s->what[i] == kind) {
+      schema_error(cx, value, "'%s' is listed twice", value->text);
+      return FALSE;
+    }
+  s->what[s->n_what++] = (uint8_t)kind;
+  return TRUE;
+}
+
+/* `what`: a kind of snapshot or a list of them (routes, rip, ospf-neighbors, ...). */
+static gboolean show_parse_what(SchemaCtx *cx, const YNode *value, void *dest)
+{
+  ScenarioShow *s = dest;
+  gboolean ok = TRUE;
+  s->n_what = 0;
+  if (value->type != YNODE_SEQ)
+    return show_read_kind(cx, value, s);
+  if (value->n == 0) {
+    schema_error(cx, value, "the list is empty");
+    return FALSE;
+  }
+  for (guint i = 0; i < value->n; i++) {
+    gsize mark = schema_path_push_index(cx, i);
+    ok &= show_read_kind(cx, value->items[i], s);
+    schema_path_pop(cx, mark);
+  }
+  return ok;
+}
+
+/* The place of the i-th kind written in `item`'s `what`. */
+static const YNode *show_what_node(const YNode *item, guint i)
+{
+  const YNode *what = ynode_map_get(item, "what");
+  return what->type == YNODE_SEQ ? what->items[i] : what;
+}
+
+/* Reports each kind that does not apply to a node of the item ("r1 does not run RIP"). */
+static gboolean show_check_kinds(SchemaCtx *cx, const YNode *item, const ShowDraft *d)
+{
+  const Scenario *sc = loader_of(cx)->sc;
+  gboolean ok = TRUE;
+  for (guint k = 0; k < d->kinds.n_what; k++)
+    for (guint i = 0; i < d->nodes->len; i++) {
+      const ScenarioNode *n = scenario_node(sc, g_array_index(d->nodes, int, i));
+      const char *problem = show_kind_problem(d->kinds.what[k], n->kind == NODE_KIND_SWITCH,
+                                              n->routing == SCENARIO_ROUTING_RIP, n->routing == SCENARIO_ROUTING_OSPF);
+      if (!problem)
+        continue;
+      gsize mark = schema_path_push_key(cx, "what");
+      if (ynode_map_get(item, "what")->type == YNODE_SEQ)
+        schema_path_push_index(cx, k);
+      schema_error(cx, show_what_node(item, k), "%s %s", n->name, problem);
+      schema_path_pop(cx, mark);
+      ok = FALSE;
+    }
+  return ok;
+}
+
+/* Reports a snapshot after the end of the run. */
+static gboolean show_check_at(SchemaCtx *cx, const YNode *item, SimTime at)
+{
+  SimTime stop = loader_of(cx)->sc->stop;
+  if (at <= stop)
+    return TRUE;
+  char *when = units_format_duration(at), *end = units_format_duration(stop);
+  gsize mark = schema_path_push_key(cx, "at");
+  schema_error(cx, ynode_map_get(item, "at"), "%s is after the end of the run (stop: %s)", when, end);
+  schema_path_pop(cx, mark);
+  g_free(when);
+  g_free(end);
+  return FALSE;
+}
+
+/* Reads show[i]; appends one ScenarioShow per node when valid. */
+static gboolean output_read_show(SchemaCtx *cx, const YNode *item, ScenarioOutput *out)
+{
+  if (!schema_expect(cx, item, YNODE_MAP, "a snapshot such as { at: 35s, node: r1, what: routes }"))
+    return FALSE;
+  ShowDraft d = {.at = -1};
+  gboolean ok = schema_apply(cx, &show_schema, item, &d) && d.nodes && d.kinds.n_what &&
+                show_check_at(cx, item, d.at) && show_check_kinds(cx, item, &d);
+  for (guint i = 0; ok && i < d.nodes->len; i++) {
+    ScenarioShow s = d.kinds;
+    s.at = d.at;
+    s.node = g_array_index(d.nodes, int, i);
+    s.mark = scenario_mark_of(item);
+    g_array_append_val(out->show, s);
+  }
+  if (d.nodes)
+    g_array_free(d.nodes, TRUE);
+  return ok;
+}
+
+/* `show`: a list of snapshots. */
+static gboolean output_parse_show(SchemaCtx *cx, const YNode *value, void *dest)
+{
+  ScenarioOutput *out = dest;
+  if (!schema_expect(cx, value, YNODE_SEQ, "a list of snapshots such as [{ at: 35s, node: r1, what: routes }]"))
+    return FALSE;
+  gboolean ok = TRUE;
+  if (!out->show)
+    out->show = g_array_new(FALSE, FALSE, sizeof(ScenarioShow));
+  for (guint i = 0; i < value->n; i++) {
+    gsize mark = schema_path_push_index(cx, i);
+    ok &= output_read_show(cx, value->items[i], out);
+    schema_path_pop(cx, mark);
+  }
+  return ok;
+}
+
+/* Frees what the output section holds beyond ScenarioOutput's own fields
+ * (called by scenario_free). */
+void scenario_output_clear(ScenarioOutput *out)
+{
+  if (out->show)
+    g_array_free(out->show, TRUE);
+  out->show = NULL;
+}
+
+/* TRUE when a router runs a routing protocol: routes.csv is then on by default. */
+static gboolean output_runs_protocol(const Scenario *sc)
+{
+  for (guint i = 0; i < sc->nodes->len; i++) {
+    ScenarioRouting r = scenario_node(sc, i)->routing;
+    if (r == SCENARIO_ROUTING_RIP || r == SCENARIO_ROUTING_OSPF)
+      return TRUE;
+  }
+  return FALSE;
+}
+
 /* `output:` in the first pass: kept until the interfaces are resolved. */
 gboolean scenario_parse_output(SchemaCtx *cx, const YNode *value, void *dest)
 {
   (void)dest;
-  if (!schema_expect(cx, value, YNODE_MAP, "a mapping describing the output (dir, trace, pcap, snaplen, tcp-series)"))
+  if (!schema_expect(cx, value, YNODE_MAP,
+                     "a mapping describing the output (dir, trace, pcap, snaplen, tcp-series, routes, show)"))
     return FALSE;
   loader_of(cx)->output = value;
   return TRUE;
@@ -159,6 +345,7 @@ gboolean scenario_parse_output(SchemaCtx *cx, const YNode *value, void *dest)
 /* Reads the `output` mapping into Scenario.output. */
 void scenario_read_output(Loader *ld)
 {
+  ld->sc->output.routes = output_runs_protocol(ld->sc);
   if (!ld->output)
     return;
   scenario_path_set(&ld->cx, "output");

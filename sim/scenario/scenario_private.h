@@ -105,6 +105,7 @@ gboolean scenario_parse_expect(SchemaCtx *cx, const YNode *value, void *dest);
 void scenario_read_apps(Loader *ld);
 void scenario_read_events(Loader *ld);
 void scenario_read_output(Loader *ld);
+void scenario_output_clear(ScenarioOutput *out); /* scenario_output.c: from scenario_free */
 void scenario_read_expect(Loader *ld);
 
 void scenario_resolve(Loader *ld);

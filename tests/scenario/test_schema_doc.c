@@ -59,6 +59,10 @@ static const char *const probes[] = {
     "  h2: { kind: host, ip: 10.0.0.2/24 }\nlinks:\n  - [r1, h2]\n",
     "nodes:\n  r1: { kind: router, ip: 10.0.0.1/24, routing: ospf, ospf: { interfaces: { eth0: { @ } } } }\n"
     "  h2: { kind: host, ip: 10.0.0.2/24 }\nlinks:\n  - [r1, h2]\n",
+    BASE "output: { show: [{ @ }] }\n",
+    BASE "expect:\n  - { converged: { @ } }\n",
+    BASE "expect:\n  - { adjacency: { @ } }\n",
+    BASE "expect:\n  - { outage: { @ } }\n",
 };
 
 /* `probe` with `body` in place of its '@'. */
