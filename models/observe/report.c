@@ -25,7 +25,10 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "models/routing/ospf.h"
+#include "models/routing/rip.h"
 #include "sim/text/json.h"
+#include "sim/text/units.h"
 
 /* ---- a small JSON writer ---------------------------------------------- */
 
@@ -505,4 +508,61 @@ GString *report_flows_csv(const Network *net)
   }
   g_ptr_array_unref(flows);
   return s;
+}
+
+/* Fills the routing protocols' totals of the run. */
+void report_routing(const Network *net, ReportRouting *r)
+{
+  *r = (ReportRouting){.route_changes = net->ctx.route_changes, .last_route_change = net->ctx.last_route_change};
+  for (guint i = 0; i < net->nodes->len; i++) {
+    const Node *node = network_node(net, i);
+    if (node->rip) {
+      r->rip_routers++;
+      r->rip_packets += rip_packets_sent(node->rip);
+    }
+    if (node->ospf) {
+      r->ospf_routers++;
+      r->ospf_packets += ospf_packets_sent(node->ospf);
+    }
+  }
+}
+
+/* Prints the summary's `routing` line when a protocol ran: "rip on 3
+ * routers: 27 packets sent; 6 route changes, the last at 1.823s". */
+void report_routing_text(const Network *net, FILE *out)
+{
+  ReportRouting r;
+  report_routing(net, &r);
+  if (!r.rip_routers && !r.ospf_routers)
+    return;
+  GString *s = g_string_new("routing    ");
+  if (r.rip_routers)
+    g_string_append_printf(s, "rip on %u router%s: %" G_GUINT64_FORMAT " packet%s sent; ", r.rip_routers,
+                           r.rip_routers == 1 ? "" : "s", r.rip_packets, r.rip_packets == 1 ? "" : "s");
+  if (r.ospf_routers)
+    g_string_append_printf(s, "ospf on %u router%s: %" G_GUINT64_FORMAT " packet%s sent; ", r.ospf_routers,
+                           r.ospf_routers == 1 ? "" : "s", r.ospf_packets, r.ospf_packets == 1 ? "" : "s");
+  g_string_append_printf(s, "%" G_GUINT64_FORMAT " route change%s", r.route_changes, r.route_changes == 1 ? "" : "s");
+  if (r.last_route_change >= 0) {
+    char *at = units_format_duration(r.last_route_change);
+    g_string_append_printf(s, ", the last at %s", at);
+    g_free(at);
+  }
+  fprintf(out, "%s\n", s->str);
+  g_string_free(s, TRUE);
+}
+
+/* Appends the routing totals to summary.json's members (each line
+ * ",\n  \"key\": value"), when a protocol ran. */
+void report_routing_json(const Network *net, GString *json)
+{
+  ReportRouting r;
+  report_routing(net, &r);
+  if (!r.rip_routers && !r.ospf_routers)
+    return;
+  g_string_append_printf(json,
+                         ",\n  \"rip_packets\": %" G_GUINT64_FORMAT ",\n  \"ospf_packets\": %" G_GUINT64_FORMAT
+                         ",\n  \"route_changes\": %" G_GUINT64_FORMAT
+                         ",\n  \"last_route_change_ns\": %" G_GINT64_FORMAT,
+                         r.rip_packets, r.ospf_packets, r.route_changes, r.last_route_change);
 }

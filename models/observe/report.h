@@ -8,7 +8,9 @@
  * interfaces in file order, flows by key), so runs compare byte for byte.
  *
  * Entry points: report_counters_text(), report_counters_json(),
- * report_flows_text(), report_flows_json(), report_flows_csv().
+ * report_flows_text(), report_flows_json(), report_flows_csv();
+ * report_routing() (the routing protocols' totals), report_routing_text(),
+ * report_routing_json().
  */
 #ifndef IPSIM_REPORT_H
 #define IPSIM_REPORT_H
@@ -23,6 +25,18 @@ GString *report_counters_json(const Network *net);
 void report_flows_text(const Network *net, FILE *out);
 GString *report_flows_json(const Network *net);
 GString *report_flows_csv(const Network *net);
+
+/* What the routing protocols did in a run. */
+typedef struct {
+  guint rip_routers, ospf_routers;
+  uint64_t rip_packets, ospf_packets; /* sent, by every router */
+  uint64_t route_changes;             /* of protocols' routes (routing_set()) */
+  SimTime last_route_change;          /* -1: none */
+} ReportRouting;
+
+void report_routing(const Network *net, ReportRouting *r);
+void report_routing_text(const Network *net, FILE *out);
+void report_routing_json(const Network *net, GString *json);
 
 /* The first line of flows.csv. */
 #define REPORT_FLOWS_CSV_HEADER                                                                                        \

@@ -128,6 +128,7 @@ static void cli_print_summary(const Network *net, uint64_t events, double wall_s
   printf("events     %" G_GUINT64_FORMAT " executed\n", events);
   printf("sim time   %s\n", simtime);
   printf("wall time  %.6f s (%.0f events/s)\n", wall_s, wall_s > 0 ? (double)events / wall_s : 0.0);
+  report_routing_text(net, stdout);
   if (dir)
     printf("output     %s%s\n", dir, g_str_has_suffix(dir, G_DIR_SEPARATOR_S) ? "" : G_DIR_SEPARATOR_S);
   report_counters_text(net, stdout);
@@ -166,8 +167,10 @@ static gboolean cli_write_results(const Network *net, uint64_t events, const cha
   json_append_string(json, net->name);
   g_string_append_printf(json,
                          ",\n  \"seed\": %" G_GUINT64_FORMAT ",\n  \"nodes\": %u,\n  \"links\": %u,\n"
-                         "  \"events\": %" G_GUINT64_FORMAT ",\n  \"sim_time_ns\": %" G_GINT64_FORMAT "\n}\n",
+                         "  \"events\": %" G_GUINT64_FORMAT ",\n  \"sim_time_ns\": %" G_GINT64_FORMAT,
                          net->ctx.seed, net->nodes->len, net->links->len, events, scheduler_now(net->ctx.sched));
+  report_routing_json(net, json);
+  g_string_append(json, "\n}\n");
   return cli_write_file(dir, "summary.json", json) && cli_write_file(dir, "counters.json", report_counters_json(net)) &&
          cli_write_file(dir, "flows.json", report_flows_json(net)) &&
          cli_write_file(dir, "flows.csv", report_flows_csv(net));

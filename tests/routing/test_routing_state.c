@@ -292,14 +292,15 @@ END_TEST
 /* A ping across a switch fills the ARP caches and the MAC table. */
 START_TEST(test_show_arp_and_mac)
 {
-  TestRun r = testlib_run_scenario("stop: 3s\n"
-                                   "nodes:\n"
-                                   "  h1: { kind: host, interfaces: { eth0: { ip: 10.0.0.1/24, mac: '02:00:00:00:00:01' } } }\n"
-                                   "  s1: { kind: switch }\n"
-                                   "  h2: { kind: host, interfaces: { eth0: { ip: 10.0.0.2/24, mac: '02:00:00:00:00:02' } } }\n"
-                                   "links:\n  - [h1, s1]\n  - [s1, h2]\n"
-                                   "apps:\n  - { type: ping, on: h1, to: h2, count: 1, start: 1s }\n",
-                                   NULL);
+  TestRun r =
+      testlib_run_scenario("stop: 3s\n"
+                           "nodes:\n"
+                           "  h1: { kind: host, interfaces: { eth0: { ip: 10.0.0.1/24, mac: '02:00:00:00:00:01' } } }\n"
+                           "  s1: { kind: switch }\n"
+                           "  h2: { kind: host, interfaces: { eth0: { ip: 10.0.0.2/24, mac: '02:00:00:00:00:02' } } }\n"
+                           "links:\n  - [h1, s1]\n  - [s1, h2]\n"
+                           "apps:\n  - { type: ping, on: h1, to: h2, count: 1, start: 1s }\n",
+                           NULL);
   GString *out = g_string_new(NULL);
   show_arp(testlib_node(r.net, "h1"), out);
   ck_assert_msg(g_str_has_prefix(out->str, "Address          MAC                Interface  State      Age\n"

@@ -773,6 +773,78 @@ START_TEST(test_expect_new_checks)
 }
 END_TEST
 
+/* Route checks with protocol, metric and a multipath set; converged and
+ * outage with their times and their words. */
+START_TEST(test_expect_routing_checks)
+{
+  Scenario *sc = load_net("expect:\n"
+                          "  - { at: 2s, route: { node: r0, to: 10.0.2.0/24, via: [r1, 10.0.1.7], protocol: ospf, "
+                          "metric: 20 } }\n"
+                          "  - { route: { node: r0, to: 10.0.2.0/24, via: r1, protocol: static } }\n"
+                          "  - { converged: { by: 20s } }\n"
+                          "  - { outage: { from: h1, to: h2, after: 10s, max: 1500ms } }\n");
+  ck_assert_uint_eq(sc->expects->len, 4);
+  const ScenarioExpect *e = expect_at(sc, 0);
+  ck_assert_int_eq(e->kind, EXPECT_ROUTE);
+  ck_assert_uint_eq(e->n_via_set, 2);
+  ck_assert_int_eq(e->via_set[0].node, scenario_find_node(sc, "r1"));
+  ck_assert_uint_eq(e->via_set[1].addr, ip("10.0.1.7"));
+  ck_assert_int_eq(e->protocol, ROUTE_OSPF);
+  ck_assert_int_eq(e->metric, 20);
+  ck_assert_str_eq(e->text, "route r0 10.0.2.0/24 via r1, 10.0.1.7 protocol ospf metric 20");
+  e = expect_at(sc, 1);
+  ck_assert_uint_eq(e->n_via_set, 0);
+  ck_assert_int_eq(e->protocol, ROUTE_STATIC);
+  ck_assert_int_eq(e->metric, -1);
+  ck_assert_str_eq(e->text, "route r0 10.0.2.0/24 via r1 protocol static");
+  e = expect_at(sc, 2);
+  ck_assert_int_eq(e->kind, EXPECT_CONVERGED);
+  ck_assert_int_eq(e->at, -1);
+  ck_assert_int_eq(e->after, SIMTIME_S(20));
+  ck_assert_str_eq(e->text, "converged by 20s");
+  e = expect_at(sc, 3);
+  ck_assert_int_eq(e->kind, EXPECT_OUTAGE);
+  ck_assert_int_eq(e->after, SIMTIME_S(10));
+  ck_assert_int_eq(e->max, SIMTIME_MS(1500));
+  ck_assert_uint_eq(e->dst, ip("10.0.2.10"));
+  ck_assert_str_eq(e->text, "outage h1 -> h2 after 10s (max 1.5s)");
+  DiagList *diags = diag_list_new(sc->file);
+  ck_assert(!scenario_check_stop(sc, SIMTIME_S(15), diags));
+  ck_assert_uint_eq(diags->errors, 1);
+  ck_assert_str_eq(g_array_index(diags->items, Diag, 0).message,
+                   "expect[2] (converged by 20s): by: 20s is after the end of the run (--stop: 15s)");
+  diag_list_free(diags);
+  scenario_free(sc);
+}
+END_TEST
+
+/* routes.csv is off without a routing protocol unless asked; snapshots
+ * expand to one per node, their kinds in the order written. */
+START_TEST(test_output_routes_and_show)
+{
+  Scenario *sc = load_net("");
+  ck_assert(!sc->output.routes);
+  ck_assert_ptr_null(sc->output.show);
+  scenario_free(sc);
+  sc = load_net("output:\n  routes: true\n  show:\n"
+                "    - { at: 5s, node: [r0, r1], what: [arp, routes] }\n"
+                "    - { at: 6s, node: s1, what: mac }\n");
+  ck_assert(sc->output.routes);
+  ck_assert_uint_eq(sc->output.show->len, 3);
+  const ScenarioShow *s = &g_array_index(sc->output.show, ScenarioShow, 1);
+  ck_assert_int_eq(s->node, scenario_find_node(sc, "r1"));
+  ck_assert_int_eq(s->at, SIMTIME_S(5));
+  ck_assert_uint_eq(s->n_what, 2);
+  ck_assert_int_eq(s->what[0], SHOW_ARP);
+  ck_assert_int_eq(s->what[1], SHOW_ROUTES);
+  s = &g_array_index(sc->output.show, ScenarioShow, 2);
+  ck_assert_int_eq(s->node, scenario_find_node(sc, "s1"));
+  ck_assert_uint_eq(s->n_what, 1);
+  ck_assert_int_eq(s->what[0], SHOW_MAC);
+  scenario_free(sc);
+}
+END_TEST
+
 /* ---- routing protocols, TTLs ---------------------------------------------- */
 
 /* Three routers on a line, r1 with an unaddressed interface. */
@@ -858,47 +930,6 @@ START_TEST(test_rip_settings)
   ck_assert(!g_array_index(r1->rip.ifaces, RipIfaceConfig, 0).passive);
   ck_assert_int_eq(node_named(sc, "r3")->routing, SCENARIO_ROUTING_STATIC);
   ck_assert_ptr_null(node_named(sc, "r3")->rip.ifaces);
-/* Route checks with protocol, metric and a multipath set; converged and
- * outage with their times and their words. */
-START_TEST(test_expect_routing_checks)
-{
-  Scenario *sc = load_net("expect:\n"
-                          "  - { at: 2s, route: { node: r0, to: 10.0.2.0/24, via: [r1, 10.0.1.7], protocol: ospf, "
-                          "metric: 20 } }\n"
-                          "  - { route: { node: r0, to: 10.0.2.0/24, via: r1, protocol: static } }\n"
-                          "  - { converged: { by: 20s } }\n"
-                          "  - { outage: { from: h1, to: h2, after: 10s, max: 1500ms } }\n");
-  ck_assert_uint_eq(sc->expects->len, 4);
-  const ScenarioExpect *e = expect_at(sc, 0);
-  ck_assert_int_eq(e->kind, EXPECT_ROUTE);
-  ck_assert_uint_eq(e->n_via_set, 2);
-  ck_assert_int_eq(e->via_set[0].node, scenario_find_node(sc, "r1"));
-  ck_assert_uint_eq(e->via_set[1].addr, ip("10.0.1.7"));
-  ck_assert_int_eq(e->protocol, ROUTE_OSPF);
-  ck_assert_int_eq(e->metric, 20);
-  ck_assert_str_eq(e->text, "route r0 10.0.2.0/24 via r1, 10.0.1.7 protocol ospf metric 20");
-  e = expect_at(sc, 1);
-  ck_assert_uint_eq(e->n_via_set, 0);
-  ck_assert_int_eq(e->protocol, ROUTE_STATIC);
-  ck_assert_int_eq(e->metric, -1);
-  ck_assert_str_eq(e->text, "route r0 10.0.2.0/24 via r1 protocol static");
-  e = expect_at(sc, 2);
-  ck_assert_int_eq(e->kind, EXPECT_CONVERGED);
-  ck_assert_int_eq(e->at, -1);
-  ck_assert_int_eq(e->after, SIMTIME_S(20));
-  ck_assert_str_eq(e->text, "converged by 20s");
-  e = expect_at(sc, 3);
-  ck_assert_int_eq(e->kind, EXPECT_OUTAGE);
-  ck_assert_int_eq(e->after, SIMTIME_S(10));
-  ck_assert_int_eq(e->max, SIMTIME_MS(1500));
-  ck_assert_uint_eq(e->dst, ip("10.0.2.10"));
-  ck_assert_str_eq(e->text, "outage h1 -> h2 after 10s (max 1.5s)");
-  DiagList *diags = diag_list_new(sc->file);
-  ck_assert(!scenario_check_stop(sc, SIMTIME_S(15), diags));
-  ck_assert_uint_eq(diags->errors, 1);
-  ck_assert_str_eq(g_array_index(diags->items, Diag, 0).message,
-                   "expect[2] (converged by 20s): by: 20s is after the end of the run (--stop: 15s)");
-  diag_list_free(diags);
   scenario_free(sc);
 }
 END_TEST
@@ -1037,29 +1068,6 @@ START_TEST(test_routing_events)
   ck_assert_int_eq(e->node, scenario_find_node(sc, "r3"));
   ck_assert_int_eq(e->iface, 0);
   ck_assert(e->on);
-/* routes.csv is off without a routing protocol unless asked; snapshots
- * expand to one per node, their kinds in the order written. */
-START_TEST(test_output_routes_and_show)
-{
-  Scenario *sc = load_net("");
-  ck_assert(!sc->output.routes);
-  ck_assert_ptr_null(sc->output.show);
-  scenario_free(sc);
-  sc = load_net("output:\n  routes: true\n  show:\n"
-                "    - { at: 5s, node: [r0, r1], what: [arp, routes] }\n"
-                "    - { at: 6s, node: s1, what: mac }\n");
-  ck_assert(sc->output.routes);
-  ck_assert_uint_eq(sc->output.show->len, 3);
-  const ScenarioShow *s = &g_array_index(sc->output.show, ScenarioShow, 1);
-  ck_assert_int_eq(s->node, scenario_find_node(sc, "r1"));
-  ck_assert_int_eq(s->at, SIMTIME_S(5));
-  ck_assert_uint_eq(s->n_what, 2);
-  ck_assert_int_eq(s->what[0], SHOW_ARP);
-  ck_assert_int_eq(s->what[1], SHOW_ROUTES);
-  s = &g_array_index(sc->output.show, ScenarioShow, 2);
-  ck_assert_int_eq(s->node, scenario_find_node(sc, "s1"));
-  ck_assert_uint_eq(s->n_what, 1);
-  ck_assert_int_eq(s->what[0], SHOW_MAC);
   scenario_free(sc);
 }
 END_TEST
