@@ -53,8 +53,15 @@
  * index + 1. */
 typedef uint32_t RouteEntry;
 
+/* A route removed by route_table_set_paths() and not yet compacted away. */
+#define ROUTE_DEAD 0xffu
+
+static void route_compact(RouteTable *rt);
+
 struct RouteTable {
-  GArray *routes;    /* of Route, in the order added */
+  GArray *routes;    /* of Route, in the order added; ROUTE_DEAD ones until compacted */
+  GHashTable *index; /* protocol routes: route_key() -> route_slot() of their contiguous run */
+  guint n_dead;      /* ROUTE_DEAD entries in `routes` */
   RouteEntry *nodes; /* node n is entries [n * 256, n * 256 + 256); node 0 is the root */
   guint n_nodes, cap_nodes;
   GArray *groups; /* of guint: per multipath group, its size then its route indices */
@@ -68,6 +75,7 @@ RouteTable *route_table_new(void)
 
   rt->routes = g_array_new(FALSE, FALSE, sizeof(Route));
   rt->groups = g_array_new(FALSE, FALSE, sizeof(guint));
+  rt->index = g_hash_table_new(g_direct_hash, g_direct_equal);
   rt->dirty = TRUE;
   return rt;
 }
@@ -78,6 +86,7 @@ void route_table_free(RouteTable *rt)
     return;
   g_array_free(rt->routes, TRUE);
   g_array_free(rt->groups, TRUE);
+  g_hash_table_destroy(rt->index);
   g_free(rt->nodes);
   g_free(rt);
 }
@@ -106,14 +115,10 @@ void route_table_reserve(RouteTable *rt, guint more)
 /* Removes every route of `origin`, keeping the others in their order. */
 void route_table_remove_origin(RouteTable *rt, RouteOrigin origin)
 {
-  guint kept = 0;
-
-  for (guint i = 0; i < rt->routes->len; i++) {
-    Route *r = &g_array_index(rt->routes, Route, i);
-    if (r->origin != origin)
-      g_array_index(rt->routes, Route, kept++) = *r;
-  }
-  g_array_set_size(rt->routes, kept);
+  for (guint i = 0; i < rt->routes->len; i++)
+    if (g_array_index(rt->routes, Route, i).origin == origin)
+      g_array_index(rt->routes, Route, i).origin = ROUTE_DEAD;
+  route_compact(rt);
   rt->dirty = TRUE;
 }
 
@@ -126,6 +131,8 @@ void route_table_invalidate(RouteTable *rt)
 /* Returns the routes in the order added (including those through down interfaces). */
 const GArray *route_table_routes(const RouteTable *rt)
 {
+  if (rt->n_dead)
+    route_compact((RouteTable *)rt); /* the same routes, without the dead: a cache, not a change */
   return rt->routes;
 }
 
@@ -169,60 +176,137 @@ guint route_distance(RouteOrigin origin)
   return 255;
 }
 
-/* TRUE when routes a and b to one prefix are the same route. */
-static gboolean route_same(const Route *a, const Route *b)
+/* The index key of a protocol's routes to one prefix (never 0). */
+static gpointer route_key(RouteOrigin origin, Ipv4Prefix to)
 {
-  return a->iface == b->iface && a->gateway == b->gateway && a->metric == b->metric && a->origin == b->origin;
+  return GSIZE_TO_POINTER(((guint64)to.addr << 16 | (guint64)to.len << 8 | origin) + 1);
 }
 
-/* TRUE when the `origin` routes to `to` held now are exactly paths[0..n). */
-static gboolean route_paths_equal(const RouteTable *rt, RouteOrigin origin, Ipv4Prefix to, const Route *paths, guint n)
+/* The index value of a run of `count` routes from position `first`. */
+static gpointer route_slot(guint first, guint count)
 {
-  guint held = 0;
-
-  for (guint i = 0; i < rt->routes->len; i++) {
-    const Route *r = &g_array_index(rt->routes, Route, i);
-    if (r->origin != origin || r->len != to.len || r->prefix != to.addr)
-      continue;
-    if (held >= n || !route_same(r, &paths[held]))
-      return FALSE;
-    held++;
-  }
-  return held == n;
+  return GSIZE_TO_POINTER((guint64)first << 8 | count);
 }
 
-/* Replaces the routes of `origin` to `to` (masked) with paths[0..n): their
- * interface, gateway and metric (prefix and origin are set here); n = 0
- * withdraws them. Returns FALSE, changing nothing, when the table already
- * holds exactly those routes. */
-gboolean route_table_set_paths(RouteTable *rt, RouteOrigin origin, Ipv4Prefix to, const Route *paths, guint n)
+/* Finds the run of the `origin` routes to `to`: TRUE with its first
+ * position and count. */
+static gboolean route_find_run(const RouteTable *rt, RouteOrigin origin, Ipv4Prefix to, guint *first, guint *count)
+{
+  guint64 v = GPOINTER_TO_SIZE(g_hash_table_lookup(rt->index, route_key(origin, to)));
+  *first = (guint)(v >> 8);
+  *count = (guint)(v & 0xff);
+  return v != 0;
+}
+
+/* Drops the dead routes, keeping the others in their order, and indexes
+ * the protocols' runs again. */
+static void route_compact(RouteTable *rt)
 {
   guint kept = 0;
 
-  to.addr &= addr_mask(to.len);
-  if (route_paths_equal(rt, origin, to, paths, n))
-    return FALSE;
+  g_hash_table_remove_all(rt->index);
   for (guint i = 0; i < rt->routes->len; i++) {
     Route *r = &g_array_index(rt->routes, Route, i);
-    if (r->origin != origin || r->len != to.len || r->prefix != to.addr)
-      g_array_index(rt->routes, Route, kept++) = *r;
+    if (r->origin == ROUTE_DEAD)
+      continue;
+    if (r->origin == ROUTE_RIP || r->origin == ROUTE_OSPF) {
+      Ipv4Prefix to = {r->prefix, r->len};
+      guint first, count;
+      if (!route_find_run(rt, r->origin, to, &first, &count))
+        first = kept, count = 0;
+      g_hash_table_insert(rt->index, route_key(r->origin, to), route_slot(first, count + 1));
+    }
+    g_array_index(rt->routes, Route, kept++) = *r;
   }
   g_array_set_size(rt->routes, kept);
-  for (guint i = 0; i < n; i++) {
-    Route r = paths[i];
-    r.prefix = to.addr;
-    r.len = to.len;
-    r.origin = (uint8_t)origin;
-    g_array_append_val(rt->routes, r);
-  }
-  rt->dirty = TRUE;
+  rt->n_dead = 0;
+}
+
+/* TRUE when routes a and b to one prefix are the same route. */
+static gboolean route_same(const Route *a, const Route *b)
+{
+  return a->iface == b->iface && a->gateway == b->gateway && a->metric == b->metric;
+}
+
+/* TRUE when the run at routes[first..first+count) is exactly paths[0..n). */
+static gboolean route_run_equal(const RouteTable *rt, guint first, guint count, const Route *paths, guint n)
+{
+  if (count != n)
+    return FALSE;
+  for (guint i = 0; i < n; i++)
+    if (!route_same(&g_array_index(rt->routes, Route, first + i), &paths[i]))
+      return FALSE;
   return TRUE;
+}
+
+/* Writes paths[0..n) as routes of `origin` to `to` at routes[at..at+n). */
+static void route_write_run(RouteTable *rt, guint at, RouteOrigin origin, Ipv4Prefix to, const Route *paths, guint n)
+{
+  for (guint i = 0; i < n; i++) {
+    Route *r = &g_array_index(rt->routes, Route, at + i);
+    *r = paths[i];
+    r->prefix = to.addr;
+    r->len = to.len;
+    r->origin = (uint8_t)origin;
+  }
+}
+
+/* Replaces the routes of `origin` (ROUTE_RIP or ROUTE_OSPF) to `to`
+ * (masked) with paths[0..n): their interface, gateway and metric (prefix
+ * and origin are set here); n = 0 withdraws them. Returns FALSE, changing
+ * nothing, when the table already holds exactly those routes. Constant
+ * time: a protocol's routes to one prefix are one run of the table,
+ * found through an index; a run of another length is marked dead and
+ * appended anew, and the dead are compacted away when they are half the
+ * table. */
+gboolean route_table_set_paths(RouteTable *rt, RouteOrigin origin, Ipv4Prefix to, const Route *paths, guint n)
+{
+  guint first = 0, count = 0;
+
+  g_return_val_if_fail(origin == ROUTE_RIP || origin == ROUTE_OSPF, FALSE);
+  n = MIN(n, (guint)ROUTE_MAX_PATHS);
+  to.addr &= addr_mask(to.len);
+  gboolean held = route_find_run(rt, origin, to, &first, &count);
+  if (route_run_equal(rt, first, count, paths, n) || (!held && n == 0))
+    return FALSE;
+  rt->dirty = TRUE;
+  if (held && count == n) {
+    route_write_run(rt, first, origin, to, paths, n);
+    return TRUE;
+  }
+  for (guint i = 0; i < count; i++)
+    g_array_index(rt->routes, Route, first + i).origin = ROUTE_DEAD;
+  rt->n_dead += count;
+  g_hash_table_remove(rt->index, route_key(origin, to));
+  if (n) {
+    guint at = rt->routes->len;
+    g_array_set_size(rt->routes, at + n);
+    route_write_run(rt, at, origin, to, paths, n);
+    g_hash_table_insert(rt->index, route_key(origin, to), route_slot(at, n));
+  }
+  if (rt->n_dead > 64 && rt->n_dead * 2 > rt->routes->len)
+    route_compact(rt);
+  return TRUE;
+}
+
+/* Fills held[0..) with the routes of `origin` (RIP or OSPF) to `to`, in
+ * order, at most ROUTE_MAX_PATHS; returns how many. Constant time. */
+guint route_table_paths_of(const RouteTable *rt, RouteOrigin origin, Ipv4Prefix to, const Route **held)
+{
+  guint first, count;
+
+  to.addr &= addr_mask(to.len);
+  if (!route_find_run(rt, origin, to, &first, &count))
+    return 0;
+  for (guint i = 0; i < count; i++)
+    held[i] = &g_array_index(rt->routes, Route, first + i);
+  return count;
 }
 
 /* TRUE when the route may be used now: its interface (if any) is up. */
 static gboolean route_usable(const Route *r)
 {
-  return r->iface == NULL || r->iface->up;
+  return r->origin != ROUTE_DEAD && (r->iface == NULL || r->iface->up);
 }
 
 /* Returns TRUE when route a (index ia) beats route b (index ib) for the same
@@ -449,5 +533,6 @@ guint route_paths_prefix(RouteTable *rt, uint32_t prefix, uint8_t len, const Rou
 size_t route_table_memory_bytes(const RouteTable *rt)
 {
   return sizeof(*rt) + (size_t)rt->routes->len * sizeof(Route) + (size_t)rt->groups->len * sizeof(guint) +
+         (size_t)g_hash_table_size(rt->index) * 3 * sizeof(gpointer) +
          (size_t)rt->cap_nodes * ROUTE_FANOUT * sizeof(RouteEntry);
 }

@@ -25,20 +25,6 @@ void routing_format_hops(GString *out, const Route *const *paths, guint n, const
   }
 }
 
-/* The origin's routes to `to` held now, at most ROUTE_MAX_PATHS, in order. */
-static guint routing_held(const RouteTable *rt, RouteOrigin origin, Ipv4Prefix to, const Route **held)
-{
-  const GArray *routes = route_table_routes(rt);
-  guint n = 0;
-
-  for (guint i = 0; i < routes->len && n < ROUTE_MAX_PATHS; i++) {
-    const Route *r = &g_array_index(routes, Route, i);
-    if (r->origin == origin && r->len == to.len && r->prefix == to.addr)
-      held[n++] = r;
-  }
-  return n;
-}
-
 /* Appends one side of a change: "via 10.0.12.2%eth1 metric 2" or "unreachable". */
 static void routing_format_side(GString *out, const Route *const *paths, guint n)
 {
@@ -107,7 +93,7 @@ gboolean routing_set(Node *node, RouteOrigin origin, Ipv4Prefix to, const Routin
   to.addr &= addr_mask(to.len);
   for (guint i = 0; i < n; i++)
     paths[i] = (Route){.iface = hops[i].iface, .gateway = hops[i].gateway, .metric = metric, .origin = (uint8_t)origin};
-  n_old = routing_held(rt, origin, to, old);
+  n_old = route_table_paths_of(rt, origin, to, old);
   for (guint i = 0; i < n_old; i++) {
     old_copy[i] = *old[i];
     old[i] = &old_copy[i];

@@ -156,6 +156,49 @@ START_TEST(test_lpm_metric_ties)
 }
 END_TEST
 
+START_TEST(test_lpm_protocol_paths)
+{
+  Iface ifs[3] = {0};
+  RouteTable *rt = route_table_new();
+  for (int i = 0; i < 3; i++)
+    ifs[i].up = TRUE;
+  Ipv4Prefix p = {IP(10, 4, 0, 0), 16};
+  Route two[2] = {{.iface = &ifs[0], .gateway = IP(1, 0, 0, 1), .metric = 20},
+                  {.iface = &ifs[1], .gateway = IP(1, 0, 0, 2), .metric = 20}};
+  ck_assert(route_table_set_paths(rt, ROUTE_OSPF, p, two, 2));
+  ck_assert(!route_table_set_paths(rt, ROUTE_OSPF, p, two, 2)); /* the same: no change */
+  /* A multipath group: the hash picks a member, route_lookup() the first. */
+  ck_assert_uint_eq(route_lookup(rt, IP(10, 4, 1, 1))->gateway, IP(1, 0, 0, 1));
+  ck_assert_uint_eq(route_lookup_hash(rt, IP(10, 4, 1, 1), 1)->gateway, IP(1, 0, 0, 2));
+  ck_assert_uint_eq(route_lookup_hash(rt, IP(10, 4, 1, 1), 2)->gateway, IP(1, 0, 0, 1));
+  const Route *paths[ROUTE_MAX_PATHS];
+  ck_assert_uint_eq(route_paths_prefix(rt, p.addr, p.len, paths, ROUTE_MAX_PATHS), 2);
+  /* RIP to the same prefix loses on distance (120 > 110); a static wins (1). */
+  Route rip = {.iface = &ifs[2], .gateway = IP(1, 0, 0, 3), .metric = 2};
+  ck_assert(route_table_set_paths(rt, ROUTE_RIP, p, &rip, 1));
+  ck_assert_int_eq(route_lookup(rt, IP(10, 4, 1, 1))->origin, ROUTE_OSPF);
+  route_add(rt, p.addr, p.len, IP(1, 0, 0, 9), &ifs[2], 100);
+  ck_assert_int_eq(route_lookup(rt, IP(10, 4, 1, 1))->origin, ROUTE_STATIC);
+  route_table_remove_origin(rt, ROUTE_STATIC);
+  /* One path left, then none: the RIP route takes over. */
+  ck_assert(route_table_set_paths(rt, ROUTE_OSPF, p, &two[1], 1));
+  ck_assert_uint_eq(route_table_paths_of(rt, ROUTE_OSPF, p, paths), 1);
+  ck_assert_uint_eq(route_lookup_hash(rt, IP(10, 4, 1, 1), 0)->gateway, IP(1, 0, 0, 2));
+  ck_assert(route_table_set_paths(rt, ROUTE_OSPF, p, NULL, 0));
+  ck_assert(!route_table_set_paths(rt, ROUTE_OSPF, p, NULL, 0));
+  ck_assert_int_eq(route_lookup(rt, IP(10, 4, 1, 1))->origin, ROUTE_RIP);
+  /* Many replacements: the dead are compacted away, the table stays right. */
+  for (uint32_t i = 0; i < 1000; i++) {
+    Ipv4Prefix q = {IP(10, 5, i % 200, 0), 24};
+    ck_assert(route_table_set_paths(rt, ROUTE_OSPF, q, two, 1 + (i / 200) % 2));
+  }
+  ck_assert_uint_eq(route_table_routes(rt)->len, 1 + 200); /* the RIP route and one path each */
+  ck_assert_uint_eq(route_table_paths_of(rt, ROUTE_OSPF, (Ipv4Prefix){IP(10, 5, 7, 0), 24}, paths), 1);
+  ck_assert_uint_eq(route_lookup(rt, IP(10, 5, 6, 9))->gateway, IP(1, 0, 0, 1));
+  route_table_free(rt);
+}
+END_TEST
+
 START_TEST(test_lpm_down_interfaces_skipped)
 {
   Iface ifs[3] = {0};
@@ -1046,6 +1089,7 @@ static Suite *internet_suite(void)
   tcase_set_timeout(tc, 120);
   tcase_add_test(tc, test_lpm_overlapping);
   tcase_add_test(tc, test_lpm_metric_ties);
+  tcase_add_test(tc, test_lpm_protocol_paths);
   tcase_add_test(tc, test_lpm_down_interfaces_skipped);
   tcase_add_test(tc, test_lpm_random_cross_check);
   suite_add_tcase(s, tc);

@@ -266,7 +266,7 @@ START_TEST(test_show_routes_format)
 {
   TestNet t = test_net(square_yaml, SCENARIO_ROUTING_OSPF);
   install_square(&t, TRUE);
-  install(&t, "r1", ROUTE_STATIC, "10.9.0.0/16", "10.0.13.3%eth1", 1);
+  ck_assert(ipv4_add_static(testlib_node(t.net, "r1"), (Ipv4Prefix){addr("10.9.0.0"), 16}, addr("10.0.13.3"), 1, 1));
   link_set_up(node_iface(testlib_node(t.net, "r1"), 0)->link, FALSE);
   GString *out = g_string_new(NULL);
   show_routes(testlib_node(t.net, "r1"), out);
