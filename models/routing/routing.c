@@ -19,8 +19,10 @@ void routing_format_hops(GString *out, const Route *const *paths, guint n, const
   for (guint i = 0; i < n; i++) {
     if (i)
       g_string_append(out, sep);
-    if (paths[i]->gateway)
-      g_string_append_printf(out, "%s%%", addr_format_ipv4(paths[i]->gateway, text));
+    if (paths[i]->gateway) {
+      g_string_append(out, addr_format_ipv4(paths[i]->gateway, text));
+      g_string_append_c(out, '%');
+    }
     g_string_append(out, paths[i]->iface ? paths[i]->iface->name : "-");
   }
 }
@@ -37,6 +39,66 @@ static void routing_format_side(GString *out, const Route *const *paths, guint n
   g_string_append_printf(out, " metric %u", paths[0]->metric);
 }
 
+/* Appends `v` in decimal, without printf (routes.csv has a row per change). */
+static void routing_append_uint(GString *out, uint32_t v)
+{
+  char digits[10];
+  int n = 0;
+  do {
+    digits[n++] = (char)('0' + v % 10);
+    v /= 10;
+  } while (v);
+  while (n)
+    g_string_append_c(out, digits[--n]);
+}
+
+/* The `routing` trace note of a change: "rip: 10.0.3.0/24 via
+ * 10.0.12.2%eth1 metric 2 -> unreachable (timeout)". */
+static void routing_note(Node *node, RouteOrigin origin, const char *pfx, const Route *const *old, guint n_old,
+                         const Route *const *now, guint n_now, const char *reason)
+{
+  SimContext *ctx = node->ctx;
+  GString *s = g_string_new(route_origin_name(origin));
+
+  g_string_append_printf(s, ": %s ", pfx);
+  routing_format_side(s, old, n_old);
+  g_string_append(s, " -> ");
+  routing_format_side(s, now, n_now);
+  g_string_append_printf(s, " (%s)", reason);
+  trace_note(ctx->trace, sim_now(ctx), node, n_now ? now[0]->iface : NULL, "%s", s->str);
+  g_string_free(s, TRUE);
+}
+
+/* The routes.csv row of a change (see routing.h). */
+static void routing_csv_row(Node *node, RouteOrigin origin, const char *pfx, const Route *const *old, guint n_old,
+                            const Route *const *now, guint n_now, const char *reason)
+{
+  GString *s = g_string_sized_new(128);
+
+  trace_format_time(s, sim_now(node->ctx));
+  g_string_append_c(s, ',');
+  g_string_append(s, node->name);
+  g_string_append_c(s, ',');
+  g_string_append(s, pfx);
+  g_string_append_c(s, ',');
+  g_string_append(s, route_origin_name(origin));
+  g_string_append_c(s, ',');
+  routing_format_hops(s, old, n_old, " ");
+  g_string_append_c(s, ',');
+  routing_format_hops(s, now, n_now, " ");
+  g_string_append_c(s, ',');
+  if (n_old)
+    routing_append_uint(s, old[0]->metric);
+  g_string_append_c(s, ',');
+  if (n_now)
+    routing_append_uint(s, now[0]->metric);
+  g_string_append_c(s, ',');
+  g_string_append(s, reason);
+  g_string_append_c(s, '\n');
+  fwrite(s->str, 1, s->len, node->ctx->routes_csv);
+  g_string_free(s, TRUE);
+}
+
 /* Writes the trace note and the routes.csv row of a change of `node`'s
  * `origin` routes to `to` from old[0..n_old) to now[0..n_now). */
 static void routing_report(Node *node, RouteOrigin origin, Ipv4Prefix to, const Route *const *old, guint n_old,
@@ -47,33 +109,11 @@ static void routing_report(Node *node, RouteOrigin origin, Ipv4Prefix to, const 
 
   if (!trace_wants(ctx->trace, TRACE_ROUTING) && !ctx->routes_csv)
     return; /* nobody looks: no formatting on a protocol's hot path */
-  GString *s = g_string_new(NULL);
   addr_format_cidr(to.addr, to.len, pfx);
-  if (trace_wants(ctx->trace, TRACE_ROUTING)) {
-    g_string_printf(s, "%s: %s ", route_origin_name(origin), pfx);
-    routing_format_side(s, old, n_old);
-    g_string_append(s, " -> ");
-    routing_format_side(s, now, n_now);
-    g_string_append_printf(s, " (%s)", reason);
-    trace_note(ctx->trace, sim_now(ctx), node, n_now ? now[0]->iface : NULL, "%s", s->str);
-  }
-  if (ctx->routes_csv) {
-    g_string_truncate(s, 0);
-    trace_format_time(s, sim_now(ctx));
-    g_string_append_printf(s, ",%s,%s,%s,", node->name, pfx, route_origin_name(origin));
-    routing_format_hops(s, old, n_old, " ");
-    g_string_append_c(s, ',');
-    routing_format_hops(s, now, n_now, " ");
-    g_string_append_c(s, ',');
-    if (n_old)
-      g_string_append_printf(s, "%u", old[0]->metric);
-    g_string_append_c(s, ',');
-    if (n_now)
-      g_string_append_printf(s, "%u", now[0]->metric);
-    g_string_append_printf(s, ",%s\n", reason);
-    fputs(s->str, ctx->routes_csv);
-  }
-  g_string_free(s, TRUE);
+  if (trace_wants(ctx->trace, TRACE_ROUTING))
+    routing_note(node, origin, pfx, old, n_old, now, n_now, reason);
+  if (ctx->routes_csv)
+    routing_csv_row(node, origin, pfx, old, n_old, now, n_now, reason);
 }
 
 /* Sets `node`'s routes of `origin` to `to` to the next hops hops[0..n)

@@ -102,14 +102,29 @@ gboolean addr_parse_mac(const char *text, uint8_t mac[6], GError **error)
 /* Writes the dotted-quad form of `addr` into `buf` and returns it. */
 char *addr_format_ipv4(uint32_t addr, char buf[ADDR_IPV4_TEXT])
 {
-  snprintf(buf, ADDR_IPV4_TEXT, "%u.%u.%u.%u", addr >> 24, addr >> 16 & 255, addr >> 8 & 255, addr & 255);
-  return buf;
+  char *at = buf;
+  for (int shift = 24; shift >= 0; shift -= 8) {
+    unsigned byte = addr >> shift & 255;
+    if (byte >= 100)
+      *at++ = (char)('0' + byte / 100);
+    if (byte >= 10)
+      *at++ = (char)('0' + byte / 10 % 10);
+    *at++ = (char)('0' + byte % 10);
+    *at++ = shift ? '.' : '\0';
+  }
+  return buf; /* as "%u.%u.%u.%u", without printf: traces and routes.csv format many */
 }
 
 /* Writes "10.1.1.10/24" into `buf` and returns it. */
 char *addr_format_cidr(uint32_t addr, uint8_t len, char buf[ADDR_CIDR_TEXT])
 {
-  char ip[ADDR_IPV4_TEXT];
-  snprintf(buf, ADDR_CIDR_TEXT, "%s/%u", addr_format_ipv4(addr, ip), len);
+  char *at = buf + strlen(addr_format_ipv4(addr, buf));
+  *at++ = '/';
+  if (len >= 100)
+    *at++ = (char)('0' + len / 100);
+  if (len >= 10)
+    *at++ = (char)('0' + len / 10 % 10);
+  *at++ = (char)('0' + len % 10);
+  *at = '\0';
   return buf;
 }
