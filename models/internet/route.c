@@ -29,7 +29,7 @@
  * route_table_invalidate(); route_lookup(), route_lookup_hash() (the
  * packet path: no allocation once compiled); route_lookup_prefix(),
  * route_paths_prefix() (linear scans, for protocols, checks and tools);
- * route_table_routes(); route_distance(); route_table_memory_bytes();
+ * route_table_routes(); route_table_count(); route_distance(); route_table_memory_bytes();
  * route_table_free().
  *
  * Leaves out: route caching per destination, and incremental trie updates
@@ -57,9 +57,29 @@ struct RouteTable {
   GArray *routes;    /* of Route, in the order added */
   RouteEntry *nodes; /* node n is entries [n * 256, n * 256 + 256); node 0 is the root */
   guint n_nodes, cap_nodes;
-  GArray *groups; /* of guint: per multipath group, its size then its route indices */
-  gboolean dirty; /* the trie does not reflect the routes */
+  GArray *groups;   /* of guint: per multipath group, its size then its route indices */
+  gboolean dirty;   /* the trie does not reflect the routes */
+  GHashTable *held; /* route_key(origin, prefix, len) -> how many routes: spares set_paths a scan for a new prefix */
 };
+
+/* The key of an origin's routes to a prefix in `held`. */
+static gpointer route_key(guint origin, uint32_t prefix, guint len)
+{
+  return GSIZE_TO_POINTER(((gsize)origin << 40 | (gsize)len << 32 | prefix) + 1);
+}
+
+static guint route_held_count(const RouteTable *rt, guint origin, uint32_t prefix, guint len)
+{
+  return GPOINTER_TO_UINT(g_hash_table_lookup(rt->held, route_key(origin, prefix, len)));
+}
+
+static void route_held_set(RouteTable *rt, guint origin, uint32_t prefix, guint len, guint n)
+{
+  if (n)
+    g_hash_table_insert(rt->held, route_key(origin, prefix, len), GUINT_TO_POINTER(n));
+  else
+    g_hash_table_remove(rt->held, route_key(origin, prefix, len));
+}
 
 /* Creates an empty routing table. */
 RouteTable *route_table_new(void)
@@ -68,6 +88,7 @@ RouteTable *route_table_new(void)
 
   rt->routes = g_array_new(FALSE, FALSE, sizeof(Route));
   rt->groups = g_array_new(FALSE, FALSE, sizeof(guint));
+  rt->held = g_hash_table_new(NULL, NULL);
   rt->dirty = TRUE;
   return rt;
 }
@@ -78,6 +99,7 @@ void route_table_free(RouteTable *rt)
     return;
   g_array_free(rt->routes, TRUE);
   g_array_free(rt->groups, TRUE);
+  g_hash_table_destroy(rt->held);
   g_free(rt->nodes);
   g_free(rt);
 }
@@ -91,6 +113,7 @@ void route_table_add(RouteTable *rt, const Route *route)
   g_return_if_fail(route->len <= 32);
   r.prefix &= addr_mask(r.len);
   g_array_append_val(rt->routes, r);
+  route_held_set(rt, r.origin, r.prefix, r.len, route_held_count(rt, r.origin, r.prefix, r.len) + 1);
   rt->dirty = TRUE;
 }
 
@@ -112,6 +135,8 @@ void route_table_remove_origin(RouteTable *rt, RouteOrigin origin)
     Route *r = &g_array_index(rt->routes, Route, i);
     if (r->origin != origin)
       g_array_index(rt->routes, Route, kept++) = *r;
+    else
+      route_held_set(rt, origin, r->prefix, r->len, 0);
   }
   g_array_set_size(rt->routes, kept);
   rt->dirty = TRUE;
@@ -121,6 +146,12 @@ void route_table_remove_origin(RouteTable *rt, RouteOrigin origin)
 void route_table_invalidate(RouteTable *rt)
 {
   rt->dirty = TRUE;
+}
+
+/* How many routes of `origin` to `to` (masked) the table holds, without a scan. */
+guint route_table_count(const RouteTable *rt, RouteOrigin origin, Ipv4Prefix to)
+{
+  return route_held_count(rt, origin, to.addr & addr_mask(to.len), to.len);
 }
 
 /* Returns the routes in the order added (including those through down interfaces). */
@@ -180,6 +211,10 @@ static gboolean route_paths_equal(const RouteTable *rt, RouteOrigin origin, Ipv4
 {
   guint held = 0;
 
+  if (route_held_count(rt, origin, to.addr, to.len) != n)
+    return FALSE;
+  if (n == 0)
+    return TRUE;
   for (guint i = 0; i < rt->routes->len; i++) {
     const Route *r = &g_array_index(rt->routes, Route, i);
     if (r->origin != origin || r->len != to.len || r->prefix != to.addr)
@@ -202,7 +237,9 @@ gboolean route_table_set_paths(RouteTable *rt, RouteOrigin origin, Ipv4Prefix to
   to.addr &= addr_mask(to.len);
   if (route_paths_equal(rt, origin, to, paths, n))
     return FALSE;
-  for (guint i = 0; i < rt->routes->len; i++) {
+  if (route_held_count(rt, origin, to.addr, to.len) == 0)
+    kept = rt->routes->len; /* a new prefix: nothing to take out */
+  for (guint i = kept; i < rt->routes->len; i++) {
     Route *r = &g_array_index(rt->routes, Route, i);
     if (r->origin != origin || r->len != to.len || r->prefix != to.addr)
       g_array_index(rt->routes, Route, kept++) = *r;
@@ -215,6 +252,7 @@ gboolean route_table_set_paths(RouteTable *rt, RouteOrigin origin, Ipv4Prefix to
     r.origin = (uint8_t)origin;
     g_array_append_val(rt->routes, r);
   }
+  route_held_set(rt, origin, to.addr, to.len, n);
   rt->dirty = TRUE;
   return TRUE;
 }

@@ -17,7 +17,7 @@
  * route_table_remove_origin(), route_table_set_paths() (a protocol's
  * routes to one prefix, replaced or withdrawn), route_table_invalidate();
  * route_lookup(), route_lookup_hash(); route_lookup_prefix(),
- * route_paths_prefix(); route_table_routes(); route_distance();
+ * route_paths_prefix(); route_table_routes(); route_table_count(); route_distance();
  * route_table_memory_bytes(); route_table_free().
  *
  * A Route pointer returned by a lookup stays valid until the table changes.
@@ -60,6 +60,7 @@ const Route *route_lookup_hash(RouteTable *rt, uint32_t dst, uint32_t hash);
 const Route *route_lookup_prefix(RouteTable *rt, uint32_t prefix, uint8_t len);
 guint route_paths_prefix(RouteTable *rt, uint32_t prefix, uint8_t len, const Route **paths, guint max);
 guint route_distance(RouteOrigin origin);
+guint route_table_count(const RouteTable *rt, RouteOrigin origin, Ipv4Prefix to);
 const GArray *route_table_routes(const RouteTable *rt);
 const char *route_origin_name(RouteOrigin origin);
 size_t route_table_memory_bytes(const RouteTable *rt);

@@ -31,6 +31,8 @@ static guint routing_held(const RouteTable *rt, RouteOrigin origin, Ipv4Prefix t
   const GArray *routes = route_table_routes(rt);
   guint n = 0;
 
+  if (route_table_count(rt, origin, to) == 0)
+    return 0;
   for (guint i = 0; i < routes->len && n < ROUTE_MAX_PATHS; i++) {
     const Route *r = &g_array_index(routes, Route, i);
     if (r->origin == origin && r->len == to.len && r->prefix == to.addr)
