@@ -50,7 +50,6 @@ typedef struct {
   SimTime at;    /* when it was installed (ages from then) */
   uint16_t age0; /* its age then */
   gboolean mine; /* originated by this router */
-  guint rxmt;    /* neighbours holding it on their retransmission list */
 } OspfLsa;
 
 /* Interface states (RFC 2328 9.1; no Loopback). */
