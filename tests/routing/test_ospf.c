@@ -570,7 +570,7 @@ static void check_route(Node *node, uint32_t prefix, uint8_t len, uint32_t metri
 
 /* r1 (area 1) - r2 (ABR) - r3 (backbone) - r4 (ABR) - r5 (area 2), PPP at
  * 1 Mbps (cost 100), each with a LAN 10.<i>.0.0/24 at 100 Mbps (cost 1). */
-START_TEST(test_ospf_areas)
+static Lab *areas_lab(void)
 {
   Lab *lab = lab_new(3, TRUE);
   Node *r[5], *h[5];
@@ -600,6 +600,18 @@ START_TEST(test_ospf_areas)
     OspfConfig c;
     ospf_config_defaults(&c);
     start_with(r[i], lab->shared, areas[i], NULL, &c);
+  }
+  return lab;
+}
+
+START_TEST(test_ospf_areas)
+{
+  Lab *lab = areas_lab();
+  Node *r[5];
+  for (guint i = 0; i < 5; i++) {
+    char name[8];
+    g_snprintf(name, sizeof name, "r%u", i + 1);
+    r[i] = lab_find(lab, name);
   }
   lab_run(lab, SIMTIME_S(60));
   check_route(r[0], IP(10, 5, 0, 0), 24, 401, IP(10, 0, 0, 2));
@@ -714,10 +726,11 @@ static void inject(Node *from, guint iface, uint32_t src, GByteArray *bytes)
   inject_to(from, iface, src, OSPF_ALL_SPF_ROUTERS, bytes);
 }
 
-START_TEST(test_ospf_bad_packets)
+/* The PPP pair with r1's LAN interface passive, Full by 10 s. */
+static Lab *bad_lab(void)
 {
   Lab *lab = pair_lab();
-  Node *r1 = lab_find(lab, "r1"), *r2 = lab_find(lab, "r2"), *h1 = lab_find(lab, "h1"), *h2 = lab_find(lab, "h2");
+  Node *r1 = lab_find(lab, "r1"), *r2 = lab_find(lab, "r2");
   for (guint i = 0; i < lab->net->nodes->len; i++)
     node_add_layers(network_node(lab->net, i), SIMTIME_S(300));
   network_index_addresses(lab->net);
@@ -732,9 +745,12 @@ START_TEST(test_ospf_bad_packets)
   g_array_free(c.ifaces, TRUE);
   ospf_config_defaults(&c);
   ospf_new(r2, &c, lab->shared);
-  lab_run(lab, SIMTIME_S(10));
-  ck_assert_int_eq(ospf_neighbor_state(r1->ospf, IP(10, 2, 0, 1)), OSPF_NBR_FULL);
+  return lab;
+}
 
+/* From r2 over PPP: five bad headers, two mismatched Hellos, four bad LSAs. */
+static void inject_from_r2(Node *r2)
+{
   uint32_t rid2 = IP(10, 2, 0, 1), a2 = IP(10, 0, 12, 2);
   uint8_t hb[OSPF_HELLO_LEN];
   hello_body(hb, 0, 10, 40);
@@ -758,6 +774,13 @@ START_TEST(test_ospf_bad_packets)
   inject(r2, 0, a2, craft_lsu(rid2, 3700, OSPF_LSA_ROUTER, TRUE, 0)); /* age > MaxAge */
   inject(r2, 0, a2, craft_lsu(rid2, 1, 7, TRUE, 0));                  /* LSA type 7 */
   inject(r2, 0, a2, craft_lsu(rid2, 1, OSPF_LSA_ROUTER, TRUE, 400));  /* LSA longer than the packet */
+}
+
+/* On the LANs: a good Hello, a /16 mask, another subnet to r2; to r1's passive interface. */
+static void inject_on_lans(Node *h1, Node *h2)
+{
+  uint8_t hb[OSPF_HELLO_LEN];
+
   hello_body(hb, 0xffffff00u, 10, 40);
   inject(h2, 0, IP(10, 2, 0, 10), craft(OSPF_HELLO, IP(10, 2, 0, 10), 0, hb, sizeof hb)); /* r2's LAN: fine... */
   hello_body(hb, 0xffff0000u, 10, 40);
@@ -767,6 +790,16 @@ START_TEST(test_ospf_bad_packets)
   /* r1's eth1 is passive: not in AllSPFRouters (IPv4 drops it), and to its address OSPF refuses it */
   inject(h1, 0, IP(10, 1, 0, 10), craft(OSPF_HELLO, IP(10, 1, 0, 10), 0, hb, sizeof hb));
   inject_to(h1, 0, IP(10, 1, 0, 10), IP(10, 1, 0, 1), craft(OSPF_HELLO, IP(10, 1, 0, 10), 0, hb, sizeof hb));
+}
+
+START_TEST(test_ospf_bad_packets)
+{
+  Lab *lab = bad_lab();
+  Node *r1 = lab_find(lab, "r1"), *r2 = lab_find(lab, "r2"), *h1 = lab_find(lab, "h1"), *h2 = lab_find(lab, "h2");
+  lab_run(lab, SIMTIME_S(10));
+  ck_assert_int_eq(ospf_neighbor_state(r1->ospf, IP(10, 2, 0, 1)), OSPF_NBR_FULL);
+  inject_from_r2(r2);
+  inject_on_lans(h1, h2);
   lab_run(lab, SIMTIME_S(20));
 
   ck_assert_uint_eq(node_drops(r1, DROP_BAD_OSPF), 5);
