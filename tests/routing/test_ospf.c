@@ -1032,6 +1032,64 @@ START_TEST(test_ospf_grid)
 }
 END_TEST
 
+static void link_down(void *obj, void *arg)
+{
+  (void)arg;
+  link_set_up(obj, FALSE);
+}
+
+/* Hop counts from `src` in the n x n grid without link `cut` (BFS). */
+static void grid_bfs(guint n, GArray *ends, guint cut, guint src, guint *dist)
+{
+  guint *queue = g_new(guint, n * n), head = 0, tail = 0;
+
+  for (guint i = 0; i < n * n; i++)
+    dist[i] = G_MAXUINT;
+  dist[src] = 0;
+  queue[tail++] = src;
+  while (head < tail) {
+    guint v = queue[head++];
+    for (guint k = 0; k < ends->len / 2; k++) {
+      guint a = g_array_index(ends, guint, 2 * k), b = g_array_index(ends, guint, 2 * k + 1);
+      guint w = a == v ? b : b == v ? a : G_MAXUINT;
+      if (k != cut && w != G_MAXUINT && dist[w] == G_MAXUINT)
+        dist[w] = dist[v] + 1, queue[tail++] = w;
+    }
+  }
+  g_free(queue);
+}
+
+/* The 4 x 4 grid loses its link r0_0-r0_1 at 30 s: 30 s later r0_0's
+ * routes are the shortest paths around it, the link's own subnet gone
+ * from the routers that do not touch it. */
+START_TEST(test_ospf_link_failure)
+{
+  GArray *ends = g_array_new(FALSE, FALSE, sizeof(guint));
+  Lab *lab = grid_lab(4, ends);
+  guint dist[16];
+
+  scheduler_at(lab->net->ctx.sched, SIMTIME_S(30), link_down, network_link(lab->net, 0), NULL);
+  lab_run(lab, SIMTIME_S(60));
+  grid_bfs(4, ends, 0, 0, dist);
+  Node *r00 = network_node(lab->net, 0);
+  for (guint k = 1; k < ends->len / 2; k++) {
+    guint a = g_array_index(ends, guint, 2 * k), b = g_array_index(ends, guint, 2 * k + 1);
+    const Route *p[ROUTE_MAX_PATHS];
+    guint np = route_paths_prefix(r00->ip->routes, grid_addr(k, FALSE) & ~3u, 30, p, ROUTE_MAX_PATHS);
+    if (a == 0 || b == 0)
+      continue;
+    ck_assert_msg(np >= 1, "no route to link %u", k);
+    ck_assert_uint_eq(p[0]->metric, MIN(dist[a], dist[b]) + 1);
+    ck_assert_ptr_ne(p[0]->iface, node_iface(r00, 0)); /* never through the dead link */
+  }
+  const Route *p[ROUTE_MAX_PATHS];
+  ck_assert_uint_eq(route_paths_prefix(network_node(lab->net, 5)->ip->routes, grid_addr(0, FALSE) & ~3u, 30, p, 4), 0);
+  ck_assert_int_eq(ospf_neighbor_state(r00->ospf, ospf_router_id(network_node(lab->net, 1)->ospf)), OSPF_NBR_DOWN);
+  lab_free(lab);
+  g_array_free(ends, TRUE);
+}
+END_TEST
+
 static Suite *ospf_suite(void)
 {
   Suite *s = suite_create("ospf");
@@ -1053,6 +1111,7 @@ static Suite *ospf_suite(void)
   tc = tcase_create("grid");
   tcase_set_timeout(tc, 600);
   tcase_add_test(tc, test_ospf_grid);
+  tcase_add_test(tc, test_ospf_link_failure);
   suite_add_tcase(s, tc);
   return s;
 }
