@@ -41,12 +41,16 @@ OspfShared *ospf_shared_new(void)
 {
   OspfShared *sh = g_new0(OspfShared, 1);
   sh->blobs = g_hash_table_new(NULL, NULL);
+  sh->refs = 1;
   return sh;
 }
 
+/* Drops a reference to the shared LSA contents: the caller's of
+ * ospf_shared_new(), or an Ospf's (ospf_new() takes one); the last frees
+ * them. */
 void ospf_shared_free(OspfShared *sh)
 {
-  if (!sh)
+  if (!sh || --sh->refs)
     return;
   g_hash_table_destroy(sh->blobs);
   g_free(sh);
@@ -638,8 +642,9 @@ Ospf *ospf_new(Node *node, const OspfConfig *conf, OspfShared *shared)
   ospf->node = node;
   ospf->conf = *conf;
   ospf->conf.ifaces = NULL;
-  ospf->own_shared = shared == NULL;
   ospf->shared = shared ? shared : ospf_shared_new();
+  if (shared)
+    shared->refs++;
   ospf->rid = ospf_pick_rid(node, conf);
   ospf->ifaces = g_ptr_array_new();
   ospf->areas = g_ptr_array_new();
@@ -704,8 +709,7 @@ void ospf_free(Ospf *ospf)
   g_hash_table_destroy(ospf->installed);
   g_ptr_array_free(ospf->ifaces, TRUE);
   g_ptr_array_free(ospf->areas, TRUE);
-  if (ospf->own_shared)
-    ospf_shared_free(ospf->shared);
+  ospf_shared_free(ospf->shared);
   if (ospf->node->ospf == ospf)
     ospf->node->ospf = NULL;
   g_free(ospf);

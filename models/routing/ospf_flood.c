@@ -90,24 +90,14 @@ static void ospf_flood_out(void *obj, void *arg)
 
 static void ospf_rxmt_fire(void *obj, void *arg);
 
-/* The database entry a list entry is a copy of, or NULL. */
-static OspfLsa *ospf_db_entry_of(OspfNbr *nbr, const OspfLsa *c)
-{
-  OspfLsa *l = ospf_lsdb_find(ospf_lsdb_for(nbr->oi->ospf, nbr->oi->area, c->key.type), &c->key);
-  return l && l->blob == c->blob ? l : NULL;
-}
-
 static void ospf_rxmt_drop(OspfNbr *nbr, OspfLsa *c)
 {
-  OspfLsa *l = ospf_db_entry_of(nbr, c);
-  if (l && l->rxmt)
-    l->rxmt--;
   ospf_lsa_free(nbr->oi->ospf, c);
 }
 
 void ospf_rxmt_remove(OspfNbr *nbr, const OspfKey *key)
 {
-  OspfLsa *c = g_hash_table_lookup(nbr->rxmt, key);
+  OspfLsa *c = g_hash_table_size(nbr->rxmt) ? g_hash_table_lookup(nbr->rxmt, key) : NULL;
 
   if (!c)
     return;
@@ -136,7 +126,6 @@ static void ospf_rxmt_add(OspfNbr *nbr, OspfLsa *l)
   ospf_rxmt_remove(nbr, &l->key);
   OspfLsa *c = ospf_lsa_copy(nbr->oi->ospf, l);
   g_hash_table_add(nbr->rxmt, c);
-  l->rxmt++;
   if (!nbr->lsu_rxmt)
     nbr->lsu_rxmt = scheduler_after(ospf_sched(nbr->oi->ospf), nbr->oi->conf.retransmit, ospf_rxmt_fire, nbr, NULL);
 }

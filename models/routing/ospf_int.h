@@ -34,6 +34,7 @@ typedef struct {
 
 struct OspfShared {
   GHashTable *blobs; /* OspfBlob* -> itself */
+  guint refs;        /* the builder's and one per Ospf: ospf_shared_free() drops one */
 };
 
 /* (type, link state ID, advertising router): what names an LSA. */
@@ -50,7 +51,6 @@ typedef struct {
   SimTime at;    /* when it was installed (ages from then) */
   uint16_t age0; /* its age then */
   gboolean mine; /* originated by this router */
-  guint rxmt;    /* neighbours holding it on their retransmission list */
 } OspfLsa;
 
 /* Interface states (RFC 2328 9.1; no Loopback). */
@@ -126,7 +126,6 @@ struct OspfArea {
 struct Ospf {
   Node *node;
   OspfShared *shared;
-  gboolean own_shared;
   OspfConfig conf;
   uint32_t rid;
   GPtrArray *ifaces; /* of OspfIface*, by interface index (NULL: no address) */

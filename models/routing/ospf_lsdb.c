@@ -25,35 +25,33 @@
 #define OSPF_SWEEP SIMTIME_S(60)
 
 /* Same contents, age aside. */
-static gboolean ospf_blob_equal(const OspfBlob *a, const OspfBlob *b)
+static gboolean ospf_blob_equal(const OspfBlob *a, const uint8_t *lsa, size_t len)
 {
-  return a->len == b->len && memcmp(a->data + 2, b->data + 2, a->len - 2u) == 0;
+  return a->len == len && memcmp(a->data + 2, lsa + 2, len - 2u) == 0;
 }
 
 /* The blob holding these LSA bytes (age ignored), one more reference:
  * found in the shared table or added to it. sh NULL: a private copy. */
 OspfBlob *ospf_blob_intern(OspfShared *sh, const uint8_t *lsa, size_t len)
 {
-  OspfBlob *b = g_malloc(sizeof(OspfBlob) + len);
+  guint hash = ospf_get32(lsa + OSPF_L_ID) * 31u + ospf_get32(lsa + OSPF_L_ADV) * 17u +
+               ospf_get32(lsa + OSPF_L_SEQ) * 7u + ospf_get16(lsa + OSPF_L_CKSUM) + lsa[OSPF_L_TYPE];
+  GList *same = sh ? g_hash_table_lookup(sh->blobs, GUINT_TO_POINTER(hash)) : NULL;
 
-  b->refs = 1;
-  b->len = (uint16_t)len;
-  b->interned = FALSE;
-  memcpy(b->data, lsa, len);
-  ospf_put16(b->data, 0);
-  b->hash = ospf_get32(lsa + OSPF_L_ID) * 31u + ospf_get32(lsa + OSPF_L_ADV) * 17u + ospf_get32(lsa + OSPF_L_SEQ) * 7u +
-            ospf_get16(lsa + OSPF_L_CKSUM) + lsa[OSPF_L_TYPE];
-  if (!sh)
-    return b;
-  GList *same = g_hash_table_lookup(sh->blobs, GUINT_TO_POINTER(b->hash));
   for (GList *l = same; l; l = l->next)
-    if (ospf_blob_equal(l->data, b)) {
-      g_free(b);
+    if (ospf_blob_equal(l->data, lsa, len)) {
       ((OspfBlob *)l->data)->refs++;
       return l->data;
     }
-  b->interned = TRUE;
-  g_hash_table_insert(sh->blobs, GUINT_TO_POINTER(b->hash), g_list_prepend(same, b));
+  OspfBlob *b = g_malloc(sizeof(OspfBlob) + len);
+  b->refs = 1;
+  b->len = (uint16_t)len;
+  b->interned = sh != NULL;
+  b->hash = hash;
+  memcpy(b->data, lsa, len);
+  ospf_put16(b->data, 0);
+  if (sh)
+    g_hash_table_insert(sh->blobs, GUINT_TO_POINTER(hash), g_list_prepend(same, b));
   return b;
 }
 
@@ -142,7 +140,6 @@ OspfLsa *ospf_lsa_copy(Ospf *ospf, const OspfLsa *l)
 
   (void)ospf;
   *c = *l;
-  c->rxmt = 0;
   c->blob->refs++;
   return c;
 }
@@ -216,6 +213,20 @@ static gboolean ospf_any_exchanging(const Ospf *ospf)
   return FALSE;
 }
 
+/* TRUE when a neighbour still has this instance to be acknowledged. */
+static gboolean ospf_on_some_rxmt(const Ospf *ospf, const OspfLsa *l)
+{
+  for (guint i = 0; i < ospf->ifaces->len; i++) {
+    const OspfIface *oi = g_ptr_array_index(ospf->ifaces, i);
+    for (guint j = 0; oi && j < oi->nbrs->len; j++) {
+      const OspfLsa *c = g_hash_table_lookup(((OspfNbr *)g_ptr_array_index(oi->nbrs, j))->rxmt, &l->key);
+      if (c && c->blob == l->blob)
+        return TRUE;
+    }
+  }
+  return FALSE;
+}
+
 /* One database's sweep: MaxAge LSAs on no retransmission list go; our own
  * past LSRefreshTime are counted for refreshing. */
 static guint ospf_sweep_db(Ospf *ospf, GHashTable *db, gboolean may_flush, SimTime now)
@@ -228,7 +239,7 @@ static guint ospf_sweep_db(Ospf *ospf, GHashTable *db, gboolean may_flush, SimTi
   while (g_hash_table_iter_next(&it, &k, NULL)) {
     OspfLsa *l = k;
     uint16_t age = ospf_lsa_age(l, now);
-    if (age >= OSPF_MAX_AGE && may_flush && l->rxmt == 0) {
+    if (age >= OSPF_MAX_AGE && may_flush && !ospf_on_some_rxmt(ospf, l)) {
       g_hash_table_iter_remove(&it);
       ospf_lsa_free(ospf, l);
       ospf_spf_schedule(ospf);

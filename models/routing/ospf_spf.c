@@ -235,10 +235,12 @@ static OspfVertex *ospf_vertex_get(OspfSpf *s, uint8_t type, uint32_t id, const 
 /* Relaxes the edge V -> (wtype, wid) of cost `cost` (16.1 step 2). */
 static void ospf_relax(OspfSpf *s, guint vi, uint8_t wtype, uint32_t wid, uint32_t cost, const uint8_t *link)
 {
-  const OspfLsa *wl = ospf_vertex_lsa(s, wtype, wid);
+  gpointer seen = g_hash_table_lookup(s->index, ospf_vkey(wtype, wid));
+  const OspfVertex *known = seen ? &g_array_index(s->verts, OspfVertex, GPOINTER_TO_UINT(seen) - 1) : NULL;
+  const OspfLsa *wl = known ? known->lsa : ospf_vertex_lsa(s, wtype, wid);
   OspfVertex *v = &g_array_index(s->verts, OspfVertex, vi);
 
-  if (!wl || !ospf_links_back(wl, v->type, v->id))
+  if (!wl || (known && known->done) || !ospf_links_back(wl, v->type, v->id))
     return;
   uint32_t d = v->dist + cost;
   guint wi;
@@ -536,7 +538,14 @@ static void ospf_spf_run(Ospf *ospf)
   gpointer k, v;
 
   ospf->spf_runs++;
-  for (guint i = 0; i < ospf->areas->len; i++) {
+  if (ospf->areas->len == 1) { /* one area: its intra-area routes are the table to start from */
+    OspfArea *a = g_ptr_array_index(ospf->areas, 0);
+    ospf_area_spf(ospf, a);
+    g_hash_table_destroy(all);
+    all = a->intra;
+    a->intra = NULL;
+  }
+  for (guint i = 0; ospf->areas->len > 1 && i < ospf->areas->len; i++) {
     OspfArea *a = g_ptr_array_index(ospf->areas, i);
     ospf_area_spf(ospf, a);
     g_hash_table_iter_init(&it, a->intra);

@@ -570,7 +570,7 @@ static void check_route(Node *node, uint32_t prefix, uint8_t len, uint32_t metri
 
 /* r1 (area 1) - r2 (ABR) - r3 (backbone) - r4 (ABR) - r5 (area 2), PPP at
  * 1 Mbps (cost 100), each with a LAN 10.<i>.0.0/24 at 100 Mbps (cost 1). */
-START_TEST(test_ospf_areas)
+static Lab *areas_lab(void)
 {
   Lab *lab = lab_new(3, TRUE);
   Node *r[5], *h[5];
@@ -600,6 +600,18 @@ START_TEST(test_ospf_areas)
     OspfConfig c;
     ospf_config_defaults(&c);
     start_with(r[i], lab->shared, areas[i], NULL, &c);
+  }
+  return lab;
+}
+
+START_TEST(test_ospf_areas)
+{
+  Lab *lab = areas_lab();
+  Node *r[5];
+  for (guint i = 0; i < 5; i++) {
+    char name[8];
+    g_snprintf(name, sizeof name, "r%u", i + 1);
+    r[i] = lab_find(lab, name);
   }
   lab_run(lab, SIMTIME_S(60));
   check_route(r[0], IP(10, 5, 0, 0), 24, 401, IP(10, 0, 0, 2));
@@ -714,10 +726,11 @@ static void inject(Node *from, guint iface, uint32_t src, GByteArray *bytes)
   inject_to(from, iface, src, OSPF_ALL_SPF_ROUTERS, bytes);
 }
 
-START_TEST(test_ospf_bad_packets)
+/* The PPP pair with r1's LAN interface passive, Full by 10 s. */
+static Lab *bad_lab(void)
 {
   Lab *lab = pair_lab();
-  Node *r1 = lab_find(lab, "r1"), *r2 = lab_find(lab, "r2"), *h1 = lab_find(lab, "h1"), *h2 = lab_find(lab, "h2");
+  Node *r1 = lab_find(lab, "r1"), *r2 = lab_find(lab, "r2");
   for (guint i = 0; i < lab->net->nodes->len; i++)
     node_add_layers(network_node(lab->net, i), SIMTIME_S(300));
   network_index_addresses(lab->net);
@@ -732,9 +745,12 @@ START_TEST(test_ospf_bad_packets)
   g_array_free(c.ifaces, TRUE);
   ospf_config_defaults(&c);
   ospf_new(r2, &c, lab->shared);
-  lab_run(lab, SIMTIME_S(10));
-  ck_assert_int_eq(ospf_neighbor_state(r1->ospf, IP(10, 2, 0, 1)), OSPF_NBR_FULL);
+  return lab;
+}
 
+/* From r2 over PPP: five bad headers, two mismatched Hellos, four bad LSAs. */
+static void inject_from_r2(Node *r2)
+{
   uint32_t rid2 = IP(10, 2, 0, 1), a2 = IP(10, 0, 12, 2);
   uint8_t hb[OSPF_HELLO_LEN];
   hello_body(hb, 0, 10, 40);
@@ -758,6 +774,13 @@ START_TEST(test_ospf_bad_packets)
   inject(r2, 0, a2, craft_lsu(rid2, 3700, OSPF_LSA_ROUTER, TRUE, 0)); /* age > MaxAge */
   inject(r2, 0, a2, craft_lsu(rid2, 1, 7, TRUE, 0));                  /* LSA type 7 */
   inject(r2, 0, a2, craft_lsu(rid2, 1, OSPF_LSA_ROUTER, TRUE, 400));  /* LSA longer than the packet */
+}
+
+/* On the LANs: a good Hello, a /16 mask, another subnet to r2; to r1's passive interface. */
+static void inject_on_lans(Node *h1, Node *h2)
+{
+  uint8_t hb[OSPF_HELLO_LEN];
+
   hello_body(hb, 0xffffff00u, 10, 40);
   inject(h2, 0, IP(10, 2, 0, 10), craft(OSPF_HELLO, IP(10, 2, 0, 10), 0, hb, sizeof hb)); /* r2's LAN: fine... */
   hello_body(hb, 0xffff0000u, 10, 40);
@@ -767,6 +790,16 @@ START_TEST(test_ospf_bad_packets)
   /* r1's eth1 is passive: not in AllSPFRouters (IPv4 drops it), and to its address OSPF refuses it */
   inject(h1, 0, IP(10, 1, 0, 10), craft(OSPF_HELLO, IP(10, 1, 0, 10), 0, hb, sizeof hb));
   inject_to(h1, 0, IP(10, 1, 0, 10), IP(10, 1, 0, 1), craft(OSPF_HELLO, IP(10, 1, 0, 10), 0, hb, sizeof hb));
+}
+
+START_TEST(test_ospf_bad_packets)
+{
+  Lab *lab = bad_lab();
+  Node *r1 = lab_find(lab, "r1"), *r2 = lab_find(lab, "r2"), *h1 = lab_find(lab, "h1"), *h2 = lab_find(lab, "h2");
+  lab_run(lab, SIMTIME_S(10));
+  ck_assert_int_eq(ospf_neighbor_state(r1->ospf, IP(10, 2, 0, 1)), OSPF_NBR_FULL);
+  inject_from_r2(r2);
+  inject_on_lans(h1, h2);
   lab_run(lab, SIMTIME_S(20));
 
   ck_assert_uint_eq(node_drops(r1, DROP_BAD_OSPF), 5);
@@ -999,6 +1032,64 @@ START_TEST(test_ospf_grid)
 }
 END_TEST
 
+static void link_down(void *obj, void *arg)
+{
+  (void)arg;
+  link_set_up(obj, FALSE);
+}
+
+/* Hop counts from `src` in the n x n grid without link `cut` (BFS). */
+static void grid_bfs(guint n, GArray *ends, guint cut, guint src, guint *dist)
+{
+  guint *queue = g_new(guint, n * n), head = 0, tail = 0;
+
+  for (guint i = 0; i < n * n; i++)
+    dist[i] = G_MAXUINT;
+  dist[src] = 0;
+  queue[tail++] = src;
+  while (head < tail) {
+    guint v = queue[head++];
+    for (guint k = 0; k < ends->len / 2; k++) {
+      guint a = g_array_index(ends, guint, 2 * k), b = g_array_index(ends, guint, 2 * k + 1);
+      guint w = a == v ? b : b == v ? a : G_MAXUINT;
+      if (k != cut && w != G_MAXUINT && dist[w] == G_MAXUINT)
+        dist[w] = dist[v] + 1, queue[tail++] = w;
+    }
+  }
+  g_free(queue);
+}
+
+/* The 4 x 4 grid loses its link r0_0-r0_1 at 30 s: 30 s later r0_0's
+ * routes are the shortest paths around it, the link's own subnet gone
+ * from the routers that do not touch it. */
+START_TEST(test_ospf_link_failure)
+{
+  GArray *ends = g_array_new(FALSE, FALSE, sizeof(guint));
+  Lab *lab = grid_lab(4, ends);
+  guint dist[16];
+
+  scheduler_at(lab->net->ctx.sched, SIMTIME_S(30), link_down, network_link(lab->net, 0), NULL);
+  lab_run(lab, SIMTIME_S(60));
+  grid_bfs(4, ends, 0, 0, dist);
+  Node *r00 = network_node(lab->net, 0);
+  for (guint k = 1; k < ends->len / 2; k++) {
+    guint a = g_array_index(ends, guint, 2 * k), b = g_array_index(ends, guint, 2 * k + 1);
+    const Route *p[ROUTE_MAX_PATHS];
+    guint np = route_paths_prefix(r00->ip->routes, grid_addr(k, FALSE) & ~3u, 30, p, ROUTE_MAX_PATHS);
+    if (a == 0 || b == 0)
+      continue;
+    ck_assert_msg(np >= 1, "no route to link %u", k);
+    ck_assert_uint_eq(p[0]->metric, MIN(dist[a], dist[b]) + 1);
+    ck_assert_ptr_ne(p[0]->iface, node_iface(r00, 0)); /* never through the dead link */
+  }
+  const Route *p[ROUTE_MAX_PATHS];
+  ck_assert_uint_eq(route_paths_prefix(network_node(lab->net, 5)->ip->routes, grid_addr(0, FALSE) & ~3u, 30, p, 4), 0);
+  ck_assert_int_eq(ospf_neighbor_state(r00->ospf, ospf_router_id(network_node(lab->net, 1)->ospf)), OSPF_NBR_DOWN);
+  lab_free(lab);
+  g_array_free(ends, TRUE);
+}
+END_TEST
+
 static Suite *ospf_suite(void)
 {
   Suite *s = suite_create("ospf");
@@ -1020,6 +1111,7 @@ static Suite *ospf_suite(void)
   tc = tcase_create("grid");
   tcase_set_timeout(tc, 600);
   tcase_add_test(tc, test_ospf_grid);
+  tcase_add_test(tc, test_ospf_link_failure);
   suite_add_tcase(s, tc);
   return s;
 }
