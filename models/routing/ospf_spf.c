@@ -203,7 +203,7 @@ static gboolean ospf_links_back(const OspfLsa *w, uint8_t vtype, uint32_t vid)
   guint len = w->blob->len;
 
   if (d[OSPF_L_TYPE] == OSPF_LSA_NETWORK) {
-    for (guint off = 28; off + 4 <= len; off += 4)
+    for (guint off = 24; off + 4 <= len; off += 4) /* after the mask: the attached routers */
       if (ospf_get32(d + off) == vid)
         return TRUE;
     return FALSE;
@@ -265,7 +265,7 @@ static void ospf_vertex_edges(OspfSpf *s, guint vi)
   guint len = v->lsa->blob->len;
 
   if (v->type == OSPF_LSA_NETWORK) {
-    for (guint off = 28; off + 4 <= len; off += 4)
+    for (guint off = 24; off + 4 <= len; off += 4) /* after the mask: the attached routers */
       ospf_relax(s, vi, OSPF_LSA_ROUTER, ospf_get32(d + off), 0, NULL);
     return;
   }

@@ -518,9 +518,10 @@ static gboolean spf_area_segment(SpfNet *sn, SpfArea *a, guint s)
   gboolean p2p = spf_seg_p2p(sn, s, l), transit = l->len >= 2 && !p2p;
   int net = (int)(sn->n_nodes + s);
   for (guint i = 0; l->len >= 2 && i < l->len; i++) {
-    Iface *x = g_ptr_array_index(l, i), *y = g_ptr_array_index(l, 1 - i);
+    Iface *x = g_ptr_array_index(l, i);
     uint32_t cost = sn->ifs[x->node->index][x->index].ospf_cost;
-    if (p2p) {
+    if (p2p) { /* two ends: the other one is y */
+      Iface *y = g_ptr_array_index(l, 1 - i);
       spf_edge(a, (int)x->node->index, (int)y->node->index, cost, x, y->ip.addr);
       continue;
     }
