@@ -51,8 +51,23 @@ static void examples_assert_same_dirs(const char *a, const char *b)
   g_ptr_array_free(names, TRUE);
 }
 
+/* Runs tshark with `argv`; fails unless it exits 0; returns its output (g_free). */
+static char *examples_spawn_tshark(const char *const *argv, const char *pcap)
+{
+  char *out = NULL, *err = NULL;
+  int status = -1;
+  GError *error = NULL;
+  ck_assert_msg(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err, &status, &error),
+                "cannot run tshark (install it: apt-get install tshark): %s", error ? error->message : "?");
+  ck_assert_msg(g_spawn_check_wait_status(status, NULL), "tshark failed on %s:\n%s", pcap, err);
+  g_free(err);
+  return out;
+}
+
 /* Runs tshark over `pcap` with checksum validation on; fails on any
- * malformed packet, bad checksum or expert error. */
+ * malformed packet, bad checksum or expert error. OSPF's checksum has no
+ * status field in tshark: its verdict is read from the detailed view
+ * ("[correct]" or "[incorrect, should be ...]"). */
 static void examples_tshark(const char *pcap, guint *frames)
 {
   const char *argv[] = {"tshark",
@@ -70,15 +85,13 @@ static void examples_tshark(const char *pcap, guint *frames)
                         "udp.checksum.status == \"Bad\" || icmp.checksum.status == \"Bad\" || "
                         "tcp.checksum.status == \"Bad\"",
                         NULL};
-  char *out = NULL, *err = NULL;
-  int status = -1;
-  GError *error = NULL;
-  ck_assert_msg(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err, &status, &error),
-                "cannot run tshark (install it: apt-get install tshark): %s", error ? error->message : "?");
-  ck_assert_msg(g_spawn_check_wait_status(status, NULL), "tshark failed on %s:\n%s", pcap, err);
+  char *out = examples_spawn_tshark(argv, pcap);
   ck_assert_msg(out[0] == '\0', "tshark finds problems in %s:\n%s", pcap, out);
   g_free(out);
-  g_free(err);
+  const char *ospf[] = {"tshark", "-n", "-r", pcap, "-Y", "ospf", "-V", NULL};
+  out = examples_spawn_tshark(ospf, pcap);
+  ck_assert_msg(!strstr(out, "incorrect"), "tshark finds a bad OSPF checksum in %s", pcap);
+  g_free(out);
   (*frames)++;
 }
 
@@ -300,7 +313,8 @@ static gboolean examples_captured(const Scenario *sc, int n, int i)
 }
 
 /* The files that a run of `sc` must write to its directory: the results,
- * the trace, a pcap per captured interface and tcp.csv. */
+ * the trace, a pcap per captured interface, tcp.csv, routes.csv and
+ * show.txt. */
 static GPtrArray *examples_expected_files(const Scenario *sc)
 {
   GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
@@ -311,6 +325,10 @@ static GPtrArray *examples_expected_files(const Scenario *sc)
     g_ptr_array_add(names, g_strdup("trace.txt"));
   if (sc->output.tcp_series)
     g_ptr_array_add(names, g_strdup("tcp.csv"));
+  if (sc->output.routes)
+    g_ptr_array_add(names, g_strdup("routes.csv"));
+  if (sc->output.show && sc->output.show->len)
+    g_ptr_array_add(names, g_strdup("show.txt"));
   for (guint n = 0; n < sc->nodes->len; n++)
     for (guint i = 0; i < scenario_node(sc, (int)n)->ifaces->len; i++)
       if (examples_captured(sc, (int)n, (int)i))
@@ -320,7 +338,7 @@ static GPtrArray *examples_expected_files(const Scenario *sc)
 }
 
 /* `ipsim run FILE`, no flags, in a fresh working directory: exit 0; a
- * scenario that asks for files (pcap, tcp-series) and names no directory
+ * scenario that asks for files (pcap, tcp-series, routes, show) and names no directory
  * gets them in ./<FILE without .yaml>.out, one that asks for none writes
  * nothing. */
 START_TEST(test_example_runs_without_flags)
@@ -336,7 +354,8 @@ START_TEST(test_example_runs_without_flags)
   ck_assert_int_eq(g_chdir(tmp), 0);
   int status = testlib_run_ipsim((const char *[]){"run", file, NULL}, &out, &err);
   ck_assert_msg(status == 0, "%s: exit %d\n%s", name, status, err);
-  gboolean files = sc->output.pcap_all || sc->output.pcap->len > 0 || sc->output.tcp_series;
+  gboolean files = sc->output.pcap_all || sc->output.pcap->len > 0 || sc->output.tcp_series || sc->output.routes ||
+                   (sc->output.show && sc->output.show->len);
   char *base = g_strndup(name, strlen(name) - strlen(".yaml")), *dir = g_strconcat(base, ".out", NULL);
   g_free(base);
   GPtrArray *made = testlib_list_dir(".", "");
