@@ -21,13 +21,13 @@
 #define RIP_AFI_INET 2
 #define RIP_AFI_AUTH 0xffffu
 
-typedef struct {
+typedef struct __attribute__((packed)) {
   uint8_t command; /* RIP_CMD_REQUEST or RIP_CMD_RESPONSE */
   uint8_t version; /* RIP_VERSION */
   uint16_t zero;
 } RipHeader;
 
-typedef struct {
+typedef struct __attribute__((packed)) {
   uint16_t afi; /* RIP_AFI_INET; 0 in a whole-table request */
   uint16_t tag;
   uint32_t addr, mask, next_hop;

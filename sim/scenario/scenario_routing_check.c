@@ -285,8 +285,30 @@ static void routing_check_area(Loader *ld, const Segments *s, uint32_t area, int
   g_free(told);
 }
 
+/* A router running RIP or OSPF with a linked interface that has no
+ * address: the protocol cannot run there (a `prefix` addresses only the
+ * ends of its own link, not a whole switched segment). */
+static void routing_check_unaddressed(Loader *ld)
+{
+  const Scenario *sc = ld->sc;
+  for (guint n = 0; n < sc->nodes->len; n++) {
+    const ScenarioNode *node = scenario_node(sc, (int)n);
+    if (node->routing != SCENARIO_ROUTING_RIP && node->routing != SCENARIO_ROUTING_OSPF)
+      continue;
+    for (guint i = 0; i < node->ifaces->len; i++) {
+      const ScenarioIface *si = &g_array_index(node->ifaces, ScenarioIface, i);
+      if (si->link >= 0 && !si->has_ip)
+        scenario_warning_at(ld, si->mark,
+                            "%s:%s has no address: %s does not run on it (give its link a 'prefix' or the interface "
+                            "an 'ip')",
+                            node->name, si->name, node->routing == SCENARIO_ROUTING_RIP ? "RIP" : "OSPF");
+    }
+  }
+}
+
 void scenario_check_routing(Loader *ld)
 {
+  routing_check_unaddressed(ld);
   Segments s = segments_new(ld->sc);
   routing_check_segments(ld, &s);
   GArray *areas = routing_areas(ld->sc);

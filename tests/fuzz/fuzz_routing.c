@@ -46,8 +46,8 @@ static const char fuzz_routing_yaml[] =
     "  - { ends: [r1, r2], type: ppp, prefix: 10.0.12.0/30 }\n"
     "  - { ends: [r2, h1], prefix: 10.0.1.0/24 }\n"
     "  - { ends: [r3, s1], prefix: 10.0.3.0/24 }\n"
-    "  - [r4, s1]\n"
-    "  - [r5, s1]\n"
+    "  - { ends: [r4, s1], prefix: 10.0.3.0/24 }\n"
+    "  - { ends: [r5, s1], prefix: 10.0.3.0/24 }\n"
     "  - { ends: [r5, r6], prefix: 10.0.56.0/30 }\n"
     "  - { ends: [r6, h2], prefix: 10.0.6.0/24 }\n";
 
