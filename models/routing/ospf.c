@@ -700,6 +700,8 @@ void ospf_free(Ospf *ospf)
       g_hash_table_destroy(a->rtr);
     if (a->intra)
       g_hash_table_destroy(a->intra);
+    if (a->asbr)
+      g_hash_table_destroy(a->asbr);
     g_free(a);
   }
   ospf_lsdb_free(ospf, ospf->ext);
