@@ -148,7 +148,7 @@ static void ospf_want_external(Ospf *ospf, GHashTable *wants, uint32_t addr, uin
   g_byte_array_append(ospf_want(wants, OSPF_LSA_EXTERNAL, addr & addr_mask(len), ospf->rid), b, sizeof b);
 }
 
-/* The AS-external LSAs (A.4.5): connected subnets without OSPF, static routes, the default. */
+/* The AS-external LSAs (A.4.5): connected subnets without OSPF (interfaces up), usable static routes, the default. */
 static void ospf_want_externals(Ospf *ospf, GHashTable *wants)
 {
   Node *node = ospf->node;
@@ -156,13 +156,13 @@ static void ospf_want_externals(Ospf *ospf, GHashTable *wants)
   for (guint i = 0; ospf->conf.redist_connected && i < node->ifaces->len; i++) {
     Iface *f = node_iface(node, i);
     OspfIface *oi = i < ospf->ifaces->len ? g_ptr_array_index(ospf->ifaces, i) : NULL;
-    if (f->has_ip && (!oi || !oi->conf.enabled))
+    if (f->has_ip && f->up && (!oi || !oi->conf.enabled))
       ospf_want_external(ospf, wants, f->ip.addr, f->ip.len);
   }
   const GArray *routes = route_table_routes(node->ip->routes);
   for (guint i = 0; ospf->conf.redist_static && i < routes->len; i++) {
     const Route *r = &g_array_index(routes, Route, i);
-    if (r->origin == ROUTE_STATIC && r->len > 0)
+    if (r->origin == ROUTE_STATIC && r->len > 0 && (!r->iface || r->iface->up))
       ospf_want_external(ospf, wants, r->prefix, r->len);
   }
   if (ospf->conf.default_originate)
