@@ -550,8 +550,11 @@ static void ospf_iface_changed(void *data, Iface *iface)
   Ospf *ospf = data;
   OspfIface *oi = iface->index < ospf->ifaces->len ? g_ptr_array_index(ospf->ifaces, iface->index) : NULL;
 
-  if (!oi || !oi->conf.enabled)
+  if (!oi || !oi->conf.enabled) {
+    if (ospf->conf.redist_connected || ospf->conf.redist_static)
+      ospf_originate_soon(ospf); /* a redistributed subnet or static route comes or goes */
     return;
+  }
   if (iface->up)
     ospf_iface_up(oi);
   else
@@ -700,6 +703,8 @@ void ospf_free(Ospf *ospf)
       g_hash_table_destroy(a->rtr);
     if (a->intra)
       g_hash_table_destroy(a->intra);
+    if (a->asbr)
+      g_hash_table_destroy(a->asbr);
     g_free(a);
   }
   ospf_lsdb_free(ospf, ospf->ext);

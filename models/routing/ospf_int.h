@@ -120,6 +120,8 @@ struct OspfArea {
   GPtrArray *ifaces; /* of OspfIface* (not owned) */
   GHashTable *rtr;   /* after SPF: router ID -> OspfPath* (owned), border and boundary routers reached */
   GHashTable *intra; /* after SPF: prefix (guint64 as pointer-key) -> OspfPath*, intra-area routes */
+  GHashTable *asbr;  /* after SPF: router ID -> OspfPath* (owned), AS boundary routers reached in this area:
+                        intra-area (OSPF_PATH_INTRA) or by its ASBR-summary LSAs (OSPF_PATH_INTER) */
   gboolean transit;  /* has a full neighbour (for summaries) */
 };
 
@@ -209,10 +211,12 @@ void ospf_iface_flush_queues(OspfIface *oi);
 /* ospf_spf.c */
 void ospf_spf_schedule(Ospf *ospf);
 void ospf_summaries_build(Ospf *ospf, OspfArea *into, GHashTable *out);
+void ospf_asbr_summaries_build(Ospf *ospf, OspfArea *into, GHashTable *wants);
 
 /* ospf_orig.c */
 void ospf_originate_all(Ospf *ospf);
 void ospf_want_summary(Ospf *ospf, GHashTable *wants, uint32_t addr, uint8_t len, uint32_t cost);
+void ospf_want_asbr_summary(Ospf *ospf, GHashTable *wants, uint32_t asbr, uint32_t cost);
 
 /* A prefix as a hash key. */
 static inline gpointer ospf_prefix_key(uint32_t addr, uint8_t len)

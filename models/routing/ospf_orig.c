@@ -3,8 +3,8 @@
  * area (12.4.1: point-to-point links with a stub for the subnet, transit
  * links to DRs, stubs for passive interfaces and networks without an
  * adjacency), a network LSA for each broadcast network where it is DR
- * with an adjacency (12.4.2), summary LSAs as an area border router
- * (12.4.3, built in ospf_spf.c), AS-external LSAs for redistributed
+ * with an adjacency (12.4.2), summary and ASBR-summary LSAs as an area
+ * border router (12.4.3, built in ospf_spf.c), AS-external LSAs for redistributed
  * connected and static routes and the default route (12.4.4, E2 metric 20
  * as FRR). Everything is rebuilt at once, in an event soon after a
  * change; an LSA whose contents did not change is left alone, one that
@@ -14,9 +14,13 @@
  *
  * Entry points (ospf_int.h): ospf_originate_soon(), ospf_originate_all().
  *
- * Leaves out: ASBR-summary LSAs (type 4; externals are reached within
- * the ASBR's area), forwarding addresses and route tags in externals,
- * host routes for loopbacks.
+ * The router LSA carries the B bit on an area border router and the E bit
+ * on an AS boundary router (one that redistributes); an area border router
+ * also originates ASBR-summary LSAs (type 4, 12.4.3, chosen in
+ * ospf_spf.c) so that routers of other areas reach the externals.
+ *
+ * Leaves out: forwarding addresses and route tags in externals, host
+ * routes for loopbacks.
  */
 #include "models/routing/ospf_int.h"
 
@@ -144,7 +148,7 @@ static void ospf_want_external(Ospf *ospf, GHashTable *wants, uint32_t addr, uin
   g_byte_array_append(ospf_want(wants, OSPF_LSA_EXTERNAL, addr & addr_mask(len), ospf->rid), b, sizeof b);
 }
 
-/* The AS-external LSAs (A.4.5): connected subnets without OSPF, static routes, the default. */
+/* The AS-external LSAs (A.4.5): connected subnets without OSPF (interfaces up), usable static routes, the default. */
 static void ospf_want_externals(Ospf *ospf, GHashTable *wants)
 {
   Node *node = ospf->node;
@@ -152,13 +156,13 @@ static void ospf_want_externals(Ospf *ospf, GHashTable *wants)
   for (guint i = 0; ospf->conf.redist_connected && i < node->ifaces->len; i++) {
     Iface *f = node_iface(node, i);
     OspfIface *oi = i < ospf->ifaces->len ? g_ptr_array_index(ospf->ifaces, i) : NULL;
-    if (f->has_ip && (!oi || !oi->conf.enabled))
+    if (f->has_ip && f->up && (!oi || !oi->conf.enabled))
       ospf_want_external(ospf, wants, f->ip.addr, f->ip.len);
   }
   const GArray *routes = route_table_routes(node->ip->routes);
   for (guint i = 0; ospf->conf.redist_static && i < routes->len; i++) {
     const Route *r = &g_array_index(routes, Route, i);
-    if (r->origin == ROUTE_STATIC && r->len > 0)
+    if (r->origin == ROUTE_STATIC && r->len > 0 && (!r->iface || r->iface->up))
       ospf_want_external(ospf, wants, r->prefix, r->len);
   }
   if (ospf->conf.default_originate)
@@ -260,8 +264,10 @@ void ospf_originate_all(Ospf *ospf)
     wants = g_hash_table_new_full(ospf_key_hash, ospf_key_equal, ospf_want_free, NULL);
     ospf_want_router(ospf, a, wants);
     ospf_want_networks(ospf, a, wants);
-    if (ospf_is_abr(ospf))
+    if (ospf_is_abr(ospf)) {
       ospf_summaries_build(ospf, a, wants);
+      ospf_asbr_summaries_build(ospf, a, wants);
+    }
     ospf_originate_db(ospf, a, a->lsdb, wants, &wait);
     g_hash_table_destroy(wants);
   }
@@ -297,4 +303,13 @@ void ospf_want_summary(Ospf *ospf, GHashTable *wants, uint32_t addr, uint8_t len
   ospf_put32(b, addr_mask(len));
   ospf_put32(b + 4, MIN(cost, OSPF_LS_INFINITY));
   g_byte_array_append(ospf_want(wants, OSPF_LSA_SUMMARY, addr, ospf->rid), b, sizeof b);
+}
+
+/* An ASBR-summary LSA body (A.4.4: mask 0, the cost to AS boundary router `asbr`). */
+void ospf_want_asbr_summary(Ospf *ospf, GHashTable *wants, uint32_t asbr, uint32_t cost)
+{
+  uint8_t b[8] = {0};
+
+  ospf_put32(b + 4, MIN(cost, OSPF_LS_INFINITY));
+  g_byte_array_append(ospf_want(wants, OSPF_LSA_ASBR, asbr, ospf->rid), b, sizeof b);
 }

@@ -1,7 +1,7 @@
 /*
  * OSPF's state as FRR shows it: `show ip ospf neighbor` (Neighbor ID,
  * Pri, State/role, Dead Time, Address, Interface and the list lengths),
- * `show ip ospf database` (per area its router, network and summary link
+ * `show ip ospf database` (per area its router, network, summary and ASBR-summary link
  * states, then the AS-external ones: Link ID, ADV Router, Age, Seq#,
  * CkSum) and `show ip ospf interface`, for snapshots.
  *
@@ -77,7 +77,7 @@ static void ospf_show_tail(GString *out, const OspfLsa *l)
     g_string_append_printf(out, " %u", ospf_get16(d + 22));
     return;
   }
-  if (l->key.type == OSPF_LSA_NETWORK)
+  if (l->key.type == OSPF_LSA_NETWORK || l->key.type == OSPF_LSA_ASBR)
     return;
   uint32_t mask = ospf_get32(d + 20);
   uint8_t len = (uint8_t)(32 - __builtin_ctzll((uint64_t)mask | (1ull << 32)));
@@ -91,7 +91,7 @@ static void ospf_show_tail(GString *out, const OspfLsa *l)
 /* One section: the LSAs of `type` in `db`, sorted by link state ID then advertising router. */
 static void ospf_show_section(GString *out, GHashTable *db, uint8_t type, const char *title, SimTime now)
 {
-  static const char *const tails[] = {"", " Link count", "", " Route", " Route", " Route"};
+  static const char *const tails[] = {"", " Link count", "", " Route", "", " Route"};
   GPtrArray *v = g_ptr_array_new();
   GHashTableIter it;
   gpointer k;
@@ -132,6 +132,8 @@ void ospf_show_database(const Ospf *ospf, GString *out)
     ospf_show_section(out, a->lsdb, OSPF_LSA_NETWORK, title, now);
     g_snprintf(title, sizeof title, "Summary Link States (Area %s)", area);
     ospf_show_section(out, a->lsdb, OSPF_LSA_SUMMARY, title, now);
+    g_snprintf(title, sizeof title, "ASBR-Summary Link States (Area %s)", area);
+    ospf_show_section(out, a->lsdb, OSPF_LSA_ASBR, title, now);
   }
   ospf_show_section(out, ospf->ext, OSPF_LSA_EXTERNAL, "AS External Link States", now);
 }

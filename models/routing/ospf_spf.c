@@ -12,9 +12,14 @@
  * through routing_set(), only those that changed since the last run.
  *
  * Entry points (ospf_int.h): ospf_spf_schedule(), ospf_routes_free(),
- * ospf_summaries_build().
+ * ospf_summaries_build(), ospf_asbr_summaries_build().
  *
- * Leaves out: virtual links and transit areas (16.3), ASBR-summary LSAs,
+ * AS boundary routers are reached inside an area or through the
+ * ASBR-summary LSAs (type 4) of its border routers (16.2), the preferred
+ * entry chosen as 16.4.1 says (RFC1583Compatibility off); an area border
+ * router advertises them into its other areas (12.4.3).
+ *
+ * Leaves out: virtual links and transit areas (16.3),
  * forwarding addresses in externals, the incremental SPF of FRR.
  */
 #include "models/routing/ospf_int.h"
@@ -435,18 +440,69 @@ static void ospf_inter_routes(Ospf *ospf, OspfArea *area, GHashTable *all, SimTi
   }
 }
 
-/* The best path to the ASBR `rid` over all areas, or NULL. */
-static const OspfPath *ospf_asbr_path(const Ospf *ospf, uint32_t rid)
+/* The AS boundary routers of `area` (16.2 for type-4 summaries): those
+ * reached inside it, else through the ASBR-summary LSAs of its border routers. */
+static void ospf_area_asbrs(Ospf *ospf, OspfArea *area, gboolean summaries, SimTime now)
+{
+  GHashTableIter it;
+  gpointer k, v;
+
+  if (area->asbr)
+    g_hash_table_destroy(area->asbr);
+  area->asbr = g_hash_table_new_full(NULL, NULL, NULL, g_free);
+  g_hash_table_iter_init(&it, area->rtr);
+  while (g_hash_table_iter_next(&it, &k, &v))
+    if (((OspfPath *)v)->kind & OSPF_RTR_E)
+      ospf_offer(area->asbr, k, OSPF_PATH_INTRA, ((OspfPath *)v)->cost, 0, ((OspfPath *)v)->hops, ((OspfPath *)v)->n);
+  g_hash_table_iter_init(&it, area->lsdb);
+  while (summaries && g_hash_table_iter_next(&it, &k, NULL)) {
+    const OspfLsa *l = k;
+    if (l->key.type != OSPF_LSA_ASBR || l->key.adv == ospf->rid || l->key.id == ospf->rid ||
+        ospf_lsa_age(l, now) >= OSPF_MAX_AGE)
+      continue;
+    uint32_t metric = ospf_get32(l->blob->data + 24) & 0xffffff;
+    const OspfPath *abr = g_hash_table_lookup(area->rtr, GUINT_TO_POINTER(l->key.adv));
+    if (metric < OSPF_LS_INFINITY && abr && (abr->kind & OSPF_RTR_B))
+      ospf_offer(area->asbr, GUINT_TO_POINTER(l->key.id), OSPF_PATH_INTER, abr->cost + metric, 0, abr->hops, abr->n);
+  }
+}
+
+/* Every area's AS boundary routers; an area border router reads the backbone's ASBR-summaries only. */
+static void ospf_asbr_routes(Ospf *ospf, SimTime now)
+{
+  for (guint i = 0; i < ospf->areas->len; i++) {
+    OspfArea *a = g_ptr_array_index(ospf->areas, i);
+    ospf_area_asbrs(ospf, a, !ospf_is_abr(ospf) || a->id == 0, now);
+  }
+}
+
+/* The preferred path to the ASBR `rid` over all areas, or NULL (16.4.1,
+ * RFC1583Compatibility off): intra-area paths in a non-backbone area
+ * first, then the least cost, then the largest area ID; *in: its area. */
+static const OspfPath *ospf_asbr_best(const Ospf *ospf, uint32_t rid, const OspfArea **in)
 {
   const OspfPath *best = NULL;
+  int best_rank = 0;
 
   for (guint i = 0; i < ospf->areas->len; i++) {
     const OspfArea *a = g_ptr_array_index(ospf->areas, i);
-    const OspfPath *p = a->rtr ? g_hash_table_lookup(a->rtr, GUINT_TO_POINTER(rid)) : NULL;
-    if (p && (p->kind & OSPF_RTR_E) && (!best || p->cost < best->cost))
+    const OspfPath *p = a->asbr ? g_hash_table_lookup(a->asbr, GUINT_TO_POINTER(rid)) : NULL;
+    int rank = p && p->kind == OSPF_PATH_INTRA && a->id != 0 ? 0 : 1;
+    if (p && (!best || rank < best_rank || (rank == best_rank && p->cost <= best->cost))) {
       best = p;
+      best_rank = rank;
+      *in = a;
+    }
   }
   return best;
+}
+
+/* The best path to the ASBR `rid` over all areas, or NULL. */
+static const OspfPath *ospf_asbr_path(const Ospf *ospf, uint32_t rid)
+{
+  const OspfArea *in = NULL;
+
+  return ospf_asbr_best(ospf, rid, &in);
 }
 
 /* AS-external routes (16.4). */
@@ -557,6 +613,7 @@ static void ospf_spf_run(Ospf *ospf)
     if (!ospf_is_abr(ospf) || a->id == 0)
       ospf_inter_routes(ospf, a, all, now);
   }
+  ospf_asbr_routes(ospf, now);
   ospf_external_routes(ospf, all, now);
   ospf_install(ospf, all);
   if (ospf_is_abr(ospf))
@@ -615,4 +672,24 @@ void ospf_summaries_build(Ospf *ospf, OspfArea *into, GHashTable *wants)
   while (g_hash_table_iter_next(&it, &k, &v))
     if (((OspfPath *)v)->kind == OSPF_PATH_INTER)
       ospf_want_summary(ospf, wants, ospf_prefix_key_addr(k), ospf_prefix_key_len(k), ((OspfPath *)v)->cost);
+}
+
+/* ASBR-summary LSAs into `into` (12.4.3): each AS boundary router whose
+ * preferred path lies in another area, at the cost of that path. */
+void ospf_asbr_summaries_build(Ospf *ospf, OspfArea *into, GHashTable *wants)
+{
+  GHashTableIter it;
+  gpointer k;
+
+  for (guint i = 0; i < ospf->areas->len; i++) {
+    const OspfArea *a = g_ptr_array_index(ospf->areas, i), *in = NULL;
+    if (a == into || !a->asbr)
+      continue;
+    g_hash_table_iter_init(&it, a->asbr);
+    while (g_hash_table_iter_next(&it, &k, NULL)) {
+      const OspfPath *p = ospf_asbr_best(ospf, GPOINTER_TO_UINT(k), &in);
+      if (p && in == a)
+        ospf_want_asbr_summary(ospf, wants, GPOINTER_TO_UINT(k), p->cost);
+    }
+  }
 }

@@ -26,8 +26,18 @@
  * the border routers' intra-area costs, a router of another area its own
  * border routers, whose cost is intra-area or through the backbone.
  *
- * Not covered (said in doc/scenario.md): redistributed static routes and
- * default routes (RIP and OSPF externals), virtual links and transit
+ * Externals (16.4): the subnets of interfaces that are up where OSPF is
+ * off (redist_connected), usable static routes (redist_static), 0.0.0.0/0
+ * (default_originate), as E2 metric 20, through the nearest other router
+ * that redistributes the prefix (the union of next hops on a tie), only
+ * where no intra- or inter-area route exists. The path to that AS
+ * boundary router: intra-area, else through the ASBR-summaries of the
+ * area's border routers (a border router reads the backbone's only),
+ * each advertising its preferred path when it lies in another area
+ * (12.4.3); the preferred one as 16.4.1 (RFC1583Compatibility off). RIP
+ * redistributes the same three kinds at metric 1.
+ *
+ * Not covered (said in doc/scenario.md): virtual links and transit
  * areas, a border router without a backbone adjacency, a prefix the
  * router itself has connected and up (not compared). Dijkstra is O(V^2)
  * per router: meant for teaching networks, not the benchmarks' grids.
@@ -174,7 +184,30 @@ static int spf_prefix_compare(gconstpointer pa, gconstpointer pb)
   return a->len < b->len ? -1 : a->len > b->len;
 }
 
-/* Every subnet of every interface of every host and router, once, sorted. */
+/* Adds the prefixes that routers redistribute beyond their subnets: static routes, the default. */
+static void spf_redist_prefixes(SpfNet *sn)
+{
+  for (guint n = 0; n < sn->n_nodes; n++) {
+    const ScenarioNode *snode = scenario_node(sn->sc, n);
+    Node *node = network_node(sn->net, n);
+    gboolean rip = snode->routing == SCENARIO_ROUTING_RIP, ospf = snode->routing == SCENARIO_ROUTING_OSPF;
+    Ipv4Prefix def = {0, 0};
+    if ((rip && snode->rip.default_originate) || (ospf && snode->ospf.default_originate))
+      g_array_append_val(sn->prefixes, def);
+    if (!node->ip || !((rip && snode->rip.redist_static) || (ospf && snode->ospf.redist_static)))
+      continue;
+    const GArray *routes = route_table_routes(node->ip->routes);
+    for (guint i = 0; i < routes->len; i++) {
+      const Route *r = &g_array_index(routes, Route, i);
+      Ipv4Prefix p = {r->prefix, r->len};
+      if (r->origin == ROUTE_STATIC)
+        g_array_append_val(sn->prefixes, p);
+    }
+  }
+}
+
+/* Every subnet of every interface of every host and router, and what
+ * routers redistribute, once, sorted. */
 static void spf_prefixes(SpfNet *sn)
 {
   sn->prefixes = g_array_new(FALSE, FALSE, sizeof(Ipv4Prefix));
@@ -187,6 +220,7 @@ static void spf_prefixes(SpfNet *sn)
         g_array_append_val(sn->prefixes, p);
     }
   }
+  spf_redist_prefixes(sn);
   g_array_sort(sn->prefixes, spf_prefix_compare);
   guint kept = 0;
   for (guint i = 0; i < sn->prefixes->len; i++)
@@ -366,6 +400,40 @@ static gboolean spf_runs(const SpfNet *sn, guint n, ScenarioRouting routing)
   return scenario_node(sn->sc, n)->routing == routing && !network_node(sn->net, n)->down;
 }
 
+/* ---- redistribution --------------------------------------------------- */
+
+/* TRUE when node n, running `routing`, originates `p` from outside the
+ * protocol: with redistribute connected the subnet of an interface that is
+ * up where the protocol is off, with redistribute static a usable static
+ * route (OSPF: not the default), with default-originate 0.0.0.0/0. */
+static gboolean spf_redistributes(const SpfNet *sn, guint n, ScenarioRouting routing, Ipv4Prefix p)
+{
+  const ScenarioNode *snode = scenario_node(sn->sc, n);
+  gboolean rip = routing == SCENARIO_ROUTING_RIP;
+  gboolean conn = rip ? snode->rip.redist_connected : snode->ospf.redist_connected;
+  gboolean stat = rip ? snode->rip.redist_static : snode->ospf.redist_static;
+  gboolean def = rip ? snode->rip.default_originate : snode->ospf.default_originate;
+  if (!(conn || stat || def) || !spf_runs(sn, n, routing))
+    return FALSE;
+  if (def && p.len == 0)
+    return TRUE;
+  Node *node = network_node(sn->net, n);
+  for (guint i = 0; conn && i < node->ifaces->len; i++) {
+    const Iface *f = node_iface(node, i);
+    gboolean on = rip ? sn->ifs[n][i].rip_on : sn->ifs[n][i].ospf_on;
+    if (f->has_ip && f->up && !on && f->ip.len == p.len && (f->ip.addr & addr_mask(p.len)) == p.addr)
+      return TRUE;
+  }
+  const GArray *routes = route_table_routes(node->ip->routes);
+  for (guint i = 0; stat && i < routes->len; i++) {
+    const Route *r = &g_array_index(routes, Route, i);
+    if (r->origin == ROUTE_STATIC && r->prefix == p.addr && r->len == p.len && (!r->iface || r->iface->up) &&
+        (rip || r->len > 0))
+      return TRUE;
+  }
+  return FALSE;
+}
+
 /* ---- RIP ------------------------------------------------------------- */
 
 /* The learning edges: to[n] lists the edges by which routers learn from n
@@ -404,6 +472,8 @@ static void spf_rip_metrics(SpfNet *sn, GArray **from, Ipv4Prefix p, uint32_t *m
       if (in && (sn->ifs[n][i].rip_on || scenario_node(sn->sc, n)->rip.redist_connected))
         metric[n] = 1;
     }
+    if (spf_redistributes(sn, n, SCENARIO_ROUTING_RIP, p))
+      metric[n] = 1;
   }
   while (changed) {
     changed = FALSE;
@@ -425,8 +495,8 @@ static void spf_rip_prefix(SpfNet *sn, GArray **from, Ipv4Prefix p, uint32_t *me
   spf_rip_metrics(sn, from, p, metric);
   for (guint r = 0; r < sn->n_nodes; r++) {
     Node *node = network_node(sn->net, r);
-    if (!spf_runs(sn, r, SCENARIO_ROUTING_RIP) || spf_connected(node, p))
-      continue;
+    if (!spf_runs(sn, r, SCENARIO_ROUTING_RIP) || spf_connected(node, p) || metric[r] == 1)
+      continue; /* metric 1: its own route (learnt ones cost 2 or more) */
     SpfPath want = {.cost = metric[r] >= RIP_INFINITY ? RIP_INFINITY : metric[r]};
     for (guint n = 0; want.cost < RIP_INFINITY && n < sn->n_nodes; n++)
       for (guint k = 0; metric[n] != SPF_INF && k < from[n]->len; k++) {
@@ -718,6 +788,109 @@ static void spf_inter(const SpfNet *sn, guint root, Ipv4Prefix p, SpfPath *best)
   g_free(via_bb);
 }
 
+/* ---- OSPF: AS boundary routers and externals -------------------------- */
+
+#define SPF_EXT_METRIC 20 /* E2, FRR's default metric for redistributed routes */
+
+static gboolean spf_asbr_best(const SpfNet *sn, guint r, guint a, SpfPath *best, uint32_t *area);
+
+/* Border router b's best intra-area path to ASBR a in a non-backbone area
+ * (on a cost tie, the largest area ID); *area: its ID. */
+static void spf_asbr_local(const SpfNet *sn, guint b, guint a, SpfPath *best, uint32_t *area)
+{
+  *best = (SpfPath){.cost = SPF_INF};
+  for (guint k = 0; k < sn->areas->len; k++) {
+    SpfArea *x = &g_array_index(sn->areas, SpfArea, k);
+    if (x->id == 0 || !x->in[b] || !x->in[a])
+      continue;
+    const SpfPath *d = spf_paths(sn, x, b);
+    if (d[a].cost < best->cost || (d[a].cost == best->cost && d[a].cost != SPF_INF && x->id > *area)) {
+      *best = d[a];
+      *area = x->id;
+    }
+  }
+}
+
+/* The cost for ASBR a that border router b advertises into area `into`
+ * (RFC 2328 12.4.3: its preferred path, when that lies in another area).
+ * Into the backbone only a path in a non-backbone area qualifies, and
+ * such a path (intra-area, non-backbone) is always b's preferred one. */
+static uint32_t spf_asbr_adv(const SpfNet *sn, guint b, guint a, const SpfArea *into)
+{
+  SpfPath p;
+  uint32_t area = 0;
+  if (into->id == 0) {
+    spf_asbr_local(sn, b, a, &p, &area);
+    return p.cost;
+  }
+  return spf_asbr_best(sn, b, a, &p, &area) && area != into->id ? p.cost : SPF_INF;
+}
+
+/* Router r's path to ASBR a in area x: intra-area, else through the
+ * ASBR-summaries of x's border routers (a border router reads the
+ * backbone's only). Returns TRUE for an intra-area path. */
+static gboolean spf_asbr_in_area(const SpfNet *sn, SpfArea *x, guint r, guint a, SpfPath *out)
+{
+  const SpfPath *d = spf_paths(sn, x, r);
+  *out = (SpfPath){.cost = SPF_INF};
+  if (x->in[a] && d[a].cost != SPF_INF) {
+    *out = d[a];
+    return TRUE;
+  }
+  if (x->id != 0 && spf_is_abr(sn, r))
+    return FALSE;
+  for (guint b = 0; b < sn->n_nodes; b++) {
+    if (b == r || b == a || !x->in[b] || d[b].cost == SPF_INF || !spf_is_abr(sn, b))
+      continue;
+    uint32_t adv = spf_asbr_adv(sn, b, a, x);
+    SpfPath cand = d[b];
+    cand.cost = adv == SPF_INF ? SPF_INF : d[b].cost + adv;
+    spf_path_min(out, &cand);
+  }
+  return FALSE;
+}
+
+/* Router r's preferred path to ASBR a over its areas (16.4.1,
+ * RFC1583Compatibility off): intra-area in a non-backbone area first,
+ * then the least cost, then the largest area ID; *area: its area. */
+static gboolean spf_asbr_best(const SpfNet *sn, guint r, guint a, SpfPath *best, uint32_t *area)
+{
+  int best_rank = 2;
+  *best = (SpfPath){.cost = SPF_INF};
+  for (guint k = 0; k < sn->areas->len; k++) {
+    SpfArea *x = &g_array_index(sn->areas, SpfArea, k);
+    SpfPath p;
+    if (!x->in[r])
+      continue;
+    int rank = spf_asbr_in_area(sn, x, r, a, &p) && x->id != 0 ? 0 : 1;
+    if (p.cost == SPF_INF)
+      continue;
+    if (rank < best_rank || (rank == best_rank && (p.cost < best->cost || (p.cost == best->cost && x->id > *area)))) {
+      *best = p;
+      *area = x->id;
+      best_rank = rank;
+    }
+  }
+  return best->cost != SPF_INF;
+}
+
+/* Router r's AS-external route to `p` (16.4): E2 metric 20 from every
+ * other router that redistributes it, through the nearest of them (the
+ * union of the next hops on a tie). */
+static void spf_external(const SpfNet *sn, guint r, Ipv4Prefix p, SpfPath *want)
+{
+  SpfPath best = {.cost = SPF_INF};
+  for (guint a = 0; a < sn->n_nodes; a++) {
+    SpfPath to;
+    uint32_t area = 0;
+    if (a != r && spf_redistributes(sn, a, SCENARIO_ROUTING_OSPF, p) && spf_asbr_best(sn, r, a, &to, &area))
+      spf_path_min(&best, &to);
+  }
+  *want = best;
+  if (best.cost != SPF_INF)
+    want->cost = SPF_EXT_METRIC;
+}
+
 /* Checks router r's OSPF routes to every prefix. */
 static void spf_ospf_router(SpfNet *sn, guint r)
 {
@@ -731,6 +904,8 @@ static void spf_ospf_router(SpfNet *sn, guint r)
       continue;
     if (want.cost == SPF_INF)
       spf_inter(sn, r, p, &want);
+    if (want.cost == SPF_INF)
+      spf_external(sn, r, p, &want);
     spf_compare(sn, node, ROUTE_OSPF, p, &want, SPF_INF);
   }
 }

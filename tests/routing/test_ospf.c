@@ -4,8 +4,8 @@
  * election on a switched LAN and re-election after the DR dies, flooding
  * with a lost LS Update retransmitted, SPF against an independent
  * Dijkstra on random graphs (ECMP included), areas with summary LSAs,
- * externals, bad packets, a pcap for tshark, and the 32x32 grid figures
- * (OSPF_GRID=N).
+ * externals (across areas through ASBR-summary LSAs, E1 and E2), bad packets, a pcap for tshark, and the 32x32 grid
+ * figures (OSPF_GRID=N).
  */
 #include <check.h>
 #include <glib/gstdio.h>
@@ -570,7 +570,7 @@ static void check_route(Node *node, uint32_t prefix, uint8_t len, uint32_t metri
 
 /* r1 (area 1) - r2 (ABR) - r3 (backbone) - r4 (ABR) - r5 (area 2), PPP at
  * 1 Mbps (cost 100), each with a LAN 10.<i>.0.0/24 at 100 Mbps (cost 1). */
-static Lab *areas_lab(void)
+static Lab *areas_lab_with(gboolean asbr)
 {
   Lab *lab = lab_new(3, TRUE);
   Node *r[5], *h[5];
@@ -599,9 +599,21 @@ static Lab *areas_lab(void)
   for (guint i = 0; i < 5; i++) {
     OspfConfig c;
     ospf_config_defaults(&c);
-    start_with(r[i], lab->shared, areas[i], NULL, &c);
+    c.redist_connected = asbr && i == 4;
+    start_with(r[i], lab->shared, areas[i], c.redist_connected ? (gboolean[]){FALSE, TRUE} : NULL, &c);
   }
   return lab;
+}
+
+static Lab *areas_lab(void)
+{
+  return areas_lab_with(FALSE);
+}
+
+/* The same with r5 redistributing its LAN, OSPF off there. */
+static Lab *areas_lab_asbr(void)
+{
+  return areas_lab_with(TRUE);
 }
 
 START_TEST(test_ospf_areas)
@@ -725,6 +737,68 @@ static void inject(Node *from, guint iface, uint32_t src, GByteArray *bytes)
 {
   inject_to(from, iface, src, OSPF_ALL_SPF_ROUTERS, bytes);
 }
+
+/* An AS-external LSA (A.4.5) of `adv` for id/len, E1 or E2, `metric`, appended to an LS Update body. */
+static void lsu_add_external(GByteArray *b, uint32_t id, uint8_t len, uint32_t adv, gboolean e2, uint32_t metric)
+{
+  uint8_t l[OSPF_LSA_HEADER_LEN + 16] = {0};
+
+  l[OSPF_L_OPTIONS] = OSPF_OPT_E;
+  l[OSPF_L_TYPE] = OSPF_LSA_EXTERNAL;
+  ospf_put32(l + OSPF_L_ID, id);
+  ospf_put32(l + OSPF_L_ADV, adv);
+  ospf_put32(l + OSPF_L_SEQ, 0x80000001u);
+  ospf_put16(l + OSPF_L_LEN, sizeof l);
+  ospf_put32(l + 20, len ? ~0u << (32 - len) : 0);
+  ospf_put32(l + 24, metric);
+  l[24] = e2 ? OSPF_EXT_E : 0;
+  ospf_fletcher(l, sizeof l);
+  g_byte_array_append(b, l, sizeof l);
+  ospf_put32(b->data, ospf_get32(b->data) + 1);
+}
+
+/* r2 (ABR, router ID 10.2.0.1) floods to r1 two E1 externals of r5
+ * (10.5.0.1): 10.77.0.0/16 metric 30, and 10.5.0.0/24 metric 1000 (link
+ * state ID 10.5.0.255, beside r5's own E2 LSA for it). */
+static void inject_e1(void *obj, void *arg)
+{
+  Node *r2 = obj;
+  GByteArray *body = g_byte_array_new();
+  uint8_t count[4] = {0};
+  (void)arg;
+  g_byte_array_append(body, count, 4);
+  lsu_add_external(body, IP(10, 77, 0, 0), 16, IP(10, 5, 0, 1), FALSE, 30);
+  lsu_add_external(body, IP(10, 5, 0, 255), 24, IP(10, 5, 0, 1), FALSE, 1000);
+  inject(r2, 0, IP(10, 0, 0, 2), craft(OSPF_LSU, IP(10, 2, 0, 1), 1, body->data, body->len));
+  g_byte_array_free(body, TRUE);
+}
+
+/* The areas network with r5 (area 2) redistributing its LAN (OSPF off
+ * there): r1 (area 1) reaches r5 through r2's ASBR-summary LSA (cost 300
+ * from r2, 400 from r1), so it learns the LAN as E2 metric 20; E1
+ * externals then cost 400 + their metric, and an E1 route wins over an
+ * E2 one to the same prefix whatever the metrics. */
+START_TEST(test_ospf_externals_across_areas)
+{
+  Lab *lab = areas_lab_asbr();
+  Node *r1 = lab_find(lab, "r1"), *r2 = lab_find(lab, "r2"), *r3 = lab_find(lab, "r3");
+  lab_run(lab, SIMTIME_S(60));
+  check_route(r1, IP(10, 5, 0, 0), 24, 20, IP(10, 0, 0, 2));
+  check_route(r3, IP(10, 5, 0, 0), 24, 20, IP(10, 0, 2, 2));
+  check_route(r2, IP(10, 5, 0, 0), 24, 20, IP(10, 0, 1, 2));
+  /* the ASBR-summaries: r4's into the backbone, r2's into area 1; none of r5's own area */
+  ck_assert(show_has(r1->ospf, ospf_show_database, "ASBR-Summary Link States (Area 0.0.0.1)"));
+  ck_assert(show_has(r1->ospf, ospf_show_database, "10.5.0.1        10.2.0.1"));
+  ck_assert(show_has(r3->ospf, ospf_show_database, "ASBR-Summary Link States (Area 0.0.0.0)"));
+  ck_assert(show_has(r3->ospf, ospf_show_database, "10.5.0.1        10.4.0.1"));
+  ck_assert(!show_has(lab_find(lab, "r5")->ospf, ospf_show_database, "ASBR-Summary"));
+  scheduler_at(lab->net->ctx.sched, SIMTIME_S(60), inject_e1, r2, NULL);
+  lab_run(lab, SIMTIME_S(70));
+  check_route(r1, IP(10, 77, 0, 0), 16, 430, IP(10, 0, 0, 2));
+  check_route(r1, IP(10, 5, 0, 0), 24, 1400, IP(10, 0, 0, 2));
+  lab_free(lab);
+}
+END_TEST
 
 /* The PPP pair with r1's LAN interface passive, Full by 10 s. */
 static Lab *bad_lab(void)
@@ -1105,6 +1179,7 @@ static Suite *ospf_suite(void)
   tcase_add_test(tc, test_ospf_spf_random);
   tcase_add_test(tc, test_ospf_areas);
   tcase_add_test(tc, test_ospf_externals);
+  tcase_add_test(tc, test_ospf_externals_across_areas);
   tcase_add_test(tc, test_ospf_bad_packets);
   tcase_add_test(tc, test_ospf_pcap_tshark);
   suite_add_tcase(s, tc);

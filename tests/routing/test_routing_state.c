@@ -5,7 +5,8 @@
  * as running the protocol. The independent shortest-path checker of
  * `expect: converged` (sim/build/spf_check.c) accepts the right tables,
  * rejects a wrong route with a precise line, wants the whole ECMP set of
- * OSPF, and holds RIP's 16-hop limit; show_routes() prints FRR's shape,
+ * OSPF, and holds RIP's 16-hop limit; externals (OSPF E2 through the
+ * nearest AS boundary router, across areas; RIP's redistributed routes); show_routes() prints FRR's shape,
  * multipath and inactive routes included; show_arp() and show_mac() print
  * the caches a ping filled.
  */
@@ -262,6 +263,149 @@ START_TEST(test_rip_any_shortest)
 }
 END_TEST
 
+/* A static route on `node` to `prefix` through `gw` out of `iface`. */
+static void add_static(TestNet *t, const char *node, const char *prefix, const char *gw, const char *iface)
+{
+  Node *n = testlib_node(t->net, node);
+  Route r = {.origin = ROUTE_STATIC, .gateway = addr(gw), .iface = node_find_iface(n, iface)};
+  ck_assert(addr_parse_cidr(prefix, &r.prefix, &r.len, NULL));
+  route_table_add(n->ip->routes, &r);
+}
+
+/* Interface `iface` of `node` with the protocol off (the other interfaces on). */
+static void protocol_off(TestNet *t, const char *node, guint iface)
+{
+  ScenarioNode *sn = scenario_node(t->sc, testlib_node(t->net, node)->index);
+  guint n = testlib_node(t->net, node)->ifaces->len;
+  RipIfaceConfig rc;
+  OspfIfaceConfig oc;
+  rip_iface_config_defaults(&rc);
+  ospf_iface_config_defaults(&oc);
+  sn->rip.ifaces = g_array_new(FALSE, TRUE, sizeof rc);
+  sn->ospf.ifaces = g_array_new(FALSE, TRUE, sizeof oc);
+  for (guint i = 0; i < n; i++) {
+    rc.enabled = oc.enabled = i != iface;
+    g_array_append_val(sn->rip.ifaces, rc);
+    g_array_append_val(sn->ospf.ifaces, oc);
+  }
+}
+
+/* OSPF externals in the square: r4 redistributes its LAN (OSPF off on
+ * eth2) and originates a default, r2 originates a default and
+ * redistributes static routes to 10.9.0.0/16 and to 10.0.34.0/24 (an
+ * OSPF subnet: the intra-area route wins). E2 metric 20 through the
+ * nearest ASBR: r1's LAN route over both paths, its default by r2 only,
+ * r4's default by r2 (not its own). */
+START_TEST(test_ospf_externals_checked)
+{
+  TestNet t = test_net(square_yaml, SCENARIO_ROUTING_OSPF);
+  guint count;
+  ScenarioNode *s2 = scenario_node(t.sc, testlib_node(t.net, "r2")->index);
+  ScenarioNode *s4 = scenario_node(t.sc, testlib_node(t.net, "r4")->index);
+  protocol_off(&t, "r4", 2);
+  s4->ospf.redist_connected = s4->ospf.default_originate = TRUE;
+  s2->ospf.redist_static = s2->ospf.default_originate = TRUE;
+  add_static(&t, "r2", "10.9.0.0/16", "10.0.12.1", "eth0");
+  add_static(&t, "r2", "10.0.34.0/24", "10.0.12.1", "eth0");
+  install_square(&t, TRUE);
+  install(&t, "r1", ROUTE_OSPF, "10.0.4.0/24", "10.0.12.2%eth0 10.0.13.3%eth1", 20);
+  install(&t, "r2", ROUTE_OSPF, "10.0.4.0/24", "10.0.24.4%eth1", 20);
+  install(&t, "r3", ROUTE_OSPF, "10.0.4.0/24", "10.0.34.4%eth1", 20);
+  install(&t, "r1", ROUTE_OSPF, "0.0.0.0/0", "10.0.12.2%eth0", 20);
+  install(&t, "r3", ROUTE_OSPF, "0.0.0.0/0", "10.0.34.4%eth1", 20);
+  install(&t, "r4", ROUTE_OSPF, "0.0.0.0/0", "10.0.24.2%eth0", 20);
+  install(&t, "r2", ROUTE_OSPF, "0.0.0.0/0", "10.0.24.4%eth1", 20);
+  install(&t, "r1", ROUTE_OSPF, "10.9.0.0/16", "10.0.12.2%eth0", 20);
+  install(&t, "r3", ROUTE_OSPF, "10.9.0.0/16", "10.0.13.1%eth0 10.0.34.4%eth1", 20);
+  install(&t, "r4", ROUTE_OSPF, "10.9.0.0/16", "10.0.24.2%eth0", 20);
+  char *lines = check_lines(&t, &count);
+  ck_assert_msg(count == 0, "%s", lines);
+  g_free(lines);
+  install(&t, "r1", ROUTE_OSPF, "10.0.4.0/24", "10.0.13.3%eth1", 20);
+  install(&t, "r3", ROUTE_OSPF, "0.0.0.0/0", "10.0.34.4%eth1", 22);
+  install(&t, "r1", ROUTE_OSPF, "10.0.34.0/24", "10.0.12.2%eth0", 20);
+  lines = check_lines(&t, &count);
+  ck_assert_str_eq(lines, "r1 10.0.4.0/24: expected ospf metric 20 via 10.0.12.2%eth0 10.0.13.3%eth1, found ospf "
+                          "metric 20 via 10.0.13.3%eth1\n"
+                          "r1 10.0.34.0/24: expected ospf metric 2 via 10.0.13.3%eth1, found ospf metric 20 via "
+                          "10.0.12.2%eth0\n"
+                          "r3 0.0.0.0/0: expected ospf metric 20 via 10.0.34.4%eth1, found ospf metric 22 via "
+                          "10.0.34.4%eth1");
+  g_free(lines);
+  test_net_free(&t);
+}
+END_TEST
+
+/* The ospf-areas example's shape: r4 (area 2) redistributes its LAN;
+ * r3 (area 1) reaches r4 through r1's and r2's ASBR-summaries. */
+static const char areas_yaml[] =
+    "routing: ospf\n"
+    "defaults:\n  link: { type: ppp, rate: 100Mbps, delay: 1ms }\n"
+    "nodes:\n"
+    "  h3: { kind: host, ip: 10.3.0.10/24, gateway: 10.3.0.1 }\n"
+    "  r3: { kind: router, ospf: { area: 1, interfaces: { eth1: { passive: true } } } }\n"
+    "  r1: { kind: router, ospf: { interfaces: { eth0: { area: 1 } } } }\n"
+    "  r0: { kind: router }\n"
+    "  r2: { kind: router, ospf: { interfaces: { eth1: { area: 2 } } } }\n"
+    "  r4: { kind: router, ospf: { area: 2, redistribute: [connected], interfaces: { eth1: { enabled: false } } } }\n"
+    "  h4: { kind: host, ip: 10.4.0.10/24, gateway: 10.4.0.1 }\n"
+    "links:\n"
+    "  - { ends: [r3, r1], prefix: 10.0.13.0/30 }\n"
+    "  - { ends: [r3, h3], type: ethernet, prefix: 10.3.0.0/24 }\n"
+    "  - { ends: [r1, r0], prefix: 10.0.10.0/30 }\n"
+    "  - { ends: [r0, r2], prefix: 10.0.20.0/30 }\n"
+    "  - { ends: [r2, r4], prefix: 10.0.24.0/30 }\n"
+    "  - { ends: [r4, h4], type: ethernet, prefix: 10.4.0.0/24 }\n";
+
+START_TEST(test_ospf_external_across_areas_checked)
+{
+  TestNet t = {testlib_load_ok(areas_yaml), NULL};
+  guint count;
+  t.net = build_network(t.sc);
+  char *lines = check_lines(&t, &count);
+  ck_assert_msg(strstr(lines, "r3 10.4.0.0/24: expected ospf metric 20 via 10.0.13.2%eth0, found no ospf route"), "%s",
+                lines);
+  ck_assert(strstr(lines, "r1 10.4.0.0/24: expected ospf metric 20 via 10.0.10.2%eth1, found no ospf route"));
+  ck_assert(strstr(lines, "r2 10.4.0.0/24: expected ospf metric 20 via 10.0.24.2%eth1, found no ospf route"));
+  ck_assert(!strstr(lines, "r4 10.4.0.0/24"));
+  g_free(lines);
+  install(&t, "r3", ROUTE_OSPF, "10.4.0.0/24", "10.0.13.2%eth0", 20);
+  lines = check_lines(&t, &count);
+  ck_assert(!strstr(lines, "r3 10.4.0.0/24"));
+  g_free(lines);
+  test_net_free(&t);
+}
+END_TEST
+
+/* RIP in the square: r4 redistributes its LAN (RIP off on eth2), r1
+ * originates a default and redistributes a static route: metric 1 at the
+ * origin, one more per hop, any neighbour on a shortest path. */
+START_TEST(test_rip_redistributed_checked)
+{
+  TestNet t = test_net(square_yaml, SCENARIO_ROUTING_RIP);
+  guint count;
+  ScenarioNode *s1 = scenario_node(t.sc, testlib_node(t.net, "r1")->index);
+  protocol_off(&t, "r4", 2);
+  scenario_node(t.sc, testlib_node(t.net, "r4")->index)->rip.redist_connected = TRUE;
+  s1->rip.default_originate = s1->rip.redist_static = TRUE;
+  add_static(&t, "r1", "10.9.0.0/16", "10.0.12.2", "eth0");
+  char *lines = check_lines(&t, &count);
+  ck_assert(strstr(lines, "r4 0.0.0.0/0: expected rip metric 3 via 10.0.24.2%eth0 or 10.0.34.3%eth1, found no rip "
+                          "route"));
+  ck_assert(strstr(lines, "r2 0.0.0.0/0: expected rip metric 2 via 10.0.12.1%eth0, found no rip route"));
+  ck_assert(strstr(lines, "r3 10.9.0.0/16: expected rip metric 2 via 10.0.13.1%eth0, found no rip route"));
+  ck_assert(strstr(lines, "r1 10.0.4.0/24: expected rip metric 3 via 10.0.12.2%eth0 or 10.0.13.3%eth1, found no rip "
+                          "route"));
+  ck_assert(!strstr(lines, "r1 0.0.0.0/0") && !strstr(lines, "r1 10.9.0.0/16") && !strstr(lines, "r4 10.0.4.0/24"));
+  g_free(lines);
+  install(&t, "r4", ROUTE_RIP, "0.0.0.0/0", "10.0.34.3%eth1", 3);
+  lines = check_lines(&t, &count);
+  ck_assert(!strstr(lines, "r4 0.0.0.0/0"));
+  g_free(lines);
+  test_net_free(&t);
+}
+END_TEST
+
 START_TEST(test_show_routes_format)
 {
   TestNet t = test_net(square_yaml, SCENARIO_ROUTING_OSPF);
@@ -392,6 +536,9 @@ static Suite *state_suite(void)
   tcase_add_test(tc, test_ospf_node_down);
   tcase_add_test(tc, test_rip_chain_and_hop_limit);
   tcase_add_test(tc, test_rip_any_shortest);
+  tcase_add_test(tc, test_ospf_externals_checked);
+  tcase_add_test(tc, test_ospf_external_across_areas_checked);
+  tcase_add_test(tc, test_rip_redistributed_checked);
   tcase_add_test(tc, test_converged_check);
   suite_add_tcase(s, tc);
   tc = tcase_create("show");
