@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "models/routing/ospf.h"
 #include "sim/text/addr.h"
 #include "sim/text/units.h"
 
@@ -225,24 +226,37 @@ static void viz_topology_set_html(Agraph_t *g, void *obj, const char *html, cons
   agstrfree(g, ref);
 }
 
+/* The routing protocol a router runs, for its label: "RIP" or "OSPF
+ * 1.1.1.1" (its router ID); NULL for none. g_free it. */
+static char *viz_topology_protocol(const Node *node)
+{
+  char rid[ADDR_IPV4_TEXT];
+  if (node->ospf)
+    return g_strdup_printf("OSPF %s", addr_format_ipv4(ospf_router_id(node->ospf), rid));
+  return node->rip ? g_strdup("RIP") : NULL;
+}
+
 /* Returns the HTML-like label of `node`: its name (bold, the nodes' font)
- * and its description, if any, on a second line in a smaller regular font.
+ * its description, if any, on a second line in a smaller regular font, and
+ * the routing protocol it runs on a third.
  * The name sits in a FONT element so that the label is never plain text
  * that cgraph could share with a node's name. g_free it. */
 static char *viz_topology_node_html(const Node *node)
 {
   char *name = viz_topology_escape_html(node->name);
-  if (!node->description || !*node->description) {
-    char *html = g_strdup_printf("<FONT>%s</FONT>", name);
-    g_free(name);
-    return html;
+  char *proto = viz_topology_protocol(node);
+  GString *html = g_string_new(NULL);
+  g_string_append_printf(html, "<FONT>%s</FONT>", name);
+  if (node->description && *node->description) {
+    char *desc = viz_topology_escape_html(node->description);
+    g_string_append_printf(html, "<BR/><FONT FACE=\"" VIZ_TOPOLOGY_FONT "\" POINT-SIZE=\"9\">%s</FONT>", desc);
+    g_free(desc);
   }
-  char *desc = viz_topology_escape_html(node->description);
-  char *html = g_strdup_printf("<FONT>%s</FONT><BR/><FONT FACE=\"" VIZ_TOPOLOGY_FONT "\" POINT-SIZE=\"9\">%s</FONT>",
-                               name, desc);
+  if (proto)
+    g_string_append_printf(html, "<BR/><FONT FACE=\"" VIZ_TOPOLOGY_FONT "\" POINT-SIZE=\"8\">%s</FONT>", proto);
+  g_free(proto);
   g_free(name);
-  g_free(desc);
-  return html;
+  return g_string_free(html, FALSE);
 }
 
 /* Returns the plain label of `node`, its name and description on two lines,
@@ -257,6 +271,10 @@ static char *viz_topology_node_plain(const Node *node)
     g_string_append_printf(plain, "\\n%s", desc);
     g_free(desc);
   }
+  char *proto = viz_topology_protocol(node);
+  if (proto)
+    g_string_append_printf(plain, "\\n%s", proto);
+  g_free(proto);
   g_free(name);
   return g_string_free(plain, FALSE);
 }
@@ -303,16 +321,25 @@ static char *viz_topology_link_label(const Link *link)
 }
 
 /* Returns the label of an edge's end: the interface's name and, on a second
- * line, its address with prefix length, "eth0\n10.1.1.1/24". g_free it. */
+ * line, its address with prefix length, "eth0\n10.1.1.1/24"; on an OSPF
+ * interface a third line with its cost and its area when not the
+ * backbone, "area 0.0.0.1 cost 10". g_free it. */
 static char *viz_topology_end_label(const Iface *iface)
 {
   char *name = viz_topology_escape_label(iface->name);
-  if (!iface->has_ip)
-    return name;
-  char addr[ADDR_CIDR_TEXT];
-  char *label = g_strdup_printf("%s\\n%s", name, addr_format_cidr(iface->ip.addr, iface->ip.len, addr));
+  GString *label = g_string_new(name);
+  char addr[ADDR_CIDR_TEXT], area[ADDR_IPV4_TEXT];
+  uint32_t a, cost;
+  if (iface->has_ip)
+    g_string_append_printf(label, "\\n%s", addr_format_cidr(iface->ip.addr, iface->ip.len, addr));
+  if (iface->node->ospf && ospf_iface_summary(iface->node->ospf, iface->index, &a, &cost)) {
+    g_string_append(label, "\\n");
+    if (a)
+      g_string_append_printf(label, "area %s ", addr_format_ipv4(a, area));
+    g_string_append_printf(label, "cost %u", cost);
+  }
   g_free(name);
-  return label;
+  return g_string_free(label, FALSE);
 }
 
 /* Returns the end of `link` drawn on top: the one whose node kind ranks

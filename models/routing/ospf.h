@@ -17,7 +17,8 @@
  * builder); ospf_new() (once the node's layers exist), ospf_free()
  * (through node_add_cleanup); ospf_set_iface_enabled(),
  * ospf_set_iface_cost() (events); ospf_neighbor_state() (the adjacency
- * check); ospf_show_neighbors(), ospf_show_database(), ospf_show_interfaces() (snapshots, as FRR's
+ * check); ospf_iface_summary() (drawings); ospf_show_neighbors(),
+ * ospf_show_database(), ospf_show_interfaces() (snapshots, as FRR's
  * `show ip ospf neighbor`, `show ip ospf database`, `show ip ospf interface`).
  */
 #ifndef IPSIM_OSPF_H
@@ -94,6 +95,7 @@ uint32_t ospf_router_id(const Ospf *ospf);
 void ospf_show_neighbors(const Ospf *ospf, GString *out);
 void ospf_show_database(const Ospf *ospf, GString *out);
 void ospf_show_interfaces(const Ospf *ospf, GString *out);
+gboolean ospf_iface_summary(const Ospf *ospf, guint iface, uint32_t *area, uint32_t *cost);
 uint64_t ospf_packets_sent(const Ospf *ospf);
 uint64_t ospf_spf_runs(const Ospf *ospf);
 guint ospf_shared_blobs(const OspfShared *shared);

@@ -181,3 +181,17 @@ void ospf_show_interfaces(const Ospf *ospf, GString *out)
       ospf_show_iface(out, oi, sim_now(ospf->node->ctx));
   }
 }
+
+/* What a drawing shows of interface `iface`: TRUE when OSPF is enabled on
+ * it, with its area and cost in *area and *cost. */
+gboolean ospf_iface_summary(const Ospf *ospf, guint iface, uint32_t *area, uint32_t *cost)
+{
+  const OspfIface *oi = iface < ospf->ifaces->len ? g_ptr_array_index(ospf->ifaces, iface) : NULL;
+  if (!oi || !oi->conf.enabled)
+    return FALSE;
+  *area = oi->conf.area;
+  *cost = oi->cost
+              ? oi->cost
+              : ospf_cost_for(&oi->conf, ospf->conf.reference_bps, oi->iface->link ? oi->iface->link->rate_bps : 0);
+  return TRUE;
+}
