@@ -123,9 +123,10 @@ uint16_t ospf_packet_checksum(const uint8_t *pkt, size_t len)
 {
   uint32_t sum = 0;
 
-  for (size_t i = 0; i + 1 < len; i += 2)
-    if (i < OSPF_H_AUTH || i >= OSPF_H_AUTH + 8)
-      sum += (uint32_t)(pkt[i] << 8 | pkt[i + 1]);
+  for (size_t i = 0; i + 1 < len && i < OSPF_H_AUTH; i += 2)
+    sum += (uint32_t)(pkt[i] << 8 | pkt[i + 1]);
+  for (size_t i = OSPF_H_AUTH + 8; i + 1 < len; i += 2)
+    sum += (uint32_t)(pkt[i] << 8 | pkt[i + 1]);
   if (len & 1)
     sum += (uint32_t)pkt[len - 1] << 8;
   while (sum >> 16)

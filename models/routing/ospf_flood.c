@@ -3,7 +3,8 @@
  * (13 steps 1-8: checksum, type, age, MinLSArrival, instance comparison),
  * the flooding procedure (13.3) with per-neighbour retransmission lists
  * resent every RxmtInterval, acknowledgements delayed (one LS Ack per
- * interface about a second later) or direct (13.5), LS Ack receipt
+ * interface about a second later) or direct (13.5: those one LS Update
+ * calls for in one LS Ack to the neighbour at once), LS Ack receipt
  * (13.7), and LS Updates out of an interface batched: the LSAs flooded in
  * one instant leave in as few packets as the MTU allows, each aged by
  * InfTransDelay (13.3), and paced: at least 33 ms apart on one
@@ -265,14 +266,29 @@ static void ospf_ack_delayed(OspfIface *oi, const uint8_t *hdr)
     oi->ack_timer = scheduler_after(ospf_sched(oi->ospf), delay, ospf_ack_out, oi, NULL);
 }
 
-/* A direct acknowledgement, to the neighbour at once. */
+/* A direct acknowledgement: gathered while one LS Update is read, then
+ * sent to the neighbour at once by ospf_ack_direct_flush(). */
 static void ospf_ack_direct(OspfNbr *nbr, const uint8_t *hdr)
 {
-  uint8_t *b;
-  Packet *p = ospf_packet_new(nbr->oi->ospf, OSPF_LSACK, OSPF_LSA_HEADER_LEN, &b);
+  if (!nbr->dacks)
+    nbr->dacks = g_byte_array_new();
+  g_byte_array_append(nbr->dacks, hdr, OSPF_LSA_HEADER_LEN);
+}
 
-  memcpy(b, hdr, OSPF_LSA_HEADER_LEN);
-  ospf_packet_send(nbr->oi, p, nbr->addr);
+/* The direct acknowledgements gathered, in as few LS Acks as the MTU allows. */
+static void ospf_ack_direct_flush(OspfNbr *nbr)
+{
+  size_t room = (ospf_room(nbr->oi) - OSPF_HEADER_LEN) / OSPF_LSA_HEADER_LEN * OSPF_LSA_HEADER_LEN;
+  uint8_t *b;
+
+  for (size_t off = 0; nbr->dacks && off < nbr->dacks->len; off += room) {
+    size_t n = MIN(room, nbr->dacks->len - off);
+    Packet *p = ospf_packet_new(nbr->oi->ospf, OSPF_LSACK, n, &b);
+    memcpy(b, nbr->dacks->data + off, n);
+    ospf_packet_send(nbr->oi, p, nbr->addr);
+  }
+  if (nbr->dacks)
+    g_byte_array_set_size(nbr->dacks, 0);
 }
 
 /* An LS Ack (13.7): instances acknowledged leave the retransmission list. */
@@ -380,6 +396,13 @@ static void ospf_lsa_not_newer(OspfNbr *nbr, OspfLsa *have, const uint8_t *l, ui
   g_ptr_array_free(one, TRUE);
 }
 
+/* TRUE when the bytes at l (age aside) are those of the instance we hold:
+ * checked when it was first received, they need no checking again. */
+static gboolean ospf_lsa_same_bytes(const OspfLsa *have, const uint8_t *l, uint16_t len)
+{
+  return have && have->blob->len == len && memcmp(have->blob->data + 2, l + 2, len - 2u) == 0;
+}
+
 /* One LSA of an LS Update (13); FALSE when it is bad. */
 static gboolean ospf_lsa_input(OspfNbr *nbr, const uint8_t *l, uint16_t len)
 {
@@ -387,11 +410,12 @@ static gboolean ospf_lsa_input(OspfNbr *nbr, const uint8_t *l, uint16_t len)
   SimTime now = sim_now(ospf->node->ctx);
   uint16_t age = ospf_get16(l);
 
-  if (!ospf_fletcher_ok(l, len) || !ospf_lsa_known_type(l[OSPF_L_TYPE]) || age > OSPF_MAX_AGE ||
-      !ospf_lsa_body_ok(l, len))
+  if (!ospf_lsa_known_type(l[OSPF_L_TYPE]) || age > OSPF_MAX_AGE)
     return FALSE;
   OspfKey key = ospf_key_of(l);
   OspfLsa *have = ospf_lsdb_find(ospf_lsdb_for(ospf, nbr->oi->area, key.type), &key);
+  if (!ospf_lsa_same_bytes(have, l, len) && (!ospf_fletcher_ok(l, len) || !ospf_lsa_body_ok(l, len)))
+    return FALSE;
   if (!have && age == OSPF_MAX_AGE && !g_hash_table_lookup(nbr->requests, &key)) {
     ospf_ack_direct(nbr, l); /* 13 step 4 (no neighbour exchanging: simplified to this one) */
     return TRUE;
@@ -406,9 +430,8 @@ static gboolean ospf_lsa_input(OspfNbr *nbr, const uint8_t *l, uint16_t len)
   return TRUE;
 }
 
-/* An LS Update (A.3.5); returns DROP_BAD_LSA when an LSA in it was bad
- * (the others are still taken), else DROP_REASON_COUNT. */
-DropReason ospf_lsu_input(OspfNbr *nbr, const uint8_t *b, size_t len)
+/* The LSAs of an LS Update (A.3.5). */
+static DropReason ospf_lsu_read(OspfNbr *nbr, const uint8_t *b, size_t len)
 {
   DropReason why = DROP_REASON_COUNT;
   size_t off = 4;
@@ -430,5 +453,17 @@ DropReason ospf_lsu_input(OspfNbr *nbr, const uint8_t *b, size_t len)
       break; /* BadLSReq: the exchange starts over */
     off += l;
   }
+  return why;
+}
+
+/* An LS Update (A.3.5); returns DROP_BAD_LSA when an LSA in it was bad
+ * (the others are still taken), else DROP_REASON_COUNT. The direct
+ * acknowledgements it calls for leave together in one LS Ack (as FRR's
+ * ls_ack_direct list). */
+DropReason ospf_lsu_input(OspfNbr *nbr, const uint8_t *b, size_t len)
+{
+  DropReason why = ospf_lsu_read(nbr, b, len);
+
+  ospf_ack_direct_flush(nbr);
   return why;
 }

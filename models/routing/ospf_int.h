@@ -82,6 +82,7 @@ struct OspfNbr {
   guint summary_next;
   GHashTable *requests; /* OspfLsa* (owned copy of the header): LSAs to request */
   GHashTable *rxmt;     /* OspfLsa* (owned copy): LSAs flooded and not acknowledged */
+  GByteArray *dacks;    /* direct acks gathered while one LS Update is read (NULL until one) */
 };
 
 struct OspfIface {

@@ -93,6 +93,8 @@ void ospf_nbr_free(OspfNbr *nbr)
   g_ptr_array_free(nbr->summary, TRUE);
   g_hash_table_destroy(nbr->requests);
   g_hash_table_destroy(nbr->rxmt);
+  if (nbr->dacks)
+    g_byte_array_free(nbr->dacks, TRUE);
   g_free(nbr);
 }
 

@@ -43,19 +43,40 @@ typedef struct {
   uint8_t type;
 } OspfHeapItem;
 
+/* The vertices of one calculation, every live router and network LSA of
+ * the area, the root first, found by (type, ID) in an open-addressing
+ * table built once per run (no hashing of LSA keys while relaxing). */
 typedef struct {
   Ospf *ospf;
   OspfArea *area;
-  GArray *verts;     /* of OspfVertex */
-  GHashTable *index; /* (type << 32 | id) + 1 -> vertex index + 1 */
-  GHashTable *nets;  /* link state ID -> network OspfLsa* */
-  GArray *heap;      /* of OspfHeapItem */
+  GArray *verts;  /* of OspfVertex, the root at 0 */
+  uint64_t *keys; /* (type << 32 | id) + 1, 0 empty */
+  guint *slot;    /* vertex index of keys[i] */
+  guint bits;     /* the table holds 1 << bits */
+  GArray *heap;   /* of OspfHeapItem */
   SimTime now;
 } OspfSpf;
 
-static gpointer ospf_vkey(uint8_t type, uint32_t id)
+static uint64_t ospf_vkey(uint8_t type, uint32_t id)
 {
-  return GSIZE_TO_POINTER(((gsize)type << 32 | id) + 1);
+  return ((uint64_t)type << 32 | id) + 1;
+}
+
+/* The slot of (type, id): where it is, or the empty one it would take. */
+static guint ospf_vslot(const OspfSpf *s, uint64_t key)
+{
+  guint mask = (1u << s->bits) - 1, i = (guint)((key * UINT64_C(0x9E3779B97F4A7C15)) >> (64 - s->bits));
+
+  while (s->keys[i] && s->keys[i] != key)
+    i = (i + 1) & mask;
+  return i;
+}
+
+/* The index of vertex (type, id), or G_MAXUINT. */
+static guint ospf_vfind(const OspfSpf *s, uint8_t type, uint32_t id)
+{
+  guint i = ospf_vslot(s, ospf_vkey(type, id));
+  return s->keys[i] ? s->slot[i] : G_MAXUINT;
 }
 
 /* ------------------------------------------------------------ the heap */
@@ -187,18 +208,9 @@ static void ospf_next_hops(OspfSpf *s, const OspfVertex *v, gboolean root, OspfV
 
 /* ------------------------------------------------------------ Dijkstra */
 
-static const OspfLsa *ospf_live(const OspfSpf *s, const OspfLsa *l)
+static gboolean ospf_live(const OspfSpf *s, const OspfLsa *l)
 {
-  return l && ospf_lsa_age(l, s->now) < OSPF_MAX_AGE ? l : NULL;
-}
-
-/* The LSA of vertex (type, id), or NULL. */
-static const OspfLsa *ospf_vertex_lsa(const OspfSpf *s, uint8_t type, uint32_t id)
-{
-  if (type == OSPF_LSA_NETWORK)
-    return ospf_live(s, g_hash_table_lookup(s->nets, GUINT_TO_POINTER(id)));
-  OspfKey k = {id, id, OSPF_LSA_ROUTER};
-  return ospf_live(s, ospf_lsdb_find(s->area->lsdb, &k));
+  return ospf_lsa_age(l, s->now) < OSPF_MAX_AGE;
 }
 
 /* TRUE when W's LSA links back to V (16.1 step 2b). */
@@ -223,35 +235,32 @@ static gboolean ospf_links_back(const OspfLsa *w, uint8_t vtype, uint32_t vid)
   return FALSE;
 }
 
-static OspfVertex *ospf_vertex_get(OspfSpf *s, uint8_t type, uint32_t id, const OspfLsa *lsa, guint *idx)
+/* Adds the vertex of a live LSA (a later one of the same (type, ID) replaces it). */
+static void ospf_vertex_add(OspfSpf *s, uint8_t type, uint32_t id, const OspfLsa *lsa)
 {
-  gpointer at = g_hash_table_lookup(s->index, ospf_vkey(type, id));
+  guint i = ospf_vslot(s, ospf_vkey(type, id));
 
-  if (!at) {
-    OspfVertex v = {.type = type, .id = id, .dist = UINT32_MAX, .lsa = lsa};
-    g_array_append_val(s->verts, v);
-    at = GUINT_TO_POINTER(s->verts->len);
-    g_hash_table_insert(s->index, ospf_vkey(type, id), at);
+  if (s->keys[i]) {
+    g_array_index(s->verts, OspfVertex, s->slot[i]).lsa = lsa;
+    return;
   }
-  *idx = GPOINTER_TO_UINT(at) - 1;
-  return &g_array_index(s->verts, OspfVertex, *idx);
+  OspfVertex v = {.type = type, .id = id, .dist = UINT32_MAX, .lsa = lsa};
+  g_array_append_val(s->verts, v);
+  s->keys[i] = ospf_vkey(type, id);
+  s->slot[i] = s->verts->len - 1;
 }
 
 /* Relaxes the edge V -> (wtype, wid) of cost `cost` (16.1 step 2). */
 static void ospf_relax(OspfSpf *s, guint vi, uint8_t wtype, uint32_t wid, uint32_t cost, const uint8_t *link)
 {
-  gpointer seen = g_hash_table_lookup(s->index, ospf_vkey(wtype, wid));
-  const OspfVertex *known = seen ? &g_array_index(s->verts, OspfVertex, GPOINTER_TO_UINT(seen) - 1) : NULL;
-  const OspfLsa *wl = known ? known->lsa : ospf_vertex_lsa(s, wtype, wid);
-  OspfVertex *v = &g_array_index(s->verts, OspfVertex, vi);
-
-  if (!wl || (known && known->done) || !ospf_links_back(wl, v->type, v->id))
+  guint wi = ospf_vfind(s, wtype, wid);
+  if (wi == G_MAXUINT)
+    return;
+  OspfVertex *v = &g_array_index(s->verts, OspfVertex, vi), *w = &g_array_index(s->verts, OspfVertex, wi);
+  if (w->done || !ospf_links_back(w->lsa, v->type, v->id))
     return;
   uint32_t d = v->dist + cost;
-  guint wi;
-  OspfVertex *w = ospf_vertex_get(s, wtype, wid, wl, &wi);
-  v = &g_array_index(s->verts, OspfVertex, vi); /* the array may have moved */
-  if (w->done || d > w->dist)
+  if (d > w->dist)
     return;
   if (d < w->dist) {
     w->dist = d;
@@ -283,27 +292,41 @@ static void ospf_vertex_edges(OspfSpf *s, guint vi)
   }
 }
 
-static void ospf_spf_index_networks(OspfSpf *s)
+/* The vertices: our router LSA first (FALSE when we have none), then
+ * every live router LSA (its ID its advertising router's) and network LSA. */
+static gboolean ospf_spf_index(OspfSpf *s)
 {
+  OspfKey rk = {s->ospf->rid, s->ospf->rid, OSPF_LSA_ROUTER};
+  const OspfLsa *root = ospf_lsdb_find(s->area->lsdb, &rk);
   GHashTableIter it;
   gpointer k;
 
+  s->bits = 4;
+  while ((1u << s->bits) < 2 * g_hash_table_size(s->area->lsdb) + 2)
+    s->bits++;
+  s->keys = g_new0(uint64_t, 1u << s->bits);
+  s->slot = g_new(guint, 1u << s->bits);
+  if (!root || !ospf_live(s, root))
+    return FALSE;
+  ospf_vertex_add(s, OSPF_LSA_ROUTER, s->ospf->rid, root);
   g_hash_table_iter_init(&it, s->area->lsdb);
-  while (g_hash_table_iter_next(&it, &k, NULL))
-    if (((OspfLsa *)k)->key.type == OSPF_LSA_NETWORK)
-      g_hash_table_insert(s->nets, GUINT_TO_POINTER(((OspfLsa *)k)->key.id), k);
+  while (g_hash_table_iter_next(&it, &k, NULL)) {
+    const OspfLsa *l = k;
+    if (l == root || !ospf_live(s, l))
+      continue;
+    if (l->key.type == OSPF_LSA_NETWORK || (l->key.type == OSPF_LSA_ROUTER && l->key.id == l->key.adv))
+      ospf_vertex_add(s, l->key.type, l->key.id, l);
+  }
+  return TRUE;
 }
 
 /* Dijkstra from our router LSA over the area (16.1 stage 1). */
 static void ospf_dijkstra(OspfSpf *s)
 {
-  const OspfLsa *root = ospf_vertex_lsa(s, OSPF_LSA_ROUTER, s->ospf->rid);
-  guint ri;
-
-  if (!root)
+  if (!ospf_spf_index(s))
     return;
-  ospf_vertex_get(s, OSPF_LSA_ROUTER, s->ospf->rid, root, &ri)->dist = 0;
-  ospf_heap_push(s->heap, (OspfHeapItem){0, ri, OSPF_LSA_ROUTER});
+  g_array_index(s->verts, OspfVertex, 0).dist = 0;
+  ospf_heap_push(s->heap, (OspfHeapItem){0, 0, OSPF_LSA_ROUTER});
   while (s->heap->len) {
     OspfHeapItem it = ospf_heap_pop(s->heap);
     OspfVertex *v = &g_array_index(s->verts, OspfVertex, it.v);
@@ -393,13 +416,11 @@ static void ospf_intra_routes(OspfSpf *s)
 
 static void ospf_area_spf(Ospf *ospf, OspfArea *area)
 {
-  OspfSpf s = {ospf,
-               area,
-               g_array_new(FALSE, FALSE, sizeof(OspfVertex)),
-               g_hash_table_new(NULL, NULL),
-               g_hash_table_new(NULL, NULL),
-               g_array_new(FALSE, FALSE, sizeof(OspfHeapItem)),
-               sim_now(ospf->node->ctx)};
+  OspfSpf s = {.ospf = ospf,
+               .area = area,
+               .verts = g_array_sized_new(FALSE, FALSE, sizeof(OspfVertex), g_hash_table_size(area->lsdb) + 1),
+               .heap = g_array_new(FALSE, FALSE, sizeof(OspfHeapItem)),
+               .now = sim_now(ospf->node->ctx)};
 
   if (area->rtr)
     g_hash_table_destroy(area->rtr);
@@ -407,12 +428,11 @@ static void ospf_area_spf(Ospf *ospf, OspfArea *area)
     g_hash_table_destroy(area->intra);
   area->rtr = g_hash_table_new_full(NULL, NULL, NULL, g_free);
   area->intra = g_hash_table_new_full(NULL, NULL, NULL, g_free);
-  ospf_spf_index_networks(&s);
   ospf_dijkstra(&s);
   ospf_intra_routes(&s);
   g_array_free(s.verts, TRUE);
-  g_hash_table_destroy(s.index);
-  g_hash_table_destroy(s.nets);
+  g_free(s.keys);
+  g_free(s.slot);
   g_array_free(s.heap, TRUE);
 }
 

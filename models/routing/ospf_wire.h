@@ -105,18 +105,19 @@ static inline void ospf_put32(uint8_t *p, uint32_t v)
 /* The two Fletcher sums of data[0..len) (mod 255). */
 static inline void ospf_fletcher_sums(const uint8_t *data, size_t len, int *c0, int *c1)
 {
-  int a = 0, b = 0;
+  uint32_t a = 0, b = 0;
 
-  for (size_t i = 0; i < len; i++) {
-    a += data[i];
-    if (a >= 255)
-      a -= 255;
-    b += a;
-    if (b >= 255)
-      b -= 255;
+  for (size_t i = 0; i < len;) { /* the modulo once per 1 024 bytes: no overflow before */
+    size_t end = MIN(len, i + 1024);
+    for (; i < end; i++) {
+      a += data[i];
+      b += a;
+    }
+    a %= 255;
+    b %= 255;
   }
-  *c0 = a;
-  *c1 = b;
+  *c0 = (int)a;
+  *c1 = (int)b;
 }
 
 /* Sets the checksum of the LSA at `lsa` (`len` bytes, its age excluded
