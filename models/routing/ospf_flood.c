@@ -91,11 +91,6 @@ static void ospf_flood_out(void *obj, void *arg)
 
 static void ospf_rxmt_fire(void *obj, void *arg);
 
-static void ospf_rxmt_drop(OspfNbr *nbr, OspfLsa *c)
-{
-  ospf_lsa_free(nbr->oi->ospf, c);
-}
-
 void ospf_rxmt_remove(OspfNbr *nbr, const OspfKey *key)
 {
   OspfLsa *c = g_hash_table_size(nbr->rxmt) ? g_hash_table_lookup(nbr->rxmt, key) : NULL;
@@ -103,7 +98,7 @@ void ospf_rxmt_remove(OspfNbr *nbr, const OspfKey *key)
   if (!c)
     return;
   g_hash_table_remove(nbr->rxmt, c);
-  ospf_rxmt_drop(nbr, c);
+  c->rxmt_on--;
 }
 
 void ospf_rxmt_clear(OspfNbr *nbr)
@@ -114,19 +109,29 @@ void ospf_rxmt_clear(OspfNbr *nbr)
   g_hash_table_iter_init(&it, nbr->rxmt);
   while (g_hash_table_iter_next(&it, &k, NULL)) {
     g_hash_table_iter_steal(&it);
-    ospf_rxmt_drop(nbr, k);
+    ((OspfLsa *)k)->rxmt_on--;
   }
   if (nbr->lsu_rxmt)
     scheduler_cancel(ospf_sched(nbr->oi->ospf), nbr->lsu_rxmt);
   nbr->lsu_rxmt = EVENT_ID_NONE;
 }
 
+/* Takes the database entry `l` off every neighbour's retransmission list
+ * (13.2: its instance is being replaced), visiting none when it is on none. */
+void ospf_rxmt_remove_all(Ospf *ospf, OspfLsa *l)
+{
+  for (guint i = 0; l->rxmt_on && i < ospf->ifaces->len; i++) {
+    OspfIface *oi = g_ptr_array_index(ospf->ifaces, i);
+    for (guint j = 0; oi && l->rxmt_on && j < oi->nbrs->len; j++)
+      ospf_rxmt_remove(g_ptr_array_index(oi->nbrs, j), &l->key);
+  }
+}
+
 /* Puts the database entry `l` on the neighbour's retransmission list. */
 static void ospf_rxmt_add(OspfNbr *nbr, OspfLsa *l)
 {
-  ospf_rxmt_remove(nbr, &l->key);
-  OspfLsa *c = ospf_lsa_copy(nbr->oi->ospf, l);
-  g_hash_table_add(nbr->rxmt, c);
+  if (g_hash_table_add(nbr->rxmt, l))
+    l->rxmt_on++;
   if (!nbr->lsu_rxmt)
     nbr->lsu_rxmt = scheduler_after(ospf_sched(nbr->oi->ospf), nbr->oi->conf.retransmit, ospf_rxmt_fire, nbr, NULL);
 }
@@ -341,15 +346,6 @@ static gboolean ospf_lsa_body_ok(const uint8_t *l, size_t len)
   }
 }
 
-static void ospf_rxmt_remove_all(Ospf *ospf, const OspfKey *key)
-{
-  for (guint i = 0; i < ospf->ifaces->len; i++) {
-    OspfIface *oi = g_ptr_array_index(ospf->ifaces, i);
-    for (guint j = 0; oi && j < oi->nbrs->len; j++)
-      ospf_rxmt_remove(g_ptr_array_index(oi->nbrs, j), key);
-  }
-}
-
 /* 13 step 5: a more recent instance, installed and flooded. */
 static void ospf_lsa_newer(OspfNbr *nbr, const uint8_t *l, uint16_t len, uint16_t age)
 {
@@ -358,7 +354,6 @@ static void ospf_lsa_newer(OspfNbr *nbr, const uint8_t *l, uint16_t len, uint16_
   OspfKey key = ospf_key_of(l);
   OspfBlob *blob = ospf_blob_intern(ospf->shared, l, len);
 
-  ospf_rxmt_remove_all(ospf, &key);
   OspfLsa *e = ospf_lsdb_install(ospf, oi->area, blob, age, FALSE);
   gboolean back = ospf_flood(ospf, oi->area, e, nbr);
   ospf_request_remove(nbr, &key);

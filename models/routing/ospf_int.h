@@ -46,7 +46,8 @@ typedef struct {
 /* One LSA instance as one router holds it: in a database, on a
  * retransmission list, in a summary list. */
 typedef struct {
-  OspfKey key; /* first: the hash tables' keys */
+  OspfKey key;   /* first: the hash tables' keys */
+  guint rxmt_on; /* database entries: on how many neighbours' retransmission lists */
   OspfBlob *blob;
   SimTime at;    /* when it was installed (ages from then) */
   uint16_t age0; /* its age then */
@@ -81,7 +82,8 @@ struct OspfNbr {
   GPtrArray *summary; /* of OspfLsa* (owned copies): headers still to describe */
   guint summary_next;
   GHashTable *requests; /* OspfLsa* (owned copy of the header): LSAs to request */
-  GHashTable *rxmt;     /* OspfLsa* (owned copy): LSAs flooded and not acknowledged */
+  GHashTable *rxmt;     /* OspfLsa* (the database entry, not owned): LSAs flooded and not acknowledged; the
+                           entry always holds the instance sent (13.2: a new one leaves every list) */
   GByteArray *dacks;    /* direct acks gathered while one LS Update is read (NULL until one) */
 };
 
@@ -207,6 +209,7 @@ gboolean ospf_flood(Ospf *ospf, OspfArea *area, OspfLsa *l, OspfNbr *from);
 void ospf_lsu_send_list(OspfNbr *nbr, GPtrArray *lsas, uint32_t dst);
 void ospf_rxmt_remove(OspfNbr *nbr, const OspfKey *key);
 void ospf_rxmt_clear(OspfNbr *nbr);
+void ospf_rxmt_remove_all(Ospf *ospf, OspfLsa *l);
 void ospf_iface_flush_queues(OspfIface *oi);
 
 /* ospf_spf.c */

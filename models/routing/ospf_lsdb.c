@@ -158,7 +158,8 @@ void ospf_lsa_header_out(const OspfLsa *l, SimTime now, uint8_t *out)
 }
 
 /* Installs `blob` (our reference is taken over) with `age` into the
- * database of its type; replaces and returns the entry. Schedules SPF
+ * database of its type; replaces and returns the entry, the old instance
+ * taken off every retransmission list (13.2). Schedules SPF
  * when the contents changed (13.2). */
 OspfLsa *ospf_lsdb_install(Ospf *ospf, OspfArea *area, OspfBlob *blob, uint16_t age, gboolean mine)
 {
@@ -172,6 +173,7 @@ OspfLsa *ospf_lsdb_install(Ospf *ospf, OspfArea *area, OspfBlob *blob, uint16_t 
               memcmp(l->blob->data + OSPF_LSA_HEADER_LEN, blob->data + OSPF_LSA_HEADER_LEN,
                      blob->len - OSPF_LSA_HEADER_LEN) != 0 ||
               (age == OSPF_MAX_AGE) != (ospf_lsa_age(l, sim_now(ospf->node->ctx)) == OSPF_MAX_AGE);
+    ospf_rxmt_remove_all(ospf, l);
     ospf_blob_unref(ospf->shared, l->blob);
   } else {
     l = g_new0(OspfLsa, 1);
@@ -213,20 +215,6 @@ static gboolean ospf_any_exchanging(const Ospf *ospf)
   return FALSE;
 }
 
-/* TRUE when a neighbour still has this instance to be acknowledged. */
-static gboolean ospf_on_some_rxmt(const Ospf *ospf, const OspfLsa *l)
-{
-  for (guint i = 0; i < ospf->ifaces->len; i++) {
-    const OspfIface *oi = g_ptr_array_index(ospf->ifaces, i);
-    for (guint j = 0; oi && j < oi->nbrs->len; j++) {
-      const OspfLsa *c = g_hash_table_lookup(((OspfNbr *)g_ptr_array_index(oi->nbrs, j))->rxmt, &l->key);
-      if (c && c->blob == l->blob)
-        return TRUE;
-    }
-  }
-  return FALSE;
-}
-
 /* One database's sweep: MaxAge LSAs on no retransmission list go; our own
  * past LSRefreshTime are counted for refreshing. */
 static guint ospf_sweep_db(Ospf *ospf, GHashTable *db, gboolean may_flush, SimTime now)
@@ -239,7 +227,7 @@ static guint ospf_sweep_db(Ospf *ospf, GHashTable *db, gboolean may_flush, SimTi
   while (g_hash_table_iter_next(&it, &k, NULL)) {
     OspfLsa *l = k;
     uint16_t age = ospf_lsa_age(l, now);
-    if (age >= OSPF_MAX_AGE && may_flush && !ospf_on_some_rxmt(ospf, l)) {
+    if (age >= OSPF_MAX_AGE && may_flush && !l->rxmt_on) {
       g_hash_table_iter_remove(&it);
       ospf_lsa_free(ospf, l);
       ospf_spf_schedule(ospf);
