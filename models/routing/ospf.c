@@ -699,6 +699,7 @@ void ospf_free(Ospf *ospf)
   for (guint i = 0; i < ospf->areas->len; i++) {
     OspfArea *a = g_ptr_array_index(ospf->areas, i);
     ospf_lsdb_free(ospf, a->lsdb);
+    ospf_spf_cache_free(a);
     g_ptr_array_free(a->ifaces, TRUE);
     if (a->rtr)
       g_hash_table_destroy(a->rtr);

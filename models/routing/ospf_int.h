@@ -50,8 +50,9 @@ typedef struct {
   guint rxmt_on; /* database entries: on how many neighbours' retransmission lists */
   OspfBlob *blob;
   SimTime at;    /* when it was installed (ages from then) */
+  guint vidx;    /* database entries: the index of its vertex in the area's SPF table (ospf_spf.c) */
   uint16_t age0; /* its age then */
-  gboolean mine; /* originated by this router */
+  uint8_t mine;  /* originated by this router */
 } OspfLsa;
 
 /* Interface states (RFC 2328 9.1; no Loopback). */
@@ -126,6 +127,9 @@ struct OspfArea {
   GHashTable *asbr;  /* after SPF: router ID -> OspfPath* (owned), AS boundary routers reached in this area:
                         intra-area (OSPF_PATH_INTRA) or by its ASBR-summary LSAs (OSPF_PATH_INTER) */
   gboolean transit;  /* has a full neighbour (for summaries) */
+  struct OspfSpfCache *spf_cache; /* SPF's vertex table, kept from run to run (ospf_spf.c) */
+  gboolean spf_stale;             /* a router or network LSA came, went, or reached or left MaxAge */
+  SimTime spf_expires;            /* when the first LSA of that table ages out (lowered at install) */
 };
 
 struct Ospf {
@@ -214,6 +218,8 @@ void ospf_iface_flush_queues(OspfIface *oi);
 
 /* ospf_spf.c */
 void ospf_spf_schedule(Ospf *ospf);
+void ospf_spf_cache_free(OspfArea *area);
+void ospf_spf_cache_update(OspfArea *area, const OspfLsa *l);
 void ospf_summaries_build(Ospf *ospf, OspfArea *into, GHashTable *out);
 void ospf_asbr_summaries_build(Ospf *ospf, OspfArea *into, GHashTable *wants);
 

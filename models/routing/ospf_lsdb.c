@@ -168,6 +168,9 @@ OspfLsa *ospf_lsdb_install(Ospf *ospf, OspfArea *area, OspfBlob *blob, uint16_t 
   OspfLsa *l = g_hash_table_lookup(db, &key);
   gboolean changed = TRUE;
 
+  if ((key.type == OSPF_LSA_ROUTER || key.type == OSPF_LSA_NETWORK) && area &&
+      (!l || age == OSPF_MAX_AGE || ospf_lsa_age(l, sim_now(ospf->node->ctx)) == OSPF_MAX_AGE))
+    area->spf_stale = TRUE;
   if (l) {
     changed = l->blob->len != blob->len ||
               memcmp(l->blob->data + OSPF_LSA_HEADER_LEN, blob->data + OSPF_LSA_HEADER_LEN,
@@ -184,6 +187,10 @@ OspfLsa *ospf_lsdb_install(Ospf *ospf, OspfArea *area, OspfBlob *blob, uint16_t 
   l->age0 = age;
   l->at = sim_now(ospf->node->ctx);
   l->mine = mine;
+  if (area && (key.type == OSPF_LSA_ROUTER || key.type == OSPF_LSA_NETWORK)) {
+    area->spf_expires = MIN(area->spf_expires, l->at + (SimTime)(OSPF_MAX_AGE - age) * SIMTIME_S(1));
+    ospf_spf_cache_update(area, l);
+  }
   if (changed)
     ospf_spf_schedule(ospf);
   return l;
@@ -217,7 +224,7 @@ static gboolean ospf_any_exchanging(const Ospf *ospf)
 
 /* One database's sweep: MaxAge LSAs on no retransmission list go; our own
  * past LSRefreshTime are counted for refreshing. */
-static guint ospf_sweep_db(Ospf *ospf, GHashTable *db, gboolean may_flush, SimTime now)
+static guint ospf_sweep_db(Ospf *ospf, OspfArea *area, GHashTable *db, gboolean may_flush, SimTime now)
 {
   GHashTableIter it;
   gpointer k;
@@ -229,6 +236,8 @@ static guint ospf_sweep_db(Ospf *ospf, GHashTable *db, gboolean may_flush, SimTi
     uint16_t age = ospf_lsa_age(l, now);
     if (age >= OSPF_MAX_AGE && may_flush && !l->rxmt_on) {
       g_hash_table_iter_remove(&it);
+      if (area)
+        area->spf_stale = TRUE;
       ospf_lsa_free(ospf, l);
       ospf_spf_schedule(ospf);
     } else if (l->mine && age >= OSPF_LS_REFRESH && age < OSPF_MAX_AGE)
@@ -242,11 +251,13 @@ static void ospf_sweep(void *obj, void *arg)
   Ospf *ospf = obj;
   SimTime now = sim_now(ospf->node->ctx);
   gboolean may_flush = !ospf_any_exchanging(ospf);
-  guint refresh = ospf_sweep_db(ospf, ospf->ext, may_flush, now);
+  guint refresh = ospf_sweep_db(ospf, NULL, ospf->ext, may_flush, now);
 
   (void)arg;
-  for (guint i = 0; i < ospf->areas->len; i++)
-    refresh += ospf_sweep_db(ospf, ((OspfArea *)g_ptr_array_index(ospf->areas, i))->lsdb, may_flush, now);
+  for (guint i = 0; i < ospf->areas->len; i++) {
+    OspfArea *a = g_ptr_array_index(ospf->areas, i);
+    refresh += ospf_sweep_db(ospf, a, a->lsdb, may_flush, now);
+  }
   if (refresh)
     ospf_originate_all(ospf);
   ospf->sweep_timer = scheduler_after(ospf->node->ctx->sched, OSPF_SWEEP, ospf_sweep, ospf, NULL);

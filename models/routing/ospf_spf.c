@@ -11,7 +11,8 @@
  * spf_hold after a quiet hold period. Routes go to the node's table
  * through routing_set(), only those that changed since the last run.
  *
- * Entry points (ospf_int.h): ospf_spf_schedule(), ospf_routes_free(),
+ * Entry points (ospf_int.h): ospf_spf_schedule(), ospf_spf_cache_update(),
+ * ospf_spf_cache_free(),
  * ospf_summaries_build(), ospf_asbr_summaries_build().
  *
  * AS boundary routers are reached inside an area or through the
@@ -32,7 +33,7 @@ typedef struct {
   uint8_t type; /* OSPF_LSA_ROUTER or OSPF_LSA_NETWORK */
   gboolean done, direct;
   uint32_t id, dist;
-  const OspfLsa *lsa;
+  const OspfBlob *lsa; /* the LSA's bytes */
   guint n;
   RoutingHop hops[ROUTE_MAX_PATHS];
 } OspfVertex;
@@ -43,9 +44,27 @@ typedef struct {
   uint8_t type;
 } OspfHeapItem;
 
-/* The vertices of one calculation, every live router and network LSA of
- * the area, the root first, found by (type, ID) in an open-addressing
- * table built once per run (no hashing of LSA keys while relaxing). */
+/* An area's vertices, every live router and network LSA, the root first:
+ * kept from run to run, so that a run reads no database entry. Built
+ * again only when a router or network LSA came, went, or reached or left
+ * MaxAge (area->spf_stale), or when the first of them ages out
+ * (area->spf_expires); an LSA replaced in place has its bytes updated
+ * here by ospf_spf_cache_update(). */
+typedef struct {
+  const OspfLsa *lsa; /* the database entry (its vidx is this index) */
+  const OspfBlob *blob;
+  uint32_t id;
+  uint8_t type;
+} OspfVDesc;
+
+typedef struct OspfSpfCache {
+  GArray *descs; /* of OspfVDesc, the root at 0 */
+  gboolean root; /* we have a live router LSA */
+} OspfSpfCache;
+
+/* One calculation: the area's vertices found by (type, ID) in an
+ * open-addressing table built per run (no hashing of LSA keys while
+ * relaxing). */
 typedef struct {
   Ospf *ospf;
   OspfArea *area;
@@ -172,9 +191,9 @@ static const OspfNbr *ospf_nbr_by_rid(const OspfIface *oi, uint32_t rid)
 }
 
 /* W's interface address on the network `net` (its transit link's data). */
-static uint32_t ospf_router_addr_on(const OspfLsa *w, uint32_t net)
+static uint32_t ospf_router_addr_on(const OspfBlob *w, uint32_t net)
 {
-  const uint8_t *d = w->blob->data;
+  const uint8_t *d = w->data;
   guint n = ospf_get16(d + 22);
 
   for (guint i = 0; i < n; i++) {
@@ -214,10 +233,10 @@ static gboolean ospf_live(const OspfSpf *s, const OspfLsa *l)
 }
 
 /* TRUE when W's LSA links back to V (16.1 step 2b). */
-static gboolean ospf_links_back(const OspfLsa *w, uint8_t vtype, uint32_t vid)
+static gboolean ospf_links_back(const OspfBlob *w, uint8_t vtype, uint32_t vid)
 {
-  const uint8_t *d = w->blob->data;
-  guint len = w->blob->len;
+  const uint8_t *d = w->data;
+  guint len = w->len;
 
   if (d[OSPF_L_TYPE] == OSPF_LSA_NETWORK) {
     for (guint off = 24; off + 4 <= len; off += 4) /* after the mask: the attached routers */
@@ -236,7 +255,7 @@ static gboolean ospf_links_back(const OspfLsa *w, uint8_t vtype, uint32_t vid)
 }
 
 /* Adds the vertex of a live LSA (a later one of the same (type, ID) replaces it). */
-static void ospf_vertex_add(OspfSpf *s, uint8_t type, uint32_t id, const OspfLsa *lsa)
+static void ospf_vertex_add(OspfSpf *s, uint8_t type, uint32_t id, const OspfBlob *lsa)
 {
   guint i = ospf_vslot(s, ospf_vkey(type, id));
 
@@ -275,8 +294,8 @@ static void ospf_relax(OspfSpf *s, guint vi, uint8_t wtype, uint32_t wid, uint32
 static void ospf_vertex_edges(OspfSpf *s, guint vi)
 {
   const OspfVertex *v = &g_array_index(s->verts, OspfVertex, vi);
-  const uint8_t *d = v->lsa->blob->data;
-  guint len = v->lsa->blob->len;
+  const uint8_t *d = v->lsa->data;
+  guint len = v->lsa->len;
 
   if (v->type == OSPF_LSA_NETWORK) {
     for (guint off = 24; off + 4 <= len; off += 4) /* after the mask: the attached routers */
@@ -292,32 +311,82 @@ static void ospf_vertex_edges(OspfSpf *s, guint vi)
   }
 }
 
-/* The vertices: our router LSA first (FALSE when we have none), then
- * every live router LSA (its ID its advertising router's) and network LSA. */
-static gboolean ospf_spf_index(OspfSpf *s)
+static void ospf_desc_add(OspfArea *a, OspfLsa *l)
 {
+  OspfVDesc d = {l, l->blob, l->key.id, l->key.type};
+
+  l->vidx = a->spf_cache->descs->len;
+  g_array_append_val(a->spf_cache->descs, d);
+  a->spf_expires = MIN(a->spf_expires, l->at + (SimTime)(OSPF_MAX_AGE - l->age0) * SIMTIME_S(1));
+}
+
+/* The area's vertices again: our router LSA first (root FALSE when we
+ * have none), then every live router LSA (its ID its advertising
+ * router's) and network LSA, in the database's order. */
+static void ospf_spf_cache_build(OspfSpf *s)
+{
+  OspfArea *a = s->area;
   OspfKey rk = {s->ospf->rid, s->ospf->rid, OSPF_LSA_ROUTER};
-  const OspfLsa *root = ospf_lsdb_find(s->area->lsdb, &rk);
+  OspfLsa *root = ospf_lsdb_find(a->lsdb, &rk);
   GHashTableIter it;
   gpointer k;
 
-  s->bits = 4;
-  while ((1u << s->bits) < 2 * g_hash_table_size(s->area->lsdb) + 2)
-    s->bits++;
-  s->keys = g_new0(uint64_t, 1u << s->bits);
-  s->slot = g_new(guint, 1u << s->bits);
+  ospf_spf_cache_free(a);
+  a->spf_cache = g_new0(OspfSpfCache, 1);
+  a->spf_cache->descs = g_array_new(FALSE, FALSE, sizeof(OspfVDesc));
+  a->spf_expires = G_MAXINT64;
+  a->spf_stale = FALSE;
   if (!root || !ospf_live(s, root))
-    return FALSE;
-  ospf_vertex_add(s, OSPF_LSA_ROUTER, s->ospf->rid, root);
-  g_hash_table_iter_init(&it, s->area->lsdb);
+    return;
+  a->spf_cache->root = TRUE;
+  ospf_desc_add(a, root);
+  g_hash_table_iter_init(&it, a->lsdb);
   while (g_hash_table_iter_next(&it, &k, NULL)) {
-    const OspfLsa *l = k;
+    OspfLsa *l = k;
     if (l == root || !ospf_live(s, l))
       continue;
     if (l->key.type == OSPF_LSA_NETWORK || (l->key.type == OSPF_LSA_ROUTER && l->key.id == l->key.adv))
-      ospf_vertex_add(s, l->key.type, l->key.id, l);
+      ospf_desc_add(a, l);
   }
-  return TRUE;
+}
+
+void ospf_spf_cache_free(OspfArea *area)
+{
+  if (!area->spf_cache)
+    return;
+  g_array_free(area->spf_cache->descs, TRUE);
+  g_free(area->spf_cache);
+  area->spf_cache = NULL;
+}
+
+/* The database entry `l` of `area` holds a new instance: its vertex reads it. */
+void ospf_spf_cache_update(OspfArea *area, const OspfLsa *l)
+{
+  GArray *d = area->spf_cache ? area->spf_cache->descs : NULL;
+
+  if (d && l->vidx < d->len && g_array_index(d, OspfVDesc, l->vidx).lsa == l)
+    g_array_index(d, OspfVDesc, l->vidx).blob = l->blob;
+}
+
+/* The vertices of this run (FALSE when we have no live router LSA), from
+ * the area's table, built again first if stale. */
+static gboolean ospf_spf_index(OspfSpf *s)
+{
+  OspfArea *a = s->area;
+
+  if (!a->spf_cache || a->spf_stale || s->now >= a->spf_expires)
+    ospf_spf_cache_build(s);
+  GArray *descs = a->spf_cache->descs;
+  s->bits = 4;
+  while ((1u << s->bits) < 2 * descs->len + 2)
+    s->bits++;
+  s->keys = g_new0(uint64_t, 1u << s->bits);
+  s->slot = g_new(guint, 1u << s->bits);
+  for (guint i = 0; i < descs->len; i++) {
+    const OspfVDesc *d = &g_array_index(descs, OspfVDesc, i);
+    ospf_vertex_add(s, d->type, d->id, d->blob);
+  }
+  return a->spf_cache->root;
 }
 
 /* Dijkstra from our router LSA over the area (16.1 stage 1). */
@@ -380,7 +449,7 @@ static void ospf_offer(GHashTable *t, gpointer key, uint8_t kind, uint32_t cost,
 /* A router vertex's stub links (16.1 stage 2) into the area's intra-area routes. */
 static void ospf_vertex_stubs(OspfSpf *s, const OspfVertex *v, gboolean root)
 {
-  const uint8_t *d = v->lsa->blob->data;
+  const uint8_t *d = v->lsa->data;
   guint n = ospf_get16(d + 22);
 
   for (guint i = 0; !root && i < n; i++) {
@@ -407,7 +476,7 @@ static void ospf_intra_routes(OspfSpf *s)
     if (v->type == OSPF_LSA_ROUTER)
       ospf_vertex_stubs(s, v, i == 0);
     else if (!v->direct) {
-      uint32_t mask = ospf_get32(v->lsa->blob->data + OSPF_LSA_HEADER_LEN);
+      uint32_t mask = ospf_get32(v->lsa->data + OSPF_LSA_HEADER_LEN);
       uint8_t len = (uint8_t)(32 - __builtin_ctzll((uint64_t)mask | (1ull << 32)));
       ospf_offer(s->area->intra, ospf_prefix_key(v->id & mask, len), OSPF_PATH_INTRA, v->dist, 0, v->hops, v->n);
     }
