@@ -129,6 +129,7 @@ struct OspfArea {
   gboolean transit;  /* has a full neighbour (for summaries) */
   struct OspfSpfCache *spf_cache; /* SPF's vertex table, kept from run to run (ospf_spf.c) */
   gboolean spf_stale;             /* a router or network LSA came, went, or reached or left MaxAge */
+  guint summaries;                /* summary and ASBR-summary LSAs in lsdb (SPF reads them only if any) */
   SimTime spf_expires;            /* when the first LSA of that table ages out (lowered at install) */
 };
 

@@ -182,6 +182,8 @@ OspfLsa *ospf_lsdb_install(Ospf *ospf, OspfArea *area, OspfBlob *blob, uint16_t 
     l = g_new0(OspfLsa, 1);
     l->key = key;
     g_hash_table_add(db, l);
+    if (area && (key.type == OSPF_LSA_SUMMARY || key.type == OSPF_LSA_ASBR))
+      area->summaries++;
   }
   l->blob = blob;
   l->age0 = age;
@@ -236,7 +238,9 @@ static guint ospf_sweep_db(Ospf *ospf, OspfArea *area, GHashTable *db, gboolean 
     uint16_t age = ospf_lsa_age(l, now);
     if (age >= OSPF_MAX_AGE && may_flush && !l->rxmt_on) {
       g_hash_table_iter_remove(&it);
-      if (area)
+      if (area && (l->key.type == OSPF_LSA_SUMMARY || l->key.type == OSPF_LSA_ASBR))
+        area->summaries--;
+      else if (area)
         area->spf_stale = TRUE;
       ospf_lsa_free(ospf, l);
       ospf_spf_schedule(ospf);

@@ -512,7 +512,7 @@ static void ospf_inter_routes(Ospf *ospf, OspfArea *area, GHashTable *all, SimTi
   gpointer k;
 
   g_hash_table_iter_init(&it, area->lsdb);
-  while (g_hash_table_iter_next(&it, &k, NULL)) {
+  while (area->summaries && g_hash_table_iter_next(&it, &k, NULL)) {
     const OspfLsa *l = k;
     const uint8_t *d = l->blob->data;
     if (l->key.type != OSPF_LSA_SUMMARY || l->key.adv == ospf->rid || ospf_lsa_age(l, now) >= OSPF_MAX_AGE)
@@ -544,7 +544,7 @@ static void ospf_area_asbrs(Ospf *ospf, OspfArea *area, gboolean summaries, SimT
     if (((OspfPath *)v)->kind & OSPF_RTR_E)
       ospf_offer(area->asbr, k, OSPF_PATH_INTRA, ((OspfPath *)v)->cost, 0, ((OspfPath *)v)->hops, ((OspfPath *)v)->n);
   g_hash_table_iter_init(&it, area->lsdb);
-  while (summaries && g_hash_table_iter_next(&it, &k, NULL)) {
+  while (summaries && area->summaries && g_hash_table_iter_next(&it, &k, NULL)) {
     const OspfLsa *l = k;
     if (l->key.type != OSPF_LSA_ASBR || l->key.adv == ospf->rid || l->key.id == ospf->rid ||
         ospf_lsa_age(l, now) >= OSPF_MAX_AGE)
