@@ -101,6 +101,15 @@ void ospf_rxmt_remove(OspfNbr *nbr, const OspfKey *key)
   c->rxmt_on--;
 }
 
+/* Takes the database entry `l` off the neighbour's list: TRUE when it was on it. */
+static gboolean ospf_rxmt_remove_entry(OspfNbr *nbr, OspfLsa *l)
+{
+  if (!l->rxmt_on || !g_hash_table_remove(nbr->rxmt, l))
+    return FALSE;
+  l->rxmt_on--;
+  return TRUE;
+}
+
 void ospf_rxmt_clear(OspfNbr *nbr)
 {
   GHashTableIter it;
@@ -123,7 +132,7 @@ void ospf_rxmt_remove_all(Ospf *ospf, OspfLsa *l)
   for (guint i = 0; l->rxmt_on && i < ospf->ifaces->len; i++) {
     OspfIface *oi = g_ptr_array_index(ospf->ifaces, i);
     for (guint j = 0; oi && l->rxmt_on && j < oi->nbrs->len; j++)
-      ospf_rxmt_remove(g_ptr_array_index(oi->nbrs, j), &l->key);
+      ospf_rxmt_remove_entry(g_ptr_array_index(oi->nbrs, j), l);
   }
 }
 
@@ -307,7 +316,7 @@ void ospf_ack_input(OspfNbr *nbr, const uint8_t *b, size_t len)
     OspfKey key = ospf_key_of(b + off);
     OspfLsa *c = g_hash_table_lookup(nbr->rxmt, &key);
     if (c && ospf_lsa_compare(b + off, ospf_get16(b + off), c->blob->data, ospf_lsa_age(c, now)) == 0)
-      ospf_rxmt_remove(nbr, &key);
+      ospf_rxmt_remove_entry(nbr, c);
   }
 }
 
@@ -347,14 +356,14 @@ static gboolean ospf_lsa_body_ok(const uint8_t *l, size_t len)
 }
 
 /* 13 step 5: a more recent instance, installed and flooded. */
-static void ospf_lsa_newer(OspfNbr *nbr, const uint8_t *l, uint16_t len, uint16_t age)
+static void ospf_lsa_newer(OspfNbr *nbr, OspfLsa *have, const uint8_t *l, uint16_t len, uint16_t age)
 {
   Ospf *ospf = nbr->oi->ospf;
   OspfIface *oi = nbr->oi;
   OspfKey key = ospf_key_of(l);
   OspfBlob *blob = ospf_blob_intern(ospf->shared, l, len);
 
-  OspfLsa *e = ospf_lsdb_install(ospf, oi->area, blob, age, FALSE);
+  OspfLsa *e = ospf_lsdb_install_over(ospf, oi->area, have, blob, age, FALSE);
   gboolean back = ospf_flood(ospf, oi->area, e, nbr);
   ospf_request_remove(nbr, &key);
   if (!back && (oi->state != OSPF_IFS_BACKUP || nbr->addr == oi->dr))
@@ -373,8 +382,7 @@ static void ospf_lsa_not_newer(OspfNbr *nbr, OspfLsa *have, const uint8_t *l, ui
     return;
   }
   if (cmp == 0) {
-    if (g_hash_table_lookup(nbr->rxmt, &have->key)) {
-      ospf_rxmt_remove(nbr, &have->key); /* implied acknowledgement */
+    if (ospf_rxmt_remove_entry(nbr, have)) { /* implied acknowledgement */
       if (oi->state == OSPF_IFS_BACKUP && nbr->addr == oi->dr)
         ospf_ack_delayed(oi, l);
     } else
@@ -419,7 +427,7 @@ static gboolean ospf_lsa_input(OspfNbr *nbr, const uint8_t *l, uint16_t len)
   if (cmp > 0) {
     if (have && !have->mine && now - have->at < SIMTIME_S(1))
       return TRUE; /* MinLSArrival */
-    ospf_lsa_newer(nbr, l, len, age);
+    ospf_lsa_newer(nbr, have, l, len, age);
   } else
     ospf_lsa_not_newer(nbr, have, l, age, cmp);
   return TRUE;

@@ -201,6 +201,7 @@ void ospf_lsa_free(Ospf *ospf, OspfLsa *l);
 GHashTable *ospf_lsa_table_new(void);
 void ospf_lsa_header_out(const OspfLsa *l, SimTime now, uint8_t *out);
 OspfLsa *ospf_lsdb_install(Ospf *ospf, OspfArea *area, OspfBlob *blob, uint16_t age, gboolean mine);
+OspfLsa *ospf_lsdb_install_over(Ospf *ospf, OspfArea *area, OspfLsa *l, OspfBlob *blob, uint16_t age, gboolean mine);
 void ospf_originate_soon(Ospf *ospf);
 void ospf_lsdb_free(Ospf *ospf, GHashTable *db);
 void ospf_sweep_start(Ospf *ospf);

@@ -11,7 +11,7 @@
  *
  * Entry points (ospf_int.h): ospf_blob_intern(), ospf_blob_unref(),
  * ospf_lsa_age(), ospf_lsa_compare(), ospf_lsdb_for(), ospf_lsdb_find(),
- * ospf_lsdb_install(), ospf_lsa_copy(), ospf_lsa_free(),
+ * ospf_lsdb_install(), ospf_lsdb_install_over(), ospf_lsa_copy(), ospf_lsa_free(),
  * ospf_lsa_header_out(), ospf_sweep_start(), ospf_lsdb_free().
  *
  * Leaves out: the periodic checksum verification of CheckAge (a simulated
@@ -164,8 +164,17 @@ void ospf_lsa_header_out(const OspfLsa *l, SimTime now, uint8_t *out)
 OspfLsa *ospf_lsdb_install(Ospf *ospf, OspfArea *area, OspfBlob *blob, uint16_t age, gboolean mine)
 {
   OspfKey key = ospf_key_of(blob->data);
+
+  return ospf_lsdb_install_over(ospf, area, g_hash_table_lookup(ospf_lsdb_for(ospf, area, key.type), &key), blob, age,
+                                mine);
+}
+
+/* ospf_lsdb_install() when the caller has looked the entry up: `l` is
+ * the database's entry for the blob's key, or NULL when it has none. */
+OspfLsa *ospf_lsdb_install_over(Ospf *ospf, OspfArea *area, OspfLsa *l, OspfBlob *blob, uint16_t age, gboolean mine)
+{
+  OspfKey key = ospf_key_of(blob->data);
   GHashTable *db = ospf_lsdb_for(ospf, area, key.type);
-  OspfLsa *l = g_hash_table_lookup(db, &key);
   gboolean changed = TRUE;
 
   if ((key.type == OSPF_LSA_ROUTER || key.type == OSPF_LSA_NETWORK) && area &&
