@@ -263,8 +263,14 @@ static void ospf_vertex_add(OspfSpf *s, uint8_t type, uint32_t id, const OspfBlo
     g_array_index(s->verts, OspfVertex, s->slot[i]).lsa = lsa;
     return;
   }
-  OspfVertex v = {.type = type, .id = id, .dist = UINT32_MAX, .lsa = lsa};
-  g_array_append_val(s->verts, v);
+  g_array_set_size(s->verts, s->verts->len + 1); /* its hops stay unwritten until it is reached */
+  OspfVertex *v = &g_array_index(s->verts, OspfVertex, s->verts->len - 1);
+  v->type = type;
+  v->id = id;
+  v->dist = UINT32_MAX;
+  v->lsa = lsa;
+  v->done = v->direct = FALSE;
+  v->n = 0;
   s->keys[i] = ospf_vkey(type, id);
   s->slot[i] = s->verts->len - 1;
 }
