@@ -647,6 +647,7 @@ Ospf *ospf_new(Node *node, const OspfConfig *conf, OspfShared *shared)
   ospf->conf = *conf;
   ospf->conf.ifaces = NULL;
   ospf->shared = shared ? shared : ospf_shared_new();
+  ospf->sweep_due = G_MAXINT64;
   if (shared)
     shared->refs++;
   ospf->rid = ospf_pick_rid(node, conf);

@@ -145,6 +145,7 @@ struct Ospf {
   EventId spf_timer, orig_timer, sweep_timer;
   SimTime spf_last, spf_hold; /* throttling: last run, current hold */
   SimTime orig_next;          /* earliest time a changed LSA may be originated again */
+  SimTime sweep_due;          /* earliest time an LSA reaches MaxAge or one of ours LSRefreshTime */
   GHashTable *installed;      /* prefix key -> OspfPath*: what routing_set was told */
   uint64_t packets_sent;
   uint64_t spf_runs;

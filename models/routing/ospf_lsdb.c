@@ -157,6 +157,14 @@ void ospf_lsa_header_out(const OspfLsa *l, SimTime now, uint8_t *out)
   ospf_put16(out, ospf_lsa_age(l, now));
 }
 
+/* When the entry gives the sweep work: it reaches MaxAge, or LSRefreshTime if it is ours. */
+static SimTime ospf_lsa_due(const OspfLsa *l)
+{
+  int due = (l->mine ? OSPF_LS_REFRESH : OSPF_MAX_AGE) - l->age0;
+
+  return l->at + (SimTime)MAX(due, 0) * SIMTIME_S(1);
+}
+
 /* Installs `blob` (our reference is taken over) with `age` into the
  * database of its type; replaces and returns the entry, the old instance
  * taken off every retransmission list (13.2). Schedules SPF
@@ -198,6 +206,7 @@ OspfLsa *ospf_lsdb_install_over(Ospf *ospf, OspfArea *area, OspfLsa *l, OspfBlob
   l->age0 = age;
   l->at = sim_now(ospf->node->ctx);
   l->mine = mine;
+  ospf->sweep_due = MIN(ospf->sweep_due, ospf_lsa_due(l));
   if (area && (key.type == OSPF_LSA_ROUTER || key.type == OSPF_LSA_NETWORK)) {
     area->spf_expires = MIN(area->spf_expires, l->at + (SimTime)(OSPF_MAX_AGE - age) * SIMTIME_S(1));
     ospf_spf_cache_update(area, l);
@@ -234,7 +243,9 @@ static gboolean ospf_any_exchanging(const Ospf *ospf)
 }
 
 /* One database's sweep: MaxAge LSAs on no retransmission list go; our own
- * past LSRefreshTime are counted for refreshing. */
+ * past LSRefreshTime are counted for refreshing; ospf->sweep_due becomes
+ * the first time the next sweep has work (now: MaxAge LSAs kept, or ours
+ * to refresh). */
 static guint ospf_sweep_db(Ospf *ospf, OspfArea *area, GHashTable *db, gboolean may_flush, SimTime now)
 {
   GHashTableIter it;
@@ -253,8 +264,11 @@ static guint ospf_sweep_db(Ospf *ospf, OspfArea *area, GHashTable *db, gboolean 
         area->spf_stale = TRUE;
       ospf_lsa_free(ospf, l);
       ospf_spf_schedule(ospf);
-    } else if (l->mine && age >= OSPF_LS_REFRESH && age < OSPF_MAX_AGE)
+      continue;
+    }
+    if (l->mine && age >= OSPF_LS_REFRESH && age < OSPF_MAX_AGE)
       refresh++;
+    ospf->sweep_due = MIN(ospf->sweep_due, age >= OSPF_MAX_AGE || refresh ? now : ospf_lsa_due(l));
   }
   return refresh;
 }
@@ -263,13 +277,17 @@ static void ospf_sweep(void *obj, void *arg)
 {
   Ospf *ospf = obj;
   SimTime now = sim_now(ospf->node->ctx);
-  gboolean may_flush = !ospf_any_exchanging(ospf);
-  guint refresh = ospf_sweep_db(ospf, NULL, ospf->ext, may_flush, now);
+  guint refresh = 0;
 
   (void)arg;
-  for (guint i = 0; i < ospf->areas->len; i++) {
-    OspfArea *a = g_ptr_array_index(ospf->areas, i);
-    refresh += ospf_sweep_db(ospf, a, a->lsdb, may_flush, now);
+  if (now >= ospf->sweep_due) { /* else nothing reached MaxAge or needs refreshing: no entry to visit */
+    gboolean may_flush = !ospf_any_exchanging(ospf);
+    ospf->sweep_due = G_MAXINT64;
+    refresh = ospf_sweep_db(ospf, NULL, ospf->ext, may_flush, now);
+    for (guint i = 0; i < ospf->areas->len; i++) {
+      OspfArea *a = g_ptr_array_index(ospf->areas, i);
+      refresh += ospf_sweep_db(ospf, a, a->lsdb, may_flush, now);
+    }
   }
   if (refresh)
     ospf_originate_all(ospf);
