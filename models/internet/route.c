@@ -220,6 +220,7 @@ static void route_compact(RouteTable *rt)
   }
   g_array_set_size(rt->routes, kept);
   rt->n_dead = 0;
+  rt->dirty = TRUE; /* positions moved: the trie names routes by position */
 }
 
 /* TRUE when routes a and b to one prefix are the same route. */

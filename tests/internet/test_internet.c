@@ -195,6 +195,20 @@ START_TEST(test_lpm_protocol_paths)
   ck_assert_uint_eq(route_table_routes(rt)->len, 1 + 200); /* the RIP route and one path each */
   ck_assert_uint_eq(route_table_paths_of(rt, ROUTE_OSPF, (Ipv4Prefix){IP(10, 5, 7, 0), 24}, paths), 1);
   ck_assert_uint_eq(route_lookup(rt, IP(10, 5, 6, 9))->gateway, IP(1, 0, 0, 1));
+  /* Listing the routes compacts the dead away: lookups must follow (a
+   * compiled trie naming old positions sent packets on other prefixes'
+   * routes). */
+  Ipv4Prefix a = {IP(10, 6, 0, 0), 16}, b = {IP(10, 7, 0, 0), 16}, c = {IP(10, 8, 0, 0), 16};
+  ck_assert(route_table_set_paths(rt, ROUTE_RIP, a, &two[0], 1));
+  ck_assert(route_table_set_paths(rt, ROUTE_RIP, b, &two[1], 1));
+  ck_assert(route_table_set_paths(rt, ROUTE_RIP, c, &rip, 1));
+  ck_assert_uint_eq(route_lookup(rt, IP(10, 7, 0, 1))->gateway, IP(1, 0, 0, 2));
+  ck_assert(route_table_set_paths(rt, ROUTE_RIP, a, NULL, 0));
+  ck_assert_ptr_null(route_lookup(rt, IP(10, 6, 0, 1))); /* compiled with a's route dead in place */
+  ck_assert_uint_eq(route_table_routes(rt)->len, 1 + 200 + 2);
+  ck_assert_uint_eq(route_lookup(rt, IP(10, 7, 0, 1))->gateway, IP(1, 0, 0, 2));
+  ck_assert_uint_eq(route_lookup(rt, IP(10, 7, 0, 1))->prefix, b.addr);
+  ck_assert_ptr_null(route_lookup(rt, IP(10, 6, 0, 1)));
   route_table_free(rt);
 }
 END_TEST
