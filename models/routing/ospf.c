@@ -699,7 +699,7 @@ void ospf_free(Ospf *ospf)
       ospf_iface_free(g_ptr_array_index(ospf->ifaces, i));
   for (guint i = 0; i < ospf->areas->len; i++) {
     OspfArea *a = g_ptr_array_index(ospf->areas, i);
-    ospf_lsdb_free(ospf, a->lsdb);
+    ospf_lsdb_free(ospf, a->lsdb, &a->lsidx);
     ospf_spf_cache_free(a);
     g_ptr_array_free(a->ifaces, TRUE);
     if (a->rtr)
@@ -710,7 +710,7 @@ void ospf_free(Ospf *ospf)
       g_hash_table_destroy(a->asbr);
     g_free(a);
   }
-  ospf_lsdb_free(ospf, ospf->ext);
+  ospf_lsdb_free(ospf, ospf->ext, &ospf->extidx);
   ospf_cancel(s, &ospf->spf_timer);
   ospf_cancel(s, &ospf->orig_timer);
   ospf_cancel(s, &ospf->sweep_timer);

@@ -55,6 +55,20 @@ typedef struct {
   uint8_t mine;  /* originated by this router */
 } OspfLsa;
 
+/* A database's lookup index beside its hash table (which keeps the order
+ * the database is walked in): open addressing, linear probing, the key
+ * held in the slot, so that a lookup reads one slot and no entry.
+ * Empty slots have l NULL; at most half the slots are used. */
+typedef struct {
+  OspfKey key;
+  OspfLsa *l;
+} OspfIndexSlot;
+
+typedef struct {
+  OspfIndexSlot *slots; /* 1 << bits of them (NULL until the first entry) */
+  guint bits, n;
+} OspfIndex;
+
 /* Interface states (RFC 2328 9.1; no Loopback). */
 typedef enum {
   OSPF_IFS_DOWN,
@@ -121,6 +135,7 @@ struct OspfArea {
   uint32_t id;
   Ospf *ospf;
   GHashTable *lsdb;  /* OspfLsa* -> itself, by key */
+  OspfIndex lsidx;   /* the same entries, for lookups */
   GPtrArray *ifaces; /* of OspfIface* (not owned) */
   GHashTable *rtr;   /* after SPF: router ID -> OspfPath* (owned), border and boundary routers reached */
   GHashTable *intra; /* after SPF: prefix (guint64 as pointer-key) -> OspfPath*, intra-area routes */
@@ -141,6 +156,7 @@ struct Ospf {
   GPtrArray *ifaces; /* of OspfIface*, by interface index (NULL: no address) */
   GPtrArray *areas;  /* of OspfArea*, sorted by ID */
   GHashTable *ext;   /* AS-external LSDB */
+  OspfIndex extidx;  /* the same entries, for lookups */
   Rng rng;           /* "ospf/<node>" */
   EventId spf_timer, orig_timer, sweep_timer;
   SimTime spf_last, spf_hold; /* throttling: last run, current hold */
@@ -196,7 +212,7 @@ OspfKey ospf_key_of(const uint8_t *hdr);
 uint16_t ospf_lsa_age(const OspfLsa *l, SimTime now);
 int ospf_lsa_compare(const uint8_t *a, uint16_t age_a, const uint8_t *b, uint16_t age_b);
 GHashTable *ospf_lsdb_for(Ospf *ospf, OspfArea *area, uint8_t type);
-OspfLsa *ospf_lsdb_find(GHashTable *db, const OspfKey *key);
+OspfLsa *ospf_lsdb_lookup(Ospf *ospf, OspfArea *area, const OspfKey *key);
 OspfLsa *ospf_lsa_copy(Ospf *ospf, const OspfLsa *l);
 void ospf_lsa_free(Ospf *ospf, OspfLsa *l);
 GHashTable *ospf_lsa_table_new(void);
@@ -204,7 +220,7 @@ void ospf_lsa_header_out(const OspfLsa *l, SimTime now, uint8_t *out);
 OspfLsa *ospf_lsdb_install(Ospf *ospf, OspfArea *area, OspfBlob *blob, uint16_t age, gboolean mine);
 OspfLsa *ospf_lsdb_install_over(Ospf *ospf, OspfArea *area, OspfLsa *l, OspfBlob *blob, uint16_t age, gboolean mine);
 void ospf_originate_soon(Ospf *ospf);
-void ospf_lsdb_free(Ospf *ospf, GHashTable *db);
+void ospf_lsdb_free(Ospf *ospf, GHashTable *db, OspfIndex *idx);
 void ospf_sweep_start(Ospf *ospf);
 gboolean ospf_lsa_known_type(uint8_t type);
 

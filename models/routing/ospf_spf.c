@@ -333,7 +333,7 @@ static void ospf_spf_cache_build(OspfSpf *s)
 {
   OspfArea *a = s->area;
   OspfKey rk = {s->ospf->rid, s->ospf->rid, OSPF_LSA_ROUTER};
-  OspfLsa *root = ospf_lsdb_find(a->lsdb, &rk);
+  OspfLsa *root = ospf_lsdb_lookup(s->ospf, a, &rk);
   GHashTableIter it;
   gpointer k;
 
