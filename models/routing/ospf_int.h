@@ -121,7 +121,8 @@ struct OspfIface {
   gboolean hello_now; /* an immediate Hello requested */
 };
 
-/* One destination of the routing table being built (allocated with its hops). */
+/* One destination of the routing table being built (allocated with its
+ * hops in the run's OspfArena: it lives until the end of the next run). */
 enum { OSPF_PATH_INTRA, OSPF_PATH_INTER, OSPF_PATH_E1, OSPF_PATH_E2 };
 typedef struct {
   uint32_t cost;  /* what the table shows as metric (E2: the external metric) */
@@ -131,15 +132,23 @@ typedef struct {
   RoutingHop hops[];
 } OspfPath;
 
+/* Where one SPF run's OspfPaths are carved from (ospf_spf.c): chunks
+ * reused from run to run, freed only with the instance. */
+typedef struct {
+  GPtrArray *chunks; /* of OSPF_ARENA_CHUNK-byte blocks */
+  guint cur;         /* the chunk being filled */
+  size_t off;        /* its bytes used */
+} OspfArena;
+
 struct OspfArea {
   uint32_t id;
   Ospf *ospf;
   GHashTable *lsdb;  /* OspfLsa* -> itself, by key */
   OspfIndex lsidx;   /* the same entries, for lookups */
   GPtrArray *ifaces; /* of OspfIface* (not owned) */
-  GHashTable *rtr;   /* after SPF: router ID -> OspfPath* (owned), border and boundary routers reached */
+  GHashTable *rtr;   /* after SPF: router ID -> OspfPath* (in ospf->paths), border and boundary routers reached */
   GHashTable *intra; /* after SPF: prefix (guint64 as pointer-key) -> OspfPath*, intra-area routes */
-  GHashTable *asbr;  /* after SPF: router ID -> OspfPath* (owned), AS boundary routers reached in this area:
+  GHashTable *asbr;  /* after SPF: router ID -> OspfPath* (in ospf->paths), AS boundary routers reached in this area:
                         intra-area (OSPF_PATH_INTRA) or by its ASBR-summary LSAs (OSPF_PATH_INTER) */
   gboolean transit;  /* has a full neighbour (for summaries) */
   struct OspfSpfCache *spf_cache; /* SPF's vertex table, kept from run to run (ospf_spf.c) */
@@ -163,6 +172,8 @@ struct Ospf {
   SimTime orig_next;          /* earliest time a changed LSA may be originated again */
   SimTime sweep_due;          /* earliest time an LSA reaches MaxAge or one of ours LSRefreshTime */
   GHashTable *installed;      /* prefix key -> OspfPath*: what routing_set was told */
+  OspfArena paths[2];         /* the paths of the last run and of the one before (or being made) */
+  guint paths_run;            /* which of them the last run filled */
   uint64_t packets_sent;
   uint64_t spf_runs;
 };
@@ -238,6 +249,7 @@ void ospf_iface_flush_queues(OspfIface *oi);
 /* ospf_spf.c */
 void ospf_spf_schedule(Ospf *ospf);
 void ospf_spf_cache_free(OspfArea *area);
+void ospf_spf_paths_free(Ospf *ospf);
 void ospf_spf_cache_update(OspfArea *area, const OspfLsa *l);
 void ospf_summaries_build(Ospf *ospf, OspfArea *into, GHashTable *out);
 void ospf_asbr_summaries_build(Ospf *ospf, OspfArea *into, GHashTable *wants);
