@@ -654,7 +654,7 @@ Ospf *ospf_new(Node *node, const OspfConfig *conf, OspfShared *shared)
   ospf->ifaces = g_ptr_array_new();
   ospf->areas = g_ptr_array_new();
   ospf->ext = ospf_lsa_table_new();
-  ospf->installed = g_hash_table_new_full(NULL, NULL, NULL, g_free);
+  ospf->installed = g_hash_table_new(NULL, NULL);
   ospf->spf_hold = conf->spf_hold;
   ospf->spf_last = -1;
   rng_init(&ospf->rng, node->ctx->seed, stream);
@@ -699,7 +699,7 @@ void ospf_free(Ospf *ospf)
       ospf_iface_free(g_ptr_array_index(ospf->ifaces, i));
   for (guint i = 0; i < ospf->areas->len; i++) {
     OspfArea *a = g_ptr_array_index(ospf->areas, i);
-    ospf_lsdb_free(ospf, a->lsdb);
+    ospf_lsdb_free(ospf, a->lsdb, &a->lsidx);
     ospf_spf_cache_free(a);
     g_ptr_array_free(a->ifaces, TRUE);
     if (a->rtr)
@@ -710,11 +710,12 @@ void ospf_free(Ospf *ospf)
       g_hash_table_destroy(a->asbr);
     g_free(a);
   }
-  ospf_lsdb_free(ospf, ospf->ext);
+  ospf_lsdb_free(ospf, ospf->ext, &ospf->extidx);
   ospf_cancel(s, &ospf->spf_timer);
   ospf_cancel(s, &ospf->orig_timer);
   ospf_cancel(s, &ospf->sweep_timer);
   g_hash_table_destroy(ospf->installed);
+  ospf_spf_paths_free(ospf);
   g_ptr_array_free(ospf->ifaces, TRUE);
   g_ptr_array_free(ospf->areas, TRUE);
   ospf_shared_free(ospf->shared);

@@ -169,7 +169,7 @@ static void ospf_rxmt_fire(void *obj, void *arg)
  * one is answered, LoadingDone once none is left. */
 void ospf_request_remove(OspfNbr *nbr, const OspfKey *key)
 {
-  OspfLsa *r = g_hash_table_lookup(nbr->requests, key);
+  OspfLsa *r = g_hash_table_size(nbr->requests) ? g_hash_table_lookup(nbr->requests, key) : NULL;
 
   if (!r)
     return;
@@ -314,8 +314,8 @@ void ospf_ack_input(OspfNbr *nbr, const uint8_t *b, size_t len)
     return;
   for (size_t off = 0; off + OSPF_LSA_HEADER_LEN <= len; off += OSPF_LSA_HEADER_LEN) {
     OspfKey key = ospf_key_of(b + off);
-    OspfLsa *c = g_hash_table_lookup(nbr->rxmt, &key);
-    if (c && ospf_lsa_compare(b + off, ospf_get16(b + off), c->blob->data, ospf_lsa_age(c, now)) == 0)
+    OspfLsa *c = ospf_lsdb_lookup(nbr->oi->ospf, nbr->oi->area, &key); /* what a list holds is the entry */
+    if (c && c->rxmt_on && ospf_lsa_compare(b + off, ospf_get16(b + off), c->blob->data, ospf_lsa_age(c, now)) == 0)
       ospf_rxmt_remove_entry(nbr, c);
   }
 }
@@ -377,7 +377,7 @@ static void ospf_lsa_not_newer(OspfNbr *nbr, OspfLsa *have, const uint8_t *l, ui
 {
   OspfIface *oi = nbr->oi;
 
-  if (g_hash_table_lookup(nbr->requests, &have->key)) {
+  if (g_hash_table_size(nbr->requests) && g_hash_table_lookup(nbr->requests, &have->key)) {
     ospf_nbr_event(nbr, OSPF_EV_BAD_LSREQ);
     return;
   }
@@ -416,7 +416,7 @@ static gboolean ospf_lsa_input(OspfNbr *nbr, const uint8_t *l, uint16_t len)
   if (!ospf_lsa_known_type(l[OSPF_L_TYPE]) || age > OSPF_MAX_AGE)
     return FALSE;
   OspfKey key = ospf_key_of(l);
-  OspfLsa *have = ospf_lsdb_find(ospf_lsdb_for(ospf, nbr->oi->area, key.type), &key);
+  OspfLsa *have = ospf_lsdb_lookup(ospf, nbr->oi->area, &key);
   if (!ospf_lsa_same_bytes(have, l, len) && (!ospf_fletcher_ok(l, len) || !ospf_lsa_body_ok(l, len)))
     return FALSE;
   if (!have && age == OSPF_MAX_AGE && !g_hash_table_lookup(nbr->requests, &key)) {

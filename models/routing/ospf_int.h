@@ -55,6 +55,20 @@ typedef struct {
   uint8_t mine;  /* originated by this router */
 } OspfLsa;
 
+/* A database's lookup index beside its hash table (which keeps the order
+ * the database is walked in): open addressing, linear probing, the key
+ * held in the slot, so that a lookup reads one slot and no entry.
+ * Empty slots have l NULL; at most half the slots are used. */
+typedef struct {
+  OspfKey key;
+  OspfLsa *l;
+} OspfIndexSlot;
+
+typedef struct {
+  OspfIndexSlot *slots; /* 1 << bits of them (NULL until the first entry) */
+  guint bits, n;
+} OspfIndex;
+
 /* Interface states (RFC 2328 9.1; no Loopback). */
 typedef enum {
   OSPF_IFS_DOWN,
@@ -107,7 +121,8 @@ struct OspfIface {
   gboolean hello_now; /* an immediate Hello requested */
 };
 
-/* One destination of the routing table being built (allocated with its hops). */
+/* One destination of the routing table being built (allocated with its
+ * hops in the run's OspfArena: it lives until the end of the next run). */
 enum { OSPF_PATH_INTRA, OSPF_PATH_INTER, OSPF_PATH_E1, OSPF_PATH_E2 };
 typedef struct {
   uint32_t cost;  /* what the table shows as metric (E2: the external metric) */
@@ -117,14 +132,23 @@ typedef struct {
   RoutingHop hops[];
 } OspfPath;
 
+/* Where one SPF run's OspfPaths are carved from (ospf_spf.c): chunks
+ * reused from run to run, freed only with the instance. */
+typedef struct {
+  GPtrArray *chunks; /* of OSPF_ARENA_CHUNK-byte blocks */
+  guint cur;         /* the chunk being filled */
+  size_t off;        /* its bytes used */
+} OspfArena;
+
 struct OspfArea {
   uint32_t id;
   Ospf *ospf;
   GHashTable *lsdb;  /* OspfLsa* -> itself, by key */
+  OspfIndex lsidx;   /* the same entries, for lookups */
   GPtrArray *ifaces; /* of OspfIface* (not owned) */
-  GHashTable *rtr;   /* after SPF: router ID -> OspfPath* (owned), border and boundary routers reached */
+  GHashTable *rtr;   /* after SPF: router ID -> OspfPath* (in ospf->paths), border and boundary routers reached */
   GHashTable *intra; /* after SPF: prefix (guint64 as pointer-key) -> OspfPath*, intra-area routes */
-  GHashTable *asbr;  /* after SPF: router ID -> OspfPath* (owned), AS boundary routers reached in this area:
+  GHashTable *asbr;  /* after SPF: router ID -> OspfPath* (in ospf->paths), AS boundary routers reached in this area:
                         intra-area (OSPF_PATH_INTRA) or by its ASBR-summary LSAs (OSPF_PATH_INTER) */
   gboolean transit;  /* has a full neighbour (for summaries) */
   struct OspfSpfCache *spf_cache; /* SPF's vertex table, kept from run to run (ospf_spf.c) */
@@ -141,12 +165,15 @@ struct Ospf {
   GPtrArray *ifaces; /* of OspfIface*, by interface index (NULL: no address) */
   GPtrArray *areas;  /* of OspfArea*, sorted by ID */
   GHashTable *ext;   /* AS-external LSDB */
+  OspfIndex extidx;  /* the same entries, for lookups */
   Rng rng;           /* "ospf/<node>" */
   EventId spf_timer, orig_timer, sweep_timer;
   SimTime spf_last, spf_hold; /* throttling: last run, current hold */
   SimTime orig_next;          /* earliest time a changed LSA may be originated again */
   SimTime sweep_due;          /* earliest time an LSA reaches MaxAge or one of ours LSRefreshTime */
   GHashTable *installed;      /* prefix key -> OspfPath*: what routing_set was told */
+  OspfArena paths[2];         /* the paths of the last run and of the one before (or being made) */
+  guint paths_run;            /* which of them the last run filled */
   uint64_t packets_sent;
   uint64_t spf_runs;
 };
@@ -196,7 +223,7 @@ OspfKey ospf_key_of(const uint8_t *hdr);
 uint16_t ospf_lsa_age(const OspfLsa *l, SimTime now);
 int ospf_lsa_compare(const uint8_t *a, uint16_t age_a, const uint8_t *b, uint16_t age_b);
 GHashTable *ospf_lsdb_for(Ospf *ospf, OspfArea *area, uint8_t type);
-OspfLsa *ospf_lsdb_find(GHashTable *db, const OspfKey *key);
+OspfLsa *ospf_lsdb_lookup(Ospf *ospf, OspfArea *area, const OspfKey *key);
 OspfLsa *ospf_lsa_copy(Ospf *ospf, const OspfLsa *l);
 void ospf_lsa_free(Ospf *ospf, OspfLsa *l);
 GHashTable *ospf_lsa_table_new(void);
@@ -204,7 +231,7 @@ void ospf_lsa_header_out(const OspfLsa *l, SimTime now, uint8_t *out);
 OspfLsa *ospf_lsdb_install(Ospf *ospf, OspfArea *area, OspfBlob *blob, uint16_t age, gboolean mine);
 OspfLsa *ospf_lsdb_install_over(Ospf *ospf, OspfArea *area, OspfLsa *l, OspfBlob *blob, uint16_t age, gboolean mine);
 void ospf_originate_soon(Ospf *ospf);
-void ospf_lsdb_free(Ospf *ospf, GHashTable *db);
+void ospf_lsdb_free(Ospf *ospf, GHashTable *db, OspfIndex *idx);
 void ospf_sweep_start(Ospf *ospf);
 gboolean ospf_lsa_known_type(uint8_t type);
 
@@ -222,6 +249,7 @@ void ospf_iface_flush_queues(OspfIface *oi);
 /* ospf_spf.c */
 void ospf_spf_schedule(Ospf *ospf);
 void ospf_spf_cache_free(OspfArea *area);
+void ospf_spf_paths_free(Ospf *ospf);
 void ospf_spf_cache_update(OspfArea *area, const OspfLsa *l);
 void ospf_summaries_build(Ospf *ospf, OspfArea *into, GHashTable *out);
 void ospf_asbr_summaries_build(Ospf *ospf, OspfArea *into, GHashTable *wants);

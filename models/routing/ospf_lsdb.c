@@ -10,7 +10,7 @@
  * LSAs older than LSRefreshTime (12.4).
  *
  * Entry points (ospf_int.h): ospf_blob_intern(), ospf_blob_unref(),
- * ospf_lsa_age(), ospf_lsa_compare(), ospf_lsdb_for(), ospf_lsdb_find(),
+ * ospf_lsa_age(), ospf_lsa_compare(), ospf_lsdb_for(), ospf_lsdb_lookup(),
  * ospf_lsdb_install(), ospf_lsdb_install_over(), ospf_lsa_copy(), ospf_lsa_free(),
  * ospf_lsa_header_out(), ospf_sweep_start(), ospf_lsdb_free().
  *
@@ -128,9 +128,88 @@ GHashTable *ospf_lsdb_for(Ospf *ospf, OspfArea *area, uint8_t type)
   return type == OSPF_LSA_EXTERNAL ? ospf->ext : area->lsdb;
 }
 
-OspfLsa *ospf_lsdb_find(GHashTable *db, const OspfKey *key)
+/* ------------------------------------------------------------ the index */
+
+static guint ospf_index_home(const OspfIndex *x, const OspfKey *k)
 {
-  return g_hash_table_lookup(db, key);
+  uint64_t h = ((uint64_t)k->id << 32 | k->adv) * UINT64_C(0x9E3779B97F4A7C15) ^ k->type;
+
+  h *= UINT64_C(0xC2B2AE3D27D4EB4F);
+  return (guint)(h >> (64 - x->bits));
+}
+
+/* The slot of `k`: where it is, or the empty one it would take. */
+static guint ospf_index_slot(const OspfIndex *x, const OspfKey *k)
+{
+  guint mask = (1u << x->bits) - 1, i = ospf_index_home(x, k);
+
+  while (x->slots[i].l && !ospf_key_equal(&x->slots[i].key, k))
+    i = (i + 1) & mask;
+  return i;
+}
+
+static OspfLsa *ospf_index_get(const OspfIndex *x, const OspfKey *k)
+{
+  return x->slots ? x->slots[ospf_index_slot(x, k)].l : NULL;
+}
+
+static void ospf_index_put(OspfIndex *x, OspfLsa *l);
+
+/* Twice the slots, the entries put again. */
+static void ospf_index_grow(OspfIndex *x)
+{
+  OspfIndexSlot *old = x->slots;
+  guint n = x->slots ? 1u << x->bits : 0;
+
+  x->bits = x->slots ? x->bits + 1 : 6;
+  x->slots = g_new0(OspfIndexSlot, 1u << x->bits);
+  x->n = 0;
+  for (guint i = 0; i < n; i++)
+    if (old[i].l)
+      ospf_index_put(x, old[i].l);
+  g_free(old);
+}
+
+/* Adds the entry `l` (its key not in the index). */
+static void ospf_index_put(OspfIndex *x, OspfLsa *l)
+{
+  if (!x->slots || 2 * (x->n + 1) > 1u << x->bits)
+    ospf_index_grow(x);
+  guint i = ospf_index_slot(x, &l->key);
+  x->slots[i] = (OspfIndexSlot){l->key, l};
+  x->n++;
+}
+
+/* Removes the entry of `k` (backward-shift deletion: no tombstones). */
+static void ospf_index_del(OspfIndex *x, const OspfKey *k)
+{
+  guint mask = (1u << x->bits) - 1, i = ospf_index_slot(x, k), j = i;
+
+  if (!x->slots[i].l)
+    return;
+  for (;;) {
+    x->slots[i].l = NULL;
+    do {
+      j = (j + 1) & mask;
+      if (!x->slots[j].l) {
+        x->n--;
+        return;
+      }
+    } while (((j - ospf_index_home(x, &x->slots[j].key)) & mask) < ((j - i) & mask));
+    x->slots[i] = x->slots[j];
+    i = j;
+  }
+}
+
+static OspfIndex *ospf_index_for(Ospf *ospf, OspfArea *area, uint8_t type)
+{
+  return type == OSPF_LSA_EXTERNAL ? &ospf->extidx : &area->lsidx;
+}
+
+/* The database entry of `key` in `area` (AS-external LSAs: in the AS), or NULL. */
+OspfLsa *ospf_lsdb_lookup(Ospf *ospf, OspfArea *area, const OspfKey *key)
+{
+  return ospf_index_get(ospf_index_for(ospf, area, key->type), key);
 }
 
 /* Another reference to the same instance (same age clock). */
@@ -173,8 +252,7 @@ OspfLsa *ospf_lsdb_install(Ospf *ospf, OspfArea *area, OspfBlob *blob, uint16_t 
 {
   OspfKey key = ospf_key_of(blob->data);
 
-  return ospf_lsdb_install_over(ospf, area, g_hash_table_lookup(ospf_lsdb_for(ospf, area, key.type), &key), blob, age,
-                                mine);
+  return ospf_lsdb_install_over(ospf, area, ospf_lsdb_lookup(ospf, area, &key), blob, age, mine);
 }
 
 /* ospf_lsdb_install() when the caller has looked the entry up: `l` is
@@ -199,6 +277,7 @@ OspfLsa *ospf_lsdb_install_over(Ospf *ospf, OspfArea *area, OspfLsa *l, OspfBlob
     l = g_new0(OspfLsa, 1);
     l->key = key;
     g_hash_table_add(db, l);
+    ospf_index_put(ospf_index_for(ospf, area, key.type), l);
     if (area && (key.type == OSPF_LSA_SUMMARY || key.type == OSPF_LSA_ASBR))
       area->summaries++;
   }
@@ -217,7 +296,7 @@ OspfLsa *ospf_lsdb_install_over(Ospf *ospf, OspfArea *area, OspfLsa *l, OspfBlob
 }
 
 /* Frees a database (entries and their references). */
-void ospf_lsdb_free(Ospf *ospf, GHashTable *db)
+void ospf_lsdb_free(Ospf *ospf, GHashTable *db, OspfIndex *idx)
 {
   GHashTableIter it;
   gpointer k;
@@ -226,6 +305,8 @@ void ospf_lsdb_free(Ospf *ospf, GHashTable *db)
   while (g_hash_table_iter_next(&it, &k, NULL))
     ospf_lsa_free(ospf, k);
   g_hash_table_destroy(db);
+  g_free(idx->slots);
+  *idx = (OspfIndex){0};
 }
 
 /* TRUE when a neighbour is exchanging databases (14: keep MaxAge LSAs). */
@@ -258,6 +339,7 @@ static guint ospf_sweep_db(Ospf *ospf, OspfArea *area, GHashTable *db, gboolean 
     uint16_t age = ospf_lsa_age(l, now);
     if (age >= OSPF_MAX_AGE && may_flush && !l->rxmt_on) {
       g_hash_table_iter_remove(&it);
+      ospf_index_del(ospf_index_for(ospf, area, l->key.type), &l->key);
       if (area && (l->key.type == OSPF_LSA_SUMMARY || l->key.type == OSPF_LSA_ASBR))
         area->summaries--;
       else if (area)

@@ -306,7 +306,7 @@ static gboolean ospf_dd_headers(OspfNbr *nbr, const uint8_t *h, size_t len)
     if (!ospf_lsa_known_type(lh[OSPF_L_TYPE]))
       return FALSE;
     OspfKey key = ospf_key_of(lh);
-    OspfLsa *have = ospf_lsdb_find(ospf_lsdb_for(ospf, nbr->oi->area, key.type), &key);
+    OspfLsa *have = ospf_lsdb_lookup(ospf, nbr->oi->area, &key);
     if (have) {
       uint8_t mine[OSPF_LSA_HEADER_LEN];
       ospf_lsa_header_out(have, now, mine);
@@ -466,9 +466,8 @@ void ospf_lsr_input(OspfNbr *nbr, const uint8_t *b, size_t len)
   for (size_t off = 0; off + OSPF_LSR_ENTRY_LEN <= len; off += OSPF_LSR_ENTRY_LEN) {
     uint32_t type = ospf_get32(b + off);
     OspfKey key = {ospf_get32(b + off + 4), ospf_get32(b + off + 8), (uint8_t)type};
-    OspfLsa *l = type <= 0xff && ospf_lsa_known_type((uint8_t)type)
-                     ? ospf_lsdb_find(ospf_lsdb_for(ospf, nbr->oi->area, key.type), &key)
-                     : NULL;
+    OspfLsa *l =
+        type <= 0xff && ospf_lsa_known_type((uint8_t)type) ? ospf_lsdb_lookup(ospf, nbr->oi->area, &key) : NULL;
     if (!l) {
       g_ptr_array_free(out, TRUE);
       ospf_nbr_event(nbr, OSPF_EV_BAD_LSREQ);

@@ -194,7 +194,7 @@ static void ospf_originate_new(Ospf *ospf, OspfArea *area, const OspfWant *w, co
 static void ospf_originate_want(Ospf *ospf, OspfArea *area, const OspfWant *w, SimTime *wait)
 {
   SimTime now = sim_now(ospf->node->ctx);
-  OspfLsa *have = ospf_lsdb_find(ospf_lsdb_for(ospf, area, w->key.type), &w->key);
+  OspfLsa *have = ospf_lsdb_lookup(ospf, area, &w->key);
 
   if (have && have->mine) {
     uint16_t age = ospf_lsa_age(have, now);

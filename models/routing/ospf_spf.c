@@ -12,7 +12,7 @@
  * through routing_set(), only those that changed since the last run.
  *
  * Entry points (ospf_int.h): ospf_spf_schedule(), ospf_spf_cache_update(),
- * ospf_spf_cache_free(),
+ * ospf_spf_cache_free(), ospf_spf_paths_free(),
  * ospf_summaries_build(), ospf_asbr_summaries_build().
  *
  * AS boundary routers are reached inside an area or through the
@@ -333,7 +333,7 @@ static void ospf_spf_cache_build(OspfSpf *s)
 {
   OspfArea *a = s->area;
   OspfKey rk = {s->ospf->rid, s->ospf->rid, OSPF_LSA_ROUTER};
-  OspfLsa *root = ospf_lsdb_find(a->lsdb, &rk);
+  OspfLsa *root = ospf_lsdb_lookup(s->ospf, a, &rk);
   GHashTableIter it;
   gpointer k;
 
@@ -416,9 +416,43 @@ static void ospf_dijkstra(OspfSpf *s)
 
 /* ------------------------------------------------------------ routes */
 
-static OspfPath *ospf_path_new(uint8_t kind, uint32_t cost, uint32_t cost2, const RoutingHop *hops, guint n)
+#define OSPF_ARENA_CHUNK 16384
+
+/* `size` bytes (8-aligned) from the arena. */
+static void *ospf_arena_alloc(OspfArena *a, size_t size)
 {
-  OspfPath *p = g_malloc(sizeof(OspfPath) + n * sizeof(RoutingHop));
+  size = (size + 7) & ~(size_t)7;
+  if (!a->chunks)
+    a->chunks = g_ptr_array_new_with_free_func(g_free);
+  if (a->chunks->len && a->off + size > OSPF_ARENA_CHUNK) {
+    a->cur++;
+    a->off = 0;
+  }
+  if (a->cur >= a->chunks->len)
+    g_ptr_array_add(a->chunks, g_malloc(OSPF_ARENA_CHUNK));
+  void *p = (uint8_t *)g_ptr_array_index(a->chunks, a->cur) + a->off;
+  a->off += size;
+  return p;
+}
+
+/* A new run: the paths of the run before the last are dead (every table of theirs replaced by the last run). */
+static void ospf_paths_next(Ospf *ospf)
+{
+  ospf->paths_run ^= 1;
+  ospf->paths[ospf->paths_run].cur = 0;
+  ospf->paths[ospf->paths_run].off = 0;
+}
+
+void ospf_spf_paths_free(Ospf *ospf)
+{
+  for (guint i = 0; i < 2; i++)
+    if (ospf->paths[i].chunks)
+      g_ptr_array_free(ospf->paths[i].chunks, TRUE);
+}
+
+static OspfPath *ospf_path_new(Ospf *ospf, uint8_t kind, uint32_t cost, uint32_t cost2, const RoutingHop *hops, guint n)
+{
+  OspfPath *p = ospf_arena_alloc(&ospf->paths[ospf->paths_run], sizeof(OspfPath) + n * sizeof(RoutingHop));
 
   p->kind = kind;
   p->cost = cost;
@@ -429,8 +463,8 @@ static OspfPath *ospf_path_new(uint8_t kind, uint32_t cost, uint32_t cost2, cons
 }
 
 /* Offers a path to a prefix: the better (kind, cost, cost2) wins, equal ones merge their hops. */
-static void ospf_offer(GHashTable *t, gpointer key, uint8_t kind, uint32_t cost, uint32_t cost2, const RoutingHop *hops,
-                       guint n)
+static void ospf_offer(Ospf *ospf, GHashTable *t, gpointer key, uint8_t kind, uint32_t cost, uint32_t cost2,
+                       const RoutingHop *hops, guint n)
 {
   OspfPath *old = g_hash_table_lookup(t, key);
 
@@ -446,10 +480,10 @@ static void ospf_offer(GHashTable *t, gpointer key, uint8_t kind, uint32_t cost,
       ospf_hops_add(merged, &m, old->hops[i]);
     for (guint i = 0; i < n; i++)
       ospf_hops_add(merged, &m, hops[i]);
-    g_hash_table_replace(t, key, ospf_path_new(kind, cost, cost2, merged, m));
+    g_hash_table_replace(t, key, ospf_path_new(ospf, kind, cost, cost2, merged, m));
     return;
   }
-  g_hash_table_replace(t, key, ospf_path_new(kind, cost, cost2, hops, n));
+  g_hash_table_replace(t, key, ospf_path_new(ospf, kind, cost, cost2, hops, n));
 }
 
 /* A router vertex's stub links (16.1 stage 2) into the area's intra-area routes. */
@@ -464,12 +498,13 @@ static void ospf_vertex_stubs(OspfSpf *s, const OspfVertex *v, gboolean root)
     if (l[8] != OSPF_LINK_STUB)
       continue;
     uint8_t len = (uint8_t)(32 - __builtin_ctzll((uint64_t)mask | (1ull << 32)));
-    ospf_offer(s->area->intra, ospf_prefix_key(ospf_get32(l) & mask, len), OSPF_PATH_INTRA,
+    ospf_offer(s->ospf, s->area->intra, ospf_prefix_key(ospf_get32(l) & mask, len), OSPF_PATH_INTRA,
                v->dist + ospf_get16(l + 10), 0, v->hops, v->n);
   }
   uint8_t flags = d[OSPF_LSA_HEADER_LEN];
   if (!root && (flags & (OSPF_RTR_B | OSPF_RTR_E)))
-    g_hash_table_replace(s->area->rtr, GUINT_TO_POINTER(v->id), ospf_path_new(flags, v->dist, 0, v->hops, v->n));
+    g_hash_table_replace(s->area->rtr, GUINT_TO_POINTER(v->id),
+                         ospf_path_new(s->ospf, flags, v->dist, 0, v->hops, v->n));
 }
 
 /* Intra-area routes of the area from the shortest-path tree. */
@@ -484,7 +519,8 @@ static void ospf_intra_routes(OspfSpf *s)
     else if (!v->direct) {
       uint32_t mask = ospf_get32(v->lsa->data + OSPF_LSA_HEADER_LEN);
       uint8_t len = (uint8_t)(32 - __builtin_ctzll((uint64_t)mask | (1ull << 32)));
-      ospf_offer(s->area->intra, ospf_prefix_key(v->id & mask, len), OSPF_PATH_INTRA, v->dist, 0, v->hops, v->n);
+      ospf_offer(s->ospf, s->area->intra, ospf_prefix_key(v->id & mask, len), OSPF_PATH_INTRA, v->dist, 0, v->hops,
+                 v->n);
     }
   }
 }
@@ -501,8 +537,8 @@ static void ospf_area_spf(Ospf *ospf, OspfArea *area)
     g_hash_table_destroy(area->rtr);
   if (area->intra)
     g_hash_table_destroy(area->intra);
-  area->rtr = g_hash_table_new_full(NULL, NULL, NULL, g_free);
-  area->intra = g_hash_table_new_full(NULL, NULL, NULL, g_free);
+  area->rtr = g_hash_table_new(NULL, NULL);
+  area->intra = g_hash_table_new(NULL, NULL);
   ospf_dijkstra(&s);
   ospf_intra_routes(&s);
   g_array_free(s.verts, TRUE);
@@ -531,7 +567,7 @@ static void ospf_inter_routes(Ospf *ospf, OspfArea *area, GHashTable *all, SimTi
     gpointer key = ospf_prefix_key(l->key.id & mask, len);
     const OspfPath *have = g_hash_table_lookup(all, key);
     if (!have || have->kind != OSPF_PATH_INTRA)
-      ospf_offer(all, key, OSPF_PATH_INTER, abr->cost + metric, 0, abr->hops, abr->n);
+      ospf_offer(ospf, all, key, OSPF_PATH_INTER, abr->cost + metric, 0, abr->hops, abr->n);
   }
 }
 
@@ -544,11 +580,12 @@ static void ospf_area_asbrs(Ospf *ospf, OspfArea *area, gboolean summaries, SimT
 
   if (area->asbr)
     g_hash_table_destroy(area->asbr);
-  area->asbr = g_hash_table_new_full(NULL, NULL, NULL, g_free);
+  area->asbr = g_hash_table_new(NULL, NULL);
   g_hash_table_iter_init(&it, area->rtr);
   while (g_hash_table_iter_next(&it, &k, &v))
     if (((OspfPath *)v)->kind & OSPF_RTR_E)
-      ospf_offer(area->asbr, k, OSPF_PATH_INTRA, ((OspfPath *)v)->cost, 0, ((OspfPath *)v)->hops, ((OspfPath *)v)->n);
+      ospf_offer(ospf, area->asbr, k, OSPF_PATH_INTRA, ((OspfPath *)v)->cost, 0, ((OspfPath *)v)->hops,
+                 ((OspfPath *)v)->n);
   g_hash_table_iter_init(&it, area->lsdb);
   while (summaries && area->summaries && g_hash_table_iter_next(&it, &k, NULL)) {
     const OspfLsa *l = k;
@@ -558,7 +595,8 @@ static void ospf_area_asbrs(Ospf *ospf, OspfArea *area, gboolean summaries, SimT
     uint32_t metric = ospf_get32(l->blob->data + 24) & 0xffffff;
     const OspfPath *abr = g_hash_table_lookup(area->rtr, GUINT_TO_POINTER(l->key.adv));
     if (metric < OSPF_LS_INFINITY && abr && (abr->kind & OSPF_RTR_B))
-      ospf_offer(area->asbr, GUINT_TO_POINTER(l->key.id), OSPF_PATH_INTER, abr->cost + metric, 0, abr->hops, abr->n);
+      ospf_offer(ospf, area->asbr, GUINT_TO_POINTER(l->key.id), OSPF_PATH_INTER, abr->cost + metric, 0, abr->hops,
+                 abr->n);
   }
 }
 
@@ -622,9 +660,9 @@ static void ospf_external_routes(Ospf *ospf, GHashTable *all, SimTime now)
     if (have && have->kind <= OSPF_PATH_INTER)
       continue;
     if (d[24] & OSPF_EXT_E)
-      ospf_offer(all, key, OSPF_PATH_E2, metric, asbr->cost, asbr->hops, asbr->n);
+      ospf_offer(ospf, all, key, OSPF_PATH_E2, metric, asbr->cost, asbr->hops, asbr->n);
     else
-      ospf_offer(all, key, OSPF_PATH_E1, asbr->cost + metric, 0, asbr->hops, asbr->n);
+      ospf_offer(ospf, all, key, OSPF_PATH_E1, asbr->cost + metric, 0, asbr->hops, asbr->n);
   }
 }
 
@@ -684,11 +722,12 @@ static void ospf_install(Ospf *ospf, GHashTable *all)
 static void ospf_spf_run(Ospf *ospf)
 {
   SimTime now = sim_now(ospf->node->ctx);
-  GHashTable *all = g_hash_table_new_full(NULL, NULL, NULL, g_free);
+  GHashTable *all = g_hash_table_new(NULL, NULL);
   GHashTableIter it;
   gpointer k, v;
 
   ospf->spf_runs++;
+  ospf_paths_next(ospf);
   if (ospf->areas->len == 1) { /* one area: its intra-area routes are the table to start from */
     OspfArea *a = g_ptr_array_index(ospf->areas, 0);
     ospf_area_spf(ospf, a);
@@ -701,7 +740,7 @@ static void ospf_spf_run(Ospf *ospf)
     ospf_area_spf(ospf, a);
     g_hash_table_iter_init(&it, a->intra);
     while (g_hash_table_iter_next(&it, &k, &v))
-      ospf_offer(all, k, OSPF_PATH_INTRA, ((OspfPath *)v)->cost, 0, ((OspfPath *)v)->hops, ((OspfPath *)v)->n);
+      ospf_offer(ospf, all, k, OSPF_PATH_INTRA, ((OspfPath *)v)->cost, 0, ((OspfPath *)v)->hops, ((OspfPath *)v)->n);
   }
   for (guint i = 0; i < ospf->areas->len; i++) {
     OspfArea *a = g_ptr_array_index(ospf->areas, i);
