@@ -919,10 +919,12 @@ static void capture(Iface *iface, const char *path)
  * finds every packet type, nothing malformed, no expert warning. */
 START_TEST(test_ospf_pcap_tshark)
 {
-  if (!g_find_program_in_path("tshark")) {
+  char *path = g_find_program_in_path("tshark");
+  if (!path) {
     fprintf(stderr, "tshark not found: test_ospf_pcap_tshark checks nothing\n");
     return;
   }
+  g_free(path);
   char *dir = g_dir_make_tmp("ospf-pcap-XXXXXX", NULL);
   char *ppp = g_build_filename(dir, "r1-eth0.pcap", NULL), *eth = g_build_filename(dir, "lan-r2.pcap", NULL);
   Lab *lab = pair_lab();
