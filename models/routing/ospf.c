@@ -59,16 +59,11 @@ void ospf_shared_free(OspfShared *sh)
 /* A routing note about this router (iface may be NULL). */
 void ospf_note(Ospf *ospf, Iface *iface, const char *fmt, ...)
 {
-  SimContext *ctx = ospf->node->ctx;
   va_list ap;
 
-  if (!trace_wants(ctx->trace, TRACE_ROUTING))
-    return;
   va_start(ap, fmt);
-  char *text = g_strdup_vprintf(fmt, ap);
+  routing_vnote(ospf->node, iface, "ospf", fmt, ap);
   va_end(ap);
-  trace_note(ctx->trace, sim_now(ctx), ospf->node, iface, "ospf: %s", text);
-  g_free(text);
 }
 
 /* A uniform delay in [0, max) from the router's stream. */

@@ -158,16 +158,11 @@ void rip_sort(Rip *rip)
 /* A TRACE_ROUTING note "rip: ..." on the node (and interface). */
 void rip_note(Rip *rip, const Iface *iface, const char *fmt, ...)
 {
-  SimContext *ctx = rip->node->ctx;
   va_list ap;
 
-  if (!trace_wants(ctx->trace, TRACE_ROUTING))
-    return;
   va_start(ap, fmt);
-  char *text = g_strdup_vprintf(fmt, ap);
+  routing_vnote(rip->node, iface, "rip", fmt, ap);
   va_end(ap);
-  trace_note(ctx->trace, sim_now(ctx), rip->node, iface, "rip: %s", text);
-  g_free(text);
 }
 
 /* Writes what the forwarding table should hold for `r` (a learned route

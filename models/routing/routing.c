@@ -148,6 +148,20 @@ gboolean routing_set(Node *node, RouteOrigin origin, Ipv4Prefix to, const Routin
   return TRUE;
 }
 
+/* A protocol's TRACE_ROUTING note on `node` (and `iface`, may be NULL):
+ * "<proto>: <text>". Formats nothing when the trace does not show the
+ * routing layer. */
+void routing_vnote(Node *node, const Iface *iface, const char *proto, const char *fmt, va_list ap)
+{
+  SimContext *ctx = node->ctx;
+
+  if (!trace_wants(ctx->trace, TRACE_ROUTING))
+    return;
+  char *text = g_strdup_vprintf(fmt, ap);
+  trace_note(ctx->trace, sim_now(ctx), node, iface, "%s: %s", proto, text);
+  g_free(text);
+}
+
 /* The first line of routes.csv. */
 void routing_csv_header(FILE *out)
 {

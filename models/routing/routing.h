@@ -11,13 +11,15 @@
  *
  * Entry points: routing_set() (install, replace or withdraw a protocol's
  * paths to one prefix); routing_csv_header() (the first line of
- * routes.csv); routing_format_hops().
+ * routes.csv); routing_format_hops(); routing_vnote() (a protocol's
+ * `routing` trace note, "rip: ...").
  */
 #ifndef IPSIM_ROUTING_H
 #define IPSIM_ROUTING_H
 
 #include <glib.h>
 #include <stdint.h>
+#include <stdarg.h>
 #include <stdio.h>
 
 #include "models/internet/route.h"
@@ -34,6 +36,7 @@ typedef struct {
 
 gboolean routing_set(Node *node, RouteOrigin origin, Ipv4Prefix to, const RoutingHop *hops, guint n, uint32_t metric,
                      const char *reason);
+void routing_vnote(Node *node, const Iface *iface, const char *proto, const char *fmt, va_list ap) G_GNUC_PRINTF(4, 0);
 void routing_csv_header(FILE *out);
 void routing_format_hops(GString *out, const Route *const *paths, guint n, const char *sep);
 
