@@ -53,6 +53,8 @@ void ospf_shared_free(OspfShared *sh)
   if (!sh || --sh->refs)
     return;
   g_hash_table_destroy(sh->blobs);
+  ospf_scratch_free(&sh->scratch);
+  ospf_numbers_free(&sh->nums);
   g_free(sh);
 }
 
@@ -569,7 +571,6 @@ static OspfArea *ospf_area_get(Ospf *ospf, uint32_t id)
   a = g_new0(OspfArea, 1);
   a->id = id;
   a->ospf = ospf;
-  a->lsdb = ospf_lsa_table_new();
   a->ifaces = g_ptr_array_new();
   while (at < ospf->areas->len && ((OspfArea *)g_ptr_array_index(ospf->areas, at))->id < id)
     at++;
@@ -648,7 +649,6 @@ Ospf *ospf_new(Node *node, const OspfConfig *conf, OspfShared *shared)
   ospf->rid = ospf_pick_rid(node, conf);
   ospf->ifaces = g_ptr_array_new();
   ospf->areas = g_ptr_array_new();
-  ospf->ext = ospf_lsa_table_new();
   ospf->installed = g_hash_table_new(NULL, NULL);
   ospf->spf_hold = conf->spf_hold;
   ospf->spf_last = -1;
@@ -694,7 +694,7 @@ void ospf_free(Ospf *ospf)
       ospf_iface_free(g_ptr_array_index(ospf->ifaces, i));
   for (guint i = 0; i < ospf->areas->len; i++) {
     OspfArea *a = g_ptr_array_index(ospf->areas, i);
-    ospf_lsdb_free(ospf, a->lsdb, &a->lsidx);
+    ospf_lsdb_free(ospf, &a->lsdb);
     ospf_spf_cache_free(a);
     g_ptr_array_free(a->ifaces, TRUE);
     if (a->rtr)
@@ -705,7 +705,7 @@ void ospf_free(Ospf *ospf)
       g_hash_table_destroy(a->asbr);
     g_free(a);
   }
-  ospf_lsdb_free(ospf, ospf->ext, &ospf->extidx);
+  ospf_lsdb_free(ospf, &ospf->ext);
   ospf_cancel(s, &ospf->spf_timer);
   ospf_cancel(s, &ospf->orig_timer);
   ospf_cancel(s, &ospf->sweep_timer);

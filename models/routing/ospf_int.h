@@ -32,10 +32,16 @@ typedef struct {
   uint8_t data[]; /* the LSA, its age field 0 */
 } OspfBlob;
 
-struct OspfShared {
-  GHashTable *blobs; /* OspfBlob* -> itself */
-  guint refs;        /* the builder's and one per Ospf: ospf_shared_free() drops one */
-};
+/* SPF's working memory (ospf_spf.c), one per network: runs never
+ * overlap, so each router's run reuses what the last one grew (warm in
+ * the cache, no page of it new, no allocation per run). */
+typedef struct {
+  GArray *verts;  /* of OspfVertex */
+  GArray *heap;   /* of OspfHeapItem */
+  uint64_t *keys; /* the vertex table: 1 << bits of them */
+  guint *slot;
+  guint bits;
+} OspfScratch;
 
 /* (type, link state ID, advertising router): what names an LSA. */
 typedef struct {
@@ -51,23 +57,42 @@ typedef struct {
   OspfBlob *blob;
   SimTime at;    /* when it was installed (ages from then) */
   guint vidx;    /* database entries: the index of its vertex in the area's SPF table (ospf_spf.c) */
+  guint num;     /* its LSA number (OspfNumbers) */
   uint16_t age0; /* its age then */
   uint8_t mine;  /* originated by this router */
 } OspfLsa;
 
-/* A database's lookup index beside its hash table (which keeps the order
- * the database is walked in): open addressing, linear probing, the key
- * held in the slot, so that a lookup reads one slot and no entry.
- * Empty slots have l NULL; at most half the slots are used. */
+/* The network's LSA numbers (OspfShared): each (type, link state ID,
+ * advertising router) ever installed anywhere gets the next dense number,
+ * kept for the run. Open addressing, linear probing, at most half full. */
 typedef struct {
   OspfKey key;
-  OspfLsa *l;
-} OspfIndexSlot;
+  guint num; /* the number + 1; 0: an empty slot */
+} OspfNumSlot;
 
 typedef struct {
-  OspfIndexSlot *slots; /* 1 << bits of them (NULL until the first entry) */
+  OspfNumSlot *slots; /* 1 << bits of them (NULL until the first key) */
   guint bits, n;
-} OspfIndex;
+} OspfNumbers;
+
+struct OspfShared {
+  GHashTable *blobs;   /* OspfBlob* -> itself */
+  guint refs;          /* the builder's and one per Ospf: ospf_shared_free() drops one */
+  OspfScratch scratch; /* SPF's (NULL arrays until the first run) */
+  OspfNumbers nums;    /* the LSA numbers */
+};
+
+/* One link state database: the entries inline, found by their LSA's
+ * number (a lookup reads the shared numbers, warm in the cache, and the
+ * entry itself), walked in number order. Chunk c holds the entries of
+ * numbers [c * OSPF_DB_CHUNK, (c + 1) * OSPF_DB_CHUNK); an entry is held
+ * when its blob is not NULL. Entries never move: lists point to them. */
+#define OSPF_DB_CHUNK 64
+typedef struct {
+  OspfLsa **chunks; /* nchunks of them, NULL where no entry ever was */
+  guint nchunks;
+  guint n; /* entries held */
+} OspfDb;
 
 /* Interface states (RFC 2328 9.1; no Loopback). */
 typedef enum {
@@ -143,8 +168,7 @@ typedef struct {
 struct OspfArea {
   uint32_t id;
   Ospf *ospf;
-  GHashTable *lsdb;  /* OspfLsa* -> itself, by key */
-  OspfIndex lsidx;   /* the same entries, for lookups */
+  OspfDb lsdb;
   GPtrArray *ifaces; /* of OspfIface* (not owned) */
   GHashTable *rtr;   /* after SPF: router ID -> OspfPath* (in ospf->paths), border and boundary routers reached */
   GHashTable *intra; /* after SPF: prefix (guint64 as pointer-key) -> OspfPath*, intra-area routes */
@@ -164,8 +188,7 @@ struct Ospf {
   uint32_t rid;
   GPtrArray *ifaces; /* of OspfIface*, by interface index (NULL: no address) */
   GPtrArray *areas;  /* of OspfArea*, sorted by ID */
-  GHashTable *ext;   /* AS-external LSDB */
-  OspfIndex extidx;  /* the same entries, for lookups */
+  OspfDb ext;        /* AS-external LSDB */
   Rng rng;           /* "ospf/<node>" */
   EventId spf_timer, orig_timer, sweep_timer;
   SimTime spf_last, spf_hold; /* throttling: last run, current hold */
@@ -222,7 +245,8 @@ gboolean ospf_key_equal(gconstpointer a, gconstpointer b);
 OspfKey ospf_key_of(const uint8_t *hdr);
 uint16_t ospf_lsa_age(const OspfLsa *l, SimTime now);
 int ospf_lsa_compare(const uint8_t *a, uint16_t age_a, const uint8_t *b, uint16_t age_b);
-GHashTable *ospf_lsdb_for(Ospf *ospf, OspfArea *area, uint8_t type);
+OspfDb *ospf_lsdb_for(Ospf *ospf, OspfArea *area, uint8_t type);
+OspfLsa *ospf_db_next(const OspfDb *db, guint *pos);
 OspfLsa *ospf_lsdb_lookup(Ospf *ospf, OspfArea *area, const OspfKey *key);
 OspfLsa *ospf_lsa_copy(Ospf *ospf, const OspfLsa *l);
 void ospf_lsa_free(Ospf *ospf, OspfLsa *l);
@@ -231,7 +255,8 @@ void ospf_lsa_header_out(const OspfLsa *l, SimTime now, uint8_t *out);
 OspfLsa *ospf_lsdb_install(Ospf *ospf, OspfArea *area, OspfBlob *blob, uint16_t age, gboolean mine);
 OspfLsa *ospf_lsdb_install_over(Ospf *ospf, OspfArea *area, OspfLsa *l, OspfBlob *blob, uint16_t age, gboolean mine);
 void ospf_originate_soon(Ospf *ospf);
-void ospf_lsdb_free(Ospf *ospf, GHashTable *db, OspfIndex *idx);
+void ospf_lsdb_free(Ospf *ospf, OspfDb *db);
+void ospf_numbers_free(OspfNumbers *nums);
 void ospf_sweep_start(Ospf *ospf);
 gboolean ospf_lsa_known_type(uint8_t type);
 
@@ -250,6 +275,7 @@ void ospf_iface_flush_queues(OspfIface *oi);
 void ospf_spf_schedule(Ospf *ospf);
 void ospf_spf_cache_free(OspfArea *area);
 void ospf_spf_paths_free(Ospf *ospf);
+void ospf_scratch_free(OspfScratch *sc);
 void ospf_spf_cache_update(OspfArea *area, const OspfLsa *l);
 void ospf_summaries_build(Ospf *ospf, OspfArea *into, GHashTable *out);
 void ospf_asbr_summaries_build(Ospf *ospf, OspfArea *into, GHashTable *wants);

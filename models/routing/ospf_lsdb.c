@@ -1,16 +1,17 @@
 /*
  * OSPF's link state databases (RFC 2328 section 12, 13.1, 14): LSA
  * contents interned in OspfShared as reference-counted blobs, so that the
- * 1 024 routers of an area hold each router LSA's bytes once; per router a
- * hash table per area (and one for AS-external LSAs) of entries keyed by
- * (type, link state ID, advertising router), each with its own age at
- * install and install time: the age is computed when read (no event per
- * LSA). Instances are compared as 13.1 says. A sweep every minute flushes
+ * 1 024 routers of an area hold each router LSA's bytes once; the
+ * network numbers each (type, link state ID, advertising router) densely,
+ * and a router's database per area (and one for AS-external LSAs) is an
+ * array of entries by that number, each with its own age at install and
+ * install time: the age is computed when read (no event per LSA). Instances are compared as 13.1 says. A sweep every minute flushes
  * MaxAge LSAs nobody still needs (14) and has the router refresh its own
  * LSAs older than LSRefreshTime (12.4).
  *
  * Entry points (ospf_int.h): ospf_blob_intern(), ospf_blob_unref(),
  * ospf_lsa_age(), ospf_lsa_compare(), ospf_lsdb_for(), ospf_lsdb_lookup(),
+ * ospf_db_next(), ospf_numbers_free(),
  * ospf_lsdb_install(), ospf_lsdb_install_over(), ospf_lsa_copy(), ospf_lsa_free(),
  * ospf_lsa_header_out(), ospf_sweep_start(), ospf_lsdb_free().
  *
@@ -123,14 +124,14 @@ int ospf_lsa_compare(const uint8_t *a, uint16_t age_a, const uint8_t *b, uint16_
 }
 
 /* The database an LSA of `type` lives in. */
-GHashTable *ospf_lsdb_for(Ospf *ospf, OspfArea *area, uint8_t type)
+OspfDb *ospf_lsdb_for(Ospf *ospf, OspfArea *area, uint8_t type)
 {
-  return type == OSPF_LSA_EXTERNAL ? ospf->ext : area->lsdb;
+  return type == OSPF_LSA_EXTERNAL ? &ospf->ext : &area->lsdb;
 }
 
-/* ------------------------------------------------------------ the index */
+/* ---------------------------------------------------------- the numbers */
 
-static guint ospf_index_home(const OspfIndex *x, const OspfKey *k)
+static guint ospf_num_home(const OspfNumbers *x, const OspfKey *k)
 {
   uint64_t h = ((uint64_t)k->id << 32 | k->adv) * UINT64_C(0x9E3779B97F4A7C15) ^ k->type;
 
@@ -139,77 +140,98 @@ static guint ospf_index_home(const OspfIndex *x, const OspfKey *k)
 }
 
 /* The slot of `k`: where it is, or the empty one it would take. */
-static guint ospf_index_slot(const OspfIndex *x, const OspfKey *k)
+static guint ospf_num_slot(const OspfNumbers *x, const OspfKey *k)
 {
-  guint mask = (1u << x->bits) - 1, i = ospf_index_home(x, k);
+  guint mask = (1u << x->bits) - 1, i = ospf_num_home(x, k);
 
-  while (x->slots[i].l && !ospf_key_equal(&x->slots[i].key, k))
+  while (x->slots[i].num && !ospf_key_equal(&x->slots[i].key, k))
     i = (i + 1) & mask;
   return i;
 }
 
-static OspfLsa *ospf_index_get(const OspfIndex *x, const OspfKey *k)
+/* The number of `k`, or G_MAXUINT when no database ever held it. */
+static guint ospf_num_of(const OspfNumbers *x, const OspfKey *k)
 {
-  return x->slots ? x->slots[ospf_index_slot(x, k)].l : NULL;
+  return x->slots ? x->slots[ospf_num_slot(x, k)].num - 1 : G_MAXUINT;
 }
 
-static void ospf_index_put(OspfIndex *x, OspfLsa *l);
-
-/* Twice the slots, the entries put again. */
-static void ospf_index_grow(OspfIndex *x)
+/* Twice the slots, the keys put again. */
+static void ospf_num_grow(OspfNumbers *x)
 {
-  OspfIndexSlot *old = x->slots;
-  guint n = x->slots ? 1u << x->bits : 0;
+  OspfNumSlot *old = x->slots;
+  guint n = old ? 1u << x->bits : 0;
 
-  x->bits = x->slots ? x->bits + 1 : 6;
-  x->slots = g_new0(OspfIndexSlot, 1u << x->bits);
-  x->n = 0;
+  x->bits = old ? x->bits + 1 : 10;
+  x->slots = g_new0(OspfNumSlot, 1u << x->bits);
   for (guint i = 0; i < n; i++)
-    if (old[i].l)
-      ospf_index_put(x, old[i].l);
+    if (old[i].num)
+      x->slots[ospf_num_slot(x, &old[i].key)] = old[i];
   g_free(old);
 }
 
-/* Adds the entry `l` (its key not in the index). */
-static void ospf_index_put(OspfIndex *x, OspfLsa *l)
+/* The number of `k`, given the next one when it has none. */
+static guint ospf_num_make(OspfNumbers *x, const OspfKey *k)
 {
+  guint num = ospf_num_of(x, k);
+
+  if (num != G_MAXUINT)
+    return num;
   if (!x->slots || 2 * (x->n + 1) > 1u << x->bits)
-    ospf_index_grow(x);
-  guint i = ospf_index_slot(x, &l->key);
-  x->slots[i] = (OspfIndexSlot){l->key, l};
-  x->n++;
+    ospf_num_grow(x);
+  x->slots[ospf_num_slot(x, k)] = (OspfNumSlot){*k, ++x->n};
+  return x->n - 1;
 }
 
-/* Removes the entry of `k` (backward-shift deletion: no tombstones). */
-static void ospf_index_del(OspfIndex *x, const OspfKey *k)
+void ospf_numbers_free(OspfNumbers *x)
 {
-  guint mask = (1u << x->bits) - 1, i = ospf_index_slot(x, k), j = i;
+  g_free(x->slots);
+  *x = (OspfNumbers){0};
+}
 
-  if (!x->slots[i].l)
-    return;
-  for (;;) {
-    x->slots[i].l = NULL;
-    do {
-      j = (j + 1) & mask;
-      if (!x->slots[j].l) {
-        x->n--;
-        return;
-      }
-    } while (((j - ospf_index_home(x, &x->slots[j].key)) & mask) < ((j - i) & mask));
-    x->slots[i] = x->slots[j];
-    i = j;
+/* -------------------------------------------------------- the databases */
+
+/* The entry of number `num` (held or not), or NULL when its chunk does not exist and `make` is FALSE. */
+static OspfLsa *ospf_db_entry(OspfDb *db, guint num, gboolean make)
+{
+  guint c = num / OSPF_DB_CHUNK;
+
+  if (c >= db->nchunks) {
+    if (!make)
+      return NULL;
+    guint n = MAX(c + 1, 2 * db->nchunks);
+    db->chunks = g_renew(OspfLsa *, db->chunks, n);
+    memset(db->chunks + db->nchunks, 0, (n - db->nchunks) * sizeof *db->chunks);
+    db->nchunks = n;
   }
+  if (!db->chunks[c] && make)
+    db->chunks[c] = g_new0(OspfLsa, OSPF_DB_CHUNK);
+  return db->chunks[c] ? &db->chunks[c][num % OSPF_DB_CHUNK] : NULL;
 }
 
-static OspfIndex *ospf_index_for(Ospf *ospf, OspfArea *area, uint8_t type)
+/* The first entry held at or after *pos (NULL: none); *pos moves past it.
+ * Walks the database in number order: for (guint p = 0; (l = ospf_db_next(db, &p));). */
+OspfLsa *ospf_db_next(const OspfDb *db, guint *pos)
 {
-  return type == OSPF_LSA_EXTERNAL ? &ospf->extidx : &area->lsidx;
+  while (*pos < db->nchunks * OSPF_DB_CHUNK) {
+    guint c = *pos / OSPF_DB_CHUNK;
+    if (!db->chunks[c]) {
+      *pos = (c + 1) * OSPF_DB_CHUNK;
+      continue;
+    }
+    OspfLsa *l = &db->chunks[c][(*pos)++ % OSPF_DB_CHUNK];
+    if (l->blob)
+      return l;
+  }
+  return NULL;
 }
 
 /* The database entry of `key` in `area` (AS-external LSAs: in the AS), or NULL. */
 OspfLsa *ospf_lsdb_lookup(Ospf *ospf, OspfArea *area, const OspfKey *key)
 {
-  return ospf_index_get(ospf_index_for(ospf, area, key->type), key);
+  guint num = ospf_num_of(&ospf->shared->nums, key);
+  OspfLsa *l = num == G_MAXUINT ? NULL : ospf_db_entry(ospf_lsdb_for(ospf, area, key->type), num, FALSE);
+
+  return l && l->blob ? l : NULL;
 }
 
 /* Another reference to the same instance (same age clock). */
@@ -260,7 +282,7 @@ OspfLsa *ospf_lsdb_install(Ospf *ospf, OspfArea *area, OspfBlob *blob, uint16_t 
 OspfLsa *ospf_lsdb_install_over(Ospf *ospf, OspfArea *area, OspfLsa *l, OspfBlob *blob, uint16_t age, gboolean mine)
 {
   OspfKey key = ospf_key_of(blob->data);
-  GHashTable *db = ospf_lsdb_for(ospf, area, key.type);
+  OspfDb *db = ospf_lsdb_for(ospf, area, key.type);
   gboolean changed = TRUE;
 
   if ((key.type == OSPF_LSA_ROUTER || key.type == OSPF_LSA_NETWORK) && area &&
@@ -274,10 +296,10 @@ OspfLsa *ospf_lsdb_install_over(Ospf *ospf, OspfArea *area, OspfLsa *l, OspfBlob
     ospf_rxmt_remove_all(ospf, l);
     ospf_blob_unref(ospf->shared, l->blob);
   } else {
-    l = g_new0(OspfLsa, 1);
-    l->key = key;
-    g_hash_table_add(db, l);
-    ospf_index_put(ospf_index_for(ospf, area, key.type), l);
+    guint num = ospf_num_make(&ospf->shared->nums, &key);
+    l = ospf_db_entry(db, num, TRUE);
+    *l = (OspfLsa){.key = key, .num = num};
+    db->n++;
     if (area && (key.type == OSPF_LSA_SUMMARY || key.type == OSPF_LSA_ASBR))
       area->summaries++;
   }
@@ -296,17 +318,16 @@ OspfLsa *ospf_lsdb_install_over(Ospf *ospf, OspfArea *area, OspfLsa *l, OspfBlob
 }
 
 /* Frees a database (entries and their references). */
-void ospf_lsdb_free(Ospf *ospf, GHashTable *db, OspfIndex *idx)
+void ospf_lsdb_free(Ospf *ospf, OspfDb *db)
 {
-  GHashTableIter it;
-  gpointer k;
+  OspfLsa *l;
 
-  g_hash_table_iter_init(&it, db);
-  while (g_hash_table_iter_next(&it, &k, NULL))
-    ospf_lsa_free(ospf, k);
-  g_hash_table_destroy(db);
-  g_free(idx->slots);
-  *idx = (OspfIndex){0};
+  for (guint p = 0; (l = ospf_db_next(db, &p));)
+    ospf_blob_unref(ospf->shared, l->blob);
+  for (guint c = 0; c < db->nchunks; c++)
+    g_free(db->chunks[c]);
+  g_free(db->chunks);
+  *db = (OspfDb){0};
 }
 
 /* TRUE when a neighbour is exchanging databases (14: keep MaxAge LSAs). */
@@ -327,24 +348,21 @@ static gboolean ospf_any_exchanging(const Ospf *ospf)
  * past LSRefreshTime are counted for refreshing; ospf->sweep_due becomes
  * the first time the next sweep has work (now: MaxAge LSAs kept, or ours
  * to refresh). */
-static guint ospf_sweep_db(Ospf *ospf, OspfArea *area, GHashTable *db, gboolean may_flush, SimTime now)
+static guint ospf_sweep_db(Ospf *ospf, OspfArea *area, OspfDb *db, gboolean may_flush, SimTime now)
 {
-  GHashTableIter it;
-  gpointer k;
   guint refresh = 0;
+  OspfLsa *l;
 
-  g_hash_table_iter_init(&it, db);
-  while (g_hash_table_iter_next(&it, &k, NULL)) {
-    OspfLsa *l = k;
+  for (guint p = 0; (l = ospf_db_next(db, &p));) {
     uint16_t age = ospf_lsa_age(l, now);
     if (age >= OSPF_MAX_AGE && may_flush && !l->rxmt_on) {
-      g_hash_table_iter_remove(&it);
-      ospf_index_del(ospf_index_for(ospf, area, l->key.type), &l->key);
       if (area && (l->key.type == OSPF_LSA_SUMMARY || l->key.type == OSPF_LSA_ASBR))
         area->summaries--;
       else if (area)
         area->spf_stale = TRUE;
-      ospf_lsa_free(ospf, l);
+      ospf_blob_unref(ospf->shared, l->blob);
+      l->blob = NULL;
+      db->n--;
       ospf_spf_schedule(ospf);
       continue;
     }
@@ -365,10 +383,10 @@ static void ospf_sweep(void *obj, void *arg)
   if (now >= ospf->sweep_due) { /* else nothing reached MaxAge or needs refreshing: no entry to visit */
     gboolean may_flush = !ospf_any_exchanging(ospf);
     ospf->sweep_due = G_MAXINT64;
-    refresh = ospf_sweep_db(ospf, NULL, ospf->ext, may_flush, now);
+    refresh = ospf_sweep_db(ospf, NULL, &ospf->ext, may_flush, now);
     for (guint i = 0; i < ospf->areas->len; i++) {
       OspfArea *a = g_ptr_array_index(ospf->areas, i);
-      refresh += ospf_sweep_db(ospf, a, a->lsdb, may_flush, now);
+      refresh += ospf_sweep_db(ospf, a, &a->lsdb, may_flush, now);
     }
   }
   if (refresh)

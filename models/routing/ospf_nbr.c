@@ -135,15 +135,12 @@ static void ospf_nbr_exstart(OspfNbr *nbr)
 static void ospf_nbr_summary(OspfNbr *nbr)
 {
   Ospf *ospf = nbr->oi->ospf;
-  GHashTable *dbs[2] = {nbr->oi->area->lsdb, ospf->ext};
-  GHashTableIter it;
-  gpointer k;
+  const OspfDb *dbs[2] = {&nbr->oi->area->lsdb, &ospf->ext};
+  OspfLsa *l;
 
-  for (guint d = 0; d < 2; d++) {
-    g_hash_table_iter_init(&it, dbs[d]);
-    while (g_hash_table_iter_next(&it, &k, NULL))
-      g_ptr_array_add(nbr->summary, ospf_lsa_copy(ospf, k));
-  }
+  for (guint d = 0; d < 2; d++)
+    for (guint p = 0; (l = ospf_db_next(dbs[d], &p));)
+      g_ptr_array_add(nbr->summary, ospf_lsa_copy(ospf, l));
   nbr->summary_next = 0;
 }
 

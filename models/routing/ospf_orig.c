@@ -211,21 +211,17 @@ static void ospf_originate_want(Ospf *ospf, OspfArea *area, const OspfWant *w, S
 }
 
 /* Flushes our LSAs of `db` that are no longer wanted (14.1). */
-static void ospf_flush_unwanted(Ospf *ospf, OspfArea *area, GHashTable *db, GHashTable *wants)
+static void ospf_flush_unwanted(Ospf *ospf, OspfArea *area, const OspfDb *db, GHashTable *wants)
 {
   SimTime now = sim_now(ospf->node->ctx);
-  GHashTableIter it;
-  gpointer k;
   GPtrArray *gone = g_ptr_array_new();
+  OspfLsa *l;
 
-  g_hash_table_iter_init(&it, db);
-  while (g_hash_table_iter_next(&it, &k, NULL)) {
-    OspfLsa *l = k;
+  for (guint p = 0; (l = ospf_db_next(db, &p));)
     if (l->key.adv == ospf->rid && !g_hash_table_contains(wants, &l->key) && ospf_lsa_age(l, now) < OSPF_MAX_AGE)
       g_ptr_array_add(gone, l);
-  }
   for (guint i = 0; i < gone->len; i++) {
-    OspfLsa *l = g_ptr_array_index(gone, i);
+    l = g_ptr_array_index(gone, i);
     l->blob->refs++;
     OspfLsa *e = ospf_lsdb_install(ospf, area, l->blob, OSPF_MAX_AGE, TRUE);
     ospf_flood(ospf, area, e, NULL);
@@ -234,7 +230,7 @@ static void ospf_flush_unwanted(Ospf *ospf, OspfArea *area, GHashTable *db, GHas
 }
 
 /* Originates, refreshes and flushes one database's LSAs against `wants`. */
-static void ospf_originate_db(Ospf *ospf, OspfArea *area, GHashTable *db, GHashTable *wants, SimTime *wait)
+static void ospf_originate_db(Ospf *ospf, OspfArea *area, const OspfDb *db, GHashTable *wants, SimTime *wait)
 {
   GHashTableIter it;
   gpointer k;
@@ -268,13 +264,13 @@ void ospf_originate_all(Ospf *ospf)
       ospf_summaries_build(ospf, a, wants);
       ospf_asbr_summaries_build(ospf, a, wants);
     }
-    ospf_originate_db(ospf, a, a->lsdb, wants, &wait);
+    ospf_originate_db(ospf, a, &a->lsdb, wants, &wait);
     g_hash_table_destroy(wants);
   }
   wants = g_hash_table_new_full(ospf_key_hash, ospf_key_equal, ospf_want_free, NULL);
   ospf_want_externals(ospf, wants);
   if (ospf->areas->len)
-    ospf_originate_db(ospf, g_ptr_array_index(ospf->areas, 0), ospf->ext, wants, &wait);
+    ospf_originate_db(ospf, g_ptr_array_index(ospf->areas, 0), &ospf->ext, wants, &wait);
   g_hash_table_destroy(wants);
   if (wait != G_MAXINT64 && !ospf->orig_timer) {
     ospf->orig_next = MAX(wait, now);

@@ -89,17 +89,15 @@ static void ospf_show_tail(GString *out, const OspfLsa *l)
 }
 
 /* One section: the LSAs of `type` in `db`, sorted by link state ID then advertising router. */
-static void ospf_show_section(GString *out, GHashTable *db, uint8_t type, const char *title, SimTime now)
+static void ospf_show_section(GString *out, const OspfDb *db, uint8_t type, const char *title, SimTime now)
 {
   static const char *const tails[] = {"", " Link count", "", " Route", "", " Route"};
   GPtrArray *v = g_ptr_array_new();
-  GHashTableIter it;
-  gpointer k;
   char id[ADDR_IPV4_TEXT], adv[ADDR_IPV4_TEXT];
+  OspfLsa *k;
 
-  g_hash_table_iter_init(&it, db);
-  while (g_hash_table_iter_next(&it, &k, NULL))
-    if (((OspfLsa *)k)->key.type == type)
+  for (guint p = 0; (k = ospf_db_next(db, &p));)
+    if (k->key.type == type)
       g_ptr_array_add(v, k);
   if (v->len) {
     g_ptr_array_sort(v, ospf_lsa_order);
@@ -127,15 +125,15 @@ void ospf_show_database(const Ospf *ospf, GString *out)
     const OspfArea *a = g_ptr_array_index(ospf->areas, i);
     addr_format_ipv4(a->id, area);
     g_snprintf(title, sizeof title, "Router Link States (Area %s)", area);
-    ospf_show_section(out, a->lsdb, OSPF_LSA_ROUTER, title, now);
+    ospf_show_section(out, &a->lsdb, OSPF_LSA_ROUTER, title, now);
     g_snprintf(title, sizeof title, "Net Link States (Area %s)", area);
-    ospf_show_section(out, a->lsdb, OSPF_LSA_NETWORK, title, now);
+    ospf_show_section(out, &a->lsdb, OSPF_LSA_NETWORK, title, now);
     g_snprintf(title, sizeof title, "Summary Link States (Area %s)", area);
-    ospf_show_section(out, a->lsdb, OSPF_LSA_SUMMARY, title, now);
+    ospf_show_section(out, &a->lsdb, OSPF_LSA_SUMMARY, title, now);
     g_snprintf(title, sizeof title, "ASBR-Summary Link States (Area %s)", area);
-    ospf_show_section(out, a->lsdb, OSPF_LSA_ASBR, title, now);
+    ospf_show_section(out, &a->lsdb, OSPF_LSA_ASBR, title, now);
   }
-  ospf_show_section(out, ospf->ext, OSPF_LSA_EXTERNAL, "AS External Link States", now);
+  ospf_show_section(out, &ospf->ext, OSPF_LSA_EXTERNAL, "AS External Link States", now);
 }
 
 static guint ospf_count_nbrs(const OspfIface *oi, OspfNbrState at_least)

@@ -333,9 +333,7 @@ static void ospf_spf_cache_build(OspfSpf *s)
 {
   OspfArea *a = s->area;
   OspfKey rk = {s->ospf->rid, s->ospf->rid, OSPF_LSA_ROUTER};
-  OspfLsa *root = ospf_lsdb_lookup(s->ospf, a, &rk);
-  GHashTableIter it;
-  gpointer k;
+  OspfLsa *root = ospf_lsdb_lookup(s->ospf, a, &rk), *l;
 
   ospf_spf_cache_free(a);
   a->spf_cache = g_new0(OspfSpfCache, 1);
@@ -346,9 +344,7 @@ static void ospf_spf_cache_build(OspfSpf *s)
     return;
   a->spf_cache->root = TRUE;
   ospf_desc_add(a, root);
-  g_hash_table_iter_init(&it, a->lsdb);
-  while (g_hash_table_iter_next(&it, &k, NULL)) {
-    OspfLsa *l = k;
+  for (guint p = 0; (l = ospf_db_next(&a->lsdb, &p));) {
     if (l == root || !ospf_live(s, l))
       continue;
     if (l->key.type == OSPF_LSA_NETWORK || (l->key.type == OSPF_LSA_ROUTER && l->key.id == l->key.adv))
@@ -383,11 +379,18 @@ static gboolean ospf_spf_index(OspfSpf *s)
   if (!a->spf_cache || a->spf_stale || s->now >= a->spf_expires)
     ospf_spf_cache_build(s);
   GArray *descs = a->spf_cache->descs;
+  OspfScratch *sc = &s->ospf->shared->scratch;
   s->bits = 4;
   while ((1u << s->bits) < 2 * descs->len + 2)
     s->bits++;
-  s->keys = g_new0(uint64_t, 1u << s->bits);
-  s->slot = g_new(guint, 1u << s->bits);
+  if (s->bits > sc->bits) {
+    sc->bits = s->bits;
+    sc->keys = g_renew(uint64_t, sc->keys, 1u << sc->bits);
+    sc->slot = g_renew(guint, sc->slot, 1u << sc->bits);
+  }
+  s->keys = sc->keys;
+  s->slot = sc->slot;
+  memset(s->keys, 0, sizeof *s->keys << s->bits);
   for (guint i = 0; i < descs->len; i++) {
     const OspfVDesc *d = &g_array_index(descs, OspfVDesc, i);
     ospf_vertex_add(s, d->type, d->id, d->blob);
@@ -527,11 +530,14 @@ static void ospf_intra_routes(OspfSpf *s)
 
 static void ospf_area_spf(Ospf *ospf, OspfArea *area)
 {
-  OspfSpf s = {.ospf = ospf,
-               .area = area,
-               .verts = g_array_sized_new(FALSE, FALSE, sizeof(OspfVertex), g_hash_table_size(area->lsdb) + 1),
-               .heap = g_array_new(FALSE, FALSE, sizeof(OspfHeapItem)),
-               .now = sim_now(ospf->node->ctx)};
+  OspfScratch *sc = &ospf->shared->scratch;
+  if (!sc->verts) {
+    sc->verts = g_array_new(FALSE, FALSE, sizeof(OspfVertex));
+    sc->heap = g_array_new(FALSE, FALSE, sizeof(OspfHeapItem));
+  }
+  g_array_set_size(sc->verts, 0);
+  g_array_set_size(sc->heap, 0);
+  OspfSpf s = {.ospf = ospf, .area = area, .verts = sc->verts, .heap = sc->heap, .now = sim_now(ospf->node->ctx)};
 
   if (area->rtr)
     g_hash_table_destroy(area->rtr);
@@ -541,21 +547,25 @@ static void ospf_area_spf(Ospf *ospf, OspfArea *area)
   area->intra = g_hash_table_new(NULL, NULL);
   ospf_dijkstra(&s);
   ospf_intra_routes(&s);
-  g_array_free(s.verts, TRUE);
-  g_free(s.keys);
-  g_free(s.slot);
-  g_array_free(s.heap, TRUE);
+}
+
+void ospf_scratch_free(OspfScratch *sc)
+{
+  if (sc->verts) {
+    g_array_free(sc->verts, TRUE);
+    g_array_free(sc->heap, TRUE);
+  }
+  g_free(sc->keys);
+  g_free(sc->slot);
+  *sc = (OspfScratch){0};
 }
 
 /* Inter-area routes from one area's summary LSAs (16.2). */
 static void ospf_inter_routes(Ospf *ospf, OspfArea *area, GHashTable *all, SimTime now)
 {
-  GHashTableIter it;
-  gpointer k;
+  const OspfLsa *l;
 
-  g_hash_table_iter_init(&it, area->lsdb);
-  while (area->summaries && g_hash_table_iter_next(&it, &k, NULL)) {
-    const OspfLsa *l = k;
+  for (guint p = 0; area->summaries && (l = ospf_db_next(&area->lsdb, &p));) {
     const uint8_t *d = l->blob->data;
     if (l->key.type != OSPF_LSA_SUMMARY || l->key.adv == ospf->rid || ospf_lsa_age(l, now) >= OSPF_MAX_AGE)
       continue;
@@ -577,6 +587,7 @@ static void ospf_area_asbrs(Ospf *ospf, OspfArea *area, gboolean summaries, SimT
 {
   GHashTableIter it;
   gpointer k, v;
+  const OspfLsa *l;
 
   if (area->asbr)
     g_hash_table_destroy(area->asbr);
@@ -586,9 +597,7 @@ static void ospf_area_asbrs(Ospf *ospf, OspfArea *area, gboolean summaries, SimT
     if (((OspfPath *)v)->kind & OSPF_RTR_E)
       ospf_offer(ospf, area->asbr, k, OSPF_PATH_INTRA, ((OspfPath *)v)->cost, 0, ((OspfPath *)v)->hops,
                  ((OspfPath *)v)->n);
-  g_hash_table_iter_init(&it, area->lsdb);
-  while (summaries && area->summaries && g_hash_table_iter_next(&it, &k, NULL)) {
-    const OspfLsa *l = k;
+  for (guint p = 0; summaries && area->summaries && (l = ospf_db_next(&area->lsdb, &p));) {
     if (l->key.type != OSPF_LSA_ASBR || l->key.adv == ospf->rid || l->key.id == ospf->rid ||
         ospf_lsa_age(l, now) >= OSPF_MAX_AGE)
       continue;
@@ -641,12 +650,9 @@ static const OspfPath *ospf_asbr_path(const Ospf *ospf, uint32_t rid)
 /* AS-external routes (16.4). */
 static void ospf_external_routes(Ospf *ospf, GHashTable *all, SimTime now)
 {
-  GHashTableIter it;
-  gpointer k;
+  const OspfLsa *l;
 
-  g_hash_table_iter_init(&it, ospf->ext);
-  while (g_hash_table_iter_next(&it, &k, NULL)) {
-    const OspfLsa *l = k;
+  for (guint p = 0; (l = ospf_db_next(&ospf->ext, &p));) {
     const uint8_t *d = l->blob->data;
     if (l->key.adv == ospf->rid || ospf_lsa_age(l, now) >= OSPF_MAX_AGE)
       continue;
