@@ -5,9 +5,9 @@
  * network numbers each (type, link state ID, advertising router) densely,
  * and a router's database per area (and one for AS-external LSAs) is an
  * array of entries by that number, each with its own age at install and
- * install time: the age is computed when read (no event per LSA). Instances are compared as 13.1 says. A sweep every minute flushes
- * MaxAge LSAs nobody still needs (14) and has the router refresh its own
- * LSAs older than LSRefreshTime (12.4).
+ * install time: the age is computed when read (no event per LSA). Instances are compared as 13.1 says. A sweep every
+ * minute flushes MaxAge LSAs nobody still needs (14) and has the router refresh its own LSAs older than LSRefreshTime
+ * (12.4).
  *
  * Entry points (ospf_int.h): ospf_blob_intern(), ospf_blob_unref(),
  * ospf_lsa_age(), ospf_lsa_compare(), ospf_lsdb_for(), ospf_lsdb_lookup(),
