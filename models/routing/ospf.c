@@ -16,8 +16,10 @@
  */
 #include "models/routing/ospf_int.h"
 
+#include <arpa/inet.h>
 #include <stdarg.h>
 
+#include "models/internet/checksum.h"
 #include "models/internet/ipv4.h"
 #include "models/link/link.h"
 #include "sim/text/addr.h"
@@ -118,17 +120,12 @@ Packet *ospf_packet_new(Ospf *ospf, uint8_t type, size_t body, uint8_t **out)
 /* The Internet checksum over the packet without its authentication field. */
 uint16_t ospf_packet_checksum(const uint8_t *pkt, size_t len)
 {
-  uint32_t sum = 0;
+  size_t tail = OSPF_H_AUTH + 8;
+  uint32_t sum = checksum_partial(pkt, MIN(len, OSPF_H_AUTH), 0);
 
-  for (size_t i = 0; i + 1 < len && i < OSPF_H_AUTH; i += 2)
-    sum += (uint32_t)(pkt[i] << 8 | pkt[i + 1]);
-  for (size_t i = OSPF_H_AUTH + 8; i + 1 < len; i += 2)
-    sum += (uint32_t)(pkt[i] << 8 | pkt[i + 1]);
-  if (len & 1)
-    sum += (uint32_t)pkt[len - 1] << 8;
-  while (sum >> 16)
-    sum = (sum & 0xffff) + (sum >> 16);
-  return (uint16_t)~sum;
+  if (len > tail)
+    sum = checksum_partial(pkt + tail, len - tail, sum);
+  return ntohs(checksum_fold(sum));
 }
 
 /* Finishes `p` (length, area, checksum) and sends it out of oi to dst. */
@@ -588,7 +585,7 @@ static OspfIface *ospf_iface_new(Ospf *ospf, Iface *iface, const OspfIfaceConfig
   oi->on = conf->enabled && !conf->passive;
   oi->nbrs = g_ptr_array_new();
   oi->acks = g_byte_array_new();
-  oi->flood = g_ptr_array_new();
+  oi->flood = g_array_new(FALSE, FALSE, sizeof(OspfLsa));
   oi->area = ospf_area_get(ospf, conf->area);
   g_ptr_array_add(oi->area->ifaces, oi);
   return oi;
@@ -678,7 +675,7 @@ static void ospf_iface_free(OspfIface *oi)
     ospf_nbr_free(g_ptr_array_index(oi->nbrs, i));
   g_ptr_array_free(oi->nbrs, TRUE);
   g_byte_array_free(oi->acks, TRUE);
-  g_ptr_array_free(oi->flood, TRUE);
+  g_array_free(oi->flood, TRUE);
   g_free(oi);
 }
 

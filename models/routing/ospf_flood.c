@@ -46,7 +46,7 @@ static size_t ospf_room(const OspfIface *oi)
 }
 
 /* Sends lsas[0..n) in LS Updates (A.3.5) to dst, each aged by InfTransDelay. */
-static void ospf_lsu_pack(OspfIface *oi, OspfLsa *const *lsas, guint n, uint32_t dst)
+static void ospf_lsu_pack(OspfIface *oi, const OspfLsa *lsas, guint n, uint32_t dst)
 {
   SimTime now = sim_now(oi->ospf->node->ctx);
   uint16_t delay = (uint16_t)(oi->conf.transmit_delay / SIMTIME_S(1));
@@ -55,24 +55,33 @@ static void ospf_lsu_pack(OspfIface *oi, OspfLsa *const *lsas, guint n, uint32_t
   while (i < n) {
     size_t len = OSPF_HEADER_LEN + 4;
     guint j = i;
-    while (j < n && (j == i || len + lsas[j]->blob->len <= ospf_room(oi)))
-      len += lsas[j++]->blob->len;
+    while (j < n && (j == i || len + lsas[j].blob->len <= ospf_room(oi)))
+      len += lsas[j++].blob->len;
     uint8_t *b;
     Packet *p = ospf_packet_new(oi->ospf, OSPF_LSU, len - OSPF_HEADER_LEN, &b);
     ospf_put32(b, j - i);
     uint8_t *q = b + 4;
     for (; i < j; i++) {
-      memcpy(q, lsas[i]->blob->data, lsas[i]->blob->len);
-      ospf_put16(q, (uint16_t)MIN(ospf_lsa_age(lsas[i], now) + delay, OSPF_MAX_AGE));
-      q += lsas[i]->blob->len;
+      memcpy(q, lsas[i].blob->data, lsas[i].blob->len);
+      ospf_put16(q, (uint16_t)MIN(ospf_lsa_age(&lsas[i], now) + delay, OSPF_MAX_AGE));
+      q += lsas[i].blob->len;
     }
     ospf_packet_send(oi, p, dst);
   }
 }
 
-void ospf_lsu_send_list(OspfNbr *nbr, GPtrArray *lsas, uint32_t dst)
+/* Sends the instances lsas[0..n) to the neighbour at dst. */
+void ospf_lsu_send_list(OspfNbr *nbr, const OspfLsa *lsas, guint n, uint32_t dst)
 {
-  ospf_lsu_pack(nbr->oi, (OspfLsa *const *)lsas->pdata, lsas->len, dst);
+  ospf_lsu_pack(nbr->oi, lsas, n, dst);
+}
+
+/* Lets go of the flood list's references and empties it. */
+static void ospf_flood_list_clear(OspfIface *oi)
+{
+  for (guint i = 0; i < oi->flood->len; i++)
+    ospf_blob_unref(oi->ospf->shared, g_array_index(oi->flood, OspfLsa, i).blob);
+  g_array_set_size(oi->flood, 0);
 }
 
 static void ospf_flood_out(void *obj, void *arg)
@@ -81,10 +90,8 @@ static void ospf_flood_out(void *obj, void *arg)
   (void)arg;
   oi->flood_timer = EVENT_ID_NONE;
   oi->flood_last = sim_now(oi->ospf->node->ctx);
-  ospf_lsu_pack(oi, (OspfLsa *const *)oi->flood->pdata, oi->flood->len, ospf_flood_dst(oi));
-  for (guint i = 0; i < oi->flood->len; i++)
-    ospf_lsa_free(oi->ospf, g_ptr_array_index(oi->flood, i));
-  g_ptr_array_set_size(oi->flood, 0);
+  ospf_lsu_pack(oi, (const OspfLsa *)(void *)oi->flood->data, oi->flood->len, ospf_flood_dst(oi));
+  ospf_flood_list_clear(oi);
 }
 
 /* ------------------------------------------------------ retransmission */
@@ -149,7 +156,7 @@ static void ospf_rxmt_add(OspfNbr *nbr, OspfLsa *l)
 static void ospf_rxmt_fire(void *obj, void *arg)
 {
   OspfNbr *nbr = obj;
-  GPtrArray *all = g_ptr_array_new();
+  GArray *all = g_array_new(FALSE, FALSE, sizeof(OspfLsa));
   GHashTableIter it;
   gpointer k;
 
@@ -157,12 +164,12 @@ static void ospf_rxmt_fire(void *obj, void *arg)
   nbr->lsu_rxmt = EVENT_ID_NONE;
   g_hash_table_iter_init(&it, nbr->rxmt);
   while (g_hash_table_iter_next(&it, &k, NULL))
-    g_ptr_array_add(all, k);
+    g_array_append_val(all, *(OspfLsa *)k);
   if (all->len) {
-    ospf_lsu_send_list(nbr, all, nbr->addr);
+    ospf_lsu_send_list(nbr, (const OspfLsa *)(void *)all->data, all->len, nbr->addr);
     nbr->lsu_rxmt = scheduler_after(ospf_sched(nbr->oi->ospf), nbr->oi->conf.retransmit, ospf_rxmt_fire, nbr, NULL);
   }
-  g_ptr_array_free(all, TRUE);
+  g_array_free(all, TRUE);
 }
 
 /* Removes a satisfied request (10.9); the next LS Request once the last
@@ -227,7 +234,8 @@ static gboolean ospf_flood_iface(OspfIface *oi, OspfLsa *l, const OspfNbr *from)
     return FALSE;
   if (from && from->oi == oi && (from->addr == oi->dr || from->addr == oi->bdr || oi->state == OSPF_IFS_BACKUP))
     return FALSE;
-  g_ptr_array_add(oi->flood, ospf_lsa_copy(oi->ospf, l));
+  g_array_append_val(oi->flood, *l);
+  l->blob->refs++;
   if (!oi->flood_timer) {
     SimTime now = sim_now(oi->ospf->node->ctx);
     SimTime at = oi->flood_last > 0 ? MAX(now, oi->flood_last + OSPF_FLOOD_PACING) : now;
@@ -314,6 +322,10 @@ void ospf_ack_input(OspfNbr *nbr, const uint8_t *b, size_t len)
     return;
   for (size_t off = 0; off + OSPF_LSA_HEADER_LEN <= len; off += OSPF_LSA_HEADER_LEN) {
     OspfKey key = ospf_key_of(b + off);
+    ospf_lsdb_prefetch(nbr->oi->ospf, nbr->oi->area, &key);
+  }
+  for (size_t off = 0; off + OSPF_LSA_HEADER_LEN <= len; off += OSPF_LSA_HEADER_LEN) {
+    OspfKey key = ospf_key_of(b + off);
     OspfLsa *c = ospf_lsdb_lookup(nbr->oi->ospf, nbr->oi->area, &key); /* what a list holds is the entry */
     if (c && c->rxmt_on && ospf_lsa_compare(b + off, ospf_get16(b + off), c->blob->data, ospf_lsa_age(c, now)) == 0)
       ospf_rxmt_remove_entry(nbr, c);
@@ -330,9 +342,7 @@ void ospf_iface_flush_queues(OspfIface *oi)
     scheduler_cancel(s, oi->flood_timer);
   oi->ack_timer = oi->flood_timer = EVENT_ID_NONE;
   g_byte_array_set_size(oi->acks, 0);
-  for (guint i = 0; i < oi->flood->len; i++)
-    ospf_lsa_free(oi->ospf, g_ptr_array_index(oi->flood, i));
-  g_ptr_array_set_size(oi->flood, 0);
+  ospf_flood_list_clear(oi);
 }
 
 /* ------------------------------------------------------ LS Update input */
@@ -393,10 +403,7 @@ static void ospf_lsa_not_newer(OspfNbr *nbr, OspfLsa *have, const uint8_t *l, ui
   if (ospf_lsa_age(have, sim_now(oi->ospf->node->ctx)) == OSPF_MAX_AGE &&
       (int32_t)ospf_get32(have->blob->data + OSPF_L_SEQ) == OSPF_MAX_SEQ)
     return;
-  GPtrArray *one = g_ptr_array_new();
-  g_ptr_array_add(one, have);
-  ospf_lsu_send_list(nbr, one, nbr->addr);
-  g_ptr_array_free(one, TRUE);
+  ospf_lsu_send_list(nbr, have, 1, nbr->addr);
 }
 
 /* TRUE when the bytes at l (age aside) are those of the instance we hold:
@@ -433,6 +440,18 @@ static gboolean ospf_lsa_input(OspfNbr *nbr, const uint8_t *l, uint16_t len)
   return TRUE;
 }
 
+/* Prefetches the database entries of the LSAs of an LS Update (A.3.5). */
+static void ospf_lsu_prefetch(OspfNbr *nbr, const uint8_t *b, size_t len)
+{
+  size_t off = 4;
+
+  for (uint32_t i = 0, n = ospf_get32(b); i < n && off + OSPF_LSA_HEADER_LEN <= len; i++) {
+    OspfKey key = ospf_key_of(b + off);
+    ospf_lsdb_prefetch(nbr->oi->ospf, nbr->oi->area, &key);
+    off += MAX(ospf_get16(b + off + OSPF_L_LEN), OSPF_LSA_HEADER_LEN);
+  }
+}
+
 /* The LSAs of an LS Update (A.3.5). */
 static DropReason ospf_lsu_read(OspfNbr *nbr, const uint8_t *b, size_t len)
 {
@@ -443,6 +462,7 @@ static DropReason ospf_lsu_read(OspfNbr *nbr, const uint8_t *b, size_t len)
     return DROP_REASON_COUNT;
   if (len < 4)
     return DROP_BAD_OSPF;
+  ospf_lsu_prefetch(nbr, b, len);
   uint32_t n = ospf_get32(b);
   for (uint32_t i = 0; i < n; i++) {
     if (off + OSPF_LSA_HEADER_LEN > len)

@@ -142,7 +142,7 @@ struct OspfIface {
   SimTime hello_at;   /* the next Hello */
   SimTime flood_last; /* when the last flooding LS Update left (pacing) */
   GByteArray *acks;   /* delayed acks: LSA headers */
-  GPtrArray *flood;   /* of OspfLsa* (owned copies): to send in the next LS Update */
+  GArray *flood;      /* of OspfLsa (copies, each holding a reference to its blob): to send in the next LS Update */
   gboolean hello_now; /* an immediate Hello requested */
 };
 
@@ -248,6 +248,7 @@ int ospf_lsa_compare(const uint8_t *a, uint16_t age_a, const uint8_t *b, uint16_
 OspfDb *ospf_lsdb_for(Ospf *ospf, OspfArea *area, uint8_t type);
 OspfLsa *ospf_db_next(const OspfDb *db, guint *pos);
 OspfLsa *ospf_lsdb_lookup(Ospf *ospf, OspfArea *area, const OspfKey *key);
+void ospf_lsdb_prefetch(Ospf *ospf, OspfArea *area, const OspfKey *key);
 OspfLsa *ospf_lsa_copy(Ospf *ospf, const OspfLsa *l);
 void ospf_lsa_free(Ospf *ospf, OspfLsa *l);
 GHashTable *ospf_lsa_table_new(void);
@@ -265,7 +266,7 @@ DropReason ospf_lsu_input(OspfNbr *nbr, const uint8_t *body, size_t len);
 void ospf_request_remove(OspfNbr *nbr, const OspfKey *key);
 void ospf_ack_input(OspfNbr *nbr, const uint8_t *body, size_t len);
 gboolean ospf_flood(Ospf *ospf, OspfArea *area, OspfLsa *l, OspfNbr *from);
-void ospf_lsu_send_list(OspfNbr *nbr, GPtrArray *lsas, uint32_t dst);
+void ospf_lsu_send_list(OspfNbr *nbr, const OspfLsa *lsas, guint n, uint32_t dst);
 void ospf_rxmt_remove(OspfNbr *nbr, const OspfKey *key);
 void ospf_rxmt_clear(OspfNbr *nbr);
 void ospf_rxmt_remove_all(Ospf *ospf, OspfLsa *l);

@@ -11,7 +11,7 @@
  *
  * Entry points (ospf_int.h): ospf_blob_intern(), ospf_blob_unref(),
  * ospf_lsa_age(), ospf_lsa_compare(), ospf_lsdb_for(), ospf_lsdb_lookup(),
- * ospf_db_next(), ospf_numbers_free(),
+ * ospf_db_next(), ospf_lsdb_prefetch(), ospf_numbers_free(),
  * ospf_lsdb_install(), ospf_lsdb_install_over(), ospf_lsa_copy(), ospf_lsa_free(),
  * ospf_lsa_header_out(), ospf_sweep_start(), ospf_lsdb_free().
  *
@@ -232,6 +232,18 @@ OspfLsa *ospf_lsdb_lookup(Ospf *ospf, OspfArea *area, const OspfKey *key)
   OspfLsa *l = num == G_MAXUINT ? NULL : ospf_db_entry(ospf_lsdb_for(ospf, area, key->type), num, FALSE);
 
   return l && l->blob ? l : NULL;
+}
+
+/* Starts bringing the entry of `key` into the cache: an LS Update's or
+ * LS Ack's LSAs prefetched first are then looked up one after another
+ * with their cache misses overlapping instead of in a row. */
+void ospf_lsdb_prefetch(Ospf *ospf, OspfArea *area, const OspfKey *key)
+{
+  guint num = ospf_num_of(&ospf->shared->nums, key);
+  const OspfLsa *l = num == G_MAXUINT ? NULL : ospf_db_entry(ospf_lsdb_for(ospf, area, key->type), num, FALSE);
+
+  if (l)
+    __builtin_prefetch(l);
 }
 
 /* Another reference to the same instance (same age clock). */

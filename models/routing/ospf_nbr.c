@@ -455,23 +455,23 @@ void ospf_lsr_send(OspfNbr *nbr)
 void ospf_lsr_input(OspfNbr *nbr, const uint8_t *b, size_t len)
 {
   Ospf *ospf = nbr->oi->ospf;
-  GPtrArray *out;
+  GArray *out;
 
   if (nbr->state < OSPF_NBR_EXCHANGE)
     return;
-  out = g_ptr_array_new();
+  out = g_array_new(FALSE, FALSE, sizeof(OspfLsa));
   for (size_t off = 0; off + OSPF_LSR_ENTRY_LEN <= len; off += OSPF_LSR_ENTRY_LEN) {
     uint32_t type = ospf_get32(b + off);
     OspfKey key = {ospf_get32(b + off + 4), ospf_get32(b + off + 8), (uint8_t)type};
     OspfLsa *l =
         type <= 0xff && ospf_lsa_known_type((uint8_t)type) ? ospf_lsdb_lookup(ospf, nbr->oi->area, &key) : NULL;
     if (!l) {
-      g_ptr_array_free(out, TRUE);
+      g_array_free(out, TRUE);
       ospf_nbr_event(nbr, OSPF_EV_BAD_LSREQ);
       return;
     }
-    g_ptr_array_add(out, l);
+    g_array_append_val(out, *l);
   }
-  ospf_lsu_send_list(nbr, out, nbr->addr);
-  g_ptr_array_free(out, TRUE);
+  ospf_lsu_send_list(nbr, (const OspfLsa *)(void *)out->data, out->len, nbr->addr);
+  g_array_free(out, TRUE);
 }
