@@ -42,14 +42,22 @@ char *progress_text(SimTime now, SimTime stop, uint64_t events, double wall_s)
 typedef struct {
   FILE *tty;
   gint64 start, last; /* monotonic µs: the run's start, the last line */
+  double after;       /* seconds of wall time before the first line */
   gboolean shown;
 } Progress;
+
+/* PROGRESS_AFTER_S, or the IPSIM_PROGRESS_AFTER_S of the environment (tests set 0). */
+static double progress_after(void)
+{
+  const char *v = g_getenv("IPSIM_PROGRESS_AFTER_S");
+  return v ? g_ascii_strtod(v, NULL) : PROGRESS_AFTER_S;
+}
 
 /* Rewrites the line when the run is long enough and the last line old enough. */
 static void progress_show(Progress *p, const Network *net, uint64_t events, gint64 now)
 {
   double wall = (double)(now - p->start) / 1e6;
-  if (wall < PROGRESS_AFTER_S || (p->shown && now - p->last < G_USEC_PER_SEC / PROGRESS_PER_S))
+  if (wall < p->after || (p->shown && now - p->last < G_USEC_PER_SEC / PROGRESS_PER_S))
     return;
   char *text = progress_text(scheduler_now(net->ctx.sched), net->stop, events, wall);
   fprintf(p->tty, "\r%s\033[K", text);
@@ -65,7 +73,7 @@ uint64_t progress_run(Network *net, FILE *tty)
 {
   if (!tty)
     return network_run(net);
-  Progress p = {tty, g_get_monotonic_time(), 0, FALSE};
+  Progress p = {tty, g_get_monotonic_time(), 0, progress_after(), FALSE};
   SimTime slice = MAX(net->stop / 1024, 1);
   uint64_t events = 0;
   for (SimTime t = scheduler_now(net->ctx.sched); t < net->stop;) {

@@ -1,6 +1,7 @@
 /*
  * Progress of a long run on a terminal: once a run has taken more than
- * PROGRESS_AFTER_S of wall time, one line on standard error, rewritten in
+ * PROGRESS_AFTER_S of wall time (IPSIM_PROGRESS_AFTER_S in the
+ * environment overrides it: the tests set 0), one line on standard error, rewritten in
  * place (\r) at most PROGRESS_PER_S times a second, with the simulated time
  * against the stop time, events per second and an estimate of the time
  * left; cleared when the run ends.
