@@ -2,7 +2,7 @@
 # The dependency rule (the layers in Makefile.am): every .c and .h under sim/, models/
 # and viz/ includes only headers of its own layer or of lower ones:
 #   sim/kernel (0) <- sim/text (1) <- models/* (2) <- viz (2.5)
-#   <- sim/scenario (3) <- sim/build (4) <- sim/cli (5),
+#   <- sim/scenario (3) <- sim/build (4) <- sim/emu (4.5) <- sim/cli (5),
 # and nothing but viz itself and sim/cli includes viz. Prints every
 # include that goes upward, as `file:line: file -> header (layer A
 # includes layer B)`, and fails.
@@ -24,12 +24,13 @@ awk '
     if (path ~ /^viz\//) return 25
     if (path ~ /^sim\/scenario\//) return 30
     if (path ~ /^sim\/build\//) return 40
+    if (path ~ /^sim\/emu\//) return 45
     if (path ~ /^sim\/cli\//) return 50
     return -1
   }
   function name(l) {
     return l == 0 ? "sim/kernel" : l == 10 ? "sim/text" : l == 20 ? "models" : l == 25 ? "viz" : \
-           l == 30 ? "sim/scenario" : l == 40 ? "sim/build" : "sim/cli"
+           l == 30 ? "sim/scenario" : l == 40 ? "sim/build" : l == 45 ? "sim/emu" : "sim/cli"
   }
   {
     # file:line:#include "target"

@@ -46,6 +46,7 @@ static const char *const drop_names[DROP_REASON_COUNT + 1] = {
     [DROP_OSPF_MISMATCH] = "ospf-mismatch",
     [DROP_BAD_LSA] = "bad-lsa",
     [DROP_ROUTING_OFF] = "routing-off",
+    [DROP_TAP_WRITE] = "tap-write",
     [DROP_REASON_COUNT] = NULL,
 };
 

@@ -58,6 +58,8 @@ typedef enum {
                             adjacent enough for this packet */
   DROP_BAD_LSA,          /* "bad-lsa": an LSA with a bad checksum, length, age or an unknown type */
   DROP_ROUTING_OFF,      /* "routing-off": a routing packet on an interface where that protocol is off or passive */
+  /* emulation (models/link/tap.c) */
+  DROP_TAP_WRITE, /* "tap-write": the Linux kernel refused a frame written to a TAP device */
   DROP_REASON_COUNT
 } DropReason;
 

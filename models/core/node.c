@@ -16,6 +16,7 @@
 #include "models/link/ethernet.h"
 #include "models/link/ppp.h"
 #include "models/link/switch.h"
+#include "models/link/tap.h"
 #include "models/core/network.h"
 
 /* Creates a node without interfaces or layers: node_add_iface() for each
@@ -37,7 +38,9 @@ Node *node_new(Network *net, const char *name, NodeKind kind, guint index)
 Iface *node_add_iface(Node *node, const IfaceConfig *conf)
 {
   Iface *iface = iface_new(node, conf, node->ifaces->len);
-  iface->ops = node->kind == NODE_KIND_SWITCH ? &switch_port_ops : &ethernet_iface_ops;
+  iface->ops = node->kind == NODE_KIND_SWITCH  ? &switch_port_ops
+               : node->kind == NODE_KIND_LINUX ? &tap_iface_ops
+                                               : &ethernet_iface_ops;
   g_ptr_array_add(node->ifaces, iface);
   return iface;
 }
@@ -61,6 +64,8 @@ void node_add_layers(Node *node, SimTime aging)
     node->sw = switch_new(node, aging);
     return;
   }
+  if (node->kind == NODE_KIND_LINUX)
+    return; /* the kernel's stack, not ours */
   for (guint i = 0; i < node->ifaces->len; i++)
     if (node_iface(node, i)->ops == &ethernet_iface_ops)
       node_iface(node, i)->arp = arp_cache_new(node_iface(node, i));
@@ -136,7 +141,7 @@ void node_free(Node *node)
 }
 
 /* The kinds' names in scenario files and outputs, in NodeKind order. */
-const char *const node_kind_names[NODE_KIND_COUNT] = {"host", "switch", "router"};
+const char *const node_kind_names[NODE_KIND_COUNT] = {"host", "switch", "router", "linux"};
 
 const char *node_kind_name(NodeKind kind)
 {

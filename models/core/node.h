@@ -22,7 +22,9 @@
 #include "models/observe/trace.h"
 #include "models/link/link.h"
 
-typedef enum { NODE_KIND_HOST, NODE_KIND_SWITCH, NODE_KIND_ROUTER, NODE_KIND_COUNT } NodeKind;
+/* NODE_KIND_LINUX: a real Linux network namespace (sim/emu); its interfaces
+ * are TAP devices (models/link/tap.h) and ipsim runs no stack on it. */
+typedef enum { NODE_KIND_HOST, NODE_KIND_SWITCH, NODE_KIND_ROUTER, NODE_KIND_LINUX, NODE_KIND_COUNT } NodeKind;
 extern const char *const node_kind_names[NODE_KIND_COUNT];
 
 typedef struct Network Network;

@@ -45,6 +45,7 @@ Iface *iface_new(Node *node, const IfaceConfig *conf, guint index)
   iface->mtu = conf->mtu ? conf->mtu : d.mtu;
   iface->queue.limit = conf->queue.packets || conf->queue.bytes ? conf->queue : d.queue;
   iface->tx_event = EVENT_ID_NONE;
+  iface->tap_fd = -1;
   return iface;
 }
 

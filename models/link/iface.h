@@ -94,6 +94,7 @@ struct Iface {
   SimTime busy_until; /* end of the frame being serialized */
   EventId tx_event;   /* pending "start the next frame" event, or EVENT_ID_NONE */
   ArpCache *arp;      /* hosts and routers; NULL on switches */
+  int tap_fd;         /* Linux hosts' interfaces: the TAP device (models/link/tap.c); else -1 */
   PcapOut *pcap;      /* NULL unless this interface is captured */
   Counters counters;
 };

@@ -208,11 +208,6 @@ void show_routes(Node *node, GString *out)
 
 /* ---- show arp, show mac address-table ----------------------------------- */
 
-static void show_format_mac(char text[18], const uint8_t mac[6])
-{
-  g_snprintf(text, 18, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
-}
-
 static int show_arp_compare(const void *pa, const void *pb)
 {
   const ArpEntryView *a = pa, *b = pb;
@@ -227,8 +222,8 @@ static void show_arp_iface(GString *out, const Iface *iface)
   g_array_sort(entries, show_arp_compare);
   for (guint i = 0; i < entries->len; i++) {
     const ArpEntryView *e = &g_array_index(entries, ArpEntryView, i);
-    char ip[ADDR_IPV4_TEXT], mac[18];
-    show_format_mac(mac, e->mac);
+    char ip[ADDR_IPV4_TEXT], mac[ADDR_MAC_TEXT];
+    addr_format_mac(e->mac, mac);
     if (e->resolved)
       g_string_append_printf(out, "%-16s %-18s %-10s %-10s %.3fs\n", addr_format_ipv4(e->ip, ip), mac, iface->name,
                              "REACHABLE", (double)e->age / 1e9);
@@ -267,8 +262,8 @@ void show_mac(Node *node, GString *out)
   g_string_append_printf(out, "%-18s %-10s %s\n", "MAC Address", "Port", "Age");
   for (guint i = 0; i < entries->len; i++) {
     const SwitchEntryView *e = &g_array_index(entries, SwitchEntryView, i);
-    char mac[18];
-    show_format_mac(mac, e->mac);
+    char mac[ADDR_MAC_TEXT];
+    addr_format_mac(e->mac, mac);
     g_string_append_printf(out, "%-18s %-10s %.3fs\n", mac, e->port->name, (double)e->age / 1e9);
   }
   g_array_free(entries, TRUE);

@@ -12,5 +12,6 @@ enum { CLI_EXIT_OK = 0, CLI_EXIT_EXPECT = 1, CLI_EXIT_USAGE = 2 };
 int cli_run(int argc, char **argv);
 int cli_check(int argc, char **argv);
 int cli_draw(int argc, char **argv);
+int cli_cleanup(int argc, char **argv);
 
 #endif

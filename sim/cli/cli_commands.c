@@ -14,6 +14,7 @@
 #include "models/core/network.h"
 #include "sim/build/build.h"
 #include "sim/build/snapshots.h"
+#include "sim/emu/emu.h"
 #include "models/observe/report.h"
 #include "sim/cli/cli.h"
 #include "sim/cli/progress.h"
@@ -336,4 +337,24 @@ int cli_draw(int argc, char **argv)
   scenario_free(sc);
   g_free(out);
   return status;
+}
+
+/* `ipsim cleanup [--all]`: what killed runs left behind (as Mininet's mn -c). */
+int cli_cleanup(int argc, char **argv)
+{
+  gboolean all = FALSE;
+  GOptionEntry entries[] = {{"all", 0, 0, G_OPTION_ARG_NONE, &all, NULL, NULL}, G_OPTION_ENTRY_NULL};
+  if (!cli_parse_options("cleanup", entries, &argc, &argv))
+    return CLI_EXIT_USAGE;
+  if (argc > 1) {
+    fprintf(stderr, "ipsim cleanup: unexpected argument '%s'; see 'ipsim help cleanup'\n", argv[1]);
+    return CLI_EXIT_USAGE;
+  }
+  if (geteuid() != 0) {
+    fprintf(stderr, "ipsim cleanup: network namespaces can be removed by root only\n");
+    return CLI_EXIT_USAGE;
+  }
+  guint n = emu_cleanup(stdout, all);
+  printf("%u network namespace%s removed\n", n, n == 1 ? "" : "s");
+  return CLI_EXIT_OK;
 }

@@ -1,5 +1,5 @@
 /*
- * The ipsim command line: `run`, `check`, `draw` and `help`.
+ * The ipsim command line: `run`, `check`, `draw`, `cleanup` and `help`.
  * Exit status: 0 success, 1 failed expectations (reserved for `expect:`),
  * 2 bad input or usage. Errors go to standard error.
  */
@@ -33,6 +33,10 @@ static const CliCommand cli_commands[] = {
     {"draw", cli_draw, "draw FILE [-o OUT]", "draw the topology of a scenario",
      "Prints the topology as Graphviz DOT, or renders it to OUT, in the format of\n"
      "its extension: .dot, .gv, .svg, .png or .pdf.\n"},
+    {"cleanup", cli_cleanup, "cleanup [--all]", "remove what killed runs with Linux hosts left behind",
+     "Removes the network namespaces (and the processes in them) of runs with\n"
+     "Linux hosts that are no longer running, as after kill -9; with --all, of\n"
+     "every run. Needs root.\n"},
 };
 
 static void cli_usage(FILE *out)

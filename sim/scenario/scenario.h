@@ -62,6 +62,14 @@ typedef struct {
   SrcMark mark;
 } ScenarioRoute;
 
+/* A command a Linux host runs (`exec:`), as containerlab's exec. */
+typedef struct {
+  char *name; /* "NODE.K" (K from 1) unless given; unique in the scenario */
+  char *run;  /* a shell command line (sh -c) */
+  SimTime at; /* when it starts */
+  SrcMark mark;
+} ScenarioExec;
+
 typedef struct {
   char *name;
   NodeKind kind;
@@ -76,6 +84,7 @@ typedef struct {
   uint8_t ttl;             /* hosts and routers: default TTL of datagrams sent (Linux's ip_default_ttl), 64 */
   RipConfig rip;           /* routing RIP: effective settings (scenario's `rip`, then the node's); ifaces by index */
   OspfConfig ospf;         /* routing OSPF: effective settings (scenario's `ospf`, then the node's); ifaces by index */
+  GArray *exec;            /* Linux hosts: of ScenarioExec, by start time; never NULL */
 } ScenarioNode;
 
 typedef struct {

@@ -43,6 +43,12 @@ static void scenario_node_clear(gpointer p)
     g_array_free(node->ifaces, TRUE);
   if (node->routes)
     g_array_free(node->routes, TRUE);
+  for (guint i = 0; node->exec && i < node->exec->len; i++) {
+    g_free(g_array_index(node->exec, ScenarioExec, i).run);
+    g_free(g_array_index(node->exec, ScenarioExec, i).name);
+  }
+  if (node->exec)
+    g_array_free(node->exec, TRUE);
   if (node->rip.ifaces)
     g_array_free(node->rip.ifaces, TRUE);
   if (node->ospf.ifaces)
@@ -172,6 +178,7 @@ Scenario *scenario_load_data(const char *data, size_t len, const char *file, Dia
   ld.sc = scenario_new(file);
   ld.switch_aging = SWITCH_DEFAULT_AGING;
   ld.node_maps = g_ptr_array_new();
+  ld.exec_names = g_hash_table_new(g_str_hash, g_str_equal);
   scenario_read_top(&ld, root);
   if (!diag_full(diags))
     scenario_resolve(&ld);
@@ -179,6 +186,7 @@ Scenario *scenario_load_data(const char *data, size_t len, const char *file, Dia
   if (!diags->errors) /* the checks need a consistent network; fix the rest first */
     scenario_check(&ld);
   g_ptr_array_free(ld.node_maps, TRUE);
+  g_hash_table_destroy(ld.exec_names);
   g_string_free(ld.cx.path, TRUE);
   ytree_free(tree);
   if (diags->errors) {

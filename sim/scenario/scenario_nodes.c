@@ -26,6 +26,7 @@ static gboolean scenario_parse_iface_ip(SchemaCtx *cx, const YNode *value, void 
 static gboolean scenario_parse_mac(SchemaCtx *cx, const YNode *value, void *dest);
 static gboolean scenario_parse_later(SchemaCtx *cx, const YNode *value, void *dest);
 static gboolean scenario_parse_node_ttl(SchemaCtx *cx, const YNode *value, void *dest);
+static gboolean scenario_parse_exec(SchemaCtx *cx, const YNode *value, void *dest);
 
 static const SchemaField node_fields[] = {
     {"kind", scenario_parse_kind, offsetof(ScenarioNode, kind), 0, TRUE},
@@ -39,6 +40,7 @@ static const SchemaField node_fields[] = {
     {"ttl", scenario_parse_node_ttl, offsetof(ScenarioNode, ttl), 0, FALSE},
     {"rip", scenario_parse_routing_later, 0, 0, FALSE},
     {"ospf", scenario_parse_routing_later, 0, 0, FALSE},
+    {"exec", scenario_parse_exec, offsetof(ScenarioNode, exec), 0, FALSE},
 };
 static const Schema node_schema = {"a node", node_fields, G_N_ELEMENTS(node_fields), SCHEMA_NO_GIVEN};
 
@@ -60,6 +62,53 @@ static gboolean scenario_parse_later(SchemaCtx *cx, const YNode *value, void *de
   return TRUE;
 }
 
+static const SchemaField exec_fields[] = {
+    {"run", schema_parse_string, offsetof(ScenarioExec, run), 0, TRUE},
+    {"at", schema_parse_duration, offsetof(ScenarioExec, at), 0, FALSE},
+    {"name", schema_parse_string, offsetof(ScenarioExec, name), 0, FALSE},
+};
+static const Schema exec_schema = {"a command", exec_fields, G_N_ELEMENTS(exec_fields), SCHEMA_NO_GIVEN};
+
+/* One `exec` item: a command line (run at 0 s), or { run, at, name }. */
+static gboolean scenario_parse_exec_item(SchemaCtx *cx, const YNode *item, ScenarioExec *e)
+{
+  e->mark = (SrcMark){item->line, item->column};
+  if (item->type == YNODE_SCALAR) {
+    e->run = g_strdup(item->text);
+    return TRUE;
+  }
+  if (!schema_expect(cx, item, YNODE_MAP, "a command line or a mapping with run, at and name"))
+    return FALSE;
+  if (!schema_apply(cx, &exec_schema, item, e))
+    return FALSE;
+  if (e->at < 0)
+    schema_error(cx, item, "a command cannot start before 0s");
+  return e->at >= 0;
+}
+
+/* `exec`: the commands a Linux host runs, in a list (a GArray of ScenarioExec). */
+static gboolean scenario_parse_exec(SchemaCtx *cx, const YNode *value, void *dest)
+{
+  GArray *list = *(GArray **)dest;
+  gboolean ok = TRUE;
+
+  if (!schema_expect(cx, value, YNODE_SEQ, "a list of commands"))
+    return FALSE;
+  for (guint i = 0; i < value->n; i++) {
+    ScenarioExec e = {0};
+    gsize mark = schema_path_push_index(cx, i);
+    if (scenario_parse_exec_item(cx, value->items[i], &e))
+      g_array_append_val(list, e);
+    else {
+      ok = FALSE;
+      g_free(e.run);
+      g_free(e.name);
+    }
+    schema_path_pop(cx, mark);
+  }
+  return ok;
+}
+
 /* The default TTL of what the node sends (Linux's ip_default_ttl). */
 static gboolean scenario_parse_node_ttl(SchemaCtx *cx, const YNode *value, void *dest)
 {
@@ -72,7 +121,7 @@ static gboolean scenario_parse_node_ttl(SchemaCtx *cx, const YNode *value, void 
 
 static gboolean scenario_parse_kind(SchemaCtx *cx, const YNode *value, void *dest)
 {
-  if (!schema_expect(cx, value, YNODE_SCALAR, "a node kind (host, switch or router)"))
+  if (!schema_expect(cx, value, YNODE_SCALAR, "a node kind (host, switch, router or linux)"))
     return FALSE;
   for (guint i = 0; i < NODE_KIND_COUNT; i++)
     if (strcmp(value->text, node_kind_names[i]) == 0) {
@@ -84,7 +133,7 @@ static gboolean scenario_parse_kind(SchemaCtx *cx, const YNode *value, void *des
   if (near)
     schema_error(cx, value, "unknown node kind %s; did you mean '%s'?", found, near);
   else
-    schema_error(cx, value, "expected a node kind (host, switch or router), found %s", found);
+    schema_error(cx, value, "expected a node kind (host, switch, router or linux), found %s", found);
   g_free(near);
   g_free(found);
   return FALSE;
@@ -274,7 +323,18 @@ static gboolean scenario_kind_valid(const YNode *map)
   return FALSE;
 }
 
-/* Switches have no IP layer; hosts and routers have no MAC table. */
+/* What a Linux host cannot take: ipsim runs no routing on it (its own
+ * programs do, started by exec), and it has no MAC table. NULL: fine. */
+static const char *scenario_linux_key_problem(const char *key)
+{
+  static const char *const sim_keys[] = {"routing", "rip", "ospf", "aging"};
+  for (guint k = 0; k < G_N_ELEMENTS(sim_keys); k++)
+    if (strcmp(key, sim_keys[k]) == 0)
+      return "is for simulated nodes; a Linux host runs its own programs (start a routing daemon with exec)";
+  return NULL;
+}
+
+/* Switches have no IP layer; hosts and routers have no MAC table; only Linux hosts run commands. */
 static void scenario_check_kind_keys(SchemaCtx *cx, const ScenarioNode *node, const YNode *map)
 {
   static const char *const l3_keys[] = {"gateway", "routes", "routing", "ttl", "rip", "ospf"};
@@ -286,12 +346,39 @@ static void scenario_check_kind_keys(SchemaCtx *cx, const ScenarioNode *node, co
     for (guint k = 0; k < G_N_ELEMENTS(l3_keys); k++)
       l3 |= strcmp(key->text, l3_keys[k]) == 0;
     gsize mark = schema_path_push_key(cx, key->text);
-    if (l3 && node->kind == NODE_KIND_SWITCH)
+    const char *linux_problem = node->kind == NODE_KIND_LINUX ? scenario_linux_key_problem(key->text) : NULL;
+    if (linux_problem)
+      schema_error(cx, key, "'%s' %s; '%s' is a Linux host", key->text, linux_problem, node->name);
+    else if (strcmp(key->text, "exec") == 0 && node->kind != NODE_KIND_LINUX)
+      schema_error(cx, key, "'exec' runs commands on a Linux host (kind: linux); %s '%s' is simulated",
+                   node_kind_name(node->kind), node->name);
+    else if (l3 && node->kind == NODE_KIND_SWITCH)
       schema_error(cx, key, "switch '%s' works at layer 2; '%s' is for hosts and routers", node->name, key->text);
     else if (strcmp(key->text, "aging") == 0 && node->kind != NODE_KIND_SWITCH)
       schema_error(cx, key, "'aging' is the MAC table's aging time of a switch; %s '%s' has no MAC table",
                    node_kind_name(node->kind), node->name);
     schema_path_pop(cx, mark);
+  }
+}
+
+/* The commands' names: given (letters, digits, '.', '_', '-': they name
+ * files), or NODE.K; one name per command in the scenario. */
+static void scenario_name_commands(SchemaCtx *cx, ScenarioNode *node)
+{
+  GHashTable *names = loader_of(cx)->exec_names;
+  for (guint i = 0; i < node->exec->len; i++) {
+    ScenarioExec *e = &g_array_index(node->exec, ScenarioExec, i);
+    YNode at = scenario_mark_node(e->mark);
+    if (!e->name)
+      e->name = g_strdup_printf("%s.%u", node->name, i + 1);
+    for (const char *c = e->name; *c; c++)
+      if (!g_ascii_isalnum(*c) && !strchr("._-", *c)) {
+        schema_error(cx, &at, "bad command name '%s': use letters, digits, '.', '_' and '-'", e->name);
+        break;
+      }
+    if (g_hash_table_contains(names, e->name))
+      schema_error(cx, &at, "a second command named '%s'; each command needs its own name", e->name);
+    g_hash_table_add(names, e->name);
   }
 }
 
@@ -308,6 +395,7 @@ static void scenario_parse_node(SchemaCtx *cx, const YNode *key, const YNode *va
   node.mark = (SrcMark){key->line, key->column};
   node.ifaces = g_array_new(FALSE, TRUE, sizeof(ScenarioIface));
   node.routes = g_array_new(FALSE, TRUE, sizeof(ScenarioRoute));
+  node.exec = g_array_new(FALSE, TRUE, sizeof(ScenarioExec));
   node.aging = -1; /* not given */
   node.ttl = IPV4_DEFAULT_TTL;
   gsize mark = schema_path_push_key(cx, key->text);
@@ -315,6 +403,7 @@ static void scenario_parse_node(SchemaCtx *cx, const YNode *key, const YNode *va
     scenario_check_switch_addresses(cx, &node);
   if (scenario_kind_valid(value))
     scenario_check_kind_keys(cx, &node, value);
+  scenario_name_commands(cx, &node);
   schema_path_pop(cx, mark);
   g_array_append_val(sc->nodes, node);
   g_ptr_array_add(loader_of(cx)->node_maps, (gpointer)value);

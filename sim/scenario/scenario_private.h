@@ -23,6 +23,7 @@ typedef struct {
   LinkConfig kind_defaults[3]; /* defaults.host/switch/router, by NodeKind */
   SimTime switch_aging;        /* defaults.switch.aging, else SWITCH_DEFAULT_AGING */
   GPtrArray *node_maps;        /* of const YNode*: each node's mapping, parallel to sc->nodes */
+  GHashTable *exec_names;      /* the Linux hosts' command names (borrowed), one each */
   /* Sections read once the network is resolved, since they name its parts
    * (NULL when absent or not of the right type). */
   const YNode *apps;

@@ -128,3 +128,10 @@ char *addr_format_cidr(uint32_t addr, uint8_t len, char buf[ADDR_CIDR_TEXT])
   *at = '\0';
   return buf;
 }
+
+/* "02:00:00:00:00:01": lower-case hex, colons (as ip and tcpdump print it). */
+char *addr_format_mac(const uint8_t mac[6], char buf[ADDR_MAC_TEXT])
+{
+  g_snprintf(buf, ADDR_MAC_TEXT, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+  return buf;
+}

@@ -1,0 +1,74 @@
+/*
+ * A Linux host's interface through a TAP device (tap.h).
+ *
+ * Entry points: tap_iface_ops, tap_attach(), tap_readable().
+ */
+#include "models/link/tap.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "models/core/node.h"
+#include "models/link/ethernet_wire.h"
+
+/* The largest frame the interface sends: its MTU, an Ethernet header and one 802.1Q tag. */
+#define TAP_FRAME_MAX(iface) ((iface)->mtu + ETH_HEADER_LEN + 4)
+
+void tap_attach(Iface *iface, int fd)
+{
+  iface->tap_fd = fd;
+}
+
+/* A frame from the link: to the kernel. Takes it. */
+static void tap_input(Iface *iface, Packet *frame)
+{
+  if (iface->tap_fd < 0 || write(iface->tap_fd, packet_data(frame), packet_len(frame)) < 0) {
+    node_drop(iface->node, iface, frame, DROP_TAP_WRITE, TRACE_LINK, TRACE_FROM_ETHERNET);
+    return;
+  }
+  packet_free(frame);
+}
+
+/* One frame read from the device: checked, padded to the Ethernet minimum as a NIC pads it, then onto the link. */
+static void tap_frame(Iface *iface, const uint8_t *buf, size_t len)
+{
+  Packet *frame = packet_new_from(iface->node->ctx->pool, buf, len);
+
+  if (len < ETH_HEADER_LEN || len > TAP_FRAME_MAX(iface)) {
+    node_drop(iface->node, iface, frame, DROP_BAD_FRAME, TRACE_LINK, TRACE_FROM_ETHERNET);
+    return;
+  }
+  if (len < ETH_MIN_FRAME)
+    memset(packet_put(frame, ETH_MIN_FRAME - len), 0, ETH_MIN_FRAME - len);
+  iface_transmit(iface, frame);
+}
+
+/* Reads what the kernel sent (at most TAP_READ_BATCH frames) and
+ * transmits it; returns the frames read. */
+guint tap_readable(Iface *iface)
+{
+  uint8_t buf[65536 + ETH_HEADER_LEN];
+  guint n = 0;
+
+  while (n < TAP_READ_BATCH) {
+    ssize_t len = read(iface->tap_fd, buf, sizeof buf);
+    if (len < 0 && errno == EINTR)
+      continue;
+    if (len <= 0)
+      break;
+    tap_frame(iface, buf, (size_t)len);
+    n++;
+  }
+  return n;
+}
+
+const IfaceOps tap_iface_ops = {
+    .name = "tap",
+    .output = NULL,
+    .input = tap_input,
+    .header_len = ETH_HEADER_LEN,
+    .wire_overhead = 0,
+    .pcap_linktype = ETH_LINKTYPE,
+    .trace_from = TRACE_FROM_ETHERNET,
+};
