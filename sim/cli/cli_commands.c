@@ -106,13 +106,17 @@ static void cli_check_result(const char *path, const Scenario *sc, const guint c
 
 static char *cli_describe_nodes(const Network *net)
 {
-  guint count[3] = {0};
+  guint count[NODE_KIND_COUNT] = {0};
   for (guint i = 0; i < net->nodes->len; i++)
     count[network_node(net, i)->kind]++;
-  return g_strdup_printf("%u (%u host%s, %u switch%s, %u router%s)", net->nodes->len, count[NODE_KIND_HOST],
+  char linux_hosts[40] = "";
+  if (count[NODE_KIND_LINUX])
+    g_snprintf(linux_hosts, sizeof linux_hosts, ", %u Linux host%s", count[NODE_KIND_LINUX],
+               count[NODE_KIND_LINUX] == 1 ? "" : "s");
+  return g_strdup_printf("%u (%u host%s, %u switch%s, %u router%s%s)", net->nodes->len, count[NODE_KIND_HOST],
                          count[NODE_KIND_HOST] == 1 ? "" : "s", count[NODE_KIND_SWITCH],
                          count[NODE_KIND_SWITCH] == 1 ? "" : "es", count[NODE_KIND_ROUTER],
-                         count[NODE_KIND_ROUTER] == 1 ? "" : "s");
+                         count[NODE_KIND_ROUTER] == 1 ? "" : "s", linux_hosts);
 }
 
 /* Prints the summary of a run; `shows` holds the `output: show:` snapshots taken ("" when none). */
@@ -220,6 +224,36 @@ static char *cli_output_dir(const Scenario *sc, const char *path, const char *ou
   return dir;
 }
 
+/* The run in real time, with the Linux hosts made real around it: the
+ * events run, or -1 with the exit status in *status (an error, a signal,
+ * the lag limit). Prints the lag when `!quiet`. */
+static int64_t cli_run_realtime(Network *net, const Scenario *sc, const char *dir, gboolean quiet, int *status)
+{
+  GError *error = NULL;
+  RtLoop *rt = rt_new(net->ctx.sched);
+  Emu *emu = emu_needed(sc) ? emu_start(net, sc, rt, dir, &error) : NULL;
+  if (emu_needed(sc) && !emu) {
+    fprintf(stderr, "ipsim run: %s\n", error->message);
+    g_error_free(error);
+    rt_free(rt);
+    *status = CLI_EXIT_USAGE;
+    return -1;
+  }
+  uint64_t before = scheduler_executed(net->ctx.sched);
+  RtEnd end = rt_run(rt, net->stop);
+  emu_stop(emu);
+  RtStats st;
+  rt_stats(rt, &st);
+  if (!quiet)
+    printf("realtime   lag max %.3fms, p99 %.3fms, %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " events late by more than 1ms\n",
+           (double)st.max_lag / 1e6, (double)st.p99_lag / 1e6, st.late_1ms, st.events);
+  *status = end == RT_SIGNAL ? 128 + rt_signal(rt) : CLI_EXIT_OK;
+  if (end == RT_SIGNAL)
+    fprintf(stderr, "ipsim run: stopped by signal %d at %.3fs\n", rt_signal(rt), (double)scheduler_now(net->ctx.sched) / 1e9);
+  rt_free(rt);
+  return end == RT_SIGNAL ? -1 : (int64_t)(scheduler_executed(net->ctx.sched) - before);
+}
+
 /* Runs a built network with its outputs and checks; returns the exit status. */
 static int cli_run_network(Network *net, const Scenario *sc, const char *dir, gboolean quiet)
 {
@@ -242,7 +276,14 @@ static int cli_run_network(Network *net, const Scenario *sc, const char *dir, gb
   Expect *ex = expect_new(net, sc);
   gint64 start = g_get_monotonic_time();
   /* Progress only on a terminal, so that piped or redirected outputs stay byte-identical. */
-  uint64_t events = progress_run(net, !quiet && isatty(fileno(stderr)) ? stderr : NULL);
+  int rt_status = CLI_EXIT_OK;
+  int64_t ran = emu_needed(sc) ? cli_run_realtime(net, sc, dir, quiet, &rt_status) : 0;
+  if (ran < 0) {
+    snapshots_free(snap);
+    expect_free(ex);
+    return rt_status;
+  }
+  uint64_t events = emu_needed(sc) ? (uint64_t)ran : progress_run(net, !quiet && isatty(fileno(stderr)) ? stderr : NULL);
   for (guint i = 0; i < net->apps->len; i++)
     app_finish(g_ptr_array_index(net->apps, i));
   double wall_s = (double)(g_get_monotonic_time() - start) / 1e6;

@@ -216,6 +216,10 @@ static gboolean emu_host(Emu *emu, Node *node, const ScenarioNode *sn, GError **
       return FALSE;
   if (!emu_routes(ns, sn, error))
     return FALSE;
+  char ttl[48];
+  g_snprintf(ttl, sizeof ttl, "net.ipv4.ip_default_ttl=%u", sn->ttl);
+  if (!emu_run(error, (const char *[]){"ip", "netns", "exec", ns, "sysctl", "-q", "-w", ttl, NULL}))
+    return FALSE;
   emu_commands(emu, ns, sn);
   return TRUE;
 }

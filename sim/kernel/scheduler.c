@@ -535,6 +535,24 @@ uint64_t scheduler_run(Scheduler *s, SimTime until)
   return s->executed - before;
 }
 
+/* A time no later than the next pending event's (SIMTIME_MAX: none): the
+ * event's own time when the queue knows it without work, else the lower
+ * bound of the bucket that holds it (a cancelled entry may make it
+ * earlier still). Changes nothing: for the real-time loop, which sleeps
+ * until then and asks again after scheduler_run() to that time. */
+SimTime scheduler_next_bound(const Scheduler *s)
+{
+  g_return_val_if_fail(s != NULL, SIMTIME_MAX);
+  if (s->live == 0 || s->level_mask == 0)
+    return SIMTIME_MAX;
+  unsigned level = (unsigned)__builtin_ctz(s->level_mask);
+  unsigned digit = scheduler_lowest_digit(s, level);
+  const SchedulerBucket *b = &s->buckets[level][digit];
+  if (level == 0 || scheduler_bucket_single(b))
+    return (SimTime)b->head->keys[b->head_pos];
+  return (SimTime)scheduler_bucket_low(s->base, level, digit);
+}
+
 /* Makes the running scheduler_run return after the current event. */
 void scheduler_stop(Scheduler *s)
 {

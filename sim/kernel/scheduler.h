@@ -38,6 +38,7 @@ gboolean scheduler_cancel(Scheduler *s, EventId id);
 gboolean scheduler_is_pending(const Scheduler *s, EventId id);
 
 uint64_t scheduler_run(Scheduler *s, SimTime until);
+SimTime scheduler_next_bound(const Scheduler *s);
 void scheduler_stop(Scheduler *s);
 
 size_t scheduler_pending(const Scheduler *s);
