@@ -210,8 +210,10 @@ static RtEnd rt_loop(RtLoop *rt, int sigfd, SimTime until)
       scheduler_run(rt->s, until);
       return RT_DONE;
     }
-    if (!rt_sleep(rt, sigfd, MIN(next, until), until))
+    if (!rt_sleep(rt, sigfd, MIN(next, until), until)) {
+      scheduler_run(rt->s, MIN(MAX(rt_wall(rt), scheduler_now(rt->s)), until));
       return RT_SIGNAL;
+    }
   }
 }
 
