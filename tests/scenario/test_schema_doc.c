@@ -63,6 +63,8 @@ static const char *const probes[] = {
     BASE "expect:\n  - { converged: { @ } }\n",
     BASE "expect:\n  - { adjacency: { @ } }\n",
     BASE "expect:\n  - { outage: { @ } }\n",
+    "nodes:\n  h1: { kind: linux, ip: 10.0.0.1/24, exec: [{ run: 'true', @ }] }\n"
+    "  h2: { kind: host, ip: 10.0.0.2/24 }\n" BASE_LINKS,
 };
 
 /* `probe` with `body` in place of its '@'. */
