@@ -41,12 +41,71 @@ typedef struct {
   gboolean longest_open;
 } Check;
 
+static void check_evidence(Check *c, char *line);
+
+/* How a Linux host's command ended (expect_exec_result()). */
+typedef struct {
+  char *how;    /* "exit 0", "signal 15", "not started" */
+  int status;   /* its exit status, -1 when it did not exit */
+  char *output; /* what it printed */
+} ExecResult;
+
 struct Expect {
   Network *net;
   const Scenario *sc_events; /* for the events' times */
   const Scenario *sc;
-  GArray *checks; /* of Check */
+  GArray *checks;     /* of Check */
+  GHashTable *execs;  /* command name -> ExecResult*, from the emulation */
 };
+
+static void expect_exec_free(gpointer p)
+{
+  ExecResult *r = p;
+  g_free(r->how);
+  g_free(r->output);
+  g_free(r);
+}
+
+/* Records how the command `name` of a Linux host ended, for its checks:
+ * `status` its exit status (-1: it did not exit), `how` in words, `output`
+ * what it printed. */
+void expect_exec_result(Expect *ex, const char *name, int status, const char *how, const char *output)
+{
+  ExecResult *r = g_new0(ExecResult, 1);
+  r->how = g_strdup(how);
+  r->status = status;
+  r->output = g_strdup(output ? output : "");
+  g_hash_table_replace(ex->execs, g_strdup(name), r);
+}
+
+/* The last lines (at most 5) of a command's output as evidence. */
+static void expect_exec_evidence(Check *c, const char *output)
+{
+  char **lines = g_strsplit(output, "\n", -1);
+  guint n = g_strv_length(lines);
+  while (n && !*lines[n - 1])
+    n--;
+  for (guint i = n > 5 ? n - 5 : 0; i < n; i++)
+    check_evidence(c, g_strdup_printf("output: %s", lines[i]));
+  g_strfreev(lines);
+}
+
+static void expect_exec(Check *c, Network *net)
+{
+  const ScenarioExpect *e = c->conf;
+  const ExecResult *r = g_hash_table_lookup(c->ex->execs, e->exec);
+  (void)net;
+  if (!r) {
+    c->found = g_strdup("the command did not run");
+    return;
+  }
+  gboolean status_ok = e->status < 0 || r->status == e->status;
+  gboolean output_ok = !e->output || g_regex_match_simple(e->output, r->output, G_REGEX_MULTILINE, 0);
+  c->ok = status_ok && output_ok;
+  c->found = g_strdup_printf("%s%s", r->how, output_ok ? "" : ", output not matching");
+  if (!c->ok)
+    expect_exec_evidence(c, r->output);
+}
 
 /* Checks what the loader cannot: the names of drop reasons. */
 gboolean expect_validate(const Scenario *sc, DiagList *diags)
@@ -705,6 +764,7 @@ static void expect_evaluate(Check *c, Network *net)
       [EXPECT_CONVERGED] = expect_converged,
       [EXPECT_ADJACENCY] = expect_adjacency,
       [EXPECT_OUTAGE] = expect_outage,
+      [EXPECT_EXEC] = expect_exec,
   };
   if (c->done)
     return;
@@ -732,6 +792,7 @@ Expect *expect_new(Network *net, const Scenario *sc)
   ex->net = net;
   ex->sc = sc;
   ex->sc_events = sc;
+  ex->execs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, expect_exec_free);
   ex->checks = g_array_sized_new(FALSE, TRUE, sizeof(Check), confs->len);
   g_array_set_clear_func(ex->checks, expect_check_clear);
   g_array_set_size(ex->checks, confs->len);
@@ -841,5 +902,6 @@ void expect_free(Expect *ex)
   if (!ex)
     return;
   g_array_free(ex->checks, TRUE);
+  g_hash_table_destroy(ex->execs);
   g_free(ex);
 }

@@ -11,6 +11,7 @@
  * too); expect_new() (after build_network: schedules the timed checks);
  * expect_finish() (after the run: evaluates the rest and reports);
  * expect_print_measures() (what outage checks measured, for the summary);
+ * expect_exec_result() (how a Linux host's command ended, from sim/emu);
  * expect_free().
  */
 #ifndef IPSIM_EXPECT_H
@@ -28,6 +29,7 @@ gboolean expect_validate(const Scenario *sc, DiagList *diags);
 Expect *expect_new(Network *net, const Scenario *sc);
 guint expect_finish(Expect *ex, FILE *out, guint *passed);
 void expect_print_measures(const Expect *ex, FILE *out, const char *indent);
+void expect_exec_result(Expect *ex, const char *name, int status, const char *how, const char *output);
 void expect_free(Expect *ex);
 
 #endif

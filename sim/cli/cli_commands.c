@@ -227,7 +227,8 @@ static char *cli_output_dir(const Scenario *sc, const char *path, const char *ou
 /* The run in real time, with the Linux hosts made real around it: the
  * events run, or -1 with the exit status in *status (an error, a signal,
  * the lag limit). Prints the lag when `!quiet`. */
-static int64_t cli_run_realtime(Network *net, const Scenario *sc, const char *dir, gboolean quiet, int *status)
+static int64_t cli_run_realtime(Network *net, const Scenario *sc, Expect *ex, const char *dir, gboolean quiet,
+                                int *status)
 {
   GError *error = NULL;
   RtLoop *rt = rt_new(net->ctx.sched);
@@ -241,7 +242,7 @@ static int64_t cli_run_realtime(Network *net, const Scenario *sc, const char *di
   }
   uint64_t before = scheduler_executed(net->ctx.sched);
   RtEnd end = rt_run(rt, net->stop);
-  emu_stop(emu);
+  emu_stop(emu, ex);
   RtStats st;
   rt_stats(rt, &st);
   if (!quiet)
@@ -277,7 +278,7 @@ static int cli_run_network(Network *net, const Scenario *sc, const char *dir, gb
   gint64 start = g_get_monotonic_time();
   /* Progress only on a terminal, so that piped or redirected outputs stay byte-identical. */
   int rt_status = CLI_EXIT_OK;
-  int64_t ran = emu_needed(sc) ? cli_run_realtime(net, sc, dir, quiet, &rt_status) : 0;
+  int64_t ran = emu_needed(sc) ? cli_run_realtime(net, sc, ex, dir, quiet, &rt_status) : 0;
   if (ran < 0) {
     snapshots_free(snap);
     expect_free(ex);

@@ -6,6 +6,7 @@
  * Entry points: emu_needed(), emu_check(), emu_start(), emu_stop(),
  * emu_cleanup().
  */
+#define _GNU_SOURCE /* memfd_create */
 #include "sim/emu/emu.h"
 
 #include <errno.h>
@@ -15,12 +16,14 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "models/link/tap.h"
+#include "sim/build/expect.h"
 #include "sim/emu/emu_private.h"
 
 typedef struct {
@@ -29,6 +32,7 @@ typedef struct {
   char *ns;
   GPid pid; /* 0 until started */
   int pidfd;
+  int out;    /* where its output goes (DIR/exec/NAME.txt, or a memfd): read back at the end */
   int status; /* waitpid's, once done */
   gboolean done;
 } EmuProc;
@@ -119,6 +123,8 @@ static void emu_proc_free(gpointer p)
   EmuProc *proc = p;
   if (proc->pidfd >= 0)
     close(proc->pidfd);
+  if (proc->out >= 0)
+    close(proc->out);
   g_free(proc->ns);
   g_free(proc);
 }
@@ -131,15 +137,15 @@ static void emu_child_setup(gpointer data)
   prctl(PR_SET_PDEATHSIG, SIGKILL);
 }
 
-/* The file a command's output goes to: DIR/exec/NAME.txt, or /dev/null without DIR. */
+/* The file a command's output goes to: DIR/exec/NAME.txt, or a memory file without DIR. */
 static int emu_out_fd(const Emu *emu, const ScenarioExec *conf)
 {
   if (!emu->dir)
-    return open("/dev/null", O_WRONLY | O_CLOEXEC);
+    return memfd_create(conf->name, MFD_CLOEXEC);
   char *dir = g_build_filename(emu->dir, "exec", NULL), *name = g_strdup_printf("%s.txt", conf->name);
   char *path = g_build_filename(dir, name, NULL);
   g_mkdir_with_parents(dir, 0755);
-  int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   g_free(path), g_free(name), g_free(dir);
   return fd;
 }
@@ -157,7 +163,7 @@ static void emu_proc_start(void *obj, void *arg)
 {
   EmuProc *proc = obj;
   const char *argv[] = {"ip", "netns", "exec", proc->ns, "sh", "-c", proc->conf->run, NULL};
-  int out = emu_out_fd(proc->emu, proc->conf);
+  int out = proc->out = emu_out_fd(proc->emu, proc->conf);
   GError *e = NULL;
 
   (void)arg;
@@ -172,8 +178,6 @@ static void emu_proc_start(void *obj, void *arg)
     if (proc->pidfd >= 0)
       rt_watch(proc->emu->rt, proc->pidfd, emu_proc_exited, proc);
   }
-  if (out >= 0)
-    close(out);
 }
 
 /* The command has ended (or is asked whether it has): its status recorded. */
@@ -197,7 +201,7 @@ static void emu_commands(Emu *emu, const char *ns, const ScenarioNode *sn)
     proc->emu = emu;
     proc->conf = &g_array_index(sn->exec, ScenarioExec, i);
     proc->ns = g_strdup(ns);
-    proc->pidfd = -1;
+    proc->pidfd = proc->out = -1;
     g_ptr_array_add(emu->procs, proc);
     scheduler_at(emu->net->ctx.sched, proc->conf->at, emu_proc_start, proc, NULL);
   }
@@ -242,7 +246,7 @@ Emu *emu_start(Network *net, const Scenario *sc, RtLoop *rt, const char *dir, GE
       goto fail;
   return emu;
 fail:
-  emu_stop(emu);
+  emu_stop(emu, NULL);
   return NULL;
 }
 
@@ -292,14 +296,41 @@ static void emu_write_csv(const Emu *emu)
   g_free(path);
 }
 
-/* Takes everything down: commands, namespaces, devices. */
-void emu_stop(Emu *emu)
+/* What the command printed (read back from its file). */
+static char *emu_proc_output(const EmuProc *proc)
+{
+  GString *s = g_string_new(NULL);
+  char buf[4096];
+  ssize_t n;
+
+  if (proc->out >= 0 && lseek(proc->out, 0, SEEK_SET) == 0)
+    while ((n = read(proc->out, buf, sizeof buf)) > 0)
+      g_string_append_len(s, buf, n);
+  return g_string_free(s, FALSE);
+}
+
+/* How each command ended, for the `exec` checks. */
+static void emu_results(const Emu *emu, Expect *ex)
+{
+  for (guint i = 0; ex && i < emu->procs->len; i++) {
+    const EmuProc *p = g_ptr_array_index(emu->procs, i);
+    char *how = emu_proc_status(p), *out = emu_proc_output(p);
+    int status = p->pid && p->done && WIFEXITED(p->status) ? WEXITSTATUS(p->status) : -1;
+    expect_exec_result(ex, p->conf->name, status, how, out);
+    g_free(how), g_free(out);
+  }
+}
+
+/* Takes everything down: commands, namespaces, devices; tells `ex` (may
+ * be NULL) how the commands ended. */
+void emu_stop(Emu *emu, Expect *ex)
 {
   if (!emu)
     return;
   for (guint i = 0; i < emu->procs->len; i++)
     emu_proc_end(g_ptr_array_index(emu->procs, i));
   emu_write_csv(emu);
+  emu_results(emu, ex);
   for (guint i = 0; i < emu->ns->len; i++)
     emu_ns_del(g_ptr_array_index(emu->ns, i));
   for (guint i = 0; i < emu->fds->len; i++) {

@@ -28,6 +28,7 @@
 #include <stdio.h>
 
 #include "models/core/network.h"
+#include "sim/build/expect.h"
 #include "sim/kernel/realtime.h"
 #include "sim/scenario/scenario.h"
 
@@ -36,7 +37,7 @@ typedef struct Emu Emu;
 gboolean emu_needed(const Scenario *sc);
 gboolean emu_check(GError **error);
 Emu *emu_start(Network *net, const Scenario *sc, RtLoop *rt, const char *dir, GError **error);
-void emu_stop(Emu *emu);
+void emu_stop(Emu *emu, Expect *ex);
 guint emu_cleanup(FILE *out, gboolean all);
 
 #endif

@@ -186,6 +186,7 @@ typedef enum {
   EXPECT_CONVERGED,      /* { converged: { by: 40s } } (at = by) */
   EXPECT_ADJACENCY,      /* { at: 45s, adjacency: { node: r1, neighbor: r2, state: full } } */
   EXPECT_OUTAGE,         /* { outage: { from: hA, to: hB, after: 100s, max: 12s } } */
+  EXPECT_EXEC,           /* { exec: { name: ping, status: 0, output: "5 received" } } (a Linux host's command) */
 } ExpectKind;
 
 /* A next hop of a route check: a node (the holder of the gateway) or an address. */
@@ -220,6 +221,9 @@ typedef struct {
   GArray *nodes;                        /* APP_HOPS, PATH: of int node indices, -1 for "*"; else NULL */
   char *drop;                           /* NEVER_DROP, DROPS: the reason's name as written (checked by the models) */
   int tcp_state;                        /* APP_REACHED: a TcpState value (models/transport/tcp.h), by name */
+  char *exec;                           /* EXEC: the command's name */
+  int status;                           /* EXEC: the exit status wanted, -1: any */
+  char *output;                         /* EXEC: a regular expression its output must match (GRegex), or NULL */
   char *text;                           /* the check in words, for messages: "route r1 10.1.3.0/24 via r3" */
 } ScenarioExpect;
 

@@ -60,15 +60,17 @@ typedef enum {
   CHECK_CONVERGED,
   CHECK_ADJACENCY,
   CHECK_OUTAGE,
+  CHECK_EXEC,
 } ExpectCheck;
 
 static const char *const check_keys[] = {"loss",     "hops",    "delivered", "reach",     "unreach",
                                          "route",    "path",    "never",     "drops",     "goodput",
-                                         "finished", "reached", "converged", "adjacency", "outage"};
+                                         "finished", "reached", "converged", "adjacency", "outage", "exec"};
 static const ExpectKind check_kinds[] = {
     EXPECT_APP_LOSS,     EXPECT_APP_HOPS,    EXPECT_FLOW_DELIVERED, EXPECT_REACH,     EXPECT_REACH,
     EXPECT_ROUTE,        EXPECT_PATH,        EXPECT_NEVER_DROP,     EXPECT_DROPS,     EXPECT_APP_GOODPUT,
-    EXPECT_APP_FINISHED, EXPECT_APP_REACHED, EXPECT_CONVERGED,      EXPECT_ADJACENCY, EXPECT_OUTAGE};
+    EXPECT_APP_FINISHED, EXPECT_APP_REACHED, EXPECT_CONVERGED,      EXPECT_ADJACENCY, EXPECT_OUTAGE,
+    EXPECT_EXEC};
 G_STATIC_ASSERT(G_N_ELEMENTS(check_keys) == G_N_ELEMENTS(check_kinds));
 
 /* The app types each check of an app takes (by check), as a mask of 1 << AppKind. */
@@ -111,6 +113,7 @@ static gboolean expect_parse_reached(SchemaCtx *cx, const YNode *value, void *de
 static gboolean expect_parse_converged(SchemaCtx *cx, const YNode *value, void *dest);
 static gboolean expect_parse_adjacency(SchemaCtx *cx, const YNode *value, void *dest);
 static gboolean expect_parse_outage(SchemaCtx *cx, const YNode *value, void *dest);
+static gboolean expect_parse_exec(SchemaCtx *cx, const YNode *value, void *dest);
 
 static const SchemaField expect_fields[] = {
     {"at", schema_parse_duration, offsetof(ExpectDraft, e.at), EXPECT_GIVEN_AT, FALSE},
@@ -132,6 +135,7 @@ static const SchemaField expect_fields[] = {
     {"converged", expect_parse_converged, offsetof(ExpectDraft, e), 0, FALSE},
     {"adjacency", expect_parse_adjacency, offsetof(ExpectDraft, e), 0, FALSE},
     {"outage", expect_parse_outage, offsetof(ExpectDraft, e), 0, FALSE},
+    {"exec", expect_parse_exec, offsetof(ExpectDraft, e), 0, FALSE},
 };
 static const Schema expect_schema = {"an expectation", expect_fields, G_N_ELEMENTS(expect_fields),
                                      offsetof(ExpectDraft, given)};
@@ -201,6 +205,16 @@ static const SchemaField outage_fields[] = {
     {"max", schema_parse_duration, offsetof(ScenarioExpect, max), 0, TRUE},
 };
 static const Schema outage_schema = {"an outage check", outage_fields, G_N_ELEMENTS(outage_fields), SCHEMA_NO_GIVEN};
+
+static gboolean expect_parse_exec_name(SchemaCtx *cx, const YNode *value, void *dest);
+static gboolean expect_parse_status(SchemaCtx *cx, const YNode *value, void *dest);
+static gboolean expect_parse_regex(SchemaCtx *cx, const YNode *value, void *dest);
+static const SchemaField exec_fields[] = {
+    {"name", expect_parse_exec_name, offsetof(ScenarioExpect, exec), 0, TRUE},
+    {"status", expect_parse_status, offsetof(ScenarioExpect, status), 0, FALSE},
+    {"output", expect_parse_regex, offsetof(ScenarioExpect, output), 0, FALSE},
+};
+static const Schema exec_schema = {"a command check", exec_fields, G_N_ELEMENTS(exec_fields), SCHEMA_NO_GIVEN};
 
 /* ---- values ---------------------------------------------------------- */
 
@@ -663,6 +677,50 @@ static gboolean expect_parse_outage(SchemaCtx *cx, const YNode *value, void *des
   return FALSE;
 }
 
+/* A command of a Linux host, by name. */
+static gboolean expect_parse_exec_name(SchemaCtx *cx, const YNode *value, void *dest)
+{
+  if (!schema_expect(cx, value, YNODE_SCALAR, "the name of a Linux host's command"))
+    return FALSE;
+  if (!g_hash_table_contains(loader_of(cx)->exec_names, value->text)) {
+    schema_error(cx, value, "no command named '%s' (a Linux host's exec names it, or NODE.K)", value->text);
+    return FALSE;
+  }
+  *(char **)dest = g_strdup(value->text);
+  return TRUE;
+}
+
+static gboolean expect_parse_status(SchemaCtx *cx, const YNode *value, void *dest)
+{
+  uint64_t v = 0;
+  if (!scenario_parse_uint(cx, value, 0, 255, "an exit status", &v))
+    return FALSE;
+  *(int *)dest = (int)v;
+  return TRUE;
+}
+
+/* A regular expression (GRegex, Perl syntax), checked here. */
+static gboolean expect_parse_regex(SchemaCtx *cx, const YNode *value, void *dest)
+{
+  GError *error = NULL;
+  if (!schema_expect(cx, value, YNODE_SCALAR, "a regular expression"))
+    return FALSE;
+  GRegex *re = g_regex_new(value->text, G_REGEX_MULTILINE, 0, &error);
+  if (!re) {
+    schema_error(cx, value, "bad regular expression '%s': %s", value->text, error->message);
+    g_error_free(error);
+    return FALSE;
+  }
+  g_regex_unref(re);
+  *(char **)dest = g_strdup(value->text);
+  return TRUE;
+}
+
+static gboolean expect_parse_exec(SchemaCtx *cx, const YNode *value, void *dest)
+{
+  return schema_apply(cx, &exec_schema, value, dest);
+}
+
 static gboolean expect_parse_path(SchemaCtx *cx, const YNode *value, void *dest)
 {
   return schema_apply(cx, &path_schema, value, dest);
@@ -722,7 +780,7 @@ static int expect_find_check(SchemaCtx *cx, const YNode *item, gboolean *drop)
   if (check < 0 && unknown == 0)
     schema_error(cx, item,
                  "an expectation needs one check: loss, hops, delivered, goodput, finished, reached, reach, "
-                 "unreach, route, path, never, drops, converged, adjacency or outage");
+                 "unreach, route, path, never, drops, converged, adjacency, outage or exec");
   return check;
 }
 
@@ -1035,6 +1093,13 @@ static char *expect_text(const Scenario *sc, const ExpectDraft *d, const YNode *
   case CHECK_OUTAGE:
     expect_routing_text(s, sc, e, v);
     break;
+  case CHECK_EXEC:
+    g_string_printf(s, "command %s", e->exec);
+    if (e->status >= 0)
+      g_string_append_printf(s, " exits %d", e->status);
+    if (e->output)
+      g_string_append_printf(s, "%s output matches /%s/", e->status >= 0 ? " and its" : " output matches", e->output);
+    break;
   }
   return g_string_free(s, FALSE);
 }
@@ -1055,6 +1120,7 @@ static void expect_read(SchemaCtx *cx, const YNode *item)
                          .metric = -1,
                          .neighbor = -1,
                          .nbr_state = OSPF_NBR_FULL,
+                         .status = -1,
                          .after = -1};
   gboolean *drop = g_new0(gboolean, item->n + 1);
   d.check = expect_find_check(cx, item, drop);
@@ -1075,6 +1141,8 @@ static void expect_read(SchemaCtx *cx, const YNode *item)
   if (d.e.nodes)
     g_array_free(d.e.nodes, TRUE);
   g_free(d.e.drop);
+  g_free(d.e.exec);
+  g_free(d.e.output);
 }
 
 /* `expect:` in the first pass: kept until nodes and apps are known. */

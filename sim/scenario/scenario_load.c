@@ -80,6 +80,8 @@ static void scenario_expect_clear(gpointer p)
   if (e->nodes)
     g_array_free(e->nodes, TRUE);
   g_free(e->drop);
+  g_free(e->exec);
+  g_free(e->output);
   g_free(e->text);
 }
 

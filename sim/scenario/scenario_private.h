@@ -20,7 +20,7 @@ typedef struct {
   SchemaCtx cx; /* first: parsers get the Loader through it */
   Scenario *sc;
   LinkConfig link_defaults;    /* defaults.link */
-  LinkConfig kind_defaults[3]; /* defaults.host/switch/router, by NodeKind */
+  LinkConfig kind_defaults[NODE_KIND_COUNT]; /* defaults.host/switch/router (linux: none), by NodeKind */
   SimTime switch_aging;        /* defaults.switch.aging, else SWITCH_DEFAULT_AGING */
   GPtrArray *node_maps;        /* of const YNode*: each node's mapping, parallel to sc->nodes */
   GHashTable *exec_names;      /* the Linux hosts' command names (borrowed), one each */
