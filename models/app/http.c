@@ -22,7 +22,8 @@
  *
  * over one connection (`persistent`, the default), or each over a fresh
  * connection with `Connection: close`. It reads the status line and the
- * headers, then Content-Length bytes of body, and prints one line per
+ * headers, then Content-Length bytes of body (checking each against the
+ * server's pattern: a line says how many differ, when any do), and prints one line per
  * request with the time from sending the request (from connect() on a
  * fresh connection) to the body's last byte:
  *
@@ -388,6 +389,7 @@ typedef struct {
   uint64_t body_len; /* Content-Length */
   uint64_t body_got; /* of this response */
   uint64_t body_all; /* of every response */
+  uint64_t body_bad; /* of this response: bytes other than http-server's pattern */
   char status[64];   /* "200 OK" */
   HttpOut out;       /* the request, until sent */
   gboolean ended;
@@ -397,6 +399,17 @@ typedef struct {
 
 static void http_request_send(App *app, HttpState *hs);
 static void http_connect(App *app, HttpState *hs);
+
+/* How many of the n body bytes at `data`, from body offset `off`, differ
+ * from the pattern http-server sends (a real server serving that file
+ * passes: the content is checked, not only counted). */
+static uint64_t http_pattern_misses(const uint8_t *data, size_t n, uint64_t off)
+{
+  uint64_t bad = 0;
+  for (size_t i = 0; i < n; i++)
+    bad += data[i] != (uint8_t)((off + i) % HTTP_PERIOD);
+  return bad;
+}
 
 static guint http_count(const App *app)
 {
@@ -430,8 +443,11 @@ static void http_end(App *app, HttpState *hs)
 static void http_response_done(App *app, HttpState *hs)
 {
   SimTime now = sim_now(app->ctx);
-  app_print(app, "GET /bytes/%" PRIu64 ": %s, %" PRIu64 " bytes in %.3f ms", http_size(app, hs->next), hs->status,
-            hs->body_got, (double)(now - hs->t0) / 1e6);
+  char bad[64] = "";
+  if (hs->body_bad)
+    g_snprintf(bad, sizeof bad, ", %" PRIu64 " not of the pattern", hs->body_bad);
+  app_print(app, "GET /bytes/%" PRIu64 ": %s, %" PRIu64 " bytes in %.3f ms%s", http_size(app, hs->next), hs->status,
+            hs->body_got, (double)(now - hs->t0) / 1e6, bad);
   if (hs->status[0] == '2')
     hs->ok++;
   hs->next++;
@@ -473,6 +489,7 @@ static gboolean http_take(App *app, HttpState *hs, const char *data, size_t n)
   while (n > 0) {
     if (hs->in_body) {
       size_t take = (size_t)MIN(n, hs->body_len - hs->body_got);
+      hs->body_bad += http_pattern_misses((const uint8_t *)data, take, hs->body_got);
       hs->body_got += take;
       hs->body_all += take;
       data += take;
@@ -496,7 +513,7 @@ static gboolean http_take(App *app, HttpState *hs, const char *data, size_t n)
       data += end - old;
       n -= end - old;
       hs->in_body = TRUE;
-      hs->body_got = 0;
+      hs->body_got = hs->body_bad = 0;
     }
     if (hs->in_body && hs->body_got == hs->body_len) {
       Socket *s = hs->s;

@@ -54,8 +54,8 @@ struct Expect {
   Network *net;
   const Scenario *sc_events; /* for the events' times */
   const Scenario *sc;
-  GArray *checks;     /* of Check */
-  GHashTable *execs;  /* command name -> ExecResult*, from the emulation */
+  GArray *checks;    /* of Check */
+  GHashTable *execs; /* command name -> ExecResult*, from the emulation */
 };
 
 static void expect_exec_free(gpointer p)

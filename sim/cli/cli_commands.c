@@ -246,11 +246,13 @@ static int64_t cli_run_realtime(Network *net, const Scenario *sc, Expect *ex, co
   RtStats st;
   rt_stats(rt, &st);
   if (!quiet)
-    printf("realtime   lag max %.3fms, p99 %.3fms, %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " events late by more than 1ms\n",
+    printf("realtime   lag max %.3fms, p99 %.3fms, %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
+           " events late by more than 1ms\n",
            (double)st.max_lag / 1e6, (double)st.p99_lag / 1e6, st.late_1ms, st.events);
   *status = end == RT_SIGNAL ? 128 + rt_signal(rt) : CLI_EXIT_OK;
   if (end == RT_SIGNAL)
-    fprintf(stderr, "ipsim run: stopped by signal %d at %.3fs\n", rt_signal(rt), (double)scheduler_now(net->ctx.sched) / 1e9);
+    fprintf(stderr, "ipsim run: stopped by signal %d at %.3fs\n", rt_signal(rt),
+            (double)scheduler_now(net->ctx.sched) / 1e9);
   rt_free(rt);
   return end == RT_SIGNAL ? -1 : (int64_t)(scheduler_executed(net->ctx.sched) - before);
 }
@@ -284,7 +286,8 @@ static int cli_run_network(Network *net, const Scenario *sc, const char *dir, gb
     expect_free(ex);
     return rt_status;
   }
-  uint64_t events = emu_needed(sc) ? (uint64_t)ran : progress_run(net, !quiet && isatty(fileno(stderr)) ? stderr : NULL);
+  uint64_t events =
+      emu_needed(sc) ? (uint64_t)ran : progress_run(net, !quiet && isatty(fileno(stderr)) ? stderr : NULL);
   for (guint i = 0; i < net->apps->len; i++)
     app_finish(g_ptr_array_index(net->apps, i));
   double wall_s = (double)(g_get_monotonic_time() - start) / 1e6;

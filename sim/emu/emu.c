@@ -40,10 +40,10 @@ typedef struct {
 struct Emu {
   Network *net;
   RtLoop *rt;
-  char *dir;            /* the output directory, or NULL */
-  GPtrArray *ns;        /* of char*: the namespaces made */
-  GPtrArray *procs;     /* of EmuProc* */
-  GArray *fds;          /* of int: the TAP devices */
+  char *dir;        /* the output directory, or NULL */
+  GPtrArray *ns;    /* of char*: the namespaces made */
+  GPtrArray *procs; /* of EmuProc* */
+  GArray *fds;      /* of int: the TAP devices */
 };
 
 gboolean emu_needed(const Scenario *sc)
@@ -242,7 +242,8 @@ Emu *emu_start(Network *net, const Scenario *sc, RtLoop *rt, const char *dir, GE
   if (!emu_check(error))
     goto fail;
   for (guint n = 0; n < sc->nodes->len; n++)
-    if (scenario_node(sc, n)->kind == NODE_KIND_LINUX && !emu_host(emu, network_node(net, n), scenario_node(sc, n), error))
+    if (scenario_node(sc, n)->kind == NODE_KIND_LINUX &&
+        !emu_host(emu, network_node(net, n), scenario_node(sc, n), error))
       goto fail;
   return emu;
 fail:

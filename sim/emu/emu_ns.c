@@ -66,9 +66,9 @@ gboolean emu_ns_add(const char *ns, GError **error)
 {
   return emu_run(error, (const char *[]){"ip", "netns", "add", ns, NULL}) &&
          emu_run(error, (const char *[]){"ip", "-n", ns, "link", "set", "lo", "up", NULL}) &&
-         emu_run(error, (const char *[]){"ip", "netns", "exec", ns, "sysctl", "-q", "-w",
-                                         "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1",
-                                         NULL});
+         emu_run(error,
+                 (const char *[]){"ip", "netns", "exec", ns, "sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1",
+                                  "net.ipv6.conf.default.disable_ipv6=1", NULL});
 }
 
 /* Kills what still runs in the namespace, then deletes it (errors ignored: it may be gone). */
@@ -96,8 +96,8 @@ gboolean emu_ns_iface(const char *ns, const char *tap, const char *name, const u
   addr_format_mac(mac, macs);
   g_snprintf(mtus, sizeof mtus, "%u", mtu);
   if (!emu_run(error, (const char *[]){"ip", "link", "set", tap, "netns", ns, NULL}) ||
-      !emu_run(error, (const char *[]){"ip", "-n", ns, "link", "set", tap, "name", name, "address", macs, "mtu", mtus,
-                                       NULL}))
+      !emu_run(error,
+               (const char *[]){"ip", "-n", ns, "link", "set", tap, "name", name, "address", macs, "mtu", mtus, NULL}))
     return FALSE;
   if (ip) {
     addr_format_cidr(ip->addr, ip->len, cidr);

@@ -98,9 +98,10 @@ static void scenario_check_ppp(Loader *ld, const ScenarioLink *link, guint l)
                         "links[%u] is a PPP link, but '%s' is a switch; a switch bridges Ethernet links only", l,
                         node->name);
     else if (node->kind == NODE_KIND_LINUX)
-      scenario_error_at(ld, link->mark,
-                        "links[%u] is a PPP link, but '%s' is a Linux host; its interfaces are TAP devices, Ethernet only",
-                        l, node->name);
+      scenario_error_at(
+          ld, link->mark,
+          "links[%u] is a PPP link, but '%s' is a Linux host; its interfaces are TAP devices, Ethernet only", l,
+          node->name);
     else if (iface->own.given & SCENARIO_GIVEN_MAC)
       scenario_error_at(ld, iface->mark, "%s has a MAC address, but it is on PPP links[%u]; PPP has no MAC addresses",
                         link->ends[e].text, l);

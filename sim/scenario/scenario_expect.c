@@ -63,14 +63,14 @@ typedef enum {
   CHECK_EXEC,
 } ExpectCheck;
 
-static const char *const check_keys[] = {"loss",     "hops",    "delivered", "reach",     "unreach",
-                                         "route",    "path",    "never",     "drops",     "goodput",
-                                         "finished", "reached", "converged", "adjacency", "outage", "exec"};
+static const char *const check_keys[] = {"loss",      "hops",      "delivered", "reach",   "unreach",  "route",
+                                         "path",      "never",     "drops",     "goodput", "finished", "reached",
+                                         "converged", "adjacency", "outage",    "exec"};
 static const ExpectKind check_kinds[] = {
-    EXPECT_APP_LOSS,     EXPECT_APP_HOPS,    EXPECT_FLOW_DELIVERED, EXPECT_REACH,     EXPECT_REACH,
-    EXPECT_ROUTE,        EXPECT_PATH,        EXPECT_NEVER_DROP,     EXPECT_DROPS,     EXPECT_APP_GOODPUT,
-    EXPECT_APP_FINISHED, EXPECT_APP_REACHED, EXPECT_CONVERGED,      EXPECT_ADJACENCY, EXPECT_OUTAGE,
-    EXPECT_EXEC};
+    EXPECT_APP_LOSS,  EXPECT_APP_HOPS,    EXPECT_FLOW_DELIVERED, EXPECT_REACH,
+    EXPECT_REACH,     EXPECT_ROUTE,       EXPECT_PATH,           EXPECT_NEVER_DROP,
+    EXPECT_DROPS,     EXPECT_APP_GOODPUT, EXPECT_APP_FINISHED,   EXPECT_APP_REACHED,
+    EXPECT_CONVERGED, EXPECT_ADJACENCY,   EXPECT_OUTAGE,         EXPECT_EXEC};
 G_STATIC_ASSERT(G_N_ELEMENTS(check_keys) == G_N_ELEMENTS(check_kinds));
 
 /* The app types each check of an app takes (by check), as a mask of 1 << AppKind. */

@@ -19,11 +19,11 @@
 typedef struct {
   SchemaCtx cx; /* first: parsers get the Loader through it */
   Scenario *sc;
-  LinkConfig link_defaults;    /* defaults.link */
+  LinkConfig link_defaults;                  /* defaults.link */
   LinkConfig kind_defaults[NODE_KIND_COUNT]; /* defaults.host/switch/router (linux: none), by NodeKind */
-  SimTime switch_aging;        /* defaults.switch.aging, else SWITCH_DEFAULT_AGING */
-  GPtrArray *node_maps;        /* of const YNode*: each node's mapping, parallel to sc->nodes */
-  GHashTable *exec_names;      /* the Linux hosts' command names (borrowed), one each */
+  SimTime switch_aging;                      /* defaults.switch.aging, else SWITCH_DEFAULT_AGING */
+  GPtrArray *node_maps;                      /* of const YNode*: each node's mapping, parallel to sc->nodes */
+  GHashTable *exec_names;                    /* the Linux hosts' command names (borrowed), one each */
   /* Sections read once the network is resolved, since they name its parts
    * (NULL when absent or not of the right type). */
   const YNode *apps;

@@ -124,11 +124,11 @@ END_TEST
 START_TEST(test_bad_frames_from_linux_are_counted_drops)
 {
   static const char script[] = "import socket\n"
-                                "s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)\n"
-                                "s.bind(('eth0', 0))\n"
-                                "mac = bytes.fromhex('020000000002020000000001')\n"
-                                "s.send(mac + bytes.fromhex('88b5') + bytes(50))\n"
-                                "s.send(mac + bytes.fromhex('0800') + bytes(46))\n";
+                               "s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)\n"
+                               "s.bind(('eth0', 0))\n"
+                               "mac = bytes.fromhex('020000000002020000000001')\n"
+                               "s.send(mac + bytes.fromhex('88b5') + bytes(50))\n"
+                               "s.send(mac + bytes.fromhex('0800') + bytes(46))\n";
   char *dir = scratch(), *py = g_build_filename(dir, "frames.py", NULL), *cmd = g_strdup_printf("python3 %s", py);
   ck_assert(g_file_set_contents(py, script, -1, NULL));
   char *path = write_ping(dir, "1.5s", cmd);
@@ -146,13 +146,72 @@ START_TEST(test_bad_frames_from_linux_are_counted_drops)
 }
 END_TEST
 
+/* Runs `yaml` (with "@OUT@" for dir/out and "@DIR@" for dir) from dir; returns the exit status, *out its output. */
+static int run_yaml(const char *dir, const char *yaml, char **out)
+{
+  char *o = g_build_filename(dir, "out", NULL), *path = g_build_filename(dir, "scenario.yaml", NULL);
+  GString *text = g_string_new(yaml);
+  g_string_replace(text, "@OUT@", o, 0);
+  g_string_replace(text, "@DIR@", dir, 0);
+  ck_assert(g_file_set_contents(path, text->str, -1, NULL));
+  char *err = NULL;
+  int status = testlib_run_ipsim((const char *[]){"run", path, NULL}, out, &err);
+  if (status != 0)
+    fprintf(stderr, "%s%s", *out, err);
+  g_string_free(text, TRUE);
+  g_free(err), g_free(path), g_free(o);
+  return status;
+}
+
+/* HTTP both ways across two routers (a 10 Mbps middle link): Linux curl
+ * fetches 100 000 bytes from ipsim's http-server, whose SHA-256 must be
+ * that of the server's pattern (byte i is i % 251); ipsim's http client
+ * fetches the same file from python3's http.server on a Linux host, and
+ * checks every byte against the pattern (a line says how many differ). */
+START_TEST(test_http_both_ways)
+{
+  static const char yaml[] =
+      "stop: 6s\nrouting: auto\nnodes:\n"
+      "  h1: { kind: linux, ip: 10.0.1.10/24, gateway: 10.0.1.1, exec: [{ at: 1s, name: curl, run: "
+      "'curl -sS --max-time 4 http://10.0.2.20/bytes/100000 | sha256sum' }] }\n"
+      "  h2: { kind: linux, ip: 10.0.2.10/24, gateway: 10.0.2.1, exec: [{ name: server, run: "
+      "'cd @DIR@/www && exec python3 -m http.server 8000 --bind 10.0.2.10' }] }\n"
+      "  web: { kind: host, ip: 10.0.2.20/24, gateway: 10.0.2.1 }\n"
+      "  s2: { kind: switch }\n"
+      "  r1: { kind: router, ip: { eth0: 10.0.1.1/24, eth1: 10.0.12.1/30 } }\n"
+      "  r2: { kind: router, ip: { eth0: 10.0.2.1/24, eth1: 10.0.12.2/30 } }\n"
+      "links:\n  - { ends: [h1, r1:eth0], delay: 2ms }\n  - { ends: [r1:eth1, r2:eth1], delay: 5ms, rate: 10Mbps }\n"
+      "  - [r2:eth0, s2]\n  - [h2, s2]\n  - [web, s2]\n"
+      "apps:\n  - { type: http-server, on: web }\n"
+      "  - { name: fetch, type: http, on: web, to: '10.0.2.10:8000', sizes: [100000], start: 2s }\n"
+      "expect:\n  - exec: { name: curl, status: 0, output: '^@SHA@  -$' }\n  - { app: fetch, finished: '<= 5s' }\n"
+      "output: { dir: '@OUT@', pcap: all }\n";
+  char *dir = scratch(), *www = g_build_filename(dir, "www", "bytes", NULL),
+       *file = g_build_filename(www, "100000", NULL);
+  guint8 *body = g_malloc(100000);
+  for (guint i = 0; i < 100000; i++)
+    body[i] = (guint8)(i % 251);
+  g_mkdir_with_parents(www, 0755);
+  ck_assert(g_file_set_contents(file, (const char *)body, 100000, NULL));
+  char *sha = g_compute_checksum_for_data(G_CHECKSUM_SHA256, body, 100000), *out = NULL;
+  GString *y = g_string_new(yaml);
+  g_string_replace(y, "@SHA@", sha, 0);
+  ck_assert_int_eq(run_yaml(dir, y->str, &out), 0);
+  ck_assert_msg(strstr(out, "fetch: GET /bytes/100000: 200 OK, 100000 bytes in "), "%s", out);
+  ck_assert_msg(!strstr(out, "not of the pattern"), "%s", out);
+  ck_assert_msg(strstr(out, "expect     2 passed, 0 failed"), "%s", out);
+  g_string_free(y, TRUE);
+  g_free(body), g_free(sha), g_free(out), g_free(file), g_free(www), g_free(dir);
+}
+END_TEST
+
 /* Starts `ipsim run path` in the background; returns its pid once its namespaces exist. */
 static GPid start_run(const char *path)
 {
   const char *argv[] = {testlib_env("IPSIM"), "run", "--quiet", path, NULL};
   GPid pid = 0;
-  ck_assert(g_spawn_async(NULL, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL, NULL,
-                          NULL, &pid, NULL));
+  ck_assert(g_spawn_async(NULL, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+                          &pid, NULL));
   for (int i = 0; i < 500 && ipsim_namespaces() < 2; i++)
     g_usleep(10000);
   ck_assert_uint_eq(ipsim_namespaces(), 2);
@@ -208,8 +267,8 @@ START_TEST(test_without_root_exit_2)
 {
   char *dir = scratch(), *path = write_ping(dir, "4s", "true");
   g_chmod(dir, 0755);
-  const char *argv[] = {"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", testlib_env("IPSIM"),
-                        "run", path, NULL};
+  const char *argv[] = {
+      "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", testlib_env("IPSIM"), "run", path, NULL};
   char *out = NULL, *err = NULL;
   int status = -1;
   ck_assert(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err, &status, NULL));
@@ -226,6 +285,7 @@ static Suite *emu_suite(void)
   TCase *tc = tcase_create("linux");
   tcase_add_test(tc, test_linux_ping_across_two_routers);
   tcase_add_test(tc, test_bad_frames_from_linux_are_counted_drops);
+  tcase_add_test(tc, test_http_both_ways);
   tcase_add_test(tc, test_sigterm_removes_everything);
   tcase_add_test(tc, test_cleanup_after_sigkill);
   tcase_add_test(tc, test_without_root_exit_2);
