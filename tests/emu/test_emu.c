@@ -205,6 +205,115 @@ START_TEST(test_http_both_ways)
 }
 END_TEST
 
+/* tshark's fields `fields` (-T fields -E separator=,) of the frames of
+ * `pcap` that match `filter`, one line per frame. */
+static char *tshark_fields(const char *pcap, const char *filter, const char *const *fields)
+{
+  GPtrArray *argv = g_ptr_array_new();
+  const char *head[] = {"tshark", "-n", "-r", pcap, "-Y", filter, "-T", "fields", "-E", "separator=,"};
+  for (guint i = 0; i < G_N_ELEMENTS(head); i++)
+    g_ptr_array_add(argv, (gpointer)head[i]);
+  for (const char *const *f = fields; *f; f++) {
+    g_ptr_array_add(argv, (gpointer) "-e");
+    g_ptr_array_add(argv, (gpointer)*f);
+  }
+  g_ptr_array_add(argv, NULL);
+  char *out = NULL;
+  int status = -1;
+  ck_assert(g_spawn_sync(NULL, (char **)argv->pdata, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
+                         &out, NULL, &status, NULL));
+  ck_assert_msg(g_spawn_check_wait_status(status, NULL), "tshark failed on %s", pcap);
+  g_ptr_array_free(argv, TRUE);
+  return out;
+}
+
+/* No malformed frame and no error-level expert information in `pcap`. */
+static void assert_no_violation(const char *pcap)
+{
+  char *bad =
+      tshark_fields(pcap, "_ws.malformed || _ws.expert.severity == error", (const char *[]){"frame.number", NULL});
+  ck_assert_msg(!*bad, "%s: frames with protocol errors: %s", pcap, bad);
+  g_free(bad);
+}
+
+/* The SYN to port `port` (or the SYN-ACK from it, `ack` TRUE) in `pcap`
+ * carries MSS, window scale, SACK permitted and timestamps. */
+static void assert_syn_options(const char *pcap, guint port, gboolean ack)
+{
+  char *filter = g_strdup_printf("tcp.flags.syn == 1 && tcp.flags.ack == %d && tcp.%s == %u", ack,
+                                 ack ? "srcport" : "dstport", port);
+  char *opts = tshark_fields(pcap, filter,
+                             (const char *[]){"tcp.options.mss_val", "tcp.options.wscale.shift",
+                                              "tcp.options.sack_perm", "tcp.options.timestamp.tsval", NULL});
+  char **f = g_strsplit(g_strstrip(opts), ",", -1);
+  ck_assert_msg(g_strv_length(f) == 4 && *f[0] && *f[1] && *f[2] && *f[3], "%s: %s from %u has options '%s'", pcap,
+                ack ? "SYN-ACK" : "SYN", port, opts);
+  g_strfreev(f);
+  g_free(opts), g_free(filter);
+}
+
+/* The SHA-256 of n bytes of the bulk apps' pattern (byte i is i % 251). */
+static char *pattern_sha(gsize n)
+{
+  GChecksum *c = g_checksum_new(G_CHECKSUM_SHA256);
+  guint8 block[251];
+  for (guint i = 0; i < 251; i++)
+    block[i] = (guint8)i;
+  for (gsize done = 0; done < n; done += MIN(n - done, 251))
+    g_checksum_update(c, block, (gssize)MIN(n - done, 251));
+  char *sha = g_strdup(g_checksum_get_string(c));
+  g_checksum_free(c);
+  return sha;
+}
+
+/* TCP both ways across a path that loses 1% of the frames each way:
+ * ipsim's bulk sends 2 MB to socat on a Linux host (SHA-256 of the
+ * pattern), and a Linux sender (python3 writing the pattern into socat)
+ * sends 2 MB to ipsim's bulk-sink, which checks every byte. tshark finds
+ * no malformed frame and no protocol error on either host's capture, and
+ * each SYN and SYN-ACK carries MSS, window scale, SACK permitted and
+ * timestamps: each stack answers the other's options. */
+START_TEST(test_tcp_both_ways_with_loss)
+{
+  static const char yaml[] =
+      "stop: 12s\nrouting: auto\nnodes:\n"
+      "  lx: { kind: linux, ip: 10.0.1.10/24, gateway: 10.0.1.1, exec: ["
+      "{ name: sink, run: 'socat -u TCP-LISTEN:5001,reuseaddr STDOUT | sha256sum' }, "
+      "{ at: 1s, name: send, run: 'python3 @DIR@/pattern.py 2000000 | socat -u STDIN TCP:10.0.2.20:5002' }] }\n"
+      "  sim: { kind: host, ip: 10.0.2.20/24, gateway: 10.0.2.1 }\n"
+      "  r1: { kind: router, ip: { eth0: 10.0.1.1/24, eth1: 10.0.12.1/30 } }\n"
+      "  r2: { kind: router, ip: { eth0: 10.0.2.1/24, eth1: 10.0.12.2/30 } }\n"
+      "links:\n  - { ends: [lx, r1:eth0], delay: 2ms }\n"
+      "  - { ends: [r1:eth1, r2:eth1], delay: 5ms, rate: 20Mbps, loss: 1%, queue: 200p }\n"
+      "  - { ends: [r2:eth0, sim], delay: 2ms }\n"
+      "apps:\n  - { name: bulk, type: bulk, on: sim, to: '10.0.1.10:5001', bytes: 2000000, start: 1s, report: 0 }\n"
+      "  - { name: sink, type: bulk-sink, on: sim, port: 5002, report: 0 }\n"
+      "expect:\n  - exec: { name: sink, status: 0, output: '^@SHA@  -$' }\n  - exec: { name: send, status: 0 }\n"
+      "  - { app: bulk, finished: '<= 11s' }\n"
+      "output: { dir: '@OUT@', pcap: [lx, sim] }\n";
+  static const char py[] = "import sys\nn = int(sys.argv[1])\nb = bytes(range(251)) * 64\n"
+                           "while n > 0:\n    k = min(n, len(b))\n    sys.stdout.buffer.write(b[:k])\n    n -= k\n";
+  char *dir = scratch(), *script = g_build_filename(dir, "pattern.py", NULL), *sha = pattern_sha(2000000), *out = NULL;
+  ck_assert(g_file_set_contents(script, py, -1, NULL));
+  GString *y = g_string_new(yaml);
+  g_string_replace(y, "@SHA@", sha, 0);
+  ck_assert_int_eq(run_yaml(dir, y->str, &out), 0);
+  ck_assert_msg(strstr(out, "expect     3 passed, 0 failed"), "%s", out);
+  ck_assert_msg(!strstr(out, "content error"), "%s", out);
+  ck_assert_msg(strstr(out, "1.91 MBytes"), "the sink read less than 2000000 bytes: %s", out);
+  char *lx = g_build_filename(dir, "out", "lx-eth0.pcap", NULL),
+       *sim = g_build_filename(dir, "out", "sim-eth0.pcap", NULL);
+  assert_no_violation(lx);
+  assert_no_violation(sim);
+  assert_syn_options(lx, 5002, FALSE);  /* Linux's SYN */
+  assert_syn_options(sim, 5002, TRUE);  /* ipsim's answer */
+  assert_syn_options(sim, 5001, FALSE); /* ipsim's SYN */
+  assert_syn_options(lx, 5001, TRUE);   /* Linux's answer */
+  g_string_free(y, TRUE);
+  g_free(lx), g_free(sim), g_free(out), g_free(sha), g_free(script), g_free(dir);
+}
+END_TEST
+
 /* Starts `ipsim run path` in the background; returns its pid once its namespaces exist. */
 static GPid start_run(const char *path)
 {
@@ -286,6 +395,7 @@ static Suite *emu_suite(void)
   tcase_add_test(tc, test_linux_ping_across_two_routers);
   tcase_add_test(tc, test_bad_frames_from_linux_are_counted_drops);
   tcase_add_test(tc, test_http_both_ways);
+  tcase_add_test(tc, test_tcp_both_ways_with_loss);
   tcase_add_test(tc, test_sigterm_removes_everything);
   tcase_add_test(tc, test_cleanup_after_sigkill);
   tcase_add_test(tc, test_without_root_exit_2);
