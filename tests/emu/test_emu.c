@@ -314,6 +314,39 @@ START_TEST(test_tcp_both_ways_with_loss)
 }
 END_TEST
 
+/* Traceroute both ways: Linux's traceroute across two simulated routers
+ * and a Linux router lists them and the destination; ipsim's traceroute
+ * back across the Linux router (a namespace with forwarding on) and the
+ * simulated routers lists them. `routing: auto` does not route through a
+ * Linux host: the simulated routers have static routes to the subnet
+ * behind it. */
+START_TEST(test_traceroute_both_ways)
+{
+  static const char yaml[] =
+      "stop: 8s\nrouting: auto\nnodes:\n"
+      "  lx: { kind: linux, ip: 10.0.1.10/24, gateway: 10.0.1.1, exec: ["
+      "{ at: 0.5s, name: tr, run: 'traceroute -n -q 1 -w 2 -m 5 10.0.3.10' }] }\n"
+      "  r1: { kind: router, ip: { eth0: 10.0.1.1/24, eth1: 10.0.12.1/30 },"
+      " routes: [{ to: 10.0.3.0/24, via: 10.0.12.2 }] }\n"
+      "  r2: { kind: router, ip: { eth0: 10.0.2.1/24, eth1: 10.0.12.2/30 },"
+      " routes: [{ to: 10.0.3.0/24, via: 10.0.2.2 }] }\n"
+      "  lr: { kind: linux, ip: { eth0: 10.0.2.2/24, eth1: 10.0.3.1/24 }, gateway: 10.0.2.1, exec: ["
+      "'sysctl -qw net.ipv4.ip_forward=1 net.ipv4.icmp_ratelimit=0'] }\n"
+      "  h3: { kind: host, ip: 10.0.3.10/24, gateway: 10.0.3.1 }\n"
+      "links:\n  - { ends: [lx, r1:eth0], delay: 1ms }\n  - { ends: [r1:eth1, r2:eth1], delay: 1ms }\n"
+      "  - { ends: [r2:eth0, lr:eth0], delay: 1ms }\n  - { ends: [lr:eth1, h3], delay: 1ms }\n"
+      "apps:\n  - { name: back, type: traceroute, on: h3, to: 10.0.1.10, start: 1s, ttl: 5 }\n"
+      "expect:\n  - exec: { name: tr, status: 0, output: "
+      "'(?s)1  10\\.0\\.1\\.1 .*\\n 2  10\\.0\\.12\\.2 .*\\n 3  10\\.0\\.2\\.2 .*\\n 4  10\\.0\\.3\\.10 ' }\n"
+      "  - { app: back, hops: [lr, r2, r1, lx] }\n"
+      "output: { dir: '@OUT@' }\n";
+  char *dir = scratch(), *out = NULL;
+  ck_assert_int_eq(run_yaml(dir, yaml, &out), 0);
+  ck_assert_msg(strstr(out, "expect     2 passed, 0 failed"), "%s", out);
+  g_free(out), g_free(dir);
+}
+END_TEST
+
 /* Starts `ipsim run path` in the background; returns its pid once its namespaces exist. */
 static GPid start_run(const char *path)
 {
@@ -396,6 +429,7 @@ static Suite *emu_suite(void)
   tcase_add_test(tc, test_bad_frames_from_linux_are_counted_drops);
   tcase_add_test(tc, test_http_both_ways);
   tcase_add_test(tc, test_tcp_both_ways_with_loss);
+  tcase_add_test(tc, test_traceroute_both_ways);
   tcase_add_test(tc, test_sigterm_removes_everything);
   tcase_add_test(tc, test_cleanup_after_sigkill);
   tcase_add_test(tc, test_without_root_exit_2);
