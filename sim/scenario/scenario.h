@@ -150,6 +150,14 @@ typedef struct {
   GArray *show;        /* of ScenarioShow, in file order (`show:` snapshots); NULL when none */
 } ScenarioOutput;
 
+/* ---- realtime: ---------------------------------------------------------- */
+
+/* `realtime:`: run against the wall clock (sim/kernel/realtime.h). */
+typedef struct {
+  gboolean on;
+  SimTime lag_limit; /* `lag-limit`: stop when an event runs later than this; 0: no limit */
+} ScenarioRealtime;
+
 /* ---- expect: ------------------------------------------------------------ */
 
 typedef enum { CMP_EQ, CMP_NE, CMP_LT, CMP_LE, CMP_GT, CMP_GE } CmpOp;
@@ -227,8 +235,9 @@ typedef struct {
   GArray *apps;            /* of AppConfig; never NULL */
   GArray *events;          /* of ScenarioEvent, sorted by time (stable); never NULL */
   ScenarioOutput output;
-  GArray *expects; /* of ScenarioExpect; never NULL */
-  TcpConfig tcp;   /* `defaults.tcp`, with the built-in defaults filled */
+  ScenarioRealtime realtime; /* off unless `realtime:` (or the CLI's --realtime) turns it on */
+  GArray *expects;           /* of ScenarioExpect; never NULL */
+  TcpConfig tcp;             /* `defaults.tcp`, with the built-in defaults filled */
 } Scenario;
 
 #define SCENARIO_MAX_FILE_BYTES (16u * 1024 * 1024)
