@@ -14,13 +14,19 @@
  * (Linux) on the signalfd and the watched descriptors, with a timeout to
  * the next event or to `until` (none when neither exists). (3) On a
  * signal, return RT_SIGNAL; on input, run what became due, then call the
- * callbacks of the ready descriptors. It never spins: the timer slack of
- * the thread (prctl PR_SET_TIMERSLACK, Linux) is set to 1 ns during
- * rt_run(), which halves ppoll()'s lateness (measured on a 2-core VM: a
- * median of 105 us with the default 50 us slack, 55 us with 1 ns, p99
- * under 0.2 ms), well under the 1 ms the stats count as late; spinning the
- * last 50-100 us would cost that much CPU per event for a gain no
- * emulated network needs.
+ * callbacks of the ready descriptors.
+ *
+ * Accuracy without spinning. Linux lets a poll timeout expire late by its
+ * timer slack or 0.1% of the timeout, whichever is larger (fs/select.c,
+ * select_estimate_accuracy): 1 ms on a 1 s sleep, 50 us by default on a
+ * short one. So the thread's timer slack (prctl PR_SET_TIMERSLACK) is 1 ns
+ * during rt_run(), and a wait longer than RT_EXACT_WAIT_NS stops 1/512 of
+ * it short (before its 0.1% can make it late); the next poll sleeps the
+ * rest, a few polls in all even for a long wait. Measured on a 2-core VM:
+ * events run a median of 55 us late (ppoll's wake-up; 105 us with the
+ * default slack), p99 0.1-0.2 ms, maximum 0.2-0.35 ms, idle or with both
+ * cores busy. Spinning the last 50-100 us would cost that much CPU per
+ * event for a gain no emulated network needs, so the loop never spins.
  *
  * Lag statistics in bounded memory: a log-linear histogram (HdrHistogram's
  * layout) of RT_SUB buckets per power of two, 1920 counters, exact below
@@ -52,6 +58,7 @@
 #define RT_BUCKETS ((64u - RT_SUB_BITS + 1u) * RT_SUB)
 #define RT_SLICE_NS SIMTIME_MS(5)
 #define RT_LATE_NS SIMTIME_MS(1)
+#define RT_EXACT_WAIT_NS SIMTIME_MS(1)
 
 typedef struct {
   int fd;
@@ -244,6 +251,8 @@ static int rt_poll(RtLoop *rt, SimTime until)
   rt_fill_pfds(rt);
   SimTime target = MIN(scheduler_next_time(rt->sched), until);
   SimTime wait = target == SIMTIME_MAX ? -1 : MAX(target - rt_wall(rt), 0);
+  if (wait > RT_EXACT_WAIT_NS)
+    wait -= wait / 512; /* the next poll sleeps the rest */
   struct timespec ts = {(time_t)(wait / SIMTIME_S(1)), (long)(wait % SIMTIME_S(1))};
   struct pollfd *p = (struct pollfd *)(void *)rt->pfds->data;
   int n = ppoll(p, rt->pfds->len, wait < 0 ? NULL : &ts, NULL);
