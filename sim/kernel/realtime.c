@@ -290,6 +290,16 @@ static void rt_dispatch(RtLoop *rt)
   g_free(ready);
 }
 
+/* Moves the clock, without running anything, to the wall clock's time, or
+ * to just before the next event if that is due already. */
+static void rt_clock_to_wall(RtLoop *rt, SimTime until)
+{
+  SimTime next = scheduler_next_time(rt->sched);
+  SimTime t = MIN(MIN(rt_wall(rt), until), next == SIMTIME_MAX ? next : next - 1);
+  if (t > scheduler_now(rt->sched))
+    scheduler_step(rt->sched, t);
+}
+
 static RtEnd rt_loop(RtLoop *rt, SimTime until)
 {
   RtEnd end = RT_DONE;
@@ -297,8 +307,10 @@ static RtEnd rt_loop(RtLoop *rt, SimTime until)
     if (rt_run_due(rt, until, &end))
       return end;
     int ready = rt_poll(rt, until);
-    if (ready < 0)
+    if (ready < 0) {
+      rt_clock_to_wall(rt, until);
       return RT_SIGNAL;
+    }
     if (ready > 0 && rt_run_due(rt, until, &end))
       return end;
     if (ready > 0)

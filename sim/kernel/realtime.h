@@ -19,9 +19,9 @@
  *
  * Time: simulated time t runs when the wall clock has advanced t - t0
  * since rt_run()'s start, t0 being the scheduler's time then. After
- * RT_DONE by the wall clock the scheduler's time is `until`; after a stop,
- * a signal or the lag limit, that of the last event run (or of the wall
- * clock, if later and no event was due).
+ * RT_DONE by the wall clock the scheduler's time is `until`; after a stop
+ * or the lag limit, that of the last event run; after a signal, the wall
+ * clock's (or just before the next event, if that was due already).
  *
  * Nothing here is on the path of a simulated-time run: only `ipsim run
  * --realtime` (or `realtime:` in the scenario, or a Linux host) creates an

@@ -323,7 +323,8 @@ static gboolean signal_blocked(int sig)
 }
 
 /* A SIGTERM (then a SIGINT) raised at 50 ms of a 10 s run ends it at
- * once; the signals are unblocked again afterwards. */
+ * once, with the clock at the wall clock's time; the signals are
+ * unblocked again afterwards. */
 START_TEST(test_rt_signals)
 {
   const int sigs[] = {SIGTERM, SIGINT};
@@ -335,6 +336,8 @@ START_TEST(test_rt_signals)
     ck_assert_int_lt(mono_ns() - f->start, SIMTIME_MS(150));
     ck_assert_int_eq(rt_signal(f->rt), sigs[i]);
     ck_assert_uint_eq(f->walls->len, 0);
+    ck_assert_int_ge(scheduler_now(f->s), SIMTIME_MS(50)); /* the clock is at the wall clock's time */
+    ck_assert_int_lt(scheduler_now(f->s), SIMTIME_MS(200));
     ck_assert(!signal_blocked(SIGTERM) && !signal_blocked(SIGINT));
     fixture_free(f);
   }
