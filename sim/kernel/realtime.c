@@ -47,7 +47,6 @@
 #include <glib.h>
 #include <poll.h>
 #include <signal.h>
-#include <string.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <time.h>
@@ -269,13 +268,13 @@ static int rt_poll(RtLoop *rt, SimTime until)
 }
 
 /* Calls the callback of each ready descriptor that is still watched; drops
- * (with a warning) the watchers of descriptors closed while watched. */
+ * (with a warning) the watchers of descriptors closed while watched.
+ * Callbacks may change the watches, not the pollfd array: only rt_poll()
+ * rebuilds it. */
 static void rt_dispatch(RtLoop *rt)
 {
-  guint n = rt->pfds->len;
-  struct pollfd *ready = g_new(struct pollfd, n);
-  memcpy(ready, rt->pfds->data, n * sizeof *ready);
-  for (guint i = 1; i < n; i++) {
+  const struct pollfd *ready = (const struct pollfd *)(void *)rt->pfds->data;
+  for (guint i = 1; i < rt->pfds->len; i++) {
     int w = ready[i].revents ? rt_find(rt, ready[i].fd) : -1;
     if (w < 0)
       continue;
@@ -287,7 +286,6 @@ static void rt_dispatch(RtLoop *rt)
       watch.fn(watch.obj, watch.fd);
     }
   }
-  g_free(ready);
 }
 
 /* Moves the clock, without running anything, to the wall clock's time, or
