@@ -1,7 +1,8 @@
 /*
  * The context every model runs in: the kernel objects of one simulation
- * (its scheduler, packet pool and seed) and what observes it (the trace,
- * the flow table). The network owns it; nodes, links and apps point to
+ * (its scheduler, packet pool and seed, and in real-time mode the loop that
+ * runs the scheduler against the wall clock) and what observes it (the
+ * trace, the flow table). The network owns it; nodes, links and apps point to
  * it, so that a model reaches the clock or the trace without knowing the
  * network.
  *
@@ -16,6 +17,7 @@
 #include <glib.h>
 
 #include "sim/kernel/packet.h"
+#include "sim/kernel/realtime.h"
 #include "sim/kernel/scheduler.h"
 
 typedef struct Trace Trace;
@@ -23,6 +25,7 @@ typedef struct FlowTable FlowTable;
 
 typedef struct SimContext {
   Scheduler *sched;
+  RtLoop *rt; /* real-time mode: the loop (register descriptors with rt_watch()); NULL otherwise */
   PacketPool *pool;
   uint64_t seed;             /* of every random stream (rng_init) */
   Trace *trace;              /* NULL: no text trace */

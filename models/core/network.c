@@ -73,6 +73,7 @@ void network_free(Network *net)
   if (net->ctx.routes_csv)
     fclose(net->ctx.routes_csv);
   trace_free(net->ctx.trace);
+  rt_free(net->ctx.rt);
   scheduler_free(net->ctx.sched);
   packet_pool_free(net->ctx.pool);
   g_free(net->name);

@@ -10,7 +10,8 @@
  * Entry points: report_counters_text(), report_counters_json(),
  * report_flows_text(), report_flows_json(), report_flows_csv();
  * report_routing() (the routing protocols' totals), report_routing_text(),
- * report_routing_json().
+ * report_routing_json(); report_realtime_text() and report_realtime_json()
+ * (how late events ran, in real-time mode only).
  */
 #ifndef IPSIM_REPORT_H
 #define IPSIM_REPORT_H
@@ -37,6 +38,8 @@ typedef struct {
 void report_routing(const Network *net, ReportRouting *r);
 void report_routing_text(const Network *net, FILE *out);
 void report_routing_json(const Network *net, GString *json);
+void report_realtime_text(const Network *net, FILE *out);
+void report_realtime_json(const Network *net, GString *json);
 
 /* The first line of flows.csv. */
 #define REPORT_FLOWS_CSV_HEADER                                                                                        \

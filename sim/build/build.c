@@ -107,13 +107,19 @@ static void build_protocols(Network *net, const Scenario *sc)
 }
 
 /* Builds the network a validated scenario describes, with its applications
- * and events scheduled. Never fails: the loader has checked everything that
+ * and events scheduled; in real-time mode (`realtime:`) with its RtLoop in
+ * net->ctx.rt, made first so that what the build makes can watch
+ * descriptors. Never fails: the loader has checked everything that
  * could make it fail. `sc` must outlive the network (apps and events
  * borrow their configuration). */
 Network *build_network(const Scenario *sc)
 {
   Network *net = network_new(sc->name, sc->seed, sc->stop);
   net->description = g_strdup(sc->description);
+  if (sc->realtime.on || scenario_has_linux_hosts(sc)) {
+    net->ctx.rt = rt_new(net->ctx.sched);
+    rt_set_lag_limit(net->ctx.rt, sc->realtime.lag_limit);
+  }
   build_nodes(net, sc);
   build_links(net, sc);
   build_layers(net, sc);

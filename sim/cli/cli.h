@@ -7,7 +7,9 @@
 
 #include "sim/text/diag.h"
 
-enum { CLI_EXIT_OK = 0, CLI_EXIT_EXPECT = 1, CLI_EXIT_USAGE = 2 };
+/* CLI_EXIT_USAGE also ends a real-time run past its lag limit; a real-time
+ * run ended by a signal exits CLI_EXIT_SIGNAL + its number (130, 143). */
+enum { CLI_EXIT_OK = 0, CLI_EXIT_EXPECT = 1, CLI_EXIT_USAGE = 2, CLI_EXIT_SIGNAL = 128 };
 
 int cli_run(int argc, char **argv);
 int cli_check(int argc, char **argv);

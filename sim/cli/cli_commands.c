@@ -1,10 +1,13 @@
 /*
  * The `run`, `check` and `draw` commands. Each parses its options, loads the
- * scenario (printing every error and warning), and does its job.
+ * scenario (printing every error and warning), and does its job. `run`
+ * runs in simulated time, or in real time (--realtime, `realtime:`)
+ * through the RtLoop build_network() puts in net->ctx.rt.
  * Entry points: cli_run(), cli_check(), cli_draw().
  */
 #include <errno.h>
 #include <glib/gstdio.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -133,6 +136,7 @@ static void cli_print_summary(const Network *net, uint64_t events, double wall_s
   printf("events     %" G_GUINT64_FORMAT " executed\n", events);
   printf("sim time   %s\n", simtime);
   printf("wall time  %.6f s (%.0f events/s)\n", wall_s, wall_s > 0 ? (double)events / wall_s : 0.0);
+  report_realtime_text(net, stdout);
   report_routing_text(net, stdout);
   if (dir)
     printf("output     %s%s\n", dir, g_str_has_suffix(dir, G_DIR_SEPARATOR_S) ? "" : G_DIR_SEPARATOR_S);
@@ -161,7 +165,7 @@ static gboolean cli_write_file(const char *dir, const char *name, GString *text)
 
 /* Writes DIR/summary.json, DIR/counters.json, DIR/flows.json and DIR/flows.csv: only
  * simulated figures, so that the same scenario and seed give
- * byte-identical files. */
+ * byte-identical files (but for the lag of a real-time run). */
 static gboolean cli_write_results(const Network *net, uint64_t events, const char *dir)
 {
   if (g_mkdir_with_parents(dir, 0755) != 0) {
@@ -175,6 +179,7 @@ static gboolean cli_write_results(const Network *net, uint64_t events, const cha
                          "  \"events\": %" G_GUINT64_FORMAT ",\n  \"sim_time_ns\": %" G_GINT64_FORMAT,
                          net->ctx.seed, net->nodes->len, net->links->len, events, scheduler_now(net->ctx.sched));
   report_routing_json(net, json);
+  report_realtime_json(net, json);
   g_string_append(json, "\n}\n");
   return cli_write_file(dir, "summary.json", json) && cli_write_file(dir, "counters.json", report_counters_json(net)) &&
          cli_write_file(dir, "flows.json", report_flows_json(net)) &&
@@ -224,101 +229,142 @@ static char *cli_output_dir(const Scenario *sc, const char *path, const char *ou
   return dir;
 }
 
-/* The run in real time, with the Linux hosts made real around it: the
- * events run, or -1 with the exit status in *status (an error, a signal,
- * the lag limit). Prints the lag when `!quiet`. */
-static int64_t cli_run_realtime(Network *net, const Scenario *sc, Expect *ex, const char *dir, gboolean quiet,
-                                int *status)
+/* Runs the network to its stop time: in simulated time (with progress on
+ * a terminal only, so that piped or redirected outputs stay
+ * byte-identical), or, when it has an RtLoop, in real time. Returns how the
+ * run ended (RT_DONE in simulated time) and the events run in *events. */
+static RtEnd cli_run_events(Network *net, gboolean quiet, uint64_t *events)
 {
-  GError *error = NULL;
-  RtLoop *rt = rt_new(net->ctx.sched);
-  Emu *emu = emu_needed(sc) ? emu_start(net, sc, rt, dir, &error) : NULL;
-  if (emu_needed(sc) && !emu) {
-    fprintf(stderr, "ipsim run: %s\n", error->message);
-    g_error_free(error);
-    rt_free(rt);
-    *status = CLI_EXIT_USAGE;
-    return -1;
+  if (!net->ctx.rt) {
+    *events = progress_run(net, !quiet && isatty(fileno(stderr)) ? stderr : NULL);
+    return RT_DONE;
   }
   uint64_t before = scheduler_executed(net->ctx.sched);
-  RtEnd end = rt_run(rt, net->stop);
-  emu_stop(emu, ex);
-  RtStats st;
-  rt_stats(rt, &st);
-  if (!quiet)
-    printf("realtime   lag max %.3fms, p99 %.3fms, %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
-           " events late by more than 1ms\n",
-           (double)st.max_lag / 1e6, (double)st.p99_lag / 1e6, st.late_1ms, st.events);
-  *status = end == RT_SIGNAL ? 128 + rt_signal(rt) : CLI_EXIT_OK;
-  if (end == RT_SIGNAL)
-    fprintf(stderr, "ipsim run: stopped by signal %d at %.3fs\n", rt_signal(rt),
-            (double)scheduler_now(net->ctx.sched) / 1e9);
-  rt_free(rt);
-  return end == RT_SIGNAL ? -1 : (int64_t)(scheduler_executed(net->ctx.sched) - before);
+  RtEnd end = rt_run(net->ctx.rt, net->stop);
+  *events = scheduler_executed(net->ctx.sched) - before;
+  return end;
 }
 
-/* Runs a built network with its outputs and checks; returns the exit status. */
-static int cli_run_network(Network *net, const Scenario *sc, const char *dir, gboolean quiet)
+/* Says why a real-time run stopped early, in one line on standard error,
+ * and returns its exit status: CLI_EXIT_USAGE past the lag limit, 128 +
+ * the signal's number for SIGINT (130) and SIGTERM (143). */
+static int cli_realtime_stopped(const Network *net, const Scenario *sc, RtEnd end)
+{
+  char *at = units_format_duration(scheduler_now(net->ctx.sched));
+  int status = CLI_EXIT_USAGE;
+  if (end == RT_LAG) {
+    RtStats st;
+    rt_stats(net->ctx.rt, &st);
+    char *lag = units_format_duration(st.max_lag), *limit = units_format_duration(sc->realtime.lag_limit);
+    fprintf(stderr,
+            "ipsim run: real time lost: the event at %s ran %s late, beyond realtime.lag-limit (%s); stopped there\n",
+            at, lag, limit);
+    g_free(lag);
+    g_free(limit);
+  } else {
+    int sig = rt_signal(net->ctx.rt);
+    fprintf(stderr, "ipsim run: %s at %s of simulated time; outputs written up to there\n",
+            sig == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)", at);
+    status = CLI_EXIT_SIGNAL + sig;
+  }
+  g_free(at);
+  return status;
+}
+
+/* Evaluates the checks and prints their counts and measures; returns how
+ * many failed. A run that stopped early is not checked. */
+static guint cli_finish_checks(Expect *ex, const Scenario *sc, gboolean quiet, RtEnd end)
+{
+  if (end != RT_DONE) {
+    if (!quiet && sc->expects->len)
+      printf("expect     not checked: the run stopped early\n");
+    return 0;
+  }
+  guint passed = 0, failed = expect_finish(ex, stderr, &passed);
+  if (!quiet && passed + failed)
+    printf("expect     %u passed, %u failed\n", passed, failed);
+  if (!quiet)
+    expect_print_measures(ex, stdout, "           ");
+  return failed;
+}
+
+/* Makes the scenario's Linux hosts real, before the run; NULL after printing why not. */
+static Emu *cli_emu_start(Network *net, const Scenario *sc, const char *dir)
+{
+  GError *error = NULL;
+  Emu *emu = emu_start(net, sc, net->ctx.rt, dir, &error);
+  if (!emu) {
+    fprintf(stderr, "ipsim run: %s\n", error->message);
+    g_error_free(error);
+  }
+  return emu;
+}
+
+/* Opens the outputs and snapshots of a run; NULL after printing the problem. */
+static Snapshots *cli_open_outputs(Network *net, const Scenario *sc, const char *dir, gboolean quiet)
 {
   GError *error = NULL;
   const ScenarioOutput *out = &sc->output;
   /* Application lines go to standard output, unless a trace there already shows them. */
   gboolean trace_to_stdout = out->trace && !dir;
   net->app_out = quiet || (trace_to_stdout && (out->trace & TRACE_APP)) ? NULL : stdout;
-  if (!build_open_outputs(net, sc, dir, !quiet, &error)) {
-    fprintf(stderr, "ipsim run: %s\n", error->message);
-    g_error_free(error);
-    return CLI_EXIT_USAGE;
-  }
-  Snapshots *snap = snapshots_new(net, sc, dir, &error);
+  Snapshots *snap = NULL;
+  if (build_open_outputs(net, sc, dir, !quiet, &error))
+    snap = snapshots_new(net, sc, dir, &error);
   if (!snap) {
     fprintf(stderr, "ipsim run: %s\n", error->message);
     g_error_free(error);
-    return CLI_EXIT_USAGE;
   }
+  return snap;
+}
+
+/* Runs a built network with its outputs and checks; returns the exit status. */
+static int cli_run_network(Network *net, const Scenario *sc, const char *dir, gboolean quiet)
+{
+  Snapshots *snap = cli_open_outputs(net, sc, dir, quiet);
+  if (!snap)
+    return CLI_EXIT_USAGE;
   Expect *ex = expect_new(net, sc);
   gint64 start = g_get_monotonic_time();
-  /* Progress only on a terminal, so that piped or redirected outputs stay byte-identical. */
-  int rt_status = CLI_EXIT_OK;
-  int64_t ran = emu_needed(sc) ? cli_run_realtime(net, sc, ex, dir, quiet, &rt_status) : 0;
-  if (ran < 0) {
+  uint64_t events = 0;
+  Emu *emu = emu_needed(sc) ? cli_emu_start(net, sc, dir) : NULL;
+  if (emu_needed(sc) && !emu) {
     snapshots_free(snap);
     expect_free(ex);
-    return rt_status;
+    return CLI_EXIT_USAGE;
   }
-  uint64_t events =
-      emu_needed(sc) ? (uint64_t)ran : progress_run(net, !quiet && isatty(fileno(stderr)) ? stderr : NULL);
+  RtEnd end = cli_run_events(net, quiet, &events);
+  emu_stop(emu, ex);
   for (guint i = 0; i < net->apps->len; i++)
     app_finish(g_ptr_array_index(net->apps, i));
   double wall_s = (double)(g_get_monotonic_time() - start) / 1e6;
+  int stopped = end == RT_DONE ? CLI_EXIT_OK : cli_realtime_stopped(net, sc, end);
   if (!quiet)
     cli_print_summary(net, events, wall_s, dir, snapshots_text(snap));
   snapshots_free(snap);
   fflush(stdout);
-  guint passed = 0, failed = expect_finish(ex, stderr, &passed);
-  if (!quiet && passed + failed)
-    printf("expect     %u passed, %u failed\n", passed, failed);
-  if (!quiet)
-    expect_print_measures(ex, stdout, "           ");
+  guint failed = cli_finish_checks(ex, sc, quiet, end);
   expect_free(ex);
   if (dir && !cli_write_results(net, events, dir))
     return CLI_EXIT_USAGE;
-  return failed ? CLI_EXIT_EXPECT : CLI_EXIT_OK;
+  return stopped ? stopped : failed ? CLI_EXIT_EXPECT : CLI_EXIT_OK;
 }
 
 int cli_run(int argc, char **argv)
 {
   char *seed = NULL, *stop = NULL, *out = NULL;
-  gboolean quiet = FALSE;
+  gboolean quiet = FALSE, realtime = FALSE;
   GOptionEntry entries[] = {{"seed", 0, 0, G_OPTION_ARG_STRING, &seed, NULL, NULL},
                             {"stop", 0, 0, G_OPTION_ARG_STRING, &stop, NULL, NULL},
                             {"out", 0, 0, G_OPTION_ARG_FILENAME, &out, NULL, NULL},
                             {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, NULL, NULL},
+                            {"realtime", 0, 0, G_OPTION_ARG_NONE, &realtime, NULL, NULL},
                             G_OPTION_ENTRY_NULL};
   int status = CLI_EXIT_USAGE;
   Scenario *sc = NULL;
   if (cli_parse_options("run", entries, &argc, &argv) && cli_operands("run", argc, argv, 1) &&
       (sc = cli_load(argv[1], NULL)) && cli_override(sc, seed, stop)) {
+    sc->realtime.on = sc->realtime.on || realtime;
     Network *net = build_network(sc);
     char *dir = cli_output_dir(sc, argv[1], out);
     status = cli_run_network(net, sc, dir, quiet);

@@ -1,7 +1,9 @@
 /*
  * The ipsim command line: `run`, `check`, `draw`, `cleanup` and `help`.
  * Exit status: 0 success, 1 failed expectations (reserved for `expect:`),
- * 2 bad input or usage. Errors go to standard error.
+ * 2 bad input or usage (or a real-time run past its lag limit), 130 and
+ * 143 a real-time run ended by SIGINT and SIGTERM. Errors go to standard
+ * error.
  */
 #include <stdio.h>
 #include <string.h>
@@ -18,7 +20,7 @@ typedef struct {
 } CliCommand;
 
 static const CliCommand cli_commands[] = {
-    {"run", cli_run, "run FILE [--seed N] [--stop TIME] [--out DIR] [--quiet]",
+    {"run", cli_run, "run FILE [--seed N] [--stop TIME] [--out DIR] [--quiet] [--realtime]",
      "load, check and run a scenario, then print a summary",
      "Loads FILE, checks it, builds the network and runs it until its stop time.\n"
      "  --seed N      use seed N instead of the file's 'seed'\n"
@@ -26,7 +28,11 @@ static const CliCommand cli_commands[] = {
      "  --out DIR     write the outputs (summary.json) into DIR, creating it; a\n"
      "                scenario that asks for files (pcap, tcp-series) and names no\n"
      "                directory writes them to ./FILE.out (FILE without .yaml)\n"
-     "  --quiet       print nothing but errors\n"},
+     "  --quiet       print nothing but errors\n"
+     "  --realtime    run against the wall clock (as 'realtime: true' in FILE): each\n"
+     "                event when the wall clock reaches its time; the summary adds\n"
+     "                how late events ran. Exit status 2 past 'realtime.lag-limit',\n"
+     "                130 after SIGINT, 143 after SIGTERM\n"},
     {"check", cli_check, "check FILE...", "validate scenario files and print their errors and warnings",
      "Checks each FILE without running it. Exit status 0 when no file has an\n"
      "error (warnings allowed), 2 otherwise.\n"},

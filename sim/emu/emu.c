@@ -48,10 +48,7 @@ struct Emu {
 
 gboolean emu_needed(const Scenario *sc)
 {
-  for (guint i = 0; i < sc->nodes->len; i++)
-    if (scenario_node(sc, i)->kind == NODE_KIND_LINUX)
-      return TRUE;
-  return FALSE;
+  return scenario_has_linux_hosts(sc);
 }
 
 /* Root and the tun driver, or why not. */

@@ -6,12 +6,22 @@
  * signalfd for SIGINT and SIGTERM, waking for the next event or for input;
  * it never busy-waits. A watcher's callback runs with the scheduler's clock
  * advanced to the wall clock's simulated time, so that what it schedules
- * happens "now".
+ * happens "now" (when the loop is behind, to the time of the last event
+ * run: events never run out of order). A watched descriptor should be
+ * non-blocking; a callback that sees a hang-up must rt_unwatch() it.
  *
  * Lag: how late each event ran (wall time minus its simulated time). The
  * stats give the events run, the maximum, the 99th percentile and the
- * count of events later than 1 ms. With a lag limit, the run stops as soon
- * as an event runs later than the limit (ns-3's hard-limit mode).
+ * count of events later than 1 ms, over the loop's life. With a lag limit,
+ * the run stops as soon as an event runs later than the limit (ns-3's
+ * hard-limit mode): that event has run, the scheduler's time is its time
+ * and max_lag its lag.
+ *
+ * Time: simulated time t runs when the wall clock has advanced t - t0
+ * since rt_run()'s start, t0 being the scheduler's time then. After
+ * RT_DONE by the wall clock the scheduler's time is `until`; after a stop
+ * or the lag limit, that of the last event run; after a signal, the wall
+ * clock's (or just before the next event, if that was due already).
  *
  * Nothing here is on the path of a simulated-time run: only `ipsim run
  * --realtime` (or `realtime:` in the scenario, or a Linux host) creates an

@@ -5,7 +5,9 @@
  * Entry points, in call order: scheduler_new; scheduler_at and
  * scheduler_after (also from inside events); scheduler_cancel and
  * scheduler_is_pending; scheduler_run, which pops and executes events up to a
- * time, with scheduler_stop from inside an event; scheduler_free.
+ * time, with scheduler_stop from inside an event; scheduler_free. The
+ * real-time loop uses scheduler_next_time (a read-only look at the queue)
+ * and scheduler_step (one event at a time) instead of scheduler_run.
  *
  * Data structure. Events live in a slab of slots {fn, obj, arg, gen}, taken
  * from and returned to a LIFO free list; an EventId is (gen << 32) | slot, and
@@ -535,28 +537,95 @@ uint64_t scheduler_run(Scheduler *s, SimTime until)
   return s->executed - before;
 }
 
-/* A time no later than the next pending event's (SIMTIME_MAX: none): the
- * event's own time when the queue knows it without work, else the lower
- * bound of the bucket that holds it (a cancelled entry may make it
- * earlier still). Changes nothing: for the real-time loop, which sleeps
- * until then and asks again after scheduler_run() to that time. */
-SimTime scheduler_next_bound(const Scheduler *s)
-{
-  g_return_val_if_fail(s != NULL, SIMTIME_MAX);
-  if (s->live == 0 || s->level_mask == 0)
-    return SIMTIME_MAX;
-  unsigned level = (unsigned)__builtin_ctz(s->level_mask);
-  unsigned digit = scheduler_lowest_digit(s, level);
-  const SchedulerBucket *b = &s->buckets[level][digit];
-  if (level == 0 || scheduler_bucket_single(b))
-    return (SimTime)b->head->keys[b->head_pos];
-  return (SimTime)scheduler_bucket_low(s->base, level, digit);
-}
-
 /* Makes the running scheduler_run return after the current event. */
 void scheduler_stop(Scheduler *s)
 {
   g_return_if_fail(s != NULL);
   if (s->running)
     s->stopped = TRUE;
+}
+
+/*
+ * Sets *key to the smallest key of a live (not cancelled) entry of bucket
+ * b and returns TRUE, or returns FALSE when every entry is cancelled.
+ */
+static gboolean scheduler_bucket_min_live(const Scheduler *s, const SchedulerBucket *b, uint64_t *key)
+{
+  const SchedulerBlock *blk = b->head;
+  uint32_t pos = b->head_pos;
+  gboolean found = FALSE;
+
+  for (uint32_t left = b->count; left > 0; left--) {
+    if (scheduler_slot(s, blk->slots[pos])->fn != NULL && (!found || blk->keys[pos] < *key)) {
+      *key = blk->keys[pos];
+      found = TRUE;
+    }
+    if (++pos == SCHEDULER_BLOCK_ENTRIES) {
+      blk = blk->next;
+      pos = 0;
+    }
+  }
+  return found;
+}
+
+/* Like scheduler_bucket_min_live, for the first bucket of `level` (in digit
+ * order) that holds a live entry. */
+static gboolean scheduler_level_min_live(const Scheduler *s, unsigned level, uint64_t *key)
+{
+  for (unsigned w = 0; w < SCHEDULER_WORDS; w++)
+    for (uint64_t bits = s->occupied[level][w]; bits != 0; bits &= bits - 1) {
+      unsigned digit = w * 64 + (unsigned)__builtin_ctzll(bits);
+      if (scheduler_bucket_min_live(s, &s->buckets[level][digit], key))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/*
+ * Returns the time of the earliest pending (scheduled, not cancelled)
+ * event, or SIMTIME_MAX when none is pending. It reads the queue without
+ * changing it (the queue's base stays where it is, so events can still be
+ * scheduled at any time from now on): the buckets are ordered by key, by
+ * level then digit, so the answer is the smallest live key of the first
+ * bucket holding a live entry. The cost is the entries of the buckets read,
+ * cancelled ones included: fine between the events of a real-time run, not
+ * meant for a loop over millions of events.
+ */
+SimTime scheduler_next_time(const Scheduler *s)
+{
+  g_return_val_if_fail(s != NULL, SIMTIME_MAX);
+  uint64_t key = 0;
+
+  for (unsigned level = 0; s->live > 0 && level < SCHEDULER_LEVELS; level++)
+    if ((s->level_mask >> level & 1u) && scheduler_level_min_live(s, level, &key))
+      return (SimTime)key;
+  return SIMTIME_MAX;
+}
+
+/*
+ * Runs the next event if its time is <= until (the events it schedules
+ * stay pending) and says whether it called scheduler_stop; with no event
+ * due, runs nothing and sets now to until (as scheduler_run does, and
+ * except for until == SIMTIME_MAX). One scheduler_step after another runs
+ * exactly the events, in the order, of one scheduler_run.
+ */
+SchedulerStep scheduler_step(Scheduler *s, SimTime until)
+{
+  g_return_val_if_fail(s != NULL, SCHEDULER_STEP_NONE);
+  g_return_val_if_fail(!s->running, SCHEDULER_STEP_NONE);
+  g_return_val_if_fail(until >= s->now, SCHEDULER_STEP_NONE);
+
+  uint32_t i = scheduler_queue_pop(s, (uint64_t)until);
+  if (i == SCHEDULER_SLOT_NONE) {
+    if (until != SIMTIME_MAX)
+      s->now = until;
+    return SCHEDULER_STEP_NONE;
+  }
+  s->running = TRUE;
+  s->stopped = FALSE;
+  scheduler_execute(s, i);
+  gboolean stopped = s->stopped;
+  s->running = FALSE;
+  s->stopped = FALSE;
+  return stopped ? SCHEDULER_STEP_STOPPED : SCHEDULER_STEP_RAN;
 }

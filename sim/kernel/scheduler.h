@@ -7,7 +7,9 @@
  *
  * Entry points, in call order: scheduler_new; scheduler_at / scheduler_after
  * (also from inside events); scheduler_cancel; scheduler_run, with
- * scheduler_stop from inside an event; scheduler_free.
+ * scheduler_stop from inside an event; scheduler_free. For loops that look
+ * at each event (the real-time loop, sim/kernel/realtime.h):
+ * scheduler_next_time and scheduler_step; scheduler_run stays the fast path.
  */
 #ifndef IPSIM_SCHEDULER_H
 #define IPSIM_SCHEDULER_H
@@ -38,8 +40,17 @@ gboolean scheduler_cancel(Scheduler *s, EventId id);
 gboolean scheduler_is_pending(const Scheduler *s, EventId id);
 
 uint64_t scheduler_run(Scheduler *s, SimTime until);
-SimTime scheduler_next_bound(const Scheduler *s);
 void scheduler_stop(Scheduler *s);
+
+/* What scheduler_step did. */
+typedef enum {
+  SCHEDULER_STEP_NONE,    /* no event was due: now is until */
+  SCHEDULER_STEP_RAN,     /* it ran one event: now is its time */
+  SCHEDULER_STEP_STOPPED, /* it ran one event, which called scheduler_stop */
+} SchedulerStep;
+
+SimTime scheduler_next_time(const Scheduler *s);
+SchedulerStep scheduler_step(Scheduler *s, SimTime until);
 
 size_t scheduler_pending(const Scheduler *s);
 uint64_t scheduler_executed(const Scheduler *s);

@@ -159,6 +159,14 @@ typedef struct {
   GArray *show;        /* of ScenarioShow, in file order (`show:` snapshots); NULL when none */
 } ScenarioOutput;
 
+/* ---- realtime: ---------------------------------------------------------- */
+
+/* `realtime:`: run against the wall clock (sim/kernel/realtime.h). */
+typedef struct {
+  gboolean on;
+  SimTime lag_limit; /* `lag-limit`: stop when an event runs later than this; 0: no limit */
+} ScenarioRealtime;
+
 /* ---- expect: ------------------------------------------------------------ */
 
 typedef enum { CMP_EQ, CMP_NE, CMP_LT, CMP_LE, CMP_GT, CMP_GE } CmpOp;
@@ -240,8 +248,9 @@ typedef struct {
   GArray *apps;            /* of AppConfig; never NULL */
   GArray *events;          /* of ScenarioEvent, sorted by time (stable); never NULL */
   ScenarioOutput output;
-  GArray *expects; /* of ScenarioExpect; never NULL */
-  TcpConfig tcp;   /* `defaults.tcp`, with the built-in defaults filled */
+  ScenarioRealtime realtime; /* off unless `realtime:` (or the CLI's --realtime) turns it on */
+  GArray *expects;           /* of ScenarioExpect; never NULL */
+  TcpConfig tcp;             /* `defaults.tcp`, with the built-in defaults filled */
 } Scenario;
 
 #define SCENARIO_MAX_FILE_BYTES (16u * 1024 * 1024)
@@ -271,6 +280,15 @@ static inline AppConfig *scenario_app(const Scenario *sc, int i)
 static inline ScenarioIface *scenario_iface(const Scenario *sc, int node, int iface)
 {
   return &g_array_index(scenario_node(sc, node)->ifaces, ScenarioIface, iface);
+}
+
+/* TRUE when the scenario has a Linux host (kind: linux): it runs in real time. */
+static inline gboolean scenario_has_linux_hosts(const Scenario *sc)
+{
+  for (guint i = 0; i < sc->nodes->len; i++)
+    if (scenario_node(sc, (int)i)->kind == NODE_KIND_LINUX)
+      return TRUE;
+  return FALSE;
 }
 
 #endif

@@ -29,6 +29,7 @@ static const SchemaField scenario_fields[] = {
     {"apps", scenario_parse_apps, 0, 0, FALSE},
     {"events", scenario_parse_events, 0, 0, FALSE},
     {"output", scenario_parse_output, 0, 0, FALSE},
+    {"realtime", scenario_parse_realtime, offsetof(Scenario, realtime), 0, FALSE},
     {"expect", scenario_parse_expect, 0, 0, FALSE},
 };
 

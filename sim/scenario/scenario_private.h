@@ -102,6 +102,7 @@ gboolean scenario_parse_duration_positive(SchemaCtx *cx, const YNode *value, voi
 gboolean scenario_parse_apps(SchemaCtx *cx, const YNode *value, void *dest);
 gboolean scenario_parse_events(SchemaCtx *cx, const YNode *value, void *dest);
 gboolean scenario_parse_output(SchemaCtx *cx, const YNode *value, void *dest);
+gboolean scenario_parse_realtime(SchemaCtx *cx, const YNode *value, void *dest);
 gboolean scenario_parse_expect(SchemaCtx *cx, const YNode *value, void *dest);
 void scenario_read_apps(Loader *ld);
 void scenario_read_events(Loader *ld);

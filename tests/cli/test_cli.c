@@ -1,13 +1,17 @@
 /*
  * The ipsim command as a user meets it: exit statuses, help, errors on bad
  * arguments and bad files (including hostile ones: huge, deep, binary,
- * alias bombs, directories), the run summary, drawing, and determinism.
+ * alias bombs, directories), the run summary, drawing, determinism, and
+ * real-time runs (the lag line, the lag limit, SIGTERM and SIGINT), which
+ * a run in simulated time never is.
  */
 #include <check.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -626,6 +630,212 @@ START_TEST(test_run_outputs_are_deterministic)
 }
 END_TEST
 
+/* Removes a directory and the files in it. */
+static void remove_dir(const char *dir)
+{
+  GDir *d = g_dir_open(dir, 0, NULL);
+  for (const char *name; d && (name = g_dir_read_name(d));) {
+    char *path = g_build_filename(dir, name, NULL);
+    g_unlink(path);
+    g_free(path);
+  }
+  if (d)
+    g_dir_close(d);
+  g_rmdir(dir);
+}
+
+/* A ping every 100 ms between two hosts, with a trace; `more` is appended. */
+static char *realtime_yaml(const char *dir, const char *stop, const char *more)
+{
+  char *yaml = g_strdup_printf("stop: %s\n"
+                               "nodes:\n"
+                               "  h1: { kind: host, ip: 10.0.0.1/24 }\n"
+                               "  h2: { kind: host, ip: 10.0.0.2/24 }\n"
+                               "links:\n"
+                               "  - [h1, h2]\n"
+                               "apps:\n"
+                               "  - { name: probe, type: ping, on: h1, to: h2, interval: 100ms }\n"
+                               "output: { trace: true }\n"
+                               "expect:\n"
+                               "  - { app: probe, loss: 0%% }\n"
+                               "%s",
+                               stop, more);
+  char *path = write_file(dir, "rt.yaml", yaml, -1);
+  g_free(yaml);
+  return path;
+}
+
+/* `realtime: true` (or --realtime) runs against the wall clock: a 250 ms
+ * run lasts at least 250 ms, the summary has the realtime line and
+ * summary.json its fields; checks are evaluated as usual. */
+START_TEST(test_realtime_run)
+{
+  char *dir = scratch_dir(), *out = g_build_filename(dir, "out", NULL);
+  for (int flag = 0; flag < 2; flag++) {
+    char *path = realtime_yaml(dir, "250ms", flag ? "" : "realtime: true\n");
+    gint64 start = g_get_monotonic_time();
+    Run r = run_ipsim((const char *[]){"run", path, "--out", out, flag ? "--realtime" : NULL, NULL});
+    gint64 took = g_get_monotonic_time() - start;
+    ck_assert_msg(r.status == 0, "flag %d: status %d\n%s", flag, r.status, r.err);
+    ck_assert_int_ge(took, 250000);
+    assert_contains(r.out, "realtime   lag max ");
+    assert_contains(r.out, " events later than 1 ms\n");
+    assert_contains(r.out, "expect     1 passed, 0 failed\n");
+    char *json_path = g_build_filename(out, "summary.json", NULL), *json = read_file(json_path);
+    assert_contains(json, "\"realtime\": true,\n  \"lag_max_ns\": ");
+    assert_contains(json, "\"lag_p99_ns\": ");
+    assert_contains(json, "\"late_1ms_events\": ");
+    g_free(json), g_free(json_path), g_free(path);
+    run_clear(&r);
+  }
+  remove_dir(out);
+  remove_dir(dir);
+  g_free(out), g_free(dir);
+}
+END_TEST
+
+/* Past `realtime.lag-limit` (1 ns: no event can be that punctual) the run
+ * stops with exit status 2 and says which event, how late, the limit. */
+START_TEST(test_realtime_lag_limit_exit)
+{
+  char *dir = scratch_dir(), *path = realtime_yaml(dir, "10s", "realtime: { lag-limit: 1ns }\n");
+  char *out = g_build_filename(dir, "out", NULL);
+  gint64 start = g_get_monotonic_time();
+  Run r = run_ipsim((const char *[]){"run", path, "--out", out, NULL});
+  ck_assert_int_lt(g_get_monotonic_time() - start, 5 * G_USEC_PER_SEC);
+  ck_assert_int_eq(r.status, 2);
+  assert_contains(r.err, "ipsim run: real time lost: the event at 0s ran ");
+  assert_contains(r.err, "ns late, beyond realtime.lag-limit (1ns); stopped there\n");
+  assert_contains(r.out, "expect     not checked: the run stopped early\n");
+  assert_contains(r.out, "realtime   lag max ");
+  char *json_path = g_build_filename(out, "summary.json", NULL), *json = read_file(json_path);
+  assert_contains(json, "\"realtime\": true");
+  g_free(json), g_free(json_path);
+  run_clear(&r);
+  remove_dir(out);
+  remove_dir(dir);
+  g_free(path), g_free(out), g_free(dir);
+}
+END_TEST
+
+/* Starts `ipsim run FILE --realtime --out DIR` with its standard output
+ * and error in DIR.stdout and DIR.stderr; waits until the trace is open
+ * (the run is about to start), then 200 ms more. */
+static GPid start_realtime_run(const char *file, const char *out)
+{
+  const char *argv[] = {"/bin/sh",
+                        "-c",
+                        "exec \"$0\" run \"$1\" --realtime --out \"$2\" >\"$2.stdout\" 2>\"$2.stderr\"",
+                        testlib_env("IPSIM"),
+                        file,
+                        out,
+                        NULL};
+  GPid pid;
+  ck_assert(g_spawn_async(NULL, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &pid, NULL));
+  char *trace = g_build_filename(out, "trace.txt", NULL);
+  for (int i = 0; i < 1000 && !g_file_test(trace, G_FILE_TEST_EXISTS); i++)
+    g_usleep(10000);
+  ck_assert_msg(g_file_test(trace, G_FILE_TEST_EXISTS), "the run did not start");
+  g_free(trace);
+  g_usleep(200000);
+  return pid;
+}
+
+/* Waits at most 5 s for `pid`; returns its wait status, and in *took the µs it took. */
+static int wait_exit(GPid pid, gint64 *took)
+{
+  gint64 start = g_get_monotonic_time();
+  int status = 0;
+  while (waitpid(pid, &status, WNOHANG) == 0) {
+    ck_assert_msg(g_get_monotonic_time() - start < 5 * G_USEC_PER_SEC, "ipsim did not stop");
+    g_usleep(2000);
+  }
+  *took = g_get_monotonic_time() - start;
+  return status;
+}
+
+/* SIGTERM (then SIGINT) to a real-time run of a 60 s scenario: it stops
+ * within a second, exits 143 (130), says so in one line, and has written
+ * its summary, summary.json and the trace up to there. */
+START_TEST(test_realtime_signals)
+{
+  static const struct {
+    int sig, status;
+    const char *message;
+  } cases[] = {{SIGTERM, 143, "ipsim run: terminated (SIGTERM) at "},
+               {SIGINT, 130, "ipsim run: interrupted (SIGINT) at "}};
+  char *dir = scratch_dir(), *path = realtime_yaml(dir, "60s", "");
+  for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+    char *out = g_build_filename(dir, "out", NULL);
+    GPid pid = start_realtime_run(path, out);
+    ck_assert_int_eq(kill(pid, cases[i].sig), 0);
+    gint64 took = 0;
+    int status = wait_exit(pid, &took);
+    g_spawn_close_pid(pid);
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == cases[i].status, "case %u: wait status %d", i, status);
+    ck_assert_int_lt(took, G_USEC_PER_SEC);
+    char *names[] = {g_strconcat(out, ".stdout", NULL), g_strconcat(out, ".stderr", NULL),
+                     g_build_filename(out, "summary.json", NULL), g_build_filename(out, "trace.txt", NULL)};
+    char *text[4];
+    for (int k = 0; k < 4; k++)
+      text[k] = read_file(names[k]);
+    assert_contains(text[0], "realtime   lag max ");
+    assert_contains(text[0], "probe: --- 10.0.0.2 ping statistics ---");
+    assert_contains(text[1], cases[i].message);
+    ck_assert_ptr_null(strchr(strchr(text[1], '\n') + 1, '\n')); /* one line */
+    assert_contains(text[2], "\"realtime\": true");
+    assert_contains(text[3], "ICMP echo reply");
+    for (int k = 0; k < 4; k++) {
+      g_unlink(names[k]);
+      g_free(names[k]);
+      g_free(text[k]);
+    }
+    remove_dir(out);
+    g_free(out);
+  }
+  remove_dir(dir);
+  g_free(path), g_free(dir);
+}
+END_TEST
+
+/* A run not asked to be real-time never goes through the real-time loop:
+ * no example gets an RtLoop; campus.yaml's 60 s of simulated time take
+ * far less than 60 s of wall time (the loop would take 60 s), and neither
+ * the summary nor summary.json mentions real time. */
+START_TEST(test_simulated_time_is_not_real_time)
+{
+  const char *topologies = testlib_env("TOPOLOGIES");
+  GPtrArray *names = testlib_list_dir(topologies, ".yaml");
+  for (guint i = 0; i < names->len; i++) {
+    char *path = g_build_filename(topologies, names->pdata[i], NULL);
+    Scenario *sc = NULL;
+    g_free(testlib_load_messages(path, &sc));
+    ck_assert_msg(sc != NULL && !sc->realtime.on, "%s", path);
+    Network *net = build_network(sc);
+    ck_assert_msg(net->ctx.rt == NULL, "%s has an RtLoop", path);
+    network_free(net);
+    scenario_free(sc);
+    g_free(path);
+  }
+  g_ptr_array_free(names, TRUE);
+  char *dir = scratch_dir(), *out = g_build_filename(dir, "out", NULL), *campus = example("campus.yaml");
+  gint64 start = g_get_monotonic_time();
+  Run r = run_ipsim((const char *[]){"run", campus, "--out", out, NULL});
+  ck_assert_int_lt(g_get_monotonic_time() - start, 30 * G_USEC_PER_SEC);
+  ck_assert_int_eq(r.status, 0);
+  assert_contains(r.out, "sim time   60s\n");
+  ck_assert_ptr_null(strstr(r.out, "realtime"));
+  char *json_path = g_build_filename(out, "summary.json", NULL), *json = read_file(json_path);
+  ck_assert_ptr_null(strstr(json, "realtime"));
+  ck_assert_ptr_null(strstr(json, "lag_"));
+  g_free(json), g_free(json_path);
+  run_clear(&r);
+  remove_dir(out);
+  remove_dir(dir);
+  g_free(out), g_free(dir), g_free(campus);
+}
+END_TEST
+
 START_TEST(test_draw)
 {
   char *dir = scratch_dir(), *campus = example("campus.yaml");
@@ -687,6 +897,10 @@ static Suite *cli_suite(void)
   tcase_add_test(tc, test_no_progress_off_a_terminal);
   tcase_add_test(tc, test_run_outputs_are_deterministic);
   tcase_add_test(tc, test_draw);
+  tcase_add_test(tc, test_realtime_run);
+  tcase_add_test(tc, test_realtime_lag_limit_exit);
+  tcase_add_test(tc, test_realtime_signals);
+  tcase_add_test(tc, test_simulated_time_is_not_real_time);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -4,7 +4,7 @@
  * file under tests/scenario/warn/ loads with exactly its warnings; and the
  * resolution rules (defaults, interface naming, prefixes, MACs) hold; and
  * apps, events, output, expect and routes resolve to indices with every
- * default filled.
+ * default filled; `realtime:` reads as on or off with its lag limit.
  *
  * IPSIM_UPDATE_EXPECTED=1 rewrites the .err files from what the loader says
  * (then read the diff before committing it).
@@ -600,6 +600,31 @@ START_TEST(test_output)
 }
 END_TEST
 
+/* `realtime:` off by default; true, false, a mapping (on) with or without
+ * a lag limit. */
+START_TEST(test_realtime)
+{
+  static const struct {
+    const char *yaml;
+    gboolean on;
+    SimTime limit;
+  } cases[] = {
+      {"", FALSE, 0},
+      {"realtime: false\n", FALSE, 0},
+      {"realtime: true\n", TRUE, 0},
+      {"realtime: {}\n", TRUE, 0},
+      {"realtime: { lag-limit: 10ms }\n", TRUE, SIMTIME_MS(10)},
+      {"realtime:\n  lag-limit: 250us\n", TRUE, SIMTIME_US(250)},
+  };
+  for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+    Scenario *sc = load_net(cases[i].yaml);
+    ck_assert_msg(sc->realtime.on == cases[i].on, "case %u", i);
+    ck_assert_int_eq(sc->realtime.lag_limit, cases[i].limit);
+    scenario_free(sc);
+  }
+}
+END_TEST
+
 static const ScenarioExpect *expect_at(const Scenario *sc, guint i)
 {
   ck_assert_uint_lt(i, sc->expects->len);
@@ -1098,6 +1123,7 @@ static Suite *scenario_suite(void)
   tcase_add_test(sections, test_routing_and_aging);
   tcase_add_test(sections, test_routes);
   tcase_add_test(sections, test_output);
+  tcase_add_test(sections, test_realtime);
   tcase_add_test(sections, test_expect_checks);
   tcase_add_test(sections, test_expect_new_checks);
   tcase_add_test(sections, test_expect_routing_checks);

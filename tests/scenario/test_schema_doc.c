@@ -43,6 +43,7 @@ static const char *const probes[] = {
     BASE "apps:\n  - { type: bulk, on: h1, to: h2, @ }\n",
     BASE "events:\n  - { at: 1s, link: [h1, h2], set: down, @ }\n",
     BASE "output: { @ }\n",
+    BASE "realtime: { @ }\n",
     BASE "expect:\n  - { @ }\n",
     BASE "expect:\n  - { reach: { @ } }\n",
     BASE "expect:\n  - { route: { @ } }\n",

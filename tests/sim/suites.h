@@ -8,5 +8,6 @@ Suite *scheduler_suite(void);
 Suite *units_suite(void);
 Suite *rng_suite(void);
 Suite *packet_suite(void);
+Suite *realtime_suite(void);
 
 #endif

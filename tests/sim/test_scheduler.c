@@ -3,7 +3,8 @@
  * scheduling order (also for ties made inside events), cancel through a
  * handle, run-until and stop semantics, refusal of times in the past, large
  * times, and a random workload of a million operations checked event by event
- * against a simple sorted-array reference.
+ * against a simple sorted-array reference, run by scheduler_run and by
+ * scheduler_step, with scheduler_next_time checked against the reference.
  *
  * Entry point: scheduler_suite(), run by the tests/sim binary's main.
  */
@@ -320,6 +321,37 @@ static void test_sched_count_log(const gchar *domain, GLogLevelFlags level, cons
     (*(int *)data)++;
 }
 
+/* next_time skips cancelled events and does not move the clock; a step
+ * runs one event, or none and moves now to its bound; stop is reported. */
+START_TEST(test_scheduler_step_and_next_time)
+{
+  TestSched *t = test_sched_new();
+
+  ck_assert_int_eq(scheduler_next_time(t->s), SIMTIME_MAX);
+  EventId first = test_sched_at(t, 100, 1);
+  test_sched_at(t, SIMTIME_MS(20), 2);
+  test_sched_at(t, SIMTIME_MS(20), 3);
+  ck_assert_int_eq(scheduler_next_time(t->s), 100);
+  ck_assert(scheduler_cancel(t->s, first));
+  ck_assert_int_eq(scheduler_next_time(t->s), SIMTIME_MS(20));
+  ck_assert_int_eq(scheduler_step(t->s, SIMTIME_MS(5)), SCHEDULER_STEP_NONE);
+  ck_assert_int_eq(scheduler_now(t->s), SIMTIME_MS(5));
+  test_sched_at(t, SIMTIME_MS(6), 4); /* between now and the next event */
+  ck_assert_int_eq(scheduler_next_time(t->s), SIMTIME_MS(6));
+  t->stop_at_tag = TRUE;
+  t->stop_tag = 2;
+  ck_assert_int_eq(scheduler_step(t->s, SIMTIME_S(1)), SCHEDULER_STEP_RAN);
+  ck_assert_int_eq(scheduler_now(t->s), SIMTIME_MS(6));
+  ck_assert_int_eq(scheduler_step(t->s, SIMTIME_S(1)), SCHEDULER_STEP_STOPPED);
+  ck_assert_int_eq(scheduler_step(t->s, SIMTIME_S(1)), SCHEDULER_STEP_RAN);
+  ck_assert_int_eq(scheduler_step(t->s, SIMTIME_S(1)), SCHEDULER_STEP_NONE);
+  ck_assert_int_eq(scheduler_now(t->s), SIMTIME_S(1));
+  const int order[] = {4, 2, 3};
+  test_sched_expect(t, order, 3);
+  test_sched_free(t);
+}
+END_TEST
+
 START_TEST(test_scheduler_past_refused)
 {
   TestSched *t = test_sched_new();
@@ -552,7 +584,30 @@ static void test_random_fire(void *obj, void *arg)
   }
 }
 
-/* Runs until now + a random delay and checks time and pending afterwards. */
+/* The time of the reference's first event, SIMTIME_MAX when none. */
+static SimTime test_random_next(const TestRandom *r)
+{
+  return test_random_live(r) ? g_array_index(r->ref, TestRefEvent, r->head).time : SIMTIME_MAX;
+}
+
+/* Runs up to until one scheduler_step at a time, as the real-time loop
+ * does, checking scheduler_next_time before each; returns the events run. */
+static uint64_t test_random_steps(TestRandom *r, SimTime until)
+{
+  uint64_t ran = 0;
+  SchedulerStep step;
+
+  do {
+    TEST_RANDOM_CMP(==, scheduler_next_time(r->s), test_random_next(r));
+    step = scheduler_step(r->s, until);
+    ran += step != SCHEDULER_STEP_NONE;
+    TEST_RANDOM_CMP(==, step == SCHEDULER_STEP_STOPPED, r->stopped);
+  } while (step == SCHEDULER_STEP_RAN);
+  return ran;
+}
+
+/* Runs until now + a random delay, by scheduler_run or (one run in four)
+ * by steps, and checks time and pending afterwards. */
 static void test_random_run(TestRandom *r, gboolean leap)
 {
   SimTime now = scheduler_now(r->s);
@@ -561,7 +616,9 @@ static void test_random_run(TestRandom *r, gboolean leap)
   uint64_t fired = r->fired;
 
   r->stopped = FALSE;
-  TEST_RANDOM_CMP(==, scheduler_run(r->s, until), r->fired - fired);
+  TEST_RANDOM_CMP(==, scheduler_next_time(r->s), test_random_next(r));
+  uint64_t ran = test_random_below(r, 4) == 0 ? test_random_steps(r, until) : scheduler_run(r->s, until);
+  TEST_RANDOM_CMP(==, ran, r->fired - fired);
   if (!r->stopped && until != SIMTIME_MAX)
     TEST_RANDOM_CMP(==, scheduler_now(r->s), until);
   if (!r->stopped && test_random_live(r) > 0)
@@ -625,6 +682,7 @@ Suite *scheduler_suite(void)
   tcase_add_test(basic, test_scheduler_run_empty);
   tcase_add_test(basic, test_scheduler_run_only_cancelled);
   tcase_add_test(basic, test_scheduler_stop);
+  tcase_add_test(basic, test_scheduler_step_and_next_time);
   tcase_add_test(basic, test_scheduler_past_refused);
   tcase_add_test(basic, test_scheduler_large_times);
   tcase_add_test(basic, test_scheduler_free_with_pending);
