@@ -66,6 +66,8 @@ static const char *const probes[] = {
     BASE "expect:\n  - { outage: { @ } }\n",
     "nodes:\n  h1: { kind: linux, ip: 10.0.0.1/24, exec: [{ run: 'true', @ }] }\n"
     "  h2: { kind: host, ip: 10.0.0.2/24 }\n" BASE_LINKS,
+    "nodes:\n  h1: { kind: linux, ip: 10.0.0.1/24, exec: [{ name: c, run: 'true' }] }\n"
+    "  h2: { kind: host, ip: 10.0.0.2/24 }\n" BASE_LINKS "expect:\n  - { exec: { name: c, @ } }\n",
 };
 
 /* `probe` with `body` in place of its '@'. */
