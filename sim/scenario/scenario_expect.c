@@ -1048,6 +1048,25 @@ static void expect_routing_text(GString *s, const Scenario *sc, const ScenarioEx
   g_free(max);
 }
 
+/* "never drop ttl-expired at r1", "queue-full drops at s1 > 1000". */
+static void expect_drop_text(GString *s, const ScenarioExpect *e, const char *node, gboolean never)
+{
+  if (never)
+    g_string_printf(s, "never drop %s%s%s", e->drop, node ? " at " : "", node ? node : "");
+  else
+    g_string_printf(s, "%s drops%s%s %s", e->drop, node ? " at " : "", node ? node : "", e->bound.text);
+}
+
+/* "command ping exits 0 and its output matches /5 received/". */
+static void expect_exec_text(GString *s, const ScenarioExpect *e)
+{
+  g_string_printf(s, "command %s", e->exec);
+  if (e->status >= 0)
+    g_string_append_printf(s, " exits %d", e->status);
+  if (e->output)
+    g_string_append_printf(s, "%s /%s/", e->status >= 0 ? " and its output matches" : " output matches", e->output);
+}
+
 /* The check in words, for the run's report. */
 static char *expect_text(const Scenario *sc, const ExpectDraft *d, const YNode *v)
 {
@@ -1080,10 +1099,8 @@ static char *expect_text(const Scenario *sc, const ExpectDraft *d, const YNode *
     expect_append_nodes(s, sc, e->nodes);
     break;
   case CHECK_NEVER:
-    g_string_printf(s, "never drop %s%s%s", e->drop, node ? " at " : "", node ? node : "");
-    break;
   case CHECK_DROPS:
-    g_string_printf(s, "%s drops%s%s %s", e->drop, node ? " at " : "", node ? node : "", e->bound.text);
+    expect_drop_text(s, e, node, d->check == CHECK_NEVER);
     break;
   case CHECK_REACHED:
     g_string_printf(s, "%s reached %s", scenario_app(sc, e->app)->name, tcp_state_name((TcpState)e->tcp_state));
@@ -1094,11 +1111,7 @@ static char *expect_text(const Scenario *sc, const ExpectDraft *d, const YNode *
     expect_routing_text(s, sc, e, v);
     break;
   case CHECK_EXEC:
-    g_string_printf(s, "command %s", e->exec);
-    if (e->status >= 0)
-      g_string_append_printf(s, " exits %d", e->status);
-    if (e->output)
-      g_string_append_printf(s, "%s output matches /%s/", e->status >= 0 ? " and its" : " output matches", e->output);
+    expect_exec_text(s, e);
     break;
   }
   return g_string_free(s, FALSE);
