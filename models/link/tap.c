@@ -6,7 +6,9 @@
 #include "models/link/tap.h"
 
 #include <errno.h>
+#include <linux/if_tun.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "models/core/node.h"
@@ -15,9 +17,28 @@
 /* The largest frame the interface sends: its MTU, an Ethernet header and one 802.1Q tag. */
 #define TAP_FRAME_MAX(iface) ((iface)->mtu + ETH_HEADER_LEN + 4)
 
+/* The link went down or up: so does the device's carrier, as a cable
+ * pulled out of a real NIC (Linux sees NO-CARRIER, and routing daemons on
+ * it react at once instead of by their timers). */
+static void tap_carrier(void *data, Iface *iface)
+{
+  int on = iface->up;
+  (void)data;
+  if (iface->tap_fd >= 0)
+    ioctl(iface->tap_fd, TUNSETCARRIER, &on);
+}
+
+/* Attaches the TAP device `fd` (opened, non-blocking) to `iface`, its
+ * carrier following the interface's. */
 void tap_attach(Iface *iface, int fd)
 {
+  gboolean first = TRUE;
+  for (guint i = 0; i < iface->node->ifaces->len; i++)
+    first &= node_iface(iface->node, i)->tap_fd < 0;
   iface->tap_fd = fd;
+  if (first)
+    iface_listen(&iface->node->iface_listeners, tap_carrier, NULL);
+  tap_carrier(NULL, iface);
 }
 
 /* A frame from the link: to the kernel. Takes it. */

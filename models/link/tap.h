@@ -11,6 +11,9 @@
  * non-blocking, by the emulation layer, sim/emu); tap_readable() (the
  * device has frames: called by the real-time loop).
  *
+ * The device's carrier follows the simulated link: a link down is a
+ * cable pulled out (Linux sees NO-CARRIER).
+ *
  * Frames from Linux are checked before they go on the link: shorter than
  * an Ethernet header, or longer than the interface's MTU allows, they are
  * dropped as bad-frame; a frame the kernel refuses is dropped as

@@ -66,17 +66,29 @@ static char *read_out(const char *dir, const char *file)
   return text;
 }
 
-/* The network namespaces of runs of ipsim on the machine (ipsim-*). */
-static guint ipsim_namespaces(void)
+/* The network namespaces of ipsim runs (ipsim-<pid>-...): of the run
+ * `pid`, or (pid 0) of runs that are gone, which a run leaves behind only
+ * if it failed to clean up (other runs, such as a parallel make check's,
+ * may be alive meanwhile: theirs are not counted). */
+static guint ipsim_namespaces_of(GPid pid)
 {
   GDir *d = g_dir_open("/run/netns", 0, NULL);
   const char *name;
   guint n = 0;
-  while (d && (name = g_dir_read_name(d)))
-    n += g_str_has_prefix(name, "ipsim-");
+  while (d && (name = g_dir_read_name(d))) {
+    if (!g_str_has_prefix(name, "ipsim-"))
+      continue;
+    long owner = strtol(name + strlen("ipsim-"), NULL, 10);
+    n += pid ? owner == pid : kill((pid_t)owner, 0) != 0;
+  }
   if (d)
     g_dir_close(d);
   return n;
+}
+
+static guint ipsim_namespaces(void)
+{
+  return ipsim_namespaces_of(0);
 }
 
 /* Every RTT ping printed ("time=40.2 ms"), in ms. */
@@ -347,6 +359,91 @@ START_TEST(test_traceroute_both_ways)
 }
 END_TEST
 
+/* The FRR files of a run in dir/frr: `conf` (frr.conf) and start.sh,
+ * which starts zebra (in the background) and then `daemon` in the
+ * foreground, as user frr, their sockets in dir/frr/run; the namespace's
+ * loopback gets 10.9.9.1/32, which the daemon advertises. */
+static void write_frr(const char *dir, const char *daemon, const char *conf)
+{
+  char *fd = g_build_filename(dir, "frr", NULL), *cf = g_build_filename(fd, "frr.conf", NULL);
+  char *sh = g_build_filename(fd, "start.sh", NULL);
+  char *script = g_strdup_printf("#!/bin/sh\nd=%s\nmkdir -p $d/run && chown frr:frr $d/run\n"
+                                 "ip addr add 10.9.9.1/32 dev lo\n"
+                                 "/usr/lib/frr/zebra -d -f /dev/null -i $d/run/zebra.pid -z $d/run/zserv.api "
+                                 "--vty_socket $d/run || exit 1\n"
+                                 "exec /usr/lib/frr/%s -f $d/frr.conf -i $d/run/%s.pid -z $d/run/zserv.api "
+                                 "--vty_socket $d/run\n",
+                                 fd, daemon, daemon);
+  g_mkdir_with_parents(fd, 0755);
+  g_chmod(dir, 0755);
+  ck_assert(g_file_set_contents(cf, conf, -1, NULL));
+  ck_assert(g_file_set_contents(sh, script, -1, NULL));
+  g_chmod(cf, 0644);
+  g_chmod(sh, 0755);
+  g_free(script), g_free(sh), g_free(cf), g_free(fd);
+}
+
+/* A triangle: r1 (simulated, with h1's subnet 10.0.1.0/24) linked to FRR
+ * (a Linux host, 10.9.9.1/32 on its loopback) and to r2 (simulated), FRR
+ * linked to r2. At 10s the link r1 - FRR goes down (its TAP device loses
+ * carrier). `proto` is routing's value, `iface` the simulated routers'
+ * settings of their link to FRR, `checks` the expect items. */
+static const char frr_yaml[] =
+    "stop: %s\nrouting: %s\n%s\nnodes:\n"
+    "  h1: { kind: host, ip: 10.0.1.10/24, gateway: 10.0.1.1 }\n"
+    "  r1: { kind: router, ip: { eth0: 10.0.1.1/24, eth1: 10.0.13.1/24, eth2: 10.0.12.1/24 }, %s }\n"
+    "  r2: { kind: router, ip: { eth1: 10.0.23.1/24, eth2: 10.0.12.2/24 }, %s }\n"
+    "  fr:\n    kind: linux\n    ip: { eth0: 10.0.13.2/24, eth1: 10.0.23.2/24 }\n    exec:\n"
+    "      - { name: frr, run: '@DIR@/frr/start.sh' }\n"
+    "      - { at: %s, name: before, run: \"vtysh --vty_socket @DIR@/frr/run -c 'show ip route'\" }\n"
+    "      - { at: %s, name: after, run: \"vtysh --vty_socket @DIR@/frr/run -c 'show ip route'\" }\n"
+    "links:\n  - [h1, r1:eth0]\n  - [r1:eth1, fr:eth0]\n  - [r2:eth1, fr:eth1]\n"
+    "  - { ends: [r1:eth2, r2:eth2], delay: 5ms }\n"
+    "events:\n  - { at: %s, link: [r1:eth1, fr:eth0], set: down }\n"
+    "expect:\n%s"
+    "output: { dir: '@OUT@' }\n";
+
+static gboolean have_frr(void)
+{
+  if (g_file_test("/usr/lib/frr/ospfd", G_FILE_TEST_IS_EXECUTABLE) && g_find_program_in_path("vtysh"))
+    return TRUE;
+  printf("skipped: FRR is not installed (apt-get install frr)\n");
+  return FALSE;
+}
+
+/* FRR's ospfd peers with simulated OSPF routers (point-to-point, hello
+ * 1 s, dead 4 s): by 12 s each side holds the other's networks with the
+ * right costs and next hops (FRR's interfaces cost 10, a TAP device
+ * reporting 10 Mbps; ipsim's 1), and after the link r1 - FRR fails at 13 s
+ * both reroute through r2. Why 12 s: a router LSA listing a new adjacency
+ * waits for MinLSInterval (5 s) after the one before, and r2's adjacency
+ * with FRR, full at about 6 s, goes into the LSA of about 10 s. */
+START_TEST(test_frr_ospf)
+{
+  if (!have_frr())
+    return;
+  static const char conf[] = "frr defaults traditional\nhostname fr\nlog stdout informational\n"
+                             "interface eth0\n ip ospf network point-to-point\n ip ospf hello-interval 1\n"
+                             " ip ospf dead-interval 4\ninterface eth1\n ip ospf network point-to-point\n"
+                             " ip ospf hello-interval 1\n ip ospf dead-interval 4\n"
+                             "router ospf\n ospf router-id 9.9.9.9\n network 10.0.0.0/8 area 0\n";
+  static const char checks[] =
+      "  - { at: 12s, route: { node: r1, to: 10.9.9.1/32, via: fr, protocol: ospf, metric: 1 } }\n"
+      "  - { at: 12s, route: { node: r2, to: 10.9.9.1/32, via: fr, protocol: ospf, metric: 1 } }\n"
+      "  - { at: 20s, route: { node: r1, to: 10.9.9.1/32, via: r2, protocol: ospf, metric: 2 } }\n"
+      "  - exec: { name: before, output: 'O>\\* 10\\.0\\.1\\.0/24 \\[110/11\\] via 10\\.0\\.13\\.1, eth0' }\n"
+      "  - exec: { name: after, output: 'O>\\* 10\\.0\\.1\\.0/24 \\[110/12\\] via 10\\.0\\.23\\.1, eth1' }\n";
+  const char *p2p = "ospf: { interfaces: { eth1: { type: point-to-point } } }";
+  char *dir = scratch(), *out = NULL;
+  char *yaml =
+      g_strdup_printf(frr_yaml, "21s", "ospf", "ospf: { hello: 1s, dead: 4s }", p2p, p2p, "12s", "20s", "13s", checks);
+  write_frr(dir, "ospfd", conf);
+  ck_assert_int_eq(run_yaml(dir, yaml, &out), 0);
+  ck_assert_msg(strstr(out, "expect     5 passed, 0 failed"), "%s", out);
+  g_free(yaml), g_free(out), g_free(dir);
+}
+END_TEST
+
 /* Starts `ipsim run path` in the background; returns its pid once its namespaces exist. */
 static GPid start_run(const char *path)
 {
@@ -354,9 +451,9 @@ static GPid start_run(const char *path)
   GPid pid = 0;
   ck_assert(g_spawn_async(NULL, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
                           &pid, NULL));
-  for (int i = 0; i < 500 && ipsim_namespaces() < 2; i++)
+  for (int i = 0; i < 500 && ipsim_namespaces_of(pid) < 2; i++)
     g_usleep(10000);
-  ck_assert_uint_eq(ipsim_namespaces(), 2);
+  ck_assert_uint_eq(ipsim_namespaces_of(pid), 2);
   g_usleep(200000); /* its commands started */
   return pid;
 }
@@ -379,7 +476,7 @@ START_TEST(test_sigterm_removes_everything)
   ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 143, "status %d", status);
   ck_assert_msg(g_get_monotonic_time() - t0 < 3 * G_USEC_PER_SEC, "took %.1f s",
                 (double)(g_get_monotonic_time() - t0) / 1e6);
-  ck_assert_uint_eq(ipsim_namespaces(), 0);
+  ck_assert_uint_eq(ipsim_namespaces_of(pid), 0);
   g_free(path), g_free(dir);
 }
 END_TEST
@@ -392,11 +489,12 @@ START_TEST(test_cleanup_after_sigkill)
   GPid pid = start_run(path);
   kill(pid, SIGKILL);
   wait_exit(pid);
-  ck_assert_uint_eq(ipsim_namespaces(), 2);
-  char *out = NULL, *err = NULL;
+  ck_assert_uint_eq(ipsim_namespaces_of(pid), 2);
+  char *out = NULL, *err = NULL, *line = g_strdup_printf("removed network namespace ipsim-%d-", (int)pid);
   ck_assert_int_eq(testlib_run_ipsim((const char *[]){"cleanup", NULL}, &out, &err), 0);
-  ck_assert_msg(strstr(out, "2 network namespaces removed\n"), "%s", out);
-  ck_assert_uint_eq(ipsim_namespaces(), 0);
+  ck_assert_msg(strstr(out, line) && strstr(out, " network namespaces removed\n"), "%s", out);
+  ck_assert_uint_eq(ipsim_namespaces_of(pid), 0);
+  g_free(line);
   g_free(out), g_free(err);
   ck_assert_int_eq(testlib_run_ipsim((const char *[]){"cleanup", NULL}, &out, &err), 0);
   ck_assert_str_eq(out, "0 network namespaces removed\n");
@@ -430,6 +528,7 @@ static Suite *emu_suite(void)
   tcase_add_test(tc, test_http_both_ways);
   tcase_add_test(tc, test_tcp_both_ways_with_loss);
   tcase_add_test(tc, test_traceroute_both_ways);
+  tcase_add_test(tc, test_frr_ospf);
   tcase_add_test(tc, test_sigterm_removes_everything);
   tcase_add_test(tc, test_cleanup_after_sigkill);
   tcase_add_test(tc, test_without_root_exit_2);
