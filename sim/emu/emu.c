@@ -32,8 +32,9 @@ typedef struct {
   char *ns;
   GPid pid; /* 0 until started */
   int pidfd;
-  int out;    /* where its output goes (DIR/exec/NAME.txt, or a memfd): read back at the end */
-  int status; /* waitpid's, once done */
+  int out;     /* where its output goes (DIR/exec/NAME.txt, or a memfd): read back at the end */
+  int status;  /* waitpid's, once done */
+  char **envp; /* its environment: ipsim's, and IPSIM_NODE, IPSIM_NETNS, IPSIM_HOST_DIR, IPSIM_DIR */
   gboolean done;
 } EmuProc;
 
@@ -44,6 +45,7 @@ struct Emu {
   GPtrArray *ns;    /* of char*: the namespaces made */
   GPtrArray *procs; /* of EmuProc* */
   GArray *fds;      /* of int: the TAP devices */
+  GPtrArray *tmps;  /* of char*: the hosts' scratch directories, removed at the end */
 };
 
 gboolean emu_needed(const Scenario *sc)
@@ -122,6 +124,7 @@ static void emu_proc_free(gpointer p)
     close(proc->pidfd);
   if (proc->out >= 0)
     close(proc->out);
+  g_strfreev(proc->envp);
   g_free(proc->ns);
   g_free(proc);
 }
@@ -164,7 +167,7 @@ static void emu_proc_start(void *obj, void *arg)
   GError *e = NULL;
 
   (void)arg;
-  if (!g_spawn_async_with_fds(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD,
+  if (!g_spawn_async_with_fds(NULL, (char **)argv, proc->envp, G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD,
                               emu_child_setup, NULL, &proc->pid, -1, out, out, &e)) {
     fprintf(stderr, "ipsim run: exec %s: %s\n", proc->conf->name, e->message);
     g_error_free(e);
@@ -190,13 +193,26 @@ static void emu_proc_reap(EmuProc *proc)
   }
 }
 
+/* The environment of the host's commands: ipsim's, and what names the host. */
+static char **emu_environ(const Emu *emu, const char *ns, const ScenarioNode *sn, const char *tmp)
+{
+  char **env = g_get_environ();
+  env = g_environ_setenv(env, "IPSIM_NODE", sn->name, TRUE);
+  env = g_environ_setenv(env, "IPSIM_NETNS", ns, TRUE);
+  env = g_environ_setenv(env, "IPSIM_HOST_DIR", tmp, TRUE);
+  if (emu->dir)
+    env = g_environ_setenv(env, "IPSIM_DIR", emu->dir, TRUE);
+  return env;
+}
+
 /* The host's commands, each scheduled at its time. */
-static void emu_commands(Emu *emu, const char *ns, const ScenarioNode *sn)
+static void emu_commands(Emu *emu, const char *ns, const ScenarioNode *sn, const char *tmp)
 {
   for (guint i = 0; i < sn->exec->len; i++) {
     EmuProc *proc = g_new0(EmuProc, 1);
     proc->emu = emu;
     proc->conf = &g_array_index(sn->exec, ScenarioExec, i);
+    proc->envp = emu_environ(emu, ns, sn, tmp);
     proc->ns = g_strdup(ns);
     proc->pidfd = proc->out = -1;
     g_ptr_array_add(emu->procs, proc);
@@ -215,13 +231,15 @@ static gboolean emu_host(Emu *emu, Node *node, const ScenarioNode *sn, GError **
   for (guint i = 0; i < node->ifaces->len; i++)
     if (!emu_iface(emu, ns, node_iface(node, i), error))
       return FALSE;
-  if (!emu_routes(ns, sn, error))
-    return FALSE;
-  char ttl[48];
+  char ttl[48], *tmp = g_dir_make_tmp("ipsim-host-XXXXXX", error);
   g_snprintf(ttl, sizeof ttl, "net.ipv4.ip_default_ttl=%u", sn->ttl);
-  if (!emu_run(error, (const char *[]){"ip", "netns", "exec", ns, "sysctl", "-q", "-w", ttl, NULL}))
+  if (!tmp || !emu_routes(ns, sn, error) || !emu_ns_sysctl(ns, ttl, error)) {
+    g_free(tmp);
     return FALSE;
-  emu_commands(emu, ns, sn);
+  }
+  g_chmod(tmp, 0755); /* daemons that drop root (FRR's) must reach their files there */
+  g_ptr_array_add(emu->tmps, tmp);
+  emu_commands(emu, ns, sn, tmp);
   return TRUE;
 }
 
@@ -236,6 +254,7 @@ Emu *emu_start(Network *net, const Scenario *sc, RtLoop *rt, const char *dir, GE
   emu->ns = g_ptr_array_new_with_free_func(g_free);
   emu->procs = g_ptr_array_new_with_free_func(emu_proc_free);
   emu->fds = g_array_new(FALSE, FALSE, sizeof(int));
+  emu->tmps = g_ptr_array_new_with_free_func(g_free);
   if (!emu_check(error))
     goto fail;
   for (guint n = 0; n < sc->nodes->len; n++)
@@ -331,6 +350,9 @@ void emu_stop(Emu *emu, Expect *ex)
   emu_results(emu, ex);
   for (guint i = 0; i < emu->ns->len; i++)
     emu_ns_del(g_ptr_array_index(emu->ns, i));
+  for (guint i = 0; i < emu->tmps->len; i++)
+    emu_run(NULL, (const char *[]){"rm", "-rf", "--", g_ptr_array_index(emu->tmps, i), NULL});
+  g_ptr_array_free(emu->tmps, TRUE);
   for (guint i = 0; i < emu->fds->len; i++) {
     rt_unwatch(emu->rt, g_array_index(emu->fds, int, i));
     close(g_array_index(emu->fds, int, i));

@@ -71,6 +71,12 @@ gboolean emu_ns_add(const char *ns, GError **error)
                                   "net.ipv6.conf.default.disable_ipv6=1", NULL});
 }
 
+/* Sets one sysctl ("net.ipv4.ip_default_ttl=64") inside the namespace. */
+gboolean emu_ns_sysctl(const char *ns, const char *setting, GError **error)
+{
+  return emu_run(error, (const char *[]){"ip", "netns", "exec", ns, "sysctl", "-q", "-w", setting, NULL});
+}
+
 /* Kills what still runs in the namespace, then deletes it (errors ignored: it may be gone). */
 void emu_ns_del(const char *ns)
 {

@@ -16,6 +16,7 @@ gboolean emu_run(GError **error, const char *const *argv);
 int emu_tap_open(const char *name, GError **error);
 gboolean emu_ns_add(const char *ns, GError **error);
 void emu_ns_del(const char *ns);
+gboolean emu_ns_sysctl(const char *ns, const char *setting, GError **error);
 gboolean emu_ns_iface(const char *ns, const char *tap, const char *name, const uint8_t mac[6], uint32_t mtu,
                       const Ipv4Prefix *ip, GError **error);
 gboolean emu_ns_route(const char *ns, const char *to, uint32_t via, GError **error);

@@ -249,7 +249,8 @@ static int rt_poll(RtLoop *rt, SimTime until)
 {
   rt_fill_pfds(rt);
   SimTime target = MIN(scheduler_next_time(rt->sched), until);
-  SimTime wait = target == SIMTIME_MAX ? -1 : MAX(target - rt_wall(rt), 0);
+  SimTime left = target - rt_wall(rt); /* read once: MAX() would read the clock twice */
+  SimTime wait = target == SIMTIME_MAX ? -1 : MAX(left, 0);
   if (wait > RT_EXACT_WAIT_NS)
     wait -= wait / 512; /* the next poll sleeps the rest */
   struct timespec ts = {(time_t)(wait / SIMTIME_S(1)), (long)(wait % SIMTIME_S(1))};
@@ -293,7 +294,8 @@ static void rt_dispatch(RtLoop *rt)
 static void rt_clock_to_wall(RtLoop *rt, SimTime until)
 {
   SimTime next = scheduler_next_time(rt->sched);
-  SimTime t = MIN(MIN(rt_wall(rt), until), next == SIMTIME_MAX ? next : next - 1);
+  SimTime wall = rt_wall(rt);
+  SimTime t = MIN(MIN(wall, until), next == SIMTIME_MAX ? next : next - 1);
   if (t > scheduler_now(rt->sched))
     scheduler_step(rt->sched, t);
 }

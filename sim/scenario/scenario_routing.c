@@ -328,6 +328,8 @@ static gboolean ospf_check_timers(SchemaCtx *cx, const YNode *map, guint given, 
 static void routing_read_top(Loader *ld, RipDraft *rip, OspfDraft *ospf)
 {
   SchemaCtx *cx = &ld->cx;
+  *rip = (RipDraft){0};
+  *ospf = (OspfDraft){0}; /* `given` too: schema_apply() ORs into it */
   rip_config_defaults(&rip->conf);
   rip_iface_config_defaults(&rip->iface);
   ospf_config_defaults(&ospf->conf);

@@ -405,7 +405,10 @@ static const char frr_yaml[] =
 
 static gboolean have_frr(void)
 {
-  if (g_file_test("/usr/lib/frr/ospfd", G_FILE_TEST_IS_EXECUTABLE) && g_find_program_in_path("vtysh"))
+  char *vtysh = g_find_program_in_path("vtysh");
+  gboolean ok = vtysh && g_file_test("/usr/lib/frr/ospfd", G_FILE_TEST_IS_EXECUTABLE);
+  g_free(vtysh);
+  if (ok)
     return TRUE;
   printf("skipped: FRR is not installed (apt-get install frr)\n");
   return FALSE;

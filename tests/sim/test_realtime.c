@@ -204,6 +204,32 @@ START_TEST(test_rt_watched_pipe)
 }
 END_TEST
 
+static void pipe_idle(void *obj, int fd)
+{
+  (void)obj;
+  (void)fd;
+}
+
+/* 20 000 events 5 us apart with an idle watched pipe: every sleep is to
+ * the next event, never without a timeout. (A wait computed from two
+ * readings of the clock once went negative when the clock passed the
+ * event between them, and a negative wait meant ppoll() without a
+ * timeout: the loop slept until input came, 60 s later in a Linux host's
+ * TCP.) The 100 ms run must end within 1 s. */
+START_TEST(test_rt_dense_events_never_sleep_forever)
+{
+  Fixture *f = fixture_new();
+  ck_assert_int_eq(pipe(f->fds), 0);
+  rt_watch(f->rt, f->fds[0], pipe_idle, f);
+  for (int i = 1; i <= 20000; i++)
+    scheduler_at(f->s, SIMTIME_US(5) * i, record_event, f, NULL);
+  ck_assert_int_eq(fixture_run(f, SIMTIME_MS(100) + SIMTIME_US(1)), RT_DONE);
+  ck_assert_uint_eq(f->walls->len, 20000);
+  ck_assert_int_lt(mono_ns() - f->start, SIMTIME_S(1));
+  fixture_free(f);
+}
+END_TEST
+
 static void tick_event(void *obj, void *arg)
 {
   Fixture *f = obj;
@@ -366,6 +392,7 @@ Suite *realtime_suite(void)
   tcase_add_test(tc, test_rt_events_at_wall_times);
   tcase_add_test(tc, test_rt_long_sleep_accurate);
   tcase_add_test(tc, test_rt_watched_pipe);
+  tcase_add_test(tc, test_rt_dense_events_never_sleep_forever);
   tcase_add_test(tc, test_rt_no_busy_wait);
   tcase_add_test(tc, test_rt_lag_limit_stops);
   tcase_add_test(tc, test_rt_lag_without_limit);
