@@ -334,7 +334,7 @@ static int cli_run_network(Network *net, const Scenario *sc, const char *dir, gb
     return CLI_EXIT_USAGE;
   }
   RtEnd end = cli_run_events(net, quiet, &events);
-  emu_stop(emu, ex);
+  emu_stop(emu, ex, quiet ? NULL : stdout);
   for (guint i = 0; i < net->apps->len; i++)
     app_finish(g_ptr_array_index(net->apps, i));
   double wall_s = (double)(g_get_monotonic_time() - start) / 1e6;

@@ -263,7 +263,7 @@ Emu *emu_start(Network *net, const Scenario *sc, RtLoop *rt, const char *dir, GE
       goto fail;
   return emu;
 fail:
-  emu_stop(emu, NULL);
+  emu_stop(emu, NULL, NULL);
   return NULL;
 }
 
@@ -326,28 +326,47 @@ static char *emu_proc_output(const EmuProc *proc)
   return g_string_free(s, FALSE);
 }
 
-/* How each command ended, for the `exec` checks. */
-static void emu_results(const Emu *emu, Expect *ex)
+#define EMU_SHOW_LINES 12
+
+/* "exec       iperf: exit 0", then the output's last lines, indented. */
+static void emu_print_result(FILE *f, const EmuProc *p, const char *how, const char *output)
 {
-  for (guint i = 0; ex && i < emu->procs->len; i++) {
+  char **lines = g_strsplit(output, "\n", -1);
+  guint n = g_strv_length(lines);
+  while (n && !*g_strstrip(lines[n - 1]))
+    n--;
+  fprintf(f, "exec       %s: %s%s\n", p->conf->name, how, n > EMU_SHOW_LINES ? ", its output ends:" : "");
+  for (guint i = n > EMU_SHOW_LINES ? n - EMU_SHOW_LINES : 0; i < n; i++)
+    fprintf(f, "           | %s\n", lines[i]);
+  g_strfreev(lines);
+}
+
+/* How each command ended: for the `exec` checks (ex may be NULL) and
+ * printed to `f` (NULL: not). */
+static void emu_results(const Emu *emu, Expect *ex, FILE *f)
+{
+  for (guint i = 0; i < emu->procs->len; i++) {
     const EmuProc *p = g_ptr_array_index(emu->procs, i);
     char *how = emu_proc_status(p), *out = emu_proc_output(p);
     int status = p->pid && p->done && WIFEXITED(p->status) ? WEXITSTATUS(p->status) : -1;
-    expect_exec_result(ex, p->conf->name, status, how, out);
+    if (ex)
+      expect_exec_result(ex, p->conf->name, status, how, out);
+    if (f)
+      emu_print_result(f, p, how, out);
     g_free(how), g_free(out);
   }
 }
 
 /* Takes everything down: commands, namespaces, devices; tells `ex` (may
- * be NULL) how the commands ended. */
-void emu_stop(Emu *emu, Expect *ex)
+ * be NULL) how the commands ended, and prints it to `f` (NULL: not). */
+void emu_stop(Emu *emu, Expect *ex, FILE *f)
 {
   if (!emu)
     return;
   for (guint i = 0; i < emu->procs->len; i++)
     emu_proc_end(g_ptr_array_index(emu->procs, i));
   emu_write_csv(emu);
-  emu_results(emu, ex);
+  emu_results(emu, ex, f);
   for (guint i = 0; i < emu->ns->len; i++)
     emu_ns_del(g_ptr_array_index(emu->ns, i));
   for (guint i = 0; i < emu->tmps->len; i++)

@@ -37,7 +37,7 @@ typedef struct Emu Emu;
 gboolean emu_needed(const Scenario *sc);
 gboolean emu_check(GError **error);
 Emu *emu_start(Network *net, const Scenario *sc, RtLoop *rt, const char *dir, GError **error);
-void emu_stop(Emu *emu, Expect *ex);
+void emu_stop(Emu *emu, Expect *ex, FILE *f);
 guint emu_cleanup(FILE *out, gboolean all);
 
 #endif
