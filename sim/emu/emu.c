@@ -231,7 +231,9 @@ static gboolean emu_host(Emu *emu, Node *node, const ScenarioNode *sn, GError **
   for (guint i = 0; i < node->ifaces->len; i++)
     if (!emu_iface(emu, ns, node_iface(node, i), error))
       return FALSE;
-  char ttl[48], *tmp = g_dir_make_tmp("ipsim-host-XXXXXX", error);
+  char ttl[48], *name = g_strdup_printf(EMU_HOST_DIR_PREFIX "%d-XXXXXX", (int)getpid());
+  char *tmp = g_dir_make_tmp(name, error);
+  g_free(name);
   g_snprintf(ttl, sizeof ttl, "net.ipv4.ip_default_ttl=%u", sn->ttl);
   if (!tmp || !emu_routes(ns, sn, error) || !emu_ns_sysctl(ns, ttl, error)) {
     g_free(tmp);
@@ -386,15 +388,36 @@ void emu_stop(Emu *emu, Expect *ex, FILE *f)
   g_free(emu);
 }
 
-/* TRUE when the namespace's run (the pid in its name) is gone. */
-static gboolean emu_ns_orphan(const char *name)
+/* TRUE when the run of a namespace or directory name (the pid after `prefix`) is gone. */
+static gboolean emu_orphan(const char *name, const char *prefix)
 {
-  long pid = strtol(name + strlen(EMU_NS_PREFIX), NULL, 10);
+  long pid = strtol(name + strlen(prefix), NULL, 10);
   return pid > 0 && kill((pid_t)pid, 0) != 0 && errno == ESRCH;
 }
 
-/* `ipsim cleanup`: removes the namespaces (and what runs in them) of runs
- * that are gone, or of every run with `all`; returns how many. */
+/* The hosts' scratch directories of runs that are gone (or of all). */
+static guint emu_cleanup_dirs(FILE *out, gboolean all)
+{
+  GDir *d = g_dir_open(g_get_tmp_dir(), 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  while (d && (name = g_dir_read_name(d)))
+    if (g_str_has_prefix(name, EMU_HOST_DIR_PREFIX) && (all || emu_orphan(name, EMU_HOST_DIR_PREFIX))) {
+      char *path = g_build_filename(g_get_tmp_dir(), name, NULL);
+      emu_run(NULL, (const char *[]){"rm", "-rf", "--", path, NULL});
+      fprintf(out, "removed directory %s\n", path);
+      g_free(path);
+      n++;
+    }
+  if (d)
+    g_dir_close(d);
+  return n;
+}
+
+/* `ipsim cleanup`: removes the namespaces (and what runs in them) and
+ * the hosts' scratch directories of runs that are gone, or of every run
+ * with `all`; returns how many namespaces. */
 guint emu_cleanup(FILE *out, gboolean all)
 {
   GDir *d = g_dir_open("/run/netns", 0, NULL);
@@ -402,12 +425,13 @@ guint emu_cleanup(FILE *out, gboolean all)
   guint n = 0;
 
   while (d && (name = g_dir_read_name(d)))
-    if (g_str_has_prefix(name, EMU_NS_PREFIX) && (all || emu_ns_orphan(name))) {
+    if (g_str_has_prefix(name, EMU_NS_PREFIX) && (all || emu_orphan(name, EMU_NS_PREFIX))) {
       emu_ns_del(name);
       fprintf(out, "removed network namespace %s\n", name);
       n++;
     }
   if (d)
     g_dir_close(d);
+  emu_cleanup_dirs(out, all);
   return n;
 }

@@ -11,6 +11,7 @@
 #include "sim/text/addr.h"
 
 #define EMU_NS_PREFIX "ipsim-"
+#define EMU_HOST_DIR_PREFIX "ipsim-host-" /* then the pid: the hosts' scratch directories */
 
 gboolean emu_run(GError **error, const char *const *argv);
 int emu_tap_open(const char *name, GError **error);

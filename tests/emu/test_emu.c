@@ -86,6 +86,21 @@ static guint ipsim_namespaces_of(GPid pid)
   return n;
 }
 
+/* The Linux hosts' scratch directories of the run `pid` (ipsim-host-<pid>-*). */
+static guint host_dirs_of(GPid pid)
+{
+  GDir *d = g_dir_open(g_get_tmp_dir(), 0, NULL);
+  char *prefix = g_strdup_printf("ipsim-host-%d-", (int)pid);
+  const char *name;
+  guint n = 0;
+  while (d && (name = g_dir_read_name(d)))
+    n += g_str_has_prefix(name, prefix);
+  if (d)
+    g_dir_close(d);
+  g_free(prefix);
+  return n;
+}
+
 static guint ipsim_namespaces(void)
 {
   return ipsim_namespaces_of(0);
@@ -493,10 +508,12 @@ START_TEST(test_cleanup_after_sigkill)
   kill(pid, SIGKILL);
   wait_exit(pid);
   ck_assert_uint_eq(ipsim_namespaces_of(pid), 2);
+  ck_assert_uint_eq(host_dirs_of(pid), 2);
   char *out = NULL, *err = NULL, *line = g_strdup_printf("removed network namespace ipsim-%d-", (int)pid);
   ck_assert_int_eq(testlib_run_ipsim((const char *[]){"cleanup", NULL}, &out, &err), 0);
   ck_assert_msg(strstr(out, line) && strstr(out, " network namespaces removed\n"), "%s", out);
   ck_assert_uint_eq(ipsim_namespaces_of(pid), 0);
+  ck_assert_uint_eq(host_dirs_of(pid), 0); /* the hosts' scratch directories went too */
   g_free(line);
   g_free(out), g_free(err);
   ck_assert_int_eq(testlib_run_ipsim((const char *[]){"cleanup", NULL}, &out, &err), 0);
