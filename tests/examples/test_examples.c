@@ -312,7 +312,8 @@ START_TEST(test_example_runs)
     examples_tshark(pcap, &checked);
     g_free(pcap);
   }
-  examples_check_retransmissions(file, a, pcaps);
+  if (!emulated) /* a Linux host's retransmissions are its kernel's, never in ipsim's trace */
+    examples_check_retransmissions(file, a, pcaps);
   g_ptr_array_free(pcaps, TRUE);
 done:;
   char *cmd = g_strdup_printf("rm -rf '%s'", tmp);
