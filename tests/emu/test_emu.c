@@ -421,11 +421,11 @@ static const char frr_yaml[] =
     "expect:\n%s"
     "output: { dir: '@OUT@' }\n";
 
-static gboolean have_frr(void)
+static gboolean have_frr(const char *daemon)
 {
-  char *vtysh = g_find_program_in_path("vtysh");
-  gboolean ok = vtysh && g_file_test("/usr/lib/frr/ospfd", G_FILE_TEST_IS_EXECUTABLE);
-  g_free(vtysh);
+  char *vtysh = g_find_program_in_path("vtysh"), *path = g_build_filename("/usr/lib/frr", daemon, NULL);
+  gboolean ok = vtysh && g_file_test(path, G_FILE_TEST_IS_EXECUTABLE);
+  g_free(path), g_free(vtysh);
   if (ok)
     return TRUE;
   printf("skipped: FRR is not installed (apt-get install frr)\n");
@@ -441,7 +441,7 @@ static gboolean have_frr(void)
  * with FRR, full at about 6 s, goes into the LSA of about 10 s. */
 START_TEST(test_frr_ospf)
 {
-  if (!have_frr())
+  if (!have_frr("ospfd"))
     return;
   static const char conf[] = "frr defaults traditional\nhostname fr\nlog stdout informational\n"
                              "interface eth0\n ip ospf network point-to-point\n ip ospf hello-interval 1\n"
@@ -459,6 +459,36 @@ START_TEST(test_frr_ospf)
   char *yaml =
       g_strdup_printf(frr_yaml, "21s", "ospf", "ospf: { hello: 1s, dead: 4s }", p2p, p2p, "12s", "20s", "13s", checks);
   write_frr(dir, "ospfd", conf);
+  ck_assert_int_eq(run_yaml(dir, yaml, &out), 0);
+  ck_assert_msg(strstr(out, "expect     5 passed, 0 failed"), "%s", out);
+  g_free(yaml), g_free(out), g_free(dir);
+}
+END_TEST
+
+/* FRR's ripd (RIPv2, updates every 5 s) peers with simulated RIP routers
+ * (the same timers): by 8 s each side holds the other's networks with the
+ * right metrics and next hops (FRR's loopback /32 at 2 hops from r1, h1's
+ * subnet at 2 from FRR); after the link r1 - FRR fails at 9 s, both
+ * reroute through r2 (one more hop) by 20 s: FRR drops the routes of its
+ * dead interface at once and believes r2's next update; r1 takes r2's
+ * offer once its own route is gone. */
+START_TEST(test_frr_rip)
+{
+  if (!have_frr("ripd"))
+    return;
+  static const char conf[] = "frr defaults traditional\nhostname fr\nlog stdout informational\n"
+                             "router rip\n version 2\n timers basic 5 30 20\n network 10.0.0.0/8\n"
+                             " redistribute connected\n";
+  static const char checks[] =
+      "  - { at: 8s, route: { node: r1, to: 10.9.9.1/32, via: fr, protocol: rip, metric: 2 } }\n"
+      "  - { at: 8s, route: { node: r2, to: 10.9.9.1/32, via: fr, protocol: rip, metric: 2 } }\n"
+      "  - { at: 20s, route: { node: r1, to: 10.9.9.1/32, via: r2, protocol: rip, metric: 3 } }\n"
+      "  - exec: { name: before, output: 'R>\\* 10\\.0\\.1\\.0/24 \\[120/2\\] via 10\\.0\\.13\\.1, eth0' }\n"
+      "  - exec: { name: after, output: 'R>\\* 10\\.0\\.1\\.0/24 \\[120/3\\] via 10\\.0\\.23\\.1, eth1' }\n";
+  char *dir = scratch(), *out = NULL;
+  char *yaml = g_strdup_printf(frr_yaml, "21s", "rip", "rip: { update: 5s, timeout: 30s, garbage: 20s }", "", "",
+                               "8s", "20s", "9s", checks);
+  write_frr(dir, "ripd", conf);
   ck_assert_int_eq(run_yaml(dir, yaml, &out), 0);
   ck_assert_msg(strstr(out, "expect     5 passed, 0 failed"), "%s", out);
   g_free(yaml), g_free(out), g_free(dir);
@@ -599,12 +629,15 @@ static Suite *emu_suite(void)
   tcase_add_test(tc, test_http_both_ways);
   tcase_add_test(tc, test_tcp_both_ways_with_loss);
   tcase_add_test(tc, test_traceroute_both_ways);
-  tcase_add_test(tc, test_frr_ospf);
   tcase_add_test(tc, test_iperf3_goodput_and_mathis);
   tcase_add_test(tc, test_sigterm_removes_everything);
   tcase_add_test(tc, test_cleanup_after_sigkill);
   tcase_add_test(tc, test_without_root_exit_2);
   suite_add_tcase(s, tc);
+  TCase *frr = tcase_create("frr");
+  tcase_add_test(frr, test_frr_ospf);
+  tcase_add_test(frr, test_frr_rip);
+  suite_add_tcase(s, frr);
   return s;
 }
 
