@@ -660,12 +660,12 @@ static void expect_converged_start(void *obj, void *arg)
 static void expect_adjacency(Check *c, Network *net)
 {
   const ScenarioExpect *e = c->conf;
-  Node *node = network_node(net, (guint)e->node), *nbr = network_node(net, (guint)e->neighbor);
-  if (!node->ospf || !nbr->ospf) {
+  Node *node = network_node(net, (guint)e->node), *nbr = e->neighbor >= 0 ? network_node(net, (guint)e->neighbor) : NULL;
+  if (!node->ospf || (nbr && !nbr->ospf)) {
     c->found = g_strdup_printf("%s runs no OSPF instance", node->ospf ? nbr->name : node->name);
     return;
   }
-  uint32_t rid = ospf_router_id(nbr->ospf);
+  uint32_t rid = nbr ? ospf_router_id(nbr->ospf) : e->nbr_rid;
   char id[ADDR_IPV4_TEXT];
   OspfNbrState st = ospf_neighbor_state(node->ospf, rid);
   c->ok = (int)st == e->nbr_state;

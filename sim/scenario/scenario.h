@@ -223,7 +223,8 @@ typedef struct {
   guint n_via_set;                      /* ROUTE: 0 unless `via` is a list */
   int protocol;                         /* ROUTE: a RouteOrigin the route must have, -1: any */
   int64_t metric;                       /* ROUTE: the metric the route must have, -1: any */
-  int neighbor;                         /* ADJACENCY: the neighbour router */
+  int neighbor;                         /* ADJACENCY: the neighbour router, -1 when given by router ID */
+  uint32_t nbr_rid;                     /* ADJACENCY: the neighbour's router ID when neighbor is -1 */
   int nbr_state;                        /* ADJACENCY: an OspfNbrState */
   SimTime after, max;                   /* OUTAGE: from when reach is polled, and the longest outage allowed */
   GArray *nodes;                        /* APP_HOPS, PATH: of int node indices, -1 for "*"; else NULL */

@@ -148,6 +148,7 @@ static gboolean expect_parse_protocol(SchemaCtx *cx, const YNode *value, void *d
 static gboolean expect_parse_metric(SchemaCtx *cx, const YNode *value, void *dest);
 static gboolean expect_parse_ospf_router(SchemaCtx *cx, const YNode *value, void *dest);
 static gboolean expect_parse_nbr_state(SchemaCtx *cx, const YNode *value, void *dest);
+static gboolean expect_parse_ospf_neighbor(SchemaCtx *cx, const YNode *value, void *dest);
 
 static const SchemaField reach_fields[] = {
     {"from", scenario_parse_ip_node_ref, offsetof(ScenarioExpect, node), 0, TRUE},
@@ -192,7 +193,7 @@ static const Schema converged_schema = {"a convergence check", converged_fields,
 
 static const SchemaField adjacency_fields[] = {
     {"node", expect_parse_ospf_router, offsetof(ScenarioExpect, node), 0, TRUE},
-    {"neighbor", expect_parse_ospf_router, offsetof(ScenarioExpect, neighbor), 0, TRUE},
+    {"neighbor", expect_parse_ospf_neighbor, 0, 0, TRUE},
     {"state", expect_parse_nbr_state, offsetof(ScenarioExpect, nbr_state), 0, FALSE},
 };
 static const Schema adjacency_schema = {"an adjacency check", adjacency_fields, G_N_ELEMENTS(adjacency_fields),
@@ -575,6 +576,29 @@ static gboolean expect_parse_ospf_router(SchemaCtx *cx, const YNode *value, void
   }
   *(int *)dest = n;
   return TRUE;
+}
+
+/* `neighbor`: a router running OSPF, or a router ID (dotted quad), which
+ * is how a Linux host's OSPF daemon (FRR's ospfd) is named. Fills in
+ * neighbor and nbr_rid of the ScenarioExpect at dest. */
+static gboolean expect_parse_ospf_neighbor(SchemaCtx *cx, const YNode *value, void *dest)
+{
+  ScenarioExpect *e = dest;
+  if (value->type == YNODE_SCALAR && addr_parse_ipv4(value->text, &e->nbr_rid)) {
+    e->neighbor = -1;
+    return TRUE;
+  }
+  if (value->type == YNODE_SCALAR && value->text[strspn(value->text, "0123456789.")] == '\0') {
+    schema_error(cx, value, "'%s' is not a router ID: four numbers from 0 to 255, such as 9.9.9.9", value->text);
+    return FALSE;
+  }
+  int n = value->type == YNODE_SCALAR ? scenario_find_node(loader_of(cx)->sc, value->text) : -1;
+  if (n >= 0 && scenario_node(loader_of(cx)->sc, n)->kind == NODE_KIND_LINUX) {
+    schema_error(cx, value, "%s is a Linux host: name its OSPF daemon by its router ID (neighbor: 9.9.9.9)",
+                 value->text);
+    return FALSE;
+  }
+  return expect_parse_ospf_router(cx, value, &e->neighbor);
 }
 
 /* `state`: an OSPF neighbour state (RFC 2328 10.1) by name. Stores an int (OspfNbrState). */
@@ -1037,7 +1061,7 @@ static void expect_routing_text(GString *s, const Scenario *sc, const ScenarioEx
     g_string_printf(s, "converged by %s", after);
     break;
   case EXPECT_ADJACENCY:
-    g_string_printf(s, "adjacency %s -> %s %s", node, scenario_node(sc, e->neighbor)->name,
+    g_string_printf(s, "adjacency %s -> %s %s", node, expect_written(v, "neighbor"),
                     ospf_nbr_state_names[e->nbr_state]);
     break;
   default:

@@ -436,7 +436,8 @@ static gboolean have_frr(const char *daemon)
  * 1 s, dead 4 s): by 12 s each side holds the other's networks with the
  * right costs and next hops (FRR's interfaces cost 10, a TAP device
  * reporting 10 Mbps; ipsim's 1), and after the link r1 - FRR fails at 13 s
- * both reroute through r2. Why 12 s: a router LSA listing a new adjacency
+ * both reroute through r2; r2's adjacency with FRR (named by its router
+ * ID) is full at 12 s, r1's is down at 20 s. Why 12 s: a router LSA listing a new adjacency
  * waits for MinLSInterval (5 s) after the one before, and r2's adjacency
  * with FRR, full at about 6 s, goes into the LSA of about 10 s. */
 START_TEST(test_frr_ospf)
@@ -452,6 +453,8 @@ START_TEST(test_frr_ospf)
       "  - { at: 12s, route: { node: r1, to: 10.9.9.1/32, via: fr, protocol: ospf, metric: 1 } }\n"
       "  - { at: 12s, route: { node: r2, to: 10.9.9.1/32, via: fr, protocol: ospf, metric: 1 } }\n"
       "  - { at: 20s, route: { node: r1, to: 10.9.9.1/32, via: r2, protocol: ospf, metric: 2 } }\n"
+      "  - { at: 12s, adjacency: { node: r2, neighbor: 9.9.9.9, state: full } }\n"
+      "  - { at: 20s, adjacency: { node: r1, neighbor: 9.9.9.9, state: down } }\n"
       "  - exec: { name: before, output: 'O>\\* 10\\.0\\.1\\.0/24 \\[110/11\\] via 10\\.0\\.13\\.1, eth0' }\n"
       "  - exec: { name: after, output: 'O>\\* 10\\.0\\.1\\.0/24 \\[110/12\\] via 10\\.0\\.23\\.1, eth1' }\n";
   const char *p2p = "ospf: { interfaces: { eth1: { type: point-to-point } } }";
@@ -460,7 +463,7 @@ START_TEST(test_frr_ospf)
       g_strdup_printf(frr_yaml, "21s", "ospf", "ospf: { hello: 1s, dead: 4s }", p2p, p2p, "12s", "20s", "13s", checks);
   write_frr(dir, "ospfd", conf);
   ck_assert_int_eq(run_yaml(dir, yaml, &out), 0);
-  ck_assert_msg(strstr(out, "expect     5 passed, 0 failed"), "%s", out);
+  ck_assert_msg(strstr(out, "expect     7 passed, 0 failed"), "%s", out);
   g_free(yaml), g_free(out), g_free(dir);
 }
 END_TEST
