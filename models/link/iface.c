@@ -5,8 +5,13 @@
  * Entry points, in call order: iface_new() (from node_add_iface);
  * iface_output() and iface_input() (inline, through the interface type's
  * ops); iface_transmit() (from the type's output and the switch, with a
- * complete frame); iface_set_up() (from link_set_up) and iface_listen();
+ * complete frame); iface_receive() (a frame arrived: from the link, or
+ * from a TAP wire); iface_set_up() (from link_set_up) and iface_listen();
  * iface_peer(), iface_free().
+ *
+ * An interface is connected to a link, or wired to a TAP device outside
+ * the simulation (`tap: NAME`, models/link/tap.h): its frames are then
+ * written to the device as they start, with no serialization of ours.
  *
  * Transmission: an idle interface starts a frame at once and schedules
  * nothing (the link schedules the arrival), so an unloaded hop costs one
@@ -22,6 +27,7 @@
 #include <string.h>
 
 #include "models/link/link.h"
+#include "models/link/tap.h"
 #include "models/core/node.h"
 #include "models/observe/pcap_out.h"
 
@@ -142,7 +148,28 @@ static void iface_start(Iface *iface, Packet *frame, SimTime now)
     trace_packet(ctx->trace, now, iface->node, iface, TRACE_TX, iface->ops->trace_from, frame, NULL);
   if (iface->pcap)
     pcap_out_write(iface->pcap, now, packet_data(frame), len);
+  if (!iface->link) {
+    tap_wire_send(iface, frame);
+    iface->busy_until = now;
+    return;
+  }
   iface->busy_until = iface->link->ops->start(iface->link, iface, frame, len + iface->ops->wire_overhead, now);
+}
+
+/* Delivers a frame that arrived intact at `to`: counters, capture, trace,
+ * then the interface's type, which takes it. */
+void iface_receive(Iface *to, Packet *frame, SimTime now)
+{
+  SimContext *ctx = to->node->ctx;
+  size_t len = packet_len(frame);
+
+  to->counters.rx_packets++;
+  to->counters.rx_bytes += len;
+  if (to->pcap)
+    pcap_out_write(to->pcap, now, packet_data(frame), len);
+  if (trace_wants(ctx->trace, TRACE_LINK))
+    trace_packet(ctx->trace, now, to->node, to, TRACE_RX, to->ops->trace_from, frame, NULL);
+  iface_input(to, frame);
 }
 
 /* The tx_event: the current frame has been serialized; starts the next
@@ -173,7 +200,7 @@ void iface_transmit(Iface *iface, Packet *frame)
   SimContext *ctx = node->ctx;
 
   TraceFrom from = iface->ops->trace_from;
-  if (!iface->up || !iface->link) {
+  if (!iface->up || (!iface->link && iface->tap_fd < 0)) {
     node_drop(node, iface, frame, DROP_LINK_DOWN, TRACE_LINK, from);
     return;
   }

@@ -94,7 +94,7 @@ struct Iface {
   SimTime busy_until; /* end of the frame being serialized */
   EventId tx_event;   /* pending "start the next frame" event, or EVENT_ID_NONE */
   ArpCache *arp;      /* hosts and routers; NULL on switches */
-  int tap_fd;         /* Linux hosts' interfaces: the TAP device (models/link/tap.c); else -1 */
+  int tap_fd;         /* a Linux host's interface, or one wired to a TAP device (no link): the device; else -1 */
   PcapOut *pcap;      /* NULL unless this interface is captured */
   Counters counters;
 };
@@ -104,6 +104,7 @@ void iface_free(Iface *iface);
 Iface *iface_peer(const Iface *iface);
 
 void iface_transmit(Iface *iface, Packet *frame);
+void iface_receive(Iface *to, Packet *frame, SimTime now);
 
 /* Sends the IPv4 datagram `p` (at its IP header) to `next_hop` through
  * the interface's type (ARP and Ethernet, or PPP). Takes `p`. */

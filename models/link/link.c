@@ -175,22 +175,6 @@ static LinkFlight link_dir_pop(LinkDirection *dir)
   return f;
 }
 
-/* Delivers a frame that arrived intact at `to`: counters, capture, trace,
- * then the interface's type, which takes it. */
-static void link_deliver(Iface *to, Packet *frame, SimTime now)
-{
-  SimContext *ctx = to->node->ctx;
-  size_t len = packet_len(frame);
-
-  to->counters.rx_packets++;
-  to->counters.rx_bytes += len;
-  if (to->pcap)
-    pcap_out_write(to->pcap, now, packet_data(frame), len);
-  if (trace_wants(ctx->trace, TRACE_LINK))
-    trace_packet(ctx->trace, now, to->node, to, TRACE_RX, to->ops->trace_from, frame, NULL);
-  iface_input(to, frame);
-}
-
 /* The arrival event of direction `arg` (0 or 1): the head frame reaches
  * the far end. Schedules the next head's arrival first, then drops the
  * frame (lost) or delivers it. */
@@ -208,7 +192,7 @@ static void link_arrive(void *obj, void *arg)
   if (f.lost)
     node_drop(to->node, to, f.frame, DROP_LINK_LOSS, TRACE_LINK, to->ops->trace_from);
   else
-    link_deliver(to, f.frame, sim_now(link->ctx));
+    iface_receive(to, f.frame, sim_now(link->ctx));
 }
 
 /* Drops every frame in flight in direction d with DROP_LINK_DOWN, counted

@@ -1,7 +1,8 @@
 /*
  * A Linux host's interface through a TAP device (tap.h).
  *
- * Entry points: tap_iface_ops, tap_attach(), tap_readable().
+ * Entry points: tap_iface_ops, tap_attach(), tap_wire_attach(),
+ * tap_readable(), tap_wire_send().
  */
 #include "models/link/tap.h"
 
@@ -41,17 +42,38 @@ void tap_attach(Iface *iface, int fd)
   tap_carrier(NULL, iface);
 }
 
-/* A frame from the link: to the kernel. Takes it. */
-static void tap_input(Iface *iface, Packet *frame)
+/* Wires `iface` (a simulated node's, with no link) to the TAP device
+ * `fd` (opened, non-blocking): the interface comes up, and so does the
+ * device's carrier. */
+void tap_wire_attach(Iface *iface, int fd)
+{
+  int on = 1;
+  iface->tap_fd = fd;
+  ioctl(fd, TUNSETCARRIER, &on);
+  iface_set_up(iface, TRUE);
+}
+
+/* Writes `frame` to the interface's device, as a TAP wire's frame starts
+ * or a Linux host's arrives; takes it (a frame the kernel refuses is
+ * dropped as tap-write). */
+void tap_wire_send(Iface *iface, Packet *frame)
 {
   if (iface->tap_fd < 0 || write(iface->tap_fd, packet_data(frame), packet_len(frame)) < 0) {
-    node_drop(iface->node, iface, frame, DROP_TAP_WRITE, TRACE_LINK, TRACE_FROM_ETHERNET);
+    node_drop(iface->node, iface, frame, DROP_TAP_WRITE, TRACE_LINK, iface->ops->trace_from);
     return;
   }
   packet_free(frame);
 }
 
-/* One frame read from the device: checked, padded to the Ethernet minimum as a NIC pads it, then onto the link. */
+/* A frame from the link: to the kernel. Takes it. */
+static void tap_input(Iface *iface, Packet *frame)
+{
+  tap_wire_send(iface, frame);
+}
+
+/* One frame read from the device: checked, padded to the Ethernet
+ * minimum as a NIC pads it, then onto a Linux host's link, or into the
+ * simulated node of a TAP wire. */
 static void tap_frame(Iface *iface, const uint8_t *buf, size_t len)
 {
   Packet *frame = packet_new_from(iface->node->ctx->pool, buf, len);
@@ -62,7 +84,10 @@ static void tap_frame(Iface *iface, const uint8_t *buf, size_t len)
   }
   if (len < ETH_MIN_FRAME)
     memset(packet_put(frame, ETH_MIN_FRAME - len), 0, ETH_MIN_FRAME - len);
-  iface_transmit(iface, frame);
+  if (iface->ops == &tap_iface_ops)
+    iface_transmit(iface, frame); /* a Linux host's: onto its link */
+  else
+    iface_receive(iface, frame, sim_now(iface->node->ctx)); /* a TAP wire's: into the simulated node */
 }
 
 /* Reads what the kernel sent (at most TAP_READ_BATCH frames) and

@@ -7,9 +7,18 @@
  * (its rate, delay, loss and queue), traced and captured like any other.
  * ipsim runs no stack of its own on such an interface: the kernel does.
  *
- * Entry points: tap_iface_ops; tap_attach() (the device, opened and
- * non-blocking, by the emulation layer, sim/emu); tap_readable() (the
- * device has frames: called by the real-time loop).
+ * A TAP wire (`tap: NAME` on a simulated interface, as ns-3's TapBridge
+ * UseBridge mode): the interface of a simulated host, router or switch
+ * has no link; its other side is a TAP device outside the simulation (a
+ * user's persistent TAP device, or one ipsim adds to a user's Linux
+ * bridge). The frames it sends are written to the device as they start;
+ * the frames read from the device arrive at the interface (its stack or
+ * its bridge port takes them), checked as below.
+ *
+ * Entry points: tap_iface_ops; tap_attach() and tap_wire_attach() (the
+ * device, opened and non-blocking, by the emulation layer, sim/emu);
+ * tap_readable() (the device has frames: called by the real-time loop);
+ * tap_wire_send() (from iface.c: a frame out of a TAP wire).
  *
  * The device's carrier follows the simulated link: a link down is a
  * cable pulled out (Linux sees NO-CARRIER).
@@ -30,6 +39,8 @@
 extern const IfaceOps tap_iface_ops;
 
 void tap_attach(Iface *iface, int fd);
+void tap_wire_attach(Iface *iface, int fd);
+void tap_wire_send(Iface *iface, Packet *frame);
 guint tap_readable(Iface *iface);
 
 #endif

@@ -116,7 +116,7 @@ Network *build_network(const Scenario *sc)
 {
   Network *net = network_new(sc->name, sc->seed, sc->stop);
   net->description = g_strdup(sc->description);
-  if (sc->realtime.on || scenario_has_linux_hosts(sc)) {
+  if (sc->realtime.on || scenario_emulates(sc)) {
     net->ctx.rt = rt_new(net->ctx.sched);
     rt_set_lag_limit(net->ctx.rt, sc->realtime.lag_limit);
   }

@@ -660,7 +660,8 @@ static void expect_converged_start(void *obj, void *arg)
 static void expect_adjacency(Check *c, Network *net)
 {
   const ScenarioExpect *e = c->conf;
-  Node *node = network_node(net, (guint)e->node), *nbr = e->neighbor >= 0 ? network_node(net, (guint)e->neighbor) : NULL;
+  Node *node = network_node(net, (guint)e->node),
+       *nbr = e->neighbor >= 0 ? network_node(net, (guint)e->neighbor) : NULL;
   if (!node->ospf || (nbr && !nbr->ospf)) {
     c->found = g_strdup_printf("%s runs no OSPF instance", node->ospf ? nbr->name : node->name);
     return;

@@ -50,20 +50,20 @@ struct Emu {
 
 gboolean emu_needed(const Scenario *sc)
 {
-  return scenario_has_linux_hosts(sc);
+  return scenario_emulates(sc);
 }
 
-/* Root and the tun driver, or why not. */
-gboolean emu_check(GError **error)
+/* Root (for Linux hosts) and the tun driver, or why not. */
+gboolean emu_check(const Scenario *sc, GError **error)
 {
-  if (geteuid() != 0) {
+  if (geteuid() != 0 && scenario_has_linux_hosts(sc)) {
     g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_PERM,
                 "Linux hosts need root (network namespaces and TAP devices): run ipsim as root");
     return FALSE;
   }
   if (g_access("/dev/net/tun", R_OK | W_OK) != 0) {
-    g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_NOENT, "Linux hosts need /dev/net/tun (the tun driver): %s",
-                g_strerror(errno));
+    g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
+                "Linux hosts and TAP wires need /dev/net/tun (the tun driver): %s", g_strerror(errno));
     return FALSE;
   }
   return TRUE;
@@ -100,6 +100,67 @@ static gboolean emu_iface(Emu *emu, const char *ns, Iface *iface, GError **error
     return FALSE;
   tap_attach(iface, fd);
   rt_watch(emu->rt, fd, emu_tap_ready, iface);
+  return TRUE;
+}
+
+/* What the device `name` is: 'b' a bridge, 't' a TAP device, 'u' a TUN
+ * device, 'o' something else, 0 none (sysfs, as this network namespace sees it). */
+static char emu_device_kind(const char *name)
+{
+  char *dir = g_build_filename("/sys/class/net", name, NULL), *br = g_build_filename(dir, "bridge", NULL),
+       *tun = g_build_filename(dir, "tun_flags", NULL), *flags = NULL;
+  char kind = !g_file_test(dir, G_FILE_TEST_IS_DIR) ? 0 : g_file_test(br, G_FILE_TEST_IS_DIR) ? 'b' : 'o';
+  if (kind == 'o' && g_file_get_contents(tun, &flags, NULL, NULL))
+    kind = strtoul(flags, NULL, 16) & 0x0002 ? 't' : 'u'; /* IFF_TAP */
+  g_free(flags), g_free(tun), g_free(br), g_free(dir);
+  return kind;
+}
+
+/* The descriptor of a TAP wire to device `name`: the TAP device itself
+ * (attached to), or a new TAP device of ours added to the bridge `name`. */
+static int emu_wire_open(Emu *emu, const Iface *iface, const char *name, GError **error)
+{
+  char tap[IFNAMSIZ];
+  int fd = -1;
+  switch (emu_device_kind(name)) {
+  case 't':
+    return emu_tap_open(name, error);
+  case 'b':
+    g_snprintf(tap, sizeof tap, "ipt%d-%u", (int)getpid(), emu->fds->len);
+    fd = emu_tap_open(tap, error);
+    if (fd >= 0 && !emu_run(error, (const char *[]){"ip", "link", "set", "dev", tap, "master", name, "up", NULL})) {
+      close(fd);
+      fd = -1;
+    }
+    return fd;
+  case 0:
+    g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
+                "%s:%s: tap: there is no network device '%s' (make a bridge with 'ip link add %s type bridge', or a "
+                "TAP device with 'ip tuntap add %s mode tap')",
+                iface->node->name, iface->name, name, name, name);
+    return -1;
+  default:
+    g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s:%s: tap: '%s' is neither a TAP device nor a bridge",
+                iface->node->name, iface->name, name);
+    return -1;
+  }
+}
+
+/* A simulated node's TAP wires (`tap: NAME` on its interfaces). */
+static gboolean emu_wires(Emu *emu, Node *node, const ScenarioNode *sn, GError **error)
+{
+  for (guint i = 0; i < node->ifaces->len; i++) {
+    const char *name = g_array_index(sn->ifaces, ScenarioIface, i).tap;
+    Iface *iface = node_iface(node, i);
+    int fd = name ? emu_wire_open(emu, iface, name, error) : -2;
+    if (fd == -1)
+      return FALSE;
+    if (fd < 0)
+      continue;
+    g_array_append_val(emu->fds, fd);
+    tap_wire_attach(iface, fd);
+    rt_watch(emu->rt, fd, emu_tap_ready, iface);
+  }
   return TRUE;
 }
 
@@ -257,11 +318,12 @@ Emu *emu_start(Network *net, const Scenario *sc, RtLoop *rt, const char *dir, GE
   emu->procs = g_ptr_array_new_with_free_func(emu_proc_free);
   emu->fds = g_array_new(FALSE, FALSE, sizeof(int));
   emu->tmps = g_ptr_array_new_with_free_func(g_free);
-  if (!emu_check(error))
+  if (!emu_check(sc, error))
     goto fail;
   for (guint n = 0; n < sc->nodes->len; n++)
-    if (scenario_node(sc, n)->kind == NODE_KIND_LINUX &&
-        !emu_host(emu, network_node(net, n), scenario_node(sc, n), error))
+    if (scenario_node(sc, n)->kind == NODE_KIND_LINUX
+            ? !emu_host(emu, network_node(net, n), scenario_node(sc, n), error)
+            : !emu_wires(emu, network_node(net, n), scenario_node(sc, n), error))
       goto fail;
   return emu;
 fail:

@@ -17,7 +17,13 @@
  * namespaces behind: emu_cleanup() (`ipsim cleanup`) removes those whose
  * run is gone.
  *
- * Needs root and /dev/net/tun: emu_check() says what is missing.
+ * TAP wires (`tap: NAME` on a simulated interface): the interface is
+ * attached to an existing TAP device, or to a TAP device of ours added to
+ * an existing Linux bridge (removed with its descriptor); the user owns
+ * the device or bridge and whatever is behind it.
+ *
+ * Needs root (for Linux hosts; for a bridge, to add a device to it) and
+ * /dev/net/tun: emu_check() says what is missing.
  *
  * Entry points: emu_needed(), emu_check(), emu_start(), emu_stop(),
  * emu_cleanup().
@@ -35,7 +41,7 @@
 typedef struct Emu Emu;
 
 gboolean emu_needed(const Scenario *sc);
-gboolean emu_check(GError **error);
+gboolean emu_check(const Scenario *sc, GError **error);
 Emu *emu_start(Network *net, const Scenario *sc, RtLoop *rt, const char *dir, GError **error);
 void emu_stop(Emu *emu, Expect *ex, FILE *f);
 guint emu_cleanup(FILE *out, gboolean all);

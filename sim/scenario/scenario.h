@@ -42,6 +42,8 @@ typedef struct {
   int link;         /* index into Scenario.links, -1 when unconnected */
   SrcMark mark;     /* where the interface was declared or first named */
   LinkConfig own;   /* what the file set on the interface itself (mtu, queue, mac, ip bits) */
+  char *tap;        /* `tap: NAME`: wired to this existing TAP device or Linux bridge instead of a link; or NULL */
+  SrcMark tap_mark; /* where `tap` was written */
 } ScenarioIface;
 
 /* How a node gets routes beyond its connected ones. */
@@ -283,13 +285,29 @@ static inline ScenarioIface *scenario_iface(const Scenario *sc, int node, int if
   return &g_array_index(scenario_node(sc, node)->ifaces, ScenarioIface, iface);
 }
 
-/* TRUE when the scenario has a Linux host (kind: linux): it runs in real time. */
+/* TRUE when the scenario has a Linux host (kind: linux). */
 static inline gboolean scenario_has_linux_hosts(const Scenario *sc)
 {
   for (guint i = 0; i < sc->nodes->len; i++)
     if (scenario_node(sc, (int)i)->kind == NODE_KIND_LINUX)
       return TRUE;
   return FALSE;
+}
+
+/* TRUE when an interface is wired to a TAP device or bridge (`tap: NAME`). */
+static inline gboolean scenario_has_taps(const Scenario *sc)
+{
+  for (guint n = 0; n < sc->nodes->len; n++)
+    for (guint i = 0; i < scenario_node(sc, (int)n)->ifaces->len; i++)
+      if (scenario_iface(sc, (int)n, (int)i)->tap)
+        return TRUE;
+  return FALSE;
+}
+
+/* TRUE when the scenario emulates (Linux hosts or TAP wires): it runs in real time. */
+static inline gboolean scenario_emulates(const Scenario *sc)
+{
+  return scenario_has_linux_hosts(sc) || scenario_has_taps(sc);
 }
 
 #endif

@@ -8,7 +8,9 @@
  * interface, a switch with one link, a loop of switches (no STP yet), a
  * segment that mixes subnets, MTUs that differ across a link, apps that
  * together send more than SCENARIO_MANY_PACKETS packets (a run that would
- * take hours: a 1-byte udp-cbr at 1000Gbps).
+ * take hours: a 1-byte udp-cbr at 1000Gbps). Interfaces wired to a TAP
+ * device or bridge (`tap:`): never also on a link, never on a Linux host,
+ * never two on one device.
  *
  * Entry point: scenario_check(), on a scenario that resolved without error.
  */
@@ -31,7 +33,8 @@ static void scenario_check_connections(Loader *ld)
     const ScenarioNode *node = scenario_node(ld->sc, n);
     guint links = 0;
     for (guint i = 0; i < node->ifaces->len; i++)
-      links += g_array_index(node->ifaces, ScenarioIface, i).link >= 0;
+      links +=
+          g_array_index(node->ifaces, ScenarioIface, i).link >= 0 || g_array_index(node->ifaces, ScenarioIface, i).tap;
     if (links == 0 && node->kind == NODE_KIND_HOST)
       scenario_error_at(ld, node->mark, "host '%s' has no link; connect it in 'links'", node->name);
     else if (links == 0)
@@ -40,7 +43,7 @@ static void scenario_check_connections(Loader *ld)
       scenario_warning_at(ld, node->mark, "switch '%s' has only one link; it forwards nothing", node->name);
     for (guint i = 0; links > 0 && i < node->ifaces->len; i++) {
       const ScenarioIface *iface = &g_array_index(node->ifaces, ScenarioIface, i);
-      if (iface->link < 0)
+      if (iface->link < 0 && !iface->tap)
         scenario_warning_at(ld, iface->mark, "interface %s:%s is not connected to any link", node->name, iface->name);
     }
   }
@@ -337,8 +340,41 @@ static void scenario_check_packets(Loader *ld)
                         total, top->name, most);
 }
 
+/* One interface's `tap`: on a simulated node, not on a link, its device not taken already (`seen`: name ->
+ * "node:iface"). */
+static void scenario_check_tap(Loader *ld, const ScenarioNode *node, const ScenarioIface *iface, GHashTable *seen)
+{
+  const char *other = g_hash_table_lookup(seen, iface->tap);
+  if (node->kind == NODE_KIND_LINUX)
+    scenario_error_at(ld, iface->tap_mark,
+                      "%s:%s: a Linux host's interfaces are TAP devices already; 'tap' wires a "
+                      "simulated interface to a device outside",
+                      node->name, iface->name);
+  else if (iface->link >= 0)
+    scenario_error_at(ld, iface->tap_mark,
+                      "%s:%s is an end of links[%d] and has 'tap: %s': an interface is wired to "
+                      "a link or to a device, not both",
+                      node->name, iface->name, iface->link, iface->tap);
+  else if (other)
+    scenario_error_at(ld, iface->tap_mark, "%s:%s: device '%s' is taken by %s already", node->name, iface->name,
+                      iface->tap, other);
+  else
+    g_hash_table_insert(seen, iface->tap, g_strdup_printf("%s:%s", node->name, iface->name));
+}
+
+static void scenario_check_taps(Loader *ld)
+{
+  GHashTable *seen = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
+  for (guint n = 0; n < ld->sc->nodes->len; n++)
+    for (guint i = 0; i < scenario_node(ld->sc, n)->ifaces->len; i++)
+      if (scenario_iface(ld->sc, (int)n, (int)i)->tap)
+        scenario_check_tap(ld, scenario_node(ld->sc, n), scenario_iface(ld->sc, (int)n, (int)i), seen);
+  g_hash_table_destroy(seen);
+}
+
 void scenario_check(Loader *ld)
 {
+  scenario_check_taps(ld);
   scenario_check_packets(ld);
   scenario_check_connections(ld);
   scenario_check_addresses(ld);

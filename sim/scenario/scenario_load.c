@@ -38,8 +38,10 @@ static const Schema scenario_schema = {"a scenario", scenario_fields, G_N_ELEMEN
 static void scenario_node_clear(gpointer p)
 {
   ScenarioNode *node = p;
-  for (guint i = 0; node->ifaces && i < node->ifaces->len; i++)
+  for (guint i = 0; node->ifaces && i < node->ifaces->len; i++) {
     g_free(g_array_index(node->ifaces, ScenarioIface, i).name);
+    g_free(g_array_index(node->ifaces, ScenarioIface, i).tap);
+  }
   if (node->ifaces)
     g_array_free(node->ifaces, TRUE);
   if (node->routes)

@@ -44,11 +44,14 @@ static const SchemaField node_fields[] = {
 };
 static const Schema node_schema = {"a node", node_fields, G_N_ELEMENTS(node_fields), SCHEMA_NO_GIVEN};
 
+static gboolean scenario_parse_tap(SchemaCtx *cx, const YNode *value, void *dest);
+
 static const SchemaField iface_fields[] = {
     {"ip", scenario_parse_iface_ip, 0, SCENARIO_GIVEN_IP, FALSE},
     {"mac", scenario_parse_mac, offsetof(ScenarioIface, mac), SCENARIO_GIVEN_MAC, FALSE},
     {"mtu", scenario_parse_mtu, offsetof(ScenarioIface, own.mtu), LINK_GIVEN_MTU, FALSE},
     {"queue", schema_parse_queue, offsetof(ScenarioIface, own.queue), LINK_GIVEN_QUEUE, FALSE},
+    {"tap", scenario_parse_tap, 0, 0, FALSE},
 };
 static const Schema iface_schema = {"an interface", iface_fields, G_N_ELEMENTS(iface_fields),
                                     offsetof(ScenarioIface, own.given)};
@@ -167,6 +170,27 @@ static gboolean scenario_iface_name_ok(SchemaCtx *cx, const YNode *key)
     schema_error(cx, key, "bad interface name '%s': %s (at most %d characters)", key->text, problem,
                  SCENARIO_MAX_IFACE_NAME);
   return !problem;
+}
+
+/* `tap: NAME`: a Linux network device's name (a TAP device or a bridge).
+ * Fills in tap and tap_mark of the ScenarioIface at dest. */
+static gboolean scenario_parse_tap(SchemaCtx *cx, const YNode *value, void *dest)
+{
+  ScenarioIface *iface = dest;
+  if (!schema_parse_string(cx, value, &iface->tap))
+    return FALSE;
+  const char *problem = strlen(iface->tap) > SCENARIO_MAX_IFACE_NAME ? "too long" : NULL;
+  for (const char *c = iface->tap; !problem && *c; c++)
+    if (!g_ascii_isalnum(*c) && !strchr("._-", *c))
+      problem = "Linux device names use letters, digits, '.', '_' and '-'";
+  if (problem) {
+    schema_error(cx, value, "bad device name '%s': %s (at most %d characters)", iface->tap, problem,
+                 SCENARIO_MAX_IFACE_NAME);
+    g_clear_pointer(&iface->tap, g_free);
+    return FALSE;
+  }
+  iface->tap_mark = scenario_mark_of(value);
+  return TRUE;
 }
 
 int scenario_node_find_iface(const ScenarioNode *node, const char *name)

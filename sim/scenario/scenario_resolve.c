@@ -109,7 +109,7 @@ static void scenario_resolve_bare(Loader *ld, guint link_index, LinkEnd *end)
     return;
   ScenarioNode *node = scenario_node(ld->sc, end->node);
   for (guint i = 0; i < node->ifaces->len; i++)
-    if (g_array_index(node->ifaces, ScenarioIface, i).link < 0) {
+    if (g_array_index(node->ifaces, ScenarioIface, i).link < 0 && !g_array_index(node->ifaces, ScenarioIface, i).tap) {
       scenario_bind_end(ld, link_index, end, (int)i);
       return;
     }

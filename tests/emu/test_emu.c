@@ -50,6 +50,14 @@ static char *scratch(void)
   return dir;
 }
 
+/* Removes a scratch directory and what the test left in it. */
+static void scratch_done(char *dir)
+{
+  g_spawn_sync(NULL, (char *[]){"rm", "-rf", "--", dir, NULL}, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL,
+               NULL);
+  g_free(dir);
+}
+
 /* Writes the ping scenario into dir (outputs in dir/out) and returns its path. */
 static char *write_ping(const char *dir, const char *stop, const char *cmd)
 {
@@ -144,7 +152,8 @@ START_TEST(test_linux_ping_across_two_routers)
   ck_assert_msg(strstr(out, "realtime   lag max "), "%s", out);
   ck_assert_uint_eq(ipsim_namespaces(), 0);
   g_array_free(rtts, TRUE);
-  g_free(text), g_free(csv), g_free(out), g_free(err), g_free(path), g_free(dir);
+  g_free(text), g_free(csv), g_free(out), g_free(err), g_free(path);
+  scratch_done(dir);
 }
 END_TEST
 
@@ -172,7 +181,8 @@ START_TEST(test_bad_frames_from_linux_are_counted_drops)
   ck_assert_msg(strstr(out, "bad-ip-header"), "%s", out);
   ck_assert_msg(strstr(counters, "\"unknown-ethertype\": 1"), "%s", counters);
   ck_assert_msg(strstr(counters, "\"bad-ip-header\": 1"), "%s", counters);
-  g_free(csv), g_free(counters), g_free(out), g_free(err), g_free(path), g_free(dir);
+  g_free(csv), g_free(counters), g_free(out), g_free(err), g_free(path);
+  scratch_done(dir);
 }
 END_TEST
 
@@ -231,7 +241,8 @@ START_TEST(test_http_both_ways)
   ck_assert_msg(!strstr(out, "not of the pattern"), "%s", out);
   ck_assert_msg(strstr(out, "expect     2 passed, 0 failed"), "%s", out);
   g_string_free(y, TRUE);
-  g_free(body), g_free(sha), g_free(out), g_free(file), g_free(www), g_free(dir);
+  g_free(body), g_free(sha), g_free(out), g_free(file), g_free(www);
+  scratch_done(dir);
 }
 END_TEST
 
@@ -340,7 +351,8 @@ START_TEST(test_tcp_both_ways_with_loss)
   assert_syn_options(sim, 5001, FALSE); /* ipsim's SYN */
   assert_syn_options(lx, 5001, TRUE);   /* Linux's answer */
   g_string_free(y, TRUE);
-  g_free(lx), g_free(sim), g_free(out), g_free(sha), g_free(script), g_free(dir);
+  g_free(lx), g_free(sim), g_free(out), g_free(sha), g_free(script);
+  scratch_done(dir);
 }
 END_TEST
 
@@ -373,7 +385,8 @@ START_TEST(test_traceroute_both_ways)
   char *dir = scratch(), *out = NULL;
   ck_assert_int_eq(run_yaml(dir, yaml, &out), 0);
   ck_assert_msg(strstr(out, "expect     2 passed, 0 failed"), "%s", out);
-  g_free(out), g_free(dir);
+  g_free(out);
+  scratch_done(dir);
 }
 END_TEST
 
@@ -464,7 +477,8 @@ START_TEST(test_frr_ospf)
   write_frr(dir, "ospfd", conf);
   ck_assert_int_eq(run_yaml(dir, yaml, &out), 0);
   ck_assert_msg(strstr(out, "expect     7 passed, 0 failed"), "%s", out);
-  g_free(yaml), g_free(out), g_free(dir);
+  g_free(yaml), g_free(out);
+  scratch_done(dir);
 }
 END_TEST
 
@@ -489,12 +503,98 @@ START_TEST(test_frr_rip)
       "  - exec: { name: before, output: 'R>\\* 10\\.0\\.1\\.0/24 \\[120/2\\] via 10\\.0\\.13\\.1, eth0' }\n"
       "  - exec: { name: after, output: 'R>\\* 10\\.0\\.1\\.0/24 \\[120/3\\] via 10\\.0\\.23\\.1, eth1' }\n";
   char *dir = scratch(), *out = NULL;
-  char *yaml = g_strdup_printf(frr_yaml, "21s", "rip", "rip: { update: 5s, timeout: 30s, garbage: 20s }", "", "",
-                               "8s", "20s", "9s", checks);
+  char *yaml = g_strdup_printf(frr_yaml, "21s", "rip", "rip: { update: 5s, timeout: 30s, garbage: 20s }", "", "", "8s",
+                               "20s", "9s", checks);
   write_frr(dir, "ripd", conf);
   ck_assert_int_eq(run_yaml(dir, yaml, &out), 0);
   ck_assert_msg(strstr(out, "expect     5 passed, 0 failed"), "%s", out);
-  g_free(yaml), g_free(out), g_free(dir);
+  g_free(yaml), g_free(out);
+  scratch_done(dir);
+}
+END_TEST
+
+/* Runs `cmd` (a shell line) and fails the test unless it exits 0; returns its output. */
+static char *sh_ok(const char *cmd)
+{
+  char *out = NULL, *err = NULL;
+  int status = -1;
+  ck_assert(g_spawn_sync(NULL, (char *[]){"sh", "-c", (char *)cmd, NULL}, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out,
+                         &err, &status, NULL));
+  ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "'%s' failed: %s", cmd, err);
+  g_free(err);
+  return out;
+}
+
+/* The user's side of the TAP-wire test, made by the test in namespaces of
+ * its own: in `a` (where ipsim runs), a persistent TAP device tp0 with
+ * 10.0.1.10/24, and a bridge br0 with one end of a veth pair, whose other
+ * end is 10.0.3.10/24 in `b`; both route 10.0.2.0/24 through r1. */
+static const char tap_setup[] =
+    "set -e; ip netns add %1$s; ip netns add %2$s; ip -n %1$s link set lo up; ip -n %2$s link set lo up\n"
+    "ip -n %1$s tuntap add tp0 mode tap; ip -n %1$s addr add 10.0.1.10/24 dev tp0; ip -n %1$s link set tp0 up\n"
+    "ip -n %1$s route add 10.0.2.0/24 via 10.0.1.1\n"
+    "ip -n %1$s link add br0 type bridge; ip -n %1$s link set br0 up\n"
+    "ip -n %1$s link add vA type veth peer name vB netns %2$s; ip -n %1$s link set vA master br0 up\n"
+    "ip -n %2$s addr add 10.0.3.10/24 dev vB; ip -n %2$s link set vB up; ip -n %2$s route add 10.0.2.0/24 via "
+    "10.0.3.1\n";
+
+/* TAP wires: r1's eth0 is wired to the user's TAP device tp0, its eth2 to
+ * the user's bridge br0; h2 (simulated) pings the Linux side of each. */
+static const char tap_yaml[] = "stop: 4s\nrouting: auto\nnodes:\n"
+                               "  r1:\n    kind: router\n    interfaces:\n"
+                               "      eth0: { ip: 10.0.1.1/24, tap: %s }\n"
+                               "      eth1: { ip: 10.0.2.1/24 }\n"
+                               "      eth2: { ip: 10.0.3.1/24, tap: br0 }\n"
+                               "  h2: { kind: host, ip: 10.0.2.10/24, gateway: 10.0.2.1 }\n"
+                               "links:\n  - [r1:eth1, h2]\n"
+                               "apps:\n  - { name: tp, type: ping, on: h2, to: 10.0.1.10, start: 1s, count: 3 }\n"
+                               "  - { name: br, type: ping, on: h2, to: 10.0.3.10, start: 1s, count: 3 }\n"
+                               "expect:\n  - { app: tp, loss: 0%% }\n  - { app: br, loss: 0%% }\n"
+                               "output: { dir: '@OUT@', pcap: [r1] }\n";
+
+/* Runs the TAP-wire scenario (eth0's device `dev`) in namespace `ns`; returns the exit status. */
+static int run_tap(const char *dir, const char *ns, const char *dev, char **out, char **err)
+{
+  char *o = g_build_filename(dir, "out", NULL), *path = g_build_filename(dir, "tap.yaml", NULL);
+  GString *text = g_string_new(NULL);
+  g_string_printf(text, tap_yaml, dev);
+  g_string_replace(text, "@OUT@", o, 0);
+  ck_assert(g_file_set_contents(path, text->str, -1, NULL));
+  int status = -1;
+  const char *argv[] = {"ip", "netns", "exec", ns, testlib_env("IPSIM"), "run", path, NULL};
+  ck_assert(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, out, err, &status, NULL));
+  g_string_free(text, TRUE);
+  g_free(path), g_free(o);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* `tap: NAME` wires a simulated interface to an existing TAP device and to
+ * an existing bridge (ns-3's UseBridge): the kernels behind them answer
+ * the simulated host's pings, r1's capture of the TAP wire holds the
+ * replies, and after the run the user's TAP device and bridge are still
+ * there, with nothing of ipsim's left on the bridge. A device that does
+ * not exist is an error naming it, exit 2. */
+START_TEST(test_tap_wires)
+{
+  char *a = g_strdup_printf("ipsimtw-%d-a", (int)getpid()), *b = g_strdup_printf("ipsimtw-%d-b", (int)getpid());
+  char *setup = g_strdup_printf(tap_setup, a, b), *dir = scratch(), *out = NULL, *err = NULL;
+  g_free(sh_ok(setup));
+  ck_assert_int_eq(run_tap(dir, a, "tp0", &out, &err), 0);
+  ck_assert_msg(strstr(out, "expect     2 passed, 0 failed"), "%s%s", out, err);
+  char *pcap = g_build_filename(dir, "out", "r1-eth0.pcap", NULL);
+  char *replies = tshark_fields(pcap, "icmp.type == 0 && ip.src == 10.0.1.10", (const char *const[]){"icmp.seq", NULL});
+  ck_assert_str_eq(replies, "1\n2\n3\n");
+  char *check = g_strdup_printf("ip -n %1$s -o link show tp0 && ip -n %1$s -o link show master br0", a);
+  char *links = sh_ok(check);
+  ck_assert_msg(strstr(links, "tp0:") && strstr(links, "vA@") && !strstr(links, "ipt"), "%s", links);
+  g_free(out), g_free(err);
+  ck_assert_int_eq(run_tap(dir, a, "nosuch", &out, &err), 2);
+  ck_assert_msg(strstr(err, "r1:eth0: tap: there is no network device 'nosuch'"), "%s", err);
+  char *del = g_strdup_printf("ip netns del %s; ip netns del %s", a, b);
+  g_free(sh_ok(del));
+  g_free(del), g_free(links), g_free(check), g_free(replies), g_free(pcap), g_free(out), g_free(err);
+  g_free(setup), g_free(b), g_free(a);
+  scratch_done(dir);
 }
 END_TEST
 
@@ -525,7 +625,8 @@ static double iperf_goodput(const char *opts, const char *loss, guint stop_s, in
   ck_assert(bps && re);
   *retransmits = g_ascii_strtoll(re + strlen("\"retransmits\":"), NULL, 10);
   double mbps = g_ascii_strtod(bps + strlen("\"bits_per_second\":"), NULL) / 1e6;
-  g_free(json), g_free(y), g_free(out), g_free(dir);
+  g_free(json), g_free(y), g_free(out);
+  scratch_done(dir);
   return mbps;
 }
 
@@ -579,7 +680,8 @@ START_TEST(test_sigterm_removes_everything)
   ck_assert_msg(g_get_monotonic_time() - t0 < 3 * G_USEC_PER_SEC, "took %.1f s",
                 (double)(g_get_monotonic_time() - t0) / 1e6);
   ck_assert_uint_eq(ipsim_namespaces_of(pid), 0);
-  g_free(path), g_free(dir);
+  g_free(path);
+  scratch_done(dir);
 }
 END_TEST
 
@@ -602,7 +704,8 @@ START_TEST(test_cleanup_after_sigkill)
   g_free(out), g_free(err);
   ck_assert_int_eq(testlib_run_ipsim((const char *[]){"cleanup", NULL}, &out, &err), 0);
   ck_assert_str_eq(out, "0 network namespaces removed\n");
-  g_free(out), g_free(err), g_free(path), g_free(dir);
+  g_free(out), g_free(err), g_free(path);
+  scratch_done(dir);
 }
 END_TEST
 
@@ -619,7 +722,8 @@ START_TEST(test_without_root_exit_2)
   ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 2, "status %d: %s", status, err);
   ck_assert_msg(strstr(err, "Linux hosts need root"), "%s", err);
   ck_assert_uint_eq(ipsim_namespaces(), 0);
-  g_free(out), g_free(err), g_free(path), g_free(dir);
+  g_free(out), g_free(err), g_free(path);
+  scratch_done(dir);
 }
 END_TEST
 
@@ -632,6 +736,7 @@ static Suite *emu_suite(void)
   tcase_add_test(tc, test_http_both_ways);
   tcase_add_test(tc, test_tcp_both_ways_with_loss);
   tcase_add_test(tc, test_traceroute_both_ways);
+  tcase_add_test(tc, test_tap_wires);
   tcase_add_test(tc, test_iperf3_goodput_and_mathis);
   tcase_add_test(tc, test_sigterm_removes_everything);
   tcase_add_test(tc, test_cleanup_after_sigkill);
