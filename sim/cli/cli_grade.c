@@ -153,6 +153,8 @@ static G_GNUC_NORETURN void grade_child(const Lab *lab, const char *path, int fd
       _exit(1);
     done += n > 0 ? (gsize)n : 0;
   }
+  g_variant_unref(v);
+  grade_row_free(row);
   _exit(0);
 }
 
