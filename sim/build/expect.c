@@ -9,7 +9,8 @@
  * its `after` until `after + max + EXPECT_OUTAGE_TAIL` (or the end).
  *
  * Entry points: expect_validate(), expect_new(), expect_finish(),
- * expect_print_measures(), expect_free().
+ * expect_count(), expect_outcome(), expect_json(), expect_print_measures(),
+ * expect_free().
  */
 #include "sim/build/expect.h"
 
@@ -20,6 +21,7 @@
 #include "models/routing/ospf.h"
 #include "sim/build/spf_check.h"
 #include "sim/text/addr.h"
+#include "sim/text/json.h"
 #include "sim/text/units.h"
 
 #define EXPECT_OUTAGE_STEP SIMTIME_MS(10)
@@ -31,6 +33,7 @@ typedef struct {
   Expect *ex;
   gboolean done, ok;
   char *found;
+  char *wanted;        /* what it expected in words, set by expect_finish() */
   GPtrArray *evidence; /* of char* */
   /* converged: the first part done at `by`, its disagreements, the changes counted then */
   gboolean started;
@@ -782,6 +785,7 @@ static void expect_check_clear(gpointer p)
 {
   Check *c = p;
   g_free(c->found);
+  g_free(c->wanted);
   g_ptr_array_free(c->evidence, TRUE);
 }
 
@@ -843,26 +847,38 @@ static char *expect_wanted(const Network *net, const ScenarioExpect *e)
   return g_string_free(s, FALSE);
 }
 
-static void expect_report_failure(const Expect *ex, const Check *c, FILE *out)
+guint expect_count(const Expect *ex)
 {
-  const ScenarioExpect *e = c->conf;
-  char *wanted = expect_wanted(ex->net, e);
+  return ex->checks->len;
+}
+
+/* The outcome of check `i` (of expect_count()); call after expect_finish(). */
+ExpectOutcome expect_outcome(const Expect *ex, guint i)
+{
+  const Check *c = &g_array_index(ex->checks, Check, i);
+  return (ExpectOutcome){c->conf, c->ok, c->wanted ? c->wanted : "", c->found ? c->found : "(not evaluated)",
+                         c->evidence};
+}
+
+static void expect_report_failure(const Expect *ex, const ExpectOutcome *o, FILE *out)
+{
+  const ScenarioExpect *e = o->conf;
   fprintf(out, "%s:%d:%d: expect failed: %s", ex->sc->file, e->mark.line, e->mark.column, e->text);
   if (e->at >= 0) {
     char *at = units_format_duration(e->at);
     fprintf(out, " at %s", at);
     g_free(at);
   }
-  fprintf(out, "\n  expected: %s\n  found:    %s\n", wanted, c->found ? c->found : "(not evaluated)");
-  if (c->evidence->len)
+  fprintf(out, "\n  expected: %s\n  found:    %s\n", o->expected, o->found);
+  if (o->evidence->len)
     fputs("  evidence:\n", out);
-  for (guint i = 0; i < c->evidence->len; i++)
-    fprintf(out, "    %s\n", (const char *)g_ptr_array_index(c->evidence, i));
-  g_free(wanted);
+  for (guint i = 0; i < o->evidence->len; i++)
+    fprintf(out, "    %s\n", (const char *)g_ptr_array_index(o->evidence, i));
 }
 
-/* Evaluates the checks not yet done, prints every failure to `out` with its
- * evidence, and returns the number of failures; *passed gets the rest. */
+/* Evaluates the checks not yet done, prints every failure to `out` (NULL:
+ * nowhere) with its evidence, and returns the number of failures; *passed
+ * gets the rest. */
 guint expect_finish(Expect *ex, FILE *out, guint *passed)
 {
   guint failed = 0;
@@ -870,13 +886,61 @@ guint expect_finish(Expect *ex, FILE *out, guint *passed)
     Check *c = &g_array_index(ex->checks, Check, i);
     if (!c->done)
       expect_evaluate(c, ex->net);
-    if (!c->ok) {
-      failed++;
-      expect_report_failure(ex, c, out);
-    }
+    if (!c->wanted)
+      c->wanted = expect_wanted(ex->net, c->conf);
+    ExpectOutcome o = expect_outcome(ex, i);
+    failed += !o.ok;
+    if (!o.ok && out)
+      expect_report_failure(ex, &o, out);
   }
   *passed = ex->checks->len - failed;
   return failed;
+}
+
+/* One check of expect.json; `checked` FALSE when the run stopped early. */
+static void expect_json_check(const Expect *ex, guint i, gboolean checked, GString *json)
+{
+  ExpectOutcome o = expect_outcome(ex, i);
+  g_string_append_printf(json, "%s\n    {\n      \"index\": %u,\n      \"check\": ", i ? "," : "", i);
+  json_append_string(json, o.conf->check);
+  g_string_append(json, ",\n      \"text\": ");
+  json_append_string(json, o.conf->text);
+  g_string_append_printf(json, ",\n      \"line\": %d,\n      \"column\": %d,\n      \"at_ns\": ", o.conf->mark.line,
+                         o.conf->mark.column);
+  if (o.conf->at >= 0)
+    g_string_append_printf(json, "%" G_GINT64_FORMAT, o.conf->at);
+  else
+    g_string_append(json, "null");
+  g_string_append_printf(json, ",\n      \"result\": \"%s\"", !checked ? "not checked" : o.ok ? "pass" : "fail");
+  if (checked) {
+    g_string_append(json, ",\n      \"expected\": ");
+    json_append_string(json, o.expected);
+    g_string_append(json, ",\n      \"found\": ");
+    json_append_string(json, o.found);
+  }
+  g_string_append(json, ",\n      \"evidence\": [");
+  for (guint k = 0; checked && k < o.evidence->len; k++) {
+    g_string_append_printf(json, "%s\n        ", k ? "," : "");
+    json_append_string(json, g_ptr_array_index(o.evidence, k));
+  }
+  g_string_append_printf(json, "%s]\n    }", checked && o.evidence->len ? "\n      " : "");
+}
+
+/* expect.json: every check with its place, verdict, expected, found and
+ * evidence (doc/outputs.md); after expect_finish() when `checked`. */
+GString *expect_json(const Expect *ex, gboolean checked)
+{
+  guint failed = 0;
+  for (guint i = 0; checked && i < ex->checks->len; i++)
+    failed += !g_array_index(ex->checks, Check, i).ok;
+  GString *json = g_string_new("{\n  \"file\": ");
+  json_append_string(json, ex->sc->file);
+  g_string_append_printf(json, ",\n  \"checked\": %s,\n  \"passed\": %u,\n  \"failed\": %u,\n  \"checks\": [",
+                         checked ? "true" : "false", checked ? ex->checks->len - failed : 0, failed);
+  for (guint i = 0; i < ex->checks->len; i++)
+    expect_json_check(ex, i, checked, json);
+  g_string_append_printf(json, "%s]\n}\n", ex->checks->len ? "\n  " : "");
+  return json;
 }
 
 /* Prints what the measuring checks measured, pass or fail, one line each

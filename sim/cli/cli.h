@@ -15,5 +15,10 @@ int cli_run(int argc, char **argv);
 int cli_check(int argc, char **argv);
 int cli_draw(int argc, char **argv);
 int cli_cleanup(int argc, char **argv);
+int cli_grade(int argc, char **argv);
+
+/* Shared by the commands (cli_commands.c): options, then operands. */
+gboolean cli_parse_options(const char *command, GOptionEntry *entries, int *argc, char ***argv);
+gboolean cli_operands(const char *command, int argc, char **argv, int want);
 
 #endif

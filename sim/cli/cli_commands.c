@@ -27,7 +27,7 @@
 #include "viz/topology.h"
 
 /* Parses a command's options; on failure prints the problem and returns FALSE. */
-static gboolean cli_parse_options(const char *command, GOptionEntry *entries, int *argc, char ***argv)
+gboolean cli_parse_options(const char *command, GOptionEntry *entries, int *argc, char ***argv)
 {
   GOptionContext *ctx = g_option_context_new(NULL);
   g_option_context_set_help_enabled(ctx, FALSE);
@@ -43,7 +43,7 @@ static gboolean cli_parse_options(const char *command, GOptionEntry *entries, in
 }
 
 /* Checks that exactly `want` operands remain (want < 0: at least one). */
-static gboolean cli_operands(const char *command, int argc, char **argv, int want)
+gboolean cli_operands(const char *command, int argc, char **argv, int want)
 {
   for (int i = 1; i < argc; i++)
     if (argv[i][0] == '-' && argv[i][1]) {
@@ -163,10 +163,12 @@ static gboolean cli_write_file(const char *dir, const char *name, GString *text)
   return ok;
 }
 
-/* Writes DIR/summary.json, DIR/counters.json, DIR/flows.json and DIR/flows.csv: only
+/* Writes DIR/summary.json, DIR/counters.json, DIR/flows.json, DIR/flows.csv and
+ * DIR/expect.json (`checked` FALSE: the run stopped before its checks): only
  * simulated figures, so that the same scenario and seed give
  * byte-identical files (but for the lag of a real-time run). */
-static gboolean cli_write_results(const Network *net, uint64_t events, const char *dir)
+static gboolean cli_write_results(const Network *net, uint64_t events, const char *dir, const Expect *ex,
+                                  gboolean checked)
 {
   if (g_mkdir_with_parents(dir, 0755) != 0) {
     fprintf(stderr, "ipsim run: cannot create the output directory '%s': %s\n", dir, g_strerror(errno));
@@ -183,7 +185,8 @@ static gboolean cli_write_results(const Network *net, uint64_t events, const cha
   g_string_append(json, "\n}\n");
   return cli_write_file(dir, "summary.json", json) && cli_write_file(dir, "counters.json", report_counters_json(net)) &&
          cli_write_file(dir, "flows.json", report_flows_json(net)) &&
-         cli_write_file(dir, "flows.csv", report_flows_csv(net));
+         cli_write_file(dir, "flows.csv", report_flows_csv(net)) &&
+         cli_write_file(dir, "expect.json", expect_json(ex, checked));
 }
 
 /* Applies --seed and --stop to the loaded scenario. */
@@ -344,8 +347,9 @@ static int cli_run_network(Network *net, const Scenario *sc, const char *dir, gb
   snapshots_free(snap);
   fflush(stdout);
   guint failed = cli_finish_checks(ex, sc, quiet, end);
+  gboolean written = !dir || cli_write_results(net, events, dir, ex, end == RT_DONE);
   expect_free(ex);
-  if (dir && !cli_write_results(net, events, dir))
+  if (!written)
     return CLI_EXIT_USAGE;
   return stopped ? stopped : failed ? CLI_EXIT_EXPECT : CLI_EXIT_OK;
 }

@@ -1,5 +1,5 @@
 /*
- * The ipsim command line: `run`, `check`, `draw`, `cleanup` and `help`.
+ * The ipsim command line: `run`, `check`, `draw`, `grade`, `cleanup` and `help`.
  * Exit status: 0 success, 1 failed expectations (reserved for `expect:`),
  * 2 bad input or usage (or a real-time run past its lag limit), 130 and
  * 143 a real-time run ended by SIGINT and SIGTERM. Errors go to standard
@@ -39,6 +39,21 @@ static const CliCommand cli_commands[] = {
     {"draw", cli_draw, "draw FILE [-o OUT]", "draw the topology of a scenario",
      "Prints the topology as Graphviz DOT, or renders it to OUT, in the format of\n"
      "its extension: .dot, .gv, .svg, .png or .pdf.\n"},
+    {"grade", cli_grade, "grade LAB SUBMISSION... [--out DIR] [--time-limit S] [--quiet]",
+     "grade students' scenarios against a lab's checks: a table of scores",
+     "Grades each SUBMISSION (a scenario file, or a folder: its .yaml and .yml files)\n"
+     "against LAB, a scenario fragment holding the checks ('expect:', each with an\n"
+     "optional 'points:' and 'name:') and optionally 'apps:', 'events:', 'seed:' and\n"
+     "'stop:', which replace the submission's own. The submission gives the network;\n"
+     "its 'expect:', 'output:' and 'realtime:' are ignored, Linux hosts refused.\n"
+     "Prints a row per submission, a column per check, then each submission's first\n"
+     "failure (with its evidence) or the error that kept it from being graded.\n"
+     "  --out DIR         write grade.csv and grade.json into DIR (default: ./LAB.out,\n"
+     "                    LAB without .yaml)\n"
+     "  --time-limit S    stop grading a submission after S seconds (default 60)\n"
+     "  --quiet           print nothing but errors\n"
+     "Exit status 0 when grading completed, whatever the scores; 2 for a bad LAB,\n"
+     "bad usage, or outputs that could not be written.\n"},
     {"cleanup", cli_cleanup, "cleanup [--all]", "remove what killed runs with Linux hosts left behind",
      "Removes the network namespaces (and the processes in them) of runs with\n"
      "Linux hosts that are no longer running, as after kill -9; with --all, of\n"

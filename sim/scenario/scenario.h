@@ -207,6 +207,7 @@ typedef struct {
 
 typedef struct {
   ExpectKind kind;
+  const char *check;                    /* its key as written: "reach", "unreach", "loss" (static) */
   SrcMark mark;                         /* the list item */
   SimTime at;                           /* when the check runs; -1: at the end of the run */
   int app;                              /* APP_LOSS, APP_HOPS, FLOW_DELIVERED: index into Scenario.apps */

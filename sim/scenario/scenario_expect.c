@@ -33,7 +33,8 @@
  * ("route r1 10.1.3.0/24 via r3") for the run's report.
  *
  * Entry points: scenario_parse_expect() (first pass: keeps the list),
- * scenario_read_expect(); scenario_check_stop() (a --stop given after
+ * scenario_read_expect(); scenario_expect_check_key() (for labs);
+ * scenario_check_stop() (a --stop given after
  * loading, against the checks' `at`, with the loader's rule and words).
  */
 #include <string.h>
@@ -770,6 +771,18 @@ static int expect_check_index(const char *key)
   return -1;
 }
 
+/* The first check key of an expectation's mapping ("reach"), or NULL. */
+const char *scenario_expect_check_key(const YNode *item)
+{
+  for (guint i = 0; item->type == YNODE_MAP && i < item->n; i++) {
+    const YNode *key = ynode_key(item, i);
+    int c = key->type == YNODE_SCALAR ? expect_check_index(key->text) : -1;
+    if (c >= 0)
+      return check_keys[c];
+  }
+  return NULL;
+}
+
 static gboolean expect_known_key(const char *key)
 {
   for (guint f = 0; f < G_N_ELEMENTS(expect_fields); f++)
@@ -1169,6 +1182,7 @@ static void expect_read(SchemaCtx *cx, const YNode *item)
   g_free(drop);
   if (ok && expect_check_app(cx, item, &d) && expect_check_both(cx, item, &d) && expect_check_at(cx, item, &d)) {
     d.e.kind = check_kinds[d.check];
+    d.e.check = check_keys[d.check];
     d.e.reachable = d.check == CHECK_REACH;
     d.e.text = expect_text(loader_of(cx)->sc, &d, ynode_map_get(item, check_keys[d.check]));
     g_array_append_val(loader_of(cx)->sc->expects, d.e);

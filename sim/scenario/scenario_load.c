@@ -164,18 +164,12 @@ static void scenario_read_later(Loader *ld)
   }
 }
 
-/* Loads a scenario from `len` bytes of YAML; `file` names it in messages.
- * Returns the scenario, or NULL when `diags` holds at least one error.
- * Warnings do not prevent loading. */
-Scenario *scenario_load_data(const char *data, size_t len, const char *file, DiagList *diags)
+/* Loads a scenario from a YAML tree's root (a file's, or a lab merged
+ * into a submission's); `file` names it. NULL when `diags` holds an error. */
+Scenario *scenario_load_root(const YNode *root, const char *file, DiagList *diags)
 {
-  YTree *tree = ytree_parse(data, len, diags);
-  if (!tree)
-    return NULL;
-  const YNode *root = ytree_root(tree);
   if (!root || ynode_is_null(root)) {
     diag_add(diags, DIAG_ERROR, 0, 0, "the file is empty; expected a scenario with 'nodes' and 'links'");
-    ytree_free(tree);
     return NULL;
   }
   Loader ld = {0};
@@ -193,7 +187,6 @@ Scenario *scenario_load_data(const char *data, size_t len, const char *file, Dia
   g_ptr_array_free(ld.node_maps, TRUE);
   g_hash_table_destroy(ld.exec_names);
   g_string_free(ld.cx.path, TRUE);
-  ytree_free(tree);
   if (diags->errors) {
     scenario_free(ld.sc);
     return NULL;
@@ -201,10 +194,23 @@ Scenario *scenario_load_data(const char *data, size_t len, const char *file, Dia
   return ld.sc;
 }
 
+/* Loads a scenario from `len` bytes of YAML; `file` names it in messages.
+ * Returns the scenario, or NULL when `diags` holds at least one error.
+ * Warnings do not prevent loading. */
+Scenario *scenario_load_data(const char *data, size_t len, const char *file, DiagList *diags)
+{
+  YTree *tree = ytree_parse(data, len, diags);
+  if (!tree)
+    return NULL;
+  Scenario *sc = scenario_load_root(ytree_root(tree), file, diags);
+  ytree_free(tree);
+  return sc;
+}
+
 /* Reads at most SCENARIO_MAX_FILE_BYTES of `path` into a NUL-terminated
  * buffer. Reading stops at the limit, so a huge file, a FIFO or /dev/zero
  * costs bounded time and memory. Returns NULL after reporting. */
-static char *scenario_read_bounded(const char *path, size_t *len, DiagList *diags)
+char *scenario_read_bounded(const char *path, size_t *len, DiagList *diags)
 {
   if (g_file_test(path, G_FILE_TEST_IS_DIR)) {
     diag_add(diags, DIAG_ERROR, 0, 0, "is a directory; expected a scenario file (YAML)");

@@ -34,6 +34,11 @@ typedef struct {
   const YNode *ospf; /* the top-level `ospf:` */
 } Loader;
 
+/* Loading from a tree and reading a file within bounds (scenario_load.c), for the lab (scenario_lab.c). */
+Scenario *scenario_load_root(const YNode *root, const char *file, DiagList *diags);
+char *scenario_read_bounded(const char *path, size_t *len, DiagList *diags);
+const char *scenario_expect_check_key(const YNode *item);
+
 static inline Loader *loader_of(SchemaCtx *cx)
 {
   return (Loader *)cx;

@@ -481,6 +481,14 @@ void ytree_free(YTree *tree)
   g_free(tree);
 }
 
+/* Numbers the tree's lines from `first_line` instead of 1 (each node once,
+ * aliases sharing theirs), for a DiagList that maps them back (diag.h). */
+void ytree_renumber(YTree *tree, int first_line)
+{
+  for (guint i = 0; i < tree->nodes->len; i++)
+    ((YNode *)g_ptr_array_index(tree->nodes, i))->line += first_line - 1;
+}
+
 /* Returns the value for `key` in a mapping, or NULL. */
 const YNode *ynode_map_get(const YNode *map, const char *key)
 {

@@ -4,7 +4,8 @@
  * expansion ("billion laughs") and document count are limited, duplicate keys
  * and non-string keys are errors, and every problem goes to a DiagList.
  *
- * Entry points: ytree_parse(), ytree_root(), ynode_map_get(), ytree_free().
+ * Entry points: ytree_parse(), ytree_root(), ynode_map_get(), ytree_free();
+ * ytree_renumber() (a file's lines in the place of a second file, diag.h).
  */
 #ifndef IPSIM_YAML_TREE_H
 #define IPSIM_YAML_TREE_H
@@ -35,6 +36,7 @@ typedef struct YTree YTree;
 YTree *ytree_parse(const char *data, size_t len, DiagList *diags);
 const YNode *ytree_root(const YTree *tree);
 void ytree_free(YTree *tree);
+void ytree_renumber(YTree *tree, int first_line);
 
 const YNode *ynode_map_get(const YNode *map, const char *key);
 char *ynode_describe(const YNode *node);

@@ -1,7 +1,9 @@
 /*
  * Diagnostics: collecting and printing errors and warnings with their place
  * in the file, and suggesting the nearest known word for a misspelt one.
- * Entry points: diag_list_new(), diag_add(), diag_list_print(), diag_suggest().
+ * Entry points: diag_list_new(), diag_add(), diag_list_print(), diag_suggest();
+ * diag_list_add_file() and diag_place() (a second file's lines),
+ * diag_list_first_error().
  */
 #include "sim/text/diag.h"
 
@@ -24,6 +26,7 @@ void diag_list_free(DiagList *list)
     g_free(g_array_index(list->items, Diag, i).message);
   g_array_free(list->items, TRUE);
   g_free(list->file);
+  g_free(list->second_file);
   g_free(list);
 }
 
@@ -61,22 +64,77 @@ static int diag_compare(gconstpointer a, gconstpointer b)
   return x->column < y->column ? -1 : x->column > y->column;
 }
 
-/* Prints the problems in file order, as "file:line:column: error: message". */
-void diag_list_print(const DiagList *list, FILE *out)
+/* Says that the lines from `first_line` on are those of `file`, from its
+ * line 1: the places of a second file merged into the list's own. */
+void diag_list_add_file(DiagList *list, const char *file, int first_line)
+{
+  g_free(list->second_file);
+  list->second_file = g_strdup(file);
+  list->second_base = first_line;
+}
+
+/* The file and the line in it of the list's line `line`. */
+void diag_place(const DiagList *list, int line, const char **file, int *file_line)
+{
+  gboolean second = list->second_file && line >= list->second_base;
+  *file = second ? list->second_file : list->file;
+  *file_line = second ? line - list->second_base + 1 : line;
+}
+
+/* "file:line:column: LEVEL: message" (LEVEL NULL: without it). */
+static char *diag_format(const DiagList *list, const Diag *d, const char *level)
+{
+  const char *file;
+  int line;
+  diag_place(list, d->line, &file, &line);
+  GString *s = g_string_new(file);
+  if (d->line > 0)
+    g_string_append_printf(s, ":%d:%d", line, d->column);
+  g_string_append(s, ": ");
+  if (level)
+    g_string_append_printf(s, "%s: ", level);
+  g_string_append(s, d->message);
+  return g_string_free(s, FALSE);
+}
+
+static GArray *diag_sorted(const DiagList *list)
 {
   GArray *sorted = g_array_copy(list->items);
   g_array_sort(sorted, diag_compare); /* g_array_sort is stable (merge sort) */
+  return sorted;
+}
+
+/* Prints the problems in file order, as "file:line:column: error: message". */
+void diag_list_print(const DiagList *list, FILE *out)
+{
+  GArray *sorted = diag_sorted(list);
   for (guint i = 0; i < sorted->len; i++) {
     const Diag *d = &g_array_index(sorted, Diag, i);
-    const char *level = d->level == DIAG_ERROR ? "error" : "warning";
-    if (d->line > 0)
-      fprintf(out, "%s:%d:%d: %s: %s\n", list->file, d->line, d->column, level, d->message);
-    else
-      fprintf(out, "%s: %s: %s\n", list->file, level, d->message);
+    char *text = diag_format(list, d, d->level == DIAG_ERROR ? "error" : "warning");
+    fprintf(out, "%s\n", text);
+    g_free(text);
   }
   if (list->errors >= list->max_errors)
     fprintf(out, "%s: error: too many errors; stopped after the first %u\n", list->file, list->max_errors);
   g_array_free(sorted, TRUE);
+}
+
+/* The first error in file order, "file:line:column: message", with
+ * " (and N more errors)" when there are others; NULL when none (g_free). */
+char *diag_list_first_error(const DiagList *list)
+{
+  GArray *sorted = diag_sorted(list);
+  char *text = NULL;
+  for (guint i = 0; i < sorted->len && !text; i++)
+    if (g_array_index(sorted, Diag, i).level == DIAG_ERROR)
+      text = diag_format(list, &g_array_index(sorted, Diag, i), NULL);
+  g_array_free(sorted, TRUE);
+  if (text && list->errors > 1) {
+    char *more = g_strdup_printf("%s (and %u more %s)", text, list->errors - 1, list->errors == 2 ? "error" : "errors");
+    g_free(text);
+    text = more;
+  }
+  return text;
 }
 
 /* Returns the edit distance (insertions, deletions, substitutions and

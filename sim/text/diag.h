@@ -30,7 +30,9 @@ typedef struct {
   GArray *items; /* of Diag */
   guint errors;
   guint warnings;
-  guint max_errors; /* errors past this are counted but not kept */
+  guint max_errors;  /* errors past this are counted but not kept */
+  char *second_file; /* NULL, or the file whose lines are numbered from second_base */
+  int second_base;
 } DiagList;
 
 #define DIAG_MAX_ERRORS 50
@@ -41,6 +43,9 @@ void diag_add(DiagList *list, DiagLevel level, int line, int column, const char 
 void diag_addv(DiagList *list, DiagLevel level, int line, int column, const char *fmt, va_list ap);
 gboolean diag_full(const DiagList *list);
 void diag_list_print(const DiagList *list, FILE *out);
+void diag_list_add_file(DiagList *list, const char *file, int first_line);
+void diag_place(const DiagList *list, int line, const char **file, int *file_line);
+char *diag_list_first_error(const DiagList *list);
 char *diag_suggest(const char *word, const char *const *candidates, guint n);
 
 #endif

@@ -604,6 +604,44 @@ static char *read_file(const char *path)
   return data;
 }
 
+/* DIR/expect.json holds every check, passed or failed, with its place,
+ * what it expected, what was found and the evidence. */
+START_TEST(test_run_writes_expect_json)
+{
+  char *dir = scratch_dir(), *file = g_build_filename(dir, "two.yaml", NULL), *out = g_build_filename(dir, "out", NULL);
+  ck_assert(
+      g_file_set_contents(file,
+                          "nodes:\n  h1: { kind: host, ip: 10.0.0.1/24 }\n  h2: { kind: host, ip: 10.0.0.2/24 }\n"
+                          "links: [[h1, h2]]\napps:\n  - { name: probe, type: ping, on: h1, to: h2, count: 2 }\n"
+                          "expect:\n  - { app: probe, loss: 0% }\n  - { at: 2s, reach: { from: h1, to: 10.0.9.9 } }\n",
+                          -1, NULL));
+  Run r = run_ipsim((const char *[]){"run", file, "--out", out, "--quiet", NULL});
+  ck_assert_int_eq(r.status, 1);
+  char *path = g_build_filename(out, "expect.json", NULL), *json = NULL;
+  ck_assert(g_file_get_contents(path, &json, NULL, NULL));
+  char *want = g_strdup_printf(
+      "{\n  \"file\": \"%s\",\n  \"checked\": true,\n  \"passed\": 1,\n  \"failed\": 1,\n  \"checks\": [\n"
+      "    {\n      \"index\": 0,\n      \"check\": \"loss\",\n      \"text\": \"loss of probe 0%%\",\n"
+      "      \"line\": 8,\n      \"column\": 5,\n      \"at_ns\": null,\n      \"result\": \"pass\",\n"
+      "      \"expected\": \"0%%\",\n      \"found\": \"0%% loss (2 sent, 2 received)\",\n      \"evidence\": []\n    "
+      "},\n"
+      "    {\n      \"index\": 1,\n      \"check\": \"reach\",\n      \"text\": \"h1 reaches 10.0.9.9\",\n"
+      "      \"line\": 9,\n      \"column\": 5,\n      \"at_ns\": 2000000000,\n      \"result\": \"fail\",\n"
+      "      \"expected\": \"h1 reaches 10.0.9.9\",\n      \"found\": \"no route\",\n"
+      "      \"evidence\": [\n        \"h1: no route to 10.0.9.9\"\n      ]\n    }\n  ]\n}\n",
+      file);
+  ck_assert_str_eq(json, want);
+  assert_contains(r.err, ":9:5: expect failed: h1 reaches 10.0.9.9 at 2s\n  expected: h1 reaches 10.0.9.9\n");
+  g_free(want);
+  g_free(json);
+  g_free(path);
+  run_clear(&r);
+  g_free(out);
+  g_free(file);
+  g_free(dir);
+}
+END_TEST
+
 /* The same scenario and seed give byte-identical outputs. */
 START_TEST(test_run_outputs_are_deterministic)
 {
@@ -898,6 +936,7 @@ static Suite *cli_suite(void)
   tcase_add_test(tc, test_progress_text);
   tcase_add_test(tc, test_no_progress_off_a_terminal);
   tcase_add_test(tc, test_run_outputs_are_deterministic);
+  tcase_add_test(tc, test_run_writes_expect_json);
   tcase_add_test(tc, test_draw);
   tcase_add_test(tc, test_realtime_run);
   tcase_add_test(tc, test_realtime_lag_limit_exit);
