@@ -25,6 +25,11 @@ char *testlib_path(const char *env, const char *file)
 }
 
 /* Returns the sorted names of the files in `dir` ending with `suffix`. */
+static gint testlib_name_cmp(gconstpointer a, gconstpointer b)
+{
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 GPtrArray *testlib_list_dir(const char *dir, const char *suffix)
 {
   GDir *d = g_dir_open(dir, 0, NULL);
@@ -35,7 +40,7 @@ GPtrArray *testlib_list_dir(const char *dir, const char *suffix)
     if (g_str_has_suffix(name, suffix))
       g_ptr_array_add(names, g_strdup(name));
   g_dir_close(d);
-  g_ptr_array_sort(names, (GCompareFunc)g_strcmp0);
+  g_ptr_array_sort(names, testlib_name_cmp); /* by name: the slots hold pointers to the strings */
   return names;
 }
 
