@@ -316,6 +316,11 @@ static char *viz_topology_link_label(const Link *link)
     g_string_append_printf(label, "\\nloss %s", loss);
     g_free(loss);
   }
+  if (link->reorder > 0) {
+    char *reorder = viz_topology_format_loss(link->reorder);
+    g_string_append_printf(label, "\\nreorder %s", reorder);
+    g_free(reorder);
+  }
   g_free(rate);
   g_free(delay);
   return g_string_free(label, FALSE);

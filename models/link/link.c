@@ -1,6 +1,6 @@
 /*
  * Point-to-point, full-duplex links: serialization at the link's rate,
- * propagation delay, seeded Bernoulli loss, and up/down.
+ * propagation delay, seeded Bernoulli loss and reordering, and up/down.
  *
  * Entry points, in call order: link_new() (from build_network, attaching
  * and raising both ends); link_p2p_ops's start (from the transmitting
@@ -44,8 +44,8 @@ void link_config_defaults(LinkConfig *conf)
 
 /* Creates the link `conf` describes between `a` and `b` (`name` may be
  * NULL), attaches both ends and raises them (without notifying the layers
- * above: this is the initial state, not a change). The loss stream is
- * "link/<index>/loss". */
+ * above: this is the initial state, not a change). The random streams
+ * are "link/<index>/loss" and "link/<index>/reorder". */
 Link *link_new(SimContext *ctx, const char *name, const LinkConfig *conf, Iface *a, Iface *b, guint index)
 {
   Link *link = g_new0(Link, 1);
@@ -58,10 +58,14 @@ Link *link_new(SimContext *ctx, const char *name, const LinkConfig *conf, Iface 
   link->rate_bps = conf->rate_bps;
   link->delay = conf->delay;
   link->loss = conf->loss;
+  link->reorder = conf->reorder;
   link->type = conf->type;
   link->up = TRUE;
   char *stream = g_strdup_printf("link/%u/loss", index);
   rng_init(&link->loss_rng, ctx->seed, stream);
+  g_free(stream);
+  stream = g_strdup_printf("link/%u/reorder", index);
+  rng_init(&link->reorder_rng, ctx->seed, stream);
   g_free(stream);
   for (int i = 0; i < 2; i++) {
     link->dir[i].event = EVENT_ID_NONE;
@@ -134,6 +138,25 @@ static void link_dir_grow(LinkDirection *dir)
   dir->head = 0;
 }
 
+/* The newest frame of direction d overtakes the one ahead of it, which is
+ * held and arrives right after it: both at the newest frame's arrival
+ * time, the ring still in order of arrival. If the overtaken frame was
+ * the head, its arrival event moves to the new time. */
+static void link_dir_overtake(Link *link, guint d)
+{
+  LinkDirection *dir = &link->dir[d];
+  LinkFlight *ahead = &dir->ring[(dir->head + dir->count - 2) & (dir->cap - 1)];
+  LinkFlight *last = &dir->ring[(dir->head + dir->count - 1) & (dir->cap - 1)];
+  LinkFlight held = *ahead;
+  *ahead = *last;
+  *last = held;
+  last->arrival = ahead->arrival;
+  if (dir->count == 2 && dir->event != EVENT_ID_NONE) {
+    scheduler_cancel(link->ctx->sched, dir->event);
+    dir->event = scheduler_at(link->ctx->sched, ahead->arrival, link_arrive, link, GUINT_TO_POINTER(d));
+  }
+}
+
 /* The point-to-point start: `frame` from `from`, `wire_len` bytes, is
  * serialized from `now` at the link's rate, then arrives at the other end
  * after the link's delay, never before the frame ahead of it (a delay cut
@@ -158,6 +181,8 @@ static SimTime link_p2p_start(Link *link, Iface *from, Packet *frame, size_t wir
   f->arrival = arrival;
   f->lost = link->loss > 0 && rng_bernoulli(&link->loss_rng, link->loss);
   dir->count++;
+  if (dir->count > 1 && link->reorder > 0 && rng_bernoulli(&link->reorder_rng, link->reorder))
+    link_dir_overtake(link, d);
   if (dir->event == EVENT_ID_NONE)
     dir->event = scheduler_at(link->ctx->sched, arrival, link_arrive, link, GUINT_TO_POINTER(d));
   return tx_end;
@@ -243,7 +268,7 @@ void link_set_up(Link *link, gboolean up)
 }
 
 /* Applies the parameters whose LINK_GIVEN_* bit is set in
- * params->given (rate, delay, loss) to frames that start from now on;
+ * params->given (rate, delay, loss, reorder) to frames that start from now on;
  * frames already on the wire keep their times and their fate. */
 void link_set_params(Link *link, const LinkConfig *params)
 {
@@ -253,4 +278,6 @@ void link_set_params(Link *link, const LinkConfig *params)
     link->delay = params->delay;
   if (params->given & LINK_GIVEN_LOSS)
     link->loss = CLAMP(params->loss, 0.0, 1.0);
+  if (params->given & LINK_GIVEN_REORDER)
+    link->reorder = CLAMP(params->reorder, 0.0, 1.0);
 }

@@ -1,10 +1,13 @@
 /*
  * A point-to-point, full-duplex link between two interfaces: rate,
- * propagation delay, seeded Bernoulli loss, up or down.
+ * propagation delay, seeded Bernoulli loss and reordering, up or down.
  *
  * Each direction keeps the frames in flight in a FIFO ring (in order of
  * arrival, since serialization and delay are the same for every frame of a
- * direction) with one pending event: the arrival of the head. A frame's
+ * direction) with one pending event: the arrival of the head. Reordering
+ * (netem's `reorder`): with probability `reorder`, a frame overtakes the
+ * one ahead of it if that one is still in flight; the overtaken frame is
+ * held and arrives right after it (both at the overtaking frame's time). A frame's
  * serialization time is its length in bits over the rate (rounded up to
  * the nanosecond): the Ethernet header, payload and padding, without
  * preamble, FCS or inter-frame gap (as ns-3's point-to-point model).
@@ -36,6 +39,7 @@ typedef struct {
   uint64_t rate_bps; /* 100Mbps */
   SimTime delay;     /* 1ms */
   double loss;       /* probability, 0..1 (0) */
+  double reorder;    /* probability that a frame overtakes the one ahead, 0..1 (0) */
   QueueLimit queue;  /* 100 packets */
   uint32_t mtu;      /* 1500 bytes: the largest IP packet a frame carries */
   LinkType type;     /* Ethernet */
@@ -48,6 +52,7 @@ enum {
   LINK_GIVEN_LOSS = 1u << 2,
   LINK_GIVEN_QUEUE = 1u << 3,
   LINK_GIVEN_MTU = 1u << 4,
+  LINK_GIVEN_REORDER = 1u << 5,
   LINK_GIVEN_TYPE = 1u << 7,
 };
 
@@ -88,9 +93,11 @@ struct Link {
   uint64_t rate_bps;
   SimTime delay;
   double loss;
+  double reorder;
   LinkType type;
   gboolean up;
   Rng loss_rng;         /* stream "link/<index>/loss" */
+  Rng reorder_rng;      /* stream "link/<index>/reorder" */
   LinkDirection dir[2]; /* dir[i]: frames sent by ends[i] */
 };
 

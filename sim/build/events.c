@@ -32,6 +32,8 @@ static char *network_event_params(const LinkConfig *p)
   }
   if (p->given & LINK_GIVEN_LOSS)
     g_string_append_printf(text, " loss %g%%", p->loss * 100);
+  if (p->given & LINK_GIVEN_REORDER)
+    g_string_append_printf(text, " reorder %g%%", p->reorder * 100);
   return g_string_free(text, FALSE);
 }
 

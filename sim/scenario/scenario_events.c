@@ -28,7 +28,7 @@ enum {
   EVENT_GIVEN_RIP = 1u << 13,
   EVENT_GIVEN_OSPF = 1u << 14,
 };
-#define EVENT_GIVEN_PARAMS (LINK_GIVEN_RATE | LINK_GIVEN_DELAY | LINK_GIVEN_LOSS)
+#define EVENT_GIVEN_PARAMS (LINK_GIVEN_RATE | LINK_GIVEN_DELAY | LINK_GIVEN_LOSS | LINK_GIVEN_REORDER)
 #define EVENT_GIVEN_TARGETS (EVENT_GIVEN_LINK | EVENT_GIVEN_NODE | EVENT_GIVEN_IFACE)
 
 /* An event being read: `set`, `rip`, `ospf` are -1 (not given), 0 (down, off) or 1 (up, on). */
@@ -56,6 +56,7 @@ static const SchemaField event_fields[] = {
     {"rate", schema_parse_rate, offsetof(EventDraft, ev.params.rate_bps), LINK_GIVEN_RATE, FALSE},
     {"delay", schema_parse_duration, offsetof(EventDraft, ev.params.delay), LINK_GIVEN_DELAY, FALSE},
     {"loss", schema_parse_percent, offsetof(EventDraft, ev.params.loss), LINK_GIVEN_LOSS, FALSE},
+    {"reorder", schema_parse_percent, offsetof(EventDraft, ev.params.reorder), LINK_GIVEN_REORDER, FALSE},
     {"ospf-cost", event_parse_cost, offsetof(EventDraft, ev.cost), EVENT_GIVEN_COST, FALSE},
     {"rip", event_parse_on_off, offsetof(EventDraft, rip), EVENT_GIVEN_RIP, FALSE},
     {"ospf", event_parse_on_off, offsetof(EventDraft, ospf), EVENT_GIVEN_OSPF, FALSE},
@@ -71,6 +72,7 @@ static const struct {
     {"rate", EVENT_GIVEN_LINK},
     {"delay", EVENT_GIVEN_LINK},
     {"loss", EVENT_GIVEN_LINK},
+    {"reorder", EVENT_GIVEN_LINK},
     {"ospf-cost", EVENT_GIVEN_IFACE},
     {"rip", EVENT_GIVEN_IFACE},
     {"ospf", EVENT_GIVEN_IFACE},
@@ -267,7 +269,7 @@ static const char *event_kind_text(guint target)
 static const char *event_kind_keys(guint target)
 {
   if (target == EVENT_GIVEN_LINK)
-    return "a link event has 'set', or 'rate', 'delay' and 'loss'";
+    return "a link event has 'set', or 'rate', 'delay', 'loss' and 'reorder'";
   if (target == EVENT_GIVEN_NODE)
     return "a node event has 'set: down' or 'set: up'";
   return "an interface event has 'ospf-cost', 'rip' or 'ospf'; to take an interface down, take its link down";
@@ -315,11 +317,12 @@ static gboolean event_check_at(SchemaCtx *cx, const YNode *item, const EventDraf
 static gboolean event_finish_link(SchemaCtx *cx, const YNode *item, EventDraft *d)
 {
   if (d->set >= 0 && d->ev.params.given) {
-    schema_error(cx, item, "'set' cannot be mixed with rate, delay or loss; write them as two events");
+    schema_error(cx, item, "'set' cannot be mixed with rate, delay, loss or reorder; write them as two events");
     return FALSE;
   }
   if (d->set < 0 && !d->ev.params.given) {
-    schema_error(cx, item, "an event needs 'set: down', 'set: up', or new link parameters (rate, delay, loss)");
+    schema_error(cx, item,
+                 "an event needs 'set: down', 'set: up', or new link parameters (rate, delay, loss, reorder)");
     return FALSE;
   }
   d->ev.kind = d->set == 0 ? SCENARIO_EVENT_LINK_DOWN : d->set == 1 ? SCENARIO_EVENT_LINK_UP : SCENARIO_EVENT_LINK_SET;

@@ -29,6 +29,7 @@ static gboolean scenario_parse_link_type(SchemaCtx *cx, const YNode *value, void
   {"rate", schema_parse_rate, offsetof(T, base rate_bps), LINK_GIVEN_RATE, FALSE},                                     \
       {"delay", schema_parse_duration, offsetof(T, base delay), LINK_GIVEN_DELAY, FALSE},                              \
       {"loss", schema_parse_percent, offsetof(T, base loss), LINK_GIVEN_LOSS, FALSE},                                  \
+      {"reorder", schema_parse_percent, offsetof(T, base reorder), LINK_GIVEN_REORDER, FALSE},                         \
       {"queue", schema_parse_queue, offsetof(T, base queue), LINK_GIVEN_QUEUE, FALSE},                                 \
       {"mtu", scenario_parse_mtu, offsetof(T, base mtu), LINK_GIVEN_MTU, FALSE},                                       \
   {                                                                                                                    \

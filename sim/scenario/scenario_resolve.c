@@ -150,6 +150,8 @@ static void scenario_merge_params(LinkConfig *out, const LinkConfig *const *laye
       out->delay = p->delay;
     if (p->given & LINK_GIVEN_LOSS)
       out->loss = p->loss;
+    if (p->given & LINK_GIVEN_REORDER)
+      out->reorder = p->reorder;
     if (p->given & LINK_GIVEN_QUEUE)
       out->queue = p->queue;
     if (p->given & LINK_GIVEN_MTU)

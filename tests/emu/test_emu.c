@@ -325,7 +325,7 @@ START_TEST(test_tcp_both_ways_with_loss)
       "  r1: { kind: router, ip: { eth0: 10.0.1.1/24, eth1: 10.0.12.1/30 } }\n"
       "  r2: { kind: router, ip: { eth0: 10.0.2.1/24, eth1: 10.0.12.2/30 } }\n"
       "links:\n  - { ends: [lx, r1:eth0], delay: 2ms }\n"
-      "  - { ends: [r1:eth1, r2:eth1], delay: 5ms, rate: 20Mbps, loss: 1%, queue: 200p }\n"
+      "  - { ends: [r1:eth1, r2:eth1], delay: 5ms, rate: 20Mbps, loss: 1%, reorder: 2%, queue: 200p }\n"
       "  - { ends: [r2:eth0, sim], delay: 2ms }\n"
       "apps:\n  - { name: bulk, type: bulk, on: sim, to: '10.0.1.10:5001', bytes: 2000000, start: 1s, report: 0 }\n"
       "  - { name: sink, type: bulk-sink, on: sim, port: 5002, report: 0 }\n"

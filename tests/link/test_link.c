@@ -273,6 +273,51 @@ START_TEST(test_loss_rate_and_determinism)
 }
 END_TEST
 
+/* The lines of `trace` about frames arriving at h2. */
+static char *h2_arrivals(const char *trace)
+{
+  GString *out = g_string_new(NULL);
+  char **lines = g_strsplit(trace, "\n", -1);
+  for (char **l = lines; *l; l++)
+    if (strstr(*l, " h2 eth0 rx "))
+      g_string_append_printf(out, "%s\n", *l);
+  g_strfreev(lines);
+  return g_string_free(out, FALSE);
+}
+
+/* reorder: 100%: of two frames sent back to back (1000 and 500 bytes at
+ * 10 Mbps, 2 ms), the second overtakes the first, which is held and
+ * arrives right after it, at the second's time (0.4 + 0.8 + 2 ms); a frame
+ * alone on the wire has nothing to overtake and arrives on time. */
+START_TEST(test_reorder)
+{
+  char *yaml = g_strdup_printf("%s", two_hosts);
+  yaml[strlen(yaml) - 3] = '\0'; /* " }\n" */
+  char *full = g_strdup_printf("%s, reorder: 100%% }\n", yaml);
+  Fixture fx = fx_build(full);
+  Iface *a = fx_iface(&fx, "h1", 0), *b = fx_iface(&fx, "h2", 0);
+  char *buf = NULL;
+  size_t len = 0;
+  fx.net->ctx.trace = trace_new(open_memstream(&buf, &len), TRUE, TRACE_LINK);
+  send_frame(a, b->mac, ETHERTYPE_TEST, 986);
+  send_frame(a, b->mac, ETHERTYPE_TEST, 486);
+  run_to(&fx, SIMTIME_US(3200) - 1);
+  ck_assert_uint_eq(b->counters.rx_packets, 0);
+  run_to(&fx, SIMTIME_MS(10));
+  send_frame(a, b->mac, ETHERTYPE_TEST, 86);
+  run_to(&fx, SIMTIME_MS(20));
+  trace_free(fx.net->ctx.trace);
+  fx.net->ctx.trace = NULL;
+  char *rx = h2_arrivals(buf);
+  ck_assert_str_eq(rx, "0.003200000 h2 eth0 rx ETH 02:00:00:00:00:01 > 02:00:00:00:00:02 ethertype 0x88b5 len 486\n"
+                       "0.003200000 h2 eth0 rx ETH 02:00:00:00:00:01 > 02:00:00:00:00:02 ethertype 0x88b5 len 986\n"
+                       "0.012080000 h2 eth0 rx ETH 02:00:00:00:00:01 > 02:00:00:00:00:02 ethertype 0x88b5 len 86\n");
+  g_free(rx), g_free(full), g_free(yaml);
+  free(buf);
+  fx_free(&fx);
+}
+END_TEST
+
 /* At 1 ms: h1's frame 0 and frame 1 are on the wire, frames 2-4 queued,
  * and h2's one frame is on the wire back. The link goes down: exactly those
  * six are dropped with DROP_LINK_DOWN where they were held, both ends go
@@ -831,6 +876,7 @@ static Suite *link_suite(void)
   tcase_add_test(tc, test_droptail_packets);
   tcase_add_test(tc, test_droptail_bytes);
   tcase_add_test(tc, test_loss_rate_and_determinism);
+  tcase_add_test(tc, test_reorder);
   tcase_add_test(tc, test_link_down_up);
   tcase_add_test(tc, test_set_params);
   suite_add_tcase(s, tc);
