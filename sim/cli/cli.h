@@ -15,5 +15,9 @@ int cli_run(int argc, char **argv);
 int cli_check(int argc, char **argv);
 int cli_draw(int argc, char **argv);
 int cli_cleanup(int argc, char **argv);
+int cli_trace(int argc, char **argv); /* cli_trace.c */
+
+#include <glib.h>
+gboolean cli_parse_options(const char *command, GOptionEntry *entries, int *argc, char ***argv);
 
 #endif

@@ -26,8 +26,9 @@
 #include "sim/text/units.h"
 #include "viz/topology.h"
 
-/* Parses a command's options; on failure prints the problem and returns FALSE. */
-static gboolean cli_parse_options(const char *command, GOptionEntry *entries, int *argc, char ***argv)
+/* Parses a command's options; on failure prints the problem and returns
+ * FALSE. Also for cli_trace.c. */
+gboolean cli_parse_options(const char *command, GOptionEntry *entries, int *argc, char ***argv)
 {
   GOptionContext *ctx = g_option_context_new(NULL);
   g_option_context_set_help_enabled(ctx, FALSE);

@@ -124,6 +124,54 @@ START_TEST(test_trace_ids_follow_a_ping)
 }
 END_TEST
 
+/* `ipsim trace DIR --node r1 --from 1s --to 2s`: r1's lines of the first
+ * ping, exactly; a misspelt node, a bad time and a missing trace are
+ * errors (exit 2). */
+START_TEST(test_trace_command_filters)
+{
+  char *dir = NULL;
+  g_strfreev(trace_of_run("two-lans.yaml", &dir));
+  Run r = run_ipsim((const char *[]){"trace", dir, "--node", "r1", "--from", "1s", "--to", "2s", NULL});
+  ck_assert_int_eq(r.status, 0);
+  ck_assert_str_eq(
+      r.out,
+      "1.000109600 r1 eth0 rx #2 ARP who-has 10.0.1.1 tell 10.0.1.11\n"
+      "1.000109600 r1 eth0 tx #3 ARP reply 10.0.1.1 is-at 02:00:00:00:00:06\n"
+      "1.000334880 r1 eth0 rx #1 IPv4 10.0.1.11 > 10.0.2.13 ttl 64 id 1 len 84 ICMP echo request id 16384 seq 1\n"
+      "1.000334880 r1 eth1 fwd #1 IPv4 10.0.1.11 > 10.0.2.13 ttl 63 id 1 len 84 ICMP echo request id 16384 seq 1\n"
+      "1.000334880 r1 eth1 tx #4 ARP who-has 10.0.2.13 tell 10.0.2.1\n"
+      "1.000554080 r1 eth1 rx #5 ARP reply 10.0.2.13 is-at 02:00:00:00:00:0b\n"
+      "1.000554080 r1 eth1 tx #1 IPv4 10.0.1.11 > 10.0.2.13 ttl 63 id 1 len 84 ICMP echo request id 16384 seq 1\n"
+      "1.000785440 r1 eth1 rx #6 (reply to #1) IPv4 10.0.2.13 > 10.0.1.11 ttl 64 id 1 len 84 ICMP echo reply id 16384 "
+      "seq 1\n"
+      "1.000785440 r1 eth0 fwd #6 (reply to #1) IPv4 10.0.2.13 > 10.0.1.11 ttl 63 id 1 len 84 ICMP echo reply id 16384 "
+      "seq 1\n"
+      "1.000785440 r1 eth0 tx #6 (reply to #1) IPv4 10.0.2.13 > 10.0.1.11 ttl 63 id 1 len 84 ICMP echo reply id 16384 "
+      "seq 1\n");
+  run_clear(&r);
+  r = run_ipsim((const char *[]){"trace", dir, "--iface", "r1:eth1", "--proto", "arp", NULL});
+  ck_assert_str_eq(r.out, "1.000334880 r1 eth1 tx #4 ARP who-has 10.0.2.13 tell 10.0.2.1\n"
+                          "1.000554080 r1 eth1 rx #5 ARP reply 10.0.2.13 is-at 02:00:00:00:00:0b\n");
+  run_clear(&r);
+  r = run_ipsim((const char *[]){"trace", dir, "--node", "r9", NULL});
+  ck_assert_int_eq(r.status, 2);
+  char *want = g_strdup_printf("ipsim trace: --node r9: no line of %s/trace.txt is about a node of that name\n", dir);
+  ck_assert_str_eq(r.err, want);
+  g_free(want);
+  run_clear(&r);
+  r = run_ipsim((const char *[]){"trace", dir, "--from", "2x", NULL});
+  ck_assert_int_eq(r.status, 2);
+  ck_assert_str_eq(r.err, "ipsim trace: --from 2x: unknown duration unit 'x'; did you mean 's'?\n");
+  run_clear(&r);
+  r = run_ipsim((const char *[]){"trace", dir, "--proto", "http", NULL});
+  ck_assert_int_eq(r.status, 2);
+  ck_assert_str_eq(r.err, "ipsim trace: unknown protocol 'http' (expected arp, ipv4, icmp, udp, tcp, rip or ospf)\n");
+  run_clear(&r);
+  remove_dir(dir);
+  g_free(dir);
+}
+END_TEST
+
 START_TEST(test_version_and_help)
 {
   Run r = run_ipsim((const char *[]){"--version", NULL});
@@ -956,6 +1004,7 @@ static Suite *cli_suite(void)
   tcase_add_test(tc, test_run_outputs_are_deterministic);
   tcase_add_test(tc, test_draw);
   tcase_add_test(tc, test_trace_ids_follow_a_ping);
+  tcase_add_test(tc, test_trace_command_filters);
   tcase_add_test(tc, test_realtime_run);
   tcase_add_test(tc, test_realtime_lag_limit_exit);
   tcase_add_test(tc, test_realtime_signals);
