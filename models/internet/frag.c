@@ -75,6 +75,7 @@ static Packet *frag_piece(Packet *p, size_t hlen, size_t off, size_t n, gboolean
   h->checksum = inet_checksum(h, hlen);
   f->stamp = p->stamp;
   f->flow = off == 0 ? p->flow : 0;
+  packet_derive(f, p, PACKET_ORIGIN_FRAGMENT);
   return f;
 }
 
@@ -281,6 +282,7 @@ static Packet *reasm_join(Reassembly *r, ReasmDatagram *d)
   h->checksum = inet_checksum(h, hlen);
   out->stamp = first->stamp;
   out->flow = first->flow;
+  packet_rejoin(out, first);
   scheduler_cancel(r->node->ctx->sched, d->timer);
   g_ptr_array_remove(r->dgrams, d);
   reasm_datagram_free(d);

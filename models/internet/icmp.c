@@ -111,6 +111,7 @@ static void icmp_echo_reply(Node *node, Packet *p, const Ipv4Meta *meta)
   if (ipv4_is_local(node, meta->dst))
     opts.src = meta->dst;
   h->type = ICMP_ECHO_REPLY;
+  packet_renew(p, PACKET_ORIGIN_REPLY); /* the same buffer, but a packet of its own */
   h->checksum = 0;
   h->checksum = inet_checksum(h, packet_len(p));
   ipv4_output(node, p, &opts);
@@ -237,6 +238,7 @@ gboolean icmp_error_prepare(Node *node, const Packet *offending, const IcmpError
     h->u.frag.mtu = g_htons(e->mtu);
   memcpy(packet_data(p) + ICMP_HEADER_LEN, d, quote);
   h->checksum = inet_checksum(h, packet_len(p));
+  packet_derive(p, offending, PACKET_ORIGIN_ERROR);
   out->p = p;
   out->opts = (Ipv4SendOpts){.proto = IPPROTO_ICMP_NUM, .dst = g_ntohl(((const Ipv4Header *)d)->src)};
   out->opts.src = e->from && e->from->has_ip ? e->from->ip.addr : 0;

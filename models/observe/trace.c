@@ -2,7 +2,7 @@
  * The text trace: one line per packet event, its headers decoded layer by
  * layer from the packet's real bytes into a compact tcpdump-like form:
  *
- *   <time> <node> <iface or -> <verb> <headers>[ reason <drop reason>]
+ *   <time> <node> <iface or -> <verb> #<id>[ (<how> #<parent>)] <headers>[ reason <drop reason>]
  *   <time> <node> <iface or -> note <text>
  *
  * This file assembles the lines: the time (seconds with exactly nine
@@ -27,7 +27,8 @@
  * Entry points: trace_new(); trace_packet() and trace_note() (on the
  * packet path, after trace_wants()); trace_format_line(),
  * trace_format_packet() and trace_format_time() (also for evidence in
- * expect failures and for tests); trace_verb_name(); trace_free().
+ * expect failures and for tests, without ids); trace_format_id();
+ * trace_verb_name(); trace_free().
  *
  * Cost: trace_packet() formats into one GString kept in the Trace and
  * writes it with one fwrite(); numbers and addresses are formatted by hand,
@@ -209,15 +210,48 @@ static void trace_format_prefix(GString *out, SimTime now, const Node *node, con
   g_string_append_c(out, ' ');
 }
 
+/* Appends the packet's id, "#12 ", and how it was made from its parent
+ * when it was: "#12 (frag of #9) ", "#14 (error about #9) ",
+ * "#20 (retransmit of #17) ", "#21 (reply to #3) "; "(retransmit) " when
+ * the parent is not known. */
+void trace_format_id(GString *out, const Packet *p)
+{
+  static const char *const words[] = {
+      [PACKET_ORIGIN_FRAGMENT] = "frag",
+      [PACKET_ORIGIN_ERROR] = "error",
+      [PACKET_ORIGIN_RETRANSMIT] = "retransmit",
+      [PACKET_ORIGIN_REPLY] = "reply",
+  };
+  static const char *const links[] = {
+      [PACKET_ORIGIN_FRAGMENT] = " of #",
+      [PACKET_ORIGIN_ERROR] = " about #",
+      [PACKET_ORIGIN_RETRANSMIT] = " of #",
+      [PACKET_ORIGIN_REPLY] = " to #",
+  };
+  trace_append_field(out, "#", packet_id(p));
+  if (p->origin != PACKET_ORIGIN_NONE && p->origin < G_N_ELEMENTS(words)) {
+    g_string_append(out, " (");
+    g_string_append(out, words[p->origin]);
+    if (p->parent)
+      trace_append_field(out, links[p->origin], p->parent);
+    g_string_append_c(out, ')');
+  }
+  g_string_append_c(out, ' ');
+}
+
 /* Appends one packet event line without its newline: time, node,
- * interface, verb, headers (through `seqs`, may be NULL) and, when
- * `reason` is not NULL, " reason " and the reason. */
+ * interface, verb, the id of `p` (when not NULL), headers (through
+ * `seqs`, may be NULL) and, when `reason` is not NULL, " reason " and the
+ * reason. */
 static void trace_format_event(GString *out, TraceTcpSeqs *seqs, SimTime now, const Node *node, const Iface *iface,
-                               TraceVerb verb, TraceFrom from, const uint8_t *data, size_t len, const char *reason)
+                               TraceVerb verb, TraceFrom from, const Packet *p, const uint8_t *data, size_t len,
+                               const char *reason)
 {
   trace_format_prefix(out, now, node, iface);
   g_string_append(out, trace_verb_name(verb));
   g_string_append_c(out, ' ');
+  if (p)
+    trace_format_id(out, p);
   trace_decode_from(out, seqs, from, data, len);
   if (reason) {
     g_string_append(out, " reason ");
@@ -230,7 +264,7 @@ static void trace_format_event(GString *out, TraceTcpSeqs *seqs, SimTime now, co
 void trace_format_line(GString *out, SimTime now, const Node *node, const Iface *iface, TraceVerb verb, TraceFrom from,
                        const uint8_t *data, size_t len, const char *reason)
 {
-  trace_format_event(out, NULL, now, node, iface, verb, from, data, len, reason);
+  trace_format_event(out, NULL, now, node, iface, verb, from, NULL, data, len, reason);
 }
 
 /* Writes the line held in t->line, with a newline. */
@@ -262,7 +296,7 @@ void trace_packet(Trace *t, SimTime now, const Node *node, const Iface *iface, T
   size_t len = 0;
   const uint8_t *d = p ? trace_packet_bytes(p, from, &len) : NULL;
   g_string_truncate(t->line, 0);
-  trace_format_event(t->line, t->tcp_seqs, now, node, iface, verb, from, d, len, reason);
+  trace_format_event(t->line, t->tcp_seqs, now, node, iface, verb, from, p, d, len, reason);
   trace_write_line(t);
 }
 

@@ -3,13 +3,18 @@
  * interface, what happened, and the headers layer by layer in a compact
  * tcpdump-like form, for example
  *
- *   2.000512000 r1 eth1 tx IPv4 10.0.1.2 > 10.0.2.2 ttl 63 id 7 len 84 ICMP echo request id 1 seq 1
- *   1.000000000 h1 eth0 tx ARP who-has 10.0.1.1 tell 10.0.1.10
- *   1.000512000 h1 eth0 tx IPv4 10.0.1.10 > 10.0.2.10 ttl 64 id 2 len 60 DF TCP 49152 > 80 [S] seq 1000 win 65535
+ *   2.000512000 r1 eth1 tx #7 IPv4 10.0.1.2 > 10.0.2.2 ttl 63 id 7 len 84 ICMP echo request id 1 seq 1
+ *   1.000000000 h1 eth0 tx #2 ARP who-has 10.0.1.1 tell 10.0.1.10
+ *   1.000512000 h1 eth0 tx #3 IPv4 10.0.1.10 > 10.0.2.10 ttl 64 id 2 len 60 DF TCP 49152 > 80 [S] seq 1000 win 65535
  *     options [mss 1460,sackOK,TS val 1000 ecr 0,nop,wscale 7] len 0      (one line)
- *   1.021000000 h1 eth0 tx IPv4 10.0.1.10 > 10.0.2.10 ttl 64 id 4 len 1500 DF TCP 49152 > 80 [.] seq 1:1449 ack 1
+ *   1.021000000 h1 eth0 tx #9 IPv4 10.0.1.10 > 10.0.2.10 ttl 64 id 4 len 1500 DF TCP 49152 > 80 [.] seq 1:1449 ack 1
  *     win 502 len 1448                                                    (one line)
- *   3.000100000 r2 - drop IPv4 10.0.1.2 > 10.0.9.9 ... reason no-route
+ *   3.000100000 r2 - drop #12 IPv4 10.0.1.2 > 10.0.9.9 ... reason no-route
+ *   3.000100000 r2 eth0 send #13 (error about #12) IPv4 10.0.1.1 > 10.0.1.2 ... ICMP net unreachable
+ *
+ * The `#N` after the verb is the packet's id (sim/kernel/packet.h: kept by
+ * copies and across hops), with how it was made from another packet when
+ * it was (trace_format_id()).
  *
  * TCP sequence numbers are relative, as tcpdump shows them by default: a
  * SYN or SYN-ACK shows the absolute ISN, later segments of that
@@ -24,7 +29,7 @@
  * the layers the scenario asked for.
  *
  * Entry points: trace_new(); trace_wants() (the cheap test on the packet
- * path); trace_packet(), trace_note(); trace_format_packet() (also used
+ * path); trace_packet(), trace_note(); trace_format_id(); trace_format_packet() (also used
  * for evidence in expect failures); trace_free().
  */
 #ifndef IPSIM_TRACE_H
@@ -75,6 +80,7 @@ void trace_note(Trace *t, SimTime now, const Node *node, const Iface *iface, con
 void trace_format_line(GString *out, SimTime now, const Node *node, const Iface *iface, TraceVerb verb, TraceFrom from,
                        const uint8_t *data, size_t len, const char *reason);
 void trace_format_packet(GString *out, TraceFrom from, const uint8_t *data, size_t len);
+void trace_format_id(GString *out, const Packet *p);
 const uint8_t *trace_packet_bytes(const Packet *p, TraceFrom from, size_t *len);
 void trace_format_time(GString *out, SimTime t);
 const char *trace_verb_name(TraceVerb verb);

@@ -259,7 +259,9 @@ static Packet *ospf_dd_build(OspfNbr *nbr, gboolean init)
 
 static void ospf_dd_transmit(OspfNbr *nbr)
 {
-  ospf_packet_send(nbr->oi, packet_clone(nbr->last_dd), nbr->addr);
+  Packet *again = packet_clone(nbr->last_dd);
+  packet_renew(again, PACKET_ORIGIN_RETRANSMIT);
+  ospf_packet_send(nbr->oi, again, nbr->addr);
 }
 
 /* Sends the next DD (empty with I|M|MS in ExStart), kept for resending. */

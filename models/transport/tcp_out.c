@@ -81,9 +81,11 @@ static void tcp_out_send(TcpConn *c, Packet *p, uint32_t len)
 }
 
 /* Builds and sends one segment of c: `len` bytes of the send buffer from
- * `seq` on, with `flags`. An ACK flag acknowledges everything received,
- * so the delayed ACK is off. */
-static void tcp_out_segment(TcpConn *c, uint32_t seq, uint32_t len, uint8_t flags)
+ * `seq` on, with `flags`, marked as a retransmission when `again` (for the
+ * trace: "#40 (retransmit)"; which earlier packet it repeats is not
+ * kept). An ACK flag acknowledges everything received, so the delayed ACK
+ * is off. */
+static void tcp_out_segment(TcpConn *c, uint32_t seq, uint32_t len, uint8_t flags, gboolean again)
 {
   gboolean syn = (flags & TCP_SYN) != 0;
   uint32_t tslen = c->ts_ok ? TCP_OPTLEN_TS_ALIGNED : 0, room = 40 - tslen;
@@ -92,6 +94,9 @@ static void tcp_out_segment(TcpConn *c, uint32_t seq, uint32_t len, uint8_t flag
   size_t optlen;
   Packet *p = packet_new(c->node->ctx->pool, len);
   TcpHeader *h;
+
+  if (again)
+    packet_derive(p, NULL, PACKET_ORIGIN_RETRANSMIT);
 
   if (len) /* SACK blocks only where the segment still fits the MSS */
     room = MIN(room, c->mss > len ? c->mss - len : 0);
@@ -132,7 +137,7 @@ void tcp_send_syn(TcpConn *c, gboolean retransmit)
   uint8_t flags = c->state == TCP_SYN_RECEIVED ? TCP_SYN | TCP_ACK : TCP_SYN;
 
   c->snd_nxt = c->snd_max = c->iss + 1;
-  tcp_out_segment(c, c->iss, 0, flags);
+  tcp_out_segment(c, c->iss, 0, flags, retransmit);
   if (retransmit) {
     c->syn_retransmitted = TRUE;
     tcp_out_retransmitted(c, c->iss, 0, "syn");
@@ -146,14 +151,14 @@ void tcp_send_syn(TcpConn *c, gboolean retransmit)
 
 void tcp_send_ack(TcpConn *c)
 {
-  tcp_out_segment(c, c->snd_nxt, 0, TCP_ACK);
+  tcp_out_segment(c, c->snd_nxt, 0, TCP_ACK, FALSE);
 }
 
 /* Sends a segment without data with `flags` and sequence number `seq`
  * (RST, or a bare ACK with an older sequence number). */
 void tcp_send_ctl(TcpConn *c, uint8_t flags, uint32_t seq)
 {
-  tcp_out_segment(c, seq, 0, flags);
+  tcp_out_segment(c, seq, 0, flags, FALSE);
 }
 
 /* The sequence number after the last byte of data queued. */
@@ -191,7 +196,7 @@ static void tcp_out_at_nxt(TcpConn *c, uint32_t len, gboolean fin)
   gboolean again = SEQ_LT(seq, c->snd_max);
   uint8_t flags = TCP_ACK | (fin ? TCP_FIN : 0) | (len && seq + len == tcp_out_data_end(c) ? TCP_PSH : 0);
 
-  tcp_out_segment(c, seq, len, flags);
+  tcp_out_segment(c, seq, len, flags, again);
   if (again)
     tcp_out_retransmitted(c, seq, len, "timeout");
   else if (len && !c->ts_ok && !c->rtt_timing) {
@@ -291,7 +296,7 @@ static uint32_t tcp_out_resend(TcpConn *c, uint32_t seq, const char *why)
   fin = c->fin_sent && tcp_out_fin_at(c, seq + len) && SEQ_LT(seq + len, c->snd_max);
   if (len == 0 && !fin)
     return seq;
-  tcp_out_segment(c, seq, len, TCP_ACK | (fin ? TCP_FIN : 0));
+  tcp_out_segment(c, seq, len, TCP_ACK | (fin ? TCP_FIN : 0), TRUE);
   tcp_out_retransmitted(c, seq, len, why);
   return seq + len + fin;
 }
@@ -360,12 +365,12 @@ gboolean tcp_send_probe(TcpConn *c)
   }
   c->stats.zero_window_probes++;
   if (SEQ_LT(c->snd_una, c->snd_nxt)) {
-    tcp_out_segment(c, c->snd_una, 1, TCP_ACK);
+    tcp_out_segment(c, c->snd_una, 1, TCP_ACK, TRUE);
     tcp_out_retransmitted(c, c->snd_una, 1, "probe");
     return TRUE;
   }
   if (SEQ_LT(c->snd_nxt, end)) {
-    tcp_out_segment(c, c->snd_nxt, 1, TCP_ACK);
+    tcp_out_segment(c, c->snd_nxt, 1, TCP_ACK, FALSE);
     c->snd_nxt++;
     if (SEQ_GT(c->snd_nxt, c->snd_max))
       c->snd_max = c->snd_nxt;

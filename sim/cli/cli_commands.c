@@ -26,7 +26,8 @@
 #include "sim/text/units.h"
 #include "viz/topology.h"
 
-/* Parses a command's options; on failure prints the problem and returns FALSE. */
+/* Parses a command's options; on failure prints the problem and returns
+ * FALSE. Also for cli_grade.c and cli_trace.c. */
 gboolean cli_parse_options(const char *command, GOptionEntry *entries, int *argc, char ***argv)
 {
   GOptionContext *ctx = g_option_context_new(NULL);

@@ -1,5 +1,6 @@
 /*
- * The ipsim command line: `run`, `check`, `draw`, `grade`, `cleanup` and `help`.
+ * The ipsim command line: `run`, `check`, `draw`, `trace` (cli_trace.c), `grade`
+ * (cli_grade.c), `cleanup` and `help`.
  * Exit status: 0 success, 1 failed expectations (reserved for `expect:`),
  * 2 bad input or usage (or a real-time run past its lag limit), 130 and
  * 143 a real-time run ended by SIGINT and SIGTERM. Errors go to standard
@@ -39,6 +40,18 @@ static const CliCommand cli_commands[] = {
     {"draw", cli_draw, "draw FILE [-o OUT]", "draw the topology of a scenario",
      "Prints the topology as Graphviz DOT, or renders it to OUT, in the format of\n"
      "its extension: .dot, .gv, .svg, .png or .pdf.\n"},
+    {"trace", cli_trace, "trace DIR [--node N]... [--iface N:IF]... [--proto P]... [--packet ID] [--from T] [--to T]",
+     "print the lines of a run's trace that match filters",
+     "Prints the lines of DIR/trace.txt (a run with 'trace' and --out DIR) that\n"
+     "match every filter given; a filter given twice matches either value.\n"
+     "  --node N      lines of node N\n"
+     "  --iface N:IF  lines of interface IF of node N\n"
+     "  --proto P     packets whose headers show P: arp, ipv4, icmp, udp, tcp,\n"
+     "                rip or ospf\n"
+     "  --packet ID   packet #ID, and the packets made from it (its fragments,\n"
+     "                errors about it, a reply to it)\n"
+     "  --from T      lines at time T (such as 2s or 1500ms) or later\n"
+     "  --to T        lines at time T or earlier\n"},
     {"grade", cli_grade, "grade LAB SUBMISSION... [--out DIR] [--time-limit S] [--quiet]",
      "grade students' scenarios against a lab's checks: a table of scores",
      "Grades each SUBMISSION (a scenario file, or a folder: its .yaml and .yml files)\n"

@@ -5,7 +5,8 @@
  * packet.h, which also states the ownership rule.
  *
  * Entry points: packet_pool_new(), packet_new(), packet_new_from(),
- * packet_clone(), packet_reserve(), packet_free(), packet_pool_stats(),
+ * packet_clone(), packet_derive(), packet_renew(), packet_rejoin(),
+ * packet_reserve(), packet_free(), packet_pool_stats(),
  * packet_pool_free().
  *
  * How: two LIFO free lists. One holds packets, each with its inline
@@ -43,7 +44,7 @@
 struct PacketPool {
   Packet *free_packets;
   uint8_t *free_large; /* each buffer starts with the next one's address */
-  uint64_t next_uid;
+  uint64_t next_id;
   uint64_t mallocs;
   uint64_t in_use;
   uint64_t free_packets_count;
@@ -55,7 +56,7 @@ PacketPool *packet_pool_new(void)
 {
   PacketPool *pool = g_new0(PacketPool, 1);
 
-  pool->next_uid = 1;
+  pool->next_id = 1;
   return pool;
 }
 
@@ -150,7 +151,9 @@ static Packet *packet_alloc(PacketPool *pool, size_t headroom, size_t len)
   }
   p->pool = pool;
   p->next = NULL;
-  p->uid = pool->next_uid++;
+  p->id = 0;
+  p->parent = 0;
+  p->origin = PACKET_ORIGIN_NONE;
   p->stamp = 0;
   p->flow = 0;
   p->net_off = PACKET_NO_NETWORK;
@@ -172,6 +175,7 @@ Packet *packet_new(PacketPool *pool, size_t len)
 
   g_return_val_if_fail(pool != NULL && len < SIZE_MAX / 2, NULL);
   p = packet_alloc(pool, PACKET_HEADROOM, len);
+  p->id = pool->next_id++;
   memset(p->data, 0, len);
   return p;
 }
@@ -185,6 +189,7 @@ Packet *packet_new_from(PacketPool *pool, const void *data, size_t len)
   g_return_val_if_fail(pool != NULL && (data != NULL || len == 0), NULL);
   g_return_val_if_fail(len < SIZE_MAX / 2, NULL);
   p = packet_alloc(pool, PACKET_HEADROOM, len);
+  p->id = pool->next_id++;
   if (len > 0)
     memcpy(p->data, data, len);
   return p;
@@ -201,7 +206,7 @@ static void packet_keep_mark(Packet *p, uint32_t net_off, size_t old_head)
     p->net_off = (uint32_t)(net_off - old_head + packet_headroom(p));
 }
 
-/* Returns a deep copy of p from the same pool, with a new uid and
+/* Returns a deep copy of p from the same pool, with its id and parent and
  * PACKET_HEADROOM in front (the headroom of p is not copied: its bytes
  * are not part of the packet). p is unchanged and still owned by the
  * caller, who also owns the copy. */
@@ -215,8 +220,47 @@ Packet *packet_clone(const Packet *p)
     memcpy(copy->data, p->data, p->len);
   copy->stamp = p->stamp;
   copy->flow = p->flow;
+  copy->id = p->id;
+  copy->parent = p->parent;
+  copy->origin = p->origin;
   packet_keep_mark(copy, p->net_off, packet_headroom(p));
   return copy;
+}
+
+/* Notes that p was made from `parent` (its id; NULL: not known) as
+ * `origin` says. A piece of a piece names the first parent: every
+ * fragment of a datagram names the datagram, however many times it was
+ * cut. */
+void packet_derive(Packet *p, const Packet *parent, PacketOrigin origin)
+{
+  g_return_if_fail(p != NULL);
+  p->parent = parent ? parent->id : 0;
+  if (parent && origin == PACKET_ORIGIN_FRAGMENT && parent->origin == PACKET_ORIGIN_FRAGMENT)
+    p->parent = parent->parent;
+  p->origin = (uint8_t)origin;
+}
+
+/* Gives p (a clone, say) the pool's next id, noting its old id as its
+ * parent and `origin` as why: a copy that is a packet of its own. */
+void packet_renew(Packet *p, PacketOrigin origin)
+{
+  g_return_if_fail(p != NULL);
+  p->parent = p->id;
+  p->origin = (uint8_t)origin;
+  p->id = p->pool->next_id++;
+}
+
+/* Gives `whole`, made again from its pieces (reassembly), the id of the
+ * packet `piece` was cut from, so that it is the same packet again; a
+ * piece without a parent leaves whole's own id. */
+void packet_rejoin(Packet *whole, const Packet *piece)
+{
+  g_return_if_fail(whole != NULL && piece != NULL);
+  if (piece->origin != PACKET_ORIGIN_FRAGMENT || piece->parent == 0)
+    return;
+  whole->id = piece->parent;
+  whole->parent = 0;
+  whole->origin = PACKET_ORIGIN_NONE;
 }
 
 /* Moves the bytes of p into a new buffer of at least need bytes, with

@@ -8,8 +8,20 @@
  * Entry points: packet_pool_new(); packet_new() / packet_new_from() /
  * packet_clone(); packet_push(), packet_pull(), packet_put(), packet_trim(),
  * packet_peek(), packet_data(), packet_len(); packet_mark_network(),
- * packet_network(); packet_free();
+ * packet_network(); packet_id(), packet_derive(), packet_renew(),
+ * packet_rejoin(); packet_free();
  * packet_pool_stats(); packet_pool_free().
+ *
+ * Ids: every packet made by packet_new() or packet_new_from() gets the
+ * pool's next id (1, 2, ... in creation order, so a run is numbered the
+ * same every time); a clone keeps it, as does the packet itself through
+ * every push and pull, so a frame flooded by a switch or a datagram
+ * forwarded by a router is one id from end to end. A packet made from
+ * another (a fragment from its datagram, an error about the packet that
+ * caused it, a copy sent again) notes that one's id as its parent and why
+ * (packet_derive(), packet_renew()); a datagram joined again from its
+ * fragments takes back its id (packet_rejoin()). The trace shows them; the kernel only
+ * keeps them. Their cost on the packet path is an integer copy.
  *
  * Ownership: a function that receives a Packet * owns it: it passes it on
  * or frees it, and the caller never touches it again. The rule is the same
@@ -54,19 +66,30 @@
 typedef struct PacketPool PacketPool;
 typedef struct Packet Packet;
 
+/* How a packet was made from its parent (Packet.parent). */
+typedef enum {
+  PACKET_ORIGIN_NONE,       /* made afresh: no parent */
+  PACKET_ORIGIN_FRAGMENT,   /* a piece of the parent (IPv4 fragmentation) */
+  PACKET_ORIGIN_ERROR,      /* a report about the parent (an ICMP error) */
+  PACKET_ORIGIN_RETRANSMIT, /* the parent's content sent again (parent 0: not known) */
+  PACKET_ORIGIN_REPLY,      /* an answer made from the parent's own buffer (an echo reply) */
+} PacketOrigin;
+
 /* Visible so that the accessors below can be inline; use the functions. */
 struct Packet {
-  uint8_t *data; /* first byte of the packet */
-  size_t len;    /* bytes from data on */
-  uint8_t *buf;  /* start of the buffer: storage or a large buffer */
-  size_t size;   /* bytes in buf */
-  uint64_t uid;  /* see packet_uid() */
+  uint8_t *data;   /* first byte of the packet */
+  size_t len;      /* bytes from data on */
+  uint8_t *buf;    /* start of the buffer: storage or a large buffer */
+  size_t size;     /* bytes in buf */
+  uint64_t id;     /* see packet_id() */
+  uint64_t parent; /* the id of the packet this one was made from (0: none); see packet_derive() */
   /* For the models' flow accounting (models/observe/flow.h), copied by
    * clones: when the transport layer sent the packet, and the id of the
    * flow it counts in (0: none). The kernel never reads them. */
   int64_t stamp;
   uint32_t flow;
   uint32_t net_off;  /* the network header's offset in buf (PACKET_NO_NETWORK: none); see packet_mark_network() */
+  uint8_t origin;    /* PacketOrigin: how it was made from its parent */
   PacketPool *pool;  /* where packet_free() returns it */
   Packet *next;      /* free-list link while in the pool */
   uint8_t storage[]; /* PACKET_SMALL_SIZE bytes */
@@ -87,6 +110,9 @@ Packet *packet_new_from(PacketPool *pool, const void *data, size_t len);
 Packet *packet_clone(const Packet *p);
 void packet_free(Packet *p);
 void packet_reserve(Packet *p, size_t headroom, size_t tailroom);
+void packet_derive(Packet *p, const Packet *parent, PacketOrigin origin);
+void packet_renew(Packet *p, PacketOrigin origin);
+void packet_rejoin(Packet *whole, const Packet *piece);
 
 /* Returns the first byte of the packet. */
 static inline uint8_t *packet_data(Packet *p)
@@ -126,11 +152,11 @@ static inline const uint8_t *packet_network(const Packet *p, size_t *len)
   return p->buf + p->net_off;
 }
 
-/* Returns the packet's number, unique within its pool in allocation order
- * (1, 2, ...); a clone gets a new one. For traces. */
-static inline uint64_t packet_uid(const Packet *p)
+/* Returns the packet's id: the pool's count of packets made when this
+ * one was (1, 2, ...), kept by clones. For traces. */
+static inline uint64_t packet_id(const Packet *p)
 {
-  return p->uid;
+  return p->id;
 }
 
 /* Returns how many bytes can be pushed without the slow path. */

@@ -700,12 +700,13 @@ static void ftp_wire_times(char **lines, SimTime fin[2], SimTime fin_back[2], Si
   int nf = 0, nb = 0, nr = 0;
   for (char **l = lines; *l; l++) {
     gboolean ctrl = strstr(*l, "TCP 21 > ") || strstr(*l, " > 21 ");
-    if (strstr(*l, " h2 eth0 tx IPv4 10.0.0.2 > ") && !ctrl && strstr(*l, "[F") && nf < 2)
+    gboolean tx = strstr(*l, " h2 eth0 tx #") && strstr(*l, " IPv4 10.0.0.2 > ");
+    gboolean rx = strstr(*l, " h2 eth0 rx #") && strstr(*l, " IPv4 10.0.0.1 > ");
+    if (tx && !ctrl && strstr(*l, "[F") && nf < 2)
       fin[nf++] = trace_time(*l);
-    if (strstr(*l, " h2 eth0 rx IPv4 10.0.0.1 > ") && !ctrl && strstr(*l, "[F") && nb < 2)
+    if (rx && !ctrl && strstr(*l, "[F") && nb < 2)
       fin_back[nb++] = trace_time(*l);
-    if (strstr(*l, " h2 eth0 tx IPv4 10.0.0.2 > ") && strstr(*l, "TCP 21 > ") && g_str_has_suffix(*l, " len 24") &&
-        nr < 2)
+    if (tx && strstr(*l, "TCP 21 > ") && g_str_has_suffix(*l, " len 24") && nr < 2)
       reply[nr++] = trace_time(*l);
   }
   ck_assert_int_eq(nf, 2);

@@ -54,6 +54,124 @@ static void assert_contains(const char *text, const char *part)
   ck_assert_msg(strstr(text, part) != NULL, "expected '%s' in:\n%s", part, text);
 }
 
+/* Removes a directory and the files in it. */
+static void remove_dir(const char *dir)
+{
+  GDir *d = g_dir_open(dir, 0, NULL);
+  for (const char *name; d && (name = g_dir_read_name(d));) {
+    char *path = g_build_filename(dir, name, NULL);
+    g_unlink(path);
+    g_free(path);
+  }
+  if (d)
+    g_dir_close(d);
+  g_rmdir(dir);
+}
+
+/* Reads DIR/trace.txt of a run of topologies/`name` into lines; g_strfreev them. */
+static char **trace_of_run(const char *name, char **dir_out)
+{
+  char *dir = scratch_dir(), *file = example(name), *text = NULL;
+  Run r = run_ipsim((const char *[]){"run", file, "--out", dir, "--quiet", NULL});
+  ck_assert_int_eq(r.status, 0);
+  char *path = g_build_filename(dir, "trace.txt", NULL);
+  ck_assert(g_file_get_contents(path, &text, NULL, NULL));
+  char **lines = g_strsplit(text, "\n", -1);
+  run_clear(&r);
+  g_free(path);
+  g_free(text);
+  g_free(file);
+  *dir_out = dir;
+  return lines;
+}
+
+/* Returns the id part of a packet line ("#1" or "#6 (reply to #1)"):
+ * the words after the verb up to the headers. g_free it. */
+static char *trace_id_of(const char *line)
+{
+  const char *at = line;
+  for (int i = 0; i < 4 && at; i++)
+    at = strchr(at, ' ') ? strchr(at, ' ') + 1 : NULL;
+  ck_assert_msg(at && *at == '#', "no id in: %s", line);
+  const char *end = strstr(at, " IPv4 ");
+  return g_strndup(at, end ? (size_t)(end - at) : strlen(at));
+}
+
+/* The first ping of two-lans: every line of the echo request, from h1
+ * across s1, r1 and s2 to h3, names packet #1; every line of its reply
+ * names #6, a reply to #1. */
+START_TEST(test_trace_ids_follow_a_ping)
+{
+  char *dir = NULL;
+  char **lines = trace_of_run("two-lans.yaml", &dir);
+  int requests = 0, replies = 0;
+  for (char **l = lines; *l; l++) {
+    gboolean req = g_str_has_suffix(*l, "ICMP echo request id 16384 seq 1");
+    gboolean rep = g_str_has_suffix(*l, "ICMP echo reply id 16384 seq 1");
+    if (!req && !rep)
+      continue;
+    char *id = trace_id_of(*l);
+    ck_assert_str_eq(id, req ? "#1" : "#6 (reply to #1)");
+    requests += req;
+    replies += rep;
+    g_free(id);
+  }
+  ck_assert_int_eq(requests, 13); /* h1 send, tx; s1 rx, fwd, tx; r1 rx, fwd, tx; s2 rx, fwd, tx; h3 rx, deliver */
+  ck_assert_int_eq(replies, 13);
+  g_strfreev(lines);
+  remove_dir(dir);
+  g_free(dir);
+}
+END_TEST
+
+/* `ipsim trace DIR --node r1 --from 1s --to 2s`: r1's lines of the first
+ * ping, exactly; a misspelt node, a bad time and a missing trace are
+ * errors (exit 2). */
+START_TEST(test_trace_command_filters)
+{
+  char *dir = NULL;
+  g_strfreev(trace_of_run("two-lans.yaml", &dir));
+  Run r = run_ipsim((const char *[]){"trace", dir, "--node", "r1", "--from", "1s", "--to", "2s", NULL});
+  ck_assert_int_eq(r.status, 0);
+  ck_assert_str_eq(
+      r.out,
+      "1.000109600 r1 eth0 rx #2 ARP who-has 10.0.1.1 tell 10.0.1.11\n"
+      "1.000109600 r1 eth0 tx #3 ARP reply 10.0.1.1 is-at 02:00:00:00:00:06\n"
+      "1.000334880 r1 eth0 rx #1 IPv4 10.0.1.11 > 10.0.2.13 ttl 64 id 1 len 84 ICMP echo request id 16384 seq 1\n"
+      "1.000334880 r1 eth1 fwd #1 IPv4 10.0.1.11 > 10.0.2.13 ttl 63 id 1 len 84 ICMP echo request id 16384 seq 1\n"
+      "1.000334880 r1 eth1 tx #4 ARP who-has 10.0.2.13 tell 10.0.2.1\n"
+      "1.000554080 r1 eth1 rx #5 ARP reply 10.0.2.13 is-at 02:00:00:00:00:0b\n"
+      "1.000554080 r1 eth1 tx #1 IPv4 10.0.1.11 > 10.0.2.13 ttl 63 id 1 len 84 ICMP echo request id 16384 seq 1\n"
+      "1.000785440 r1 eth1 rx #6 (reply to #1) IPv4 10.0.2.13 > 10.0.1.11 ttl 64 id 1 len 84 ICMP echo reply id 16384 "
+      "seq 1\n"
+      "1.000785440 r1 eth0 fwd #6 (reply to #1) IPv4 10.0.2.13 > 10.0.1.11 ttl 63 id 1 len 84 ICMP echo reply id 16384 "
+      "seq 1\n"
+      "1.000785440 r1 eth0 tx #6 (reply to #1) IPv4 10.0.2.13 > 10.0.1.11 ttl 63 id 1 len 84 ICMP echo reply id 16384 "
+      "seq 1\n");
+  run_clear(&r);
+  r = run_ipsim((const char *[]){"trace", dir, "--iface", "r1:eth1", "--proto", "arp", NULL});
+  ck_assert_str_eq(r.out, "1.000334880 r1 eth1 tx #4 ARP who-has 10.0.2.13 tell 10.0.2.1\n"
+                          "1.000554080 r1 eth1 rx #5 ARP reply 10.0.2.13 is-at 02:00:00:00:00:0b\n");
+  run_clear(&r);
+  r = run_ipsim((const char *[]){"trace", dir, "--node", "r9", NULL});
+  ck_assert_int_eq(r.status, 2);
+  char *want = g_strdup_printf("ipsim trace: --node r9: no line of %s/trace.txt is about a node of that name\n", dir);
+  ck_assert_str_eq(r.err, want);
+  g_free(want);
+  run_clear(&r);
+  r = run_ipsim((const char *[]){"trace", dir, "--from", "2x", NULL});
+  ck_assert_int_eq(r.status, 2);
+  ck_assert_str_eq(r.err, "ipsim trace: --from 2x: unknown duration unit 'x'; did you mean 's'?\n");
+  run_clear(&r);
+  r = run_ipsim((const char *[]){"trace", dir, "--proto", "http", NULL});
+  ck_assert_int_eq(r.status, 2);
+  ck_assert_str_eq(r.err, "ipsim trace: unknown protocol 'http' (expected arp, ipv4, icmp, udp, tcp, rip or ospf)\n");
+  run_clear(&r);
+  remove_dir(dir);
+  g_free(dir);
+}
+END_TEST
+
 START_TEST(test_version_and_help)
 {
   Run r = run_ipsim((const char *[]){"--version", NULL});
@@ -668,20 +786,6 @@ START_TEST(test_run_outputs_are_deterministic)
 }
 END_TEST
 
-/* Removes a directory and the files in it. */
-static void remove_dir(const char *dir)
-{
-  GDir *d = g_dir_open(dir, 0, NULL);
-  for (const char *name; d && (name = g_dir_read_name(d));) {
-    char *path = g_build_filename(dir, name, NULL);
-    g_unlink(path);
-    g_free(path);
-  }
-  if (d)
-    g_dir_close(d);
-  g_rmdir(dir);
-}
-
 /* A ping every 100 ms between two hosts, with a trace; `more` is appended. */
 static char *realtime_yaml(const char *dir, const char *stop, const char *more)
 {
@@ -938,6 +1042,8 @@ static Suite *cli_suite(void)
   tcase_add_test(tc, test_run_outputs_are_deterministic);
   tcase_add_test(tc, test_run_writes_expect_json);
   tcase_add_test(tc, test_draw);
+  tcase_add_test(tc, test_trace_ids_follow_a_ping);
+  tcase_add_test(tc, test_trace_command_filters);
   tcase_add_test(tc, test_realtime_run);
   tcase_add_test(tc, test_realtime_lag_limit_exit);
   tcase_add_test(tc, test_realtime_signals);

@@ -287,7 +287,8 @@ static char *h2_arrivals(const char *trace)
 
 /* reorder: 100%: of two frames sent back to back (1000 and 500 bytes at
  * 10 Mbps, 2 ms), the second overtakes the first, which is held and
- * arrives right after it, at the second's time (0.4 + 0.8 + 2 ms); a frame
+ * arrives right after it, at the second's time (0.4 + 0.8 + 2 ms: #2
+ * before #1); a frame
  * alone on the wire has nothing to overtake and arrives on time. */
 START_TEST(test_reorder)
 {
@@ -309,9 +310,9 @@ START_TEST(test_reorder)
   trace_free(fx.net->ctx.trace);
   fx.net->ctx.trace = NULL;
   char *rx = h2_arrivals(buf);
-  ck_assert_str_eq(rx, "0.003200000 h2 eth0 rx ETH 02:00:00:00:00:01 > 02:00:00:00:00:02 ethertype 0x88b5 len 486\n"
-                       "0.003200000 h2 eth0 rx ETH 02:00:00:00:00:01 > 02:00:00:00:00:02 ethertype 0x88b5 len 986\n"
-                       "0.012080000 h2 eth0 rx ETH 02:00:00:00:00:01 > 02:00:00:00:00:02 ethertype 0x88b5 len 86\n");
+  ck_assert_str_eq(rx, "0.003200000 h2 eth0 rx #2 ETH 02:00:00:00:00:01 > 02:00:00:00:00:02 ethertype 0x88b5 len 486\n"
+                       "0.003200000 h2 eth0 rx #1 ETH 02:00:00:00:00:01 > 02:00:00:00:00:02 ethertype 0x88b5 len 986\n"
+                       "0.012080000 h2 eth0 rx #3 ETH 02:00:00:00:00:01 > 02:00:00:00:00:02 ethertype 0x88b5 len 86\n");
   g_free(rx), g_free(full), g_free(yaml);
   free(buf);
   fx_free(&fx);

@@ -1,7 +1,7 @@
 /*
  * Tests for sim/packet: exact bytes after push, pull, put and trim; a
  * failed pull leaves the packet intact; growth past the headroom and past
- * the inline buffer; clone independence; uids; zeroing of new bytes; and
+ * the inline buffer; clone independence; ids (kept by clones, derived, renewed); zeroing of new bytes; and
  * the pool: no malloc in the steady state, large and huge packets.
  */
 #include <check.h>
@@ -54,7 +54,7 @@ START_TEST(test_new_layout)
   ck_assert_uint_eq(packet_len(p), 100);
   ck_assert_uint_eq(packet_headroom(p), PACKET_HEADROOM);
   ck_assert(all_bytes(packet_data(p), 100, 0));
-  ck_assert_uint_eq(packet_uid(p), 1);
+  ck_assert_uint_eq(packet_id(p), 1);
   packet_free(p);
 }
 END_TEST
@@ -214,7 +214,7 @@ START_TEST(test_clone_independent)
   packet_pull(p, 2);
   c = packet_clone(p);
   ck_assert(c != p);
-  ck_assert_uint_ne(packet_uid(c), packet_uid(p));
+  ck_assert_uint_eq(packet_id(c), packet_id(p)); /* a copy of the same packet */
   ck_assert(bytes_are(c, "iginal", 6));
   packet_data(p)[0] = 'X';
   ck_assert(bytes_are(c, "iginal", 6));
@@ -245,18 +245,44 @@ START_TEST(test_clone_large)
 }
 END_TEST
 
-START_TEST(test_uid_unique)
+/* A fragment of a fragment names the first datagram; a renewed copy gets
+ * the next id and names the one it copies. */
+START_TEST(test_id_derived)
+{
+  Packet *d = packet_new(pool, 64), *f1 = packet_new(pool, 32), *f2 = packet_new(pool, 16);
+  Packet *c;
+
+  packet_derive(f1, d, PACKET_ORIGIN_FRAGMENT);
+  packet_derive(f2, f1, PACKET_ORIGIN_FRAGMENT);
+  ck_assert_uint_eq(f1->parent, 1);
+  ck_assert_uint_eq(f2->parent, 1);
+  ck_assert_uint_eq(f2->origin, PACKET_ORIGIN_FRAGMENT);
+  c = packet_clone(f2);
+  ck_assert_uint_eq(c->parent, 1);
+  packet_renew(c, PACKET_ORIGIN_RETRANSMIT);
+  ck_assert_uint_eq(packet_id(c), 4);
+  ck_assert_uint_eq(c->parent, 3);
+  ck_assert_uint_eq(c->origin, PACKET_ORIGIN_RETRANSMIT);
+  packet_free(d);
+  packet_free(f1);
+  packet_free(f2);
+  packet_free(c);
+}
+END_TEST
+
+START_TEST(test_id_unique)
 {
   enum { N = 1000 };
   Packet *packets[N];
   uint64_t expected = 1, wrong = 0;
 
-  /* Uids count allocations, clones included, and recycling does not
-   * reuse them: strictly increasing means unique. */
+  /* Ids count new packets in creation order; a clone keeps its
+   * original's, and recycling reuses none. */
   for (int round = 0; round < 3; round++) {
     for (int i = 0; i < N; i++) {
       packets[i] = i % 2 ? packet_clone(packets[i - 1]) : packet_new(pool, 64);
-      wrong += packet_uid(packets[i]) != expected++;
+      wrong += packet_id(packets[i]) != (i % 2 ? expected - 1 : expected);
+      expected += i % 2 == 0;
     }
     for (int i = 0; i < N; i++)
       packet_free(packets[i]);
@@ -406,7 +432,8 @@ Suite *packet_suite(void)
   tcase_add_test(bytes, test_clone_independent);
   tcase_add_test(bytes, test_clone_large);
   tcase_add_test(bytes, test_empty_packets);
-  tcase_add_test(pool_case, test_uid_unique);
+  tcase_add_test(pool_case, test_id_unique);
+  tcase_add_test(pool_case, test_id_derived);
   tcase_add_test(pool_case, test_pool_steady_state);
   tcase_add_test(pool_case, test_large_packets);
   tcase_add_test(pool_case, test_huge_packets);

@@ -445,21 +445,29 @@ START_TEST(test_fragmentation_trace)
   TestRun r = testlib_run_scenario(frag_yaml, frag_trace_setup);
   char *text = frag_trace_text(r.net);
   const char *const order[] = {
-      "1.000000000 h1 eth0 send IPv4 10.0.1.10 > 10.0.2.10 ttl 64 id 1 len 1500 frag off 0 MF ICMP echo request id "
+      "1.000000000 h1 eth0 send #2 (frag of #1) IPv4 10.0.1.10 > 10.0.2.10 ttl 64 id 1 len 1500 frag off 0 MF ICMP "
+      "echo request id "
       "16384 seq 1",
-      "1.000000000 h1 eth0 send IPv4 10.0.1.10 > 10.0.2.10 ttl 64 id 1 len 1500 frag off 1480 MF",
-      "1.000000000 h1 eth0 send IPv4 10.0.1.10 > 10.0.2.10 ttl 64 id 1 len 68 frag off 2960",
-      "1.003130720 r1 eth1 fwd IPv4 10.0.1.10 > 10.0.2.10 ttl 63 id 1 len 1500 frag off 0 MF ICMP echo request id "
+      "1.000000000 h1 eth0 send #4 (frag of #1) IPv4 10.0.1.10 > 10.0.2.10 ttl 64 id 1 len 1500 frag off 1480 MF",
+      "1.000000000 h1 eth0 send #5 (frag of #1) IPv4 10.0.1.10 > 10.0.2.10 ttl 64 id 1 len 68 frag off 2960",
+      "1.003130720 r1 eth1 fwd #2 (frag of #1) IPv4 10.0.1.10 > 10.0.2.10 ttl 63 id 1 len 1500 frag off 0 MF ICMP "
+      "echo request id "
       "16384 seq 1",
-      "1.003130720 r1 eth1 send IPv4 10.0.1.10 > 10.0.2.10 ttl 63 id 1 len 572 frag off 0 MF ICMP echo request id "
+      "1.003130720 r1 eth1 send #7 (frag of #1) IPv4 10.0.1.10 > 10.0.2.10 ttl 63 id 1 len 572 frag off 0 MF ICMP "
+      "echo request id "
       "16384 seq 1",
-      "1.003130720 r1 eth1 send IPv4 10.0.1.10 > 10.0.2.10 ttl 63 id 1 len 572 frag off 552 MF",
-      "1.003130720 r1 eth1 send IPv4 10.0.1.10 > 10.0.2.10 ttl 63 id 1 len 396 frag off 1104 MF",
-      "1.005140320 r1 eth1 tx IPv4 10.0.1.10 > 10.0.2.10 ttl 63 id 1 len 572 frag off 0 MF ICMP echo request id "
+      "1.003130720 r1 eth1 send #9 (frag of #1) IPv4 10.0.1.10 > 10.0.2.10 ttl 63 id 1 len 572 frag off 552 MF",
+      "1.003130720 r1 eth1 send #10 (frag of #1) IPv4 10.0.1.10 > 10.0.2.10 ttl 63 id 1 len 396 frag off 1104 MF",
+      "1.005140320 r1 eth1 tx #7 (frag of #1) IPv4 10.0.1.10 > 10.0.2.10 ttl 63 id 1 len 572 frag off 0 MF ICMP "
+      "echo request id "
       "16384 seq 1",
-      "5.001083360 r1 eth1 drop IPv4 10.0.1.10 > 10.0.2.10 ttl 63 id 2 len 1028 DF ICMP echo request id 16385 seq 1 "
-      "reason frag-needed",
-      "5.001083360 r1 eth0 send IPv4 10.0.1.1 > 10.0.1.10 ttl 64 id 1 len 56 ICMP frag needed mtu 576",
+      /* reassembled, the datagram is #1 again */
+      "1.009456480 h2 eth0 deliver #1 IPv4 10.0.1.10 > 10.0.2.10 ttl 62 id 1 len 3028 ICMP echo request id 16384 seq "
+      "1",
+      "5.001083360 r1 eth1 drop #29 IPv4 10.0.1.10 > 10.0.2.10 ttl 63 id 2 len 1028 DF ICMP echo request id 16385 seq "
+      "1 reason frag-needed",
+      "5.001083360 r1 eth0 send #30 (error about #29) IPv4 10.0.1.1 > 10.0.1.10 ttl 64 id 1 len 56 ICMP frag needed "
+      "mtu 576",
       NULL};
   assert_lines_in_order(text, order);
   char **lines = g_strsplit(text, "\n", -1);
@@ -467,8 +475,8 @@ START_TEST(test_fragmentation_trace)
   for (char **l = lines; *l; l++) {
     const char *len = strstr(*l, " len ");
     /* The 3028-byte datagrams exist only once reassembled (deliver). */
-    ck_assert_msg(!strstr(*l, " len 3028 ") || strstr(*l, " deliver IPv4 "), "whole datagram sent:\n%s", *l);
-    if (!strstr(*l, " r1 eth1 tx IPv4 ") && !strstr(*l, " r2 eth0 tx IPv4 "))
+    ck_assert_msg(!strstr(*l, " len 3028 ") || strstr(*l, " deliver #"), "whole datagram sent:\n%s", *l);
+    if ((!strstr(*l, " r1 eth1 tx #") && !strstr(*l, " r2 eth0 tx #")) || !strstr(*l, " IPv4 "))
       continue;
     narrow_tx++;
     ck_assert_msg(len && atoi(len + 5) <= 576, "a datagram larger than the MTU on the narrow link:\n%s", *l);
@@ -499,12 +507,14 @@ START_TEST(test_icmp_error_after_drop)
                                    frag_trace_setup);
   char *text = frag_trace_text(r.net);
   const char *const order[] = {
-      "4.003017440 r1 eth1 drop IPv4 10.0.1.10 > 10.0.2.99 ttl 63 id 1 len 84 ICMP echo request id 16384 seq 1 reason "
-      "arp-failed",
-      "4.003017440 r1 eth0 send IPv4 10.0.1.1 > 10.0.1.10 ttl 64 id 1 len 56 ICMP host unreachable",
-      "6.001007840 r1 eth0 drop IPv4 10.0.1.10 > 10.0.2.2 ttl 1 id 2 len 84 ICMP echo request id 16385 seq 1 reason "
+      "4.003017440 r1 eth1 drop #1 IPv4 10.0.1.10 > 10.0.2.99 ttl 63 id 1 len 84 ICMP echo request id 16384 seq 1 "
+      "reason arp-failed",
+      "4.003017440 r1 eth0 send #7 (error about #1) IPv4 10.0.1.1 > 10.0.1.10 ttl 64 id 1 len 56 ICMP host unreachable",
+      "6.001007840 r1 eth0 drop #8 IPv4 10.0.1.10 > 10.0.2.2 ttl 1 id 2 len 84 ICMP echo request id 16385 seq 1 reason "
       "ttl-expired",
-      "6.001007840 r1 eth0 send IPv4 10.0.1.1 > 10.0.1.10 ttl 64 id 2 len 56 ICMP time exceeded in-transit", NULL};
+      "6.001007840 r1 eth0 send #9 (error about #8) IPv4 10.0.1.1 > 10.0.1.10 ttl 64 id 2 len 56 ICMP time exceeded "
+      "in-transit",
+      NULL};
   assert_lines_in_order(text, order);
   g_free(text);
   testlib_run_free(&r);
@@ -620,7 +630,7 @@ START_TEST(test_reason_note_and_write)
   trace_free(t);
   fclose(f);
   ck_assert_str_eq(text,
-                   "3.000000000 r2 - drop IPv4 10.0.1.2 > 10.0.9.9 ttl 64 id 1 len 84 ICMP echo request id 1 seq 1 "
+                   "3.000000000 r2 - drop #1 IPv4 10.0.1.2 > 10.0.9.9 ttl 64 id 1 len 84 ICMP echo request id 1 seq 1 "
                    "reason no-route\n"
                    "3.500000000 r2 eth0 note link r1-r2 down\n");
   packet_free(ip);
@@ -1103,8 +1113,8 @@ static guint assert_notes_match_sends(char **lines)
 }
 
 /* A handshake, data, and a loss (note_run_trace()): the SYN shows alice's
- * absolute ISN, her first data segment seq 1:1449, the timeout sends it
- * again as seq 1:1449 with the note "retransmit seq 1 len 1448", and
+ * absolute ISN, her first data segment seq 1:1449 (packet #6), the timeout
+ * sends it again as seq 1:1449 in a new packet marked "(retransmit)" with the note "retransmit seq 1 len 1448", and
  * every data retransmission note shows the seq of its segment's line. */
 START_TEST(test_tcp_note_matches_segment)
 {
@@ -1112,13 +1122,13 @@ START_TEST(test_tcp_note_matches_segment)
   char **lines = g_strsplit(text, "\n", -1);
   const char *syn = last_line_with(lines, g_strv_length(lines), "1.000000000 alice eth0 send ", " [S] seq ");
   ck_assert_msg(syn && !strstr(syn, " [S] seq 0 ") && !strstr(syn, " [S] seq 1 "), "%s", syn ? syn : text);
-  ck_assert_ptr_nonnull(strstr(text, " alice eth0 send IPv4 10.0.0.1 > 10.0.0.2 ttl 64 id 3 len 1500 DF TCP 49152 > "
-                                     "5001 [.] seq 1:1449 ack 1 win "));
-  ck_assert_ptr_nonnull(strstr(text,
-                               "1.220214400 alice eth0 send IPv4 10.0.0.1 > 10.0.0.2 ttl 64 id 13 len 1500 DF TCP "
-                               "49152 > 5001 [.] seq 1:1449 ack 1 win 32768 options [nop,nop,TS val 1220214 ecr "
-                               "1015155] len 1448\n1.220214400 alice - note tcp 10.0.0.1:49152 > "
-                               "10.0.0.2:5001 retransmit seq 1 len 1448 (timeout)\n"));
+  ck_assert_ptr_nonnull(strstr(text, " alice eth0 send #6 IPv4 10.0.0.1 > 10.0.0.2 ttl 64 id 3 len 1500 DF TCP 49152 "
+                                     "> 5001 [.] seq 1:1449 ack 1 win "));
+  ck_assert_ptr_nonnull(
+      strstr(text, "1.220214400 alice eth0 send #16 (retransmit) IPv4 10.0.0.1 > 10.0.0.2 ttl 64 id 13 len 1500 DF TCP "
+                   "49152 > 5001 [.] seq 1:1449 ack 1 win 32768 options [nop,nop,TS val 1220214 ecr "
+                   "1015155] len 1448\n1.220214400 alice - note tcp 10.0.0.1:49152 > "
+                   "10.0.0.2:5001 retransmit seq 1 len 1448 (timeout)\n"));
   ck_assert_uint_ge(assert_notes_match_sends(lines), 1);
   g_strfreev(lines);
   free(text);
