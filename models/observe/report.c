@@ -577,10 +577,11 @@ void report_realtime_text(const Network *net, FILE *out)
     return;
   RtStats st;
   rt_stats(net->ctx.rt, &st);
-  fprintf(
-      out,
-      "realtime   lag max %.3f ms, p99 %.3f ms; %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " %s later than 1 ms\n",
-      (double)st.max_lag / 1e6, (double)st.p99_lag / 1e6, st.late_1ms, st.events, st.events == 1 ? "event" : "events");
+  fprintf(out,
+          "realtime   lag max %.3f ms, p99 %.3f ms; %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
+          " %s later than 1 ms%s\n",
+          (double)st.max_lag / 1e6, (double)st.p99_lag / 1e6, st.late_1ms, st.events,
+          st.events == 1 ? "event" : "events", st.awake ? "; CPUs kept awake" : "");
 }
 
 /* summary.json's real-time fields, in real-time mode only. */
@@ -592,6 +593,7 @@ void report_realtime_json(const Network *net, GString *json)
   rt_stats(net->ctx.rt, &st);
   g_string_append_printf(json,
                          ",\n  \"realtime\": true,\n  \"lag_max_ns\": %" G_GINT64_FORMAT
-                         ",\n  \"lag_p99_ns\": %" G_GINT64_FORMAT ",\n  \"late_1ms_events\": %" G_GUINT64_FORMAT,
-                         st.max_lag, st.p99_lag, st.late_1ms);
+                         ",\n  \"lag_p99_ns\": %" G_GINT64_FORMAT ",\n  \"late_1ms_events\": %" G_GUINT64_FORMAT
+                         ",\n  \"cpus_kept_awake\": %s",
+                         st.max_lag, st.p99_lag, st.late_1ms, st.awake ? "true" : "false");
 }

@@ -119,6 +119,7 @@ Network *build_network(const Scenario *sc)
   if (sc->realtime.on || scenario_emulates(sc)) {
     net->ctx.rt = rt_new(net->ctx.sched);
     rt_set_lag_limit(net->ctx.rt, sc->realtime.lag_limit);
+    rt_set_low_latency(net->ctx.rt, sc->realtime.low_latency);
   }
   build_nodes(net, sc);
   build_links(net, sc);

@@ -48,6 +48,7 @@ typedef struct {
   uint64_t late_1ms; /* of them, those that ran more than 1 ms late */
   SimTime max_lag;   /* the latest */
   SimTime p99_lag;   /* the 99th percentile */
+  gboolean awake;    /* the CPUs were kept from sleeping (rt_set_low_latency) */
 } RtStats;
 
 typedef enum {
@@ -58,7 +59,8 @@ typedef enum {
 
 RtLoop *rt_new(Scheduler *s);
 void rt_free(RtLoop *rt);
-void rt_set_lag_limit(RtLoop *rt, SimTime limit); /* 0: none (the default) */
+void rt_set_lag_limit(RtLoop *rt, SimTime limit);
+void rt_set_low_latency(RtLoop *rt, gboolean on); /* 0: none (the default) */
 void rt_watch(RtLoop *rt, int fd, RtFdFn fn, void *obj);
 void rt_unwatch(RtLoop *rt, int fd);
 RtEnd rt_run(RtLoop *rt, SimTime until);

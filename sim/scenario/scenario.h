@@ -166,7 +166,8 @@ typedef struct {
 /* `realtime:`: run against the wall clock (sim/kernel/realtime.h). */
 typedef struct {
   gboolean on;
-  SimTime lag_limit; /* `lag-limit`: stop when an event runs later than this; 0: no limit */
+  SimTime lag_limit;    /* `lag-limit`: stop when an event runs later than this; 0: no limit */
+  gboolean low_latency; /* `low-latency`: keep the CPUs from sleeping during the run (rt_set_low_latency); TRUE */
 } ScenarioRealtime;
 
 /* ---- expect: ------------------------------------------------------------ */

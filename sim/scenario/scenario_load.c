@@ -94,6 +94,7 @@ static Scenario *scenario_new(const char *file)
   sc->file = g_strdup(file);
   sc->seed = SCENARIO_DEFAULT_SEED;
   sc->stop = SCENARIO_DEFAULT_STOP;
+  sc->realtime.low_latency = TRUE;
   sc->nodes = g_array_new(FALSE, TRUE, sizeof(ScenarioNode));
   g_array_set_clear_func(sc->nodes, scenario_node_clear);
   sc->links = g_array_new(FALSE, TRUE, sizeof(ScenarioLink));

@@ -3,7 +3,8 @@
  * (sim/kernel/realtime.h) and how far behind it may fall. `realtime: true`
  * or `false`, or a mapping `{ lag-limit: 10ms }`, which means on, with
  * the run stopping when an event runs later than the limit (ns-3's
- * RealtimeSimulatorImpl hard limit); an empty mapping means on, no limit.
+ * RealtimeSimulatorImpl hard limit), and `low-latency: false` lets the
+ * CPUs sleep while idle; an empty mapping means on, no limit.
  * `ipsim run --realtime` turns it on whatever the file says.
  *
  * Entry point: scenario_parse_realtime().
@@ -12,6 +13,7 @@
 
 static const SchemaField realtime_fields[] = {
     {"lag-limit", scenario_parse_duration_positive, offsetof(ScenarioRealtime, lag_limit), 0, FALSE},
+    {"low-latency", scenario_parse_bool, offsetof(ScenarioRealtime, low_latency), 0, FALSE},
 };
 static const Schema realtime_schema = {"the real-time settings", realtime_fields, G_N_ELEMENTS(realtime_fields),
                                        SCHEMA_NO_GIVEN};

@@ -809,24 +809,30 @@ static char *realtime_yaml(const char *dir, const char *stop, const char *more)
 
 /* `realtime: true` (or --realtime) runs against the wall clock: a 250 ms
  * run lasts at least 250 ms, the summary has the realtime line and
- * summary.json its fields; checks are evaluated as usual. */
+ * summary.json its fields; checks are evaluated as usual. As root, the
+ * CPUs are kept awake unless `low-latency: false` says not to. */
 START_TEST(test_realtime_run)
 {
   char *dir = scratch_dir(), *out = g_build_filename(dir, "out", NULL);
-  for (int flag = 0; flag < 2; flag++) {
-    char *path = realtime_yaml(dir, "250ms", flag ? "" : "realtime: true\n");
+  for (int flag = 0; flag < 3; flag++) {
+    gboolean awake = flag < 2 && geteuid() == 0;
+    char *path = realtime_yaml(dir, "250ms",
+                               flag == 1 ? ""
+                               : flag    ? "realtime: { low-latency: false }\n"
+                                         : "realtime: true\n");
     gint64 start = g_get_monotonic_time();
-    Run r = run_ipsim((const char *[]){"run", path, "--out", out, flag ? "--realtime" : NULL, NULL});
+    Run r = run_ipsim((const char *[]){"run", path, "--out", out, flag == 1 ? "--realtime" : NULL, NULL});
     gint64 took = g_get_monotonic_time() - start;
     ck_assert_msg(r.status == 0, "flag %d: status %d\n%s", flag, r.status, r.err);
     ck_assert_int_ge(took, 250000);
     assert_contains(r.out, "realtime   lag max ");
-    assert_contains(r.out, " events later than 1 ms\n");
+    assert_contains(r.out, awake ? " events later than 1 ms; CPUs kept awake\n" : " events later than 1 ms\n");
     assert_contains(r.out, "expect     1 passed, 0 failed\n");
     char *json_path = g_build_filename(out, "summary.json", NULL), *json = read_file(json_path);
     assert_contains(json, "\"realtime\": true,\n  \"lag_max_ns\": ");
     assert_contains(json, "\"lag_p99_ns\": ");
     assert_contains(json, "\"late_1ms_events\": ");
+    assert_contains(json, awake ? "\"cpus_kept_awake\": true" : "\"cpus_kept_awake\": false");
     g_free(json), g_free(json_path), g_free(path);
     run_clear(&r);
   }
