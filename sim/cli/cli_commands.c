@@ -233,20 +233,16 @@ static char *cli_output_dir(const Scenario *sc, const char *path, const char *ou
   return dir;
 }
 
-/* Runs the network to its stop time: in simulated time (with progress on
- * a terminal only, so that piped or redirected outputs stay
- * byte-identical), or, when it has an RtLoop, in real time. Returns how the
+/* Runs the network to its stop time, with progress on a terminal only
+ * (so that piped or redirected outputs stay byte-identical): in simulated
+ * time, or, when it has an RtLoop, in real time. Returns how the
  * run ended (RT_DONE in simulated time) and the events run in *events. */
-static RtEnd cli_run_events(Network *net, gboolean quiet, uint64_t *events)
+static RtEnd cli_run_events(Network *net, Progress *p, uint64_t *events)
 {
-  if (!net->ctx.rt) {
-    *events = progress_run(net, !quiet && isatty(fileno(stderr)) ? stderr : NULL);
-    return RT_DONE;
-  }
-  uint64_t before = scheduler_executed(net->ctx.sched);
-  RtEnd end = rt_run(net->ctx.rt, net->stop);
-  *events = scheduler_executed(net->ctx.sched) - before;
-  return end;
+  if (net->ctx.rt)
+    return progress_run_realtime(p, net, events);
+  *events = progress_run(p, net);
+  return RT_DONE;
 }
 
 /* Says why a real-time run stopped early, in one line on standard error,
@@ -337,10 +333,16 @@ static int cli_run_network(Network *net, const Scenario *sc, const char *dir, gb
     expect_free(ex);
     return CLI_EXIT_USAGE;
   }
-  RtEnd end = cli_run_events(net, quiet, &events);
+  /* progress on a terminal, unless a trace floods standard output */
+  gboolean tty = !quiet && isatty(fileno(stderr)) && !(sc->output.trace && !dir);
+  Progress *p = progress_new(tty ? stderr : NULL, net->app_out);
+  net->app_out = progress_stream(p);
+  RtEnd end = cli_run_events(net, p, &events);
   emu_stop(emu, ex, quiet ? NULL : stdout);
   for (guint i = 0; i < net->apps->len; i++)
     app_finish(g_ptr_array_index(net->apps, i));
+  progress_free(p);
+  net->app_out = NULL;
   double wall_s = (double)(g_get_monotonic_time() - start) / 1e6;
   int stopped = end == RT_DONE ? CLI_EXIT_OK : cli_realtime_stopped(net, sc, end);
   if (!quiet)

@@ -52,7 +52,7 @@
  * the mask is restored afterwards.
  *
  * Entry points: rt_new(), rt_free(), rt_set_lag_limit(),
- * rt_set_low_latency(), rt_watch(),
+ * rt_set_low_latency(), rt_set_tick(), rt_watch(),
  * rt_unwatch(), rt_run(), rt_stats(), rt_signal().
  */
 #define _GNU_SOURCE /* ppoll */
@@ -96,6 +96,9 @@ struct RtLoop {
   uint64_t hist[RT_BUCKETS];
   gboolean low_latency; /* ask for CPUs that do not sleep during rt_run() */
   gboolean awake;       /* the request was made */
+  RtTickFn tick;        /* or NULL */
+  void *tick_data;
+  SimTime tick_period, tick_next; /* tick_next: on the wall clock's simulated time */
 };
 
 /* Creates a loop for `s`, which must outlive it; no watcher, no limit. */
@@ -130,6 +133,25 @@ void rt_set_low_latency(RtLoop *rt, gboolean on)
 {
   g_return_if_fail(rt != NULL);
   rt->low_latency = on;
+}
+
+static SimTime rt_wall(const RtLoop *rt);
+
+void rt_set_tick(RtLoop *rt, SimTime period, RtTickFn fn, void *data)
+{
+  g_return_if_fail(rt != NULL && period > 0);
+  rt->tick = fn;
+  rt->tick_data = data;
+  rt->tick_period = period;
+}
+
+/* Calls the tick when its time has come on the wall clock. */
+static void rt_tick(RtLoop *rt)
+{
+  if (!rt->tick || rt_wall(rt) < rt->tick_next)
+    return;
+  rt->tick(rt->tick_data);
+  rt->tick_next = rt_wall(rt) + rt->tick_period;
 }
 
 /* The PM QoS request for a zero wake-up latency: its descriptor, or -1
@@ -288,6 +310,8 @@ static int rt_poll(RtLoop *rt, SimTime until)
 {
   rt_fill_pfds(rt);
   SimTime target = MIN(scheduler_next_time(rt->sched), until);
+  if (rt->tick)
+    target = MIN(target, rt->tick_next);
   SimTime left = target - rt_wall(rt); /* read once: MAX() would read the clock twice */
   SimTime wait = target == SIMTIME_MAX ? -1 : MAX(left - RT_SPIN_NS, 0); /* the last RT_SPIN_NS: spin */
   if (wait > RT_EXACT_WAIT_NS)
@@ -354,6 +378,7 @@ static RtEnd rt_loop(RtLoop *rt, SimTime until)
       return end;
     if (ready > 0)
       rt_dispatch(rt);
+    rt_tick(rt);
   }
 }
 
@@ -400,6 +425,7 @@ RtEnd rt_run(RtLoop *rt, SimTime until)
   int awake = rt_awake_open(rt);
   rt->sim0 = scheduler_now(rt->sched);
   rt->wall0 = rt_mono_ns();
+  rt->tick_next = rt->sim0 + rt->tick_period;
   RtEnd end = rt_loop(rt, until);
   if (awake >= 0)
     close(awake);

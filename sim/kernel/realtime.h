@@ -60,7 +60,11 @@ typedef enum {
 RtLoop *rt_new(Scheduler *s);
 void rt_free(RtLoop *rt);
 void rt_set_lag_limit(RtLoop *rt, SimTime limit);
-void rt_set_low_latency(RtLoop *rt, gboolean on); /* 0: none (the default) */
+void rt_set_low_latency(RtLoop *rt, gboolean on);
+
+/* Called every `period` of wall time during rt_run() (a progress line), between events. */
+typedef void (*RtTickFn)(void *data);
+void rt_set_tick(RtLoop *rt, SimTime period, RtTickFn fn, void *data); /* 0: none (the default) */
 void rt_watch(RtLoop *rt, int fd, RtFdFn fn, void *obj);
 void rt_unwatch(RtLoop *rt, int fd);
 RtEnd rt_run(RtLoop *rt, SimTime until);

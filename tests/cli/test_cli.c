@@ -807,6 +807,42 @@ static char *realtime_yaml(const char *dir, const char *stop, const char *more)
   return path;
 }
 
+/* On a terminal (util-linux's script(1) gives the run one), a real-time
+ * run shows its progress (every 250 ms of wall time, and again after each
+ * application line), and each line an
+ * application prints first erases it: "\r\033[K" before the text, so that
+ * no line starts after the progress text. */
+START_TEST(test_realtime_progress_on_a_terminal)
+{
+  char *script = g_find_program_in_path("script");
+  if (!script) {
+    printf("skipped: no script(1) to give the run a terminal\n");
+    return;
+  }
+  char *dir = scratch_dir(), *path = realtime_yaml(dir, "1.05s", "realtime: { low-latency: false }\n"), *yaml = NULL;
+  ck_assert(g_file_get_contents(path, &yaml, NULL, NULL));
+  GString *y = g_string_new(yaml);
+  g_string_replace(y, "output: { trace: true }\n", "", 0); /* a trace on standard output turns progress off */
+  ck_assert(g_file_set_contents(path, y->str, -1, NULL));
+  char *text = NULL, *cmd = g_strdup_printf("%s run %s", testlib_env("IPSIM"), path);
+  g_setenv("IPSIM_PROGRESS_AFTER_S", "0", TRUE);
+  int status = -1;
+  ck_assert(g_spawn_sync(NULL, (char *[]){script, "-qec", cmd, "/dev/null", NULL}, NULL, 0, NULL, NULL, &text, NULL,
+                         &status, NULL));
+  g_unsetenv("IPSIM_PROGRESS_AFTER_S");
+  ck_assert_msg(g_spawn_check_wait_status(status, NULL), "%s", text);
+  assert_contains(text, "\rsim 0.");
+  assert_contains(text, "s of 1.05s (");
+  assert_contains(text, "\033[K\r\033[K0.302015680 h1 probe: 64 bytes from 10.0.0.2: icmp_seq=4 ttl=64");
+  ck_assert_msg(!strstr(text, "left\033[K0."), "an application line after the progress text: %s", text);
+  g_string_free(y, TRUE);
+  g_free(yaml), g_free(text), g_free(cmd), g_free(script);
+  g_unlink(path);
+  remove_dir(dir);
+  g_free(path), g_free(dir);
+}
+END_TEST
+
 /* `realtime: true` (or --realtime) runs against the wall clock: a 250 ms
  * run lasts at least 250 ms, the summary has the realtime line and
  * summary.json its fields; checks are evaluated as usual. As root, the
@@ -1045,6 +1081,7 @@ static Suite *cli_suite(void)
   tcase_add_test(tc, test_check_warns_of_too_many_packets);
   tcase_add_test(tc, test_progress_text);
   tcase_add_test(tc, test_no_progress_off_a_terminal);
+  tcase_add_test(tc, test_realtime_progress_on_a_terminal);
   tcase_add_test(tc, test_run_outputs_are_deterministic);
   tcase_add_test(tc, test_run_writes_expect_json);
   tcase_add_test(tc, test_draw);
