@@ -588,6 +588,21 @@ static void build_messages(Build *b)
   ladder_sort(b->ladder);
 }
 
+#define LADDER_NO_SEND                                                                                                 \
+  "; no line shows a packet leaving a node (send or tx): trace the internet or link layer ('output: { trace: true "    \
+  "}' traces all)"
+
+/* TRUE when some line shows a packet leaving a node. */
+static gboolean build_departures(const Build *b)
+{
+  for (guint i = 0; i < b->evs->len; i++) {
+    EvVerb v = g_array_index(b->evs, Ev, i).verb;
+    if (v == EV_SEND || v == EV_TX)
+      return TRUE;
+  }
+  return FALSE;
+}
+
 /* Checks a --flow value: PORT or ADDR:PORT. */
 static gboolean build_flow_valid(const char *flow, GError **error)
 {
@@ -618,8 +633,8 @@ Ladder *ladder_build(const char *text, const LadderQuery *q, GError **error)
   else
     g_clear_pointer(&ladder, ladder_free);
   if (ladder && ladder->msgs->len == 0) {
-    g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "no message between those nodes%s",
-                q->from >= 0 || q->to >= 0 ? " in that time window" : "");
+    g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "no message between those nodes%s%s",
+                q->from >= 0 || q->to >= 0 ? " in that time window" : "", build_departures(&b) ? "" : LADDER_NO_SEND);
     g_clear_pointer(&ladder, ladder_free);
   }
   build_free(&b);
