@@ -10,8 +10,9 @@
  * on every lane) and its length beside the axis. Rightward arrows are
  * blue, leftward green; a retransmission is dashed and orange; a drop ends
  * in a red X with its reason; a loss the trace does not place ends in an
- * X half way; a band (merged messages) is a translucent parallelogram
- * from its first message to its last. Text is cairo's toy API in
+ * X half way; a band (merged messages) is a parallelogram from its first
+ * message to its last, tinted going right and hatched going left; a label
+ * pushed down has a dotted leader to its arrow. Text is cairo's toy API in
  * "sans-serif" (no Pango).
  *
  * The SVG gets a <title> and a <desc> holding the text ladder
@@ -40,7 +41,7 @@
 #define LADDER_TOP 84.0
 #define LADDER_LEFT 100.0
 #define LADDER_RIGHT 150.0
-#define LADDER_BOTTOM 56.0
+#define LADDER_BOTTOM 72.0
 
 typedef struct {
   SimTime t;
@@ -211,6 +212,12 @@ static double ladder_text_width(cairo_t *cr, const char *text)
   return e.x_advance;
 }
 
+static const char *const ladder_legend[] = {
+    "blue: rightwards, green: leftwards; dashed orange: retransmission",
+    "X: dropped (with the reason) or lost; // on the lanes: idle time cut",
+    "band: messages merged (tinted rightwards, hatched leftwards)",
+};
+
 /* The lanes' places: far enough apart for the longest label. */
 static void ladder_layout_lanes(LadderLayout *lay, cairo_t *cr)
 {
@@ -223,7 +230,10 @@ static void ladder_layout_lanes(LadderLayout *lay, cairo_t *cr)
   lay->lane_x = g_new(double, l->lanes->len);
   for (guint i = 0; i < l->lanes->len; i++)
     lay->lane_x[i] = LADDER_LEFT + 40 + i * lay->gap;
-  lay->width = MAX(lay->lane_x[l->lanes->len - 1] + LADDER_RIGHT, 560);
+  double legend = 0;
+  for (guint i = 0; i < G_N_ELEMENTS(ladder_legend); i++)
+    legend = MAX(legend, ladder_text_width(cr, ladder_legend[i]));
+  lay->width = MAX(lay->lane_x[l->lanes->len - 1] + LADDER_RIGHT, legend + 24);
 }
 
 /* The whole layout, measuring text on a scratch surface. */
@@ -401,17 +411,39 @@ static void ladder_cross(cairo_t *cr, double x, double y, const char *text, doub
   ladder_label(cr, x + dir * 10, y + 4, text, dir > 0 ? 0 : 1);
 }
 
-/* A band: the parallelogram from its first message to its last. */
+/* Hatches the current path (then cleared) with lines sloping down to the
+ * left, between `top` and `bottom`, `left` and `right`. */
+static void ladder_hatch(cairo_t *cr, double left, double right, double top, double bottom)
+{
+  cairo_save(cr);
+  cairo_clip(cr);
+  cairo_set_line_width(cr, 0.8);
+  for (double y = top - (right - left); y < bottom; y += 9) {
+    cairo_move_to(cr, left, y + (right - left));
+    cairo_line_to(cr, right, y);
+  }
+  cairo_stroke(cr);
+  cairo_restore(cr);
+}
+
+/* A band: the parallelogram from its first message to its last, tinted
+ * when it goes right, hatched when it goes left, so that a band of data
+ * and the band of its ACKs stay apart where they overlap. */
 static void ladder_draw_band(cairo_t *cr, const LadderLayout *lay, const LadderMsg *m)
 {
   double x0 = lay->lane_x[m->from], x1 = lay->lane_x[m->to];
+  double top = MIN(ladder_y(lay, m->t0), ladder_y(lay, m->t1));
+  double bottom = MAX(ladder_y(lay, m->t0_last), ladder_y(lay, m->t1_last));
   cairo_move_to(cr, x0, ladder_y(lay, m->t0));
   cairo_line_to(cr, x1, ladder_y(lay, m->t1));
   cairo_line_to(cr, x1, ladder_y(lay, m->t1_last));
   cairo_line_to(cr, x0, ladder_y(lay, m->t0_last));
   cairo_close_path(cr);
-  ladder_colour(cr, m, 0.08);
-  cairo_fill(cr);
+  ladder_colour(cr, m, x1 > x0 ? 0.10 : 0.30);
+  if (x1 > x0)
+    cairo_fill(cr);
+  else
+    ladder_hatch(cr, x1, x0, top, bottom);
   ladder_colour(cr, m, 1);
   ladder_arrow(cr, x0, ladder_y(lay, m->t0), x1, ladder_y(lay, m->t1), FALSE);
   ladder_arrow(cr, x0, ladder_y(lay, m->t0_last), x1, ladder_y(lay, m->t1_last), FALSE);
@@ -457,6 +489,21 @@ static void ladder_draw_crosses(cairo_t *cr, const LadderLayout *lay)
   }
 }
 
+/* A dotted grey line from a label pushed down to `y` back to its arrow's
+ * start at (x, y0). */
+static void ladder_leader(cairo_t *cr, double x, double y0, double dir, double y)
+{
+  double dots[] = {1, 2};
+  cairo_save(cr);
+  cairo_set_source_rgb(cr, 0.55, 0.55, 0.55);
+  cairo_set_line_width(cr, 0.8);
+  cairo_set_dash(cr, dots, 2, 0);
+  cairo_move_to(cr, x + dir * 2, y0 + 1);
+  cairo_line_to(cr, x + dir * 8, y - 4);
+  cairo_stroke(cr);
+  cairo_restore(cr);
+}
+
 /* The labels, above each arrow's start, between its lane and the next
  * one its way; pushed down a line from the last label placed between
  * those two lanes when they would overlap. */
@@ -469,8 +516,10 @@ static void ladder_draw_labels(cairo_t *cr, const LadderLayout *lay)
   for (guint i = 0; i < lay->l->msgs->len; i++) {
     const LadderMsg *m = &g_array_index(lay->l->msgs, LadderMsg, i);
     guint side = m->to > m->from ? m->from : m->from - 1;
-    double dir = m->to > m->from ? 1 : -1, y = MAX(ladder_y(lay, m->t0) - 4, last[side] + LADDER_LINE);
+    double dir = m->to > m->from ? 1 : -1, y0 = ladder_y(lay, m->t0), y = MAX(y0 - 4, last[side] + LADDER_LINE);
     last[side] = y;
+    if (y > y0 + LADDER_LINE / 2)
+      ladder_leader(cr, lay->lane_x[m->from], y0, dir, y);
     char *text = m->retransmit ? g_strdup_printf("%s (retransmit)", m->label) : g_strdup(m->label);
     ladder_font(cr, m->count > 1);
     ladder_colour(cr, m, 1);
@@ -479,10 +528,6 @@ static void ladder_draw_labels(cairo_t *cr, const LadderLayout *lay)
   }
   g_free(last);
 }
-
-static const char ladder_legend[] = "blue: rightwards, green: leftwards; dashed orange: retransmission";
-static const char ladder_legend2[] =
-    "X: dropped (with the reason) or lost; band: messages merged; // on the lanes: idle time cut";
 
 /* The whole picture onto `cr`. */
 static void ladder_draw(cairo_t *cr, const LadderLayout *lay)
@@ -498,8 +543,8 @@ static void ladder_draw(cairo_t *cr, const LadderLayout *lay)
   ladder_draw_crosses(cr, lay);
   ladder_font(cr, FALSE);
   cairo_set_source_rgb(cr, 0.35, 0.35, 0.35);
-  ladder_label(cr, 12, lay->height - 30, ladder_legend, 0);
-  ladder_label(cr, 12, lay->height - 14, ladder_legend2, 0);
+  for (guint i = 0; i < G_N_ELEMENTS(ladder_legend); i++)
+    ladder_label(cr, 12, lay->height - 46 + 16 * i, ladder_legend[i], 0);
 }
 
 static cairo_status_t ladder_svg_write(void *closure, const unsigned char *data, unsigned int length)
