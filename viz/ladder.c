@@ -8,7 +8,8 @@
  *
  * a row per message at its departure: lanes as '|', the arrow '-' ('~'
  * for a retransmission, '=' for a band) with its head at the receiver,
- * an 'X' at the receiver for a drop or half way for a loss; then the
+ * an 'X' at the receiver for a drop or three quarters of the way for a
+ * loss; then the
  * arrival (or drop) time and the label.
  *
  * Entry points: ladder_new(), ladder_free(), ladder_lane(), ladder_add(),
@@ -216,7 +217,7 @@ static void ladder_text_arrow(char *row, const LadderMsg *m, guint w)
 {
   guint a = m->from * w, b = m->to * w;
   int step = b > a ? 1 : -1;
-  guint head = m->end == LADDER_LOST ? (a + b) / 2 : b - step;
+  guint head = m->end == LADDER_LOST ? (a + 3 * b) / 4 : b - step;
   char fill = m->count > 1 ? '=' : m->retransmit ? '~' : '-';
   for (guint x = a + step; x != head; x += step)
     row[x] = fill;

@@ -3,7 +3,7 @@
  * messages between them, each from its sender's lane at its departure time
  * to its receiver's lane at its arrival time, so that an arrow's slope is
  * its real delay. A message may end in a drop (an X where it was dropped,
- * with the reason), be lost where the trace does not say (an X half way),
+ * with the reason), be lost where the trace does not say (an X on the way),
  * be a retransmission, or be a band: a run of messages in one direction
  * merged by ladder_collapse().
  *
@@ -22,7 +22,7 @@
 typedef enum {
   LADDER_ARRIVED, /* reached the receiver's lane */
   LADDER_DROPPED, /* dropped on the `to` lane at t1, reason in `note` */
-  LADDER_LOST,    /* no arrival and no drop in the trace: X half way at t1 */
+  LADDER_LOST,    /* no arrival and no drop in the trace: an X 3/4 of the way at t1 */
 } LadderEnd;
 
 typedef struct {

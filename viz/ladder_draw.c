@@ -10,10 +10,9 @@
  * on every lane) and its length beside the axis. Rightward arrows are
  * blue, leftward green; a retransmission is dashed and orange; a drop ends
  * in a red X with its reason; a loss the trace does not place ends in an
- * X half way; a band (merged messages) is a parallelogram from its first
- * message to its last, tinted going right and hatched going left; a label
- * pushed down has a dotted leader to its arrow. Text is cairo's toy API in
- * "sans-serif" (no Pango).
+ * X three quarters of the way (clear of the labels near the sender); a band (merged messages) is a parallelogram from
+ * its first message to its last, tinted going right and hatched going left; a label pushed down has a dotted leader to
+ * its arrow. Text is cairo's toy API in "sans-serif" (no Pango).
  *
  * The SVG gets a <title> and a <desc> holding the text ladder
  * (ladder_text()), since cairo draws letters as glyphs: the file says
@@ -458,7 +457,7 @@ static void ladder_draw_msg(cairo_t *cr, const LadderLayout *lay, const LadderMs
     return;
   }
   if (m->end == LADDER_LOST)
-    x1 = (x0 + x1) / 2;
+    x1 = (x0 + 3 * x1) / 4;
   ladder_colour(cr, m, 1);
   if (m->end == LADDER_ARRIVED) {
     ladder_arrow(cr, x0, y0, x1, y1, m->retransmit);
@@ -483,7 +482,7 @@ static void ladder_draw_crosses(cairo_t *cr, const LadderLayout *lay)
       continue;
     double x0 = lay->lane_x[m->from], x1 = lay->lane_x[m->to], dir = x1 > x0 ? 1 : -1;
     if (m->end == LADDER_LOST)
-      x1 = (x0 + x1) / 2;
+      x1 = (x0 + 3 * x1) / 4;
     const char *text = m->note ? m->note : m->end == LADDER_LOST ? "lost" : "dropped";
     ladder_cross(cr, x1, ladder_y(lay, m->t1), text, dir);
   }
@@ -505,8 +504,8 @@ static void ladder_leader(cairo_t *cr, double x, double y0, double dir, double y
 }
 
 /* The labels, above each arrow's start, between its lane and the next
- * one its way; pushed down a line from the last label placed between
- * those two lanes when they would overlap. */
+ * one its way; pushed down a line from the last label (or the X of a
+ * loss) placed between those two lanes when they would overlap. */
 static void ladder_draw_labels(cairo_t *cr, const LadderLayout *lay)
 {
   guint n = lay->l->lanes->len;
@@ -520,6 +519,8 @@ static void ladder_draw_labels(cairo_t *cr, const LadderLayout *lay)
     last[side] = y;
     if (y > y0 + LADDER_LINE / 2)
       ladder_leader(cr, lay->lane_x[m->from], y0, dir, y);
+    if (m->end == LADDER_LOST)
+      last[side] = MAX(y, ladder_y(lay, m->t1) + 8); /* the next label below its X */
     char *text = m->retransmit ? g_strdup_printf("%s (retransmit)", m->label) : g_strdup(m->label);
     ladder_font(cr, m->count > 1);
     ladder_colour(cr, m, 1);

@@ -276,7 +276,7 @@ START_TEST(test_long_transfer)
   assert_contains(r.out, "|===============>>|");
   assert_contains(r.out, "40 segments, seq 1:57921\n");
   assert_contains(r.out, "50 duplicate ACKs, ack 59369\n");
-  assert_contains(r.out, "|--------X        |  0.199531360  ACK seq 59369:60817 ack 1 [lost]\n");
+  assert_contains(r.out, "|------------X    |  0.199531360  ACK seq 59369:60817 ack 1 [lost]\n");
   assert_contains(r.out, "|~~~~~~~~~~~~~~~~>|  0.282082240  ACK seq 59369:60817 ack 1 (retransmit)\n");
   run_clear(&r);
   char *png = g_build_filename(dir, "long.png", NULL);
@@ -352,7 +352,7 @@ START_TEST(test_build_by_hand)
   ck_assert_str_eq(text, "time         a                 b                 c\n"
                          "1.000000000  |----------------X|                 |  1.001000000  UDP 1 > 2 len 8 [dropped at "
                          "b: port-unreachable]\n"
-                         "1.002000000  |        X--------|                 |  1.002500000  UDP 2 > 1 len 8 [lost]\n");
+                         "1.002000000  |   X-------------|                 |  1.002500000  UDP 2 > 1 len 8 [lost]\n");
   g_free(text);
   ladder_free(l);
   q.hops = TRUE;
