@@ -245,7 +245,9 @@ static void ladder_text_row(GString *out, const Ladder *l, const LadderMsg *m, g
   if (m->end == LADDER_DROPPED)
     g_string_append_printf(out, " [dropped at %s: %s]", (const char *)g_ptr_array_index(l->lanes, m->to),
                            m->note ? m->note : "?");
-  if (m->end == LADDER_LOST)
+  if (m->end == LADDER_LOST && m->note)
+    g_string_append_printf(out, " [dropped at %s]", m->note);
+  else if (m->end == LADDER_LOST)
     g_string_append(out, " [lost]");
   g_string_append_c(out, '\n');
   g_free(row);

@@ -41,6 +41,7 @@ typedef struct {
   EvVerb verb;
   gboolean retransmit;
   gboolean dup_ack; /* a pure ACK with its direction's last ack again */
+  gint64 frag_of;   /* a fragment's datagram, or 0 */
   char *headers;    /* without the drop's " reason R" */
   char *reason;     /* a drop's reason, or NULL */
 } Ev;
@@ -54,16 +55,17 @@ typedef struct {
 
 typedef struct {
   const LadderQuery *q;
-  GPtrArray *names;      /* node names; an Ev's node is an index */
-  GHashTable *name_idx;  /* name -> index + 1 */
-  GArray *evs;           /* Ev, in trace order */
-  GHashTable *by_id;     /* id -> GArray of guint (indices into evs) */
-  GArray *ids;           /* gint64, in the order they first appear */
-  GHashTable *addr_node; /* IPv4 address -> node index + 1 */
-  GHashTable *isn;       /* "src:sp>dst:dp" -> ISN */
-  GHashTable *last_ack;  /* "src:sp>dst:dp" -> the ack of its last pure ACK sent */
-  GHashTable *dup_ids;   /* ids of duplicate ACKs */
-  guint *lane_of;        /* node index -> lane + 1, 0: not chosen */
+  GPtrArray *names;       /* node names; an Ev's node is an index */
+  GHashTable *name_idx;   /* name -> index + 1 */
+  GArray *evs;            /* Ev, in trace order */
+  GHashTable *by_id;      /* id -> GArray of guint (indices into evs) */
+  GArray *ids;            /* gint64, in the order they first appear */
+  GHashTable *addr_node;  /* IPv4 address -> node index + 1 */
+  GHashTable *isn;        /* "src:sp>dst:dp" -> ISN */
+  GHashTable *last_ack;   /* "src:sp>dst:dp" -> the ack of its last pure ACK sent */
+  GHashTable *dup_ids;    /* ids of duplicate ACKs */
+  GHashTable *first_frag; /* datagram id -> the id of its first fragment seen */
+  guint *lane_of;         /* node index -> lane + 1, 0: not chosen */
   Ladder *ladder;
 } Build;
 
@@ -122,6 +124,14 @@ static void build_learn(Build *b, const Ev *e)
   g_hash_table_insert(b->isn, key, v);
 }
 
+/* A packet id as a hash table key or value. */
+static gint64 *build_id(gint64 id)
+{
+  gint64 *v = g_new(gint64, 1);
+  *v = id;
+  return v;
+}
+
 /* Notes packet `id` as a duplicate ACK when it is a pure ACK ("[.]",
  * no data) whose ack its direction's last pure ACK had. */
 static void build_learn_ack(Build *b, gint64 id, const Ev *e)
@@ -154,7 +164,10 @@ static void build_line(Build *b, const char *line)
   if (ok)
     build_node(b, tl.node);
   if (ok && trace_line_packet(tl.rest, &p) && ev_verb(tl.verb) != EV_OTHER) {
-    Ev e = {tl.time, build_node(b, tl.node), ev_verb(tl.verb), p.retransmit, FALSE, g_strdup(p.headers), NULL};
+    Ev e = {tl.time, build_node(b, tl.node),    ev_verb(tl.verb),    p.retransmit,
+            FALSE,   p.fragment ? p.parent : 0, g_strdup(p.headers), NULL};
+    if (e.frag_of && !g_hash_table_contains(b->first_frag, &e.frag_of))
+      g_hash_table_insert(b->first_frag, build_id(e.frag_of), build_id(p.id));
     char *reason = e.verb == EV_DROP ? g_strrstr(e.headers, " reason ") : NULL;
     if (reason) {
       e.reason = g_strdup(reason + 8);
@@ -404,7 +417,7 @@ static void build_lost(Build *b, const GArray *list, guint origin, SimTime t0)
   char *note = NULL;
   for (guint k = 0; k < list->len && !note; k++) {
     const Ev *e = build_ev(b, list, k);
-    if (e->verb == EV_DROP) {
+    if (e->verb == EV_DROP && g_strcmp0(e->reason, "other-mac") != 0) {
       note = g_strdup_printf("%s: %s", (const char *)g_ptr_array_index(b->names, e->node), e->reason ? e->reason : "?");
       last = e;
     }
@@ -412,19 +425,55 @@ static void build_lost(Build *b, const GArray *list, guint origin, SimTime t0)
   build_add(b, first, build_lane(b, origin) - 1, build_lane(b, (guint)dest) - 1, t0, last->time, LADDER_LOST, note);
 }
 
-/* End to end: packet `list`'s messages. */
-static void build_e2e(Build *b, const GArray *list)
+/* When packet `list` leaves its first node: its first tx there, else its
+ * first line. */
+static SimTime build_leaves(const Build *b, const GArray *list)
+{
+  guint origin = build_ev(b, list, 0)->node;
+  for (guint k = 0; k < list->len && build_ev(b, list, k)->node == origin; k++)
+    if (build_ev(b, list, k)->verb == EV_TX)
+      return build_ev(b, list, k)->time;
+  return build_ev(b, list, 0)->time;
+}
+
+/* End to end: a datagram whose first line is its delivery after
+ * reassembly, from the sender of its first fragment. */
+static void build_reassembled(Build *b, gint64 id, const GArray *list)
+{
+  const Ev *deliver = build_ev(b, list, 0);
+  const gint64 *frag = g_hash_table_lookup(b->first_frag, &id);
+  const GArray *flist = frag ? g_hash_table_lookup(b->by_id, frag) : NULL;
+  if (!flist || deliver->verb != EV_DELIVER)
+    return;
+  guint origin = build_ev(b, flist, 0)->node;
+  if (origin == deliver->node || !build_lane(b, origin) || !build_lane(b, deliver->node))
+    return;
+  guint before = b->ladder->msgs->len;
+  build_add(b, deliver, build_lane(b, origin) - 1, build_lane(b, deliver->node) - 1, build_leaves(b, flist),
+            deliver->time, LADDER_ARRIVED, NULL);
+  if (b->ladder->msgs->len == before)
+    return;
+  LadderMsg *m = &g_array_index(b->ladder->msgs, LadderMsg, before);
+  char *label = g_strdup_printf("%s (in fragments)", m->label);
+  g_free(m->label);
+  m->label = label;
+}
+
+/* End to end: packet `id`'s messages (its lines `list`). Fragments are
+ * drawn as their datagram, when it is delivered. */
+static void build_e2e(Build *b, gint64 id, const GArray *list)
 {
   const Ev *first = build_ev(b, list, 0);
   guint origin = first->node;
+  if (first->frag_of)
+    return;
+  if (g_hash_table_contains(b->first_frag, &id)) {
+    build_reassembled(b, id, list);
+    return;
+  }
   if (!build_lane(b, origin) || (first->verb != EV_SEND && first->verb != EV_TX && first->verb != EV_ENQ))
     return;
-  SimTime t0 = first->time;
-  for (guint k = 0; k < list->len && build_ev(b, list, k)->node == origin; k++)
-    if (build_ev(b, list, k)->verb == EV_TX) {
-      t0 = build_ev(b, list, k)->time;
-      break;
-    }
+  SimTime t0 = build_leaves(b, list);
   gboolean reached = FALSE;
   for (guint n = 0; n < b->names->len; n++)
     if (n != origin && build_lane(b, n))
@@ -555,6 +604,7 @@ static void build_free(Build *b)
   g_hash_table_destroy(b->isn);
   g_hash_table_destroy(b->last_ack);
   g_hash_table_destroy(b->dup_ids);
+  g_hash_table_destroy(b->first_frag);
   g_hash_table_destroy(b->name_idx);
   g_ptr_array_free(b->names, TRUE);
   g_free(b->lane_of);
@@ -573,17 +623,19 @@ static void build_init(Build *b, const LadderQuery *q)
   b->isn = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
   b->last_ack = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   b->dup_ids = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+  b->first_frag = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
 }
 
 /* The messages of every packet, in the order the packets first appear. */
 static void build_messages(Build *b)
 {
   for (guint i = 0; i < b->ids->len; i++) {
-    const GArray *list = g_hash_table_lookup(b->by_id, &g_array_index(b->ids, gint64, i));
+    gint64 id = g_array_index(b->ids, gint64, i);
+    const GArray *list = g_hash_table_lookup(b->by_id, &id);
     if (b->q->hops)
       build_hops(b, list);
     else
-      build_e2e(b, list);
+      build_e2e(b, id, list);
   }
   ladder_sort(b->ladder);
 }

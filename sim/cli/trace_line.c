@@ -47,6 +47,8 @@ static const char *trace_line_note(const char *at, TracePacket *p)
     return NULL;
   if (strncmp(at, "(retransmit", 11) == 0)
     p->retransmit = TRUE;
+  if (strncmp(at, "(frag of", 8) == 0)
+    p->fragment = TRUE;
   const char *hash = memchr(at, '#', (size_t)(close - at));
   if (hash && !p->parent)
     p->parent = g_ascii_strtoll(hash + 1, NULL, 10);

@@ -25,6 +25,7 @@ typedef struct {
   gint64 id;
   gint64 parent;       /* the #P of "(frag of #P)", "(error about #P)"...; 0 */
   gboolean retransmit; /* "(retransmit)" or "(retransmit of #P)" */
+  gboolean fragment;   /* "(frag of #P)": a fragment of datagram #P */
   const char *headers; /* "IPv4 10.0.0.1 > ..." */
 } TracePacket;
 

@@ -6,6 +6,7 @@
  * the lanes, the text ladder in <desc> with its lanes, arrows and labels),
  * the PNG's signature, the PDF through pdfinfo, the same bytes twice; the
  * collapsing of a long lossy transfer (bands, losses, retransmissions);
+ * fragments end to end (their datagram) and hop by hop;
  * bad input (exit 2 with a message); and the model alone (bands, drops,
  * losses) without a trace.
  *
@@ -152,6 +153,26 @@ START_TEST(test_hops_text)
   keep_picture(png, "two-lans.png");
   run_clear(&r);
   g_free((char *)png);
+  remove_dir(dir);
+  g_free(dir);
+}
+END_TEST
+
+START_TEST(test_fragments)
+{
+  char *dir = run_example("fragmentation.yaml");
+  Run r = run_ipsim((const char *[]){"ladder", dir, "--between", "h1,h2", NULL});
+  ck_assert_msg(r.status == 0, "%s", r.err);
+  assert_contains(r.out, "1.002009600  |---------------->|  1.009456480  ICMP echo request seq 1 (in fragments)\n");
+  assert_contains(r.out, "1.009456480  |<----------------|  1.012884160  ICMP echo reply seq 1 (in fragments)\n");
+  assert_contains(r.out, "|------------X    |  5.001083360  ICMP echo request seq 1 [dropped at r1: frag-needed]\n");
+  ck_assert_uint_eq(count_lines(r.out, "fragment:"), 0);
+  run_clear(&r);
+  r = run_ipsim((const char *[]){"ladder", dir, "--nodes", "h1,r1", "--to", "1.5s", NULL});
+  ck_assert_msg(r.status == 0, "%s", r.err);
+  assert_contains(r.out, "fragment: ICMP echo request seq 1\n");
+  assert_contains(r.out, "fragment: frag off 1480\n");
+  run_clear(&r);
   remove_dir(dir);
   g_free(dir);
 }
@@ -400,6 +421,7 @@ static Suite *ladder_suite(void)
   TCase *tc = tcase_create("ladder");
   tcase_add_test(tc, test_handshake_text);
   tcase_add_test(tc, test_hops_text);
+  tcase_add_test(tc, test_fragments);
   tcase_add_test(tc, test_handshake_svg);
   tcase_add_test(tc, test_handshake_png_pdf);
   tcase_add_test(tc, test_long_transfer);
