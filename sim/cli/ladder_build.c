@@ -12,6 +12,8 @@
  *   chosen node (by its address, learnt from the nodes' send lines) that
  *   reaches none is lost: dropped on the way (the drop's node and reason)
  *   or not seen again (a link loss when the link layer is not traced).
+ *   Fragments are not drawn: their datagram is, from the sender of its
+ *   first fragment to the node that delivers it reassembled.
  * - hop by hop (--nodes): each arrival at a chosen node (an rx, or a drop
  *   on arrival; the first line on each node when the link layer is not
  *   traced) comes from the latest departure (tx; send or fwd without the
@@ -21,7 +23,8 @@
  * Labels say what the headers say, shortened: "ARP who-has 10.0.0.2",
  * "ICMP echo request seq 1", "SYN seq 0", "SYN, ACK seq 0 ack 1", "ACK seq
  * 1:1449 ack 1", "UDP 49152 > 5001 len 1008"; TCP numbers are
- * relative, the SYNs' too (the trace shows their absolute ISN).
+ * relative, the SYNs' too (the trace shows their absolute ISN); a duplicate
+ * ACK says "(dup)" and merges only with duplicates.
  *
  * Entry point: ladder_build().
  */
