@@ -566,7 +566,8 @@ static void build_hops(Build *b, const GArray *list)
 }
 
 /* Chooses the lanes: the query's nodes, in its order, each one some line
- * names; or, for a flow alone, the nodes that send or receive its packets. */
+ * names; or, for a flow alone, the nodes that send or receive its packets
+ * within the time window. */
 static gboolean build_lanes(Build *b, GError **error)
 {
   b->lane_of = g_new0(guint, b->names->len + 1);
@@ -581,7 +582,9 @@ static gboolean build_lanes(Build *b, GError **error)
   }
   for (guint i = 0; i < b->evs->len && !b->q->lanes; i++) {
     const Ev *e = &g_array_index(b->evs, Ev, i);
-    if ((e->verb == EV_SEND || e->verb == EV_DELIVER) && build_flow_ok(b, e->headers) && !b->lane_of[e->node])
+    gboolean in_window = (b->q->from < 0 || e->time >= b->q->from) && (b->q->to < 0 || e->time <= b->q->to);
+    if ((e->verb == EV_SEND || e->verb == EV_DELIVER) && in_window && build_flow_ok(b, e->headers) &&
+        !b->lane_of[e->node])
       b->lane_of[e->node] = ladder_lane(b->ladder, g_ptr_array_index(b->names, e->node)) + 1;
   }
   if (b->ladder->lanes->len >= 2)
