@@ -15,7 +15,8 @@ int cli_run(int argc, char **argv);
 int cli_check(int argc, char **argv);
 int cli_draw(int argc, char **argv);
 int cli_cleanup(int argc, char **argv);
-int cli_trace(int argc, char **argv); /* cli_trace.c */
+int cli_trace(int argc, char **argv);  /* cli_trace.c */
+int cli_ladder(int argc, char **argv); /* cli_ladder.c */
 int cli_grade(int argc, char **argv);
 
 /* Shared by the commands (cli_commands.c): options, then operands. */

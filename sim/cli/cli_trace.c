@@ -8,7 +8,7 @@
  * headers name. `note` lines have no id and no headers: --packet and
  * --proto leave them out.
  *
- * Entry point: cli_trace().
+ * Entry point: cli_trace(). The lines are cut by trace_line.c.
  *
  * Leaves out (not yet): filtering by layer and by flow (a line's text does
  * not always tell its layer, nor which application's flow it belongs to),
@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "sim/cli/cli.h"
+#include "sim/cli/trace_line.h"
 #include "sim/text/units.h"
 
 typedef struct {
@@ -31,49 +32,10 @@ typedef struct {
   SimTime to;    /* -1: to the end */
 } TraceFilter;
 
-/* One line's fields: its time, and where its node, interface, verb and
- * the rest start (pointers into a copy cut at the spaces). */
-typedef struct {
-  SimTime time;
-  char *node, *iface, *verb, *rest;
-} TraceLine;
-
 static const char *const cli_trace_protos[][2] = {
     {"arp", " ARP "}, {"ipv4", " IPv4 "}, {"icmp", " ICMP "}, {"udp", " UDP "},
     {"tcp", " TCP "}, {"rip", " RIPv2 "}, {"ospf", " OSPF"},
 };
-
-/* Reads "<seconds>.<nine digits>" into ns; FALSE if it is not a time. */
-static gboolean cli_trace_time(const char *text, SimTime *out)
-{
-  char *end = NULL;
-  guint64 s = g_ascii_strtoull(text, &end, 10);
-  if (end == text || *end != '.' || strlen(end + 1) != 9)
-    return FALSE;
-  guint64 ns = g_ascii_strtoull(end + 1, NULL, 10);
-  *out = (SimTime)(s * 1000000000ull + ns);
-  return TRUE;
-}
-
-/* Splits `copy` (a line) into its fields; FALSE for a line of another shape. */
-static gboolean cli_trace_split(char *copy, TraceLine *l)
-{
-  char *f[4];
-  char *at = copy;
-  for (int i = 0; i < 4; i++) {
-    char *sp = strchr(at, ' ');
-    if (!sp)
-      return FALSE;
-    *sp = '\0';
-    f[i] = at;
-    at = sp + 1;
-  }
-  l->node = f[1];
-  l->iface = f[2];
-  l->verb = f[3];
-  l->rest = at;
-  return cli_trace_time(f[0], &l->time);
-}
 
 /* TRUE when `name` is in the NULL-terminated `list`, or there is no list. */
 static gboolean cli_trace_in(char **list, const char *name)
@@ -132,7 +94,7 @@ static gboolean cli_trace_keep(const TraceFilter *f, const char *line)
 {
   char *copy = g_strdup(line);
   TraceLine l;
-  gboolean ok = cli_trace_split(copy, &l) && cli_trace_in(f->nodes, l.node) && cli_trace_iface_ok(f, &l) &&
+  gboolean ok = trace_line_split(copy, &l) && cli_trace_in(f->nodes, l.node) && cli_trace_iface_ok(f, &l) &&
                 (f->from < 0 || l.time >= f->from) && (f->to < 0 || l.time <= f->to) && cli_trace_packet_ok(f, &l) &&
                 cli_trace_proto_ok(f, &l);
   g_free(copy);

@@ -1,5 +1,6 @@
 /*
- * The ipsim command line: `run`, `check`, `draw`, `trace` (cli_trace.c), `grade`
+ * The ipsim command line: `run`, `check`, `draw`, `trace` (cli_trace.c),
+ * `ladder` (cli_ladder.c), `grade`
  * (cli_grade.c), `cleanup` and `help`.
  * Exit status: 0 success, 1 failed expectations (reserved for `expect:`),
  * 2 bad input or usage (or a real-time run past its lag limit), 130 and
@@ -52,6 +53,24 @@ static const CliCommand cli_commands[] = {
      "                errors about it, a reply to it)\n"
      "  --from T      lines at time T (such as 2s or 1500ms) or later\n"
      "  --to T        lines at time T or earlier\n"},
+    {"ladder", cli_ladder,
+     "ladder DIR (--between A,B | --nodes A,B,... | --flow PORT) [--from T] [--to T] [--collapse N] [-o OUT]",
+     "draw the messages of a run's trace as a ladder (sequence) diagram",
+     "Draws the messages of DIR/trace.txt (a run with 'trace' and --out DIR) between\n"
+     "chosen nodes, a lane per node, time running down, each message an arrow from\n"
+     "its sender at its departure to its receiver at its arrival, labelled (ARP\n"
+     "who-has, ICMP echo request seq 1, SYN seq 0, ...); drops end in an X with the\n"
+     "reason, retransmissions are dashed. Prints a text ladder, or draws to OUT.\n"
+     "  --between A,B   end to end: packets from one of these nodes to another,\n"
+     "                  however many routers and switches they cross\n"
+     "  --nodes A,B,... hop by hop: frames from one of these nodes to the next\n"
+     "  --flow PORT     only TCP and UDP packets to or from PORT (or ADDR:PORT);\n"
+     "                  alone, the lanes are the nodes that send and receive them\n"
+     "  --from T        messages leaving at time T (such as 1s or 1500ms) or later\n"
+     "  --to T          messages leaving at time T or earlier\n"
+     "  --collapse N    above N messages (default 60; 0: never), merge runs of data\n"
+     "                  segments, ACKs or datagrams in one direction into bands\n"
+     "  -o OUT          write to OUT: .svg, .png, .pdf, or .txt (the text ladder)\n"},
     {"grade", cli_grade, "grade LAB SUBMISSION... [--out DIR] [--time-limit S] [--quiet]",
      "grade students' scenarios against a lab's checks: a table of scores",
      "Grades each SUBMISSION (a scenario file, or a folder: its .yaml and .yml files)\n"

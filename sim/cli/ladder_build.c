@@ -1,0 +1,700 @@
+/*
+ * The messages of a trace as a Ladder (ladder_build.h). The trace is read
+ * once into events (time, node, verb, headers, drop reason), grouped by
+ * packet id in the order ids first appear. Then, for each packet:
+ *
+ * - end to end (--between, --flow): a packet whose first line is its
+ *   making (send, or tx/enq for ARP) on a chosen node leaves at its first
+ *   tx there (send when the link layer is not traced) and reaches each
+ *   other chosen node that has a line about it, at the first such line;
+ *   a drop on that node ends it there with the reason (a frame a node
+ *   refused as `other-mac` was not for it: no message). A packet for a
+ *   chosen node (by its address, learnt from the nodes' send lines) that
+ *   reaches none is lost: dropped on the way (the drop's node and reason)
+ *   or not seen again (a link loss when the link layer is not traced).
+ *   Fragments are not drawn: their datagram is, from the sender of its
+ *   first fragment to the node that delivers it reassembled.
+ * - hop by hop (--nodes): each arrival at a chosen node (an rx, or a drop
+ *   on arrival; the first line on each node when the link layer is not
+ *   traced) comes from the latest departure (tx; send or fwd without the
+ *   link layer) on another chosen node not yet paired, so that nodes not
+ *   chosen (a switch) are crossed as if by a wire.
+ *
+ * Labels say what the headers say, shortened: "ARP who-has 10.0.0.2",
+ * "ICMP echo request seq 1", "SYN seq 0", "SYN, ACK seq 0 ack 1", "ACK seq
+ * 1:1449 ack 1", "UDP 49152 > 5001 len 1008"; TCP numbers are
+ * relative, the SYNs' too (the trace shows their absolute ISN); a duplicate
+ * ACK says "(dup)" and merges only with duplicates.
+ *
+ * Entry point: ladder_build().
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "sim/cli/ladder_build.h"
+#include "sim/cli/trace_line.h"
+
+#define LADDER_LABEL_MAX 60
+
+typedef enum { EV_SEND, EV_ENQ, EV_TX, EV_RX, EV_FWD, EV_DELIVER, EV_DROP, EV_OTHER } EvVerb;
+
+typedef struct {
+  SimTime time;
+  guint node;
+  EvVerb verb;
+  gboolean retransmit;
+  gboolean dup_ack; /* a pure ACK with its direction's last ack again */
+  gint64 frag_of;   /* a fragment's datagram, or 0 */
+  char *headers;    /* without the drop's " reason R" */
+  char *reason;     /* a drop's reason, or NULL */
+} Ev;
+
+/* The packet's addresses and ports, read from its headers. */
+typedef struct {
+  char src[16], dst[16];
+  guint sp, dp;
+  gboolean l4; /* TCP or UDP: the ports are set */
+} EvHdr;
+
+typedef struct {
+  const LadderQuery *q;
+  GPtrArray *names;       /* node names; an Ev's node is an index */
+  GHashTable *name_idx;   /* name -> index + 1 */
+  GArray *evs;            /* Ev, in trace order */
+  GHashTable *by_id;      /* id -> GArray of guint (indices into evs) */
+  GArray *ids;            /* gint64, in the order they first appear */
+  GHashTable *addr_node;  /* IPv4 address -> node index + 1 */
+  GHashTable *isn;        /* "src:sp>dst:dp" -> ISN */
+  GHashTable *last_ack;   /* "src:sp>dst:dp" -> the ack of its last pure ACK sent */
+  GHashTable *dup_ids;    /* ids of duplicate ACKs */
+  GHashTable *first_frag; /* datagram id -> the id of its first fragment seen */
+  guint *lane_of;         /* node index -> lane + 1, 0: not chosen */
+  Ladder *ladder;
+} Build;
+
+static const char *const ev_verbs[] = {"send", "enq", "tx", "rx", "fwd", "deliver", "drop"};
+
+static EvVerb ev_verb(const char *verb)
+{
+  for (guint i = 0; i < G_N_ELEMENTS(ev_verbs); i++)
+    if (strcmp(verb, ev_verbs[i]) == 0)
+      return (EvVerb)i;
+  return EV_OTHER;
+}
+
+/* The index of node `name`, added if new. */
+static guint build_node(Build *b, const char *name)
+{
+  gpointer v = g_hash_table_lookup(b->name_idx, name);
+  if (v)
+    return GPOINTER_TO_UINT(v) - 1;
+  char *copy = g_strdup(name);
+  g_ptr_array_add(b->names, copy);
+  g_hash_table_insert(b->name_idx, copy, GUINT_TO_POINTER(b->names->len));
+  return b->names->len - 1;
+}
+
+/* Reads the addresses and ports of `headers`. */
+static gboolean ev_hdr(const char *headers, EvHdr *h)
+{
+  *h = (EvHdr){0};
+  if (sscanf(headers, "IPv4 %15s > %15s", h->src, h->dst) != 2)
+    return FALSE;
+  const char *l4 = strstr(headers, " TCP ");
+  if (!l4)
+    l4 = strstr(headers, " UDP ");
+  h->l4 = l4 && sscanf(l4 + 5, "%u > %u", &h->sp, &h->dp) == 2;
+  return TRUE;
+}
+
+/* Notes the ISN of a SYN, and the address of the node that sends. */
+static void build_learn(Build *b, const Ev *e)
+{
+  EvHdr h;
+  if (!ev_hdr(e->headers, &h))
+    return;
+  if (e->verb == EV_SEND && !g_hash_table_contains(b->addr_node, h.src))
+    g_hash_table_insert(b->addr_node, g_strdup(h.src), GUINT_TO_POINTER(e->node + 1));
+  const char *tcp = strstr(e->headers, " TCP ");
+  const char *flags = tcp ? strchr(tcp, '[') : NULL;
+  const char *seq = tcp ? strstr(tcp, " seq ") : NULL;
+  if (!flags || !seq || !strchr(flags, 'S') || strchr(flags, 'S') > strchr(flags, ']'))
+    return;
+  char *key = g_strdup_printf("%s:%u>%s:%u", h.src, h.sp, h.dst, h.dp);
+  guint64 isn = g_ascii_strtoull(seq + 5, NULL, 10);
+  guint64 *v = g_new(guint64, 1);
+  *v = isn;
+  g_hash_table_insert(b->isn, key, v);
+}
+
+/* A packet id as a hash table key or value. */
+static gint64 *build_id(gint64 id)
+{
+  gint64 *v = g_new(gint64, 1);
+  *v = id;
+  return v;
+}
+
+/* Notes packet `id` as a duplicate ACK when it is a pure ACK ("[.]",
+ * no data) whose ack its direction's last pure ACK had. */
+static void build_learn_ack(Build *b, gint64 id, const Ev *e)
+{
+  EvHdr h;
+  const char *tcp = strstr(e->headers, " TCP ");
+  const char *ack = tcp ? strstr(tcp, "[.] ") : NULL;
+  const char *len = tcp ? g_strrstr(tcp, " len ") : NULL;
+  if (e->verb != EV_SEND || !ack || !len || strcmp(len, " len 0") != 0 || !ev_hdr(e->headers, &h))
+    return;
+  const char *at = strstr(ack, " ack ");
+  guint v = at ? (guint)g_ascii_strtoull(at + 5, NULL, 10) : 0;
+  char *key = g_strdup_printf("%s:%u>%s:%u", h.src, h.sp, h.dst, h.dp);
+  gpointer last = NULL;
+  if (g_hash_table_lookup_extended(b->last_ack, key, NULL, &last) && GPOINTER_TO_UINT(last) == v) {
+    gint64 *k = g_new(gint64, 1);
+    *k = id;
+    g_hash_table_add(b->dup_ids, k);
+  }
+  g_hash_table_insert(b->last_ack, key, GUINT_TO_POINTER(v));
+}
+
+/* Adds one line of the trace (a packet's) as an event. */
+static void build_line(Build *b, const char *line)
+{
+  char *copy = g_strdup(line);
+  TraceLine tl;
+  TracePacket p;
+  gboolean ok = trace_line_split(copy, &tl);
+  if (ok)
+    build_node(b, tl.node);
+  if (ok && trace_line_packet(tl.rest, &p) && ev_verb(tl.verb) != EV_OTHER) {
+    Ev e = {tl.time, build_node(b, tl.node),    ev_verb(tl.verb),    p.retransmit,
+            FALSE,   p.fragment ? p.parent : 0, g_strdup(p.headers), NULL};
+    if (e.frag_of && !g_hash_table_contains(b->first_frag, &e.frag_of))
+      g_hash_table_insert(b->first_frag, build_id(e.frag_of), build_id(p.id));
+    char *reason = e.verb == EV_DROP ? g_strrstr(e.headers, " reason ") : NULL;
+    if (reason) {
+      e.reason = g_strdup(reason + 8);
+      *reason = '\0';
+    }
+    g_array_append_val(b->evs, e);
+    GArray *list = g_hash_table_lookup(b->by_id, &p.id);
+    if (!list) {
+      list = g_array_new(FALSE, FALSE, sizeof(guint));
+      gint64 *key = g_new(gint64, 1);
+      *key = p.id;
+      g_hash_table_insert(b->by_id, key, list);
+      g_array_append_val(b->ids, p.id);
+    }
+    build_learn(b, &e);
+    build_learn_ack(b, p.id, &e);
+    Ev *added = &g_array_index(b->evs, Ev, b->evs->len - 1);
+    added->dup_ack = g_hash_table_contains(b->dup_ids, &p.id);
+    guint at = b->evs->len - 1;
+    g_array_append_val(list, at);
+  }
+  g_free(copy);
+}
+
+/* TCP's flags as words, "SYN, ACK", from tcpdump's letters. */
+static void label_tcp_flags(GString *out, const char *letters)
+{
+  static const char *const names[][2] = {{"S", "SYN"}, {"R", "RST"}, {"F", "FIN"}, {"P", "PSH"},
+                                         {"U", "URG"}, {"E", "ECE"}, {"W", "CWR"}, {".", "ACK"}};
+  const char *close = strchr(letters, ']');
+  gboolean first = TRUE;
+  for (guint i = 0; i < G_N_ELEMENTS(names); i++) {
+    const char *at = strchr(letters, names[i][0][0]);
+    if (!at || (close && at > close))
+      continue;
+    g_string_append_printf(out, "%s%s", first ? "" : ", ", names[i][1]);
+    first = FALSE;
+  }
+}
+
+/* The ISN of the connection direction `key` (recorded from its SYN). */
+static gboolean label_isn(const Build *b, const char *key, guint64 *isn)
+{
+  const guint64 *v = g_hash_table_lookup(b->isn, key);
+  if (v)
+    *isn = *v;
+  return v != NULL;
+}
+
+/* A TCP segment's numbers: relative seq (the SYN's too) and ack; sets
+ * the message's group and range for bands. */
+static void label_tcp_numbers(const Build *b, GString *out, const char *tcp, const EvHdr *h, LadderMsg *m)
+{
+  const char *flags = strchr(tcp, '['), *seq = strstr(tcp, " seq "), *ack = strstr(tcp, " ack ");
+  const char *len = g_strrstr(tcp, " len ");
+  gboolean syn = flags && strchr(flags, 'S') && strchr(flags, 'S') < strchr(flags, ']');
+  guint64 s = seq ? g_ascii_strtoull(seq + 5, NULL, 10) : 0, a = ack ? g_ascii_strtoull(ack + 5, NULL, 10) : 0;
+  guint64 n = len ? g_ascii_strtoull(len + 5, NULL, 10) : 0, isn = 0;
+  char *mine = g_strdup_printf("%s:%u>%s:%u", h->src, h->sp, h->dst, h->dp);
+  char *theirs = g_strdup_printf("%s:%u>%s:%u", h->dst, h->dp, h->src, h->sp);
+  if (syn && label_isn(b, mine, &isn))
+    s -= isn;
+  if (syn && ack && label_isn(b, theirs, &isn))
+    a -= isn;
+  if (seq)
+    g_string_append_printf(out, n ? " seq %" G_GUINT64_FORMAT ":%" G_GUINT64_FORMAT : " seq %" G_GUINT64_FORMAT, s,
+                           s + n);
+  if (ack)
+    g_string_append_printf(out, " ack %" G_GUINT64_FORMAT, a);
+  size_t nflags = flags ? strcspn(flags, "]") : 0;
+  m->plain = flags && strcspn(flags, "SRF") > nflags;
+  m->group = n ? "segments" : "ACKs";
+  m->range = n ? "seq" : "ack";
+  m->lo = n ? s : a;
+  m->hi = n ? s + n : a;
+  g_free(mine);
+  g_free(theirs);
+}
+
+/* The words of `from` up to (not including) the first of `stops`, or all. */
+static void label_until(GString *out, const char *from, const char *const *stops)
+{
+  size_t n = strlen(from);
+  for (const char *const *s = stops; *s; s++) {
+    const char *at = strstr(from, *s);
+    if (at && (size_t)(at - from) < n)
+      n = (size_t)(at - from);
+  }
+  g_string_append_len(out, from, (gssize)n);
+}
+
+/* ICMP, ARP, UDP and what else: the headers from the protocol's name. */
+static void label_other(GString *out, const char *headers, const char *ip_payload, LadderMsg *m)
+{
+  static const char *const arp_stops[] = {" tell ", NULL}, *const icmp_stops[] = {" id ", NULL};
+  static const char *const udp_stops[] = {": ", NULL};
+  if (strncmp(headers, "ARP reply ", 10) == 0)
+    g_string_append_printf(out, "ARP %s", headers + 10);
+  else if (strncmp(headers, "ARP", 3) == 0)
+    label_until(out, headers, arp_stops);
+  else if (ip_payload && strncmp(ip_payload, "ICMP echo", 9) == 0) {
+    label_until(out, ip_payload, icmp_stops);
+    const char *seq = strstr(ip_payload, " seq ");
+    if (seq)
+      g_string_append(out, seq);
+  } else if (ip_payload && strncmp(ip_payload, "UDP ", 4) == 0) {
+    label_until(out, ip_payload, udp_stops);
+    m->plain = TRUE;
+    m->group = "datagrams";
+  } else
+    g_string_append(out, ip_payload ? ip_payload : headers);
+}
+
+/* What follows an IPv4 header's fields (DF, frag off N, MF) in `headers`. */
+static const char *label_ip_payload(const char *headers, gboolean *fragment)
+{
+  static const char *const protos[] = {" TCP ", " UDP ", " ICMP ", " OSPF", " proto "};
+  const char *best = NULL;
+  *fragment = strstr(headers, " frag off ") != NULL;
+  for (guint i = 0; i < G_N_ELEMENTS(protos); i++) {
+    const char *at = strstr(headers, protos[i]);
+    if (at && (!best || at < best))
+      best = at;
+  }
+  return best ? best + 1 : NULL;
+}
+
+/* Sets the message's label (and group, range and plainness) from the
+ * headers of the packet's line. */
+static void build_label(const Build *b, const char *headers, LadderMsg *m)
+{
+  GString *out = g_string_new(NULL);
+  gboolean fragment = FALSE;
+  const char *payload = strncmp(headers, "IPv4 ", 5) == 0 ? label_ip_payload(headers, &fragment) : NULL;
+  EvHdr h;
+  if (fragment)
+    g_string_append(out, "fragment: ");
+  if (payload && strncmp(payload, "TCP ", 4) == 0 && ev_hdr(headers, &h) && strchr(payload, '[')) {
+    label_tcp_flags(out, strchr(payload, '[') + 1);
+    label_tcp_numbers(b, out, payload, &h, m);
+  } else if (fragment && !payload)
+    label_until(out, strstr(headers, " frag off ") + 1, (const char *const[]){" MF", NULL});
+  else
+    label_other(out, headers, payload, m);
+  if (out->len > LADDER_LABEL_MAX) {
+    g_string_truncate(out, LADDER_LABEL_MAX - 3);
+    g_string_append(out, "...");
+  }
+  m->label = g_string_free(out, FALSE);
+}
+
+static const Ev *build_ev(const Build *b, const GArray *list, guint k)
+{
+  return &g_array_index(b->evs, Ev, g_array_index(list, guint, k));
+}
+
+/* The lane of node `node` + 1, or 0 when it was not chosen. */
+static guint build_lane(const Build *b, guint node)
+{
+  return node < b->names->len ? b->lane_of[node] : 0;
+}
+
+/* TRUE when the packet of `headers` is of the chosen flow (or none was). */
+static gboolean build_flow_ok(const Build *b, const char *headers)
+{
+  if (!b->q->flow)
+    return TRUE;
+  EvHdr h;
+  if (!ev_hdr(headers, &h) || !h.l4)
+    return FALSE;
+  const char *colon = strrchr(b->q->flow, ':');
+  guint port = (guint)g_ascii_strtoull(colon ? colon + 1 : b->q->flow, NULL, 10);
+  size_t alen = colon ? (size_t)(colon - b->q->flow) : 0;
+  gboolean src = h.sp == port && (!colon || (strlen(h.src) == alen && strncmp(h.src, b->q->flow, alen) == 0));
+  gboolean dst = h.dp == port && (!colon || (strlen(h.dst) == alen && strncmp(h.dst, b->q->flow, alen) == 0));
+  return src || dst;
+}
+
+/* Adds a message from lane `from` to lane `to` (indices) if it leaves
+ * within the window; takes `note`. */
+static void build_add(Build *b, const Ev *first, guint from, guint to, SimTime t0, SimTime t1, LadderEnd end,
+                      char *note)
+{
+  const LadderQuery *q = b->q;
+  if ((q->from >= 0 && t0 < q->from) || (q->to >= 0 && t0 > q->to) || !build_flow_ok(b, first->headers)) {
+    g_free(note);
+    return;
+  }
+  LadderMsg m = {.from = from, .to = to, .t0 = t0, .t1 = t1, .end = end, .retransmit = first->retransmit};
+  m.note = note;
+  build_label(b, first->headers, &m);
+  if (first->dup_ack) {
+    char *label = g_strdup_printf("%s (dup)", m.label);
+    g_free(m.label);
+    m.label = label;
+    m.group = "duplicate ACKs";
+  }
+  ladder_add(b->ladder, &m);
+}
+
+/* The node a packet is for: the owner of its IPv4 destination, or of the
+ * address an ARP request asks for; -1 when unknown. */
+static int build_dest(const Build *b, const char *headers)
+{
+  char addr[16] = "";
+  EvHdr h;
+  if (ev_hdr(headers, &h))
+    g_strlcpy(addr, h.dst, sizeof addr);
+  else if (sscanf(headers, "ARP who-has %15s", addr) != 1)
+    return -1;
+  gpointer v = g_hash_table_lookup(b->addr_node, addr);
+  return v ? (int)GPOINTER_TO_UINT(v) - 1 : -1;
+}
+
+/* End to end: packet `list` reaching lane node `node` (not its sender):
+ * FALSE when no line of that node is about it, or it was not for it. */
+static gboolean build_reach(Build *b, const GArray *list, guint node, guint origin, SimTime t0)
+{
+  const Ev *first = build_ev(b, list, 0), *at = NULL, *drop = NULL;
+  for (guint k = 1; k < list->len; k++) {
+    const Ev *e = build_ev(b, list, k);
+    if (e->node != node)
+      continue;
+    if (!at)
+      at = e;
+    if (e->verb == EV_DROP && !drop)
+      drop = e;
+  }
+  if (!at || (drop && g_strcmp0(drop->reason, "other-mac") == 0))
+    return FALSE;
+  guint from = build_lane(b, origin) - 1, to = build_lane(b, node) - 1;
+  if (drop)
+    build_add(b, first, from, to, t0, drop->time, LADDER_DROPPED, g_strdup(drop->reason));
+  else
+    build_add(b, first, from, to, t0, at->time, LADDER_ARRIVED, NULL);
+  return TRUE;
+}
+
+/* End to end: a packet for a chosen node that reached none is lost,
+ * where it was dropped or after its last line. */
+static void build_lost(Build *b, const GArray *list, guint origin, SimTime t0)
+{
+  const Ev *first = build_ev(b, list, 0), *last = build_ev(b, list, list->len - 1);
+  int dest = build_dest(b, first->headers);
+  if (dest < 0 || (guint)dest == origin || !build_lane(b, (guint)dest))
+    return;
+  char *note = NULL;
+  for (guint k = 0; k < list->len && !note; k++) {
+    const Ev *e = build_ev(b, list, k);
+    if (e->verb == EV_DROP && g_strcmp0(e->reason, "other-mac") != 0) {
+      note = g_strdup_printf("%s: %s", (const char *)g_ptr_array_index(b->names, e->node), e->reason ? e->reason : "?");
+      last = e;
+    }
+  }
+  build_add(b, first, build_lane(b, origin) - 1, build_lane(b, (guint)dest) - 1, t0, last->time, LADDER_LOST, note);
+}
+
+/* When packet `list` leaves its first node: its first tx there, else its
+ * first line. */
+static SimTime build_leaves(const Build *b, const GArray *list)
+{
+  guint origin = build_ev(b, list, 0)->node;
+  for (guint k = 0; k < list->len && build_ev(b, list, k)->node == origin; k++)
+    if (build_ev(b, list, k)->verb == EV_TX)
+      return build_ev(b, list, k)->time;
+  return build_ev(b, list, 0)->time;
+}
+
+/* End to end: a datagram whose first line is its delivery after
+ * reassembly, from the sender of its first fragment. */
+static void build_reassembled(Build *b, gint64 id, const GArray *list)
+{
+  const Ev *deliver = build_ev(b, list, 0);
+  const gint64 *frag = g_hash_table_lookup(b->first_frag, &id);
+  const GArray *flist = frag ? g_hash_table_lookup(b->by_id, frag) : NULL;
+  if (!flist || deliver->verb != EV_DELIVER)
+    return;
+  guint origin = build_ev(b, flist, 0)->node;
+  if (origin == deliver->node || !build_lane(b, origin) || !build_lane(b, deliver->node))
+    return;
+  guint before = b->ladder->msgs->len;
+  build_add(b, deliver, build_lane(b, origin) - 1, build_lane(b, deliver->node) - 1, build_leaves(b, flist),
+            deliver->time, LADDER_ARRIVED, NULL);
+  if (b->ladder->msgs->len == before)
+    return;
+  LadderMsg *m = &g_array_index(b->ladder->msgs, LadderMsg, before);
+  char *label = g_strdup_printf("%s (in fragments)", m->label);
+  g_free(m->label);
+  m->label = label;
+}
+
+/* End to end: packet `id`'s messages (its lines `list`). Fragments are
+ * drawn as their datagram, when it is delivered. */
+static void build_e2e(Build *b, gint64 id, const GArray *list)
+{
+  const Ev *first = build_ev(b, list, 0);
+  guint origin = first->node;
+  if (first->frag_of)
+    return;
+  if (g_hash_table_contains(b->first_frag, &id)) {
+    build_reassembled(b, id, list);
+    return;
+  }
+  if (!build_lane(b, origin) || (first->verb != EV_SEND && first->verb != EV_TX && first->verb != EV_ENQ))
+    return;
+  SimTime t0 = build_leaves(b, list);
+  gboolean reached = FALSE;
+  for (guint n = 0; n < b->names->len; n++)
+    if (n != origin && build_lane(b, n))
+      reached |= build_reach(b, list, n, origin, t0);
+  if (!reached)
+    build_lost(b, list, origin, t0);
+}
+
+/* Hop by hop: which lines of packet `list` are departures and arrivals. */
+static void build_hop_kinds(const Build *b, const GArray *list, gboolean *dep, gboolean *arr)
+{
+  gboolean any_tx = FALSE, any_rx = FALSE;
+  for (guint k = 0; k < list->len; k++) {
+    any_tx |= build_ev(b, list, k)->verb == EV_TX;
+    any_rx |= build_ev(b, list, k)->verb == EV_RX;
+  }
+  guint origin = build_ev(b, list, 0)->node;
+  for (guint k = 0; k < list->len; k++) {
+    const Ev *e = build_ev(b, list, k);
+    gboolean first_here = TRUE;
+    for (guint j = 0; j < k && first_here; j++)
+      first_here = build_ev(b, list, j)->node != e->node;
+    dep[k] = any_tx ? e->verb == EV_TX : e->verb == EV_SEND || e->verb == EV_FWD;
+    arr[k] = e->verb == EV_RX || (first_here && e->node != origin && (!any_rx || e->verb == EV_DROP));
+  }
+}
+
+/* Hop by hop: the departure an arrival at line `k` comes from: the latest
+ * unpaired one on another chosen node, else the latest; -1: none. */
+static int build_hop_from(const Build *b, const GArray *list, const gboolean *dep, gboolean *paired, guint k)
+{
+  guint node = build_ev(b, list, k)->node;
+  int latest = -1;
+  for (int j = (int)k - 1; j >= 0; j--) {
+    const Ev *e = build_ev(b, list, (guint)j);
+    if (!dep[j] || e->node == node || !build_lane(b, e->node))
+      continue;
+    if (latest < 0)
+      latest = j;
+    if (!paired[j]) {
+      paired[j] = TRUE;
+      return j;
+    }
+  }
+  return latest;
+}
+
+/* Hop by hop: the drop that ends the visit of the arrival at line `k`
+ * (before its node sends it on or receives it again), or NULL. */
+static const Ev *build_hop_drop(const Build *b, const GArray *list, guint k)
+{
+  const Ev *a = build_ev(b, list, k);
+  if (a->verb == EV_DROP)
+    return a;
+  for (guint j = k + 1; j < list->len; j++) {
+    const Ev *e = build_ev(b, list, j);
+    if (e->node != a->node)
+      continue;
+    if (e->verb == EV_TX || e->verb == EV_RX)
+      return NULL;
+    if (e->verb == EV_DROP)
+      return e;
+  }
+  return NULL;
+}
+
+/* Hop by hop: packet `list`'s messages. */
+static void build_hops(Build *b, const GArray *list)
+{
+  gboolean *dep = g_new0(gboolean, list->len), *arr = g_new0(gboolean, list->len);
+  gboolean *paired = g_new0(gboolean, list->len);
+  build_hop_kinds(b, list, dep, arr);
+  for (guint k = 0; k < list->len; k++) {
+    const Ev *a = build_ev(b, list, k);
+    int j = arr[k] && build_lane(b, a->node) ? build_hop_from(b, list, dep, paired, k) : -1;
+    if (j < 0)
+      continue;
+    const Ev *d = build_ev(b, list, (guint)j), *drop = build_hop_drop(b, list, k);
+    if (drop && g_strcmp0(drop->reason, "other-mac") == 0)
+      continue;
+    build_add(b, d, build_lane(b, d->node) - 1, build_lane(b, a->node) - 1, d->time, drop ? drop->time : a->time,
+              drop ? LADDER_DROPPED : LADDER_ARRIVED, drop ? g_strdup(drop->reason) : NULL);
+  }
+  g_free(dep);
+  g_free(arr);
+  g_free(paired);
+}
+
+/* Chooses the lanes: the query's nodes, in its order, each one some line
+ * names; or, for a flow alone, the nodes that send or receive its packets
+ * within the time window. */
+static gboolean build_lanes(Build *b, GError **error)
+{
+  b->lane_of = g_new0(guint, b->names->len + 1);
+  for (char **n = b->q->lanes; n && *n; n++) {
+    gpointer v = g_hash_table_lookup(b->name_idx, *n);
+    if (!v) {
+      g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_NOENT, "no line of the trace is about a node named '%s'", *n);
+      return FALSE;
+    }
+    if (!b->lane_of[GPOINTER_TO_UINT(v) - 1])
+      b->lane_of[GPOINTER_TO_UINT(v) - 1] = ladder_lane(b->ladder, *n) + 1;
+  }
+  for (guint i = 0; i < b->evs->len && !b->q->lanes; i++) {
+    const Ev *e = &g_array_index(b->evs, Ev, i);
+    gboolean in_window = (b->q->from < 0 || e->time >= b->q->from) && (b->q->to < 0 || e->time <= b->q->to);
+    if ((e->verb == EV_SEND || e->verb == EV_DELIVER) && in_window && build_flow_ok(b, e->headers) &&
+        !b->lane_of[e->node])
+      b->lane_of[e->node] = ladder_lane(b->ladder, g_ptr_array_index(b->names, e->node)) + 1;
+  }
+  if (b->ladder->lanes->len >= 2)
+    return TRUE;
+  g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "a ladder needs two nodes or more (found %u)",
+              b->ladder->lanes->len);
+  return FALSE;
+}
+
+static void ev_clear(gpointer p)
+{
+  Ev *e = p;
+  g_free(e->headers);
+  g_free(e->reason);
+}
+
+static void build_free(Build *b)
+{
+  g_array_free(b->evs, TRUE);
+  g_hash_table_destroy(b->by_id);
+  g_array_free(b->ids, TRUE);
+  g_hash_table_destroy(b->addr_node);
+  g_hash_table_destroy(b->isn);
+  g_hash_table_destroy(b->last_ack);
+  g_hash_table_destroy(b->dup_ids);
+  g_hash_table_destroy(b->first_frag);
+  g_hash_table_destroy(b->name_idx);
+  g_ptr_array_free(b->names, TRUE);
+  g_free(b->lane_of);
+}
+
+static void build_init(Build *b, const LadderQuery *q)
+{
+  *b = (Build){.q = q, .ladder = ladder_new()};
+  b->names = g_ptr_array_new_with_free_func(g_free);
+  b->name_idx = g_hash_table_new(g_str_hash, g_str_equal);
+  b->evs = g_array_new(FALSE, FALSE, sizeof(Ev));
+  g_array_set_clear_func(b->evs, ev_clear);
+  b->by_id = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, (GDestroyNotify)g_array_unref);
+  b->ids = g_array_new(FALSE, FALSE, sizeof(gint64));
+  b->addr_node = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  b->isn = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+  b->last_ack = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  b->dup_ids = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+  b->first_frag = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
+}
+
+/* The messages of every packet, in the order the packets first appear. */
+static void build_messages(Build *b)
+{
+  for (guint i = 0; i < b->ids->len; i++) {
+    gint64 id = g_array_index(b->ids, gint64, i);
+    const GArray *list = g_hash_table_lookup(b->by_id, &id);
+    if (b->q->hops)
+      build_hops(b, list);
+    else
+      build_e2e(b, id, list);
+  }
+  ladder_sort(b->ladder);
+}
+
+#define LADDER_NO_SEND                                                                                                 \
+  "; no line shows a packet leaving a node (send or tx): trace the internet or link layer ('output: { trace: true "    \
+  "}' traces all)"
+
+/* TRUE when some line shows a packet leaving a node. */
+static gboolean build_departures(const Build *b)
+{
+  for (guint i = 0; i < b->evs->len; i++) {
+    EvVerb v = g_array_index(b->evs, Ev, i).verb;
+    if (v == EV_SEND || v == EV_TX)
+      return TRUE;
+  }
+  return FALSE;
+}
+
+/* Checks a --flow value: PORT or ADDR:PORT. */
+static gboolean build_flow_valid(const char *flow, GError **error)
+{
+  const char *colon = flow ? strrchr(flow, ':') : NULL;
+  const char *port = colon ? colon + 1 : flow;
+  guint64 v = 0;
+  if (!flow || (g_ascii_string_to_unsigned(port, 10, 1, 65535, &v, NULL) && (!colon || colon > flow)))
+    return TRUE;
+  g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+              "--flow %s: expected a port (5001) or ADDRESS:PORT (10.0.0.2:5001)", flow);
+  return FALSE;
+}
+
+Ladder *ladder_build(const char *text, const LadderQuery *q, GError **error)
+{
+  if (!build_flow_valid(q->flow, error))
+    return NULL;
+  Build b;
+  build_init(&b, q);
+  char **lines = g_strsplit(text, "\n", -1);
+  for (char **l = lines; *l; l++)
+    if (**l)
+      build_line(&b, *l);
+  g_strfreev(lines);
+  Ladder *ladder = b.ladder;
+  if (build_lanes(&b, error))
+    build_messages(&b);
+  else
+    g_clear_pointer(&ladder, ladder_free);
+  if (ladder && ladder->msgs->len == 0) {
+    g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "no message between those nodes%s%s",
+                q->from >= 0 || q->to >= 0 ? " in that time window" : "", build_departures(&b) ? "" : LADDER_NO_SEND);
+    g_clear_pointer(&ladder, ladder_free);
+  }
+  build_free(&b);
+  return ladder;
+}

@@ -1,0 +1,29 @@
+/*
+ * The messages of a run's text trace as a Ladder (viz/ladder.h), for
+ * `ipsim ladder`: end to end between chosen nodes (a packet from its
+ * sender's lane when it leaves to each chosen node it reaches), or hop by
+ * hop among chosen nodes (a frame from a node's tx to the next chosen
+ * node's rx), optionally only one TCP or UDP flow's packets and only
+ * those leaving within a time window.
+ *
+ * Entry point: ladder_build().
+ */
+#ifndef IPSIM_CLI_LADDER_BUILD_H
+#define IPSIM_CLI_LADDER_BUILD_H
+
+#include <glib.h>
+
+#include "viz/ladder.h"
+
+typedef struct {
+  char **lanes;     /* the chosen nodes, NULL-terminated; NULL: the flow's */
+  gboolean hops;    /* --nodes: hop by hop; else end to end (--between) */
+  const char *flow; /* "PORT" or "ADDR:PORT": TCP and UDP packets with it; NULL: all */
+  SimTime from, to; /* departures within [from, to]; -1: open */
+} LadderQuery;
+
+/* The ladder of `text` (the whole trace.txt) for `q`; NULL with `error`
+ * set (a node no line names, a bad flow, no message) otherwise. */
+Ladder *ladder_build(const char *text, const LadderQuery *q, GError **error);
+
+#endif

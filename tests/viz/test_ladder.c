@@ -1,0 +1,438 @@
+/*
+ * Tests of `ipsim ladder` (sim/cli/cli_ladder.c, ladder_build.c) and
+ * viz/ladder: the text ladders of topologies/handshake.yaml (end to end)
+ * and two-lans.yaml (hop by hop) against golden files in
+ * tests/viz/expected; the SVG's structure (well-formed, a <title> naming
+ * the lanes, the text ladder in <desc> with its lanes, arrows and labels),
+ * the PNG's signature, the PDF through pdfinfo, the same bytes twice; the
+ * collapsing of a long lossy transfer (bands, losses, retransmissions);
+ * fragments end to end (their datagram) and hop by hop;
+ * bad input (exit 2 with a message); and the model alone (bands, drops,
+ * losses) without a trace.
+ *
+ * Set IPSIM_LADDER_OUTDIR to a directory to keep the pictures there, to
+ * look at: handshake.{svg,png,pdf}, lossy-link.png, two-lans.png.
+ */
+#include <check.h>
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sim/cli/ladder_build.h"
+#include "tests/testlib.h"
+#include "viz/ladder.h"
+
+typedef struct {
+  int status;
+  char *out, *err;
+} Run;
+
+static Run run_ipsim(const char *const *args)
+{
+  Run r = {0};
+  r.status = testlib_run_ipsim(args, &r.out, &r.err);
+  return r;
+}
+
+static void run_clear(Run *r)
+{
+  g_free(r->out);
+  g_free(r->err);
+}
+
+static void assert_contains(const char *text, const char *part)
+{
+  ck_assert_msg(strstr(text, part) != NULL, "expected '%s' in:\n%s", part, text);
+}
+
+/* Removes a directory and the files in it. */
+static void remove_dir(const char *dir)
+{
+  GDir *d = g_dir_open(dir, 0, NULL);
+  for (const char *name; d && (name = g_dir_read_name(d));) {
+    char *path = g_build_filename(dir, name, NULL);
+    g_unlink(path);
+    g_free(path);
+  }
+  if (d)
+    g_dir_close(d);
+  g_rmdir(dir);
+}
+
+/* Runs topologies/`name` with its outputs in a new directory, returned. */
+static char *run_example(const char *name)
+{
+  char *dir = g_dir_make_tmp("ipsim-ladder-XXXXXX", NULL), *file = testlib_path("TOPOLOGIES", name);
+  ck_assert_ptr_nonnull(dir);
+  Run r = run_ipsim((const char *[]){"run", file, "--out", dir, "--quiet", NULL});
+  ck_assert_msg(r.status == 0, "ipsim run %s: %d\n%s", name, r.status, r.err);
+  run_clear(&r);
+  g_free(file);
+  return dir;
+}
+
+static char *read_file(const char *path)
+{
+  char *text = NULL;
+  ck_assert_msg(g_file_get_contents(path, &text, NULL, NULL), "cannot read %s", path);
+  return text;
+}
+
+/* The number of lines of `text` that contain `part`. */
+static guint count_lines(const char *text, const char *part)
+{
+  char **lines = g_strsplit(text, "\n", -1);
+  guint n = 0;
+  for (char **l = lines; *l; l++)
+    n += strstr(*l, part) != NULL;
+  g_strfreev(lines);
+  return n;
+}
+
+/* Compares `text` with tests/viz/expected/`name`; IPSIM_UPDATE_GOLDEN=1
+ * rewrites the file instead. */
+static void assert_golden(const char *text, const char *name)
+{
+  char *path = g_build_filename(testlib_env("top_srcdir"), "tests", "viz", "expected", name, NULL);
+  if (g_getenv("IPSIM_UPDATE_GOLDEN"))
+    g_file_set_contents(path, text, -1, NULL);
+  char *want = read_file(path);
+  ck_assert_msg(strcmp(text, want) == 0, "%s differs; got:\n%s", path, text);
+  g_free(want);
+  g_free(path);
+}
+
+/* Copies `path` to $IPSIM_LADDER_OUTDIR/`name` when that is set. */
+static void keep_picture(const char *path, const char *name)
+{
+  const char *dir = g_getenv("IPSIM_LADDER_OUTDIR");
+  if (!dir)
+    return;
+  char *text = NULL, *to = g_build_filename(dir, name, NULL);
+  gsize len = 0;
+  if (g_file_get_contents(path, &text, &len, NULL))
+    g_file_set_contents(to, text, (gssize)len, NULL);
+  g_free(text);
+  g_free(to);
+}
+
+START_TEST(test_handshake_text)
+{
+  char *dir = run_example("handshake.yaml");
+  Run r = run_ipsim((const char *[]){"ladder", dir, "--between", "alice,bob", NULL});
+  ck_assert_msg(r.status == 0, "%s", r.err);
+  assert_golden(r.out, "handshake.txt");
+  assert_contains(r.out, "|---------------->|  1.015155200  SYN seq 0\n");
+  assert_contains(r.out, "|<----------------|  1.020214400  SYN, ACK seq 0 ack 1\n");
+  assert_contains(r.out, "|---------------->|  1.025267200  ACK seq 1 ack 1\n");
+  run_clear(&r);
+  remove_dir(dir);
+  g_free(dir);
+}
+END_TEST
+
+START_TEST(test_hops_text)
+{
+  char *dir = run_example("two-lans.yaml");
+  Run r = run_ipsim((const char *[]){"ladder", dir, "--nodes", "h1,s1,r1,s2,h3", "--to", "1.5s", NULL});
+  ck_assert_msg(r.status == 0, "%s", r.err);
+  assert_golden(r.out, "two-lans-hops.txt");
+  ck_assert_uint_eq(count_lines(r.out, "ICMP echo request seq 1"), 4);
+  ck_assert_uint_eq(count_lines(r.out, "ICMP echo reply seq 1"), 4);
+  run_clear(&r);
+  r = run_ipsim((const char *[]){"ladder", dir, "--between", "h1,h3", "--from", "2s", "--to", "2.5s", NULL});
+  ck_assert_msg(r.status == 0, "%s", r.err);
+  ck_assert_str_eq(r.out, "time         h1                h3\n"
+                          "2.000000000  |---------------->|  2.000231360  ICMP echo request seq 2\n"
+                          "2.000231360  |<----------------|  2.000462720  ICMP echo reply seq 2\n");
+  run_clear(&r);
+  const char *png = g_build_filename(dir, "hops.png", NULL);
+  r = run_ipsim((const char *[]){"ladder", dir, "--nodes", "h1,s1,r1,s2,h3", "--to", "2.5s", "-o", png, NULL});
+  ck_assert_msg(r.status == 0, "%s", r.err);
+  keep_picture(png, "two-lans.png");
+  run_clear(&r);
+  g_free((char *)png);
+  remove_dir(dir);
+  g_free(dir);
+}
+END_TEST
+
+START_TEST(test_fragments)
+{
+  char *dir = run_example("fragmentation.yaml");
+  Run r = run_ipsim((const char *[]){"ladder", dir, "--between", "h1,h2", NULL});
+  ck_assert_msg(r.status == 0, "%s", r.err);
+  assert_contains(r.out, "1.002009600  |---------------->|  1.009456480  ICMP echo request seq 1 (in fragments)\n");
+  assert_contains(r.out, "1.009456480  |<----------------|  1.012884160  ICMP echo reply seq 1 (in fragments)\n");
+  assert_contains(r.out, "|------------X    |  5.001083360  ICMP echo request seq 1 [dropped at r1: frag-needed]\n");
+  ck_assert_uint_eq(count_lines(r.out, "fragment:"), 0);
+  run_clear(&r);
+  r = run_ipsim((const char *[]){"ladder", dir, "--nodes", "h1,r1", "--to", "1.5s", NULL});
+  ck_assert_msg(r.status == 0, "%s", r.err);
+  assert_contains(r.out, "fragment: ICMP echo request seq 1\n");
+  assert_contains(r.out, "fragment: frag off 1480\n");
+  run_clear(&r);
+  remove_dir(dir);
+  g_free(dir);
+}
+END_TEST
+
+/* Collects element names and the text of <title> and <desc>. */
+typedef struct {
+  GString *title, *desc, *current;
+  guint svg;
+} SvgSeen;
+
+static void svg_start(GMarkupParseContext *ctx, const char *name, const char **an, const char **av, gpointer data,
+                      GError **error)
+{
+  (void)ctx, (void)an, (void)av, (void)error;
+  SvgSeen *s = data;
+  s->svg += strcmp(name, "svg") == 0;
+  s->current = strcmp(name, "title") == 0 ? s->title : strcmp(name, "desc") == 0 ? s->desc : NULL;
+}
+
+static void svg_text(GMarkupParseContext *ctx, const char *text, gsize len, gpointer data, GError **error)
+{
+  (void)ctx, (void)error;
+  SvgSeen *s = data;
+  if (s->current)
+    g_string_append_len(s->current, text, (gssize)len);
+}
+
+static void svg_end(GMarkupParseContext *ctx, const char *name, gpointer data, GError **error)
+{
+  (void)ctx, (void)name, (void)error;
+  ((SvgSeen *)data)->current = NULL;
+}
+
+/* Parses the SVG at `path` (failing on malformed XML) into `s`. */
+static void svg_parse(const char *path, SvgSeen *s)
+{
+  GMarkupParser parser = {svg_start, svg_end, svg_text, NULL, NULL};
+  char *text = read_file(path);
+  GError *error = NULL;
+  GMarkupParseContext *ctx = g_markup_parse_context_new(&parser, 0, s, NULL);
+  const char *body = strstr(text, "<svg");
+  ck_assert_ptr_nonnull(body);
+  gboolean ok = g_markup_parse_context_parse(ctx, body, -1, &error) && g_markup_parse_context_end_parse(ctx, &error);
+  ck_assert_msg(ok, "%s is not well-formed: %s", path, error ? error->message : "?");
+  g_markup_parse_context_free(ctx);
+  g_free(text);
+}
+
+/* Renders the handshake to `name` in `dir`; returns its path. */
+static char *render(const char *dir, const char *name)
+{
+  char *out = g_build_filename(dir, name, NULL);
+  Run r = run_ipsim((const char *[]){"ladder", dir, "--between", "alice,bob", "-o", out, NULL});
+  ck_assert_msg(r.status == 0, "ipsim ladder -o %s: %s", name, r.err);
+  run_clear(&r);
+  return out;
+}
+
+START_TEST(test_handshake_svg)
+{
+  char *dir = run_example("handshake.yaml"), *svg = render(dir, "a.svg"), *again = render(dir, "b.svg");
+  SvgSeen s = {g_string_new(NULL), g_string_new(NULL), NULL, 0};
+  svg_parse(svg, &s);
+  ck_assert_uint_eq(s.svg, 1);
+  ck_assert_str_eq(s.title->str, "ladder: alice, bob");
+  ck_assert_uint_eq(count_lines(s.desc->str, "  |"), 12); /* the arrows */
+  assert_contains(s.desc->str, "time         alice             bob\n");
+  assert_contains(s.desc->str, "SYN seq 0\n");
+  assert_contains(s.desc->str, "SYN, ACK seq 0 ack 1\n");
+  assert_contains(s.desc->str, "ARP who-has 10.0.0.2\n");
+  assert_contains(s.desc->str, "FIN, PSH, ACK seq 2897:3001 ack 1\n");
+  char *a = read_file(svg), *b = read_file(again);
+  ck_assert_msg(strcmp(a, b) == 0, "two renders of the same trace differ");
+  keep_picture(svg, "handshake.svg");
+  g_free(a);
+  g_free(b);
+  g_string_free(s.title, TRUE);
+  g_string_free(s.desc, TRUE);
+  g_free(svg);
+  g_free(again);
+  remove_dir(dir);
+  g_free(dir);
+}
+END_TEST
+
+START_TEST(test_handshake_png_pdf)
+{
+  char *dir = run_example("handshake.yaml"), *png = render(dir, "a.png"), *pdf = render(dir, "a.pdf");
+  char *data = NULL, *out = NULL;
+  gsize len = 0;
+  ck_assert(g_file_get_contents(png, &data, &len, NULL));
+  ck_assert_uint_ge(len, 8);
+  ck_assert_msg(memcmp(data, "\x89PNG\r\n\x1a\n", 8) == 0, "not a PNG");
+  int status = -1;
+  const char *argv[] = {"pdfinfo", pdf, NULL};
+  gboolean ran = g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
+                              &out, NULL, &status, NULL);
+  ck_assert_msg(ran, "cannot run pdfinfo (apt-get install poppler-utils)");
+  ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "pdfinfo refused %s", pdf);
+  const char *pages = strstr(out, "Pages:");
+  ck_assert_msg(pages && g_ascii_strtoull(pages + 6, NULL, 10) == 1, "pdfinfo:\n%s", out);
+  keep_picture(png, "handshake.png");
+  keep_picture(pdf, "handshake.pdf");
+  g_free(out);
+  g_free(data);
+  g_free(png);
+  g_free(pdf);
+  remove_dir(dir);
+  g_free(dir);
+}
+END_TEST
+
+START_TEST(test_long_transfer)
+{
+  char *dir = run_example("lossy-link.yaml");
+  const char *window[] = {"ladder", dir, "--between", "client,server", "--from", "0.1s", "--to", "0.35s", NULL};
+  Run r = run_ipsim(window);
+  ck_assert_msg(r.status == 0, "%s", r.err);
+  guint rows = count_lines(r.out, "  |");
+  ck_assert_msg(rows >= 10 && rows <= 40, "%u rows:\n%s", rows, r.out);
+  assert_contains(r.out, "|===============>>|");
+  assert_contains(r.out, "40 segments, seq 1:57921\n");
+  assert_contains(r.out, "50 duplicate ACKs, ack 59369\n");
+  assert_contains(r.out, "|------------X    |  0.199531360  ACK seq 59369:60817 ack 1 [lost]\n");
+  assert_contains(r.out, "|~~~~~~~~~~~~~~~~>|  0.282082240  ACK seq 59369:60817 ack 1 (retransmit)\n");
+  run_clear(&r);
+  char *png = g_build_filename(dir, "long.png", NULL);
+  r = run_ipsim((const char *[]){"ladder", dir, "--between", "client,server", "--from", "0.1s", "--to", "0.35s", "-o",
+                                 png, NULL});
+  ck_assert_msg(r.status == 0, "%s", r.err);
+  keep_picture(png, "lossy-link.png");
+  run_clear(&r);
+  r = run_ipsim((const char *[]){"ladder", dir, "--flow", "5001", "--to", "0.35s", "--collapse", "0", NULL});
+  ck_assert_msg(r.status == 0, "%s", r.err);
+  ck_assert_msg(count_lines(r.out, "  |") > 200, "expected every message:\n%s", r.out);
+  assert_contains(r.out, "time         client            server\n");
+  run_clear(&r);
+  g_free(png);
+  remove_dir(dir);
+  g_free(dir);
+}
+END_TEST
+
+/* `args` fails with exit 2 and says `why`. */
+static void assert_refused(const char *const *args, const char *why)
+{
+  Run r = run_ipsim(args);
+  ck_assert_msg(r.status == 2, "expected exit 2, got %d (%s)", r.status, r.err);
+  assert_contains(r.err, why);
+  ck_assert_str_eq(r.out, "");
+  run_clear(&r);
+}
+
+START_TEST(test_bad_input)
+{
+  char *dir = run_example("handshake.yaml");
+  assert_refused((const char *[]){"ladder", "/nonexistent", "--between", "a,b", NULL}, "output: { trace: true }");
+  assert_refused((const char *[]){"ladder", dir, "--between", "alice,carol", NULL}, "node named 'carol'");
+  assert_refused((const char *[]){"ladder", dir, "--between", "alice", NULL}, "two nodes or more");
+  assert_refused((const char *[]){"ladder", dir, NULL}, "give --between");
+  assert_refused((const char *[]){"ladder", dir, "--between", "alice,bob", "--from", "100s", NULL},
+                 "no message between those nodes in that time window");
+  assert_refused((const char *[]){"ladder", dir, "--between", "alice,bob", "--from", "2x", NULL}, "--from 2x");
+  assert_refused((const char *[]){"ladder", dir, "--between", "alice,bob", "-o", "x.gif", NULL}, ".svg, .png");
+  assert_refused((const char *[]){"ladder", dir, "--flow", "http", NULL}, "--flow http");
+  assert_refused((const char *[]){"ladder", dir, "--flow", "9999", NULL}, "two nodes or more");
+  assert_refused((const char *[]){"ladder", dir, "--between", "alice,bob", "--collapse", "-1", NULL}, "--collapse");
+  char *bad = g_build_filename(dir, "no", "such", "dir", "x.png", NULL);
+  assert_refused((const char *[]){"ladder", dir, "--between", "alice,bob", "-o", bad, NULL}, "x.png");
+  g_free(bad);
+  remove_dir(dir);
+  g_free(dir);
+}
+END_TEST
+
+/* A trace by hand: a drop on the receiver, a loss on the way, a frame a
+ * host refuses as not its own. */
+static const char hand_trace[] =
+    "1.000000000 a eth0 send #1 IPv4 10.0.0.1 > 10.0.0.2 ttl 64 id 1 len 28 UDP 1 > 2 len 8\n"
+    "1.000000000 a eth0 tx #1 IPv4 10.0.0.1 > 10.0.0.2 ttl 64 id 1 len 28 UDP 1 > 2 len 8\n"
+    "1.001000000 b eth0 rx #1 IPv4 10.0.0.1 > 10.0.0.2 ttl 64 id 1 len 28 UDP 1 > 2 len 8\n"
+    "1.001000000 b eth0 drop #1 IPv4 10.0.0.1 > 10.0.0.2 ttl 64 id 1 len 28 UDP 1 > 2 len 8 reason port-unreachable\n"
+    "1.002000000 b eth0 send #2 IPv4 10.0.0.2 > 10.0.0.1 ttl 64 id 1 len 28 UDP 2 > 1 len 8\n"
+    "1.002000000 b eth0 tx #2 IPv4 10.0.0.2 > 10.0.0.1 ttl 64 id 1 len 28 UDP 2 > 1 len 8\n"
+    "1.002500000 c eth0 rx #2 IPv4 10.0.0.2 > 10.0.0.1 ttl 64 id 1 len 28 UDP 2 > 1 len 8\n"
+    "1.002500000 c eth0 drop #2 IPv4 10.0.0.2 > 10.0.0.1 ttl 64 id 1 len 28 UDP 2 > 1 len 8 reason other-mac\n"
+    "1.003000000 - - note nothing\n";
+
+START_TEST(test_build_by_hand)
+{
+  char *lanes[] = {(char *)"a", (char *)"b", (char *)"c", NULL};
+  LadderQuery q = {.lanes = lanes, .from = -1, .to = -1};
+  GError *error = NULL;
+  Ladder *l = ladder_build(hand_trace, &q, &error);
+  ck_assert_msg(l != NULL, "%s", error ? error->message : "?");
+  char *text = ladder_text(l);
+  ck_assert_str_eq(text, "time         a                 b                 c\n"
+                         "1.000000000  |----------------X|                 |  1.001000000  UDP 1 > 2 len 8 [dropped at "
+                         "b: port-unreachable]\n"
+                         "1.002000000  |   X-------------|                 |  1.002500000  UDP 2 > 1 len 8 [lost]\n");
+  g_free(text);
+  ladder_free(l);
+  q.hops = TRUE;
+  l = ladder_build(hand_trace, &q, &error);
+  ck_assert_ptr_nonnull(l);
+  ck_assert_uint_eq(l->msgs->len, 1); /* c's other-mac frame is no message */
+  ladder_free(l);
+}
+END_TEST
+
+START_TEST(test_collapse_by_hand)
+{
+  Ladder *l = ladder_new();
+  ladder_lane(l, "x");
+  ladder_lane(l, "y");
+  for (int i = 0; i < 5; i++) {
+    LadderMsg m = {.from = 0, .to = 1, .t0 = SIMTIME_MS(i), .t1 = SIMTIME_MS(i + 10), .plain = TRUE};
+    m.label = g_strdup_printf("seg %d", i);
+    m.group = "segments";
+    m.range = "seq";
+    m.lo = (guint64)i * 100 + 1;
+    m.hi = (guint64)i * 100 + 101;
+    ladder_add(l, &m);
+  }
+  LadderMsg syn = {.from = 1, .to = 0, .t0 = SIMTIME_MS(20), .t1 = SIMTIME_MS(30), .end = LADDER_DROPPED};
+  syn.label = g_strdup("FIN");
+  syn.note = g_strdup("queue-full");
+  ladder_add(l, &syn);
+  ladder_collapse(l, 6);
+  ck_assert_uint_eq(l->msgs->len, 6); /* not above the limit: unchanged */
+  ladder_collapse(l, 2);
+  ck_assert_uint_eq(l->msgs->len, 2);
+  char *text = ladder_text(l);
+  ck_assert_str_eq(text, "time         x                 y\n"
+                         "0.000000000  |===============>>|  0.014000000  5 segments, seq 1:501\n"
+                         "0.020000000  |X----------------|  0.030000000  FIN [dropped at x: queue-full]\n");
+  g_free(text);
+  ladder_free(l);
+}
+END_TEST
+
+static Suite *ladder_suite(void)
+{
+  Suite *s = suite_create("ladder");
+  TCase *tc = tcase_create("ladder");
+  tcase_add_test(tc, test_handshake_text);
+  tcase_add_test(tc, test_hops_text);
+  tcase_add_test(tc, test_fragments);
+  tcase_add_test(tc, test_handshake_svg);
+  tcase_add_test(tc, test_handshake_png_pdf);
+  tcase_add_test(tc, test_long_transfer);
+  tcase_add_test(tc, test_bad_input);
+  tcase_add_test(tc, test_build_by_hand);
+  tcase_add_test(tc, test_collapse_by_hand);
+  suite_add_tcase(s, tc);
+  return s;
+}
+
+int main(void)
+{
+  return testlib_run_suite(ladder_suite());
+}
