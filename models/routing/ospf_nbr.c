@@ -257,11 +257,14 @@ static Packet *ospf_dd_build(OspfNbr *nbr, gboolean init)
   return p;
 }
 
-static void ospf_dd_transmit(OspfNbr *nbr)
+/* Sends a copy of the last DD: the first time as itself, again (`resend`)
+ * as a new packet noting the one it repeats. */
+static void ospf_dd_transmit(OspfNbr *nbr, gboolean resend)
 {
-  Packet *again = packet_clone(nbr->last_dd);
-  packet_renew(again, PACKET_ORIGIN_RETRANSMIT);
-  ospf_packet_send(nbr->oi, again, nbr->addr);
+  Packet *copy = packet_clone(nbr->last_dd);
+  if (resend)
+    packet_renew(copy, PACKET_ORIGIN_RETRANSMIT);
+  ospf_packet_send(nbr->oi, copy, nbr->addr);
 }
 
 /* Sends the next DD (empty with I|M|MS in ExStart), kept for resending. */
@@ -270,7 +273,7 @@ static void ospf_dd_send(OspfNbr *nbr)
   if (nbr->last_dd)
     packet_free(nbr->last_dd);
   nbr->last_dd = ospf_dd_build(nbr, nbr->state == OSPF_NBR_EXSTART);
-  ospf_dd_transmit(nbr);
+  ospf_dd_transmit(nbr, FALSE);
   if (!nbr->master)
     ospf_dd_rxmt_arm(nbr);
 }
@@ -281,7 +284,7 @@ static void ospf_dd_rxmt(void *obj, void *arg)
   (void)arg;
   nbr->dd_rxmt = EVENT_ID_NONE;
   if (nbr->last_dd && !nbr->master && (nbr->state == OSPF_NBR_EXSTART || nbr->state == OSPF_NBR_EXCHANGE)) {
-    ospf_dd_transmit(nbr);
+    ospf_dd_transmit(nbr, TRUE);
     ospf_dd_rxmt_arm(nbr);
   }
 }
@@ -378,7 +381,7 @@ static gboolean ospf_dd_duplicate(OspfNbr *nbr, uint8_t flags, uint8_t options, 
   if (!nbr->have_last || nbr->last_flags != flags || nbr->last_options != options || nbr->last_seq != seq)
     return FALSE;
   if (nbr->master && nbr->last_dd)
-    ospf_dd_transmit(nbr);
+    ospf_dd_transmit(nbr, TRUE);
   return TRUE;
 }
 
