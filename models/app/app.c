@@ -204,7 +204,7 @@ void app_print(App *app, const char *fmt, ...)
     g_string_free(line, TRUE);
   }
   if (trace_wants(app->ctx->trace, TRACE_APP))
-    trace_note(app->ctx->trace, now, app->node, NULL, "%s: %s", app->conf->name, text);
+    trace_note(app->ctx->trace, TRACE_APP, now, app->node, NULL, "%s: %s", app->conf->name, text);
   g_free(text);
 }
 
