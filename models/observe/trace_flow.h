@@ -22,10 +22,10 @@
 typedef struct {
   gboolean eth; /* smac, dmac hold an Ethernet frame's addresses */
   uint8_t smac[6], dmac[6];
-  gboolean ip;     /* the fields below hold an IPv4 datagram's */
-  uint8_t proto;   /* IP protocol number */
+  gboolean ip;       /* the fields below hold an IPv4 datagram's */
+  uint8_t proto;     /* IP protocol number */
   uint32_t src, dst; /* host byte order */
-  gboolean ports;  /* sport and dport are known (UDP, TCP, not a later fragment) */
+  gboolean ports;    /* sport and dport are known (UDP, TCP, not a later fragment) */
   uint16_t sport, dport;
 } TraceKey;
 

@@ -95,7 +95,12 @@ static gboolean output_parse_trace_flow(SchemaCtx *cx, const YNode *value, void 
     ok = ok || strcmp(scenario_app(sc, i)->name, value->text) == 0;
     g_string_append_printf(names, "%s%s", i ? ", " : "", scenario_app(sc, i)->name);
   }
-  if (!ok)
+  if (!ok && strchr(value->text, ' '))
+    schema_error(cx, value,
+                 "'%s' is not a 5-tuple such as 'udp 10.0.1.10:5000 > 10.0.2.10:9' (udp, tcp or icmp; ports from 1 to "
+                 "65535, optional, none for icmp)",
+                 value->text);
+  else if (!ok)
     schema_error(cx, value,
                  "unknown flow '%s': expected an app's name (%s) or a 5-tuple such as 'udp 10.0.1.10:5000 > "
                  "10.0.2.10:9' (udp, tcp or icmp; ports optional)",

@@ -172,6 +172,121 @@ START_TEST(test_trace_command_filters)
 }
 END_TEST
 
+/* The lines of the first ping at the internet layer: what --layer
+ * internet --flow probe --to 1.5s prints. */
+#define FIRST_PING_INTERNET                                                                                            \
+  "1.000000000 h1 eth0 send #1 IPv4 10.0.1.11 > 10.0.2.13 ttl 64 id 1 len 84 ICMP echo request id 16384 seq 1\n"       \
+  "1.000334880 r1 eth1 fwd #1 IPv4 10.0.1.11 > 10.0.2.13 ttl 63 id 1 len 84 ICMP echo request id 16384 seq 1\n"        \
+  "1.000669760 h3 eth0 deliver #1 IPv4 10.0.1.11 > 10.0.2.13 ttl 63 id 1 len 84 ICMP echo request id 16384 seq 1\n"    \
+  "1.000669760 h3 eth0 send #6 (reply to #1) IPv4 10.0.2.13 > 10.0.1.11 ttl 64 id 1 len 84 ICMP echo reply id 16384 "  \
+  "seq 1\n"                                                                                                            \
+  "1.000785440 r1 eth0 fwd #6 (reply to #1) IPv4 10.0.2.13 > 10.0.1.11 ttl 63 id 1 len 84 ICMP echo reply id 16384 "   \
+  "seq 1\n"                                                                                                            \
+  "1.000901120 h1 eth0 deliver #6 (reply to #1) IPv4 10.0.2.13 > 10.0.1.11 ttl 63 id 1 len 84 ICMP echo reply id "     \
+  "16384 seq 1\n"
+
+/* r1's link-layer lines of the first ping with -e: the MACs change at the
+ * router, the IP addresses do not. */
+#define FIRST_PING_R1_MACS                                                                                             \
+  "1.000334880 r1 eth0 rx #1 02:00:00:00:00:01 > 02:00:00:00:00:06, IPv4 10.0.1.11 > 10.0.2.13 ttl 64 id 1 len 84 "    \
+  "ICMP echo request id 16384 seq 1\n"                                                                                 \
+  "1.000554080 r1 eth1 tx #1 02:00:00:00:00:07 > 02:00:00:00:00:0b, IPv4 10.0.1.11 > 10.0.2.13 ttl 63 id 1 len 84 "    \
+  "ICMP echo request id 16384 seq 1\n"                                                                                 \
+  "1.000785440 r1 eth1 rx #6 (reply to #1) 02:00:00:00:00:0b > 02:00:00:00:00:07, IPv4 10.0.2.13 > 10.0.1.11 ttl 64 "  \
+  "id 1 len 84 ICMP echo reply id 16384 seq 1\n"                                                                       \
+  "1.000785440 r1 eth0 tx #6 (reply to #1) 02:00:00:00:00:06 > 02:00:00:00:00:01, IPv4 10.0.2.13 > 10.0.1.11 ttl 63 "  \
+  "id 1 len 84 ICMP echo reply id 16384 seq 1\n"
+
+/* Checks that `ipsim trace` with `args` (after "trace DIR") exits `status`
+ * printing `out` (NULL: not checked) and `err`. */
+static void assert_trace(const char *dir, const char *const *args, int status, const char *out, const char *err)
+{
+  const char *argv[16] = {"trace", dir};
+  for (int i = 0; args[i]; i++)
+    argv[i + 2] = args[i];
+  Run r = run_ipsim(argv);
+  ck_assert_int_eq(r.status, status);
+  if (out)
+    ck_assert_str_eq(r.out, out);
+  ck_assert_str_eq(r.err, err);
+  run_clear(&r);
+}
+
+/* `ipsim trace DIR --layer internet --flow probe`, a 5-tuple, -e; bad
+ * layers, flows and 5-tuples are errors naming what is expected. */
+START_TEST(test_trace_layer_flow_macs)
+{
+  char *dir = NULL;
+  g_strfreev(trace_of_run("two-lans.yaml", &dir));
+  assert_trace(dir, (const char *[]){"--layer", "internet", "--flow", "probe", "--to", "1.5s", NULL}, 0,
+               FIRST_PING_INTERNET, "");
+  assert_trace(dir,
+               (const char *[]){"--layer", "internet", "--flow", "icmp 10.0.2.13 > 10.0.1.11", "--to", "1.5s", NULL}, 0,
+               FIRST_PING_INTERNET, "");
+  assert_trace(dir, (const char *[]){"-e", "--packet", "1", "--layer", "link", "--node", "r1", NULL}, 0,
+               FIRST_PING_R1_MACS, "");
+  assert_trace(dir, (const char *[]){"--layer", "app", "--flow", "probe", "--to", "1.5s", NULL}, 0,
+               "1.000000000 h1 - note probe: PING 10.0.2.13 (10.0.2.13) 56(84) bytes of data.\n"
+               "1.000901120 h1 - note probe: 64 bytes from 10.0.2.13: icmp_seq=1 ttl=63 time=0.901 ms\n",
+               "");
+  assert_trace(dir, (const char *[]){"--layer", "ip", NULL}, 2, "",
+               "ipsim trace: unknown layer 'ip' (expected link, internet, transport, app or routing)\n");
+  assert_trace(dir, (const char *[]){"--flow", "web", NULL}, 2, "",
+               "ipsim trace: --flow web: no app of that name; the flows of this run are probe, or give a 5-tuple "
+               "such as 'udp 10.0.1.10:5000 > 10.0.2.10:9'\n");
+  assert_trace(dir, (const char *[]){"--flow", "udp 10.0.1.11 10.0.2.13", NULL}, 2, "",
+               "ipsim trace: --flow udp 10.0.1.11 10.0.2.13: expected an app's name or a 5-tuple such as 'udp "
+               "10.0.1.10:5000 > 10.0.2.10:9' (udp, tcp or icmp; ports optional, none for icmp)\n");
+  remove_dir(dir);
+  g_free(dir);
+}
+END_TEST
+
+/* Runs two-lans with `trace: MAPPING` into a new directory, returned. */
+static char *run_two_lans_with_trace(const char *mapping)
+{
+  char *dir = scratch_dir(), *file = example("two-lans.yaml"), *text = NULL;
+  ck_assert(g_file_get_contents(file, &text, NULL, NULL));
+  char *trace = g_strdup_printf("  trace: %s\n", mapping);
+  char **parts = g_strsplit(text, "  trace: true\n", 2);
+  char *edited = g_strjoinv(trace, parts), *path = g_build_filename(dir, "two-lans.yaml", NULL);
+  ck_assert(g_file_set_contents(path, edited, -1, NULL));
+  Run r = run_ipsim((const char *[]){"run", path, "--out", dir, "--quiet", NULL});
+  ck_assert_int_eq(r.status, 0);
+  run_clear(&r);
+  g_strfreev(parts);
+  g_free(trace);
+  g_free(edited);
+  g_free(path);
+  g_free(text);
+  g_free(file);
+  return dir;
+}
+
+/* The scenario's filters write the lines the CLI's print: output.trace {
+ * layers, flow, to } and { nodes, packet, macs }; -e on a run that wrote
+ * the MACs does not write them twice. */
+START_TEST(test_trace_filters_in_the_scenario)
+{
+  char *dir = run_two_lans_with_trace("{ layers: [internet], flow: probe, to: 1.5s }");
+  char *path = g_build_filename(dir, "trace.txt", NULL), *text = NULL;
+  ck_assert(g_file_get_contents(path, &text, NULL, NULL));
+  ck_assert_str_eq(text, FIRST_PING_INTERNET);
+  g_free(text);
+  g_free(path);
+  remove_dir(dir);
+  g_free(dir);
+  dir = run_two_lans_with_trace("{ layers: [link], nodes: [r1], packet: 1, macs: true }");
+  ck_assert(g_file_get_contents(path = g_build_filename(dir, "trace.txt", NULL), &text, NULL, NULL));
+  ck_assert_str_eq(text, FIRST_PING_R1_MACS);
+  assert_trace(dir, (const char *[]){"-e", NULL}, 0, FIRST_PING_R1_MACS, "");
+  g_free(text);
+  g_free(path);
+  remove_dir(dir);
+  g_free(dir);
+}
+END_TEST
+
 START_TEST(test_version_and_help)
 {
   Run r = run_ipsim((const char *[]){"--version", NULL});
@@ -1050,6 +1165,8 @@ static Suite *cli_suite(void)
   tcase_add_test(tc, test_draw);
   tcase_add_test(tc, test_trace_ids_follow_a_ping);
   tcase_add_test(tc, test_trace_command_filters);
+  tcase_add_test(tc, test_trace_layer_flow_macs);
+  tcase_add_test(tc, test_trace_filters_in_the_scenario);
   tcase_add_test(tc, test_realtime_run);
   tcase_add_test(tc, test_realtime_lag_limit_exit);
   tcase_add_test(tc, test_realtime_signals);
