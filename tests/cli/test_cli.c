@@ -242,6 +242,36 @@ START_TEST(test_trace_layer_flow_macs)
 }
 END_TEST
 
+/* An ICMP error belongs to the flow of the datagram it quotes: r1's time
+ * exceeded about traceroute's first probe is the probe's 5-tuple's (and
+ * the traceroute app's); without DIR/trace.tags, --layer is an error. */
+START_TEST(test_trace_flow_of_errors)
+{
+  char *dir = NULL;
+  g_strfreev(trace_of_run("chain.yaml", &dir));
+  const char *want =
+      "1.000000000 h1 eth0 send #1 IPv4 10.0.1.10 > 10.0.3.10 ttl 1 id 1 len 60 UDP 49152 > 33434 len 40\n"
+      "1.000315520 r1 eth0 drop #1 IPv4 10.0.1.10 > 10.0.3.10 ttl 1 id 1 len 60 UDP 49152 > 33434 len 40 reason "
+      "ttl-expired\n"
+      "1.000315520 r1 eth0 send #4 (error about #1) IPv4 10.0.1.1 > 10.0.1.10 ttl 64 id 1 len 56 ICMP time exceeded "
+      "in-transit\n"
+      "1.000421120 h1 eth0 deliver #4 (error about #1) IPv4 10.0.1.1 > 10.0.1.10 ttl 64 id 1 len 56 ICMP time "
+      "exceeded in-transit\n";
+  assert_trace(dir, (const char *[]){"--flow", "udp 10.0.1.10:49152 > 10.0.3.10:33434", "--layer", "internet", NULL}, 0,
+               want, "");
+  assert_trace(dir, (const char *[]){"--flow", "trace", "--layer", "internet", "--packet", "1", NULL}, 0, want, "");
+  char *tags = g_build_filename(dir, "trace.tags", NULL);
+  g_unlink(tags);
+  char *err =
+      g_strdup_printf("ipsim trace: --layer, --flow and -e need %s, which the run writes beside trace.txt\n", tags);
+  assert_trace(dir, (const char *[]){"--layer", "link", NULL}, 2, "", err);
+  g_free(err);
+  g_free(tags);
+  remove_dir(dir);
+  g_free(dir);
+}
+END_TEST
+
 /* Runs two-lans with `trace: MAPPING` into a new directory, returned. */
 static char *run_two_lans_with_trace(const char *mapping)
 {
@@ -1166,6 +1196,7 @@ static Suite *cli_suite(void)
   tcase_add_test(tc, test_trace_ids_follow_a_ping);
   tcase_add_test(tc, test_trace_command_filters);
   tcase_add_test(tc, test_trace_layer_flow_macs);
+  tcase_add_test(tc, test_trace_flow_of_errors);
   tcase_add_test(tc, test_trace_filters_in_the_scenario);
   tcase_add_test(tc, test_realtime_run);
   tcase_add_test(tc, test_realtime_lag_limit_exit);
