@@ -118,6 +118,7 @@ void trace_free(Trace *t)
   g_string_free(t->line, TRUE);
   g_string_free(t->tag, TRUE);
   g_strfreev(t->filter.nodes);
+  g_strfreev(t->filter.ifaces);
   trace_flow_free(t->filter.flow);
   g_ptr_array_unref(t->flows);
   trace_tcp_seqs_free(t->tcp_seqs);
@@ -344,15 +345,28 @@ static void trace_line_key(TraceKey *k, TraceFrom from, const uint8_t *d, size_t
     trace_key_of(k, from == TRACE_FROM_ETHERNET, from == TRACE_FROM_PPP ? NULL : d, len);
 }
 
-/* TRUE when a line at `now` on `node` about `p` (may be NULL), of key `k`
+/* TRUE when "node:iface" (iface "-" for none) is in `list`. */
+static gboolean trace_iface_in(char **list, const Node *node, const Iface *iface)
+{
+  const char *n = node ? node->name : "-", *i = iface ? iface->name : "-";
+  size_t len = strlen(n);
+  for (char **l = list; *l; l++)
+    if (strncmp(*l, n, len) == 0 && (*l)[len] == ':' && strcmp(*l + len + 1, i) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* TRUE when a line at `now` on `node` (and `iface`, may be NULL) about `p` (may be NULL), of key `k`
  * (NULL for a note) or of the app `app` (an app line), passes the filters. */
-static gboolean trace_keep(const Trace *t, SimTime now, const Node *node, const Packet *p, const TraceKey *k,
-                           const char *app)
+static gboolean trace_keep(const Trace *t, SimTime now, const Node *node, const Iface *iface, const Packet *p,
+                           const TraceKey *k, const char *app)
 {
   const TraceFilter *f = &t->filter;
   if ((f->from >= 0 && now < f->from) || (f->to >= 0 && now > f->to))
     return FALSE;
   if (f->nodes && !g_strv_contains((const char *const *)f->nodes, node ? node->name : "-"))
+    return FALSE;
+  if (f->ifaces && !trace_iface_in(f->ifaces, node, iface))
     return FALSE;
   if (f->packet && (!p || (packet_id(p) != f->packet && p->parent != f->packet)))
     return FALSE;
@@ -399,7 +413,7 @@ void trace_packet(Trace *t, TraceLayer layer, SimTime now, const Node *node, con
   const uint8_t *d = p ? trace_packet_bytes(p, from, &len) : NULL;
   TraceKey k;
   trace_line_key(&k, from, d, len);
-  if (!trace_keep(t, now, node, p, &k, NULL))
+  if (!trace_keep(t, now, node, iface, p, &k, NULL))
     return;
   g_string_truncate(t->line, 0);
   trace_format_event(t->line, t->tcp_seqs, t->macs && k.eth ? &k : NULL, now, node, iface, verb, from, p, d, len,
@@ -427,7 +441,7 @@ void trace_note(Trace *t, TraceLayer layer, SimTime now, const Node *node, const
   va_end(ap);
   const char *colon = layer == TRACE_APP ? strchr(t->line->str + text, ':') : NULL;
   char *app = colon ? g_strndup(t->line->str + text, (gsize)(colon - t->line->str - text)) : NULL;
-  if (trace_keep(t, now, node, NULL, NULL, app)) {
+  if (trace_keep(t, now, node, iface, NULL, NULL, app)) {
     trace_write_line(t);
     if (t->tags)
       trace_write_tags(t, layer, NULL, app);

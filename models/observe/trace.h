@@ -72,6 +72,7 @@ typedef enum { TRACE_FROM_ETHERNET, TRACE_FROM_IPV4, TRACE_FROM_PPP } TraceFrom;
  * left as trace_new() sets it. A line passes when it passes every filter. */
 typedef struct {
   char **nodes;     /* NULL-terminated, owned; NULL: any node */
+  char **ifaces;    /* "node:iface", NULL-terminated, owned; NULL: any interface (lines on none: "node:-") */
   uint64_t packet;  /* the lines of this packet and of the packets made from it; 0: any */
   SimTime from, to; /* both included; -1: open */
   TraceFlow *flow;  /* owned; NULL: any line (with one, lines of no flow are left out) */

@@ -1,7 +1,7 @@
 /*
  * The `output` section: where a run writes (`dir`), which layers the text
  * trace shows (`trace: true | false | [link, internet, transport, app]`,
- * or a mapping: `{ layers, nodes, flow, packet, from, to, macs }`, the
+ * or a mapping: `{ layers, nodes, ifaces, flow, packet, from, to, macs }`, the
  * filters of `ipsim trace`, checked here: nodes that exist, a flow that
  * is an app's name or a 5-tuple)
  * and which interfaces get a pcap file (`pcap: all | none | [node,
@@ -81,6 +81,45 @@ static gboolean output_parse_trace_nodes(SchemaCtx *cx, const YNode *value, void
   return ok;
 }
 
+/* One `ifaces:` item, "node:iface", checked. */
+static gboolean output_trace_iface(SchemaCtx *cx, const YNode *value)
+{
+  if (!schema_expect(cx, value, YNODE_SCALAR, "an interface such as 'r1:eth0'"))
+    return FALSE;
+  const char *colon = strchr(value->text, ':');
+  if (!colon) {
+    schema_error(cx, value, "expected an interface such as 'r1:eth0', found '%s'", value->text);
+    return FALSE;
+  }
+  YNode named = *value;
+  named.text = g_strndup(value->text, (gsize)(colon - value->text));
+  int node = scenario_lookup_node(cx, &named);
+  g_free(named.text);
+  return node >= 0 && scenario_lookup_iface(cx, value, node, colon + 1) >= 0;
+}
+
+/* `ifaces: ["r1:eth0"]`: interfaces, kept as a NULL-terminated list of "node:iface". */
+static gboolean output_parse_trace_ifaces(SchemaCtx *cx, const YNode *value, void *dest)
+{
+  char ***names = dest;
+  if (!schema_expect(cx, value, YNODE_SEQ, "a list of interfaces such as ['r1:eth0']"))
+    return FALSE;
+  gboolean ok = TRUE;
+  GPtrArray *list = g_ptr_array_new();
+  for (guint i = 0; i < value->n; i++) {
+    gsize mark = schema_path_push_index(cx, i);
+    if (output_trace_iface(cx, value->items[i]))
+      g_ptr_array_add(list, g_strdup(value->items[i]->text));
+    else
+      ok = FALSE;
+    schema_path_pop(cx, mark);
+  }
+  g_ptr_array_add(list, NULL);
+  g_strfreev(*names);
+  *names = (char **)g_ptr_array_free(list, FALSE);
+  return ok;
+}
+
 /* `flow: web` (an app's name) or `flow: "udp 10.0.1.10:5000 > 10.0.2.10:9"`. */
 static gboolean output_parse_trace_flow(SchemaCtx *cx, const YNode *value, void *dest)
 {
@@ -122,6 +161,7 @@ static gboolean output_parse_trace_packet(SchemaCtx *cx, const YNode *value, voi
 static const SchemaField trace_fields[] = {
     {"layers", output_parse_layers, offsetof(ScenarioOutput, trace), 0, FALSE},
     {"nodes", output_parse_trace_nodes, offsetof(ScenarioOutput, trace_nodes), 0, FALSE},
+    {"ifaces", output_parse_trace_ifaces, offsetof(ScenarioOutput, trace_ifaces), 0, FALSE},
     {"flow", output_parse_trace_flow, offsetof(ScenarioOutput, trace_flow), 0, FALSE},
     {"packet", output_parse_trace_packet, offsetof(ScenarioOutput, trace_packet), 0, FALSE},
     {"from", schema_parse_duration, offsetof(ScenarioOutput, trace_from), 0, FALSE},
@@ -413,6 +453,8 @@ void scenario_output_clear(ScenarioOutput *out)
   out->show = NULL;
   g_strfreev(out->trace_nodes);
   out->trace_nodes = NULL;
+  g_strfreev(out->trace_ifaces);
+  out->trace_ifaces = NULL;
   g_free(out->trace_flow);
   out->trace_flow = NULL;
 }

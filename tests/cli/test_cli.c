@@ -294,7 +294,7 @@ static char *run_two_lans_with_trace(const char *mapping)
 }
 
 /* The scenario's filters write the lines the CLI's print: output.trace {
- * layers, flow, to } and { nodes, packet, macs }; -e on a run that wrote
+ * layers, flow, to }, { nodes, packet, macs } and { ifaces, ... }; -e on a run that wrote
  * the MACs does not write them twice. */
 START_TEST(test_trace_filters_in_the_scenario)
 {
@@ -310,6 +310,13 @@ START_TEST(test_trace_filters_in_the_scenario)
   ck_assert(g_file_get_contents(path = g_build_filename(dir, "trace.txt", NULL), &text, NULL, NULL));
   ck_assert_str_eq(text, FIRST_PING_R1_MACS);
   assert_trace(dir, (const char *[]){"-e", NULL}, 0, FIRST_PING_R1_MACS, "");
+  g_free(text);
+  g_free(path);
+  remove_dir(dir);
+  g_free(dir);
+  dir = run_two_lans_with_trace("{ layers: [link], ifaces: [\"r1:eth0\", \"r1:eth1\"], packet: 1, macs: true }");
+  ck_assert(g_file_get_contents(path = g_build_filename(dir, "trace.txt", NULL), &text, NULL, NULL));
+  ck_assert_str_eq(text, FIRST_PING_R1_MACS);
   g_free(text);
   g_free(path);
   remove_dir(dir);
