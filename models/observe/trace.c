@@ -48,6 +48,7 @@
 #include <string.h>
 
 #include "models/core/node.h"
+#include "models/internet/ipv4_wire.h"
 #include "models/link/ethernet_wire.h"
 #include "models/observe/trace_decode.h"
 
@@ -72,7 +73,28 @@ Trace *trace_new(FILE *out, gboolean own_out, guint layers)
   t->filter.from = t->filter.to = -1;
   t->flows = g_ptr_array_new_with_free_func((GDestroyNotify)trace_flow_free);
   t->tag = g_string_sized_new(96);
+  t->frag_ports = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
   return t;
+}
+
+/* The ICMP app `app` (ping, traceroute) uses echo identifier `id`: its
+ * flow is the echoes of that identifier. NULL-safe. */
+void trace_set_echo_id(Trace *t, const char *app, uint16_t id)
+{
+  if (!t)
+    return;
+  for (guint i = 0; i < t->flows->len; i++) {
+    TraceFlow *f = g_ptr_array_index(t->flows, i);
+    if (f->proto == IPPROTO_ICMP_NUM && strcmp(f->name, app) == 0) {
+      f->port = id;
+      f->waiting = FALSE;
+    }
+  }
+  TraceFlow *f = t->filter.flow;
+  if (f && f->name && f->proto == IPPROTO_ICMP_NUM && strcmp(f->name, app) == 0) {
+    f->port = id;
+    f->waiting = FALSE;
+  }
 }
 
 /* Adds an application's flow (named), which trace.tags names on its lines. Takes `flow`. */
@@ -117,6 +139,7 @@ void trace_free(Trace *t)
     fclose(t->tags);
   g_string_free(t->line, TRUE);
   g_string_free(t->tag, TRUE);
+  g_hash_table_destroy(t->frag_ports);
   g_strfreev(t->filter.nodes);
   g_strfreev(t->filter.ifaces);
   trace_flow_free(t->filter.flow);
@@ -345,6 +368,27 @@ static void trace_line_key(TraceKey *k, TraceFrom from, const uint8_t *d, size_t
     trace_key_of(k, from == TRACE_FROM_ETHERNET, from == TRACE_FROM_PPP ? NULL : d, len);
 }
 
+/* A later fragment has no ports: it gets those of its datagram's first
+ * fragment, seen before it (kept by the datagram's id, for the life of
+ * the trace: a few bytes per fragmented datagram). */
+static void trace_fragment_ports(Trace *t, const Packet *p, TraceKey *k)
+{
+  if (!p || p->origin != PACKET_ORIGIN_FRAGMENT || !p->parent || !k->ip)
+    return;
+  gint64 id = (gint64)p->parent;
+  gint64 *key = NULL;
+  gpointer ports = NULL;
+  if (k->ports && !g_hash_table_contains(t->frag_ports, &id)) {
+    key = g_new(gint64, 1);
+    *key = id;
+    g_hash_table_insert(t->frag_ports, key, GUINT_TO_POINTER((guint)k->sport << 16 | k->dport));
+  } else if (!k->ports && g_hash_table_lookup_extended(t->frag_ports, &id, NULL, &ports)) {
+    k->ports = TRUE;
+    k->sport = (uint16_t)(GPOINTER_TO_UINT(ports) >> 16);
+    k->dport = (uint16_t)GPOINTER_TO_UINT(ports);
+  }
+}
+
 /* TRUE when "node:iface" (iface "-" for none) is in `list`. */
 static gboolean trace_iface_in(char **list, const Node *node, const Iface *iface)
 {
@@ -413,6 +457,7 @@ void trace_packet(Trace *t, TraceLayer layer, SimTime now, const Node *node, con
   const uint8_t *d = p ? trace_packet_bytes(p, from, &len) : NULL;
   TraceKey k;
   trace_line_key(&k, from, d, len);
+  trace_fragment_ports(t, p, &k);
   if (!trace_keep(t, now, node, iface, p, &k, NULL))
     return;
   g_string_truncate(t->line, 0);

@@ -37,7 +37,7 @@
  *
  *   # ipsim trace.tags: a line per line of trace.txt: layer flows src-mac dst-mac proto src sport dst dport
  *   # flows: probe
- *   link probe 02:00:00:00:00:01 02:00:00:00:00:06 icmp 10.0.1.11 - 10.0.2.13 -
+ *   link probe 02:00:00:00:00:01 02:00:00:00:00:06 icmp 10.0.1.11 16384 10.0.2.13 16384
  *
  * Entry points: trace_new(), trace_add_flow(), trace_set_tags(); trace_wants() (the cheap test on the packet
  * path); trace_packet(), trace_note(); trace_format_id(); trace_format_packet() (also used
@@ -89,11 +89,13 @@ typedef struct Trace {
   GPtrArray *flows;              /* of TraceFlow*, owned: the apps' flows, named in trace.tags */
   FILE *tags;                    /* DIR/trace.tags, owned; NULL: none */
   GString *tag;                  /* reused for every line of tags */
+  GHashTable *frag_ports;        /* datagram id -> its ports (sport << 16 | dport), from its first fragment */
 } Trace;
 
 Trace *trace_new(FILE *out, gboolean own_out, guint layers);
 void trace_add_flow(Trace *t, TraceFlow *flow);
 void trace_set_tags(Trace *t, FILE *tags);
+void trace_set_echo_id(Trace *t, const char *app, uint16_t id);
 const char *trace_layer_name(TraceLayer layer);
 void trace_free(Trace *t);
 

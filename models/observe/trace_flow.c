@@ -11,7 +11,9 @@
  * trace_flow_parse(), trace_flow_free(), trace_key_format(),
  * trace_key_parse().
  *
- * Reads only d[0..len); a short header leaves the key without it.
+ * An ICMP echo's identifier takes the place of both ports (ping's flow is
+ * its identifier's). Reads only d[0..len); a short header leaves the key
+ * without it.
  */
 #include "models/observe/trace_flow.h"
 
@@ -48,6 +50,10 @@ static void trace_key_ipv4(TraceKey *k, const uint8_t *d, size_t len, gboolean o
     k->dport = (uint16_t)(d[hlen + 2] << 8 | d[hlen + 3]);
   }
   uint8_t type = len > hlen ? d[hlen] : 0;
+  if (first && k->proto == IPPROTO_ICMP_NUM && (type == 0 || type == 8) && len >= hlen + 6) {
+    k->ports = TRUE; /* an echo's identifier stands for both ports */
+    k->sport = k->dport = (uint16_t)(d[hlen + 4] << 8 | d[hlen + 5]);
+  }
   gboolean error = type == 3 || type == 4 || type == 5 || type == 11 || type == 12;
   if (outer && first && k->proto == IPPROTO_ICMP_NUM && error && len >= hlen + 8 + 20) {
     TraceKey inner = *k;
@@ -97,7 +103,7 @@ static gboolean trace_flow_way(const TraceFlow *f, uint32_t a, uint16_t ap, uint
 /* TRUE when the line of key `k` belongs to flow `f`, in either direction. */
 gboolean trace_flow_match(const TraceFlow *f, const TraceKey *k)
 {
-  if (!k->ip || k->proto != f->proto)
+  if (!k->ip || k->proto != f->proto || f->waiting)
     return FALSE;
   return trace_flow_way(f, k->src, k->sport, k->dst, k->dport, k->ports) ||
          trace_flow_way(f, k->dst, k->dport, k->src, k->sport, k->ports);

@@ -38,6 +38,7 @@ typedef struct {
   GArray *addrs; /* of uint32_t */
   uint32_t peer;
   uint16_t port, peer_port;
+  gboolean waiting; /* an ICMP app that has not taken its echo identifier yet: matches nothing */
 } TraceFlow;
 
 /* Reads the key of a packet's bytes, starting at Ethernet (`ether`) or at

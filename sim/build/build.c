@@ -233,7 +233,8 @@ static uint8_t build_app_proto(const AppConfig *a)
 
 /* The flow of an app, for the trace: its protocol between its node's
  * addresses and its destination (any address for a server), the
- * destination port of udp-cbr, the port of udp-sink. */
+ * destination port of udp-cbr, the port of udp-sink, the echo identifier
+ * of ping and ICMP traceroute (set when they start). */
 static TraceFlow *build_app_flow(const Network *net, const AppConfig *a)
 {
   gboolean server = a->kind == APP_UDP_SINK || a->kind == APP_UDP_ECHO_SERVER || a->kind == APP_BULK_SINK ||
@@ -245,6 +246,7 @@ static TraceFlow *build_app_flow(const Network *net, const AppConfig *a)
     if (iface->has_ip)
       g_array_append_val(f->addrs, iface->ip.addr);
   }
+  f->waiting = f->proto == IPPROTO_ICMP_NUM; /* until it takes an echo identifier (trace_set_echo_id()) */
   if (a->kind == APP_UDP_CBR)
     f->peer_port = a->port;
   if (a->kind == APP_UDP_SINK)

@@ -272,6 +272,36 @@ START_TEST(test_trace_flow_of_errors)
 }
 END_TEST
 
+/* Two pings between the same hosts are two flows (their echo
+ * identifiers): fragmentation.yaml's `df` is its DF echo, dropped at r1,
+ * and r1's error about it, none of `big`'s fragments. */
+START_TEST(test_trace_flow_of_pings)
+{
+  char *dir = NULL;
+  g_strfreev(trace_of_run("fragmentation.yaml", &dir));
+  assert_trace(dir, (const char *[]){"--flow", "df", "--layer", "internet", "--to", "5.5s", NULL}, 0,
+               "5.000000000 h1 eth0 send #73 IPv4 10.0.1.10 > 10.0.2.10 ttl 64 id 4 len 1028 DF ICMP echo request id "
+               "16385 seq 1\n"
+               "5.001083360 r1 eth1 fwd #73 IPv4 10.0.1.10 > 10.0.2.10 ttl 63 id 4 len 1028 DF ICMP echo request id "
+               "16385 seq 1\n"
+               "5.001083360 r1 eth1 drop #73 IPv4 10.0.1.10 > 10.0.2.10 ttl 63 id 4 len 1028 DF ICMP echo request id "
+               "16385 seq 1 reason frag-needed\n"
+               "5.001083360 r1 eth0 send #74 (error about #73) IPv4 10.0.1.1 > 10.0.1.10 ttl 64 id 1 len 56 ICMP frag "
+               "needed mtu 576\n"
+               "5.002088960 h1 eth0 deliver #74 (error about #73) IPv4 10.0.1.1 > 10.0.1.10 ttl 64 id 1 len 56 ICMP "
+               "frag needed mtu 576\n",
+               "");
+  Run r = run_ipsim((const char *[]){"trace", dir, "--flow", "big", "--layer", "internet", NULL});
+  ck_assert_int_eq(r.status, 0);
+  ck_assert_ptr_null(strstr(r.out, "id 16385"));
+  assert_contains(r.out, "1.000000000 h1 eth0 send #5 (frag of #1) IPv4 10.0.1.10 > 10.0.2.10 ttl 64 id 1 len 68 frag "
+                         "off 2960\n"); /* a later fragment: its datagram's flow */
+  run_clear(&r);
+  remove_dir(dir);
+  g_free(dir);
+}
+END_TEST
+
 /* Runs two-lans with `trace: MAPPING` into a new directory, returned. */
 static char *run_two_lans_with_trace(const char *mapping)
 {
@@ -1204,6 +1234,7 @@ static Suite *cli_suite(void)
   tcase_add_test(tc, test_trace_command_filters);
   tcase_add_test(tc, test_trace_layer_flow_macs);
   tcase_add_test(tc, test_trace_flow_of_errors);
+  tcase_add_test(tc, test_trace_flow_of_pings);
   tcase_add_test(tc, test_trace_filters_in_the_scenario);
   tcase_add_test(tc, test_realtime_run);
   tcase_add_test(tc, test_realtime_lag_limit_exit);
