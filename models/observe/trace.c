@@ -24,15 +24,26 @@
  * trace_format_packet() keep no state and show absolute numbers, as
  * tcpdump -S (expect evidence, tests).
  *
- * Entry points: trace_new(); trace_packet() and trace_note() (on the
- * packet path, after trace_wants()); trace_format_line(),
+ * Filters and tags: before formatting a packet line, trace_packet()
+ * reads its key (trace_flow.h: MACs, protocol, addresses, ports; a later
+ * fragment's ports from its datagram's first fragment) and checks the
+ * filters of Trace.filter (time window, node, interface, packet id and
+ * its children, flow); a note is checked once formatted (notes are few).
+ * A line written gets its line in DIR/trace.tags when trace_set_tags()
+ * gave one: its layer, the names of the apps' flows it belongs to, its key.
+ *
+ * Entry points: trace_new(), trace_add_flow(), trace_set_tags(),
+ * trace_set_echo_id() (a ping's flow); trace_packet() and trace_note() (on
+ * the packet path, after trace_wants()); trace_format_line(),
  * trace_format_packet() and trace_format_time() (also for evidence in
  * expect failures and for tests, without ids); trace_format_id();
- * trace_verb_name(); trace_free().
+ * trace_format_macs() (also for ipsim trace -e); trace_verb_name(),
+ * trace_layer_name(); trace_free().
  *
  * Cost: trace_packet() formats into one GString kept in the Trace and
  * writes it with one fwrite(); numbers and addresses are formatted by hand,
- * not through printf.
+ * not through printf. The tags cost a second, shorter line per line
+ * (printf'd); a trace that is off costs what trace_wants() costs.
  *
  * The decoders follow the wire formats of RFC 894 (Ethernet), RFC 826
  * (ARP), RFC 791 (IPv4), RFC 792 (ICMP), RFC 1191 (the MTU in

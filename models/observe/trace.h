@@ -28,7 +28,7 @@
  * down, route changes). Each event belongs to a layer, and the trace shows
  * the layers the scenario asked for.
  *
- * Filters (output.trace's nodes, packet, from, to, flow: Trace.filter)
+ * Filters (output.trace's nodes, ifaces, packet, from, to, flow: Trace.filter)
  * are checked before a line is formatted; `macs` (tcpdump -e) puts the
  * source and destination MAC before the headers of a line decoded from
  * Ethernet, "02:00:00:00:00:01 > 02:00:00:00:00:06, IPv4 ...". With
@@ -39,9 +39,11 @@
  *   # flows: probe
  *   link probe 02:00:00:00:00:01 02:00:00:00:00:06 icmp 10.0.1.11 16384 10.0.2.13 16384
  *
- * Entry points: trace_new(), trace_add_flow(), trace_set_tags(); trace_wants() (the cheap test on the packet
- * path); trace_packet(), trace_note(); trace_format_id(); trace_format_packet() (also used
- * for evidence in expect failures); trace_free().
+ * Entry points: trace_new(), trace_add_flow(), trace_set_tags(),
+ * trace_set_echo_id(); trace_wants() (the cheap test on the packet path);
+ * trace_packet(), trace_note() (each names its layer); trace_format_id(),
+ * trace_format_macs(); trace_format_packet() (also used for evidence in
+ * expect failures); trace_layer_name(); trace_free().
  */
 #ifndef IPSIM_TRACE_H
 #define IPSIM_TRACE_H
