@@ -28,7 +28,11 @@
  * reads its key (trace_flow.h: MACs, protocol, addresses, ports; a later
  * fragment's ports from its datagram's first fragment) and checks the
  * filters of Trace.filter (time window, node, interface, packet id and
- * its children, flow); a note is checked once formatted (notes are few).
+ * its children, flow); the protocols and notes are checked once formatted
+ * (notes are few; the protocols are those the headers show, as ipsim
+ * trace --proto reads them: trace_shows_proto()). A TCP line left out is
+ * still decoded, so that the SYNs' ISNs are known and sequence numbers
+ * are relative as in the whole trace.
  * A line written gets its line in DIR/trace.tags when trace_set_tags()
  * gave one: its layer, the names of the apps' flows it belongs to, its key.
  *
@@ -127,6 +131,34 @@ void trace_set_tags(Trace *t, FILE *tags)
   fputc('\n', tags);
 }
 
+/* The protocols a filter may name, and how a line's headers show them. */
+static const char *const trace_protos[][2] = {
+    {"arp", " ARP "}, {"ipv4", " IPv4 "}, {"icmp", " ICMP "}, {"udp", " UDP "},
+    {"tcp", " TCP "}, {"rip", " RIPv2 "}, {"ospf", " OSPF"},
+};
+
+/* TRUE when `proto` is one a filter may name: arp, ipv4, icmp, udp, tcp, rip, ospf. */
+gboolean trace_proto_known(const char *proto)
+{
+  for (guint i = 0; i < G_N_ELEMENTS(trace_protos); i++)
+    if (strcmp(proto, trace_protos[i][0]) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* TRUE when the text after a packet line's verb (`rest`: its id and
+ * headers) shows one of the protocols of `protos` (NULL-terminated). */
+gboolean trace_shows_proto(const char *rest, char **protos)
+{
+  char *padded = g_strdup_printf(" %s ", rest);
+  gboolean ok = FALSE;
+  for (char **p = protos; *p && !ok; p++)
+    for (guint i = 0; i < G_N_ELEMENTS(trace_protos) && !ok; i++)
+      ok = strcmp(*p, trace_protos[i][0]) == 0 && strstr(padded, trace_protos[i][1]);
+  g_free(padded);
+  return ok;
+}
+
 /* Returns the name of one TRACE_* layer: link, internet, transport, app, routing. */
 const char *trace_layer_name(TraceLayer layer)
 {
@@ -153,6 +185,7 @@ void trace_free(Trace *t)
   g_hash_table_destroy(t->frag_ports);
   g_strfreev(t->filter.nodes);
   g_strfreev(t->filter.ifaces);
+  g_strfreev(t->filter.protos);
   trace_flow_free(t->filter.flow);
   g_ptr_array_unref(t->flows);
   trace_tcp_seqs_free(t->tcp_seqs);
@@ -370,6 +403,15 @@ const uint8_t *trace_packet_bytes(const Packet *p, TraceFrom from, size_t *len)
   return p->data;
 }
 
+/* The text of a line after its verb: its id and headers. */
+static const char *trace_line_rest(const char *line)
+{
+  const char *at = line;
+  for (int i = 0; i < 4 && strchr(at, ' '); i++)
+    at = strchr(at, ' ') + 1;
+  return at;
+}
+
 /* Reads the key of a line's bytes (trace_flow.h). */
 static void trace_line_key(TraceKey *k, TraceFrom from, const uint8_t *d, size_t len)
 {
@@ -469,11 +511,14 @@ void trace_packet(Trace *t, TraceLayer layer, SimTime now, const Node *node, con
   TraceKey k;
   trace_line_key(&k, from, d, len);
   trace_fragment_ports(t, p, &k);
-  if (!trace_keep(t, now, node, iface, p, &k, NULL))
+  gboolean keep = trace_keep(t, now, node, iface, p, &k, NULL);
+  if (!keep && !(k.ip && k.proto == IPPROTO_TCP_NUM)) /* TCP's lines are decoded for its ISNs (relative numbers) */
     return;
   g_string_truncate(t->line, 0);
   trace_format_event(t->line, t->tcp_seqs, t->macs && k.eth ? &k : NULL, now, node, iface, verb, from, p, d, len,
                      reason);
+  if (!keep || (t->filter.protos && !trace_shows_proto(trace_line_rest(t->line->str), t->filter.protos)))
+    return;
   trace_write_line(t);
   if (t->tags)
     trace_write_tags(t, layer, &k, NULL);
@@ -497,7 +542,7 @@ void trace_note(Trace *t, TraceLayer layer, SimTime now, const Node *node, const
   va_end(ap);
   const char *colon = layer == TRACE_APP ? strchr(t->line->str + text, ':') : NULL;
   char *app = colon ? g_strndup(t->line->str + text, (gsize)(colon - t->line->str - text)) : NULL;
-  if (trace_keep(t, now, node, iface, NULL, NULL, app)) {
+  if (!t->filter.protos && trace_keep(t, now, node, iface, NULL, NULL, app)) {
     trace_write_line(t);
     if (t->tags)
       trace_write_tags(t, layer, NULL, app);

@@ -28,7 +28,7 @@
  * down, route changes). Each event belongs to a layer, and the trace shows
  * the layers the scenario asked for.
  *
- * Filters (output.trace's nodes, ifaces, packet, from, to, flow: Trace.filter)
+ * Filters (output.trace's nodes, ifaces, protos, packet, from, to, flow: Trace.filter)
  * are checked before a line is formatted; `macs` (tcpdump -e) puts the
  * source and destination MAC before the headers of a line decoded from
  * Ethernet, "02:00:00:00:00:01 > 02:00:00:00:00:06, IPv4 ...". With
@@ -43,7 +43,9 @@
  * trace_set_echo_id(); trace_wants() (the cheap test on the packet path);
  * trace_packet(), trace_note() (each names its layer); trace_format_id(),
  * trace_format_macs(); trace_format_packet() (also used for evidence in
- * expect failures); trace_layer_name(); trace_free().
+ * expect failures); trace_layer_name(); trace_proto_known(),
+ * trace_shows_proto() (the protocol filter, shared with ipsim trace);
+ * trace_free().
  */
 #ifndef IPSIM_TRACE_H
 #define IPSIM_TRACE_H
@@ -75,6 +77,7 @@ typedef enum { TRACE_FROM_ETHERNET, TRACE_FROM_IPV4, TRACE_FROM_PPP } TraceFrom;
 typedef struct {
   char **nodes;     /* NULL-terminated, owned; NULL: any node */
   char **ifaces;    /* "node:iface", NULL-terminated, owned; NULL: any interface (lines on none: "node:-") */
+  char **protos;    /* arp, ipv4, icmp, udp, tcp, rip, ospf: lines whose headers show one; NULL-terminated, owned */
   uint64_t packet;  /* the lines of this packet and of the packets made from it; 0: any */
   SimTime from, to; /* both included; -1: open */
   TraceFlow *flow;  /* owned; NULL: any line (with one, lines of no flow are left out) */
@@ -99,6 +102,8 @@ void trace_add_flow(Trace *t, TraceFlow *flow);
 void trace_set_tags(Trace *t, FILE *tags);
 void trace_set_echo_id(Trace *t, const char *app, uint16_t id);
 const char *trace_layer_name(TraceLayer layer);
+gboolean trace_proto_known(const char *proto);
+gboolean trace_shows_proto(const char *rest, char **protos);
 void trace_free(Trace *t);
 
 /* TRUE when `t` shows `layer`: test this before building anything to trace. */

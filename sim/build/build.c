@@ -269,6 +269,7 @@ static void build_trace_filter(Network *net, const Scenario *sc)
     trace_flow_parse(out->trace_flow, &t->filter.flow, NULL); /* checked by the scenario */
   t->filter.nodes = g_strdupv(out->trace_nodes);
   t->filter.ifaces = g_strdupv(out->trace_ifaces);
+  t->filter.protos = g_strdupv(out->trace_protos);
   t->filter.packet = out->trace_packet;
   t->filter.from = out->trace_from;
   t->filter.to = out->trace_to;

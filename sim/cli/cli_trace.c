@@ -53,11 +53,6 @@ typedef struct {
   char *node, *iface, *verb, *rest;
 } TraceLine;
 
-static const char *const cli_trace_protos[][2] = {
-    {"arp", " ARP "}, {"ipv4", " IPv4 "}, {"icmp", " ICMP "}, {"udp", " UDP "},
-    {"tcp", " TCP "}, {"rip", " RIPv2 "}, {"ospf", " OSPF"},
-};
-
 /* Reads "<seconds>.<nine digits>" into ns; FALSE if it is not a time. */
 static gboolean cli_trace_time(const char *text, SimTime *out)
 {
@@ -129,17 +124,7 @@ static gboolean cli_trace_packet_ok(const CliTraceFilter *f, const TraceLine *l)
 /* TRUE when the line's headers name one of --proto's protocols. */
 static gboolean cli_trace_proto_ok(const CliTraceFilter *f, const TraceLine *l)
 {
-  if (!f->protos)
-    return TRUE;
-  if (strcmp(l->verb, "note") == 0)
-    return FALSE;
-  char *padded = g_strdup_printf(" %s ", l->rest);
-  gboolean ok = FALSE;
-  for (char **p = f->protos; *p && !ok; p++)
-    for (guint i = 0; i < G_N_ELEMENTS(cli_trace_protos) && !ok; i++)
-      ok = strcmp(*p, cli_trace_protos[i][0]) == 0 && strstr(padded, cli_trace_protos[i][1]);
-  g_free(padded);
-  return ok;
+  return !f->protos || (strcmp(l->verb, "note") != 0 && trace_shows_proto(l->rest, f->protos));
 }
 
 /* TRUE when the line of tags `tag` (NULL: no tags) passes --layer and --flow. */
@@ -199,9 +184,8 @@ static void cli_trace_emit(const CliTraceFilter *f, const char *line, const Trac
 /* Checks a --proto value. */
 static gboolean cli_trace_proto_known(const char *name)
 {
-  for (guint i = 0; i < G_N_ELEMENTS(cli_trace_protos); i++)
-    if (strcmp(name, cli_trace_protos[i][0]) == 0)
-      return TRUE;
+  if (trace_proto_known(name))
+    return TRUE;
   fprintf(stderr, "ipsim trace: unknown protocol '%s' (expected arp, ipv4, icmp, udp, tcp, rip or ospf)\n", name);
   return FALSE;
 }

@@ -152,6 +152,7 @@ typedef struct {
   char *dir;                    /* NULL: none given (the CLI's --out may give one) */
   guint trace;                  /* SCENARIO_TRACE_* mask; 0 = no trace */
   char **trace_nodes;           /* trace: { nodes: } NULL-terminated; NULL: every node */
+  char **trace_protos;          /* trace: { protos: } NULL-terminated; NULL: every protocol */
   char **trace_ifaces;          /* trace: { ifaces: } "node:iface", NULL-terminated; NULL: every interface */
   uint64_t trace_packet;        /* trace: { packet: } 0: every packet */
   SimTime trace_from, trace_to; /* trace: { from:, to: } -1: open */

@@ -1,7 +1,7 @@
 /*
  * The `output` section: where a run writes (`dir`), which layers the text
  * trace shows (`trace: true | false | [link, internet, transport, app]`,
- * or a mapping: `{ layers, nodes, ifaces, flow, packet, from, to, macs }`, the
+ * or a mapping: `{ layers, nodes, ifaces, protos, flow, packet, from, to, macs }`, the
  * filters of `ipsim trace`, checked here: nodes that exist, a flow that
  * is an app's name or a 5-tuple)
  * and which interfaces get a pcap file (`pcap: all | none | [node,
@@ -120,6 +120,30 @@ static gboolean output_parse_trace_ifaces(SchemaCtx *cx, const YNode *value, voi
   return ok;
 }
 
+/* `protos: [arp, icmp]`: protocols a line's headers show, kept as a NULL-terminated list. */
+static gboolean output_parse_trace_protos(SchemaCtx *cx, const YNode *value, void *dest)
+{
+  static const char *const protos[] = {"arp", "ipv4", "icmp", "udp", "tcp", "rip", "ospf"};
+  char ***names = dest;
+  if (!schema_expect(cx, value, YNODE_SEQ, "a list of protocols such as [arp, icmp]"))
+    return FALSE;
+  gboolean ok = TRUE;
+  GPtrArray *list = g_ptr_array_new();
+  for (guint i = 0; i < value->n; i++) {
+    int proto = 0;
+    gsize mark = schema_path_push_index(cx, i);
+    if (scenario_parse_word(cx, value->items[i], protos, G_N_ELEMENTS(protos), "protocol", &proto))
+      g_ptr_array_add(list, g_strdup(protos[proto]));
+    else
+      ok = FALSE;
+    schema_path_pop(cx, mark);
+  }
+  g_ptr_array_add(list, NULL);
+  g_strfreev(*names);
+  *names = (char **)g_ptr_array_free(list, FALSE);
+  return ok;
+}
+
 /* `flow: web` (an app's name) or `flow: "udp 10.0.1.10:5000 > 10.0.2.10:9"`. */
 static gboolean output_parse_trace_flow(SchemaCtx *cx, const YNode *value, void *dest)
 {
@@ -162,6 +186,7 @@ static const SchemaField trace_fields[] = {
     {"layers", output_parse_layers, offsetof(ScenarioOutput, trace), 0, FALSE},
     {"nodes", output_parse_trace_nodes, offsetof(ScenarioOutput, trace_nodes), 0, FALSE},
     {"ifaces", output_parse_trace_ifaces, offsetof(ScenarioOutput, trace_ifaces), 0, FALSE},
+    {"protos", output_parse_trace_protos, offsetof(ScenarioOutput, trace_protos), 0, FALSE},
     {"flow", output_parse_trace_flow, offsetof(ScenarioOutput, trace_flow), 0, FALSE},
     {"packet", output_parse_trace_packet, offsetof(ScenarioOutput, trace_packet), 0, FALSE},
     {"from", schema_parse_duration, offsetof(ScenarioOutput, trace_from), 0, FALSE},
@@ -455,6 +480,8 @@ void scenario_output_clear(ScenarioOutput *out)
   out->trace_nodes = NULL;
   g_strfreev(out->trace_ifaces);
   out->trace_ifaces = NULL;
+  g_strfreev(out->trace_protos);
+  out->trace_protos = NULL;
   g_free(out->trace_flow);
   out->trace_flow = NULL;
 }

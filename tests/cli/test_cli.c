@@ -302,14 +302,16 @@ START_TEST(test_trace_flow_of_pings)
 }
 END_TEST
 
-/* Runs two-lans with `trace: MAPPING` into a new directory, returned. */
-static char *run_two_lans_with_trace(const char *mapping)
+/* Runs the example `name` with its line `was` replaced by `trace:
+ * MAPPING`, into a new directory, returned. */
+static char *run_with_trace(const char *name, const char *was, const char *mapping)
 {
-  char *dir = scratch_dir(), *file = example("two-lans.yaml"), *text = NULL;
+  char *dir = scratch_dir(), *file = example(name), *text = NULL;
   ck_assert(g_file_get_contents(file, &text, NULL, NULL));
   char *trace = g_strdup_printf("  trace: %s\n", mapping);
-  char **parts = g_strsplit(text, "  trace: true\n", 2);
-  char *edited = g_strjoinv(trace, parts), *path = g_build_filename(dir, "two-lans.yaml", NULL);
+  char **parts = g_strsplit(text, was, 2);
+  ck_assert_uint_eq(g_strv_length(parts), 2);
+  char *edited = g_strjoinv(trace, parts), *path = g_build_filename(dir, name, NULL);
   ck_assert(g_file_set_contents(path, edited, -1, NULL));
   Run r = run_ipsim((const char *[]){"run", path, "--out", dir, "--quiet", NULL});
   ck_assert_int_eq(r.status, 0);
@@ -323,8 +325,39 @@ static char *run_two_lans_with_trace(const char *mapping)
   return dir;
 }
 
+/* Runs two-lans with `trace: MAPPING` into a new directory, returned. */
+static char *run_two_lans_with_trace(const char *mapping)
+{
+  return run_with_trace("two-lans.yaml", "  trace: true\n", mapping);
+}
+
+/* A run's window that starts after TCP's SYNs still shows relative
+ * sequence numbers, as `ipsim trace --from` does of the whole trace. */
+START_TEST(test_trace_window_keeps_tcp_relative)
+{
+  char *whole = NULL;
+  g_strfreev(trace_of_run("lossy-link.yaml", &whole));
+  char *dir = run_with_trace("lossy-link.yaml", "  trace: [internet, transport, app]\n",
+                             "{ layers: [internet, transport, app], from: 1s, nodes: [server] }");
+  char *path = g_build_filename(dir, "trace.txt", NULL), *text = NULL;
+  ck_assert(g_file_get_contents(path, &text, NULL, NULL));
+  Run r = run_ipsim((const char *[]){"trace", whole, "--from", "1s", "--node", "server", NULL});
+  ck_assert_int_eq(r.status, 0);
+  ck_assert_str_eq(text, r.out);
+  assert_contains(text, " seq 1 ack ");
+  run_clear(&r);
+  g_free(text);
+  g_free(path);
+  remove_dir(dir);
+  remove_dir(whole);
+  g_free(dir);
+  g_free(whole);
+}
+END_TEST
+
 /* The scenario's filters write the lines the CLI's print: output.trace {
- * layers, flow, to }, { nodes, packet, macs } and { ifaces, ... }; -e on a run that wrote
+ * layers, flow, to }, { nodes, packet, macs }, { ifaces, ... } and { protos,
+ * ... }; -e on a run that wrote
  * the MACs does not write them twice. */
 START_TEST(test_trace_filters_in_the_scenario)
 {
@@ -347,6 +380,16 @@ START_TEST(test_trace_filters_in_the_scenario)
   dir = run_two_lans_with_trace("{ layers: [link], ifaces: [\"r1:eth0\", \"r1:eth1\"], packet: 1, macs: true }");
   ck_assert(g_file_get_contents(path = g_build_filename(dir, "trace.txt", NULL), &text, NULL, NULL));
   ck_assert_str_eq(text, FIRST_PING_R1_MACS);
+  g_free(text);
+  g_free(path);
+  remove_dir(dir);
+  g_free(dir);
+  dir = run_two_lans_with_trace("{ protos: [arp], nodes: [r1], to: 2s }");
+  ck_assert(g_file_get_contents(path = g_build_filename(dir, "trace.txt", NULL), &text, NULL, NULL));
+  ck_assert_str_eq(text, "1.000109600 r1 eth0 rx #2 ARP who-has 10.0.1.1 tell 10.0.1.11\n"
+                         "1.000109600 r1 eth0 tx #3 ARP reply 10.0.1.1 is-at 02:00:00:00:00:06\n"
+                         "1.000334880 r1 eth1 tx #4 ARP who-has 10.0.2.13 tell 10.0.2.1\n"
+                         "1.000554080 r1 eth1 rx #5 ARP reply 10.0.2.13 is-at 02:00:00:00:00:0b\n");
   g_free(text);
   g_free(path);
   remove_dir(dir);
@@ -1235,6 +1278,7 @@ static Suite *cli_suite(void)
   tcase_add_test(tc, test_trace_layer_flow_macs);
   tcase_add_test(tc, test_trace_flow_of_errors);
   tcase_add_test(tc, test_trace_flow_of_pings);
+  tcase_add_test(tc, test_trace_window_keeps_tcp_relative);
   tcase_add_test(tc, test_trace_filters_in_the_scenario);
   tcase_add_test(tc, test_realtime_run);
   tcase_add_test(tc, test_realtime_lag_limit_exit);
