@@ -204,7 +204,7 @@ void app_print(App *app, const char *fmt, ...)
     g_string_free(line, TRUE);
   }
   if (trace_wants(app->ctx->trace, TRACE_APP))
-    trace_note(app->ctx->trace, now, app->node, NULL, "%s: %s", app->conf->name, text);
+    trace_note(app->ctx->trace, TRACE_APP, now, app->node, NULL, "%s: %s", app->conf->name, text);
   g_free(text);
 }
 
@@ -215,8 +215,10 @@ uint16_t app_icmp_listen(App *app, IcmpListenFn fn)
 {
   for (guint i = 0; i < 0x10000; i++) {
     uint16_t id = (uint16_t)(APP_ICMP_ID_BASE + app->index + i);
-    if (id != 0 && icmp_listen(app->node, id, fn, app))
+    if (id != 0 && icmp_listen(app->node, id, fn, app)) {
+      trace_set_echo_id(app->ctx->trace, app->conf->name, id); /* the app's flow in the trace */
       return id;
+    }
   }
   return 0;
 }

@@ -114,7 +114,7 @@ void node_set_up(Node *node, gboolean up)
     return;
   node->down = !up;
   if (trace_wants(node->ctx->trace, TRACE_LINK))
-    trace_note(node->ctx->trace, sim_now(node->ctx), node, NULL, up ? "node up" : "node down");
+    trace_note(node->ctx->trace, TRACE_LINK, sim_now(node->ctx), node, NULL, up ? "node up" : "node down");
   for (guint i = 0; i < node->ifaces->len; i++)
     if (node_iface(node, i)->link)
       link_refresh(node_iface(node, i)->link);
@@ -190,7 +190,8 @@ void node_drop(Node *node, Iface *iface, Packet *p, DropReason reason, TraceLaye
   /* a loss of the packet's flow, when the reason is one (models/observe/flow.c) */
   node_keep_evidence(node, iface, p, reason, from, flow_dropped(node->ctx->flows, p, reason));
   if (trace_wants(node->ctx->trace, layer))
-    trace_packet(node->ctx->trace, sim_now(node->ctx), node, iface, TRACE_DROP, from, p, drop_reason_name(reason));
+    trace_packet(node->ctx->trace, layer, sim_now(node->ctx), node, iface, TRACE_DROP, from, p,
+                 drop_reason_name(reason));
   packet_free(p);
 }
 

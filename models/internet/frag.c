@@ -85,7 +85,7 @@ static void frag_trace(Iface *iface, const Packet *f)
 {
   SimContext *ctx = iface->node->ctx;
   if (trace_wants(ctx->trace, TRACE_INTERNET))
-    trace_packet(ctx->trace, sim_now(ctx), iface->node, iface, TRACE_SEND, TRACE_FROM_IPV4, f, NULL);
+    trace_packet(ctx->trace, TRACE_INTERNET, sim_now(ctx), iface->node, iface, TRACE_SEND, TRACE_FROM_IPV4, f, NULL);
 }
 
 /* Fragments datagram `p` (at its IP header, DF clear, larger than the MTU

@@ -125,7 +125,8 @@ void ipv4_deliver(Node *node, Iface *in, Packet *p)
   }
   ipv4_meta_fill(&meta, h, in);
   if (ipv4_trace_deliver(node->ctx->trace, meta.proto))
-    trace_packet(node->ctx->trace, sim_now(node->ctx), node, in, TRACE_DELIVER, TRACE_FROM_IPV4, p, NULL);
+    trace_packet(node->ctx->trace, TRACE_INTERNET, sim_now(node->ctx), node, in, TRACE_DELIVER, TRACE_FROM_IPV4, p,
+                 NULL);
   packet_pull(p, meta.hlen);
   switch (meta.proto) {
   case IPPROTO_ICMP_NUM:
@@ -181,6 +182,7 @@ static void ipv4_forward(Node *node, Iface *in, Packet *p)
   }
   ipv4_decrement_ttl(h);
   if (trace_wants(node->ctx->trace, TRACE_INTERNET))
-    trace_packet(node->ctx->trace, sim_now(node->ctx), node, route->iface, TRACE_FWD, TRACE_FROM_IPV4, p, NULL);
+    trace_packet(node->ctx->trace, TRACE_INTERNET, sim_now(node->ctx), node, route->iface, TRACE_FWD, TRACE_FROM_IPV4,
+                 p, NULL);
   ipv4_send_route(node, route, p, in);
 }

@@ -63,7 +63,7 @@ static void ipv4_loopback_event(void *obj, void *arg)
 static void ipv4_trace_send(Node *node, const Iface *out, const Packet *p)
 {
   if (trace_wants(node->ctx->trace, TRACE_INTERNET))
-    trace_packet(node->ctx->trace, sim_now(node->ctx), node, out, TRACE_SEND, TRACE_FROM_IPV4, p, NULL);
+    trace_packet(node->ctx->trace, TRACE_INTERNET, sim_now(node->ctx), node, out, TRACE_SEND, TRACE_FROM_IPV4, p, NULL);
 }
 
 /* Sends the payload in `p` (at the transport header) to opts->dst: pushes

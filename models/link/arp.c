@@ -313,7 +313,7 @@ static void arp_fail(ArpCache *c, ArpEntry *e)
   e->state = ARP_FAILED;
   if (trace_wants(ctx->trace, TRACE_LINK)) {
     char ip[ADDR_IPV4_TEXT];
-    trace_note(ctx->trace, sim_now(ctx), c->iface->node, c->iface, "ARP %s unresolved after %u requests",
+    trace_note(ctx->trace, TRACE_LINK, sim_now(ctx), c->iface->node, c->iface, "ARP %s unresolved after %u requests",
                addr_format_ipv4(e->ip, ip), (guint)e->requests);
   }
   /* IPv4 may send again through this cache (ICMP), moving entries: e is dead. */

@@ -145,7 +145,7 @@ static void iface_start(Iface *iface, Packet *frame, SimTime now)
   iface->counters.tx_packets++;
   iface->counters.tx_bytes += len;
   if (trace_wants(ctx->trace, TRACE_LINK))
-    trace_packet(ctx->trace, now, iface->node, iface, TRACE_TX, iface->ops->trace_from, frame, NULL);
+    trace_packet(ctx->trace, TRACE_LINK, now, iface->node, iface, TRACE_TX, iface->ops->trace_from, frame, NULL);
   if (iface->pcap)
     pcap_out_write(iface->pcap, now, packet_data(frame), len);
   if (!iface->link) {
@@ -168,7 +168,7 @@ void iface_receive(Iface *to, Packet *frame, SimTime now)
   if (to->pcap)
     pcap_out_write(to->pcap, now, packet_data(frame), len);
   if (trace_wants(ctx->trace, TRACE_LINK))
-    trace_packet(ctx->trace, now, to->node, to, TRACE_RX, to->ops->trace_from, frame, NULL);
+    trace_packet(ctx->trace, TRACE_LINK, now, to->node, to, TRACE_RX, to->ops->trace_from, frame, NULL);
   iface_input(to, frame);
 }
 
@@ -218,7 +218,7 @@ void iface_transmit(Iface *iface, Packet *frame)
     return;
   }
   if (trace_wants(ctx->trace, TRACE_LINK))
-    trace_packet(ctx->trace, now, node, iface, TRACE_ENQ, from, frame, NULL);
+    trace_packet(ctx->trace, TRACE_LINK, now, node, iface, TRACE_ENQ, from, frame, NULL);
   if (iface->tx_event == EVENT_ID_NONE)
     iface->tx_event = scheduler_at(ctx->sched, iface->busy_until, iface_tx_next, iface, NULL);
 }

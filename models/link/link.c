@@ -251,7 +251,8 @@ void link_refresh(Link *link)
     return;
   for (int i = 0; i < 2; i++)
     if (trace_wants(ctx->trace, TRACE_LINK))
-      trace_note(ctx->trace, sim_now(ctx), link->ends[i]->node, link->ends[i], up ? "link up" : "link down");
+      trace_note(ctx->trace, TRACE_LINK, sim_now(ctx), link->ends[i]->node, link->ends[i],
+                 up ? "link up" : "link down");
   if (!up)
     for (guint d = 0; d < 2; d++)
       link_dir_flush(link, d);

@@ -106,9 +106,11 @@ static void switch_note(const Switch *sw, const char *what, const uint8_t mac[6]
 
   g_snprintf(text, sizeof text, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
   if (from && to)
-    trace_note(ctx->trace, sim_now(ctx), sw->node, NULL, "%s %s from %s to %s", what, text, from->name, to->name);
+    trace_note(ctx->trace, TRACE_LINK, sim_now(ctx), sw->node, NULL, "%s %s from %s to %s", what, text, from->name,
+               to->name);
   else
-    trace_note(ctx->trace, sim_now(ctx), sw->node, NULL, "%s %s on %s", what, text, (from ? from : to)->name);
+    trace_note(ctx->trace, TRACE_LINK, sim_now(ctx), sw->node, NULL, "%s %s on %s", what, text,
+               (from ? from : to)->name);
 }
 
 /* An expired entry was found (tracing the link layer): notes it once and
@@ -238,7 +240,7 @@ static void switch_forward(Switch *sw, Iface *out, Packet *frame)
 {
   SimContext *ctx = sw->node->ctx;
   if (trace_wants(ctx->trace, TRACE_LINK))
-    trace_packet(ctx->trace, sim_now(ctx), sw->node, out, TRACE_FWD, TRACE_FROM_ETHERNET, frame, NULL);
+    trace_packet(ctx->trace, TRACE_LINK, sim_now(ctx), sw->node, out, TRACE_FWD, TRACE_FROM_ETHERNET, frame, NULL);
   iface_transmit(out, frame);
 }
 

@@ -24,15 +24,30 @@
  * trace_format_packet() keep no state and show absolute numbers, as
  * tcpdump -S (expect evidence, tests).
  *
- * Entry points: trace_new(); trace_packet() and trace_note() (on the
- * packet path, after trace_wants()); trace_format_line(),
+ * Filters and tags: before formatting a packet line, trace_packet()
+ * reads its key (trace_flow.h: MACs, protocol, addresses, ports; a later
+ * fragment's ports from its datagram's first fragment) and checks the
+ * filters of Trace.filter (time window, node, interface, packet id and
+ * its children, flow); the protocols and notes are checked once formatted
+ * (notes are few; the protocols are those the headers show, as ipsim
+ * trace --proto reads them: trace_shows_proto()). A TCP line left out is
+ * still decoded, so that the SYNs' ISNs are known and sequence numbers
+ * are relative as in the whole trace.
+ * A line written gets its line in DIR/trace.tags when trace_set_tags()
+ * gave one: its layer, the names of the apps' flows it belongs to, its key.
+ *
+ * Entry points: trace_new(), trace_add_flow(), trace_set_tags(),
+ * trace_set_echo_id() (a ping's flow); trace_packet() and trace_note() (on
+ * the packet path, after trace_wants()); trace_format_line(),
  * trace_format_packet() and trace_format_time() (also for evidence in
  * expect failures and for tests, without ids); trace_format_id();
- * trace_verb_name(); trace_free().
+ * trace_format_macs() (also for ipsim trace -e); trace_verb_name(),
+ * trace_layer_name(); trace_free().
  *
  * Cost: trace_packet() formats into one GString kept in the Trace and
  * writes it with one fwrite(); numbers and addresses are formatted by hand,
- * not through printf.
+ * not through printf. The tags cost a second, shorter line per line
+ * (printf'd); a trace that is off costs what trace_wants() costs.
  *
  * The decoders follow the wire formats of RFC 894 (Ethernet), RFC 826
  * (ARP), RFC 791 (IPv4), RFC 792 (ICMP), RFC 1191 (the MTU in
@@ -45,8 +60,10 @@
 #include "models/observe/trace.h"
 
 #include <stdarg.h>
+#include <string.h>
 
 #include "models/core/node.h"
+#include "models/internet/ipv4_wire.h"
 #include "models/link/ethernet_wire.h"
 #include "models/observe/trace_decode.h"
 
@@ -68,7 +85,88 @@ Trace *trace_new(FILE *out, gboolean own_out, guint layers)
   t->layers = layers;
   t->line = g_string_sized_new(256);
   t->tcp_seqs = trace_tcp_seqs_new();
+  t->filter.from = t->filter.to = -1;
+  t->flows = g_ptr_array_new_with_free_func((GDestroyNotify)trace_flow_free);
+  t->tag = g_string_sized_new(96);
+  t->frag_ports = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
   return t;
+}
+
+/* The ICMP app `app` (ping, traceroute) uses echo identifier `id`: its
+ * flow is the echoes of that identifier. NULL-safe. */
+void trace_set_echo_id(Trace *t, const char *app, uint16_t id)
+{
+  if (!t)
+    return;
+  for (guint i = 0; i < t->flows->len; i++) {
+    TraceFlow *f = g_ptr_array_index(t->flows, i);
+    if (f->proto == IPPROTO_ICMP_NUM && strcmp(f->name, app) == 0) {
+      f->port = id;
+      f->waiting = FALSE;
+    }
+  }
+  TraceFlow *f = t->filter.flow;
+  if (f && f->name && f->proto == IPPROTO_ICMP_NUM && strcmp(f->name, app) == 0) {
+    f->port = id;
+    f->waiting = FALSE;
+  }
+}
+
+/* Adds an application's flow (named), which trace.tags names on its lines. Takes `flow`. */
+void trace_add_flow(Trace *t, TraceFlow *flow)
+{
+  g_ptr_array_add(t->flows, flow);
+}
+
+/* Writes a line to DIR/trace.tags for every line written from now on;
+ * writes its header (the fields, the flows added). Takes `tags`. */
+void trace_set_tags(Trace *t, FILE *tags)
+{
+  t->tags = tags;
+  fputs("# ipsim trace.tags: a line per line of trace.txt: layer flows src-mac dst-mac proto src sport dst dport\n"
+        "# flows:",
+        tags);
+  for (guint i = 0; i < t->flows->len; i++)
+    fprintf(tags, " %s", ((const TraceFlow *)g_ptr_array_index(t->flows, i))->name);
+  fputc('\n', tags);
+}
+
+/* The protocols a filter may name, and how a line's headers show them. */
+static const char *const trace_protos[][2] = {
+    {"arp", " ARP "}, {"ipv4", " IPv4 "}, {"icmp", " ICMP "}, {"udp", " UDP "},
+    {"tcp", " TCP "}, {"rip", " RIPv2 "}, {"ospf", " OSPF"},
+};
+
+/* TRUE when `proto` is one a filter may name: arp, ipv4, icmp, udp, tcp, rip, ospf. */
+gboolean trace_proto_known(const char *proto)
+{
+  for (guint i = 0; i < G_N_ELEMENTS(trace_protos); i++)
+    if (strcmp(proto, trace_protos[i][0]) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* TRUE when the text after a packet line's verb (`rest`: its id and
+ * headers) shows one of the protocols of `protos` (NULL-terminated). */
+gboolean trace_shows_proto(const char *rest, char **protos)
+{
+  char *padded = g_strdup_printf(" %s ", rest);
+  gboolean ok = FALSE;
+  for (char **p = protos; *p && !ok; p++)
+    for (guint i = 0; i < G_N_ELEMENTS(trace_protos) && !ok; i++)
+      ok = strcmp(*p, trace_protos[i][0]) == 0 && strstr(padded, trace_protos[i][1]);
+  g_free(padded);
+  return ok;
+}
+
+/* Returns the name of one TRACE_* layer: link, internet, transport, app, routing. */
+const char *trace_layer_name(TraceLayer layer)
+{
+  static const char *const names[] = {"link", "internet", "transport", "app", "routing"};
+  for (guint i = 0; i < G_N_ELEMENTS(names); i++)
+    if (layer == 1u << i)
+      return names[i];
+  return "?";
 }
 
 /* Flushes the output (closing it when owned) and frees the trace. NULL-safe. */
@@ -80,7 +178,16 @@ void trace_free(Trace *t)
     fclose(t->out);
   else if (t->out)
     fflush(t->out);
+  if (t->tags)
+    fclose(t->tags);
   g_string_free(t->line, TRUE);
+  g_string_free(t->tag, TRUE);
+  g_hash_table_destroy(t->frag_ports);
+  g_strfreev(t->filter.nodes);
+  g_strfreev(t->filter.ifaces);
+  g_strfreev(t->filter.protos);
+  trace_flow_free(t->filter.flow);
+  g_ptr_array_unref(t->flows);
   trace_tcp_seqs_free(t->tcp_seqs);
   g_free(t);
 }
@@ -239,19 +346,30 @@ void trace_format_id(GString *out, const Packet *p)
   g_string_append_c(out, ' ');
 }
 
+/* Appends the MAC addresses of a frame as tcpdump -e: "SRC > DST, ". */
+void trace_format_macs(GString *out, const uint8_t *src, const uint8_t *dst)
+{
+  trace_append_mac(out, src);
+  g_string_append(out, " > ");
+  trace_append_mac(out, dst);
+  g_string_append(out, ", ");
+}
+
 /* Appends one packet event line without its newline: time, node,
- * interface, verb, the id of `p` (when not NULL), headers (through
- * `seqs`, may be NULL) and, when `reason` is not NULL, " reason " and the
- * reason. */
-static void trace_format_event(GString *out, TraceTcpSeqs *seqs, SimTime now, const Node *node, const Iface *iface,
-                               TraceVerb verb, TraceFrom from, const Packet *p, const uint8_t *data, size_t len,
-                               const char *reason)
+ * interface, verb, the id of `p` (when not NULL), the MACs of `macs`
+ * (when not NULL), headers (through `seqs`, may be NULL) and, when
+ * `reason` is not NULL, " reason " and the reason. */
+static void trace_format_event(GString *out, TraceTcpSeqs *seqs, const TraceKey *macs, SimTime now, const Node *node,
+                               const Iface *iface, TraceVerb verb, TraceFrom from, const Packet *p, const uint8_t *data,
+                               size_t len, const char *reason)
 {
   trace_format_prefix(out, now, node, iface);
   g_string_append(out, trace_verb_name(verb));
   g_string_append_c(out, ' ');
   if (p)
     trace_format_id(out, p);
+  if (macs)
+    trace_format_macs(out, macs->smac, macs->dmac);
   trace_decode_from(out, seqs, from, data, len);
   if (reason) {
     g_string_append(out, " reason ");
@@ -264,7 +382,7 @@ static void trace_format_event(GString *out, TraceTcpSeqs *seqs, SimTime now, co
 void trace_format_line(GString *out, SimTime now, const Node *node, const Iface *iface, TraceVerb verb, TraceFrom from,
                        const uint8_t *data, size_t len, const char *reason)
 {
-  trace_format_event(out, NULL, now, node, iface, verb, from, NULL, data, len, reason);
+  trace_format_event(out, NULL, NULL, now, node, iface, verb, from, NULL, data, len, reason);
 }
 
 /* Writes the line held in t->line, with a newline. */
@@ -285,24 +403,131 @@ const uint8_t *trace_packet_bytes(const Packet *p, TraceFrom from, size_t *len)
   return p->data;
 }
 
+/* The text of a line after its verb: its id and headers. */
+static const char *trace_line_rest(const char *line)
+{
+  const char *at = line;
+  for (int i = 0; i < 4 && strchr(at, ' '); i++)
+    at = strchr(at, ' ') + 1;
+  return at;
+}
+
+/* Reads the key of a line's bytes (trace_flow.h). */
+static void trace_line_key(TraceKey *k, TraceFrom from, const uint8_t *d, size_t len)
+{
+  if (from == TRACE_FROM_PPP && len >= 4 && d[2] == 0x00 && d[3] == 0x21)
+    trace_key_of(k, FALSE, d + 4, len - 4);
+  else
+    trace_key_of(k, from == TRACE_FROM_ETHERNET, from == TRACE_FROM_PPP ? NULL : d, len);
+}
+
+/* A later fragment has no ports: it gets those of its datagram's first
+ * fragment, seen before it (kept by the datagram's id, for the life of
+ * the trace: a few bytes per fragmented datagram). */
+static void trace_fragment_ports(Trace *t, const Packet *p, TraceKey *k)
+{
+  if (!p || p->origin != PACKET_ORIGIN_FRAGMENT || !p->parent || !k->ip)
+    return;
+  gint64 id = (gint64)p->parent;
+  gint64 *key = NULL;
+  gpointer ports = NULL;
+  if (k->ports && !g_hash_table_contains(t->frag_ports, &id)) {
+    key = g_new(gint64, 1);
+    *key = id;
+    g_hash_table_insert(t->frag_ports, key, GUINT_TO_POINTER((guint)k->sport << 16 | k->dport));
+  } else if (!k->ports && g_hash_table_lookup_extended(t->frag_ports, &id, NULL, &ports)) {
+    k->ports = TRUE;
+    k->sport = (uint16_t)(GPOINTER_TO_UINT(ports) >> 16);
+    k->dport = (uint16_t)GPOINTER_TO_UINT(ports);
+  }
+}
+
+/* TRUE when "node:iface" (iface "-" for none) is in `list`. */
+static gboolean trace_iface_in(char **list, const Node *node, const Iface *iface)
+{
+  const char *n = node ? node->name : "-", *i = iface ? iface->name : "-";
+  size_t len = strlen(n);
+  for (char **l = list; *l; l++)
+    if (strncmp(*l, n, len) == 0 && (*l)[len] == ':' && strcmp(*l + len + 1, i) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* TRUE when a line at `now` on `node` (and `iface`, may be NULL) about `p` (may be NULL), of key `k`
+ * (NULL for a note) or of the app `app` (an app line), passes the filters. */
+static gboolean trace_keep(const Trace *t, SimTime now, const Node *node, const Iface *iface, const Packet *p,
+                           const TraceKey *k, const char *app)
+{
+  const TraceFilter *f = &t->filter;
+  if ((f->from >= 0 && now < f->from) || (f->to >= 0 && now > f->to))
+    return FALSE;
+  if (f->nodes && !g_strv_contains((const char *const *)f->nodes, node ? node->name : "-"))
+    return FALSE;
+  if (f->ifaces && !trace_iface_in(f->ifaces, node, iface))
+    return FALSE;
+  if (f->packet && (!p || (packet_id(p) != f->packet && p->parent != f->packet)))
+    return FALSE;
+  if (!f->flow)
+    return TRUE;
+  if (app)
+    return f->flow->name && strcmp(app, f->flow->name) == 0;
+  return k && trace_flow_match(f->flow, k);
+}
+
+/* Writes the line of trace.tags for the line just written: its layer, the
+ * flows it belongs to (those whose packets it shows, or the app `app`
+ * whose line it is) and its key (NULL: none). */
+static void trace_write_tags(Trace *t, TraceLayer layer, const TraceKey *k, const char *app)
+{
+  static const TraceKey none;
+  GString *s = t->tag;
+  g_string_assign(s, trace_layer_name(layer));
+  g_string_append_c(s, ' ');
+  gsize at = s->len;
+  for (guint i = 0; i < t->flows->len; i++) {
+    const TraceFlow *f = g_ptr_array_index(t->flows, i);
+    if (app ? strcmp(app, f->name) == 0 : k && trace_flow_match(f, k))
+      g_string_append_printf(s, "%s%s", s->len > at ? "," : "", f->name);
+  }
+  if (s->len == at)
+    g_string_append_c(s, '-');
+  g_string_append_c(s, ' ');
+  trace_key_format(s, k ? k : &none);
+  g_string_append_c(s, '\n');
+  fwrite(s->str, 1, s->len, t->tags);
+}
+
 /* Writes one line for a packet event, TCP sequence numbers relative to
- * the ISNs of the SYNs the trace has shown. The caller has tested
- * trace_wants() and keeps the packet: it is only read. */
-void trace_packet(Trace *t, SimTime now, const Node *node, const Iface *iface, TraceVerb verb, TraceFrom from,
-                  const Packet *p, const char *reason)
+ * the ISNs of the SYNs the trace has shown, when it passes the filters;
+ * `layer` is the one the caller tested with trace_wants() (trace.tags
+ * records it). The caller keeps the packet: it is only read. */
+void trace_packet(Trace *t, TraceLayer layer, SimTime now, const Node *node, const Iface *iface, TraceVerb verb,
+                  TraceFrom from, const Packet *p, const char *reason)
 {
   if (!t || !t->out)
     return;
   size_t len = 0;
   const uint8_t *d = p ? trace_packet_bytes(p, from, &len) : NULL;
+  TraceKey k;
+  trace_line_key(&k, from, d, len);
+  trace_fragment_ports(t, p, &k);
+  gboolean keep = trace_keep(t, now, node, iface, p, &k, NULL);
+  if (!keep && !(k.ip && k.proto == IPPROTO_TCP_NUM)) /* TCP's lines are decoded for its ISNs (relative numbers) */
+    return;
   g_string_truncate(t->line, 0);
-  trace_format_event(t->line, t->tcp_seqs, now, node, iface, verb, from, p, d, len, reason);
+  trace_format_event(t->line, t->tcp_seqs, t->macs && k.eth ? &k : NULL, now, node, iface, verb, from, p, d, len,
+                     reason);
+  if (!keep || (t->filter.protos && !trace_shows_proto(trace_line_rest(t->line->str), t->filter.protos)))
+    return;
   trace_write_line(t);
+  if (t->tags)
+    trace_write_tags(t, layer, &k, NULL);
 }
 
-/* Writes a note line: "<time> <node> <iface or -> note " and the text
- * that `fmt` formats (a state change, such as a link going down). */
-void trace_note(Trace *t, SimTime now, const Node *node, const Iface *iface, const char *fmt, ...)
+/* Writes a note line of `layer`: "<time> <node> <iface or -> note " and
+ * the text that `fmt` formats (a state change, such as a link going
+ * down). An app's line ("NAME: text", layer app) belongs to its flow. */
+void trace_note(Trace *t, TraceLayer layer, SimTime now, const Node *node, const Iface *iface, const char *fmt, ...)
 {
   va_list ap;
 
@@ -311,8 +536,16 @@ void trace_note(Trace *t, SimTime now, const Node *node, const Iface *iface, con
   g_string_truncate(t->line, 0);
   trace_format_prefix(t->line, now, node, iface);
   g_string_append(t->line, "note ");
+  gsize text = t->line->len;
   va_start(ap, fmt);
   g_string_append_vprintf(t->line, fmt, ap);
   va_end(ap);
-  trace_write_line(t);
+  const char *colon = layer == TRACE_APP ? strchr(t->line->str + text, ':') : NULL;
+  char *app = colon ? g_strndup(t->line->str + text, (gsize)(colon - t->line->str - text)) : NULL;
+  if (!t->filter.protos && trace_keep(t, now, node, iface, NULL, NULL, app)) {
+    trace_write_line(t);
+    if (t->tags)
+      trace_write_tags(t, layer, NULL, app);
+  }
+  g_free(app);
 }

@@ -28,9 +28,24 @@
  * down, route changes). Each event belongs to a layer, and the trace shows
  * the layers the scenario asked for.
  *
- * Entry points: trace_new(); trace_wants() (the cheap test on the packet
- * path); trace_packet(), trace_note(); trace_format_id(); trace_format_packet() (also used
- * for evidence in expect failures); trace_free().
+ * Filters (output.trace's nodes, ifaces, protos, packet, from, to, flow: Trace.filter)
+ * are checked before a line is formatted; `macs` (tcpdump -e) puts the
+ * source and destination MAC before the headers of a line decoded from
+ * Ethernet, "02:00:00:00:00:01 > 02:00:00:00:00:06, IPv4 ...". With
+ * trace_set_tags(), every line written gets a line in DIR/trace.tags,
+ * what `ipsim trace` filters by layer, flow and shows with -e:
+ *
+ *   # ipsim trace.tags: a line per line of trace.txt: layer flows src-mac dst-mac proto src sport dst dport
+ *   # flows: probe
+ *   link probe 02:00:00:00:00:01 02:00:00:00:00:06 icmp 10.0.1.11 16384 10.0.2.13 16384
+ *
+ * Entry points: trace_new(), trace_add_flow(), trace_set_tags(),
+ * trace_set_echo_id(); trace_wants() (the cheap test on the packet path);
+ * trace_packet(), trace_note() (each names its layer); trace_format_id(),
+ * trace_format_macs(); trace_format_packet() (also used for evidence in
+ * expect failures); trace_layer_name(); trace_proto_known(),
+ * trace_shows_proto() (the protocol filter, shared with ipsim trace);
+ * trace_free().
  */
 #ifndef IPSIM_TRACE_H
 #define IPSIM_TRACE_H
@@ -38,6 +53,7 @@
 #include <stdio.h>
 
 #include "models/link/iface.h"
+#include "models/observe/trace_flow.h"
 
 /* The layers a trace may show, as bits of a mask; `trace: true` is all of them. */
 typedef enum {
@@ -56,15 +72,38 @@ typedef enum { TRACE_ENQ, TRACE_TX, TRACE_RX, TRACE_SEND, TRACE_FWD, TRACE_DELIV
  * file (see models/observe/trace_decode.h) and one case in that switch. */
 typedef enum { TRACE_FROM_ETHERNET, TRACE_FROM_IPV4, TRACE_FROM_PPP } TraceFrom;
 
+/* Which lines a run writes (output.trace's filters): all of them when
+ * left as trace_new() sets it. A line passes when it passes every filter. */
+typedef struct {
+  char **nodes;     /* NULL-terminated, owned; NULL: any node */
+  char **ifaces;    /* "node:iface", NULL-terminated, owned; NULL: any interface (lines on none: "node:-") */
+  char **protos;    /* arp, ipv4, icmp, udp, tcp, rip, ospf: lines whose headers show one; NULL-terminated, owned */
+  uint64_t packet;  /* the lines of this packet and of the packets made from it; 0: any */
+  SimTime from, to; /* both included; -1: open */
+  TraceFlow *flow;  /* owned; NULL: any line (with one, lines of no flow are left out) */
+} TraceFilter;
+
 typedef struct Trace {
   FILE *out; /* owned when own_out */
   gboolean own_out;
   guint layers;                  /* TRACE_* mask */
   GString *line;                 /* reused for every line written */
   struct TraceTcpSeqs *tcp_seqs; /* the ISNs of the SYNs shown (trace_tcp.c), owned */
+  TraceFilter filter;            /* set by the builder before the run */
+  gboolean macs;                 /* link-layer lines show the MAC addresses (tcpdump -e) */
+  GPtrArray *flows;              /* of TraceFlow*, owned: the apps' flows, named in trace.tags */
+  FILE *tags;                    /* DIR/trace.tags, owned; NULL: none */
+  GString *tag;                  /* reused for every line of tags */
+  GHashTable *frag_ports;        /* datagram id -> its ports (sport << 16 | dport), from its first fragment */
 } Trace;
 
 Trace *trace_new(FILE *out, gboolean own_out, guint layers);
+void trace_add_flow(Trace *t, TraceFlow *flow);
+void trace_set_tags(Trace *t, FILE *tags);
+void trace_set_echo_id(Trace *t, const char *app, uint16_t id);
+const char *trace_layer_name(TraceLayer layer);
+gboolean trace_proto_known(const char *proto);
+gboolean trace_shows_proto(const char *rest, char **protos);
 void trace_free(Trace *t);
 
 /* TRUE when `t` shows `layer`: test this before building anything to trace. */
@@ -73,14 +112,16 @@ static inline gboolean trace_wants(const Trace *t, TraceLayer layer)
   return t && (t->layers & layer);
 }
 
-void trace_packet(Trace *t, SimTime now, const Node *node, const Iface *iface, TraceVerb verb, TraceFrom from,
-                  const Packet *p, const char *reason);
-void trace_note(Trace *t, SimTime now, const Node *node, const Iface *iface, const char *fmt, ...) G_GNUC_PRINTF(5, 6);
+void trace_packet(Trace *t, TraceLayer layer, SimTime now, const Node *node, const Iface *iface, TraceVerb verb,
+                  TraceFrom from, const Packet *p, const char *reason);
+void trace_note(Trace *t, TraceLayer layer, SimTime now, const Node *node, const Iface *iface, const char *fmt, ...)
+    G_GNUC_PRINTF(6, 7);
 
 void trace_format_line(GString *out, SimTime now, const Node *node, const Iface *iface, TraceVerb verb, TraceFrom from,
                        const uint8_t *data, size_t len, const char *reason);
 void trace_format_packet(GString *out, TraceFrom from, const uint8_t *data, size_t len);
 void trace_format_id(GString *out, const Packet *p);
+void trace_format_macs(GString *out, const uint8_t *src, const uint8_t *dst);
 const uint8_t *trace_packet_bytes(const Packet *p, TraceFrom from, size_t *len);
 void trace_format_time(GString *out, SimTime t);
 const char *trace_verb_name(TraceVerb verb);

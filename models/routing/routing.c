@@ -65,7 +65,7 @@ static void routing_note(Node *node, RouteOrigin origin, const char *pfx, const 
   g_string_append(s, " -> ");
   routing_format_side(s, now, n_now);
   g_string_append_printf(s, " (%s)", reason);
-  trace_note(ctx->trace, sim_now(ctx), node, n_now ? now[0]->iface : NULL, "%s", s->str);
+  trace_note(ctx->trace, TRACE_ROUTING, sim_now(ctx), node, n_now ? now[0]->iface : NULL, "%s", s->str);
   g_string_free(s, TRUE);
 }
 
@@ -158,7 +158,7 @@ void routing_vnote(Node *node, const Iface *iface, const char *proto, const char
   if (!trace_wants(ctx->trace, TRACE_ROUTING))
     return;
   char *text = g_strdup_vprintf(fmt, ap);
-  trace_note(ctx->trace, sim_now(ctx), node, iface, "%s: %s", proto, text);
+  trace_note(ctx->trace, TRACE_ROUTING, sim_now(ctx), node, iface, "%s: %s", proto, text);
   g_free(text);
 }
 

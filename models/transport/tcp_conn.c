@@ -320,8 +320,8 @@ void tcp_conn_note(TcpConn *c, const char *fmt, ...)
   va_start(ap, fmt);
   g_vsnprintf(text, sizeof text, fmt, ap);
   va_end(ap);
-  trace_note(ctx->trace, sim_now(ctx), c->node, NULL, "tcp %u.%u.%u.%u:%u > %u.%u.%u.%u:%u %s", c->laddr >> 24,
-             (c->laddr >> 16) & 255, (c->laddr >> 8) & 255, c->laddr & 255, c->lport, c->raddr >> 24,
+  trace_note(ctx->trace, TRACE_TRANSPORT, sim_now(ctx), c->node, NULL, "tcp %u.%u.%u.%u:%u > %u.%u.%u.%u:%u %s",
+             c->laddr >> 24, (c->laddr >> 16) & 255, (c->laddr >> 8) & 255, c->laddr & 255, c->lport, c->raddr >> 24,
              (c->raddr >> 16) & 255, (c->raddr >> 8) & 255, c->raddr & 255, c->rport, text);
 }
 

@@ -821,7 +821,8 @@ static void tcp_in_trace(Node *node, Packet *p, const Ipv4Meta *meta)
 {
   if (!trace_wants(node->ctx->trace, TRACE_TRANSPORT))
     return;
-  trace_packet(node->ctx->trace, sim_now(node->ctx), node, meta->in, TRACE_DELIVER, TRACE_FROM_IPV4, p, NULL);
+  trace_packet(node->ctx->trace, TRACE_TRANSPORT, sim_now(node->ctx), node, meta->in, TRACE_DELIVER, TRACE_FROM_IPV4, p,
+               NULL);
 }
 
 /* Takes a segment (at the TCP header) delivered to the node: checks it

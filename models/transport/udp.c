@@ -191,7 +191,8 @@ void udp_input(Node *node, Packet *p, const Ipv4Meta *meta)
   Flow *f = flow_delivered(node->ctx->flows, &key, p, packet_len(p) - UDP_HEADER_LEN, sim_now(node->ctx));
   flow_goodput(f, packet_len(p) - UDP_HEADER_LEN, sim_now(node->ctx));
   if (trace_wants(node->ctx->trace, TRACE_TRANSPORT))
-    trace_packet(node->ctx->trace, sim_now(node->ctx), node, meta->in, TRACE_DELIVER, TRACE_FROM_IPV4, p, NULL);
+    trace_packet(node->ctx->trace, TRACE_TRANSPORT, sim_now(node->ctx), node, meta->in, TRACE_DELIVER, TRACE_FROM_IPV4,
+                 p, NULL);
   packet_pull(p, UDP_HEADER_LEN);
   b->handler.recv(b->owner, p, &um);
 }

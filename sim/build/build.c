@@ -6,6 +6,10 @@
  * contents shared between databases): each ospf_new() takes a reference,
  * and the builder drops its own once all hold one.
  *
+ * The trace knows every app's flow (its protocol between the app's node
+ * and its destination) to name them in DIR/trace.tags, and the filters
+ * of output.trace.
+ *
  * Entry points: build_network(), build_open_outputs().
  */
 #include "sim/build/build.h"
@@ -15,6 +19,7 @@
 
 #include "models/app/app.h"
 #include "models/internet/ipv4.h"
+#include "models/internet/ipv4_wire.h"
 #include "models/internet/route_auto.h"
 #include "models/observe/pcap_out.h"
 #include "models/routing/ospf.h"
@@ -207,6 +212,103 @@ static gboolean build_open_routes(Network *net, const char *dir, GError **error)
   return net->ctx.routes_csv != NULL;
 }
 
+/* The IP protocol of an app kind's packets. */
+static uint8_t build_app_proto(const AppConfig *a)
+{
+  switch (a->kind) {
+  case APP_PING:
+    return IPPROTO_ICMP_NUM;
+  case APP_TRACEROUTE:
+    return a->icmp ? IPPROTO_ICMP_NUM : IPPROTO_UDP_NUM;
+  case APP_UDP_CBR:
+  case APP_UDP_SINK:
+  case APP_UDP_ECHO:
+  case APP_UDP_ECHO_SERVER:
+  case APP_ONOFF:
+    return IPPROTO_UDP_NUM;
+  default:
+    return IPPROTO_TCP_NUM;
+  }
+}
+
+/* The flow of an app, for the trace: its protocol between its node's
+ * addresses and its destination (any address for a server), the
+ * destination port of udp-cbr, the port of udp-sink, the echo identifier
+ * of ping and ICMP traceroute (set when they start). */
+static TraceFlow *build_app_flow(const Network *net, const AppConfig *a)
+{
+  gboolean server = a->kind == APP_UDP_SINK || a->kind == APP_UDP_ECHO_SERVER || a->kind == APP_BULK_SINK ||
+                    a->kind == APP_HTTP_SERVER || a->kind == APP_FTP_SERVER;
+  TraceFlow *f = trace_flow_new(a->name, build_app_proto(a), server ? 0 : a->dst);
+  const Node *node = network_node(net, (guint)a->node);
+  for (guint i = 0; i < node->ifaces->len; i++) {
+    const Iface *iface = g_ptr_array_index(node->ifaces, i);
+    if (iface->has_ip)
+      g_array_append_val(f->addrs, iface->ip.addr);
+  }
+  f->waiting = f->proto == IPPROTO_ICMP_NUM; /* until it takes an echo identifier (trace_set_echo_id()) */
+  if (a->kind == APP_UDP_CBR)
+    f->peer_port = a->port;
+  if (a->kind == APP_UDP_SINK)
+    f->port = a->port;
+  return f;
+}
+
+/* Gives the trace the apps' flows and the filters of output.trace. */
+static void build_trace_filter(Network *net, const Scenario *sc)
+{
+  const ScenarioOutput *out = &sc->output;
+  Trace *t = net->ctx.trace;
+  for (guint i = 0; i < sc->apps->len; i++) {
+    const AppConfig *a = scenario_app(sc, i);
+    trace_add_flow(t, build_app_flow(net, a));
+    if (out->trace_flow && strcmp(out->trace_flow, a->name) == 0)
+      t->filter.flow = build_app_flow(net, a);
+  }
+  if (out->trace_flow && !t->filter.flow)
+    trace_flow_parse(out->trace_flow, &t->filter.flow, NULL); /* checked by the scenario */
+  t->filter.nodes = g_strdupv(out->trace_nodes);
+  t->filter.ifaces = g_strdupv(out->trace_ifaces);
+  t->filter.protos = g_strdupv(out->trace_protos);
+  t->filter.packet = out->trace_packet;
+  t->filter.from = out->trace_from;
+  t->filter.to = out->trace_to;
+  t->macs = out->trace_macs;
+}
+
+/* Opens `name` in `dir` for writing; NULL after setting `error`. */
+static FILE *build_open_file(const char *dir, const char *name, GError **error)
+{
+  char *path = g_build_filename(dir, name, NULL);
+  FILE *f = g_fopen(path, "w");
+  if (!f)
+    g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(errno), "cannot write '%s': %s", path, g_strerror(errno));
+  g_free(path);
+  return f;
+}
+
+/* Opens the text trace, DIR/trace.txt and its tags DIR/trace.tags, or
+ * standard output when `dir` is NULL and `to_stdout` allows it (no
+ * tags), with its filters. */
+static gboolean build_open_trace(Network *net, const Scenario *sc, const char *dir, gboolean to_stdout, GError **error)
+{
+  if (dir) {
+    FILE *f = build_open_file(dir, "trace.txt", error);
+    if (!f)
+      return FALSE;
+    net->ctx.trace = trace_new(f, TRUE, sc->output.trace);
+  } else if (to_stdout) {
+    net->ctx.trace = trace_new(stdout, FALSE, sc->output.trace);
+  } else {
+    return TRUE;
+  }
+  build_trace_filter(net, sc);
+  FILE *tags = dir ? build_open_file(dir, "trace.tags", error) : NULL;
+  if (tags)
+    trace_set_tags(net->ctx.trace, tags);
+  return !dir || tags;
+}
+
 /* Opens what the scenario's `output:` asks for: the text trace (DIR/trace.txt,
  * or standard output when `dir` is NULL and `to_stdout` allows it), a
  * pcap file per captured interface (DIR/<node>-<iface>.pcap; pcap needs a
@@ -222,19 +324,8 @@ gboolean build_open_outputs(Network *net, const Scenario *sc, const char *dir, g
                 g_strerror(errno));
     return FALSE;
   }
-  if (out->trace && dir) {
-    char *path = g_build_filename(dir, "trace.txt", NULL);
-    FILE *f = g_fopen(path, "w");
-    if (!f)
-      g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(errno), "cannot write '%s': %s", path,
-                  g_strerror(errno));
-    g_free(path);
-    if (!f)
-      return FALSE;
-    net->ctx.trace = trace_new(f, TRUE, out->trace);
-  } else if (out->trace && to_stdout) {
-    net->ctx.trace = trace_new(stdout, FALSE, out->trace);
-  }
+  if (out->trace && !build_open_trace(net, sc, dir, to_stdout, error))
+    return FALSE;
   if (pcap && !dir) {
     g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
                 "output.pcap needs a directory: give 'output: { dir: DIR }' or 'ipsim run --out DIR'");

@@ -43,7 +43,8 @@ static void network_event_link_set(Network *net, const ScenarioEvent *ev)
   link_set_params(link, &ev->params);
   if (trace_wants(net->ctx.trace, TRACE_LINK)) {
     char *what = link_describe(link), *params = network_event_params(&ev->params);
-    trace_note(net->ctx.trace, network_now(net), link->ends[0]->node, link->ends[0], "link %s set%s", what, params);
+    trace_note(net->ctx.trace, TRACE_LINK, network_now(net), link->ends[0]->node, link->ends[0], "link %s set%s", what,
+               params);
     g_free(params);
     g_free(what);
   }
@@ -58,11 +59,11 @@ static void network_event_iface(Network *net, const ScenarioEvent *ev)
   gboolean ospf = ev->protocol == SCENARIO_ROUTING_OSPF;
   if (trace_wants(net->ctx.trace, TRACE_ROUTING)) {
     if (ev->kind == SCENARIO_EVENT_IFACE_COST)
-      trace_note(net->ctx.trace, network_now(net), node, iface, "event: ospf cost of %s set to %u", iface->name,
-                 ev->cost);
+      trace_note(net->ctx.trace, TRACE_ROUTING, network_now(net), node, iface, "event: ospf cost of %s set to %u",
+                 iface->name, ev->cost);
     else
-      trace_note(net->ctx.trace, network_now(net), node, iface, "event: %s %s on %s", ospf ? "ospf" : "rip",
-                 ev->on ? "on" : "off", iface->name);
+      trace_note(net->ctx.trace, TRACE_ROUTING, network_now(net), node, iface, "event: %s %s on %s",
+                 ospf ? "ospf" : "rip", ev->on ? "on" : "off", iface->name);
   }
   if (ev->kind == SCENARIO_EVENT_IFACE_COST && node->ospf)
     ospf_set_iface_cost(node->ospf, (guint)ev->iface, ev->cost);

@@ -41,7 +41,9 @@ static const CliCommand cli_commands[] = {
     {"draw", cli_draw, "draw FILE [-o OUT]", "draw the topology of a scenario",
      "Prints the topology as Graphviz DOT, or renders it to OUT, in the format of\n"
      "its extension: .dot, .gv, .svg, .png or .pdf.\n"},
-    {"trace", cli_trace, "trace DIR [--node N]... [--iface N:IF]... [--proto P]... [--packet ID] [--from T] [--to T]",
+    {"trace", cli_trace,
+     "trace DIR [--node N]... [--iface N:IF]... [--proto P]... [--layer L]... [--flow F] [--packet ID] [--from T] "
+     "[--to T] [-e]",
      "print the lines of a run's trace that match filters",
      "Prints the lines of DIR/trace.txt (a run with 'trace' and --out DIR) that\n"
      "match every filter given; a filter given twice matches either value.\n"
@@ -49,10 +51,19 @@ static const CliCommand cli_commands[] = {
      "  --iface N:IF  lines of interface IF of node N\n"
      "  --proto P     packets whose headers show P: arp, ipv4, icmp, udp, tcp,\n"
      "                rip or ospf\n"
+     "  --layer L     lines of layer L: link, internet, transport, app or routing\n"
+     "  --flow F      lines of a flow, both ways: an app's name (its packets, the\n"
+     "                ICMP errors about them, its own lines) or a 5-tuple such as\n"
+     "                'udp 10.0.1.10:5000 > 10.0.2.10:9' (udp, tcp or icmp; ports\n"
+     "                optional)\n"
      "  --packet ID   packet #ID, and the packets made from it (its fragments,\n"
      "                errors about it, a reply to it)\n"
      "  --from T      lines at time T (such as 2s or 1500ms) or later\n"
-     "  --to T        lines at time T or earlier\n"},
+     "  --to T        lines at time T or earlier\n"
+     "  -e, --macs    link-layer lines show the source and destination MAC\n"
+     "                addresses before the headers, as tcpdump -e\n"
+     "--layer, --flow and -e read DIR/trace.tags, which the run writes beside\n"
+     "trace.txt. The scenario's 'output: { trace: { ... } }' takes the same filters.\n"},
     {"ladder", cli_ladder,
      "ladder DIR (--between A,B | --nodes A,B,... | --flow PORT) [--from T] [--to T] [--collapse N] [-o OUT]",
      "draw the messages of a run's trace as a ladder (sequence) diagram",

@@ -149,11 +149,18 @@ typedef struct {
 } ScenarioShow;
 
 typedef struct {
-  char *dir;           /* NULL: none given (the CLI's --out may give one) */
-  guint trace;         /* SCENARIO_TRACE_* mask; 0 = no trace */
-  gboolean pcap_all;   /* pcap: all */
-  GArray *pcap;        /* of ScenarioPcapTarget; never NULL */
-  uint32_t snaplen;    /* bytes of each frame written to pcap files (65535: whole frames) */
+  char *dir;                    /* NULL: none given (the CLI's --out may give one) */
+  guint trace;                  /* SCENARIO_TRACE_* mask; 0 = no trace */
+  char **trace_nodes;           /* trace: { nodes: } NULL-terminated; NULL: every node */
+  char **trace_protos;          /* trace: { protos: } NULL-terminated; NULL: every protocol */
+  char **trace_ifaces;          /* trace: { ifaces: } "node:iface", NULL-terminated; NULL: every interface */
+  uint64_t trace_packet;        /* trace: { packet: } 0: every packet */
+  SimTime trace_from, trace_to; /* trace: { from:, to: } -1: open */
+  char *trace_flow;             /* trace: { flow: } an app's name or a 5-tuple; NULL: none */
+  gboolean trace_macs;          /* trace: { macs: true } */
+  gboolean pcap_all;            /* pcap: all */
+  GArray *pcap;                 /* of ScenarioPcapTarget; never NULL */
+  uint32_t snaplen;             /* bytes of each frame written to pcap files (65535: whole frames) */
   gboolean tcp_series; /* `tcp-series: true`: tcp.csv, a row per change of a connection's cwnd, ssthresh, srtt, rto, in
                           flight */
   gboolean routes;     /* `routes:` DIR/routes.csv, a row per change of a protocol's routes; default TRUE when a

@@ -106,6 +106,7 @@ static Scenario *scenario_new(const char *file)
   sc->events = g_array_new(FALSE, TRUE, sizeof(ScenarioEvent));
   sc->output.pcap = g_array_new(FALSE, TRUE, sizeof(ScenarioPcapTarget));
   sc->output.snaplen = 65535;
+  sc->output.trace_from = sc->output.trace_to = -1;
   tcp_config_defaults(&sc->tcp);
   sc->expects = g_array_new(FALSE, TRUE, sizeof(ScenarioExpect));
   g_array_set_clear_func(sc->expects, scenario_expect_clear);

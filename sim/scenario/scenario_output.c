@@ -1,6 +1,9 @@
 /*
  * The `output` section: where a run writes (`dir`), which layers the text
- * trace shows (`trace: true | false | [link, internet, transport, app]`)
+ * trace shows (`trace: true | false | [link, internet, transport, app]`,
+ * or a mapping: `{ layers, nodes, ifaces, protos, flow, packet, from, to, macs }`, the
+ * filters of `ipsim trace`, checked here: nodes that exist, a flow that
+ * is an app's name or a 5-tuple)
  * and which interfaces get a pcap file (`pcap: all | none | [node,
  * "node:iface", ...]`), and whether TCP's time series is written
  * (`tcp-series: true`: tcp.csv in the output directory), whether the
@@ -16,6 +19,7 @@
  */
 #include <string.h>
 
+#include "models/observe/trace.h"
 #include "sim/scenario/scenario_private.h"
 
 static gboolean output_parse_trace(SchemaCtx *cx, const YNode *value, void *dest);
@@ -25,7 +29,7 @@ static gboolean output_parse_show(SchemaCtx *cx, const YNode *value, void *dest)
 
 static const SchemaField output_fields[] = {
     {"dir", schema_parse_string, offsetof(ScenarioOutput, dir), 0, FALSE},
-    {"trace", output_parse_trace, offsetof(ScenarioOutput, trace), 0, FALSE},
+    {"trace", output_parse_trace, 0, 0, FALSE},
     {"pcap", output_parse_pcap, 0, 0, FALSE},
     {"snaplen", output_parse_snaplen, offsetof(ScenarioOutput, snaplen), 0, FALSE},
     {"tcp-series", scenario_parse_bool, offsetof(ScenarioOutput, tcp_series), 0, FALSE},
@@ -34,18 +38,13 @@ static const SchemaField output_fields[] = {
 };
 static const Schema output_schema = {"the output", output_fields, G_N_ELEMENTS(output_fields), SCHEMA_NO_GIVEN};
 
-/* `trace: true`, `false`, or a list of layers. Stores a SCENARIO_TRACE_* mask. */
-static gboolean output_parse_trace(SchemaCtx *cx, const YNode *value, void *dest)
+/* A list of layers, `[link, internet]`: stores a TRACE_* mask. */
+static gboolean output_parse_layers(SchemaCtx *cx, const YNode *value, void *dest)
 {
   static const char *const layers[] = {"link", "internet", "transport", "app", "routing"};
   guint *mask = dest;
-  if (value->type != YNODE_SEQ) {
-    gboolean on = FALSE;
-    if (!scenario_parse_bool(cx, value, &on))
-      return FALSE;
-    *mask = on ? TRACE_ALL : 0;
-    return TRUE;
-  }
+  if (!schema_expect(cx, value, YNODE_SEQ, "a list of layers such as [link, internet]"))
+    return FALSE;
   gboolean ok = TRUE;
   *mask = 0;
   for (guint i = 0; i < value->n; i++) {
@@ -58,6 +57,165 @@ static gboolean output_parse_trace(SchemaCtx *cx, const YNode *value, void *dest
     schema_path_pop(cx, mark);
   }
   return ok;
+}
+
+/* `nodes: [r1, h1]`: names of nodes, kept as a NULL-terminated list. */
+static gboolean output_parse_trace_nodes(SchemaCtx *cx, const YNode *value, void *dest)
+{
+  char ***names = dest;
+  if (!schema_expect(cx, value, YNODE_SEQ, "a list of nodes such as [r1, h1]"))
+    return FALSE;
+  gboolean ok = TRUE;
+  GPtrArray *list = g_ptr_array_new();
+  for (guint i = 0; i < value->n; i++) {
+    gsize mark = schema_path_push_index(cx, i);
+    if (schema_expect(cx, value->items[i], YNODE_SCALAR, "a node") && scenario_lookup_node(cx, value->items[i]) >= 0)
+      g_ptr_array_add(list, g_strdup(value->items[i]->text));
+    else
+      ok = FALSE;
+    schema_path_pop(cx, mark);
+  }
+  g_ptr_array_add(list, NULL);
+  g_strfreev(*names);
+  *names = (char **)g_ptr_array_free(list, FALSE);
+  return ok;
+}
+
+/* One `ifaces:` item, "node:iface", checked. */
+static gboolean output_trace_iface(SchemaCtx *cx, const YNode *value)
+{
+  if (!schema_expect(cx, value, YNODE_SCALAR, "an interface such as 'r1:eth0'"))
+    return FALSE;
+  const char *colon = strchr(value->text, ':');
+  if (!colon) {
+    schema_error(cx, value, "expected an interface such as 'r1:eth0', found '%s'", value->text);
+    return FALSE;
+  }
+  YNode named = *value;
+  named.text = g_strndup(value->text, (gsize)(colon - value->text));
+  int node = scenario_lookup_node(cx, &named);
+  g_free(named.text);
+  return node >= 0 && scenario_lookup_iface(cx, value, node, colon + 1) >= 0;
+}
+
+/* `ifaces: ["r1:eth0"]`: interfaces, kept as a NULL-terminated list of "node:iface". */
+static gboolean output_parse_trace_ifaces(SchemaCtx *cx, const YNode *value, void *dest)
+{
+  char ***names = dest;
+  if (!schema_expect(cx, value, YNODE_SEQ, "a list of interfaces such as ['r1:eth0']"))
+    return FALSE;
+  gboolean ok = TRUE;
+  GPtrArray *list = g_ptr_array_new();
+  for (guint i = 0; i < value->n; i++) {
+    gsize mark = schema_path_push_index(cx, i);
+    if (output_trace_iface(cx, value->items[i]))
+      g_ptr_array_add(list, g_strdup(value->items[i]->text));
+    else
+      ok = FALSE;
+    schema_path_pop(cx, mark);
+  }
+  g_ptr_array_add(list, NULL);
+  g_strfreev(*names);
+  *names = (char **)g_ptr_array_free(list, FALSE);
+  return ok;
+}
+
+/* `protos: [arp, icmp]`: protocols a line's headers show, kept as a NULL-terminated list. */
+static gboolean output_parse_trace_protos(SchemaCtx *cx, const YNode *value, void *dest)
+{
+  static const char *const protos[] = {"arp", "ipv4", "icmp", "udp", "tcp", "rip", "ospf"};
+  char ***names = dest;
+  if (!schema_expect(cx, value, YNODE_SEQ, "a list of protocols such as [arp, icmp]"))
+    return FALSE;
+  gboolean ok = TRUE;
+  GPtrArray *list = g_ptr_array_new();
+  for (guint i = 0; i < value->n; i++) {
+    int proto = 0;
+    gsize mark = schema_path_push_index(cx, i);
+    if (scenario_parse_word(cx, value->items[i], protos, G_N_ELEMENTS(protos), "protocol", &proto))
+      g_ptr_array_add(list, g_strdup(protos[proto]));
+    else
+      ok = FALSE;
+    schema_path_pop(cx, mark);
+  }
+  g_ptr_array_add(list, NULL);
+  g_strfreev(*names);
+  *names = (char **)g_ptr_array_free(list, FALSE);
+  return ok;
+}
+
+/* `flow: web` (an app's name) or `flow: "udp 10.0.1.10:5000 > 10.0.2.10:9"`. */
+static gboolean output_parse_trace_flow(SchemaCtx *cx, const YNode *value, void *dest)
+{
+  if (!schema_expect(cx, value, YNODE_SCALAR, "an app's name or a 5-tuple such as 'udp 10.0.1.10:5000 > 10.0.2.10:9'"))
+    return FALSE;
+  const Scenario *sc = loader_of(cx)->sc;
+  TraceFlow *tuple = NULL;
+  gboolean ok = trace_flow_parse(value->text, &tuple, NULL);
+  trace_flow_free(tuple);
+  GString *names = g_string_new(NULL);
+  for (guint i = 0; i < sc->apps->len; i++) {
+    ok = ok || strcmp(scenario_app(sc, i)->name, value->text) == 0;
+    g_string_append_printf(names, "%s%s", i ? ", " : "", scenario_app(sc, i)->name);
+  }
+  if (!ok && strchr(value->text, ' '))
+    schema_error(cx, value,
+                 "'%s' is not a 5-tuple such as 'udp 10.0.1.10:5000 > 10.0.2.10:9' (udp, tcp or icmp; ports from 1 to "
+                 "65535, optional, none for icmp)",
+                 value->text);
+  else if (!ok)
+    schema_error(cx, value,
+                 "unknown flow '%s': expected an app's name (%s) or a 5-tuple such as 'udp 10.0.1.10:5000 > "
+                 "10.0.2.10:9' (udp, tcp or icmp; ports optional)",
+                 value->text, names->len ? names->str : "this scenario has no apps");
+  g_string_free(names, TRUE);
+  if (ok) {
+    g_free(*(char **)dest);
+    *(char **)dest = g_strdup(value->text);
+  }
+  return ok;
+}
+
+/* `packet: 12`: a packet id. */
+static gboolean output_parse_trace_packet(SchemaCtx *cx, const YNode *value, void *dest)
+{
+  return scenario_parse_uint(cx, value, 1, G_MAXINT64, "a packet id", dest);
+}
+
+static const SchemaField trace_fields[] = {
+    {"layers", output_parse_layers, offsetof(ScenarioOutput, trace), 0, FALSE},
+    {"nodes", output_parse_trace_nodes, offsetof(ScenarioOutput, trace_nodes), 0, FALSE},
+    {"ifaces", output_parse_trace_ifaces, offsetof(ScenarioOutput, trace_ifaces), 0, FALSE},
+    {"protos", output_parse_trace_protos, offsetof(ScenarioOutput, trace_protos), 0, FALSE},
+    {"flow", output_parse_trace_flow, offsetof(ScenarioOutput, trace_flow), 0, FALSE},
+    {"packet", output_parse_trace_packet, offsetof(ScenarioOutput, trace_packet), 0, FALSE},
+    {"from", schema_parse_duration, offsetof(ScenarioOutput, trace_from), 0, FALSE},
+    {"to", schema_parse_duration, offsetof(ScenarioOutput, trace_to), 0, FALSE},
+    {"macs", scenario_parse_bool, offsetof(ScenarioOutput, trace_macs), 0, FALSE},
+};
+static const Schema trace_schema = {"the trace", trace_fields, G_N_ELEMENTS(trace_fields), SCHEMA_NO_GIVEN};
+
+/* `trace: true`, `false`, a list of layers, or a mapping of filters
+ * (every layer unless `layers` says). Stores a TRACE_* mask and the filters. */
+static gboolean output_parse_trace(SchemaCtx *cx, const YNode *value, void *dest)
+{
+  ScenarioOutput *out = dest;
+  if (value->type == YNODE_SEQ)
+    return output_parse_layers(cx, value, &out->trace);
+  if (value->type == YNODE_MAP) {
+    out->trace = TRACE_ALL;
+    gboolean ok = schema_apply(cx, &trace_schema, value, out);
+    if (ok && out->trace_from >= 0 && out->trace_to >= 0 && out->trace_to < out->trace_from) {
+      schema_error(cx, value, "the trace's 'to' is before its 'from'");
+      ok = FALSE;
+    }
+    return ok;
+  }
+  gboolean on = FALSE;
+  if (!scenario_parse_bool(cx, value, &on))
+    return FALSE;
+  out->trace = on ? TRACE_ALL : 0;
+  return TRUE;
 }
 
 /* Reads one pcap target, "node" (every interface) or "node:iface". */
@@ -318,6 +476,14 @@ void scenario_output_clear(ScenarioOutput *out)
   if (out->show)
     g_array_free(out->show, TRUE);
   out->show = NULL;
+  g_strfreev(out->trace_nodes);
+  out->trace_nodes = NULL;
+  g_strfreev(out->trace_ifaces);
+  out->trace_ifaces = NULL;
+  g_strfreev(out->trace_protos);
+  out->trace_protos = NULL;
+  g_free(out->trace_flow);
+  out->trace_flow = NULL;
 }
 
 /* TRUE when a router runs a routing protocol: routes.csv is then on by default. */

@@ -172,6 +172,231 @@ START_TEST(test_trace_command_filters)
 }
 END_TEST
 
+/* The lines of the first ping at the internet layer: what --layer
+ * internet --flow probe --to 1.5s prints. */
+#define FIRST_PING_INTERNET                                                                                            \
+  "1.000000000 h1 eth0 send #1 IPv4 10.0.1.11 > 10.0.2.13 ttl 64 id 1 len 84 ICMP echo request id 16384 seq 1\n"       \
+  "1.000334880 r1 eth1 fwd #1 IPv4 10.0.1.11 > 10.0.2.13 ttl 63 id 1 len 84 ICMP echo request id 16384 seq 1\n"        \
+  "1.000669760 h3 eth0 deliver #1 IPv4 10.0.1.11 > 10.0.2.13 ttl 63 id 1 len 84 ICMP echo request id 16384 seq 1\n"    \
+  "1.000669760 h3 eth0 send #6 (reply to #1) IPv4 10.0.2.13 > 10.0.1.11 ttl 64 id 1 len 84 ICMP echo reply id 16384 "  \
+  "seq 1\n"                                                                                                            \
+  "1.000785440 r1 eth0 fwd #6 (reply to #1) IPv4 10.0.2.13 > 10.0.1.11 ttl 63 id 1 len 84 ICMP echo reply id 16384 "   \
+  "seq 1\n"                                                                                                            \
+  "1.000901120 h1 eth0 deliver #6 (reply to #1) IPv4 10.0.2.13 > 10.0.1.11 ttl 63 id 1 len 84 ICMP echo reply id "     \
+  "16384 seq 1\n"
+
+/* r1's link-layer lines of the first ping with -e: the MACs change at the
+ * router, the IP addresses do not. */
+#define FIRST_PING_R1_MACS                                                                                             \
+  "1.000334880 r1 eth0 rx #1 02:00:00:00:00:01 > 02:00:00:00:00:06, IPv4 10.0.1.11 > 10.0.2.13 ttl 64 id 1 len 84 "    \
+  "ICMP echo request id 16384 seq 1\n"                                                                                 \
+  "1.000554080 r1 eth1 tx #1 02:00:00:00:00:07 > 02:00:00:00:00:0b, IPv4 10.0.1.11 > 10.0.2.13 ttl 63 id 1 len 84 "    \
+  "ICMP echo request id 16384 seq 1\n"                                                                                 \
+  "1.000785440 r1 eth1 rx #6 (reply to #1) 02:00:00:00:00:0b > 02:00:00:00:00:07, IPv4 10.0.2.13 > 10.0.1.11 ttl 64 "  \
+  "id 1 len 84 ICMP echo reply id 16384 seq 1\n"                                                                       \
+  "1.000785440 r1 eth0 tx #6 (reply to #1) 02:00:00:00:00:06 > 02:00:00:00:00:01, IPv4 10.0.2.13 > 10.0.1.11 ttl 63 "  \
+  "id 1 len 84 ICMP echo reply id 16384 seq 1\n"
+
+/* Checks that `ipsim trace` with `args` (after "trace DIR") exits `status`
+ * printing `out` (NULL: not checked) and `err`. */
+static void assert_trace(const char *dir, const char *const *args, int status, const char *out, const char *err)
+{
+  const char *argv[16] = {"trace", dir};
+  for (int i = 0; args[i]; i++)
+    argv[i + 2] = args[i];
+  Run r = run_ipsim(argv);
+  ck_assert_int_eq(r.status, status);
+  if (out)
+    ck_assert_str_eq(r.out, out);
+  ck_assert_str_eq(r.err, err);
+  run_clear(&r);
+}
+
+/* `ipsim trace DIR --layer internet --flow probe`, a 5-tuple, -e; bad
+ * layers, flows and 5-tuples are errors naming what is expected. */
+START_TEST(test_trace_layer_flow_macs)
+{
+  char *dir = NULL;
+  g_strfreev(trace_of_run("two-lans.yaml", &dir));
+  assert_trace(dir, (const char *[]){"--layer", "internet", "--flow", "probe", "--to", "1.5s", NULL}, 0,
+               FIRST_PING_INTERNET, "");
+  assert_trace(dir,
+               (const char *[]){"--layer", "internet", "--flow", "icmp 10.0.2.13 > 10.0.1.11", "--to", "1.5s", NULL}, 0,
+               FIRST_PING_INTERNET, "");
+  assert_trace(dir, (const char *[]){"-e", "--packet", "1", "--layer", "link", "--node", "r1", NULL}, 0,
+               FIRST_PING_R1_MACS, "");
+  assert_trace(dir, (const char *[]){"--layer", "app", "--flow", "probe", "--to", "1.5s", NULL}, 0,
+               "1.000000000 h1 - note probe: PING 10.0.2.13 (10.0.2.13) 56(84) bytes of data.\n"
+               "1.000901120 h1 - note probe: 64 bytes from 10.0.2.13: icmp_seq=1 ttl=63 time=0.901 ms\n",
+               "");
+  assert_trace(dir, (const char *[]){"--layer", "ip", NULL}, 2, "",
+               "ipsim trace: unknown layer 'ip' (expected link, internet, transport, app or routing)\n");
+  assert_trace(dir, (const char *[]){"--flow", "web", NULL}, 2, "",
+               "ipsim trace: --flow web: no app of that name; the flows of this run are probe, or give a 5-tuple "
+               "such as 'udp 10.0.1.10:5000 > 10.0.2.10:9'\n");
+  assert_trace(dir, (const char *[]){"--flow", "udp 10.0.1.11 10.0.2.13", NULL}, 2, "",
+               "ipsim trace: --flow udp 10.0.1.11 10.0.2.13: expected an app's name or a 5-tuple such as 'udp "
+               "10.0.1.10:5000 > 10.0.2.10:9' (udp, tcp or icmp; ports optional, none for icmp)\n");
+  remove_dir(dir);
+  g_free(dir);
+}
+END_TEST
+
+/* An ICMP error belongs to the flow of the datagram it quotes: r1's time
+ * exceeded about traceroute's first probe is the probe's 5-tuple's (and
+ * the traceroute app's); without DIR/trace.tags, --layer is an error. */
+START_TEST(test_trace_flow_of_errors)
+{
+  char *dir = NULL;
+  g_strfreev(trace_of_run("chain.yaml", &dir));
+  const char *want =
+      "1.000000000 h1 eth0 send #1 IPv4 10.0.1.10 > 10.0.3.10 ttl 1 id 1 len 60 UDP 49152 > 33434 len 40\n"
+      "1.000315520 r1 eth0 drop #1 IPv4 10.0.1.10 > 10.0.3.10 ttl 1 id 1 len 60 UDP 49152 > 33434 len 40 reason "
+      "ttl-expired\n"
+      "1.000315520 r1 eth0 send #4 (error about #1) IPv4 10.0.1.1 > 10.0.1.10 ttl 64 id 1 len 56 ICMP time exceeded "
+      "in-transit\n"
+      "1.000421120 h1 eth0 deliver #4 (error about #1) IPv4 10.0.1.1 > 10.0.1.10 ttl 64 id 1 len 56 ICMP time "
+      "exceeded in-transit\n";
+  assert_trace(dir, (const char *[]){"--flow", "udp 10.0.1.10:49152 > 10.0.3.10:33434", "--layer", "internet", NULL}, 0,
+               want, "");
+  assert_trace(dir, (const char *[]){"--flow", "trace", "--layer", "internet", "--packet", "1", NULL}, 0, want, "");
+  char *tags = g_build_filename(dir, "trace.tags", NULL);
+  g_unlink(tags);
+  char *err =
+      g_strdup_printf("ipsim trace: --layer, --flow and -e need %s, which the run writes beside trace.txt\n", tags);
+  assert_trace(dir, (const char *[]){"--layer", "link", NULL}, 2, "", err);
+  g_free(err);
+  g_free(tags);
+  remove_dir(dir);
+  g_free(dir);
+}
+END_TEST
+
+/* Two pings between the same hosts are two flows (their echo
+ * identifiers): fragmentation.yaml's `df` is its DF echo, dropped at r1,
+ * and r1's error about it, none of `big`'s fragments. */
+START_TEST(test_trace_flow_of_pings)
+{
+  char *dir = NULL;
+  g_strfreev(trace_of_run("fragmentation.yaml", &dir));
+  assert_trace(dir, (const char *[]){"--flow", "df", "--layer", "internet", "--to", "5.5s", NULL}, 0,
+               "5.000000000 h1 eth0 send #73 IPv4 10.0.1.10 > 10.0.2.10 ttl 64 id 4 len 1028 DF ICMP echo request id "
+               "16385 seq 1\n"
+               "5.001083360 r1 eth1 fwd #73 IPv4 10.0.1.10 > 10.0.2.10 ttl 63 id 4 len 1028 DF ICMP echo request id "
+               "16385 seq 1\n"
+               "5.001083360 r1 eth1 drop #73 IPv4 10.0.1.10 > 10.0.2.10 ttl 63 id 4 len 1028 DF ICMP echo request id "
+               "16385 seq 1 reason frag-needed\n"
+               "5.001083360 r1 eth0 send #74 (error about #73) IPv4 10.0.1.1 > 10.0.1.10 ttl 64 id 1 len 56 ICMP frag "
+               "needed mtu 576\n"
+               "5.002088960 h1 eth0 deliver #74 (error about #73) IPv4 10.0.1.1 > 10.0.1.10 ttl 64 id 1 len 56 ICMP "
+               "frag needed mtu 576\n",
+               "");
+  Run r = run_ipsim((const char *[]){"trace", dir, "--flow", "big", "--layer", "internet", NULL});
+  ck_assert_int_eq(r.status, 0);
+  ck_assert_ptr_null(strstr(r.out, "id 16385"));
+  assert_contains(r.out, "1.000000000 h1 eth0 send #5 (frag of #1) IPv4 10.0.1.10 > 10.0.2.10 ttl 64 id 1 len 68 frag "
+                         "off 2960\n"); /* a later fragment: its datagram's flow */
+  run_clear(&r);
+  remove_dir(dir);
+  g_free(dir);
+}
+END_TEST
+
+/* Runs the example `name` with its line `was` replaced by `trace:
+ * MAPPING`, into a new directory, returned. */
+static char *run_with_trace(const char *name, const char *was, const char *mapping)
+{
+  char *dir = scratch_dir(), *file = example(name), *text = NULL;
+  ck_assert(g_file_get_contents(file, &text, NULL, NULL));
+  char *trace = g_strdup_printf("  trace: %s\n", mapping);
+  char **parts = g_strsplit(text, was, 2);
+  ck_assert_uint_eq(g_strv_length(parts), 2);
+  char *edited = g_strjoinv(trace, parts), *path = g_build_filename(dir, name, NULL);
+  ck_assert(g_file_set_contents(path, edited, -1, NULL));
+  Run r = run_ipsim((const char *[]){"run", path, "--out", dir, "--quiet", NULL});
+  ck_assert_int_eq(r.status, 0);
+  run_clear(&r);
+  g_strfreev(parts);
+  g_free(trace);
+  g_free(edited);
+  g_free(path);
+  g_free(text);
+  g_free(file);
+  return dir;
+}
+
+/* Runs two-lans with `trace: MAPPING` into a new directory, returned. */
+static char *run_two_lans_with_trace(const char *mapping)
+{
+  return run_with_trace("two-lans.yaml", "  trace: true\n", mapping);
+}
+
+/* A run's window that starts after TCP's SYNs still shows relative
+ * sequence numbers, as `ipsim trace --from` does of the whole trace. */
+START_TEST(test_trace_window_keeps_tcp_relative)
+{
+  char *whole = NULL;
+  g_strfreev(trace_of_run("lossy-link.yaml", &whole));
+  char *dir = run_with_trace("lossy-link.yaml", "  trace: [internet, transport, app]\n",
+                             "{ layers: [internet, transport, app], from: 1s, nodes: [server] }");
+  char *path = g_build_filename(dir, "trace.txt", NULL), *text = NULL;
+  ck_assert(g_file_get_contents(path, &text, NULL, NULL));
+  Run r = run_ipsim((const char *[]){"trace", whole, "--from", "1s", "--node", "server", NULL});
+  ck_assert_int_eq(r.status, 0);
+  ck_assert_str_eq(text, r.out);
+  assert_contains(text, " seq 1 ack ");
+  run_clear(&r);
+  g_free(text);
+  g_free(path);
+  remove_dir(dir);
+  remove_dir(whole);
+  g_free(dir);
+  g_free(whole);
+}
+END_TEST
+
+/* The scenario's filters write the lines the CLI's print: output.trace {
+ * layers, flow, to }, { nodes, packet, macs }, { ifaces, ... } and { protos,
+ * ... }; -e on a run that wrote
+ * the MACs does not write them twice. */
+START_TEST(test_trace_filters_in_the_scenario)
+{
+  char *dir = run_two_lans_with_trace("{ layers: [internet], flow: probe, to: 1.5s }");
+  char *path = g_build_filename(dir, "trace.txt", NULL), *text = NULL;
+  ck_assert(g_file_get_contents(path, &text, NULL, NULL));
+  ck_assert_str_eq(text, FIRST_PING_INTERNET);
+  g_free(text);
+  g_free(path);
+  remove_dir(dir);
+  g_free(dir);
+  dir = run_two_lans_with_trace("{ layers: [link], nodes: [r1], packet: 1, macs: true }");
+  ck_assert(g_file_get_contents(path = g_build_filename(dir, "trace.txt", NULL), &text, NULL, NULL));
+  ck_assert_str_eq(text, FIRST_PING_R1_MACS);
+  assert_trace(dir, (const char *[]){"-e", NULL}, 0, FIRST_PING_R1_MACS, "");
+  g_free(text);
+  g_free(path);
+  remove_dir(dir);
+  g_free(dir);
+  dir = run_two_lans_with_trace("{ layers: [link], ifaces: [\"r1:eth0\", \"r1:eth1\"], packet: 1, macs: true }");
+  ck_assert(g_file_get_contents(path = g_build_filename(dir, "trace.txt", NULL), &text, NULL, NULL));
+  ck_assert_str_eq(text, FIRST_PING_R1_MACS);
+  g_free(text);
+  g_free(path);
+  remove_dir(dir);
+  g_free(dir);
+  dir = run_two_lans_with_trace("{ protos: [arp], nodes: [r1], to: 2s }");
+  ck_assert(g_file_get_contents(path = g_build_filename(dir, "trace.txt", NULL), &text, NULL, NULL));
+  ck_assert_str_eq(text, "1.000109600 r1 eth0 rx #2 ARP who-has 10.0.1.1 tell 10.0.1.11\n"
+                         "1.000109600 r1 eth0 tx #3 ARP reply 10.0.1.1 is-at 02:00:00:00:00:06\n"
+                         "1.000334880 r1 eth1 tx #4 ARP who-has 10.0.2.13 tell 10.0.2.1\n"
+                         "1.000554080 r1 eth1 rx #5 ARP reply 10.0.2.13 is-at 02:00:00:00:00:0b\n");
+  g_free(text);
+  g_free(path);
+  remove_dir(dir);
+  g_free(dir);
+}
+END_TEST
+
 START_TEST(test_version_and_help)
 {
   Run r = run_ipsim((const char *[]){"--version", NULL});
@@ -1087,6 +1312,11 @@ static Suite *cli_suite(void)
   tcase_add_test(tc, test_draw);
   tcase_add_test(tc, test_trace_ids_follow_a_ping);
   tcase_add_test(tc, test_trace_command_filters);
+  tcase_add_test(tc, test_trace_layer_flow_macs);
+  tcase_add_test(tc, test_trace_flow_of_errors);
+  tcase_add_test(tc, test_trace_flow_of_pings);
+  tcase_add_test(tc, test_trace_window_keeps_tcp_relative);
+  tcase_add_test(tc, test_trace_filters_in_the_scenario);
   tcase_add_test(tc, test_realtime_run);
   tcase_add_test(tc, test_realtime_lag_limit_exit);
   tcase_add_test(tc, test_realtime_signals);

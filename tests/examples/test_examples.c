@@ -341,7 +341,7 @@ static gboolean examples_captured(const Scenario *sc, int n, int i)
 }
 
 /* The files that a run of `sc` must write to its directory: the results
- * (with expect.json), the trace, a pcap per captured interface, tcp.csv, routes.csv and
+ * (with expect.json), the trace and its tags, a pcap per captured interface, tcp.csv, routes.csv and
  * show.txt. */
 static GPtrArray *examples_expected_files(const Scenario *sc)
 {
@@ -350,8 +350,10 @@ static GPtrArray *examples_expected_files(const Scenario *sc)
            (const char *const[]){"summary.json", "counters.json", "flows.json", "flows.csv", "expect.json", NULL};
        *r; r++)
     g_ptr_array_add(names, g_strdup(*r));
-  if (sc->output.trace)
+  if (sc->output.trace) {
     g_ptr_array_add(names, g_strdup("trace.txt"));
+    g_ptr_array_add(names, g_strdup("trace.tags"));
+  }
   if (sc->output.tcp_series)
     g_ptr_array_add(names, g_strdup("tcp.csv"));
   if (sc->output.routes)

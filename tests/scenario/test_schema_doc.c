@@ -61,6 +61,7 @@ static const char *const probes[] = {
     "nodes:\n  r1: { kind: router, ip: 10.0.0.1/24, routing: ospf, ospf: { interfaces: { eth0: { @ } } } }\n"
     "  h2: { kind: host, ip: 10.0.0.2/24 }\nlinks:\n  - [r1, h2]\n",
     BASE "output: { show: [{ @ }] }\n",
+    BASE "output: { trace: { @ } }\n",
     BASE "expect:\n  - { converged: { @ } }\n",
     BASE "expect:\n  - { adjacency: { @ } }\n",
     BASE "expect:\n  - { outage: { @ } }\n",

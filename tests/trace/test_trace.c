@@ -625,8 +625,8 @@ START_TEST(test_reason_note_and_write)
 
   ck_assert(trace_wants(t, TRACE_INTERNET));
   ck_assert(!trace_wants(NULL, TRACE_INTERNET));
-  trace_packet(t, SIMTIME_S(3), &node, NULL, TRACE_DROP, TRACE_FROM_IPV4, ip, "no-route");
-  trace_note(t, SIMTIME_MS(3500), &node, &iface, "link %s down", "r1-r2");
+  trace_packet(t, TRACE_INTERNET, SIMTIME_S(3), &node, NULL, TRACE_DROP, TRACE_FROM_IPV4, ip, "no-route");
+  trace_note(t, TRACE_LINK, SIMTIME_MS(3500), &node, &iface, "link %s down", "r1-r2");
   trace_free(t);
   fclose(f);
   ck_assert_str_eq(text,
@@ -944,7 +944,7 @@ static char *tm_tcp(TraceMem *m, uint32_t src, uint32_t dst, const TbTcp *t)
   Packet *p = packet_new_from(m->pool, b->data, b->len);
   Node node = {.name = (char *)"h1"};
   long at = ftell(m->f);
-  trace_packet(m->t, 0, &node, NULL, TRACE_TX, TRACE_FROM_ETHERNET, p, NULL);
+  trace_packet(m->t, TRACE_LINK, 0, &node, NULL, TRACE_TX, TRACE_FROM_ETHERNET, p, NULL);
   fflush(m->f);
   char *line = g_strndup(m->text + at, m->size - (size_t)at - 1);
   char *tcp = g_strdup(strstr(line, "TCP "));
