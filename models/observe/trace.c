@@ -286,12 +286,16 @@ const uint8_t *trace_packet_bytes(const Packet *p, TraceFrom from, size_t *len)
 }
 
 /* Writes one line for a packet event, TCP sequence numbers relative to
- * the ISNs of the SYNs the trace has shown. The caller has tested
+ * the ISNs of the SYNs the trace has shown, after calling the hook if any. The caller has tested
  * trace_wants() and keeps the packet: it is only read. */
 void trace_packet(Trace *t, SimTime now, const Node *node, const Iface *iface, TraceVerb verb, TraceFrom from,
                   const Packet *p, const char *reason)
 {
-  if (!t || !t->out)
+  if (!t)
+    return;
+  if (t->hook)
+    t->hook(t->hook_data, now, node, iface, verb, from, p, reason);
+  if (!t->out)
     return;
   size_t len = 0;
   const uint8_t *d = p ? trace_packet_bytes(p, from, &len) : NULL;

@@ -31,6 +31,10 @@
  * Entry points: trace_new(); trace_wants() (the cheap test on the packet
  * path); trace_packet(), trace_note(); trace_format_id(); trace_format_packet() (also used
  * for evidence in expect failures); trace_free().
+ *
+ * A trace may also call a hook with every packet event, before (or instead
+ * of, when it has no output) writing its line: `ipsim explain` (sim/cli)
+ * follows one packet that way. Normal runs have no hook.
  */
 #ifndef IPSIM_TRACE_H
 #define IPSIM_TRACE_H
@@ -56,12 +60,18 @@ typedef enum { TRACE_ENQ, TRACE_TX, TRACE_RX, TRACE_SEND, TRACE_FWD, TRACE_DELIV
  * file (see models/observe/trace_decode.h) and one case in that switch. */
 typedef enum { TRACE_FROM_ETHERNET, TRACE_FROM_IPV4, TRACE_FROM_PPP } TraceFrom;
 
+/* Called by trace_packet() with each event, as it is traced (Trace.hook). */
+typedef void (*TraceHook)(void *data, SimTime now, const Node *node, const Iface *iface, TraceVerb verb, TraceFrom from,
+                          const Packet *p, const char *reason);
+
 typedef struct Trace {
-  FILE *out; /* owned when own_out */
+  FILE *out; /* owned when own_out; NULL: no lines (a hook only) */
   gboolean own_out;
   guint layers;                  /* TRACE_* mask */
   GString *line;                 /* reused for every line written */
   struct TraceTcpSeqs *tcp_seqs; /* the ISNs of the SYNs shown (trace_tcp.c), owned */
+  TraceHook hook;                /* NULL: none */
+  void *hook_data;
 } Trace;
 
 Trace *trace_new(FILE *out, gboolean own_out, guint layers);

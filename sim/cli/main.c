@@ -52,6 +52,20 @@ static const CliCommand cli_commands[] = {
      "                errors about it, a reply to it)\n"
      "  --from T      lines at time T (such as 2s or 1500ms) or later\n"
      "  --to T        lines at time T or earlier\n"},
+    {"explain", cli_explain, "explain FILE (--packet ID | --app NAME [--seq N])",
+     "tell the story of one packet, hop by hop and layer by layer",
+     "Runs FILE again (simulated time, no outputs; the same seed gives the same\n"
+     "packet ids as 'ipsim run') and tells, in numbered sentences per node and\n"
+     "layer, what happened to one packet: the send, the headers, each route\n"
+     "lookup and the entry that matched, ARP, the frame's addresses, each\n"
+     "switch's learn/forward/flood decision, each router's TTL and next hop,\n"
+     "queueing, serialization and propagation delays, then its delivery or drop\n"
+     "with the reason. The id of a reply or ICMP error made from it is given at\n"
+     "the end.\n"
+     "  --packet ID   the packet #ID of the trace (ipsim run, ipsim trace)\n"
+     "  --app NAME    the echo request of the ping app NAME ...\n"
+     "  --seq N       ... with icmp_seq N (default 1)\n"
+     "Exit status 0; 2 for bad usage, a bad FILE, or no such packet in the run.\n"},
     {"grade", cli_grade, "grade LAB SUBMISSION... [--out DIR] [--time-limit S] [--quiet]",
      "grade students' scenarios against a lab's checks: a table of scores",
      "Grades each SUBMISSION (a scenario file, or a folder: its .yaml and .yml files)\n"
