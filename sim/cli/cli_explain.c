@@ -31,8 +31,7 @@ static App *cli_explain_app(Network *net, const char *file, const char *name)
     }
     g_string_append_printf(names, "%s%s", i ? ", " : "", app->conf->name);
   }
-  fprintf(stderr, "ipsim explain: no app '%s' in %s; its apps: %s\n", name, file,
-          names->len ? names->str : "none");
+  fprintf(stderr, "ipsim explain: no app '%s' in %s; its apps: %s\n", name, file, names->len ? names->str : "none");
   g_string_free(names, TRUE);
   return NULL;
 }
@@ -62,12 +61,14 @@ static void cli_explain_missing(const Explain *ex, Network *net, const char *nam
     for (guint i = 0; i < net->apps->len; i++) {
       App *app = g_ptr_array_index(net->apps, i);
       if (strcmp(app->conf->name, name) == 0)
-        fprintf(stderr, "ipsim explain: %s sent no echo request with seq %d in this run (it sent %" G_GUINT64_FORMAT ")\n",
+        fprintf(stderr,
+                "ipsim explain: %s sent no echo request with seq %d in this run (it sent %" G_GUINT64_FORMAT ")\n",
                 name, seq, app->sent);
     }
     return;
   }
-  fprintf(stderr, "ipsim explain: no packet #%" G_GUINT64_FORMAT " in this run: it made %" G_GUINT64_FORMAT
+  fprintf(stderr,
+          "ipsim explain: no packet #%" G_GUINT64_FORMAT " in this run: it made %" G_GUINT64_FORMAT
           " packets (#1 to #%" G_GUINT64_FORMAT ")\n",
           id, explain_last_id(ex), explain_last_id(ex));
 }
@@ -110,8 +111,7 @@ static gboolean cli_explain_usage(const char *packet, const char *app, int seq, 
   }
   char *end = NULL;
   if (packet && (g_ascii_strtoull(packet[0] == '#' ? packet + 1 : packet, &end, 10) == 0 || *end)) {
-    fprintf(stderr, "ipsim explain: --packet wants a packet id such as 7 (the #7 of a trace line), not '%s'\n",
-            packet);
+    fprintf(stderr, "ipsim explain: --packet wants a packet id such as 7 (the #7 of a trace line), not '%s'\n", packet);
     return FALSE;
   }
   if (packet)

@@ -234,7 +234,6 @@ static const IcmpHeader *explain_icmp(const Ipv4Header *h, size_t len)
   return (const IcmpHeader *)((const uint8_t *)h + explain_ihl(h));
 }
 
-
 static const char *explain_proto_name(uint8_t proto)
 {
   switch (proto) {
@@ -274,15 +273,15 @@ static void explain_send_icmp(Explain *ex, SimTime now, const Node *node, const 
     const App *app = explain_ping_app(ex, node, g_ntohl(h->dst));
     explain_step(ex, now, node->name, "application",
                  "%s%s sends an ICMP echo request, seq %u, with %zu data bytes, to %s", app ? app->conf->name : "",
-                 app ? " (ping)" : "an application", g_ntohs(icmp->u.echo.seq), data,
-                 explain_ip(g_ntohl(h->dst), dst));
-    explain_step(ex, now, node->name, "internet",
-                 "ICMP has no port and no transport layer under it: an 8-byte ICMP header (type 8, echo request; id %u, "
-                 "seq %u) goes in front of the data, and the message goes straight to IPv4",
-                 g_ntohs(icmp->u.echo.id), g_ntohs(icmp->u.echo.seq));
+                 app ? " (ping)" : "an application", g_ntohs(icmp->u.echo.seq), data, explain_ip(g_ntohl(h->dst), dst));
+    explain_step(
+        ex, now, node->name, "internet",
+        "ICMP has no port and no transport layer under it: an 8-byte ICMP header (type 8, echo request; id %u, "
+        "seq %u) goes in front of the data, and the message goes straight to IPv4",
+        g_ntohs(icmp->u.echo.id), g_ntohs(icmp->u.echo.seq));
   } else {
-    explain_step(ex, now, node->name, "internet", "ICMP sends a message of type %u code %u (%zu bytes after its header)",
-                 icmp->type, icmp->code, data);
+    explain_step(ex, now, node->name, "internet",
+                 "ICMP sends a message of type %u code %u (%zu bytes after its header)", icmp->type, icmp->code, data);
   }
 }
 
@@ -387,8 +386,8 @@ static void explain_resolve(Explain *ex, SimTime now, const Node *node, const If
     return;
   }
   explain_step(ex, now, node->name, "network access",
-               "ARP has no entry for %s: the datagram waits on %s while %s broadcasts who-has %s", explain_ip(next, hop),
-               out->name, node->name, hop);
+               "ARP has no entry for %s: the datagram waits on %s while %s broadcasts who-has %s",
+               explain_ip(next, hop), out->name, node->name, hop);
   ex->wait_iface = out;
   ex->wait_hop = next;
   ex->who_has = ex->arp_reply = 0;
@@ -433,7 +432,8 @@ static void explain_arp_done(Explain *ex, SimTime now, const Iface *iface)
   explain_duration(wait, now - ex->ready_at);
   char *owner = explain_mac_owner(ex, ex->arp_mac);
   explain_step(ex, now, iface->node->name, "network access",
-               "ARP resolved %s: request #%" G_GUINT64_FORMAT " (who-has, broadcast) was answered by reply #%" G_GUINT64_FORMAT
+               "ARP resolved %s: request #%" G_GUINT64_FORMAT
+               " (who-has, broadcast) was answered by reply #%" G_GUINT64_FORMAT
                ": %s is at %s (%s); the datagram waited %s for it",
                explain_ip(ex->wait_hop, hop), ex->who_has, ex->arp_reply, hop, addr_format_mac(ex->arp_mac, m), owner,
                wait->str);
@@ -473,8 +473,8 @@ static void explain_frame(Explain *ex, GString *out, const Packet *p, TraceFrom 
   const EthHeader *e = (const EthHeader *)d;
   char s[ADDR_MAC_TEXT], t[ADDR_MAC_TEXT];
   char *so = explain_mac_owner(ex, e->src), *to = explain_mac_owner(ex, e->dst);
-  g_string_append_printf(out, "Ethernet frame from %s (%s) to %s (%s), type 0x%04x, %zu bytes", addr_format_mac(e->src, s),
-                         so, addr_format_mac(e->dst, t), to, g_ntohs(e->type), len);
+  g_string_append_printf(out, "Ethernet frame from %s (%s) to %s (%s), type 0x%04x, %zu bytes",
+                         addr_format_mac(e->src, s), so, addr_format_mac(e->dst, t), to, g_ntohs(e->type), len);
   g_free(so);
   g_free(to);
 }
@@ -682,8 +682,9 @@ static void explain_other(Explain *ex, SimTime now, const Node *node, const Ifac
                  ex->reply_id);
   } else if (p->origin == PACKET_ORIGIN_ERROR && !ex->error_id) {
     ex->error_id = packet_id(p);
-    explain_step(ex, now, node->name, "internet", "%s reports it to the sender with an ICMP error, packet #%" G_GUINT64_FORMAT,
-                 node->name, ex->error_id);
+    explain_step(ex, now, node->name, "internet",
+                 "%s reports it to the sender with an ICMP error, packet #%" G_GUINT64_FORMAT, node->name,
+                 ex->error_id);
   }
 }
 
@@ -713,8 +714,8 @@ static void explain_title(Explain *ex, SimTime now, TraceFrom from, const Packet
   g_string_append(ex->text, "\n\n");
 }
 
-static void explain_hook(void *data, SimTime now, const Node *node, const Iface *iface, TraceVerb verb,
-                         TraceFrom from, const Packet *p, const char *reason)
+static void explain_hook(void *data, SimTime now, const Node *node, const Iface *iface, TraceVerb verb, TraceFrom from,
+                         const Packet *p, const char *reason)
 {
   Explain *ex = data;
   if (!p)
@@ -779,7 +780,8 @@ void explain_finish(Explain *ex, const char *file)
     g_string_append_printf(ex->text, "The end: #%" G_GUINT64_FORMAT " was dropped by %s (%s), %s after it started.\n",
                            ex->want, ex->dropped_at->name, ex->drop_reason, took->str);
   else
-    g_string_append_printf(ex->text, "The end: when the run stopped, #%" G_GUINT64_FORMAT
+    g_string_append_printf(ex->text,
+                           "The end: when the run stopped, #%" G_GUINT64_FORMAT
                            " had been neither delivered nor dropped (still queued, waiting or on a wire).\n",
                            ex->want);
   if (ex->copies_dropped)
@@ -787,10 +789,12 @@ void explain_finish(Explain *ex, const char *file)
                            ex->copies_dropped, units_plural(ex->copies_dropped, "copy", "copies"),
                            ex->copies_dropped == 1 ? "was" : "were");
   if (ex->reply_id)
-    g_string_append_printf(ex->text, "The reply is #%" G_GUINT64_FORMAT ": ipsim explain %s --packet %" G_GUINT64_FORMAT "\n",
+    g_string_append_printf(ex->text,
+                           "The reply is #%" G_GUINT64_FORMAT ": ipsim explain %s --packet %" G_GUINT64_FORMAT "\n",
                            ex->reply_id, file, ex->reply_id);
   if (ex->error_id)
-    g_string_append_printf(ex->text, "The ICMP error is #%" G_GUINT64_FORMAT ": ipsim explain %s --packet %" G_GUINT64_FORMAT "\n",
-                           ex->error_id, file, ex->error_id);
+    g_string_append_printf(
+        ex->text, "The ICMP error is #%" G_GUINT64_FORMAT ": ipsim explain %s --packet %" G_GUINT64_FORMAT "\n",
+        ex->error_id, file, ex->error_id);
   g_string_free(took, TRUE);
 }
