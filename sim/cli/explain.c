@@ -473,8 +473,10 @@ static void explain_frame(Explain *ex, GString *out, const Packet *p, TraceFrom 
   const EthHeader *e = (const EthHeader *)d;
   char s[ADDR_MAC_TEXT], t[ADDR_MAC_TEXT];
   char *so = explain_mac_owner(ex, e->src), *to = explain_mac_owner(ex, e->dst);
-  g_string_append_printf(out, "Ethernet frame from %s (%s) to %s (%s), type 0x%04x, %zu bytes",
-                         addr_format_mac(e->src, s), so, addr_format_mac(e->dst, t), to, g_ntohs(e->type), len);
+  uint16_t type = g_ntohs(e->type);
+  g_string_append_printf(out, "Ethernet frame from %s (%s) to %s (%s), type 0x%04x (%s), %zu bytes",
+                         addr_format_mac(e->src, s), so, addr_format_mac(e->dst, t), to, type,
+                         type == ETHERTYPE_IPV4 ? "IPv4" : type == ETHERTYPE_ARP ? "ARP" : "other", len);
   g_free(so);
   g_free(to);
 }
@@ -541,19 +543,35 @@ static void explain_ports(GString *out, const Node *node, const Iface *in)
   }
 }
 
+/* How long ago switch `node` last saw `mac` (0: not in its table). */
+static SimTime explain_switch_age(const Node *node, const uint8_t mac[6])
+{
+  GArray *entries = g_array_new(FALSE, FALSE, sizeof(SwitchEntryView));
+  SimTime age = 0;
+  switch_table_entries(node->sw, entries);
+  for (guint i = 0; i < entries->len; i++)
+    if (memcmp(g_array_index(entries, SwitchEntryView, i).mac, mac, 6) == 0)
+      age = g_array_index(entries, SwitchEntryView, i).age;
+  g_array_free(entries, TRUE);
+  return age;
+}
+
 /* A switch receives the frame: what it learns and how it decides. */
 static void explain_switch(Explain *ex, SimTime now, const Node *node, const Iface *in, const EthHeader *e)
 {
   char s[ADDR_MAC_TEXT], t[ADDR_MAC_TEXT];
   const Iface *src_port = switch_lookup(node->sw, e->src);
   const Iface *dst_port = switch_lookup(node->sw, e->dst);
-  GString *ports = g_string_new(NULL);
+  GString *ports = g_string_new(NULL), *age = g_string_new(NULL);
   explain_ports(ports, node, in);
+  explain_duration(age, explain_switch_age(node, e->src));
   addr_format_mac(e->src, s);
   addr_format_mac(e->dst, t);
   if (src_port == in)
-    explain_step(ex, now, node->name, "network access", "the frame arrives on %s; the switch already knows %s is there",
-                 in->name, s);
+    explain_step(ex, now, node->name, "network access",
+                 "the frame arrives on %s; the switch already knows %s is there (it learned it from a frame %s "
+                 "ago) and refreshes the entry",
+                 in->name, s, age->str);
   else
     explain_step(ex, now, node->name, "network access", "the frame arrives on %s; the switch learns that %s is on %s",
                  in->name, s, in->name);
@@ -568,8 +586,34 @@ static void explain_switch(Explain *ex, SimTime now, const Node *node, const Ifa
                  "its MAC table has no entry for %s yet: it floods the frame out of every other port (%s)", t,
                  ports->str);
   g_string_free(ports, TRUE);
+  g_string_free(age, TRUE);
   ex->ready_node = node;
   ex->ready_at = now;
+}
+
+/* A host or router receives an ARP packet: it answers, learns, or ignores it. */
+static void explain_arp_rx(Explain *ex, SimTime now, const Node *node, const Iface *in, const ArpWire *a)
+{
+  char spa[ADDR_IPV4_TEXT], tpa[ADDR_IPV4_TEXT], m[ADDR_MAC_TEXT];
+  explain_ip(g_ntohl(a->spa), spa);
+  explain_ip(g_ntohl(a->tpa), tpa);
+  addr_format_mac(a->sha, m);
+  gboolean mine = in->has_ip && in->ip.addr == g_ntohl(a->tpa);
+  if (g_ntohs(a->op) == ARP_OP_REQUEST && mine)
+    explain_step(ex, now, node->name, "network access",
+                 "ARP: who-has %s is for %s's own address: it notes that %s is at %s and answers with an ARP reply",
+                 tpa, node->name, spa, m);
+  else if (g_ntohs(a->op) == ARP_OP_REQUEST)
+    explain_step(ex, now, node->name, "network access", "ARP: who-has %s is not for %s, which ignores it", tpa,
+                 node->name);
+  else
+    explain_step(ex, now, node->name, "network access",
+                 "ARP: the reply says %s is at %s; %s caches it and sends the datagrams that waited for it", spa, m,
+                 node->name);
+  if (mine || g_ntohs(a->op) == ARP_OP_REPLY) {
+    ex->delivered_at = node;
+    ex->end_at = now;
+  }
 }
 
 /* An interface receives the frame (`rx`). */
@@ -582,6 +626,9 @@ static void explain_on_rx(Explain *ex, SimTime now, const Node *node, const Ifac
     return;
   }
   explain_step(ex, now, node->name, "network access", "%s receives the frame (%zu bytes)", in->name, len);
+  const ArpWire *a = explain_arp(p, from);
+  if (a)
+    explain_arp_rx(ex, now, node, in, a);
 }
 
 /* ---- the end: delivery or drop ------------------------------------------- */
@@ -601,6 +648,12 @@ static void explain_on_deliver(Explain *ex, SimTime now, const Node *node, const
   else
     explain_step(ex, now, node->name, "transport", "%s hands the data to the socket on its destination port",
                  explain_proto_name(h->proto));
+  const IcmpHeader *icmp = explain_icmp(h, len);
+  const App *app = icmp && icmp->type == ICMP_ECHO_REPLY ? explain_ping_app(ex, node, g_ntohl(h->src)) : NULL;
+  if (app)
+    explain_step(ex, now, node->name, "application",
+                 "ICMP hands the echo reply (seq %u) to %s (ping), which prints its round-trip time", g_ntohs(icmp->u.echo.seq),
+                 app->conf->name);
   ex->delivered_at = node;
   ex->end_at = now;
 }
