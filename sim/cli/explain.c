@@ -476,7 +476,10 @@ static void explain_frame(Explain *ex, GString *out, const Packet *p, TraceFrom 
   uint16_t type = g_ntohs(e->type);
   g_string_append_printf(out, "Ethernet frame from %s (%s) to %s (%s), type 0x%04x (%s), %zu bytes",
                          addr_format_mac(e->src, s), so, addr_format_mac(e->dst, t), to, type,
-                         type == ETHERTYPE_IPV4 ? "IPv4" : type == ETHERTYPE_ARP ? "ARP" : "other", len);
+                         type == ETHERTYPE_IPV4  ? "IPv4"
+                         : type == ETHERTYPE_ARP ? "ARP"
+                                                 : "other",
+                         len);
   g_free(so);
   g_free(to);
 }
@@ -652,8 +655,8 @@ static void explain_on_deliver(Explain *ex, SimTime now, const Node *node, const
   const App *app = icmp && icmp->type == ICMP_ECHO_REPLY ? explain_ping_app(ex, node, g_ntohl(h->src)) : NULL;
   if (app)
     explain_step(ex, now, node->name, "application",
-                 "ICMP hands the echo reply (seq %u) to %s (ping), which prints its round-trip time", g_ntohs(icmp->u.echo.seq),
-                 app->conf->name);
+                 "ICMP hands the echo reply (seq %u) to %s (ping), which prints its round-trip time",
+                 g_ntohs(icmp->u.echo.seq), app->conf->name);
   ex->delivered_at = node;
   ex->end_at = now;
 }
