@@ -3,7 +3,8 @@
  * again in simulated time, with no outputs, with the recorder of
  * sim/cli/explain.h on the trace hook, and prints what happened to the
  * packet with the id given (--packet ID), or to the echo request of one
- * sequence number of a ping (--app NAME --seq N). The same scenario and
+ * sequence number of a ping (--app NAME --seq N); with -o OUT, also the
+ * topology with the packet's path highlighted. The same scenario and
  * seed give the same ids as `ipsim run` shows in its trace.
  *
  * Entry point: cli_explain().
@@ -18,6 +19,7 @@
 #include "sim/cli/explain.h"
 #include "sim/emu/emu.h"
 #include "sim/scenario/scenario.h"
+#include "viz/topology.h"
 
 /* The app named `name`, or NULL after saying so. */
 static App *cli_explain_app(Network *net, const char *file, const char *name)
@@ -73,8 +75,25 @@ static void cli_explain_missing(const Explain *ex, Network *net, const char *nam
           id, explain_last_id(ex), explain_last_id(ex));
 }
 
-/* Runs the scenario with the recorder; prints the story. */
-static int cli_explain_run(Scenario *sc, const char *file, uint64_t id, const char *name, int seq)
+/* Draws the topology with the packet's path into `out` (NULL: no drawing);
+ * FALSE after saying why not. */
+static gboolean cli_explain_draw(const Explain *ex, const Network *net, const char *out)
+{
+  GError *error = NULL;
+  VizHighlight hl = explain_path(ex);
+  if (!out)
+    return TRUE;
+  if (viz_topology_render_highlight(net, &hl, out, &error)) {
+    printf("The path is drawn in %s.\n", out);
+    return TRUE;
+  }
+  fprintf(stderr, "ipsim explain: %s\n", error->message);
+  g_error_free(error);
+  return FALSE;
+}
+
+/* Runs the scenario with the recorder; prints the story (and draws its path into `out`). */
+static int cli_explain_run(Scenario *sc, const char *file, const char *out, uint64_t id, const char *name, int seq)
 {
   Network *net = build_network(sc);
   Explain *ex = explain_new(net, id);
@@ -88,7 +107,7 @@ static int cli_explain_run(Scenario *sc, const char *file, uint64_t id, const ch
     if (explain_found(ex)) {
       explain_finish(ex, file);
       fputs(explain_text(ex), stdout);
-      status = CLI_EXIT_OK;
+      status = cli_explain_draw(ex, net, out) ? CLI_EXIT_OK : CLI_EXIT_USAGE;
     } else {
       cli_explain_missing(ex, net, name, seq, id);
     }
@@ -121,12 +140,13 @@ static gboolean cli_explain_usage(const char *packet, const char *app, int seq, 
 
 int cli_explain(int argc, char **argv)
 {
-  char *packet = NULL, *app = NULL;
+  char *packet = NULL, *app = NULL, *out = NULL;
   int seq = 1;
   uint64_t id = 0;
   GOptionEntry entries[] = {{"packet", 0, 0, G_OPTION_ARG_STRING, &packet, NULL, NULL},
                             {"app", 0, 0, G_OPTION_ARG_STRING, &app, NULL, NULL},
                             {"seq", 0, 0, G_OPTION_ARG_INT, &seq, NULL, NULL},
+                            {"output", 'o', 0, G_OPTION_ARG_FILENAME, &out, NULL, NULL},
                             G_OPTION_ENTRY_NULL};
   int status = CLI_EXIT_USAGE;
   Scenario *sc = NULL;
@@ -136,11 +156,12 @@ int cli_explain(int argc, char **argv)
       fprintf(stderr, "ipsim explain: %s has Linux hosts: explain runs in simulated time only\n", argv[1]);
     else {
       sc->realtime.on = FALSE;
-      status = cli_explain_run(sc, argv[1], id, app, seq);
+      status = cli_explain_run(sc, argv[1], out, id, app, seq);
     }
   }
   scenario_free(sc);
   g_free(packet);
   g_free(app);
+  g_free(out);
   return status;
 }

@@ -9,7 +9,7 @@
  *
  * Entry points: explain_new(), explain_select_ping(), explain_trace(),
  * explain_found(), explain_last_id(), explain_finish(), explain_text(),
- * explain_free().
+ * explain_path(), explain_free().
  *
  * Leaves out: fragments are told only as the fragmentation of the packet
  * (each fragment has its own id); TCP and UDP sockets' queues; multicast.
@@ -60,6 +60,7 @@ struct Explain {
   SimTime end_at;
   char *drop_reason;
   guint copies_dropped;
+  gboolean *links_on, *nodes_on; /* the path: by position, what the packet went through */
 };
 
 Explain *explain_new(Network *net, uint64_t id)
@@ -70,6 +71,8 @@ Explain *explain_new(Network *net, uint64_t id)
   ex->sel_seq = -1;
   ex->enq_at = -1;
   ex->text = g_string_new(NULL);
+  ex->links_on = g_new0(gboolean, net->links->len + 1);
+  ex->nodes_on = g_new0(gboolean, net->nodes->len + 1);
   return ex;
 }
 
@@ -105,6 +108,8 @@ void explain_free(Explain *ex)
     return;
   g_string_free(ex->text, TRUE);
   g_free(ex->drop_reason);
+  g_free(ex->links_on);
+  g_free(ex->nodes_on);
   g_free(ex);
 }
 
@@ -770,6 +775,15 @@ static void explain_title(Explain *ex, SimTime now, TraceFrom from, const Packet
   g_string_append(ex->text, "\n\n");
 }
 
+/* Marks the node and, for a transmission, the link on the packet's path. */
+static void explain_mark(Explain *ex, const Node *node, const Iface *iface, TraceVerb verb)
+{
+  if (node)
+    ex->nodes_on[node->index] = TRUE;
+  if (verb == TRACE_TX && iface && iface->link)
+    ex->links_on[iface->link->index] = TRUE;
+}
+
 static void explain_hook(void *data, SimTime now, const Node *node, const Iface *iface, TraceVerb verb, TraceFrom from,
                          const Packet *p, const char *reason)
 {
@@ -786,6 +800,7 @@ static void explain_hook(void *data, SimTime now, const Node *node, const Iface 
   }
   if (!ex->seen)
     explain_title(ex, now, from, p);
+  explain_mark(ex, node, iface, verb);
   switch (verb) {
   case TRACE_SEND:
     explain_on_send(ex, now, node, iface, p);
@@ -810,6 +825,13 @@ static void explain_hook(void *data, SimTime now, const Node *node, const Iface 
     explain_on_drop(ex, now, node, iface, from, p, reason);
     break;
   }
+}
+
+/* The packet's path, for a drawing: the links and nodes it went through. */
+VizHighlight explain_path(const Explain *ex)
+{
+  VizHighlight hl = {ex->links_on, ex->nodes_on};
+  return hl;
 }
 
 /* A trace without output that calls the recorder with every packet event

@@ -14,7 +14,8 @@
  * request of one sequence number instead of a known id); explain_trace()
  * (the trace to put in the network's context before the run);
  * explain_found(), explain_last_id(); explain_finish() (the end, once the
- * run is over); explain_text(); explain_free().
+ * run is over); explain_text(); explain_path() (the links and nodes it went
+ * through, for a drawing); explain_free().
  */
 #ifndef IPSIM_EXPLAIN_H
 #define IPSIM_EXPLAIN_H
@@ -23,6 +24,7 @@
 
 #include "models/core/network.h"
 #include "models/observe/trace.h"
+#include "viz/topology.h"
 
 typedef struct Explain Explain;
 
@@ -33,6 +35,7 @@ gboolean explain_found(const Explain *ex);
 uint64_t explain_last_id(const Explain *ex);
 void explain_finish(Explain *ex, const char *file);
 const char *explain_text(const Explain *ex);
+VizHighlight explain_path(const Explain *ex);
 void explain_free(Explain *ex);
 
 #endif

@@ -52,7 +52,7 @@ static const CliCommand cli_commands[] = {
      "                errors about it, a reply to it)\n"
      "  --from T      lines at time T (such as 2s or 1500ms) or later\n"
      "  --to T        lines at time T or earlier\n"},
-    {"explain", cli_explain, "explain FILE (--packet ID | --app NAME [--seq N])",
+    {"explain", cli_explain, "explain FILE (--packet ID | --app NAME [--seq N]) [-o OUT]",
      "tell the story of one packet, hop by hop and layer by layer",
      "Runs FILE again (simulated time, no outputs; the same seed gives the same\n"
      "packet ids as 'ipsim run') and tells, in numbered sentences per node and\n"
@@ -65,6 +65,8 @@ static const CliCommand cli_commands[] = {
      "  --packet ID   the packet #ID of the trace (ipsim run, ipsim trace)\n"
      "  --app NAME    the echo request of the ping app NAME ...\n"
      "  --seq N       ... with icmp_seq N (default 1)\n"
+     "  -o OUT        also draw the topology with the packet's path highlighted,\n"
+     "                in the format of OUT's extension (.svg, .png, .pdf)\n"
      "Exit status 0; 2 for bad usage, a bad FILE, or no such packet in the run.\n"},
     {"grade", cli_grade, "grade LAB SUBMISSION... [--out DIR] [--time-limit S] [--quiet]",
      "grade students' scenarios against a lab's checks: a table of scores",

@@ -4,9 +4,11 @@
  * route entry, the ARP wait, the switch's decisions, the TTL at r1, the
  * delays with their figures, the delivery and the reply's id), a drop for
  * lack of a route (tests/explain/no-route.yaml: the longest prefix at r1,
- * r2's table in the drop sentence), and the errors' exact text.
+ * r2's table in the drop sentence), the drawing of the path (-o), and
+ * the errors' exact text.
  */
 #include <check.h>
+#include <glib/gstdio.h>
 #include <string.h>
 
 #include "tests/testlib.h"
@@ -97,6 +99,27 @@ START_TEST(test_no_route_drop)
 }
 END_TEST
 
+/* -o path.svg: the topology with the path in the highlight colour. */
+START_TEST(test_drawing)
+{
+  char *out = NULL, *err = NULL, *svg = NULL;
+  char *dir = g_dir_make_tmp("explain-XXXXXX", NULL);
+  char *path = g_build_filename(dir, "path.svg", NULL);
+  int status = explain_run("TOPOLOGIES", "two-lans.yaml", "two-lans.yaml", "--app", "probe", "-o", path, &out, &err);
+  ck_assert_int_eq(status, 0);
+  assert_has(out, "The path is drawn in ");
+  ck_assert(g_file_get_contents(path, &svg, NULL, NULL));
+  assert_has(svg, "stroke=\"#e67e22\" stroke-width=\"4\"");
+  g_remove(path);
+  g_rmdir(dir);
+  g_free(svg);
+  g_free(path);
+  g_free(dir);
+  g_free(out);
+  g_free(err);
+}
+END_TEST
+
 START_TEST(test_errors)
 {
   static const struct {
@@ -138,6 +161,7 @@ int main(void)
   tcase_add_test(tc, test_two_lans_first_ping);
   tcase_add_test(tc, test_two_lans_arp_floods);
   tcase_add_test(tc, test_no_route_drop);
+  tcase_add_test(tc, test_drawing);
   tcase_add_test(tc, test_errors);
   suite_add_tcase(s, tc);
   return testlib_run_suite(s);
