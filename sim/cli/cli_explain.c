@@ -69,10 +69,16 @@ static void cli_explain_missing(const Explain *ex, Network *net, const char *nam
     }
     return;
   }
-  fprintf(stderr,
-          "ipsim explain: no packet #%" G_GUINT64_FORMAT " in this run: it made %" G_GUINT64_FORMAT
-          " packets (#1 to #%" G_GUINT64_FORMAT ")\n",
-          id, explain_last_id(ex), explain_last_id(ex));
+  if (id <= explain_last_id(ex))
+    fprintf(stderr,
+            "ipsim explain: packet #%" G_GUINT64_FORMAT " was made in this run but never sent, received or dropped "
+            "(no trace line shows it)\n",
+            id);
+  else
+    fprintf(stderr,
+            "ipsim explain: no packet #%" G_GUINT64_FORMAT " in this run: it made %" G_GUINT64_FORMAT
+            " packets (#1 to #%" G_GUINT64_FORMAT ")\n",
+            id, explain_last_id(ex), explain_last_id(ex));
 }
 
 /* Draws the topology with the packet's path into `out` (NULL: no drawing);

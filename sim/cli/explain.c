@@ -54,7 +54,6 @@ struct Explain {
   uint64_t who_has, arp_reply;
   SimTime arp_reply_at;
   uint8_t arp_mac[6];
-  guint ip_delivers;
   uint64_t reply_id, error_id;
   const Node *delivered_at, *dropped_at;
   SimTime end_at;
@@ -248,6 +247,8 @@ static const char *explain_proto_name(uint8_t proto)
     return "UDP";
   case IPPROTO_TCP_NUM:
     return "TCP";
+  case 89:
+    return "OSPF";
   default:
     return "another protocol";
   }
@@ -290,6 +291,15 @@ static void explain_send_icmp(Explain *ex, SimTime now, const Node *node, const 
   }
 }
 
+/* Appends the names of the TCP flags set in `flags`: "SYN ACK". */
+static void explain_tcp_flags(GString *out, uint8_t flags)
+{
+  static const char *const names[] = {"FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR"};
+  for (guint i = 0; i < G_N_ELEMENTS(names); i++)
+    if (flags & (1u << i))
+      g_string_append_printf(out, "%s%s", out->len ? " " : "", names[i]);
+}
+
 /* The transport step of a UDP datagram or TCP segment the node sends. */
 static void explain_send_transport(Explain *ex, SimTime now, const Node *node, const Ipv4Header *h, size_t len)
 {
@@ -304,9 +314,12 @@ static void explain_send_transport(Explain *ex, SimTime now, const Node *node, c
   } else if (h->proto == IPPROTO_TCP_NUM && tlen >= sizeof(TcpHeader)) {
     const TcpHeader *th = (const TcpHeader *)t;
     size_t hl = (size_t)(th->off >> 4) * 4;
+    GString *flags = g_string_new(NULL);
+    explain_tcp_flags(flags, th->flags);
     explain_step(ex, now, node->name, "transport",
-                 "TCP sends a segment: port %u > port %u, flags 0x%02x, seq %u, %zu bytes of header and %zu of data",
-                 g_ntohs(th->sport), g_ntohs(th->dport), th->flags, g_ntohl(th->seq), hl, tlen > hl ? tlen - hl : 0);
+                 "TCP sends a segment: port %u > port %u, flags %s, seq %u, %zu bytes of header and %zu of data",
+                 g_ntohs(th->sport), g_ntohs(th->dport), flags->str, g_ntohl(th->seq), hl, tlen > hl ? tlen - hl : 0);
+    g_string_free(flags, TRUE);
   } else if (h->proto == IPPROTO_ICMP_NUM) {
     explain_send_icmp(ex, now, node, h, len);
   }
@@ -326,8 +339,8 @@ static void explain_send_header(Explain *ex, SimTime now, const Node *node, cons
 /* ---- route lookup and address resolution -------------------------------- */
 
 /* Appends the routes of `node` that match `dst` (through interfaces that
- * are up) and returns how many. */
-static guint explain_candidates(GString *out, const Node *node, uint32_t dst)
+ * are up) and returns how many; *same gets how many are /len. */
+static guint explain_candidates(GString *out, const Node *node, uint32_t dst, uint8_t len, guint *same)
 {
   const GArray *routes = route_table_routes(node->ip->routes);
   guint n = 0;
@@ -335,6 +348,7 @@ static guint explain_candidates(GString *out, const Node *node, uint32_t dst)
     const Route *r = &g_array_index(routes, Route, i);
     if ((dst & addr_mask(r->len)) != r->prefix || !r->iface || !r->iface->up)
       continue;
+    *same += r->len == len;
     g_string_append(out, n++ ? ", " : "");
     explain_route(out, r);
   }
@@ -351,7 +365,7 @@ static uint32_t explain_lookup(Explain *ex, SimTime now, const Node *node, const
     return 0;
   GString *used = g_string_new(NULL), *all = g_string_new(NULL);
   explain_route(used, r);
-  guint n = explain_candidates(all, node, dst);
+  guint same = 0, n = explain_candidates(all, node, dst, r->len, &same);
   guint total = route_table_routes(node->ip->routes)->len;
   g_snprintf(len, sizeof len, "/%u", r->len);
   uint32_t next = r->gateway ? r->gateway : dst;
@@ -362,9 +376,10 @@ static uint32_t explain_lookup(Explain *ex, SimTime now, const Node *node, const
                  r->gateway ? "" : " itself (on-link)");
   else
     explain_step(ex, now, node->name, "internet",
-                 "route lookup for %s: %u routes match (%s); %s wins, the longest prefix (%s); next hop %s%s",
-                 explain_ip(dst, d), n, all->str, used->str, len, explain_ip(next, hop),
-                 r->gateway ? "" : " itself (on-link)");
+                 "route lookup for %s: %u routes match (%s); %s wins, the longest prefix (%s)%s; next hop %s%s",
+                 explain_ip(dst, d), n, all->str, used->str, len,
+                 same > 1 ? ", then the lowest administrative distance and metric among those of that length" : "",
+                 explain_ip(next, hop), r->gateway ? "" : " itself (on-link)");
   g_string_free(used, TRUE);
   g_string_free(all, TRUE);
   return next;
@@ -409,7 +424,16 @@ static void explain_on_send(Explain *ex, SimTime now, const Node *node, const If
   explain_send_header(ex, now, node, h);
   if (!out)
     return; /* no route, or looped back: the drop or delivery says */
-  explain_resolve(ex, now, node, out, explain_lookup(ex, now, node, h));
+  const Route *r = ipv4_route_flow((Node *)node, g_ntohl(h->src), g_ntohl(h->dst));
+  if (r && r->iface == out) {
+    explain_resolve(ex, now, node, out, explain_lookup(ex, now, node, h));
+    return;
+  }
+  explain_step(ex, now, node->name, "internet",
+               "the sender named the interface, %s (multicast, or a routing protocol's neighbour): no route lookup, "
+               "the next hop is the destination itself",
+               out->name);
+  explain_resolve(ex, now, node, out, g_ntohl(h->dst));
 }
 
 /* A router forwards the datagram (`fwd`, TTL already decremented). */
@@ -436,12 +460,14 @@ static void explain_arp_done(Explain *ex, SimTime now, const Iface *iface)
   GString *wait = g_string_new(NULL);
   explain_duration(wait, now - ex->ready_at);
   char *owner = explain_mac_owner(ex, ex->arp_mac);
+  char *request = ex->who_has ? g_strdup_printf("request #%" G_GUINT64_FORMAT, ex->who_has)
+                              : g_strdup("the request sent earlier for another datagram");
   explain_step(ex, now, iface->node->name, "network access",
-               "ARP resolved %s: request #%" G_GUINT64_FORMAT
-               " (who-has, broadcast) was answered by reply #%" G_GUINT64_FORMAT
+               "ARP resolved %s: %s (who-has, broadcast) was answered by reply #%" G_GUINT64_FORMAT
                ": %s is at %s (%s); the datagram waited %s for it",
-               explain_ip(ex->wait_hop, hop), ex->who_has, ex->arp_reply, hop, addr_format_mac(ex->arp_mac, m), owner,
+               explain_ip(ex->wait_hop, hop), request, ex->arp_reply, hop, addr_format_mac(ex->arp_mac, m), owner,
                wait->str);
+  g_free(request);
   g_free(owner);
   g_string_free(wait, TRUE);
   ex->wait_iface = NULL;
@@ -471,6 +497,10 @@ static void explain_frame(Explain *ex, GString *out, const Packet *p, TraceFrom 
 {
   size_t len;
   const uint8_t *d = trace_packet_bytes(p, from, &len);
+  if (from == TRACE_FROM_PPP) {
+    g_string_append_printf(out, "a %zu-byte PPP frame (a %d-byte PPP header, then the datagram)", len, PPP_HEADER_LEN);
+    return;
+  }
   if (from != TRACE_FROM_ETHERNET || len < ETH_HEADER_LEN) {
     g_string_append_printf(out, "a %zu-byte frame", len);
     return;
@@ -506,9 +536,10 @@ static void explain_link(Explain *ex, SimTime now, const Iface *iface, size_t le
   char where[128];
   g_snprintf(where, sizeof where, "link %s:%s -> %s:%s", iface->node->name, iface->name, peer->node->name, peer->name);
   explain_step(ex, now, where, "network access",
-               "%zu bytes at %s take %s to serialize (%zu x 8 bits / rate), then %s of propagation: the last bit "
+               "%zu bytes%s at %s take %s to serialize (%zu x 8 bits / rate), then %s of propagation: the last bit "
                "arrives at %s",
-               wire, rate, s->str, wire, d->str, at->str);
+               wire, iface->ops->wire_overhead ? " (with the link's FCS and flag)" : "", rate, s->str, wire, d->str,
+               at->str);
   g_free(rate);
   g_string_free(s, TRUE);
   g_string_free(d, TRUE);
@@ -534,6 +565,8 @@ static void explain_on_tx(Explain *ex, SimTime now, const Iface *iface, TraceFro
 /* The frame is queued behind others (`enq`). */
 static void explain_on_enq(Explain *ex, SimTime now, const Iface *iface)
 {
+  if (ex->wait_iface == iface)
+    explain_arp_done(ex, now, iface);
   ex->enq_at = now;
   ex->ahead = iface->queue.count ? iface->queue.count - 1 : 0;
   explain_step(ex, now, iface->node->name, "network access", "%s is busy: the frame joins its transmit queue, %u ahead",
@@ -641,7 +674,7 @@ static void explain_on_rx(Explain *ex, SimTime now, const Node *node, const Ifac
 
 /* ---- the end: delivery or drop ------------------------------------------- */
 
-/* The datagram is delivered (`deliver`): first by IPv4, then by UDP or TCP. */
+/* The datagram is delivered (`deliver`): first by IPv4, then (at the same node) by UDP or TCP. */
 static void explain_on_deliver(Explain *ex, SimTime now, const Node *node, const Packet *p)
 {
   size_t len;
@@ -649,13 +682,18 @@ static void explain_on_deliver(Explain *ex, SimTime now, const Node *node, const
   char dst[ADDR_IPV4_TEXT];
   if (!h)
     return;
-  if (ex->ip_delivers++ == 0)
+  if (ex->delivered_at == node) /* IPv4 delivered it here already: now UDP or TCP */
+    explain_step(ex, now, node->name, "transport", "%s hands the data to the socket on its destination port",
+                 explain_proto_name(h->proto));
+  else if ((g_ntohl(h->dst) >> 28) == 0xe)
+    explain_step(ex, now, node->name, "internet",
+                 "%s is a multicast group that %s has joined: IPv4 takes the datagram (TTL %u on arrival) and hands "
+                 "it up to %s",
+                 explain_ip(g_ntohl(h->dst), dst), node->name, h->ttl, explain_proto_name(h->proto));
+  else
     explain_step(ex, now, node->name, "internet",
                  "%s is %s's own address: IPv4 takes the datagram (TTL %u on arrival) and hands it up to %s",
                  explain_ip(g_ntohl(h->dst), dst), node->name, h->ttl, explain_proto_name(h->proto));
-  else
-    explain_step(ex, now, node->name, "transport", "%s hands the data to the socket on its destination port",
-                 explain_proto_name(h->proto));
   const IcmpHeader *icmp = explain_icmp(h, len);
   const App *app = icmp && icmp->type == ICMP_ECHO_REPLY ? explain_ping_app(ex, node, g_ntohl(h->src)) : NULL;
   if (app)
