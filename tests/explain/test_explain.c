@@ -4,7 +4,7 @@
  * route entry, the ARP wait, the switch's decisions, the TTL at r1, the
  * delays with their figures, the delivery and the reply's id), a drop for
  * lack of a route (tests/explain/no-route.yaml: the longest prefix at r1,
- * r2's table in the drop sentence), the drawing of the path (-o), and
+ * r2's table in the drop sentence), a reply and a queued SYN, the drawing of the path (-o), and
  * the errors' exact text.
  */
 #include <check.h>
@@ -99,6 +99,29 @@ START_TEST(test_no_route_drop)
 }
 END_TEST
 
+/* The reply #6 ends with the ping app; dumbbell's SYN #8 waits for an ARP
+ * request sent for another datagram, then queues behind one frame at ra. */
+START_TEST(test_reply_and_queueing)
+{
+  char *out = NULL, *err = NULL;
+  int status = explain_run("TOPOLOGIES", "two-lans.yaml", "two-lans.yaml", "--packet", "6", NULL, NULL, &out, &err);
+  ck_assert_int_eq(status, 0);
+  assert_has(out,
+             "h1, application: ICMP hands the echo reply (seq 1) to probe (ping), which prints its round-trip time");
+  assert_has(out, "The end: #6 was delivered to h1");
+  g_free(out);
+  g_free(err);
+  status = explain_run("TOPOLOGIES", "dumbbell.yaml", "dumbbell.yaml", "--packet", "8", NULL, NULL, &out, &err);
+  ck_assert_int_eq(status, 0);
+  assert_has(out, "TCP sends a segment: port 49152 > port 5001, flags SYN");
+  assert_has(out, "ra, network access: ARP resolved 10.0.0.2: the request sent earlier for another datagram");
+  assert_has(out, "ra, network access: eth4 is busy: the frame joins its transmit queue, 1 ahead");
+  assert_has(out, "it waited in the transmit queue behind 1 frame: 118.4 us of queueing delay");
+  g_free(out);
+  g_free(err);
+}
+END_TEST
+
 /* -o path.svg: the topology with the path in the highlight colour. */
 START_TEST(test_drawing)
 {
@@ -161,6 +184,7 @@ int main(void)
   tcase_add_test(tc, test_two_lans_first_ping);
   tcase_add_test(tc, test_two_lans_arp_floods);
   tcase_add_test(tc, test_no_route_drop);
+  tcase_add_test(tc, test_reply_and_queueing);
   tcase_add_test(tc, test_drawing);
   tcase_add_test(tc, test_errors);
   suite_add_tcase(s, tc);
