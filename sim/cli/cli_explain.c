@@ -52,7 +52,7 @@ static gboolean cli_explain_select(Explain *ex, Network *net, const char *file, 
             name, app_kind_name(app->conf->kind));
     return FALSE;
   }
-  explain_select_ping(ex, app->node, app->conf->dst, (uint16_t)seq);
+  explain_select_ping(ex, app, (uint16_t)seq);
   return TRUE;
 }
 

@@ -36,10 +36,9 @@
 
 struct Explain {
   Network *net;
-  uint64_t want; /* the id followed; 0: not yet selected */
-  const Node *sel_node;
-  uint32_t sel_dst;
-  int sel_seq; /* -1: no selector */
+  uint64_t want;      /* the id followed; 0: not yet selected */
+  const App *sel_app; /* the ping whose echo request sel_seq is followed; NULL: none */
+  int sel_seq;
   GString *text;
   guint step;
   uint64_t max_id;
@@ -60,6 +59,7 @@ struct Explain {
   char *drop_reason;
   guint copies_dropped;
   gboolean *links_on, *nodes_on; /* the path: by position, what the packet went through */
+  GArray *frags;                 /* of uint64_t: the ids of its fragments, followed too */
 };
 
 Explain *explain_new(Network *net, uint64_t id)
@@ -67,21 +67,20 @@ Explain *explain_new(Network *net, uint64_t id)
   Explain *ex = g_new0(Explain, 1);
   ex->net = net;
   ex->want = id;
-  ex->sel_seq = -1;
   ex->enq_at = -1;
   ex->text = g_string_new(NULL);
   ex->links_on = g_new0(gboolean, net->links->len + 1);
   ex->nodes_on = g_new0(gboolean, net->nodes->len + 1);
+  ex->frags = g_array_new(FALSE, FALSE, sizeof(uint64_t));
   return ex;
 }
 
-/* Follows the first ICMP echo request with sequence `seq` that `node`
- * sends to `dst`, instead of an id. */
-void explain_select_ping(Explain *ex, const Node *node, uint32_t dst, uint16_t seq)
+/* Follows the ICMP echo request with sequence `seq` that the ping `app`
+ * sends, instead of an id. */
+void explain_select_ping(Explain *ex, const App *app, uint16_t seq)
 {
   ex->want = 0;
-  ex->sel_node = node;
-  ex->sel_dst = dst;
+  ex->sel_app = app;
   ex->sel_seq = seq;
 }
 
@@ -109,6 +108,7 @@ void explain_free(Explain *ex)
   g_free(ex->drop_reason);
   g_free(ex->links_on);
   g_free(ex->nodes_on);
+  g_array_free(ex->frags, TRUE);
   g_free(ex);
 }
 
@@ -259,6 +259,8 @@ static const char *explain_proto_name(uint8_t proto)
 /* The ping app on `node` that sends to `dst`, or NULL. */
 static const App *explain_ping_app(const Explain *ex, const Node *node, uint32_t dst)
 {
+  if (ex->sel_app && ex->sel_app->node == node && ex->sel_app->conf->dst == dst)
+    return ex->sel_app;
   for (guint i = 0; i < ex->net->apps->len; i++) {
     const App *app = g_ptr_array_index(ex->net->apps, i);
     if (app->node == node && app->conf->kind == APP_PING && app->conf->dst == dst)
@@ -705,7 +707,8 @@ static void explain_on_deliver(Explain *ex, SimTime now, const Node *node, const
 }
 
 /* Why `reason` dropped it at `node`, in words, or NULL. */
-static char *explain_drop_words(const Node *node, const Packet *p, TraceFrom from, const char *reason)
+static char *explain_drop_words(const Node *node, const Iface *iface, const Packet *p, TraceFrom from,
+                                const char *reason)
 {
   size_t len;
   const Ipv4Header *h = explain_ipv4(p, from, &len);
@@ -717,6 +720,10 @@ static char *explain_drop_words(const Node *node, const Packet *p, TraceFrom fro
     g_string_append(s, ", and none of them matches (no default route)");
     return g_string_free(s, FALSE);
   }
+  if (strcmp(reason, "frag-needed") == 0 && h && iface)
+    return g_strdup_printf("the datagram (%u bytes) is larger than the MTU of %s (%u bytes) and has Don't Fragment "
+                           "set, so it may not be fragmented",
+                           g_ntohs(h->total_len), iface->name, iface->mtu);
   if (strcmp(reason, "other-mac") == 0)
     return g_strdup_printf("the frame is for another MAC address, so %s's network card ignores it: this copy was "
                            "flooded by a switch that did not yet know where the destination is",
@@ -735,7 +742,7 @@ static void explain_on_drop(Explain *ex, SimTime now, const Node *node, const If
                             const Packet *p, const char *reason)
 {
   const char *why = reason ? reason : "?";
-  char *words = explain_drop_words(node, p, from, why);
+  char *words = explain_drop_words(node, iface, p, from, why);
   explain_step(ex, now, node->name, from == TRACE_FROM_IPV4 ? "internet" : "network access", "dropped%s%s (%s)%s%s",
                iface ? " at " : "", iface ? iface->name : "", why, words ? ": " : "", words ? words : "");
   g_free(words);
@@ -767,6 +774,36 @@ static void explain_watch_arp(Explain *ex, SimTime now, const Iface *iface, Trac
   }
 }
 
+/* A fragment of the packet leaves `node` by `out`: followed from now on. */
+static void explain_fragment(Explain *ex, SimTime now, const Node *node, const Iface *out, const Packet *p)
+{
+  size_t len;
+  const Ipv4Header *h = explain_ipv4(p, TRACE_FROM_IPV4, &len);
+  uint64_t id = packet_id(p);
+  if (!h)
+    return;
+  uint16_t frag = g_ntohs(h->frag);
+  g_array_append_val(ex->frags, id);
+  if (ex->ready_node != node && out) /* the node's own datagram: no forwarding step did the lookup */
+    explain_resolve(ex, now, node, out, explain_lookup(ex, now, node, h));
+  explain_step(ex, now, node->name, "internet",
+               "the datagram is larger than the MTU of %s (%u bytes): fragment #%" G_GUINT64_FORMAT
+               " carries %zu bytes of it from offset %u%s",
+               out ? out->name : "-", out ? out->mtu : 0, id, (size_t)g_ntohs(h->total_len) - explain_ihl(h),
+               (frag & 0x1fff) * 8u, frag & IPV4_FLAG_MF ? " (more fragments follow)" : " (the last fragment)");
+}
+
+/* TRUE when `id` is the packet followed or one of its fragments. */
+static gboolean explain_follows(const Explain *ex, uint64_t id)
+{
+  if (id == ex->want)
+    return TRUE;
+  for (guint i = 0; i < ex->frags->len; i++)
+    if (g_array_index(ex->frags, uint64_t, i) == id)
+      return TRUE;
+  return FALSE;
+}
+
 /* An event of another packet: ARP for the wait, or what was made from ours. */
 static void explain_other(Explain *ex, SimTime now, const Node *node, const Iface *iface, TraceVerb verb,
                           TraceFrom from, const Packet *p)
@@ -775,7 +812,9 @@ static void explain_other(Explain *ex, SimTime now, const Node *node, const Ifac
     explain_watch_arp(ex, now, iface, verb, from, p);
   if (p->parent != ex->want || verb != TRACE_SEND)
     return;
-  if (p->origin == PACKET_ORIGIN_REPLY && !ex->reply_id) {
+  if (p->origin == PACKET_ORIGIN_FRAGMENT) {
+    explain_fragment(ex, now, node, iface, p);
+  } else if (p->origin == PACKET_ORIGIN_REPLY && !ex->reply_id) {
     ex->reply_id = packet_id(p);
     explain_step(ex, now, node->name, "internet", "ICMP answers with an echo reply, packet #%" G_GUINT64_FORMAT,
                  ex->reply_id);
@@ -793,11 +832,13 @@ static void explain_other(Explain *ex, SimTime now, const Node *node, const Ifac
 static gboolean explain_selects(const Explain *ex, const Node *node, TraceVerb verb, const Packet *p)
 {
   size_t len;
-  if (ex->sel_seq < 0 || verb != TRACE_SEND || node != ex->sel_node)
+  const App *app = ex->sel_app;
+  /* the app sending counts its echo requests once sent: seq - 1 before */
+  if (!app || verb != TRACE_SEND || node != app->node || !app->started || app->sent + 1 != (uint64_t)ex->sel_seq)
     return FALSE;
   const Ipv4Header *h = explain_ipv4(p, TRACE_FROM_IPV4, &len);
   const IcmpHeader *icmp = h ? explain_icmp(h, len) : NULL;
-  return icmp && icmp->type == ICMP_ECHO_REQUEST && g_ntohl(h->dst) == ex->sel_dst &&
+  return icmp && icmp->type == ICMP_ECHO_REQUEST && g_ntohl(h->dst) == app->conf->dst &&
          g_ntohs(icmp->u.echo.seq) == ex->sel_seq;
 }
 
@@ -830,8 +871,13 @@ static void explain_hook(void *data, SimTime now, const Node *node, const Iface 
     return;
   ex->max_id = MAX(ex->max_id, packet_id(p));
   if (!ex->want && explain_selects(ex, node, verb, p))
-    ex->want = packet_id(p);
-  if (packet_id(p) != ex->want) {
+    ex->want = p->origin == PACKET_ORIGIN_FRAGMENT && p->parent ? p->parent : packet_id(p);
+  if (!ex->seen && p->origin == PACKET_ORIGIN_FRAGMENT && p->parent == ex->want) {
+    g_string_append_printf(ex->text, "Packet #%" G_GUINT64_FORMAT " (sent in fragments)\n\n", ex->want);
+    ex->seen = TRUE;
+    ex->first_at = now;
+  }
+  if (!explain_follows(ex, packet_id(p))) {
     if (ex->seen)
       explain_other(ex, now, node, iface, verb, from, p);
     return;

@@ -22,6 +22,7 @@
 
 #include <stdint.h>
 
+#include "models/app/app.h"
 #include "models/core/network.h"
 #include "models/observe/trace.h"
 #include "viz/topology.h"
@@ -29,7 +30,7 @@
 typedef struct Explain Explain;
 
 Explain *explain_new(Network *net, uint64_t id);
-void explain_select_ping(Explain *ex, const Node *node, uint32_t dst, uint16_t seq);
+void explain_select_ping(Explain *ex, const App *app, uint16_t seq);
 Trace *explain_trace(Explain *ex);
 gboolean explain_found(const Explain *ex);
 uint64_t explain_last_id(const Explain *ex);

@@ -4,7 +4,8 @@
  * route entry, the ARP wait, the switch's decisions, the TTL at r1, the
  * delays with their figures, the delivery and the reply's id), a drop for
  * lack of a route (tests/explain/no-route.yaml: the longest prefix at r1,
- * r2's table in the drop sentence), a reply and a queued SYN, the drawing of the path (-o), and
+ * r2's table in the drop sentence), a reply and a queued SYN, fragments
+ * and a Don't Fragment refusal, the drawing of the path (-o), and
  * the errors' exact text.
  */
 #include <check.h>
@@ -122,6 +123,31 @@ START_TEST(test_reply_and_queueing)
 }
 END_TEST
 
+/* fragmentation.yaml: big's request leaves h1 in fragments, followed to
+ * h2; df's (the second ping to the same host) is refused at r1. */
+START_TEST(test_fragments_and_df)
+{
+  char *out = NULL, *err = NULL;
+  int status = explain_run("TOPOLOGIES", "fragmentation.yaml", "f.yaml", "--app", "big", NULL, NULL, &out, &err);
+  ck_assert_int_eq(status, 0);
+  assert_has(out, "Packet #1 (sent in fragments)");
+  assert_has(out, "h1, internet: the datagram is larger than the MTU of eth0 (1500 bytes): fragment #2 carries 1480 "
+                  "bytes of it from offset 0 (more fragments follow)");
+  assert_has(out, "r1, internet: the datagram is larger than the MTU of eth1 (576 bytes): fragment #7");
+  assert_has(out, "The end: #1 was delivered to h2");
+  g_free(out);
+  g_free(err);
+  status = explain_run("TOPOLOGIES", "fragmentation.yaml", "f.yaml", "--app", "df", NULL, NULL, &out, &err);
+  ck_assert_int_eq(status, 0);
+  assert_has(out, "h1, application: df (ping) sends an ICMP echo request, seq 1, with 1000 data bytes");
+  assert_has(out, "r1, internet: dropped at eth1 (frag-needed): the datagram (1028 bytes) is larger than the MTU of "
+                  "eth1 (576 bytes) and has Don't Fragment set");
+  assert_has(out, "The ICMP error is #74: ipsim explain f.yaml --packet 74");
+  g_free(out);
+  g_free(err);
+}
+END_TEST
+
 /* -o path.svg: the topology with the path in the highlight colour. */
 START_TEST(test_drawing)
 {
@@ -185,6 +211,7 @@ int main(void)
   tcase_add_test(tc, test_two_lans_arp_floods);
   tcase_add_test(tc, test_no_route_drop);
   tcase_add_test(tc, test_reply_and_queueing);
+  tcase_add_test(tc, test_fragments_and_df);
   tcase_add_test(tc, test_drawing);
   tcase_add_test(tc, test_errors);
   suite_add_tcase(s, tc);
