@@ -358,7 +358,7 @@ static const Iface *viz_topology_link_top(const Link *link)
 
 /* Creates the edge of `link` between the graph nodes `vnodes` (indexed by
  * node position), from its top end, so that dot ranks that end higher. */
-static void viz_topology_add_link(Agraph_t *g, Agnode_t **vnodes, const Link *link)
+static void viz_topology_add_link(Agraph_t *g, Agnode_t **vnodes, const Link *link, const VizHighlight *hl)
 {
   const Iface *top = viz_topology_link_top(link);
   const Iface *bottom = iface_peer(top);
@@ -371,6 +371,10 @@ static void viz_topology_add_link(Agraph_t *g, Agnode_t **vnodes, const Link *li
   agsafeset(e, "headlabel", head, "");
   if (link->type == LINK_PPP) /* a serial link, drawn as Packet Tracer does: red */
     agsafeset(e, "color", "#c0392b", "");
+  if (hl && hl->links && hl->links[link->index]) {
+    agsafeset(e, "color", VIZ_TOPOLOGY_HIGHLIGHT, "");
+    agsafeset(e, "penwidth", "4", "");
+  }
   g_free(label);
   g_free(tail);
   g_free(head);
@@ -393,14 +397,14 @@ static gint viz_topology_link_cmp(gconstpointer pa, gconstpointer pb)
 
 /* Creates the edges of all links of `net` in the order agwrite() writes
  * them, so that the DOT read back is the same graph, edge for edge. */
-static void viz_topology_add_links(Agraph_t *g, Agnode_t **vnodes, const Network *net)
+static void viz_topology_add_links(Agraph_t *g, Agnode_t **vnodes, const Network *net, const VizHighlight *hl)
 {
   GPtrArray *order = g_ptr_array_sized_new(net->links->len);
   for (guint i = 0; i < net->links->len; i++)
     g_ptr_array_add(order, network_link(net, i));
   g_ptr_array_sort(order, viz_topology_link_cmp);
   for (guint i = 0; i < order->len; i++)
-    viz_topology_add_link(g, vnodes, g_ptr_array_index(order, i));
+    viz_topology_add_link(g, vnodes, g_ptr_array_index(order, i), hl);
   g_ptr_array_free(order, TRUE);
 }
 
@@ -464,7 +468,7 @@ static void viz_topology_label_graph(Agraph_t *g, const Network *net)
  * subgraph: agwrite() writes subgraphs first, so the DOT declares every node
  * in that order (otherwise it declares a node at its first edge). HTML
  * labels are set last so that no plain string can take their text. */
-static Agraph_t *viz_topology_build(const Network *net, Agdisc_t *disc)
+static Agraph_t *viz_topology_build(const Network *net, Agdisc_t *disc, const VizHighlight *hl)
 {
   gboolean by_name = viz_topology_names_ok(net);
   const char *gname = viz_topology_id_ok(net->name) ? net->name : VIZ_TOPOLOGY_GRAPH_ID;
@@ -474,9 +478,14 @@ static Agraph_t *viz_topology_build(const Network *net, Agdisc_t *disc)
   Agnode_t **vnodes = g_new0(Agnode_t *, net->nodes->len + 1);
   for (guint i = 0; i < net->nodes->len; i++)
     vnodes[i] = viz_topology_add_node(nodes, network_node(net, i), by_name);
-  viz_topology_add_links(g, vnodes, net);
-  for (guint i = 0; i < net->nodes->len; i++)
+  viz_topology_add_links(g, vnodes, net, hl);
+  for (guint i = 0; i < net->nodes->len; i++) {
     viz_topology_label_node(g, vnodes[i], network_node(net, i));
+    if (hl && hl->nodes && hl->nodes[i]) {
+      agsafeset(vnodes[i], "color", VIZ_TOPOLOGY_HIGHLIGHT, "");
+      agsafeset(vnodes[i], "penwidth", "4", "");
+    }
+  }
   viz_topology_label_graph(g, net);
   g_free(vnodes);
   return g;
@@ -486,7 +495,7 @@ static Agraph_t *viz_topology_build(const Network *net, Agdisc_t *disc)
 Agraph_t *viz_topology_graph(const Network *net)
 {
   g_return_val_if_fail(net != NULL, NULL);
-  return viz_topology_build(net, NULL);
+  return viz_topology_build(net, NULL, NULL);
 }
 
 /* Returns the DOT text of the graph of `net`, not laid out, as cgraph writes
@@ -494,7 +503,7 @@ Agraph_t *viz_topology_graph(const Network *net)
 char *viz_topology_dot(const Network *net)
 {
   g_return_val_if_fail(net != NULL, NULL);
-  Agraph_t *g = viz_topology_build(net, &viz_topology_string_disc);
+  Agraph_t *g = viz_topology_build(net, &viz_topology_string_disc, NULL);
   GString *out = g_string_new(NULL);
   agwrite(g, out);
   agclose(g);
@@ -585,10 +594,11 @@ static GVC_t *viz_topology_context(void)
 
 /* Lays the graph of `net` out with the dot engine and writes it to `path` as
  * `format`, all in-process through gvc. */
-static gboolean viz_topology_render_laid_out(const Network *net, const char *format, const char *path, GError **error)
+static gboolean viz_topology_render_laid_out(const Network *net, const VizHighlight *hl, const char *format,
+                                             const char *path, GError **error)
 {
   GVC_t *gvc = viz_topology_context();
-  Agraph_t *g = viz_topology_build(net, NULL);
+  Agraph_t *g = viz_topology_build(net, NULL, hl);
   gboolean ok = FALSE;
   if (gvLayout(gvc, g, VIZ_TOPOLOGY_ENGINE) != 0) {
     g_set_error(error, VIZ_TOPOLOGY_ERROR, VIZ_TOPOLOGY_ERROR_LAYOUT,
@@ -606,13 +616,20 @@ static gboolean viz_topology_render_laid_out(const Network *net, const char *for
  * error for an unknown extension, a failed layout or a failed write. */
 gboolean viz_topology_render(const Network *net, const char *path, GError **error)
 {
+  return viz_topology_render_highlight(net, NULL, path, error);
+}
+
+/* As viz_topology_render(), with the links and nodes `hl` names (NULL:
+ * none) drawn thick and coloured; a .dot file has no highlight. */
+gboolean viz_topology_render_highlight(const Network *net, const VizHighlight *hl, const char *path, GError **error)
+{
   g_return_val_if_fail(net != NULL && path != NULL, FALSE);
   g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
   const VizTopologyFormat *format = viz_topology_format_for(path, error);
   if (!format)
     return FALSE;
   if (format->format)
-    return viz_topology_render_laid_out(net, format->format, path, error);
+    return viz_topology_render_laid_out(net, hl, format->format, path, error);
   char *dot = viz_topology_dot(net);
   gboolean ok = viz_topology_write_file(path, dot, strlen(dot), error);
   g_free(dot);

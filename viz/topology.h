@@ -4,7 +4,9 @@
  * and how is described in viz/README.md.
  *
  * Entry points: viz_topology_graph() (a cgraph graph to use further),
- * viz_topology_dot() (DOT text), viz_topology_render() (a file).
+ * viz_topology_dot() (DOT text), viz_topology_render() (a file);
+ * viz_topology_render_highlight() (a file, with a packet's path drawn thick
+ * and coloured: ipsim explain -o).
  */
 #ifndef IPSIM_VIZ_TOPOLOGY_H
 #define IPSIM_VIZ_TOPOLOGY_H
@@ -24,8 +26,17 @@ typedef enum {
 
 GQuark viz_topology_error_quark(void);
 
+/* What to highlight, by position in the network (NULL: nothing). */
+typedef struct {
+  const gboolean *links; /* net->links->len entries */
+  const gboolean *nodes; /* net->nodes->len entries */
+} VizHighlight;
+
+#define VIZ_TOPOLOGY_HIGHLIGHT "#e67e22"
+
 Agraph_t *viz_topology_graph(const Network *net);
 char *viz_topology_dot(const Network *net);
 gboolean viz_topology_render(const Network *net, const char *path, GError **error);
+gboolean viz_topology_render_highlight(const Network *net, const VizHighlight *hl, const char *path, GError **error);
 
 #endif

@@ -498,13 +498,18 @@ static void trace_write_tags(Trace *t, TraceLayer layer, const TraceKey *k, cons
 }
 
 /* Writes one line for a packet event, TCP sequence numbers relative to
- * the ISNs of the SYNs the trace has shown, when it passes the filters;
+ * the ISNs of the SYNs the trace has shown, when it passes the filters,
+ * after calling the hook if any;
  * `layer` is the one the caller tested with trace_wants() (trace.tags
  * records it). The caller keeps the packet: it is only read. */
 void trace_packet(Trace *t, TraceLayer layer, SimTime now, const Node *node, const Iface *iface, TraceVerb verb,
                   TraceFrom from, const Packet *p, const char *reason)
 {
-  if (!t || !t->out)
+  if (!t)
+    return;
+  if (t->hook)
+    t->hook(t->hook_data, now, node, iface, verb, from, p, reason);
+  if (!t->out)
     return;
   size_t len = 0;
   const uint8_t *d = p ? trace_packet_bytes(p, from, &len) : NULL;

@@ -46,6 +46,10 @@
  * expect failures); trace_layer_name(); trace_proto_known(),
  * trace_shows_proto() (the protocol filter, shared with ipsim trace);
  * trace_free().
+ *
+ * A trace may also call a hook with every packet event, before (or instead
+ * of, when it has no output) writing its line: `ipsim explain` (sim/cli)
+ * follows one packet that way. Normal runs have no hook.
  */
 #ifndef IPSIM_TRACE_H
 #define IPSIM_TRACE_H
@@ -82,9 +86,12 @@ typedef struct {
   SimTime from, to; /* both included; -1: open */
   TraceFlow *flow;  /* owned; NULL: any line (with one, lines of no flow are left out) */
 } TraceFilter;
+/* Called by trace_packet() with each event, as it is traced (Trace.hook). */
+typedef void (*TraceHook)(void *data, SimTime now, const Node *node, const Iface *iface, TraceVerb verb, TraceFrom from,
+                          const Packet *p, const char *reason);
 
 typedef struct Trace {
-  FILE *out; /* owned when own_out */
+  FILE *out; /* owned when own_out; NULL: no lines (a hook only) */
   gboolean own_out;
   guint layers;                  /* TRACE_* mask */
   GString *line;                 /* reused for every line written */
@@ -95,6 +102,8 @@ typedef struct Trace {
   FILE *tags;                    /* DIR/trace.tags, owned; NULL: none */
   GString *tag;                  /* reused for every line of tags */
   GHashTable *frag_ports;        /* datagram id -> its ports (sport << 16 | dport), from its first fragment */
+  TraceHook hook;                /* NULL: none */
+  void *hook_data;
 } Trace;
 
 Trace *trace_new(FILE *out, gboolean own_out, guint layers);

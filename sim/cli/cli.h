@@ -5,6 +5,7 @@
 #ifndef IPSIM_CLI_H
 #define IPSIM_CLI_H
 
+#include "sim/scenario/scenario.h"
 #include "sim/text/diag.h"
 
 /* CLI_EXIT_USAGE also ends a real-time run past its lag limit; a real-time
@@ -18,9 +19,11 @@ int cli_cleanup(int argc, char **argv);
 int cli_trace(int argc, char **argv);  /* cli_trace.c */
 int cli_ladder(int argc, char **argv); /* cli_ladder.c */
 int cli_grade(int argc, char **argv);
+int cli_explain(int argc, char **argv); /* cli_explain.c */
 
 /* Shared by the commands (cli_commands.c): options, then operands. */
 gboolean cli_parse_options(const char *command, GOptionEntry *entries, int *argc, char ***argv);
 gboolean cli_operands(const char *command, int argc, char **argv, int want);
+Scenario *cli_load(const char *path, guint counts[2]);
 
 #endif

@@ -63,8 +63,9 @@ gboolean cli_operands(const char *command, int argc, char **argv, int want)
 }
 
 /* Loads a scenario, printing its diagnostics to standard error; `counts`
- * (may be NULL) gets the numbers of errors and warnings. */
-static Scenario *cli_load(const char *path, guint counts[2])
+ * (may be NULL) gets the numbers of errors and warnings. Also for
+ * cli_explain.c. */
+Scenario *cli_load(const char *path, guint counts[2])
 {
   DiagList *diags = diag_list_new(path);
   Scenario *sc = scenario_load_file(path, diags);

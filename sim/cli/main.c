@@ -82,6 +82,22 @@ static const CliCommand cli_commands[] = {
      "  --collapse N    above N messages (default 60; 0: never), merge runs of data\n"
      "                  segments, ACKs or datagrams in one direction into bands\n"
      "  -o OUT          write to OUT: .svg, .png, .pdf, or .txt (the text ladder)\n"},
+    {"explain", cli_explain, "explain FILE (--packet ID | --app NAME [--seq N]) [-o OUT]",
+     "tell the story of one packet, hop by hop and layer by layer",
+     "Runs FILE again (simulated time, no outputs; the same seed gives the same\n"
+     "packet ids as 'ipsim run') and tells, in numbered sentences per node and\n"
+     "layer, what happened to one packet: the send, the headers, each route\n"
+     "lookup and the entry that matched, ARP, the frame's addresses, each\n"
+     "switch's learn/forward/flood decision, each router's TTL and next hop,\n"
+     "queueing, serialization and propagation delays, then its delivery or drop\n"
+     "with the reason. The id of a reply or ICMP error made from it is given at\n"
+     "the end.\n"
+     "  --packet ID   the packet #ID of the trace (ipsim run, ipsim trace)\n"
+     "  --app NAME    the echo request of the ping app NAME ...\n"
+     "  --seq N       ... with icmp_seq N (default 1)\n"
+     "  -o OUT        also draw the topology with the packet's path highlighted,\n"
+     "                in the format of OUT's extension (.svg, .png, .pdf)\n"
+     "Exit status 0; 2 for bad usage, a bad FILE, or no such packet in the run.\n"},
     {"grade", cli_grade, "grade LAB SUBMISSION... [--out DIR] [--time-limit S] [--quiet]",
      "grade students' scenarios against a lab's checks: a table of scores",
      "Grades each SUBMISSION (a scenario file, or a folder: its .yaml and .yml files)\n"

@@ -1,0 +1,219 @@
+/*
+ * `ipsim explain`: the story of the first ping of topologies/two-lans.yaml
+ * (exactly, tests/explain/two-lans-probe-1.txt, and its key facts: the
+ * route entry, the ARP wait, the switch's decisions, the TTL at r1, the
+ * delays with their figures, the delivery and the reply's id), a drop for
+ * lack of a route (tests/explain/no-route.yaml: the longest prefix at r1,
+ * r2's table in the drop sentence), a reply and a queued SYN, fragments
+ * and a Don't Fragment refusal, the drawing of the path (-o), and
+ * the errors' exact text.
+ */
+#include <check.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "tests/testlib.h"
+
+/* Runs `ipsim explain FILE ARGS...` (FILE under env `dir_env`, shown as
+ * `shown` in the output); returns its status, the output in *out. */
+static int explain_run(const char *dir_env, const char *file, const char *shown, const char *a1, const char *a2,
+                       const char *a3, const char *a4, char **out, char **err)
+{
+  char *path = testlib_path(dir_env, file);
+  const char *args[] = {"explain", path, a1, a2, a3, a4, NULL};
+  char *raw = NULL;
+  int status = testlib_run_ipsim(args, &raw, err);
+  char **parts = g_strsplit(raw, path, -1);
+  *out = g_strjoinv(shown, parts);
+  g_strfreev(parts);
+  g_free(raw);
+  g_free(path);
+  return status;
+}
+
+static void assert_has(const char *text, const char *part)
+{
+  ck_assert_msg(strstr(text, part) != NULL, "missing \"%s\" in:\n%s", part, text);
+}
+
+START_TEST(test_two_lans_first_ping)
+{
+  char *out = NULL, *err = NULL, *golden = NULL, *golden_path = NULL;
+  int status = explain_run("TOPOLOGIES", "two-lans.yaml", "topologies/two-lans.yaml", "--app", "probe", "--seq", "1",
+                           &out, &err);
+  ck_assert_int_eq(status, 0);
+  ck_assert_str_eq(err, "");
+  golden_path = g_build_filename(testlib_env("top_srcdir"), "tests", "explain", "two-lans-probe-1.txt", NULL);
+  ck_assert(g_file_get_contents(golden_path, &golden, NULL, NULL));
+  ck_assert_str_eq(out, golden);
+  assert_has(out, "h1, application: probe (ping) sends an ICMP echo request, seq 1, with 56 data bytes, to 10.0.2.13");
+  assert_has(out, "route lookup for 10.0.2.13: 0.0.0.0/0 via 10.0.1.1 on eth0 (static) matches");
+  assert_has(out, "ARP has no entry for 10.0.1.1: the datagram waits on eth0");
+  assert_has(out,
+             "request #2 (who-has, broadcast) was answered by reply #3: 10.0.1.1 is at 02:00:00:00:00:06 (r1 eth0)");
+  assert_has(out,
+             "s1, network access: its MAC table has 02:00:00:00:00:06 on eth2: it forwards the frame out of eth2 only");
+  assert_has(out, "r1, internet: 10.0.2.13 is not one of r1's addresses and r1 is a router: it forwards the datagram, "
+                  "TTL 64 -> 63");
+  assert_has(out, "98 bytes at 100Mbps take 7.84 us to serialize (98 x 8 bits / rate), then 50 us of propagation");
+  assert_has(out, "h3, internet: 10.0.2.13 is h3's own address");
+  assert_has(out, "The end: #1 was delivered to h3, 669.76 us after it started.");
+  assert_has(out, "The reply is #6: ipsim explain topologies/two-lans.yaml --packet 6");
+  g_free(out);
+  g_free(err);
+  g_free(golden);
+  g_free(golden_path);
+}
+END_TEST
+
+/* The ARP request #2: s1 learns h1's address and floods the broadcast. */
+START_TEST(test_two_lans_arp_floods)
+{
+  char *out = NULL, *err = NULL;
+  int status = explain_run("TOPOLOGIES", "two-lans.yaml", "two-lans.yaml", "--packet", "2", NULL, NULL, &out, &err);
+  ck_assert_int_eq(status, 0);
+  assert_has(out, "Packet #2: ARP who-has 10.0.1.1 tell 10.0.1.11");
+  assert_has(out, "s1, network access: the frame arrives on eth0; the switch learns that 02:00:00:00:00:01 is on eth0");
+  assert_has(out, "ff:ff:ff:ff:ff:ff is a broadcast address: it floods the frame out of eth1, eth2");
+  assert_has(out, "h2, network access: ARP: who-has 10.0.1.1 is not for h2, which ignores it");
+  assert_has(out, "r1, network access: ARP: who-has 10.0.1.1 is for r1's own address");
+  g_free(out);
+  g_free(err);
+}
+END_TEST
+
+START_TEST(test_no_route_drop)
+{
+  char *out = NULL, *err = NULL;
+  int status = explain_run("top_srcdir", "tests/explain/no-route.yaml", "no-route.yaml", "--app", "lost", NULL, NULL,
+                           &out, &err);
+  ck_assert_int_eq(status, 0);
+  assert_has(out, "r1, internet: route lookup for 10.0.9.9: 2 routes match (10.0.0.0/8 via 10.0.12.2 on eth1 (static), "
+                  "10.0.9.0/24 via 10.0.12.2 on eth1 (static)); 10.0.9.0/24 via 10.0.12.2 on eth1 (static) wins, the "
+                  "longest prefix (/24)");
+  assert_has(out, "r2, internet: dropped at eth0 (no-route): r2 has no route to 10.0.9.9: its table holds 10.0.12.0/30 "
+                  "on eth0 (connected); 10.0.1.0/24 via 10.0.12.1 on eth0 (static), and none of them matches");
+  assert_has(out, "The end: #1 was dropped by r2 (no-route)");
+  assert_has(out, "The ICMP error is #6: ipsim explain no-route.yaml --packet 6");
+  g_free(out);
+  g_free(err);
+}
+END_TEST
+
+/* The reply #6 ends with the ping app; dumbbell's SYN #8 waits for an ARP
+ * request sent for another datagram, then queues behind one frame at ra. */
+START_TEST(test_reply_and_queueing)
+{
+  char *out = NULL, *err = NULL;
+  int status = explain_run("TOPOLOGIES", "two-lans.yaml", "two-lans.yaml", "--packet", "6", NULL, NULL, &out, &err);
+  ck_assert_int_eq(status, 0);
+  assert_has(out,
+             "h1, application: ICMP hands the echo reply (seq 1) to probe (ping), which prints its round-trip time");
+  assert_has(out, "The end: #6 was delivered to h1");
+  g_free(out);
+  g_free(err);
+  status = explain_run("TOPOLOGIES", "dumbbell.yaml", "dumbbell.yaml", "--packet", "8", NULL, NULL, &out, &err);
+  ck_assert_int_eq(status, 0);
+  assert_has(out, "TCP sends a segment: port 49152 > port 5001, flags SYN");
+  assert_has(out, "ra, network access: ARP resolved 10.0.0.2: the request sent earlier for another datagram");
+  assert_has(out, "ra, network access: eth4 is busy: the frame joins its transmit queue, 1 ahead");
+  assert_has(out, "it waited in the transmit queue behind 1 frame: 118.4 us of queueing delay");
+  g_free(out);
+  g_free(err);
+}
+END_TEST
+
+/* fragmentation.yaml: big's request leaves h1 in fragments, followed to
+ * h2; df's (the second ping to the same host) is refused at r1. */
+START_TEST(test_fragments_and_df)
+{
+  char *out = NULL, *err = NULL;
+  int status = explain_run("TOPOLOGIES", "fragmentation.yaml", "f.yaml", "--app", "big", NULL, NULL, &out, &err);
+  ck_assert_int_eq(status, 0);
+  assert_has(out, "Packet #1 (sent in fragments)");
+  assert_has(out, "h1, internet: the datagram is larger than the MTU of eth0 (1500 bytes): fragment #2 carries 1480 "
+                  "bytes of it from offset 0 (more fragments follow)");
+  assert_has(out, "r1, internet: the datagram is larger than the MTU of eth1 (576 bytes): fragment #7");
+  assert_has(out, "The end: #1 was delivered to h2");
+  g_free(out);
+  g_free(err);
+  status = explain_run("TOPOLOGIES", "fragmentation.yaml", "f.yaml", "--app", "df", NULL, NULL, &out, &err);
+  ck_assert_int_eq(status, 0);
+  assert_has(out, "h1, application: df (ping) sends an ICMP echo request, seq 1, with 1000 data bytes");
+  assert_has(out, "r1, internet: dropped at eth1 (frag-needed): the datagram (1028 bytes) is larger than the MTU of "
+                  "eth1 (576 bytes) and has Don't Fragment set");
+  assert_has(out, "The ICMP error is #74: ipsim explain f.yaml --packet 74");
+  g_free(out);
+  g_free(err);
+}
+END_TEST
+
+/* -o path.svg: the topology with the path in the highlight colour. */
+START_TEST(test_drawing)
+{
+  char *out = NULL, *err = NULL, *svg = NULL;
+  char *dir = g_dir_make_tmp("explain-XXXXXX", NULL);
+  char *path = g_build_filename(dir, "path.svg", NULL);
+  int status = explain_run("TOPOLOGIES", "two-lans.yaml", "two-lans.yaml", "--app", "probe", "-o", path, &out, &err);
+  ck_assert_int_eq(status, 0);
+  assert_has(out, "The path is drawn in ");
+  ck_assert(g_file_get_contents(path, &svg, NULL, NULL));
+  assert_has(svg, "stroke=\"#e67e22\" stroke-width=\"4\"");
+  g_remove(path);
+  g_rmdir(dir);
+  g_free(svg);
+  g_free(path);
+  g_free(dir);
+  g_free(out);
+  g_free(err);
+}
+END_TEST
+
+START_TEST(test_errors)
+{
+  static const struct {
+    const char *a[4];
+    const char *message;
+  } cases[] = {
+      {{"--packet", "99", NULL}, "ipsim explain: no packet #99 in this run: it made 12 packets (#1 to #12)\n"},
+      {{"--app", "nope", NULL}, "ipsim explain: no app 'nope' in two-lans.yaml; its apps: probe\n"},
+      {{"--app", "probe", "--seq", "9"},
+       "ipsim explain: probe sent no echo request with seq 9 in this run (it sent 4)\n"},
+      {{NULL}, "ipsim explain: give --packet ID, or --app NAME [--seq N]; see 'ipsim help explain'\n"},
+      {{"--packet", "x7", NULL},
+       "ipsim explain: --packet wants a packet id such as 7 (the #7 of a trace line), not "
+       "'x7'\n"},
+  };
+  for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+    char *out = NULL, *err = NULL;
+    int status = explain_run("TOPOLOGIES", "two-lans.yaml", "two-lans.yaml", cases[i].a[0], cases[i].a[1],
+                             cases[i].a[2], cases[i].a[3], &out, &err);
+    char *dir = g_strconcat(testlib_env("TOPOLOGIES"), "/", NULL);
+    char **parts = g_strsplit(err, dir, -1);
+    char *shown = g_strjoinv("", parts);
+    g_free(dir);
+    ck_assert_msg(status == 2, "case %u: status %d", i, status);
+    ck_assert_str_eq(shown, cases[i].message);
+    ck_assert_str_eq(out, "");
+    g_strfreev(parts);
+    g_free(shown);
+    g_free(out);
+    g_free(err);
+  }
+}
+END_TEST
+
+int main(void)
+{
+  Suite *s = suite_create("explain");
+  TCase *tc = tcase_create("explain");
+  tcase_add_test(tc, test_two_lans_first_ping);
+  tcase_add_test(tc, test_two_lans_arp_floods);
+  tcase_add_test(tc, test_no_route_drop);
+  tcase_add_test(tc, test_reply_and_queueing);
+  tcase_add_test(tc, test_fragments_and_df);
+  tcase_add_test(tc, test_drawing);
+  tcase_add_test(tc, test_errors);
+  suite_add_tcase(s, tc);
+  return testlib_run_suite(s);
+}
