@@ -3,8 +3,8 @@
  * simulated time (as Mininet's CLI and Packet Tracer's simulation mode).
  * It loads and builds the scenario as `ipsim run` does, without its
  * outputs, then reads commands: `run until T`, `run for D`, `step [N]`,
- * `time`, `show WHAT NODE`, `link A B down|up`, `trace on|off`, `help`,
- * `quit`. Each command is looked up in one table (shell_commands) and
+ * `time`, `show WHAT NODE`, `link A B down|up`, `trace on|off`, `SRC ping
+ * DST` and `pingall` (shell_apps.c), `help`, `quit`. Each command is looked up in one table (shell_commands) and
  * runs to completion; a bad command or argument prints one line starting
  * "error:" and the shell goes on.
  *
@@ -41,8 +41,7 @@ typedef struct {
 static void shell_help(Shell *sh, int argc, char **argv);
 
 /* Prints one error line; the shell goes on. */
-static void shell_error(Shell *sh, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
-static void shell_error(Shell *sh, const char *fmt, ...)
+void shell_error(Shell *sh, const char *fmt, ...)
 {
   va_list ap;
   va_start(ap, fmt);
@@ -53,7 +52,7 @@ static void shell_error(Shell *sh, const char *fmt, ...)
 }
 
 /* "now 12.5s" and the events run so far. */
-static void shell_print_time(Shell *sh)
+void shell_print_time(Shell *sh)
 {
   char *now = units_format_duration(network_now(sh->net));
   fprintf(sh->out, "time %s, %" G_GUINT64_FORMAT " events run, %zu pending\n", now,
@@ -134,7 +133,7 @@ static void shell_time(Shell *sh, int argc, char **argv)
 }
 
 /* Finds a node by name; NULL after printing why not. */
-static Node *shell_node(Shell *sh, const char *name)
+Node *shell_node(Shell *sh, const char *name)
 {
   Node *node = network_find_node(sh->net, name);
   if (!node)
@@ -263,6 +262,7 @@ static const ShellCommand shell_commands[] = {
     {"show", shell_show, "route|arp|mac|ifaces|rip|ospf NODE", "print a node's table now"},
     {"link", shell_link, "A B down|up", "take the link between nodes A and B down or up, now"},
     {"trace", shell_trace, "on|off", "print every packet event as it happens (off at start)"},
+    {"pingall", shell_pingall, "", "every host pings every other host once: a matrix"},
     {"help", shell_help, "", "list the commands"},
     {"quit", shell_quit, "", "leave the shell (also: exit, end of input)"},
     {"exit", shell_quit, NULL, NULL},
@@ -276,6 +276,8 @@ static void shell_help(Shell *sh, int argc, char **argv)
     const ShellCommand *c = &shell_commands[i];
     if (!c->help)
       continue;
+    if (c->run == shell_pingall)
+      fprintf(sh->out, "  %-42s %s\n", "SRC ping DST [-c N]", "start a ping from node SRC to DST now (3 requests)");
     char *usage = g_strdup_printf("%s %s", c->name, c->args);
     fprintf(sh->out, "  %-42s %s\n", usage, c->help);
     g_free(usage);
@@ -304,6 +306,8 @@ void shell_execute(Shell *sh, const char *line)
     i++;
   if (argc > 0 && i < G_N_ELEMENTS(shell_commands))
     shell_commands[i].run(sh, argc, args);
+  else if (argc >= 2 && strcmp(args[1], "ping") == 0)
+    shell_ping(sh, argc, args);
   else if (argc > 0)
     shell_error(sh, "unknown command '%s'; 'help' lists the commands", args[0]);
   fflush(sh->out);
@@ -337,6 +341,7 @@ static Shell *shell_new(Scenario *sc)
   sh->net->app_out = stdout;
   sh->trace = trace_new(stdout, FALSE, TRACE_ALL);
   sh->node_list = shell_node_names(sh->net);
+  sh->confs = g_ptr_array_new();
   return sh;
 }
 
@@ -347,6 +352,7 @@ static void shell_free(Shell *sh)
   sh->net->ctx.trace = NULL;
   trace_free(sh->trace);
   network_free(sh->net);
+  shell_confs_free(sh->confs);
   g_free(sh->node_list);
   g_free(sh);
 }

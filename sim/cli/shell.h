@@ -4,7 +4,7 @@
  *
  * Entry points: shell_execute() (one command line), shell_command_name()
  * (the command words, for completion), shell_loop() (reads and runs lines
- * until quit or end of input).
+ * until quit or end of input); shell_ping(), shell_pingall() (shell_apps.c).
  */
 #ifndef IPSIM_SHELL_H
 #define IPSIM_SHELL_H
@@ -15,13 +15,22 @@
 #include "sim/scenario/scenario.h"
 
 typedef struct {
-  Scenario *sc;    /* not owned */
-  Network *net;    /* owned */
-  Trace *trace;    /* owned: net->ctx.trace points to it while `trace on` */
-  FILE *out;       /* standard output */
-  char *node_list; /* "h1, r1, r2", for errors */
+  Scenario *sc;     /* not owned */
+  Network *net;     /* owned */
+  Trace *trace;     /* owned: net->ctx.trace points to it while `trace on` */
+  FILE *out;        /* standard output */
+  char *node_list;  /* "h1, r1, r2", for errors */
+  GPtrArray *confs; /* of AppConfig*, owned: the apps the shell started (each App points to its own) */
   gboolean quit;
 } Shell;
+
+void shell_error(Shell *sh, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+void shell_print_time(Shell *sh);
+Node *shell_node(Shell *sh, const char *name);
+/* shell_apps.c */
+void shell_ping(Shell *sh, int argc, char **argv);
+void shell_pingall(Shell *sh, int argc, char **argv);
+void shell_confs_free(GPtrArray *confs);
 
 void shell_execute(Shell *sh, const char *line);
 const char *shell_command_name(guint i);

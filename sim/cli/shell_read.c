@@ -28,25 +28,26 @@
 static struct {
   Shell *sh;
   guint next;
+  gboolean first; /* completing the line's first word */
 } shell_completing;
 
 /* The words that follow the commands, offered after the first word. */
-static const char *const shell_keywords[] = {
-    "until", "for", "on",     "off", "up",   "down",          "route",
-    "arp",   "mac", "ifaces", "rip", "ospf", "ospf-database", "ospf-interfaces"};
+static const char *const shell_keywords[] = {"ping",           "until", "for", "on",     "off", "up",   "down",
+                                             "route",          "arp",   "mac", "ifaces", "rip", "ospf", "ospf-database",
+                                             "ospf-interfaces"};
 
-/* The n-th word completion offers: a command word first in the line,
- * else a keyword or a node name; NULL past the last. */
+/* The n-th word completion offers: first in the line a command word or
+ * a node name (SRC ping DST), else a keyword or a node name; NULL past
+ * the last. */
 static const char *shell_candidate(guint n, gboolean first)
 {
   guint commands = 0;
   while (shell_command_name(commands))
     commands++;
-  if (first)
-    return n < commands ? shell_command_name(n) : NULL;
-  if (n < G_N_ELEMENTS(shell_keywords))
-    return shell_keywords[n];
-  n -= G_N_ELEMENTS(shell_keywords);
+  guint words = first ? commands : G_N_ELEMENTS(shell_keywords);
+  if (n < words)
+    return first ? shell_command_name(n) : shell_keywords[n];
+  n -= words;
   const Network *net = shell_completing.sh->net;
   return n < net->nodes->len ? network_node(net, n)->name : NULL;
 }
@@ -56,7 +57,7 @@ static char *shell_complete_word(const char *text, int state)
 {
   if (state == 0)
     shell_completing.next = 0;
-  gboolean first = rl_point == (int)strlen(text) || strspn(rl_line_buffer, " \t") + strlen(text) == (size_t)rl_point;
+  gboolean first = shell_completing.first;
   const char *name;
   size_t len = strlen(text);
   while ((name = shell_candidate(shell_completing.next++, first)))
@@ -67,8 +68,8 @@ static char *shell_complete_word(const char *text, int state)
 
 static char **shell_complete(const char *text, int start, int end)
 {
-  (void)start;
   (void)end;
+  shell_completing.first = strspn(rl_line_buffer, " \t") >= (size_t)start;
   rl_attempted_completion_over = 1; /* no file names */
   return rl_completion_matches(text, shell_complete_word);
 }
