@@ -2,7 +2,7 @@
  * `ipsim shell FILE`: an interactive shell over a live simulation, in
  * simulated time (as Mininet's CLI and Packet Tracer's simulation mode).
  * It loads and builds the scenario as `ipsim run` does, without its
- * outputs, then reads commands: `run until T`, `run for D`, `step [N]`,
+ * outputs, then reads commands: `run until T`, `run for D`, `step [N]`, `next`,
  * `time`, `show WHAT NODE`, `link A B down|up`, `trace on|off`, `SRC ping
  * DST` and `pingall` (shell_apps.c), `help`, `quit`. Each command is looked up in one table (shell_commands) and
  * runs to completion; a bad command or argument prints one line starting
@@ -55,8 +55,10 @@ void shell_error(Shell *sh, const char *fmt, ...)
 void shell_print_time(Shell *sh)
 {
   char *now = units_format_duration(network_now(sh->net));
-  fprintf(sh->out, "time %s, %" G_GUINT64_FORMAT " events run, %zu pending\n", now,
-          scheduler_executed(sh->net->ctx.sched), scheduler_pending(sh->net->ctx.sched));
+  uint64_t ran = scheduler_executed(sh->net->ctx.sched);
+  size_t pending = scheduler_pending(sh->net->ctx.sched);
+  fprintf(sh->out, "time %s, %" G_GUINT64_FORMAT " %s run, %zu pending\n", now, ran,
+          units_plural(ran, "event", "events"), pending);
   g_free(now);
 }
 
@@ -120,6 +122,40 @@ static void shell_step(Shell *sh, int argc, char **argv)
   fflush(sh->out);
   if (ran < n)
     fprintf(sh->out, "no more events\n");
+  shell_print_time(sh);
+}
+
+/* The traces' hook: counts the packet events (Shell.seen). */
+static void shell_seen(void *data, SimTime now, const Node *node, const Iface *iface, TraceVerb verb, TraceFrom from,
+                       const Packet *p, const char *reason)
+{
+  (void)now, (void)node, (void)iface, (void)verb, (void)from, (void)p, (void)reason;
+  ((Shell *)data)->seen++;
+}
+
+/* At most this many events for one `next` (a network whose timers send nothing). */
+#define SHELL_NEXT_MAX 1000000
+
+/* `next`: runs events until one sends, receives, forwards or drops a
+ * packet, and prints that event's packet lines (with the trace off too). */
+static void shell_next(Shell *sh, int argc, char **argv)
+{
+  (void)argv;
+  if (argc != 1) {
+    shell_error(sh, "usage: next");
+    return;
+  }
+  Trace *was = sh->net->ctx.trace;
+  if (!was)
+    sh->net->ctx.trace = sh->packets;
+  sh->seen = 0;
+  SchedulerStep st = SCHEDULER_STEP_RAN;
+  for (guint i = 0; !sh->seen && i < SHELL_NEXT_MAX && st != SCHEDULER_STEP_NONE; i++)
+    st = scheduler_step(sh->net->ctx.sched, SIMTIME_MAX);
+  sh->net->ctx.trace = was;
+  fflush(sh->out);
+  if (!sh->seen)
+    fprintf(sh->out, "%s\n", st == SCHEDULER_STEP_NONE ? "no more events" : "no packet event in a million events");
   shell_print_time(sh);
 }
 
@@ -258,6 +294,7 @@ static void shell_quit(Shell *sh, int argc, char **argv)
 static const ShellCommand shell_commands[] = {
     {"run", shell_run, "until TIME | for DURATION", "run the simulation to a time, or for a while"},
     {"step", shell_step, "[N]", "run the next N events (default 1)"},
+    {"next", shell_next, "", "run to the next packet event and print it"},
     {"time", shell_time, "", "print the simulated time and the events run"},
     {"show", shell_show, "route|arp|mac|ifaces|rip|ospf NODE", "print a node's table now"},
     {"link", shell_link, "A B down|up", "take the link between nodes A and B down or up, now"},
@@ -340,6 +377,9 @@ static Shell *shell_new(Scenario *sc)
   sh->out = stdout;
   sh->net->app_out = stdout;
   sh->trace = trace_new(stdout, FALSE, TRACE_ALL);
+  sh->packets = trace_new(stdout, FALSE, TRACE_LINK | TRACE_INTERNET | TRACE_TRANSPORT);
+  sh->trace->hook = sh->packets->hook = shell_seen;
+  sh->trace->hook_data = sh->packets->hook_data = sh;
   sh->node_list = shell_node_names(sh->net);
   sh->confs = g_ptr_array_new();
   return sh;
@@ -351,6 +391,7 @@ static void shell_free(Shell *sh)
     app_finish(g_ptr_array_index(sh->net->apps, i));
   sh->net->ctx.trace = NULL;
   trace_free(sh->trace);
+  trace_free(sh->packets);
   network_free(sh->net);
   shell_confs_free(sh->confs);
   g_free(sh->node_list);

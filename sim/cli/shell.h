@@ -18,6 +18,8 @@ typedef struct {
   Scenario *sc;     /* not owned */
   Network *net;     /* owned */
   Trace *trace;     /* owned: net->ctx.trace points to it while `trace on` */
+  Trace *packets;   /* owned: the packet layers only, net->ctx.trace during a `next` with the trace off */
+  uint64_t seen;    /* packet events the traces' hook saw (for `next`) */
   FILE *out;        /* standard output */
   char *node_list;  /* "h1, r1, r2", for errors */
   GPtrArray *confs; /* of AppConfig*, owned: the apps the shell started (each App points to its own) */
