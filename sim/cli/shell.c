@@ -299,6 +299,7 @@ static const ShellCommand shell_commands[] = {
     {"show", shell_show, "route|arp|mac|ifaces|rip|ospf NODE", "print a node's table now"},
     {"link", shell_link, "A B down|up", "take the link between nodes A and B down or up, now"},
     {"trace", shell_trace, "on|off", "print every packet event as it happens (off at start)"},
+    {"expect", NULL, "{ CHECK: { ... } }", "evaluate one expect: check now, as in a scenario"},
     {"pingall", shell_pingall, "", "every host pings every other host once: a matrix"},
     {"help", shell_help, "", "list the commands"},
     {"quit", shell_quit, "", "leave the shell (also: exit, end of input)"},
@@ -330,6 +331,14 @@ const char *shell_command_name(guint i)
 /* Runs one line: splits it into words, looks up the first. */
 void shell_execute(Shell *sh, const char *line)
 {
+  const char *rest = line + strspn(line, " \t");
+  if (g_str_has_prefix(rest, "expect") && strchr(" \t\r\n", rest[6])) { /* the rest of the line is YAML */
+    char *item = g_strstrip(g_strdup(rest + 6));
+    shell_expect(sh, item);
+    g_free(item);
+    fflush(sh->out);
+    return;
+  }
   char **argv = g_strsplit_set(line, " \t\r\n", -1), **w = argv;
   GPtrArray *words = g_ptr_array_new();
   for (; *w; w++)

@@ -33,6 +33,8 @@ Node *shell_node(Shell *sh, const char *name);
 void shell_ping(Shell *sh, int argc, char **argv);
 void shell_pingall(Shell *sh, int argc, char **argv);
 void shell_confs_free(GPtrArray *confs);
+/* shell_expect.c */
+void shell_expect(Shell *sh, const char *item);
 
 void shell_execute(Shell *sh, const char *line);
 const char *shell_command_name(guint i);
