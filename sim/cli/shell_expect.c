@@ -6,11 +6,14 @@
  * text with its own `expect:` block replaced by this one item), so that
  * every name is checked as in a file; a check of a moment (reach,
  * unreach, route, path, adjacency) runs at the current time, the others
- * (loss, never, ...) look at what happened so far. converged and outage
+ * (loss, never, ...) look at what happened so far. A failure is printed
+ * as `ipsim run` prints it, without its place in the file. converged and outage
  * watch a span of time and are refused.
  *
  * Entry point: shell_expect().
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sim/build/expect.h"
@@ -52,7 +55,8 @@ static Scenario *shell_expect_load(Shell *sh, const char *item)
   }
   if (!sc) {
     char *first = diag_list_first_error(diags);
-    shell_error(sh, "expect: %s", first ? first : "not one check");
+    const char *msg = first && g_str_has_prefix(first, sh->sc->file) ? strstr(first, ": ") : NULL;
+    shell_error(sh, "expect: %s", msg ? msg + 2 : first ? first : "not one check");
     g_free(first);
   }
   diag_list_free(diags);
@@ -69,6 +73,18 @@ static gboolean shell_expect_timed(const char *check)
     if (strcmp(check, timed[i]) == 0)
       return TRUE;
   return FALSE;
+}
+
+/* Prints what expect_finish() wrote, each line without the place in the
+ * file ("FILE:49:5: "), which is the shell's own line past the file's end. */
+static void shell_expect_print(Shell *sh, const char *text, const char *file)
+{
+  char **lines = g_strsplit(text, "\n", -1);
+  for (char **l = lines; *l && (**l || l[1]); l++) {
+    const char *failed = g_str_has_prefix(*l, file) ? strstr(*l, "expect failed") : NULL;
+    fprintf(sh->out, "%s\n", failed ? failed : *l);
+  }
+  g_strfreev(lines);
 }
 
 /* `expect ITEM`: loads the check, runs it now, prints passed or the failure. */
@@ -92,7 +108,13 @@ void shell_expect(Shell *sh, const char *item)
     e->at = now;
   Expect *ex = expect_new(sh->net, sc);
   scheduler_run(sh->net->ctx.sched, now); /* the check's event, at now */
-  guint passed = 0, failed = expect_finish(ex, sh->out, &passed);
+  char *text = NULL;
+  size_t size = 0;
+  FILE *mem = open_memstream(&text, &size);
+  guint passed = 0, failed = expect_finish(ex, mem, &passed);
+  fclose(mem);
+  shell_expect_print(sh, text, sc->file);
+  free(text);
   fprintf(sh->out, "expect %s: %s\n", e->text, failed ? "FAILED" : "passed");
   expect_free(ex);
   scenario_free(sc);

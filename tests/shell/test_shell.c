@@ -40,7 +40,9 @@ START_TEST(test_transcript_golden)
     char *out = NULL, *err = NULL;
     ck_assert_int_eq(shell_script(file, script, &out, &err), 0);
     ck_assert_str_eq(err, "");
-    ck_assert_str_eq(out, want);
+    if (strcmp(out, want) != 0)
+      g_file_set_contents("test_shell.out", out, -1, NULL);
+    ck_assert_msg(strcmp(out, want) == 0, "the transcript differs from rip-failover.txt: see test_shell.out");
     g_free(out);
     g_free(err);
   }
@@ -60,7 +62,7 @@ START_TEST(test_stdin_same_as_script)
   ck_assert(g_spawn_sync(NULL, (char *[]){"/bin/sh", "-c", cmd, NULL}, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
                          &out, NULL, &status, NULL));
   ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-  ck_assert_str_eq(out, want);
+  ck_assert_msg(strcmp(out, want) == 0, "the transcript from standard input differs from rip-failover.txt");
   g_free(want);
   g_free(out);
   g_free(cmd);
