@@ -4,7 +4,8 @@
  * It loads and builds the scenario as `ipsim run` does, without its
  * outputs, then reads commands: `run until T`, `run for D`, `step [N]`, `next`,
  * `time`, `show WHAT NODE`, `link A B down|up`, `trace on|off`, `SRC ping
- * DST` and `pingall` (shell_apps.c), `help`, `quit`. Each command is looked up in one table (shell_commands) and
+ * DST` and `pingall` (shell_apps.c), `expect ITEM` (shell_expect.c),
+ * `save FILE` (shell_save.c), `help`, `quit`. Each command is looked up in one table (shell_commands) and
  * runs to completion; a bad command or argument prints one line starting
  * "error:" and the shell goes on.
  *
@@ -269,6 +270,11 @@ static void shell_link(Shell *sh, int argc, char **argv)
   char *what = link_describe(link);
   fprintf(sh->out, "link %s %s\n", what, state);
   g_free(what);
+  char *at = units_format_duration(network_now(sh->net));
+  shell_record_event(sh,
+                     g_strdup_printf("{ at: %s, link: [\"%s:%s\", \"%s:%s\"], set: %s }", at, link->ends[0]->node->name,
+                                     link->ends[0]->name, link->ends[1]->node->name, link->ends[1]->name, state));
+  g_free(at);
 }
 
 /* `trace on|off`: the trace of every layer to standard output. */
@@ -301,6 +307,7 @@ static const ShellCommand shell_commands[] = {
     {"trace", shell_trace, "on|off", "print every packet event as it happens (off at start)"},
     {"expect", NULL, "{ CHECK: { ... } }", "evaluate one expect: check now, as in a scenario"},
     {"pingall", shell_pingall, "", "every host pings every other host once: a matrix"},
+    {"save", shell_save, "FILE", "write the scenario with what was done here as events and apps"},
     {"help", shell_help, "", "list the commands"},
     {"quit", shell_quit, "", "leave the shell (also: exit, end of input)"},
     {"exit", shell_quit, NULL, NULL},
@@ -391,6 +398,8 @@ static Shell *shell_new(Scenario *sc)
   sh->trace->hook_data = sh->packets->hook_data = sh;
   sh->node_list = shell_node_names(sh->net);
   sh->confs = g_ptr_array_new();
+  sh->events_done = g_ptr_array_new_with_free_func(g_free);
+  sh->apps_done = g_ptr_array_new_with_free_func(g_free);
   return sh;
 }
 
@@ -403,6 +412,8 @@ static void shell_free(Shell *sh)
   trace_free(sh->packets);
   network_free(sh->net);
   shell_confs_free(sh->confs);
+  g_ptr_array_free(sh->events_done, TRUE);
+  g_ptr_array_free(sh->apps_done, TRUE);
   g_free(sh->node_list);
   g_free(sh);
 }

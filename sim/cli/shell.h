@@ -15,14 +15,16 @@
 #include "sim/scenario/scenario.h"
 
 typedef struct {
-  Scenario *sc;     /* not owned */
-  Network *net;     /* owned */
-  Trace *trace;     /* owned: net->ctx.trace points to it while `trace on` */
-  Trace *packets;   /* owned: the packet layers only, net->ctx.trace during a `next` with the trace off */
-  uint64_t seen;    /* packet events the traces' hook saw (for `next`) */
-  FILE *out;        /* standard output */
-  char *node_list;  /* "h1, r1, r2", for errors */
-  GPtrArray *confs; /* of AppConfig*, owned: the apps the shell started (each App points to its own) */
+  Scenario *sc;           /* not owned */
+  Network *net;           /* owned */
+  Trace *trace;           /* owned: net->ctx.trace points to it while `trace on` */
+  Trace *packets;         /* owned: the packet layers only, net->ctx.trace during a `next` with the trace off */
+  uint64_t seen;          /* packet events the traces' hook saw (for `next`) */
+  FILE *out;              /* standard output */
+  char *node_list;        /* "h1, r1, r2", for errors */
+  GPtrArray *confs;       /* of AppConfig*, owned: the apps the shell started (each App points to its own) */
+  GPtrArray *events_done; /* of char*, owned: the shell's link events, as YAML flow items (for save) */
+  GPtrArray *apps_done;   /* of char*, owned: the apps it started, the same */
   gboolean quit;
 } Shell;
 
@@ -33,6 +35,10 @@ Node *shell_node(Shell *sh, const char *name);
 void shell_ping(Shell *sh, int argc, char **argv);
 void shell_pingall(Shell *sh, int argc, char **argv);
 void shell_confs_free(GPtrArray *confs);
+/* shell_save.c */
+void shell_record_event(Shell *sh, char *item);
+void shell_record_app(Shell *sh, char *item);
+void shell_save(Shell *sh, int argc, char **argv);
 /* shell_expect.c */
 void shell_expect(Shell *sh, const char *item);
 

@@ -47,6 +47,10 @@ static App *shell_start_ping(Shell *sh, Node *src, Node *dst, uint32_t count)
   App *app = app_new(sh->net, conf, sh->net->apps->len);
   g_ptr_array_add(sh->net->apps, app);
   app_schedule(app);
+  char *start = units_format_duration(conf->start);
+  shell_record_app(sh, g_strdup_printf("{ name: %s, type: ping, on: %s, to: %s, start: %s, count: %u }", conf->name,
+                                       src->name, dst->name, start, count));
+  g_free(start);
   return app;
 }
 

@@ -3,10 +3,12 @@
  * lesson) gives the transcript of tests/shell/rip-failover.txt byte for
  * byte, from --script and from standard input alike, every time; bad
  * commands print one error line and the shell goes on; scenarios the
- * shell cannot step (Linux hosts) and unreadable scripts are refused.
+ * shell cannot step (Linux hosts) and unreadable scripts are refused;
+ * `save` writes a scenario that checks and runs.
  */
 #include <check.h>
 #include <glib.h>
+#include <glib/gstdio.h>
 #include <string.h>
 #include <sys/wait.h>
 
@@ -106,6 +108,37 @@ START_TEST(test_refused)
 }
 END_TEST
 
+/* save writes the session as a scenario that checks and replays. */
+START_TEST(test_save_replays)
+{
+  char *dir = g_dir_make_tmp("ipsim-shell-XXXXXX", NULL), *file = testlib_path("TOPOLOGIES", "rip-basic.yaml");
+  char *script = g_build_filename(dir, "s.txt", NULL), *saved = g_build_filename(dir, "saved.yaml", NULL);
+  char *cmds = g_strdup_printf("run until 40s\nlink r2 r3 down\nh1 ping h2 -c 2\nrun for 60s\nsave %s\n", saved);
+  ck_assert(g_file_set_contents(script, cmds, -1, NULL));
+  char *out = NULL, *err = NULL, *text = NULL;
+  ck_assert_int_eq(shell_script(file, script, &out, &err), 0);
+  ck_assert_ptr_nonnull(strstr(out, "1 event and 1 app added"));
+  ck_assert(g_file_get_contents(saved, &text, NULL, NULL));
+  ck_assert_ptr_nonnull(strstr(text, "  - { at: 40s, link: [\"r2:eth1\", \"r3:eth0\"], set: down }\n"));
+  ck_assert_ptr_nonnull(strstr(text, "  - { name: shell1, type: ping, on: h1, to: h2, start: 40s, count: 2 }\n"));
+  ck_assert_ptr_nonnull(strstr(text, "stop: 101s"));
+  g_free(out);
+  g_free(err);
+  ck_assert_int_eq(testlib_run_ipsim((const char *[]){"run", saved, "--quiet", NULL}, &out, &err), 0);
+  g_remove(saved);
+  g_remove(script);
+  g_rmdir(dir);
+  g_free(text);
+  g_free(out);
+  g_free(err);
+  g_free(cmds);
+  g_free(saved);
+  g_free(script);
+  g_free(file);
+  g_free(dir);
+}
+END_TEST
+
 static Suite *shell_suite(void)
 {
   Suite *s = suite_create("shell");
@@ -115,6 +148,7 @@ static Suite *shell_suite(void)
   tcase_add_test(tc, test_stdin_same_as_script);
   tcase_add_test(tc, test_transcript_route_changes);
   tcase_add_test(tc, test_refused);
+  tcase_add_test(tc, test_save_replays);
   suite_add_tcase(s, tc);
   return s;
 }
