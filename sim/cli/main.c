@@ -126,7 +126,7 @@ static const CliCommand cli_commands[] = {
      "  time                                the simulated time and events run\n"
      "  show route|arp|mac|ifaces|rip|ospf|ospf-database|ospf-interfaces NODE\n"
      "  link A B down|up                    the link between nodes A and B, now\n"
-     "  trace on|off                        every packet event to standard output\n"
+     "  trace on [LAYER|NODE|PROTO]... | off  packet events to standard output\n"
      "  SRC ping DST [-c N], pingall        start pings now; pingall prints a matrix\n"
      "  expect { CHECK: { ... } }           one expect: item, evaluated now\n"
      "  save FILE                           FILE with the session as events and apps\n"

@@ -277,16 +277,70 @@ static void shell_link(Shell *sh, int argc, char **argv)
   g_free(at);
 }
 
-/* `trace on|off`: the trace of every layer to standard output. */
+/* Sorts the words after `trace on` into filters: layers (link, internet,
+ * transport, app, routing), nodes and protocols; FALSE at a word that is none. */
+static gboolean shell_trace_filters(Shell *sh, int argc, char **argv, guint *layers, GPtrArray *nodes,
+                                    GPtrArray *protos)
+{
+  *layers = 0;
+  for (int i = 2; i < argc; i++) {
+    guint bit = 0;
+    for (guint b = 0; b < 5 && !bit; b++)
+      if (strcmp(argv[i], trace_layer_name((TraceLayer)(1u << b))) == 0)
+        bit = 1u << b;
+    if (bit)
+      *layers |= bit;
+    else if (network_find_node(sh->net, argv[i]))
+      g_ptr_array_add(nodes, g_strdup(argv[i]));
+    else if (trace_proto_known(argv[i]))
+      g_ptr_array_add(protos, g_strdup(argv[i]));
+    else {
+      shell_error(sh,
+                  "trace on: '%s' is no layer (link, internet, transport, app, routing), node or protocol (arp, "
+                  "ipv4, icmp, udp, tcp, rip, ospf)",
+                  argv[i]);
+      return FALSE;
+    }
+  }
+  return TRUE;
+}
+
+/* NULL-terminated copy of `words` (NULL when empty), for TraceFilter. */
+static char **shell_strv(GPtrArray *words)
+{
+  if (!words->len) {
+    g_ptr_array_free(words, TRUE);
+    return NULL;
+  }
+  g_ptr_array_add(words, NULL);
+  return (char **)g_ptr_array_free(words, FALSE);
+}
+
+/* `trace on [LAYER|NODE|PROTO]...` | `trace off`: the trace to standard
+ * output, of every layer, node and protocol unless some are named. */
 static void shell_trace(Shell *sh, int argc, char **argv)
 {
-  gboolean on = argc == 2 && strcmp(argv[1], "on") == 0;
-  if (argc != 2 || (!on && strcmp(argv[1], "off") != 0)) {
-    shell_error(sh, "usage: trace on|off");
+  gboolean on = argc >= 2 && strcmp(argv[1], "on") == 0;
+  if (argc < 2 || (!on && (argc != 2 || strcmp(argv[1], "off") != 0))) {
+    shell_error(sh, "usage: trace on [LAYER|NODE|PROTO]... | trace off");
     return;
   }
+  guint layers = TRACE_ALL;
+  GPtrArray *nodes = g_ptr_array_new_with_free_func(g_free), *protos = g_ptr_array_new_with_free_func(g_free);
+  if (on && !shell_trace_filters(sh, argc, argv, &layers, nodes, protos)) {
+    g_ptr_array_free(nodes, TRUE);
+    g_ptr_array_free(protos, TRUE);
+    return;
+  }
+  g_strfreev(sh->trace->filter.nodes);
+  g_strfreev(sh->trace->filter.protos);
+  g_ptr_array_set_free_func(nodes, NULL);
+  g_ptr_array_set_free_func(protos, NULL);
+  sh->trace->filter.nodes = shell_strv(nodes);
+  sh->trace->filter.protos = shell_strv(protos);
+  sh->trace->layers = layers ? layers : TRACE_ALL;
   sh->net->ctx.trace = on ? sh->trace : NULL;
-  sh->net->app_out = on ? NULL : sh->out; /* the trace shows the apps' lines */
+  sh->net->app_out = on && (sh->trace->layers & TRACE_APP) ? NULL : sh->out; /* the trace shows the apps' lines */
   fprintf(sh->out, "trace %s\n", on ? "on" : "off");
 }
 
@@ -304,7 +358,7 @@ static const ShellCommand shell_commands[] = {
     {"time", shell_time, "", "print the simulated time and the events run"},
     {"show", shell_show, "route|arp|mac|ifaces|rip|ospf NODE", "print a node's table now"},
     {"link", shell_link, "A B down|up", "take the link between nodes A and B down or up, now"},
-    {"trace", shell_trace, "on|off", "print every packet event as it happens (off at start)"},
+    {"trace", shell_trace, "on [LAYER|NODE|PROTO]... | off", "print packet events as they happen (off at start)"},
     {"expect", NULL, "{ CHECK: { ... } }", "evaluate one expect: check now, as in a scenario"},
     {"pingall", shell_pingall, "", "every host pings every other host once: a matrix"},
     {"save", shell_save, "FILE", "write the scenario with what was done here as events and apps"},
