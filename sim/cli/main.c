@@ -129,6 +129,7 @@ static const CliCommand cli_commands[] = {
      "  trace on [LAYER|NODE|PROTO]... | off  packet events to standard output\n"
      "  SRC ping DST [-c N], pingall        start pings now; pingall prints a matrix\n"
      "  expect { CHECK: { ... } }           one expect: item, evaluated now\n"
+     "  explain ID, why ID                  the story of packet #ID so far\n"
      "  save FILE                           FILE with the session as events and apps\n"
      "  help, quit (or exit, or end of input)\n"
      "An unknown command or a bad argument prints one 'error:' line and the shell\n"

@@ -5,7 +5,8 @@
  * outputs, then reads commands: `run until T`, `run for D`, `step [N]`, `next`,
  * `time`, `show WHAT NODE`, `link A B down|up`, `trace on|off`, `SRC ping
  * DST` and `pingall` (shell_apps.c), `expect ITEM` (shell_expect.c),
- * `save FILE` (shell_save.c), `help`, `quit`. Each command is looked up in one table (shell_commands) and
+ * `save FILE` (shell_save.c), `explain ID` and `why ID` (shell_explain.c),
+ * `help`, `quit`. Each command is looked up in one table (shell_commands) and
  * runs to completion; a bad command or argument prints one line starting
  * "error:" and the shell goes on.
  *
@@ -361,6 +362,8 @@ static const ShellCommand shell_commands[] = {
     {"trace", shell_trace, "on [LAYER|NODE|PROTO]... | off", "print packet events as they happen (off at start)"},
     {"expect", NULL, "{ CHECK: { ... } }", "evaluate one expect: check now, as in a scenario"},
     {"pingall", shell_pingall, "", "every host pings every other host once: a matrix"},
+    {"explain", shell_explain, "ID", "the story of packet #ID so far, hop by hop and layer by layer"},
+    {"why", shell_explain, NULL, NULL},
     {"save", shell_save, "FILE", "write the scenario with what was done here as events and apps"},
     {"help", shell_help, "", "list the commands"},
     {"quit", shell_quit, "", "leave the shell (also: exit, end of input)"},

@@ -39,6 +39,9 @@ void shell_confs_free(GPtrArray *confs);
 void shell_record_event(Shell *sh, char *item);
 void shell_record_app(Shell *sh, char *item);
 void shell_save(Shell *sh, int argc, char **argv);
+GString *shell_session_text(Shell *sh);
+/* shell_explain.c */
+void shell_explain(Shell *sh, int argc, char **argv);
 /* shell_expect.c */
 void shell_expect(Shell *sh, const char *item);
 

@@ -9,7 +9,8 @@
  * saved file replays the session. Lists written in flow style on one line
  * (`events: [...]`) cannot take items this way and are refused.
  *
- * Entry points: shell_record_event(), shell_record_app(), shell_save().
+ * Entry points: shell_record_event(), shell_record_app(), shell_save(),
+ * shell_session_text() (also for `explain`).
  */
 #include <errno.h>
 #include <string.h>
@@ -87,6 +88,29 @@ static void shell_set_stop(GString *text, SimTime at)
   g_free(stop);
 }
 
+/* The scenario's text with the session's events and apps (what `save`
+ * writes); NULL after printing why not. */
+GString *shell_session_text(Shell *sh)
+{
+  char *orig = NULL;
+  GError *error = NULL;
+  if (!g_file_get_contents(sh->sc->file, &orig, NULL, &error)) {
+    shell_error(sh, "cannot read '%s' again: %s", sh->sc->file, error->message);
+    g_error_free(error);
+    return NULL;
+  }
+  GString *text = g_string_new(orig);
+  g_free(orig);
+  if (!shell_add_items(text, "events", sh->events_done) || !shell_add_items(text, "apps", sh->apps_done)) {
+    shell_error(sh, "the scenario's events: or apps: list is in flow style ([...]); write it as a block list");
+    g_string_free(text, TRUE);
+    return NULL;
+  }
+  if (network_now(sh->net) >= sh->sc->stop)
+    shell_set_stop(text, network_now(sh->net) + SIMTIME_S(1));
+  return text;
+}
+
 /* `save FILE` */
 void shell_save(Shell *sh, int argc, char **argv)
 {
@@ -94,27 +118,16 @@ void shell_save(Shell *sh, int argc, char **argv)
     shell_error(sh, "usage: save FILE (the scenario with what the shell did as events and apps)");
     return;
   }
-  char *orig = NULL;
-  GError *error = NULL;
-  if (!g_file_get_contents(sh->sc->file, &orig, NULL, &error)) {
-    shell_error(sh, "cannot read '%s' again: %s", sh->sc->file, error->message);
-    g_error_free(error);
+  GString *text = shell_session_text(sh);
+  if (!text)
     return;
-  }
-  GString *text = g_string_new(orig);
-  g_free(orig);
-  if (!shell_add_items(text, "events", sh->events_done) || !shell_add_items(text, "apps", sh->apps_done))
-    shell_error(sh, "save: the scenario's events: or apps: list is in flow style ([...]); write it as a block list");
-  else {
-    if (network_now(sh->net) >= sh->sc->stop)
-      shell_set_stop(text, network_now(sh->net) + SIMTIME_S(1));
-    if (g_file_set_contents(argv[1], text->str, (gssize)text->len, &error))
-      fprintf(sh->out, "saved %s: %u event%s and %u app%s added\n", argv[1], sh->events_done->len,
-              sh->events_done->len == 1 ? "" : "s", sh->apps_done->len, sh->apps_done->len == 1 ? "" : "s");
-    else {
-      shell_error(sh, "save: %s", error->message);
-      g_error_free(error);
-    }
+  GError *error = NULL;
+  if (g_file_set_contents(argv[1], text->str, (gssize)text->len, &error)) {
+    fprintf(sh->out, "saved %s: %u event%s and %u app%s added\n", argv[1], sh->events_done->len,
+            sh->events_done->len == 1 ? "" : "s", sh->apps_done->len, sh->apps_done->len == 1 ? "" : "s");
+  } else {
+    shell_error(sh, "save: %s", error->message);
+    g_error_free(error);
   }
   g_string_free(text, TRUE);
 }
