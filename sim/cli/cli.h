@@ -20,6 +20,7 @@ int cli_trace(int argc, char **argv);  /* cli_trace.c */
 int cli_ladder(int argc, char **argv); /* cli_ladder.c */
 int cli_grade(int argc, char **argv);
 int cli_explain(int argc, char **argv); /* cli_explain.c */
+int cli_shell(int argc, char **argv);   /* shell.c */
 
 /* Shared by the commands (cli_commands.c): options, then operands. */
 gboolean cli_parse_options(const char *command, GOptionEntry *entries, int *argc, char ***argv);

@@ -1,7 +1,8 @@
 /*
  * The ipsim command line: `run`, `check`, `draw`, `trace` (cli_trace.c),
  * `ladder` (cli_ladder.c), `grade`
- * (cli_grade.c), `cleanup` and `help`.
+ * (cli_grade.c), `explain` (cli_explain.c), `shell` (shell.c), `cleanup`
+ * and `help`.
  * Exit status: 0 success, 1 failed expectations (reserved for `expect:`),
  * 2 bad input or usage (or a real-time run past its lag limit), 130 and
  * 143 a real-time run ended by SIGINT and SIGTERM. Errors go to standard
@@ -113,6 +114,27 @@ static const CliCommand cli_commands[] = {
      "  --quiet           print nothing but errors\n"
      "Exit status 0 when grading completed, whatever the scores; 2 for a bad LAB,\n"
      "bad usage, or outputs that could not be written.\n"},
+    {"shell", cli_shell, "shell FILE [--script SCRIPT]", "step through a scenario interactively: run, show, link down",
+     "Loads and builds FILE, then reads commands in simulated time (Linux hosts and\n"
+     "'realtime:' refused), from the terminal with line editing, history and Tab\n"
+     "completion of commands and node names, or from SCRIPT (or a standard input\n"
+     "that is not a terminal), each echoed after the prompt: the same commands give\n"
+     "the same output every time. No output files; the trace is off until 'trace on'.\n"
+     "  run until TIME | run for DURATION   run the events up to a time\n"
+     "  step [N]                            run the next N events (default 1)\n"
+     "  next                                run to the next packet event, print it\n"
+     "  time                                the simulated time and events run\n"
+     "  show route|arp|mac|ifaces|rip|ospf|ospf-database|ospf-interfaces NODE\n"
+     "  link A B down|up                    the link between nodes A and B, now\n"
+     "  trace on [LAYER|NODE|PROTO]... | off  packet events to standard output\n"
+     "  SRC ping DST [-c N], pingall        start pings now; pingall prints a matrix\n"
+     "  expect { CHECK: { ... } }           one expect: item, evaluated now\n"
+     "  explain ID, why ID                  the story of packet #ID so far\n"
+     "  save FILE                           FILE with the session as events and apps\n"
+     "  help, quit (or exit, or end of input)\n"
+     "An unknown command or a bad argument prints one 'error:' line and the shell\n"
+     "goes on. Exit status 0; 2 for bad usage, a bad FILE, or an unreadable SCRIPT.\n"
+     "See doc/shell.md.\n"},
     {"cleanup", cli_cleanup, "cleanup [--all]", "remove what killed runs with Linux hosts left behind",
      "Removes the network namespaces (and the processes in them) of runs with\n"
      "Linux hosts that are no longer running, as after kill -9; with --all, of\n"

@@ -1,0 +1,159 @@
+/*
+ * `ipsim shell`: a script over topologies/rip-basic.yaml (the RIP failover
+ * lesson) gives the transcript of tests/shell/rip-failover.txt byte for
+ * byte, from --script and from standard input alike, every time; bad
+ * commands print one error line and the shell goes on; scenarios the
+ * shell cannot step (Linux hosts) and unreadable scripts are refused;
+ * `save` writes a scenario that checks and runs.
+ */
+#include <check.h>
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "tests/testlib.h"
+
+/* Runs `ipsim shell FILE --script SCRIPT`; its output in *out. */
+static int shell_script(const char *file, const char *script, char **out, char **err)
+{
+  return testlib_run_ipsim((const char *[]){"shell", file, "--script", script, NULL}, out, err);
+}
+
+/* The test's files: tests/shell/NAME in the source tree. */
+static char *shell_file(const char *name)
+{
+  return g_build_filename(testlib_env("top_srcdir"), "tests", "shell", name, NULL);
+}
+
+static char *shell_golden(const char *name)
+{
+  char *path = shell_file(name), *text = NULL;
+  ck_assert_msg(g_file_get_contents(path, &text, NULL, NULL), "cannot read %s", path);
+  g_free(path);
+  return text;
+}
+
+START_TEST(test_transcript_golden)
+{
+  char *file = testlib_path("TOPOLOGIES", "rip-basic.yaml"), *script = shell_file("rip-failover.script");
+  char *want = shell_golden("rip-failover.txt");
+  for (int run = 0; run < 2; run++) {
+    char *out = NULL, *err = NULL;
+    ck_assert_int_eq(shell_script(file, script, &out, &err), 0);
+    ck_assert_str_eq(err, "");
+    if (strcmp(out, want) != 0)
+      g_file_set_contents("test_shell.out", out, -1, NULL);
+    ck_assert_msg(strcmp(out, want) == 0, "the transcript differs from rip-failover.txt: see test_shell.out");
+    g_free(out);
+    g_free(err);
+  }
+  g_free(want);
+  g_free(script);
+  g_free(file);
+}
+END_TEST
+
+/* Standard input that is not a terminal reads as a script. */
+START_TEST(test_stdin_same_as_script)
+{
+  char *file = testlib_path("TOPOLOGIES", "rip-basic.yaml"), *script = shell_file("rip-failover.script");
+  char *cmd = g_strdup_printf("'%s' shell '%s' < '%s'", testlib_env("IPSIM"), file, script);
+  char *out = NULL, *want = shell_golden("rip-failover.txt");
+  int status = -1;
+  ck_assert(g_spawn_sync(NULL, (char *[]){"/bin/sh", "-c", cmd, NULL}, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
+                         &out, NULL, &status, NULL));
+  ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  ck_assert_msg(strcmp(out, want) == 0, "the transcript from standard input differs from rip-failover.txt");
+  g_free(want);
+  g_free(out);
+  g_free(cmd);
+  g_free(script);
+  g_free(file);
+}
+END_TEST
+
+/* The transcript shows r1's table change: the route learned, then lost. */
+START_TEST(test_transcript_route_changes)
+{
+  char *want = shell_golden("rip-failover.txt");
+  const char *learned = strstr(want, "R>* 10.2.0.0/24 [120/3] via 10.0.12.2, eth1");
+  const char *down = strstr(want, "ipsim> link r2 r3 down\nlink r2:eth1 - r3:eth0 down\n");
+  ck_assert_ptr_nonnull(learned);
+  ck_assert_ptr_nonnull(down);
+  ck_assert(learned < down);
+  ck_assert_ptr_nonnull(strstr(down, "note rip: 10.2.0.0/24 via 10.0.12.2%eth1 metric 3 -> unreachable"));
+  ck_assert_ptr_nonnull(strstr(want, "error: unknown command 'bogus'; 'help' lists the commands\n"));
+  g_free(want);
+}
+END_TEST
+
+START_TEST(test_refused)
+{
+  char *emu = testlib_path("TOPOLOGIES", "emu-frr.yaml"), *file = testlib_path("TOPOLOGIES", "rip-basic.yaml");
+  char *out = NULL, *err = NULL;
+  ck_assert_int_eq(shell_script(emu, "/dev/null", &out, &err), 2);
+  ck_assert_ptr_nonnull(strstr(err, "the shell steps simulated time"));
+  g_free(out);
+  g_free(err);
+  ck_assert_int_eq(shell_script(file, "/nonexistent/script", &out, &err), 2);
+  ck_assert_ptr_nonnull(strstr(err, "cannot read '/nonexistent/script'"));
+  g_free(out);
+  g_free(err);
+  ck_assert_int_eq(testlib_run_ipsim((const char *[]){"shell", NULL}, &out, &err), 2);
+  g_free(out);
+  g_free(err);
+  g_free(file);
+  g_free(emu);
+}
+END_TEST
+
+/* save writes the session as a scenario that checks and replays. */
+START_TEST(test_save_replays)
+{
+  char *dir = g_dir_make_tmp("ipsim-shell-XXXXXX", NULL), *file = testlib_path("TOPOLOGIES", "rip-basic.yaml");
+  char *script = g_build_filename(dir, "s.txt", NULL), *saved = g_build_filename(dir, "saved.yaml", NULL);
+  char *cmds = g_strdup_printf("run until 40s\nlink r2 r3 down\nh1 ping h2 -c 2\nrun for 60s\nsave %s\n", saved);
+  ck_assert(g_file_set_contents(script, cmds, -1, NULL));
+  char *out = NULL, *err = NULL, *text = NULL;
+  ck_assert_int_eq(shell_script(file, script, &out, &err), 0);
+  ck_assert_ptr_nonnull(strstr(out, "1 event and 1 app added"));
+  ck_assert(g_file_get_contents(saved, &text, NULL, NULL));
+  ck_assert_ptr_nonnull(strstr(text, "  - { at: 40s, link: [\"r2:eth1\", \"r3:eth0\"], set: down }\n"));
+  ck_assert_ptr_nonnull(strstr(text, "  - { name: shell1, type: ping, on: h1, to: h2, start: 40s, count: 2 }\n"));
+  ck_assert_ptr_nonnull(strstr(text, "stop: 101s"));
+  g_free(out);
+  g_free(err);
+  ck_assert_int_eq(testlib_run_ipsim((const char *[]){"run", saved, "--quiet", NULL}, &out, &err), 0);
+  g_remove(saved);
+  g_remove(script);
+  g_rmdir(dir);
+  g_free(text);
+  g_free(out);
+  g_free(err);
+  g_free(cmds);
+  g_free(saved);
+  g_free(script);
+  g_free(file);
+  g_free(dir);
+}
+END_TEST
+
+static Suite *shell_suite(void)
+{
+  Suite *s = suite_create("shell");
+  TCase *tc = tcase_create("shell");
+  tcase_set_timeout(tc, 60);
+  tcase_add_test(tc, test_transcript_golden);
+  tcase_add_test(tc, test_stdin_same_as_script);
+  tcase_add_test(tc, test_transcript_route_changes);
+  tcase_add_test(tc, test_refused);
+  tcase_add_test(tc, test_save_replays);
+  suite_add_tcase(s, tc);
+  return s;
+}
+
+int main(void)
+{
+  return testlib_run_suite(shell_suite());
+}
