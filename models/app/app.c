@@ -217,6 +217,7 @@ uint16_t app_icmp_listen(App *app, IcmpListenFn fn)
     uint16_t id = (uint16_t)(APP_ICMP_ID_BASE + app->index + i);
     if (id != 0 && icmp_listen(app->node, id, fn, app)) {
       trace_set_echo_id(app->ctx->trace, app->conf->name, id); /* the app's flow in the trace */
+      app->echo_id = id;
       return id;
     }
   }

@@ -52,6 +52,7 @@ struct App {
   gboolean reached;        /* traceroute: the destination answered */
   FlowKey flow;            /* udp-cbr, onoff, udp-echo, bulk: the 5-tuple of its data, set when known */
   gboolean has_flow;       /* `flow` is set */
+  uint16_t echo_id;        /* ping, traceroute: the ICMP echo identifier it listens on (app_icmp_listen); 0 */
   SimTime done_at;         /* when the app finished its work (bulk: all bytes acknowledged; http: every
                               object fetched; ftp: every file; ping: count reached); -1 until then */
   uint64_t goodput_bytes;  /* application bytes moved (bulk, bulk-sink, http, ftp) ... */

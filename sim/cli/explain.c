@@ -256,14 +256,12 @@ static const char *explain_proto_name(uint8_t proto)
 
 /* ---- the sender's upper layers ------------------------------------------- */
 
-/* The ping app on `node` that sends to `dst`, or NULL. */
-static const App *explain_ping_app(const Explain *ex, const Node *node, uint32_t dst)
+/* The ping app on `node` whose echo identifier is `id`, or NULL. */
+static const App *explain_ping_app(const Explain *ex, const Node *node, uint16_t id)
 {
-  if (ex->sel_app && ex->sel_app->node == node && ex->sel_app->conf->dst == dst)
-    return ex->sel_app;
   for (guint i = 0; i < ex->net->apps->len; i++) {
     const App *app = g_ptr_array_index(ex->net->apps, i);
-    if (app->node == node && app->conf->kind == APP_PING && app->conf->dst == dst)
+    if (app->node == node && app->conf->kind == APP_PING && app->echo_id == id)
       return app;
   }
   return NULL;
@@ -278,7 +276,7 @@ static void explain_send_icmp(Explain *ex, SimTime now, const Node *node, const 
   if (!icmp)
     return;
   if (icmp->type == ICMP_ECHO_REQUEST) {
-    const App *app = explain_ping_app(ex, node, g_ntohl(h->dst));
+    const App *app = explain_ping_app(ex, node, g_ntohs(icmp->u.echo.id));
     explain_step(ex, now, node->name, "application",
                  "%s%s sends an ICMP echo request, seq %u, with %zu data bytes, to %s", app ? app->conf->name : "",
                  app ? " (ping)" : "an application", g_ntohs(icmp->u.echo.seq), data, explain_ip(g_ntohl(h->dst), dst));
@@ -697,7 +695,7 @@ static void explain_on_deliver(Explain *ex, SimTime now, const Node *node, const
                  "%s is %s's own address: IPv4 takes the datagram (TTL %u on arrival) and hands it up to %s",
                  explain_ip(g_ntohl(h->dst), dst), node->name, h->ttl, explain_proto_name(h->proto));
   const IcmpHeader *icmp = explain_icmp(h, len);
-  const App *app = icmp && icmp->type == ICMP_ECHO_REPLY ? explain_ping_app(ex, node, g_ntohl(h->src)) : NULL;
+  const App *app = icmp && icmp->type == ICMP_ECHO_REPLY ? explain_ping_app(ex, node, g_ntohs(icmp->u.echo.id)) : NULL;
   if (app)
     explain_step(ex, now, node->name, "application",
                  "ICMP hands the echo reply (seq %u) to %s (ping), which prints its round-trip time",
@@ -838,7 +836,7 @@ static gboolean explain_selects(const Explain *ex, const Node *node, TraceVerb v
     return FALSE;
   const Ipv4Header *h = explain_ipv4(p, TRACE_FROM_IPV4, &len);
   const IcmpHeader *icmp = h ? explain_icmp(h, len) : NULL;
-  return icmp && icmp->type == ICMP_ECHO_REQUEST && g_ntohl(h->dst) == app->conf->dst &&
+  return icmp && icmp->type == ICMP_ECHO_REQUEST && g_ntohs(icmp->u.echo.id) == app->echo_id &&
          g_ntohs(icmp->u.echo.seq) == ex->sel_seq;
 }
 
