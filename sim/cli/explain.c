@@ -385,6 +385,24 @@ static uint32_t explain_lookup(Explain *ex, SimTime now, const Node *node, const
   return next;
 }
 
+/* A multicast or broadcast next hop needs no ARP: says so and returns
+ * TRUE (RFC 1112 6.4: 01:00:5e and the group's low 23 bits). */
+static gboolean explain_resolve_group(Explain *ex, SimTime now, const Node *node, const Iface *out, uint32_t next)
+{
+  char hop[ADDR_IPV4_TEXT], m[ADDR_MAC_TEXT];
+  gboolean bcast = next == 0xffffffffu || (out->has_ip && out->ip.len < 31 && (next | addr_mask(out->ip.len)) == next);
+  if ((next >> 28) == 0xe) {
+    uint8_t mac[6] = {0x01, 0x00, 0x5e, (uint8_t)((next >> 16) & 0x7f), (uint8_t)(next >> 8), (uint8_t)next};
+    explain_step(ex, now, node->name, "network access",
+                 "%s is a multicast group: no ARP; its frames go to %s (01:00:5e and the group's low 23 bits)",
+                 explain_ip(next, hop), addr_format_mac(mac, m));
+  } else if (bcast) {
+    explain_step(ex, now, node->name, "network access",
+                 "%s is a broadcast address: no ARP; the frame goes to ff:ff:ff:ff:ff:ff", explain_ip(next, hop));
+  }
+  return (next >> 28) == 0xe || bcast;
+}
+
 /* The address resolution step for `next` on `out`, after a lookup. */
 static void explain_resolve(Explain *ex, SimTime now, const Node *node, const Iface *out, uint32_t next)
 {
@@ -398,6 +416,8 @@ static void explain_resolve(Explain *ex, SimTime now, const Node *node, const If
                  out ? out->name : "-");
     return;
   }
+  if (explain_resolve_group(ex, now, node, out, next))
+    return;
   if (arp_cache_lookup(out->arp, next, mac)) {
     char *owner = explain_mac_owner(ex, mac);
     explain_step(ex, now, node->name, "network access", "ARP cache hit: %s is at %s (%s), no request needed",
