@@ -47,7 +47,6 @@ typedef struct {
 
 static const char *const cli_trace_layers[] = {"link", "internet", "transport", "app", "routing"};
 
-
 /* TRUE when `name` is in the NULL-terminated `list`, or there is no list. */
 static gboolean cli_trace_in(char **list, const char *name)
 {
