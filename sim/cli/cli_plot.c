@@ -1,13 +1,15 @@
 /*
- * `ipsim plot DIR (--cwnd | --rtt | --queue NODE:IFACE) [--conn C]
- * [--from T] [--to T] -o OUT`: a time series of a run drawn as a line
+ * `ipsim plot DIR (--cwnd | --rtt | --queue NODE:IFACE | --routes)
+ * [--conn C] [--node N] [--from T] [--to T] -o OUT`: a time series of a run drawn as a line
  * chart (viz/plot.c) to OUT by its extension, .svg, .png or .pdf, or its
  * summary (axes, ticks, series) to .txt:
  *   --cwnd   cwnd (steps) and ssthresh (dashed steps) in bytes, per TCP
  *            connection, from DIR/tcp.csv (`output: { tcp-series: true }`);
  *   --rtt    smoothed RTT and RTO in milliseconds, from DIR/tcp.csv;
  *   --queue  the frames waiting in an interface's transmit queue, from
- *            DIR/queues.csv (`output: { queues: true }`).
+ *            DIR/queues.csv (`output: { queues: true }`);
+ *   --routes the number of route changes so far, per router (or --node's),
+ *            from DIR/routes.csv (`output: { routes: true }`).
  * --conn keeps the connections of a node, or with a local or remote
  * address:port (or port).
  *
@@ -21,8 +23,8 @@
 #include "viz/plot.h"
 
 typedef struct {
-  gboolean cwnd, rtt;
-  char *queue, *conn, *from, *to, *out;
+  gboolean cwnd, rtt, routes;
+  char *queue, *conn, *node, *from, *to, *out;
 } PlotArgs;
 
 /* The lines of DIR/NAME after its header, or NULL after saying which
@@ -203,6 +205,54 @@ static Plot *cli_plot_queue(const char *dir, const PlotArgs *a)
   return p;
 }
 
+/* The series of router `node` (created, from 0 at time 0, when first seen). */
+static PlotSeries *cli_plot_router(Plot *p, GHashTable *seen, const char *node)
+{
+  PlotSeries *s = g_hash_table_lookup(seen, node);
+  if (!s) {
+    s = plot_series(p, node, TRUE, FALSE);
+    plot_point(s, 0, 0);
+    g_hash_table_insert(seen, g_strdup(node), s);
+  }
+  return s;
+}
+
+/* The routes plot of DIR/routes.csv: per router (or --node's), the
+ * number of route changes so far; NULL after saying why. */
+static Plot *cli_plot_routes(const char *dir, const PlotArgs *a)
+{
+  char **lines = cli_plot_read(dir, "routes.csv", "routes");
+  if (!lines)
+    return NULL;
+  char *base = g_path_get_basename(dir), *title = g_strdup_printf("%s: routing-table changes per router", base);
+  Plot *p = plot_new(title, "route changes so far (count)");
+  p->whole_y = TRUE;
+  GHashTable *seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  GPtrArray *all = g_ptr_array_new_with_free_func(g_free);
+  for (guint i = 1; lines[i]; i++) {
+    char **f = g_strsplit(lines[i], ",", -1);
+    if (g_strv_length(f) >= 9 && !g_ptr_array_find_with_equal_func(all, f[1], g_str_equal, NULL))
+      g_ptr_array_add(all, g_strdup(f[1]));
+    if (g_strv_length(f) >= 9 && (!a->node || strcmp(f[1], a->node) == 0)) {
+      PlotSeries *s = cli_plot_router(p, seen, f[1]);
+      plot_point(s, g_ascii_strtod(f[0], NULL), g_array_index(s->points, PlotPoint, s->points->len - 1).v + 1);
+    }
+    g_strfreev(f);
+  }
+  if (p->series->len == 0) {
+    char *file = g_build_filename(dir, "routes.csv", NULL);
+    cli_plot_none("node", a->node ? a->node : "", file, all);
+    g_free(file);
+    g_clear_pointer(&p, plot_free);
+  }
+  g_hash_table_destroy(seen);
+  g_ptr_array_free(all, TRUE);
+  g_free(title);
+  g_free(base);
+  g_strfreev(lines);
+  return p;
+}
+
 /* Writes `p` to OUT by its extension; the exit status. */
 static int cli_plot_write(const Plot *p, const char *out)
 {
@@ -229,8 +279,8 @@ static int cli_plot_write(const Plot *p, const char *out)
 /* Checks the options; FALSE after saying why. */
 static gboolean cli_plot_check(const PlotArgs *a, double *from, double *to)
 {
-  if (a->cwnd + a->rtt + (a->queue != NULL) != 1) {
-    fprintf(stderr, "ipsim plot: give one of --cwnd, --rtt or --queue NODE:IFACE; see 'ipsim help plot'\n");
+  if (a->cwnd + a->rtt + a->routes + (a->queue != NULL) != 1) {
+    fprintf(stderr, "ipsim plot: give one of --cwnd, --rtt, --queue NODE:IFACE or --routes; see 'ipsim help plot'\n");
     return FALSE;
   }
   if (!a->out) {
@@ -256,7 +306,7 @@ static int cli_plot_run(const char *dir, const PlotArgs *a)
   double from, to;
   if (!cli_plot_check(a, &from, &to))
     return CLI_EXIT_USAGE;
-  Plot *p = a->queue ? cli_plot_queue(dir, a) : cli_plot_tcp(dir, a);
+  Plot *p = a->queue ? cli_plot_queue(dir, a) : a->routes ? cli_plot_routes(dir, a) : cli_plot_tcp(dir, a);
   if (!p)
     return CLI_EXIT_USAGE;
   plot_window(p, from, to);
@@ -271,7 +321,9 @@ int cli_plot(int argc, char **argv)
   GOptionEntry entries[] = {{"cwnd", 0, 0, G_OPTION_ARG_NONE, &a.cwnd, NULL, NULL},
                             {"rtt", 0, 0, G_OPTION_ARG_NONE, &a.rtt, NULL, NULL},
                             {"queue", 0, 0, G_OPTION_ARG_STRING, &a.queue, NULL, NULL},
+                            {"routes", 0, 0, G_OPTION_ARG_NONE, &a.routes, NULL, NULL},
                             {"conn", 0, 0, G_OPTION_ARG_STRING, &a.conn, NULL, NULL},
+                            {"node", 0, 0, G_OPTION_ARG_STRING, &a.node, NULL, NULL},
                             {"from", 0, 0, G_OPTION_ARG_STRING, &a.from, NULL, NULL},
                             {"to", 0, 0, G_OPTION_ARG_STRING, &a.to, NULL, NULL},
                             {"output", 'o', 0, G_OPTION_ARG_FILENAME, &a.out, NULL, NULL},
@@ -281,6 +333,7 @@ int cli_plot(int argc, char **argv)
     status = cli_plot_run(argv[1], &a);
   g_free(a.queue);
   g_free(a.conn);
+  g_free(a.node);
   g_free(a.from);
   g_free(a.to);
   g_free(a.out);

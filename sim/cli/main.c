@@ -82,8 +82,9 @@ static const CliCommand cli_commands[] = {
      "  --collapse N    above N messages (default 60; 0: never), merge runs of data\n"
      "                  segments, ACKs or datagrams in one direction into bands\n"
      "  -o OUT          write to OUT: .svg, .png, .pdf, or .txt (the text ladder)\n"},
-    {"plot", cli_plot, "plot DIR (--cwnd | --rtt | --queue NODE:IFACE) [--conn C] [--from T] [--to T] -o OUT",
-     "draw a run's time series: TCP cwnd or RTT, an interface's queue",
+    {"plot", cli_plot,
+     "plot DIR (--cwnd | --rtt | --queue NODE:IFACE | --routes) [--conn C] [--node N] [--from T] [--to T] -o OUT",
+     "draw a run's time series: TCP cwnd or RTT, an interface's queue, route changes",
      "Draws a time series of the run in DIR as a line chart, time (s) across:\n"
      "  --cwnd            cwnd (solid steps) and ssthresh (dashed, from the first\n"
      "                    loss) in bytes, per TCP connection, from DIR/tcp.csv (a run\n"
@@ -91,8 +92,11 @@ static const CliCommand cli_commands[] = {
      "  --rtt             smoothed RTT (solid) and RTO (dashed) in ms, from tcp.csv\n"
      "  --queue NODE:IFACE the frames waiting in that interface's transmit queue,\n"
      "                    from DIR/queues.csv ('output: { queues: true }')\n"
+     "  --routes          the number of route changes so far, per router, from\n"
+     "                    DIR/routes.csv (RIP or OSPF; 'output: { routes: true }')\n"
      "  --conn C          only the connections of node C, or with C as local or\n"
      "                    remote ADDR:PORT, or PORT\n"
+     "  --node N          --routes: only router N\n"
      "  --from T, --to T  only the time from T, to T (such as 1s or 1500ms)\n"
      "  -o OUT            write to OUT: .svg, .png, .pdf, or .txt (a summary of\n"
      "                    the axes, their ticks and the series)\n"

@@ -7,10 +7,11 @@
  * (tests/viz/expected/lossy-link-cwnd.txt), its SVG's structure
  * (well-formed, <title>, the summary in <desc>), the PNG's signature, the
  * PDF through pdfinfo, the same bytes twice; ticks and windows by hand;
- * bad input (exit 2 with its exact message).
+ * the route changes of topologies/ospf-failover.yaml per router; bad
+ * input (exit 2 with its exact message).
  *
  * Set IPSIM_PLOT_OUTDIR to a directory to keep the pictures there, to
- * look at: cwnd.{svg,png,pdf}, rtt.png, queue.png.
+ * look at: cwnd.{svg,png,pdf}, rtt.png, queue.png, routes-r2.png.
  */
 #include <check.h>
 #include <glib.h>
@@ -327,7 +328,7 @@ START_TEST(test_bad_input)
   msg = g_strdup_printf("ipsim plot: --queue b:eth0: not in %s/queues.csv; there are: a:eth0\n", dir);
   assert_refused((const char *[]){"plot", dir, "--queue", "b:eth0", "-o", out, NULL}, msg);
   assert_refused((const char *[]){"plot", dir, "-o", out, NULL},
-                 "ipsim plot: give one of --cwnd, --rtt or --queue NODE:IFACE; see 'ipsim help plot'\n");
+                 "ipsim plot: give one of --cwnd, --rtt, --queue NODE:IFACE or --routes; see 'ipsim help plot'\n");
   assert_refused((const char *[]){"plot", dir, "--queue", "a:eth0", "-o", "x.gif", NULL},
                  "ipsim plot: -o x.gif: expected a name ending in .svg, .png, .pdf or .txt\n");
   assert_refused((const char *[]){"plot", dir, "--queue", "a:eth0", NULL},
@@ -358,6 +359,36 @@ START_TEST(test_unknown_conn)
   g_free(text);
   g_free(txt);
   g_free(msg);
+  g_free(out);
+  g_free(dir);
+  remove_dir(tmp);
+  g_free(tmp);
+}
+END_TEST
+
+START_TEST(test_routes)
+{
+  char *tmp, *dir = run_example("ospf-failover.yaml", &tmp), *out = g_build_filename(tmp, "x.svg", NULL);
+  char *txt = plot(dir, "--routes", NULL, "r.txt"), *text = read_file(txt);
+  ck_assert_str_eq(text, "title: out: routing-table changes per router\n"
+                         "x axis: time (s), 0.000000 to 35.000000\n"
+                         "x ticks: 0 5 10 15 20 25 30 35\n"
+                         "y axis: route changes so far (count), 0 to 10\n"
+                         "y ticks: 0 2 4 6 8 10\n"
+                         "series: 4\n"
+                         "series 1: r1 (steps, solid, 7 points, 0 to 6)\n"
+                         "series 2: r4 (steps, solid, 8 points, 0 to 7)\n"
+                         "series 3: r2 (steps, solid, 9 points, 0 to 8)\n"
+                         "series 4: r3 (steps, solid, 7 points, 0 to 6)\n");
+  char *png = plot(dir, "--routes", "--node=r2", "r2.png");
+  assert_png(png);
+  keep_picture(png, "routes-r2.png");
+  char *msg = g_strdup_printf("ipsim plot: --node r9: not in %s/routes.csv; there are: r1, r4, r2, r3\n", dir);
+  assert_refused((const char *[]){"plot", dir, "--routes", "--node", "r9", "-o", out, NULL}, msg);
+  g_free(msg);
+  g_free(png);
+  g_free(text);
+  g_free(txt);
   g_free(out);
   g_free(dir);
   remove_dir(tmp);
@@ -419,6 +450,7 @@ static Suite *plot_suite(void)
   tcase_add_test(tc, test_queue_png);
   tcase_add_test(tc, test_bad_input);
   tcase_add_test(tc, test_unknown_conn);
+  tcase_add_test(tc, test_routes);
   tcase_add_test(tc, test_ticks);
   tcase_add_test(tc, test_window);
   suite_add_tcase(s, tc);
