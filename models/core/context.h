@@ -27,12 +27,13 @@ typedef struct SimContext {
   Scheduler *sched;
   RtLoop *rt; /* real-time mode: the loop (register descriptors with rt_watch()); NULL otherwise */
   PacketPool *pool;
-  uint64_t seed;             /* of every random stream (rng_init) */
-  Trace *trace;              /* NULL: no text trace */
-  FlowTable *flows;          /* flow accounting */
-  FILE *tcp_series;          /* tcp.csv, where TCP writes a row per change; NULL: none */
-  FILE *routes_csv;          /* routes.csv, a row per change of a protocol's routes (models/routing); NULL: none */
-  uint64_t route_changes;    /* changes of protocols' routes so far (routing_set()) */
+  uint64_t seed;          /* of every random stream (rng_init) */
+  Trace *trace;           /* NULL: no text trace */
+  FlowTable *flows;       /* flow accounting */
+  FILE *tcp_series;       /* tcp.csv, where TCP writes a row per change; NULL: none */
+  FILE *queues_csv;       /* queues.csv, a row per change of an interface's transmit queue (models/link); NULL: none */
+  FILE *routes_csv;       /* routes.csv, a row per change of a protocol's routes (models/routing); NULL: none */
+  uint64_t route_changes; /* changes of protocols' routes so far (routing_set()) */
   SimTime last_route_change; /* when the last of them happened; -1: none yet */
   GArray *iface_listeners;   /* of IfaceListener: told of every interface change; NULL: none */
 } SimContext;

@@ -70,6 +70,8 @@ void network_free(Network *net)
   flow_table_free(net->ctx.flows);
   if (net->ctx.tcp_series)
     fclose(net->ctx.tcp_series);
+  if (net->ctx.queues_csv)
+    fclose(net->ctx.queues_csv);
   if (net->ctx.routes_csv)
     fclose(net->ctx.routes_csv);
   trace_free(net->ctx.trace);

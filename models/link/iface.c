@@ -135,6 +135,21 @@ static Packet *iface_queue_pop(IfaceQueue *q)
   return frame;
 }
 
+/* Writes a queues.csv row (time, node, interface, frames and bytes
+ * waiting) after the transmit queue changed; nothing when not asked. */
+static void iface_queue_series(const Iface *iface)
+{
+  FILE *f = iface->node->ctx->queues_csv;
+  if (!f)
+    return;
+  GString *line = g_string_sized_new(64);
+  trace_format_time(line, sim_now(iface->node->ctx));
+  g_string_append_printf(line, ",%s,%s,%u,%" G_GUINT64_FORMAT "\n", iface->node->name, iface->name, iface->queue.count,
+                         (guint64)iface->queue.bytes);
+  fputs(line->str, f);
+  g_string_free(line, TRUE);
+}
+
 /* Starts serializing `frame` now: counts, traces and captures it, then
  * hands it to the link, which owns it from then on. */
 static void iface_start(Iface *iface, Packet *frame, SimTime now)
@@ -184,6 +199,7 @@ static void iface_tx_next(void *obj, void *arg)
   Packet *frame = iface_queue_pop(&iface->queue);
   if (!frame)
     return;
+  iface_queue_series(iface);
   iface_start(iface, frame, scheduler_now(sched));
   if (iface->queue.count)
     iface->tx_event = scheduler_at(sched, iface->busy_until, iface_tx_next, iface, NULL);
@@ -217,6 +233,7 @@ void iface_transmit(Iface *iface, Packet *frame)
     node_drop(node, iface, frame, DROP_QUEUE_FULL, TRACE_LINK, from);
     return;
   }
+  iface_queue_series(iface);
   if (trace_wants(ctx->trace, TRACE_LINK))
     trace_packet(ctx->trace, TRACE_LINK, now, node, iface, TRACE_ENQ, from, frame, NULL);
   if (iface->tx_event == EVENT_ID_NONE)
@@ -232,8 +249,11 @@ void iface_flush(Iface *iface)
   if (iface->tx_event != EVENT_ID_NONE)
     scheduler_cancel(iface->node->ctx->sched, iface->tx_event);
   iface->tx_event = EVENT_ID_NONE;
+  gboolean had = iface->queue.count > 0;
   while ((frame = iface_queue_pop(&iface->queue)))
     node_drop(iface->node, iface, frame, DROP_LINK_DOWN, TRACE_LINK, iface->ops->trace_from);
+  if (had)
+    iface_queue_series(iface);
 }
 
 /* Adds a listener to `*listeners` (an array of IfaceListener, created on

@@ -184,18 +184,19 @@ static gboolean build_open_pcaps(Network *net, const ScenarioOutput *out, const 
   return TRUE;
 }
 
-/* Opens DIR/tcp.csv for TCP's time series and writes its header; TCP
- * writes a row per change (models/transport). */
-static gboolean build_open_tcp_series(Network *net, const char *dir, GError **error)
+/* Opens DIR/NAME into *f and writes its header line: tcp.csv for TCP's
+ * time series (TCP writes a row per change, models/transport), queues.csv
+ * for the interfaces' queues (models/link/iface.c). */
+static gboolean build_open_csv(FILE **f, const char *dir, const char *name, const char *header, GError **error)
 {
-  char *path = g_build_filename(dir, "tcp.csv", NULL);
-  net->ctx.tcp_series = g_fopen(path, "w");
-  if (!net->ctx.tcp_series)
+  char *path = g_build_filename(dir, name, NULL);
+  *f = g_fopen(path, "w");
+  if (!*f)
     g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(errno), "cannot write '%s': %s", path, g_strerror(errno));
   else
-    fputs(BUILD_TCP_SERIES_HEADER "\n", net->ctx.tcp_series);
+    fprintf(*f, "%s\n", header);
   g_free(path);
-  return net->ctx.tcp_series != NULL;
+  return *f != NULL;
 }
 
 /* Opens DIR/routes.csv for the routing protocols' changes and writes its
@@ -312,14 +313,16 @@ static gboolean build_open_trace(Network *net, const Scenario *sc, const char *d
 /* Opens what the scenario's `output:` asks for: the text trace (DIR/trace.txt,
  * or standard output when `dir` is NULL and `to_stdout` allows it), a
  * pcap file per captured interface (DIR/<node>-<iface>.pcap; pcap needs a
- * directory), TCP's time series (DIR/tcp.csv with `tcp-series: true`)
+ * directory), TCP's time series (DIR/tcp.csv with `tcp-series: true`),
+ * the interfaces' queue lengths (DIR/queues.csv with `queues: true`)
  * and the routing protocols' changes (DIR/routes.csv with `routes`);
  * nothing of the last two without a directory. */
 gboolean build_open_outputs(Network *net, const Scenario *sc, const char *dir, gboolean to_stdout, GError **error)
 {
   const ScenarioOutput *out = &sc->output;
   gboolean pcap = out->pcap_all || out->pcap->len > 0;
-  if (dir && (out->trace || pcap || out->tcp_series || out->routes) && g_mkdir_with_parents(dir, 0755) != 0) {
+  if (dir && (out->trace || pcap || out->tcp_series || out->queues || out->routes) &&
+      g_mkdir_with_parents(dir, 0755) != 0) {
     g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(errno), "cannot create the output directory '%s': %s", dir,
                 g_strerror(errno));
     return FALSE;
@@ -333,7 +336,9 @@ gboolean build_open_outputs(Network *net, const Scenario *sc, const char *dir, g
   }
   if (pcap && !build_open_pcaps(net, out, dir, error))
     return FALSE;
-  if (out->tcp_series && dir && !build_open_tcp_series(net, dir, error))
+  if (out->tcp_series && dir && !build_open_csv(&net->ctx.tcp_series, dir, "tcp.csv", BUILD_TCP_SERIES_HEADER, error))
+    return FALSE;
+  if (out->queues && dir && !build_open_csv(&net->ctx.queues_csv, dir, "queues.csv", BUILD_QUEUES_HEADER, error))
     return FALSE;
   return !(out->routes && dir) || build_open_routes(net, dir, error);
 }

@@ -17,6 +17,8 @@
 
 /* The columns of tcp.csv; TCP writes the rows (doc/outputs.md). */
 #define BUILD_TCP_SERIES_HEADER "time,node,local,remote,cwnd,ssthresh,srtt,rto,in_flight"
+/* queues.csv: a row per change of an interface's transmit queue (frames and bytes waiting). */
+#define BUILD_QUEUES_HEADER "time,node,iface,packets,bytes"
 
 Network *build_network(const Scenario *sc);
 gboolean build_open_outputs(Network *net, const Scenario *sc, const char *dir, gboolean to_stdout, GError **error);

@@ -18,6 +18,7 @@ int cli_draw(int argc, char **argv);
 int cli_cleanup(int argc, char **argv);
 int cli_trace(int argc, char **argv);  /* cli_trace.c */
 int cli_ladder(int argc, char **argv); /* cli_ladder.c */
+int cli_plot(int argc, char **argv);   /* cli_plot.c */
 int cli_grade(int argc, char **argv);
 int cli_explain(int argc, char **argv); /* cli_explain.c */
 int cli_shell(int argc, char **argv);   /* shell.c */

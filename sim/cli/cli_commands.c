@@ -213,7 +213,7 @@ static gboolean cli_override(Scenario *sc, const char *seed, const char *stop)
 }
 
 /* The directory a run writes into: --out, else `output.dir`, else, when the
- * scenario asks for files (pcap, tcp-series, routes, show), ./<FILE's name without
+ * scenario asks for files (pcap, tcp-series, queues, routes, show), ./<FILE's name without
  * .yaml>.out in the working directory (as ns-3 writes its pcaps there);
  * NULL when it writes no file (g_free). */
 static char *cli_output_dir(const Scenario *sc, const char *path, const char *out)
@@ -221,7 +221,7 @@ static char *cli_output_dir(const Scenario *sc, const char *path, const char *ou
   const ScenarioOutput *o = &sc->output;
   if (out || o->dir)
     return g_strdup(out ? out : o->dir);
-  if (!o->pcap_all && o->pcap->len == 0 && !o->tcp_series && !o->routes && !(o->show && o->show->len))
+  if (!o->pcap_all && o->pcap->len == 0 && !o->tcp_series && !o->queues && !o->routes && !(o->show && o->show->len))
     return NULL;
   char *base = g_path_get_basename(path);
   for (const char *const *ext = (const char *const[]){".yaml", ".yml", NULL}; *ext; ext++)

@@ -1,8 +1,7 @@
 /*
  * The ipsim command line: `run`, `check`, `draw`, `trace` (cli_trace.c),
- * `ladder` (cli_ladder.c), `grade`
- * (cli_grade.c), `explain` (cli_explain.c), `shell` (shell.c), `cleanup`
- * and `help`.
+ * `ladder` (cli_ladder.c), `plot` (cli_plot.c), `grade` (cli_grade.c),
+ * `explain` (cli_explain.c), `shell` (shell.c), `cleanup` and `help`.
  * Exit status: 0 success, 1 failed expectations (reserved for `expect:`),
  * 2 bad input or usage (or a real-time run past its lag limit), 130 and
  * 143 a real-time run ended by SIGINT and SIGTERM. Errors go to standard
@@ -83,6 +82,25 @@ static const CliCommand cli_commands[] = {
      "  --collapse N    above N messages (default 60; 0: never), merge runs of data\n"
      "                  segments, ACKs or datagrams in one direction into bands\n"
      "  -o OUT          write to OUT: .svg, .png, .pdf, or .txt (the text ladder)\n"},
+    {"plot", cli_plot,
+     "plot DIR (--cwnd | --rtt | --queue NODE:IFACE | --routes) [--conn C] [--node N] [--from T] [--to T] -o OUT",
+     "draw a run's time series: TCP cwnd or RTT, an interface's queue, route changes",
+     "Draws a time series of the run in DIR as a line chart, time (s) across:\n"
+     "  --cwnd            cwnd (solid steps) and ssthresh (dashed, from the first\n"
+     "                    loss) in bytes, per TCP connection, from DIR/tcp.csv (a run\n"
+     "                    with 'output: { tcp-series: true }' and --out DIR)\n"
+     "  --rtt             smoothed RTT (solid) and RTO (dashed) in ms, from tcp.csv\n"
+     "  --queue NODE:IFACE the frames waiting in that interface's transmit queue,\n"
+     "                    from DIR/queues.csv ('output: { queues: true }')\n"
+     "  --routes          the number of route changes so far, per router, from\n"
+     "                    DIR/routes.csv (RIP or OSPF; 'output: { routes: true }')\n"
+     "  --conn C          only the connections of node C, or with C as local or\n"
+     "                    remote ADDR:PORT, or PORT\n"
+     "  --node N          --routes: only router N\n"
+     "  --from T, --to T  only the time from T, to T (such as 1s or 1500ms)\n"
+     "  -o OUT            write to OUT: .svg, .png, .pdf, or .txt (a summary of\n"
+     "                    the axes, their ticks and the series)\n"
+     "Exit status 0; 2 for bad usage, a missing file or nothing to plot.\n"},
     {"explain", cli_explain, "explain FILE (--packet ID | --app NAME [--seq N]) [-o OUT]",
      "tell the story of one packet, hop by hop and layer by layer",
      "Runs FILE again (simulated time, no outputs; the same seed gives the same\n"

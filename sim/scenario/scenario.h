@@ -163,6 +163,7 @@ typedef struct {
   uint32_t snaplen;             /* bytes of each frame written to pcap files (65535: whole frames) */
   gboolean tcp_series; /* `tcp-series: true`: tcp.csv, a row per change of a connection's cwnd, ssthresh, srtt, rto, in
                           flight */
+  gboolean queues;     /* `queues: true`: queues.csv, a row per change of an interface's transmit queue */
   gboolean routes;     /* `routes:` DIR/routes.csv, a row per change of a protocol's routes; default TRUE when a
                           router runs RIP or OSPF */
   GArray *show;        /* of ScenarioShow, in file order (`show:` snapshots); NULL when none */

@@ -33,6 +33,7 @@ static const SchemaField output_fields[] = {
     {"pcap", output_parse_pcap, 0, 0, FALSE},
     {"snaplen", output_parse_snaplen, offsetof(ScenarioOutput, snaplen), 0, FALSE},
     {"tcp-series", scenario_parse_bool, offsetof(ScenarioOutput, tcp_series), 0, FALSE},
+    {"queues", scenario_parse_bool, offsetof(ScenarioOutput, queues), 0, FALSE},
     {"routes", scenario_parse_bool, offsetof(ScenarioOutput, routes), 0, FALSE},
     {"show", output_parse_show, 0, 0, FALSE},
 };

@@ -356,6 +356,8 @@ static GPtrArray *examples_expected_files(const Scenario *sc)
   }
   if (sc->output.tcp_series)
     g_ptr_array_add(names, g_strdup("tcp.csv"));
+  if (sc->output.queues)
+    g_ptr_array_add(names, g_strdup("queues.csv"));
   if (sc->output.routes)
     g_ptr_array_add(names, g_strdup("routes.csv"));
   if (sc->output.show && sc->output.show->len)
@@ -398,8 +400,8 @@ START_TEST(test_example_runs_without_flags)
   ck_assert_int_eq(g_chdir(tmp), 0);
   int status = testlib_run_ipsim((const char *[]){"run", file, NULL}, &out, &err);
   ck_assert_msg(status == 0, "%s: exit %d\n%s", name, status, err);
-  gboolean files = sc->output.pcap_all || sc->output.pcap->len > 0 || sc->output.tcp_series || sc->output.routes ||
-                   (sc->output.show && sc->output.show->len);
+  gboolean files = sc->output.pcap_all || sc->output.pcap->len > 0 || sc->output.tcp_series || sc->output.queues ||
+                   sc->output.routes || (sc->output.show && sc->output.show->len);
   char *base = g_strndup(name, strlen(name) - strlen(".yaml")), *dir = g_strconcat(base, ".out", NULL);
   g_free(base);
   GPtrArray *made = testlib_list_dir(".", "");

@@ -591,11 +591,13 @@ START_TEST(test_output)
   ck_assert_int_eq(t->node, scenario_find_node(sc, "h1"));
   ck_assert_int_eq(t->iface, 0);
   ck_assert(!sc->output.tcp_series);
+  ck_assert(!sc->output.queues);
   scenario_free(sc);
-  sc = load_net("output: { trace: true, pcap: all, tcp-series: true }\n");
+  sc = load_net("output: { trace: true, pcap: all, tcp-series: true, queues: true }\n");
   ck_assert_uint_eq(sc->output.trace, TRACE_ALL);
   ck_assert(sc->output.pcap_all);
   ck_assert(sc->output.tcp_series);
+  ck_assert(sc->output.queues);
   scenario_free(sc);
 }
 END_TEST
