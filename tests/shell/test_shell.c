@@ -108,7 +108,8 @@ START_TEST(test_refused)
 }
 END_TEST
 
-/* save writes the session as a scenario that checks and replays. */
+/* save writes the session as a scenario that checks and replays (its
+ * outputs in the scratch directory, removed after). */
 START_TEST(test_save_replays)
 {
   char *dir = g_dir_make_tmp("ipsim-shell-XXXXXX", NULL), *file = testlib_path("TOPOLOGIES", "rip-basic.yaml");
@@ -124,10 +125,11 @@ START_TEST(test_save_replays)
   ck_assert_ptr_nonnull(strstr(text, "stop: 101s"));
   g_free(out);
   g_free(err);
-  ck_assert_int_eq(testlib_run_ipsim((const char *[]){"run", saved, "--quiet", NULL}, &out, &err), 0);
-  g_remove(saved);
-  g_remove(script);
-  g_rmdir(dir);
+  char *outdir = g_build_filename(dir, "out", NULL); /* not ./saved.out: the tests write only in their scratch */
+  ck_assert_int_eq(testlib_run_ipsim((const char *[]){"run", saved, "--quiet", "--out", outdir, NULL}, &out, &err), 0);
+  ck_assert(g_spawn_sync(NULL, (char *[]){"rm", "-rf", "--", dir, NULL}, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL,
+                         NULL, NULL, NULL));
+  g_free(outdir);
   g_free(text);
   g_free(out);
   g_free(err);
