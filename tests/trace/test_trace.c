@@ -1333,16 +1333,10 @@ START_TEST(test_pcap_tshark)
 }
 END_TEST
 
-/* The TCP segments of test_tcp_handshake and friends, as tshark reads
- * them: the same numbers the trace prints, and no bad checksum. */
-START_TEST(test_tcp_tshark)
+/* Writes the six segments of test_tcp_tshark (a handshake, data with
+ * timestamps, a SACK, FIN and RST) to a pcap file; returns its path. */
+static char *tcp_tshark_pcap(void)
 {
-  char *tshark = g_find_program_in_path("tshark");
-  if (!tshark) {
-    printf("note: tshark is not installed; skipping the tshark check of TCP segments\n");
-    return;
-  }
-  g_free(tshark);
   static const uint8_t opt_ts[] = {1, 1, 8, 10, 0, 0, 0, 7, 0, 0, 0, 9};
   static const uint8_t opt_sack[] = {1, 1, 5, 10, 0, 0, 0x0b, 0xb8, 0, 0, 0x11, 0x60};
   TbTcp segs[] = {
@@ -1372,6 +1366,32 @@ START_TEST(test_tcp_tshark)
   for (guint i = 0; i < G_N_ELEMENTS(segs); i++)
     cases[i] = (PcapCase){SIMTIME_MS(i), frame_tcp(&segs[i])};
   char *path = pcap_write_cases(cases, G_N_ELEMENTS(segs));
+  for (guint i = 0; i < G_N_ELEMENTS(segs); i++)
+    g_byte_array_unref(cases[i].frame);
+  return path;
+}
+
+/* tshark, checking checksums, finds no error and no malformed packet in `path`. */
+static void assert_tshark_clean(const char *path)
+{
+  static const char *const errors[] = {"-o", "tcp.check_checksum:TRUE", "-Y",
+                                       "_ws.expert.severity >= error || _ws.malformed", NULL};
+  char *out = tshark_run(path, errors);
+  ck_assert_msg(out[0] == '\0', "tshark reports problems:\n%s", out);
+  g_free(out);
+}
+
+/* The TCP segments of test_tcp_handshake and friends, as tshark reads
+ * them: the same numbers the trace prints, and no bad checksum. */
+START_TEST(test_tcp_tshark)
+{
+  char *tshark = g_find_program_in_path("tshark");
+  if (!tshark) {
+    printf("note: tshark is not installed; skipping the tshark check of TCP segments\n");
+    return;
+  }
+  g_free(tshark);
+  char *path = tcp_tshark_pcap();
   static const char *const fields[] = {"-o", "tcp.relative_sequence_numbers:FALSE",
                                        "-T", "fields",
                                        "-E", "separator=,",
@@ -1396,13 +1416,7 @@ START_TEST(test_tcp_tshark)
                         "49152,80,0x0011,2449,5001,502,,,,,0\n"
                         "80,49152,0x0004,5001,0,0,,,,,0\n");
   g_free(out);
-  static const char *const errors[] = {"-o", "tcp.check_checksum:TRUE", "-Y",
-                                       "_ws.expert.severity >= error || _ws.malformed", NULL};
-  out = tshark_run(path, errors);
-  ck_assert_msg(out[0] == '\0', "tshark reports problems:\n%s", out);
-  g_free(out);
-  for (guint i = 0; i < G_N_ELEMENTS(segs); i++)
-    g_byte_array_unref(cases[i].frame);
+  assert_tshark_clean(path);
   pcap_remove(path);
 }
 END_TEST
