@@ -77,6 +77,27 @@ START_TEST(test_checksum_odd_lengths_unaligned)
 }
 END_TEST
 
+/* Every word 0xffff, and datagram-sized random data: the most carries,
+ * and every length class of the block loop up to the largest datagram. */
+START_TEST(test_checksum_long_and_all_ones)
+{
+  size_t max = 65535;
+  uint8_t *buf = g_malloc(max + 8);
+  memset(buf, 0xff, max + 8);
+  for (size_t len = max - 70; len <= max; len++)
+    ck_assert_msg(g_ntohs(inet_checksum(buf + (len & 7), len)) == ref_checksum(buf + (len & 7), len), "ones %zu", len);
+  GRand *rand = g_rand_new_with_seed(11);
+  for (size_t i = 0; i < max + 8; i++)
+    buf[i] = (uint8_t)g_rand_int(rand);
+  for (size_t len = 1400; len <= 1520; len++)
+    ck_assert_msg(g_ntohs(inet_checksum(buf + (len & 7), len)) == ref_checksum(buf + (len & 7), len), "random %zu",
+                  len);
+  ck_assert_uint_eq(g_ntohs(inet_checksum(buf, max)), ref_checksum(buf, max));
+  g_rand_free(rand);
+  g_free(buf);
+}
+END_TEST
+
 START_TEST(test_checksum_pseudo_header)
 {
   uint8_t seg[13] = {0x30, 0x39, 0x00, 0x35, 0x00, 0x0d, 0, 0, 'h', 'e', 'l', 'l', 'o'};
@@ -1096,6 +1117,7 @@ static Suite *internet_suite(void)
   TCase *tc = tcase_create("checksum");
   tcase_add_test(tc, test_checksum_rfc1071_example);
   tcase_add_test(tc, test_checksum_odd_lengths_unaligned);
+  tcase_add_test(tc, test_checksum_long_and_all_ones);
   tcase_add_test(tc, test_checksum_pseudo_header);
   suite_add_tcase(s, tc);
 
