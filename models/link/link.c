@@ -4,7 +4,8 @@
  *
  * Entry points, in call order: link_new() (from build_network, attaching
  * and raising both ends); link_p2p_ops's start (from the transmitting
- * interface, through link->ops), link_tx_time();
+ * interface, through link->ops), link_tx_time(); link_carry() (from a
+ * hub, models/link/hub.c, which times its shared medium itself);
  * link_set_up(), link_set_params() (timed events);
  * link_describe(); link_free().
  *
@@ -157,6 +158,21 @@ static void link_dir_overtake(Link *link, guint d)
   }
 }
 
+/* Appends `frame` to direction d, arriving at `arrival`, with its loss
+ * drawn now; returns its slot. */
+static LinkFlight *link_dir_push(Link *link, guint d, Packet *frame, SimTime arrival)
+{
+  LinkDirection *dir = &link->dir[d];
+  if (dir->count == dir->cap)
+    link_dir_grow(dir);
+  LinkFlight *f = &dir->ring[(dir->head + dir->count) & (dir->cap - 1)];
+  f->frame = frame;
+  f->arrival = arrival;
+  f->lost = link->loss > 0 && rng_bernoulli(&link->loss_rng, link->loss);
+  dir->count++;
+  return f;
+}
+
 /* The point-to-point start: `frame` from `from`, `wire_len` bytes, is
  * serialized from `now` at the link's rate, then arrives at the other end
  * after the link's delay, never before the frame ahead of it (a delay cut
@@ -174,13 +190,7 @@ static SimTime link_p2p_start(Link *link, Iface *from, Packet *frame, size_t wir
     if (arrival < last)
       arrival = last;
   }
-  if (dir->count == dir->cap)
-    link_dir_grow(dir);
-  LinkFlight *f = &dir->ring[(dir->head + dir->count) & (dir->cap - 1)];
-  f->frame = frame;
-  f->arrival = arrival;
-  f->lost = link->loss > 0 && rng_bernoulli(&link->loss_rng, link->loss);
-  dir->count++;
+  link_dir_push(link, d, frame, arrival);
   if (dir->count > 1 && link->reorder > 0 && rng_bernoulli(&link->reorder_rng, link->reorder))
     link_dir_overtake(link, d);
   if (dir->event == EVENT_ID_NONE)
@@ -188,8 +198,27 @@ static SimTime link_p2p_start(Link *link, Iface *from, Packet *frame, size_t wir
   return tx_end;
 }
 
+/* Puts `frame`, sent by `from`, in flight to the other end, to arrive at
+ * `arrival` (no earlier than the frame ahead of it) with its loss drawn
+ * from the link's stream: for a medium that computes its own timing (a
+ * hub repeating a frame onto this segment). Takes the frame. */
+void link_carry(Link *link, Iface *from, Packet *frame, SimTime arrival)
+{
+  guint d = from == link->ends[0] ? 0 : 1;
+  LinkDirection *dir = &link->dir[d];
+
+  if (dir->count) {
+    SimTime last = dir->ring[(dir->head + dir->count - 1) & (dir->cap - 1)].arrival;
+    if (arrival < last)
+      arrival = last;
+  }
+  link_dir_push(link, d, frame, arrival);
+  if (dir->event == EVENT_ID_NONE)
+    dir->event = scheduler_at(link->ctx->sched, arrival, link_arrive, link, GUINT_TO_POINTER(d));
+}
+
 /* A full-duplex point-to-point wire: each direction serializes on its own. */
-const LinkOps link_p2p_ops = {.name = "point-to-point", .start = link_p2p_start};
+const LinkOps link_p2p_ops = {.name = "point-to-point", .start = link_p2p_start, .free_at = NULL};
 
 /* Removes and returns the head of a direction; the direction is not empty. */
 static LinkFlight link_dir_pop(LinkDirection *dir)

@@ -163,7 +163,7 @@ static char *explain_mac_owner(const Explain *ex, const uint8_t mac[6])
   for (guint i = 0; i < ex->net->nodes->len; i++) {
     Node *n = network_node(ex->net, i);
     for (guint j = 0; j < n->ifaces->len; j++)
-      if (memcmp(node_iface(n, j)->mac, mac, 6) == 0 && n->kind != NODE_KIND_SWITCH)
+      if (memcmp(node_iface(n, j)->mac, mac, 6) == 0 && !node_kind_is_l2(n->kind))
         return g_strdup_printf("%s %s", n->name, node_iface(n, j)->name);
   }
   return g_strdup("no node of the scenario");
