@@ -1,5 +1,5 @@
 /*
- * Nodes: hosts, switches and routers with their interfaces and per-layer
+ * Nodes: hosts, switches, hubs and routers with their interfaces and per-layer
  * state, and the one door every dropped packet goes through.
  *
  * Entry points: node_new(), node_add_iface(), node_set_link_type(),

@@ -282,9 +282,12 @@ void iface_transmit(Iface *iface, Packet *frame)
     trace_packet(ctx->trace, TRACE_LINK, now, node, iface, TRACE_ENQ, from, frame, NULL);
   if (iface->tx_event != EVENT_ID_NONE)
     return;
-  if (now >= iface->busy_until)
-    iface_note_defer(iface, free_at);
-  iface->tx_event = scheduler_at(ctx->sched, MAX(iface->busy_until, free_at), iface_tx_next, iface, NULL);
+  if (now < iface->busy_until) { /* its own frame first; carrier is sensed when that ends */
+    iface->tx_event = scheduler_at(ctx->sched, iface->busy_until, iface_tx_next, iface, NULL);
+    return;
+  }
+  iface_note_defer(iface, free_at);
+  iface->tx_event = scheduler_at(ctx->sched, free_at, iface_tx_next, iface, NULL);
 }
 
 /* Drops every queued frame with DROP_LINK_DOWN and cancels the tx_event:

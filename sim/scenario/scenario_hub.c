@@ -54,7 +54,8 @@ static void hub_check_link(Loader *ld, const ScenarioLink *link, guint l, int e,
     scenario_error_at(ld, link->mark,
                       "links[%u] joins hubs '%s' and '%s'; cascaded hubs (one medium across repeaters) are not "
                       "modelled: join them through a switch",
-                      l, scenario_node(ld->sc, link->ends[0].node)->name, scenario_node(ld->sc, link->ends[1].node)->name);
+                      l, scenario_node(ld->sc, link->ends[0].node)->name,
+                      scenario_node(ld->sc, link->ends[1].node)->name);
   else if (link->params.reorder > 0)
     scenario_error_at(ld, link->mark,
                       "links[%u] (%s - %s) is on hub '%s', whose medium carries one frame at a time in order; "
