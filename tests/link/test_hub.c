@@ -20,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/internet/ipv4.h"
+#include "models/internet/route.h"
 #include "models/link/ethernet.h"
 #include "models/link/ethernet_wire.h"
 #include "models/link/hub.h"
@@ -263,6 +265,35 @@ START_TEST(test_hub_vs_switch_example)
 }
 END_TEST
 
+/* `routing: auto` takes a hub for one segment, as a switch: h1 reaches h2
+ * through r1, whose address on the hub's segment is h1's next hop; its
+ * pings all come back. */
+START_TEST(test_hub_routing_auto)
+{
+  TestRun r = testlib_run_scenario("routing: auto\n"
+                                   "stop: 5s\n"
+                                   "nodes:\n"
+                                   "  hub: { kind: hub }\n"
+                                   "  h1: { kind: host, ip: 10.0.1.1/24 }\n"
+                                   "  h3: { kind: host, ip: 10.0.1.3/24 }\n"
+                                   "  r1: { kind: router, ip: { eth0: 10.0.1.254/24, eth1: 10.0.2.1/24 } }\n"
+                                   "  h2: { kind: host, ip: 10.0.2.2/24 }\n"
+                                   "links:\n"
+                                   "  - [h1, hub]\n"
+                                   "  - [h3, hub]\n"
+                                   "  - [\"r1:eth0\", hub]\n"
+                                   "  - [\"r1:eth1\", h2]\n"
+                                   "apps:\n"
+                                   "  - { name: probe, type: ping, on: h1, to: h2, count: 3, start: 1s }\n",
+                                   NULL);
+  const Route *route = ipv4_route(testlib_node(r.net, "h1"), 0x0a000202);
+  ck_assert_ptr_nonnull(route);
+  ck_assert_uint_eq(route->gateway, 0x0a0001fe);
+  ck_assert_msg(strstr(r.text, "3 packets transmitted, 3 received, 0% packet loss"), "%s", r.text);
+  testlib_run_free(&r);
+}
+END_TEST
+
 static Suite *hub_suite(void)
 {
   Suite *s = suite_create("hub");
@@ -270,6 +301,7 @@ static Suite *hub_suite(void)
   tcase_add_test(tc, test_hub_repeats_to_every_other_port);
   tcase_add_test(tc, test_hub_deferral_in_turn);
   tcase_add_test(tc, test_hub_vs_switch_example);
+  tcase_add_test(tc, test_hub_routing_auto);
   suite_add_tcase(s, tc);
   return s;
 }
