@@ -6,7 +6,8 @@
  * topologies/hub-vs-switch.yaml: two flows each at about half the rate on
  * the hub and at their full rate on the switch, and the frames a host's
  * NIC drops (other-mac) in its capture; the same run twice gives the same
- * trace.
+ * trace; a segment going down loses what was on it (link-down); `routing:
+ * auto` through a hub.
  *
  * Timing (models/link/README.md): a frame of L bytes that a station on a
  * segment of delay dA starts at t reaches the hub at t + dA, where it is
@@ -119,6 +120,34 @@ START_TEST(test_hub_repeats_to_every_other_port)
   ck_assert_uint_eq(h[2]->counters.drops[DROP_OTHER_MAC], 1);
   ck_assert_uint_eq(h[3]->counters.drops[DROP_OTHER_MAC], 1);
   ck_assert_uint_eq(h[1]->counters.drops[DROP_OTHER_MAC], 0);
+  fx_free(&fx);
+}
+END_TEST
+
+/* A segment going down: h2's, while the hub's copy is on its way (repeated
+ * at 1 ms, due at 3.8 ms), loses that copy (link-down, at the hub's port
+ * that sent it) while h3 and h4 get theirs; h1's, before its next frame's
+ * first bit reached the hub, loses that frame at the hub's port. */
+START_TEST(test_hub_segment_down)
+{
+  Fixture fx = fx_build(hub4);
+  Iface *h1 = fx_iface(&fx, "h1"), *h2 = fx_iface(&fx, "h2"), *h3 = fx_iface(&fx, "h3"), *h4 = fx_iface(&fx, "h4");
+  Node *hub = testlib_node(fx.net, "hub");
+  send_frame(h1, h2->mac, 1000);
+  run_to(&fx, SIMTIME_MS(2));
+  link_set_up(h2->link, FALSE);
+  run_to(&fx, SIMTIME_MS(10));
+  ck_assert_uint_eq(h2->counters.rx_packets, 0);
+  ck_assert_uint_eq(node_iface(hub, 1)->counters.drops[DROP_LINK_DOWN], 1);
+  ck_assert_uint_eq(h3->counters.rx_packets, 1);
+  ck_assert_uint_eq(h4->counters.rx_packets, 1);
+  send_frame(h1, h3->mac, 1000);
+  run_to(&fx, SIMTIME_MS(10) + SIMTIME_US(500));
+  link_set_up(h1->link, FALSE);
+  run_to(&fx, SIMTIME_S(1));
+  ck_assert_uint_eq(node_iface(hub, 0)->counters.drops[DROP_LINK_DOWN], 1);
+  ck_assert_uint_eq(node_iface(hub, 0)->counters.rx_packets, 1);
+  ck_assert_uint_eq(h3->counters.rx_packets, 1);
   fx_free(&fx);
 }
 END_TEST
@@ -300,6 +329,7 @@ static Suite *hub_suite(void)
   TCase *tc = tcase_create("hub");
   tcase_add_test(tc, test_hub_repeats_to_every_other_port);
   tcase_add_test(tc, test_hub_deferral_in_turn);
+  tcase_add_test(tc, test_hub_segment_down);
   tcase_add_test(tc, test_hub_vs_switch_example);
   tcase_add_test(tc, test_hub_routing_auto);
   suite_add_tcase(s, tc);
