@@ -18,6 +18,7 @@
 #include <check.h>
 #include <glib/gstdio.h>
 #include <pcap/pcap.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -152,6 +153,27 @@ START_TEST(test_hub_segment_down)
 }
 END_TEST
 
+/* Loss is drawn for each copy the hub repeats, on its segment: with 100%
+ * on h2's link, h2's copy is lost (link-loss at h2), the others arrive. */
+START_TEST(test_hub_loss_per_segment)
+{
+  char *yaml = g_strdup(hub4);
+  char *at = strstr(yaml, "delay: 2ms }");
+  ck_assert_ptr_nonnull(at);
+  char *lossy = g_strdup_printf("%.*sdelay: 2ms, loss: 100%% }%s", (int)(at - yaml), yaml, at + strlen("delay: 2ms }"));
+  Fixture fx = fx_build(lossy);
+  Iface *h1 = fx_iface(&fx, "h1"), *h2 = fx_iface(&fx, "h2"), *h3 = fx_iface(&fx, "h3");
+  send_frame(h1, h2->mac, 1000);
+  run_to(&fx, SIMTIME_S(1));
+  ck_assert_uint_eq(h2->counters.drops[DROP_LINK_LOSS], 1);
+  ck_assert_uint_eq(h2->counters.rx_packets, 0);
+  ck_assert_uint_eq(h3->counters.rx_packets, 1);
+  fx_free(&fx);
+  g_free(lossy);
+  g_free(yaml);
+}
+END_TEST
+
 /* The lines of `trace` that hold `what`, in order. */
 static char *lines_with(const char *trace, const char *what)
 {
@@ -241,6 +263,29 @@ static guint pcap_count_others(const char *path, const uint8_t mac[6])
   return n;
 }
 
+/* How many frames of `path` tshark shows through display filter `filter`;
+ * -1 when tshark is not installed. */
+static int tshark_count(const char *path, const char *filter)
+{
+  char *tshark = g_find_program_in_path("tshark");
+  if (!tshark) {
+    printf("note: tshark is not installed; skipping the tshark check of the hub's captures\n");
+    return -1;
+  }
+  const char *argv[] = {tshark, "-n", "-r", path, "-Y", filter, "-T", "fields", "-e", "frame.number", NULL};
+  char *out = NULL, *err = NULL;
+  int status = -1;
+  ck_assert(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status, NULL));
+  ck_assert_msg(g_spawn_check_wait_status(status, NULL), "tshark failed: %s", err);
+  int n = 0;
+  for (const char *c = out; *c; c++)
+    n += *c == '\n';
+  g_free(out);
+  g_free(err);
+  g_free(tshark);
+  return n;
+}
+
 /* Frames that `iface` received for itself (not dropped as another's). */
 static guint64 own_frames(const Iface *iface)
 {
@@ -266,6 +311,7 @@ START_TEST(test_hub_vs_switch_example)
   Iface *a3 = node_iface(testlib_node(net, "a3"), 0);
   ck_assert_uint_eq(own_frames(b2), 1125 + 2); /* and the ARP request and reply */
   ck_assert_uint_eq(own_frames(b4), 1125 + 2);
+  guint64 data_a2 = own_frames(a2) - 2;
   for (const Iface *a = a2; a; a = a == a2 ? a4 : NULL) {
     guint64 data = own_frames(a) - 2;
     ck_assert_msg(data >= 1125 * 45 / 100 && data <= 1125 * 56 / 100, "%s got %" G_GUINT64_FORMAT " datagrams",
@@ -279,6 +325,9 @@ START_TEST(test_hub_vs_switch_example)
   network_free(net);
   char *pcap = g_build_filename(dir, "a3-eth0.pcap", NULL);
   ck_assert_uint_eq(pcap_count_others(pcap, mac), other);
+  /* tshark reads the capture, and sees in it a1's datagrams to a2 (10.0.1.2) */
+  int to_a2 = tshark_count(pcap, "ip.dst == 10.0.1.2 && udp.dstport == 9 && !_ws.malformed");
+  ck_assert(to_a2 == -1 || to_a2 == (int)data_a2);
   g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
   for (const char *name; (name = g_dir_read_name(d));) {
     char *file = g_build_filename(dir, name, NULL);
@@ -330,6 +379,7 @@ static Suite *hub_suite(void)
   tcase_add_test(tc, test_hub_repeats_to_every_other_port);
   tcase_add_test(tc, test_hub_deferral_in_turn);
   tcase_add_test(tc, test_hub_segment_down);
+  tcase_add_test(tc, test_hub_loss_per_segment);
   tcase_add_test(tc, test_hub_vs_switch_example);
   tcase_add_test(tc, test_hub_routing_auto);
   suite_add_tcase(s, tc);
