@@ -5,7 +5,7 @@
  * Entry points: hub_new() (from node_add_layers: the hub's links become
  * segments of its medium, with hub_link_ops), hub_link_ops's start (from
  * a station's interface, through link->ops) and free_at (carrier sense,
- * from iface_transmit()), hub_port_ops, hub_free().
+ * from iface_transmit()), hub_port_ops, hub_free_at(), hub_free().
  *
  * Timing, for a frame of L bytes that station A starts at t on segment A
  * (rate R, delay dA), every segment having the rate R:

@@ -15,7 +15,8 @@
  *
  * Entry points: hub_new() (from node_add_layers, once the hub's links
  * exist: it makes them segments of its medium, hub_link_ops),
- * hub_port_ops (the ports' interface type), hub_free().
+ * hub_port_ops (the ports' interface type), hub_free_at() (when the medium
+ * is idle again: explanations), hub_free().
  *
  * Leaves out: collisions, jam and binary exponential backoff (IEEE 802.3
  * clause 4), the inter-frame gap, the repeater's own delay (0), cascaded

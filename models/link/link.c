@@ -159,8 +159,8 @@ static void link_dir_overtake(Link *link, guint d)
 }
 
 /* Appends `frame` to direction d, arriving at `arrival`, with its loss
- * drawn now; returns its slot. */
-static LinkFlight *link_dir_push(Link *link, guint d, Packet *frame, SimTime arrival)
+ * drawn now. */
+static void link_dir_push(Link *link, guint d, Packet *frame, SimTime arrival)
 {
   LinkDirection *dir = &link->dir[d];
   if (dir->count == dir->cap)
@@ -170,38 +170,13 @@ static LinkFlight *link_dir_push(Link *link, guint d, Packet *frame, SimTime arr
   f->arrival = arrival;
   f->lost = link->loss > 0 && rng_bernoulli(&link->loss_rng, link->loss);
   dir->count++;
-  return f;
-}
-
-/* The point-to-point start: `frame` from `from`, `wire_len` bytes, is
- * serialized from `now` at the link's rate, then arrives at the other end
- * after the link's delay, never before the frame ahead of it (a delay cut
- * by link_set_params() does not reorder frames). Takes the frame; returns
- * the end of its serialization. */
-static SimTime link_p2p_start(Link *link, Iface *from, Packet *frame, size_t wire_len, SimTime now)
-{
-  guint d = from == link->ends[0] ? 0 : 1;
-  LinkDirection *dir = &link->dir[d];
-  SimTime tx_end = now + link_tx_time(link, wire_len);
-  SimTime arrival = tx_end + link->delay;
-
-  if (dir->count) {
-    SimTime last = dir->ring[(dir->head + dir->count - 1) & (dir->cap - 1)].arrival;
-    if (arrival < last)
-      arrival = last;
-  }
-  link_dir_push(link, d, frame, arrival);
-  if (dir->count > 1 && link->reorder > 0 && rng_bernoulli(&link->reorder_rng, link->reorder))
-    link_dir_overtake(link, d);
-  if (dir->event == EVENT_ID_NONE)
-    dir->event = scheduler_at(link->ctx->sched, arrival, link_arrive, link, GUINT_TO_POINTER(d));
-  return tx_end;
 }
 
 /* Puts `frame`, sent by `from`, in flight to the other end, to arrive at
  * `arrival` (no earlier than the frame ahead of it) with its loss drawn
- * from the link's stream: for a medium that computes its own timing (a
- * hub repeating a frame onto this segment). Takes the frame. */
+ * from the link's stream: the point-to-point start, and a medium that
+ * computes its own timing (a hub repeating a frame onto this segment).
+ * Takes the frame. */
 void link_carry(Link *link, Iface *from, Packet *frame, SimTime arrival)
 {
   guint d = from == link->ends[0] ? 0 : 1;
@@ -215,6 +190,22 @@ void link_carry(Link *link, Iface *from, Packet *frame, SimTime arrival)
   link_dir_push(link, d, frame, arrival);
   if (dir->event == EVENT_ID_NONE)
     dir->event = scheduler_at(link->ctx->sched, arrival, link_arrive, link, GUINT_TO_POINTER(d));
+}
+
+/* The point-to-point start: `frame` from `from`, `wire_len` bytes, is
+ * serialized from `now` at the link's rate, then arrives at the other end
+ * after the link's delay, never before the frame ahead of it (a delay cut
+ * by link_set_params() does not reorder frames) unless it overtakes that
+ * one (`reorder`). Takes the frame; returns the end of its serialization. */
+static SimTime link_p2p_start(Link *link, Iface *from, Packet *frame, size_t wire_len, SimTime now)
+{
+  guint d = from == link->ends[0] ? 0 : 1;
+  SimTime tx_end = now + link_tx_time(link, wire_len);
+
+  link_carry(link, from, frame, tx_end + link->delay);
+  if (link->dir[d].count > 1 && link->reorder > 0 && rng_bernoulli(&link->reorder_rng, link->reorder))
+    link_dir_overtake(link, d);
+  return tx_end;
 }
 
 /* A full-duplex point-to-point wire: each direction serializes on its own. */
