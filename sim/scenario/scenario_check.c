@@ -357,6 +357,11 @@ static void scenario_check_tap(Loader *ld, const ScenarioNode *node, const Scena
                       "%s:%s: a Linux host's interfaces are TAP devices already; 'tap' wires a "
                       "simulated interface to a device outside",
                       node->name, iface->name);
+  else if (node->kind == NODE_KIND_HUB)
+    scenario_error_at(ld, iface->tap_mark,
+                      "%s:%s: a hub's ports share its medium, which does not reach a device outside; wire a host, "
+                      "router or switch to the device",
+                      node->name, iface->name);
   else if (iface->link >= 0)
     scenario_error_at(ld, iface->tap_mark,
                       "%s:%s is an end of links[%d] and has 'tap: %s': an interface is wired to "
