@@ -60,6 +60,7 @@ static const VizTopologyStyle viz_topology_styles[] = {
     [NODE_KIND_SWITCH] = {"switch", "box3d", "filled", "#d5ecc2", "#4e9a06", 1},
     [NODE_KIND_ROUTER] = {"router", "cylinder", "filled", "#fce0c4", "#ce5c00", 2},
     [NODE_KIND_LINUX] = {"linux", "box", "rounded,filled,bold", "#fff2a8", "#2e3436", 0},
+    [NODE_KIND_HUB] = {"hub", "component", "filled", "#e4dcef", "#75507b", 1}, /* a hub: one shared medium */
 };
 
 /* A file extension and the gvc format it asks for; NULL means DOT text. */

@@ -1,5 +1,5 @@
 /*
- * Nodes: hosts, switches and routers with their interfaces and per-layer
+ * Nodes: hosts, switches, hubs and routers with their interfaces and per-layer
  * state, and the one door every dropped packet goes through.
  *
  * Entry points: node_new(), node_add_iface(), node_set_link_type(),
@@ -15,6 +15,7 @@
 #include "models/link/arp.h"
 #include "models/link/ethernet.h"
 #include "models/link/ppp.h"
+#include "models/link/hub.h"
 #include "models/link/switch.h"
 #include "models/link/tap.h"
 #include "models/core/network.h"
@@ -34,11 +35,13 @@ Node *node_new(Network *net, const char *name, NodeKind kind, guint index)
 }
 
 /* Adds the interface `conf` describes (not yet linked), of the node's
- * Ethernet type: a bridge port on switches, Ethernet with ARP elsewhere. */
+ * Ethernet type: a bridge port on switches, a hub port on hubs, Ethernet
+ * with ARP elsewhere. */
 Iface *node_add_iface(Node *node, const IfaceConfig *conf)
 {
   Iface *iface = iface_new(node, conf, node->ifaces->len);
   iface->ops = node->kind == NODE_KIND_SWITCH  ? &switch_port_ops
+               : node->kind == NODE_KIND_HUB   ? &hub_port_ops
                : node->kind == NODE_KIND_LINUX ? &tap_iface_ops
                                                : &ethernet_iface_ops;
   g_ptr_array_add(node->ifaces, iface);
@@ -50,8 +53,8 @@ Iface *node_add_iface(Node *node, const IfaceConfig *conf)
  * allows switches on Ethernet links only). */
 void node_set_link_type(Node *node, Iface *iface, LinkType type)
 {
-  g_return_if_fail(type == LINK_ETHERNET || node->kind != NODE_KIND_SWITCH);
-  if (type == LINK_PPP && node->kind != NODE_KIND_SWITCH)
+  g_return_if_fail(type == LINK_ETHERNET || !node_kind_is_l2(node->kind));
+  if (type == LINK_PPP && !node_kind_is_l2(node->kind))
     iface->ops = &ppp_iface_ops;
 }
 
@@ -62,6 +65,10 @@ void node_add_layers(Node *node, SimTime aging)
 {
   if (node->kind == NODE_KIND_SWITCH) {
     node->sw = switch_new(node, aging);
+    return;
+  }
+  if (node->kind == NODE_KIND_HUB) {
+    node->hub = hub_new(node);
     return;
   }
   if (node->kind == NODE_KIND_LINUX)
@@ -130,6 +137,7 @@ void node_free(Node *node)
   udp_ports_free(node->udp);
   icmp_listeners_free(node->icmp);
   switch_free(node->sw);
+  hub_free(node->hub);
   for (guint i = 0; i < node->ifaces->len; i++)
     arp_cache_free(node_iface(node, i)->arp);
   g_ptr_array_free(node->ifaces, TRUE);
@@ -141,7 +149,7 @@ void node_free(Node *node)
 }
 
 /* The kinds' names in scenario files and outputs, in NodeKind order. */
-const char *const node_kind_names[NODE_KIND_COUNT] = {"host", "switch", "router", "linux"};
+const char *const node_kind_names[NODE_KIND_COUNT] = {"host", "switch", "router", "linux", "hub"};
 
 const char *node_kind_name(NodeKind kind)
 {

@@ -1,7 +1,8 @@
 /*
- * A node of the simulated network: a host, a switch or a router, owning its
+ * A node of the simulated network: a host, a switch, a hub or a router, owning its
  * interfaces and its per-layer state. Hosts and routers have IPv4 (with
- * ARP on each interface, ICMP, UDP and TCP); switches have a learning bridge.
+ * ARP on each interface, ICMP, UDP and TCP); switches have a learning bridge,
+ * hubs a shared medium.
  * Routers forward; hosts do not.
  *
  * Entry points: node_new(), node_add_iface(), node_set_link_type(),
@@ -23,9 +24,24 @@
 #include "models/link/link.h"
 
 /* NODE_KIND_LINUX: a real Linux network namespace (sim/emu); its interfaces
- * are TAP devices (models/link/tap.h) and ipsim runs no stack on it. */
-typedef enum { NODE_KIND_HOST, NODE_KIND_SWITCH, NODE_KIND_ROUTER, NODE_KIND_LINUX, NODE_KIND_COUNT } NodeKind;
+ * are TAP devices (models/link/tap.h) and ipsim runs no stack on it.
+ * NODE_KIND_HUB: a repeater whose links share one medium (models/link/hub.h). */
+typedef enum {
+  NODE_KIND_HOST,
+  NODE_KIND_SWITCH,
+  NODE_KIND_ROUTER,
+  NODE_KIND_LINUX,
+  NODE_KIND_HUB,
+  NODE_KIND_COUNT
+} NodeKind;
 extern const char *const node_kind_names[NODE_KIND_COUNT];
+
+/* TRUE for the kinds that work at layer 2 only, without IP, passing
+ * frames between their ports: switches and hubs. */
+static inline gboolean node_kind_is_l2(NodeKind kind)
+{
+  return kind == NODE_KIND_SWITCH || kind == NODE_KIND_HUB;
+}
 
 typedef struct Network Network;
 typedef struct Switch Switch;
@@ -45,6 +61,7 @@ typedef struct Node {
   Network *net;
   SimContext *ctx;         /* the network's */
   Switch *sw;              /* switches */
+  Hub *hub;                /* hubs: the shared medium (models/link/hub.h) */
   Ipv4 *ip;                /* hosts and routers */
   UdpPorts *udp;           /* hosts and routers */
   IcmpListeners *icmp;     /* hosts and routers */

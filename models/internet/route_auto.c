@@ -233,7 +233,7 @@ static void route_auto_flood_cluster(RouteAuto *ra, Node *start, guint id)
     Node *sw = network_node(ra->net, ra->queue[head++]);
     for (guint j = 0; j < sw->ifaces->len; j++) {
       Iface *peer = iface_peer(node_iface(sw, j));
-      if (!peer || !route_auto_usable(peer) || peer->node->kind != NODE_KIND_SWITCH)
+      if (!peer || !route_auto_usable(peer) || !node_kind_is_l2(peer->node->kind))
         continue;
       if (ra->cluster[peer->node->index] == ROUTE_AUTO_INF) {
         ra->cluster[peer->node->index] = id;
@@ -251,7 +251,7 @@ static guint route_auto_number_clusters(RouteAuto *ra)
     ra->cluster[i] = ROUTE_AUTO_INF;
   for (guint i = 0; i < ra->n; i++) {
     Node *node = network_node(ra->net, i);
-    if (node->kind == NODE_KIND_SWITCH && ra->cluster[i] == ROUTE_AUTO_INF)
+    if (node_kind_is_l2(node->kind) && ra->cluster[i] == ROUTE_AUTO_INF)
       route_auto_flood_cluster(ra, node, clusters++);
   }
   return clusters;
@@ -279,7 +279,7 @@ static GPtrArray **route_auto_cluster_members(RouteAuto *ra, guint clusters)
     for (guint j = 0; j < node->ifaces->len; j++) {
       Iface *iface = route_auto_ip_end(node_iface(node, j));
       Iface *peer = iface ? iface_peer(iface) : NULL;
-      if (peer && peer->node->kind == NODE_KIND_SWITCH)
+      if (peer && node_kind_is_l2(peer->node->kind))
         g_ptr_array_add(members[ra->cluster[peer->node->index]], iface);
     }
   }
@@ -303,7 +303,7 @@ static gint route_auto_edge_cmp(gconstpointer a, gconstpointer b)
 static void route_auto_add_iface_edges(RouteAuto *ra, Iface *out, GPtrArray **members)
 {
   Iface *peer = iface_peer(out);
-  if (peer->node->kind == NODE_KIND_SWITCH) {
+  if (node_kind_is_l2(peer->node->kind)) {
     GPtrArray *m = members[ra->cluster[peer->node->index]];
     for (guint k = 0; k < m->len; k++) {
       Iface *other = g_ptr_array_index(m, k);

@@ -17,6 +17,12 @@
  * nothing (the link schedules the arrival), so an unloaded hop costs one
  * event; a busy one queues the frame, and a single pending tx_event at the
  * end of the current frame starts the next one, re-arming while frames wait.
+ * On a shared medium (a hub's segment, LinkOps.free_at) the interface
+ * also senses carrier: while another station's frame is on the medium it
+ * queues the frame and defers (1-persistent: the tx_event fires when the
+ * medium becomes idle, and defers again if another station took it at
+ * that instant). iface_record() counts, captures and traces a frame
+ * passing an interface (a hub's ports use it too).
  *
  * Leaves out: Ethernet's preamble, FCS and inter-frame gap (not serialized;
  * PPP's FCS and flag are, as its type's wire_overhead), other queue
@@ -150,63 +156,100 @@ static void iface_queue_series(const Iface *iface)
   g_string_free(line, TRUE);
 }
 
-/* Starts serializing `frame` now: counts, traces and captures it, then
- * hands it to the link, which owns it from then on. */
-static void iface_start(Iface *iface, Packet *frame, SimTime now)
+/* Counts, captures and traces `frame` passing `iface` at `now`: sent
+ * (TRACE_TX, or TRACE_FWD for a hub repeating it) or received (TRACE_RX);
+ * `verb` is a TraceVerb (observe/trace.h includes this header).
+ * The frame stays the caller's. */
+void iface_record(Iface *iface, Packet *frame, SimTime now, int verb)
 {
   SimContext *ctx = iface->node->ctx;
   size_t len = packet_len(frame);
 
-  iface->counters.tx_packets++;
-  iface->counters.tx_bytes += len;
+  if (verb == TRACE_RX) {
+    iface->counters.rx_packets++;
+    iface->counters.rx_bytes += len;
+  } else {
+    iface->counters.tx_packets++;
+    iface->counters.tx_bytes += len;
+  }
   if (trace_wants(ctx->trace, TRACE_LINK))
-    trace_packet(ctx->trace, TRACE_LINK, now, iface->node, iface, TRACE_TX, iface->ops->trace_from, frame, NULL);
+    trace_packet(ctx->trace, TRACE_LINK, now, iface->node, iface, verb, iface->ops->trace_from, frame, NULL);
   if (iface->pcap)
     pcap_out_write(iface->pcap, now, packet_data(frame), len);
+}
+
+/* Starts serializing `frame` now: counts, traces and captures it, then
+ * hands it to the link, which owns it from then on. */
+static void iface_start(Iface *iface, Packet *frame, SimTime now)
+{
+  iface_record(iface, frame, now, TRACE_TX);
   if (!iface->link) {
     tap_wire_send(iface, frame);
     iface->busy_until = now;
     return;
   }
-  iface->busy_until = iface->link->ops->start(iface->link, iface, frame, len + iface->ops->wire_overhead, now);
+  iface->busy_until =
+      iface->link->ops->start(iface->link, iface, frame, packet_len(frame) + iface->ops->wire_overhead, now);
 }
 
 /* Delivers a frame that arrived intact at `to`: counters, capture, trace,
  * then the interface's type, which takes it. */
 void iface_receive(Iface *to, Packet *frame, SimTime now)
 {
-  SimContext *ctx = to->node->ctx;
-  size_t len = packet_len(frame);
-
-  to->counters.rx_packets++;
-  to->counters.rx_bytes += len;
-  if (to->pcap)
-    pcap_out_write(to->pcap, now, packet_data(frame), len);
-  if (trace_wants(ctx->trace, TRACE_LINK))
-    trace_packet(ctx->trace, TRACE_LINK, now, to->node, to, TRACE_RX, to->ops->trace_from, frame, NULL);
+  iface_record(to, frame, now, TRACE_RX);
   iface_input(to, frame);
 }
 
-/* The tx_event: the current frame has been serialized; starts the next
- * waiting frame and re-arms while more wait. */
+/* Carrier sense: when the medium lets `iface` start a frame (0 on a
+ * full-duplex link, which only the interface's own frame keeps busy). */
+static SimTime iface_medium_free_at(const Iface *iface)
+{
+  const Link *link = iface->link;
+  return link && link->ops->free_at ? link->ops->free_at(link, iface) : 0;
+}
+
+/* Tracing the link layer: notes that the interface defers its next frame
+ * until `until`, the shared medium being busy. */
+static void iface_note_defer(const Iface *iface, SimTime until)
+{
+  SimContext *ctx = iface->node->ctx;
+  if (!trace_wants(ctx->trace, TRACE_LINK))
+    return;
+  char *t = units_format_duration(until);
+  trace_note(ctx->trace, TRACE_LINK, sim_now(ctx), iface->node, iface, "defer: medium busy until %s", t);
+  g_free(t);
+}
+
+/* The tx_event: the current frame has been serialized (or the shared
+ * medium the interface deferred to is idle); starts the next waiting
+ * frame, or defers again while the medium is busy, and re-arms while more
+ * frames wait. */
 static void iface_tx_next(void *obj, void *arg)
 {
   Iface *iface = obj;
   Scheduler *sched = iface->node->ctx->sched;
+  SimTime now = scheduler_now(sched);
   (void)arg;
 
   iface->tx_event = EVENT_ID_NONE;
-  Packet *frame = iface_queue_pop(&iface->queue);
-  if (!frame)
+  if (!iface->queue.count)
     return;
+  SimTime free_at = iface_medium_free_at(iface);
+  if (free_at > now) {
+    iface_note_defer(iface, free_at);
+    iface->tx_event = scheduler_at(sched, free_at, iface_tx_next, iface, NULL);
+    return;
+  }
+  Packet *frame = iface_queue_pop(&iface->queue);
   iface_queue_series(iface);
-  iface_start(iface, frame, scheduler_now(sched));
+  iface_start(iface, frame, now);
   if (iface->queue.count)
     iface->tx_event = scheduler_at(sched, iface->busy_until, iface_tx_next, iface, NULL);
 }
 
 /* Sends the complete frame `frame` (header, payload, padding) on
- * the interface's link: at once when idle, else after the frames queued
+ * the interface's link: at once when idle (and, on a shared medium, when
+ * no other station's carrier is sensed), else after the frames queued
  * before it. Takes the frame: drops it with DROP_LINK_DOWN when the
  * interface is down, DROP_BAD_FRAME when it exceeds the MTU, and
  * DROP_QUEUE_FULL when the queue is at its limit. */
@@ -225,7 +268,8 @@ void iface_transmit(Iface *iface, Packet *frame)
     return;
   }
   SimTime now = sim_now(ctx);
-  if (now >= iface->busy_until && iface->queue.count == 0) {
+  SimTime free_at = iface_medium_free_at(iface);
+  if (now >= iface->busy_until && iface->queue.count == 0 && now >= free_at) {
     iface_start(iface, frame, now);
     return;
   }
@@ -236,8 +280,14 @@ void iface_transmit(Iface *iface, Packet *frame)
   iface_queue_series(iface);
   if (trace_wants(ctx->trace, TRACE_LINK))
     trace_packet(ctx->trace, TRACE_LINK, now, node, iface, TRACE_ENQ, from, frame, NULL);
-  if (iface->tx_event == EVENT_ID_NONE)
+  if (iface->tx_event != EVENT_ID_NONE)
+    return;
+  if (now < iface->busy_until) { /* its own frame first; carrier is sensed when that ends */
     iface->tx_event = scheduler_at(ctx->sched, iface->busy_until, iface_tx_next, iface, NULL);
+    return;
+  }
+  iface_note_defer(iface, free_at);
+  iface->tx_event = scheduler_at(ctx->sched, free_at, iface_tx_next, iface, NULL);
 }
 
 /* Drops every queued frame with DROP_LINK_DOWN and cancels the tx_event:

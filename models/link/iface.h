@@ -105,6 +105,7 @@ Iface *iface_peer(const Iface *iface);
 
 void iface_transmit(Iface *iface, Packet *frame);
 void iface_receive(Iface *to, Packet *frame, SimTime now);
+void iface_record(Iface *iface, Packet *frame, SimTime now, int verb); /* verb: a TraceVerb */
 
 /* Sends the IPv4 datagram `p` (at its IP header) to `next_hop` through
  * the interface's type (ARP and Ethernet, or PPP). Takes `p`. */

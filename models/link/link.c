@@ -4,7 +4,8 @@
  *
  * Entry points, in call order: link_new() (from build_network, attaching
  * and raising both ends); link_p2p_ops's start (from the transmitting
- * interface, through link->ops), link_tx_time();
+ * interface, through link->ops), link_tx_time(); link_carry() (from a
+ * hub, models/link/hub.c, which times its shared medium itself);
  * link_set_up(), link_set_params() (timed events);
  * link_describe(); link_free().
  *
@@ -157,23 +158,11 @@ static void link_dir_overtake(Link *link, guint d)
   }
 }
 
-/* The point-to-point start: `frame` from `from`, `wire_len` bytes, is
- * serialized from `now` at the link's rate, then arrives at the other end
- * after the link's delay, never before the frame ahead of it (a delay cut
- * by link_set_params() does not reorder frames). Takes the frame; returns
- * the end of its serialization. */
-static SimTime link_p2p_start(Link *link, Iface *from, Packet *frame, size_t wire_len, SimTime now)
+/* Appends `frame` to direction d, arriving at `arrival`, with its loss
+ * drawn now. */
+static void link_dir_push(Link *link, guint d, Packet *frame, SimTime arrival)
 {
-  guint d = from == link->ends[0] ? 0 : 1;
   LinkDirection *dir = &link->dir[d];
-  SimTime tx_end = now + link_tx_time(link, wire_len);
-  SimTime arrival = tx_end + link->delay;
-
-  if (dir->count) {
-    SimTime last = dir->ring[(dir->head + dir->count - 1) & (dir->cap - 1)].arrival;
-    if (arrival < last)
-      arrival = last;
-  }
   if (dir->count == dir->cap)
     link_dir_grow(dir);
   LinkFlight *f = &dir->ring[(dir->head + dir->count) & (dir->cap - 1)];
@@ -181,15 +170,46 @@ static SimTime link_p2p_start(Link *link, Iface *from, Packet *frame, size_t wir
   f->arrival = arrival;
   f->lost = link->loss > 0 && rng_bernoulli(&link->loss_rng, link->loss);
   dir->count++;
-  if (dir->count > 1 && link->reorder > 0 && rng_bernoulli(&link->reorder_rng, link->reorder))
-    link_dir_overtake(link, d);
+}
+
+/* Puts `frame`, sent by `from`, in flight to the other end, to arrive at
+ * `arrival` (no earlier than the frame ahead of it) with its loss drawn
+ * from the link's stream: the point-to-point start, and a medium that
+ * computes its own timing (a hub repeating a frame onto this segment).
+ * Takes the frame. */
+void link_carry(Link *link, Iface *from, Packet *frame, SimTime arrival)
+{
+  guint d = from == link->ends[0] ? 0 : 1;
+  LinkDirection *dir = &link->dir[d];
+
+  if (dir->count) {
+    SimTime last = dir->ring[(dir->head + dir->count - 1) & (dir->cap - 1)].arrival;
+    if (arrival < last)
+      arrival = last;
+  }
+  link_dir_push(link, d, frame, arrival);
   if (dir->event == EVENT_ID_NONE)
     dir->event = scheduler_at(link->ctx->sched, arrival, link_arrive, link, GUINT_TO_POINTER(d));
+}
+
+/* The point-to-point start: `frame` from `from`, `wire_len` bytes, is
+ * serialized from `now` at the link's rate, then arrives at the other end
+ * after the link's delay, never before the frame ahead of it (a delay cut
+ * by link_set_params() does not reorder frames) unless it overtakes that
+ * one (`reorder`). Takes the frame; returns the end of its serialization. */
+static SimTime link_p2p_start(Link *link, Iface *from, Packet *frame, size_t wire_len, SimTime now)
+{
+  guint d = from == link->ends[0] ? 0 : 1;
+  SimTime tx_end = now + link_tx_time(link, wire_len);
+
+  link_carry(link, from, frame, tx_end + link->delay);
+  if (link->dir[d].count > 1 && link->reorder > 0 && rng_bernoulli(&link->reorder_rng, link->reorder))
+    link_dir_overtake(link, d);
   return tx_end;
 }
 
 /* A full-duplex point-to-point wire: each direction serializes on its own. */
-const LinkOps link_p2p_ops = {.name = "point-to-point", .start = link_p2p_start};
+const LinkOps link_p2p_ops = {.name = "point-to-point", .start = link_p2p_start, .free_at = NULL};
 
 /* Removes and returns the head of a direction; the direction is not empty. */
 static LinkFlight link_dir_pop(LinkDirection *dir)

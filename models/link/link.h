@@ -13,8 +13,9 @@
  * preamble, FCS or inter-frame gap (as ns-3's point-to-point model).
  *
  * Entry points: link_new(); link_tx_time(); link->ops->start() (from the
- * transmitting interface: link_p2p_ops); link_set_up(), link_set_params()
- * (events);
+ * transmitting interface: link_p2p_ops); link_carry() (a frame whose
+ * timing a shared medium computed: a hub repeating); link_set_up(),
+ * link_set_params() (events);
  * link_describe(); link_free().
  */
 #ifndef IPSIM_LINK_H
@@ -60,17 +61,24 @@ enum {
 #define LINK_MAX_MTU 65535
 
 /* What a kind of medium does when an interface starts a frame: the one
- * place where link behaviour varies (a full-duplex point-to-point wire
- * today; a shared half-duplex medium, a hub, is the next). */
+ * place where link behaviour varies (a full-duplex point-to-point wire,
+ * link_p2p_ops; a segment of a hub's shared half-duplex medium,
+ * hub_link_ops in hub.h). */
 typedef struct {
   const char *name;
   /* Puts `frame` from `from` on the medium at `now`, `wire_len` bytes
    * serialized; takes the frame. Returns when its transmission ends: the
    * interface starts nothing before then. */
   SimTime (*start)(Link *link, Iface *from, Packet *frame, size_t wire_len, SimTime now);
+  /* Carrier sense: the time from which `from` may start a frame (the
+   * medium is busy until then; 0: idle). NULL on a full-duplex medium,
+   * where only the interface's own frame matters. */
+  SimTime (*free_at)(const Link *link, const Iface *from);
 } LinkOps;
 
 extern const LinkOps link_p2p_ops;
+
+typedef struct Hub Hub;
 
 typedef struct {
   Packet *frame;
@@ -99,6 +107,7 @@ struct Link {
   Rng loss_rng;         /* stream "link/<index>/loss" */
   Rng reorder_rng;      /* stream "link/<index>/reorder" */
   LinkDirection dir[2]; /* dir[i]: frames sent by ends[i] */
+  Hub *hub;             /* a hub's link: the shared medium it is part of (models/link/hub.h); else NULL */
 };
 
 void link_config_defaults(LinkConfig *conf);
@@ -110,5 +119,6 @@ SimTime link_tx_time(const Link *link, size_t frame_len);
 void link_set_up(Link *link, gboolean up);
 void link_refresh(Link *link);
 void link_set_params(Link *link, const LinkConfig *params);
+void link_carry(Link *link, Iface *from, Packet *frame, SimTime arrival);
 
 #endif

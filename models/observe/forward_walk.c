@@ -2,7 +2,7 @@
  * Walking the forwarding state from a node toward an address, hop by hop,
  * as a packet would go: route lookup (with auto routes filled as for a real
  * packet), the egress interface up, the next hop present on the segment
- * behind it (through switches), routers forwarding and hosts not.
+ * behind it (through switches and hubs), routers forwarding and hosts not.
  *
  * Entry points: forward_walk(), forward_walk_clear(), forward_walk_end_text().
  */
@@ -12,7 +12,7 @@
 #include "sim/text/addr.h"
 
 /* Finds the IP node holding `addr` on the segment behind `egress`: the peer,
- * or any node reached through switches over interfaces that are up. On an
+ * or any node reached through switches and hubs over interfaces that are up. On an
  * interface that sends everything to its peer (PPP), the peer, whatever
  * `addr` is. */
 static Node *walk_segment_find(Iface *egress, uint32_t addr)
@@ -28,7 +28,7 @@ static Node *walk_segment_find(Iface *egress, uint32_t addr)
   g_ptr_array_add(todo, peer);
   for (guint k = 0; k < todo->len && !found; k++) {
     Iface *at = g_ptr_array_index(todo, k);
-    if (at->node->kind != NODE_KIND_SWITCH) {
+    if (!node_kind_is_l2(at->node->kind)) {
       if (at->has_ip && at->ip.addr == addr)
         found = at->node;
       continue;

@@ -130,7 +130,7 @@ static int *spf_switch_components(const Network *net)
   for (guint l = 0; l < net->links->len; l++) {
     const Link *link = network_link(net, l);
     const Node *a = link->ends[0]->node, *b = link->ends[1]->node;
-    if (a->kind == NODE_KIND_SWITCH && b->kind == NODE_KIND_SWITCH && link->ends[0]->up && link->ends[1]->up)
+    if (node_kind_is_l2(a->kind) && node_kind_is_l2(b->kind) && link->ends[0]->up && link->ends[1]->up)
       parent[spf_find(parent, (int)a->index)] = spf_find(parent, (int)b->index);
   }
   return parent;
@@ -161,7 +161,7 @@ static void spf_segments(SpfNet *sn)
       Iface *iface = node_iface(node, i), *peer = iface->link ? iface_peer(iface) : NULL;
       if (!iface->has_ip || !iface->up || !peer)
         continue;
-      gboolean sw = peer->node->kind == NODE_KIND_SWITCH;
+      gboolean sw = node_kind_is_l2(peer->node->kind);
       guint key = sw ? sn->net->links->len + (guint)spf_find(parent, (int)peer->node->index) : iface->link->index;
       spf_add_to_segment(sn, keys, key, iface, !sw);
     }

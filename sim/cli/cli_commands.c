@@ -114,10 +114,13 @@ static char *cli_describe_nodes(const Network *net)
   guint count[NODE_KIND_COUNT] = {0};
   for (guint i = 0; i < net->nodes->len; i++)
     count[network_node(net, i)->kind]++;
-  char linux_hosts[40] = "";
+  char linux_hosts[80] = "";
   if (count[NODE_KIND_LINUX])
     g_snprintf(linux_hosts, sizeof linux_hosts, ", %u Linux host%s", count[NODE_KIND_LINUX],
                count[NODE_KIND_LINUX] == 1 ? "" : "s");
+  if (count[NODE_KIND_HUB]) /* hubs */
+    g_snprintf(linux_hosts + strlen(linux_hosts), sizeof linux_hosts - strlen(linux_hosts), ", %u hub%s",
+               count[NODE_KIND_HUB], count[NODE_KIND_HUB] == 1 ? "" : "s");
   return g_strdup_printf("%u (%u host%s, %u switch%s, %u router%s%s)", net->nodes->len, count[NODE_KIND_HOST],
                          count[NODE_KIND_HOST] == 1 ? "" : "s", count[NODE_KIND_SWITCH],
                          count[NODE_KIND_SWITCH] == 1 ? "" : "es", count[NODE_KIND_ROUTER],

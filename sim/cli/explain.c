@@ -27,6 +27,7 @@
 #include "models/link/arp.h"
 #include "models/link/arp_wire.h"
 #include "models/link/ethernet_wire.h"
+#include "models/link/hub.h"
 #include "models/link/link.h"
 #include "models/link/ppp_wire.h"
 #include "models/link/switch.h"
@@ -163,7 +164,7 @@ static char *explain_mac_owner(const Explain *ex, const uint8_t mac[6])
   for (guint i = 0; i < ex->net->nodes->len; i++) {
     Node *n = network_node(ex->net, i);
     for (guint j = 0; j < n->ifaces->len; j++)
-      if (memcmp(node_iface(n, j)->mac, mac, 6) == 0 && n->kind != NODE_KIND_SWITCH)
+      if (memcmp(node_iface(n, j)->mac, mac, 6) == 0 && !node_kind_is_l2(n->kind))
         return g_strdup_printf("%s %s", n->name, node_iface(n, j)->name);
   }
   return g_strdup("no node of the scenario");
@@ -539,6 +540,31 @@ static void explain_frame(Explain *ex, GString *out, const Packet *p, TraceFrom 
   g_free(to);
 }
 
+/* A station's frame on a hub's segment: serialized at the medium's rate;
+ * its first bit reaches the hub after the segment's delay. */
+static void explain_hub_link(Explain *ex, SimTime now, const Iface *iface, size_t len)
+{
+  const Link *link = iface->link;
+  const Iface *port = iface_peer(iface);
+  SimTime ser = link_tx_time(link, len);
+  char *rate = units_format_rate(link->rate_bps);
+  GString *s = g_string_new(NULL), *d = g_string_new(NULL), *at = g_string_new(NULL);
+  explain_duration(s, ser);
+  explain_duration(d, link->delay);
+  explain_time(at, now + link->delay);
+  char where[128];
+  g_snprintf(where, sizeof where, "link %s:%s -> %s:%s", iface->node->name, iface->name, port->node->name, port->name);
+  explain_step(ex, now, where, "network access",
+               "%zu bytes at %s take %s to serialize (%zu x 8 bits / rate) on the hub's shared medium, where no other "
+               "station may start until the last bit has reached the farthest one; the first bit reaches the hub "
+               "after %s of propagation, at %s",
+               len, rate, s->str, len, d->str, at->str);
+  g_free(rate);
+  g_string_free(s, TRUE);
+  g_string_free(d, TRUE);
+  g_string_free(at, TRUE);
+}
+
 /* The link step of a transmission start: serialization and propagation. */
 static void explain_link(Explain *ex, SimTime now, const Iface *iface, size_t len)
 {
@@ -546,6 +572,10 @@ static void explain_link(Explain *ex, SimTime now, const Iface *iface, size_t le
   const Iface *peer = iface_peer(iface);
   if (!link || !peer)
     return;
+  if (link->hub) {
+    explain_hub_link(ex, now, iface, len);
+    return;
+  }
   size_t wire = len + iface->ops->wire_overhead;
   SimTime ser = link_tx_time(link, wire);
   char *rate = units_format_rate(link->rate_bps);
@@ -566,7 +596,8 @@ static void explain_link(Explain *ex, SimTime now, const Iface *iface, size_t le
   g_string_free(at, TRUE);
 }
 
-/* The interface starts sending the packet (`tx`). */
+/* The interface is busy, or (on a hub's segment) the shared medium is: the
+ * frame waits (`enq`). */
 static void explain_on_tx(Explain *ex, SimTime now, const Iface *iface, TraceFrom from, const Packet *p)
 {
   if (ex->wait_iface == iface)
@@ -589,6 +620,16 @@ static void explain_on_enq(Explain *ex, SimTime now, const Iface *iface)
     explain_arp_done(ex, now, iface);
   ex->enq_at = now;
   ex->ahead = iface->queue.count ? iface->queue.count - 1 : 0;
+  if (iface->link && iface->link->hub && now >= iface->busy_until && !ex->ahead) {
+    GString *until = g_string_new(NULL);
+    explain_time(until, hub_free_at(iface->link->hub));
+    explain_step(ex, now, iface->node->name, "network access",
+                 "another station's frame is on the hub's shared medium until %s: %s defers, the frame waiting in its "
+                 "transmit queue",
+                 until->str, iface->name);
+    g_string_free(until, TRUE);
+    return;
+  }
   explain_step(ex, now, iface->node->name, "network access", "%s is busy: the frame joins its transmit queue, %u ahead",
                iface->name, ex->ahead);
 }
@@ -677,6 +718,22 @@ static void explain_arp_rx(Explain *ex, SimTime now, const Node *node, const Ifa
   }
 }
 
+/* A hub receives the frame's first bit on `in`: it repeats it at once out
+ * of every other port. */
+static void explain_hub(Explain *ex, SimTime now, const Node *node, const Iface *in, size_t len)
+{
+  GString *ports = g_string_new(NULL), *s = g_string_new(NULL);
+  explain_ports(ports, node, in);
+  explain_duration(s, link_tx_time(in->link, len));
+  explain_step(ex, now, node->name, "network access",
+               "the frame's first bit arrives on %s; a hub has no MAC table: it repeats the frame at once, bit by "
+               "bit, out of every other port (%s), each copy reaching its station %s (the serialization) plus that "
+               "segment's delay from now",
+               in->name, ports->len ? ports->str : "none", s->str);
+  g_string_free(ports, TRUE);
+  g_string_free(s, TRUE);
+}
+
 /* An interface receives the frame (`rx`). */
 static void explain_on_rx(Explain *ex, SimTime now, const Node *node, const Iface *in, TraceFrom from, const Packet *p)
 {
@@ -684,6 +741,10 @@ static void explain_on_rx(Explain *ex, SimTime now, const Node *node, const Ifac
   const uint8_t *d = trace_packet_bytes(p, from, &len);
   if (node->sw && from == TRACE_FROM_ETHERNET && len >= ETH_HEADER_LEN) {
     explain_switch(ex, now, node, in, (const EthHeader *)d);
+    return;
+  }
+  if (node->hub) {
+    explain_hub(ex, now, node, in, len);
     return;
   }
   explain_step(ex, now, node->name, "network access", "%s receives the frame (%zu bytes)", in->name, len);
@@ -742,6 +803,10 @@ static char *explain_drop_words(const Node *node, const Iface *iface, const Pack
     return g_strdup_printf("the datagram (%u bytes) is larger than the MTU of %s (%u bytes) and has Don't Fragment "
                            "set, so it may not be fragmented",
                            g_ntohs(h->total_len), iface->name, iface->mtu);
+  if (strcmp(reason, "other-mac") == 0 && iface && iface_peer(iface) && iface_peer(iface)->node->hub)
+    return g_strdup_printf("the frame is for another MAC address, so %s's network card ignores it: this copy was "
+                           "repeated by %s, a hub, which sends every frame to every port",
+                           node->name, iface_peer(iface)->node->name);
   if (strcmp(reason, "other-mac") == 0)
     return g_strdup_printf("the frame is for another MAC address, so %s's network card ignores it: this copy was "
                            "flooded by a switch that did not yet know where the destination is",
@@ -908,7 +973,7 @@ static void explain_hook(void *data, SimTime now, const Node *node, const Iface 
     explain_on_send(ex, now, node, iface, p);
     break;
   case TRACE_FWD:
-    if (!node->sw)
+    if (!node_kind_is_l2(node->kind))
       explain_on_forward(ex, now, node, iface, p);
     break;
   case TRACE_ENQ:

@@ -485,7 +485,17 @@ static void build_e2e(Build *b, gint64 id, const GArray *list)
     build_lost(b, list, origin, t0);
 }
 
-/* Hop by hop: which lines of packet `list` are departures and arrivals. */
+/* TRUE when node `node` has a `tx` line in packet `list`. */
+static gboolean build_node_sends(const Build *b, const GArray *list, guint node)
+{
+  for (guint k = 0; k < list->len; k++)
+    if (build_ev(b, list, k)->node == node && build_ev(b, list, k)->verb == EV_TX)
+      return TRUE;
+  return FALSE;
+}
+
+/* Hop by hop: which lines of packet `list` are departures and arrivals. A
+ * `fwd` without a `tx` of its node (a hub's repeat) departs too. */
 static void build_hop_kinds(const Build *b, const GArray *list, gboolean *dep, gboolean *arr)
 {
   gboolean any_tx = FALSE, any_rx = FALSE;
@@ -499,7 +509,8 @@ static void build_hop_kinds(const Build *b, const GArray *list, gboolean *dep, g
     gboolean first_here = TRUE;
     for (guint j = 0; j < k && first_here; j++)
       first_here = build_ev(b, list, j)->node != e->node;
-    dep[k] = any_tx ? e->verb == EV_TX : e->verb == EV_SEND || e->verb == EV_FWD;
+    dep[k] = any_tx ? e->verb == EV_TX || (e->verb == EV_FWD && !build_node_sends(b, list, e->node))
+                    : e->verb == EV_SEND || e->verb == EV_FWD;
     arr[k] = e->verb == EV_RX || (first_here && e->node != origin && (!any_rx || e->verb == EV_DROP));
   }
 }

@@ -219,9 +219,11 @@ static void shell_show(Shell *sh, int argc, char **argv)
   Node *node = shell_node(sh, argv[2]);
   if (!node)
     return;
-  const char *problem = kind == SHOW_KIND_COUNT ? NULL
-                                                : show_kind_problem((ShowKind)kind, node->kind == NODE_KIND_SWITCH,
-                                                                    node->rip != NULL, node->ospf != NULL);
+  const char *problem =
+      kind == SHOW_KIND_COUNT ? NULL
+      : node->kind == NODE_KIND_HUB
+          ? "is a hub: it repeats frames and has no routes, ARP cache or MAC table to show"
+          : show_kind_problem((ShowKind)kind, node->kind == NODE_KIND_SWITCH, node->rip != NULL, node->ospf != NULL);
   if (problem) {
     shell_error(sh, "%s %s", node->name, problem);
     return;

@@ -5,7 +5,8 @@
  * point-to-point link in different subnets; subnets that overlap across
  * different segments (a segment is what a broadcast reaches: a link, or the
  * links joined by switches). Warnings: an unconnected router, switch or
- * interface, a switch with one link, a loop of switches (no STP yet), a
+ * interface, a switch or hub with one link, a loop of switches (no STP
+ * yet; through hubs too), a
  * segment that mixes subnets, MTUs that differ across a link, apps that
  * together send more than SCENARIO_MANY_PACKETS packets (a run that would
  * take hours: a 1-byte udp-cbr at 1000Gbps). Interfaces wired to a TAP
@@ -39,8 +40,9 @@ static void scenario_check_connections(Loader *ld)
       scenario_error_at(ld, node->mark, "host '%s' has no link; connect it in 'links'", node->name);
     else if (links == 0)
       scenario_warning_at(ld, node->mark, "%s '%s' has no link", node_kind_name(node->kind), node->name);
-    else if (links == 1 && node->kind == NODE_KIND_SWITCH)
-      scenario_warning_at(ld, node->mark, "switch '%s' has only one link; it forwards nothing", node->name);
+    else if (links == 1 && node_kind_is_l2(node->kind))
+      scenario_warning_at(ld, node->mark, "%s '%s' has only one link; it forwards nothing", node_kind_name(node->kind),
+                          node->name);
     for (guint i = 0; links > 0 && i < node->ifaces->len; i++) {
       const ScenarioIface *iface = &g_array_index(node->ifaces, ScenarioIface, i);
       if (iface->link < 0 && !iface->tap)
@@ -100,6 +102,9 @@ static void scenario_check_ppp(Loader *ld, const ScenarioLink *link, guint l)
       scenario_error_at(ld, link->mark,
                         "links[%u] is a PPP link, but '%s' is a switch; a switch bridges Ethernet links only", l,
                         node->name);
+    else if (node->kind == NODE_KIND_HUB)
+      scenario_error_at(ld, link->mark, "links[%u] is a PPP link, but '%s' is a hub; a hub repeats Ethernet links only",
+                        l, node->name);
     else if (node->kind == NODE_KIND_LINUX)
       scenario_error_at(
           ld, link->mark,
@@ -144,11 +149,11 @@ static int scenario_find(int *parent, int x)
   return x;
 }
 
-/* Element of an end in the segment union-find: a switch is one element for
- * all its ports; any other interface is its own element. */
+/* Element of an end in the segment union-find: a switch or a hub is one
+ * element for all its ports; any other interface is its own element. */
 static int scenario_end_element(const Scenario *sc, const int *first_iface, const LinkEnd *end)
 {
-  if (scenario_node(sc, end->node)->kind == NODE_KIND_SWITCH)
+  if (node_kind_is_l2(scenario_node(sc, end->node)->kind))
     return first_iface[end->node];
   return first_iface[end->node] + end->iface;
 }
@@ -170,16 +175,18 @@ static void scenario_check_switch_loops(Loader *ld, const int *first_iface, int 
     parent[i] = i;
   for (guint l = 0; l < ld->sc->links->len; l++) {
     const ScenarioLink *link = scenario_link(ld->sc, l);
-    if (!scenario_link_resolved(link) || scenario_node(ld->sc, link->ends[0].node)->kind != NODE_KIND_SWITCH ||
-        scenario_node(ld->sc, link->ends[1].node)->kind != NODE_KIND_SWITCH)
+    if (!scenario_link_resolved(link) || !node_kind_is_l2(scenario_node(ld->sc, link->ends[0].node)->kind) ||
+        !node_kind_is_l2(scenario_node(ld->sc, link->ends[1].node)->kind))
       continue;
     int a = scenario_find(parent, first_iface[link->ends[0].node]);
     int b = scenario_find(parent, first_iface[link->ends[1].node]);
+    gboolean hub = scenario_node(ld->sc, link->ends[0].node)->kind == NODE_KIND_HUB ||
+                   scenario_node(ld->sc, link->ends[1].node)->kind == NODE_KIND_HUB;
     if (a == b)
       scenario_warning_at(ld, link->mark,
-                          "links[%u] (%s - %s) closes a loop of switches; without STP a broadcast circulates "
+                          "links[%u] (%s - %s) closes a loop of %s; without STP a broadcast circulates "
                           "until queues overflow",
-                          l, link->ends[0].text, link->ends[1].text);
+                          l, link->ends[0].text, link->ends[1].text, hub ? "switches through a hub" : "switches");
     parent[a] = b;
   }
 }
@@ -237,15 +244,15 @@ static void scenario_check_overlaps(Loader *ld, GArray *uses)
   }
 }
 
-/* TRUE when the interface's link leads to a switch (point-to-point
+/* TRUE when the interface's link leads to a switch or a hub (point-to-point
  * mismatches are errors reported by scenario_check_links). */
 static gboolean scenario_on_switch(const Scenario *sc, const ScenarioIface *iface)
 {
   if (iface->link < 0)
     return FALSE;
   const ScenarioLink *link = scenario_link(sc, iface->link);
-  return scenario_node(sc, link->ends[0].node)->kind == NODE_KIND_SWITCH ||
-         scenario_node(sc, link->ends[1].node)->kind == NODE_KIND_SWITCH;
+  return node_kind_is_l2(scenario_node(sc, link->ends[0].node)->kind) ||
+         node_kind_is_l2(scenario_node(sc, link->ends[1].node)->kind);
 }
 
 /* Records one SubnetUse per (segment, subnet) and warns about segments that mix subnets. */
@@ -350,6 +357,11 @@ static void scenario_check_tap(Loader *ld, const ScenarioNode *node, const Scena
                       "%s:%s: a Linux host's interfaces are TAP devices already; 'tap' wires a "
                       "simulated interface to a device outside",
                       node->name, iface->name);
+  else if (node->kind == NODE_KIND_HUB)
+    scenario_error_at(ld, iface->tap_mark,
+                      "%s:%s: a hub's ports share its medium, which does not reach a device outside; wire a host, "
+                      "router or switch to the device",
+                      node->name, iface->name);
   else if (iface->link >= 0)
     scenario_error_at(ld, iface->tap_mark,
                       "%s:%s is an end of links[%d] and has 'tap: %s': an interface is wired to "
@@ -379,6 +391,7 @@ void scenario_check(Loader *ld)
   scenario_check_connections(ld);
   scenario_check_addresses(ld);
   scenario_check_links(ld);
+  scenario_check_hubs(ld);
   scenario_check_segments(ld);
   scenario_check_routing(ld);
 }

@@ -444,7 +444,7 @@ static gboolean expect_parse_node_list(SchemaCtx *cx, const YNode *value, gboole
     if (star && !stars)
       schema_error(cx, item, "'*' (no answer) is for traceroute hops; a path lists the nodes a packet crosses");
     else if (!star)
-      n = scenario_lookup_ip_node(cx, item, "a switch forwards frames, not IP packets");
+      n = scenario_lookup_ip_node(cx, item, "it forwards frames, not IP packets");
     ok &= (star && stars) || n >= 0;
     g_array_append_val(nodes, n);
     schema_path_pop(cx, mark);

@@ -124,7 +124,7 @@ static gboolean scenario_parse_node_ttl(SchemaCtx *cx, const YNode *value, void 
 
 static gboolean scenario_parse_kind(SchemaCtx *cx, const YNode *value, void *dest)
 {
-  if (!schema_expect(cx, value, YNODE_SCALAR, "a node kind (host, switch, router or linux)"))
+  if (!schema_expect(cx, value, YNODE_SCALAR, "a node kind (host, switch, hub, router or linux)"))
     return FALSE;
   for (guint i = 0; i < NODE_KIND_COUNT; i++)
     if (strcmp(value->text, node_kind_names[i]) == 0) {
@@ -136,7 +136,7 @@ static gboolean scenario_parse_kind(SchemaCtx *cx, const YNode *value, void *des
   if (near)
     schema_error(cx, value, "unknown node kind %s; did you mean '%s'?", found, near);
   else
-    schema_error(cx, value, "expected a node kind (host, switch, router or linux), found %s", found);
+    schema_error(cx, value, "expected a node kind (host, switch, hub, router or linux), found %s", found);
   g_free(near);
   g_free(found);
   return FALSE;
@@ -323,17 +323,17 @@ static gboolean scenario_parse_interfaces(SchemaCtx *cx, const YNode *value, voi
   return ok;
 }
 
-/* Switches forward frames; an address on one is a mistake worth naming. */
+/* Switches and hubs pass frames; an address on one is a mistake worth naming. */
 static void scenario_check_switch_addresses(SchemaCtx *cx, const ScenarioNode *node)
 {
-  if (node->kind != NODE_KIND_SWITCH)
+  if (!node_kind_is_l2(node->kind))
     return;
   for (guint i = 0; i < node->ifaces->len; i++) {
     const ScenarioIface *iface = &g_array_index(node->ifaces, ScenarioIface, i);
     YNode at = scenario_mark_node(iface->mark);
     if (iface->has_ip)
-      schema_error(cx, &at, "switch '%s' works at layer 2; its interface %s cannot have an IP address", node->name,
-                   iface->name);
+      schema_error(cx, &at, "%s '%s' works at layer 2; its interface %s cannot have an IP address",
+                   node_kind_name(node->kind), node->name, iface->name);
   }
 }
 
@@ -376,8 +376,9 @@ static void scenario_check_kind_keys(SchemaCtx *cx, const ScenarioNode *node, co
     else if (strcmp(key->text, "exec") == 0 && node->kind != NODE_KIND_LINUX)
       schema_error(cx, key, "'exec' runs commands on a Linux host (kind: linux); %s '%s' is simulated",
                    node_kind_name(node->kind), node->name);
-    else if (l3 && node->kind == NODE_KIND_SWITCH)
-      schema_error(cx, key, "switch '%s' works at layer 2; '%s' is for hosts and routers", node->name, key->text);
+    else if (l3 && node_kind_is_l2(node->kind))
+      schema_error(cx, key, "%s '%s' works at layer 2; '%s' is for hosts and routers", node_kind_name(node->kind),
+                   node->name, key->text);
     else if (strcmp(key->text, "aging") == 0 && node->kind != NODE_KIND_SWITCH)
       schema_error(cx, key, "'aging' is the MAC table's aging time of a switch; %s '%s' has no MAC table",
                    node_kind_name(node->kind), node->name);
@@ -486,8 +487,9 @@ int scenario_lookup_node(SchemaCtx *cx, const YNode *value)
 int scenario_lookup_ip_node(SchemaCtx *cx, const YNode *value, const char *why)
 {
   int n = scenario_lookup_node(cx, value);
-  if (n >= 0 && scenario_node(loader_of(cx)->sc, n)->kind == NODE_KIND_SWITCH) {
-    schema_error(cx, value, "'%s' is a switch; %s", value->text, why);
+  NodeKind kind = n >= 0 ? scenario_node(loader_of(cx)->sc, n)->kind : NODE_KIND_HOST;
+  if (node_kind_is_l2(kind)) {
+    schema_error(cx, value, "'%s' is a %s; %s", value->text, node_kind_name(kind), why);
     return -1;
   }
   return n;

@@ -404,8 +404,11 @@ static gboolean show_check_kinds(SchemaCtx *cx, const YNode *item, const ShowDra
   for (guint k = 0; k < d->kinds.n_what; k++)
     for (guint i = 0; i < d->nodes->len; i++) {
       const ScenarioNode *n = scenario_node(sc, g_array_index(d->nodes, int, i));
-      const char *problem = show_kind_problem(d->kinds.what[k], n->kind == NODE_KIND_SWITCH,
-                                              n->routing == SCENARIO_ROUTING_RIP, n->routing == SCENARIO_ROUTING_OSPF);
+      const char *problem =
+          n->kind == NODE_KIND_HUB
+              ? "is a hub: it repeats frames and has no routes, ARP cache or MAC table to show"
+              : show_kind_problem(d->kinds.what[k], n->kind == NODE_KIND_SWITCH, n->routing == SCENARIO_ROUTING_RIP,
+                                  n->routing == SCENARIO_ROUTING_OSPF);
       if (!problem)
         continue;
       gsize mark = schema_path_push_key(cx, "what");

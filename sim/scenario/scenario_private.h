@@ -119,6 +119,7 @@ void scenario_resolve(Loader *ld);
 void scenario_resolve_routes(Loader *ld); /* scenario_routes.c */
 gboolean scenario_parse_route_to(SchemaCtx *cx, const YNode *value, void *dest);
 void scenario_check(Loader *ld);
+void scenario_check_hubs(Loader *ld); /* scenario_hub.c */
 
 /* scenario_routing.c: the routing protocols' settings; scenario_routing_check.c: their checks. */
 gboolean scenario_parse_rip(SchemaCtx *cx, const YNode *value, void *dest);

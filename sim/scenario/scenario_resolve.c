@@ -220,7 +220,7 @@ static void scenario_address_end(Loader *ld, const ScenarioLink *link, const Lin
 {
   const ScenarioNode *node = scenario_node(ld->sc, end->node);
   ScenarioIface *iface = scenario_iface(ld->sc, end->node, end->iface);
-  if (node->kind == NODE_KIND_SWITCH)
+  if (node_kind_is_l2(node->kind))
     return;
   char net[ADDR_CIDR_TEXT], addr[ADDR_CIDR_TEXT];
   if (iface->has_ip) {

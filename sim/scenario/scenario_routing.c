@@ -568,7 +568,7 @@ void scenario_resolve_routing(Loader *ld)
   for (guint n = 0; n < ld->sc->nodes->len && !diag_full(cx->diags); n++) {
     ScenarioNode *node = scenario_node(ld->sc, n);
     const YNode *map = g_ptr_array_index(ld->node_maps, n);
-    if (node->kind == NODE_KIND_SWITCH || map->type != YNODE_MAP)
+    if (node_kind_is_l2(node->kind) || map->type != YNODE_MAP)
       continue;
     scenario_path_set(cx, "nodes");
     schema_path_push_key(cx, node->name);

@@ -39,10 +39,10 @@ static int segments_find(int *parent, int x)
   return x;
 }
 
-/* An interface's element: a switch is one element for all its ports. */
+/* An interface's element: a switch or a hub is one element for all its ports. */
 static int segments_element(const Scenario *sc, const Segments *s, int node, int iface)
 {
-  return scenario_node(sc, node)->kind == NODE_KIND_SWITCH ? s->first[node] : s->first[node] + iface;
+  return node_kind_is_l2(scenario_node(sc, node)->kind) ? s->first[node] : s->first[node] + iface;
 }
 
 static Segments segments_new(const Scenario *sc)

@@ -66,6 +66,32 @@ START_TEST(test_two_lans_first_ping)
 }
 END_TEST
 
+/* Hubs (topologies/hub-vs-switch.yaml): a3's ARP request #4 defers while
+ * a1's is on the shared medium; #13, a1's datagram to a2, is repeated out
+ * of every other port, and a3 and a4 drop their copies. */
+START_TEST(test_hub_repeats)
+{
+  char *out = NULL, *err = NULL;
+  int status = explain_run("TOPOLOGIES", "hub-vs-switch.yaml", "h.yaml", "--packet", "4", NULL, NULL, &out, &err);
+  ck_assert_int_eq(status, 0);
+  assert_has(out, "1.000000000 a3, network access: another station's frame is on the hub's shared medium until "
+                  "1.000058000: eth0 defers, the frame waiting in its transmit queue");
+  assert_has(out, "60 bytes at 10Mbps take 48 us to serialize (60 x 8 bits / rate) on the hub's shared medium");
+  assert_has(out, "the first bit reaches the hub after 5 us of propagation, at 1.000063000");
+  g_free(out);
+  g_free(err);
+  status = explain_run("TOPOLOGIES", "hub-vs-switch.yaml", "h.yaml", "--packet", "13", NULL, NULL, &out, &err);
+  ck_assert_int_eq(status, 0);
+  assert_has(out, "1.001924200 hub, network access: the frame's first bit arrives on eth0; a hub has no MAC table: it "
+                  "repeats the frame at once, bit by bit, out of every other port (eth1, eth2, eth3)");
+  assert_has(out, "1.002762800 a3, network access: dropped at eth0 (other-mac): the frame is for another MAC address, "
+                  "so a3's network card ignores it: this copy was repeated by hub, a hub");
+  assert_has(out, "The end: #13 was delivered to a2");
+  g_free(out);
+  g_free(err);
+}
+END_TEST
+
 /* The ARP request #2: s1 learns h1's address and floods the broadcast. */
 START_TEST(test_two_lans_arp_floods)
 {
@@ -214,6 +240,7 @@ int main(void)
   tcase_add_test(tc, test_fragments_and_df);
   tcase_add_test(tc, test_drawing);
   tcase_add_test(tc, test_errors);
+  tcase_add_test(tc, test_hub_repeats);
   suite_add_tcase(s, tc);
   return testlib_run_suite(s);
 }

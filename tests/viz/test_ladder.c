@@ -158,6 +158,24 @@ START_TEST(test_hops_text)
 }
 END_TEST
 
+/* Hop by hop through a hub (hub-vs-switch.yaml): a1's datagram goes to
+ * the hub, which repeats it (its `fwd`, no `tx`) to a2 at once: the first
+ * bit at the hub 5 us after a1 started, the last at a2 833.6 + 5 us later. */
+START_TEST(test_hub_hops_text)
+{
+  char *dir = run_example("hub-vs-switch.yaml");
+  Run r =
+      run_ipsim((const char *[]){"ladder", dir, "--nodes", "a1,hub,a2", "--from", "1.0002s", "--to", "1.0003s", NULL});
+  ck_assert_msg(r.status == 0, "%s", r.err);
+  ck_assert_str_eq(r.out, "time         a1                hub               a2\n"
+                          "1.000232000  |---------------->|                 |  1.000237000  UDP 49152 > 9 len 1008\n"
+                          "1.000237000  |                 |---------------->|  1.001075600  UDP 49152 > 9 len 1008\n");
+  run_clear(&r);
+  remove_dir(dir);
+  g_free(dir);
+}
+END_TEST
+
 START_TEST(test_fragments)
 {
   char *dir = run_example("fragmentation.yaml");
@@ -421,6 +439,7 @@ static Suite *ladder_suite(void)
   TCase *tc = tcase_create("ladder");
   tcase_add_test(tc, test_handshake_text);
   tcase_add_test(tc, test_hops_text);
+  tcase_add_test(tc, test_hub_hops_text);
   tcase_add_test(tc, test_fragments);
   tcase_add_test(tc, test_handshake_svg);
   tcase_add_test(tc, test_handshake_png_pdf);

@@ -450,6 +450,27 @@ START_TEST(test_dot_shapes_per_kind)
 }
 END_TEST
 
+/* A hub has a shape and colour of its own, and sits with the switches. */
+START_TEST(test_dot_hub_shape)
+{
+  Scenario *sc = test_scenario_new("hub", NULL);
+  test_add_node(sc, "hub", NODE_KIND_HUB, NULL);
+  test_add_node(sc, "s", NODE_KIND_SWITCH, NULL);
+  test_add_node(sc, "h", NODE_KIND_HOST, NULL);
+  test_add_link(sc, NULL, (TestEnd){"h", "eth0", "10.0.0.1/24"}, (TestEnd){"hub", "eth0", NULL}, MBPS(10),
+                SIMTIME_US(5), 0);
+  test_add_link(sc, NULL, (TestEnd){"s", "eth0", NULL}, (TestEnd){"hub", "eth1", NULL}, MBPS(10), SIMTIME_US(5), 0);
+  Network *net = test_build(sc);
+  Agraph_t *g = test_parse_dot(net);
+  ck_assert_str_eq(test_attr(test_node(g, "hub"), "shape"), "component");
+  ck_assert_str_ne(test_attr(test_node(g, "hub"), "fillcolor"), test_attr(test_node(g, "s"), "fillcolor"));
+  ck_assert_str_ne(test_attr(test_node(g, "hub"), "fillcolor"), test_attr(test_node(g, "h"), "fillcolor"));
+  test_edge(g, "hub", "h"); /* drawn from the upper tier down */
+  agclose(g);
+  network_free(net);
+}
+END_TEST
+
 START_TEST(test_dot_node_labels)
 {
   Network *net = test_small_network();
@@ -798,6 +819,7 @@ static Suite *test_viz_suite(void)
   tcase_add_test(dot, test_dot_edges_and_endpoints);
   tcase_add_test(dot, test_dot_router_above_switch_above_host);
   tcase_add_test(dot, test_dot_shapes_per_kind);
+  tcase_add_test(dot, test_dot_hub_shape);
   tcase_add_test(dot, test_dot_node_labels);
   tcase_add_test(dot, test_dot_edge_labels);
   tcase_add_test(dot, test_dot_of_example);
