@@ -18,16 +18,15 @@
  * (ladder_text()), since cairo draws letters as glyphs: the file says
  * what it shows to a search, a screen reader and the tests.
  *
- * Entry point: ladder_render().
+ * Entry point: ladder_render() (viz/surface.c writes the file).
  */
-#include <cairo-pdf.h>
-#include <cairo-svg.h>
 #include <cairo.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "viz/ladder.h"
+#include "viz/surface.h"
 
 #define LADDER_FONT "sans-serif"
 #define LADDER_FONT_SIZE 11.0
@@ -548,89 +547,18 @@ static void ladder_draw(cairo_t *cr, const LadderLayout *lay)
     ladder_label(cr, 12, lay->height - 46 + 16 * i, ladder_legend[i], 0);
 }
 
-static cairo_status_t ladder_svg_write(void *closure, const unsigned char *data, unsigned int length)
+/* The SVG's title: the lanes, "ladder: alice, bob". */
+static char *ladder_title(const Ladder *l)
 {
-  g_string_append_len(closure, (const char *)data, length);
-  return CAIRO_STATUS_SUCCESS;
-}
-
-/* The SVG with a <title> (the lanes) and a <desc> (the text ladder) put
- * right after its <svg ...> tag. */
-static char *ladder_svg_annotate(const Ladder *l, const GString *svg)
-{
-  const char *open = strstr(svg->str, "<svg");
-  const char *end = open ? strchr(open, '>') : NULL;
-  if (!end)
-    return g_strdup(svg->str);
-  GString *names = g_string_new(NULL);
+  GString *names = g_string_new("ladder: ");
   for (guint i = 0; i < l->lanes->len; i++)
     g_string_append_printf(names, "%s%s", i ? ", " : "", (const char *)g_ptr_array_index(l->lanes, i));
-  char *lanes = g_string_free(names, FALSE);
-  char *text = ladder_text(l);
-  char *title = g_markup_printf_escaped("\n<title>ladder: %s</title>\n<desc>\n%s</desc>", lanes, text);
-  GString *out = g_string_new_len(svg->str, end + 1 - svg->str);
-  g_string_append(out, title);
-  g_string_append(out, end + 1);
-  g_free(title);
-  g_free(text);
-  g_free(lanes);
-  return g_string_free(out, FALSE);
+  return g_string_free(names, FALSE);
 }
 
-/* Draws onto `s` and finishes it; FALSE with `error` set if cairo failed. */
-static gboolean ladder_finish(cairo_surface_t *s, const LadderLayout *lay, const char *path, GError **error)
+static void ladder_draw_cb(cairo_t *cr, const void *data)
 {
-  cairo_t *cr = cairo_create(s);
-  ladder_draw(cr, lay);
-  cairo_status_t status = cairo_status(cr);
-  cairo_destroy(cr);
-  cairo_surface_finish(s);
-  if (status == CAIRO_STATUS_SUCCESS)
-    status = cairo_surface_status(s);
-  if (status != CAIRO_STATUS_SUCCESS)
-    g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_FAILED, "%s: %s", path, cairo_status_to_string(status));
-  return status == CAIRO_STATUS_SUCCESS;
-}
-
-static gboolean ladder_render_svg(const LadderLayout *lay, const char *path, GError **error)
-{
-  GString *svg = g_string_new(NULL);
-  cairo_surface_t *s = cairo_svg_surface_create_for_stream(ladder_svg_write, svg, lay->width, lay->height);
-  gboolean ok = ladder_finish(s, lay, path, error);
-  cairo_surface_destroy(s);
-  if (ok) {
-    char *text = ladder_svg_annotate(lay->l, svg);
-    ok = g_file_set_contents(path, text, -1, error);
-    g_free(text);
-  }
-  g_string_free(svg, TRUE);
-  return ok;
-}
-
-static gboolean ladder_render_png(const LadderLayout *lay, const char *path, GError **error)
-{
-  cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, (int)ceil(lay->width), (int)ceil(lay->height));
-  cairo_t *cr = cairo_create(s);
-  ladder_draw(cr, lay);
-  cairo_destroy(cr);
-  cairo_status_t status = cairo_surface_write_to_png(s, path);
-  cairo_surface_destroy(s);
-  if (status != CAIRO_STATUS_SUCCESS)
-    g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_FAILED, "%s: %s", path, cairo_status_to_string(status));
-  return status == CAIRO_STATUS_SUCCESS;
-}
-
-/* The PDF, its creation date fixed so that the same ladder gives the
- * same file. */
-static gboolean ladder_render_pdf(const LadderLayout *lay, const char *path, GError **error)
-{
-  cairo_surface_t *s = cairo_pdf_surface_create(path, lay->width, lay->height);
-  cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_TITLE, "ipsim ladder");
-  cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_CREATOR, "ipsim");
-  cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_CREATE_DATE, "2000-01-01T00:00:00Z");
-  gboolean ok = ladder_finish(s, lay, path, error);
-  cairo_surface_destroy(s);
-  return ok;
+  ladder_draw(cr, data);
 }
 
 gboolean ladder_render(const Ladder *l, const char *path, LadderFormat format, GError **error)
@@ -641,9 +569,12 @@ gboolean ladder_render(const Ladder *l, const char *path, LadderFormat format, G
   }
   LadderLayout lay;
   ladder_layout(&lay, l);
-  gboolean ok = format == LADDER_SVG   ? ladder_render_svg(&lay, path, error)
-                : format == LADDER_PNG ? ladder_render_png(&lay, path, error)
-                                       : ladder_render_pdf(&lay, path, error);
+  static const VizFormat formats[] = {[LADDER_SVG] = VIZ_SVG, [LADDER_PNG] = VIZ_PNG, [LADDER_PDF] = VIZ_PDF};
+  char *title = ladder_title(l), *text = ladder_text(l);
+  VizPicture pic = {lay.width, lay.height, title, text, ladder_draw_cb, &lay};
+  gboolean ok = viz_surface_render(&pic, path, formats[format], error);
+  g_free(title);
+  g_free(text);
   ladder_layout_free(&lay);
   return ok;
 }
