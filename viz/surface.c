@@ -50,8 +50,8 @@ static gboolean viz_render_svg(const VizPicture *pic, const char *path, GError *
   cairo_surface_destroy(s);
   const char *open = strstr(svg->str, "<svg"), *end = open ? strchr(open, '>') : NULL;
   if (ok && end) {
-    char *head = g_markup_printf_escaped("\n<title>%s</title>\n<desc>\n%s</desc>", pic->title,
-                                         pic->desc ? pic->desc : "");
+    char *head =
+        g_markup_printf_escaped("\n<title>%s</title>\n<desc>\n%s</desc>", pic->title, pic->desc ? pic->desc : "");
     g_string_insert(svg, end + 1 - svg->str, head);
     g_free(head);
   }

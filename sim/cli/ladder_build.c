@@ -24,10 +24,14 @@
  * "ICMP echo request seq 1", "SYN seq 0", "SYN, ACK seq 0 ack 1", "ACK seq
  * 1:1449 ack 1", "UDP 49152 > 5001 len 1008"; TCP numbers are
  * relative, the SYNs' too (the trace shows their absolute ISN); a duplicate
- * ACK says "(dup)" and merges only with duplicates.
+ * ACK says "(dup)" and merges only with duplicates. A segment whose line
+ * shows the HTTP start line it carries (trace_tcp.c) is labelled by it,
+ * "HTTP GET /bytes/3000 (PSH, ACK seq 1:64 ack 1)", "HTTP 200 OK (ACK seq
+ * 1:1449 ack 64)", and stays out of bands.
  *
  * Entry point: ladder_build().
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -298,10 +302,23 @@ static const char *label_ip_payload(const char *headers, gboolean *fragment)
   return best ? best + 1 : NULL;
 }
 
-/* Sets the message's label (and group, range and plainness) from the
- * headers of the packet's line. */
-static void build_label(const Build *b, const char *headers, LadderMsg *m)
+/* The HTTP start line a TCP segment's line ends with (": HTTP: GET /x
+ * HTTP/1.1", trace_tcp.c) in short: "HTTP GET /x", "HTTP 200 OK". */
+static char *label_http(const char *start)
 {
+  if (strncmp(start, "HTTP/1.", 7) == 0 && strlen(start) > 9)
+    return g_strdup_printf("HTTP %s", start + 9);
+  const char *v = g_strrstr(start, " HTTP/1.");
+  return g_strdup_printf("HTTP %.*s", (int)(v ? v - start : (ptrdiff_t)strlen(start)), start);
+}
+
+/* Sets the message's label (and group, range and plainness) from the
+ * headers of the packet's line (`all`); a segment that starts an HTTP
+ * message is labelled by it first and never merges into a band. */
+static void build_label(const Build *b, const char *all, LadderMsg *m)
+{
+  const char *http = strstr(all, ": HTTP: ");
+  char *headers = http ? g_strndup(all, (gsize)(http - all)) : g_strdup(all);
   GString *out = g_string_new(NULL);
   gboolean fragment = FALSE;
   const char *payload = strncmp(headers, "IPv4 ", 5) == 0 ? label_ip_payload(headers, &fragment) : NULL;
@@ -315,11 +332,18 @@ static void build_label(const Build *b, const char *headers, LadderMsg *m)
     label_until(out, strstr(headers, " frag off ") + 1, (const char *const[]){" MF", NULL});
   else
     label_other(out, headers, payload, m);
+  if (http) {
+    char *what = label_http(http + 8);
+    g_string_prepend(g_string_insert(g_string_append_c(out, ')'), 0, " ("), what);
+    m->plain = FALSE;
+    g_free(what);
+  }
   if (out->len > LADDER_LABEL_MAX) {
     g_string_truncate(out, LADDER_LABEL_MAX - 3);
     g_string_append(out, "...");
   }
   m->label = g_string_free(out, FALSE);
+  g_free(headers);
 }
 
 static const Ev *build_ev(const Build *b, const GArray *list, guint k)
