@@ -367,7 +367,7 @@ START_TEST(test_build_by_hand)
   char *lanes[] = {(char *)"a", (char *)"b", (char *)"c", NULL};
   LadderQuery q = {.lanes = lanes, .from = -1, .to = -1};
   GError *error = NULL;
-  Ladder *l = ladder_build(hand_trace, &q, &error);
+  Ladder *l = ladder_build(hand_trace, NULL, &q, &error);
   ck_assert_msg(l != NULL, "%s", error ? error->message : "?");
   char *text = ladder_text(l);
   ck_assert_str_eq(text, "time         a                 b                 c\n"
@@ -377,7 +377,7 @@ START_TEST(test_build_by_hand)
   g_free(text);
   ladder_free(l);
   q.hops = TRUE;
-  l = ladder_build(hand_trace, &q, &error);
+  l = ladder_build(hand_trace, NULL, &q, &error);
   ck_assert_ptr_nonnull(l);
   ck_assert_uint_eq(l->msgs->len, 1); /* c's other-mac frame is no message */
   ladder_free(l);
