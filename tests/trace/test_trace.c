@@ -1741,10 +1741,9 @@ static void add_order_case(Suite *s)
   suite_add_tcase(s, order);
 }
 
-static Suite *trace_suite(void)
+/* The case of exact lines. */
+static void add_lines_case(Suite *s)
 {
-  Suite *s = suite_create("trace");
-  add_order_case(s);
   TCase *lines = tcase_create("lines");
   tcase_add_test(lines, test_arp_lines);
   tcase_add_test(lines, test_echo_line_from_issue);
@@ -1772,6 +1771,13 @@ static Suite *trace_suite(void)
   tcase_add_test(lines, test_tcp_absolute_without_syn);
   tcase_add_test(lines, test_tcp_note_matches_segment);
   suite_add_tcase(s, lines);
+}
+
+static Suite *trace_suite(void)
+{
+  Suite *s = suite_create("trace");
+  add_order_case(s);
+  add_lines_case(s);
   TCase *robust = tcase_create("malformed");
   tcase_add_test(robust, test_every_truncation);
   tcase_add_test(robust, test_random_bytes);

@@ -328,7 +328,8 @@ START_TEST(test_bad_input)
   msg = g_strdup_printf("ipsim plot: --queue b:eth0: not in %s/queues.csv; there are: a:eth0\n", dir);
   assert_refused((const char *[]){"plot", dir, "--queue", "b:eth0", "-o", out, NULL}, msg);
   assert_refused((const char *[]){"plot", dir, "-o", out, NULL},
-                 "ipsim plot: give one of --cwnd, --rtt, --queue NODE:IFACE or --routes; see 'ipsim help plot'\n");
+                 "ipsim plot: give one of --cwnd, --rtt, --queue NODE:IFACE, --routes or --throughput; see 'ipsim "
+                 "help plot'\n");
   assert_refused((const char *[]){"plot", dir, "--queue", "a:eth0", "-o", "x.gif", NULL},
                  "ipsim plot: -o x.gif: expected a name ending in .svg, .png, .pdf or .txt\n");
   assert_refused((const char *[]){"plot", dir, "--queue", "a:eth0", NULL},
