@@ -176,29 +176,45 @@ void ladder_sort(Ladder *l)
 
 /* A run being gathered: its members' indices in l->msgs. */
 typedef struct {
-  guint from, to;
+  guint from, to; /* sides (ladder_side()) */
   const char *group;
   GArray *members; /* guint */
   gboolean open;
 } LadderRun;
 
+/* Where lane `lane` stands for directions: its group's first lane (a
+ * node's layers are one side), else itself. */
+static guint ladder_side(const Ladder *l, guint lane)
+{
+  const char *group = g_ptr_array_index(l->groups, lane);
+  while (group && lane > 0 && g_strcmp0(g_ptr_array_index(l->groups, lane - 1), group) == 0)
+    lane--;
+  return lane;
+}
+
+/* TRUE when run `r` goes the way of message `m` (side to side). */
+static gboolean ladder_run_dir(const Ladder *l, const LadderRun *r, const LadderMsg *m)
+{
+  return r->from == ladder_side(l, m->from) && r->to == ladder_side(l, m->to);
+}
+
 /* The open run for `m`'s direction and group, or NULL. */
-static LadderRun *ladder_run_find(GPtrArray *runs, const LadderMsg *m)
+static LadderRun *ladder_run_find(const Ladder *l, GPtrArray *runs, const LadderMsg *m)
 {
   for (guint i = runs->len; i-- > 0;) {
     LadderRun *r = g_ptr_array_index(runs, i);
-    if (r->open && r->from == m->from && r->to == m->to && strcmp(r->group, m->group) == 0)
+    if (r->open && ladder_run_dir(l, r, m) && strcmp(r->group, m->group) == 0)
       return r;
   }
   return NULL;
 }
 
 /* Closes the open runs of `m`'s direction. */
-static void ladder_run_close(GPtrArray *runs, const LadderMsg *m)
+static void ladder_run_close(const Ladder *l, GPtrArray *runs, const LadderMsg *m)
 {
   for (guint i = 0; i < runs->len; i++) {
     LadderRun *r = g_ptr_array_index(runs, i);
-    if (r->from == m->from && r->to == m->to)
+    if (ladder_run_dir(l, r, m))
       r->open = FALSE;
   }
 }
@@ -216,19 +232,20 @@ static void ladder_run_add(const Ladder *l, GPtrArray *runs, guint i, LadderRun 
 {
   const LadderMsg *m = &g_array_index(l->msgs, LadderMsg, i);
   if (!m->plain || !m->group || m->retransmit || m->end != LADDER_ARRIVED) {
-    ladder_run_close(runs, m);
+    ladder_run_close(l, runs, m);
     return;
   }
-  LadderRun *r = ladder_run_find(runs, m);
+  LadderRun *r = ladder_run_find(l, runs, m);
   if (r) {
     const LadderMsg *last = &g_array_index(l->msgs, LadderMsg, g_array_index(r->members, guint, r->members->len - 1));
     if (m->t0 - last->t0 > 2 * (m->t1 - m->t0))
       r->open = FALSE;
   }
   if (!r || !r->open) {
-    ladder_run_close(runs, m);
+    ladder_run_close(l, runs, m);
     r = g_new0(LadderRun, 1);
-    *r = (LadderRun){m->from, m->to, m->group, g_array_new(FALSE, FALSE, sizeof(guint)), TRUE};
+    *r = (LadderRun){ladder_side(l, m->from), ladder_side(l, m->to), m->group, g_array_new(FALSE, FALSE, sizeof(guint)),
+                     TRUE};
     g_ptr_array_add(runs, r);
   }
   g_array_append_val(r->members, i);
