@@ -317,6 +317,15 @@ START_TEST(test_long_transfer)
   ck_assert_msg(r.status == 0, "%s", r.err);
   keep_picture(png, "lossy-link.png");
   run_clear(&r);
+  /* With --layers, the same bands: a loss ends its direction's run
+   * though it ends on another of the server's lanes. */
+  r = run_ipsim((const char *[]){"ladder", dir, "--between", "client,server", "--from", "0.1s", "--to", "0.35s",
+                                 "--layers", NULL});
+  ck_assert_msg(r.status == 0, "%s", r.err);
+  assert_contains(r.out, "  40 segments, seq 1:57921\n");
+  assert_contains(r.out, "  39 segments, seq 57921:115841\n");
+  ck_assert_uint_eq(count_lines(r.out, "  |"), rows);
+  run_clear(&r);
   r = run_ipsim((const char *[]){"ladder", dir, "--flow", "5001", "--to", "0.35s", "--collapse", "0", NULL});
   ck_assert_msg(r.status == 0, "%s", r.err);
   ck_assert_msg(count_lines(r.out, "  |") > 200, "expected every message:\n%s", r.out);
