@@ -48,11 +48,6 @@ static gboolean cli_ladder_query(const LadderArgs *a, LadderQuery *q)
                     "PORT or APP; see 'ipsim help ladder'\n");
     return FALSE;
   }
-  if (a->layers && a->nodes) {
-    fprintf(stderr, "ipsim ladder: --layers draws end to end (--between or --flow); hop by hop (--nodes) has a "
-                    "lane per node\n");
-    return FALSE;
-  }
   const char *list = a->nodes ? a->nodes : a->between;
   if (list)
     q->lanes = g_strsplit(list, ",", -1);

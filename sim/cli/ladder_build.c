@@ -20,6 +20,21 @@
  *   link layer) on another chosen node not yet paired, so that nodes not
  *   chosen (a switch) are crossed as if by a wire.
  *
+ * With --layers (LadderQuery.layers) each chosen node has four lanes,
+ * one per layer, in a group named by the node (the first node's top to
+ * bottom, the others' bottom to top), and a message passes stops: from
+ * its own layer (build_top(): application for a segment that starts an
+ * HTTP message, transport for TCP and UDP, link for ARP, else internet)
+ * at its first line, the layer of each line of its sender up to its
+ * departure, then each line of the node it reaches, up to its delivery
+ * (and its own layer again), its drop, or its tx when the node sends it
+ * on (hop by hop, the next hop starts there). A line's layer is its
+ * trace.tags layer, else its verb's (ev_layer_of_verb()). Lanes no
+ * message touches are pruned.
+ *
+ * --flow NAME (not a port) keeps the packets whose lines trace.tags puts
+ * in the flow of the app NAME, as `ipsim trace --flow NAME`.
+ *
  * Labels say what the headers say, shortened: "ARP who-has 10.0.0.2",
  * "ICMP echo request seq 1", "SYN seq 0", "SYN, ACK seq 0 ack 1", "ACK seq
  * 1:1449 ack 1", "UDP 49152 > 5001 len 1008"; TCP numbers are
@@ -555,25 +570,25 @@ static GArray *build_path_sender(const Build *b, const GArray *list)
   return path;
 }
 
-/* With --layers: the path up node `node`'s stack: the layer of each of
- * its lines about the packet, until it sends it on (tx, enq) or drops it,
- * and the packet's top layer after its delivery. */
-static void build_path_receiver(const Build *b, const GArray *list, guint node, GArray *path)
+/* With --layers: the path up node `node`'s stack from line `start`: the
+ * layer of each of its lines about the packet, until it sends it on (its
+ * tx, included) or drops it, and the packet's top layer after its
+ * delivery. Returns the last line it took (a drop ends the message). */
+static const Ev *build_path_receiver(const Build *b, const GArray *list, guint node, guint start, GArray *path)
 {
   const Ev *last = NULL;
-  for (guint k = 1; k < list->len; k++) {
+  for (guint k = start; k < list->len; k++) {
     const Ev *e = build_ev(b, list, k);
     if (e->node != node)
       continue;
-    if (last && (e->verb == EV_TX || e->verb == EV_ENQ))
-      break;
     path_add(path, build_lane_at(b, node, e->layer), e->time);
     last = e;
-    if (e->verb == EV_DROP)
+    if (e->verb == EV_DROP || e->verb == EV_TX)
       break;
   }
   if (last && last->verb == EV_DELIVER)
     path_add(path, build_lane_at(b, node, build_top(last->headers)), last->time);
+  return last;
 }
 
 /* End to end: packet `list` reaching lane node `node` (not its sender):
@@ -595,7 +610,7 @@ static gboolean build_reach(Build *b, const GArray *list, guint node, guint orig
   guint from = build_lane(b, origin) - 1, to = build_lane(b, node) - 1;
   if (b->q->layers) {
     GArray *path = build_path_sender(b, list);
-    build_path_receiver(b, list, node, path);
+    build_path_receiver(b, list, node, 1, path);
     build_add_path(b, first, path, drop ? LADDER_DROPPED : LADDER_ARRIVED, drop ? g_strdup(drop->reason) : NULL);
     return TRUE;
   }
@@ -741,6 +756,25 @@ static const Ev *build_hop_drop(const Build *b, const GArray *list, guint k)
   return NULL;
 }
 
+/* Hop by hop with --layers: the hop from departure line `j` to arrival
+ * line `k`: down the sender's stack first when `j` is where the packet
+ * left its first node, then across, then up the arriving node's stack
+ * until it sends the packet on, drops or delivers it. */
+static void build_hop_layers(Build *b, const GArray *list, guint j, guint k)
+{
+  const Ev *d = build_ev(b, list, j);
+  GArray *path = NULL;
+  if (j == build_departure(b, list))
+    path = build_path_sender(b, list);
+  else {
+    path = g_array_new(FALSE, FALSE, sizeof(LadderStop));
+    path_add(path, build_lane_at(b, d->node, d->layer), d->time);
+  }
+  const Ev *last = build_path_receiver(b, list, build_ev(b, list, k)->node, k, path);
+  gboolean drop = last && last->verb == EV_DROP;
+  build_add_path(b, d, path, drop ? LADDER_DROPPED : LADDER_ARRIVED, drop ? g_strdup(last->reason) : NULL);
+}
+
 /* Hop by hop: packet `list`'s messages. */
 static void build_hops(Build *b, const GArray *list)
 {
@@ -755,6 +789,10 @@ static void build_hops(Build *b, const GArray *list)
     const Ev *d = build_ev(b, list, (guint)j), *drop = build_hop_drop(b, list, k);
     if (drop && g_strcmp0(drop->reason, "other-mac") == 0)
       continue;
+    if (b->q->layers) {
+      build_hop_layers(b, list, (guint)j, k);
+      continue;
+    }
     build_add(b, d, build_lane(b, d->node) - 1, build_lane(b, a->node) - 1, d->time, drop ? drop->time : a->time,
               drop ? LADDER_DROPPED : LADDER_ARRIVED, drop ? g_strdup(drop->reason) : NULL);
   }

@@ -4,9 +4,9 @@
  * sender's lane when it leaves to each chosen node it reaches), or hop by
  * hop among chosen nodes (a frame from a node's tx to the next chosen
  * node's rx), optionally only one TCP or UDP flow's packets and only
- * those leaving within a time window; end to end, optionally with a lane
- * per node and layer (application, transport, internet, link), each
- * message down its sender's stack, across and up its receiver's.
+ * those leaving within a time window; optionally with a lane per node
+ * and layer (application, transport, internet, link), each message down
+ * its sender's stack, across and up its receiver's.
  *
  * Entry point: ladder_build().
  */
@@ -20,7 +20,7 @@
 typedef struct {
   char **lanes;     /* the chosen nodes, NULL-terminated; NULL: the flow's */
   gboolean hops;    /* --nodes: hop by hop; else end to end (--between) */
-  gboolean layers;  /* end to end, a lane per node and layer (--layers) */
+  gboolean layers;  /* a lane per node and layer (--layers) */
   const char *flow; /* "PORT" or "ADDR:PORT": TCP and UDP packets with it;
                      * an app's name: the lines trace.tags puts in its flow;
                      * NULL: all */
