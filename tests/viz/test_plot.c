@@ -415,11 +415,20 @@ static char *cbr_row(int ms)
   return g_strdup_printf("%d.%03d,udp,10.0.0.1,49152,10.0.0.2,5001,1000,1000\n", ms / 1000, ms % 1000);
 }
 
+/* Runs cbr_yaml in a new directory (returned in *tmp). */
+static char *run_cbr(char **tmp)
+{
+  *tmp = g_dir_make_tmp("ipsim-plot-XXXXXX", NULL);
+  char *file = g_build_filename(*tmp, "cbr.yaml", NULL);
+  ck_assert(g_file_set_contents(file, cbr_yaml, -1, NULL));
+  char *out = run_file(*tmp, file);
+  g_free(file);
+  return out;
+}
+
 START_TEST(test_throughput)
 {
-  char *tmp = g_dir_make_tmp("ipsim-plot-XXXXXX", NULL), *file = g_build_filename(tmp, "cbr.yaml", NULL);
-  ck_assert(g_file_set_contents(file, cbr_yaml, -1, NULL));
-  char *dir = run_file(tmp, file), *path = g_build_filename(dir, "throughput.csv", NULL), *csv = read_file(path);
+  char *tmp, *dir = run_cbr(&tmp), *path = g_build_filename(dir, "throughput.csv", NULL), *csv = read_file(path);
   /* 1000 B every 10 ms from 1 s to 1.49 s, each 1.8336 ms on its way
    * (a 1042-byte frame at 10 Mbit/s, 0.8336 ms, then 1 ms; the first
    * 2.096 ms later, after ARP): one datagram in each 10 ms bin. */
@@ -441,13 +450,23 @@ START_TEST(test_throughput)
                          "series 1: 10.0.0.1:49152 > 10.0.0.2:5001 (steps, solid, 6 points, 0 to 800)\n");
   g_free(text);
   g_free(txt);
+  g_string_free(want, TRUE);
+  g_free(csv);
+  g_free(path);
+  g_free(dir);
+  remove_dir(tmp);
+  g_free(tmp);
+}
+END_TEST
+
+START_TEST(test_throughput_flows)
+{
+  char *tmp, *dir = run_cbr(&tmp), *out = g_build_filename(dir, "b.txt", NULL);
   /* By the app's name (trace.tags); in 50 ms bins: ten, then 0. */
-  txt = plot(dir, "--throughput", "cbr", "u.txt");
-  text = read_file(txt);
+  char *txt = plot(dir, "--throughput", "cbr", "u.txt"), *text = read_file(txt);
   assert_contains(text, "title: out: goodput per flow of cbr, 100 ms bins\n");
   g_free(text);
   g_free(txt);
-  char *out = g_build_filename(dir, "b.txt", NULL);
   Run r = run_ipsim((const char *[]){"plot", dir, "--throughput", "--flow", "cbr", "--bin", "50ms", "-o", out, NULL});
   ck_assert_msg(r.status == 0, "%s", r.err);
   run_clear(&r);
@@ -473,11 +492,7 @@ START_TEST(test_throughput)
   g_free(svg);
   g_free(msg);
   g_free(out);
-  g_string_free(want, TRUE);
-  g_free(csv);
-  g_free(path);
   g_free(dir);
-  g_free(file);
   remove_dir(tmp);
   g_free(tmp);
 }
@@ -539,6 +554,7 @@ static Suite *plot_suite(void)
   tcase_add_test(tc, test_unknown_conn);
   tcase_add_test(tc, test_routes);
   tcase_add_test(tc, test_throughput);
+  tcase_add_test(tc, test_throughput_flows);
   tcase_add_test(tc, test_ticks);
   tcase_add_test(tc, test_window);
   suite_add_tcase(s, tc);
