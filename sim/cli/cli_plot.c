@@ -531,9 +531,15 @@ int cli_plot(int argc, char **argv)
                             {"output", 'o', 0, G_OPTION_ARG_FILENAME, &a.out, NULL, NULL},
                             G_OPTION_ENTRY_NULL};
   int status = CLI_EXIT_USAGE;
+  const char *after = NULL; /* the word after --throughput: its FLOW, when two operands remain */
+  for (int i = 1; i + 1 < argc && !after; i++)
+    if (strcmp(argv[i], "--throughput") == 0 && argv[i + 1][0] != '-')
+      after = argv[i + 1];
   gboolean ok = cli_parse_options("plot", entries, &argc, &argv);
-  if (ok && a.throughput && !a.flow && argc == 3 && argv[2][0] != '-') { /* --throughput FLOW */
-    a.flow = g_strdup(argv[2]);
+  if (ok && a.throughput && !a.flow && argc == 3 && (argv[1] == after || argv[2] == after)) {
+    a.flow = g_strdup(after);
+    if (argv[1] == after)
+      argv[1] = argv[2];
     argc = 2;
   }
   if (ok && cli_operands("plot", argc, argv, 1))

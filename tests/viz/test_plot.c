@@ -473,6 +473,12 @@ START_TEST(test_throughput_flows)
   text = read_file(out);
   assert_contains(text, "series 1: 10.0.0.1:49152 > 10.0.0.2:5001 (steps, solid, 11 points, 0 to 800)\n");
   g_free(text);
+  r = run_ipsim((const char *[]){"plot", "--throughput", "5001", dir, "-o", out, NULL}); /* FLOW before DIR */
+  ck_assert_msg(r.status == 0, "%s", r.err);
+  run_clear(&r);
+  text = read_file(out);
+  assert_contains(text, "title: out: goodput per flow of 5001, 100 ms bins\n");
+  g_free(text);
   assert_refused((const char *[]){"plot", dir, "--throughput", "--bin", "25ms", "-o", out, NULL},
                  "ipsim plot: --bin 25ms: expected a multiple of 10ms (throughput.csv counts bytes per 10 ms)\n");
   char *msg = g_strdup_printf("ipsim plot: --flow web: not in %s/throughput.csv; there are: 10.0.0.1:49152 > "
