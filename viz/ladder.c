@@ -128,19 +128,22 @@ LadderStop ladder_stop(const LadderMsg *m, guint k)
   return (LadderStop){m->to, m->t1};
 }
 
-void ladder_span(const Ladder *l, const LadderMsg *m, LadderStop *a, LadderStop *b)
+int ladder_span_step(const Ladder *l, const LadderMsg *m)
 {
   guint n = m->via ? m->via->len : 0;
-  *a = (LadderStop){m->from, m->t0};
-  *b = (LadderStop){m->to, m->t1};
   for (guint k = 0; k <= n; k++) {
     LadderStop x = ladder_stop(m, k), y = ladder_stop(m, k + 1);
-    if (g_strcmp0(g_ptr_array_index(l->groups, x.lane), g_ptr_array_index(l->groups, y.lane)) != 0) {
-      *a = x;
-      *b = y;
-      return;
-    }
+    if (g_strcmp0(g_ptr_array_index(l->groups, x.lane), g_ptr_array_index(l->groups, y.lane)) != 0)
+      return (int)k;
   }
+  return -1;
+}
+
+void ladder_span(const Ladder *l, const LadderMsg *m, LadderStop *a, LadderStop *b)
+{
+  int k = ladder_span_step(l, m);
+  *a = k < 0 ? (LadderStop){m->from, m->t0} : ladder_stop(m, (guint)k);
+  *b = k < 0 ? (LadderStop){m->to, m->t1} : ladder_stop(m, (guint)k + 1);
 }
 
 void ladder_add(Ladder *l, const LadderMsg *m)

@@ -81,6 +81,8 @@ void ladder_prune(Ladder *l);
  * two groups (across the network), else the whole message; its lanes
  * and times. */
 void ladder_span(const Ladder *l, const LadderMsg *m, LadderStop *a, LadderStop *b);
+/* The step of that part: from stop k to k + 1; -1: the whole message. */
+int ladder_span_step(const Ladder *l, const LadderMsg *m);
 /* The number of points on message `m`'s path (its ends and its via),
  * and point `k` (0: its start). */
 guint ladder_stops(const LadderMsg *m);

@@ -37,8 +37,9 @@
 #define LADDER_HEIGHT_PER_MSG 60.0 /* at most, on average */
 #define LADDER_HEIGHT_MIN 240.0
 #define LADDER_TOP 84.0
-#define LADDER_GROUP_TOP 30.0 /* more room at the top for the groups' names */
-#define LADDER_LAYER_GAP 96.0 /* between the lanes of one group */
+#define LADDER_GROUP_TOP 30.0  /* more room at the top for the groups' names */
+#define LADDER_LAYER_GAP 96.0  /* between the lanes of one group */
+#define LADDER_STACK_NUDGE 2.5 /* pixels: down a stack below its time, up one above */
 #define LADDER_LEFT 100.0
 #define LADDER_RIGHT 150.0
 #define LADDER_BOTTOM 72.0
@@ -499,15 +500,29 @@ static void ladder_draw_band(cairo_t *cr, const LadderLayout *lay, const LadderM
   ladder_arrow(cr, x0, ladder_y(lay, m->t0_last), x1, ladder_y(lay, m->t1_last), FALSE);
 }
 
+/* The place of stop `k` of message `m`: its lane, its time; with stops,
+ * those down the sender's stack LADDER_STACK_NUDGE lower and those up the
+ * receiver's as much higher, so that a packet arriving and another
+ * leaving at the same instant (a reply made at once) stay two lines. */
+static void ladder_stop_xy(const LadderLayout *lay, const LadderMsg *m, guint k, double *x, double *y)
+{
+  LadderStop p = ladder_stop(m, k);
+  int span = m->via ? ladder_span_step(lay->l, m) : -1;
+  *x = lay->lane_x[p.lane];
+  *y = ladder_y(lay, p.t);
+  if (span >= 0)
+    *y += (int)k <= span ? LADDER_STACK_NUDGE : -LADDER_STACK_NUDGE;
+}
+
 /* Where message `m` ends: its `to` lane at t1, or three quarters of the
  * way there from its last stop for a loss. */
 static void ladder_end_xy(const LadderLayout *lay, const LadderMsg *m, double *x, double *y)
 {
-  LadderStop prev = ladder_stop(m, ladder_stops(m) - 2);
-  *x = lay->lane_x[m->to];
-  *y = ladder_y(lay, m->t1);
+  double px, py;
+  ladder_stop_xy(lay, m, ladder_stops(m) - 2, &px, &py);
+  ladder_stop_xy(lay, m, ladder_stops(m) - 1, x, y);
   if (m->end == LADDER_LOST)
-    *x = (lay->lane_x[prev.lane] + 3 * *x) / 4;
+    *x = (px + 3 * *x) / 4;
 }
 
 /* The path of message `m` up to its last stop before its end. */
@@ -515,9 +530,7 @@ static void ladder_path(cairo_t *cr, const LadderLayout *lay, const LadderMsg *m
 {
   guint n = ladder_stops(m);
   for (guint k = 0; k + 1 < n; k++) {
-    LadderStop p = ladder_stop(m, k);
-    *x = lay->lane_x[p.lane];
-    *y = ladder_y(lay, p.t);
+    ladder_stop_xy(lay, m, k, x, y);
     if (k == 0)
       cairo_move_to(cr, *x, *y);
     else
@@ -536,8 +549,8 @@ static void ladder_draw_msg(cairo_t *cr, const LadderLayout *lay, const LadderMs
   double x0 = 0, y0 = 0, x1, y1, dash[] = {6, 4};
   ladder_colour(cr, m, 1);
   for (guint k = 1; k + 1 < ladder_stops(m); k++) {
-    LadderStop p = ladder_stop(m, k);
-    cairo_arc(cr, lay->lane_x[p.lane], ladder_y(lay, p.t), 2.2, 0, 2 * G_PI);
+    ladder_stop_xy(lay, m, k, &x1, &y1);
+    cairo_arc(cr, x1, y1, 2.2, 0, 2 * G_PI);
     cairo_fill(cr);
   }
   ladder_end_xy(lay, m, &x1, &y1);
