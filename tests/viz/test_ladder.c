@@ -359,6 +359,19 @@ START_TEST(test_http_labels)
   run_clear(&r);
   remove_dir(dir);
   g_free(dir);
+  /* pc-a1's page in web.yaml, by its app's name: 222 messages in 30 rows,
+   * each GET and the first segment of each response an arrow of its own. */
+  dir = run_example("web.yaml");
+  r = run_ipsim((const char *[]){"ladder", dir, "--flow", "browse", NULL});
+  ck_assert_msg(r.status == 0, "%s", r.err);
+  ck_assert_uint_eq(count_lines(r.out, "  |"), 30);
+  ck_assert_uint_eq(count_lines(r.out, "HTTP GET /bytes/"), 5);
+  ck_assert_uint_eq(count_lines(r.out, "HTTP 200 OK"), 5);
+  assert_contains(r.out, "  HTTP GET /bytes/120000 (PSH, ACK seq 279:350 ack 80475)\n");
+  assert_contains(r.out, "  85 segments, seq 81923:200595\n");
+  run_clear(&r);
+  remove_dir(dir);
+  g_free(dir);
 }
 END_TEST
 
