@@ -661,6 +661,7 @@ static void build_reassembled(Build *b, gint64 id, const GArray *list)
   guint before = b->ladder->msgs->len;
   if (b->q->layers) {
     GArray *path = build_path_sender(b, flist);
+    path_add(path, build_lane_at(b, deliver->node, LAYER_LINK), deliver->time); /* its last fragment's arrival */
     path_add(path, build_lane_at(b, deliver->node, deliver->layer), deliver->time);
     path_add(path, build_lane_at(b, deliver->node, build_top(deliver->headers)), deliver->time);
     build_add_path(b, deliver, path, LADDER_ARRIVED, NULL);
