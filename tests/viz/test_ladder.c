@@ -163,6 +163,23 @@ START_TEST(test_hops_text)
 }
 END_TEST
 
+/* The message of `l` labelled `label`. */
+static const LadderMsg *find_msg(const Ladder *l, const char *label)
+{
+  for (guint i = 0; i < l->msgs->len; i++)
+    if (strcmp(g_array_index(l->msgs, LadderMsg, i).label, label) == 0)
+      return &g_array_index(l->msgs, LadderMsg, i);
+  ck_abort_msg("no message '%s'", label);
+  return NULL;
+}
+
+/* Stop `k` of `m` is lane `lane` at `t`. */
+static void assert_stop(const LadderMsg *m, guint k, guint lane, SimTime t)
+{
+  LadderStop s = ladder_stop(m, k);
+  ck_assert_msg(s.lane == lane && s.t == t, "%s: stop %u is lane %u at %" G_GINT64_FORMAT, m->label, k, s.lane, s.t);
+}
+
 START_TEST(test_fragments)
 {
   char *dir = run_example("fragmentation.yaml");
@@ -178,6 +195,20 @@ START_TEST(test_fragments)
   assert_contains(r.out, "fragment: ICMP echo request seq 1\n");
   assert_contains(r.out, "fragment: frag off 1480\n");
   run_clear(&r);
+  /* With --layers, the datagram reaches h2's link lane, then its IPv4. */
+  char *tp = g_build_filename(dir, "trace.txt", NULL), *text = read_file(tp);
+  char *lanes[] = {(char *)"h1", (char *)"h2", NULL};
+  LadderQuery q = {.lanes = lanes, .layers = TRUE, .from = -1, .to = -1};
+  Ladder *l = ladder_build(text, NULL, &q, NULL);
+  ck_assert_ptr_nonnull(l);
+  const LadderMsg *m = find_msg(l, "ICMP echo request seq 1 (in fragments)");
+  guint n = ladder_stops(m);
+  ck_assert_str_eq(g_ptr_array_index(l->lanes, ladder_stop(m, n - 2).lane), "h2 link");
+  ck_assert_str_eq(g_ptr_array_index(l->lanes, ladder_stop(m, n - 1).lane), "h2 internet");
+  ck_assert(ladder_stop(m, n - 1).t == SIMTIME_NS(1009456480));
+  ladder_free(l);
+  g_free(text);
+  g_free(tp);
   remove_dir(dir);
   g_free(dir);
 }
@@ -413,23 +444,6 @@ START_TEST(test_layers_text)
   g_free(dir);
 }
 END_TEST
-
-/* The message of `l` labelled `label`. */
-static const LadderMsg *find_msg(const Ladder *l, const char *label)
-{
-  for (guint i = 0; i < l->msgs->len; i++)
-    if (strcmp(g_array_index(l->msgs, LadderMsg, i).label, label) == 0)
-      return &g_array_index(l->msgs, LadderMsg, i);
-  ck_abort_msg("no message '%s'", label);
-  return NULL;
-}
-
-/* Stop `k` of `m` is lane `lane` at `t`. */
-static void assert_stop(const LadderMsg *m, guint k, guint lane, SimTime t)
-{
-  LadderStop s = ladder_stop(m, k);
-  ck_assert_msg(s.lane == lane && s.t == t, "%s: stop %u is lane %u at %" G_GINT64_FORMAT, m->label, k, s.lane, s.t);
-}
 
 START_TEST(test_layers_paths)
 {
