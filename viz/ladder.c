@@ -10,9 +10,13 @@
  * for a retransmission, '=' for a band) with its head at the receiver,
  * an 'X' at the receiver for a drop or three quarters of the way for a
  * loss; then the
- * arrival (or drop) time and the label.
+ * arrival (or drop) time and the label. A message with stops (lanes in
+ * groups, a node's layers) is a row from its first lane to its last.
+ * Runs merge by side: the lanes of one group are one side.
  *
- * Entry points: ladder_new(), ladder_free(), ladder_lane(), ladder_add(),
+ * Entry points: ladder_new(), ladder_free(), ladder_lane(),
+ * ladder_lane_in(), ladder_lane_short(), ladder_add(), ladder_prune(),
+ * ladder_stops(), ladder_stop(), ladder_span(), ladder_span_step(),
  * ladder_sort(), ladder_collapse(), ladder_text(). Drawing: ladder_draw.c.
  */
 #include <string.h>

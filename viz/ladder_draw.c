@@ -14,6 +14,12 @@
  * its first message to its last, tinted going right and hatched going left; a label pushed down has a dotted leader to
  * its arrow. Text is cairo's toy API in "sans-serif" (no Pango).
  *
+ * Grouped lanes (a node's layers) stand LADDER_LAYER_GAP apart under a
+ * box with the group's name; a message with stops is a polyline through
+ * them, a dot at each, labelled where it first crosses between groups,
+ * its steps down the sender's stack LADDER_STACK_NUDGE below their time
+ * and up the receiver's as much above.
+ *
  * The SVG gets a <title> and a <desc> holding the text ladder
  * (ladder_text()), since cairo draws letters as glyphs: the file says
  * what it shows to a search, a screen reader and the tests.
