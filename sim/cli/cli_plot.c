@@ -14,7 +14,8 @@
  *   --throughput the goodput of each flow (or of FLOW: a port, an
  *            address, ADDR:PORT, or an app's name, whose 5-tuples
  *            DIR/trace.tags gives) in bins of --bin (100 ms; a multiple
- *            of 10 ms), from DIR/throughput.csv (every run writes it).
+ *            of 10 ms), from DIR/throughput.csv (every run writes it),
+ *            each flow named after its apps when trace.tags says.
  * --conn keeps the connections of a node, or with a local or remote
  * address:port (or port).
  *
@@ -260,24 +261,25 @@ static Plot *cli_plot_routes(const char *dir, const PlotArgs *a)
   return p;
 }
 
-/* The 5-tuples ("tcp 10.0.0.1 49152 10.0.0.2 80") of app `name`'s
- * flow, from DIR/trace.tags; NULL when the run wrote no tags or the
- * name is not an app's there. */
-static GHashTable *cli_plot_app_keys(const char *dir, const char *name)
+/* The apps' flows of each 5-tuple ("tcp 10.0.0.1 49152 10.0.0.2 80" ->
+ * "server,download"), from DIR/trace.tags; NULL when the run wrote no
+ * tags. */
+static GHashTable *cli_plot_tags(const char *dir)
 {
   char *path = g_build_filename(dir, "trace.tags", NULL), *text = NULL;
   GHashTable *keys = NULL;
   if (g_file_get_contents(path, &text, NULL, NULL)) {
+    keys = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     char **lines = g_strsplit(text, "\n", -1);
     for (char **l = lines; *l; l++) {
       char **f = g_strsplit(*l, " ", -1);
-      char **apps = g_strv_length(f) == 9 && **l != '#' ? g_strsplit(f[1], ",", -1) : NULL;
-      if (apps && g_strv_contains((const char *const *)apps, name)) {
-        if (!keys)
-          keys = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-        g_hash_table_add(keys, g_strjoinv(" ", f + 4));
+      if (**l != '#' && g_strv_length(f) == 9 && strcmp(f[1], "-") != 0 && strcmp(f[4], "-") != 0) {
+        char *key = g_strjoinv(" ", f + 4);
+        if (!g_hash_table_contains(keys, key))
+          g_hash_table_insert(keys, key, g_strdup(f[1]));
+        else
+          g_free(key);
       }
-      g_strfreev(apps);
       g_strfreev(f);
     }
     g_strfreev(lines);
@@ -287,22 +289,38 @@ static GHashTable *cli_plot_app_keys(const char *dir, const char *name)
   return keys;
 }
 
-/* Does the throughput.csv row `f` (time, proto, src, sport, dst, dport,
- * ...) match --flow: a port, an address, ADDR:PORT, or an app's flow
- * (`app`: its 5-tuples)? */
-static gboolean cli_plot_flow_match(char **f, const char *flow, GHashTable *app)
+/* The apps' flows of throughput.csv row `f` (time, proto, src, sport,
+ * dst, dport, ...) in `tags`, or NULL. */
+static const char *cli_plot_row_apps(char **f, GHashTable *tags)
+{
+  if (!tags)
+    return NULL;
+  char *key = g_strdup_printf("%s %s %s %s %s", f[1], f[2], f[3], f[4], f[5]);
+  const char *apps = g_hash_table_lookup(tags, key);
+  g_free(key);
+  return apps;
+}
+
+/* TRUE when the app `name` is one of `apps` ("server,download"). */
+static gboolean cli_plot_apps_have(const char *apps, const char *name)
+{
+  char **list = apps ? g_strsplit(apps, ",", -1) : NULL;
+  gboolean in = list && g_strv_contains((const char *const *)list, name);
+  g_strfreev(list);
+  return in;
+}
+
+/* Does the throughput.csv row `f` match --flow: a port, an address,
+ * ADDR:PORT, or an app's name (trace.tags puts the row's 5-tuple in its
+ * flow)? */
+static gboolean cli_plot_flow_match(char **f, const char *flow, GHashTable *tags)
 {
   if (!flow)
     return TRUE;
-  if (app) {
-    char *key = g_strdup_printf("%s %s %s %s %s", f[1], f[2], f[3], f[4], f[5]);
-    gboolean in = g_hash_table_contains(app, key);
-    g_free(key);
-    return in;
-  }
   char *src = g_strdup_printf("%s:%s", f[2], f[3]), *dst = g_strdup_printf("%s:%s", f[4], f[5]);
   gboolean m = strcmp(flow, f[3]) == 0 || strcmp(flow, f[5]) == 0 || strcmp(flow, f[2]) == 0 ||
-               strcmp(flow, f[4]) == 0 || strcmp(flow, src) == 0 || strcmp(flow, dst) == 0;
+               strcmp(flow, f[4]) == 0 || strcmp(flow, src) == 0 || strcmp(flow, dst) == 0 ||
+               cli_plot_apps_have(cli_plot_row_apps(f, tags), flow);
   g_free(src);
   g_free(dst);
   return m;
@@ -322,10 +340,12 @@ static void cli_plot_flow_free(gpointer p)
   g_free(f);
 }
 
-/* Adds a throughput.csv row's goodput to its flow's bin of `bin_ms`. */
-static void cli_plot_flow_add(GPtrArray *flows, char **f, guint64 bin_ms)
+/* Adds a throughput.csv row's goodput to its flow's bin of `bin_ms`; the
+ * flow is named by its 5-tuple, after its apps when trace.tags says. */
+static void cli_plot_flow_add(GPtrArray *flows, char **f, guint64 bin_ms, GHashTable *tags)
 {
-  char *name = g_strdup_printf("%s:%s > %s:%s", f[2], f[3], f[4], f[5]);
+  const char *apps = cli_plot_row_apps(f, tags);
+  char *name = g_strdup_printf("%s%s%s:%s > %s:%s", apps ? apps : "", apps ? " " : "", f[2], f[3], f[4], f[5]);
   CliPlotFlow *fl = NULL;
   for (guint i = 0; i < flows->len && !fl; i++)
     if (strcmp(((CliPlotFlow *)g_ptr_array_index(flows, i))->name, name) == 0)
@@ -398,7 +418,7 @@ static guint64 cli_plot_bin(const PlotArgs *a)
 
 /* Reads DIR/throughput.csv's rows of --flow into flows; the flows there are
  * (all) for the error when none matched. */
-static void cli_plot_flows_read(char **lines, const PlotArgs *a, GHashTable *app, guint64 bin_ms, GPtrArray *flows,
+static void cli_plot_flows_read(char **lines, const PlotArgs *a, GHashTable *tags, guint64 bin_ms, GPtrArray *flows,
                                 GPtrArray *all)
 {
   for (guint i = 1; lines[i]; i++) {
@@ -409,8 +429,8 @@ static void cli_plot_flows_read(char **lines, const PlotArgs *a, GHashTable *app
         g_ptr_array_add(all, key);
       else
         g_free(key);
-      if (cli_plot_flow_match(f, a->flow, app))
-        cli_plot_flow_add(flows, f, bin_ms);
+      if (cli_plot_flow_match(f, a->flow, tags))
+        cli_plot_flow_add(flows, f, bin_ms, tags);
     }
     g_strfreev(f);
   }
@@ -424,13 +444,13 @@ static Plot *cli_plot_throughput(const char *dir, const PlotArgs *a)
   char **lines = bin_ms ? cli_plot_read(dir, "throughput.csv", "(any)") : NULL;
   if (!lines)
     return NULL;
-  GHashTable *app = a->flow ? cli_plot_app_keys(dir, a->flow) : NULL;
+  GHashTable *tags = cli_plot_tags(dir);
   char *base = g_path_get_basename(dir);
   char *title = g_strdup_printf("%s: goodput per flow%s%s, %" G_GUINT64_FORMAT " ms bins", base, a->flow ? " of " : "",
                                 a->flow ? a->flow : "", bin_ms);
   Plot *p = plot_new(title, "goodput");
   GPtrArray *flows = g_ptr_array_new_with_free_func(cli_plot_flow_free), *all = g_ptr_array_new_with_free_func(g_free);
-  cli_plot_flows_read(lines, a, app, bin_ms, flows, all);
+  cli_plot_flows_read(lines, a, tags, bin_ms, flows, all);
   cli_plot_flow_series(p, flows, bin_ms);
   if (flows->len == 0) {
     char *file = g_build_filename(dir, "throughput.csv", NULL);
@@ -438,8 +458,8 @@ static Plot *cli_plot_throughput(const char *dir, const PlotArgs *a)
     g_free(file);
     g_clear_pointer(&p, plot_free);
   }
-  if (app)
-    g_hash_table_destroy(app);
+  if (tags)
+    g_hash_table_destroy(tags);
   g_ptr_array_free(flows, TRUE);
   g_ptr_array_free(all, TRUE);
   g_free(title);

@@ -447,7 +447,7 @@ START_TEST(test_throughput)
                          "y axis: goodput (kbit/s), 0 to 1000\n"
                          "y ticks: 0 200 400 600 800 1000\n"
                          "series: 1\n"
-                         "series 1: 10.0.0.1:49152 > 10.0.0.2:5001 (steps, solid, 6 points, 0 to 800)\n");
+                         "series 1: cbr,sink 10.0.0.1:49152 > 10.0.0.2:5001 (steps, solid, 6 points, 0 to 800)\n");
   g_free(text);
   g_free(txt);
   g_string_free(want, TRUE);
@@ -471,7 +471,7 @@ START_TEST(test_throughput_flows)
   ck_assert_msg(r.status == 0, "%s", r.err);
   run_clear(&r);
   text = read_file(out);
-  assert_contains(text, "series 1: 10.0.0.1:49152 > 10.0.0.2:5001 (steps, solid, 11 points, 0 to 800)\n");
+  assert_contains(text, "series 1: cbr,sink 10.0.0.1:49152 > 10.0.0.2:5001 (steps, solid, 11 points, 0 to 800)\n");
   g_free(text);
   r = run_ipsim((const char *[]){"plot", "--throughput", "5001", dir, "-o", out, NULL}); /* FLOW before DIR */
   ck_assert_msg(r.status == 0, "%s", r.err);
