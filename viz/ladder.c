@@ -10,9 +10,13 @@
  * for a retransmission, '=' for a band) with its head at the receiver,
  * an 'X' at the receiver for a drop or three quarters of the way for a
  * loss; then the
- * arrival (or drop) time and the label.
+ * arrival (or drop) time and the label. A message with stops (lanes in
+ * groups, a node's layers) is a row from its first lane to its last.
+ * Runs merge by side: the lanes of one group are one side.
  *
- * Entry points: ladder_new(), ladder_free(), ladder_lane(), ladder_add(),
+ * Entry points: ladder_new(), ladder_free(), ladder_lane(),
+ * ladder_lane_in(), ladder_lane_short(), ladder_add(), ladder_prune(),
+ * ladder_stops(), ladder_stop(), ladder_span(), ladder_span_step(),
  * ladder_sort(), ladder_collapse(), ladder_text(). Drawing: ladder_draw.c.
  */
 #include <string.h>
@@ -25,6 +29,7 @@ Ladder *ladder_new(void)
 {
   Ladder *l = g_new0(Ladder, 1);
   l->lanes = g_ptr_array_new_with_free_func(g_free);
+  l->groups = g_ptr_array_new_with_free_func(g_free);
   l->msgs = g_array_new(FALSE, TRUE, sizeof(LadderMsg));
   return l;
 }
@@ -33,6 +38,8 @@ static void ladder_msg_clear(LadderMsg *m)
 {
   g_free(m->label);
   g_free(m->note);
+  if (m->via)
+    g_array_free(m->via, TRUE);
 }
 
 void ladder_free(Ladder *l)
@@ -43,16 +50,104 @@ void ladder_free(Ladder *l)
     ladder_msg_clear(&g_array_index(l->msgs, LadderMsg, i));
   g_array_free(l->msgs, TRUE);
   g_ptr_array_free(l->lanes, TRUE);
+  g_ptr_array_free(l->groups, TRUE);
   g_free(l);
 }
 
-guint ladder_lane(Ladder *l, const char *name)
+guint ladder_lane_in(Ladder *l, const char *name, const char *group)
 {
   for (guint i = 0; i < l->lanes->len; i++)
     if (strcmp(g_ptr_array_index(l->lanes, i), name) == 0)
       return i;
   g_ptr_array_add(l->lanes, g_strdup(name));
+  g_ptr_array_add(l->groups, g_strdup(group));
   return l->lanes->len - 1;
+}
+
+guint ladder_lane(Ladder *l, const char *name)
+{
+  return ladder_lane_in(l, name, NULL);
+}
+
+const char *ladder_lane_short(const Ladder *l, guint i)
+{
+  const char *name = g_ptr_array_index(l->lanes, i), *group = g_ptr_array_index(l->groups, i);
+  size_t n = group ? strlen(group) : 0;
+  return group && strncmp(name, group, n) == 0 && name[n] == ' ' ? name + n + 1 : name;
+}
+
+/* The lanes message `m` touches: marks them in `used`. */
+static void ladder_mark_lanes(const LadderMsg *m, gboolean *used)
+{
+  used[m->from] = used[m->to] = TRUE;
+  for (guint k = 0; m->via && k < m->via->len; k++)
+    used[g_array_index(m->via, LadderStop, k).lane] = TRUE;
+}
+
+/* Renumbers message `m`'s lanes through `map`. */
+static void ladder_map_lanes(LadderMsg *m, const guint *map)
+{
+  m->from = map[m->from];
+  m->to = map[m->to];
+  for (guint k = 0; m->via && k < m->via->len; k++)
+    g_array_index(m->via, LadderStop, k).lane = map[g_array_index(m->via, LadderStop, k).lane];
+}
+
+void ladder_prune(Ladder *l)
+{
+  guint n = l->lanes->len, kept = 0;
+  gboolean *used = g_new0(gboolean, n);
+  guint *map = g_new0(guint, n);
+  for (guint i = 0; i < l->msgs->len; i++)
+    ladder_mark_lanes(&g_array_index(l->msgs, LadderMsg, i), used);
+  for (guint i = 0; i < n; i++) {
+    map[i] = kept;
+    if (used[i]) {
+      l->lanes->pdata[kept] = l->lanes->pdata[i];
+      l->groups->pdata[kept++] = l->groups->pdata[i];
+    } else {
+      g_free(l->lanes->pdata[i]);
+      g_free(l->groups->pdata[i]);
+    }
+  }
+  l->lanes->len = l->groups->len = kept;
+  for (guint i = 0; i < l->msgs->len; i++)
+    ladder_map_lanes(&g_array_index(l->msgs, LadderMsg, i), map);
+  g_free(used);
+  g_free(map);
+}
+
+guint ladder_stops(const LadderMsg *m)
+{
+  return (m->via ? m->via->len : 0) + 2;
+}
+
+LadderStop ladder_stop(const LadderMsg *m, guint k)
+{
+  guint n = m->via ? m->via->len : 0;
+  if (k == 0)
+    return (LadderStop){m->from, m->t0};
+  if (k <= n)
+    return g_array_index(m->via, LadderStop, k - 1);
+  return (LadderStop){m->to, m->t1};
+}
+
+int ladder_span_step(const Ladder *l, const LadderMsg *m)
+{
+  guint n = m->via ? m->via->len : 0;
+  for (guint k = 0; k <= n; k++) {
+    LadderStop x = ladder_stop(m, k), y = ladder_stop(m, k + 1);
+    if (g_strcmp0(g_ptr_array_index(l->groups, x.lane), g_ptr_array_index(l->groups, y.lane)) != 0)
+      return (int)k;
+  }
+  return -1;
+}
+
+void ladder_span(const Ladder *l, const LadderMsg *m, LadderStop *a, LadderStop *b)
+{
+  int k = ladder_span_step(l, m);
+  *a = k < 0 ? (LadderStop){m->from, m->t0} : ladder_stop(m, (guint)k);
+  *b = k < 0 ? (LadderStop){m->to, m->t1} : ladder_stop(m, (guint)k + 1);
 }
 
 void ladder_add(Ladder *l, const LadderMsg *m)
@@ -88,29 +183,45 @@ void ladder_sort(Ladder *l)
 
 /* A run being gathered: its members' indices in l->msgs. */
 typedef struct {
-  guint from, to;
+  guint from, to; /* sides (ladder_side()) */
   const char *group;
   GArray *members; /* guint */
   gboolean open;
 } LadderRun;
 
+/* Where lane `lane` stands for directions: its group's first lane (a
+ * node's layers are one side), else itself. */
+static guint ladder_side(const Ladder *l, guint lane)
+{
+  const char *group = g_ptr_array_index(l->groups, lane);
+  while (group && lane > 0 && g_strcmp0(g_ptr_array_index(l->groups, lane - 1), group) == 0)
+    lane--;
+  return lane;
+}
+
+/* TRUE when run `r` goes the way of message `m` (side to side). */
+static gboolean ladder_run_dir(const Ladder *l, const LadderRun *r, const LadderMsg *m)
+{
+  return r->from == ladder_side(l, m->from) && r->to == ladder_side(l, m->to);
+}
+
 /* The open run for `m`'s direction and group, or NULL. */
-static LadderRun *ladder_run_find(GPtrArray *runs, const LadderMsg *m)
+static LadderRun *ladder_run_find(const Ladder *l, GPtrArray *runs, const LadderMsg *m)
 {
   for (guint i = runs->len; i-- > 0;) {
     LadderRun *r = g_ptr_array_index(runs, i);
-    if (r->open && r->from == m->from && r->to == m->to && strcmp(r->group, m->group) == 0)
+    if (r->open && ladder_run_dir(l, r, m) && strcmp(r->group, m->group) == 0)
       return r;
   }
   return NULL;
 }
 
 /* Closes the open runs of `m`'s direction. */
-static void ladder_run_close(GPtrArray *runs, const LadderMsg *m)
+static void ladder_run_close(const Ladder *l, GPtrArray *runs, const LadderMsg *m)
 {
   for (guint i = 0; i < runs->len; i++) {
     LadderRun *r = g_ptr_array_index(runs, i);
-    if (r->from == m->from && r->to == m->to)
+    if (ladder_run_dir(l, r, m))
       r->open = FALSE;
   }
 }
@@ -128,19 +239,20 @@ static void ladder_run_add(const Ladder *l, GPtrArray *runs, guint i, LadderRun 
 {
   const LadderMsg *m = &g_array_index(l->msgs, LadderMsg, i);
   if (!m->plain || !m->group || m->retransmit || m->end != LADDER_ARRIVED) {
-    ladder_run_close(runs, m);
+    ladder_run_close(l, runs, m);
     return;
   }
-  LadderRun *r = ladder_run_find(runs, m);
+  LadderRun *r = ladder_run_find(l, runs, m);
   if (r) {
     const LadderMsg *last = &g_array_index(l->msgs, LadderMsg, g_array_index(r->members, guint, r->members->len - 1));
     if (m->t0 - last->t0 > 2 * (m->t1 - m->t0))
       r->open = FALSE;
   }
   if (!r || !r->open) {
-    ladder_run_close(runs, m);
+    ladder_run_close(l, runs, m);
     r = g_new0(LadderRun, 1);
-    *r = (LadderRun){m->from, m->to, m->group, g_array_new(FALSE, FALSE, sizeof(guint)), TRUE};
+    *r = (LadderRun){ladder_side(l, m->from), ladder_side(l, m->to), m->group, g_array_new(FALSE, FALSE, sizeof(guint)),
+                     TRUE};
     g_ptr_array_add(runs, r);
   }
   g_array_append_val(r->members, i);
@@ -154,14 +266,22 @@ static LadderMsg ladder_band(const Ladder *l, const LadderRun *r)
   const LadderMsg *first = &g_array_index(l->msgs, LadderMsg, g_array_index(r->members, guint, 0));
   LadderMsg band = *first;
   guint64 lo = first->lo, hi = first->hi;
+  LadderStop a, b;
+  ladder_span(l, first, &a, &b);
+  band.from = a.lane;
+  band.to = b.lane;
+  band.t0 = a.t;
+  band.t1 = b.t;
   for (guint k = 0; k < n; k++) {
     const LadderMsg *m = &g_array_index(l->msgs, LadderMsg, g_array_index(r->members, guint, k));
     lo = MIN(lo, m->lo);
     hi = MAX(hi, m->hi);
-    band.t0_last = m->t0;
-    band.t1_last = m->t1;
+    ladder_span(l, m, &a, &b);
+    band.t0_last = a.t;
+    band.t1_last = b.t;
   }
   band.count = n;
+  band.via = NULL; /* a band goes straight, over its members' spans */
   band.lo = lo;
   band.hi = hi;
   if (g_strcmp0(first->range, "seq") == 0)

@@ -7,10 +7,15 @@
  * be a retransmission, or be a band: a run of messages in one direction
  * merged by ladder_collapse().
  *
+ * Lanes may be grouped: a node's layers (application, transport,
+ * internet, link), each a lane of the node's group, and a message may
+ * then pass stops between its ends: down the sender's stack, across,
+ * up the receiver's (LadderMsg.via).
+ *
  * The Ladder knows nothing of the trace: sim/cli/ladder_build.c fills it
- * in. Entry points: ladder_new(), ladder_lane(), ladder_add(),
- * ladder_collapse(), ladder_text() (the plain-text ladder), ladder_render()
- * (SVG, PNG or PDF through cairo, ladder_draw.c), ladder_free().
+ * in. Entry points: ladder_new(), ladder_lane(), ladder_lane_in(),
+ * ladder_add(), ladder_prune(), ladder_collapse(), ladder_span(), ladder_text() (the plain-text ladder),
+ * ladder_render() (SVG, PNG or PDF through cairo, ladder_draw.c), ladder_free().
  */
 #ifndef IPSIM_VIZ_LADDER_H
 #define IPSIM_VIZ_LADDER_H
@@ -24,6 +29,12 @@ typedef enum {
   LADDER_DROPPED, /* dropped on the `to` lane at t1, reason in `note` */
   LADDER_LOST,    /* no arrival and no drop in the trace: an X 3/4 of the way at t1 */
 } LadderEnd;
+
+/* A point a message passes: a lane at a time. */
+typedef struct {
+  guint lane;
+  SimTime t;
+} LadderStop;
 
 typedef struct {
   guint from, to; /* lanes */
@@ -40,11 +51,14 @@ typedef struct {
   guint count;     /* messages merged: 1, or a band's size */
   SimTime t0_last; /* a band: the departure and arrival of its last message */
   SimTime t1_last;
+  GArray *via; /* LadderStop: what it passes between (from, t0) and (to,
+                * t1), in order; NULL: straight from one to the other */
 } LadderMsg;
 
 typedef struct {
-  GPtrArray *lanes; /* char *, left to right */
-  GArray *msgs;     /* LadderMsg, by departure time */
+  GPtrArray *lanes;  /* char *, left to right */
+  GPtrArray *groups; /* char *, a lane's group (its node), or NULL */
+  GArray *msgs;      /* LadderMsg, by departure time */
 } Ladder;
 
 typedef enum { LADDER_SVG, LADDER_PNG, LADDER_PDF } LadderFormat;
@@ -53,8 +67,26 @@ Ladder *ladder_new(void);
 void ladder_free(Ladder *l);
 /* The index of the lane named `name`, added at the right if new. */
 guint ladder_lane(Ladder *l, const char *name);
-/* Adds a message; takes `label` and `note` (g_malloc'd or NULL). */
+/* The index of the lane named `name` in group `group` (its node: the
+ * lane is one of its layers), added at the right if new. */
+guint ladder_lane_in(Ladder *l, const char *name, const char *group);
+/* The layer of lane `i` when it is in a group: its name after the
+ * group's ("transport" of "alice transport"); else its name. */
+const char *ladder_lane_short(const Ladder *l, guint i);
+/* Adds a message; takes `label`, `note` (g_malloc'd or NULL) and `via`. */
 void ladder_add(Ladder *l, const LadderMsg *m);
+/* Removes the lanes no message starts, ends or stops on. */
+void ladder_prune(Ladder *l);
+/* The part of message `m` its label belongs to: the first step between
+ * two groups (across the network), else the whole message; its lanes
+ * and times. */
+void ladder_span(const Ladder *l, const LadderMsg *m, LadderStop *a, LadderStop *b);
+/* The step of that part: from stop k to k + 1; -1: the whole message. */
+int ladder_span_step(const Ladder *l, const LadderMsg *m);
+/* The number of points on message `m`'s path (its ends and its via),
+ * and point `k` (0: its start). */
+guint ladder_stops(const LadderMsg *m);
+LadderStop ladder_stop(const LadderMsg *m, guint k);
 /* Sorts the messages by departure (then arrival, then order of adding). */
 void ladder_sort(Ladder *l);
 /* Above `max` messages, merges runs of 3 or more plain messages of one

@@ -14,20 +14,25 @@
  * its first message to its last, tinted going right and hatched going left; a label pushed down has a dotted leader to
  * its arrow. Text is cairo's toy API in "sans-serif" (no Pango).
  *
+ * Grouped lanes (a node's layers) stand LADDER_LAYER_GAP apart under a
+ * box with the group's name; a message with stops is a polyline through
+ * them, a dot at each, labelled where it first crosses between groups,
+ * its steps down the sender's stack LADDER_STACK_NUDGE below their time
+ * and up the receiver's as much above.
+ *
  * The SVG gets a <title> and a <desc> holding the text ladder
  * (ladder_text()), since cairo draws letters as glyphs: the file says
  * what it shows to a search, a screen reader and the tests.
  *
- * Entry point: ladder_render().
+ * Entry point: ladder_render() (viz/surface.c writes the file).
  */
-#include <cairo-pdf.h>
-#include <cairo-svg.h>
 #include <cairo.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "viz/ladder.h"
+#include "viz/surface.h"
 
 #define LADDER_FONT "sans-serif"
 #define LADDER_FONT_SIZE 11.0
@@ -38,6 +43,9 @@
 #define LADDER_HEIGHT_PER_MSG 60.0 /* at most, on average */
 #define LADDER_HEIGHT_MIN 240.0
 #define LADDER_TOP 84.0
+#define LADDER_GROUP_TOP 30.0  /* more room at the top for the groups' names */
+#define LADDER_LAYER_GAP 96.0  /* between the lanes of one group */
+#define LADDER_STACK_NUDGE 2.5 /* pixels: down a stack below its time, up one above */
 #define LADDER_LEFT 100.0
 #define LADDER_RIGHT 150.0
 #define LADDER_BOTTOM 72.0
@@ -53,6 +61,8 @@ typedef struct {
   double gap;   /* between lanes */
   double scale; /* pixels per nanosecond */
   double width, height;
+  double top; /* the y of the first time: lower when lanes are grouped */
+  gboolean grouped;
   GArray *knots; /* LadderKnot, by time */
   GArray *cuts;  /* guint: the index of the knot after each cut */
 } LadderLayout;
@@ -115,13 +125,20 @@ static int *ladder_busy(const Ladder *l, const GArray *t)
   return busy;
 }
 
-/* The scale that keeps most departures a line apart: the fifth of the
- * gaps between departures that are shortest sets it. */
+/* The scale that keeps most labels a line apart: the fifth of the gaps
+ * between the starts of the messages' labelled parts (their departures,
+ * or where they cross the network) that are shortest sets it. */
 static double ladder_scale(const Ladder *l)
 {
-  GArray *gaps = g_array_new(FALSE, FALSE, sizeof(SimTime));
-  for (guint i = 1; i < l->msgs->len; i++) {
-    SimTime d = g_array_index(l->msgs, LadderMsg, i).t0 - g_array_index(l->msgs, LadderMsg, i - 1).t0;
+  GArray *starts = g_array_new(FALSE, FALSE, sizeof(SimTime)), *gaps = g_array_new(FALSE, FALSE, sizeof(SimTime));
+  for (guint i = 0; i < l->msgs->len; i++) {
+    LadderStop a, b;
+    ladder_span(l, &g_array_index(l->msgs, LadderMsg, i), &a, &b);
+    g_array_append_val(starts, a.t);
+  }
+  g_array_sort(starts, ladder_time_cmp);
+  for (guint i = 1; i < starts->len; i++) {
+    SimTime d = g_array_index(starts, SimTime, i) - g_array_index(starts, SimTime, i - 1);
     if (d > 0)
       g_array_append_val(gaps, d);
   }
@@ -130,6 +147,7 @@ static double ladder_scale(const Ladder *l)
     g_array_sort(gaps, ladder_time_cmp);
     scale = 1.4 * LADDER_LINE / (double)g_array_index(gaps, SimTime, gaps->len / 5);
   }
+  g_array_free(starts, TRUE);
   g_array_free(gaps, TRUE);
   return scale;
 }
@@ -139,7 +157,7 @@ static double ladder_knots(LadderLayout *lay, const GArray *t, const int *busy)
 {
   g_array_set_size(lay->knots, 0);
   g_array_set_size(lay->cuts, 0);
-  double y = LADDER_TOP;
+  double y = lay->top;
   for (guint k = 0; k < t->len; k++) {
     if (k > 0) {
       double d = (double)(g_array_index(t, SimTime, k) - g_array_index(t, SimTime, k - 1)) * lay->scale;
@@ -152,7 +170,7 @@ static double ladder_knots(LadderLayout *lay, const GArray *t, const int *busy)
     LadderKnot knot = {g_array_index(t, SimTime, k), y};
     g_array_append_val(lay->knots, knot);
   }
-  return y - LADDER_TOP;
+  return y - lay->top;
 }
 
 /* The knots: the scale, shrunk until the drawing fits LADDER_HEIGHT_MAX
@@ -172,7 +190,7 @@ static void ladder_layout_time(LadderLayout *lay)
     lay->scale *= LADDER_HEIGHT_MIN / h;
     h = ladder_knots(lay, t, busy);
   }
-  lay->height = LADDER_TOP + h + LADDER_LINE * 2 + LADDER_BOTTOM;
+  lay->height = lay->top + h + LADDER_LINE * 2 + LADDER_BOTTOM;
   g_free(busy);
   g_array_free(t, TRUE);
 }
@@ -227,8 +245,13 @@ static void ladder_layout_lanes(LadderLayout *lay, cairo_t *cr)
     widest = MAX(widest, ladder_text_width(cr, g_array_index(l->msgs, LadderMsg, i).label));
   lay->gap = CLAMP(widest + 90, 240, 500);
   lay->lane_x = g_new(double, l->lanes->len);
-  for (guint i = 0; i < l->lanes->len; i++)
-    lay->lane_x[i] = LADDER_LEFT + 40 + i * lay->gap;
+  for (guint i = 0; i < l->lanes->len; i++) {
+    const char *group = g_ptr_array_index(l->groups, i);
+    gboolean same = i > 0 && group && g_strcmp0(group, g_ptr_array_index(l->groups, i - 1)) == 0;
+    lay->grouped |= group != NULL;
+    lay->lane_x[i] = i == 0 ? LADDER_LEFT + 40 : lay->lane_x[i - 1] + (same ? LADDER_LAYER_GAP : lay->gap);
+  }
+  lay->top = LADDER_TOP + (lay->grouped ? LADDER_GROUP_TOP : 0);
   double legend = 0;
   for (guint i = 0; i < G_N_ELEMENTS(ladder_legend); i++)
     legend = MAX(legend, ladder_text_width(cr, ladder_legend[i]));
@@ -277,8 +300,8 @@ static char *ladder_seconds(SimTime t)
   return g_strdup_printf("%" G_GINT64_FORMAT ".%06" G_GINT64_FORMAT, t / 1000000000, t % 1000000000 / 1000);
 }
 
-/* The title, the lane boxes and the lane lines. */
-static void ladder_draw_lanes(cairo_t *cr, const LadderLayout *lay)
+/* The title: how many messages, from when to when. */
+static void ladder_draw_title(cairo_t *cr, const LadderLayout *lay)
 {
   const Ladder *l = lay->l;
   const LadderMsg *first = &g_array_index(l->msgs, LadderMsg, 0);
@@ -296,25 +319,58 @@ static void ladder_draw_lanes(cairo_t *cr, const LadderLayout *lay)
   ladder_font(cr, TRUE);
   cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
   ladder_label(cr, 12, 22, title, 0);
-  for (guint i = 0; i < l->lanes->len; i++) {
-    const char *name = g_ptr_array_index(l->lanes, i);
-    double w = ladder_text_width(cr, name) + 20, x = lay->lane_x[i];
-    cairo_set_source_rgb(cr, 0.6, 0.6, 0.6);
-    cairo_set_line_width(cr, 1.5);
-    cairo_move_to(cr, x, LADDER_TOP - 28);
-    cairo_line_to(cr, x, lay->height - LADDER_BOTTOM);
-    cairo_stroke(cr);
-    cairo_rectangle(cr, x - w / 2, LADDER_TOP - 50, w, 22);
-    cairo_set_source_rgb(cr, 0.93, 0.93, 0.97);
-    cairo_fill_preserve(cr);
-    cairo_set_source_rgb(cr, 0.3, 0.3, 0.4);
-    cairo_stroke(cr);
-    cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
-    ladder_label(cr, x, LADDER_TOP - 35, name, 0.5);
-  }
   g_free(title);
   g_free(a);
   g_free(b);
+}
+
+/* A box from x0 to x1 at y (its top), 22 high, with `text` centred; a
+ * group's darker. */
+static void ladder_box(cairo_t *cr, double x0, double x1, double y, const char *text, gboolean group)
+{
+  cairo_set_line_width(cr, 1.5);
+  cairo_rectangle(cr, x0, y, x1 - x0, 22);
+  cairo_set_source_rgb(cr, group ? 0.84 : 0.93, group ? 0.87 : 0.93, group ? 0.96 : 0.97);
+  cairo_fill_preserve(cr);
+  cairo_set_source_rgb(cr, 0.3, 0.3, 0.4);
+  cairo_stroke(cr);
+  cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+  ladder_label(cr, (x0 + x1) / 2, y + 15, text, 0.5);
+}
+
+/* Over the lanes of each group, a box with the group's name. */
+static void ladder_draw_groups(cairo_t *cr, const LadderLayout *lay)
+{
+  const Ladder *l = lay->l;
+  ladder_font(cr, TRUE);
+  for (guint i = 0, j; i < l->lanes->len; i = j) {
+    const char *group = g_ptr_array_index(l->groups, i);
+    for (j = i + 1; j < l->lanes->len && group && g_strcmp0(group, g_ptr_array_index(l->groups, j)) == 0;)
+      j++;
+    if (group)
+      ladder_box(cr, lay->lane_x[i] - LADDER_LAYER_GAP / 2 + 4, lay->lane_x[j - 1] + LADDER_LAYER_GAP / 2 - 4,
+                 lay->top - 50 - LADDER_GROUP_TOP, group, TRUE);
+  }
+}
+
+/* The title, the lane boxes (a grouped lane's shows its layer) and the
+ * lane lines. */
+static void ladder_draw_lanes(cairo_t *cr, const LadderLayout *lay)
+{
+  const Ladder *l = lay->l;
+  ladder_draw_title(cr, lay);
+  ladder_draw_groups(cr, lay);
+  for (guint i = 0; i < l->lanes->len; i++) {
+    const char *name = ladder_lane_short(l, i);
+    ladder_font(cr, !lay->grouped);
+    double w = ladder_text_width(cr, name) + 20, x = lay->lane_x[i];
+    cairo_set_source_rgb(cr, 0.6, 0.6, 0.6);
+    cairo_set_line_width(cr, 1.5);
+    cairo_move_to(cr, x, lay->top - 28);
+    cairo_line_to(cr, x, lay->height - LADDER_BOTTOM);
+    cairo_stroke(cr);
+    ladder_box(cr, x - w / 2, x + w / 2, lay->top - 50, name, FALSE);
+  }
 }
 
 /* The broken-axis marks and the length of each cut. */
@@ -382,8 +438,10 @@ static void ladder_colour(cairo_t *cr, const LadderMsg *m, double alpha)
 /* A line from (x0, y0) to (x1, y1) ending in an arrowhead. */
 static void ladder_arrow(cairo_t *cr, double x0, double y0, double x1, double y1, gboolean dashed)
 {
-  double len = hypot(x1 - x0, y1 - y0), ux = (x1 - x0) / len, uy = (y1 - y0) / len;
-  double dash[] = {6, 4};
+  double len = hypot(x1 - x0, y1 - y0);
+  if (len < 1e-6)
+    return;
+  double ux = (x1 - x0) / len, uy = (y1 - y0) / len, dash[] = {6, 4};
   cairo_set_line_width(cr, 1.4);
   cairo_set_dash(cr, dash, dashed ? 2 : 0, 0);
   cairo_move_to(cr, x0, y0);
@@ -448,25 +506,71 @@ static void ladder_draw_band(cairo_t *cr, const LadderLayout *lay, const LadderM
   ladder_arrow(cr, x0, ladder_y(lay, m->t0_last), x1, ladder_y(lay, m->t1_last), FALSE);
 }
 
-/* One message's arrow (or band), and its X. */
+/* The place of stop `k` of message `m`: its lane, its time; with stops,
+ * those down the sender's stack LADDER_STACK_NUDGE lower and those up the
+ * receiver's as much higher, so that a packet arriving and another
+ * leaving at the same instant (a reply made at once) stay two lines. */
+static void ladder_stop_xy(const LadderLayout *lay, const LadderMsg *m, guint k, double *x, double *y)
+{
+  LadderStop p = ladder_stop(m, k);
+  int span = m->via ? ladder_span_step(lay->l, m) : -1;
+  *x = lay->lane_x[p.lane];
+  *y = ladder_y(lay, p.t);
+  if (span >= 0)
+    *y += (int)k <= span ? LADDER_STACK_NUDGE : -LADDER_STACK_NUDGE;
+}
+
+/* Where message `m` ends: its `to` lane at t1, or three quarters of the
+ * way there from its last stop for a loss. */
+static void ladder_end_xy(const LadderLayout *lay, const LadderMsg *m, double *x, double *y)
+{
+  double px, py;
+  ladder_stop_xy(lay, m, ladder_stops(m) - 2, &px, &py);
+  ladder_stop_xy(lay, m, ladder_stops(m) - 1, x, y);
+  if (m->end == LADDER_LOST)
+    *x = (px + 3 * *x) / 4;
+}
+
+/* The path of message `m` up to its last stop before its end. */
+static void ladder_path(cairo_t *cr, const LadderLayout *lay, const LadderMsg *m, double *x, double *y)
+{
+  guint n = ladder_stops(m);
+  for (guint k = 0; k + 1 < n; k++) {
+    ladder_stop_xy(lay, m, k, x, y);
+    if (k == 0)
+      cairo_move_to(cr, *x, *y);
+    else
+      cairo_line_to(cr, *x, *y);
+  }
+}
+
+/* One message's arrow (or band), and its X: straight, or through its
+ * stops (a dot at each). */
 static void ladder_draw_msg(cairo_t *cr, const LadderLayout *lay, const LadderMsg *m)
 {
-  double x0 = lay->lane_x[m->from], x1 = lay->lane_x[m->to], y0 = ladder_y(lay, m->t0), y1 = ladder_y(lay, m->t1);
   if (m->count > 1) {
     ladder_draw_band(cr, lay, m);
     return;
   }
-  if (m->end == LADDER_LOST)
-    x1 = (x0 + 3 * x1) / 4;
+  double x0 = 0, y0 = 0, x1, y1, dash[] = {6, 4};
   ladder_colour(cr, m, 1);
+  for (guint k = 1; k + 1 < ladder_stops(m); k++) {
+    ladder_stop_xy(lay, m, k, &x1, &y1);
+    cairo_arc(cr, x1, y1, 2.2, 0, 2 * G_PI);
+    cairo_fill(cr);
+  }
+  ladder_end_xy(lay, m, &x1, &y1);
+  cairo_set_line_width(cr, 1.4);
+  cairo_set_dash(cr, dash, m->retransmit ? 2 : 0, 0);
+  ladder_path(cr, lay, m, &x0, &y0);
+  if (m->end == LADDER_ARRIVED && ladder_stops(m) > 2)
+    cairo_stroke(cr);
+  cairo_set_dash(cr, NULL, 0, 0);
   if (m->end == LADDER_ARRIVED) {
     ladder_arrow(cr, x0, y0, x1, y1, m->retransmit);
     return;
   }
-  double dash[] = {6, 4};
-  cairo_set_line_width(cr, 1.4);
   cairo_set_dash(cr, dash, m->retransmit ? 2 : 0, 0);
-  cairo_move_to(cr, x0, y0);
   cairo_line_to(cr, x1, y1);
   cairo_stroke(cr);
   cairo_set_dash(cr, NULL, 0, 0);
@@ -480,11 +584,10 @@ static void ladder_draw_crosses(cairo_t *cr, const LadderLayout *lay)
     const LadderMsg *m = &g_array_index(lay->l->msgs, LadderMsg, i);
     if (m->end == LADDER_ARRIVED || m->count > 1)
       continue;
-    double x0 = lay->lane_x[m->from], x1 = lay->lane_x[m->to], dir = x1 > x0 ? 1 : -1;
-    if (m->end == LADDER_LOST)
-      x1 = (x0 + 3 * x1) / 4;
+    double x1, y1, dir = lay->lane_x[m->to] > lay->lane_x[m->from] ? 1 : -1;
+    ladder_end_xy(lay, m, &x1, &y1);
     const char *text = m->note ? m->note : m->end == LADDER_LOST ? "lost" : "dropped";
-    ladder_cross(cr, x1, ladder_y(lay, m->t1), text, dir);
+    ladder_cross(cr, x1, y1, text, dir);
   }
 }
 
@@ -514,17 +617,19 @@ static void ladder_draw_labels(cairo_t *cr, const LadderLayout *lay)
     last[i] = -1e9;
   for (guint i = 0; i < lay->l->msgs->len; i++) {
     const LadderMsg *m = &g_array_index(lay->l->msgs, LadderMsg, i);
-    guint side = m->to > m->from ? m->from : m->from - 1;
-    double dir = m->to > m->from ? 1 : -1, y0 = ladder_y(lay, m->t0), y = MAX(y0 - 4, last[side] + LADDER_LINE);
+    LadderStop a, b;
+    ladder_span(lay->l, m, &a, &b);
+    guint side = b.lane > a.lane ? a.lane : a.lane - 1;
+    double dir = b.lane > a.lane ? 1 : -1, y0 = ladder_y(lay, a.t), y = MAX(y0 - 4, last[side] + LADDER_LINE);
     last[side] = y;
     if (y > y0 + LADDER_LINE / 2)
-      ladder_leader(cr, lay->lane_x[m->from], y0, dir, y);
+      ladder_leader(cr, lay->lane_x[a.lane], y0, dir, y);
     if (m->end == LADDER_LOST)
       last[side] = MAX(y, ladder_y(lay, m->t1) + 8); /* the next label below its X */
     char *text = m->retransmit ? g_strdup_printf("%s (retransmit)", m->label) : g_strdup(m->label);
     ladder_font(cr, m->count > 1);
     ladder_colour(cr, m, 1);
-    ladder_label(cr, lay->lane_x[m->from] + dir * 10, y, text, dir > 0 ? 0 : 1);
+    ladder_label(cr, lay->lane_x[a.lane] + dir * 10, y, text, dir > 0 ? 0 : 1);
     g_free(text);
   }
   g_free(last);
@@ -548,89 +653,18 @@ static void ladder_draw(cairo_t *cr, const LadderLayout *lay)
     ladder_label(cr, 12, lay->height - 46 + 16 * i, ladder_legend[i], 0);
 }
 
-static cairo_status_t ladder_svg_write(void *closure, const unsigned char *data, unsigned int length)
+/* The SVG's title: the lanes, "ladder: alice, bob". */
+static char *ladder_title(const Ladder *l)
 {
-  g_string_append_len(closure, (const char *)data, length);
-  return CAIRO_STATUS_SUCCESS;
-}
-
-/* The SVG with a <title> (the lanes) and a <desc> (the text ladder) put
- * right after its <svg ...> tag. */
-static char *ladder_svg_annotate(const Ladder *l, const GString *svg)
-{
-  const char *open = strstr(svg->str, "<svg");
-  const char *end = open ? strchr(open, '>') : NULL;
-  if (!end)
-    return g_strdup(svg->str);
-  GString *names = g_string_new(NULL);
+  GString *names = g_string_new("ladder: ");
   for (guint i = 0; i < l->lanes->len; i++)
     g_string_append_printf(names, "%s%s", i ? ", " : "", (const char *)g_ptr_array_index(l->lanes, i));
-  char *lanes = g_string_free(names, FALSE);
-  char *text = ladder_text(l);
-  char *title = g_markup_printf_escaped("\n<title>ladder: %s</title>\n<desc>\n%s</desc>", lanes, text);
-  GString *out = g_string_new_len(svg->str, end + 1 - svg->str);
-  g_string_append(out, title);
-  g_string_append(out, end + 1);
-  g_free(title);
-  g_free(text);
-  g_free(lanes);
-  return g_string_free(out, FALSE);
+  return g_string_free(names, FALSE);
 }
 
-/* Draws onto `s` and finishes it; FALSE with `error` set if cairo failed. */
-static gboolean ladder_finish(cairo_surface_t *s, const LadderLayout *lay, const char *path, GError **error)
+static void ladder_draw_cb(cairo_t *cr, const void *data)
 {
-  cairo_t *cr = cairo_create(s);
-  ladder_draw(cr, lay);
-  cairo_status_t status = cairo_status(cr);
-  cairo_destroy(cr);
-  cairo_surface_finish(s);
-  if (status == CAIRO_STATUS_SUCCESS)
-    status = cairo_surface_status(s);
-  if (status != CAIRO_STATUS_SUCCESS)
-    g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_FAILED, "%s: %s", path, cairo_status_to_string(status));
-  return status == CAIRO_STATUS_SUCCESS;
-}
-
-static gboolean ladder_render_svg(const LadderLayout *lay, const char *path, GError **error)
-{
-  GString *svg = g_string_new(NULL);
-  cairo_surface_t *s = cairo_svg_surface_create_for_stream(ladder_svg_write, svg, lay->width, lay->height);
-  gboolean ok = ladder_finish(s, lay, path, error);
-  cairo_surface_destroy(s);
-  if (ok) {
-    char *text = ladder_svg_annotate(lay->l, svg);
-    ok = g_file_set_contents(path, text, -1, error);
-    g_free(text);
-  }
-  g_string_free(svg, TRUE);
-  return ok;
-}
-
-static gboolean ladder_render_png(const LadderLayout *lay, const char *path, GError **error)
-{
-  cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, (int)ceil(lay->width), (int)ceil(lay->height));
-  cairo_t *cr = cairo_create(s);
-  ladder_draw(cr, lay);
-  cairo_destroy(cr);
-  cairo_status_t status = cairo_surface_write_to_png(s, path);
-  cairo_surface_destroy(s);
-  if (status != CAIRO_STATUS_SUCCESS)
-    g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_FAILED, "%s: %s", path, cairo_status_to_string(status));
-  return status == CAIRO_STATUS_SUCCESS;
-}
-
-/* The PDF, its creation date fixed so that the same ladder gives the
- * same file. */
-static gboolean ladder_render_pdf(const LadderLayout *lay, const char *path, GError **error)
-{
-  cairo_surface_t *s = cairo_pdf_surface_create(path, lay->width, lay->height);
-  cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_TITLE, "ipsim ladder");
-  cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_CREATOR, "ipsim");
-  cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_CREATE_DATE, "2000-01-01T00:00:00Z");
-  gboolean ok = ladder_finish(s, lay, path, error);
-  cairo_surface_destroy(s);
-  return ok;
+  ladder_draw(cr, data);
 }
 
 gboolean ladder_render(const Ladder *l, const char *path, LadderFormat format, GError **error)
@@ -641,9 +675,12 @@ gboolean ladder_render(const Ladder *l, const char *path, LadderFormat format, G
   }
   LadderLayout lay;
   ladder_layout(&lay, l);
-  gboolean ok = format == LADDER_SVG   ? ladder_render_svg(&lay, path, error)
-                : format == LADDER_PNG ? ladder_render_png(&lay, path, error)
-                                       : ladder_render_pdf(&lay, path, error);
+  static const VizFormat formats[] = {[LADDER_SVG] = VIZ_SVG, [LADDER_PNG] = VIZ_PNG, [LADDER_PDF] = VIZ_PDF};
+  char *title = ladder_title(l), *text = ladder_text(l);
+  VizPicture pic = {lay.width, lay.height, title, text, ladder_draw_cb, &lay};
+  gboolean ok = viz_surface_render(&pic, path, formats[format], error);
+  g_free(title);
+  g_free(text);
   ladder_layout_free(&lay);
   return ok;
 }

@@ -6,7 +6,7 @@
  * steps or lines, dashed or solid, clipped to the frame. Text is cairo's
  * toy API in "sans-serif"; the SVG gets a <title> and a <desc> holding
  * plot_text(), since cairo draws letters as glyphs. The PDF's creation
- * date is fixed: the same plot gives the same bytes.
+ * date is fixed: the same plot gives the same bytes (viz/surface.c renders).
  *
  * Entry points: plot_new(), plot_series(), plot_point(), plot_window(),
  * plot_ticks(),
@@ -14,11 +14,11 @@
  */
 #include "viz/plot.h"
 
-#include <cairo-pdf.h>
-#include <cairo-svg.h>
 #include <cairo.h>
 #include <math.h>
 #include <string.h>
+
+#include "viz/surface.h"
 
 #define PLOT_W 900.0
 #define PLOT_H 520.0
@@ -377,69 +377,9 @@ static void plot_draw(cairo_t *cr, const Plot *p)
   plot_draw_legend(cr, p);
 }
 
-/* Draws onto `s` and finishes it; FALSE with `error` set if cairo failed. */
-static gboolean plot_finish(cairo_surface_t *s, const Plot *p, const char *path, GError **error)
+static void plot_draw_cb(cairo_t *cr, const void *data)
 {
-  cairo_t *cr = cairo_create(s);
-  plot_draw(cr, p);
-  cairo_status_t status = cairo_status(cr);
-  cairo_destroy(cr);
-  cairo_surface_finish(s);
-  if (status == CAIRO_STATUS_SUCCESS)
-    status = cairo_surface_status(s);
-  if (status != CAIRO_STATUS_SUCCESS)
-    g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_FAILED, "%s: %s", path, cairo_status_to_string(status));
-  return status == CAIRO_STATUS_SUCCESS;
-}
-
-static cairo_status_t plot_svg_write(void *closure, const unsigned char *data, unsigned int length)
-{
-  g_string_append_len(closure, (const char *)data, length);
-  return CAIRO_STATUS_SUCCESS;
-}
-
-/* The SVG, a <title> and a <desc> (plot_text()) right after its <svg> tag. */
-static gboolean plot_render_svg(const Plot *p, const char *path, GError **error)
-{
-  GString *svg = g_string_new(NULL);
-  cairo_surface_t *s = cairo_svg_surface_create_for_stream(plot_svg_write, svg, PLOT_W, PLOT_H);
-  gboolean ok = plot_finish(s, p, path, error);
-  cairo_surface_destroy(s);
-  const char *open = strstr(svg->str, "<svg"), *end = open ? strchr(open, '>') : NULL;
-  if (ok && end) {
-    char *text = plot_text(p);
-    char *head = g_markup_printf_escaped("\n<title>plot: %s</title>\n<desc>\n%s</desc>", p->title, text);
-    g_string_insert(svg, end + 1 - svg->str, head);
-    g_free(head);
-    g_free(text);
-  }
-  ok = ok && g_file_set_contents(path, svg->str, (gssize)svg->len, error);
-  g_string_free(svg, TRUE);
-  return ok;
-}
-
-static gboolean plot_render_png(const Plot *p, const char *path, GError **error)
-{
-  cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, (int)PLOT_W, (int)PLOT_H);
-  cairo_t *cr = cairo_create(s);
-  plot_draw(cr, p);
-  cairo_destroy(cr);
-  cairo_status_t status = cairo_surface_write_to_png(s, path);
-  cairo_surface_destroy(s);
-  if (status != CAIRO_STATUS_SUCCESS)
-    g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_FAILED, "%s: %s", path, cairo_status_to_string(status));
-  return status == CAIRO_STATUS_SUCCESS;
-}
-
-static gboolean plot_render_pdf(const Plot *p, const char *path, GError **error)
-{
-  cairo_surface_t *s = cairo_pdf_surface_create(path, PLOT_W, PLOT_H);
-  cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_TITLE, p->title);
-  cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_CREATOR, "ipsim");
-  cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_CREATE_DATE, "2000-01-01T00:00:00Z");
-  gboolean ok = plot_finish(s, p, path, error);
-  cairo_surface_destroy(s);
-  return ok;
+  plot_draw(cr, data);
 }
 
 gboolean plot_render(const Plot *p, const char *path, PlotFormat format, GError **error)
@@ -451,7 +391,11 @@ gboolean plot_render(const Plot *p, const char *path, PlotFormat format, GError 
     g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "nothing to plot: no point in the time shown");
     return FALSE;
   }
-  return format == PLOT_SVG   ? plot_render_svg(p, path, error)
-         : format == PLOT_PNG ? plot_render_png(p, path, error)
-                              : plot_render_pdf(p, path, error);
+  char *title = g_strdup_printf("plot: %s", p->title), *text = plot_text(p);
+  VizPicture pic = {PLOT_W, PLOT_H, title, text, plot_draw_cb, p};
+  static const VizFormat formats[] = {[PLOT_SVG] = VIZ_SVG, [PLOT_PNG] = VIZ_PNG, [PLOT_PDF] = VIZ_PDF};
+  gboolean ok = viz_surface_render(&pic, path, formats[format], error);
+  g_free(title);
+  g_free(text);
+  return ok;
 }

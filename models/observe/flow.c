@@ -10,6 +10,11 @@
  * key order so that output never depends on hash order);
  * flow_table_free().
  *
+ * Throughput over time: each delivery and each byte of goodput also adds
+ * to the flow's bin of FLOW_BIN (10 ms) of the run; only bins with bytes
+ * are kept (an array appended to, as time only goes forward), so a long
+ * idle flow costs nothing (report_throughput_csv() writes them).
+ *
  * A hash lookup per packet is accepted here: it happens at the two
  * endpoints of a flow only, not at every hop.
  *
@@ -89,6 +94,8 @@ static void flow_free(gpointer p)
 
   if (f->drop_lines)
     g_ptr_array_free(f->drop_lines, TRUE);
+  if (f->bins)
+    g_array_free(f->bins, TRUE);
   g_free(f);
 }
 
@@ -162,6 +169,21 @@ void flow_retransmitted(Flow *f)
   f->retransmitted++;
 }
 
+/* The bin of `now` on flow `f`: its last, or a new one after it (time
+ * only goes forward). */
+static FlowBin *flow_bin(Flow *f, SimTime now)
+{
+  uint32_t bin = (uint32_t)(now / FLOW_BIN);
+  if (!f->bins)
+    f->bins = g_array_new(FALSE, FALSE, sizeof(FlowBin));
+  FlowBin *last = f->bins->len ? &g_array_index(f->bins, FlowBin, f->bins->len - 1) : NULL;
+  if (last && last->bin == bin)
+    return last;
+  FlowBin b = {bin, 0, 0};
+  g_array_append_val(f->bins, b);
+  return &g_array_index(f->bins, FlowBin, f->bins->len - 1);
+}
+
 /* Counts packet p (`bytes` payload bytes) delivered at `now` on the flow
  * it was stamped with, else on the flow of `key`; its one-way delay comes
  * from the stamp (none for an unstamped packet). Returns the flow. */
@@ -172,6 +194,8 @@ Flow *flow_delivered(FlowTable *ft, const FlowKey *key, const Packet *p, size_t 
   f->rx_packets++;
   f->rx_bytes += bytes;
   f->last_rx = now;
+  if (bytes)
+    flow_bin(f, now)->rx_bytes += bytes;
   if (p && p->flow) {
     SimTime delay = now - p->stamp;
     f->delay_sum += delay;
@@ -188,6 +212,8 @@ void flow_goodput(Flow *f, size_t bytes, SimTime now)
 {
   f->goodput_bytes += bytes;
   f->last_goodput = now;
+  if (bytes)
+    flow_bin(f, now)->goodput_bytes += bytes;
 }
 
 /* A packet stamped with a flow was dropped in the network: one loss. */

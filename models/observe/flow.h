@@ -24,6 +24,16 @@ typedef struct {
   uint8_t proto;
 } FlowKey;
 
+/* The bytes of a flow in one FLOW_BIN of the run (bin k: from k x
+ * FLOW_BIN to (k + 1) x FLOW_BIN), for throughput over time. */
+typedef struct {
+  uint32_t bin;
+  uint64_t rx_bytes;      /* accepted by the destination's transport layer */
+  uint64_t goodput_bytes; /* handed to the application */
+} FlowBin;
+
+#define FLOW_BIN SIMTIME_MS(10)
+
 typedef struct {
   FlowKey key;
   uint32_t id;                   /* 1, 2, ... in order of creation; packets carry it */
@@ -39,6 +49,7 @@ typedef struct {
   SimTime last_delay;            /* -1 before the first delivery */
   GPtrArray *drop_lines;         /* of char*: the first FLOW_DROP_LINES losses, as trace lines, in time order; NULL
                                     before the first */
+  GArray *bins;                  /* of FlowBin, by time, the bins with bytes only; NULL before the first */
 } Flow;
 
 #define FLOW_DROP_LINES 5

@@ -512,6 +512,26 @@ GString *report_flows_csv(const Network *net)
   return s;
 }
 
+GString *report_throughput_csv(const Network *net)
+{
+  GString *s = g_string_new(REPORT_THROUGHPUT_CSV_HEADER "\n");
+  GPtrArray *flows = flow_table_sorted(net->ctx.flows);
+  char proto[4], src[16], dst[16];
+  for (guint i = 0; i < flows->len; i++) {
+    const Flow *f = g_ptr_array_index(flows, i);
+    for (guint k = 0; f->bins && k < f->bins->len; k++) {
+      const FlowBin *b = &g_array_index(f->bins, FlowBin, k);
+      SimTime t = (SimTime)b->bin * FLOW_BIN;
+      g_string_append_printf(s, "%" PRId64 ".%03" PRId64 ",%s,%s,%u,%s,%u,%" PRIu64 ",%" PRIu64 "\n", t / 1000000000,
+                             t % 1000000000 / 1000000, report_proto_name(f->key.proto, proto),
+                             report_addr(f->key.src, src), f->key.sport, report_addr(f->key.dst, dst), f->key.dport,
+                             b->rx_bytes, b->goodput_bytes);
+    }
+  }
+  g_ptr_array_unref(flows);
+  return s;
+}
+
 /* Fills the routing protocols' totals of the run. */
 void report_routing(const Network *net, ReportRouting *r)
 {

@@ -30,6 +30,13 @@
  * Unlike tcpdump, which starts counting at the first segment it sees,
  * a connection whose SYNs the trace did not see stays absolute.
  *
+ * HTTP: a payload that starts with an HTTP/1.x start line (RFC 9112
+ * 3 and 4: a request line "GET /bytes/5000 HTTP/1.1" or a status line
+ * "HTTP/1.1 200 OK"), on any port, adds it after the length, as tcpdump
+ * does for port 80: `len 69: HTTP: GET /bytes/5000 HTTP/1.1`; at most
+ * TRACE_HTTP_MAX characters of it, printable ASCII only. The segments
+ * that continue a message (a body) show nothing more.
+ *
  * Entry points: trace_decode_tcp(); trace_tcp_seqs_new(),
  * trace_tcp_seqs_free() (declared in trace_decode.h).
  */
@@ -38,6 +45,8 @@
 #include "models/internet/ipv4_wire.h"
 #include "models/observe/trace_decode.h"
 #include "models/transport/tcp_wire.h"
+
+#define TRACE_HTTP_MAX 80
 
 /* AE (RFC 3540's NS, AccECN's AE): the bit just below the data offset. */
 #define TRACE_TCP_OFF_AE 0x01
@@ -288,6 +297,42 @@ static void trace_tcp_numbers(GString *out, const TcpHeader *h, TraceTcpBase bas
     trace_append_field(out, " urg ", g_ntohs(h->urg));
 }
 
+/* The length of the first line of `p` (`len` bytes), when it is all
+ * printable ASCII and ends in CR LF (or at the end of the bytes); 0
+ * otherwise. */
+static size_t trace_http_line(const uint8_t *p, size_t len)
+{
+  size_t n = 0;
+  while (n < len && p[n] >= 0x20 && p[n] < 0x7f)
+    n++;
+  return n == len || (n + 1 < len && p[n] == '\r' && p[n + 1] == '\n') ? n : 0;
+}
+
+/* TRUE when line `l` (`n` bytes) is an HTTP/1.x start line: a status
+ * line "HTTP/1.x DDD ...", or a request line "METHOD TARGET HTTP/1.x"
+ * with a method of capital letters. */
+static gboolean trace_http_start(const char *l, size_t n)
+{
+  if (n >= 12 && strncmp(l, "HTTP/1.", 7) == 0 && l[8] == ' ' && g_ascii_isdigit(l[9]))
+    return TRUE;
+  size_t m = 0;
+  while (m < n && m < 16 && g_ascii_isupper(l[m]))
+    m++;
+  const char *sp = m ? memchr(l + m + 1, ' ', n - MIN(n, m + 1)) : NULL;
+  return m > 0 && m < n && l[m] == ' ' && sp && (size_t)(l + n - sp) >= 9 && strncmp(sp + 1, "HTTP/1.", 7) == 0;
+}
+
+/* Appends ": HTTP: <start line>" when the payload `p` (`len` bytes
+ * present) begins an HTTP/1.x message. */
+static void trace_tcp_http(GString *out, const uint8_t *p, size_t len)
+{
+  size_t n = trace_http_line(p, len);
+  if (n == 0 || !trace_http_start((const char *)p, n))
+    return;
+  g_string_append(out, ": HTTP: ");
+  g_string_append_len(out, (const char *)p, (gssize)MIN(n, TRACE_HTTP_MAX));
+}
+
 /* Appends the TCP segment in `p`, sent from ip->src to ip->dst: `len`
  * bytes present, `seglen` bytes in the datagram (more when the capture
  * was cut). Ports, flags, numbers (relative through `seqs` when not
@@ -324,4 +369,5 @@ void trace_decode_tcp(GString *out, TraceTcpSeqs *seqs, const Ipv4Header *ip, co
   if (hl > TCP_HEADER_LEN)
     trace_tcp_options(out, p + TCP_HEADER_LEN, hl - TCP_HEADER_LEN, base.ack);
   trace_append_field(out, " len ", seglen - hl);
+  trace_tcp_http(out, p + hl, MIN(len, seglen) - hl);
 }

@@ -168,7 +168,8 @@ static gboolean cli_write_file(const char *dir, const char *name, GString *text)
   return ok;
 }
 
-/* Writes DIR/summary.json, DIR/counters.json, DIR/flows.json, DIR/flows.csv and
+/* Writes DIR/summary.json, DIR/counters.json, DIR/flows.json, DIR/flows.csv,
+ * DIR/throughput.csv and
  * DIR/expect.json (`checked` FALSE: the run stopped before its checks): only
  * simulated figures, so that the same scenario and seed give
  * byte-identical files (but for the lag of a real-time run). */
@@ -191,6 +192,7 @@ static gboolean cli_write_results(const Network *net, uint64_t events, const cha
   return cli_write_file(dir, "summary.json", json) && cli_write_file(dir, "counters.json", report_counters_json(net)) &&
          cli_write_file(dir, "flows.json", report_flows_json(net)) &&
          cli_write_file(dir, "flows.csv", report_flows_csv(net)) &&
+         cli_write_file(dir, "throughput.csv", report_throughput_csv(net)) &&
          cli_write_file(dir, "expect.json", expect_json(ex, checked));
 }
 

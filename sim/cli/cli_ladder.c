@@ -1,7 +1,9 @@
 /*
- * `ipsim ladder DIR (--between A,B | --nodes A,B,... | --flow F) [--from T]
- * [--to T] [--collapse N] [-o OUT]`: the ladder (sequence) diagram of the
- * messages in DIR/trace.txt between chosen nodes (ladder_build.c), as
+ * `ipsim ladder DIR (--between A,B | --nodes A,B,... | --flow F) [--layers]
+ * [--from T] [--to T] [--collapse N] [-o OUT]`: the ladder (sequence)
+ * diagram of the messages in DIR/trace.txt between chosen nodes
+ * (ladder_build.c; DIR/trace.tags, when the run wrote it, gives each
+ * line's layer and the apps' flows: --flow NAME, --layers), as
  * text on standard output, or drawn to OUT by its extension: .txt, .svg,
  * .png or .pdf (viz/ladder_draw.c). Above N messages (default 60; 0:
  * never) runs of data segments, ACKs or datagrams in one direction merge
@@ -22,6 +24,7 @@ enum { CLI_LADDER_COLLAPSE = 60 };
 typedef struct {
   char *between, *nodes, *flow, *from, *to, *out;
   gint collapse;
+  gboolean layers;
 } LadderArgs;
 
 /* Reads a --from or --to value (NULL: none) into *t; FALSE after saying why. */
@@ -39,10 +42,10 @@ static gboolean cli_ladder_time(const char *opt, const char *text, SimTime *t)
 /* The query from the options; FALSE after saying why. */
 static gboolean cli_ladder_query(const LadderArgs *a, LadderQuery *q)
 {
-  *q = (LadderQuery){.flow = a->flow, .hops = a->nodes != NULL};
+  *q = (LadderQuery){.flow = a->flow, .hops = a->nodes != NULL, .layers = a->layers};
   if ((a->between && a->nodes) || (!a->between && !a->nodes && !a->flow)) {
     fprintf(stderr, "ipsim ladder: give --between A,B (end to end), or --nodes A,B,... (hop by hop), or --flow "
-                    "PORT; see 'ipsim help ladder'\n");
+                    "PORT or APP; see 'ipsim help ladder'\n");
     return FALSE;
   }
   const char *list = a->nodes ? a->nodes : a->between;
@@ -114,7 +117,12 @@ static int cli_ladder_run(const char *dir, const LadderQuery *q, const LadderArg
             dir);
     g_clear_error(&error);
   }
-  Ladder *l = text ? ladder_build(text, q, &error) : NULL;
+  char *tags_path = g_build_filename(dir, "trace.tags", NULL), *tags = NULL;
+  if (text && !g_file_get_contents(tags_path, &tags, NULL, NULL))
+    tags = NULL; /* an older run, or one without the tags: layers from the verbs, flows by port */
+  g_free(tags_path);
+  Ladder *l = text ? ladder_build(text, tags, q, &error) : NULL;
+  g_free(tags);
   if (text && !l) {
     fprintf(stderr, "ipsim ladder: %s: %s\n", path, error->message);
     g_clear_error(&error);
@@ -138,6 +146,7 @@ int cli_ladder(int argc, char **argv)
                             {"from", 0, 0, G_OPTION_ARG_STRING, &a.from, NULL, NULL},
                             {"to", 0, 0, G_OPTION_ARG_STRING, &a.to, NULL, NULL},
                             {"collapse", 0, 0, G_OPTION_ARG_INT, &a.collapse, NULL, NULL},
+                            {"layers", 0, 0, G_OPTION_ARG_NONE, &a.layers, NULL, NULL},
                             {"output", 'o', 0, G_OPTION_ARG_FILENAME, &a.out, NULL, NULL},
                             G_OPTION_ENTRY_NULL};
   LadderQuery q = {0};

@@ -20,14 +20,33 @@
  *   link layer) on another chosen node not yet paired, so that nodes not
  *   chosen (a switch) are crossed as if by a wire.
  *
+ * With --layers (LadderQuery.layers) each chosen node has four lanes,
+ * one per layer, in a group named by the node (the first node's top to
+ * bottom, the others' bottom to top), and a message passes stops: from
+ * its own layer (build_top(): application for a segment that starts an
+ * HTTP message, transport for TCP and UDP, link for ARP, else internet)
+ * at its first line, the layer of each line of its sender up to its
+ * departure, then each line of the node it reaches, up to its delivery
+ * (and its own layer again), its drop, or its tx when the node sends it
+ * on (hop by hop, the next hop starts there). A line's layer is its
+ * trace.tags layer, else its verb's (ev_layer_of_verb()). Lanes no
+ * message touches are pruned.
+ *
+ * --flow NAME (not a port) keeps the packets whose lines trace.tags puts
+ * in the flow of the app NAME, as `ipsim trace --flow NAME`.
+ *
  * Labels say what the headers say, shortened: "ARP who-has 10.0.0.2",
  * "ICMP echo request seq 1", "SYN seq 0", "SYN, ACK seq 0 ack 1", "ACK seq
  * 1:1449 ack 1", "UDP 49152 > 5001 len 1008"; TCP numbers are
  * relative, the SYNs' too (the trace shows their absolute ISN); a duplicate
- * ACK says "(dup)" and merges only with duplicates.
+ * ACK says "(dup)" and merges only with duplicates. A segment whose line
+ * shows the HTTP start line it carries (trace_tcp.c) is labelled by it,
+ * "HTTP GET /bytes/3000 (PSH, ACK seq 1:64 ack 1)", "HTTP 200 OK (ACK seq
+ * 1:1449 ack 64)", and stays out of bands.
  *
  * Entry point: ladder_build().
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -47,7 +66,13 @@ typedef struct {
   gint64 frag_of;   /* a fragment's datagram, or 0 */
   char *headers;    /* without the drop's " reason R" */
   char *reason;     /* a drop's reason, or NULL */
+  guint layer;      /* LAYER_*: trace.tags' layer of the line, else its verb's */
+  char *flows;      /* trace.tags' flows of the line ("hello,listener"), or NULL */
 } Ev;
+
+/* The four layers, top to bottom, as lanes of a node with --layers. */
+enum { LAYER_APP, LAYER_TRANSPORT, LAYER_INTERNET, LAYER_LINK, LAYER_N };
+static const char *const layer_names[LAYER_N] = {"application", "transport", "internet", "link"};
 
 /* The packet's addresses and ports, read from its headers. */
 typedef struct {
@@ -69,6 +94,11 @@ typedef struct {
   GHashTable *dup_ids;    /* ids of duplicate ACKs */
   GHashTable *first_frag; /* datagram id -> the id of its first fragment seen */
   guint *lane_of;         /* node index -> lane + 1, 0: not chosen */
+  guint *layer_lane;      /* with --layers: node * LAYER_N + layer -> lane + 1 */
+  guint chosen;           /* how many nodes have lanes */
+  char **tags;            /* trace.tags' lines, one per line of the trace; NULL */
+  char **flow_names;      /* the apps' flows trace.tags names; NULL */
+  gboolean flow_by_name;  /* --flow names an app (trace.tags) */
   Ladder *ladder;
 } Build;
 
@@ -80,6 +110,43 @@ static EvVerb ev_verb(const char *verb)
     if (strcmp(verb, ev_verbs[i]) == 0)
       return (EvVerb)i;
   return EV_OTHER;
+}
+
+/* The layer a line of trace.tags names (routing: the application's). */
+static guint ev_layer_of_tag(const char *tag)
+{
+  static const char *const names[] = {"app", "transport", "internet", "link", "routing"};
+  size_t n = strcspn(tag, " ");
+  for (guint i = 0; i < G_N_ELEMENTS(names); i++)
+    if (strlen(names[i]) == n && strncmp(tag, names[i], n) == 0)
+      return i % LAYER_N;
+  return LAYER_INTERNET;
+}
+
+/* The layer of a line without trace.tags, from its verb: IPv4 sends and
+ * forwards, the link queues, sends and receives, TCP and UDP deliver
+ * (ICMP is IPv4's). */
+static guint ev_layer_of_verb(EvVerb verb, const char *headers)
+{
+  switch (verb) {
+  case EV_ENQ:
+  case EV_TX:
+  case EV_RX:
+    return LAYER_LINK;
+  case EV_DELIVER:
+    return strstr(headers, " TCP ") || strstr(headers, " UDP ") ? LAYER_TRANSPORT : LAYER_INTERNET;
+  default:
+    return LAYER_INTERNET;
+  }
+}
+
+/* The flows field of a line of trace.tags ("-": none), or NULL. */
+static char *ev_flows_of_tag(const char *tag)
+{
+  const char *sp = tag ? strchr(tag, ' ') : NULL;
+  if (!sp || sp[1] == '-')
+    return NULL;
+  return g_strndup(sp + 1, strcspn(sp + 1, " "));
 }
 
 /* The index of node `name`, added if new. */
@@ -157,8 +224,9 @@ static void build_learn_ack(Build *b, gint64 id, const Ev *e)
   g_hash_table_insert(b->last_ack, key, GUINT_TO_POINTER(v));
 }
 
-/* Adds one line of the trace (a packet's) as an event. */
-static void build_line(Build *b, const char *line)
+/* Adds one line of the trace (a packet's) as an event; `tag` is its
+ * line of trace.tags, or NULL. */
+static void build_line(Build *b, const char *line, const char *tag)
 {
   char *copy = g_strdup(line);
   TraceLine tl;
@@ -167,8 +235,14 @@ static void build_line(Build *b, const char *line)
   if (ok)
     build_node(b, tl.node);
   if (ok && trace_line_packet(tl.rest, &p) && ev_verb(tl.verb) != EV_OTHER) {
-    Ev e = {tl.time, build_node(b, tl.node),    ev_verb(tl.verb),    p.retransmit,
-            FALSE,   p.fragment ? p.parent : 0, g_strdup(p.headers), NULL};
+    Ev e = {.time = tl.time,
+            .node = build_node(b, tl.node),
+            .verb = ev_verb(tl.verb),
+            .retransmit = p.retransmit,
+            .frag_of = p.fragment ? p.parent : 0,
+            .headers = g_strdup(p.headers)};
+    e.layer = tag ? ev_layer_of_tag(tag) : ev_layer_of_verb(e.verb, p.headers);
+    e.flows = ev_flows_of_tag(tag);
     if (e.frag_of && !g_hash_table_contains(b->first_frag, &e.frag_of))
       g_hash_table_insert(b->first_frag, build_id(e.frag_of), build_id(p.id));
     char *reason = e.verb == EV_DROP ? g_strrstr(e.headers, " reason ") : NULL;
@@ -298,10 +372,23 @@ static const char *label_ip_payload(const char *headers, gboolean *fragment)
   return best ? best + 1 : NULL;
 }
 
-/* Sets the message's label (and group, range and plainness) from the
- * headers of the packet's line. */
-static void build_label(const Build *b, const char *headers, LadderMsg *m)
+/* The HTTP start line a TCP segment's line ends with (": HTTP: GET /x
+ * HTTP/1.1", trace_tcp.c) in short: "HTTP GET /x", "HTTP 200 OK". */
+static char *label_http(const char *start)
 {
+  if (strncmp(start, "HTTP/1.", 7) == 0 && strlen(start) > 9)
+    return g_strdup_printf("HTTP %s", start + 9);
+  const char *v = g_strrstr(start, " HTTP/1.");
+  return g_strdup_printf("HTTP %.*s", (int)(v ? v - start : (ptrdiff_t)strlen(start)), start);
+}
+
+/* Sets the message's label (and group, range and plainness) from the
+ * headers of the packet's line (`all`); a segment that starts an HTTP
+ * message is labelled by it first and never merges into a band. */
+static void build_label(const Build *b, const char *all, LadderMsg *m)
+{
+  const char *http = strstr(all, ": HTTP: ");
+  char *headers = http ? g_strndup(all, (gsize)(http - all)) : g_strdup(all);
   GString *out = g_string_new(NULL);
   gboolean fragment = FALSE;
   const char *payload = strncmp(headers, "IPv4 ", 5) == 0 ? label_ip_payload(headers, &fragment) : NULL;
@@ -315,11 +402,18 @@ static void build_label(const Build *b, const char *headers, LadderMsg *m)
     label_until(out, strstr(headers, " frag off ") + 1, (const char *const[]){" MF", NULL});
   else
     label_other(out, headers, payload, m);
+  if (http) {
+    char *what = label_http(http + 8);
+    g_string_prepend(g_string_insert(g_string_append_c(out, ')'), 0, " ("), what);
+    m->plain = FALSE;
+    g_free(what);
+  }
   if (out->len > LADDER_LABEL_MAX) {
     g_string_truncate(out, LADDER_LABEL_MAX - 3);
     g_string_append(out, "...");
   }
   m->label = g_string_free(out, FALSE);
+  g_free(headers);
 }
 
 static const Ev *build_ev(const Build *b, const GArray *list, guint k)
@@ -333,13 +427,27 @@ static guint build_lane(const Build *b, guint node)
   return node < b->names->len ? b->lane_of[node] : 0;
 }
 
-/* TRUE when the packet of `headers` is of the chosen flow (or none was). */
-static gboolean build_flow_ok(const Build *b, const char *headers)
+/* TRUE when `flows` (trace.tags' "a,b", or NULL) holds `name`. */
+static gboolean build_flows_have(const char *flows, const char *name)
+{
+  size_t n = strlen(name);
+  for (const char *at = flows; at && *at; at += strcspn(at, ",") + (at[strcspn(at, ",")] == ',')) {
+    if (strncmp(at, name, n) == 0 && (at[n] == ',' || at[n] == '\0'))
+      return TRUE;
+  }
+  return FALSE;
+}
+
+/* TRUE when the packet of line `e` is of the chosen flow (or none was):
+ * of the app's flow (trace.tags says so), or to or from the port. */
+static gboolean build_flow_ok(const Build *b, const Ev *e)
 {
   if (!b->q->flow)
     return TRUE;
+  if (b->flow_by_name)
+    return build_flows_have(e->flows, b->q->flow);
   EvHdr h;
-  if (!ev_hdr(headers, &h) || !h.l4)
+  if (!ev_hdr(e->headers, &h) || !h.l4)
     return FALSE;
   const char *colon = strrchr(b->q->flow, ':');
   guint port = (guint)g_ascii_strtoull(colon ? colon + 1 : b->q->flow, NULL, 10);
@@ -350,14 +458,15 @@ static gboolean build_flow_ok(const Build *b, const char *headers)
 }
 
 /* Adds a message from lane `from` to lane `to` (indices) if it leaves
- * within the window; takes `note`. */
-static void build_add(Build *b, const Ev *first, guint from, guint to, SimTime t0, SimTime t1, LadderEnd end,
-                      char *note)
+ * within the window; takes `note`. Returns it (until the next is added),
+ * or NULL. */
+static LadderMsg *build_add(Build *b, const Ev *first, guint from, guint to, SimTime t0, SimTime t1, LadderEnd end,
+                            char *note)
 {
   const LadderQuery *q = b->q;
-  if ((q->from >= 0 && t0 < q->from) || (q->to >= 0 && t0 > q->to) || !build_flow_ok(b, first->headers)) {
+  if ((q->from >= 0 && t0 < q->from) || (q->to >= 0 && t0 > q->to) || !build_flow_ok(b, first)) {
     g_free(note);
-    return;
+    return NULL;
   }
   LadderMsg m = {.from = from, .to = to, .t0 = t0, .t1 = t1, .end = end, .retransmit = first->retransmit};
   m.note = note;
@@ -369,6 +478,50 @@ static void build_add(Build *b, const Ev *first, guint from, guint to, SimTime t
     m.group = "duplicate ACKs";
   }
   ladder_add(b->ladder, &m);
+  return &g_array_index(b->ladder->msgs, LadderMsg, b->ladder->msgs->len - 1);
+}
+
+/* With --layers: the lane of `layer` of chosen node `node`. */
+static guint build_lane_at(const Build *b, guint node, guint layer)
+{
+  return b->layer_lane[node * LAYER_N + layer] - 1;
+}
+
+/* The layer a packet starts in and ends in: the application for a
+ * segment that starts an HTTP message, TCP and UDP's, ARP's link, else
+ * (ICMP, OSPF, fragments) IPv4's. */
+static guint build_top(const char *headers)
+{
+  EvHdr h;
+  if (strstr(headers, ": HTTP: "))
+    return LAYER_APP;
+  if (strncmp(headers, "ARP", 3) == 0)
+    return LAYER_LINK;
+  return ev_hdr(headers, &h) && h.l4 && !strstr(headers, " frag off ") ? LAYER_TRANSPORT : LAYER_INTERNET;
+}
+
+/* Appends the point (lane, t) to `path` unless it is the last one again. */
+static void path_add(GArray *path, guint lane, SimTime t)
+{
+  LadderStop s = {lane, t};
+  const LadderStop *last = path->len ? &g_array_index(path, LadderStop, path->len - 1) : NULL;
+  if (!last || last->lane != lane || last->t != t)
+    g_array_append_val(path, s);
+}
+
+/* Adds the message along `path` (taken): from its first point to its
+ * last, through the others. */
+static void build_add_path(Build *b, const Ev *first, GArray *path, LadderEnd end, char *note)
+{
+  LadderStop s0 = g_array_index(path, LadderStop, 0), s1 = g_array_index(path, LadderStop, path->len - 1);
+  LadderMsg *m = path->len >= 2 ? build_add(b, first, s0.lane, s1.lane, s0.t, s1.t, end, note) : NULL;
+  if (!m || path->len <= 2) {
+    g_array_free(path, TRUE);
+    return;
+  }
+  g_array_remove_index(path, path->len - 1);
+  g_array_remove_index(path, 0);
+  m->via = path;
 }
 
 /* The node a packet is for: the owner of its IPv4 destination, or of the
@@ -383,6 +536,59 @@ static int build_dest(const Build *b, const char *headers)
     return -1;
   gpointer v = g_hash_table_lookup(b->addr_node, addr);
   return v ? (int)GPOINTER_TO_UINT(v) - 1 : -1;
+}
+
+/* The line at which packet `list` leaves its first node: its first tx
+ * there, else its first line. */
+static guint build_departure(const Build *b, const GArray *list)
+{
+  guint origin = build_ev(b, list, 0)->node;
+  for (guint k = 0; k < list->len && build_ev(b, list, k)->node == origin; k++)
+    if (build_ev(b, list, k)->verb == EV_TX)
+      return k;
+  return 0;
+}
+
+/* When packet `list` leaves its first node. */
+static SimTime build_leaves(const Build *b, const GArray *list)
+{
+  return build_ev(b, list, build_departure(b, list))->time;
+}
+
+/* With --layers: a new path, down the sender's stack: from the
+ * packet's top layer at its first line, through the layer of each line
+ * on its first node, to its departure. */
+static GArray *build_path_sender(const Build *b, const GArray *list)
+{
+  GArray *path = g_array_new(FALSE, FALSE, sizeof(LadderStop));
+  const Ev *first = build_ev(b, list, 0);
+  path_add(path, build_lane_at(b, first->node, build_top(first->headers)), first->time);
+  for (guint k = 0, dep = build_departure(b, list); k <= dep; k++) {
+    const Ev *e = build_ev(b, list, k);
+    path_add(path, build_lane_at(b, e->node, e->layer), e->time);
+  }
+  return path;
+}
+
+/* With --layers: the path up node `node`'s stack from line `start`: the
+ * layer of each of its lines about the packet, until it sends it on (its
+ * tx, included) or drops it, and the packet's top layer after its
+ * delivery. Returns the last line it took (a drop ends the message). */
+static const Ev *build_path_receiver(const Build *b, const GArray *list, guint node, guint start, GArray *path)
+{
+  const Ev *last = NULL;
+  for (guint k = start; k < list->len; k++) {
+    const Ev *e = build_ev(b, list, k);
+    if (e->node != node)
+      continue;
+    path_add(path, build_lane_at(b, node, e->layer), e->time);
+    last = e;
+    if (e->verb == EV_DROP || e->verb == EV_TX)
+      break;
+  }
+  if (last && last->verb == EV_DELIVER)
+    path_add(path, build_lane_at(b, node, build_top(last->headers)), last->time);
+  return last;
 }
 
 /* End to end: packet `list` reaching lane node `node` (not its sender):
@@ -402,6 +608,12 @@ static gboolean build_reach(Build *b, const GArray *list, guint node, guint orig
   if (!at || (drop && g_strcmp0(drop->reason, "other-mac") == 0))
     return FALSE;
   guint from = build_lane(b, origin) - 1, to = build_lane(b, node) - 1;
+  if (b->q->layers) {
+    GArray *path = build_path_sender(b, list);
+    build_path_receiver(b, list, node, 1, path);
+    build_add_path(b, first, path, drop ? LADDER_DROPPED : LADDER_ARRIVED, drop ? g_strdup(drop->reason) : NULL);
+    return TRUE;
+  }
   if (drop)
     build_add(b, first, from, to, t0, drop->time, LADDER_DROPPED, g_strdup(drop->reason));
   else
@@ -425,18 +637,13 @@ static void build_lost(Build *b, const GArray *list, guint origin, SimTime t0)
       last = e;
     }
   }
+  if (b->q->layers) {
+    GArray *path = build_path_sender(b, list);
+    path_add(path, build_lane_at(b, (guint)dest, LAYER_LINK), last->time);
+    build_add_path(b, first, path, LADDER_LOST, note);
+    return;
+  }
   build_add(b, first, build_lane(b, origin) - 1, build_lane(b, (guint)dest) - 1, t0, last->time, LADDER_LOST, note);
-}
-
-/* When packet `list` leaves its first node: its first tx there, else its
- * first line. */
-static SimTime build_leaves(const Build *b, const GArray *list)
-{
-  guint origin = build_ev(b, list, 0)->node;
-  for (guint k = 0; k < list->len && build_ev(b, list, k)->node == origin; k++)
-    if (build_ev(b, list, k)->verb == EV_TX)
-      return build_ev(b, list, k)->time;
-  return build_ev(b, list, 0)->time;
 }
 
 /* End to end: a datagram whose first line is its delivery after
@@ -452,8 +659,15 @@ static void build_reassembled(Build *b, gint64 id, const GArray *list)
   if (origin == deliver->node || !build_lane(b, origin) || !build_lane(b, deliver->node))
     return;
   guint before = b->ladder->msgs->len;
-  build_add(b, deliver, build_lane(b, origin) - 1, build_lane(b, deliver->node) - 1, build_leaves(b, flist),
-            deliver->time, LADDER_ARRIVED, NULL);
+  if (b->q->layers) {
+    GArray *path = build_path_sender(b, flist);
+    path_add(path, build_lane_at(b, deliver->node, LAYER_LINK), deliver->time); /* its last fragment's arrival */
+    path_add(path, build_lane_at(b, deliver->node, deliver->layer), deliver->time);
+    path_add(path, build_lane_at(b, deliver->node, build_top(deliver->headers)), deliver->time);
+    build_add_path(b, deliver, path, LADDER_ARRIVED, NULL);
+  } else
+    build_add(b, deliver, build_lane(b, origin) - 1, build_lane(b, deliver->node) - 1, build_leaves(b, flist),
+              deliver->time, LADDER_ARRIVED, NULL);
   if (b->ladder->msgs->len == before)
     return;
   LadderMsg *m = &g_array_index(b->ladder->msgs, LadderMsg, before);
@@ -554,6 +768,25 @@ static const Ev *build_hop_drop(const Build *b, const GArray *list, guint k)
   return NULL;
 }
 
+/* Hop by hop with --layers: the hop from departure line `j` to arrival
+ * line `k`: down the sender's stack first when `j` is where the packet
+ * left its first node, then across, then up the arriving node's stack
+ * until it sends the packet on, drops or delivers it. */
+static void build_hop_layers(Build *b, const GArray *list, guint j, guint k)
+{
+  const Ev *d = build_ev(b, list, j);
+  GArray *path = NULL;
+  if (j == build_departure(b, list))
+    path = build_path_sender(b, list);
+  else {
+    path = g_array_new(FALSE, FALSE, sizeof(LadderStop));
+    path_add(path, build_lane_at(b, d->node, d->layer), d->time);
+  }
+  const Ev *last = build_path_receiver(b, list, build_ev(b, list, k)->node, k, path);
+  gboolean drop = last && last->verb == EV_DROP;
+  build_add_path(b, d, path, drop ? LADDER_DROPPED : LADDER_ARRIVED, drop ? g_strdup(last->reason) : NULL);
+}
+
 /* Hop by hop: packet `list`'s messages. */
 static void build_hops(Build *b, const GArray *list)
 {
@@ -568,6 +801,10 @@ static void build_hops(Build *b, const GArray *list)
     const Ev *d = build_ev(b, list, (guint)j), *drop = build_hop_drop(b, list, k);
     if (drop && g_strcmp0(drop->reason, "other-mac") == 0)
       continue;
+    if (b->q->layers) {
+      build_hop_layers(b, list, (guint)j, k);
+      continue;
+    }
     build_add(b, d, build_lane(b, d->node) - 1, build_lane(b, a->node) - 1, d->time, drop ? drop->time : a->time,
               drop ? LADDER_DROPPED : LADDER_ARRIVED, drop ? g_strdup(drop->reason) : NULL);
   }
@@ -576,32 +813,52 @@ static void build_hops(Build *b, const GArray *list)
   g_free(paired);
 }
 
+/* Gives node `node` its lane, or with --layers its four: top to bottom
+ * for the first node, bottom to top for the others, so that two nodes'
+ * links face each other. */
+static void build_choose(Build *b, guint node)
+{
+  if (b->lane_of[node])
+    return;
+  const char *name = g_ptr_array_index(b->names, node);
+  b->chosen++;
+  if (!b->q->layers) {
+    b->lane_of[node] = ladder_lane(b->ladder, name) + 1;
+    return;
+  }
+  for (guint i = 0; i < LAYER_N; i++) {
+    guint layer = b->chosen == 1 ? i : LAYER_N - 1 - i;
+    char *lane = g_strdup_printf("%s %s", name, layer_names[layer]);
+    b->layer_lane[node * LAYER_N + layer] = ladder_lane_in(b->ladder, lane, name) + 1;
+    g_free(lane);
+  }
+  b->lane_of[node] = b->chosen;
+}
+
 /* Chooses the lanes: the query's nodes, in its order, each one some line
  * names; or, for a flow alone, the nodes that send or receive its packets
  * within the time window. */
 static gboolean build_lanes(Build *b, GError **error)
 {
   b->lane_of = g_new0(guint, b->names->len + 1);
+  b->layer_lane = g_new0(guint, (b->names->len + 1) * LAYER_N);
   for (char **n = b->q->lanes; n && *n; n++) {
     gpointer v = g_hash_table_lookup(b->name_idx, *n);
     if (!v) {
       g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_NOENT, "no line of the trace is about a node named '%s'", *n);
       return FALSE;
     }
-    if (!b->lane_of[GPOINTER_TO_UINT(v) - 1])
-      b->lane_of[GPOINTER_TO_UINT(v) - 1] = ladder_lane(b->ladder, *n) + 1;
+    build_choose(b, GPOINTER_TO_UINT(v) - 1);
   }
   for (guint i = 0; i < b->evs->len && !b->q->lanes; i++) {
     const Ev *e = &g_array_index(b->evs, Ev, i);
     gboolean in_window = (b->q->from < 0 || e->time >= b->q->from) && (b->q->to < 0 || e->time <= b->q->to);
-    if ((e->verb == EV_SEND || e->verb == EV_DELIVER) && in_window && build_flow_ok(b, e->headers) &&
-        !b->lane_of[e->node])
-      b->lane_of[e->node] = ladder_lane(b->ladder, g_ptr_array_index(b->names, e->node)) + 1;
+    if ((e->verb == EV_SEND || e->verb == EV_DELIVER) && in_window && build_flow_ok(b, e))
+      build_choose(b, e->node);
   }
-  if (b->ladder->lanes->len >= 2)
+  if (b->chosen >= 2)
     return TRUE;
-  g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "a ladder needs two nodes or more (found %u)",
-              b->ladder->lanes->len);
+  g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "a ladder needs two nodes or more (found %u)", b->chosen);
   return FALSE;
 }
 
@@ -610,6 +867,7 @@ static void ev_clear(gpointer p)
   Ev *e = p;
   g_free(e->headers);
   g_free(e->reason);
+  g_free(e->flows);
 }
 
 static void build_free(Build *b)
@@ -625,6 +883,9 @@ static void build_free(Build *b)
   g_hash_table_destroy(b->name_idx);
   g_ptr_array_free(b->names, TRUE);
   g_free(b->lane_of);
+  g_free(b->layer_lane);
+  g_strfreev(b->tags);
+  g_strfreev(b->flow_names);
 }
 
 static void build_init(Build *b, const LadderQuery *q)
@@ -672,32 +933,81 @@ static gboolean build_departures(const Build *b)
   return FALSE;
 }
 
-/* Checks a --flow value: PORT or ADDR:PORT. */
-static gboolean build_flow_valid(const char *flow, GError **error)
+/* TRUE when `flow` is a port (5001) or ADDR:PORT (10.0.0.2:5001). */
+static gboolean build_flow_is_port(const char *flow)
 {
-  const char *colon = flow ? strrchr(flow, ':') : NULL;
+  const char *colon = strrchr(flow, ':');
   const char *port = colon ? colon + 1 : flow;
   guint64 v = 0;
-  if (!flow || (g_ascii_string_to_unsigned(port, 10, 1, 65535, &v, NULL) && (!colon || colon > flow)))
+  return g_ascii_string_to_unsigned(port, 10, 1, 65535, &v, NULL) && (!colon || colon > flow);
+}
+
+/* Checks a --flow value: a port, ADDR:PORT or the name of an app's flow
+ * that trace.tags names. */
+static gboolean build_flow_valid(Build *b, GError **error)
+{
+  const char *flow = b->q->flow;
+  if (!flow || build_flow_is_port(flow))
     return TRUE;
+  b->flow_by_name = b->flow_names && g_strv_contains((const char *const *)b->flow_names, flow);
+  if (b->flow_by_name)
+    return TRUE;
+  char *names = b->flow_names && *b->flow_names ? g_strjoinv(", ", b->flow_names) : g_strdup("none");
   g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-              "--flow %s: expected a port (5001) or ADDRESS:PORT (10.0.0.2:5001)", flow);
+              "--flow %s: expected a port (5001), ADDRESS:PORT (10.0.0.2:5001) or an app's name %s%s%s", flow,
+              b->tags ? "(the trace's apps: " : "(the names are in trace.tags, which the run did not write",
+              b->tags ? names : "", ")");
+  g_free(names);
   return FALSE;
 }
 
-Ladder *ladder_build(const char *text, const LadderQuery *q, GError **error)
+/* Reads trace.tags (`tags`, NULL: none) for the `n` lines of the trace:
+ * a line each, after the header, whose "# flows:" line names the apps. */
+static gboolean build_read_tags(Build *b, const char *tags, guint n, GError **error)
 {
-  if (!build_flow_valid(q->flow, error))
-    return NULL;
+  if (!tags)
+    return TRUE;
+  char **all = g_strsplit(tags, "\n", -1);
+  GPtrArray *kept = g_ptr_array_new();
+  for (char **l = all; *l; l++) {
+    if (g_str_has_prefix(*l, "# flows:") && !b->flow_names)
+      b->flow_names = g_strsplit_set(g_strstrip(*l + 8), " ", -1);
+    else if (**l && **l != '#')
+      g_ptr_array_add(kept, g_strdup(*l));
+  }
+  g_strfreev(all);
+  gboolean ok = kept->len == n;
+  g_ptr_array_add(kept, NULL);
+  b->tags = (char **)g_ptr_array_free(kept, FALSE);
+  if (!ok)
+    g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "trace.tags does not match trace.txt (%u lines for %u)",
+                g_strv_length(b->tags), n);
+  return ok;
+}
+
+/* Reads the trace (and its tags) into events. */
+static gboolean build_read(Build *b, const char *text, const char *tags, GError **error)
+{
+  char **lines = g_strsplit(text, "\n", -1);
+  guint n = 0;
+  for (char **l = lines; *l; l++)
+    n += **l != '\0';
+  gboolean ok = build_read_tags(b, tags, n, error) && build_flow_valid(b, error);
+  for (guint i = 0, k = 0; ok && lines[i]; i++)
+    if (*lines[i]) {
+      build_line(b, lines[i], b->tags ? b->tags[k] : NULL);
+      k++;
+    }
+  g_strfreev(lines);
+  return ok;
+}
+
+Ladder *ladder_build(const char *text, const char *tags, const LadderQuery *q, GError **error)
+{
   Build b;
   build_init(&b, q);
-  char **lines = g_strsplit(text, "\n", -1);
-  for (char **l = lines; *l; l++)
-    if (**l)
-      build_line(&b, *l);
-  g_strfreev(lines);
   Ladder *ladder = b.ladder;
-  if (build_lanes(&b, error))
+  if (build_read(&b, text, tags, error) && build_lanes(&b, error))
     build_messages(&b);
   else
     g_clear_pointer(&ladder, ladder_free);
@@ -706,6 +1016,8 @@ Ladder *ladder_build(const char *text, const LadderQuery *q, GError **error)
                 q->from >= 0 || q->to >= 0 ? " in that time window" : "", build_departures(&b) ? "" : LADDER_NO_SEND);
     g_clear_pointer(&ladder, ladder_free);
   }
+  if (ladder && q->layers)
+    ladder_prune(ladder);
   build_free(&b);
   return ladder;
 }

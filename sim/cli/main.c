@@ -65,26 +65,33 @@ static const CliCommand cli_commands[] = {
      "--layer, --flow and -e read DIR/trace.tags, which the run writes beside\n"
      "trace.txt. The scenario's 'output: { trace: { ... } }' takes the same filters.\n"},
     {"ladder", cli_ladder,
-     "ladder DIR (--between A,B | --nodes A,B,... | --flow PORT) [--from T] [--to T] [--collapse N] [-o OUT]",
+     "ladder DIR (--between A,B | --nodes A,B,... | --flow F) [--layers] [--from T] [--to T] [--collapse N] [-o "
+     "OUT]",
      "draw the messages of a run's trace as a ladder (sequence) diagram",
      "Draws the messages of DIR/trace.txt (a run with 'trace' and --out DIR) between\n"
      "chosen nodes, a lane per node, time running down, each message an arrow from\n"
      "its sender at its departure to its receiver at its arrival, labelled (ARP\n"
-     "who-has, ICMP echo request seq 1, SYN seq 0, ...); drops end in an X with the\n"
-     "reason, retransmissions are dashed. Prints a text ladder, or draws to OUT.\n"
+     "who-has, ICMP echo request seq 1, SYN seq 0, HTTP GET /x, ...); drops end in an\n"
+     "X with the reason, retransmissions are dashed. Prints a text ladder, or draws\n"
+     "to OUT.\n"
      "  --between A,B   end to end: packets from one of these nodes to another,\n"
      "                  however many routers and switches they cross\n"
      "  --nodes A,B,... hop by hop: frames from one of these nodes to the next\n"
-     "  --flow PORT     only TCP and UDP packets to or from PORT (or ADDR:PORT);\n"
-     "                  alone, the lanes are the nodes that send and receive them\n"
+     "  --flow F        only TCP and UDP packets to or from port F (or ADDR:PORT),\n"
+     "                  or of the app named F (from DIR/trace.tags); alone, the\n"
+     "                  lanes are the nodes that send and receive them\n"
+     "  --layers        a lane per node and layer (application, transport,\n"
+     "                  internet, link): each message goes down its sender's\n"
+     "                  stack, across, and up its receiver's\n"
      "  --from T        messages leaving at time T (such as 1s or 1500ms) or later\n"
      "  --to T          messages leaving at time T or earlier\n"
      "  --collapse N    above N messages (default 60; 0: never), merge runs of data\n"
      "                  segments, ACKs or datagrams in one direction into bands\n"
      "  -o OUT          write to OUT: .svg, .png, .pdf, or .txt (the text ladder)\n"},
     {"plot", cli_plot,
-     "plot DIR (--cwnd | --rtt | --queue NODE:IFACE | --routes) [--conn C] [--node N] [--from T] [--to T] -o OUT",
-     "draw a run's time series: TCP cwnd or RTT, an interface's queue, route changes",
+     "plot DIR (--cwnd | --rtt | --queue NODE:IFACE | --routes | --throughput [FLOW]) [--conn C] [--node N] [--bin "
+     "T] [--from T] [--to T] -o OUT",
+     "draw a run's time series: TCP cwnd or RTT, an interface's queue, route changes, goodput",
      "Draws a time series of the run in DIR as a line chart, time (s) across:\n"
      "  --cwnd            cwnd (solid steps) and ssthresh (dashed, from the first\n"
      "                    loss) in bytes, per TCP connection, from DIR/tcp.csv (a run\n"
@@ -94,6 +101,11 @@ static const CliCommand cli_commands[] = {
      "                    from DIR/queues.csv ('output: { queues: true }')\n"
      "  --routes          the number of route changes so far, per router, from\n"
      "                    DIR/routes.csv (RIP or OSPF; 'output: { routes: true }')\n"
+     "  --throughput [FLOW] the goodput of each flow (or of FLOW: a port, an\n"
+     "                    address, ADDR:PORT, or an app's name, from trace.tags) in\n"
+     "                    Mbit/s per bin, from DIR/throughput.csv (every run writes\n"
+     "                    it); --flow FLOW says the same\n"
+     "  --bin T           --throughput: the bin (default 100ms; a multiple of 10ms)\n"
      "  --conn C          only the connections of node C, or with C as local or\n"
      "                    remote ADDR:PORT, or PORT\n"
      "  --node N          --routes: only router N\n"

@@ -341,13 +341,13 @@ static gboolean examples_captured(const Scenario *sc, int n, int i)
 }
 
 /* The files that a run of `sc` must write to its directory: the results
- * (with expect.json), the trace and its tags, a pcap per captured interface, tcp.csv, routes.csv and
+ * (with expect.json and throughput.csv), the trace and its tags, a pcap per captured interface, tcp.csv, routes.csv and
  * show.txt. */
 static GPtrArray *examples_expected_files(const Scenario *sc)
 {
   GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
-  for (const char *const *r =
-           (const char *const[]){"summary.json", "counters.json", "flows.json", "flows.csv", "expect.json", NULL};
+  for (const char *const *r = (const char *const[]){"summary.json", "counters.json", "flows.json", "flows.csv",
+                                                    "throughput.csv", "expect.json", NULL};
        *r; r++)
     g_ptr_array_add(names, g_strdup(*r));
   if (sc->output.trace) {

@@ -722,6 +722,43 @@ START_TEST(test_tcp_data_and_close)
 }
 END_TEST
 
+/* A data segment from port 49152 to 80 whose payload starts with `text`
+ * (then 'a', 'b', ... up to `payload` bytes), decoded from its first
+ * `cut` bytes (0: all); returns the line (g_free). */
+static char *decode_http(const char *text, size_t payload, size_t cut)
+{
+  TbTcp t = {.sport = 49152, .dport = 80, .seq = 1, .ack = 1, .flags = 0x18, .win = 502, .payload = payload};
+  GByteArray *b = frame_tcp(&t);
+  memcpy(b->data + 14 + 20 + 20, text, strlen(text));
+  char *line = decode_n(TRACE_FROM_ETHERNET, b, cut ? cut : b->len);
+  g_byte_array_unref(b);
+  return line;
+}
+
+START_TEST(test_tcp_http)
+{
+  char *t = decode_http("GET /bytes/5000 HTTP/1.1\r\nHost: 10.0.0.2\r\n\r\n", 44, 0);
+  ck_assert_msg(g_str_has_suffix(t, "[P.] seq 1:45 ack 1 win 502 len 44: HTTP: GET /bytes/5000 HTTP/1.1"), "%s", t);
+  g_free(t);
+  t = decode_http("HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n", 1448, 0);
+  ck_assert_msg(g_str_has_suffix(t, " len 1448: HTTP: HTTP/1.1 200 OK"), "%s", t);
+  g_free(t);
+  /* Cut by the capture in the start line: what there is of it. */
+  t = decode_http("GET /index.html HTTP/1.0\r\n", 100, 14 + 20 + 20 + 24);
+  ck_assert_msg(strstr(t, " len 100: HTTP: GET /index.html HTTP/1.0 [truncated, 64 of 140 bytes]"), "%s", t);
+  g_free(t);
+  /* A body, a line with a control byte, a request line without a version,
+   * a lower-case method, a status line without its code: nothing. */
+  static const char *const not_http[] = {"abcdefgh", "GET /x\x01 HTTP/1.1\r\n", "GET /x\r\n", "get /x HTTP/1.1\r\n",
+                                         "HTTP/1.1 \r\n"};
+  for (guint i = 0; i < G_N_ELEMENTS(not_http); i++) {
+    t = decode_http(not_http[i], 40, 0);
+    ck_assert_msg(g_str_has_suffix(t, " len 40"), "%s: %s", not_http[i], t);
+    g_free(t);
+  }
+}
+END_TEST
+
 START_TEST(test_tcp_flags)
 {
   TbTcp rst = {.sport = 80, .dport = 49152, .seq = 5001, .flags = 0x04};
@@ -1704,10 +1741,9 @@ static void add_order_case(Suite *s)
   suite_add_tcase(s, order);
 }
 
-static Suite *trace_suite(void)
+/* The case of exact lines. */
+static void add_lines_case(Suite *s)
 {
-  Suite *s = suite_create("trace");
-  add_order_case(s);
   TCase *lines = tcase_create("lines");
   tcase_add_test(lines, test_arp_lines);
   tcase_add_test(lines, test_echo_line_from_issue);
@@ -1726,6 +1762,7 @@ static Suite *trace_suite(void)
   tcase_add_test(lines, test_tcp_handshake);
   tcase_add_test(lines, test_tcp_data_and_close);
   tcase_add_test(lines, test_tcp_flags);
+  tcase_add_test(lines, test_tcp_http);
   tcase_add_test(lines, test_tcp_options);
   tcase_add_test(lines, test_tcp_malformed_options);
   tcase_add_test(lines, test_tcp_malformed_header);
@@ -1734,6 +1771,13 @@ static Suite *trace_suite(void)
   tcase_add_test(lines, test_tcp_absolute_without_syn);
   tcase_add_test(lines, test_tcp_note_matches_segment);
   suite_add_tcase(s, lines);
+}
+
+static Suite *trace_suite(void)
+{
+  Suite *s = suite_create("trace");
+  add_order_case(s);
+  add_lines_case(s);
   TCase *robust = tcase_create("malformed");
   tcase_add_test(robust, test_every_truncation);
   tcase_add_test(robust, test_random_bytes);

@@ -8,10 +8,15 @@
  * collapsing of a long lossy transfer (bands, losses, retransmissions);
  * fragments end to end (their datagram) and hop by hop;
  * bad input (exit 2 with a message); and the model alone (bands, drops,
- * losses) without a trace.
+ * losses) without a trace. HTTP labels (topologies/http-get.yaml);
+ * --layers: the golden text ladder of the GET, the exact stops of the
+ * handshake's SYN down alice's stack and up bob's (with trace.tags and
+ * without), the SVG's lanes, PNG and PDF; --flow by an app's name; lane
+ * groups, pruning and the labelled span by hand.
  *
  * Set IPSIM_LADDER_OUTDIR to a directory to keep the pictures there, to
- * look at: handshake.{svg,png,pdf}, lossy-link.png, two-lans.png.
+ * look at: handshake.{svg,png,pdf}, lossy-link.png, two-lans.png,
+ * http-get-layers.png, handshake-layers.png.
  */
 #include <check.h>
 #include <glib.h>
@@ -176,6 +181,23 @@ START_TEST(test_hub_hops_text)
 }
 END_TEST
 
+/* The message of `l` labelled `label`. */
+static const LadderMsg *find_msg(const Ladder *l, const char *label)
+{
+  for (guint i = 0; i < l->msgs->len; i++)
+    if (strcmp(g_array_index(l->msgs, LadderMsg, i).label, label) == 0)
+      return &g_array_index(l->msgs, LadderMsg, i);
+  ck_abort_msg("no message '%s'", label);
+  return NULL;
+}
+
+/* Stop `k` of `m` is lane `lane` at `t`. */
+static void assert_stop(const LadderMsg *m, guint k, guint lane, SimTime t)
+{
+  LadderStop s = ladder_stop(m, k);
+  ck_assert_msg(s.lane == lane && s.t == t, "%s: stop %u is lane %u at %" G_GINT64_FORMAT, m->label, k, s.lane, s.t);
+}
+
 START_TEST(test_fragments)
 {
   char *dir = run_example("fragmentation.yaml");
@@ -191,6 +213,20 @@ START_TEST(test_fragments)
   assert_contains(r.out, "fragment: ICMP echo request seq 1\n");
   assert_contains(r.out, "fragment: frag off 1480\n");
   run_clear(&r);
+  /* With --layers, the datagram reaches h2's link lane, then its IPv4. */
+  char *tp = g_build_filename(dir, "trace.txt", NULL), *text = read_file(tp);
+  char *lanes[] = {(char *)"h1", (char *)"h2", NULL};
+  LadderQuery q = {.lanes = lanes, .layers = TRUE, .from = -1, .to = -1};
+  Ladder *l = ladder_build(text, NULL, &q, NULL);
+  ck_assert_ptr_nonnull(l);
+  const LadderMsg *m = find_msg(l, "ICMP echo request seq 1 (in fragments)");
+  guint n = ladder_stops(m);
+  ck_assert_str_eq(g_ptr_array_index(l->lanes, ladder_stop(m, n - 2).lane), "h2 link");
+  ck_assert_str_eq(g_ptr_array_index(l->lanes, ladder_stop(m, n - 1).lane), "h2 internet");
+  ck_assert(ladder_stop(m, n - 1).t == SIMTIME_NS(1009456480));
+  ladder_free(l);
+  g_free(text);
+  g_free(tp);
   remove_dir(dir);
   g_free(dir);
 }
@@ -277,9 +313,9 @@ START_TEST(test_handshake_svg)
 }
 END_TEST
 
-START_TEST(test_handshake_png_pdf)
+/* `png` has the PNG signature and pdfinfo reads `pdf`, a page. */
+static void assert_png_pdf(const char *png, const char *pdf)
 {
-  char *dir = run_example("handshake.yaml"), *png = render(dir, "a.png"), *pdf = render(dir, "a.pdf");
   char *data = NULL, *out = NULL;
   gsize len = 0;
   ck_assert(g_file_get_contents(png, &data, &len, NULL));
@@ -293,10 +329,16 @@ START_TEST(test_handshake_png_pdf)
   ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "pdfinfo refused %s", pdf);
   const char *pages = strstr(out, "Pages:");
   ck_assert_msg(pages && g_ascii_strtoull(pages + 6, NULL, 10) == 1, "pdfinfo:\n%s", out);
-  keep_picture(png, "handshake.png");
-  keep_picture(pdf, "handshake.pdf");
   g_free(out);
   g_free(data);
+}
+
+START_TEST(test_handshake_png_pdf)
+{
+  char *dir = run_example("handshake.yaml"), *png = render(dir, "a.png"), *pdf = render(dir, "a.pdf");
+  assert_png_pdf(png, pdf);
+  keep_picture(png, "handshake.png");
+  keep_picture(pdf, "handshake.pdf");
   g_free(png);
   g_free(pdf);
   remove_dir(dir);
@@ -324,6 +366,15 @@ START_TEST(test_long_transfer)
   ck_assert_msg(r.status == 0, "%s", r.err);
   keep_picture(png, "lossy-link.png");
   run_clear(&r);
+  /* With --layers, the same bands: a loss ends its direction's run
+   * though it ends on another of the server's lanes. */
+  r = run_ipsim((const char *[]){"ladder", dir, "--between", "client,server", "--from", "0.1s", "--to", "0.35s",
+                                 "--layers", NULL});
+  ck_assert_msg(r.status == 0, "%s", r.err);
+  assert_contains(r.out, "  40 segments, seq 1:57921\n");
+  assert_contains(r.out, "  39 segments, seq 57921:115841\n");
+  ck_assert_uint_eq(count_lines(r.out, "  |"), rows);
+  run_clear(&r);
   r = run_ipsim((const char *[]){"ladder", dir, "--flow", "5001", "--to", "0.35s", "--collapse", "0", NULL});
   ck_assert_msg(r.status == 0, "%s", r.err);
   ck_assert_msg(count_lines(r.out, "  |") > 200, "expected every message:\n%s", r.out);
@@ -344,6 +395,245 @@ static void assert_refused(const char *const *args, const char *why)
   ck_assert_str_eq(r.out, "");
   run_clear(&r);
 }
+
+START_TEST(test_http_labels)
+{
+  char *dir = run_example("http-get.yaml");
+  Run r = run_ipsim((const char *[]){"ladder", dir, "--between", "browser,server", NULL});
+  ck_assert_msg(r.status == 0, "%s", r.err);
+  assert_contains(r.out,
+                  "1.004267200  |---------------->|  1.005370400  HTTP GET /bytes/3000 (PSH, ACK seq 1:64 ack 1)\n");
+  assert_contains(r.out, "1.005370400  |<----------------|  1.007581600  HTTP 200 OK (ACK seq 1:1449 ack 64)\n");
+  ck_assert_uint_eq(count_lines(r.out, "HTTP"), 2); /* the body's segments are plain */
+  run_clear(&r);
+  remove_dir(dir);
+  g_free(dir);
+  /* pc-a1's page in web.yaml, by its app's name: 222 messages in 30 rows,
+   * each GET and the first segment of each response an arrow of its own. */
+  dir = run_example("web.yaml");
+  r = run_ipsim((const char *[]){"ladder", dir, "--flow", "browse", NULL});
+  ck_assert_msg(r.status == 0, "%s", r.err);
+  ck_assert_uint_eq(count_lines(r.out, "  |"), 30);
+  ck_assert_uint_eq(count_lines(r.out, "HTTP GET /bytes/"), 5);
+  ck_assert_uint_eq(count_lines(r.out, "HTTP 200 OK"), 5);
+  assert_contains(r.out, "  HTTP GET /bytes/120000 (PSH, ACK seq 279:350 ack 80475)\n");
+  assert_contains(r.out, "  85 segments, seq 81923:200595\n");
+  run_clear(&r);
+  remove_dir(dir);
+  g_free(dir);
+}
+END_TEST
+
+/* The lanes of a two-node ladder with --layers, as its text's header. */
+#define LAYERS_HEADER(a, b)                                                                                            \
+  "time         " a " application  " a " transport    " a " internet     " a " link         " b " link          " b    \
+  " internet      " b " transport     " b " application\n"
+
+START_TEST(test_layers_text)
+{
+  char *dir = run_example("http-get.yaml");
+  Run r = run_ipsim((const char *[]){"ladder", dir, "--between", "browser,server", "--layers", NULL});
+  ck_assert_msg(r.status == 0, "%s", r.err);
+  assert_golden(r.out, "http-get-layers.txt");
+  ck_assert(g_str_has_prefix(r.out, LAYERS_HEADER("browser", "server")));
+  /* The request from the browser's application to the server's; the
+   * handshake between the two TCPs; ARP between the links. */
+  char *dashes = g_strnfill(7 * 21 - 2, '-');
+  char *get =
+      g_strdup_printf("1.004214400  |%s>|  1.005370400  HTTP GET /bytes/3000 (PSH, ACK seq 1:64 ack 1)\n", dashes);
+  g_free(dashes);
+  assert_contains(r.out, get);
+  assert_contains(r.out,
+                  "1.000000000  |                    |------------------------------------------------------------"
+                  "------------------------------------------->|                    |  1.003155200  SYN seq 0\n");
+  assert_contains(r.out,
+                  "1.000000000  |                    |                    |                    |------------------->|"
+                  "                    |                    |                    |  1.001048000  ARP who-has "
+                  "10.0.0.2\n");
+  g_free(get);
+  run_clear(&r);
+  char *png = g_build_filename(dir, "get.png", NULL);
+  r = run_ipsim((const char *[]){"ladder", dir, "--between", "browser,server", "--layers", "-o", png, NULL});
+  ck_assert_msg(r.status == 0, "%s", r.err);
+  keep_picture(png, "http-get-layers.png");
+  run_clear(&r);
+  g_free(png);
+  remove_dir(dir);
+  g_free(dir);
+}
+END_TEST
+
+START_TEST(test_layers_paths)
+{
+  char *dir = run_example("handshake.yaml"), *tp = g_build_filename(dir, "trace.txt", NULL);
+  char *gp = g_build_filename(dir, "trace.tags", NULL), *text = read_file(tp), *tags = read_file(gp);
+  char *lanes[] = {(char *)"alice", (char *)"bob", NULL};
+  LadderQuery q = {.lanes = lanes, .layers = TRUE, .from = -1, .to = -1};
+  GError *error = NULL;
+  Ladder *l = ladder_build(text, tags, &q, &error);
+  ck_assert_msg(l != NULL, "%s", error ? error->message : "?");
+  /* No line is an application's packet: no application lanes. */
+  ck_assert_uint_eq(l->lanes->len, 6);
+  const char *names[] = {"alice transport", "alice internet", "alice link",
+                         "bob link",        "bob internet",   "bob transport"};
+  for (guint i = 0; i < 6; i++) {
+    ck_assert_str_eq(g_ptr_array_index(l->lanes, i), names[i]);
+    ck_assert_str_eq(g_ptr_array_index(l->groups, i), i < 3 ? "alice" : "bob");
+  }
+  ck_assert_str_eq(ladder_lane_short(l, 4), "internet");
+  /* The SYN: made by TCP at 1 s, sent by IPv4, held until ARP's answer
+   * (two 60-byte frames at 10 Mbit/s and 5 ms: 10.096 ms), 74 bytes on
+   * the wire (59.2 us) and 5 ms, then up to bob's TCP (no IPv4 line on
+   * the way up: TCP's deliver is the line). */
+  const LadderMsg *syn = find_msg(l, "SYN seq 0");
+  ck_assert_uint_eq(ladder_stops(syn), 5);
+  assert_stop(syn, 0, 0, SIMTIME_MS(1000));
+  assert_stop(syn, 1, 1, SIMTIME_MS(1000));
+  assert_stop(syn, 2, 2, SIMTIME_US(1010096));
+  assert_stop(syn, 3, 3, SIMTIME_NS(1015155200));
+  assert_stop(syn, 4, 5, SIMTIME_NS(1015155200));
+  LadderStop a, b;
+  ladder_span(l, syn, &a, &b); /* its label goes where it crosses */
+  ck_assert(a.lane == 2 && b.lane == 3 && a.t == SIMTIME_US(1010096));
+  const LadderMsg *arp = find_msg(l, "ARP who-has 10.0.0.2");
+  ck_assert(arp->from == 2 && arp->to == 3 && arp->via == NULL);
+  ladder_free(l);
+  /* Without the tags, the layers come from the verbs: the same ladder. */
+  l = ladder_build(text, NULL, &q, &error);
+  ck_assert_ptr_nonnull(l);
+  ck_assert_uint_eq(ladder_stops(find_msg(l, "SYN seq 0")), 5);
+  ladder_free(l);
+  g_free(text);
+  g_free(tags);
+  g_free(tp);
+  g_free(gp);
+  remove_dir(dir);
+  g_free(dir);
+}
+END_TEST
+
+START_TEST(test_layers_hops)
+{
+  char *dir = run_example("two-lans.yaml"), *tp = g_build_filename(dir, "trace.txt", NULL);
+  char *gp = g_build_filename(dir, "trace.tags", NULL), *text = read_file(tp), *tags = read_file(gp);
+  char *lanes[] = {(char *)"h1", (char *)"r1", (char *)"h3", NULL};
+  LadderQuery q = {.lanes = lanes, .hops = TRUE, .layers = TRUE, .from = -1, .to = SIMTIME_MS(1500)};
+  GError *error = NULL;
+  Ladder *l = ladder_build(text, tags, &q, &error);
+  ck_assert_msg(l != NULL, "%s", error ? error->message : "?");
+  const char *names[] = {"h1 internet", "h1 link", "r1 link", "r1 internet", "h3 link", "h3 internet"};
+  ck_assert_uint_eq(l->lanes->len, 6);
+  for (guint i = 0; i < 6; i++)
+    ck_assert_str_eq(g_ptr_array_index(l->lanes, i), names[i]);
+  /* The first request: down h1 (held 219.2 us for ARP: 60-byte frames
+   * there and back through s1, 2 x (4.8 us + 50 us) each way), 115.68 us
+   * to r1 (98 bytes, 2 x (7.84 us + 50 us)), up to r1's IPv4 that
+   * forwards it, and down again once r1's own ARP for h3 is answered;
+   * the second hop from there up to h3's IPv4. */
+  guint n = 0;
+  for (guint i = 0; i < l->msgs->len; i++) {
+    const LadderMsg *m = &g_array_index(l->msgs, LadderMsg, i);
+    if (strcmp(m->label, "ICMP echo request seq 1") != 0)
+      continue;
+    if (n++ == 0) {
+      ck_assert_uint_eq(ladder_stops(m), 5);
+      assert_stop(m, 0, 0, SIMTIME_MS(1000));
+      assert_stop(m, 1, 1, SIMTIME_NS(1000219200));
+      assert_stop(m, 2, 2, SIMTIME_NS(1000334880));
+      assert_stop(m, 3, 3, SIMTIME_NS(1000334880));
+      assert_stop(m, 4, 2, SIMTIME_NS(1000554080));
+    } else {
+      ck_assert_uint_eq(ladder_stops(m), 3);
+      assert_stop(m, 0, 2, SIMTIME_NS(1000554080));
+      assert_stop(m, 2, 5, SIMTIME_NS(1000669760));
+    }
+  }
+  ck_assert_uint_eq(n, 2);
+  ladder_free(l);
+  g_free(text);
+  g_free(tags);
+  g_free(tp);
+  g_free(gp);
+  remove_dir(dir);
+  g_free(dir);
+}
+END_TEST
+
+START_TEST(test_layers_svg_png_pdf)
+{
+  char *dir = run_example("handshake.yaml");
+  char *svg = g_build_filename(dir, "l.svg", NULL), *png = g_build_filename(dir, "l.png", NULL);
+  char *pdf = g_build_filename(dir, "l.pdf", NULL);
+  for (const char *const *out = (const char *const[]){svg, png, pdf, NULL}; *out; out++) {
+    Run r = run_ipsim((const char *[]){"ladder", dir, "--between", "alice,bob", "--layers", "-o", *out, NULL});
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    run_clear(&r);
+  }
+  SvgSeen s = {g_string_new(NULL), g_string_new(NULL), NULL, 0};
+  svg_parse(svg, &s);
+  ck_assert_str_eq(s.title->str,
+                   "ladder: alice transport, alice internet, alice link, bob link, bob internet, bob transport");
+  assert_contains(s.desc->str, "time         alice transport   alice internet    alice link        bob link     ");
+  assert_contains(s.desc->str, "  1.015155200  SYN seq 0\n");
+  assert_png_pdf(png, pdf);
+  keep_picture(png, "handshake-layers.png");
+  g_string_free(s.title, TRUE);
+  g_string_free(s.desc, TRUE);
+  g_free(svg);
+  g_free(png);
+  g_free(pdf);
+  remove_dir(dir);
+  g_free(dir);
+}
+END_TEST
+
+START_TEST(test_flow_by_name)
+{
+  char *dir = run_example("handshake.yaml");
+  Run by_name = run_ipsim((const char *[]){"ladder", dir, "--flow", "hello", NULL});
+  Run by_port = run_ipsim((const char *[]){"ladder", dir, "--flow", "5001", NULL});
+  ck_assert_msg(by_name.status == 0, "%s", by_name.err);
+  ck_assert_str_eq(by_name.out, by_port.out); /* hello's packets are those of port 5001 */
+  assert_contains(by_name.out, "time         alice             bob\n");
+  ck_assert_uint_eq(count_lines(by_name.out, "ARP"), 0);
+  ck_assert_uint_eq(count_lines(by_name.out, "  |"), 10);
+  run_clear(&by_name);
+  run_clear(&by_port);
+  assert_refused((const char *[]){"ladder", dir, "--flow", "web", NULL},
+                 "--flow web: expected a port (5001), ADDRESS:PORT (10.0.0.2:5001) or an app's name (the trace's "
+                 "apps: hello, listener)");
+  char *tags = g_build_filename(dir, "trace.tags", NULL);
+  g_unlink(tags);
+  assert_refused((const char *[]){"ladder", dir, "--flow", "hello", NULL}, "which the run did not write");
+  g_free(tags);
+  remove_dir(dir);
+  g_free(dir);
+}
+END_TEST
+
+START_TEST(test_groups_by_hand)
+{
+  Ladder *l = ladder_new();
+  guint a1 = ladder_lane_in(l, "a top", "a"), a2 = ladder_lane_in(l, "a low", "a");
+  guint unused = ladder_lane_in(l, "a none", "a"), b1 = ladder_lane_in(l, "b low", "b");
+  ck_assert_uint_eq(unused, 2);
+  LadderMsg m = {.from = a1, .to = b1, .t0 = 0, .t1 = SIMTIME_MS(3), .label = g_strdup("m")};
+  m.via = g_array_new(FALSE, FALSE, sizeof(LadderStop));
+  LadderStop s = {a2, SIMTIME_MS(1)};
+  g_array_append_val(m.via, s);
+  ladder_add(l, &m);
+  ladder_prune(l);
+  ck_assert_uint_eq(l->lanes->len, 3);
+  ck_assert_str_eq(g_ptr_array_index(l->lanes, 2), "b low");
+  const LadderMsg *got = &g_array_index(l->msgs, LadderMsg, 0);
+  ck_assert_uint_eq(got->to, 2);
+  LadderStop x, y;
+  ladder_span(l, got, &x, &y);
+  ck_assert(x.lane == 1 && x.t == SIMTIME_MS(1) && y.lane == 2 && y.t == SIMTIME_MS(3));
+  ck_assert_str_eq(ladder_lane_short(l, 0), "top");
+  ladder_free(l);
+}
+END_TEST
 
 START_TEST(test_bad_input)
 {
@@ -385,7 +675,7 @@ START_TEST(test_build_by_hand)
   char *lanes[] = {(char *)"a", (char *)"b", (char *)"c", NULL};
   LadderQuery q = {.lanes = lanes, .from = -1, .to = -1};
   GError *error = NULL;
-  Ladder *l = ladder_build(hand_trace, &q, &error);
+  Ladder *l = ladder_build(hand_trace, NULL, &q, &error);
   ck_assert_msg(l != NULL, "%s", error ? error->message : "?");
   char *text = ladder_text(l);
   ck_assert_str_eq(text, "time         a                 b                 c\n"
@@ -395,7 +685,7 @@ START_TEST(test_build_by_hand)
   g_free(text);
   ladder_free(l);
   q.hops = TRUE;
-  l = ladder_build(hand_trace, &q, &error);
+  l = ladder_build(hand_trace, NULL, &q, &error);
   ck_assert_ptr_nonnull(l);
   ck_assert_uint_eq(l->msgs->len, 1); /* c's other-mac frame is no message */
   ladder_free(l);
@@ -447,6 +737,13 @@ static Suite *ladder_suite(void)
   tcase_add_test(tc, test_bad_input);
   tcase_add_test(tc, test_build_by_hand);
   tcase_add_test(tc, test_collapse_by_hand);
+  tcase_add_test(tc, test_http_labels);
+  tcase_add_test(tc, test_layers_text);
+  tcase_add_test(tc, test_layers_paths);
+  tcase_add_test(tc, test_layers_hops);
+  tcase_add_test(tc, test_layers_svg_png_pdf);
+  tcase_add_test(tc, test_flow_by_name);
+  tcase_add_test(tc, test_groups_by_hand);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -7,11 +7,14 @@
  * (tests/viz/expected/lossy-link-cwnd.txt), its SVG's structure
  * (well-formed, <title>, the summary in <desc>), the PNG's signature, the
  * PDF through pdfinfo, the same bytes twice; ticks and windows by hand;
- * the route changes of topologies/ospf-failover.yaml per router; bad
- * input (exit 2 with its exact message).
+ * the route changes of topologies/ospf-failover.yaml per router;
+ * DIR/throughput.csv of a constant-rate UDP flow (a datagram per 10 ms
+ * bin, exactly) and its goodput plot, by port, address and app name, in
+ * 100 and 50 ms bins; bad input (exit 2 with its exact message).
  *
  * Set IPSIM_PLOT_OUTDIR to a directory to keep the pictures there, to
- * look at: cwnd.{svg,png,pdf}, rtt.png, queue.png, routes-r2.png.
+ * look at: cwnd.{svg,png,pdf}, rtt.png, queue.png, routes-r2.png,
+ * throughput.png.
  */
 #include <check.h>
 #include <glib.h>
@@ -328,7 +331,8 @@ START_TEST(test_bad_input)
   msg = g_strdup_printf("ipsim plot: --queue b:eth0: not in %s/queues.csv; there are: a:eth0\n", dir);
   assert_refused((const char *[]){"plot", dir, "--queue", "b:eth0", "-o", out, NULL}, msg);
   assert_refused((const char *[]){"plot", dir, "-o", out, NULL},
-                 "ipsim plot: give one of --cwnd, --rtt, --queue NODE:IFACE or --routes; see 'ipsim help plot'\n");
+                 "ipsim plot: give one of --cwnd, --rtt, --queue NODE:IFACE, --routes or --throughput; see 'ipsim "
+                 "help plot'\n");
   assert_refused((const char *[]){"plot", dir, "--queue", "a:eth0", "-o", "x.gif", NULL},
                  "ipsim plot: -o x.gif: expected a name ending in .svg, .png, .pdf or .txt\n");
   assert_refused((const char *[]){"plot", dir, "--queue", "a:eth0", NULL},
@@ -396,6 +400,110 @@ START_TEST(test_routes)
 }
 END_TEST
 
+static const char cbr_yaml[] =
+    "scenario: cbr\nseed: 1\nstop: 2s\n"
+    "nodes:\n  a: { kind: host, ip: 10.0.0.1/24 }\n  b: { kind: host, ip: 10.0.0.2/24 }\n"
+    "links:\n  - { ends: [a, b], rate: 10Mbps, delay: 1ms }\n"
+    "apps:\n  - { name: cbr, type: udp-cbr, on: a, to: \"b:5001\", rate: 800kbps, size: 1000B, "
+    "start: 1s, stop: 1.5s }\n"
+    "  - { name: sink, type: udp-sink, on: b, port: 5001 }\n"
+    "output:\n  trace: [transport]\n";
+
+/* The bytes of the 10 ms bin starting at `ms` of cbr_yaml's flow. */
+static char *cbr_row(int ms)
+{
+  return g_strdup_printf("%d.%03d,udp,10.0.0.1,49152,10.0.0.2,5001,1000,1000\n", ms / 1000, ms % 1000);
+}
+
+/* Runs cbr_yaml in a new directory (returned in *tmp). */
+static char *run_cbr(char **tmp)
+{
+  *tmp = g_dir_make_tmp("ipsim-plot-XXXXXX", NULL);
+  char *file = g_build_filename(*tmp, "cbr.yaml", NULL);
+  ck_assert(g_file_set_contents(file, cbr_yaml, -1, NULL));
+  char *out = run_file(*tmp, file);
+  g_free(file);
+  return out;
+}
+
+START_TEST(test_throughput)
+{
+  char *tmp, *dir = run_cbr(&tmp), *path = g_build_filename(dir, "throughput.csv", NULL), *csv = read_file(path);
+  /* 1000 B every 10 ms from 1 s to 1.49 s, each 1.8336 ms on its way
+   * (a 1042-byte frame at 10 Mbit/s, 0.8336 ms, then 1 ms; the first
+   * 2.096 ms later, after ARP): one datagram in each 10 ms bin. */
+  GString *want = g_string_new("time_s,proto,src,sport,dst,dport,rx_bytes,goodput_bytes\n");
+  for (int ms = 1000; ms < 1500; ms += 10) {
+    char *row = cbr_row(ms);
+    g_string_append(want, row);
+    g_free(row);
+  }
+  ck_assert_str_eq(csv, want->str);
+  /* 10000 B per 100 ms: 800 kbit/s for five bins, then 0. */
+  char *txt = plot(dir, "--throughput", NULL, "t.txt"), *text = read_file(txt);
+  ck_assert_str_eq(text, "title: out: goodput per flow, 100 ms bins\n"
+                         "x axis: time (s), 0.000000 to 1.600000\n"
+                         "x ticks: 0.0 0.2 0.4 0.6 0.8 1.0 1.2 1.4 1.6\n"
+                         "y axis: goodput (kbit/s), 0 to 1000\n"
+                         "y ticks: 0 200 400 600 800 1000\n"
+                         "series: 1\n"
+                         "series 1: cbr,sink 10.0.0.1:49152 > 10.0.0.2:5001 (steps, solid, 6 points, 0 to 800)\n");
+  g_free(text);
+  g_free(txt);
+  g_string_free(want, TRUE);
+  g_free(csv);
+  g_free(path);
+  g_free(dir);
+  remove_dir(tmp);
+  g_free(tmp);
+}
+END_TEST
+
+START_TEST(test_throughput_flows)
+{
+  char *tmp, *dir = run_cbr(&tmp), *out = g_build_filename(dir, "b.txt", NULL);
+  /* By the app's name (trace.tags); in 50 ms bins: ten, then 0. */
+  char *txt = plot(dir, "--throughput", "cbr", "u.txt"), *text = read_file(txt);
+  assert_contains(text, "title: out: goodput per flow of cbr, 100 ms bins\n");
+  g_free(text);
+  g_free(txt);
+  Run r = run_ipsim((const char *[]){"plot", dir, "--throughput", "--flow", "cbr", "--bin", "50ms", "-o", out, NULL});
+  ck_assert_msg(r.status == 0, "%s", r.err);
+  run_clear(&r);
+  text = read_file(out);
+  assert_contains(text, "series 1: cbr,sink 10.0.0.1:49152 > 10.0.0.2:5001 (steps, solid, 11 points, 0 to 800)\n");
+  g_free(text);
+  r = run_ipsim((const char *[]){"plot", "--throughput", "5001", dir, "-o", out, NULL}); /* FLOW before DIR */
+  ck_assert_msg(r.status == 0, "%s", r.err);
+  run_clear(&r);
+  text = read_file(out);
+  assert_contains(text, "title: out: goodput per flow of 5001, 100 ms bins\n");
+  g_free(text);
+  assert_refused((const char *[]){"plot", dir, "--throughput", "--bin", "25ms", "-o", out, NULL},
+                 "ipsim plot: --bin 25ms: expected a multiple of 10ms (throughput.csv counts bytes per 10 ms)\n");
+  char *msg = g_strdup_printf("ipsim plot: --flow web: not in %s/throughput.csv; there are: 10.0.0.1:49152 > "
+                              "10.0.0.2:5001\n",
+                              dir);
+  assert_refused((const char *[]){"plot", dir, "--throughput", "web", "-o", out, NULL}, msg);
+  char *png = plot(dir, "--throughput", "5001", "t.png"), *svg = plot(dir, "--throughput", "10.0.0.2", "t.svg");
+  assert_png(png);
+  SvgSeen seen = {g_string_new(NULL), g_string_new(NULL), NULL, 0};
+  svg_parse(svg, &seen);
+  ck_assert_str_eq(seen.title->str, "plot: out: goodput per flow of 10.0.0.2, 100 ms bins");
+  assert_contains(seen.desc->str, "y axis: goodput (kbit/s), 0 to 1000\n");
+  keep_picture(png, "throughput.png");
+  g_string_free(seen.title, TRUE);
+  g_string_free(seen.desc, TRUE);
+  g_free(png);
+  g_free(svg);
+  g_free(msg);
+  g_free(out);
+  g_free(dir);
+  remove_dir(tmp);
+  g_free(tmp);
+}
+END_TEST
+
 START_TEST(test_ticks)
 {
   double first, step;
@@ -451,6 +559,8 @@ static Suite *plot_suite(void)
   tcase_add_test(tc, test_bad_input);
   tcase_add_test(tc, test_unknown_conn);
   tcase_add_test(tc, test_routes);
+  tcase_add_test(tc, test_throughput);
+  tcase_add_test(tc, test_throughput_flows);
   tcase_add_test(tc, test_ticks);
   tcase_add_test(tc, test_window);
   suite_add_tcase(s, tc);
