@@ -15,6 +15,7 @@
  * (each fragment has its own id); TCP and UDP sockets' queues; multicast.
  */
 #include "sim/cli/explain.h"
+#include "sim/cli/explain_drop.h"
 
 #include <stdarg.h>
 #include <string.h>
@@ -167,31 +168,6 @@ static char *explain_mac_owner(const Explain *ex, const uint8_t mac[6])
         return g_strdup_printf("%s %s", n->name, node_iface(n, j)->name);
   }
   return g_strdup("no node of the scenario");
-}
-
-/* "10.0.1.0/24 on eth0 (connected)", "0.0.0.0/0 via 10.0.1.1 on eth0 (static)". */
-static void explain_route(GString *out, const Route *r)
-{
-  char buf[ADDR_CIDR_TEXT], gw[ADDR_IPV4_TEXT];
-  g_string_append(out, addr_format_cidr(r->prefix, r->len, buf));
-  if (r->gateway)
-    g_string_append_printf(out, " via %s", explain_ip(r->gateway, gw));
-  g_string_append_printf(out, " on %s (%s)", r->iface ? r->iface->name : "-", route_origin_name(r->origin));
-}
-
-/* Appends every route of `node`'s table, "; "-separated, or "no route at all". */
-static void explain_table(GString *out, const Node *node)
-{
-  const GArray *routes = node->ip ? route_table_routes(node->ip->routes) : NULL;
-  if (!routes || !routes->len) {
-    g_string_append(out, "no route at all");
-    return;
-  }
-  for (guint i = 0; i < routes->len; i++) {
-    if (i)
-      g_string_append(out, "; ");
-    explain_route(out, &g_array_index(routes, Route, i));
-  }
 }
 
 /* ---- packet bytes --------------------------------------------------------- */
@@ -350,7 +326,7 @@ static guint explain_candidates(GString *out, const Node *node, uint32_t dst, ui
       continue;
     *same += r->len == len;
     g_string_append(out, n++ ? ", " : "");
-    explain_route(out, r);
+    explain_append_route(out, r);
   }
   return n;
 }
@@ -364,7 +340,7 @@ static uint32_t explain_lookup(Explain *ex, SimTime now, const Node *node, const
   if (!r)
     return 0;
   GString *used = g_string_new(NULL), *all = g_string_new(NULL);
-  explain_route(used, r);
+  explain_append_route(used, r);
   guint same = 0, n = explain_candidates(all, node, dst, r->len, &same);
   guint total = route_table_routes(node->ip->routes)->len;
   g_snprintf(len, sizeof len, "/%u", r->len);
@@ -724,35 +700,15 @@ static void explain_on_deliver(Explain *ex, SimTime now, const Node *node, const
   ex->end_at = now;
 }
 
-/* Why `reason` dropped it at `node`, in words, or NULL. */
-static char *explain_drop_words(const Node *node, const Iface *iface, const Packet *p, TraceFrom from,
-                                const char *reason)
+/* Why `reason` dropped it at `node`, in words (explain_drop.h). */
+static char *explain_drop_sentence(const Explain *ex, SimTime now, const Node *node, const Iface *iface,
+                                   const Packet *p, TraceFrom from, const char *reason)
 {
-  size_t len;
-  const Ipv4Header *h = explain_ipv4(p, from, &len);
-  char dst[ADDR_IPV4_TEXT];
-  if (strcmp(reason, "no-route") == 0 && h) {
-    GString *s = g_string_new(NULL);
-    g_string_printf(s, "%s has no route to %s: its table holds ", node->name, explain_ip(g_ntohl(h->dst), dst));
-    explain_table(s, node);
-    g_string_append(s, ", and none of them matches (no default route)");
-    return g_string_free(s, FALSE);
-  }
-  if (strcmp(reason, "frag-needed") == 0 && h && iface)
-    return g_strdup_printf("the datagram (%u bytes) is larger than the MTU of %s (%u bytes) and has Don't Fragment "
-                           "set, so it may not be fragmented",
-                           g_ntohs(h->total_len), iface->name, iface->mtu);
-  if (strcmp(reason, "other-mac") == 0)
-    return g_strdup_printf("the frame is for another MAC address, so %s's network card ignores it: this copy was "
-                           "flooded by a switch that did not yet know where the destination is",
-                           node->name);
-  if (strcmp(reason, "ttl-expired") == 0)
-    return g_strdup_printf("its TTL ran out at %s (it arrived with TTL 1 or less)", node->name);
-  if (strcmp(reason, "arp-failed") == 0)
-    return g_strdup_printf("%s asked who-has %d times and nobody answered", node->name, ARP_MAX_REQUESTS);
-  if (strcmp(reason, "queue-full") == 0)
-    return g_strdup_printf("the transmit queue of %s was full", node->name);
-  return NULL;
+  DropReason r;
+  if (!drop_reason_parse(reason, &r))
+    return NULL;
+  ExplainDrop d = {node, iface, p, from, now, ex->wait_iface == iface ? ex->wait_hop : 0};
+  return explain_drop_words(r, &d);
 }
 
 /* The packet is dropped (`drop`): a flooded copy, or its end. */
@@ -760,7 +716,7 @@ static void explain_on_drop(Explain *ex, SimTime now, const Node *node, const If
                             const Packet *p, const char *reason)
 {
   const char *why = reason ? reason : "?";
-  char *words = explain_drop_words(node, iface, p, from, why);
+  char *words = explain_drop_sentence(ex, now, node, iface, p, from, why);
   explain_step(ex, now, node->name, from == TRACE_FROM_IPV4 ? "internet" : "network access", "dropped%s%s (%s)%s%s",
                iface ? " at " : "", iface ? iface->name : "", why, words ? ": " : "", words ? words : "");
   g_free(words);

@@ -6,12 +6,18 @@
  * lack of a route (tests/explain/no-route.yaml: the longest prefix at r1,
  * r2's table in the drop sentence), a reply and a queued SYN, fragments
  * and a Don't Fragment refusal, the drawing of the path (-o), and
- * the errors' exact text.
+ * the errors' exact text. Every drop reason has its sentence (a table
+ * test over DROP_REASON_COUNT), and tests/explain/drops.yaml's drops are
+ * told exactly: ttl-expired, port-unreachable, link-loss, arp-failed,
+ * no-route through a link that is down, queue-full.
  */
 #include <check.h>
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "models/core/network.h"
+#include "sim/build/build.h"
+#include "sim/cli/explain_drop.h"
 #include "tests/testlib.h"
 
 /* Runs `ipsim explain FILE ARGS...` (FILE under env `dir_env`, shown as
@@ -203,6 +209,71 @@ START_TEST(test_errors)
 }
 END_TEST
 
+/* Every reason of models/core/drop.h has a sentence of its own, with or
+ * without the packet's bytes: none is missing from the table, none is
+ * empty, none is another reason's. */
+START_TEST(test_every_reason_explained)
+{
+  char *path = testlib_path("top_srcdir", "tests/explain/no-route.yaml");
+  DiagList *diags = diag_list_new(path);
+  Scenario *sc = scenario_load_file(path, diags);
+  ck_assert_ptr_nonnull(sc);
+  Network *net = build_network(sc);
+  Node *r2 = network_find_node(net, "r2");
+  GHashTable *seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  for (int r = 0; r < DROP_REASON_COUNT; r++) {
+    ExplainDrop d = {r2, node_iface(r2, 0), NULL, TRACE_FROM_IPV4, 0, 0};
+    ck_assert_msg(explain_drop_known((DropReason)r), "drop reason %s has no explanation", drop_reason_name(r));
+    char *words = explain_drop_words((DropReason)r, &d);
+    ck_assert_msg(strlen(words) > 30, "drop reason %s: \"%s\"", drop_reason_name(r), words);
+    ck_assert_msg(!g_hash_table_contains(seen, words), "drop reason %s says what another says: %s", drop_reason_name(r),
+                  words);
+    g_hash_table_add(seen, words);
+  }
+  ck_assert(!explain_drop_known(DROP_REASON_COUNT));
+  g_hash_table_destroy(seen);
+  network_free(net);
+  scenario_free(sc);
+  diag_list_free(diags);
+  g_free(path);
+}
+END_TEST
+
+/* `ipsim explain drops.yaml --packet ID`: the drop's step, exactly. */
+static void assert_drop(const char *id, const char *step)
+{
+  char *out = NULL, *err = NULL;
+  int status =
+      explain_run("top_srcdir", "tests/explain/drops.yaml", "drops.yaml", "--packet", id, NULL, NULL, &out, &err);
+  ck_assert_int_eq(status, 0);
+  assert_has(out, step);
+  g_free(out);
+  g_free(err);
+}
+
+START_TEST(test_drop_sentences)
+{
+  assert_drop("1", "10. 1.003174400 r1, internet: dropped at eth0 (ttl-expired): its TTL ran out at r1: it arrived "
+                   "with TTL 1, and a router may not forward a datagram whose TTL would reach 0 (RFC 1812 5.3.1): a "
+                   "routing loop, a path longer than the sender's TTL, or a traceroute probe\n");
+  assert_drop("5", "16. 1.105763200 h2, internet: dropped at eth0 (port-unreachable): no socket on h2 is bound to UDP "
+                   "port 9 (no UDP port is bound there at all); it answers with ICMP port unreachable (not to a "
+                   "broadcast)\n");
+  assert_drop("10", " 3. 1.202126400 h3, network access: dropped at eth0 (link-loss): the link r1:eth2 - h3:eth0 lost "
+                    "it on the way to h3 eth0: its loss rate is 100%, and the draw from its random stream link/2/loss "
+                    "(set by the scenario's seed) fell on this frame\n");
+  assert_drop("9", "12. 4.201078400 r1, internet: dropped at eth2 (arp-failed): r1 asked who-has 10.0.3.30 on eth2 3 "
+                   "times, 1s apart, and nobody answered");
+  assert_drop("12", "(no-route): r1 has no route to 10.0.2.20: its table holds 10.0.1.0/24 on eth0 (connected); "
+                    "10.0.2.0/24 on eth1 (connected); 10.0.3.0/24 on eth2 (connected); 10.0.4.0/24 on eth3 "
+                    "(connected): 10.0.2.0/24 on eth1 (connected) would match, but eth1 is down (the link to-h2 "
+                    "(r1:eth1 - h2:eth0) is down since 2s)\n");
+  assert_drop("19", "12. 4.013433600 r1, network access: dropped at eth3 (queue-full): the transmit queue of r1 eth3 "
+                    "was full: it held 2 frames (2084 bytes) waiting for the wire, its limit is 2 packets, so the "
+                    "newcomer is discarded at the tail (drop-tail)\n");
+}
+END_TEST
+
 int main(void)
 {
   Suite *s = suite_create("explain");
@@ -214,6 +285,8 @@ int main(void)
   tcase_add_test(tc, test_fragments_and_df);
   tcase_add_test(tc, test_drawing);
   tcase_add_test(tc, test_errors);
+  tcase_add_test(tc, test_every_reason_explained);
+  tcase_add_test(tc, test_drop_sentences);
   suite_add_tcase(s, tc);
   return testlib_run_suite(s);
 }
