@@ -42,12 +42,12 @@ typedef struct {
   const ExplainDrop *d;
   const char *node; /* its name */
   const uint8_t *frame;
-  size_t frame_len;          /* 0: no frame (the bytes start at IPv4) */
-  const Ipv4Header *ip;      /* NULL: not IPv4, or short */
-  size_t ip_len;             /* bytes from the IPv4 header on */
-  const uint8_t *l4;         /* after the IPv4 header, or NULL */
-  size_t l4_len;             /* bytes from l4 on, within the total length */
-  char src[ADDR_IPV4_TEXT];  /* the IPv4 addresses, as text */
+  size_t frame_len;         /* 0: no frame (the bytes start at IPv4) */
+  const Ipv4Header *ip;     /* NULL: not IPv4, or short */
+  size_t ip_len;            /* bytes from the IPv4 header on */
+  const uint8_t *l4;        /* after the IPv4 header, or NULL */
+  size_t l4_len;            /* bytes from l4 on, within the total length */
+  char src[ADDR_IPV4_TEXT]; /* the IPv4 addresses, as text */
   char dst[ADDR_IPV4_TEXT];
 } DropView;
 
@@ -123,7 +123,8 @@ static gboolean drop_sum(GString *out, const char *what, uint16_t found, uint16_
 {
   if (found == expected)
     return FALSE;
-  g_string_append_printf(out, "the %s checksum field holds 0x%04x where the bytes give 0x%04x: they were damaged on "
+  g_string_append_printf(out,
+                         "the %s checksum field holds 0x%04x where the bytes give 0x%04x: they were damaged on "
                          "the way (or the sender computed it wrong)",
                          what, g_ntohs(found), g_ntohs(expected));
   return TRUE;
@@ -197,7 +198,8 @@ static void why_bad_frame(GString *out, const DropView *v)
                            ETH_HEADER_LEN);
   else if (v->d->from == TRACE_FROM_PPP && v->frame_len >= 2 &&
            (v->frame[0] != PPP_ADDRESS || v->frame[1] != PPP_CONTROL))
-    g_string_append_printf(out, "the PPP frame has address 0x%02x and control 0x%02x, where RFC 1662 fixes 0xff and 0x03",
+    g_string_append_printf(out,
+                           "the PPP frame has address 0x%02x and control 0x%02x, where RFC 1662 fixes 0xff and 0x03",
                            v->frame[0], v->frame[1]);
   else
     g_string_append(out, "the frame is malformed: shorter than its link header, a bad PPP address or control byte, "
@@ -219,8 +221,8 @@ static void why_other_mac(GString *out, const DropView *v)
 static void why_unknown_ethertype(GString *out, const DropView *v)
 {
   if (v->frame_len >= ETH_HEADER_LEN)
-    g_string_append_printf(out, "its EtherType 0x%04x is no protocol %s speaks", g_ntohs(((const EthHeader *)v->frame)->type),
-                           v->node);
+    g_string_append_printf(out, "its EtherType 0x%04x is no protocol %s speaks",
+                           g_ntohs(((const EthHeader *)v->frame)->type), v->node);
   else
     g_string_append_printf(out, "its EtherType is no protocol %s speaks", v->node);
   g_string_append(out, " (only IPv4, 0x0800, and ARP, 0x0806)");
@@ -232,7 +234,8 @@ static void why_ppp_protocol(GString *out, const DropView *v)
     g_string_append_printf(out, "the PPP frame carries protocol 0x%04x, ", (v->frame[2] << 8) | v->frame[3]);
   else
     g_string_append(out, "the PPP frame carries another protocol, ");
-  g_string_append(out, "not IPv4 (0x0021): RFC 1661 would answer with a Protocol-Reject, which ipsim counts as this drop");
+  g_string_append(out,
+                  "not IPv4 (0x0021): RFC 1661 would answer with a Protocol-Reject, which ipsim counts as this drop");
 }
 
 static void why_same_port(GString *out, const DropView *v)
@@ -266,16 +269,18 @@ static void why_bad_arp(GString *out, const DropView *v)
 static void why_arp_failed(GString *out, const DropView *v)
 {
   char hop[ADDR_IPV4_TEXT], *every = units_format_duration(ARP_RETRY_INTERVAL);
-  g_string_append_printf(out, "%s asked who-has %s on %s %d times, %s apart, and nobody answered: no station there has "
+  g_string_append_printf(out,
+                         "%s asked who-has %s on %s %d times, %s apart, and nobody answered: no station there has "
                          "that address (or the link to it is down); the datagram had nowhere to go",
-                         v->node, v->d->next_hop ? addr_format_ipv4(v->d->next_hop, hop) : "its next hop", drop_iface(v),
-                         ARP_MAX_REQUESTS, every);
+                         v->node, v->d->next_hop ? addr_format_ipv4(v->d->next_hop, hop) : "its next hop",
+                         drop_iface(v), ARP_MAX_REQUESTS, every);
   g_free(every);
 }
 
 static void why_arp_queue_full(GString *out, const DropView *v)
 {
-  g_string_append_printf(out, "%d datagrams already waited on %s for the same address to resolve (Linux's unres_qlen): "
+  g_string_append_printf(out,
+                         "%d datagrams already waited on %s for the same address to resolve (Linux's unres_qlen): "
                          "no room for another while the ARP request is unanswered",
                          ARP_QUEUE_LEN, drop_iface(v));
 }
@@ -290,7 +295,8 @@ static void why_bad_ip_header(GString *out, const DropView *v)
   else if ((h[0] >> 4) != 4)
     g_string_append_printf(out, "the header says version %u, not 4", h[0] >> 4);
   else if ((h[0] & 0xf) < 5)
-    g_string_append_printf(out, "the header length field says %u words (%u bytes), less than the minimum of 5 (20 bytes)",
+    g_string_append_printf(out,
+                           "the header length field says %u words (%u bytes), less than the minimum of 5 (20 bytes)",
                            h[0] & 0xf, (h[0] & 0xf) * 4u);
   else
     g_string_append_printf(out, "the header length, %u bytes, runs past the %zu bytes received", (h[0] & 0xf) * 4u,
@@ -301,8 +307,7 @@ static void why_bad_ip_checksum(GString *out, const DropView *v)
 {
   size_t hl = v->ip ? (size_t)(v->ip->ver_ihl & 0xf) * 4 : 0;
   if (hl >= IPV4_HEADER_LEN && hl <= v->ip_len &&
-      drop_sum(out, "IPv4 header",
-               v->ip->checksum, drop_expected_sum(v, (const uint8_t *)v->ip, hl, 10, 0)))
+      drop_sum(out, "IPv4 header", v->ip->checksum, drop_expected_sum(v, (const uint8_t *)v->ip, hl, 10, 0)))
     return;
   g_string_append(out, "the IPv4 header checksum does not match the header's bytes: they were damaged on the way");
 }
@@ -310,7 +315,8 @@ static void why_bad_ip_checksum(GString *out, const DropView *v)
 static void why_bad_ip_length(GString *out, const DropView *v)
 {
   if (v->ip)
-    g_string_append_printf(out, "the total length field says %u bytes, but the header is %u bytes and %zu bytes of "
+    g_string_append_printf(out,
+                           "the total length field says %u bytes, but the header is %u bytes and %zu bytes of "
                            "datagram arrived",
                            g_ntohs(v->ip->total_len), (v->ip->ver_ihl & 0xf) * 4u, v->ip_len);
   else
@@ -319,10 +325,12 @@ static void why_bad_ip_length(GString *out, const DropView *v)
 
 static void why_ttl_expired(GString *out, const DropView *v)
 {
-  g_string_append_printf(out, "its TTL ran out at %s: it arrived with TTL %u, and a router may not forward a datagram "
-                         "whose TTL would reach 0 (RFC 1812 5.3.1): a routing loop, a path longer than the sender's TTL, or a "
-                         "traceroute probe",
-                         v->node, v->ip ? v->ip->ttl : 1u);
+  g_string_append_printf(
+      out,
+      "its TTL ran out at %s: it arrived with TTL %u, and a router may not forward a datagram "
+      "whose TTL would reach 0 (RFC 1812 5.3.1): a routing loop, a path longer than the sender's TTL, or a "
+      "traceroute probe",
+      v->node, v->ip ? v->ip->ttl : 1u);
 }
 
 /* Appends ", but R matches through IFACE, which is down (the link L is down since T)" for each route of
@@ -369,7 +377,8 @@ static void why_frag_needed(GString *out, const DropView *v)
 {
   const Iface *ifc = v->d->iface;
   if (v->ip && ifc)
-    g_string_append_printf(out, "the datagram (%u bytes) is larger than the MTU of %s (%u bytes) and has Don't Fragment "
+    g_string_append_printf(out,
+                           "the datagram (%u bytes) is larger than the MTU of %s (%u bytes) and has Don't Fragment "
                            "set, so it may not be fragmented",
                            g_ntohs(v->ip->total_len), ifc->name, ifc->mtu);
   else
@@ -385,15 +394,16 @@ static void drop_fragment(GString *out, const DropView *v)
   }
   uint16_t frag = g_ntohs(v->ip->frag);
   g_string_append_printf(out, "the fragment at offset %u (%zu bytes%s) of datagram %u from %s",
-                         (frag & IPV4_OFFSET_MASK) * 8u, v->l4_len, frag & IPV4_FLAG_MF ? ", more follow" : ", the last",
-                         g_ntohs(v->ip->id), v->src);
+                         (frag & IPV4_OFFSET_MASK) * 8u, v->l4_len,
+                         frag & IPV4_FLAG_MF ? ", more follow" : ", the last", g_ntohs(v->ip->id), v->src);
 }
 
 static void why_frag_timeout(GString *out, const DropView *v)
 {
   char *limit = units_format_duration(REASM_TIMEOUT);
   drop_fragment(out, v);
-  g_string_append_printf(out, " waited at %s for the rest of its datagram, which did not all arrive within %s (the "
+  g_string_append_printf(out,
+                         " waited at %s for the rest of its datagram, which did not all arrive within %s (the "
                          "reassembly timer), or %d datagrams were in reassembly and this was the oldest: every "
                          "fragment held is discarded",
                          v->node, limit, REASM_MAX_DATAGRAMS);
@@ -403,7 +413,8 @@ static void why_frag_timeout(GString *out, const DropView *v)
 static void why_frag_overlap(GString *out, const DropView *v)
 {
   drop_fragment(out, v);
-  g_string_append_printf(out, " overlaps bytes another fragment of the datagram already brought: %s does not guess "
+  g_string_append_printf(out,
+                         " overlaps bytes another fragment of the datagram already brought: %s does not guess "
                          "which is right, and discards the datagram",
                          v->node);
 }
@@ -427,7 +438,8 @@ static void why_bad_icmp(GString *out, const DropView *v)
 
 static void why_unknown_protocol(GString *out, const DropView *v)
 {
-  g_string_append_printf(out, "IPv4 protocol %u has no handler on %s (it has ICMP 1, TCP 6, UDP 17%s): it answers "
+  g_string_append_printf(out,
+                         "IPv4 protocol %u has no handler on %s (it has ICMP 1, TCP 6, UDP 17%s): it answers "
                          "with ICMP protocol unreachable",
                          v->ip ? v->ip->proto : 0u, v->node, v->d->node->ospf ? ", OSPF 89" : "");
 }
@@ -481,7 +493,8 @@ static void why_port_unreachable(GString *out, const DropView *v)
   uint16_t port = drop_port(v, TRUE);
   const UdpHandler *h = NULL;
   if (port && udp_port_owner(v->d->node, port, &h))
-    g_string_append_printf(out, "the socket bound to UDP port %u on %s is for another local address, or connected to "
+    g_string_append_printf(out,
+                           "the socket bound to UDP port %u on %s is for another local address, or connected to "
                            "another peer: it does not take this datagram",
                            port, v->node);
   else if (port) {
@@ -497,11 +510,11 @@ static void why_rcvbuf_full(GString *out, const DropView *v)
   SocketUdpQueue q;
   uint16_t port = drop_port(v, TRUE);
   if (port && socket_udp_queue(v->d->node, port, &q))
-    g_string_append_printf(out, "the receive queue of the socket on UDP port %u was full: it held %u %s, %zu bytes "
+    g_string_append_printf(out,
+                           "the receive queue of the socket on UDP port %u was full: it held %u %s, %zu bytes "
                            "counted of its %zu (each datagram counts %zu bytes beyond its data), which the "
                            "application had not read yet",
-                           port, q.count, units_plural(q.count, "datagram", "datagrams"), q.bytes, q.limit,
-                           q.overhead);
+                           port, q.count, units_plural(q.count, "datagram", "datagrams"), q.bytes, q.limit, q.overhead);
   else
     g_string_append(out, "the socket's receive queue was full: the application had not read what it held");
 }
@@ -540,7 +553,8 @@ static void why_bad_tcp(GString *out, const DropView *v)
 static void why_tcp_no_socket(GString *out, const DropView *v)
 {
   drop_segment(out, v);
-  g_string_append_printf(out, " belongs to no connection of %s, and no listener is on port %u: it answers with a RST "
+  g_string_append_printf(out,
+                         " belongs to no connection of %s, and no listener is on port %u: it answers with a RST "
                          "(unless the segment was a RST itself; RFC 9293 3.10.7.1)",
                          v->node, drop_port(v, TRUE));
 }
@@ -570,7 +584,8 @@ static void why_tcp_rst(GString *out, const DropView *v)
 static void why_tcp_syn_queue_full(GString *out, const DropView *v)
 {
   drop_segment(out, v);
-  g_string_append_printf(out, " asks to open a connection to the listener on port %u, whose backlog of connections not "
+  g_string_append_printf(out,
+                         " asks to open a connection to the listener on port %u, whose backlog of connections not "
                          "yet accepted is full: the SYN is ignored, and the client will retransmit it",
                          drop_port(v, TRUE));
 }
@@ -621,14 +636,16 @@ static void why_ospf_mismatch(GString *out, const DropView *v)
                            addr_format_ipv4(((uint32_t)v->l4[8] << 24) | ((uint32_t)v->l4[9] << 16) |
                                                 ((uint32_t)v->l4[10] << 8) | v->l4[11],
                                             area));
-  g_string_append_printf(out, "another area or subnet than %s's, other hello or dead intervals, or from a router not "
+  g_string_append_printf(out,
+                         "another area or subnet than %s's, other hello or dead intervals, or from a router not "
                          "adjacent enough for this packet (RFC 2328 10.5)",
                          drop_iface(v));
 }
 
 static void why_bad_lsa(GString *out, const DropView *v)
 {
-  g_string_append_printf(out, "an LSA in the update from %s has a bad checksum, length or age, or an unknown type (RFC "
+  g_string_append_printf(out,
+                         "an LSA in the update from %s has a bad checksum, length or age, or an unknown type (RFC "
                          "2328 13)",
                          v->ip ? v->src : "the neighbour");
 }
