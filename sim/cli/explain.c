@@ -11,8 +11,14 @@
  * explain_found(), explain_last_id(), explain_finish(), explain_text(),
  * explain_path(), explain_free().
  *
+ * The sockets: a UDP datagram leaves at once (no send buffer); a TCP
+ * segment is told with its connection's send buffer, bytes in flight and
+ * windows (tcp_send_view()); at the end, a UDP datagram meets its socket's
+ * receive queue (socket_udp_queue()), with its figures. The drop sentences
+ * are explain_drop.c's.
+ *
  * Leaves out: fragments are told only as the fragmentation of the packet
- * (each fragment has its own id); TCP and UDP sockets' queues; multicast.
+ * (each fragment has its own id); a TCP receive buffer's figures; multicast.
  */
 #include "sim/cli/explain.h"
 #include "sim/cli/explain_drop.h"
@@ -31,6 +37,8 @@
 #include "models/link/link.h"
 #include "models/link/ppp_wire.h"
 #include "models/link/switch.h"
+#include "models/transport/socket.h"
+#include "models/transport/tcp.h"
 #include "models/transport/tcp_wire.h"
 #include "sim/text/addr.h"
 #include "sim/text/units.h"
@@ -276,6 +284,19 @@ static void explain_tcp_flags(GString *out, uint8_t flags)
       g_string_append_printf(out, "%s%s", out->len ? " " : "", names[i]);
 }
 
+/* The send buffer step of a TCP segment `th` that `node` sends to `dst`. */
+static void explain_send_buffer(Explain *ex, SimTime now, const Node *node, const Ipv4Header *h, const TcpHeader *th)
+{
+  TcpSendView v;
+  if (!tcp_send_view(node, g_ntohl(h->src), g_ntohs(th->sport), g_ntohl(h->dst), g_ntohs(th->dport), &v))
+    return;
+  explain_step(ex, now, node->name, "transport",
+               "the socket's send buffer holds %zu of its %zu bytes (what the application wrote and the peer has not "
+               "acknowledged yet); with this segment, %u bytes are in flight, within the congestion window (%u bytes) "
+               "and the peer's receive window (%u bytes)",
+               v.buffered, v.capacity, v.in_flight, v.cwnd, v.snd_wnd);
+}
+
 /* The transport step of a UDP datagram or TCP segment the node sends. */
 static void explain_send_transport(Explain *ex, SimTime now, const Node *node, const Ipv4Header *h, size_t len)
 {
@@ -283,7 +304,9 @@ static void explain_send_transport(Explain *ex, SimTime now, const Node *node, c
   size_t tlen = len - explain_ihl(h);
   if (h->proto == IPPROTO_UDP_NUM && tlen >= UDP_HEADER_LEN) {
     const UdpHeader *u = (const UdpHeader *)t;
-    explain_step(ex, now, node->name, "application", "an application writes %u bytes to a UDP socket",
+    explain_step(ex, now, node->name, "application",
+                 "an application writes %u bytes to a UDP socket: UDP keeps no send buffer, so the datagram goes "
+                 "down at once",
                  g_ntohs(u->len) - UDP_HEADER_LEN);
     explain_step(ex, now, node->name, "transport", "UDP adds an 8-byte header: port %u > port %u, length %u",
                  g_ntohs(u->sport), g_ntohs(u->dport), g_ntohs(u->len));
@@ -296,6 +319,8 @@ static void explain_send_transport(Explain *ex, SimTime now, const Node *node, c
                  "TCP sends a segment: port %u > port %u, flags %s, seq %u, %zu bytes of header and %zu of data",
                  g_ntohs(th->sport), g_ntohs(th->dport), flags->str, g_ntohl(th->seq), hl, tlen > hl ? tlen - hl : 0);
     g_string_free(flags, TRUE);
+    if (tlen > hl) /* a SYN or a bare ACK takes nothing from the send buffer */
+      explain_send_buffer(ex, now, node, h, th);
   } else if (h->proto == IPPROTO_ICMP_NUM) {
     explain_send_icmp(ex, now, node, h, len);
   }
@@ -670,6 +695,34 @@ static void explain_on_rx(Explain *ex, SimTime now, const Node *node, const Ifac
 
 /* ---- the end: delivery or drop ------------------------------------------- */
 
+/* UDP or TCP hands the data to its socket: the receive queue's figures. */
+static void explain_socket_rx(Explain *ex, SimTime now, const Node *node, const Ipv4Header *h, size_t len)
+{
+  const uint8_t *t = (const uint8_t *)h + explain_ihl(h);
+  size_t tlen = len - explain_ihl(h);
+  SocketUdpQueue q;
+  if (h->proto == IPPROTO_UDP_NUM && tlen >= UDP_HEADER_LEN) {
+    uint16_t port = g_ntohs(((const UdpHeader *)t)->dport);
+    size_t data = tlen - UDP_HEADER_LEN;
+    if (socket_udp_queue(node, port, &q))
+      explain_step(ex, now, node->name, "transport",
+                   "UDP hands the %zu data bytes to the socket bound to port %u: its receive queue held %u %s (%zu of "
+                   "its %zu bytes counted, %zu per datagram beyond its data)%s",
+                   data, port, q.count, units_plural(q.count, "datagram", "datagrams"), q.bytes, q.limit, q.overhead,
+                   q.bytes + data + q.overhead > q.limit
+                       ? "; no room for this one"
+                       : "; this one joins it, and the application is told it can read");
+    else
+      explain_step(ex, now, node->name, "transport", "UDP hands the %zu data bytes to the handler of port %u", data,
+                   port);
+    return;
+  }
+  explain_step(ex, now, node->name, "transport",
+               "%s hands the segment to the connection of its ports, which puts its data, in order, in the socket's "
+               "receive buffer for the application",
+               explain_proto_name(h->proto));
+}
+
 /* The datagram is delivered (`deliver`): first by IPv4, then (at the same node) by UDP or TCP. */
 static void explain_on_deliver(Explain *ex, SimTime now, const Node *node, const Packet *p)
 {
@@ -678,10 +731,11 @@ static void explain_on_deliver(Explain *ex, SimTime now, const Node *node, const
   char dst[ADDR_IPV4_TEXT];
   if (!h)
     return;
-  if (ex->delivered_at == node) /* IPv4 delivered it here already: now UDP or TCP */
-    explain_step(ex, now, node->name, "transport", "%s hands the data to the socket on its destination port",
-                 explain_proto_name(h->proto));
-  else if ((g_ntohl(h->dst) >> 28) == 0xe)
+  if (ex->delivered_at == node) { /* IPv4 delivered it here already: now UDP or TCP */
+    explain_socket_rx(ex, now, node, h, len);
+    return;
+  }
+  if ((g_ntohl(h->dst) >> 28) == 0xe)
     explain_step(ex, now, node->name, "internet",
                  "%s is a multicast group that %s has joined: IPv4 takes the datagram (TTL %u on arrival) and hands "
                  "it up to %s",
@@ -690,6 +744,8 @@ static void explain_on_deliver(Explain *ex, SimTime now, const Node *node, const
     explain_step(ex, now, node->name, "internet",
                  "%s is %s's own address: IPv4 takes the datagram (TTL %u on arrival) and hands it up to %s",
                  explain_ip(g_ntohl(h->dst), dst), node->name, h->ttl, explain_proto_name(h->proto));
+  if (h->proto == IPPROTO_UDP_NUM || h->proto == IPPROTO_TCP_NUM) /* traced once, as the transport's delivery */
+    explain_socket_rx(ex, now, node, h, len);
   const IcmpHeader *icmp = explain_icmp(h, len);
   const App *app = icmp && icmp->type == ICMP_ECHO_REPLY ? explain_ping_app(ex, node, g_ntohs(icmp->u.echo.id)) : NULL;
   if (app)

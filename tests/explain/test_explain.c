@@ -9,7 +9,8 @@
  * the errors' exact text. Every drop reason has its sentence (a table
  * test over DROP_REASON_COUNT), and tests/explain/drops.yaml's drops are
  * told exactly: ttl-expired, port-unreachable, link-loss, arp-failed,
- * no-route through a link that is down, queue-full.
+ * no-route through a link that is down, queue-full; and the sockets'
+ * queues (a UDP sink's receive queue, a TCP sender's send buffer).
  */
 #include <check.h>
 #include <glib/gstdio.h>
@@ -274,6 +275,27 @@ START_TEST(test_drop_sentences)
 }
 END_TEST
 
+/* The sockets: a UDP send goes down at once and meets the sink's receive
+ * queue at the end; a TCP data segment is told with its send buffer. */
+START_TEST(test_socket_queues)
+{
+  assert_drop("16", " 1. 4.001600000 h1, application: an application writes 1000 bytes to a UDP socket: UDP keeps no "
+                    "send buffer, so the datagram goes down at once\n");
+  assert_drop("16", "18. 4.181153600 h4, transport: UDP hands the 1000 data bytes to the socket bound to port 9: its "
+                    "receive queue held 0 datagrams (0 of its 212992 bytes counted, 256 per datagram beyond its data); "
+                    "this one joins it, and the application is told it can read\n");
+  char *out = NULL, *err = NULL;
+  int status = explain_run("TOPOLOGIES", "dumbbell.yaml", "dumbbell.yaml", "--packet", "30", NULL, NULL, &out, &err);
+  ck_assert_int_eq(status, 0);
+  assert_has(out, " 2. 0.098257280 src1, transport: the socket's send buffer holds 16384 of its 131072 bytes (what the "
+                  "application wrote and the peer has not acknowledged yet); with this segment, 2896 bytes are in "
+                  "flight, within the congestion window (14480 bytes) and the peer's receive window (65535 bytes)\n");
+  assert_has(out, "dst1, transport: TCP hands the segment to the connection of its ports");
+  g_free(out);
+  g_free(err);
+}
+END_TEST
+
 int main(void)
 {
   Suite *s = suite_create("explain");
@@ -287,6 +309,7 @@ int main(void)
   tcase_add_test(tc, test_errors);
   tcase_add_test(tc, test_every_reason_explained);
   tcase_add_test(tc, test_drop_sentences);
+  tcase_add_test(tc, test_socket_queues);
   suite_add_tcase(s, tc);
   return testlib_run_suite(s);
 }
