@@ -773,8 +773,14 @@ static void explain_on_drop(Explain *ex, SimTime now, const Node *node, const If
 {
   const char *why = reason ? reason : "?";
   char *words = explain_drop_sentence(ex, now, node, iface, p, from, why);
-  explain_step(ex, now, node->name, from == TRACE_FROM_IPV4 ? "internet" : "network access", "dropped%s%s (%s)%s%s",
-               iface ? " at " : "", iface ? iface->name : "", why, words ? ": " : "", words ? words : "");
+  DropReason r = DROP_REASON_COUNT;
+  gboolean transport = drop_reason_parse(why, &r) && r >= DROP_BAD_UDP && r <= DROP_TCP_SYN_QUEUE_FULL;
+  explain_step(ex, now, node->name,
+               transport                 ? "transport"
+               : from == TRACE_FROM_IPV4 ? "internet"
+                                         : "network access",
+               "dropped%s%s (%s)%s%s", iface ? " at " : "", iface ? iface->name : "", why, words ? ": " : "",
+               words ? words : "");
   g_free(words);
   if (strcmp(why, "other-mac") == 0) {
     ex->copies_dropped++;

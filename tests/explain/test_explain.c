@@ -257,7 +257,7 @@ START_TEST(test_drop_sentences)
   assert_drop("1", "10. 1.003174400 r1, internet: dropped at eth0 (ttl-expired): its TTL ran out at r1: it arrived "
                    "with TTL 1, and a router may not forward a datagram whose TTL would reach 0 (RFC 1812 5.3.1): a "
                    "routing loop, a path longer than the sender's TTL, or a traceroute probe\n");
-  assert_drop("5", "16. 1.105763200 h2, internet: dropped at eth0 (port-unreachable): no socket on h2 is bound to UDP "
+  assert_drop("5", "16. 1.105763200 h2, transport: dropped at eth0 (port-unreachable): no socket on h2 is bound to UDP "
                    "port 9 (no UDP port is bound there at all); it answers with ICMP port unreachable (not to a "
                    "broadcast)\n");
   assert_drop("10", " 3. 1.202126400 h3, network access: dropped at eth0 (link-loss): the link r1:eth2 - h3:eth0 lost "
