@@ -254,6 +254,17 @@ static void assert_drop(const char *id, const char *step)
 
 START_TEST(test_drop_sentences)
 {
+  char *out = NULL, *err = NULL, *golden = NULL;
+  char *golden_path = g_build_filename(testlib_env("top_srcdir"), "tests", "explain", "drops-no-route.txt", NULL);
+  int status =
+      explain_run("top_srcdir", "tests/explain/drops.yaml", "drops.yaml", "--packet", "12", NULL, NULL, &out, &err);
+  ck_assert_int_eq(status, 0);
+  ck_assert(g_file_get_contents(golden_path, &golden, NULL, NULL));
+  ck_assert_str_eq(out, golden); /* the whole story of late's request, up to r1's no-route */
+  g_free(golden);
+  g_free(golden_path);
+  g_free(out);
+  g_free(err);
   assert_drop("1", "10. 1.003174400 r1, internet: dropped at eth0 (ttl-expired): its TTL ran out at r1: it arrived "
                    "with TTL 1, and a router may not forward a datagram whose TTL would reach 0 (RFC 1812 5.3.1): a "
                    "routing loop, a path longer than the sender's TTL, or a traceroute probe\n");

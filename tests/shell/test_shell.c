@@ -45,9 +45,11 @@ START_TEST(test_transcript_golden)
     char *out = NULL, *err = NULL;
     ck_assert_int_eq(shell_script(file, script, &out, &err), 0);
     ck_assert_str_eq(err, "");
+    char *saved = g_build_filename(g_get_tmp_dir(), "ipsim-test_shell.out", NULL); /* not in the build directory */
     if (strcmp(out, want) != 0)
-      g_file_set_contents("test_shell.out", out, -1, NULL);
-    ck_assert_msg(strcmp(out, want) == 0, "the transcript differs from rip-failover.txt: see test_shell.out");
+      g_file_set_contents(saved, out, -1, NULL);
+    ck_assert_msg(strcmp(out, want) == 0, "the transcript differs from rip-failover.txt: see %s", saved);
+    g_free(saved);
     g_free(out);
     g_free(err);
   }
@@ -192,7 +194,11 @@ START_TEST(test_apps_golden)
   char *dir = g_dir_make_tmp("ipsim-shell-XXXXXX", NULL), *want = shell_golden("apps.txt");
   for (int run = 0; run < 3; run++) {
     char *out = shell_apps_run(dir, run == 2);
-    ck_assert_msg(strcmp(out, want) == 0, "run %d: the transcript differs from apps.txt:\n%s", run, out);
+    char *saved = g_build_filename(g_get_tmp_dir(), "ipsim-test_shell-apps.out", NULL);
+    if (strcmp(out, want) != 0)
+      g_file_set_contents(saved, out, -1, NULL);
+    ck_assert_msg(strcmp(out, want) == 0, "run %d: the transcript differs from apps.txt: see %s", run, saved);
+    g_free(saved);
     g_free(out);
   }
   ck_assert_ptr_nonnull(strstr(want, "error: start: column 37: apps[8]: unknown key 'bogus' in an app"));
