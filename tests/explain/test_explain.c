@@ -9,7 +9,7 @@
  * the errors' exact text. Every drop reason has its sentence (a table
  * test over DROP_REASON_COUNT), and tests/explain/drops.yaml's drops are
  * told exactly: ttl-expired, port-unreachable, link-loss, arp-failed,
- * no-route through a link that is down, queue-full; and the sockets'
+ * no-route through a link that is down, queue-full, tcp-no-socket; and the sockets'
  * queues (a UDP sink's receive queue, a TCP sender's send buffer).
  */
 #include <check.h>
@@ -283,6 +283,10 @@ START_TEST(test_drop_sentences)
   assert_drop("19", "12. 4.013433600 r1, network access: dropped at eth3 (queue-full): the transmit queue of r1 eth3 "
                     "was full: it held 2 frames (2084 bytes) waiting for the wire, its limit is 2 packets, so the "
                     "newcomer is discarded at the tail (drop-tail)\n");
+  assert_drop("81", "14. 5.007979200 h4, transport: dropped at eth0 (tcp-no-socket): the segment 10.0.1.10:49152 > "
+                    "10.0.4.40:5001 (flags SYN, seq 1797670135, ack 0) belongs to no connection of h4, and no listener "
+                    "is on port 5001: it answers with a RST (unless the segment was a RST itself; RFC 9293 "
+                    "3.10.7.1)\n");
 }
 END_TEST
 
