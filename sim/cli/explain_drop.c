@@ -444,10 +444,30 @@ static void why_unknown_protocol(GString *out, const DropView *v)
                          v->ip ? v->ip->proto : 0u, v->node, v->d->node->ospf ? ", OSPF 89" : "");
 }
 
+/* What the well-known group `group` is, " (AllDRouters: ...)", or "". */
+static const char *drop_group_name(uint32_t group)
+{
+  switch (group) {
+  case 0xe0000001:
+    return " (all systems)";
+  case 0xe0000002:
+    return " (all routers)";
+  case 0xe0000005:
+    return " (AllSPFRouters: every OSPF router)";
+  case 0xe0000006:
+    return " (AllDRouters: only OSPF's designated and backup designated routers join it)";
+  case 0xe0000009:
+    return " (RIPv2 routers: only interfaces that run RIP join it)";
+  default:
+    return "";
+  }
+}
+
 static void why_not_member(GString *out, const DropView *v)
 {
-  g_string_append_printf(out, "%s is a multicast group that %s has not joined on %s; multicast is never forwarded",
-                         v->ip ? v->dst : "the destination", v->node, drop_iface(v));
+  g_string_append_printf(out, "%s%s is a multicast group that %s has not joined on %s; multicast is never forwarded",
+                         v->ip ? v->dst : "the destination", v->ip ? drop_group_name(g_ntohl(v->ip->dst)) : "", v->node,
+                         drop_iface(v));
 }
 
 /* ---- transport ----------------------------------------------------------------------- */

@@ -290,6 +290,34 @@ START_TEST(test_drop_sentences)
 }
 END_TEST
 
+/* Drops in the examples: a switch loop's same-port, an OSPF LS update to
+ * AllDRouters at routers that are neither DR nor BDR. */
+START_TEST(test_drop_sentences_examples)
+{
+  static const struct {
+    const char *file, *id, *step;
+  } cases[] = {
+      {"switch-loop.yaml", "5",
+       "10. 0.100098400 s1, network access: dropped at eth2 (same-port): the switch's MAC table has "
+       "02:00:00:00:00:0b on eth2, the port the frame came in on: the destination has it already, so the switch "
+       "filters it\n"},
+      {"ospf-lan.yaml", "54",
+       "15. 40.001497440 r2, internet: dropped at eth0 (not-member): 224.0.0.6 (AllDRouters: only OSPF's designated "
+       "and backup designated routers join it) is a multicast group that r2 has not joined on eth0; multicast is never "
+       "forwarded\n"},
+  };
+  for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+    char *out = NULL, *err = NULL;
+    int status =
+        explain_run("TOPOLOGIES", cases[i].file, cases[i].file, "--packet", cases[i].id, NULL, NULL, &out, &err);
+    ck_assert_int_eq(status, 0);
+    assert_has(out, cases[i].step);
+    g_free(out);
+    g_free(err);
+  }
+}
+END_TEST
+
 /* The sockets: a UDP send goes down at once and meets the sink's receive
  * queue at the end; a TCP data segment is told with its send buffer. */
 START_TEST(test_socket_queues)
@@ -325,6 +353,7 @@ int main(void)
   tcase_add_test(tc, test_every_reason_explained);
   tcase_add_test(tc, test_drop_sentences);
   tcase_add_test(tc, test_socket_queues);
+  tcase_add_test(tc, test_drop_sentences_examples);
   suite_add_tcase(s, tc);
   return testlib_run_suite(s);
 }
