@@ -15,7 +15,8 @@
  * segment is told with its connection's send buffer, bytes in flight and
  * windows (tcp_send_view()); at the end, a UDP datagram meets its socket's
  * receive queue (socket_udp_queue()), with its figures. The drop sentences
- * are explain_drop.c's.
+ * are explain_drop.c's; a datagram whose reassembly gave up ends with the
+ * fragments it had and those lost on the way.
  *
  * Leaves out: fragments are told only as the fragmentation of the packet
  * (each fragment has its own id); a TCP receive buffer's figures; multicast.
@@ -69,6 +70,8 @@ struct Explain {
   guint copies_dropped;
   gboolean *links_on, *nodes_on; /* the path: by position, what the packet went through */
   GArray *frags;                 /* of uint64_t: the ids of its fragments, followed too */
+  GString *frags_held;           /* "offset 1480 (1480 bytes), ...": fragments reassembly gave up on */
+  GString *frags_lost;           /* "#2 (offset 0, 1480 bytes: link-loss)": fragments dropped on the way */
 };
 
 Explain *explain_new(Network *net, uint64_t id)
@@ -81,6 +84,8 @@ Explain *explain_new(Network *net, uint64_t id)
   ex->links_on = g_new0(gboolean, net->links->len + 1);
   ex->nodes_on = g_new0(gboolean, net->nodes->len + 1);
   ex->frags = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+  ex->frags_held = g_string_new(NULL);
+  ex->frags_lost = g_string_new(NULL);
   return ex;
 }
 
@@ -118,6 +123,8 @@ void explain_free(Explain *ex)
   g_free(ex->links_on);
   g_free(ex->nodes_on);
   g_array_free(ex->frags, TRUE);
+  g_string_free(ex->frags_held, TRUE);
+  g_string_free(ex->frags_lost, TRUE);
   g_free(ex);
 }
 
@@ -767,6 +774,23 @@ static char *explain_drop_sentence(const Explain *ex, SimTime now, const Node *n
   return explain_drop_words(r, &d);
 }
 
+/* Notes a fragment's drop for the end's account of the reassembly: held
+ * when reassembly gave up (`frag-timeout`), else lost on the way. */
+static void explain_fragment_drop(Explain *ex, const Packet *p, TraceFrom from, const char *why)
+{
+  size_t len;
+  const Ipv4Header *h = explain_ipv4(p, from, &len);
+  if (!h || p->origin != PACKET_ORIGIN_FRAGMENT || strcmp(why, "other-mac") == 0)
+    return;
+  guint off = (g_ntohs(h->frag) & IPV4_OFFSET_MASK) * 8u;
+  size_t data = (size_t)g_ntohs(h->total_len) - explain_ihl(h);
+  if (strcmp(why, "frag-timeout") == 0)
+    g_string_append_printf(ex->frags_held, "%soffset %u (%zu bytes)", ex->frags_held->len ? ", " : "", off, data);
+  else
+    g_string_append_printf(ex->frags_lost, "%s#%" G_GUINT64_FORMAT " (offset %u, %zu bytes: %s)",
+                           ex->frags_lost->len ? ", " : "", packet_id(p), off, data, why);
+}
+
 /* The packet is dropped (`drop`): a flooded copy, or its end. */
 static void explain_on_drop(Explain *ex, SimTime now, const Node *node, const Iface *iface, TraceFrom from,
                             const Packet *p, const char *reason)
@@ -782,6 +806,7 @@ static void explain_on_drop(Explain *ex, SimTime now, const Node *node, const If
                "dropped%s%s (%s)%s%s", iface ? " at " : "", iface ? iface->name : "", why, words ? ": " : "",
                words ? words : "");
   g_free(words);
+  explain_fragment_drop(ex, p, from, why);
   if (strcmp(why, "other-mac") == 0) {
     ex->copies_dropped++;
     return;
@@ -982,6 +1007,12 @@ void explain_finish(Explain *ex, const char *file)
                            "The end: when the run stopped, #%" G_GUINT64_FORMAT
                            " had been neither delivered nor dropped (still queued, waiting or on a wire).\n",
                            ex->want);
+  if (ex->frags_held->len)
+    g_string_append_printf(ex->text,
+                           "Reassembly at %s had the fragments at %s, and discarded them when it gave up; missing: "
+                           "%s.\n",
+                           ex->dropped_at ? ex->dropped_at->name : "the destination", ex->frags_held->str,
+                           ex->frags_lost->len ? ex->frags_lost->str : "no fragment was seen dropped");
   if (ex->copies_dropped)
     g_string_append_printf(ex->text, "(%u flooded %s reached the wrong station and %s discarded there.)\n",
                            ex->copies_dropped, units_plural(ex->copies_dropped, "copy", "copies"),

@@ -12,8 +12,9 @@
  * (hosts do not forward), RFC 826 (ARP), RFC 1661/1662 (PPP), RFC 768
  * (UDP), RFC 9293 and RFC 5961 (TCP), RFC 2453 (RIP), RFC 2328 (OSPF).
  *
- * Leaves out: which fragments of a datagram had arrived when its
- * reassembly gave up (each fragment's drop tells its own offset).
+ * Leaves out: whether a `frag-timeout` was the timer or the eviction of
+ * the oldest datagram (both are told); which fragments had arrived is
+ * told at the story's end (explain.c), each fragment's drop its own.
  */
 #include "sim/cli/explain_drop.h"
 

@@ -290,6 +290,28 @@ START_TEST(test_drop_sentences)
 }
 END_TEST
 
+/* tests/explain/frag-lost.yaml: a fragment lost on the way, the two others
+ * discarded by reassembly at h2 30 s later, and the end's account. */
+START_TEST(test_frag_timeout)
+{
+  char *out = NULL, *err = NULL;
+  int status = explain_run("top_srcdir", "tests/explain/frag-lost.yaml", "frag-lost.yaml", "--app", "big", NULL, NULL,
+                           &out, &err);
+  ck_assert_int_eq(status, 0);
+  assert_has(out,
+             "h2, network access: dropped at eth0 (link-loss): the link r1:eth1 - h2:eth0 lost it on the way to h2 "
+             "eth0: its loss rate is 20%");
+  assert_has(out, "31.007724000 h2, internet: dropped (frag-timeout): the fragment at offset 1480 (1480 bytes, more "
+                  "follow) of datagram 1 from 10.0.1.10 waited at h2 for the rest of its datagram, which did not all "
+                  "arrive within 30s (the reassembly timer)");
+  assert_has(out, "The end: #1 was dropped by h2 (frag-timeout), 30.0077 s after it started.\n"
+                  "Reassembly at h2 had the fragments at offset 1480 (1480 bytes), offset 2960 (1048 bytes), and "
+                  "discarded them when it gave up; missing: #2 (offset 0, 1480 bytes: link-loss).\n");
+  g_free(out);
+  g_free(err);
+}
+END_TEST
+
 /* Drops in the examples: a switch loop's same-port, an OSPF LS update to
  * AllDRouters at routers that are neither DR nor BDR. */
 START_TEST(test_drop_sentences_examples)
@@ -354,6 +376,7 @@ int main(void)
   tcase_add_test(tc, test_drop_sentences);
   tcase_add_test(tc, test_socket_queues);
   tcase_add_test(tc, test_drop_sentences_examples);
+  tcase_add_test(tc, test_frag_timeout);
   suite_add_tcase(s, tc);
   return testlib_run_suite(s);
 }
