@@ -236,7 +236,7 @@ static uint8_t build_app_proto(const AppConfig *a)
  * addresses and its destination (any address for a server), the
  * destination port of udp-cbr, the port of udp-sink, the echo identifier
  * of ping and ICMP traceroute (set when they start). */
-static TraceFlow *build_app_flow(const Network *net, const AppConfig *a)
+TraceFlow *build_app_flow(const Network *net, const AppConfig *a)
 {
   gboolean server = a->kind == APP_UDP_SINK || a->kind == APP_UDP_ECHO_SERVER || a->kind == APP_BULK_SINK ||
                     a->kind == APP_HTTP_SERVER || a->kind == APP_FTP_SERVER;

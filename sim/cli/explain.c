@@ -49,6 +49,8 @@ struct Explain {
   uint64_t want;      /* the id followed; 0: not yet selected */
   const App *sel_app; /* the ping whose echo request sel_seq is followed; NULL: none */
   int sel_seq;
+  TraceFlow *sel_flow; /* owned: another app's flow, whose sel_seq-th packet sent is followed; NULL: none */
+  guint sel_sent;      /* the packets of sel_flow its node sent so far */
   GString *text;
   guint step;
   uint64_t max_id;
@@ -98,6 +100,24 @@ void explain_select_ping(Explain *ex, const App *app, uint16_t seq)
   ex->sel_seq = seq;
 }
 
+/* Follows the `seq`-th packet that `app` (not a ping) sends: the seq-th
+ * datagram or segment its node sends in its flow `flow` (taken; as
+ * sim/build makes it for the trace). */
+void explain_select_app(Explain *ex, const App *app, TraceFlow *flow, int seq)
+{
+  ex->want = 0;
+  ex->sel_app = app;
+  ex->sel_seq = seq;
+  ex->sel_flow = flow;
+  flow->waiting = FALSE; /* an ICMP traceroute: any ICMP of its node to its destination */
+}
+
+/* How many packets of the selected app's flow its node sent in the run. */
+guint explain_app_sent(const Explain *ex)
+{
+  return ex->sel_sent;
+}
+
 gboolean explain_found(const Explain *ex)
 {
   return ex->seen;
@@ -123,6 +143,7 @@ void explain_free(Explain *ex)
   g_free(ex->links_on);
   g_free(ex->nodes_on);
   g_array_free(ex->frags, TRUE);
+  trace_flow_free(ex->sel_flow);
   g_string_free(ex->frags_held, TRUE);
   g_string_free(ex->frags_lost, TRUE);
   g_free(ex);
@@ -311,10 +332,13 @@ static void explain_send_transport(Explain *ex, SimTime now, const Node *node, c
   size_t tlen = len - explain_ihl(h);
   if (h->proto == IPPROTO_UDP_NUM && tlen >= UDP_HEADER_LEN) {
     const UdpHeader *u = (const UdpHeader *)t;
+    char *who = ex->sel_flow && ex->sel_app->node == node
+                    ? g_strdup_printf("%s (%s)", ex->sel_app->conf->name, app_kind_name(ex->sel_app->conf->kind))
+                    : g_strdup("an application");
     explain_step(ex, now, node->name, "application",
-                 "an application writes %u bytes to a UDP socket: UDP keeps no send buffer, so the datagram goes "
-                 "down at once",
+                 "%s writes %u bytes to a UDP socket: UDP keeps no send buffer, so the datagram goes down at once", who,
                  g_ntohs(u->len) - UDP_HEADER_LEN);
+    g_free(who);
     explain_step(ex, now, node->name, "transport", "UDP adds an 8-byte header: port %u > port %u, length %u",
                  g_ntohs(u->sport), g_ntohs(u->dport), g_ntohs(u->len));
   } else if (h->proto == IPPROTO_TCP_NUM && tlen >= sizeof(TcpHeader)) {
@@ -889,11 +913,33 @@ static void explain_other(Explain *ex, SimTime now, const Node *node, const Ifac
 
 /* ---- the hook ------------------------------------------------------------- */
 
-/* TRUE when `p`, sent by `node`, is the echo request the selector names. */
-static gboolean explain_selects(const Explain *ex, const Node *node, TraceVerb verb, const Packet *p)
+/* TRUE when `p`, sent by the selected app's node, is the sel_seq-th
+ * packet of its flow from there (counted in ex->sel_sent). */
+static gboolean explain_selects_flow(Explain *ex, const Node *node, TraceVerb verb, const Packet *p)
+{
+  size_t len;
+  const Ipv4Header *h = verb == TRACE_SEND && node == ex->sel_app->node && p->origin != PACKET_ORIGIN_FRAGMENT
+                            ? explain_ipv4(p, TRACE_FROM_IPV4, &len)
+                            : NULL;
+  TraceKey k;
+  if (!h)
+    return FALSE;
+  trace_key_of(&k, FALSE, (const uint8_t *)h, len);
+  gboolean ours = FALSE;
+  for (guint i = 0; i < ex->sel_flow->addrs->len; i++)
+    ours = ours || g_array_index(ex->sel_flow->addrs, uint32_t, i) == k.src;
+  if (!ours || !trace_flow_match(ex->sel_flow, &k))
+    return FALSE;
+  return ++ex->sel_sent == (guint)ex->sel_seq;
+}
+
+/* TRUE when `p`, sent by `node`, is the echo request (or the app's packet) the selector names. */
+static gboolean explain_selects(Explain *ex, const Node *node, TraceVerb verb, const Packet *p)
 {
   size_t len;
   const App *app = ex->sel_app;
+  if (app && ex->sel_flow)
+    return explain_selects_flow(ex, node, verb, p);
   /* the app sending counts its echo requests once sent: seq - 1 before */
   if (!app || verb != TRACE_SEND || node != app->node || !app->started || app->sent + 1 != (uint64_t)ex->sel_seq)
     return FALSE;

@@ -312,6 +312,32 @@ START_TEST(test_frag_timeout)
 }
 END_TEST
 
+/* --app with another app than a ping: its N-th packet sent; too few. */
+START_TEST(test_app_selector)
+{
+  char *out = NULL, *err = NULL;
+  int status =
+      explain_run("top_srcdir", "tests/explain/drops.yaml", "drops.yaml", "--app", "flood", "--seq", "3", &out, &err);
+  ck_assert_int_eq(status, 0);
+  assert_has(out, "Packet #18: IPv4 10.0.1.10 > 10.0.4.40 ttl 64 id 7 len 1028 UDP 49152 > 9 len 1008\n");
+  assert_has(out, " 1. 4.003200000 h1, application: flood (udp-cbr) writes 1000 bytes to a UDP socket");
+  g_free(out);
+  g_free(err);
+  status =
+      explain_run("top_srcdir", "tests/explain/drops.yaml", "drops.yaml", "--app", "flood", "--seq", "300", &out, &err);
+  ck_assert_int_eq(status, 2);
+  ck_assert_str_eq(err, "ipsim explain: flood (udp-cbr) sent 63 packets in this run, fewer than 300\n");
+  g_free(out);
+  g_free(err);
+  status = explain_run("TOPOLOGIES", "dumbbell.yaml", "dumbbell.yaml", "--app", "flow1", "--seq", "4", &out, &err);
+  ck_assert_int_eq(status, 0);
+  assert_has(out, "TCP sends a segment: port 49152 > port 5001, flags ACK, seq 662292788, 32 bytes of header and 1448 "
+                  "of data");
+  g_free(out);
+  g_free(err);
+}
+END_TEST
+
 /* Drops in the examples: a switch loop's same-port, an OSPF LS update to
  * AllDRouters at routers that are neither DR nor BDR. */
 START_TEST(test_drop_sentences_examples)
@@ -377,6 +403,7 @@ int main(void)
   tcase_add_test(tc, test_socket_queues);
   tcase_add_test(tc, test_drop_sentences_examples);
   tcase_add_test(tc, test_frag_timeout);
+  tcase_add_test(tc, test_app_selector);
   suite_add_tcase(s, tc);
   return testlib_run_suite(s);
 }
