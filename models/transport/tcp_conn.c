@@ -296,7 +296,8 @@ gboolean tcp_send_view(const Node *node, uint32_t laddr, uint16_t lport, uint32_
   const TcpConn *c = node->tcp ? tcp_conn_lookup(node->tcp, laddr, lport, raddr, rport) : NULL;
   if (!c)
     return FALSE;
-  *v = (TcpSendView){tcp_buf_len(&c->sndbuf), c->sndbuf.cap, tcp_in_flight(c), c->cwnd, c->snd_wnd};
+  *v = (TcpSendView){tcp_buf_len(&c->sndbuf), c->sndbuf.cap, tcp_in_flight(c), c->cwnd, c->snd_wnd,
+                     tcp_buf_len(&c->rcvbuf), c->rcvbuf.cap};
   return TRUE;
 }
 

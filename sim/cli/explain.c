@@ -14,12 +14,13 @@
  * The sockets: a UDP datagram leaves at once (no send buffer); a TCP
  * segment is told with its connection's send buffer, bytes in flight and
  * windows (tcp_send_view()); at the end, a UDP datagram meets its socket's
- * receive queue (socket_udp_queue()), with its figures. The drop sentences
+ * receive queue (socket_udp_queue()), a TCP segment its connection's
+ * receive buffer, with their figures. The drop sentences
  * are explain_drop.c's; a datagram whose reassembly gave up ends with the
  * fragments it had and those lost on the way.
  *
  * Leaves out: fragments are told only as the fragmentation of the packet
- * (each fragment has its own id); a TCP receive buffer's figures; multicast.
+ * (each fragment has its own id); multicast.
  */
 #include "sim/cli/explain.h"
 #include "sim/cli/explain_drop.h"
@@ -726,6 +727,29 @@ static void explain_on_rx(Explain *ex, SimTime now, const Node *node, const Ifac
 
 /* ---- the end: delivery or drop ------------------------------------------- */
 
+/* TCP hands the segment `t` (tlen bytes) to its connection: the receive buffer's figures. */
+static void explain_tcp_rx(Explain *ex, SimTime now, const Node *node, const Ipv4Header *h, const uint8_t *t,
+                           size_t tlen)
+{
+  TcpSendView v;
+  const TcpHeader *th = tlen >= TCP_HEADER_LEN ? (const TcpHeader *)t : NULL;
+  size_t hl = th ? (size_t)(th->off >> 4) * 4 : 0, data = tlen > hl ? tlen - hl : 0;
+  if (th && tcp_send_view(node, g_ntohl(h->dst), g_ntohs(th->dport), g_ntohl(h->src), g_ntohs(th->sport), &v))
+    explain_step(ex, now, node->name, "transport",
+                 "TCP hands the segment (%zu data bytes) to the connection of port %u: its receive buffer held %zu of "
+                 "its %zu bytes that the application had not read yet; data in order joins them, data out of order "
+                 "waits in TCP's reassembly queue",
+                 data, g_ntohs(th->dport), v.rcv_buffered, v.rcv_capacity);
+  else if (th && tcp_port_in_use(node, g_ntohl(h->dst), g_ntohs(th->dport)))
+    explain_step(ex, now, node->name, "transport",
+                 "TCP hands the segment to the listener on port %u: no connection has it yet (a SYN opens one, its "
+                 "handshake's last ACK completes it)",
+                 g_ntohs(th->dport));
+  else
+    explain_step(ex, now, node->name, "transport", "TCP finds no connection and no listener on port %u",
+                 th ? g_ntohs(th->dport) : 0u);
+}
+
 /* UDP or TCP hands the data to its socket: the receive queue's figures. */
 static void explain_socket_rx(Explain *ex, SimTime now, const Node *node, const Ipv4Header *h, size_t len)
 {
@@ -748,10 +772,7 @@ static void explain_socket_rx(Explain *ex, SimTime now, const Node *node, const 
                    port);
     return;
   }
-  explain_step(ex, now, node->name, "transport",
-               "%s hands the segment to the connection of its ports, which puts its data, in order, in the socket's "
-               "receive buffer for the application",
-               explain_proto_name(h->proto));
+  explain_tcp_rx(ex, now, node, h, t, tlen);
 }
 
 /* The datagram is delivered (`deliver`): first by IPv4, then (at the same node) by UDP or TCP. */

@@ -329,6 +329,11 @@ START_TEST(test_app_selector)
   ck_assert_str_eq(err, "ipsim explain: flood (udp-cbr) sent 63 packets in this run, fewer than 300\n");
   g_free(out);
   g_free(err);
+  status = explain_run("TOPOLOGIES", "dumbbell.yaml", "dumbbell.yaml", "--app", "flow1", "--seq", "1", &out, &err);
+  ck_assert_int_eq(status, 0);
+  assert_has(out, "dst1, transport: TCP hands the segment to the listener on port 5001: no connection has it yet");
+  g_free(out);
+  g_free(err);
   status = explain_run("TOPOLOGIES", "dumbbell.yaml", "dumbbell.yaml", "--app", "flow1", "--seq", "4", &out, &err);
   ck_assert_int_eq(status, 0);
   assert_has(out, "TCP sends a segment: port 49152 > port 5001, flags ACK, seq 662292788, 32 bytes of header and 1448 "
@@ -381,7 +386,8 @@ START_TEST(test_socket_queues)
   assert_has(out, " 2. 0.098257280 src1, transport: the socket's send buffer holds 16384 of its 131072 bytes (what the "
                   "application wrote and the peer has not acknowledged yet); with this segment, 2896 bytes are in "
                   "flight, within the congestion window (14480 bytes) and the peer's receive window (65535 bytes)\n");
-  assert_has(out, "dst1, transport: TCP hands the segment to the connection of its ports");
+  assert_has(out, "dst1, transport: TCP hands the segment (1448 data bytes) to the connection of port 5001: its "
+                  "receive buffer held 0 of its 131072 bytes that the application had not read yet");
   g_free(out);
   g_free(err);
 }
