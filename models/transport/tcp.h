@@ -145,10 +145,10 @@ typedef struct {
   uint32_t snd_wnd;    /* the peer's receive window, bytes */
   size_t rcv_buffered; /* bytes received in order, not yet read by the application */
   size_t rcv_capacity; /* the receive buffer's size */
-} TcpSendView;
+} TcpBuffersView;
 /* The connection laddr:lport -> raddr:rport of `node` (host byte order); FALSE when there is none. */
-gboolean tcp_send_view(const Node *node, uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport,
-                       TcpSendView *v);
+gboolean tcp_buffers_view(const Node *node, uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport,
+                          TcpBuffersView *v);
 void tcp_info(const TcpConn *c, TcpInfo *info);
 /* ORs (1u << state) into *mask at each state the connection (and, for a
  * listener, each child) enters from now on; for `expect: reached`. The

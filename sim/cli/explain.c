@@ -13,7 +13,7 @@
  *
  * The sockets: a UDP datagram leaves at once (no send buffer); a TCP
  * segment is told with its connection's send buffer, bytes in flight and
- * windows (tcp_send_view()); at the end, a UDP datagram meets its socket's
+ * windows (tcp_buffers_view()); at the end, a UDP datagram meets its socket's
  * receive queue (socket_udp_queue()), a TCP segment its connection's
  * receive buffer, with their figures. The drop sentences
  * are explain_drop.c's; a datagram whose reassembly gave up ends with the
@@ -316,8 +316,8 @@ static void explain_tcp_flags(GString *out, uint8_t flags)
 /* The send buffer step of a TCP segment `th` that `node` sends to `dst`. */
 static void explain_send_buffer(Explain *ex, SimTime now, const Node *node, const Ipv4Header *h, const TcpHeader *th)
 {
-  TcpSendView v;
-  if (!tcp_send_view(node, g_ntohl(h->src), g_ntohs(th->sport), g_ntohl(h->dst), g_ntohs(th->dport), &v))
+  TcpBuffersView v;
+  if (!tcp_buffers_view(node, g_ntohl(h->src), g_ntohs(th->sport), g_ntohl(h->dst), g_ntohs(th->dport), &v))
     return;
   explain_step(ex, now, node->name, "transport",
                "the socket's send buffer holds %zu of its %zu bytes (what the application wrote and the peer has not "
@@ -731,10 +731,10 @@ static void explain_on_rx(Explain *ex, SimTime now, const Node *node, const Ifac
 static void explain_tcp_rx(Explain *ex, SimTime now, const Node *node, const Ipv4Header *h, const uint8_t *t,
                            size_t tlen)
 {
-  TcpSendView v;
+  TcpBuffersView v;
   const TcpHeader *th = tlen >= TCP_HEADER_LEN ? (const TcpHeader *)t : NULL;
   size_t hl = th ? (size_t)(th->off >> 4) * 4 : 0, data = tlen > hl ? tlen - hl : 0;
-  if (th && tcp_send_view(node, g_ntohl(h->dst), g_ntohs(th->dport), g_ntohl(h->src), g_ntohs(th->sport), &v))
+  if (th && tcp_buffers_view(node, g_ntohl(h->dst), g_ntohs(th->dport), g_ntohl(h->src), g_ntohs(th->sport), &v))
     explain_step(ex, now, node->name, "transport",
                  "TCP hands the segment (%zu data bytes) to the connection of port %u: its receive buffer held %zu of "
                  "its %zu bytes that the application had not read yet; data in order joins them, data out of order "
