@@ -819,6 +819,22 @@ static char *explain_drop_sentence(const Explain *ex, SimTime now, const Node *n
   return explain_drop_words(r, &d);
 }
 
+/* The layer a drop of `why` belongs to: transport for UDP's and TCP's,
+ * application for RIP's (over UDP), else where its bytes start. */
+static const char *explain_drop_layer(const Packet *p, TraceFrom from, const char *why)
+{
+  DropReason r = DROP_REASON_COUNT;
+  size_t len;
+  const Ipv4Header *h = explain_ipv4(p, from, &len);
+  if (!drop_reason_parse(why, &r))
+    return from == TRACE_FROM_IPV4 ? "internet" : "network access";
+  if (r >= DROP_BAD_UDP && r <= DROP_TCP_SYN_QUEUE_FULL)
+    return "transport";
+  if (r >= DROP_BAD_RIP && r <= DROP_ROUTING_OFF && h && h->proto == IPPROTO_UDP_NUM)
+    return "application";
+  return from == TRACE_FROM_IPV4 ? "internet" : "network access";
+}
+
 /* Notes a fragment's drop for the end's account of the reassembly: held
  * when reassembly gave up (`frag-timeout`), else lost on the way. */
 static void explain_fragment_drop(Explain *ex, const Packet *p, TraceFrom from, const char *why)
@@ -842,20 +858,16 @@ static void explain_on_drop(Explain *ex, SimTime now, const Node *node, const If
 {
   const char *why = reason ? reason : "?";
   char *words = explain_drop_sentence(ex, now, node, iface, p, from, why);
-  DropReason r = DROP_REASON_COUNT;
-  gboolean transport = drop_reason_parse(why, &r) && r >= DROP_BAD_UDP && r <= DROP_TCP_SYN_QUEUE_FULL;
-  explain_step(ex, now, node->name,
-               transport                 ? "transport"
-               : from == TRACE_FROM_IPV4 ? "internet"
-                                         : "network access",
-               "dropped%s%s (%s)%s%s", iface ? " at " : "", iface ? iface->name : "", why, words ? ": " : "",
-               words ? words : "");
+  explain_step(ex, now, node->name, explain_drop_layer(p, from, why), "dropped%s%s (%s)%s%s", iface ? " at " : "",
+               iface ? iface->name : "", why, words ? ": " : "", words ? words : "");
   g_free(words);
   explain_fragment_drop(ex, p, from, why);
   if (strcmp(why, "other-mac") == 0) {
     ex->copies_dropped++;
     return;
   }
+  if (ex->delivered_at == node) /* delivered up the stack, then refused there (a routing protocol) */
+    ex->delivered_at = NULL;
   ex->dropped_at = node;
   ex->end_at = now;
   g_free(ex->drop_reason);
@@ -1047,10 +1059,11 @@ VizHighlight explain_path(const Explain *ex)
 }
 
 /* A trace without output that calls the recorder with every packet event
- * of the link, internet and transport layers; the network frees it. */
+ * of the link, internet, transport and routing layers (the routing
+ * protocols' drops); the network frees it. */
 Trace *explain_trace(Explain *ex)
 {
-  Trace *t = trace_new(NULL, FALSE, TRACE_LINK | TRACE_INTERNET | TRACE_TRANSPORT);
+  Trace *t = trace_new(NULL, FALSE, TRACE_LINK | TRACE_INTERNET | TRACE_TRANSPORT | TRACE_ROUTING);
   t->hook = explain_hook;
   t->hook_data = ex;
   return t;

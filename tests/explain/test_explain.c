@@ -344,7 +344,9 @@ START_TEST(test_app_selector)
 END_TEST
 
 /* Drops in the examples: a switch loop's same-port, an OSPF LS update to
- * AllDRouters at routers that are neither DR nor BDR. */
+ * AllDRouters at routers that are neither DR nor BDR; RIP's request on a
+ * passive interface (routing-off, told by the routing layer after UDP
+ * delivered it) and its response where RIP was turned off (not-member). */
 START_TEST(test_drop_sentences_examples)
 {
   static const struct {
@@ -358,11 +360,18 @@ START_TEST(test_drop_sentences_examples)
        "15. 40.001497440 r2, internet: dropped at eth0 (not-member): 224.0.0.6 (AllDRouters: only OSPF's designated "
        "and backup designated routers join it) is a multicast group that r2 has not joined on eth0; multicast is never "
        "forwarded\n"},
+      {"tests/explain/routing-off.yaml", "3",
+       "11. 0.002052800 r1, application: dropped at eth1 (routing-off): a RIP packet on eth1, where r1 runs no such "
+       "protocol or the interface is passive\n\nThe end: #3 was dropped by r1 (routing-off)"},
+      {"tests/explain/routing-off.yaml", "10",
+       " 9. 1.823323317 r1, internet: dropped at eth0 (not-member): 224.0.0.9 (RIPv2 routers: only interfaces that run "
+       "RIP join it) is a multicast group that r1 has not joined on eth0"},
   };
   for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
     char *out = NULL, *err = NULL;
-    int status =
-        explain_run("TOPOLOGIES", cases[i].file, cases[i].file, "--packet", cases[i].id, NULL, NULL, &out, &err);
+    gboolean ours = g_str_has_prefix(cases[i].file, "tests/");
+    int status = explain_run(ours ? "top_srcdir" : "TOPOLOGIES", cases[i].file, cases[i].file, "--packet", cases[i].id,
+                             NULL, NULL, &out, &err);
     ck_assert_int_eq(status, 0);
     assert_has(out, cases[i].step);
     g_free(out);
