@@ -165,10 +165,24 @@ Iface *node_find_iface(const Node *node, const char *name)
   return NULL;
 }
 
+/* Puts the packet's id after the verb of the drop line `line`, as the
+ * trace has it ("drop #12 IPv4 ..."), so that `ipsim explain --packet 12`
+ * and the shell's `why 12` tell the evidence's story. */
+static void node_evidence_id(GString *line, const Packet *p)
+{
+  const char *verb = strstr(line->str, " drop ");
+  if (!verb)
+    return;
+  GString *id = g_string_new(NULL);
+  trace_format_id(id, p);
+  g_string_insert(line, verb - line->str + 6, id->str);
+  g_string_free(id, TRUE);
+}
+
 /* Keeps the first few drops of each reason, and the first few losses of
  * each flow (`lost`, may be NULL), as trace lines: the evidence an
- * `expect:` failure shows. Formats only those few, so a storm of drops
- * costs nothing more. */
+ * `expect:` failure shows, with their packet ids. Formats only those
+ * few, so a storm of drops costs nothing more. */
 static void node_keep_evidence(Node *node, Iface *iface, const Packet *p, DropReason reason, TraceFrom from, Flow *lost)
 {
   Network *net = node->net;
@@ -180,6 +194,7 @@ static void node_keep_evidence(Node *node, Iface *iface, const Packet *p, DropRe
   size_t len = 0;
   const uint8_t *d = trace_packet_bytes(p, from, &len);
   trace_format_line(line, network_now(net), node, iface, TRACE_DROP, from, d, len, drop_reason_name(reason));
+  node_evidence_id(line, p);
   if (for_flow)
     flow_keep_drop_line(lost, g_strdup(line->str));
   if (kept->len < NETWORK_DROP_EVIDENCE)

@@ -284,6 +284,8 @@ void link_refresh(Link *link)
  * its nodes is down (link_refresh()). */
 void link_set_up(Link *link, gboolean up)
 {
+  if (link->up != up)
+    link->changed_at = sim_now(link->ctx);
   link->up = up;
   link_refresh(link);
 }

@@ -104,6 +104,7 @@ struct Link {
   double reorder;
   LinkType type;
   gboolean up;
+  SimTime changed_at;   /* when `up` last changed (0: never) */
   Rng loss_rng;         /* stream "link/<index>/loss" */
   Rng reorder_rng;      /* stream "link/<index>/reorder" */
   LinkDirection dir[2]; /* dir[i]: frames sent by ends[i] */

@@ -7,7 +7,8 @@
  *
  * Entry points, in call order: socket_new(); socket_bind();
  * socket_listen() / socket_connect(); socket_send() / socket_sendto();
- * socket_recv() / socket_recvfrom(); socket_shutdown(); socket_close().
+ * socket_recv() / socket_recvfrom(); socket_shutdown(); socket_close();
+ * socket_udp_queue().
  * Upcalls arrive from udp_input() / udp_error() (UdpHandler) and from TCP
  * (TcpUpcalls), and become the app's callbacks.
  *
@@ -219,6 +220,18 @@ static void socket_udp_error(void *owner, const IcmpMessage *msg, uint16_t dport
 static const UdpHandler socket_udp_handler = {socket_udp_recv, socket_udp_error};
 
 /* Binds the UDP port (0: an ephemeral one). */
+/* The receive queue of the socket on UDP `port` of `node`; FALSE when no
+ * socket is bound there (a port of RIP, or none). */
+gboolean socket_udp_queue(const Node *node, uint16_t port, SocketUdpQueue *q)
+{
+  const UdpHandler *h = NULL;
+  const Socket *s = udp_port_owner(node, port, &h);
+  if (!s || h->recv != socket_udp_recv)
+    return FALSE;
+  *q = (SocketUdpQueue){s->rx_count, s->rx_bytes, SOCKET_UDP_RCVBUF, SOCKET_UDP_OVERHEAD};
+  return TRUE;
+}
+
 static int socket_udp_bind(Socket *s, uint32_t addr, uint16_t port)
 {
   int got = udp_bind(s->node, port, &socket_udp_handler, s);

@@ -8,7 +8,8 @@
  * Entry points, in call order: socket_new(); socket_bind() (optional);
  * socket_listen() or socket_connect(); socket_send() / socket_sendto(),
  * socket_recv() / socket_recvfrom() from the callbacks; socket_shutdown();
- * socket_close() (always, exactly once: it frees the socket).
+ * socket_close() (always, exactly once: it frees the socket); socket_udp_queue()
+ * (a UDP port's receive queue, for explanations).
  *
  * Callbacks run from packet input and timers, never synchronously inside
  * a socket_* call (a datagram sent to the node itself is delivered by an
@@ -106,6 +107,16 @@ void socket_peer(const Socket *s, uint32_t *addr, uint16_t *port);
 /* TCP: the connection's state (TCP_CLOSED when none), stats and info; NULL/zeros for UDP. */
 TcpState socket_tcp_state(const Socket *s);
 const TcpStats *socket_tcp_stats(const Socket *s);
-const char *socket_strerror(int err); /* "connection refused", ... for -ECONNREFUSED */
+const char *socket_strerror(int err);
+
+/* The receive queue of the UDP socket bound to a port (for explanations). */
+typedef struct {
+  guint count;     /* datagrams queued, not yet read */
+  size_t bytes;    /* bytes they count against the limit */
+  size_t limit;    /* the receive buffer: SOCKET_UDP_RCVBUF */
+  size_t overhead; /* bytes counted per datagram beyond its data */
+} SocketUdpQueue;
+gboolean socket_udp_queue(const Node *node, uint16_t port,
+                          SocketUdpQueue *q); /* "connection refused", ... for -ECONNREFUSED */
 
 #endif

@@ -135,6 +135,20 @@ const char *tcp_state_name(TcpState state); /* "ESTABLISHED", "TIME_WAIT", ... *
 int tcp_state_from_name(const char *name);  /* case-insensitive, '-' or '_'; -1 if unknown */
 void tcp_endpoints(const TcpConn *c, uint32_t *laddr, uint16_t *lport, uint32_t *raddr, uint16_t *rport);
 const TcpStats *tcp_stats(const TcpConn *c);
+
+/* What a connection's buffers hold now (for explanations). */
+typedef struct {
+  size_t buffered;     /* bytes in the send buffer: unacknowledged and not yet sent */
+  size_t capacity;     /* the send buffer's size */
+  uint32_t in_flight;  /* bytes sent and not yet acknowledged */
+  uint32_t cwnd;       /* congestion window, bytes */
+  uint32_t snd_wnd;    /* the peer's receive window, bytes */
+  size_t rcv_buffered; /* bytes received in order, not yet read by the application */
+  size_t rcv_capacity; /* the receive buffer's size */
+} TcpBuffersView;
+/* The connection laddr:lport -> raddr:rport of `node` (host byte order); FALSE when there is none. */
+gboolean tcp_buffers_view(const Node *node, uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport,
+                          TcpBuffersView *v);
 void tcp_info(const TcpConn *c, TcpInfo *info);
 /* ORs (1u << state) into *mask at each state the connection (and, for a
  * listener, each child) enters from now on; for `expect: reached`. The

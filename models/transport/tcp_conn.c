@@ -6,7 +6,8 @@
  *
  * Entry points: tcp_stack_new(); tcp_listen() / tcp_connect();
  * tcp_set_owner(); tcp_send(), tcp_recv(); tcp_shutdown(); tcp_close() /
- * tcp_abort(); accessors (tcp_state(), tcp_info(), ...); tcp_stack_free().
+ * tcp_abort(); accessors (tcp_state(), tcp_info(), tcp_buffers_view(), ...);
+ * tcp_stack_free().
  * Inside TCP: tcp_conn_new(), tcp_conn_set_state(), tcp_conn_finish(),
  * tcp_conn_established(), tcp_conn_series().
  *
@@ -288,6 +289,17 @@ TcpConn *tcp_conn_lookup(TcpStack *stack, uint32_t laddr, uint16_t lport, uint32
 {
   TcpKey key = {laddr, raddr, lport, rport};
   return g_hash_table_lookup(stack->conns, &key);
+}
+
+gboolean tcp_buffers_view(const Node *node, uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport,
+                          TcpBuffersView *v)
+{
+  const TcpConn *c = node->tcp ? tcp_conn_lookup(node->tcp, laddr, lport, raddr, rport) : NULL;
+  if (!c)
+    return FALSE;
+  *v = (TcpBuffersView){tcp_buf_len(&c->sndbuf), c->sndbuf.cap, tcp_in_flight(c), c->cwnd, c->snd_wnd,
+                        tcp_buf_len(&c->rcvbuf), c->rcvbuf.cap};
+  return TRUE;
 }
 
 /* Returns the listener for laddr:lport (an exact address before the

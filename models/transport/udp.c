@@ -6,7 +6,7 @@
  * for closed ports, and ICMP errors passed back to the sending port.
  * Flow accounting (models/flow.h) counts payload bytes at both ends.
  *
- * Entry points: udp_ports_new() (per node); udp_bind(), udp_unbind();
+ * Entry points: udp_ports_new() (per node); udp_bind(), udp_unbind(), udp_bound_ports(), udp_port_owner();
  * udp_send(); udp_input() (from IPv4 local delivery, at the UDP header);
  * udp_error() (from ICMP); udp_ports_free().
  *
@@ -99,6 +99,23 @@ int udp_bind(Node *node, uint16_t port, const UdpHandler *handler, void *owner)
   b.port = port;
   g_array_insert_val(ports->bound, udp_lower_bound(ports, port), b);
   return port;
+}
+
+/* The owner and handler of `port` on `node`, or NULL when it is not bound. */
+void *udp_port_owner(const Node *node, uint16_t port, const UdpHandler **handler)
+{
+  UdpBinding *b = node->udp ? udp_find(node->udp, port) : NULL;
+  if (!b)
+    return NULL;
+  *handler = &b->handler;
+  return b->owner;
+}
+
+/* The ports bound on `node`, in order, into `ports` (of uint16_t). */
+void udp_bound_ports(const Node *node, GArray *ports)
+{
+  for (guint i = 0; node->udp && i < node->udp->bound->len; i++)
+    g_array_append_val(ports, g_array_index(node->udp->bound, UdpBinding, i).port);
 }
 
 void udp_unbind(Node *node, uint16_t port)

@@ -4,7 +4,7 @@
  * errors passed to the socket that sent the quoted datagram (as Linux's
  * IP_RECVERR). Issue 4 puts a socket API over this.
  *
- * Entry points: udp_bind() / udp_unbind(); udp_send(); udp_input() (from
+ * Entry points: udp_bind() / udp_unbind(); udp_bound_ports(), udp_port_owner(); udp_send(); udp_input() (from
  * IPv4, at the UDP header); udp_error() (from ICMP, with the quoted header).
  */
 #ifndef IPSIM_UDP_H
@@ -35,6 +35,8 @@ void udp_ports_free(UdpPorts *ports);
 
 int udp_bind(Node *node, uint16_t port, const UdpHandler *handler, void *owner);
 void udp_unbind(Node *node, uint16_t port);
+void udp_bound_ports(const Node *node, GArray *ports);
+void *udp_port_owner(const Node *node, uint16_t port, const UdpHandler **handler);
 Ipv4SendResult udp_send(Node *node, uint16_t sport, uint32_t dst, uint16_t dport, Packet *payload,
                         const Ipv4SendOpts *opts);
 void udp_input(Node *node, Packet *p, const Ipv4Meta *meta);

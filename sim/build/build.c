@@ -236,7 +236,7 @@ static uint8_t build_app_proto(const AppConfig *a)
  * addresses and its destination (any address for a server), the
  * destination port of udp-cbr, the port of udp-sink, the echo identifier
  * of ping and ICMP traceroute (set when they start). */
-static TraceFlow *build_app_flow(const Network *net, const AppConfig *a)
+TraceFlow *build_app_flow(const Network *net, const AppConfig *a)
 {
   gboolean server = a->kind == APP_UDP_SINK || a->kind == APP_UDP_ECHO_SERVER || a->kind == APP_BULK_SINK ||
                     a->kind == APP_HTTP_SERVER || a->kind == APP_FTP_SERVER;
@@ -255,26 +255,38 @@ static TraceFlow *build_app_flow(const Network *net, const AppConfig *a)
   return f;
 }
 
+/* Sets the filters of `t` to those of sc's output.trace (a flow named by
+ * an app of `sc` gets the app's flow), replacing any it had. */
+void build_trace_filter_apply(Trace *t, const Network *net, const Scenario *sc)
+{
+  const ScenarioOutput *out = &sc->output;
+  TraceFilter *f = &t->filter;
+  g_strfreev(f->nodes);
+  g_strfreev(f->ifaces);
+  g_strfreev(f->protos);
+  trace_flow_free(f->flow);
+  f->flow = NULL;
+  for (guint i = 0; i < sc->apps->len && out->trace_flow && !f->flow; i++)
+    if (strcmp(out->trace_flow, scenario_app(sc, i)->name) == 0)
+      f->flow = build_app_flow(net, scenario_app(sc, i));
+  if (out->trace_flow && !f->flow)
+    trace_flow_parse(out->trace_flow, &f->flow, NULL); /* checked by the scenario */
+  f->nodes = g_strdupv(out->trace_nodes);
+  f->ifaces = g_strdupv(out->trace_ifaces);
+  f->protos = g_strdupv(out->trace_protos);
+  f->packet = out->trace_packet;
+  f->from = out->trace_from;
+  f->to = out->trace_to;
+  t->macs = out->trace_macs;
+}
+
 /* Gives the trace the apps' flows and the filters of output.trace. */
 static void build_trace_filter(Network *net, const Scenario *sc)
 {
-  const ScenarioOutput *out = &sc->output;
   Trace *t = net->ctx.trace;
-  for (guint i = 0; i < sc->apps->len; i++) {
-    const AppConfig *a = scenario_app(sc, i);
-    trace_add_flow(t, build_app_flow(net, a));
-    if (out->trace_flow && strcmp(out->trace_flow, a->name) == 0)
-      t->filter.flow = build_app_flow(net, a);
-  }
-  if (out->trace_flow && !t->filter.flow)
-    trace_flow_parse(out->trace_flow, &t->filter.flow, NULL); /* checked by the scenario */
-  t->filter.nodes = g_strdupv(out->trace_nodes);
-  t->filter.ifaces = g_strdupv(out->trace_ifaces);
-  t->filter.protos = g_strdupv(out->trace_protos);
-  t->filter.packet = out->trace_packet;
-  t->filter.from = out->trace_from;
-  t->filter.to = out->trace_to;
-  t->macs = out->trace_macs;
+  for (guint i = 0; i < sc->apps->len; i++)
+    trace_add_flow(t, build_app_flow(net, scenario_app(sc, i)));
+  build_trace_filter_apply(t, net, sc);
 }
 
 /* Opens `name` in `dir` for writing; NULL after setting `error`. */

@@ -7,7 +7,10 @@
  * their type), the layers, routes, apps, events.
  *
  * Entry points: build_network(); build_open_outputs() (trace, pcap and
- * series files); then network_run() and network_free() (models/core).
+ * series files); then network_run() and network_free() (models/core);
+ * build_trace_filter_apply() (output.trace's filters on a trace, also for
+ * the shell's `trace on`); build_app_flow() (an app's flow, for the trace
+ * and for `ipsim explain --app`).
  */
 #ifndef IPSIM_BUILD_H
 #define IPSIM_BUILD_H
@@ -23,5 +26,7 @@
 Network *build_network(const Scenario *sc);
 gboolean build_open_outputs(Network *net, const Scenario *sc, const char *dir, gboolean to_stdout, GError **error);
 void build_events_schedule(Network *net, const Scenario *sc);
+void build_trace_filter_apply(Trace *t, const Network *net, const Scenario *sc);
+TraceFlow *build_app_flow(const Network *net, const AppConfig *a);
 
 #endif

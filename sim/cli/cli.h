@@ -23,9 +23,11 @@ int cli_grade(int argc, char **argv);
 int cli_explain(int argc, char **argv); /* cli_explain.c */
 int cli_shell(int argc, char **argv);   /* shell.c */
 
-/* Shared by the commands (cli_commands.c): options, then operands. */
+/* Shared by the commands (cli_commands.c): options, then operands; the
+ * loader; writing an output file. */
 gboolean cli_parse_options(const char *command, GOptionEntry *entries, int *argc, char ***argv);
 gboolean cli_operands(const char *command, int argc, char **argv, int want);
 Scenario *cli_load(const char *path, guint counts[2]);
+gboolean cli_write_file(const char *command, const char *dir, const char *name, GString *text);
 
 #endif

@@ -153,14 +153,15 @@ static void cli_print_summary(const Network *net, uint64_t events, double wall_s
   g_free(nodes);
 }
 
-/* Writes `text` to DIR/NAME; prints the problem and returns FALSE on failure. */
-static gboolean cli_write_file(const char *dir, const char *name, GString *text)
+/* Writes `text` to DIR/NAME and frees it; prints the problem ("ipsim
+ * COMMAND: ...") and returns FALSE on failure. */
+gboolean cli_write_file(const char *command, const char *dir, const char *name, GString *text)
 {
   char *path = g_build_filename(dir, name, NULL);
   GError *error = NULL;
   gboolean ok = g_file_set_contents(path, text->str, (gssize)text->len, &error);
   if (!ok) {
-    fprintf(stderr, "ipsim run: %s\n", error->message);
+    fprintf(stderr, "ipsim %s: %s\n", command, error->message);
     g_error_free(error);
   }
   g_free(path);
@@ -189,11 +190,12 @@ static gboolean cli_write_results(const Network *net, uint64_t events, const cha
   report_routing_json(net, json);
   report_realtime_json(net, json);
   g_string_append(json, "\n}\n");
-  return cli_write_file(dir, "summary.json", json) && cli_write_file(dir, "counters.json", report_counters_json(net)) &&
-         cli_write_file(dir, "flows.json", report_flows_json(net)) &&
-         cli_write_file(dir, "flows.csv", report_flows_csv(net)) &&
-         cli_write_file(dir, "throughput.csv", report_throughput_csv(net)) &&
-         cli_write_file(dir, "expect.json", expect_json(ex, checked));
+  return cli_write_file("run", dir, "summary.json", json) &&
+         cli_write_file("run", dir, "counters.json", report_counters_json(net)) &&
+         cli_write_file("run", dir, "flows.json", report_flows_json(net)) &&
+         cli_write_file("run", dir, "flows.csv", report_flows_csv(net)) &&
+         cli_write_file("run", dir, "throughput.csv", report_throughput_csv(net)) &&
+         cli_write_file("run", dir, "expect.json", expect_json(ex, checked));
 }
 
 /* Applies --seed and --stop to the loaded scenario. */

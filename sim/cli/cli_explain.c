@@ -3,7 +3,8 @@
  * again in simulated time, with no outputs, with the recorder of
  * sim/cli/explain.h on the trace hook, and prints what happened to the
  * packet with the id given (--packet ID), or to the echo request of one
- * sequence number of a ping (--app NAME --seq N); with -o OUT, also the
+ * sequence number of a ping (--app NAME --seq N), or to the N-th packet
+ * another app sent (a datagram, a segment, a probe); with -o OUT, also the
  * topology with the packet's path highlighted. The same scenario and
  * seed give the same ids as `ipsim run` shows in its trace.
  *
@@ -45,14 +46,10 @@ static gboolean cli_explain_select(Explain *ex, Network *net, const char *file, 
   App *app = cli_explain_app(net, file, name);
   if (!app)
     return FALSE;
-  if (app->conf->kind != APP_PING) {
-    fprintf(stderr,
-            "ipsim explain: --app selects a ping's echo request, and '%s' is a %s: give --packet ID (the ids are "
-            "the #N of its trace lines)\n",
-            name, app_kind_name(app->conf->kind));
-    return FALSE;
-  }
-  explain_select_ping(ex, app, (uint16_t)seq);
+  if (app->conf->kind == APP_PING)
+    explain_select_ping(ex, app, (uint16_t)seq);
+  else
+    explain_select_app(ex, app, build_app_flow(net, app->conf), seq);
   return TRUE;
 }
 
@@ -62,10 +59,14 @@ static void cli_explain_missing(const Explain *ex, Network *net, const char *nam
   if (name) {
     for (guint i = 0; i < net->apps->len; i++) {
       App *app = g_ptr_array_index(net->apps, i);
-      if (strcmp(app->conf->name, name) == 0)
+      if (strcmp(app->conf->name, name) == 0 && app->conf->kind == APP_PING)
         fprintf(stderr,
                 "ipsim explain: %s sent no echo request with seq %d in this run (it sent %" G_GUINT64_FORMAT ")\n",
                 name, seq, app->sent);
+      else if (strcmp(app->conf->name, name) == 0)
+        fprintf(stderr, "ipsim explain: %s (%s) sent %u %s in this run, fewer than %d\n", name,
+                app_kind_name(app->conf->kind), explain_app_sent(ex), explain_app_sent(ex) == 1 ? "packet" : "packets",
+                seq);
     }
     return;
   }

@@ -273,20 +273,6 @@ static char *grade_output_dir(const char *lab_path, const char *out)
   return dir;
 }
 
-static gboolean grade_write(const char *dir, const char *name, GString *text)
-{
-  char *path = g_build_filename(dir, name, NULL);
-  GError *error = NULL;
-  gboolean ok = g_file_set_contents(path, text->str, (gssize)text->len, &error);
-  if (!ok) {
-    fprintf(stderr, "ipsim grade: %s\n", error->message);
-    g_error_free(error);
-  }
-  g_free(path);
-  g_string_free(text, TRUE);
-  return ok;
-}
-
 /* Writes DIR/grade.csv and DIR/grade.json. */
 static gboolean grade_write_outputs(const Lab *lab, const char *lab_path, const GPtrArray *rows, const char *dir)
 {
@@ -294,8 +280,8 @@ static gboolean grade_write_outputs(const Lab *lab, const char *lab_path, const 
     fprintf(stderr, "ipsim grade: cannot create the output directory '%s': %s\n", dir, g_strerror(errno));
     return FALSE;
   }
-  return grade_write(dir, "grade.csv", grade_csv(lab, rows)) &&
-         grade_write(dir, "grade.json", grade_json(lab, lab_path, rows));
+  return cli_write_file("grade", dir, "grade.csv", grade_csv(lab, rows)) &&
+         cli_write_file("grade", dir, "grade.json", grade_json(lab, lab_path, rows));
 }
 
 /* Parses --time-limit; FALSE after reporting. */

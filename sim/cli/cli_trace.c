@@ -15,7 +15,9 @@
  * the run's own filter does) and -e (the MACs before the headers of a
  * link-layer line, as the run writes them with `macs: true`) need it.
  *
- * Entry point: cli_trace(). The lines are cut by trace_line.c.
+ * Entry points: cli_trace(); cli_trace_options() and
+ * cli_trace_filter_clear() (cli_trace.h: the filter options, also for the
+ * shell's `trace on`). The lines are cut by trace_line.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,21 +25,9 @@
 
 #include "models/observe/trace.h"
 #include "sim/cli/cli.h"
+#include "sim/cli/cli_trace.h"
 #include "sim/cli/trace_line.h"
 #include "sim/text/units.h"
-
-typedef struct {
-  char **nodes;     /* --node, NULL-terminated; NULL: any */
-  char **ifaces;    /* --iface as "node:iface" */
-  char **protos;    /* --proto, lowercase */
-  char **layers;    /* --layer */
-  char *flow;       /* --flow: an app's name or a 5-tuple; NULL: any */
-  TraceFlow *tuple; /* --flow's 5-tuple, owned; NULL when a name */
-  gboolean macs;    /* -e */
-  gint64 packet;    /* 0: any */
-  SimTime from;     /* -1: from the start */
-  SimTime to;       /* -1: to the end */
-} CliTraceFilter;
 
 /* The tags of one line (DIR/trace.tags): its layer, flows and key. */
 typedef struct {
@@ -328,30 +318,53 @@ static gboolean cli_trace_operand(int argc)
   return FALSE;
 }
 
+/* Parses the filter options of `ipsim trace` out of argv (also for the
+ * shell's `trace on`), leaving the operands; FALSE with `error` set. The
+ * values are not checked: --from and --to stay text in *from and *to. */
+gboolean cli_trace_options(CliTraceFilter *f, char **from, char **to, int *argc, char ***argv, GError **error)
+{
+  GOptionEntry entries[] = {{"node", 0, 0, G_OPTION_ARG_STRING_ARRAY, &f->nodes, NULL, NULL},
+                            {"iface", 0, 0, G_OPTION_ARG_STRING_ARRAY, &f->ifaces, NULL, NULL},
+                            {"proto", 0, 0, G_OPTION_ARG_STRING_ARRAY, &f->protos, NULL, NULL},
+                            {"layer", 0, 0, G_OPTION_ARG_STRING_ARRAY, &f->layers, NULL, NULL},
+                            {"flow", 0, 0, G_OPTION_ARG_STRING, &f->flow, NULL, NULL},
+                            {"macs", 'e', 0, G_OPTION_ARG_NONE, &f->macs, NULL, NULL},
+                            {"packet", 0, 0, G_OPTION_ARG_INT64, &f->packet, NULL, NULL},
+                            {"from", 0, 0, G_OPTION_ARG_STRING, from, NULL, NULL},
+                            {"to", 0, 0, G_OPTION_ARG_STRING, to, NULL, NULL},
+                            G_OPTION_ENTRY_NULL};
+  GOptionContext *ctx = g_option_context_new(NULL);
+  g_option_context_set_help_enabled(ctx, FALSE);
+  g_option_context_add_main_entries(ctx, entries, NULL);
+  gboolean ok = g_option_context_parse(ctx, argc, argv, error);
+  g_option_context_free(ctx);
+  return ok;
+}
+
+void cli_trace_filter_clear(CliTraceFilter *f)
+{
+  g_strfreev(f->nodes);
+  g_strfreev(f->ifaces);
+  g_strfreev(f->protos);
+  g_strfreev(f->layers);
+  g_free(f->flow);
+  trace_flow_free(f->tuple);
+}
+
 /* `ipsim trace DIR [filters]`: the matching lines of DIR/trace.txt. */
 int cli_trace(int argc, char **argv)
 {
-  CliTraceFilter f = {NULL, NULL, NULL, NULL, NULL, NULL, FALSE, 0, -1, -1};
+  CliTraceFilter f = CLI_TRACE_FILTER_INIT;
   char *from = NULL, *to = NULL;
-  GOptionEntry entries[] = {{"node", 0, 0, G_OPTION_ARG_STRING_ARRAY, &f.nodes, NULL, NULL},
-                            {"iface", 0, 0, G_OPTION_ARG_STRING_ARRAY, &f.ifaces, NULL, NULL},
-                            {"proto", 0, 0, G_OPTION_ARG_STRING_ARRAY, &f.protos, NULL, NULL},
-                            {"layer", 0, 0, G_OPTION_ARG_STRING_ARRAY, &f.layers, NULL, NULL},
-                            {"flow", 0, 0, G_OPTION_ARG_STRING, &f.flow, NULL, NULL},
-                            {"macs", 'e', 0, G_OPTION_ARG_NONE, &f.macs, NULL, NULL},
-                            {"packet", 0, 0, G_OPTION_ARG_INT64, &f.packet, NULL, NULL},
-                            {"from", 0, 0, G_OPTION_ARG_STRING, &from, NULL, NULL},
-                            {"to", 0, 0, G_OPTION_ARG_STRING, &to, NULL, NULL},
-                            G_OPTION_ENTRY_NULL};
+  GError *error = NULL;
   int status = CLI_EXIT_USAGE;
-  if (cli_parse_options("trace", entries, &argc, &argv) && cli_trace_operand(argc) && cli_trace_filter(&f, from, to))
+  if (!cli_trace_options(&f, &from, &to, &argc, &argv, &error)) {
+    fprintf(stderr, "ipsim trace: %s; see 'ipsim help trace'\n", error->message);
+    g_error_free(error);
+  } else if (cli_trace_operand(argc) && cli_trace_filter(&f, from, to)) {
     status = cli_trace_print(argv[1], &f);
-  g_strfreev(f.nodes);
-  g_strfreev(f.ifaces);
-  g_strfreev(f.protos);
-  g_strfreev(f.layers);
-  g_free(f.flow);
-  trace_flow_free(f.tuple);
+  }
+  cli_trace_filter_clear(&f);
   g_free(from);
   g_free(to);
   return status;

@@ -11,10 +11,19 @@
  * explain_found(), explain_last_id(), explain_finish(), explain_text(),
  * explain_path(), explain_free().
  *
+ * The sockets: a UDP datagram leaves at once (no send buffer); a TCP
+ * segment is told with its connection's send buffer, bytes in flight and
+ * windows (tcp_buffers_view()); at the end, a UDP datagram meets its socket's
+ * receive queue (socket_udp_queue()), a TCP segment its connection's
+ * receive buffer, with their figures. The drop sentences
+ * are explain_drop.c's; a datagram whose reassembly gave up ends with the
+ * fragments it had and those lost on the way.
+ *
  * Leaves out: fragments are told only as the fragmentation of the packet
- * (each fragment has its own id); TCP and UDP sockets' queues; multicast.
+ * (each fragment has its own id); multicast.
  */
 #include "sim/cli/explain.h"
+#include "sim/cli/explain_drop.h"
 
 #include <stdarg.h>
 #include <string.h>
@@ -31,6 +40,8 @@
 #include "models/link/link.h"
 #include "models/link/ppp_wire.h"
 #include "models/link/switch.h"
+#include "models/transport/socket.h"
+#include "models/transport/tcp.h"
 #include "models/transport/tcp_wire.h"
 #include "sim/text/addr.h"
 #include "sim/text/units.h"
@@ -40,6 +51,8 @@ struct Explain {
   uint64_t want;      /* the id followed; 0: not yet selected */
   const App *sel_app; /* the ping whose echo request sel_seq is followed; NULL: none */
   int sel_seq;
+  TraceFlow *sel_flow; /* owned: another app's flow, whose sel_seq-th packet sent is followed; NULL: none */
+  guint sel_sent;      /* the packets of sel_flow its node sent so far */
   GString *text;
   guint step;
   uint64_t max_id;
@@ -61,6 +74,8 @@ struct Explain {
   guint copies_dropped;
   gboolean *links_on, *nodes_on; /* the path: by position, what the packet went through */
   GArray *frags;                 /* of uint64_t: the ids of its fragments, followed too */
+  GString *frags_held;           /* "offset 1480 (1480 bytes), ...": fragments reassembly gave up on */
+  GString *frags_lost;           /* "#2 (offset 0, 1480 bytes: link-loss)": fragments dropped on the way */
 };
 
 Explain *explain_new(Network *net, uint64_t id)
@@ -73,6 +88,8 @@ Explain *explain_new(Network *net, uint64_t id)
   ex->links_on = g_new0(gboolean, net->links->len + 1);
   ex->nodes_on = g_new0(gboolean, net->nodes->len + 1);
   ex->frags = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+  ex->frags_held = g_string_new(NULL);
+  ex->frags_lost = g_string_new(NULL);
   return ex;
 }
 
@@ -83,6 +100,24 @@ void explain_select_ping(Explain *ex, const App *app, uint16_t seq)
   ex->want = 0;
   ex->sel_app = app;
   ex->sel_seq = seq;
+}
+
+/* Follows the `seq`-th packet that `app` (not a ping) sends: the seq-th
+ * datagram or segment its node sends in its flow `flow` (taken; as
+ * sim/build makes it for the trace). */
+void explain_select_app(Explain *ex, const App *app, TraceFlow *flow, int seq)
+{
+  ex->want = 0;
+  ex->sel_app = app;
+  ex->sel_seq = seq;
+  ex->sel_flow = flow;
+  flow->waiting = FALSE; /* an ICMP traceroute: any ICMP of its node to its destination */
+}
+
+/* How many packets of the selected app's flow its node sent in the run. */
+guint explain_app_sent(const Explain *ex)
+{
+  return ex->sel_sent;
 }
 
 gboolean explain_found(const Explain *ex)
@@ -110,6 +145,9 @@ void explain_free(Explain *ex)
   g_free(ex->links_on);
   g_free(ex->nodes_on);
   g_array_free(ex->frags, TRUE);
+  trace_flow_free(ex->sel_flow);
+  g_string_free(ex->frags_held, TRUE);
+  g_string_free(ex->frags_lost, TRUE);
   g_free(ex);
 }
 
@@ -168,31 +206,6 @@ static char *explain_mac_owner(const Explain *ex, const uint8_t mac[6])
         return g_strdup_printf("%s %s", n->name, node_iface(n, j)->name);
   }
   return g_strdup("no node of the scenario");
-}
-
-/* "10.0.1.0/24 on eth0 (connected)", "0.0.0.0/0 via 10.0.1.1 on eth0 (static)". */
-static void explain_route(GString *out, const Route *r)
-{
-  char buf[ADDR_CIDR_TEXT], gw[ADDR_IPV4_TEXT];
-  g_string_append(out, addr_format_cidr(r->prefix, r->len, buf));
-  if (r->gateway)
-    g_string_append_printf(out, " via %s", explain_ip(r->gateway, gw));
-  g_string_append_printf(out, " on %s (%s)", r->iface ? r->iface->name : "-", route_origin_name(r->origin));
-}
-
-/* Appends every route of `node`'s table, "; "-separated, or "no route at all". */
-static void explain_table(GString *out, const Node *node)
-{
-  const GArray *routes = node->ip ? route_table_routes(node->ip->routes) : NULL;
-  if (!routes || !routes->len) {
-    g_string_append(out, "no route at all");
-    return;
-  }
-  for (guint i = 0; i < routes->len; i++) {
-    if (i)
-      g_string_append(out, "; ");
-    explain_route(out, &g_array_index(routes, Route, i));
-  }
 }
 
 /* ---- packet bytes --------------------------------------------------------- */
@@ -301,6 +314,19 @@ static void explain_tcp_flags(GString *out, uint8_t flags)
       g_string_append_printf(out, "%s%s", out->len ? " " : "", names[i]);
 }
 
+/* The send buffer step of a TCP segment `th` that `node` sends to `dst`. */
+static void explain_send_buffer(Explain *ex, SimTime now, const Node *node, const Ipv4Header *h, const TcpHeader *th)
+{
+  TcpBuffersView v;
+  if (!tcp_buffers_view(node, g_ntohl(h->src), g_ntohs(th->sport), g_ntohl(h->dst), g_ntohs(th->dport), &v))
+    return;
+  explain_step(ex, now, node->name, "transport",
+               "the socket's send buffer holds %zu of its %zu bytes (what the application wrote and the peer has not "
+               "acknowledged yet); with this segment, %u bytes are in flight, within the congestion window (%u bytes) "
+               "and the peer's receive window (%u bytes)",
+               v.buffered, v.capacity, v.in_flight, v.cwnd, v.snd_wnd);
+}
+
 /* The transport step of a UDP datagram or TCP segment the node sends. */
 static void explain_send_transport(Explain *ex, SimTime now, const Node *node, const Ipv4Header *h, size_t len)
 {
@@ -308,8 +334,13 @@ static void explain_send_transport(Explain *ex, SimTime now, const Node *node, c
   size_t tlen = len - explain_ihl(h);
   if (h->proto == IPPROTO_UDP_NUM && tlen >= UDP_HEADER_LEN) {
     const UdpHeader *u = (const UdpHeader *)t;
-    explain_step(ex, now, node->name, "application", "an application writes %u bytes to a UDP socket",
+    char *who = ex->sel_flow && ex->sel_app->node == node
+                    ? g_strdup_printf("%s (%s)", ex->sel_app->conf->name, app_kind_name(ex->sel_app->conf->kind))
+                    : g_strdup("an application");
+    explain_step(ex, now, node->name, "application",
+                 "%s writes %u bytes to a UDP socket: UDP keeps no send buffer, so the datagram goes down at once", who,
                  g_ntohs(u->len) - UDP_HEADER_LEN);
+    g_free(who);
     explain_step(ex, now, node->name, "transport", "UDP adds an 8-byte header: port %u > port %u, length %u",
                  g_ntohs(u->sport), g_ntohs(u->dport), g_ntohs(u->len));
   } else if (h->proto == IPPROTO_TCP_NUM && tlen >= sizeof(TcpHeader)) {
@@ -321,6 +352,8 @@ static void explain_send_transport(Explain *ex, SimTime now, const Node *node, c
                  "TCP sends a segment: port %u > port %u, flags %s, seq %u, %zu bytes of header and %zu of data",
                  g_ntohs(th->sport), g_ntohs(th->dport), flags->str, g_ntohl(th->seq), hl, tlen > hl ? tlen - hl : 0);
     g_string_free(flags, TRUE);
+    if (tlen > hl) /* a SYN or a bare ACK takes nothing from the send buffer */
+      explain_send_buffer(ex, now, node, h, th);
   } else if (h->proto == IPPROTO_ICMP_NUM) {
     explain_send_icmp(ex, now, node, h, len);
   }
@@ -351,7 +384,7 @@ static guint explain_candidates(GString *out, const Node *node, uint32_t dst, ui
       continue;
     *same += r->len == len;
     g_string_append(out, n++ ? ", " : "");
-    explain_route(out, r);
+    explain_append_route(out, r);
   }
   return n;
 }
@@ -365,7 +398,7 @@ static uint32_t explain_lookup(Explain *ex, SimTime now, const Node *node, const
   if (!r)
     return 0;
   GString *used = g_string_new(NULL), *all = g_string_new(NULL);
-  explain_route(used, r);
+  explain_append_route(used, r);
   guint same = 0, n = explain_candidates(all, node, dst, r->len, &same);
   guint total = route_table_routes(node->ip->routes)->len;
   g_snprintf(len, sizeof len, "/%u", r->len);
@@ -755,6 +788,54 @@ static void explain_on_rx(Explain *ex, SimTime now, const Node *node, const Ifac
 
 /* ---- the end: delivery or drop ------------------------------------------- */
 
+/* TCP hands the segment `t` (tlen bytes) to its connection: the receive buffer's figures. */
+static void explain_tcp_rx(Explain *ex, SimTime now, const Node *node, const Ipv4Header *h, const uint8_t *t,
+                           size_t tlen)
+{
+  TcpBuffersView v;
+  const TcpHeader *th = tlen >= TCP_HEADER_LEN ? (const TcpHeader *)t : NULL;
+  size_t hl = th ? (size_t)(th->off >> 4) * 4 : 0, data = tlen > hl ? tlen - hl : 0;
+  if (th && tcp_buffers_view(node, g_ntohl(h->dst), g_ntohs(th->dport), g_ntohl(h->src), g_ntohs(th->sport), &v))
+    explain_step(ex, now, node->name, "transport",
+                 "TCP hands the segment (%zu data bytes) to the connection of port %u: its receive buffer held %zu of "
+                 "its %zu bytes that the application had not read yet; data in order joins them, data out of order "
+                 "waits in TCP's reassembly queue",
+                 data, g_ntohs(th->dport), v.rcv_buffered, v.rcv_capacity);
+  else if (th && tcp_port_in_use(node, g_ntohl(h->dst), g_ntohs(th->dport)))
+    explain_step(ex, now, node->name, "transport",
+                 "TCP hands the segment to the listener on port %u: no connection has it yet (a SYN opens one, its "
+                 "handshake's last ACK completes it)",
+                 g_ntohs(th->dport));
+  else
+    explain_step(ex, now, node->name, "transport", "TCP finds no connection and no listener on port %u",
+                 th ? g_ntohs(th->dport) : 0u);
+}
+
+/* UDP or TCP hands the data to its socket: the receive queue's figures. */
+static void explain_socket_rx(Explain *ex, SimTime now, const Node *node, const Ipv4Header *h, size_t len)
+{
+  const uint8_t *t = (const uint8_t *)h + explain_ihl(h);
+  size_t tlen = len - explain_ihl(h);
+  SocketUdpQueue q;
+  if (h->proto == IPPROTO_UDP_NUM && tlen >= UDP_HEADER_LEN) {
+    uint16_t port = g_ntohs(((const UdpHeader *)t)->dport);
+    size_t data = tlen - UDP_HEADER_LEN;
+    if (socket_udp_queue(node, port, &q))
+      explain_step(ex, now, node->name, "transport",
+                   "UDP hands the %zu data bytes to the socket bound to port %u: its receive queue held %u %s (%zu of "
+                   "its %zu bytes counted, %zu per datagram beyond its data)%s",
+                   data, port, q.count, units_plural(q.count, "datagram", "datagrams"), q.bytes, q.limit, q.overhead,
+                   q.bytes + data + q.overhead > q.limit
+                       ? "; no room for this one"
+                       : "; this one joins it, and the application is told it can read");
+    else
+      explain_step(ex, now, node->name, "transport", "UDP hands the %zu data bytes to the handler of port %u", data,
+                   port);
+    return;
+  }
+  explain_tcp_rx(ex, now, node, h, t, tlen);
+}
+
 /* The datagram is delivered (`deliver`): first by IPv4, then (at the same node) by UDP or TCP. */
 static void explain_on_deliver(Explain *ex, SimTime now, const Node *node, const Packet *p)
 {
@@ -763,10 +844,11 @@ static void explain_on_deliver(Explain *ex, SimTime now, const Node *node, const
   char dst[ADDR_IPV4_TEXT];
   if (!h)
     return;
-  if (ex->delivered_at == node) /* IPv4 delivered it here already: now UDP or TCP */
-    explain_step(ex, now, node->name, "transport", "%s hands the data to the socket on its destination port",
-                 explain_proto_name(h->proto));
-  else if ((g_ntohl(h->dst) >> 28) == 0xe)
+  if (ex->delivered_at == node) { /* IPv4 delivered it here already: now UDP or TCP */
+    explain_socket_rx(ex, now, node, h, len);
+    return;
+  }
+  if ((g_ntohl(h->dst) >> 28) == 0xe)
     explain_step(ex, now, node->name, "internet",
                  "%s is a multicast group that %s has joined: IPv4 takes the datagram (TTL %u on arrival) and hands "
                  "it up to %s",
@@ -775,6 +857,8 @@ static void explain_on_deliver(Explain *ex, SimTime now, const Node *node, const
     explain_step(ex, now, node->name, "internet",
                  "%s is %s's own address: IPv4 takes the datagram (TTL %u on arrival) and hands it up to %s",
                  explain_ip(g_ntohl(h->dst), dst), node->name, h->ttl, explain_proto_name(h->proto));
+  if (h->proto == IPPROTO_UDP_NUM || h->proto == IPPROTO_TCP_NUM) /* traced once, as the transport's delivery */
+    explain_socket_rx(ex, now, node, h, len);
   const IcmpHeader *icmp = explain_icmp(h, len);
   const App *app = icmp && icmp->type == ICMP_ECHO_REPLY ? explain_ping_app(ex, node, g_ntohs(icmp->u.echo.id)) : NULL;
   if (app)
@@ -785,39 +869,48 @@ static void explain_on_deliver(Explain *ex, SimTime now, const Node *node, const
   ex->end_at = now;
 }
 
-/* Why `reason` dropped it at `node`, in words, or NULL. */
-static char *explain_drop_words(const Node *node, const Iface *iface, const Packet *p, TraceFrom from,
-                                const char *reason)
+/* Why `reason` dropped it at `node`, in words (explain_drop.h). */
+static char *explain_drop_sentence(const Explain *ex, SimTime now, const Node *node, const Iface *iface,
+                                   const Packet *p, TraceFrom from, const char *reason)
+{
+  DropReason r;
+  if (!drop_reason_parse(reason, &r))
+    return NULL;
+  ExplainDrop d = {node, iface, p, from, now, ex->wait_iface == iface ? ex->wait_hop : 0};
+  return explain_drop_words(r, &d);
+}
+
+/* The layer a drop of `why` belongs to: transport for UDP's and TCP's,
+ * application for RIP's (over UDP), else where its bytes start. */
+static const char *explain_drop_layer(const Packet *p, TraceFrom from, const char *why)
+{
+  DropReason r = DROP_REASON_COUNT;
+  size_t len;
+  const Ipv4Header *h = explain_ipv4(p, from, &len);
+  if (!drop_reason_parse(why, &r))
+    return from == TRACE_FROM_IPV4 ? "internet" : "network access";
+  if (r >= DROP_BAD_UDP && r <= DROP_TCP_SYN_QUEUE_FULL)
+    return "transport";
+  if (r >= DROP_BAD_RIP && r <= DROP_ROUTING_OFF && h && h->proto == IPPROTO_UDP_NUM)
+    return "application";
+  return from == TRACE_FROM_IPV4 ? "internet" : "network access";
+}
+
+/* Notes a fragment's drop for the end's account of the reassembly: held
+ * when reassembly gave up (`frag-timeout`), else lost on the way. */
+static void explain_fragment_drop(Explain *ex, const Packet *p, TraceFrom from, const char *why)
 {
   size_t len;
   const Ipv4Header *h = explain_ipv4(p, from, &len);
-  char dst[ADDR_IPV4_TEXT];
-  if (strcmp(reason, "no-route") == 0 && h) {
-    GString *s = g_string_new(NULL);
-    g_string_printf(s, "%s has no route to %s: its table holds ", node->name, explain_ip(g_ntohl(h->dst), dst));
-    explain_table(s, node);
-    g_string_append(s, ", and none of them matches (no default route)");
-    return g_string_free(s, FALSE);
-  }
-  if (strcmp(reason, "frag-needed") == 0 && h && iface)
-    return g_strdup_printf("the datagram (%u bytes) is larger than the MTU of %s (%u bytes) and has Don't Fragment "
-                           "set, so it may not be fragmented",
-                           g_ntohs(h->total_len), iface->name, iface->mtu);
-  if (strcmp(reason, "other-mac") == 0 && iface && iface_peer(iface) && iface_peer(iface)->node->hub)
-    return g_strdup_printf("the frame is for another MAC address, so %s's network card ignores it: this copy was "
-                           "repeated by %s, a hub, which sends every frame to every port",
-                           node->name, iface_peer(iface)->node->name);
-  if (strcmp(reason, "other-mac") == 0)
-    return g_strdup_printf("the frame is for another MAC address, so %s's network card ignores it: this copy was "
-                           "flooded by a switch that did not yet know where the destination is",
-                           node->name);
-  if (strcmp(reason, "ttl-expired") == 0)
-    return g_strdup_printf("its TTL ran out at %s (it arrived with TTL 1 or less)", node->name);
-  if (strcmp(reason, "arp-failed") == 0)
-    return g_strdup_printf("%s asked who-has %d times and nobody answered", node->name, ARP_MAX_REQUESTS);
-  if (strcmp(reason, "queue-full") == 0)
-    return g_strdup_printf("the transmit queue of %s was full", node->name);
-  return NULL;
+  if (!h || p->origin != PACKET_ORIGIN_FRAGMENT || strcmp(why, "other-mac") == 0)
+    return;
+  guint off = (g_ntohs(h->frag) & IPV4_OFFSET_MASK) * 8u;
+  size_t data = (size_t)g_ntohs(h->total_len) - explain_ihl(h);
+  if (strcmp(why, "frag-timeout") == 0)
+    g_string_append_printf(ex->frags_held, "%soffset %u (%zu bytes)", ex->frags_held->len ? ", " : "", off, data);
+  else
+    g_string_append_printf(ex->frags_lost, "%s#%" G_GUINT64_FORMAT " (offset %u, %zu bytes: %s)",
+                           ex->frags_lost->len ? ", " : "", packet_id(p), off, data, why);
 }
 
 /* The packet is dropped (`drop`): a flooded copy, or its end. */
@@ -825,14 +918,17 @@ static void explain_on_drop(Explain *ex, SimTime now, const Node *node, const If
                             const Packet *p, const char *reason)
 {
   const char *why = reason ? reason : "?";
-  char *words = explain_drop_words(node, iface, p, from, why);
-  explain_step(ex, now, node->name, from == TRACE_FROM_IPV4 ? "internet" : "network access", "dropped%s%s (%s)%s%s",
-               iface ? " at " : "", iface ? iface->name : "", why, words ? ": " : "", words ? words : "");
+  char *words = explain_drop_sentence(ex, now, node, iface, p, from, why);
+  explain_step(ex, now, node->name, explain_drop_layer(p, from, why), "dropped%s%s (%s)%s%s", iface ? " at " : "",
+               iface ? iface->name : "", why, words ? ": " : "", words ? words : "");
   g_free(words);
+  explain_fragment_drop(ex, p, from, why);
   if (strcmp(why, "other-mac") == 0) {
     ex->copies_dropped++;
     return;
   }
+  if (ex->delivered_at == node) /* delivered up the stack, then refused there (a routing protocol) */
+    ex->delivered_at = NULL;
   ex->dropped_at = node;
   ex->end_at = now;
   g_free(ex->drop_reason);
@@ -911,11 +1007,33 @@ static void explain_other(Explain *ex, SimTime now, const Node *node, const Ifac
 
 /* ---- the hook ------------------------------------------------------------- */
 
-/* TRUE when `p`, sent by `node`, is the echo request the selector names. */
-static gboolean explain_selects(const Explain *ex, const Node *node, TraceVerb verb, const Packet *p)
+/* TRUE when `p`, sent by the selected app's node, is the sel_seq-th
+ * packet of its flow from there (counted in ex->sel_sent). */
+static gboolean explain_selects_flow(Explain *ex, const Node *node, TraceVerb verb, const Packet *p)
+{
+  size_t len;
+  const Ipv4Header *h = verb == TRACE_SEND && node == ex->sel_app->node && p->origin != PACKET_ORIGIN_FRAGMENT
+                            ? explain_ipv4(p, TRACE_FROM_IPV4, &len)
+                            : NULL;
+  TraceKey k;
+  if (!h)
+    return FALSE;
+  trace_key_of(&k, FALSE, (const uint8_t *)h, len);
+  gboolean ours = FALSE;
+  for (guint i = 0; i < ex->sel_flow->addrs->len; i++)
+    ours = ours || g_array_index(ex->sel_flow->addrs, uint32_t, i) == k.src;
+  if (!ours || !trace_flow_match(ex->sel_flow, &k))
+    return FALSE;
+  return ++ex->sel_sent == (guint)ex->sel_seq;
+}
+
+/* TRUE when `p`, sent by `node`, is the echo request (or the app's packet) the selector names. */
+static gboolean explain_selects(Explain *ex, const Node *node, TraceVerb verb, const Packet *p)
 {
   size_t len;
   const App *app = ex->sel_app;
+  if (app && ex->sel_flow)
+    return explain_selects_flow(ex, node, verb, p);
   /* the app sending counts its echo requests once sent: seq - 1 before */
   if (!app || verb != TRACE_SEND || node != app->node || !app->started || app->sent + 1 != (uint64_t)ex->sel_seq)
     return FALSE;
@@ -1002,10 +1120,11 @@ VizHighlight explain_path(const Explain *ex)
 }
 
 /* A trace without output that calls the recorder with every packet event
- * of the link, internet and transport layers; the network frees it. */
+ * of the link, internet, transport and routing layers (the routing
+ * protocols' drops); the network frees it. */
 Trace *explain_trace(Explain *ex)
 {
-  Trace *t = trace_new(NULL, FALSE, TRACE_LINK | TRACE_INTERNET | TRACE_TRANSPORT);
+  Trace *t = trace_new(NULL, FALSE, TRACE_LINK | TRACE_INTERNET | TRACE_TRANSPORT | TRACE_ROUTING);
   t->hook = explain_hook;
   t->hook_data = ex;
   return t;
@@ -1029,6 +1148,12 @@ void explain_finish(Explain *ex, const char *file)
                            "The end: when the run stopped, #%" G_GUINT64_FORMAT
                            " had been neither delivered nor dropped (still queued, waiting or on a wire).\n",
                            ex->want);
+  if (ex->frags_held->len)
+    g_string_append_printf(ex->text,
+                           "Reassembly at %s had the fragments at %s, and discarded them when it gave up; missing: "
+                           "%s.\n",
+                           ex->dropped_at ? ex->dropped_at->name : "the destination", ex->frags_held->str,
+                           ex->frags_lost->len ? ex->frags_lost->str : "no fragment was seen dropped");
   if (ex->copies_dropped)
     g_string_append_printf(ex->text, "(%u flooded %s reached the wrong station and %s discarded there.)\n",
                            ex->copies_dropped, units_plural(ex->copies_dropped, "copy", "copies"),

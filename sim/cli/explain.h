@@ -11,7 +11,9 @@
  * the moment of each event (routing tables, ARP caches, switch tables).
  *
  * Entry points: explain_new(); explain_select_ping() (follow the echo
- * request of one sequence number instead of a known id); explain_trace()
+ * request of one sequence number instead of a known id),
+ * explain_select_app() and explain_app_sent() (another app's N-th packet
+ * sent); explain_trace()
  * (the trace to put in the network's context before the run);
  * explain_found(), explain_last_id(); explain_finish() (the end, once the
  * run is over); explain_text(); explain_path() (the links and nodes it went
@@ -31,6 +33,8 @@ typedef struct Explain Explain;
 
 Explain *explain_new(Network *net, uint64_t id);
 void explain_select_ping(Explain *ex, const App *app, uint16_t seq);
+void explain_select_app(Explain *ex, const App *app, TraceFlow *flow, int seq);
+guint explain_app_sent(const Explain *ex);
 Trace *explain_trace(Explain *ex);
 gboolean explain_found(const Explain *ex);
 uint64_t explain_last_id(const Explain *ex);

@@ -280,73 +280,6 @@ static void shell_link(Shell *sh, int argc, char **argv)
   g_free(at);
 }
 
-/* Sorts the words after `trace on` into filters: layers (link, internet,
- * transport, app, routing), nodes and protocols; FALSE at a word that is none. */
-static gboolean shell_trace_filters(Shell *sh, int argc, char **argv, guint *layers, GPtrArray *nodes,
-                                    GPtrArray *protos)
-{
-  *layers = 0;
-  for (int i = 2; i < argc; i++) {
-    guint bit = 0;
-    for (guint b = 0; b < 5 && !bit; b++)
-      if (strcmp(argv[i], trace_layer_name((TraceLayer)(1u << b))) == 0)
-        bit = 1u << b;
-    if (bit)
-      *layers |= bit;
-    else if (network_find_node(sh->net, argv[i]))
-      g_ptr_array_add(nodes, g_strdup(argv[i]));
-    else if (trace_proto_known(argv[i]))
-      g_ptr_array_add(protos, g_strdup(argv[i]));
-    else {
-      shell_error(sh,
-                  "trace on: '%s' is no layer (link, internet, transport, app, routing), node or protocol (arp, "
-                  "ipv4, icmp, udp, tcp, rip, ospf)",
-                  argv[i]);
-      return FALSE;
-    }
-  }
-  return TRUE;
-}
-
-/* NULL-terminated copy of `words` (NULL when empty), for TraceFilter. */
-static char **shell_strv(GPtrArray *words)
-{
-  if (!words->len) {
-    g_ptr_array_free(words, TRUE);
-    return NULL;
-  }
-  g_ptr_array_add(words, NULL);
-  return (char **)g_ptr_array_free(words, FALSE);
-}
-
-/* `trace on [LAYER|NODE|PROTO]...` | `trace off`: the trace to standard
- * output, of every layer, node and protocol unless some are named. */
-static void shell_trace(Shell *sh, int argc, char **argv)
-{
-  gboolean on = argc >= 2 && strcmp(argv[1], "on") == 0;
-  if (argc < 2 || (!on && (argc != 2 || strcmp(argv[1], "off") != 0))) {
-    shell_error(sh, "usage: trace on [LAYER|NODE|PROTO]... | trace off");
-    return;
-  }
-  guint layers = TRACE_ALL;
-  GPtrArray *nodes = g_ptr_array_new_with_free_func(g_free), *protos = g_ptr_array_new_with_free_func(g_free);
-  if (on && !shell_trace_filters(sh, argc, argv, &layers, nodes, protos)) {
-    g_ptr_array_free(nodes, TRUE);
-    g_ptr_array_free(protos, TRUE);
-    return;
-  }
-  g_strfreev(sh->trace->filter.nodes);
-  g_strfreev(sh->trace->filter.protos);
-  g_ptr_array_set_free_func(nodes, NULL);
-  g_ptr_array_set_free_func(protos, NULL);
-  sh->trace->filter.nodes = shell_strv(nodes);
-  sh->trace->filter.protos = shell_strv(protos);
-  sh->trace->layers = layers ? layers : TRACE_ALL;
-  sh->net->ctx.trace = on ? sh->trace : NULL;
-  sh->net->app_out = on && (sh->trace->layers & TRACE_APP) ? NULL : sh->out; /* the trace shows the apps' lines */
-  fprintf(sh->out, "trace %s\n", on ? "on" : "off");
-}
-
 static void shell_quit(Shell *sh, int argc, char **argv)
 {
   (void)argc;
@@ -361,8 +294,9 @@ static const ShellCommand shell_commands[] = {
     {"time", shell_time, "", "print the simulated time and the events run"},
     {"show", shell_show, "route|arp|mac|ifaces|rip|ospf NODE", "print a node's table now"},
     {"link", shell_link, "A B down|up", "take the link between nodes A and B down or up, now"},
-    {"trace", shell_trace, "on [LAYER|NODE|PROTO]... | off", "print packet events as they happen (off at start)"},
+    {"trace", shell_trace, "on [FILTERS] | off", "print events as they happen, filtered as by 'ipsim trace'"},
     {"expect", NULL, "{ CHECK: { ... } }", "evaluate one expect: check now, as in a scenario"},
+    {"start", NULL, "{ type: KIND, on: NODE, ... }", "start an app now: one item of a scenario's apps: list"},
     {"pingall", shell_pingall, "", "every host pings every other host once: a matrix"},
     {"explain", shell_explain, "ID", "the story of packet #ID so far, hop by hop and layer by layer"},
     {"why", shell_explain, NULL, NULL},
@@ -380,8 +314,11 @@ static void shell_help(Shell *sh, int argc, char **argv)
     const ShellCommand *c = &shell_commands[i];
     if (!c->help)
       continue;
-    if (c->run == shell_pingall)
+    if (c->run == shell_pingall) {
       fprintf(sh->out, "  %-42s %s\n", "SRC ping DST [-c N]", "start a ping from node SRC to DST now (3 requests)");
+      fprintf(sh->out, "  %-42s %s\n", "SRC KIND [DST] [KEY VALUE]... [for D]",
+              "start an app of any kind now (h1 udp-cbr h2:9 rate 1Mbps for 2s)");
+    }
     char *usage = g_strdup_printf("%s %s", c->name, c->args);
     fprintf(sh->out, "  %-42s %s\n", usage, c->help);
     g_free(usage);
@@ -394,18 +331,34 @@ const char *shell_command_name(guint i)
   return i < G_N_ELEMENTS(shell_commands) ? shell_commands[i].name : NULL;
 }
 
+/* `expect ITEM` and `start ITEM`, whose rest of the line is YAML: runs
+ * them and returns TRUE; FALSE for the other commands. */
+static gboolean shell_yaml_command(Shell *sh, const char *rest)
+{
+  gboolean expect = g_str_has_prefix(rest, "expect") && strchr(" \t\r\n", rest[6]);
+  gboolean start = g_str_has_prefix(rest, "start") && strchr(" \t\r\n", rest[5]);
+  if (!expect && !start)
+    return FALSE;
+  char *item = g_strstrip(g_strdup(rest + (expect ? 6 : 5)));
+  if (expect)
+    shell_expect(sh, item);
+  else
+    shell_start(sh, item);
+  g_free(item);
+  fflush(sh->out);
+  return TRUE;
+}
+
 /* Runs one line: splits it into words, looks up the first. */
 void shell_execute(Shell *sh, const char *line)
 {
   const char *rest = line + strspn(line, " \t");
-  if (g_str_has_prefix(rest, "expect") && strchr(" \t\r\n", rest[6])) { /* the rest of the line is YAML */
-    char *item = g_strstrip(g_strdup(rest + 6));
-    shell_expect(sh, item);
-    g_free(item);
-    fflush(sh->out);
+  if (shell_yaml_command(sh, rest))
     return;
-  }
-  char **argv = g_strsplit_set(line, " \t\r\n", -1), **w = argv;
+  char **argv = NULL, **w;
+  if (!g_str_has_prefix(rest, "trace") || !g_shell_parse_argv(rest, NULL, &argv, NULL)) /* trace's --flow 'a b' */
+    argv = g_strsplit_set(line, " \t\r\n", -1);
+  w = argv;
   GPtrArray *words = g_ptr_array_new();
   for (; *w; w++)
     if (**w)
@@ -420,6 +373,8 @@ void shell_execute(Shell *sh, const char *line)
     shell_commands[i].run(sh, argc, args);
   else if (argc >= 2 && strcmp(args[1], "ping") == 0)
     shell_ping(sh, argc, args);
+  else if (argc >= 2 && shell_start_kind(args[1]))
+    shell_start_words(sh, argc, args);
   else if (argc > 0)
     shell_error(sh, "unknown command '%s'; 'help' lists the commands", args[0]);
   fflush(sh->out);
@@ -459,6 +414,7 @@ static Shell *shell_new(Scenario *sc)
   sh->confs = g_ptr_array_new();
   sh->events_done = g_ptr_array_new_with_free_func(g_free);
   sh->apps_done = g_ptr_array_new_with_free_func(g_free);
+  sh->loaded = g_ptr_array_new_with_free_func((GDestroyNotify)scenario_free);
   return sh;
 }
 
@@ -470,6 +426,7 @@ static void shell_free(Shell *sh)
   trace_free(sh->trace);
   trace_free(sh->packets);
   network_free(sh->net);
+  g_ptr_array_free(sh->loaded, TRUE); /* after the network: its apps point to their AppConfig */
   shell_confs_free(sh->confs);
   g_ptr_array_free(sh->events_done, TRUE);
   g_ptr_array_free(sh->apps_done, TRUE);

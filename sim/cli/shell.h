@@ -25,6 +25,7 @@ typedef struct {
   GPtrArray *confs;       /* of AppConfig*, owned: the apps the shell started (each App points to its own) */
   GPtrArray *events_done; /* of char*, owned: the shell's link events, as YAML flow items (for save) */
   GPtrArray *apps_done;   /* of char*, owned: the apps it started, the same */
+  GPtrArray *loaded;      /* of Scenario*, owned: the sessions loaded for `start` (their apps' AppConfig) */
   gboolean quit;
 } Shell;
 
@@ -44,6 +45,20 @@ GString *shell_session_text(Shell *sh);
 void shell_explain(Shell *sh, int argc, char **argv);
 /* shell_expect.c */
 void shell_expect(Shell *sh, const char *item);
+typedef struct {
+  const char *key;   /* the top-level key replaced, or NULL: none */
+  const char *block; /* its new text, "key: ..." */
+  const char *what;  /* the command, for errors: "error: WHAT: ..." */
+  const char *item;  /* the user's text in the loaded data, for an error's column; NULL: none */
+  int col;           /* the column of `item` on the shell's line */
+} ShellVariant;
+Scenario *shell_load_variant(Shell *sh, const ShellVariant *v);
+/* shell_trace.c */
+void shell_trace(Shell *sh, int argc, char **argv);
+/* shell_start.c */
+gboolean shell_start_kind(const char *word);
+void shell_start_words(Shell *sh, int argc, char **argv);
+void shell_start(Shell *sh, const char *item);
 
 void shell_execute(Shell *sh, const char *line);
 const char *shell_command_name(guint i);

@@ -10,7 +10,8 @@
  * as `ipsim run` prints it, without its place in the file. converged and outage
  * watch a span of time and are refused.
  *
- * Entry point: shell_expect().
+ * Entry points: shell_expect(); shell_load_variant() (the session with
+ * one top-level key replaced, loaded: also for `trace on` and `start`).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,49 +20,87 @@
 #include "sim/build/expect.h"
 #include "sim/cli/shell.h"
 
-/* `text` without its top-level `expect:` block, then `expect: [item]`. */
-static char *shell_expect_text(const char *text, const char *item)
+/* `text` without its top-level `key:` block, then `block`. */
+static char *shell_variant_text(const char *text, const char *key, const char *block)
 {
   GString *out = g_string_new(NULL);
   gboolean skip = FALSE;
+  size_t n = strlen(key);
   for (const char *l = text; *l;) {
     const char *end = strchr(l, '\n');
-    size_t n = end ? (size_t)(end - l + 1) : strlen(l);
-    if (!strchr(" \t#\r\n-", l[0])) /* a top-level key */
-      skip = g_str_has_prefix(l, "expect:");
+    size_t len = end ? (size_t)(end - l + 1) : strlen(l);
+    if (!strchr(" \t#\r\n-]}", l[0])) /* a top-level key */
+      skip = strncmp(l, key, n) == 0 && l[n] == ':';
     if (!skip)
-      g_string_append_len(out, l, (gssize)n);
-    l += n;
+      g_string_append_len(out, l, (gssize)len);
+    l += len;
   }
-  g_string_append_printf(out, "\nexpect:\n  - %s\n", item);
+  g_string_append_printf(out, "\n%s\n", block);
   return g_string_free(out, FALSE);
+}
+
+/* Prints the loader's first error as "error: WHAT: message", without its
+ * place in the file (past the file's end), but with its column on the
+ * shell's line when it is in `item` (which `data` holds), at column `col`
+ * of that line. */
+static void shell_variant_error(Shell *sh, const DiagList *diags, const char *data, const ShellVariant *v)
+{
+  char *first = diag_list_first_error(diags);
+  const char *file = sh->sc->file, *at = v->item ? strstr(data, v->item) : NULL;
+  const char *msg = first && g_str_has_prefix(first, file) ? first + strlen(file) : NULL;
+  guint line = 0, column = 0, item_line = 1;
+  int used = 0;
+  if (msg && sscanf(msg, ":%u:%u: %n", &line, &column, &used) == 2 && used > 0)
+    msg += used;
+  else if (msg)
+    msg = strstr(msg, ": ") ? strstr(msg, ": ") + 2 : msg;
+  const char *line_start = data;
+  for (const char *c = data; at && c < at; c++)
+    if (*c == '\n')
+      item_line++, line_start = c + 1;
+  if (at && line == item_line && column > (guint)(at - line_start))
+    shell_error(sh, "%s: column %u: %s", v->what, column - (guint)(at - line_start) - 1 + (guint)v->col, msg);
+  else
+    shell_error(sh, "%s: %s", v->what, msg ? msg : first ? first : "it does not load");
+  g_free(first);
+}
+
+/* The session (the scenario with what the shell did, shell_session_text())
+ * with its top-level `v->key:` replaced by `v->block` (no key: the session
+ * as it is), loaded and checked as a file is; NULL after printing the
+ * loader's first error. */
+Scenario *shell_load_variant(Shell *sh, const ShellVariant *v)
+{
+  GString *text = shell_session_text(sh);
+  if (!text)
+    return NULL;
+  char *data = v->key ? shell_variant_text(text->str, v->key, v->block) : g_strdup(text->str);
+  DiagList *diags = diag_list_new(sh->sc->file);
+  Scenario *sc = scenario_load_data(data, strlen(data), sh->sc->file, diags);
+  if (sc && !expect_validate(sc, diags)) {
+    scenario_free(sc);
+    sc = NULL;
+  }
+  if (!sc)
+    shell_variant_error(sh, diags, data, v);
+  diag_list_free(diags);
+  g_free(data);
+  g_string_free(text, TRUE);
+  return sc;
 }
 
 /* Loads the scenario with `item` as its one check; NULL after printing the loader's errors. */
 static Scenario *shell_expect_load(Shell *sh, const char *item)
 {
-  char *text = NULL, *data;
-  gsize len;
-  if (!g_file_get_contents(sh->sc->file, &text, &len, NULL)) {
-    shell_error(sh, "cannot read '%s' again", sh->sc->file);
-    return NULL;
-  }
-  data = shell_expect_text(text, item);
-  DiagList *diags = diag_list_new(sh->sc->file);
-  Scenario *sc = scenario_load_data(data, strlen(data), sh->sc->file, diags);
-  if (sc && (!expect_validate(sc, diags) || sc->expects->len != 1)) {
+  char *block = g_strdup_printf("expect:\n  - %s", item);
+  ShellVariant v = {"expect", block, "expect", item, 8}; /* "expect {": the item from column 8 */
+  Scenario *sc = shell_load_variant(sh, &v);
+  g_free(block);
+  if (sc && sc->expects->len != 1) {
+    shell_error(sh, "expect: not one check");
     scenario_free(sc);
     sc = NULL;
   }
-  if (!sc) {
-    char *first = diag_list_first_error(diags);
-    const char *msg = first && g_str_has_prefix(first, sh->sc->file) ? strstr(first, ": ") : NULL;
-    shell_error(sh, "expect: %s", msg ? msg + 2 : first ? first : "not one check");
-    g_free(first);
-  }
-  diag_list_free(diags);
-  g_free(data);
-  g_free(text);
   return sc;
 }
 

@@ -19,6 +19,7 @@
 
 #include <editline/readline.h>
 
+#include "models/app/app.h"
 #include "sim/cli/shell.h"
 
 #define SHELL_PROMPT "ipsim> "
@@ -32,13 +33,43 @@ static struct {
 } shell_completing;
 
 /* The words that follow the commands, offered after the first word. */
-static const char *const shell_keywords[] = {"ping",           "until", "for", "on",     "off", "up",   "down",
-                                             "route",          "arp",   "mac", "ifaces", "rip", "ospf", "ospf-database",
-                                             "ospf-interfaces"};
+static const char *const shell_keywords[] = {"ping",
+                                             "until",
+                                             "for",
+                                             "on",
+                                             "off",
+                                             "up",
+                                             "down",
+                                             "route",
+                                             "arp",
+                                             "mac",
+                                             "ifaces",
+                                             "rip",
+                                             "ospf",
+                                             "ospf-database",
+                                             "ospf-interfaces",
+                                             "--node",
+                                             "--iface",
+                                             "--proto",
+                                             "--layer",
+                                             "--flow",
+                                             "--packet",
+                                             "--from",
+                                             "--to",
+                                             "link",
+                                             "internet",
+                                             "transport",
+                                             "app",
+                                             "routing",
+                                             "arp",
+                                             "icmp",
+                                             "udp",
+                                             "tcp"};
 
 /* The n-th word completion offers: first in the line a command word or
- * a node name (SRC ping DST), else a keyword or a node name; NULL past
- * the last. */
+ * a node name (SRC ping DST), else a keyword (trace's options, layers and
+ * protocols too), an app kind (SRC KIND DST) or a node name; NULL past the
+ * last. */
 static const char *shell_candidate(guint n, gboolean first)
 {
   guint commands = 0;
@@ -48,6 +79,13 @@ static const char *shell_candidate(guint n, gboolean first)
   if (n < words)
     return first ? shell_command_name(n) : shell_keywords[n];
   n -= words;
+  guint kinds = 0;
+  const char *const *kind = app_kind_names();
+  while (!first && kind[kinds])
+    kinds++;
+  if (n < kinds)
+    return kind[n];
+  n -= kinds;
   const Network *net = shell_completing.sh->net;
   return n < net->nodes->len ? network_node(net, n)->name : NULL;
 }

@@ -6,8 +6,8 @@
  * of its `events:` and `apps:` lists (or new lists when it has none), and
  * `stop:` moved to 1 s past the shell's time when that is later (events
  * must come before the stop). `ipsim run` on the
- * saved file replays the session. Lists written in flow style on one line
- * (`events: [...]`) cannot take items this way and are refused.
+ * saved file replays the session. A list written in flow style
+ * (`events: [...]`, on one line or more) takes the items before its `]`.
  *
  * Entry points: shell_record_event(), shell_record_app(), shell_save(),
  * shell_session_text() (also for `explain`).
@@ -28,45 +28,105 @@ void shell_record_app(Shell *sh, char *item)
   g_ptr_array_add(sh->apps_done, item);
 }
 
-/* TRUE when line `l` is the top-level key `key` opening a block ("events:" and nothing after). */
-static gboolean shell_is_block_key(const char *l, const char *key, gboolean *flow)
+/* TRUE when line `l` is the top-level key `key`; *flow gets where a flow
+ * sequence ("[...]") after it opens, or NULL when a block follows. */
+static gboolean shell_is_key(const char *l, const char *key, const char **flow)
 {
   size_t n = strlen(key);
   if (strncmp(l, key, n) != 0 || l[n] != ':')
     return FALSE;
   const char *rest = l + n + 1 + strspn(l + n + 1, " \t");
-  *flow = !strchr("#\r\n", *rest);
+  *flow = *rest == '[' ? rest : NULL;
   return TRUE;
 }
 
-/* Adds `items` to the top-level list `key` of `text` (FALSE when it is in flow style). */
+/* The `]` that closes the flow sequence opening at `open` (quotes and
+ * nested brackets skipped), or NULL. */
+static const char *shell_flow_end(const char *open)
+{
+  int depth = 0;
+  for (const char *c = open; *c; c++) {
+    if (*c == '"' || *c == '\'') {
+      const char *q = strchr(c + 1, *c);
+      if (!q)
+        return NULL;
+      c = q;
+    } else if (*c == '#' && c > open && strchr(" \t", c[-1])) {
+      c += strcspn(c, "\n") - 1;
+    } else if (*c == '[' || *c == '{') {
+      depth++;
+    } else if ((*c == ']' || *c == '}') && --depth == 0) {
+      return c;
+    }
+  }
+  return NULL;
+}
+
+/* Adds `items` to the flow sequence opening at `open` in `text`, before its
+ * `]`; FALSE when it does not close. */
+static gboolean shell_add_flow(GString *text, const char *open, const GPtrArray *items)
+{
+  const char *end = shell_flow_end(open);
+  if (!end)
+    return FALSE;
+  gboolean empty = strspn(open + 1, " \t\r\n") == (size_t)(end - open - 1);
+  while (end > open + 1 && strchr(" \t", end[-1])) /* after the last item: "{ ... }, { ... } ]" */
+    end--;
+  GString *add = g_string_new(NULL);
+  for (guint i = 0; i < items->len; i++)
+    g_string_append_printf(add, "%s%s", i || !empty ? ", " : " ", (const char *)g_ptr_array_index(items, i));
+  g_string_insert(text, end - text->str, add->str);
+  g_string_free(add, TRUE);
+  return TRUE;
+}
+
+/* Appends `items` as block list entries. */
+static void shell_append_items(GString *out, const GPtrArray *items)
+{
+  for (guint i = 0; i < items->len; i++)
+    g_string_append_printf(out, "  - %s\n", (const char *)g_ptr_array_index(items, i));
+}
+
+/* Where the top-level key `key` of `text` has a flow sequence ("[...]"),
+ * or NULL (a block list, or no such key). */
+static const char *shell_flow_list(const char *text, const char *key)
+{
+  const char *flow = NULL;
+  for (const char *l = text; *l; l += strcspn(l, "\n") + (l[strcspn(l, "\n")] == '\n'))
+    if (!strchr(" \t#\r\n-", l[0]) && shell_is_key(l, key, &flow))
+      return flow;
+  return NULL;
+}
+
+/* Adds `items` to the top-level list `key` of `text`, a block list or a
+ * flow sequence (a new block list when there is none); FALSE when a flow
+ * sequence does not close. */
 static gboolean shell_add_items(GString *text, const char *key, const GPtrArray *items)
 {
-  if (!items->len)
-    return TRUE;
+  const char *flow = items->len ? shell_flow_list(text->str, key) : NULL;
+  if (!items->len || flow)
+    return !flow || shell_add_flow(text, flow, items);
   GString *out = g_string_new(NULL);
-  gboolean in = FALSE, found = FALSE, flow = FALSE;
+  gboolean in = FALSE, found = FALSE;
   for (const char *l = text->str; *l || in;) {
     size_t n = *l ? strcspn(l, "\n") + (l[strcspn(l, "\n")] == '\n') : 0;
     gboolean top = !*l || !strchr(" \t#\r\n-", l[0]);
     if (in && top) {
-      for (guint i = 0; i < items->len; i++)
-        g_string_append_printf(out, "  - %s\n", (const char *)g_ptr_array_index(items, i));
+      shell_append_items(out, items);
       in = FALSE;
     }
-    if (top && *l && shell_is_block_key(l, key, &flow))
-      in = found = !flow;
+    if (top && *l && shell_is_key(l, key, &flow))
+      in = found = TRUE;
     g_string_append_len(out, l, (gssize)n);
     l += n;
   }
-  if (!found && !flow) {
+  if (!found) {
     g_string_append_printf(out, "%s%s:\n", out->len && out->str[out->len - 1] != '\n' ? "\n" : "", key);
-    for (guint i = 0; i < items->len; i++)
-      g_string_append_printf(out, "  - %s\n", (const char *)g_ptr_array_index(items, i));
+    shell_append_items(out, items);
   }
   g_string_assign(text, out->str);
   g_string_free(out, TRUE);
-  return !flow;
+  return TRUE;
 }
 
 /* Moves the top-level `stop:` to `at` (or adds one). */
@@ -102,7 +162,7 @@ GString *shell_session_text(Shell *sh)
   GString *text = g_string_new(orig);
   g_free(orig);
   if (!shell_add_items(text, "events", sh->events_done) || !shell_add_items(text, "apps", sh->apps_done)) {
-    shell_error(sh, "the scenario's events: or apps: list is in flow style ([...]); write it as a block list");
+    shell_error(sh, "the scenario's events: or apps: list ([...]) does not close");
     g_string_free(text, TRUE);
     return NULL;
   }

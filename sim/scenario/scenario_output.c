@@ -60,89 +60,84 @@ static gboolean output_parse_layers(SchemaCtx *cx, const YNode *value, void *des
   return ok;
 }
 
-/* `nodes: [r1, h1]`: names of nodes, kept as a NULL-terminated list. */
-static gboolean output_parse_trace_nodes(SchemaCtx *cx, const YNode *value, void *dest)
+/* Checks one item of a trace filter's list; returns the text to keep (owned), or NULL after the error. */
+typedef char *(*OutputNameFn)(SchemaCtx *cx, const YNode *item);
+
+/* A trace filter's list of names (`nodes`, `ifaces`, `protos`), each item
+ * checked by `item`, kept in *dest as a NULL-terminated list. */
+static gboolean output_parse_names(SchemaCtx *cx, const YNode *value, char ***dest, const char *expected,
+                                   OutputNameFn item)
 {
-  char ***names = dest;
-  if (!schema_expect(cx, value, YNODE_SEQ, "a list of nodes such as [r1, h1]"))
+  if (!schema_expect(cx, value, YNODE_SEQ, expected))
     return FALSE;
   gboolean ok = TRUE;
   GPtrArray *list = g_ptr_array_new();
   for (guint i = 0; i < value->n; i++) {
     gsize mark = schema_path_push_index(cx, i);
-    if (schema_expect(cx, value->items[i], YNODE_SCALAR, "a node") && scenario_lookup_node(cx, value->items[i]) >= 0)
-      g_ptr_array_add(list, g_strdup(value->items[i]->text));
+    char *keep = item(cx, value->items[i]);
+    if (keep)
+      g_ptr_array_add(list, keep);
     else
       ok = FALSE;
     schema_path_pop(cx, mark);
   }
   g_ptr_array_add(list, NULL);
-  g_strfreev(*names);
-  *names = (char **)g_ptr_array_free(list, FALSE);
+  g_strfreev(*dest);
+  *dest = (char **)g_ptr_array_free(list, FALSE);
   return ok;
 }
 
-/* One `ifaces:` item, "node:iface", checked. */
-static gboolean output_trace_iface(SchemaCtx *cx, const YNode *value)
+/* A `nodes:` item: a node's name. */
+static char *output_trace_node(SchemaCtx *cx, const YNode *value)
+{
+  if (schema_expect(cx, value, YNODE_SCALAR, "a node") && scenario_lookup_node(cx, value) >= 0)
+    return g_strdup(value->text);
+  return NULL;
+}
+
+/* An `ifaces:` item, "node:iface", checked. */
+static char *output_trace_iface(SchemaCtx *cx, const YNode *value)
 {
   if (!schema_expect(cx, value, YNODE_SCALAR, "an interface such as 'r1:eth0'"))
-    return FALSE;
+    return NULL;
   const char *colon = strchr(value->text, ':');
   if (!colon) {
     schema_error(cx, value, "expected an interface such as 'r1:eth0', found '%s'", value->text);
-    return FALSE;
+    return NULL;
   }
   YNode named = *value;
   named.text = g_strndup(value->text, (gsize)(colon - value->text));
   int node = scenario_lookup_node(cx, &named);
   g_free(named.text);
-  return node >= 0 && scenario_lookup_iface(cx, value, node, colon + 1) >= 0;
+  return node >= 0 && scenario_lookup_iface(cx, value, node, colon + 1) >= 0 ? g_strdup(value->text) : NULL;
 }
 
-/* `ifaces: ["r1:eth0"]`: interfaces, kept as a NULL-terminated list of "node:iface". */
-static gboolean output_parse_trace_ifaces(SchemaCtx *cx, const YNode *value, void *dest)
-{
-  char ***names = dest;
-  if (!schema_expect(cx, value, YNODE_SEQ, "a list of interfaces such as ['r1:eth0']"))
-    return FALSE;
-  gboolean ok = TRUE;
-  GPtrArray *list = g_ptr_array_new();
-  for (guint i = 0; i < value->n; i++) {
-    gsize mark = schema_path_push_index(cx, i);
-    if (output_trace_iface(cx, value->items[i]))
-      g_ptr_array_add(list, g_strdup(value->items[i]->text));
-    else
-      ok = FALSE;
-    schema_path_pop(cx, mark);
-  }
-  g_ptr_array_add(list, NULL);
-  g_strfreev(*names);
-  *names = (char **)g_ptr_array_free(list, FALSE);
-  return ok;
-}
-
-/* `protos: [arp, icmp]`: protocols a line's headers show, kept as a NULL-terminated list. */
-static gboolean output_parse_trace_protos(SchemaCtx *cx, const YNode *value, void *dest)
+/* A `protos:` item: a protocol a line's headers show. */
+static char *output_trace_proto(SchemaCtx *cx, const YNode *value)
 {
   static const char *const protos[] = {"arp", "ipv4", "icmp", "udp", "tcp", "rip", "ospf"};
-  char ***names = dest;
-  if (!schema_expect(cx, value, YNODE_SEQ, "a list of protocols such as [arp, icmp]"))
-    return FALSE;
-  gboolean ok = TRUE;
-  GPtrArray *list = g_ptr_array_new();
-  for (guint i = 0; i < value->n; i++) {
-    int proto = 0;
-    gsize mark = schema_path_push_index(cx, i);
-    if (scenario_parse_word(cx, value->items[i], protos, G_N_ELEMENTS(protos), "protocol", &proto))
-      g_ptr_array_add(list, g_strdup(protos[proto]));
-    else
-      ok = FALSE;
-    schema_path_pop(cx, mark);
-  }
-  g_ptr_array_add(list, NULL);
-  g_strfreev(*names);
-  *names = (char **)g_ptr_array_free(list, FALSE);
-  return ok;
+  int proto = 0;
+  if (scenario_parse_word(cx, value, protos, G_N_ELEMENTS(protos), "protocol", &proto))
+    return g_strdup(protos[proto]);
+  return NULL;
+}
+
+/* `nodes: [r1, h1]` */
+static gboolean output_parse_trace_nodes(SchemaCtx *cx, const YNode *value, void *dest)
+{
+  return output_parse_names(cx, value, dest, "a list of nodes such as [r1, h1]", output_trace_node);
+}
+
+/* `ifaces: ["r1:eth0"]` */
+static gboolean output_parse_trace_ifaces(SchemaCtx *cx, const YNode *value, void *dest)
+{
+  return output_parse_names(cx, value, dest, "a list of interfaces such as ['r1:eth0']", output_trace_iface);
+}
+
+/* `protos: [arp, icmp]` */
+static gboolean output_parse_trace_protos(SchemaCtx *cx, const YNode *value, void *dest)
+{
+  return output_parse_names(cx, value, dest, "a list of protocols such as [arp, icmp]", output_trace_proto);
 }
 
 /* `flow: web` (an app's name) or `flow: "udp 10.0.1.10:5000 > 10.0.2.10:9"`. */

@@ -721,8 +721,8 @@ START_TEST(test_run_evidence_is_the_apps_own)
   char *dir = scratch_dir(), *path = write_file(dir, "evidence.yaml", yaml, -1);
   Run r = run_ipsim((const char *[]){"run", "--quiet", path, NULL});
   ck_assert_int_eq(r.status, 1);
-  static const char drop[] = "r1 eth1 drop IPv4 10.0.1.10 > 10.0.2.10 ttl 63 id %u len 1028 UDP 49152 > 9001 len 1008 "
-                             "reason queue-full\n";
+  static const char drop[] = "r1 eth1 drop #%u IPv4 10.0.1.10 > 10.0.2.10 ttl 63 id %u len 1028 UDP 49152 > 9001 "
+                             "len 1008 reason queue-full\n"; /* the packet's id, for `ipsim explain --packet` */
   GString *want = g_string_new(NULL);
   g_string_printf(
       want,
@@ -732,11 +732,15 @@ START_TEST(test_run_evidence_is_the_apps_own)
       path);
   static const struct {
     const char *time;
-    guint id;
-  } drops[] = {{"2.007833600", 30}, {"2.009833600", 31}, {"2.013833600", 33}, {"2.015833600", 34}, {"2.017833600", 35}};
+    guint packet, id;
+  } drops[] = {{"2.007833600", 35, 30},
+               {"2.009833600", 36, 31},
+               {"2.013833600", 38, 33},
+               {"2.015833600", 39, 34},
+               {"2.017833600", 40, 35}};
   for (guint i = 0; i < G_N_ELEMENTS(drops); i++) {
     g_string_append_printf(want, "    %s ", drops[i].time);
-    g_string_append_printf(want, drop, drops[i].id);
+    g_string_append_printf(want, drop, drops[i].packet, drops[i].id);
   }
   ck_assert_str_eq(r.err, want->str);
   run_clear(&r);

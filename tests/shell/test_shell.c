@@ -4,7 +4,10 @@
  * byte, from --script and from standard input alike, every time; bad
  * commands print one error line and the shell goes on; scenarios the
  * shell cannot step (Linux hosts) and unreadable scripts are refused;
- * `save` writes a scenario that checks and runs.
+ * `save` writes a scenario that checks and runs. tests/shell/apps.script
+ * over tests/shell/flow-lists.yaml gives tests/shell/apps.txt: apps of
+ * several kinds in both forms of `start`, the trace's filters, `why` on
+ * drops, errors, and `save` into flow sequences ([...]).
  */
 #include <check.h>
 #include <glib.h>
@@ -42,9 +45,11 @@ START_TEST(test_transcript_golden)
     char *out = NULL, *err = NULL;
     ck_assert_int_eq(shell_script(file, script, &out, &err), 0);
     ck_assert_str_eq(err, "");
+    char *saved = g_build_filename(g_get_tmp_dir(), "ipsim-test_shell.out", NULL); /* not in the build directory */
     if (strcmp(out, want) != 0)
-      g_file_set_contents("test_shell.out", out, -1, NULL);
-    ck_assert_msg(strcmp(out, want) == 0, "the transcript differs from rip-failover.txt: see test_shell.out");
+      g_file_set_contents(saved, out, -1, NULL);
+    ck_assert_msg(strcmp(out, want) == 0, "the transcript differs from rip-failover.txt: see %s", saved);
+    g_free(saved);
     g_free(out);
     g_free(err);
   }
@@ -141,6 +146,84 @@ START_TEST(test_save_replays)
 }
 END_TEST
 
+/* `text` with every `from` replaced by `to`. */
+static char *shell_replace(const char *text, const char *from, const char *to)
+{
+  char **parts = g_strsplit(text, from, -1), *out = g_strjoinv(to, parts);
+  g_strfreev(parts);
+  return out;
+}
+
+/* Runs apps.script over tests/shell/flow-lists.yaml in the scratch `dir`
+ * (its @DIR@), from --script or from standard input; the transcript with
+ * `dir` shown as @DIR@. */
+static char *shell_apps_run(const char *dir, gboolean from_stdin)
+{
+  char *file = shell_file("flow-lists.yaml"), *src = shell_file("apps.script"), *text = NULL;
+  char *script = g_build_filename(dir, "apps.script", NULL), *out = NULL, *err = NULL;
+  ck_assert(g_file_get_contents(src, &text, NULL, NULL));
+  char *cmds = shell_replace(text, "@DIR@", dir);
+  ck_assert(g_file_set_contents(script, cmds, -1, NULL));
+  if (from_stdin) {
+    char *cmd = g_strdup_printf("'%s' shell '%s' < '%s'", testlib_env("IPSIM"), file, script);
+    int status = -1;
+    ck_assert(g_spawn_sync(NULL, (char *[]){"/bin/sh", "-c", cmd, NULL}, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
+                           &out, NULL, &status, NULL));
+    ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    g_free(cmd);
+  } else {
+    ck_assert_int_eq(shell_script(file, script, &out, &err), 0);
+    ck_assert_str_eq(err, "");
+  }
+  char *shown = shell_replace(out, dir, "@DIR@");
+  g_free(out);
+  g_free(err);
+  g_free(cmds);
+  g_free(text);
+  g_free(script);
+  g_free(src);
+  g_free(file);
+  return shown;
+}
+
+/* Apps of every form, the trace's filters, why on drops and save over flow
+ * sequences: tests/shell/apps.txt byte for byte, twice and from standard
+ * input; the saved session checks and runs, its lists extended in place. */
+START_TEST(test_apps_golden)
+{
+  char *dir = g_dir_make_tmp("ipsim-shell-XXXXXX", NULL), *want = shell_golden("apps.txt");
+  for (int run = 0; run < 3; run++) {
+    char *out = shell_apps_run(dir, run == 2);
+    char *saved = g_build_filename(g_get_tmp_dir(), "ipsim-test_shell-apps.out", NULL);
+    if (strcmp(out, want) != 0)
+      g_file_set_contents(saved, out, -1, NULL);
+    ck_assert_msg(strcmp(out, want) == 0, "run %d: the transcript differs from apps.txt: see %s", run, saved);
+    g_free(saved);
+    g_free(out);
+  }
+  ck_assert_ptr_nonnull(strstr(want, "error: start: column 37: apps[8]: unknown key 'bogus' in an app"));
+  ck_assert_ptr_nonnull(strstr(want, "(port-unreachable): no socket on h3 is bound to UDP port 9"));
+  char *saved = g_build_filename(dir, "session.yaml", NULL), *text = NULL, *out = NULL, *err = NULL;
+  ck_assert(g_file_get_contents(saved, &text, NULL, NULL));
+  ck_assert_ptr_nonnull(strstr(text, "events: [ { at: 8s, link: wan, set: down }, { at: 620ms, link: [\"r1:eth2\", "
+                                     "\"h3:eth0\"], set: down } ]\n"));
+  ck_assert_ptr_nonnull(strstr(text, "{ name: iperf, type: bulk, on: h1, to: h2, bytes: 3kB, start: 0s }"));
+  ck_assert_ptr_nonnull(strstr(text, "{ name: udp-cbr1, type: udp-cbr, on: h1, to: \"h3:9\", rate: 8kbps, size: 100, "
+                                     "stop: 250ms, start: 0s }"));
+  char *outdir = g_build_filename(dir, "out", NULL);
+  ck_assert_int_eq(testlib_run_ipsim((const char *[]){"run", saved, "--quiet", "--out", outdir, NULL}, &out, &err), 0);
+  ck_assert(g_spawn_sync(NULL, (char *[]){"rm", "-rf", "--", dir, NULL}, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL,
+                         NULL, NULL, NULL));
+  g_free(outdir);
+  g_free(out);
+  g_free(err);
+  g_free(text);
+  g_free(saved);
+  g_free(want);
+  g_free(dir);
+}
+END_TEST
+
 static Suite *shell_suite(void)
 {
   Suite *s = suite_create("shell");
@@ -151,6 +234,7 @@ static Suite *shell_suite(void)
   tcase_add_test(tc, test_transcript_route_changes);
   tcase_add_test(tc, test_refused);
   tcase_add_test(tc, test_save_replays);
+  tcase_add_test(tc, test_apps_golden);
   suite_add_tcase(s, tc);
   return s;
 }
