@@ -21,6 +21,7 @@
 #include "models/internet/ipv4.h"
 #include "models/internet/ipv4_wire.h"
 #include "models/internet/route_auto.h"
+#include "models/link/vlan.h"
 #include "models/observe/pcap_out.h"
 #include "models/routing/ospf.h"
 #include "models/routing/rip.h"
@@ -35,6 +36,18 @@ static IfaceConfig build_iface_config(const ScenarioIface *si)
   return c;
 }
 
+/* IEEE 802.1Q: a switch port's mode and VLANs, a subinterface's parent. */
+static void build_vlans(Node *node, const ScenarioNode *sn)
+{
+  for (guint i = 0; i < sn->ifaces->len; i++) {
+    const ScenarioIface *si = &g_array_index(sn->ifaces, ScenarioIface, i);
+    if (node->kind == NODE_KIND_SWITCH && (si->own.given & SCENARIO_GIVEN_VLAN_KEYS))
+      vlan_port_configure(node_iface(node, i), &si->vlan);
+    if (si->parent >= 0)
+      vlan_subif_attach(node_iface(node, i), node_iface(node, (guint)si->parent), si->vlan_id);
+  }
+}
+
 static void build_nodes(Network *net, const Scenario *sc)
 {
   for (guint n = 0; n < sc->nodes->len; n++) {
@@ -45,6 +58,7 @@ static void build_nodes(Network *net, const Scenario *sc)
       IfaceConfig c = build_iface_config(&g_array_index(sn->ifaces, ScenarioIface, i));
       node_add_iface(node, &c);
     }
+    build_vlans(node, sn);
     g_ptr_array_add(net->nodes, node);
   }
 }

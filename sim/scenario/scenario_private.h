@@ -127,6 +127,16 @@ gboolean scenario_parse_routing_later(SchemaCtx *cx, const YNode *value, void *d
 void scenario_resolve_routing(Loader *ld);
 void scenario_check_routing(Loader *ld);
 
+/* scenario_vlan.c: IEEE 802.1Q switch ports and subinterfaces; their checks. */
+gboolean scenario_parse_vlan(SchemaCtx *cx, const YNode *value, void *dest);
+gboolean scenario_parse_vlan_mode(SchemaCtx *cx, const YNode *value, void *dest);
+gboolean scenario_parse_vlans(SchemaCtx *cx, const YNode *value, void *dest);
+uint16_t scenario_subif_vid(const ScenarioNode *node, const char *name);
+void scenario_check_vlan_keys(SchemaCtx *cx, const ScenarioNode *node);
+void scenario_resolve_subifs(Loader *ld);
+void scenario_resolve_subif_links(Loader *ld);
+void scenario_check_vlans(Loader *ld);
+
 /* scenario_tcp.c: TCP settings (defaults.tcp and an app's tcp:). */
 gboolean scenario_parse_tcp(SchemaCtx *cx, const YNode *value, void *dest);
 
