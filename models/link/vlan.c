@@ -63,7 +63,7 @@ void vlan_port_allow(VlanPortConfig *c, uint16_t vid, gboolean on)
   if (on)
     c->allowed[vid / 8] |= (uint8_t)(1u << (vid % 8));
   else
-    c->allowed[vid / 8] &= (uint8_t)~(1u << (vid % 8));
+    c->allowed[vid / 8] &= (uint8_t) ~(1u << (vid % 8));
 }
 
 /* TRUE when a trunk of configuration `c` allows VLAN `vid`. */

@@ -20,19 +20,20 @@
 
 #include "models/link/iface.h"
 
-#define VLAN_TPID 0x8100      /* IEEE 802.1Q C-tag */
-#define VLAN_TPID_QINQ 0x88a8 /* IEEE 802.1ad S-tag (QinQ): not bridged here */
-#define VLAN_TAG_LEN 4
-#define VLAN_DEFAULT 1 /* every port's VLAN unless configured (802.1Q's default PVID) */
-#define VLAN_MAX 4094  /* 0 is a priority tag, 4095 reserved */
+#include "models/link/ethernet_wire.h"
+
+#define VLAN_TPID ETHERTYPE_VLAN      /* IEEE 802.1Q C-tag */
+#define VLAN_TPID_QINQ ETHERTYPE_QINQ /* IEEE 802.1ad S-tag (QinQ): not bridged here */
+#define VLAN_DEFAULT 1                /* every port's VLAN unless configured (802.1Q's default PVID) */
+#define VLAN_MAX 4094                 /* 0 is a priority tag, 4095 reserved */
 
 typedef enum { VLAN_MODE_ACCESS, VLAN_MODE_TRUNK } VlanMode;
 
 /* A switch port's VLAN configuration, owned by the model; the loader fills it. */
 typedef struct VlanPortConfig {
-  VlanMode mode;                     /* default access */
-  uint16_t access;                   /* access: the port's VLAN (default 1) */
-  uint16_t native;                   /* trunk: the VLAN of untagged frames (default 1) */
+  VlanMode mode;                       /* default access */
+  uint16_t access;                     /* access: the port's VLAN (default 1) */
+  uint16_t native;                     /* trunk: the VLAN of untagged frames (default 1) */
   uint8_t allowed[(VLAN_MAX + 8) / 8]; /* trunk: allowed VLANs, a bitmap (default all, 1-4094) */
 } VlanPortConfig;
 
