@@ -36,7 +36,8 @@ static IfaceConfig build_iface_config(const ScenarioIface *si)
   return c;
 }
 
-/* IEEE 802.1Q: a switch port's mode and VLANs, a subinterface's parent. */
+/* IEEE 802.1Q: a switch port's mode and VLANs, a subinterface's parent
+ * (once linked: a subinterface takes its parent's carrier). */
 static void build_vlans(Node *node, const ScenarioNode *sn)
 {
   for (guint i = 0; i < sn->ifaces->len; i++) {
@@ -58,7 +59,6 @@ static void build_nodes(Network *net, const Scenario *sc)
       IfaceConfig c = build_iface_config(&g_array_index(sn->ifaces, ScenarioIface, i));
       node_add_iface(node, &c);
     }
-    build_vlans(node, sn);
     g_ptr_array_add(net->nodes, node);
   }
 }
@@ -142,6 +142,8 @@ Network *build_network(const Scenario *sc)
   }
   build_nodes(net, sc);
   build_links(net, sc);
+  for (guint n = 0; n < sc->nodes->len; n++)
+    build_vlans(network_node(net, n), scenario_node(sc, n));
   build_layers(net, sc);
   network_index_addresses(net);
   if (build_has_auto_routing(sc))

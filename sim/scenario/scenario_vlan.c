@@ -139,10 +139,9 @@ void scenario_resolve_subif_links(Loader *ld)
       const char *name = g_array_index(node->ifaces, ScenarioIface, end->iface).name;
       uint16_t vid = scenario_subif_vid(node, name);
       if (vid)
-        scenario_error_at(ld, end->mark,
-                          "link end '%s': %s is a subinterface (VLAN %u through %.*s); link its parent %.*s instead",
-                          end->text, name, vid, (int)(strrchr(name, '.') - name), name,
-                          (int)(strrchr(name, '.') - name), name);
+        scenario_error_at(
+            ld, end->mark, "link end '%s': %s is a subinterface (VLAN %u through %.*s); link its parent %.*s instead",
+            end->text, name, vid, (int)(strrchr(name, '.') - name), name, (int)(strrchr(name, '.') - name), name);
     }
 }
 
@@ -155,8 +154,8 @@ static int scenario_subif_parent(Loader *ld, const ScenarioNode *node, const Sce
   const ScenarioIface *pi = p >= 0 ? &g_array_index(node->ifaces, ScenarioIface, p) : NULL;
   int found = -1;
   if (!pi)
-    scenario_error_at(ld, sub->mark, "subinterface %s (VLAN %u) of '%s' needs its parent interface %s on a link", sub->name,
-                      vid, node->name, parent);
+    scenario_error_at(ld, sub->mark, "subinterface %s (VLAN %u) of '%s' needs its parent interface %s on a link",
+                      sub->name, vid, node->name, parent);
   else if (scenario_subif_vid(node, parent))
     scenario_error_at(ld, sub->mark, "subinterface %s of '%s': a subinterface of a subinterface (QinQ) is not modelled",
                       sub->name, node->name);
