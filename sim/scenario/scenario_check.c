@@ -4,7 +4,7 @@
  * its subnet's network or broadcast address; the two ends of a
  * point-to-point link in different subnets; subnets that overlap across
  * different segments (a segment is what a broadcast reaches: a link, or the
- * links joined by switches). Warnings: an unconnected router, switch or
+ * links joined by switches, one segment per VLAN: scenario_vlan.c). Warnings: an unconnected router, switch or
  * interface, a switch with one link, a loop of switches (no STP yet), a
  * segment that mixes subnets, MTUs that differ across a link, apps that
  * together send more than SCENARIO_MANY_PACKETS packets (a run that would
@@ -43,7 +43,7 @@ static void scenario_check_connections(Loader *ld)
       scenario_warning_at(ld, node->mark, "switch '%s' has only one link; it forwards nothing", node->name);
     for (guint i = 0; links > 0 && i < node->ifaces->len; i++) {
       const ScenarioIface *iface = &g_array_index(node->ifaces, ScenarioIface, i);
-      if (iface->link < 0 && !iface->tap)
+      if (iface->link < 0 && !iface->tap && iface->parent < 0)
         scenario_warning_at(ld, iface->mark, "interface %s:%s is not connected to any link", node->name, iface->name);
     }
   }
@@ -144,15 +144,6 @@ static int scenario_find(int *parent, int x)
   return x;
 }
 
-/* Element of an end in the segment union-find: a switch is one element for
- * all its ports; any other interface is its own element. */
-static int scenario_end_element(const Scenario *sc, const int *first_iface, const LinkEnd *end)
-{
-  if (scenario_node(sc, end->node)->kind == NODE_KIND_SWITCH)
-    return first_iface[end->node];
-  return first_iface[end->node] + end->iface;
-}
-
 /* Numbers every interface; returns the total and fills first_iface[node]. */
 static int scenario_number_ifaces(const Scenario *sc, int *first_iface)
 {
@@ -249,15 +240,15 @@ static gboolean scenario_on_switch(const Scenario *sc, const ScenarioIface *ifac
 }
 
 /* Records one SubnetUse per (segment, subnet) and warns about segments that mix subnets. */
-static void scenario_collect_subnets(Loader *ld, const int *first_iface, int *parent, GArray *uses)
+static void scenario_collect_subnets(Loader *ld, const int *first_iface, VlanSegs *segs, GArray *uses)
 {
   GHashTable *first_by_segment = g_hash_table_new(g_direct_hash, g_direct_equal);
   for (guint n = 0; n < ld->sc->nodes->len; n++)
     for (guint i = 0; i < scenario_node(ld->sc, n)->ifaces->len; i++) {
       const ScenarioIface *iface = scenario_iface(ld->sc, (int)n, (int)i);
-      if (!iface->has_ip || iface->ip.len == 32 || iface->link < 0)
+      if (!iface->has_ip || iface->ip.len == 32 || (iface->link < 0 && iface->parent < 0))
         continue;
-      int seg = scenario_find(parent, first_iface[n] + (int)i);
+      int seg = scenario_vlan_segment(segs, first_iface[n] + (int)i);
       uint32_t mask = addr_mask(iface->ip.len);
       SubnetUse use = {iface->ip.addr & mask, (iface->ip.addr & mask) | ~mask, seg, {(int)n, (int)i}};
       guint idx = GPOINTER_TO_UINT(g_hash_table_lookup(first_by_segment, GINT_TO_POINTER(seg)));
@@ -285,18 +276,12 @@ static void scenario_check_segments(Loader *ld)
   int total = scenario_number_ifaces(sc, first_iface);
   int *parent = g_new(int, total + 1);
   scenario_check_switch_loops(ld, first_iface, parent, total);
-  for (int i = 0; i < total; i++)
-    parent[i] = i;
-  for (guint l = 0; l < sc->links->len; l++) {
-    const ScenarioLink *link = scenario_link(sc, l);
-    if (scenario_link_resolved(link))
-      parent[scenario_find(parent, scenario_end_element(sc, first_iface, &link->ends[0]))] =
-          scenario_find(parent, scenario_end_element(sc, first_iface, &link->ends[1]));
-  }
+  VlanSegs *segs = scenario_vlan_segments(sc, first_iface, total); /* one per VLAN of joined switches */
   GArray *uses = g_array_new(FALSE, FALSE, sizeof(SubnetUse));
-  scenario_collect_subnets(ld, first_iface, parent, uses);
+  scenario_collect_subnets(ld, first_iface, segs, uses);
   scenario_check_overlaps(ld, uses);
   g_array_free(uses, TRUE);
+  scenario_vlan_segments_free(segs);
   g_free(parent);
   g_free(first_iface);
 }
@@ -380,5 +365,6 @@ void scenario_check(Loader *ld)
   scenario_check_addresses(ld);
   scenario_check_links(ld);
   scenario_check_segments(ld);
+  scenario_check_vlans(ld); /* scenario_vlan.c */
   scenario_check_routing(ld);
 }

@@ -223,7 +223,8 @@ START_TEST(test_vlan_tag_bytes)
   char *yaml = g_strconcat(two_vlans, ping_vlans, NULL);
   char *tmp = run_to_dir(yaml);
   uint8_t f[64];
-  char *trunk = g_build_filename(tmp, "out", "s1-t.pcap", NULL), *access = g_build_filename(tmp, "out", "s1-p1.pcap", NULL);
+  char *trunk = g_build_filename(tmp, "out", "s1-t.pcap", NULL),
+       *access = g_build_filename(tmp, "out", "s1-p1.pcap", NULL);
   ck_assert_uint_eq(pcap_first_frame(trunk, f, sizeof f), 64);
   static const uint8_t tag[] = {0x81, 0x00, 0x00, 0x0a, 0x08, 0x06}; /* VLAN 10, then ARP */
   ck_assert_mem_eq(f + 12, tag, sizeof tag);
@@ -440,7 +441,8 @@ START_TEST(test_vlan_router_on_a_stick)
   ck_assert_uint_eq(ping->sent, 3);
   ck_assert_uint_eq(ping->received, 3);
   Node *r1 = testlib_node(r.net, "r1");
-  Iface *eth0 = node_find_iface(r1, "eth0"), *v10 = node_find_iface(r1, "eth0.10"), *v20 = node_find_iface(r1, "eth0.20");
+  Iface *eth0 = node_find_iface(r1, "eth0"), *v10 = node_find_iface(r1, "eth0.10"),
+        *v20 = node_find_iface(r1, "eth0.20");
   ck_assert_ptr_eq(v10->vlan_parent, eth0);
   ck_assert_mem_eq(v10->mac, eth0->mac, 6);
   /* each VLAN: an ARP exchange each way... and 3 pings; the parent carries both */
