@@ -287,3 +287,83 @@ const IfaceOps vlan_subif_ops = {
     .pcap_linktype = ETH_LINKTYPE,
     .trace_from = TRACE_FROM_ETHERNET,
 };
+
+/* ---- broadcast domains -------------------------------------------------- */
+
+/* One step of the walk: a frame arriving at `at`, untagged (`wire` 0) or
+ * tagged with VLAN `wire`. */
+typedef struct {
+  Iface *at;
+  uint16_t wire;
+} VlanHop;
+
+/* The VLAN a switch port puts a frame arriving as `wire` in, or 0 when it drops it. */
+static uint16_t vlan_port_classify(const Iface *port, uint16_t wire)
+{
+  uint16_t vid = wire;
+  if (!wire)
+    vid = vlan_port_pvid(port);
+  else if (!port->vlan || port->vlan->mode == VLAN_MODE_ACCESS)
+    return 0;
+  return vlan_port_member(port, vid) ? vid : 0;
+}
+
+/* How switch port `port` sends a frame of VLAN `vid`: 0 untagged, else tagged. */
+static uint16_t vlan_port_wire(const Iface *port, uint16_t vid)
+{
+  const VlanPortConfig *c = port->vlan;
+  return !c || c->mode == VLAN_MODE_ACCESS || c->native == vid ? 0 : vid;
+}
+
+/* Queues the frames switch `sw` sends out of its other ports, up, for VLAN `vid`. */
+static void vlan_walk_switch(GArray *todo, const Iface *in, uint16_t vid)
+{
+  GPtrArray *ports = in->node->ifaces;
+  for (guint i = 0; i < ports->len; i++) {
+    Iface *port = g_ptr_array_index(ports, i), *next = iface_peer(port);
+    if (port != in && port->up && next && next->up && vlan_port_member(port, vid)) {
+      VlanHop h = {next, vlan_port_wire(port, vid)};
+      g_array_append_val(todo, h);
+    }
+  }
+}
+
+/* Appends to `out` (of Iface*) the interfaces of hosts and routers that a
+ * broadcast sent from `from` (an Ethernet interface or a subinterface)
+ * reaches now, through switches and their VLANs, over interfaces that are
+ * up: the interface a frame is handed to (a subinterface for a tagged one). */
+void vlan_segment_ends(Iface *from, GPtrArray *out)
+{
+  Iface *phys = from->vlan_parent ? from->vlan_parent : from, *peer = iface_peer(phys);
+  if (!phys->up || !peer || !peer->up)
+    return;
+  GArray *todo = g_array_new(FALSE, FALSE, sizeof(VlanHop));
+  GHashTable *seen = g_hash_table_new(g_direct_hash, g_direct_equal);
+  VlanHop first = {peer, from->vlan_parent ? from->vlan_id : 0};
+  g_array_append_val(todo, first);
+  for (guint k = 0; k < todo->len; k++) {
+    VlanHop h = g_array_index(todo, VlanHop, k);
+    if (h.at->node->kind != NODE_KIND_SWITCH) {
+      Iface *to = h.wire ? vlan_subif_find(h.at, h.wire) : h.at;
+      if (to)
+        g_ptr_array_add(out, to);
+      continue;
+    }
+    uint16_t vid = vlan_port_classify(h.at, h.wire);
+    if (vid && g_hash_table_add(seen, GSIZE_TO_POINTER(((gsize)h.at->node->index << 12 | vid) + 1)))
+      vlan_walk_switch(todo, h.at, vid);
+  }
+  g_hash_table_destroy(seen);
+  g_array_free(todo, TRUE);
+}
+
+/* TRUE when any port of the network's node `node` has a VLAN configuration or is a subinterface. */
+gboolean vlan_node_uses_vlans(const Node *node)
+{
+  for (guint i = 0; i < node->ifaces->len; i++) {
+    const Iface *iface = g_ptr_array_index(node->ifaces, i);
+    if (iface->vlan || iface->vlan_parent)
+      return TRUE;
+  }
+  return FALSE;
+}

@@ -13,7 +13,9 @@
  * vlan_ingress() and vlan_egress() (the switch), vlan_tag_len() (MTU
  * checks); vlan_subif_ops, vlan_subif_attach() (the builder),
  * vlan_subif_transmit() (from ethernet_output), vlan_subif_input() (from
- * ethernet_input), vlan_subifs_set_up() (from iface_set_up).
+ * ethernet_input), vlan_subifs_set_up() (from iface_set_up);
+ * vlan_segment_ends() (what a broadcast reaches: the forward walk and
+ * `routing: auto`), vlan_node_uses_vlans().
  */
 #ifndef IPSIM_VLAN_H
 #define IPSIM_VLAN_H
@@ -58,5 +60,8 @@ void vlan_subif_attach(Iface *sub, Iface *parent, uint16_t vid);
 void vlan_subif_transmit(Iface *sub, Packet *frame);
 void vlan_subif_input(Iface *parent, Packet *frame);
 void vlan_subifs_set_up(Iface *parent, gboolean up);
+
+void vlan_segment_ends(Iface *from, GPtrArray *out);
+gboolean vlan_node_uses_vlans(const Node *node);
 
 #endif
