@@ -21,6 +21,8 @@
 #include <sys/wait.h>
 
 #include "models/core/network.h"
+#include "models/internet/ipv4.h"
+#include "models/observe/forward_walk.h"
 #include "models/link/ethernet.h"
 #include "models/link/switch.h"
 #include "models/link/vlan.h"
@@ -472,6 +474,56 @@ START_TEST(test_vlan_subif_carrier)
 }
 END_TEST
 
+/* `routing: auto` and the forward walk see one segment per VLAN: r2 is on
+ * s1 but in VLAN 20, so h1 (VLAN 10) is not its neighbour (ignoring VLANs,
+ * h1 would send to r2 directly): h1's way to h3's subnet is r1 (by its
+ * eth0.10), then r2 from r1's eth0.20. */
+static const char *auto_vlans = "routing: auto\n"
+                                "nodes:\n"
+                                "  s1:\n"
+                                "    kind: switch\n"
+                                "    interfaces:\n"
+                                "      p1: { vlan: 10 }\n"
+                                "      p2: { vlan: 20 }\n"
+                                "      p3: { vlan: 20 }\n"
+                                "      up: { mode: trunk, vlans: [10, 20] }\n"
+                                "  r1: { kind: router, ip: { eth0.10: 10.0.10.1/24, eth0.20: 10.0.20.1/24 } }\n"
+                                "  r2: { kind: router, ip: { eth0: 10.0.20.2/24, eth1: 10.0.3.1/24 } }\n"
+                                "  h1: { kind: host, ip: 10.0.10.2/24 }\n"
+                                "  h2: { kind: host, ip: 10.0.20.3/24 }\n"
+                                "  h3: { kind: host, ip: 10.0.3.2/24 }\n"
+                                "links:\n"
+                                "  - [s1:p1, h1]\n"
+                                "  - [s1:p2, h2]\n"
+                                "  - [s1:p3, r2:eth0]\n"
+                                "  - [s1:up, r1]\n"
+                                "  - [r2:eth1, h3]\n";
+
+START_TEST(test_vlan_auto_routes_and_walk)
+{
+  Fixture fx = fx_build(auto_vlans);
+  Node *h1 = testlib_node(fx.net, "h1");
+  const Route *r = ipv4_route(h1, 0x0a001403); /* 10.0.20.3, h2 */
+  ck_assert_ptr_nonnull(r);
+  ck_assert_uint_eq(r->gateway, 0x0a000a01); /* r1's eth0.10 */
+  r = ipv4_route(h1, 0x0a000302);            /* 10.0.3.2, h3: through r1, then r2 in VLAN 20 */
+  ck_assert_ptr_nonnull(r);
+  ck_assert_uint_eq(r->gateway, 0x0a000a01);
+  ck_assert_uint_eq(r->metric, 2); /* r2 holds the subnet: 2 hops away (1 ignoring VLANs) */
+  Walk walk;
+  forward_walk(fx.net, h1, 0x0a000302, &walk);
+  ck_assert_int_eq(walk.end, WALK_REACHED);
+  ck_assert_uint_eq(walk.hops->len, 3);
+  ck_assert_str_eq(((Node *)g_ptr_array_index(walk.hops, 0))->name, "r1");
+  ck_assert_str_eq(((Node *)g_ptr_array_index(walk.hops, 1))->name, "r2");
+  forward_walk_clear(&walk);
+  /* r2's eth0 is in VLAN 20: r1 reaches it through eth0.20, not eth0.10 */
+  r = ipv4_route(testlib_node(fx.net, "r1"), 0x0a000302);
+  ck_assert_str_eq(r->iface->name, "eth0.20");
+  fx_free(&fx);
+}
+END_TEST
+
 static Suite *vlan_suite(void)
 {
   Suite *s = suite_create("vlan");
@@ -487,6 +539,7 @@ static Suite *vlan_suite(void)
   tc = tcase_create("subif");
   tcase_add_test(tc, test_vlan_router_on_a_stick);
   tcase_add_test(tc, test_vlan_subif_carrier);
+  tcase_add_test(tc, test_vlan_auto_routes_and_walk);
   suite_add_tcase(s, tc);
   return s;
 }
