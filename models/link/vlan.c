@@ -367,3 +367,45 @@ gboolean vlan_node_uses_vlans(const Node *node)
   }
   return FALSE;
 }
+
+/* Appends the allowed VLANs of trunk `c` as ranges, "10,20,100-110", or "all". */
+static void vlan_append_allowed(GString *out, const VlanPortConfig *c)
+{
+  gboolean any = FALSE, all = TRUE;
+  for (uint16_t v = 1; v <= VLAN_MAX; v++)
+    all &= vlan_port_allows(c, v);
+  if (all) {
+    g_string_append(out, "all");
+    return;
+  }
+  for (uint16_t v = 1; v <= VLAN_MAX; v++) {
+    if (!vlan_port_allows(c, v))
+      continue;
+    uint16_t end = v;
+    while (end < VLAN_MAX && vlan_port_allows(c, end + 1))
+      end++;
+    g_string_append_printf(out, end > v ? "%s%u-%u" : "%s%u", any ? "," : "", v, end);
+    any = TRUE;
+    v = end;
+  }
+  if (!any)
+    g_string_append(out, "none");
+}
+
+/* Appends what a switch port with a VLAN configuration carries: "vlan 10",
+ * "trunk 10,20" (with " native N" when N is not 1); nothing for a port
+ * without one (VLAN 1, untagged). For drawings. */
+void vlan_port_describe(const Iface *port, GString *out)
+{
+  const VlanPortConfig *c = port->vlan;
+  if (!c)
+    return;
+  if (c->mode == VLAN_MODE_ACCESS) {
+    g_string_append_printf(out, "vlan %u", c->access);
+    return;
+  }
+  g_string_append(out, "trunk ");
+  vlan_append_allowed(out, c);
+  if (c->native != VLAN_DEFAULT)
+    g_string_append_printf(out, " native %u", c->native);
+}

@@ -15,7 +15,7 @@
  * vlan_subif_transmit() (from ethernet_output), vlan_subif_input() (from
  * ethernet_input), vlan_subifs_set_up() (from iface_set_up);
  * vlan_segment_ends() (what a broadcast reaches: the forward walk and
- * `routing: auto`), vlan_node_uses_vlans().
+ * `routing: auto`), vlan_node_uses_vlans(), vlan_port_describe() (drawings).
  */
 #ifndef IPSIM_VLAN_H
 #define IPSIM_VLAN_H
@@ -63,5 +63,6 @@ void vlan_subifs_set_up(Iface *parent, gboolean up);
 
 void vlan_segment_ends(Iface *from, GPtrArray *out);
 gboolean vlan_node_uses_vlans(const Node *node);
+void vlan_port_describe(const Iface *port, GString *out);
 
 #endif

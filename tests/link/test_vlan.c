@@ -29,6 +29,7 @@
 #include "models/observe/show.h"
 #include "sim/build/build.h"
 #include "tests/testlib.h"
+#include "viz/topology.h"
 
 #define ETHERTYPE_TEST 0x88b5 /* IEEE 802 local experimental: nobody handles it */
 
@@ -524,6 +525,32 @@ START_TEST(test_vlan_auto_routes_and_walk)
 }
 END_TEST
 
+/* The drawing names each port's mode and VLANs and each parent's
+ * subinterfaces with their addresses, in the ends' labels. */
+START_TEST(test_vlan_drawing)
+{
+  Fixture fx = fx_build(stick);
+  char *dot = viz_topology_dot(fx.net);
+  ck_assert_msg(strstr(dot, "\"p1\\nvlan 10\"") && strstr(dot, "\"p2\\nvlan 20\""), "%s", dot);
+  ck_assert_msg(strstr(dot, "\"up\\ntrunk 10,20\""), "%s", dot);
+  ck_assert_msg(strstr(dot, "\"eth0\\neth0.10 10.0.10.1/24\\neth0.20 10.0.20.1/24\""), "%s", dot);
+  g_free(dot);
+  fx_free(&fx);
+
+  char *plain = native_yaml(5, 5);
+  GString *yaml = g_string_new(plain);
+  gssize at = strstr(yaml->str, "[10, 20], native: 5") - yaml->str;
+  g_string_insert(yaml, at + 7, ", 21"); /* s1's trunk: 10,20-21 */
+  fx = fx_build(yaml->str);
+  dot = viz_topology_dot(fx.net);
+  ck_assert_msg(strstr(dot, "t\\ntrunk 10,20-21 native 5"), "%s", dot);
+  g_free(dot);
+  fx_free(&fx);
+  g_string_free(yaml, TRUE);
+  g_free(plain);
+}
+END_TEST
+
 static Suite *vlan_suite(void)
 {
   Suite *s = suite_create("vlan");
@@ -540,6 +567,7 @@ static Suite *vlan_suite(void)
   tcase_add_test(tc, test_vlan_router_on_a_stick);
   tcase_add_test(tc, test_vlan_subif_carrier);
   tcase_add_test(tc, test_vlan_auto_routes_and_walk);
+  tcase_add_test(tc, test_vlan_drawing);
   suite_add_tcase(s, tc);
   return s;
 }
