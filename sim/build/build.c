@@ -44,7 +44,7 @@ static void build_vlans(Node *node, const ScenarioNode *sn)
     const ScenarioIface *si = &g_array_index(sn->ifaces, ScenarioIface, i);
     if (node->kind == NODE_KIND_SWITCH && (si->own.given & SCENARIO_GIVEN_VLAN_KEYS))
       vlan_port_configure(node_iface(node, i), &si->vlan);
-    if (si->parent >= 0)
+    if (si->vlan_id)
       vlan_subif_attach(node_iface(node, i), node_iface(node, (guint)si->parent), si->vlan_id);
   }
 }

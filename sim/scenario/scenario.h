@@ -54,8 +54,8 @@ typedef struct {
   SrcMark tap_mark; /* where `tap` was written */
   /* IEEE 802.1Q (scenario_vlan.c) */
   VlanPortConfig vlan; /* a switch port's mode and VLANs (defaults: an access port of VLAN 1) */
-  int parent;          /* a subinterface (eth0.10 of a host or router): its parent's index; else -1 */
-  uint16_t vlan_id;    /* a subinterface's VLAN (from its name); else 0 */
+  uint16_t vlan_id;    /* a subinterface (eth0.10 of a host or router): its VLAN (from its name); else 0 */
+  int parent;          /* a subinterface's parent: its index in the node's ifaces (when vlan_id is not 0) */
 } ScenarioIface;
 
 /* How a node gets routes beyond its connected ones. */

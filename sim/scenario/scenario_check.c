@@ -43,7 +43,7 @@ static void scenario_check_connections(Loader *ld)
       scenario_warning_at(ld, node->mark, "switch '%s' has only one link; it forwards nothing", node->name);
     for (guint i = 0; links > 0 && i < node->ifaces->len; i++) {
       const ScenarioIface *iface = &g_array_index(node->ifaces, ScenarioIface, i);
-      if (iface->link < 0 && !iface->tap && iface->parent < 0)
+      if (iface->link < 0 && !iface->tap && !iface->vlan_id)
         scenario_warning_at(ld, iface->mark, "interface %s:%s is not connected to any link", node->name, iface->name);
     }
   }
@@ -246,7 +246,7 @@ static void scenario_collect_subnets(Loader *ld, const int *first_iface, VlanSeg
   for (guint n = 0; n < ld->sc->nodes->len; n++)
     for (guint i = 0; i < scenario_node(ld->sc, n)->ifaces->len; i++) {
       const ScenarioIface *iface = scenario_iface(ld->sc, (int)n, (int)i);
-      if (!iface->has_ip || iface->ip.len == 32 || (iface->link < 0 && iface->parent < 0))
+      if (!iface->has_ip || iface->ip.len == 32 || (iface->link < 0 && !iface->vlan_id))
         continue;
       int seg = scenario_vlan_segment(segs, first_iface[n] + (int)i);
       uint32_t mask = addr_mask(iface->ip.len);

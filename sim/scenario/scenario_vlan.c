@@ -202,6 +202,7 @@ struct VlanSegs {
   GArray *parent;         /* of int */
   GHashTable *pairs;      /* (switch << 12 | VLAN) + 1 -> element + 1 */
   uint8_t used[4096 / 8]; /* the VLANs of access ports, natives and subinterfaces */
+  VlanPortConfig plain;   /* a port without VLAN keys (vlan_port_config_defaults()) */
 };
 
 static int vs_find(VlanSegs *vs, int x)
@@ -236,18 +237,24 @@ static gboolean vs_used(const VlanSegs *vs, uint16_t vid)
   return (vs->used[vid / 8] >> (vid % 8)) & 1;
 }
 
-/* The switch port's VLAN of untagged frames, or 0 when it drops them. */
-static uint16_t scenario_port_pvid(const ScenarioIface *port)
+/* The VLAN configuration of a switch port: its own, or the default one
+ * when the file gave it none (also for scenarios built by hand). */
+static const VlanPortConfig *vs_conf(const VlanSegs *vs, const ScenarioIface *port)
 {
-  const VlanPortConfig *c = &port->vlan;
+  return port->own.given & SCENARIO_GIVEN_VLAN_KEYS ? &port->vlan : &vs->plain;
+}
+
+/* The switch port's VLAN of untagged frames, or 0 when it drops them. */
+static uint16_t scenario_port_pvid(const VlanPortConfig *c)
+{
   uint16_t pvid = c->mode == VLAN_MODE_ACCESS ? c->access : c->native;
   return c->mode == VLAN_MODE_ACCESS || vlan_port_allows(c, pvid) ? pvid : 0;
 }
 
-/* TRUE when the switch port carries VLAN `vid`. */
-static gboolean scenario_port_member(const ScenarioIface *port, uint16_t vid)
+/* TRUE when a switch port of configuration `c` carries VLAN `vid`. */
+static gboolean scenario_port_member(const VlanPortConfig *c, uint16_t vid)
 {
-  return port->vlan.mode == VLAN_MODE_ACCESS ? port->vlan.access == vid : vlan_port_allows(&port->vlan, vid);
+  return c->mode == VLAN_MODE_ACCESS ? c->access == vid : vlan_port_allows(c, vid);
 }
 
 /* The subinterface of VLAN `vid` on interface `parent` of `node`, or -1. */
@@ -255,7 +262,7 @@ static int scenario_subif_of(const ScenarioNode *node, int parent, uint16_t vid)
 {
   for (guint i = 0; i < node->ifaces->len; i++) {
     const ScenarioIface *s = &g_array_index(node->ifaces, ScenarioIface, i);
-    if (s->parent == parent && s->vlan_id == vid)
+    if (s->vlan_id == vid && s->parent == parent)
       return (int)i;
   }
   return -1;
@@ -266,14 +273,14 @@ static int scenario_subif_of(const ScenarioNode *node, int parent, uint16_t vid)
 static int vs_receive(VlanSegs *vs, const LinkEnd *end, uint16_t vid)
 {
   const ScenarioNode *node = scenario_node(vs->sc, end->node);
-  const ScenarioIface *iface = scenario_iface(vs->sc, end->node, end->iface);
+  const VlanPortConfig *c = vs_conf(vs, scenario_iface(vs->sc, end->node, end->iface));
   if (node->kind != NODE_KIND_SWITCH) {
     int sub = vid ? scenario_subif_of(node, end->iface, vid) : end->iface;
     return sub < 0 ? -1 : vs->first_iface[end->node] + sub;
   }
   if (!vid)
-    vid = scenario_port_pvid(iface);
-  else if (iface->vlan.mode == VLAN_MODE_ACCESS || !vlan_port_allows(&iface->vlan, vid))
+    vid = scenario_port_pvid(c);
+  else if (c->mode == VLAN_MODE_ACCESS || !vlan_port_allows(c, vid))
     vid = 0;
   return vid ? vs_pair(vs, end->node, vid) : -1;
 }
@@ -282,19 +289,19 @@ static int vs_receive(VlanSegs *vs, const LinkEnd *end, uint16_t vid)
 static void vs_link(VlanSegs *vs, const LinkEnd *from, const LinkEnd *to)
 {
   const ScenarioNode *node = scenario_node(vs->sc, from->node);
-  const ScenarioIface *iface = scenario_iface(vs->sc, from->node, from->iface);
+  const VlanPortConfig *c = vs_conf(vs, scenario_iface(vs->sc, from->node, from->iface));
   if (node->kind != NODE_KIND_SWITCH) {
     vs_union(vs, vs->first_iface[from->node] + from->iface, vs_receive(vs, to, 0));
     for (guint i = 0; i < node->ifaces->len; i++) {
       const ScenarioIface *s = &g_array_index(node->ifaces, ScenarioIface, i);
-      if (s->parent == from->iface)
+      if (s->vlan_id && s->parent == from->iface)
         vs_union(vs, vs->first_iface[from->node] + (int)i, vs_receive(vs, to, s->vlan_id));
     }
     return;
   }
   for (uint16_t v = 1; v <= VLAN_MAX; v++)
-    if (vs_used(vs, v) && scenario_port_member(iface, v)) {
-      gboolean untagged = iface->vlan.mode == VLAN_MODE_ACCESS || iface->vlan.native == v;
+    if (vs_used(vs, v) && scenario_port_member(c, v)) {
+      gboolean untagged = c->mode == VLAN_MODE_ACCESS || c->native == v;
       vs_union(vs, vs_pair(vs, from->node, v), vs_receive(vs, to, untagged ? 0 : v));
     }
 }
@@ -306,8 +313,8 @@ static void vs_mark_used(VlanSegs *vs)
     const ScenarioNode *node = scenario_node(vs->sc, n);
     for (guint i = 0; i < node->ifaces->len; i++) {
       const ScenarioIface *s = &g_array_index(node->ifaces, ScenarioIface, i);
-      uint16_t v = node->kind == NODE_KIND_SWITCH ? (s->vlan.mode == VLAN_MODE_ACCESS ? s->vlan.access : s->vlan.native)
-                                                  : s->vlan_id;
+      const VlanPortConfig *c = vs_conf(vs, s);
+      uint16_t v = node->kind == NODE_KIND_SWITCH ? (c->mode == VLAN_MODE_ACCESS ? c->access : c->native) : s->vlan_id;
       if (v)
         vs->used[v / 8] |= (uint8_t)(1u << (v % 8));
     }
@@ -323,6 +330,7 @@ VlanSegs *scenario_vlan_segments(const Scenario *sc, const int *first_iface, int
   vs->first_iface = first_iface;
   vs->parent = g_array_new(FALSE, FALSE, sizeof(int));
   vs->pairs = g_hash_table_new(g_direct_hash, g_direct_equal);
+  vlan_port_config_defaults(&vs->plain);
   for (int i = 0; i < total; i++)
     g_array_append_val(vs->parent, i);
   vs_mark_used(vs);
@@ -373,7 +381,7 @@ static void scenario_check_subif_link(Loader *ld, const LinkEnd *end, const Link
   const ScenarioIface *port = scenario_iface(ld->sc, other->node, other->iface);
   for (guint i = 0; i < node->ifaces->len; i++) {
     const ScenarioIface *s = &g_array_index(node->ifaces, ScenarioIface, i);
-    if (s->parent != end->iface)
+    if (!s->vlan_id || s->parent != end->iface)
       continue;
     if (port->vlan.mode == VLAN_MODE_ACCESS)
       scenario_warning_at(ld, s->mark,
