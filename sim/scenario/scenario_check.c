@@ -200,9 +200,18 @@ static void scenario_report_overlap(Loader *ld, const SubnetUse *wide, const Sub
   char pa[ADDR_CIDR_TEXT], pb[ADDR_CIDR_TEXT];
   addr_format_cidr(wide->start, a->ip.len, pa);
   addr_format_cidr(inner->start, b->ip.len, pb);
-  scenario_error_at(ld, b->mark, "subnet %s of %s:%s overlaps subnet %s of %s:%s, which is on another segment", pb,
-                    scenario_node(sc, inner->ref.node)->name, b->name, pa, scenario_node(sc, wide->ref.node)->name,
-                    a->name);
+  uint16_t va = scenario_iface_vlan(sc, wide->ref.node, wide->ref.iface);
+  uint16_t vb = scenario_iface_vlan(sc, inner->ref.node, inner->ref.iface);
+  if (va && vb && va != vb) /* scenario_vlan.c: IEEE 802.1Q */
+    scenario_error_at(ld, b->mark,
+                      "subnet %s of %s:%s (VLAN %u) overlaps subnet %s of %s:%s (VLAN %u); a subnet lives in one VLAN "
+                      "(ARP requests stay in theirs)",
+                      pb, scenario_node(sc, inner->ref.node)->name, b->name, vb, pa,
+                      scenario_node(sc, wide->ref.node)->name, a->name, va);
+  else
+    scenario_error_at(ld, b->mark, "subnet %s of %s:%s overlaps subnet %s of %s:%s, which is on another segment", pb,
+                      scenario_node(sc, inner->ref.node)->name, b->name, pa, scenario_node(sc, wide->ref.node)->name,
+                      a->name);
 }
 
 /* Sorted by start (wider first), prefixes either nest or are disjoint, so

@@ -136,6 +136,7 @@ void scenario_check_vlan_keys(SchemaCtx *cx, const ScenarioNode *node);
 void scenario_resolve_subifs(Loader *ld);
 void scenario_resolve_subif_links(Loader *ld);
 void scenario_check_vlans(Loader *ld);
+uint16_t scenario_iface_vlan(const Scenario *sc, int node, int iface);
 typedef struct VlanSegs VlanSegs; /* broadcast domains: one per link or per VLAN of switches joined */
 VlanSegs *scenario_vlan_segments(const Scenario *sc, const int *first_iface, int total);
 int scenario_vlan_segment(VlanSegs *vs, int element);

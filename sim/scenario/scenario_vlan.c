@@ -359,6 +359,24 @@ void scenario_vlan_segments_free(VlanSegs *vs)
 
 /* ---- checks ------------------------------------------------------------ */
 
+/* The VLAN an interface of a host or router is in: a subinterface's, or
+ * the VLAN of untagged frames at the switch port it faces when that port
+ * has VLAN settings; 0 when VLANs do not come into it. */
+uint16_t scenario_iface_vlan(const Scenario *sc, int node, int iface)
+{
+  const ScenarioIface *i = scenario_iface(sc, node, iface);
+  if (i->vlan_id)
+    return i->vlan_id;
+  if (i->link < 0)
+    return 0;
+  const ScenarioLink *link = scenario_link(sc, i->link);
+  const LinkEnd *other = &link->ends[link->ends[0].node == node && link->ends[0].iface == iface];
+  const ScenarioIface *port = scenario_iface(sc, other->node, other->iface);
+  if (scenario_node(sc, other->node)->kind != NODE_KIND_SWITCH || !(port->own.given & SCENARIO_GIVEN_VLAN_KEYS))
+    return 0;
+  return port->vlan.mode == VLAN_MODE_ACCESS ? port->vlan.access : port->vlan.native;
+}
+
 /* A native VLAN mismatch across a trunk between two switches (Cisco's CDP
  * warns of it): each side's untagged frames land in the other's native VLAN. */
 static void scenario_check_native(Loader *ld, const ScenarioLink *link, guint l)
