@@ -173,6 +173,27 @@ gboolean vlan_ingress(Iface *in, Packet *frame, VlanTag *tag)
   return FALSE;
 }
 
+/* The VLAN switch port `in` puts the frame `d` (`len` bytes, from its
+ * Ethernet header) in, or 0 when the port drops it: what vlan_ingress()
+ * decides, without the frame (for explanations). */
+uint16_t vlan_frame_vid(const Iface *in, const uint8_t *d, size_t len)
+{
+  if (len < ETH_HEADER_LEN)
+    return 0;
+  uint16_t type = vlan_u16(d, 12), vid = vlan_port_pvid(in);
+  if (type == VLAN_TPID_QINQ)
+    return 0;
+  if (type == VLAN_TPID) {
+    if (len < ETH_HEADER_LEN + VLAN_TAG_LEN)
+      return 0;
+    uint16_t inner = vlan_u16(d, 16), tagged = vlan_u16(d, 14) & 0xfff;
+    if (inner == VLAN_TPID || inner == VLAN_TPID_QINQ || (tagged && (!in->vlan || in->vlan->mode == VLAN_MODE_ACCESS)))
+      return 0;
+    vid = tagged ? tagged : vid;
+  }
+  return vlan_port_member(in, vid) ? vid : 0;
+}
+
 /* Makes the (untagged) frame of `tag`'s VLAN what switch port `out` sends:
  * tagged on a trunk, unless it is of the trunk's native VLAN. `out` must
  * carry the VLAN (vlan_port_member()). */

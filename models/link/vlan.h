@@ -10,7 +10,8 @@
  *
  * Entry points: vlan_port_config_defaults(), vlan_port_allow(),
  * vlan_port_configure() (the builder), vlan_port_member(),
- * vlan_ingress() and vlan_egress() (the switch), vlan_tag_len() (MTU
+ * vlan_ingress() and vlan_egress() (the switch), vlan_frame_vid()
+ * (explanations), vlan_tag_len() (MTU
  * checks); vlan_subif_ops, vlan_subif_attach() (the builder),
  * vlan_subif_transmit() (from ethernet_output), vlan_subif_input() (from
  * ethernet_input), vlan_subifs_set_up() (from iface_set_up);
@@ -51,6 +52,7 @@ gboolean vlan_port_allows(const VlanPortConfig *c, uint16_t vid);
 void vlan_port_configure(Iface *port, const VlanPortConfig *c);
 gboolean vlan_port_member(const Iface *port, uint16_t vid);
 gboolean vlan_ingress(Iface *in, Packet *frame, VlanTag *tag);
+uint16_t vlan_frame_vid(const Iface *in, const uint8_t *d, size_t len);
 void vlan_egress(const Iface *out, Packet *frame, VlanTag tag);
 size_t vlan_tag_len(const Iface *iface, const Packet *frame);
 

@@ -551,6 +551,27 @@ START_TEST(test_vlan_drawing)
 }
 END_TEST
 
+/* `ipsim explain` follows a frame through a trunk: the tag's VLAN, and the
+ * switch's table in that VLAN (the ARP reply, packet #3, goes straight to
+ * a, whose address s1 learned in VLAN 10 from the request). */
+START_TEST(test_vlan_explain)
+{
+  char *tmp = g_dir_make_tmp("ipsim-vlan-XXXXXX", NULL), *file = g_build_filename(tmp, "s.yaml", NULL);
+  ck_assert(g_file_set_contents(file, stick, -1, NULL));
+  char *out = NULL, *err = NULL;
+  int status = testlib_run_ipsim((const char *[]){"explain", file, "--packet", "3", NULL}, &out, &err);
+  ck_assert_msg(status == 0, "%s", err);
+  ck_assert_msg(strstr(out, "64 bytes (tagged for VLAN 10 on the trunk) leaves eth0"), "%s", out);
+  ck_assert_msg(strstr(out, "its MAC table has 02:00:00:00:00:05 on p1: it forwards the frame out of p1 only"), "%s",
+                out);
+  g_free(out);
+  g_free(err);
+  scratch_remove(tmp);
+  g_free(file);
+  g_free(tmp);
+}
+END_TEST
+
 static Suite *vlan_suite(void)
 {
   Suite *s = suite_create("vlan");
@@ -568,6 +589,7 @@ static Suite *vlan_suite(void)
   tcase_add_test(tc, test_vlan_subif_carrier);
   tcase_add_test(tc, test_vlan_auto_routes_and_walk);
   tcase_add_test(tc, test_vlan_drawing);
+  tcase_add_test(tc, test_vlan_explain);
   suite_add_tcase(s, tc);
   return s;
 }
