@@ -23,7 +23,9 @@
  * with `encapsulation dot1Q 10`): an interface of their own, with their
  * address and ARP cache and their parent's MAC. Their frames are tagged
  * and queued on the parent (vlan_subif_transmit(); counted on both, traced
- * and captured once, as on the wire, at the parent); the parent hands each
+ * once, as on the wire, at the parent; captured on both: untagged in the
+ * subinterface's pcap, as Linux's tcpdump -i eth0.10 shows them, tagged
+ * in the parent's); the parent hands each
  * frame tagged with a VLAN to that VLAN's subinterface, untagged
  * (vlan_subif_input()). Their carrier follows the parent's.
  *
@@ -41,6 +43,7 @@
 #include "models/core/node.h"
 #include "models/link/arp.h"
 #include "models/link/ethernet.h"
+#include "models/observe/pcap_out.h"
 
 #define VLAN_NO_DROP DROP_REASON_COUNT
 
@@ -235,6 +238,8 @@ void vlan_subif_transmit(Iface *sub, Packet *frame)
 {
   sub->counters.tx_packets++;
   sub->counters.tx_bytes += packet_len(frame);
+  if (sub->pcap) /* as Linux's tcpdump -i eth0.10: untagged */
+    pcap_out_write(sub->pcap, sim_now(sub->node->ctx), packet_data(frame), packet_len(frame));
   vlan_push(frame, sub->vlan_id, 0);
   iface_transmit(sub->vlan_parent, frame);
 }
@@ -283,6 +288,8 @@ void vlan_subif_input(Iface *parent, Packet *frame)
   if (to != parent) {
     to->counters.rx_packets++;
     to->counters.rx_bytes += packet_len(frame);
+    if (to->pcap)
+      pcap_out_write(to->pcap, sim_now(to->node->ctx), packet_data(frame), packet_len(frame));
   }
   ethernet_input(to, frame);
 }
