@@ -461,6 +461,45 @@ START_TEST(test_vlan_router_on_a_stick)
 }
 END_TEST
 
+/* A host on a trunk: its eth0.10 talks to VLAN 10 tagged, its eth0 (an
+ * address of its own) to the native VLAN untagged, and a tagged ping of
+ * 1472 bytes (a 1500-byte datagram) goes out as a 1518-byte frame. */
+static const char *host_subif = "seed: 1\n"
+                                "stop: 2s\n"
+                                "nodes:\n"
+                                "  s1:\n"
+                                "    kind: switch\n"
+                                "    interfaces:\n"
+                                "      t: { mode: trunk, vlans: [1, 10] }\n"
+                                "      p1: { vlan: 10 }\n"
+                                "      p2: {}\n"
+                                "  x: { kind: host, ip: { eth0: 10.0.1.9/24, eth0.10: 10.0.10.9/24 } }\n"
+                                "  a: { kind: host, ip: 10.0.10.1/24 }\n"
+                                "  c: { kind: host, ip: 10.0.1.1/24 }\n"
+                                "links:\n"
+                                "  - [s1:t, x]\n"
+                                "  - [s1:p1, a]\n"
+                                "  - [s1:p2, c]\n"
+                                "apps:\n"
+                                "  - { name: tagged, type: ping, on: x, to: a, start: 100ms, count: 2, size: 1472 }\n"
+                                "  - { name: plain, type: ping, on: x, to: c, start: 500ms, count: 2 }\n";
+
+START_TEST(test_vlan_host_subif)
+{
+  TestRun r = testlib_run_scenario(host_subif, NULL);
+  ck_assert_uint_eq(testlib_run_app(&r, 0)->received, 2);
+  ck_assert_uint_eq(testlib_run_app(&r, 1)->received, 2);
+  Node *x = testlib_node(r.net, "x");
+  Iface *eth0 = node_find_iface(x, "eth0"), *v10 = node_find_iface(x, "eth0.10");
+  /* eth0.10: an ARP request (42 + 18 padding = 60, tagged 64) and two 1514-byte echo requests, tagged 1518 */
+  ck_assert_uint_eq(v10->counters.tx_packets, 3);
+  ck_assert_uint_eq(v10->counters.tx_bytes, 60 + 2 * 1514);
+  ck_assert_uint_eq(eth0->counters.tx_bytes, 64 + 2 * 1518 + 60 + 2 * 98);
+  ck_assert_uint_eq(eth0->counters.drops[DROP_BAD_FRAME], 0);
+  testlib_run_free(&r);
+}
+END_TEST
+
 /* A subinterface follows its parent's carrier. */
 START_TEST(test_vlan_subif_carrier)
 {
@@ -587,6 +626,7 @@ static Suite *vlan_suite(void)
   tc = tcase_create("subif");
   tcase_add_test(tc, test_vlan_router_on_a_stick);
   tcase_add_test(tc, test_vlan_subif_carrier);
+  tcase_add_test(tc, test_vlan_host_subif);
   tcase_add_test(tc, test_vlan_auto_routes_and_walk);
   tcase_add_test(tc, test_vlan_drawing);
   tcase_add_test(tc, test_vlan_explain);
