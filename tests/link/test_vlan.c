@@ -27,6 +27,7 @@
 #include "models/link/switch.h"
 #include "models/link/vlan.h"
 #include "models/observe/show.h"
+#include "models/observe/trace_decode.h"
 #include "sim/build/build.h"
 #include "tests/testlib.h"
 #include "viz/topology.h"
@@ -611,6 +612,41 @@ START_TEST(test_vlan_explain)
 }
 END_TEST
 
+/* Decodes `n` bytes of a frame whose header is broadcast from 02:..:01,
+ * followed by `rest`; returns the trace's text (g_free). */
+static char *decode(uint16_t type, const uint8_t *rest, size_t n)
+{
+  uint8_t f[128] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0, 0, 0, 0, 0x01};
+  f[12] = (uint8_t)(type >> 8);
+  f[13] = (uint8_t)type;
+  memcpy(f + 14, rest, n);
+  GString *out = g_string_new(NULL);
+  trace_decode_ether(out, NULL, f, 14 + n);
+  return g_string_free(out, FALSE);
+}
+
+/* The trace shows tags before what they carry. */
+START_TEST(test_vlan_trace_decode)
+{
+  static const uint8_t other[] = {0x00, 0x0a, 0x88, 0xb5, 0, 0, 0, 0};
+  static const uint8_t prio[] = {0xa0, 0x14, 0x88, 0xb5, 0, 0};
+  static const uint8_t twice[] = {0x00, 0x64, 0x81, 0x00, 0x00, 0x0a, 0x88, 0xb5};
+  static const uint8_t cut[] = {0x00};
+  char *t = decode(VLAN_TPID, other, sizeof other);
+  ck_assert_str_eq(t, "vlan 10 ETH 02:00:00:00:00:01 > ff:ff:ff:ff:ff:ff ethertype 0x88b5 len 4");
+  g_free(t);
+  t = decode(VLAN_TPID, prio, sizeof prio);
+  ck_assert_str_eq(t, "vlan 20 p 5 ETH 02:00:00:00:00:01 > ff:ff:ff:ff:ff:ff ethertype 0x88b5 len 2");
+  g_free(t);
+  t = decode(VLAN_TPID_QINQ, twice, sizeof twice);
+  ck_assert_str_eq(t, "s-vlan 100 vlan 10 ETH 02:00:00:00:00:01 > ff:ff:ff:ff:ff:ff ethertype 0x88b5 len 0");
+  g_free(t);
+  t = decode(VLAN_TPID, cut, sizeof cut);
+  ck_assert_str_eq(t, "vlan [truncated, 1 byte]");
+  g_free(t);
+}
+END_TEST
+
 static Suite *vlan_suite(void)
 {
   Suite *s = suite_create("vlan");
@@ -622,6 +658,7 @@ static Suite *vlan_suite(void)
   tcase_add_test(tc, test_vlan_native_not_allowed);
   tcase_add_test(tc, test_vlan_bad_frames);
   tcase_add_test(tc, test_vlan_mtu);
+  tcase_add_test(tc, test_vlan_trace_decode);
   suite_add_tcase(s, tc);
   tc = tcase_create("subif");
   tcase_add_test(tc, test_vlan_router_on_a_stick);
