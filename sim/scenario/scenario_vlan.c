@@ -202,6 +202,7 @@ struct VlanSegs {
   GArray *parent;         /* of int */
   GHashTable *pairs;      /* (switch << 12 | VLAN) + 1 -> element + 1 */
   uint8_t used[4096 / 8]; /* the VLANs of access ports, natives and subinterfaces */
+  GArray *used_list;      /* of uint16_t: the same, in order */
   VlanPortConfig plain;   /* a port without VLAN keys (vlan_port_config_defaults()) */
 };
 
@@ -299,11 +300,13 @@ static void vs_link(VlanSegs *vs, const LinkEnd *from, const LinkEnd *to)
     }
     return;
   }
-  for (uint16_t v = 1; v <= VLAN_MAX; v++)
-    if (vs_used(vs, v) && scenario_port_member(c, v)) {
+  for (guint k = 0; k < vs->used_list->len; k++) {
+    uint16_t v = g_array_index(vs->used_list, uint16_t, k);
+    if (scenario_port_member(c, v)) {
       gboolean untagged = c->mode == VLAN_MODE_ACCESS || c->native == v;
       vs_union(vs, vs_pair(vs, from->node, v), vs_receive(vs, to, untagged ? 0 : v));
     }
+  }
 }
 
 /* Marks the VLANs in use: access ports' and natives (VLAN 1 by default), subinterfaces'. */
@@ -319,6 +322,10 @@ static void vs_mark_used(VlanSegs *vs)
         vs->used[v / 8] |= (uint8_t)(1u << (v % 8));
     }
   }
+  vs->used_list = g_array_new(FALSE, FALSE, sizeof(uint16_t));
+  for (uint16_t v = 1; v <= VLAN_MAX; v++)
+    if (vs_used(vs, v))
+      g_array_append_val(vs->used_list, v);
 }
 
 /* The broadcast domains of the scenario: elements 0..total-1 are its
@@ -353,6 +360,7 @@ int scenario_vlan_segment(VlanSegs *vs, int element)
 void scenario_vlan_segments_free(VlanSegs *vs)
 {
   g_array_free(vs->parent, TRUE);
+  g_array_free(vs->used_list, TRUE);
   g_hash_table_destroy(vs->pairs);
   g_free(vs);
 }
