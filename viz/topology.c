@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "models/link/vlan.h"
 #include "models/routing/ospf.h"
 #include "sim/text/addr.h"
 #include "sim/text/units.h"
@@ -327,6 +328,27 @@ static char *viz_topology_link_label(const Link *link)
   return g_string_free(label, FALSE);
 }
 
+/* Appends the VLAN lines of a link end: a switch port's mode and VLANs
+ * ("vlan 10", "trunk 10,20 native 5"), a host's or router's subinterfaces
+ * with their addresses ("eth0.10 10.0.10.1/24"). */
+static void viz_topology_vlan_lines(GString *label, const Iface *iface)
+{
+  GString *port = g_string_new(NULL);
+  vlan_port_describe(iface, port);
+  if (port->len)
+    g_string_append_printf(label, "\\n%s", port->str);
+  g_string_free(port, TRUE);
+  for (guint i = 0; i < iface->node->ifaces->len; i++) {
+    const Iface *sub = node_iface(iface->node, i);
+    char addr[ADDR_CIDR_TEXT], *name = viz_topology_escape_label(sub->name);
+    if (sub->vlan_parent == iface && sub->has_ip)
+      g_string_append_printf(label, "\\n%s %s", name, addr_format_cidr(sub->ip.addr, sub->ip.len, addr));
+    else if (sub->vlan_parent == iface)
+      g_string_append_printf(label, "\\n%s", name);
+    g_free(name);
+  }
+}
+
 /* Returns the label of an edge's end: the interface's name and, on a second
  * line, its address with prefix length, "eth0\n10.1.1.1/24"; on an OSPF
  * interface a third line with its cost and its area when not the
@@ -339,6 +361,7 @@ static char *viz_topology_end_label(const Iface *iface)
   uint32_t a, cost;
   if (iface->has_ip)
     g_string_append_printf(label, "\\n%s", addr_format_cidr(iface->ip.addr, iface->ip.len, addr));
+  viz_topology_vlan_lines(label, iface);
   if (iface->node->ospf && ospf_iface_summary(iface->node->ospf, iface->index, &a, &cost)) {
     g_string_append(label, "\\n");
     if (a)

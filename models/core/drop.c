@@ -47,6 +47,10 @@ static const char *const drop_names[DROP_REASON_COUNT + 1] = {
     [DROP_BAD_LSA] = "bad-lsa",
     [DROP_ROUTING_OFF] = "routing-off",
     [DROP_TAP_WRITE] = "tap-write",
+    [DROP_VLAN_TAGGED_ACCESS] = "vlan-tagged-access",
+    [DROP_VLAN_DOUBLE_TAG] = "vlan-double-tag",
+    [DROP_VLAN_NOT_ALLOWED] = "vlan-not-allowed",
+    [DROP_VLAN_TRUNCATED] = "vlan-truncated",
     [DROP_REASON_COUNT] = NULL,
 };
 

@@ -60,6 +60,13 @@ typedef enum {
   DROP_ROUTING_OFF,      /* "routing-off": a routing packet on an interface where that protocol is off or passive */
   /* emulation (models/link/tap.c) */
   DROP_TAP_WRITE, /* "tap-write": the Linux kernel refused a frame written to a TAP device */
+  /* IEEE 802.1Q VLANs (models/link/vlan.c) */
+  DROP_VLAN_TAGGED_ACCESS, /* "vlan-tagged-access": a frame tagged with a VLAN arrived on a switch's access port */
+  DROP_VLAN_DOUBLE_TAG,    /* "vlan-double-tag": a QinQ service tag (0x88a8) or a tag inside a tag */
+  DROP_VLAN_NOT_ALLOWED,   /* "vlan-not-allowed": a VLAN the trunk does not carry (tagged, or untagged when its native
+                              VLAN is not allowed), VLAN 4095, or a host's or router's frame of a VLAN it has no
+                              subinterface for */
+  DROP_VLAN_TRUNCATED,     /* "vlan-truncated": the frame ends inside its 802.1Q tag */
   DROP_REASON_COUNT
 } DropReason;
 

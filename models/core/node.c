@@ -74,7 +74,7 @@ void node_add_layers(Node *node, SimTime aging)
   if (node->kind == NODE_KIND_LINUX)
     return; /* the kernel's stack, not ours */
   for (guint i = 0; i < node->ifaces->len; i++)
-    if (node_iface(node, i)->ops == &ethernet_iface_ops)
+    if (node_iface(node, i)->ops->output == arp_output) /* Ethernet, and VLAN subinterfaces */
       node_iface(node, i)->arp = arp_cache_new(node_iface(node, i));
   node->icmp = icmp_listeners_new();
   node->udp = udp_ports_new();

@@ -6,7 +6,9 @@
  * interfaces are neighbours at cost 1 when a usable link joins them, or when
  * they hang off the same cluster of switches (switches joined by usable
  * links): a switched segment is one hop. A link is usable when it is up and
- * both of its interfaces are up. Routers forward; hosts are leaves: a path
+ * both of its interfaces are up. With VLANs (IEEE 802.1Q: ports with VLAN
+ * settings, subinterfaces), a segment is what a broadcast of the
+ * interface's VLAN reaches (vlan_segment_ends()), one walk per interface. Routers forward; hosts are leaves: a path
  * may start or end at a host but never crosses one.
  *
  * For a node X, a breadth-first search from X gives every IP node's distance
@@ -43,6 +45,7 @@
 
 #include "models/internet/ipv4.h"
 #include "models/link/link.h"
+#include "models/link/vlan.h"
 #include "models/core/network.h"
 #include "sim/text/addr.h"
 
@@ -90,6 +93,7 @@ struct RouteAuto {
   guint32 *dist;        /* BFS workspace: distance per node */
   guint *first;         /* BFS workspace: index in edges of the first hop */
   guint *queue;         /* BFS workspace */
+  gboolean vlans;       /* some switch port has VLANs or some node a subinterface: segments by VLAN */
 };
 
 static gboolean route_auto_is_ip(const Node *node)
@@ -97,10 +101,11 @@ static gboolean route_auto_is_ip(const Node *node)
   return node->kind == NODE_KIND_HOST || node->kind == NODE_KIND_ROUTER;
 }
 
-/* Returns TRUE when frames can cross `iface`'s link now. */
+/* Returns TRUE when frames can cross `iface`'s link (a subinterface's
+ * parent's) now. */
 static gboolean route_auto_usable(const Iface *iface)
 {
-  const Link *link = iface->link;
+  const Link *link = iface->vlan_parent ? iface->vlan_parent->link : iface->link;
   return link && link->up && link->ends[0]->up && link->ends[1]->up;
 }
 
@@ -177,6 +182,7 @@ RouteAuto *route_auto_new(Network *net)
   for (guint i = 0; i < ra->n; i++) {
     Node *node = network_node(net, i);
     ra->router[i] = node->kind == NODE_KIND_ROUTER;
+    ra->vlans |= vlan_node_uses_vlans(node);
     if (node->ip)
       node->ip->route_auto = ra;
   }
@@ -298,12 +304,30 @@ static gint route_auto_edge_cmp(gconstpointer a, gconstpointer b)
   return x->out->index < y->out->index ? -1 : x->out->index > y->out->index;
 }
 
+/* With VLANs: appends the edges leaving `out` to the addressed, usable
+ * interfaces of other nodes that its broadcasts reach (vlan_segment_ends()). */
+static void route_auto_add_vlan_edges(RouteAuto *ra, Iface *out)
+{
+  GPtrArray *ends = g_ptr_array_new();
+  vlan_segment_ends(out, ends);
+  for (guint k = 0; k < ends->len; k++) {
+    Iface *other = g_ptr_array_index(ends, k);
+    RouteAutoEdge e = {out, other->node->index, other->ip.addr, other->index};
+    if (other->node != out->node && route_auto_ip_end(other))
+      g_array_append_val(ra->edges, e);
+  }
+  g_ptr_array_free(ends, TRUE);
+}
+
 /* Appends the edges leaving `out`: to the peer of a point-to-point link, or
- * to every other node's interface on the same switch cluster. */
+ * to every other node's interface on the same switch cluster (in the same
+ * VLAN, when the network has VLANs). */
 static void route_auto_add_iface_edges(RouteAuto *ra, Iface *out, GPtrArray **members)
 {
   Iface *peer = iface_peer(out);
-  if (node_kind_is_l2(peer->node->kind)) {
+  if (ra->vlans && !out->ops->to_peer) {
+    route_auto_add_vlan_edges(ra, out);
+  } else if (node_kind_is_l2(peer->node->kind)) {
     GPtrArray *m = members[ra->cluster[peer->node->index]];
     for (guint k = 0; k < m->len; k++) {
       Iface *other = g_ptr_array_index(m, k);

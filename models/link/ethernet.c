@@ -8,7 +8,11 @@
  * ethernet_input() (from the link through iface_input(), when a frame
  * arrives).
  *
- * Leaves out: the FCS and preamble, 802.3 length/LLC frames, VLAN tags,
+ * Frames tagged with a VLAN (IEEE 802.1Q) go to the subinterface of their
+ * VLAN (vlan_subif_input()); a subinterface's frames are tagged on their
+ * way out (vlan_subif_transmit()).
+ *
+ * Leaves out: the FCS and preamble, 802.3 length/LLC frames,
  * jumbo frames beyond the interface MTU, promiscuous mode.
  */
 #include "models/link/ethernet.h"
@@ -17,6 +21,7 @@
 
 #include "models/internet/ipv4.h"
 #include "models/link/arp.h"
+#include "models/link/vlan.h"
 #include "models/core/node.h"
 
 /* Frames `p` (starting at the payload) with the interface's MAC as source,
@@ -30,7 +35,10 @@ void ethernet_output(Iface *iface, Packet *p, const uint8_t dst[ETH_ADDR_LEN], u
   eth->type = g_htons(ethertype);
   if (packet_len(p) < ETH_MIN_FRAME)
     packet_put(p, ETH_MIN_FRAME - packet_len(p));
-  iface_transmit(iface, p);
+  if (iface->vlan_parent)
+    vlan_subif_transmit(iface, p); /* a subinterface: tagged, through its parent */
+  else
+    iface_transmit(iface, p);
 }
 
 /* Returns TRUE when a host's NIC accepts a frame for `dst`: its own MAC,
@@ -43,7 +51,8 @@ static gboolean ethernet_accepts(const Iface *iface, const uint8_t *dst)
 /* Handles a frame that arrived on `iface` of a host or router: filters it
  * by destination and passes the payload to ARP or IPv4
  * (IPv4 trims the padding using its total length). Takes the frame; drops
- * it with DROP_BAD_FRAME, DROP_OTHER_MAC or DROP_UNKNOWN_ETHERTYPE. */
+ * it with DROP_BAD_FRAME, DROP_OTHER_MAC or DROP_UNKNOWN_ETHERTYPE; tagged
+ * frames go to vlan_subif_input(). */
 void ethernet_input(Iface *iface, Packet *frame)
 {
   Node *node = iface->node;
@@ -65,6 +74,10 @@ void ethernet_input(Iface *iface, Packet *frame)
   case ETHERTYPE_IPV4:
     packet_pull(frame, ETH_HEADER_LEN);
     ipv4_input(iface, frame);
+    break;
+  case VLAN_TPID:
+  case VLAN_TPID_QINQ:
+    vlan_subif_input(iface, frame);
     break;
   default:
     node_drop(node, iface, frame, DROP_UNKNOWN_ETHERTYPE, TRACE_LINK, TRACE_FROM_ETHERNET);

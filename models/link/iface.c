@@ -34,6 +34,7 @@
 
 #include "models/link/link.h"
 #include "models/link/tap.h"
+#include "models/link/vlan.h"
 #include "models/core/node.h"
 #include "models/observe/pcap_out.h"
 
@@ -81,6 +82,7 @@ void iface_free(Iface *iface)
     scheduler_cancel(iface->node->ctx->sched, iface->tx_event);
   iface_queue_clear(&iface->queue);
   g_free(iface->queue.ring);
+  g_free(iface->vlan);
   g_free(iface->name);
   g_free(iface);
 }
@@ -251,7 +253,8 @@ static void iface_tx_next(void *obj, void *arg)
  * the interface's link: at once when idle (and, on a shared medium, when
  * no other station's carrier is sensed), else after the frames queued
  * before it. Takes the frame: drops it with DROP_LINK_DOWN when the
- * interface is down, DROP_BAD_FRAME when it exceeds the MTU, and
+ * interface is down, DROP_BAD_FRAME when it exceeds the MTU (an 802.1Q tag
+ * does not count: a tagged frame may be 4 bytes longer), and
  * DROP_QUEUE_FULL when the queue is at its limit. */
 void iface_transmit(Iface *iface, Packet *frame)
 {
@@ -263,7 +266,7 @@ void iface_transmit(Iface *iface, Packet *frame)
     node_drop(node, iface, frame, DROP_LINK_DOWN, TRACE_LINK, from);
     return;
   }
-  if (packet_len(frame) > (size_t)iface->mtu + iface->ops->header_len) {
+  if (packet_len(frame) > (size_t)iface->mtu + iface->ops->header_len + vlan_tag_len(iface, frame)) {
     node_drop(node, iface, frame, DROP_BAD_FRAME, TRACE_LINK, from);
     return;
   }
@@ -327,7 +330,8 @@ static void iface_notify(GArray *listeners, Iface *iface)
 
 /* Sets the interface's carrier up or down: down drops what is queued.
  * Then tells the listeners of its node (ARP, IPv4), then the network's
- * (automatic routing). The link calls it for both ends (link_set_up()). */
+ * (automatic routing); its VLAN subinterfaces follow. The link calls it for
+ * both ends (link_set_up()). */
 void iface_set_up(Iface *iface, gboolean up)
 {
   Node *node = iface->node;
@@ -338,4 +342,5 @@ void iface_set_up(Iface *iface, gboolean up)
     iface_flush(iface);
   iface_notify(node->iface_listeners, iface);
   iface_notify(node->ctx->iface_listeners, iface);
+  vlan_subifs_set_up(iface, up);
 }

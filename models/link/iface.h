@@ -34,6 +34,7 @@ typedef struct Link Link;
 typedef struct ArpCache ArpCache;
 typedef struct PcapOut PcapOut;
 typedef struct Iface Iface;
+typedef struct VlanPortConfig VlanPortConfig;
 
 /* An interface's configuration, owned by the model; the loader fills it
  * (every value effective: MTU and queue from the link's defaults). */
@@ -96,6 +97,10 @@ struct Iface {
   ArpCache *arp;      /* hosts and routers; NULL on switches */
   int tap_fd;         /* a Linux host's interface, or one wired to a TAP device (no link): the device; else -1 */
   PcapOut *pcap;      /* NULL unless this interface is captured */
+  /* IEEE 802.1Q (models/link/vlan.h) */
+  VlanPortConfig *vlan; /* a switch port's VLAN configuration, owned; NULL: an access port of VLAN 1 */
+  Iface *vlan_parent;   /* a subinterface (eth0.10): the interface its frames go through; else NULL */
+  uint16_t vlan_id;     /* a subinterface's VLAN */
   Counters counters;
 };
 

@@ -9,8 +9,14 @@
  * ethernet_input on a switch node), switch_lookup(), switch_table_size()
  * (tests and checks), switch_table_entries() (snapshots), switch_free().
  *
+ * VLANs (IEEE 802.1Q, models/link/vlan.c): each port is an access port or
+ * a trunk; a frame is classified into one VLAN as it arrives (its tag
+ * stripped), learned, looked up and flooded within that VLAN only (an
+ * address is learned per VLAN: the table is keyed by VLAN and MAC, 802.1Q's
+ * independent VLAN learning), and tagged as it leaves a trunk.
+ *
  * The MAC table is an open-addressing table with linear probing, keyed by
- * the 48-bit address as an integer: a lookup or an update costs a few
+ * the 12-bit VLAN and the 48-bit address as an integer: a lookup or an update costs a few
  * probes and no allocation. It holds at most SWITCH_TABLE_MAX entries (a
  * switch's CAM size); past that, new addresses are not learned and their
  * frames flood.
@@ -18,18 +24,20 @@
  * With the link layer in the trace, the table's changes are notes on the
  * switch: `learn <mac> on <port>` (a new address, or one whose entry had
  * aged out), `move <mac> from <port> to <port>`, and `age <mac> on <port>`
+ * (with `vlan N` after the address outside VLAN 1)
  * when an expired entry is found: aging is lazy (no timer per entry), so
  * the note comes at the first frame from or to that address after the
  * aging time, the moment the switch acts on the expiry. An entry noted
  * as aged keeps its slot with no port until it is learned again.
  *
  * Leaves out: spanning tree (a loop of switches storms until its queues
- * fill), VLANs, static entries, per-port learning limits, PAUSE frames and
+ * fill), per-VLAN spanning trees, static entries, per-port learning limits, PAUSE frames and
  * the reserved 01:80:c2 group addresses (flooded like any multicast).
  */
 #include "models/link/switch.h"
 
 #include "models/link/ethernet_wire.h"
+#include "models/link/vlan.h"
 #include "models/core/node.h"
 
 #define SWITCH_TABLE_MIN_CAP 16
@@ -37,7 +45,7 @@
 #define SWITCH_PURGE_INTERVAL SIMTIME_S(1)
 
 typedef struct {
-  uint64_t key; /* the MAC as a 48-bit integer, plus one; 0: empty slot */
+  uint64_t key; /* the VLAN and the MAC as a 60-bit integer, plus one; 0: empty slot */
   Iface *port;  /* NULL: aged out, and noted so (see switch_note_aged) */
   SimTime seen; /* when the address was last a source */
 } SwitchEntry;
@@ -72,10 +80,10 @@ void switch_free(Switch *sw)
   g_free(sw);
 }
 
-/* Returns the table key of a MAC address. */
-static uint64_t switch_key(const uint8_t mac[6])
+/* Returns the table key of a MAC address in VLAN `vid`. */
+static uint64_t switch_key(uint16_t vid, const uint8_t mac[6])
 {
-  uint64_t k = 0;
+  uint64_t k = vid;
   for (int i = 0; i < 6; i++)
     k = (k << 8) | mac[i];
   return k + 1;
@@ -98,13 +106,19 @@ static gboolean switch_entry_live(const Switch *sw, const SwitchEntry *e, SimTim
   return e->key && e->port && now - e->seen < sw->aging;
 }
 
-/* Writes a link-layer trace note about `mac` on the switch. */
-static void switch_note(const Switch *sw, const char *what, const uint8_t mac[6], const Iface *from, const Iface *to)
+/* Writes a link-layer trace note about the address of table key `key` on
+ * the switch (with its VLAN, outside VLAN 1). */
+static void switch_note(const Switch *sw, const char *what, uint64_t key, const Iface *from, const Iface *to)
 {
   SimContext *ctx = sw->node->ctx;
-  char text[18];
+  char text[32];
+  uint64_t k = key - 1;
+  guint vid = (guint)(k >> 48);
 
-  g_snprintf(text, sizeof text, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+  g_snprintf(text, sizeof text, "%02x:%02x:%02x:%02x:%02x:%02x", (guint)(k >> 40) & 0xff, (guint)(k >> 32) & 0xff,
+             (guint)(k >> 24) & 0xff, (guint)(k >> 16) & 0xff, (guint)(k >> 8) & 0xff, (guint)k & 0xff);
+  if (vid != VLAN_DEFAULT)
+    g_snprintf(text + 17, sizeof text - 17, " vlan %u", vid);
   if (from && to)
     trace_note(ctx->trace, TRACE_LINK, sim_now(ctx), sw->node, NULL, "%s %s from %s to %s", what, text, from->name,
                to->name);
@@ -115,34 +129,34 @@ static void switch_note(const Switch *sw, const char *what, const uint8_t mac[6]
 
 /* An expired entry was found (tracing the link layer): notes it once and
  * marks it so (no port). */
-static void switch_note_aged(const Switch *sw, SwitchEntry *e, const uint8_t mac[6])
+static void switch_note_aged(const Switch *sw, SwitchEntry *e)
 {
   if (!e->port)
     return;
-  switch_note(sw, "age", mac, e->port, NULL);
+  switch_note(sw, "age", e->key, e->port, NULL);
   e->port = NULL;
 }
 
-/* Notes what learning `mac` on `port` changes in the table (entry `e`,
- * empty when new). */
-static void switch_note_learn(const Switch *sw, SwitchEntry *e, const uint8_t mac[6], Iface *port, SimTime now)
+/* Notes what learning table key `key` on `port` changes in the table
+ * (entry `e`, empty when new). */
+static void switch_note_learn(const Switch *sw, SwitchEntry *e, uint64_t key, Iface *port, SimTime now)
 {
   if (e->key && !switch_entry_live(sw, e, now))
-    switch_note_aged(sw, e, mac);
+    switch_note_aged(sw, e);
   if (!e->key || !e->port)
-    switch_note(sw, "learn", mac, NULL, port);
+    switch_note(sw, "learn", key, NULL, port);
   else if (e->port != port)
-    switch_note(sw, "move", mac, e->port, port);
+    switch_note(sw, "move", key, e->port, port);
 }
 
-/* Records that `mac` was seen as a source on `port` at `now`. */
-static void switch_learn(Switch *sw, const uint8_t mac[6], Iface *port, SimTime now)
+/* Records that `mac` was seen as a source in VLAN `vid` on `port` at `now`. */
+static void switch_learn(Switch *sw, uint16_t vid, const uint8_t mac[6], Iface *port, SimTime now)
 {
-  uint64_t key = switch_key(mac);
+  uint64_t key = switch_key(vid, mac);
   SwitchEntry *e = switch_probe(sw, key);
 
   if (trace_wants(sw->node->ctx->trace, TRACE_LINK))
-    switch_note_learn(sw, e, mac, port, now);
+    switch_note_learn(sw, e, key, port, now);
 
   if (!e->key) {
     if (sw->used >= SWITCH_TABLE_MAX && now < sw->next_purge)
@@ -184,20 +198,26 @@ static void switch_rebuild(Switch *sw, SimTime now)
   g_free(old);
 }
 
-/* Returns the port on which `mac` was last seen, if within the aging time
- * and that port is up; else NULL (the frame floods). */
-static Iface *switch_port_of(const Switch *sw, const uint8_t mac[6], SimTime now)
+/* Returns the port on which `mac` was last seen in VLAN `vid`, if within
+ * the aging time and that port is up; else NULL (the frame floods). */
+static Iface *switch_port_of(const Switch *sw, uint16_t vid, const uint8_t mac[6], SimTime now)
 {
-  const SwitchEntry *e = switch_probe(sw, switch_key(mac));
+  const SwitchEntry *e = switch_probe(sw, switch_key(vid, mac));
   if (!switch_entry_live(sw, e, now) || !e->port->up)
     return NULL;
   return e->port;
 }
 
-/* Returns the port the bridge would forward unicast to `mac` on now, or NULL. */
+/* Returns the port the bridge would forward unicast to `mac` (in VLAN 1) on now, or NULL. */
 Iface *switch_lookup(Switch *sw, const uint8_t mac[6])
 {
-  return switch_port_of(sw, mac, sim_now(sw->node->ctx));
+  return switch_lookup_vlan(sw, VLAN_DEFAULT, mac);
+}
+
+/* Returns the port the bridge would forward unicast to `mac` in VLAN `vid` on now, or NULL. */
+Iface *switch_lookup_vlan(Switch *sw, uint16_t vid, const uint8_t mac[6])
+{
+  return switch_port_of(sw, vid, mac, sim_now(sw->node->ctx));
 }
 
 /* Returns the number of live (not aged out) entries of the MAC table. */
@@ -219,20 +239,20 @@ void switch_table_entries(const Switch *sw, GArray *out)
     const SwitchEntry *e = &sw->slots[i];
     if (!switch_entry_live(sw, e, now))
       continue;
-    SwitchEntryView v = {.port = e->port, .age = now - e->seen};
+    SwitchEntryView v = {.port = e->port, .age = now - e->seen, .vlan = (uint16_t)((e->key - 1) >> 48)};
     for (int b = 0; b < 6; b++)
       v.mac[b] = (uint8_t)((e->key - 1) >> (40 - 8 * b));
     g_array_append_val(out, v);
   }
 }
 
-/* Tracing the link layer: notes the entry of destination `mac` if it has
- * just been found expired. */
-static void switch_check_aged(Switch *sw, const uint8_t mac[6], SimTime now)
+/* Tracing the link layer: notes the entry of destination `mac` in VLAN
+ * `vid` if it has just been found expired. */
+static void switch_check_aged(Switch *sw, uint16_t vid, const uint8_t mac[6], SimTime now)
 {
-  SwitchEntry *e = switch_probe(sw, switch_key(mac));
+  SwitchEntry *e = switch_probe(sw, switch_key(vid, mac));
   if (e->key && !switch_entry_live(sw, e, now))
-    switch_note_aged(sw, e, mac);
+    switch_note_aged(sw, e);
 }
 
 /* Sends `frame` out of `out`, tracing the forwarding; takes the frame. */
@@ -244,51 +264,65 @@ static void switch_forward(Switch *sw, Iface *out, Packet *frame)
   iface_transmit(out, frame);
 }
 
-/* Sends `frame` out of every port that is up except `in`: clones to all but
- * the last, the frame itself to the last; frees it if there is none. */
-static void switch_flood(Switch *sw, Iface *in, Packet *frame)
+/* Sends the (untagged) frame of VLAN `tag` out of `out`, tagged if `out`
+ * is a trunk (vlan_egress()); takes the frame. */
+static void switch_send(Switch *sw, Iface *out, Packet *frame, VlanTag tag)
+{
+  vlan_egress(out, frame, tag);
+  switch_forward(sw, out, frame);
+}
+
+/* Sends `frame` out of every port that is up and carries its VLAN (`tag`)
+ * except `in`: clones to all but the last, the frame itself to the last;
+ * frees it if there is none. */
+static void switch_flood(Switch *sw, Iface *in, Packet *frame, VlanTag tag)
 {
   GPtrArray *ports = sw->node->ifaces;
   Iface *last = NULL;
 
   for (guint i = 0; i < ports->len; i++) {
     Iface *port = g_ptr_array_index(ports, i);
-    if (port == in || !port->up)
+    if (port == in || !port->up || !vlan_port_member(port, tag.vid))
       continue;
     if (last)
-      switch_forward(sw, last, packet_clone(frame));
+      switch_send(sw, last, packet_clone(frame), tag);
     last = port;
   }
   if (last)
-    switch_forward(sw, last, frame);
+    switch_send(sw, last, frame, tag);
   else
     packet_free(frame);
 }
 
-/* Bridges a frame that arrived on port `in`: learns its source, then
- * forwards or floods it. Takes the frame; drops it with DROP_BAD_FRAME if
- * it has no Ethernet header, DROP_SWITCH_SAME_PORT if its destination lies
- * behind the port it came from. */
+/* Bridges a frame that arrived on port `in`: classifies it into its VLAN
+ * (vlan_ingress(), which may drop it), learns its source, then forwards or
+ * floods it within the VLAN. Takes the frame; drops it with DROP_BAD_FRAME
+ * if it has no Ethernet header, DROP_SWITCH_SAME_PORT if its destination
+ * lies behind the port it came from. */
 void switch_input(Switch *sw, Iface *in, Packet *frame)
 {
   const EthHeader *eth = (const EthHeader *)packet_peek(frame, ETH_HEADER_LEN);
   SimTime now = sim_now(sw->node->ctx);
+  VlanTag tag;
 
   if (!eth) {
     node_drop(sw->node, in, frame, DROP_BAD_FRAME, TRACE_LINK, TRACE_FROM_ETHERNET);
     return;
   }
+  if (!vlan_ingress(in, frame, &tag))
+    return;
+  eth = (const EthHeader *)packet_data(frame); /* untagged now */
   if (!(eth->src[0] & 1))
-    switch_learn(sw, eth->src, in, now);
+    switch_learn(sw, tag.vid, eth->src, in, now);
   if (!(eth->dst[0] & 1) && trace_wants(sw->node->ctx->trace, TRACE_LINK))
-    switch_check_aged(sw, eth->dst, now);
-  Iface *out = (eth->dst[0] & 1) ? NULL : switch_port_of(sw, eth->dst, now);
+    switch_check_aged(sw, tag.vid, eth->dst, now);
+  Iface *out = (eth->dst[0] & 1) ? NULL : switch_port_of(sw, tag.vid, eth->dst, now);
   if (!out)
-    switch_flood(sw, in, frame);
+    switch_flood(sw, in, frame, tag);
   else if (out == in)
     node_drop(sw->node, in, frame, DROP_SWITCH_SAME_PORT, TRACE_LINK, TRACE_FROM_ETHERNET);
   else
-    switch_forward(sw, out, frame);
+    switch_send(sw, out, frame, tag);
 }
 
 static void switch_port_input(Iface *iface, Packet *frame)

@@ -1,6 +1,6 @@
 /*
- * A learning bridge (IEEE 802.1D without spanning tree): a MAC table with
- * aging, forwarding of known unicast to one port, flooding of broadcast,
+ * A learning bridge (IEEE 802.1D without spanning tree; VLANs of IEEE
+ * 802.1Q, vlan.h): a MAC table per VLAN with aging, forwarding of known unicast to one port, flooding of broadcast,
  * multicast and unknown unicast to every other port that is up.
  *
  * Entry points: switch_new(), switch_port_ops (the ports' interface type:
@@ -22,11 +22,13 @@ Switch *switch_new(Node *node, SimTime aging);
 void switch_free(Switch *sw);
 void switch_input(Switch *sw, Iface *in, Packet *frame);
 Iface *switch_lookup(Switch *sw, const uint8_t mac[6]);
+Iface *switch_lookup_vlan(Switch *sw, uint16_t vid, const uint8_t mac[6]);
 guint switch_table_size(const Switch *sw);
 
 /* One live entry of the MAC table. */
 typedef struct {
   uint8_t mac[6];
+  uint16_t vlan; /* the VLAN it was learned in (IEEE 802.1Q) */
   Iface *port;
   SimTime age; /* since the address was last seen as a source */
 } SwitchEntryView;

@@ -2,47 +2,37 @@
  * Walking the forwarding state from a node toward an address, hop by hop,
  * as a packet would go: route lookup (with auto routes filled as for a real
  * packet), the egress interface up, the next hop present on the segment
- * behind it (through switches and hubs), routers forwarding and hosts not.
+ * behind it (through switches and hubs, within its VLAN), routers
+ * forwarding and hosts not.
  *
  * Entry points: forward_walk(), forward_walk_clear(), forward_walk_end_text().
  */
 #include "models/observe/forward_walk.h"
 
 #include "models/internet/ipv4.h"
+#include "models/link/vlan.h"
 #include "sim/text/addr.h"
 
 /* Finds the IP node holding `addr` on the segment behind `egress`: the peer,
- * or any node reached through switches and hubs over interfaces that are up. On an
- * interface that sends everything to its peer (PPP), the peer, whatever
- * `addr` is. */
+ * or any node reached through switches and hubs over interfaces that are up, in the
+ * egress's VLAN (a subinterface's, or the access or native VLAN of the
+ * switch port: vlan_segment_ends()). On an interface that sends everything
+ * to its peer (PPP), the peer, whatever `addr` is. */
 static Node *walk_segment_find(Iface *egress, uint32_t addr)
 {
-  Iface *peer = iface_peer(egress);
-  if (!peer || !peer->up)
-    return NULL;
-  if (egress->ops->to_peer)
-    return peer->node;
-  GPtrArray *todo = g_ptr_array_new();
-  GHashTable *seen = g_hash_table_new(g_direct_hash, g_direct_equal);
-  Node *found = NULL;
-  g_ptr_array_add(todo, peer);
-  for (guint k = 0; k < todo->len && !found; k++) {
-    Iface *at = g_ptr_array_index(todo, k);
-    if (!node_kind_is_l2(at->node->kind)) {
-      if (at->has_ip && at->ip.addr == addr)
-        found = at->node;
-      continue;
-    }
-    if (!g_hash_table_add(seen, at->node))
-      continue;
-    for (guint i = 0; i < at->node->ifaces->len; i++) {
-      Iface *port = node_iface(at->node, i), *next = iface_peer(port);
-      if (port != at && port->up && next && next->up)
-        g_ptr_array_add(todo, next);
-    }
+  if (egress->ops->to_peer) {
+    Iface *peer = iface_peer(egress);
+    return peer && peer->up ? peer->node : NULL;
   }
-  g_hash_table_destroy(seen);
-  g_ptr_array_free(todo, TRUE);
+  GPtrArray *ends = g_ptr_array_new();
+  Node *found = NULL;
+  vlan_segment_ends(egress, ends);
+  for (guint k = 0; k < ends->len && !found; k++) {
+    const Iface *at = g_ptr_array_index(ends, k);
+    if (at->has_ip && at->ip.addr == addr)
+      found = at->node;
+  }
+  g_ptr_array_free(ends, TRUE);
   return found;
 }
 

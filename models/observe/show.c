@@ -246,12 +246,15 @@ void show_arp(Node *node, GString *out)
 static int show_mac_compare(const void *pa, const void *pb)
 {
   const SwitchEntryView *a = pa, *b = pb;
+  if (a->vlan != b->vlan)
+    return a->vlan < b->vlan ? -1 : 1;
   if (a->port->index != b->port->index)
     return a->port->index < b->port->index ? -1 : 1;
   return memcmp(a->mac, b->mac, 6);
 }
 
-/* Appends a switch's MAC table as `show mac address-table`, by port then MAC. */
+/* Appends a switch's MAC table as `show mac address-table`, by VLAN (IEEE
+ * 802.1Q: each VLAN learns apart), then port, then MAC. */
 void show_mac(Node *node, GString *out)
 {
   if (!node->sw)
@@ -259,12 +262,12 @@ void show_mac(Node *node, GString *out)
   GArray *entries = g_array_new(FALSE, FALSE, sizeof(SwitchEntryView));
   switch_table_entries(node->sw, entries);
   g_array_sort(entries, show_mac_compare);
-  g_string_append_printf(out, "%-18s %-10s %s\n", "MAC Address", "Port", "Age");
+  g_string_append_printf(out, "%-5s %-18s %-10s %s\n", "Vlan", "MAC Address", "Port", "Age");
   for (guint i = 0; i < entries->len; i++) {
     const SwitchEntryView *e = &g_array_index(entries, SwitchEntryView, i);
     char mac[ADDR_MAC_TEXT];
     addr_format_mac(e->mac, mac);
-    g_string_append_printf(out, "%-18s %-10s %.3fs\n", mac, e->port->name, (double)e->age / 1e9);
+    g_string_append_printf(out, "%-5u %-18s %-10s %.3fs\n", e->vlan, mac, e->port->name, (double)e->age / 1e9);
   }
   g_array_free(entries, TRUE);
 }

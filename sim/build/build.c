@@ -21,6 +21,7 @@
 #include "models/internet/ipv4.h"
 #include "models/internet/ipv4_wire.h"
 #include "models/internet/route_auto.h"
+#include "models/link/vlan.h"
 #include "models/observe/pcap_out.h"
 #include "models/routing/ospf.h"
 #include "models/routing/rip.h"
@@ -33,6 +34,19 @@ static IfaceConfig build_iface_config(const ScenarioIface *si)
   IfaceConfig c = {.name = si->name, .has_ip = si->has_ip, .ip = si->ip, .mtu = si->mtu, .queue = si->queue};
   memcpy(c.mac, si->mac, sizeof c.mac);
   return c;
+}
+
+/* IEEE 802.1Q: a switch port's mode and VLANs, a subinterface's parent
+ * (once linked: a subinterface takes its parent's carrier). */
+static void build_vlans(Node *node, const ScenarioNode *sn)
+{
+  for (guint i = 0; i < sn->ifaces->len; i++) {
+    const ScenarioIface *si = &g_array_index(sn->ifaces, ScenarioIface, i);
+    if (node->kind == NODE_KIND_SWITCH && (si->own.given & SCENARIO_GIVEN_VLAN_KEYS))
+      vlan_port_configure(node_iface(node, i), &si->vlan);
+    if (si->vlan_id)
+      vlan_subif_attach(node_iface(node, i), node_iface(node, (guint)si->parent), si->vlan_id);
+  }
 }
 
 static void build_nodes(Network *net, const Scenario *sc)
@@ -128,6 +142,8 @@ Network *build_network(const Scenario *sc)
   }
   build_nodes(net, sc);
   build_links(net, sc);
+  for (guint n = 0; n < sc->nodes->len; n++)
+    build_vlans(network_node(net, n), scenario_node(sc, n));
   build_layers(net, sc);
   network_index_addresses(net);
   if (build_has_auto_routing(sc))

@@ -40,6 +40,7 @@
 #include "models/link/link.h"
 #include "models/link/ppp_wire.h"
 #include "models/link/switch.h"
+#include "models/link/vlan.h"
 #include "models/transport/socket.h"
 #include "models/transport/tcp.h"
 #include "models/transport/tcp_wire.h"
@@ -565,10 +566,13 @@ static void explain_frame(Explain *ex, GString *out, const Packet *p, TraceFrom 
   uint16_t type = g_ntohs(e->type);
   g_string_append_printf(out, "Ethernet frame from %s (%s) to %s (%s), type 0x%04x (%s), %zu bytes",
                          addr_format_mac(e->src, s), so, addr_format_mac(e->dst, t), to, type,
-                         type == ETHERTYPE_IPV4  ? "IPv4"
-                         : type == ETHERTYPE_ARP ? "ARP"
-                                                 : "other",
+                         type == ETHERTYPE_IPV4   ? "IPv4"
+                         : type == ETHERTYPE_ARP  ? "ARP"
+                         : type == ETHERTYPE_VLAN ? "an IEEE 802.1Q VLAN tag"
+                                                  : "other",
                          len);
+  if (type == ETHERTYPE_VLAN && len >= ETH_HEADER_LEN + VLAN_TAG_LEN)
+    g_string_append_printf(out, " (tagged for VLAN %u on the trunk)", (d[14] << 8 | d[15]) & 0xfff);
   g_free(so);
   g_free(to);
 }
@@ -667,39 +671,43 @@ static void explain_on_enq(Explain *ex, SimTime now, const Iface *iface)
                iface->name, ex->ahead);
 }
 
-/* Appends the ports of switch `node` that are up, but `in`. */
-static void explain_ports(GString *out, const Node *node, const Iface *in)
+/* Appends the ports of switch `node` that are up and carry VLAN `vid`, but
+ * `in` (`vid` 0: every port that is up, a hub's). */
+static void explain_ports(GString *out, const Node *node, const Iface *in, uint16_t vid)
 {
   guint n = 0;
   for (guint i = 0; i < node->ifaces->len; i++) {
     const Iface *port = node_iface(node, i);
-    if (port != in && port->up)
+    if (port != in && port->up && (!vid || vlan_port_member(port, vid)))
       g_string_append_printf(out, "%s%s", n++ ? ", " : "", port->name);
   }
 }
 
-/* How long ago switch `node` last saw `mac` (0: not in its table). */
-static SimTime explain_switch_age(const Node *node, const uint8_t mac[6])
+/* How long ago switch `node` last saw `mac` in VLAN `vid` (0: not in its table). */
+static SimTime explain_switch_age(const Node *node, uint16_t vid, const uint8_t mac[6])
 {
   GArray *entries = g_array_new(FALSE, FALSE, sizeof(SwitchEntryView));
   SimTime age = 0;
   switch_table_entries(node->sw, entries);
   for (guint i = 0; i < entries->len; i++)
-    if (memcmp(g_array_index(entries, SwitchEntryView, i).mac, mac, 6) == 0)
+    if (memcmp(g_array_index(entries, SwitchEntryView, i).mac, mac, 6) == 0 &&
+        g_array_index(entries, SwitchEntryView, i).vlan == vid)
       age = g_array_index(entries, SwitchEntryView, i).age;
   g_array_free(entries, TRUE);
   return age;
 }
 
-/* A switch receives the frame: what it learns and how it decides. */
-static void explain_switch(Explain *ex, SimTime now, const Node *node, const Iface *in, const EthHeader *e)
+/* A switch receives the frame, of VLAN `vid` (IEEE 802.1Q; 1 without
+ * VLANs): what it learns and how it decides. */
+static void explain_switch(Explain *ex, SimTime now, const Node *node, const Iface *in, const EthHeader *e,
+                           uint16_t vid)
 {
   char s[ADDR_MAC_TEXT], t[ADDR_MAC_TEXT];
-  const Iface *src_port = switch_lookup(node->sw, e->src);
-  const Iface *dst_port = switch_lookup(node->sw, e->dst);
+  const Iface *src_port = switch_lookup_vlan(node->sw, vid, e->src);
+  const Iface *dst_port = switch_lookup_vlan(node->sw, vid, e->dst);
   GString *ports = g_string_new(NULL), *age = g_string_new(NULL);
-  explain_ports(ports, node, in);
-  explain_duration(age, explain_switch_age(node, e->src));
+  explain_ports(ports, node, in, vid);
+  explain_duration(age, explain_switch_age(node, vid, e->src));
   addr_format_mac(e->src, s);
   addr_format_mac(e->dst, t);
   if (src_port == in)
@@ -756,7 +764,7 @@ static void explain_arp_rx(Explain *ex, SimTime now, const Node *node, const Ifa
 static void explain_hub(Explain *ex, SimTime now, const Node *node, const Iface *in, size_t len)
 {
   GString *ports = g_string_new(NULL), *s = g_string_new(NULL);
-  explain_ports(ports, node, in);
+  explain_ports(ports, node, in, 0);
   explain_duration(s, link_tx_time(in->link, len));
   explain_step(ex, now, node->name, "network access",
                "the frame's first bit arrives on %s; a hub has no MAC table: it repeats the frame at once, bit by "
@@ -772,8 +780,8 @@ static void explain_on_rx(Explain *ex, SimTime now, const Node *node, const Ifac
 {
   size_t len;
   const uint8_t *d = trace_packet_bytes(p, from, &len);
-  if (node->sw && from == TRACE_FROM_ETHERNET && len >= ETH_HEADER_LEN) {
-    explain_switch(ex, now, node, in, (const EthHeader *)d);
+  if (node->sw && from == TRACE_FROM_ETHERNET && len >= ETH_HEADER_LEN && vlan_frame_vid(in, d, len)) {
+    explain_switch(ex, now, node, in, (const EthHeader *)d, vlan_frame_vid(in, d, len));
     return;
   }
   if (node->hub) {

@@ -30,6 +30,7 @@
 #include "models/link/link.h"
 #include "models/link/ppp_wire.h"
 #include "models/link/switch.h"
+#include "models/link/vlan.h"
 #include "models/routing/ospf.h"
 #include "models/routing/rip.h"
 #include "models/transport/socket.h"
@@ -254,6 +255,74 @@ static void why_same_port(GString *out, const DropView *v)
   else
     g_string_append_printf(out, "the destination is on %s, the port the frame came in on: ", port);
   g_string_append(out, "the destination has it already, so the switch filters it");
+}
+
+/* The VLAN ID of the frame's first 802.1Q tag, or -1 when it has none
+ * whole. */
+static int drop_vlan_id(const DropView *v)
+{
+  if (v->frame_len < ETH_HEADER_LEN + 2 || (v->frame[12] << 8 | v->frame[13]) != VLAN_TPID)
+    return -1;
+  return (v->frame[14] << 8 | v->frame[15]) & 0x0fff;
+}
+
+/* "eth1 (vlan 10)", "eth2 (trunk 10,20)": the port and its VLAN mode. */
+static void drop_vlan_port(GString *out, const DropView *v)
+{
+  g_string_append(out, drop_iface(v));
+  if (!v->d->iface || !v->d->iface->vlan)
+    return;
+  g_string_append(out, " (");
+  vlan_port_describe(v->d->iface, out);
+  g_string_append_c(out, ')');
+}
+
+static void why_vlan_tagged_access(GString *out, const DropView *v)
+{
+  int vid = drop_vlan_id(v);
+  if (vid >= 0)
+    g_string_append_printf(out, "the frame carries an 802.1Q tag of VLAN %d, but ", vid);
+  else
+    g_string_append(out, "the frame is tagged, but ");
+  drop_vlan_port(out, v);
+  g_string_append(out, " is an access port: it takes untagged frames only, as a host sends them (IEEE 802.1Q)");
+}
+
+static void why_vlan_double_tag(GString *out, const DropView *v)
+{
+  if (v->frame_len >= ETH_HEADER_LEN && (v->frame[12] << 8 | v->frame[13]) == VLAN_TPID_QINQ)
+    g_string_append(out, "the frame carries a QinQ service tag (TPID 0x88a8, IEEE 802.1ad)");
+  else
+    g_string_append(out, "the frame carries a second 802.1Q tag inside its first");
+  g_string_append_printf(out, ": %s bridges frames of one tag only", v->node);
+}
+
+static void why_vlan_not_allowed(GString *out, const DropView *v)
+{
+  int vid = drop_vlan_id(v);
+  if (vid == 0x0fff) {
+    g_string_append(out, "its tag names VLAN 4095, which IEEE 802.1Q reserves");
+    return;
+  }
+  if (v->d->iface && !v->d->iface->vlan && vid > 0) {
+    g_string_append_printf(out, "%s has no subinterface for VLAN %d on %s (a %s.%d would take it)", v->node, vid,
+                           drop_iface(v), drop_iface(v), vid);
+    return;
+  }
+  if (vid > 0)
+    g_string_append_printf(out, "VLAN %d is not one the port ", vid);
+  else
+    g_string_append(out, "the frame is untagged and the port's native VLAN is not one the port ");
+  drop_vlan_port(out, v);
+  g_string_append(out, " carries");
+}
+
+static void why_vlan_truncated(GString *out, const DropView *v)
+{
+  g_string_append_printf(out,
+                         "the frame is %zu bytes long and ends inside its 4-byte 802.1Q tag (a tagged frame has "
+                         "at least 18 bytes of header)",
+                         v->frame_len);
 }
 
 static void why_bad_arp(GString *out, const DropView *v)
@@ -699,6 +768,10 @@ static const DropWordsFn drop_words[DROP_REASON_COUNT] = {
     [DROP_PPP_PROTOCOL] = why_ppp_protocol,
     [DROP_SWITCH_SAME_PORT] = why_same_port,
     [DROP_BAD_ARP] = why_bad_arp,
+    [DROP_VLAN_TAGGED_ACCESS] = why_vlan_tagged_access,
+    [DROP_VLAN_DOUBLE_TAG] = why_vlan_double_tag,
+    [DROP_VLAN_NOT_ALLOWED] = why_vlan_not_allowed,
+    [DROP_VLAN_TRUNCATED] = why_vlan_truncated,
     [DROP_ARP_FAILED] = why_arp_failed,
     [DROP_ARP_QUEUE_FULL] = why_arp_queue_full,
     [DROP_BAD_IP_HEADER] = why_bad_ip_header,

@@ -17,6 +17,7 @@
 #include "models/core/node.h"
 #include "models/internet/route.h"
 #include "models/link/link.h"
+#include "models/link/vlan.h"
 #include "models/observe/show.h"
 #include "models/routing/ospf.h"
 #include "models/routing/rip.h"
@@ -30,7 +31,14 @@
 enum {
   SCENARIO_GIVEN_IP = 1u << 5,
   SCENARIO_GIVEN_MAC = 1u << 6,
+  /* IEEE 802.1Q (scenario_vlan.c) */
+  SCENARIO_GIVEN_VLAN = 1u << 8,   /* `vlan`: an access port's VLAN */
+  SCENARIO_GIVEN_MODE = 1u << 9,   /* `mode`: access or trunk */
+  SCENARIO_GIVEN_VLANS = 1u << 10, /* `vlans`: a trunk's allowed VLANs */
+  SCENARIO_GIVEN_NATIVE = 1u << 11 /* `native`: a trunk's native VLAN */
 };
+#define SCENARIO_GIVEN_VLAN_KEYS                                                                                       \
+  (SCENARIO_GIVEN_VLAN | SCENARIO_GIVEN_MODE | SCENARIO_GIVEN_VLANS | SCENARIO_GIVEN_NATIVE)
 
 typedef struct {
   char *name;
@@ -44,6 +52,10 @@ typedef struct {
   LinkConfig own;   /* what the file set on the interface itself (mtu, queue, mac, ip bits) */
   char *tap;        /* `tap: NAME`: wired to this existing TAP device or Linux bridge instead of a link; or NULL */
   SrcMark tap_mark; /* where `tap` was written */
+  /* IEEE 802.1Q (scenario_vlan.c) */
+  VlanPortConfig vlan; /* a switch port's mode and VLANs (defaults: an access port of VLAN 1) */
+  uint16_t vlan_id;    /* a subinterface (eth0.10 of a host or router): its VLAN (from its name); else 0 */
+  int parent;          /* a subinterface's parent: its index in the node's ifaces (when vlan_id is not 0) */
 } ScenarioIface;
 
 /* How a node gets routes beyond its connected ones. */

@@ -4,9 +4,9 @@
  * its subnet's network or broadcast address; the two ends of a
  * point-to-point link in different subnets; subnets that overlap across
  * different segments (a segment is what a broadcast reaches: a link, or the
- * links joined by switches). Warnings: an unconnected router, switch or
- * interface, a switch or hub with one link, a loop of switches (no STP
- * yet; through hubs too), a
+ * links joined by switches and hubs, one segment per VLAN: scenario_vlan.c).
+ * Warnings: an unconnected router, switch or interface, a switch or hub
+ * with one link, a loop of switches (no STP yet; through hubs too), a
  * segment that mixes subnets, MTUs that differ across a link, apps that
  * together send more than SCENARIO_MANY_PACKETS packets (a run that would
  * take hours: a 1-byte udp-cbr at 1000Gbps). Interfaces wired to a TAP
@@ -45,7 +45,7 @@ static void scenario_check_connections(Loader *ld)
                           node->name);
     for (guint i = 0; links > 0 && i < node->ifaces->len; i++) {
       const ScenarioIface *iface = &g_array_index(node->ifaces, ScenarioIface, i);
-      if (iface->link < 0 && !iface->tap)
+      if (iface->link < 0 && !iface->tap && !iface->vlan_id)
         scenario_warning_at(ld, iface->mark, "interface %s:%s is not connected to any link", node->name, iface->name);
     }
   }
@@ -149,15 +149,6 @@ static int scenario_find(int *parent, int x)
   return x;
 }
 
-/* Element of an end in the segment union-find: a switch or a hub is one
- * element for all its ports; any other interface is its own element. */
-static int scenario_end_element(const Scenario *sc, const int *first_iface, const LinkEnd *end)
-{
-  if (node_kind_is_l2(scenario_node(sc, end->node)->kind))
-    return first_iface[end->node];
-  return first_iface[end->node] + end->iface;
-}
-
 /* Numbers every interface; returns the total and fills first_iface[node]. */
 static int scenario_number_ifaces(const Scenario *sc, int *first_iface)
 {
@@ -216,9 +207,18 @@ static void scenario_report_overlap(Loader *ld, const SubnetUse *wide, const Sub
   char pa[ADDR_CIDR_TEXT], pb[ADDR_CIDR_TEXT];
   addr_format_cidr(wide->start, a->ip.len, pa);
   addr_format_cidr(inner->start, b->ip.len, pb);
-  scenario_error_at(ld, b->mark, "subnet %s of %s:%s overlaps subnet %s of %s:%s, which is on another segment", pb,
-                    scenario_node(sc, inner->ref.node)->name, b->name, pa, scenario_node(sc, wide->ref.node)->name,
-                    a->name);
+  uint16_t va = scenario_iface_vlan(sc, wide->ref.node, wide->ref.iface);
+  uint16_t vb = scenario_iface_vlan(sc, inner->ref.node, inner->ref.iface);
+  if (va && vb && va != vb) /* scenario_vlan.c: IEEE 802.1Q */
+    scenario_error_at(ld, b->mark,
+                      "subnet %s of %s:%s (VLAN %u) overlaps subnet %s of %s:%s (VLAN %u); a subnet lives in one VLAN "
+                      "(ARP requests stay in theirs)",
+                      pb, scenario_node(sc, inner->ref.node)->name, b->name, vb, pa,
+                      scenario_node(sc, wide->ref.node)->name, a->name, va);
+  else
+    scenario_error_at(ld, b->mark, "subnet %s of %s:%s overlaps subnet %s of %s:%s, which is on another segment", pb,
+                      scenario_node(sc, inner->ref.node)->name, b->name, pa, scenario_node(sc, wide->ref.node)->name,
+                      a->name);
 }
 
 /* Sorted by start (wider first), prefixes either nest or are disjoint, so
@@ -256,15 +256,15 @@ static gboolean scenario_on_switch(const Scenario *sc, const ScenarioIface *ifac
 }
 
 /* Records one SubnetUse per (segment, subnet) and warns about segments that mix subnets. */
-static void scenario_collect_subnets(Loader *ld, const int *first_iface, int *parent, GArray *uses)
+static void scenario_collect_subnets(Loader *ld, const int *first_iface, VlanSegs *segs, GArray *uses)
 {
   GHashTable *first_by_segment = g_hash_table_new(g_direct_hash, g_direct_equal);
   for (guint n = 0; n < ld->sc->nodes->len; n++)
     for (guint i = 0; i < scenario_node(ld->sc, n)->ifaces->len; i++) {
       const ScenarioIface *iface = scenario_iface(ld->sc, (int)n, (int)i);
-      if (!iface->has_ip || iface->ip.len == 32 || iface->link < 0)
+      if (!iface->has_ip || iface->ip.len == 32 || (iface->link < 0 && !iface->vlan_id))
         continue;
-      int seg = scenario_find(parent, first_iface[n] + (int)i);
+      int seg = scenario_vlan_segment(segs, first_iface[n] + (int)i);
       uint32_t mask = addr_mask(iface->ip.len);
       SubnetUse use = {iface->ip.addr & mask, (iface->ip.addr & mask) | ~mask, seg, {(int)n, (int)i}};
       guint idx = GPOINTER_TO_UINT(g_hash_table_lookup(first_by_segment, GINT_TO_POINTER(seg)));
@@ -292,18 +292,12 @@ static void scenario_check_segments(Loader *ld)
   int total = scenario_number_ifaces(sc, first_iface);
   int *parent = g_new(int, total + 1);
   scenario_check_switch_loops(ld, first_iface, parent, total);
-  for (int i = 0; i < total; i++)
-    parent[i] = i;
-  for (guint l = 0; l < sc->links->len; l++) {
-    const ScenarioLink *link = scenario_link(sc, l);
-    if (scenario_link_resolved(link))
-      parent[scenario_find(parent, scenario_end_element(sc, first_iface, &link->ends[0]))] =
-          scenario_find(parent, scenario_end_element(sc, first_iface, &link->ends[1]));
-  }
+  VlanSegs *segs = scenario_vlan_segments(sc, first_iface, total); /* one per VLAN of joined switches */
   GArray *uses = g_array_new(FALSE, FALSE, sizeof(SubnetUse));
-  scenario_collect_subnets(ld, first_iface, parent, uses);
+  scenario_collect_subnets(ld, first_iface, segs, uses);
   scenario_check_overlaps(ld, uses);
   g_array_free(uses, TRUE);
+  scenario_vlan_segments_free(segs);
   g_free(parent);
   g_free(first_iface);
 }
@@ -393,5 +387,6 @@ void scenario_check(Loader *ld)
   scenario_check_links(ld);
   scenario_check_hubs(ld);
   scenario_check_segments(ld);
+  scenario_check_vlans(ld); /* scenario_vlan.c */
   scenario_check_routing(ld);
 }

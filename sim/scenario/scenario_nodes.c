@@ -52,6 +52,11 @@ static const SchemaField iface_fields[] = {
     {"mtu", scenario_parse_mtu, offsetof(ScenarioIface, own.mtu), LINK_GIVEN_MTU, FALSE},
     {"queue", schema_parse_queue, offsetof(ScenarioIface, own.queue), LINK_GIVEN_QUEUE, FALSE},
     {"tap", scenario_parse_tap, 0, 0, FALSE},
+    /* IEEE 802.1Q (scenario_vlan.c) */
+    {"vlan", scenario_parse_vlan, offsetof(ScenarioIface, vlan.access), SCENARIO_GIVEN_VLAN, FALSE},
+    {"mode", scenario_parse_vlan_mode, offsetof(ScenarioIface, vlan.mode), SCENARIO_GIVEN_MODE, FALSE},
+    {"vlans", scenario_parse_vlans, offsetof(ScenarioIface, vlan), SCENARIO_GIVEN_VLANS, FALSE},
+    {"native", scenario_parse_vlan, offsetof(ScenarioIface, vlan.native), SCENARIO_GIVEN_NATIVE, FALSE},
 };
 static const Schema iface_schema = {"an interface", iface_fields, G_N_ELEMENTS(iface_fields),
                                     offsetof(ScenarioIface, own.given)};
@@ -211,6 +216,8 @@ int scenario_node_add_iface(ScenarioNode *node, const char *name, SrcMark mark)
   iface.name = g_strdup(name);
   iface.link = -1;
   iface.mark = mark;
+  vlan_port_config_defaults(&iface.vlan);
+  iface.parent = -1;
   g_array_append_val(node->ifaces, iface);
   return (int)node->ifaces->len - 1;
 }
@@ -424,8 +431,10 @@ static void scenario_parse_node(SchemaCtx *cx, const YNode *key, const YNode *va
   node.aging = -1; /* not given */
   node.ttl = IPV4_DEFAULT_TTL;
   gsize mark = schema_path_push_key(cx, key->text);
-  if (schema_apply(cx, &node_schema, value, &node))
+  if (schema_apply(cx, &node_schema, value, &node)) {
     scenario_check_switch_addresses(cx, &node);
+    scenario_check_vlan_keys(cx, &node);
+  }
   if (scenario_kind_valid(value))
     scenario_check_kind_keys(cx, &node, value);
   scenario_name_commands(cx, &node);

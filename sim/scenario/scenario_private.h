@@ -128,6 +128,21 @@ gboolean scenario_parse_routing_later(SchemaCtx *cx, const YNode *value, void *d
 void scenario_resolve_routing(Loader *ld);
 void scenario_check_routing(Loader *ld);
 
+/* scenario_vlan.c: IEEE 802.1Q switch ports and subinterfaces; their checks. */
+gboolean scenario_parse_vlan(SchemaCtx *cx, const YNode *value, void *dest);
+gboolean scenario_parse_vlan_mode(SchemaCtx *cx, const YNode *value, void *dest);
+gboolean scenario_parse_vlans(SchemaCtx *cx, const YNode *value, void *dest);
+uint16_t scenario_subif_vid(const ScenarioNode *node, const char *name);
+void scenario_check_vlan_keys(SchemaCtx *cx, const ScenarioNode *node);
+void scenario_resolve_subifs(Loader *ld);
+void scenario_resolve_subif_links(Loader *ld);
+void scenario_check_vlans(Loader *ld);
+uint16_t scenario_iface_vlan(const Scenario *sc, int node, int iface);
+typedef struct VlanSegs VlanSegs; /* broadcast domains: one per link or per VLAN of switches joined */
+VlanSegs *scenario_vlan_segments(const Scenario *sc, const int *first_iface, int total);
+int scenario_vlan_segment(VlanSegs *vs, int element);
+void scenario_vlan_segments_free(VlanSegs *vs);
+
 /* scenario_tcp.c: TCP settings (defaults.tcp and an app's tcp:). */
 gboolean scenario_parse_tcp(SchemaCtx *cx, const YNode *value, void *dest);
 

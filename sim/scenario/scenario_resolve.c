@@ -11,7 +11,8 @@
  *  3. A link's `prefix` gives its unaddressed host and router ends the lowest
  *     free addresses of the prefix.
  *  4. MAC addresses: given ones must be unique; the rest are assigned
- *     02:00:00:00:00:01 upwards in file order, skipping given ones.
+ *     02:00:00:00:00:01 upwards in file order, skipping given ones. A
+ *     subinterface (eth0.10, scenario_vlan.c) takes its parent's MAC and MTU.
  *  5. Routing settings: effective routing modes, aging times, gateways and
  *     static routes (scenario_routes.c); the RIP and OSPF settings of each
  *     router (scenario_routing.c).
@@ -109,7 +110,8 @@ static void scenario_resolve_bare(Loader *ld, guint link_index, LinkEnd *end)
     return;
   ScenarioNode *node = scenario_node(ld->sc, end->node);
   for (guint i = 0; i < node->ifaces->len; i++)
-    if (g_array_index(node->ifaces, ScenarioIface, i).link < 0 && !g_array_index(node->ifaces, ScenarioIface, i).tap) {
+    if (g_array_index(node->ifaces, ScenarioIface, i).link < 0 && !g_array_index(node->ifaces, ScenarioIface, i).tap &&
+        !scenario_subif_vid(node, g_array_index(node->ifaces, ScenarioIface, i).name)) {
       scenario_bind_end(ld, link_index, end, (int)i);
       return;
     }
@@ -304,8 +306,8 @@ static void scenario_resolve_macs(Loader *ld)
     ScenarioNode *node = scenario_node(ld->sc, n);
     for (guint i = 0; i < node->ifaces->len; i++) {
       ScenarioIface *iface = &g_array_index(node->ifaces, ScenarioIface, i);
-      if (iface->own.given & SCENARIO_GIVEN_MAC)
-        continue;
+      if ((iface->own.given & SCENARIO_GIVEN_MAC) || scenario_subif_vid(node, iface->name))
+        continue; /* a subinterface has its parent's (scenario_resolve_subifs()) */
       while (g_hash_table_contains(given, &next))
         next++;
       for (int b = 0; b < 6; b++)
@@ -320,9 +322,11 @@ static void scenario_resolve_macs(Loader *ld)
 void scenario_resolve(Loader *ld)
 {
   scenario_resolve_ends(ld);
+  scenario_resolve_subif_links(ld);
   scenario_resolve_params(ld);
   scenario_resolve_prefixes(ld);
   scenario_resolve_macs(ld);
+  scenario_resolve_subifs(ld);
   scenario_resolve_routes(ld);
   scenario_resolve_routing(ld);
 }

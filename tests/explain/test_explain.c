@@ -318,6 +318,30 @@ START_TEST(test_drop_sentences)
 }
 END_TEST
 
+/* tests/explain/vlan-drops.yaml: a tagged frame on an access port, and a
+ * VLAN the far end of a trunk does not carry (told with its tag: the drop
+ * comes before the tag is taken off). */
+START_TEST(test_vlan_drops)
+{
+  char *out = NULL, *err = NULL;
+  int status =
+      explain_run("top_srcdir", "tests/explain/vlan-drops.yaml", "v.yaml", "--packet", "2", NULL, NULL, &out, &err);
+  ck_assert_int_eq(status, 0);
+  assert_has(out, " 4. 1.000015120 s1, network access: dropped at eth0 (vlan-tagged-access): the frame carries an "
+                  "802.1Q tag of VLAN 10, but eth0 (vlan 20) is an access port: it takes untagged frames only, as a "
+                  "host sends them (IEEE 802.1Q)\n");
+  g_free(out);
+  g_free(err);
+  status =
+      explain_run("top_srcdir", "tests/explain/vlan-drops.yaml", "v.yaml", "--packet", "4", NULL, NULL, &out, &err);
+  ck_assert_int_eq(status, 0);
+  assert_has(out, " 8. 2.000029920 s2, network access: dropped at eth0 (vlan-not-allowed): VLAN 30 is not one the port "
+                  "eth0 (trunk 10,20) carries\n");
+  g_free(out);
+  g_free(err);
+}
+END_TEST
+
 /* tests/explain/frag-lost.yaml: a fragment lost on the way, the two others
  * discarded by reassembly at h2 30 s later, and the end's account. */
 START_TEST(test_frag_timeout)
@@ -447,6 +471,7 @@ int main(void)
   tcase_add_test(tc, test_socket_queues);
   tcase_add_test(tc, test_drop_sentences_examples);
   tcase_add_test(tc, test_frag_timeout);
+  tcase_add_test(tc, test_vlan_drops);
   tcase_add_test(tc, test_app_selector);
   suite_add_tcase(s, tc);
   return testlib_run_suite(s);

@@ -452,10 +452,10 @@ START_TEST(test_show_arp_and_mac)
                 "%s", out->str);
   g_string_truncate(out, 0);
   show_mac(testlib_node(r.net, "s1"), out);
-  ck_assert_msg(g_str_has_prefix(out->str, "MAC Address        Port       Age\n"
-                                           "02:00:00:00:00:01  eth0       1.99"),
+  ck_assert_msg(g_str_has_prefix(out->str, "Vlan  MAC Address        Port       Age\n"
+                                           "1     02:00:00:00:00:01  eth0       1.99"),
                 "%s", out->str);
-  ck_assert(strstr(out->str, "\n02:00:00:00:00:02  eth1       1.99"));
+  ck_assert(strstr(out->str, "\n1     02:00:00:00:00:02  eth1       1.99"));
   g_string_free(out, TRUE);
   testlib_run_free(&r);
 }
