@@ -59,6 +59,29 @@ START_TEST(test_transcript_golden)
 }
 END_TEST
 
+/* tests/shell/rip-reroute.script over topologies/rip-failover.yaml gives
+ * rip-reroute.txt byte for byte: r1's route to h2's LAN via r2 (metric 3)
+ * is gone after the failure, a ping dropped at r1 is explained, and the
+ * route comes back via r3 with metric 4. */
+START_TEST(test_reroute_golden)
+{
+  char *file = testlib_path("TOPOLOGIES", "rip-failover.yaml"), *script = shell_file("rip-reroute.script");
+  char *want = shell_golden("rip-reroute.txt"), *out = NULL, *err = NULL;
+  ck_assert_int_eq(shell_script(file, script, &out, &err), 0);
+  ck_assert_str_eq(err, "");
+  ck_assert_str_eq(out, want);
+  const char *before = strstr(out, "R>* 10.2.0.0/24 [120/3] via 10.0.12.2, eth1\n");
+  const char *drop = strstr(out, "(no-route): r1 has no route to 10.2.0.10");
+  const char *after = strstr(out, "R>* 10.2.0.0/24 [120/4] via 10.0.13.2, eth2\n");
+  ck_assert(before && drop && after && before < drop && drop < after);
+  g_free(out);
+  g_free(err);
+  g_free(want);
+  g_free(script);
+  g_free(file);
+}
+END_TEST
+
 /* Standard input that is not a terminal reads as a script. */
 START_TEST(test_stdin_same_as_script)
 {
@@ -230,6 +253,7 @@ static Suite *shell_suite(void)
   TCase *tc = tcase_create("shell");
   tcase_set_timeout(tc, 60);
   tcase_add_test(tc, test_transcript_golden);
+  tcase_add_test(tc, test_reroute_golden);
   tcase_add_test(tc, test_stdin_same_as_script);
   tcase_add_test(tc, test_transcript_route_changes);
   tcase_add_test(tc, test_refused);
