@@ -45,7 +45,8 @@ typedef struct {
  * per VLAN. */
 static void lan_write_core(GString *y, const LanConfig *c)
 {
-  g_string_append_printf(y, "  core:\n    kind: switch\n    stp: { mode: %s, priority: 4096 }\n    interfaces:\n", c->stp);
+  g_string_append_printf(y, "  core:\n    kind: switch\n    stp: { mode: %s, priority: 4096 }\n    interfaces:\n",
+                         c->stp);
   for (int i = 0; i < 2 * c->access; i++)
     g_string_append_printf(y, "      eth%d: { mode: trunk }\n", i);
   for (int k = 0; k < c->hosts; k++)
