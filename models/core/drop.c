@@ -47,6 +47,10 @@ static const char *const drop_names[DROP_REASON_COUNT + 1] = {
     [DROP_BAD_LSA] = "bad-lsa",
     [DROP_ROUTING_OFF] = "routing-off",
     [DROP_TAP_WRITE] = "tap-write",
+    /* spanning tree */
+    [DROP_BAD_BPDU] = "bad-bpdu",
+    [DROP_STP_BLOCKED] = "stp-blocked",
+    [DROP_LLC_FRAME] = "llc-frame",
     [DROP_REASON_COUNT] = NULL,
 };
 

@@ -8,7 +8,8 @@
  * ethernet_input() (from the link through iface_input(), when a frame
  * arrives).
  *
- * Leaves out: the FCS and preamble, 802.3 length/LLC frames, VLAN tags,
+ * Leaves out: the FCS and preamble, 802.3 length/LLC frames (dropped as
+ * llc-frame: hosts run no LLC service), VLAN tags,
  * jumbo frames beyond the interface MTU, promiscuous mode.
  */
 #include "models/link/ethernet.h"
@@ -17,6 +18,7 @@
 
 #include "models/internet/ipv4.h"
 #include "models/link/arp.h"
+#include "models/link/stp_wire.h"
 #include "models/core/node.h"
 
 /* Frames `p` (starting at the payload) with the interface's MAC as source,
@@ -43,7 +45,8 @@ static gboolean ethernet_accepts(const Iface *iface, const uint8_t *dst)
 /* Handles a frame that arrived on `iface` of a host or router: filters it
  * by destination and passes the payload to ARP or IPv4
  * (IPv4 trims the padding using its total length). Takes the frame; drops
- * it with DROP_BAD_FRAME, DROP_OTHER_MAC or DROP_UNKNOWN_ETHERTYPE. */
+ * it with DROP_BAD_FRAME, DROP_OTHER_MAC, DROP_LLC_FRAME (an 802.3 frame
+ * with a length: a BPDU, which hosts ignore) or DROP_UNKNOWN_ETHERTYPE. */
 void ethernet_input(Iface *iface, Packet *frame)
 {
   Node *node = iface->node;
@@ -67,7 +70,8 @@ void ethernet_input(Iface *iface, Packet *frame)
     ipv4_input(iface, frame);
     break;
   default:
-    node_drop(node, iface, frame, DROP_UNKNOWN_ETHERTYPE, TRACE_LINK, TRACE_FROM_ETHERNET);
+    node_drop(node, iface, frame, g_ntohs(eth->type) <= ETH_MAX_LENGTH_FIELD ? DROP_LLC_FRAME : DROP_UNKNOWN_ETHERTYPE,
+              TRACE_LINK, TRACE_FROM_ETHERNET);
   }
 }
 

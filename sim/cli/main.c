@@ -142,7 +142,7 @@ static const CliCommand cli_commands[] = {
      "  step [N]                            run the next N events (default 1)\n"
      "  next                                run to the next packet event, print it\n"
      "  time                                the simulated time and events run\n"
-     "  show route|arp|mac|ifaces|rip|ospf|ospf-database|ospf-interfaces NODE\n"
+     "  show route|arp|mac|stp|ifaces|rip|ospf|ospf-database|ospf-interfaces NODE\n"
      "  link A B down|up                    the link between nodes A and B, now\n"
      "  trace on [LAYER|NODE|PROTO]... | off  packet events to standard output\n"
      "  SRC ping DST [-c N], pingall        start pings now; pingall prints a matrix\n"

@@ -32,9 +32,12 @@ static struct {
 } shell_completing;
 
 /* The words that follow the commands, offered after the first word. */
-static const char *const shell_keywords[] = {"ping",           "until", "for", "on",     "off", "up",   "down",
-                                             "route",          "arp",   "mac", "ifaces", "rip", "ospf", "ospf-database",
-                                             "ospf-interfaces"};
+static const char *const shell_keywords[] = {"ping", "until",         "for",
+                                             "on",   "off",           "up",
+                                             "down", "route",         "arp",
+                                             "mac",  "ifaces",        "rip",
+                                             "ospf", "ospf-database", "ospf-interfaces",
+                                             "stp"};
 
 /* The n-th word completion offers: first in the line a command word or
  * a node name (SRC ping DST), else a keyword or a node name; NULL past
