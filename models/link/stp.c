@@ -47,8 +47,7 @@
 
 const char *const stp_mode_names[STP_MODE_COUNT] = {"off", "stp", "rstp"};
 const char *const stp_role_names[STP_ROLE_COUNT] = {"disabled", "root", "designated", "alternate", "backup"};
-const char *const stp_state_names[STP_STATE_COUNT] = {"disabled", "blocking", "listening", "learning",
-                                                      "forwarding"};
+const char *const stp_state_names[STP_STATE_COUNT] = {"disabled", "blocking", "listening", "learning", "forwarding"};
 
 /* A priority vector: what a port holds of its LAN's designated bridge. */
 typedef struct {
@@ -71,9 +70,9 @@ typedef struct {
   uint16_t id;
   uint32_t cost;
   StpState state;
-  StpRole role;          /* as last noted */
-  StpVector designated;  /* the LAN's designated bridge, as this port knows it */
-  SimTime info_age;      /* message age of the recorded information */
+  StpRole role;         /* as last noted */
+  StpVector designated; /* the LAN's designated bridge, as this port knows it */
+  SimTime info_age;     /* message age of the recorded information */
   gboolean tc_ack, config_pending;
   EventId age_timer, forward_timer, hold_timer;
 } StpPort;
@@ -102,8 +101,8 @@ static void stp_topology_change_detection(Stp *stp);
 
 void stp_config_defaults(StpConfig *c)
 {
-  *c = (StpConfig){STP_MODE_OFF, STP_DEFAULT_BRIDGE_PRIORITY, STP_DEFAULT_HELLO, STP_DEFAULT_MAX_AGE,
-                   STP_DEFAULT_FORWARD_DELAY, NULL};
+  *c = (StpConfig){STP_MODE_OFF,        STP_DEFAULT_BRIDGE_PRIORITY, STP_DEFAULT_HELLO,
+                   STP_DEFAULT_MAX_AGE, STP_DEFAULT_FORWARD_DELAY,   NULL};
 }
 
 void stp_port_config_defaults(StpPortConfig *c)
@@ -279,8 +278,8 @@ static void stp_transmit_config(StpPort *p)
     p->config_pending = TRUE;
     return;
   }
-  StpConfigBpdu c = {{stp->root, stp->root_cost, stp->id, p->id}, 0, stp->max_age, stp->hello,
-                     stp->forward_delay, stp->tc, p->tc_ack};
+  StpConfigBpdu c = {
+      {stp->root, stp->root_cost, stp->id, p->id}, 0, stp->max_age, stp->hello, stp->forward_delay, stp->tc, p->tc_ack};
   if (!stp_is_root(stp))
     c.age = stp->root_port->info_age + STP_MESSAGE_AGE_INCREMENT;
   if (c.age >= stp->max_age)
@@ -398,8 +397,10 @@ static void stp_configuration_update(Stp *stp)
   if (stp->root != before && stp_tracing(stp)) {
     char id[24];
     stp_format_bridge_id(id, stp->root);
-    stp_note(stp, NULL, "root %s%s", id, stp_is_root(stp) ? " (this bridge)" : "",
-             stp->root_port ? stp->root_port->iface->name : "no better root heard");
+    char why[48];
+    g_snprintf(why, sizeof why, "%s%s", stp->root_port ? "root port " : "this bridge: no better root heard",
+               stp->root_port ? stp->root_port->iface->name : "");
+    stp_note(stp, NULL, "root %s%s", id, "", why);
   }
 }
 
@@ -581,14 +582,14 @@ static void stp_tc_expired(void *obj, void *arg)
 
 /* ---- ports going up and down (8.8.1, 8.8.2) ---------------------------- */
 
-static void stp_initialize_port(StpPort *p, StpState state)
+static void stp_initialize_port(StpPort *p, StpState state, const char *why)
 {
   stp_become_designated_port(p);
   p->tc_ack = p->config_pending = FALSE;
   stp_stop(p->stp, &p->age_timer);
   stp_stop(p->stp, &p->forward_timer);
   stp_stop(p->stp, &p->hold_timer);
-  stp_set_state(p, state, state == STP_STATE_DISABLED ? "link down" : "link up");
+  stp_set_state(p, state, why);
 }
 
 /* The node listener: a port whose carrier came or went. */
@@ -599,10 +600,10 @@ static void stp_iface_changed(void *data, Iface *iface)
     return;
   StpPort *p = &stp->ports[iface->index];
   if (iface->up && p->state == STP_STATE_DISABLED) {
-    stp_initialize_port(p, STP_STATE_BLOCKING);
+    stp_initialize_port(p, STP_STATE_BLOCKING, "link up");
     stp_port_state_selection(stp, "link up");
   } else if (!iface->up && p->state != STP_STATE_DISABLED) {
-    stp_initialize_port(p, STP_STATE_DISABLED);
+    stp_initialize_port(p, STP_STATE_DISABLED, "link down");
     stp_reconfigure(stp, "link down");
   }
 }
@@ -615,7 +616,7 @@ static void stp_initialize(void *obj, void *arg)
   Stp *stp = obj;
   for (guint i = 0; i < stp->n; i++) {
     StpPort *p = &stp->ports[i];
-    stp_initialize_port(p, p->iface->up ? STP_STATE_BLOCKING : STP_STATE_DISABLED);
+    stp_initialize_port(p, p->iface->up ? STP_STATE_BLOCKING : STP_STATE_DISABLED, "start");
     p->role = stp_role_of(stp, p);
   }
   stp_port_state_selection(stp, "start");
@@ -799,24 +800,13 @@ SimTime stp_aging(const Stp *stp, SimTime normal)
 
 void stp_bridge_view(const Stp *stp, StpBridgeView *out)
 {
-  *out = (StpBridgeView){stp->id,
-                         stp->root,
-                         stp->root_cost,
-                         stp->root_port ? stp->root_port->iface : NULL,
-                         stp->hello,
-                         stp->max_age,
-                         stp->forward_delay,
-                         stp->tc};
+  *out = (StpBridgeView){stp->id,    stp->root,    stp->root_cost,     stp->root_port ? stp->root_port->iface : NULL,
+                         stp->hello, stp->max_age, stp->forward_delay, stp->tc};
 }
 
 void stp_port_view(const Stp *stp, guint index, StpPortView *out)
 {
   const StpPort *p = &stp->ports[index];
-  *out = (StpPortView){p->iface,
-                       stp_role_of(stp, p),
-                       p->state,
-                       p->cost,
-                       p->id,
-                       p->designated.bridge,
-                       p->designated.port};
+  *out =
+      (StpPortView){p->iface, stp_role_of(stp, p), p->state, p->cost, p->id, p->designated.bridge, p->designated.port};
 }

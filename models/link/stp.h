@@ -29,7 +29,7 @@ extern const char *const stp_mode_names[STP_MODE_COUNT];
 #define STP_DEFAULT_HELLO SIMTIME_S(2)
 #define STP_DEFAULT_MAX_AGE SIMTIME_S(20)
 #define STP_DEFAULT_FORWARD_DELAY SIMTIME_S(15)
-#define STP_HOLD_TIME SIMTIME_S(1)         /* at most one configuration BPDU a second per port */
+#define STP_HOLD_TIME SIMTIME_S(1)             /* at most one configuration BPDU a second per port */
 #define STP_MESSAGE_AGE_INCREMENT SIMTIME_S(1) /* added by each bridge a BPDU passes */
 #define STP_MAX_PATH_COST 200000000u
 
@@ -52,7 +52,14 @@ void stp_config_defaults(StpConfig *c);
 void stp_port_config_defaults(StpPortConfig *c);
 uint32_t stp_cost_from_rate(uint64_t rate_bps);
 
-typedef enum { STP_ROLE_DISABLED, STP_ROLE_ROOT, STP_ROLE_DESIGNATED, STP_ROLE_ALTERNATE, STP_ROLE_BACKUP, STP_ROLE_COUNT } StpRole;
+typedef enum {
+  STP_ROLE_DISABLED,
+  STP_ROLE_ROOT,
+  STP_ROLE_DESIGNATED,
+  STP_ROLE_ALTERNATE,
+  STP_ROLE_BACKUP,
+  STP_ROLE_COUNT
+} StpRole;
 typedef enum {
   STP_STATE_DISABLED,
   STP_STATE_BLOCKING,
@@ -78,7 +85,7 @@ SimTime stp_aging(const Stp *stp, SimTime normal);
 typedef struct {
   StpBridgeId bridge, root;
   uint32_t root_cost;
-  const Iface *root_port; /* NULL: this bridge is the root */
+  const Iface *root_port;                /* NULL: this bridge is the root */
   SimTime hello, max_age, forward_delay; /* in use (the root's) */
   gboolean topology_change;
 } StpBridgeView;

@@ -32,11 +32,11 @@
 #define BPDU_OFF_VERSION 2
 #define BPDU_OFF_TYPE 3
 #define BPDU_OFF_FLAGS 4
-#define BPDU_OFF_ROOT 5      /* 8 bytes: priority (2) and MAC (6) */
-#define BPDU_OFF_COST 13     /* 4 bytes */
-#define BPDU_OFF_BRIDGE 17   /* 8 bytes */
-#define BPDU_OFF_PORT 25     /* 2 bytes */
-#define BPDU_OFF_AGE 27      /* 2 bytes each, in 1/256 s, from here: */
+#define BPDU_OFF_ROOT 5    /* 8 bytes: priority (2) and MAC (6) */
+#define BPDU_OFF_COST 13   /* 4 bytes */
+#define BPDU_OFF_BRIDGE 17 /* 8 bytes */
+#define BPDU_OFF_PORT 25   /* 2 bytes */
+#define BPDU_OFF_AGE 27    /* 2 bytes each, in 1/256 s, from here: */
 #define BPDU_OFF_MAX_AGE 29
 #define BPDU_OFF_HELLO 31
 #define BPDU_OFF_FWD_DELAY 33

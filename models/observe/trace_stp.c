@@ -44,8 +44,12 @@ static void trace_stp_flags(GString *out, uint8_t flags, gboolean rst)
   static const struct {
     uint8_t bit;
     const char *name;
-  } names[] = {{BPDU_FLAG_TC, "tc"},           {BPDU_FLAG_PROPOSAL, "proposal"},   {BPDU_FLAG_LEARNING, "learning"},
-               {BPDU_FLAG_FORWARDING, "forwarding"}, {BPDU_FLAG_AGREEMENT, "agreement"}, {BPDU_FLAG_TC_ACK, "tc-ack"}};
+  } names[] = {{BPDU_FLAG_TC, "tc"},
+               {BPDU_FLAG_PROPOSAL, "proposal"},
+               {BPDU_FLAG_LEARNING, "learning"},
+               {BPDU_FLAG_FORWARDING, "forwarding"},
+               {BPDU_FLAG_AGREEMENT, "agreement"},
+               {BPDU_FLAG_TC_ACK, "tc-ack"}};
   static const char *const roles[] = {"unknown", "alternate/backup", "root", "designated"};
   gboolean any = FALSE;
 

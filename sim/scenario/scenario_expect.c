@@ -1069,8 +1069,25 @@ static void expect_route_text(GString *s, const Scenario *sc, const ScenarioExpe
     g_string_append_printf(s, " metric %" G_GINT64_FORMAT, e->metric);
 }
 
-/* The words of converged, adjacency and outage checks. */
-static void expect_routing_text(GString *s, const Scenario *sc, const ScenarioExpect *e, const YNode *v)
+/* "stp s2 eth1 alternate blocking", "stp s2 root s1". */
+static void expect_stp_text(GString *s, const Scenario *sc, const ScenarioExpect *e)
+{
+  const ScenarioNode *node = scenario_node(sc, e->node);
+  g_string_printf(s, "stp %s", node->name);
+  if (e->stp_port >= 0)
+    g_string_append_printf(s, " %s", g_array_index(node->ifaces, ScenarioIface, e->stp_port).name);
+  if (e->stp_role >= 0)
+    g_string_append_printf(s, " role %s", stp_role_names[e->stp_role]);
+  if (e->stp_state >= 0)
+    g_string_append_printf(s, " state %s", stp_state_names[e->stp_state]);
+  if (e->stp_root >= 0)
+    g_string_append_printf(s, " root %s", scenario_node(sc, e->stp_root)->name);
+}
+
+static void expect_exec_text(GString *s, const ScenarioExpect *e);
+
+/* The words of converged, adjacency, outage, exec and stp checks. */
+static void expect_state_text(GString *s, const Scenario *sc, const ScenarioExpect *e, const YNode *v)
 {
   char *after = units_format_duration(e->after), *max = units_format_duration(e->max);
   const char *node = e->node >= 0 ? scenario_node(sc, e->node)->name : NULL;
@@ -1081,6 +1098,12 @@ static void expect_routing_text(GString *s, const Scenario *sc, const ScenarioEx
   case EXPECT_ADJACENCY:
     g_string_printf(s, "adjacency %s -> %s %s", node, expect_written(v, "neighbor"),
                     ospf_nbr_state_names[e->nbr_state]);
+    break;
+  case EXPECT_EXEC:
+    expect_exec_text(s, e);
+    break;
+  case EXPECT_STP:
+    expect_stp_text(s, sc, e);
     break;
   default:
     g_string_printf(s, "outage %s -> %s after %s (max %s)", node, expect_written(v, "to"), after, max);
@@ -1107,21 +1130,6 @@ static void expect_exec_text(GString *s, const ScenarioExpect *e)
     g_string_append_printf(s, " exits %d", e->status);
   if (e->output)
     g_string_append_printf(s, "%s /%s/", e->status >= 0 ? " and its output matches" : " output matches", e->output);
-}
-
-/* "stp s2 eth1 alternate blocking", "stp s2 root s1". */
-static void expect_stp_text(GString *s, const Scenario *sc, const ScenarioExpect *e)
-{
-  const ScenarioNode *node = scenario_node(sc, e->node);
-  g_string_printf(s, "stp %s", node->name);
-  if (e->stp_port >= 0)
-    g_string_append_printf(s, " %s", g_array_index(node->ifaces, ScenarioIface, e->stp_port).name);
-  if (e->stp_role >= 0)
-    g_string_append_printf(s, " role %s", stp_role_names[e->stp_role]);
-  if (e->stp_state >= 0)
-    g_string_append_printf(s, " state %s", stp_state_names[e->stp_state]);
-  if (e->stp_root >= 0)
-    g_string_append_printf(s, " root %s", scenario_node(sc, e->stp_root)->name);
 }
 
 /* The check in words, for the run's report. */
@@ -1165,13 +1173,9 @@ static char *expect_text(const Scenario *sc, const ExpectDraft *d, const YNode *
   case CHECK_CONVERGED:
   case CHECK_ADJACENCY:
   case CHECK_OUTAGE:
-    expect_routing_text(s, sc, e, v);
-    break;
   case CHECK_EXEC:
-    expect_exec_text(s, e);
-    break;
   case CHECK_STP:
-    expect_stp_text(s, sc, e);
+    expect_state_text(s, sc, e, v);
     break;
   }
   return g_string_free(s, FALSE);
@@ -1194,11 +1198,7 @@ static void expect_read(SchemaCtx *cx, const YNode *item)
                          .neighbor = -1,
                          .nbr_state = OSPF_NBR_FULL,
                          .status = -1,
-                         .after = -1,
-                         .stp_port = -1,
-                         .stp_role = -1,
-                         .stp_state = -1,
-                         .stp_root = -1};
+                         .after = -1};
   gboolean *drop = g_new0(gboolean, item->n + 1);
   d.check = expect_find_check(cx, item, drop);
   if (d.check >= 0)
@@ -1315,6 +1315,7 @@ static gboolean expect_parse_stp_root(SchemaCtx *cx, const YNode *value, void *d
 static gboolean expect_parse_stp(SchemaCtx *cx, const YNode *value, void *dest)
 {
   ScenarioExpect *e = dest;
+  e->stp_port = e->stp_role = e->stp_state = e->stp_root = -1; /* not given */
   if (!schema_expect(cx, value, YNODE_MAP, "a mapping with node, and port with role or state, or root") ||
       !schema_apply(cx, &stp_check_schema, value, dest))
     return FALSE;

@@ -75,7 +75,8 @@ static gboolean stp_parse_stepped(SchemaCtx *cx, const YNode *value, uint64_t ma
     return FALSE;
   if (*out % step == 0)
     return TRUE;
-  schema_error(cx, value, "%s must be a multiple of %" G_GUINT64_FORMAT " (0, %" G_GUINT64_FORMAT ", ... %" G_GUINT64_FORMAT
+  schema_error(cx, value,
+               "%s must be a multiple of %" G_GUINT64_FORMAT " (0, %" G_GUINT64_FORMAT ", ... %" G_GUINT64_FORMAT
                "), found %" G_GUINT64_FORMAT,
                what, step, step, max, *out);
   return FALSE;
@@ -197,9 +198,11 @@ void scenario_resolve_stp(Loader *ld)
     schema_path_push_key(cx, node->name);
     if (node->kind == NODE_KIND_SWITCH)
       stp_read_node(cx, (int)n, block);
-    else
+    else {
+      schema_path_push_key(cx, "stp");
       schema_error(cx, block, "'stp' is the spanning tree of a switch; %s '%s' does not bridge",
                    node_kind_name(node->kind), node->name);
+    }
   }
   g_string_truncate(cx->path, 0);
 }
