@@ -32,64 +32,25 @@
  * (better BPDU from 8000.02:00:00:00:00:01)`, `stp eth1 listening ->
  * learning (forward delay)`, `stp root 8000.02:...`, topology changes.
  *
- * Entry points: see stp.h. Leaves out: RSTP's proposal/agreement, edge
- * ports and fast transitions (mode rstp is refused by the loader for now),
- * MSTP, per-VLAN trees, port priorities' 4-bit rounding checks beyond the
- * loader's, bridge management (SNMP).
+ * With `stp: rstp` the same bridge runs RSTP instead (rstp.c): this file
+ * keeps the BPDU codec, the ports' carrier, the notes and what the switch
+ * asks, and hands BPDUs and events to rstp.c.
+ *
+ * Entry points: see stp.h. Leaves out: MSTP, per-VLAN trees, bridge
+ * management (SNMP).
  */
 #include "models/link/stp.h"
 
 #include <string.h>
 
-#include "models/core/node.h"
 #include "models/link/ethernet_wire.h"
+#include "models/link/stp_int.h"
 #include "models/link/stp_wire.h"
 
 const char *const stp_mode_names[STP_MODE_COUNT] = {"off", "stp", "rstp"};
 const char *const stp_role_names[STP_ROLE_COUNT] = {"disabled", "root", "designated", "alternate", "backup"};
-const char *const stp_state_names[STP_STATE_COUNT] = {"disabled", "blocking", "listening", "learning", "forwarding"};
-
-/* A priority vector: what a port holds of its LAN's designated bridge. */
-typedef struct {
-  StpBridgeId root;
-  uint32_t cost;
-  StpBridgeId bridge;
-  uint16_t port;
-} StpVector;
-
-/* A configuration BPDU as read or about to be written. */
-typedef struct {
-  StpVector v;
-  SimTime age, max_age, hello, forward_delay;
-  gboolean tc, tc_ack;
-} StpConfigBpdu;
-
-typedef struct {
-  Stp *stp;
-  Iface *iface;
-  uint16_t id;
-  uint32_t cost;
-  StpState state;
-  StpRole role;         /* as last noted */
-  StpVector designated; /* the LAN's designated bridge, as this port knows it */
-  SimTime info_age;     /* message age of the recorded information */
-  gboolean tc_ack, config_pending;
-  EventId age_timer, forward_timer, hold_timer;
-} StpPort;
-
-struct Stp {
-  Node *node;
-  StpConfig conf; /* ports: NULL (read in stp_new) */
-  StpBridgeId id;
-  StpBridgeId root;
-  uint32_t root_cost;
-  StpPort *root_port;
-  SimTime max_age, hello, forward_delay; /* in use: the root's */
-  gboolean tc_detected, tc;
-  EventId hello_timer, tcn_timer, tc_timer;
-  StpPort *ports;
-  guint n;
-};
+const char *const stp_state_names[STP_STATE_COUNT] = {"disabled",  "discarding", "blocking",
+                                                      "listening", "learning",   "forwarding"};
 
 static void stp_hello_expired(void *obj, void *arg);
 static void stp_age_expired(void *obj, void *arg);
@@ -130,7 +91,7 @@ void stp_format_bridge_id(char out[24], StpBridgeId id)
 }
 
 /* Returns <0, 0 or >0 as `a` is a better, equal or worse vector than `b`. */
-static int stp_vector_cmp(const StpVector *a, const StpVector *b)
+int stp_vector_cmp(const StpVector *a, const StpVector *b)
 {
   if (a->root != b->root)
     return a->root < b->root ? -1 : 1;
@@ -143,12 +104,12 @@ static int stp_vector_cmp(const StpVector *a, const StpVector *b)
 
 /* ---- notes ------------------------------------------------------------ */
 
-static gboolean stp_tracing(const Stp *stp)
+gboolean stp_tracing(const Stp *stp)
 {
   return trace_wants(stp->node->ctx->trace, TRACE_LINK);
 }
 
-static void stp_note(const Stp *stp, const StpPort *p, const char *fmt, const char *a, const char *b, const char *why)
+void stp_note(const Stp *stp, const StpPort *p, const char *fmt, const char *a, const char *b, const char *why)
 {
   char *text = g_strdup_printf(fmt, a, b);
   trace_note(stp->node->ctx->trace, TRACE_LINK, sim_now(stp->node->ctx), stp->node, p ? p->iface : NULL, "stp %s (%s)",
@@ -156,7 +117,7 @@ static void stp_note(const Stp *stp, const StpPort *p, const char *fmt, const ch
   g_free(text);
 }
 
-static gboolean stp_is_root(const Stp *stp)
+gboolean stp_is_root(const Stp *stp)
 {
   return stp->root == stp->id;
 }
@@ -171,6 +132,8 @@ static StpRole stp_role_of(const Stp *stp, const StpPort *p)
 {
   if (p->state == STP_STATE_DISABLED)
     return STP_ROLE_DISABLED;
+  if (stp->conf.mode == STP_MODE_RSTP)
+    return p->rstp_role;
   if (p == stp->root_port)
     return STP_ROLE_ROOT;
   if (stp_designated_port(stp, p))
@@ -179,7 +142,7 @@ static StpRole stp_role_of(const Stp *stp, const StpPort *p)
 }
 
 /* Notes each port whose role changed since the last call, with `why`. */
-static void stp_note_roles(Stp *stp, const char *why)
+void stp_note_roles(Stp *stp, const char *why)
 {
   for (guint i = 0; i < stp->n; i++) {
     StpPort *p = &stp->ports[i];
@@ -190,7 +153,7 @@ static void stp_note_roles(Stp *stp, const char *why)
   }
 }
 
-static void stp_set_state(StpPort *p, StpState state, const char *why)
+void stp_set_state(StpPort *p, StpState state, const char *why)
 {
   if (p->state != state && stp_tracing(p->stp))
     stp_note(p->stp, p, "%s -> %s", stp_state_names[p->state], stp_state_names[state], why);
@@ -199,14 +162,14 @@ static void stp_set_state(StpPort *p, StpState state, const char *why)
 
 /* ---- timers ----------------------------------------------------------- */
 
-static void stp_stop(Stp *stp, EventId *timer)
+void stp_stop(Stp *stp, EventId *timer)
 {
   if (*timer != EVENT_ID_NONE)
     scheduler_cancel(stp->node->ctx->sched, *timer);
   *timer = EVENT_ID_NONE;
 }
 
-static void stp_start(Stp *stp, EventId *timer, SimTime after, EventFn fn, void *obj)
+void stp_start(Stp *stp, EventId *timer, SimTime after, EventFn fn, void *obj)
 {
   stp_stop(stp, timer);
   *timer = scheduler_after(stp->node->ctx->sched, MAX(after, 0), fn, obj, NULL);
@@ -233,7 +196,7 @@ static uint16_t stp_time_units(SimTime t)
 
 /* Sends a BPDU of `len` bytes (at `bpdu`) out of port p, in an 802.3/LLC
  * frame to the bridge group address, padded to the minimum frame. */
-static void stp_send(StpPort *p, const uint8_t *bpdu, size_t len)
+void stp_send(StpPort *p, const uint8_t *bpdu, size_t len)
 {
   SimContext *ctx = p->stp->node->ctx;
   Packet *frame = packet_new(ctx->pool, ETH_MIN_FRAME);
@@ -252,11 +215,12 @@ static void stp_send(StpPort *p, const uint8_t *bpdu, size_t len)
   iface_transmit(p->iface, frame);
 }
 
-static void stp_send_config(StpPort *p, const StpConfigBpdu *c)
+void stp_send_config(StpPort *p, const StpConfigBpdu *c)
 {
-  uint8_t b[BPDU_CONFIG_LEN] = {0};
-  b[BPDU_OFF_TYPE] = BPDU_TYPE_CONFIG;
-  b[BPDU_OFF_FLAGS] = (uint8_t)((c->tc ? BPDU_FLAG_TC : 0) | (c->tc_ack ? BPDU_FLAG_TC_ACK : 0));
+  uint8_t b[BPDU_RST_LEN] = {0};
+  b[BPDU_OFF_VERSION] = c->rst ? BPDU_VERSION_RSTP : BPDU_VERSION_STP;
+  b[BPDU_OFF_TYPE] = c->rst ? BPDU_TYPE_RST : BPDU_TYPE_CONFIG;
+  b[BPDU_OFF_FLAGS] = (uint8_t)(c->flags | (c->tc ? BPDU_FLAG_TC : 0) | (c->tc_ack ? BPDU_FLAG_TC_ACK : 0));
   stp_put_id(b + BPDU_OFF_ROOT, c->v.root);
   stp_put16(b + BPDU_OFF_COST, (uint16_t)(c->v.cost >> 16));
   stp_put16(b + BPDU_OFF_COST + 2, (uint16_t)c->v.cost);
@@ -266,7 +230,7 @@ static void stp_send_config(StpPort *p, const StpConfigBpdu *c)
   stp_put16(b + BPDU_OFF_MAX_AGE, stp_time_units(c->max_age));
   stp_put16(b + BPDU_OFF_HELLO, stp_time_units(c->hello));
   stp_put16(b + BPDU_OFF_FWD_DELAY, stp_time_units(c->forward_delay));
-  stp_send(p, b, sizeof b);
+  stp_send(p, b, c->rst ? BPDU_RST_LEN : BPDU_CONFIG_LEN);
 }
 
 /* 8.6.1 Transmit Configuration BPDU: at most one per hold time; none once
@@ -278,8 +242,15 @@ static void stp_transmit_config(StpPort *p)
     p->config_pending = TRUE;
     return;
   }
-  StpConfigBpdu c = {
-      {stp->root, stp->root_cost, stp->id, p->id}, 0, stp->max_age, stp->hello, stp->forward_delay, stp->tc, p->tc_ack};
+  StpConfigBpdu c = {{stp->root, stp->root_cost, stp->id, p->id},
+                     0,
+                     stp->max_age,
+                     stp->hello,
+                     stp->forward_delay,
+                     stp->tc,
+                     p->tc_ack,
+                     0,
+                     FALSE};
   if (!stp_is_root(stp))
     c.age = stp->root_port->info_age + STP_MESSAGE_AGE_INCREMENT;
   if (c.age >= stp->max_age)
@@ -291,7 +262,7 @@ static void stp_transmit_config(StpPort *p)
 }
 
 /* 8.6.6 Transmit Topology Change Notification BPDU, on the root port. */
-static void stp_transmit_tcn(Stp *stp)
+void stp_transmit_tcn(Stp *stp)
 {
   static const uint8_t tcn[BPDU_TCN_LEN] = {0, 0, BPDU_VERSION_STP, BPDU_TYPE_TCN};
   if (stp->root_port)
@@ -394,6 +365,12 @@ static void stp_configuration_update(Stp *stp)
   StpBridgeId before = stp->root;
   stp_root_selection(stp);
   stp_designated_port_selection(stp);
+  stp_note_root(stp, before);
+}
+
+/* Notes the root the bridge holds when it is not `before`. */
+void stp_note_root(Stp *stp, StpBridgeId before)
+{
   if (stp->root != before && stp_tracing(stp)) {
     char id[24];
     stp_format_bridge_id(id, stp->root);
@@ -599,6 +576,11 @@ static void stp_iface_changed(void *data, Iface *iface)
   if (iface->node != stp->node || iface->index >= stp->n)
     return;
   StpPort *p = &stp->ports[iface->index];
+  if (stp->conf.mode == STP_MODE_RSTP) {
+    if (iface->up != (p->state != STP_STATE_DISABLED))
+      rstp_port_changed(p, iface->up);
+    return;
+  }
   if (iface->up && p->state == STP_STATE_DISABLED) {
     stp_initialize_port(p, STP_STATE_BLOCKING, "link up");
     stp_port_state_selection(stp, "link up");
@@ -614,6 +596,10 @@ static void stp_initialize(void *obj, void *arg)
 {
   (void)arg;
   Stp *stp = obj;
+  if (stp->conf.mode == STP_MODE_RSTP) {
+    rstp_initialize(stp);
+    return;
+  }
   for (guint i = 0; i < stp->n; i++) {
     StpPort *p = &stp->ports[i];
     stp_initialize_port(p, p->iface->up ? STP_STATE_BLOCKING : STP_STATE_DISABLED, "start");
@@ -650,6 +636,7 @@ static void stp_port_init(Stp *stp, StpPort *p, guint i, const StpConfig *conf)
   p->id = (uint16_t)(pc.priority << 8 | ((i + 1) & 0xfff));
   p->cost = pc.cost ? pc.cost : stp_cost_from_rate(p->iface->link ? p->iface->link->rate_bps : 0);
   p->state = STP_STATE_DISABLED;
+  p->edge = p->edge_admin = pc.edge;
 }
 
 /* Starts the spanning tree of switch node `node` (its ports all made),
@@ -714,6 +701,8 @@ static void stp_read_config(const uint8_t *b, StpConfigBpdu *c)
   c->forward_delay = stp_get_time(b + BPDU_OFF_FWD_DELAY);
   c->tc = (b[BPDU_OFF_FLAGS] & BPDU_FLAG_TC) != 0;
   c->tc_ack = (b[BPDU_OFF_FLAGS] & BPDU_FLAG_TC_ACK) != 0;
+  c->flags = b[BPDU_OFF_FLAGS];
+  c->rst = b[BPDU_OFF_TYPE] == BPDU_TYPE_RST;
 }
 
 /* Returns the BPDU's type when `b` (`len` bytes) is a valid BPDU per
@@ -773,8 +762,13 @@ void stp_input(Stp *stp, Iface *in, Packet *frame)
   packet_free(frame);
   if (p->state == STP_STATE_DISABLED)
     return;
-  if (type == BPDU_TYPE_CONFIG)
+  gboolean rstp = stp->conf.mode == STP_MODE_RSTP;
+  if (type == BPDU_TYPE_CONFIG && rstp)
+    rstp_received(p, &c);
+  else if (type == BPDU_TYPE_CONFIG)
     stp_received_config(p, &c);
+  else if (rstp)
+    rstp_received_tcn(p);
   else
     stp_received_tcn(p);
 }
@@ -800,13 +794,22 @@ SimTime stp_aging(const Stp *stp, SimTime normal)
 
 void stp_bridge_view(const Stp *stp, StpBridgeView *out)
 {
-  *out = (StpBridgeView){stp->id,    stp->root,    stp->root_cost,     stp->root_port ? stp->root_port->iface : NULL,
-                         stp->hello, stp->max_age, stp->forward_delay, stp->tc};
+  *out = (StpBridgeView){stp->conf.mode == STP_MODE_RSTP,
+                         stp->id,
+                         stp->root,
+                         stp->root_cost,
+                         stp->root_port ? stp->root_port->iface : NULL,
+                         stp->hello,
+                         stp->max_age,
+                         stp->forward_delay,
+                         stp->tc};
 }
 
 void stp_port_view(const Stp *stp, guint index, StpPortView *out)
 {
   const StpPort *p = &stp->ports[index];
-  *out =
-      (StpPortView){p->iface, stp_role_of(stp, p), p->state, p->cost, p->id, p->designated.bridge, p->designated.port};
+  gboolean rapid = stp->conf.mode == STP_MODE_RSTP;
+  *out = (StpPortView){
+      p->iface,         stp_role_of(stp, p), p->state, p->cost, p->id, p->designated.bridge, p->designated.port,
+      rapid && p->edge, rapid && p->stp_peer};
 }

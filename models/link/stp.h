@@ -1,8 +1,8 @@
 /*
- * The spanning tree of a switch (IEEE 802.1D-1998 clause 8, as kept in
- * 802.1D-2004 annex and Linux's br_stp*.c): root election, port roles and
- * states, timers and topology change. See stp.c for what it models and
- * leaves out.
+ * The spanning tree of a switch: STP (IEEE 802.1D-1998 clause 8, as Linux's
+ * br_stp*.c runs it; stp.c) or RSTP (IEEE 802.1w, 802.1D-2004 clause 17;
+ * rstp.c): root election, port roles and states, timers and topology
+ * change. See stp.c and rstp.c for what they model and leave out.
  *
  * Entry points: stp_config_defaults() and stp_port_config_defaults() (the
  * loader fills a StpConfig from them), stp_new() (from
@@ -37,7 +37,7 @@ extern const char *const stp_mode_names[STP_MODE_COUNT];
 typedef struct {
   uint32_t cost;    /* 0: from the link's rate (802.1D-2004 table 17-3) */
   uint8_t priority; /* 0 to 240 in steps of 16; default 128 */
-  gboolean edge;    /* an edge port (RSTP; kept for the config, unused by STP) */
+  gboolean edge;    /* an edge port (RSTP): forwards at once, sends no TC; unused by STP */
 } StpPortConfig;
 
 /* A switch's spanning-tree settings, owned by the model; the loader fills it. */
@@ -62,6 +62,7 @@ typedef enum {
 } StpRole;
 typedef enum {
   STP_STATE_DISABLED,
+  STP_STATE_DISCARDING, /* RSTP's one state for blocking and listening */
   STP_STATE_BLOCKING,
   STP_STATE_LISTENING,
   STP_STATE_LEARNING,
@@ -83,6 +84,7 @@ SimTime stp_aging(const Stp *stp, SimTime normal);
 
 /* What `show spanning-tree` prints of the bridge. */
 typedef struct {
+  gboolean rapid; /* RSTP */
   StpBridgeId bridge, root;
   uint32_t root_cost;
   const Iface *root_port;                /* NULL: this bridge is the root */
@@ -99,6 +101,8 @@ typedef struct {
   uint16_t port_id;
   StpBridgeId designated_bridge;
   uint16_t designated_port;
+  gboolean edge;     /* RSTP: an edge port now */
+  gboolean stp_peer; /* RSTP: an STP bridge heard, 802.1D BPDUs sent */
 } StpPortView;
 
 void stp_bridge_view(const Stp *stp, StpBridgeView *out);

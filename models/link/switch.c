@@ -144,6 +144,20 @@ static gboolean switch_for_stp(const Switch *sw, const uint8_t *dst)
   return sw->stp && memcmp(dst, stp_group_mac, ETH_ADDR_LEN) == 0;
 }
 
+/* Forgets every entry learned on a port other than `keep` (NULL: every
+ * entry), as RSTP does on a topology change (802.1D-2004 17.10); returns
+ * how many it forgot. */
+guint switch_flush(Switch *sw, const Iface *keep)
+{
+  guint n = 0;
+  for (guint i = 0; i < sw->cap; i++)
+    if (sw->slots[i].key && sw->slots[i].port && sw->slots[i].port != keep) {
+      sw->slots[i].port = NULL;
+      n++;
+    }
+  return n;
+}
+
 /* Returns TRUE when an entry was refreshed less than the aging time ago. */
 static gboolean switch_entry_live(const Switch *sw, const SwitchEntry *e, SimTime now)
 {

@@ -29,6 +29,7 @@ Iface *switch_lookup(Switch *sw, const uint8_t mac[6]);
 guint switch_table_size(const Switch *sw);
 void switch_enable_stp(Switch *sw, const StpConfig *conf);
 Stp *switch_stp(const Switch *sw);
+guint switch_flush(Switch *sw, const Iface *keep);
 
 /* One live entry of the MAC table. */
 typedef struct {

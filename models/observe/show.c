@@ -286,7 +286,8 @@ static void show_stp_bridge(const StpBridgeView *b, GString *out)
   char root[24], bridge[24];
   stp_format_bridge_id(root, b->root);
   stp_format_bridge_id(bridge, b->bridge);
-  g_string_append(out, "Spanning tree enabled protocol ieee (802.1D)\n");
+  g_string_append(out, b->rapid ? "Spanning tree enabled protocol rstp (802.1w)\n"
+                                : "Spanning tree enabled protocol ieee (802.1D)\n");
   if (b->root_port)
     g_string_append_printf(out, "Root ID    %s  cost %u  port %s\n", root, b->root_cost, b->root_port->name);
   else
@@ -320,7 +321,10 @@ void show_stp(Node *node, GString *out)
     stp_port_view(stp, i, &p);
     stp_format_bridge_id(designated, p.designated_bridge);
     g_snprintf(prio, sizeof prio, "%u.%u", p.port_id >> 8, p.port_id & 0xfffu);
-    g_string_append_printf(out, "%-10s %-11s %-11s %-10u %-9s %s.%04x\n", p.iface->name, stp_role_names[p.role],
-                           stp_state_names[p.state], p.cost, prio, designated, p.designated_port);
+    g_string_append_printf(out, "%-10s %-11s %-11s %-10u %-9s %s.%04x%s\n", p.iface->name, stp_role_names[p.role],
+                           stp_state_names[p.state], p.cost, prio, designated, p.designated_port,
+                           p.edge       ? "  edge"
+                           : p.stp_peer ? "  peer(STP)"
+                                        : "");
   }
 }

@@ -1,8 +1,8 @@
 /*
  * A switch's `stp:`: its spanning tree (models/link/stp.h), read once the
  * network is resolved, since its `interfaces:` name ports that links may
- * have added. `stp: stp` (or `off`) gives the mode alone; a mapping gives
- * `mode` (default stp), the bridge `priority`, the timers `hello`,
+ * have added. `stp: stp` (or `rstp`, `off`) gives the mode alone; a
+ * mapping gives `mode` (default stp), the bridge `priority`, the timers `hello`,
  * `max-age` and `forward-delay`, and per port `cost`, `priority` and
  * `edge`. Values are checked against IEEE 802.1D-2004's ranges (17.13,
  * 17.14), and the timers against its rule 2 x (forward-delay - 1s) >=
@@ -59,10 +59,6 @@ static gboolean stp_parse_mode(SchemaCtx *cx, const YNode *value, void *dest)
   int mode = 0;
   if (!scenario_parse_word(cx, value, stp_mode_names, STP_MODE_COUNT, "spanning-tree mode", &mode))
     return FALSE;
-  if (mode == STP_MODE_RSTP) {
-    schema_error(cx, value, "'rstp' (IEEE 802.1w) is not implemented yet; use 'stp' (IEEE 802.1D) or 'off'");
-    return FALSE;
-  }
   *(StpMode *)dest = (StpMode)mode;
   return TRUE;
 }
@@ -173,7 +169,7 @@ static void stp_read_node(SchemaCtx *cx, int n, const YNode *block)
   gsize mark = schema_path_push_key(cx, "stp");
   if (block->type == YNODE_SCALAR)
     stp_parse_mode(cx, block, &d.conf.mode);
-  else if (schema_expect(cx, block, YNODE_MAP, "a spanning-tree mode (off or stp) or a mapping of settings")) {
+  else if (schema_expect(cx, block, YNODE_MAP, "a spanning-tree mode (off, stp or rstp) or a mapping of settings")) {
     d.conf.mode = STP_MODE_STP;
     if (schema_apply(cx, &stp_schema, block, &d))
       stp_check_timers(cx, block, &d.conf);

@@ -141,14 +141,14 @@ static void rg_make(RgGraph *g, GRand *r)
 }
 
 /* The scenario of graph g: switch sI with ports pJ, each link its rate. */
-static char *rg_yaml(const RgGraph *g)
+static char *rg_yaml(const RgGraph *g, const char *mode)
 {
   GString *y = g_string_new("scenario: random\nstop: 60s\nnodes:\n");
   for (int i = 0; i < g->n; i++) {
     g_string_append_printf(y, "  s%d:\n    kind: switch\n    interfaces: [", i);
     for (int p = 0; p < g->nports[i]; p++)
       g_string_append_printf(y, "%sp%d", p ? ", " : "", p);
-    g_string_append_printf(y, "]\n    stp:\n      priority: %u\n      interfaces:\n", g->prio[i]);
+    g_string_append_printf(y, "]\n    stp:\n      mode: %s\n      priority: %u\n      interfaces:\n", mode, g->prio[i]);
     for (int p = 0; p < g->nports[i]; p++) {
       g_string_append_printf(y, "        p%d: { priority: %u", p, g->pprio[i][p]);
       if (g->cost[i][p])
@@ -276,42 +276,56 @@ static void rg_compute(const RgGraph *g, const Network *net, RgTree *t)
 }
 
 /* Compares the model's roles, states and roots at 60 s with rg_compute's. */
-static void rg_check(const RgGraph *g, const Network *net, const RgTree *t, guint iter, const char *yaml)
+static void rg_check(const RgGraph *g, const Network *net, const RgTree *t, guint iter, const char *yaml,
+                     StpState blocked)
 {
   for (int sw = 0; sw < g->n; sw++) {
     Stp *stp = switch_stp(network_node(net, (guint)sw)->sw);
     StpBridgeView b;
     stp_bridge_view(stp, &b);
-    ck_assert_msg(b.root == t->id[t->root] && b.root_cost == t->dist[sw], "graph %u: s%d root %" G_GINT64_MODIFIER
-                  "x cost %u, expected %" G_GINT64_MODIFIER "x cost %" G_GUINT64_FORMAT "\n%s",
+    ck_assert_msg(b.root == t->id[t->root] && b.root_cost == t->dist[sw],
+                  "graph %u: s%d root %" G_GINT64_MODIFIER "x cost %u, expected %" G_GINT64_MODIFIER
+                  "x cost %" G_GUINT64_FORMAT "\n%s",
                   iter, sw, b.root, b.root_cost, t->id[t->root], t->dist[sw], yaml);
     for (int p = 0; p < g->nports[sw]; p++) {
       StpPortView v;
       stp_port_view(stp, (guint)p, &v);
-      StpState want = t->role[sw][p] == STP_ROLE_ALTERNATE ? STP_STATE_BLOCKING : STP_STATE_FORWARDING;
-      ck_assert_msg(v.role == t->role[sw][p] && v.state == want, "graph %u: s%d p%d is %s %s, expected %s %s\n%s",
-                    iter, sw, p, stp_role_names[v.role], stp_state_names[v.state], stp_role_names[t->role[sw][p]],
+      StpState want = t->role[sw][p] == STP_ROLE_ALTERNATE ? blocked : STP_STATE_FORWARDING;
+      ck_assert_msg(v.role == t->role[sw][p] && v.state == want, "graph %u: s%d p%d is %s %s, expected %s %s\n%s", iter,
+                    sw, p, stp_role_names[v.role], stp_state_names[v.state], stp_role_names[t->role[sw][p]],
                     stp_state_names[want], yaml);
     }
   }
 }
 
-START_TEST(test_stp_random_graphs)
+/* 300 graphs with STP, then 300 with RSTP (alternate ports discard). */
+static void rg_run(const char *mode, StpState blocked, guint32 seed)
 {
-  GRand *r = g_rand_new_with_seed(802);
+  GRand *r = g_rand_new_with_seed(seed);
   for (guint iter = 0; iter < 300; iter++) {
     RgGraph g;
     rg_make(&g, r);
-    char *yaml = rg_yaml(&g);
+    char *yaml = rg_yaml(&g, mode);
     Fixture fx = fx_build(yaml);
     RgTree t;
     rg_compute(&g, fx.net, &t);
     run_to(&fx, SIMTIME_S(60));
-    rg_check(&g, fx.net, &t, iter, yaml);
+    rg_check(&g, fx.net, &t, iter, yaml, blocked);
     fx_free(&fx);
     g_free(yaml);
   }
   g_rand_free(r);
+}
+
+START_TEST(test_stp_random_graphs)
+{
+  rg_run("stp", STP_STATE_BLOCKING, 802);
+}
+END_TEST
+
+START_TEST(test_rstp_random_graphs)
+{
+  rg_run("rstp", STP_STATE_DISCARDING, 8021);
 }
 END_TEST
 
@@ -440,6 +454,128 @@ START_TEST(test_stp_topology_change_aging)
   ck_assert_int_eq(stp_aging(root, SIMTIME_S(300)), SIMTIME_S(15));
   run_to(&fx, tc_end);
   ck_assert_int_eq(stp_aging(root, SIMTIME_S(300)), SIMTIME_S(300));
+  fx_free(&fx);
+}
+END_TEST
+
+/* ---- RSTP ---- */
+
+/* The triangle with RSTP, h1 on an edge port. */
+static char *rstp_triangle(void)
+{
+  char *a = g_strjoinv("stp: { mode: rstp, priority: 4096, interfaces: { p3: { edge: true } } } }",
+                       g_strsplit(triangle, "stp: { priority: 4096 } }", -1));
+  char *b = g_strjoinv("stp: rstp }", g_strsplit(a, "stp: stp }", -1));
+  g_free(a);
+  return b;
+}
+
+/* Proposal and agreement: s1's BPDUs (proposals) reach s2 and s3 at d;
+ * their new root ports forward at once and agree; the agreements follow
+ * the TC BPDU each root port's forwarding sent (one 60-byte frame, 4.8
+ * us) and reach s1 at 2d + 4.8 us, whose ports forward then. s2 proposes
+ * on p2 at d; s3, hearing it at 2d, makes p1 alternate and agrees at once
+ * (a discarding port is in sync); s2's p2 forwards at 3d. The edge port
+ * forwards at 0. All far before forward delay. */
+START_TEST(test_rstp_proposal_agreement)
+{
+  char *yaml = rstp_triangle();
+  Fixture fx = fx_build(yaml);
+  run_to(&fx, 0);
+  assert_port(&fx, "s1", "p3", STP_ROLE_DESIGNATED, STP_STATE_FORWARDING);
+  assert_port(&fx, "s1", "p1", STP_ROLE_DESIGNATED, STP_STATE_DISCARDING);
+  run_to(&fx, BPDU_TIME - 1);
+  assert_port(&fx, "s2", "p1", STP_ROLE_DESIGNATED, STP_STATE_DISCARDING);
+  run_to(&fx, BPDU_TIME);
+  assert_port(&fx, "s2", "p1", STP_ROLE_ROOT, STP_STATE_FORWARDING);
+  assert_port(&fx, "s3", "p2", STP_ROLE_ROOT, STP_STATE_FORWARDING);
+  run_to(&fx, 2 * BPDU_TIME + 4800 - 1);
+  assert_port(&fx, "s1", "p1", STP_ROLE_DESIGNATED, STP_STATE_DISCARDING);
+  assert_port(&fx, "s3", "p1", STP_ROLE_ALTERNATE, STP_STATE_DISCARDING);
+  run_to(&fx, 2 * BPDU_TIME + 4800);
+  assert_port(&fx, "s1", "p1", STP_ROLE_DESIGNATED, STP_STATE_FORWARDING);
+  assert_port(&fx, "s1", "p2", STP_ROLE_DESIGNATED, STP_STATE_FORWARDING);
+  run_to(&fx, 3 * BPDU_TIME - 1);
+  assert_port(&fx, "s2", "p2", STP_ROLE_DESIGNATED, STP_STATE_DISCARDING);
+  run_to(&fx, 3 * BPDU_TIME);
+  assert_port(&fx, "s2", "p2", STP_ROLE_DESIGNATED, STP_STATE_FORWARDING);
+  ck_assert(fx_port(&fx, "s1", "p3").edge);
+  fx_free(&fx);
+  g_free(yaml);
+}
+END_TEST
+
+/* s3's root port loses carrier: the alternate p1 is root port and
+ * forwards at once (no 30 s), the root cost two hops. */
+START_TEST(test_rstp_alternate_takes_over)
+{
+  char *yaml = rstp_triangle();
+  Fixture fx = fx_build(yaml);
+  run_to(&fx, SIMTIME_S(10));
+  link_set_up(fx_iface(&fx, "s3", "p2")->link, FALSE);
+  assert_port(&fx, "s3", "p1", STP_ROLE_ROOT, STP_STATE_FORWARDING);
+  StpBridgeView b;
+  stp_bridge_view(fx_stp(&fx, "s3"), &b);
+  ck_assert_uint_eq(b.root_cost, 400000);
+  fx_free(&fx);
+  g_free(yaml);
+}
+END_TEST
+
+/* The s1-s3 link falls silent (100% loss): s3 drops s1's information 3
+ * hello times after the last BPDU arrived (not max age), and its
+ * alternate forwards at once. */
+START_TEST(test_rstp_info_lapses)
+{
+  char *yaml = rstp_triangle();
+  Fixture fx = fx_build(yaml);
+  run_to(&fx, SIMTIME_S(59));
+  LinkConfig lossy;
+  link_config_defaults(&lossy);
+  lossy.loss = 1.0;
+  lossy.given = LINK_GIVEN_LOSS;
+  link_set_params(fx_iface(&fx, "s3", "p2")->link, &lossy);
+  SimTime lapse = SIMTIME_S(58) + BPDU_TIME + SIMTIME_S(6);
+  run_to(&fx, lapse - 1);
+  assert_port(&fx, "s3", "p2", STP_ROLE_ROOT, STP_STATE_FORWARDING);
+  run_to(&fx, lapse);
+  assert_port(&fx, "s3", "p1", STP_ROLE_ROOT, STP_STATE_FORWARDING);
+  assert_port(&fx, "s3", "p2", STP_ROLE_DESIGNATED, STP_STATE_DISCARDING);
+  fx_free(&fx);
+  g_free(yaml);
+}
+END_TEST
+
+/* An RSTP root and an STP bridge on one link: s1's port hears a
+ * configuration BPDU at d and sends 802.1D BPDUs from then on; no
+ * agreement comes, so it learns at 15 s and forwards at 30 s; s2's port,
+ * listening from 0 as a designated port and root port from d (s1's first
+ * BPDU, an RST one, read as a configuration BPDU), forwards at 30 s too. */
+static const char *const mixed = "scenario: mixed\n"
+                                 "stop: 60s\n"
+                                 "nodes:\n"
+                                 "  s1: { kind: switch, interfaces: [p1], stp: { mode: rstp, priority: 4096 } }\n"
+                                 "  s2: { kind: switch, interfaces: [p1], stp: stp }\n"
+                                 "links:\n"
+                                 "  - [\"s1:p1\", \"s2:p1\"]\n";
+
+START_TEST(test_rstp_stp_fallback)
+{
+  Fixture fx = fx_build(mixed);
+  run_to(&fx, BPDU_TIME - 1);
+  ck_assert(!fx_port(&fx, "s1", "p1").stp_peer);
+  run_to(&fx, BPDU_TIME);
+  ck_assert(fx_port(&fx, "s1", "p1").stp_peer);
+  assert_port(&fx, "s2", "p1", STP_ROLE_ROOT, STP_STATE_LISTENING);
+  run_to(&fx, SIMTIME_S(15));
+  assert_port(&fx, "s1", "p1", STP_ROLE_DESIGNATED, STP_STATE_LEARNING);
+  run_to(&fx, SIMTIME_S(30) - 1);
+  assert_port(&fx, "s1", "p1", STP_ROLE_DESIGNATED, STP_STATE_LEARNING);
+  assert_port(&fx, "s2", "p1", STP_ROLE_ROOT, STP_STATE_LEARNING);
+  run_to(&fx, SIMTIME_S(30));
+  assert_port(&fx, "s1", "p1", STP_ROLE_DESIGNATED, STP_STATE_FORWARDING);
+  assert_port(&fx, "s2", "p1", STP_ROLE_ROOT, STP_STATE_FORWARDING);
+  ck_assert(fx_port(&fx, "s1", "p1").stp_peer);
   fx_free(&fx);
 }
 END_TEST
@@ -597,44 +733,47 @@ static guint count_lines(const char *s)
   return n;
 }
 
-/* Every pcap of the triangle with a failure: every BPDU dissected as STP,
- * config and TCN ones present, no malformed frame or expert error. */
-START_TEST(test_stp_tshark)
+/* Removes the files of `dir` (no subfolders) and `dir`. */
+static void remove_dir(const char *dir)
+{
+  GDir *d = g_dir_open(dir, 0, NULL);
+  for (const char *name; d && (name = g_dir_read_name(d));) {
+    char *path = g_build_filename(dir, name, NULL);
+    g_remove(path);
+    g_free(path);
+  }
+  if (d)
+    g_dir_close(d);
+  ck_assert_int_eq(g_rmdir(dir), 0);
+}
+
+/* Runs `yaml` with pcap on every interface until `stop`; checks that
+ * tshark finds no malformed frame, expert error or undissected LLC frame
+ * in any pcap; returns in counts[k] the frames matching filters[k] over
+ * all pcaps (NULL-terminated, at most 4). */
+static void tshark_run(const char *yaml, const char *stop, const char *const *filters, guint *counts)
 {
   char *dir = g_dir_make_tmp("ipsim-stp-XXXXXX", NULL);
-  char *yaml = g_strconcat(triangle, "events:\n  - { at: 40s, link: [\"s3:p2\", \"s1:p2\"], set: down }\n",
-                           "output: { pcap: all }\n", NULL);
+  char *text = g_strconcat(yaml, "output: { pcap: all }\n", NULL);
   char *file = g_build_filename(dir, "t.yaml", NULL), *out = g_build_filename(dir, "out", NULL);
-  ck_assert(g_file_set_contents(file, yaml, -1, NULL));
+  ck_assert(g_file_set_contents(file, text, -1, NULL));
   char *o = NULL, *e = NULL;
-  ck_assert_int_eq(testlib_run_ipsim((const char *[]){"run", "--quiet", "--stop", "80s", "--out", out, file, NULL}, &o,
-                                     &e),
-                   0);
+  int status = testlib_run_ipsim((const char *[]){"run", "--quiet", "--stop", stop, "--out", out, file, NULL}, &o, &e);
+  ck_assert_msg(status == 0, "ipsim run: %s", e);
   GPtrArray *pcaps = testlib_list_dir(out, ".pcap");
-  guint config = 0, tcn = 0;
   for (guint i = 0; i < pcaps->len; i++) {
     char *pcap = g_build_filename(out, pcaps->pdata[i], NULL);
     char *bad = tshark(pcap, "_ws.malformed || _ws.expert.severity >= error || (llc && !stp)");
     ck_assert_msg(bad[0] == '\0', "tshark finds problems in %s:\n%s", pcap, bad);
-    char *c = tshark(pcap, "stp.type == 0x00 && stp.root.hw"), *t = tshark(pcap, "stp.type == 0x80");
-    config += count_lines(c);
-    tcn += count_lines(t);
-    g_free(c);
-    g_free(t);
+    for (guint k = 0; filters[k]; k++) {
+      char *match = tshark(pcap, filters[k]);
+      counts[k] += count_lines(match);
+      g_free(match);
+    }
     g_free(bad);
-    g_remove(pcap);
     g_free(pcap);
   }
-  ck_assert_uint_gt(config, 100);
-  ck_assert_uint_gt(tcn, 2);
-  for (const char *const *f = (const char *const[]){"summary.json", "counters.json", "flows.csv", "flows.json",
-                                                     "expect.json", NULL};
-       *f; f++) {
-    char *p = g_build_filename(out, *f, NULL);
-    g_remove(p);
-    g_free(p);
-  }
-  ck_assert_int_eq(g_rmdir(out), 0);
+  remove_dir(out);
   g_remove(file);
   ck_assert_int_eq(g_rmdir(dir), 0);
   g_ptr_array_free(pcaps, TRUE);
@@ -642,8 +781,45 @@ START_TEST(test_stp_tshark)
   g_free(e);
   g_free(file);
   g_free(out);
-  g_free(yaml);
+  g_free(text);
   g_free(dir);
+}
+
+/* Every pcap of the triangle with a failure: every BPDU dissected as STP,
+ * configuration and TCN ones present. */
+START_TEST(test_stp_tshark)
+{
+  char *yaml = g_strconcat(triangle, "events:\n  - { at: 40s, link: [\"s3:p2\", \"s1:p2\"], set: down }\n", NULL);
+  const char *filters[] = {"stp.type == 0x00 && stp.root.hw", "stp.type == 0x80", NULL};
+  guint counts[2] = {0};
+  tshark_run(yaml, "80s", filters, counts);
+  ck_assert_uint_gt(counts[0], 100);
+  ck_assert_uint_gt(counts[1], 2);
+  g_free(yaml);
+}
+END_TEST
+
+/* RSTP: RST BPDUs with proposal and agreement flags dissected; with an
+ * STP bridge on one link (mixed), the RSTP bridge's port sends RST BPDUs
+ * only until it hears the STP bridge, then configuration BPDUs. */
+START_TEST(test_rstp_tshark)
+{
+  char *yaml = rstp_triangle();
+  const char *filters[] = {"stp.type == 0x02 && stp.version == 2", "stp.flags.proposal == 1",
+                           "stp.flags.agreement == 1", NULL};
+  guint counts[3] = {0};
+  tshark_run(yaml, "20s", filters, counts);
+  ck_assert_uint_gt(counts[0], 50);
+  ck_assert_uint_gt(counts[1], 0);
+  ck_assert_uint_gt(counts[2], 0);
+  const char *mixed_filters[] = {"stp.type == 0x02", "stp.type == 0x02 && frame.time_epoch > 0.002",
+                                 "stp.type == 0x00 && stp.bridge.prio == 4096", NULL};
+  guint mixed_counts[3] = {0};
+  tshark_run(mixed, "20s", mixed_filters, mixed_counts);
+  ck_assert_uint_eq(mixed_counts[0], 2); /* s1's first BPDU, in both captures of the link */
+  ck_assert_uint_eq(mixed_counts[1], 0);
+  ck_assert_uint_gt(mixed_counts[2], 10);
+  g_free(yaml);
 }
 END_TEST
 
@@ -680,14 +856,20 @@ static Suite *stp_suite(void)
   TCase *tc = tcase_create("stp");
   tcase_set_timeout(tc, 120);
   tcase_add_test(tc, test_stp_random_graphs);
+  tcase_add_test(tc, test_rstp_random_graphs);
   tcase_add_test(tc, test_stp_start_timing);
   tcase_add_test(tc, test_stp_carrier_loss);
   tcase_add_test(tc, test_stp_max_age);
   tcase_add_test(tc, test_stp_topology_change_aging);
+  tcase_add_test(tc, test_rstp_proposal_agreement);
+  tcase_add_test(tc, test_rstp_alternate_takes_over);
+  tcase_add_test(tc, test_rstp_info_lapses);
+  tcase_add_test(tc, test_rstp_stp_fallback);
   tcase_add_test(tc, test_stp_bad_bpdus);
   tcase_add_test(tc, test_stp_higher_versions);
   tcase_add_test(tc, test_stp_own_bpdu_and_others);
   tcase_add_test(tc, test_stp_tshark);
+  tcase_add_test(tc, test_rstp_tshark);
   tcase_add_test(tc, test_stp_loop_warning);
   suite_add_tcase(s, tc);
   return s;
