@@ -187,6 +187,7 @@ static void rstp_transitions(StpPort *p)
   case STP_ROLE_ALTERNATE:
   case STP_ROLE_BACKUP:
     stp_stop(p->stp, &p->forward_timer);
+    stp_stop(p->stp, &p->tc_timer);
     p->proposing = p->agreed = FALSE;
     stp_set_state(p, STP_STATE_DISCARDING, stp_role_names[p->rstp_role]);
     break;

@@ -23,8 +23,8 @@ typedef struct {
   StpVector v;
   SimTime age, max_age, hello, forward_delay;
   gboolean tc, tc_ack;
-  uint8_t flags;   /* as on the wire (RST BPDUs: role, proposal, agreement, ...) */
-  gboolean rst;    /* an RST BPDU (version 2 or more, type 2) */
+  uint8_t flags; /* as on the wire (RST BPDUs: role, proposal, agreement, ...) */
+  gboolean rst;  /* an RST BPDU (version 2 or more, type 2) */
 } StpConfigBpdu;
 
 typedef struct StpPort {
@@ -39,13 +39,13 @@ typedef struct StpPort {
   gboolean tc_ack, config_pending;
   EventId age_timer, forward_timer, hold_timer;
   /* RSTP (rstp.c) */
-  StpRole rstp_role;  /* the role rstp_update_roles() gave */
-  gboolean received;  /* `designated` came from a BPDU (infoIs Received), else it is this bridge's (Mine) */
-  gboolean stp_peer;  /* an STP bridge was heard: 802.1D BPDUs are sent (17.24 migration) */
-  SimTime stp_since;  /* when stp_peer was set */
+  StpRole rstp_role;   /* the role rstp_update_roles() gave */
+  gboolean received;   /* `designated` came from a BPDU (infoIs Received), else it is this bridge's (Mine) */
+  gboolean stp_peer;   /* an STP bridge was heard: 802.1D BPDUs are sent (17.24 migration) */
+  SimTime stp_since;   /* when stp_peer was set */
   gboolean edge_admin; /* `edge: true` */
   gboolean edge, proposing, proposed, agreed;
-  EventId tc_timer;   /* tcWhile: TC set in the port's BPDUs while pending */
+  EventId tc_timer; /* tcWhile: TC set in the port's BPDUs while pending */
 } StpPort;
 
 struct Stp {
@@ -61,7 +61,6 @@ struct Stp {
   StpPort *ports;
   guint n;
 };
-
 
 /* stp.c, for rstp.c */
 int stp_vector_cmp(const StpVector *a, const StpVector *b);

@@ -1,5 +1,5 @@
 /*
- * Tests of the spanning tree (models/link/stp.c, IEEE 802.1D).
+ * Tests of the spanning tree (models/link/stp.c, IEEE 802.1D; rstp.c, 802.1w).
  *
  * - Port roles on 300 random switch graphs (parallel links, tied
  *   priorities, given and rate-derived costs) against an independent
@@ -16,8 +16,13 @@
  *   unknown type, short config, an RST of version 0, the switch's own
  *   BPDU); higher versions read per 802.1D-2004 9.3.4; hosts drop BPDUs as
  *   llc-frame; a switch without STP floods them.
- * - tshark dissects every BPDU of the captures with no malformed packet
- *   or expert error.
+ * - RSTP: the same random graphs; proposal/agreement at the exact BPDU
+ *   round trips, the edge port at once; an alternate taking over at once;
+ *   information lapsing after 3 hello times; an RSTP and an STP bridge on
+ *   one link (fallback to 802.1D BPDUs, 2 x forward delay); versions.
+ * - tshark dissects every BPDU of the captures (configuration, TCN, RST
+ *   with proposal and agreement) with no malformed packet or expert
+ *   error; on the mixed link, one RST BPDU then configuration BPDUs only.
  * - The loader: `ipsim check`'s loop warning only without a spanning tree.
  */
 #include <check.h>
@@ -460,12 +465,21 @@ END_TEST
 
 /* ---- RSTP ---- */
 
+/* `text` with every `from` replaced by `to` (g_free). */
+static char *replace_all(const char *text, const char *from, const char *to)
+{
+  char **parts = g_strsplit(text, from, -1);
+  char *out = g_strjoinv(to, parts);
+  g_strfreev(parts);
+  return out;
+}
+
 /* The triangle with RSTP, h1 on an edge port. */
 static char *rstp_triangle(void)
 {
-  char *a = g_strjoinv("stp: { mode: rstp, priority: 4096, interfaces: { p3: { edge: true } } } }",
-                       g_strsplit(triangle, "stp: { priority: 4096 } }", -1));
-  char *b = g_strjoinv("stp: rstp }", g_strsplit(a, "stp: stp }", -1));
+  char *a = replace_all(triangle, "stp: { priority: 4096 } }",
+                        "stp: { mode: rstp, priority: 4096, interfaces: { p3: { edge: true } } } }");
+  char *b = replace_all(a, "stp: stp }", "stp: rstp }");
   g_free(a);
   return b;
 }
@@ -623,6 +637,8 @@ static void bpdu_frame(uint8_t f[60], uint8_t version, uint8_t type, uint16_t pr
   b[BPDU_OFF_FWD_DELAY] = 15;
 }
 
+#define RSTP_FLAGS_DESIGNATED (3 << BPDU_FLAG_ROLE_SHIFT)
+
 static void deliver(const Fixture *fx, Iface *to, const uint8_t *bytes, size_t len)
 {
   iface_input(to, packet_new_from(fx->net->ctx.pool, bytes, len));
@@ -682,6 +698,32 @@ START_TEST(test_stp_higher_versions)
   ck_assert_uint_eq(b.root >> 48, 0x1000);
   ck_assert_uint_eq(p1->counters.drops[DROP_BAD_BPDU], 0);
   fx_free(&fx);
+}
+END_TEST
+
+/* RSTP reads an RST BPDU of version 4 as RSTP (9.3.4): taken in, and the
+ * port keeps sending RST BPDUs; a configuration BPDU of version 3 is an
+ * STP bridge's, and the port falls back to 802.1D BPDUs. */
+START_TEST(test_rstp_higher_versions)
+{
+  char *yaml = replace_all(pair, "stp: stp }", "stp: rstp }");
+  Fixture fx = fx_build(yaml);
+  run_to(&fx, SIMTIME_S(1));
+  Iface *p1 = fx_iface(&fx, "s1", "p1");
+  uint8_t f[60];
+  bpdu_frame(f, 4, BPDU_TYPE_RST, 0x1000, BPDU_RST_LEN);
+  f[17 + BPDU_OFF_FLAGS] = RSTP_FLAGS_DESIGNATED;
+  deliver(&fx, p1, f, 60);
+  StpBridgeView b;
+  stp_bridge_view(fx_stp(&fx, "s1"), &b);
+  ck_assert_uint_eq(b.root >> 48, 0x1000);
+  ck_assert(!fx_port(&fx, "s1", "p1").stp_peer);
+  bpdu_frame(f, 3, BPDU_TYPE_CONFIG, 0x1000, BPDU_CONFIG_LEN);
+  deliver(&fx, p1, f, 60);
+  ck_assert(fx_port(&fx, "s1", "p1").stp_peer);
+  ck_assert_uint_eq(p1->counters.drops[DROP_BAD_BPDU], 0);
+  fx_free(&fx);
+  g_free(yaml);
 }
 END_TEST
 
@@ -867,6 +909,7 @@ static Suite *stp_suite(void)
   tcase_add_test(tc, test_rstp_stp_fallback);
   tcase_add_test(tc, test_stp_bad_bpdus);
   tcase_add_test(tc, test_stp_higher_versions);
+  tcase_add_test(tc, test_rstp_higher_versions);
   tcase_add_test(tc, test_stp_own_bpdu_and_others);
   tcase_add_test(tc, test_stp_tshark);
   tcase_add_test(tc, test_rstp_tshark);
