@@ -2,23 +2,35 @@
  * Walking the forwarding state from a node toward an address, hop by hop,
  * as a packet would go: route lookup (with auto routes filled as for a real
  * packet), the egress interface up, the next hop present on the segment
- * behind it (through switches), routers forwarding and hosts not.
+ * behind it (through switches, and only through the ports a switch's
+ * spanning tree lets forward), routers forwarding and hosts not.
  *
  * Entry points: forward_walk(), forward_walk_clear(), forward_walk_end_text().
  */
 #include "models/observe/forward_walk.h"
 
 #include "models/internet/ipv4.h"
+#include "models/link/stp.h"
+#include "models/link/switch.h"
 #include "sim/text/addr.h"
 
+/* FALSE when `port` is a switch's port that its spanning tree keeps from
+ * forwarding (frames in or out of it are dropped). */
+static gboolean walk_port_forwards(const Iface *port)
+{
+  Stp *stp = port->node->sw ? switch_stp(port->node->sw) : NULL;
+  return !stp || stp_port_forwarding(stp, port);
+}
+
 /* Finds the IP node holding `addr` on the segment behind `egress`: the peer,
- * or any node reached through switches over interfaces that are up. On an
+ * or any node reached through switches over interfaces that are up (and
+ * forwarding, with a spanning tree). On an
  * interface that sends everything to its peer (PPP), the peer, whatever
  * `addr` is. */
 static Node *walk_segment_find(Iface *egress, uint32_t addr)
 {
   Iface *peer = iface_peer(egress);
-  if (!peer || !peer->up)
+  if (!peer || !peer->up || !walk_port_forwards(peer))
     return NULL;
   if (egress->ops->to_peer)
     return peer->node;
@@ -37,7 +49,7 @@ static Node *walk_segment_find(Iface *egress, uint32_t addr)
       continue;
     for (guint i = 0; i < at->node->ifaces->len; i++) {
       Iface *port = node_iface(at->node, i), *next = iface_peer(port);
-      if (port != at && port->up && next && next->up)
+      if (port != at && port->up && next && next->up && walk_port_forwards(port) && walk_port_forwards(next))
         g_ptr_array_add(todo, next);
     }
   }
