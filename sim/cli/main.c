@@ -50,7 +50,7 @@ static const CliCommand cli_commands[] = {
      "  --node N      lines of node N\n"
      "  --iface N:IF  lines of interface IF of node N\n"
      "  --proto P     packets whose headers show P: arp, ipv4, icmp, udp, tcp,\n"
-     "                rip or ospf\n"
+     "                rip, ospf or stp\n"
      "  --layer L     lines of layer L: link, internet, transport, app or routing\n"
      "  --flow F      lines of a flow, both ways: an app's name (its packets, the\n"
      "                ICMP errors about them, its own lines) or a 5-tuple such as\n"

@@ -298,7 +298,7 @@ static gboolean shell_trace_filters(Shell *sh, int argc, char **argv, guint *lay
     else {
       shell_error(sh,
                   "trace on: '%s' is no layer (link, internet, transport, app, routing), node or protocol (arp, "
-                  "ipv4, icmp, udp, tcp, rip, ospf)",
+                  "ipv4, icmp, udp, tcp, rip, ospf, stp)",
                   argv[i]);
       return FALSE;
     }

@@ -124,7 +124,7 @@ static gboolean output_parse_trace_ifaces(SchemaCtx *cx, const YNode *value, voi
 /* `protos: [arp, icmp]`: protocols a line's headers show, kept as a NULL-terminated list. */
 static gboolean output_parse_trace_protos(SchemaCtx *cx, const YNode *value, void *dest)
 {
-  static const char *const protos[] = {"arp", "ipv4", "icmp", "udp", "tcp", "rip", "ospf"};
+  static const char *const protos[] = {"arp", "ipv4", "icmp", "udp", "tcp", "rip", "ospf", "stp"};
   char ***names = dest;
   if (!schema_expect(cx, value, YNODE_SEQ, "a list of protocols such as [arp, icmp]"))
     return FALSE;
