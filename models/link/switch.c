@@ -334,7 +334,9 @@ static void switch_flood(Switch *sw, Iface *in, Packet *frame)
 /* Bridges a frame that arrived on port `in`: learns its source, then
  * forwards or floods it. Takes the frame; drops it with DROP_BAD_FRAME if
  * it has no Ethernet header, DROP_SWITCH_SAME_PORT if its destination lies
- * behind the port it came from. */
+ * behind the port it came from. With a spanning tree, a BPDU goes to
+ * stp_input(), and a frame on a port that does not forward is
+ * DROP_STP_BLOCKED (learnt from first if the port learns). */
 void switch_input(Switch *sw, Iface *in, Packet *frame)
 {
   const EthHeader *eth = (const EthHeader *)packet_peek(frame, ETH_HEADER_LEN);
@@ -348,7 +350,7 @@ void switch_input(Switch *sw, Iface *in, Packet *frame)
     stp_input(sw->stp, in, frame);
     return;
   }
-  if (!switch_port_forwards(sw, in)) {
+  if (sw->stp && !stp_port_forwarding(sw->stp, in)) {
     if (!(eth->src[0] & 1) && switch_port_learns(sw, in))
       switch_learn(sw, eth->src, in, now);
     node_drop(sw->node, in, frame, DROP_STP_BLOCKED, TRACE_LINK, TRACE_FROM_ETHERNET);
