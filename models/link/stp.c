@@ -29,7 +29,7 @@
  *
  * With the link layer in the trace, role and state changes are notes on
  * the switch with their reason: `stp eth1 role designated -> alternate
- * (better BPDU from 8000.02:00:00:00:00:01)`, `stp eth1 listening ->
+ * (BPDU from 1000.02:00:00:00:00:01)`, `stp eth1 listening ->
  * learning (forward delay)`, `stp root 8000.02:...`, topology changes.
  *
  * With `stp: rstp` the same bridge runs RSTP instead (rstp.c): this file
