@@ -51,6 +51,10 @@ static const char *const drop_names[DROP_REASON_COUNT + 1] = {
     [DROP_VLAN_DOUBLE_TAG] = "vlan-double-tag",
     [DROP_VLAN_NOT_ALLOWED] = "vlan-not-allowed",
     [DROP_VLAN_TRUNCATED] = "vlan-truncated",
+    /* spanning tree */
+    [DROP_BAD_BPDU] = "bad-bpdu",
+    [DROP_STP_BLOCKED] = "stp-blocked",
+    [DROP_LLC_FRAME] = "llc-frame",
     [DROP_REASON_COUNT] = NULL,
 };
 

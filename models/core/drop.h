@@ -67,6 +67,11 @@ typedef enum {
                               VLAN is not allowed), VLAN 4095, or a host's or router's frame of a VLAN it has no
                               subinterface for */
   DROP_VLAN_TRUNCATED,     /* "vlan-truncated": the frame ends inside its 802.1Q tag */
+  /* spanning tree (models/link/stp.c) */
+  DROP_BAD_BPDU,    /* "bad-bpdu": a frame to 01:80:c2:00:00:00 that is no valid BPDU (truncated, not LLC 0x42, a
+                       protocol identifier other than 0, an unknown type), or a switch's own BPDU come back */
+  DROP_STP_BLOCKED, /* "stp-blocked": a frame arrived on a switch port the spanning tree does not let forward */
+  DROP_LLC_FRAME,   /* "llc-frame": an IEEE 802.3 frame with a length, not an ethertype (a BPDU), at a host or router */
   DROP_REASON_COUNT
 } DropReason;
 

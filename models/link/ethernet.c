@@ -12,7 +12,8 @@
  * VLAN (vlan_subif_input()); a subinterface's frames are tagged on their
  * way out (vlan_subif_transmit()).
  *
- * Leaves out: the FCS and preamble, 802.3 length/LLC frames,
+ * Leaves out: the FCS and preamble, 802.3 length/LLC frames (dropped as
+ * llc-frame: hosts run no LLC service),
  * jumbo frames beyond the interface MTU, promiscuous mode.
  */
 #include "models/link/ethernet.h"
@@ -22,6 +23,7 @@
 #include "models/internet/ipv4.h"
 #include "models/link/arp.h"
 #include "models/link/vlan.h"
+#include "models/link/stp_wire.h"
 #include "models/core/node.h"
 
 /* Frames `p` (starting at the payload) with the interface's MAC as source,
@@ -51,8 +53,9 @@ static gboolean ethernet_accepts(const Iface *iface, const uint8_t *dst)
 /* Handles a frame that arrived on `iface` of a host or router: filters it
  * by destination and passes the payload to ARP or IPv4
  * (IPv4 trims the padding using its total length). Takes the frame; drops
- * it with DROP_BAD_FRAME, DROP_OTHER_MAC or DROP_UNKNOWN_ETHERTYPE; tagged
- * frames go to vlan_subif_input(). */
+ * it with DROP_BAD_FRAME, DROP_OTHER_MAC, DROP_LLC_FRAME (an 802.3 frame
+ * with a length: a BPDU, which hosts ignore) or DROP_UNKNOWN_ETHERTYPE;
+ * tagged frames go to vlan_subif_input(). */
 void ethernet_input(Iface *iface, Packet *frame)
 {
   Node *node = iface->node;
@@ -80,7 +83,8 @@ void ethernet_input(Iface *iface, Packet *frame)
     vlan_subif_input(iface, frame);
     break;
   default:
-    node_drop(node, iface, frame, DROP_UNKNOWN_ETHERTYPE, TRACE_LINK, TRACE_FROM_ETHERNET);
+    node_drop(node, iface, frame, g_ntohs(eth->type) <= ETH_MAX_LENGTH_FIELD ? DROP_LLC_FRAME : DROP_UNKNOWN_ETHERTYPE,
+              TRACE_LINK, TRACE_FROM_ETHERNET);
   }
 }
 

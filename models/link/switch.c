@@ -30,14 +30,28 @@
  * aging time, the moment the switch acts on the expiry. An entry noted
  * as aged keeps its slot with no port until it is learned again.
  *
- * Leaves out: spanning tree (a loop of switches storms until its queues
- * fill), per-VLAN spanning trees, static entries, per-port learning limits, PAUSE frames and
- * the reserved 01:80:c2 group addresses (flooded like any multicast).
+ * With a spanning tree (switch_enable_stp(), models/link/stp.c), frames
+ * to the bridge group address 01:80:c2:00:00:00 go to it and are never
+ * forwarded; a port learns only in the learning and forwarding states and
+ * forwards only in the forwarding state; during a topology change the
+ * table ages in forward delay. Without one, a loop of switches storms
+ * until its queues fill, and BPDUs flood like any multicast.
+ *
+ * Frames are bridged within their VLAN (vlan.c); the spanning tree is
+ * one for all VLANs.
+ *
+ * Leaves out: per-VLAN spanning trees, static entries, per-port learning limits, PAUSE
+ * frames and the other reserved 01:80:c2 group addresses (flooded like any
+ * multicast).
  */
 #include "models/link/switch.h"
 
+#include <string.h>
+
 #include "models/link/ethernet_wire.h"
 #include "models/link/vlan.h"
+#include "models/link/stp.h"
+#include "models/link/stp_wire.h"
 #include "models/core/node.h"
 
 #define SWITCH_TABLE_MIN_CAP 16
@@ -57,6 +71,7 @@ struct Switch {
   guint cap;          /* a power of two */
   guint used;         /* slots holding a key, live or expired */
   SimTime next_purge; /* a full table is rebuilt at most once per SWITCH_PURGE_INTERVAL */
+  Stp *stp;           /* NULL: no spanning tree */
 };
 
 static void switch_rebuild(Switch *sw, SimTime now);
@@ -76,6 +91,7 @@ void switch_free(Switch *sw)
 {
   if (!sw)
     return;
+  stp_free(sw->stp);
   g_free(sw->slots);
   g_free(sw);
 }
@@ -100,10 +116,63 @@ static SwitchEntry *switch_probe(const Switch *sw, uint64_t key)
   return &sw->slots[i];
 }
 
+/* ---- spanning tree: the switch's questions to it ---- */
+
+/* Starts a spanning tree on the switch (its ports all made), from `conf`. */
+void switch_enable_stp(Switch *sw, const StpConfig *conf)
+{
+  g_return_if_fail(!sw->stp && conf->mode != STP_MODE_OFF);
+  sw->stp = stp_new(sw->node, conf);
+}
+
+/* The switch's spanning tree, or NULL. */
+Stp *switch_stp(const Switch *sw)
+{
+  return sw->stp;
+}
+
+/* The aging time now: shortened during a spanning-tree topology change. */
+static SimTime switch_aging(const Switch *sw)
+{
+  return sw->stp ? stp_aging(sw->stp, sw->aging) : sw->aging;
+}
+
+/* TRUE when `port` may forward (up, and forwarding in the spanning tree). */
+static gboolean switch_port_forwards(const Switch *sw, const Iface *port)
+{
+  return port->up && (!sw->stp || stp_port_forwarding(sw->stp, port));
+}
+
+/* TRUE when the switch learns from frames arriving on `port`. */
+static gboolean switch_port_learns(const Switch *sw, const Iface *port)
+{
+  return !sw->stp || stp_port_learning(sw->stp, port);
+}
+
+/* TRUE when a frame to `dst` goes to the spanning tree, not the table. */
+static gboolean switch_for_stp(const Switch *sw, const uint8_t *dst)
+{
+  return sw->stp && memcmp(dst, stp_group_mac, ETH_ADDR_LEN) == 0;
+}
+
+/* Forgets every entry learned on a port other than `keep` (NULL: every
+ * entry), as RSTP does on a topology change (802.1D-2004 17.10); returns
+ * how many it forgot. */
+guint switch_flush(Switch *sw, const Iface *keep)
+{
+  guint n = 0;
+  for (guint i = 0; i < sw->cap; i++)
+    if (sw->slots[i].key && sw->slots[i].port && sw->slots[i].port != keep) {
+      sw->slots[i].port = NULL;
+      n++;
+    }
+  return n;
+}
+
 /* Returns TRUE when an entry was refreshed less than the aging time ago. */
 static gboolean switch_entry_live(const Switch *sw, const SwitchEntry *e, SimTime now)
 {
-  return e->key && e->port && now - e->seen < sw->aging;
+  return e->key && e->port && now - e->seen < switch_aging(sw);
 }
 
 /* Writes a link-layer trace note about the address of table key `key` on
@@ -203,7 +272,7 @@ static void switch_rebuild(Switch *sw, SimTime now)
 static Iface *switch_port_of(const Switch *sw, uint16_t vid, const uint8_t mac[6], SimTime now)
 {
   const SwitchEntry *e = switch_probe(sw, switch_key(vid, mac));
-  if (!switch_entry_live(sw, e, now) || !e->port->up)
+  if (!switch_entry_live(sw, e, now) || !switch_port_forwards(sw, e->port))
     return NULL;
   return e->port;
 }
@@ -282,7 +351,7 @@ static void switch_flood(Switch *sw, Iface *in, Packet *frame, VlanTag tag)
 
   for (guint i = 0; i < ports->len; i++) {
     Iface *port = g_ptr_array_index(ports, i);
-    if (port == in || !port->up || !vlan_port_member(port, tag.vid))
+    if (port == in || !switch_port_forwards(sw, port) || !vlan_port_member(port, tag.vid))
       continue;
     if (last)
       switch_send(sw, last, packet_clone(frame), tag);
@@ -294,11 +363,28 @@ static void switch_flood(Switch *sw, Iface *in, Packet *frame, VlanTag tag)
     packet_free(frame);
 }
 
-/* Bridges a frame that arrived on port `in`: classifies it into its VLAN
- * (vlan_ingress(), which may drop it), learns its source, then forwards or
- * floods it within the VLAN. Takes the frame; drops it with DROP_BAD_FRAME
- * if it has no Ethernet header, DROP_SWITCH_SAME_PORT if its destination
- * lies behind the port it came from. */
+/* With a spanning tree, a frame on a port that does not forward is
+ * dropped (DROP_STP_BLOCKED), its source learnt first in VLAN `vid` if the
+ * port learns; returns TRUE when it took the frame so. */
+static gboolean switch_blocked(Switch *sw, Iface *in, Packet *frame, uint16_t vid, SimTime now)
+{
+  if (!sw->stp || stp_port_forwarding(sw->stp, in))
+    return FALSE;
+  const EthHeader *eth = (const EthHeader *)packet_data(frame);
+  if (!(eth->src[0] & 1) && switch_port_learns(sw, in))
+    switch_learn(sw, vid, eth->src, in, now);
+  node_drop(sw->node, in, frame, DROP_STP_BLOCKED, TRACE_LINK, TRACE_FROM_ETHERNET);
+  return TRUE;
+}
+
+/* Bridges a frame that arrived on port `in`: a BPDU goes to the spanning
+ * tree (stp_input()); any other frame is classified into its VLAN
+ * (vlan_ingress(), which may drop it), its source learnt, then it is
+ * forwarded or flooded within the VLAN. Takes the frame; drops it with
+ * DROP_BAD_FRAME if it has no Ethernet header, DROP_STP_BLOCKED on a port
+ * the spanning tree does not let forward (learnt from first if the port
+ * learns), DROP_SWITCH_SAME_PORT if its destination lies behind the port
+ * it came from. */
 void switch_input(Switch *sw, Iface *in, Packet *frame)
 {
   const EthHeader *eth = (const EthHeader *)packet_peek(frame, ETH_HEADER_LEN);
@@ -309,9 +395,15 @@ void switch_input(Switch *sw, Iface *in, Packet *frame)
     node_drop(sw->node, in, frame, DROP_BAD_FRAME, TRACE_LINK, TRACE_FROM_ETHERNET);
     return;
   }
+  if (switch_for_stp(sw, eth->dst)) {
+    stp_input(sw->stp, in, frame);
+    return;
+  }
   if (!vlan_ingress(in, frame, &tag))
     return;
   eth = (const EthHeader *)packet_data(frame); /* untagged now */
+  if (switch_blocked(sw, in, frame, tag.vid, now))
+    return;
   if (!(eth->src[0] & 1))
     switch_learn(sw, tag.vid, eth->src, in, now);
   if (!(eth->dst[0] & 1) && trace_wants(sw->node->ctx->trace, TRACE_LINK))

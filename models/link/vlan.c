@@ -43,6 +43,8 @@
 #include "models/core/node.h"
 #include "models/link/arp.h"
 #include "models/link/ethernet.h"
+#include "models/link/stp.h"
+#include "models/link/switch.h"
 #include "models/observe/pcap_out.h"
 
 #define VLAN_NO_DROP DROP_REASON_COUNT
@@ -344,13 +346,23 @@ static uint16_t vlan_port_wire(const Iface *port, uint16_t vid)
   return !c || c->mode == VLAN_MODE_ACCESS || c->native == vid ? 0 : vid;
 }
 
-/* Queues the frames switch `sw` sends out of its other ports, up, for VLAN `vid`. */
+/* TRUE when `port` passes frames: any port but a switch's that its
+ * spanning tree does not let forward. */
+static gboolean vlan_hop_forwards(const Iface *port)
+{
+  Stp *stp = port->node->sw ? switch_stp(port->node->sw) : NULL;
+  return !stp || stp_port_forwarding(stp, port);
+}
+
+/* Queues the frames switch `sw` sends out of its other ports, up and
+ * forwarding, for VLAN `vid`. */
 static void vlan_walk_switch(GArray *todo, const Iface *in, uint16_t vid)
 {
   GPtrArray *ports = in->node->ifaces;
   for (guint i = 0; i < ports->len; i++) {
     Iface *port = g_ptr_array_index(ports, i), *next = iface_peer(port);
-    if (port != in && port->up && next && next->up && vlan_port_member(port, vid)) {
+    if (port != in && port->up && next && next->up && vlan_hop_forwards(port) && vlan_hop_forwards(next) &&
+        vlan_port_member(port, vid)) {
       VlanHop h = {next, vlan_port_wire(port, vid)};
       g_array_append_val(todo, h);
     }
@@ -364,7 +376,7 @@ static void vlan_walk_hub(GArray *todo, const Iface *in, uint16_t wire)
   GPtrArray *ports = in->node->ifaces;
   for (guint i = 0; i < ports->len; i++) {
     Iface *port = g_ptr_array_index(ports, i), *next = iface_peer(port);
-    if (port != in && port->up && next && next->up) {
+    if (port != in && port->up && next && next->up && vlan_hop_forwards(next)) {
       VlanHop h = {next, wire};
       g_array_append_val(todo, h);
     }
@@ -398,11 +410,12 @@ static void vlan_walk_hop(GArray *todo, GHashTable *seen, VlanHop h, GPtrArray *
 /* Appends to `out` (of Iface*) the interfaces of hosts and routers that a
  * broadcast sent from `from` (an Ethernet interface or a subinterface)
  * reaches now, through switches and their VLANs and hubs, over interfaces that are
+ * forwarding (a switch's spanning tree) and
  * up: the interface a frame is handed to (a subinterface for a tagged one). */
 void vlan_segment_ends(Iface *from, GPtrArray *out)
 {
   Iface *phys = from->vlan_parent ? from->vlan_parent : from, *peer = iface_peer(phys);
-  if (!phys->up || !peer || !peer->up)
+  if (!phys->up || !peer || !peer->up || !vlan_hop_forwards(peer))
     return;
   GArray *todo = g_array_new(FALSE, FALSE, sizeof(VlanHop));
   GHashTable *seen = g_hash_table_new(g_direct_hash, g_direct_equal);

@@ -28,9 +28,10 @@
  *
  * Losses: node_drop() calls flow_dropped() for every drop; a packet
  * stamped with a flow counts as lost for every reason except:
- *   - other-mac and same-port: a NIC or a bridge filtering a copy that
- *     flooding (or a shared segment) brought where it was not going; the
- *     copy meant for the destination travels on;
+ *   - other-mac, same-port and stp-blocked: a NIC or a bridge filtering a
+ *     copy that flooding (or a shared segment) brought where it was not
+ *     going, or that arrived on a port the spanning tree blocks; the copy
+ *     meant for the destination travels on;
  *   - unknown-ethertype: never a packet of a flow;
  *   - tcp-out-of-window, tcp-bad-ack and tcp-rst: TCP discarding a
  *     segment that reached its connection and was counted as received
@@ -249,6 +250,7 @@ Flow *flow_dropped(FlowTable *ft, const Packet *p, DropReason reason)
   switch (reason) {
   case DROP_OTHER_MAC:
   case DROP_SWITCH_SAME_PORT:
+  case DROP_STP_BLOCKED:
   case DROP_UNKNOWN_ETHERTYPE:
   case DROP_TCP_OUT_OF_WINDOW:
   case DROP_TCP_BAD_ACK:

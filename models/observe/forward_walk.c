@@ -2,8 +2,9 @@
  * Walking the forwarding state from a node toward an address, hop by hop,
  * as a packet would go: route lookup (with auto routes filled as for a real
  * packet), the egress interface up, the next hop present on the segment
- * behind it (through switches and hubs, within its VLAN), routers
- * forwarding and hosts not.
+ * behind it (through switches and hubs, within its VLAN, and only through
+ * the ports a switch's spanning tree lets forward), routers forwarding and
+ * hosts not.
  *
  * Entry points: forward_walk(), forward_walk_clear(), forward_walk_end_text().
  */

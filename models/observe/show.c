@@ -5,11 +5,14 @@
  * `[distance/metric]`, a line per next hop of a multipath group, a route
  * through a down interface marked inactive), ARP caches as `show arp`
  * (address, MAC, interface, state, age) and a MAC table as `show mac
- * address-table` (MAC, port, age). RIP and OSPF print their own views
+ * address-table` (MAC, port, age), a spanning tree as Cisco's `show
+ * spanning-tree` (root and bridge IDs, root cost and port, timers, then
+ * per port its role, state, cost, priority.number and designated bridge).
+ * RIP and OSPF print their own views
  * (rip_show(), ospf_show_*()).
  *
  * Entry points: show_kind_names, show_kind_title(), show_kind_problem(),
- * show_node(), show_routes(), show_arp(), show_mac().
+ * show_node(), show_routes(), show_arp(), show_mac(), show_stp().
  *
  * Leaves out: FRR's route ages and weights, kernel routes and the other
  * protocols' codes, VLANs in the MAC table (ipsim has none).
@@ -21,6 +24,7 @@
 #include "models/core/node.h"
 #include "models/internet/ipv4.h"
 #include "models/link/arp.h"
+#include "models/link/stp.h"
 #include "models/link/switch.h"
 #include "models/routing/ospf.h"
 #include "models/routing/rip.h"
@@ -34,6 +38,7 @@ const char *const show_kind_names[SHOW_KIND_COUNT] = {
     [SHOW_OSPF_INTERFACES] = "ospf-interfaces",
     [SHOW_ARP] = "arp",
     [SHOW_MAC] = "mac",
+    [SHOW_STP] = "stp",
 };
 
 /* The command a snapshot kind stands for: "show ip route". */
@@ -47,6 +52,7 @@ const char *show_kind_title(ShowKind kind)
       [SHOW_OSPF_INTERFACES] = "show ip ospf interface",
       [SHOW_ARP] = "show arp",
       [SHOW_MAC] = "show mac address-table",
+      [SHOW_STP] = "show spanning-tree",
   };
   return kind < SHOW_KIND_COUNT ? titles[kind] : "?";
 }
@@ -63,6 +69,8 @@ const char *show_kind_problem(ShowKind kind, gboolean is_switch, gboolean runs_r
   case SHOW_MAC:
     return is_switch ? NULL
                      : "is not a switch: 'mac' shows a switch's MAC table; 'arp' shows a host's or router's ARP cache";
+  case SHOW_STP:
+    return is_switch ? NULL : "is not a switch: 'stp' shows a switch's spanning tree";
   case SHOW_RIP:
     return runs_rip ? NULL : "does not run RIP";
   case SHOW_OSPF_NEIGHBORS:
@@ -103,6 +111,9 @@ void show_node(Node *node, ShowKind kind, GString *out)
     break;
   case SHOW_MAC:
     show_mac(node, out);
+    break;
+  case SHOW_STP:
+    show_stp(node, out);
     break;
   case SHOW_KIND_COUNT:
     break;
@@ -270,4 +281,53 @@ void show_mac(Node *node, GString *out)
     g_string_append_printf(out, "%-5u %-18s %-10s %.3fs\n", e->vlan, mac, e->port->name, (double)e->age / 1e9);
   }
   g_array_free(entries, TRUE);
+}
+
+/* The bridge part of `show spanning-tree`. */
+static void show_stp_bridge(const StpBridgeView *b, GString *out)
+{
+  char root[24], bridge[24];
+  stp_format_bridge_id(root, b->root);
+  stp_format_bridge_id(bridge, b->bridge);
+  g_string_append(out, b->rapid ? "Spanning tree enabled protocol rstp (802.1w)\n"
+                                : "Spanning tree enabled protocol ieee (802.1D)\n");
+  if (b->root_port)
+    g_string_append_printf(out, "Root ID    %s  cost %u  port %s\n", root, b->root_cost, b->root_port->name);
+  else
+    g_string_append_printf(out, "Root ID    %s  this bridge is the root\n", root);
+  g_string_append_printf(out, "Bridge ID  %s\n", bridge);
+  char *h = units_format_duration(b->hello), *m = units_format_duration(b->max_age),
+       *f = units_format_duration(b->forward_delay);
+  g_string_append_printf(out, "Timers     hello %s  max age %s  forward delay %s\n", h, m, f);
+  g_string_append_printf(out, "Topology change %s\n\n", b->topology_change ? "yes (MAC aging at forward delay)" : "no");
+  g_free(h);
+  g_free(m);
+  g_free(f);
+}
+
+/* Appends a switch's spanning tree as Cisco's `show spanning-tree`. */
+void show_stp(Node *node, GString *out)
+{
+  Stp *stp = node->sw ? switch_stp(node->sw) : NULL;
+  if (!stp) {
+    g_string_append(out, "Spanning tree off\n");
+    return;
+  }
+  StpBridgeView b;
+  stp_bridge_view(stp, &b);
+  show_stp_bridge(&b, out);
+  g_string_append_printf(out, "%-10s %-11s %-11s %-10s %-9s %s\n", "Interface", "Role", "State", "Cost", "Prio.Nbr",
+                         "Designated bridge.port");
+  for (guint i = 0; i < node->ifaces->len; i++) {
+    StpPortView p;
+    char designated[24], prio[12];
+    stp_port_view(stp, i, &p);
+    stp_format_bridge_id(designated, p.designated_bridge);
+    g_snprintf(prio, sizeof prio, "%u.%u", p.port_id >> 8, p.port_id & 0xfffu);
+    g_string_append_printf(out, "%-10s %-11s %-11s %-10u %-9s %s.%04x%s\n", p.iface->name, stp_role_names[p.role],
+                           stp_state_names[p.state], p.cost, prio, designated, p.designated_port,
+                           p.edge       ? "  edge"
+                           : p.stp_peer ? "  peer(STP)"
+                                        : "");
+  }
 }

@@ -134,10 +134,10 @@ void trace_set_tags(Trace *t, FILE *tags)
 /* The protocols a filter may name, and how a line's headers show them. */
 static const char *const trace_protos[][2] = {
     {"arp", " ARP "}, {"ipv4", " IPv4 "}, {"icmp", " ICMP "}, {"udp", " UDP "},
-    {"tcp", " TCP "}, {"rip", " RIPv2 "}, {"ospf", " OSPF"},
+    {"tcp", " TCP "}, {"rip", " RIPv2 "}, {"ospf", " OSPF"},  {"stp", " STP "},
 };
 
-/* TRUE when `proto` is one a filter may name: arp, ipv4, icmp, udp, tcp, rip, ospf. */
+/* TRUE when `proto` is one a filter may name: arp, ipv4, icmp, udp, tcp, rip, ospf, stp. */
 gboolean trace_proto_known(const char *proto)
 {
   for (guint i = 0; i < G_N_ELEMENTS(trace_protos); i++)

@@ -79,10 +79,10 @@ typedef enum { TRACE_FROM_ETHERNET, TRACE_FROM_IPV4, TRACE_FROM_PPP } TraceFrom;
 /* Which lines a run writes (output.trace's filters): all of them when
  * left as trace_new() sets it. A line passes when it passes every filter. */
 typedef struct {
-  char **nodes;     /* NULL-terminated, owned; NULL: any node */
-  char **ifaces;    /* "node:iface", NULL-terminated, owned; NULL: any interface (lines on none: "node:-") */
-  char **protos;    /* arp, ipv4, icmp, udp, tcp, rip, ospf: lines whose headers show one; NULL-terminated, owned */
-  uint64_t packet;  /* the lines of this packet and of the packets made from it; 0: any */
+  char **nodes;    /* NULL-terminated, owned; NULL: any node */
+  char **ifaces;   /* "node:iface", NULL-terminated, owned; NULL: any interface (lines on none: "node:-") */
+  char **protos;   /* arp, ipv4, icmp, udp, tcp, rip, ospf, stp: lines whose headers show one; NULL-terminated, owned */
+  uint64_t packet; /* the lines of this packet and of the packets made from it; 0: any */
   SimTime from, to; /* both included; -1: open */
   TraceFlow *flow;  /* owned; NULL: any line (with one, lines of no flow are left out) */
 } TraceFilter;

@@ -11,7 +11,8 @@
  * (trace_arp.c), trace_decode_ipv4() (trace_ipv4.c), trace_decode_icmp()
  * (trace_icmp.c), trace_decode_udp() (trace_udp.c), trace_decode_tcp()
  * (trace_tcp.c), trace_decode_rip() (trace_rip.c, from UDP port 520),
- * trace_decode_ospf() (trace_ospf.c, IP protocol 89); and the number and address formatting they share,
+ * trace_decode_ospf() (trace_ospf.c, IP protocol 89), trace_decode_stp()
+ * (trace_stp.c, LLC SAP 0x42 in 802.3 frames); and the number and address formatting they share,
  * trace_append_*() (trace.c). A new link type adds a TraceFrom value
  * (trace.h), one file with its decoder declared here, and one case in
  * trace_format_packet()'s switch (trace.c).
@@ -47,6 +48,8 @@ void trace_decode_rip(GString *out, const uint8_t *p, size_t len, size_t whole);
 /* `len` bytes present of an OSPF packet (the IPv4 payload); the OSPF
  * header gives the packet's length. */
 void trace_decode_ospf(GString *out, const uint8_t *p, size_t len);
+/* `len` bytes present of a BPDU (the LLC payload of an 802.3 frame, trace_stp.c). */
+void trace_decode_stp(GString *out, const uint8_t *p, size_t len);
 
 /* Big-endian fields read byte by byte (no alignment, no struct). */
 static inline uint16_t trace_get16(const uint8_t *p)

@@ -4,7 +4,10 @@
  * (trace_arp.c) and IPv4 (trace_ipv4.c). Like tcpdump without -e, frames
  * carrying ARP or IPv4 show no MAC addresses; other frames show
  * `ETH src > dst ethertype 0xXXXX len N` (N: the Ethernet payload length),
- * and a frame shorter than the header `ETH [truncated, N bytes]`.
+ * and a frame shorter than the header `ETH [truncated, N bytes]`. An IEEE
+ * 802.3 frame (a length of at most 1500 where the ethertype would be) is
+ * read as LLC: the spanning tree's SAP 0x42 goes to trace_stp.c, others
+ * show `LLC dsap 0xXX ssap 0xXX len N`.
  *
  * IEEE 802.1Q tags come first, as `vlan 10` (with ` p 5` when the
  * priority is not 0), then what the tag carries: `vlan 10 ARP who-has ...`;
@@ -16,6 +19,7 @@
 #include <string.h>
 
 #include "models/link/ethernet_wire.h"
+#include "models/link/stp_wire.h"
 #include "models/observe/trace_decode.h"
 
 /* Appends the addresses, ethertype `type` and payload length of a frame
@@ -29,6 +33,26 @@ static void trace_ether_other(GString *out, const EthHeader *h, uint16_t type, s
   g_string_append(out, " ethertype 0x");
   trace_append_hex(out, type, 4);
   trace_append_field(out, " len ", payload);
+}
+
+/* Appends the LLC frame after an 802.3 header whose length field is
+ * `field`; `len` bytes follow the header. */
+static void trace_ether_llc(GString *out, const uint8_t *p, size_t len, size_t field)
+{
+  size_t present = MIN(len, field);
+  if (present < LLC_HEADER_LEN) {
+    trace_append_truncated(out, "LLC ", present);
+    return;
+  }
+  if (p[0] == LLC_SAP_STP && p[1] == LLC_SAP_STP && p[2] == LLC_CTRL_UI) {
+    trace_decode_stp(out, p + LLC_HEADER_LEN, present - LLC_HEADER_LEN);
+    return;
+  }
+  g_string_append(out, "LLC dsap 0x");
+  trace_append_hex(out, p[0], 2);
+  g_string_append(out, " ssap 0x");
+  trace_append_hex(out, p[1], 2);
+  trace_append_field(out, " len ", field);
 }
 
 static void trace_ether_payload(GString *out, TraceTcpSeqs *seqs, const EthHeader *h, uint16_t type, const uint8_t *p,
@@ -68,7 +92,10 @@ static void trace_ether_payload(GString *out, TraceTcpSeqs *seqs, const EthHeade
     trace_ether_vlan(out, seqs, h, type, p, len);
     break;
   default:
-    trace_ether_other(out, h, type, len);
+    if (type <= ETH_MAX_LENGTH_FIELD)
+      trace_ether_llc(out, p, len, type);
+    else
+      trace_ether_other(out, h, type, len);
   }
 }
 

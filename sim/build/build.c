@@ -22,6 +22,8 @@
 #include "models/internet/ipv4_wire.h"
 #include "models/internet/route_auto.h"
 #include "models/link/vlan.h"
+#include "models/link/stp.h"
+#include "models/link/switch.h"
 #include "models/observe/pcap_out.h"
 #include "models/routing/ospf.h"
 #include "models/routing/rip.h"
@@ -105,7 +107,8 @@ static gboolean build_has_auto_routing(const Scenario *sc)
   return FALSE;
 }
 
-/* Starts RIP and OSPF on the routers that run them (rip_new and ospf_new
+/* Starts the spanning tree of the switches that run one, RIP and OSPF on
+ * the routers that run them (rip_new and ospf_new
  * set node->rip and node->ospf, and register their cleanup). */
 static void build_protocols(Network *net, const Scenario *sc)
 {
@@ -113,6 +116,8 @@ static void build_protocols(Network *net, const Scenario *sc)
   for (guint n = 0; n < sc->nodes->len; n++) {
     const ScenarioNode *sn = scenario_node(sc, n);
     Node *node = network_node(net, n);
+    if (node->sw && sn->stp.mode != STP_MODE_OFF)
+      switch_enable_stp(node->sw, &sn->stp);
     if (sn->routing == SCENARIO_ROUTING_RIP)
       rip_new(node, &sn->rip);
     else if (sn->routing == SCENARIO_ROUTING_OSPF) {

@@ -17,6 +17,8 @@
 #include "models/app/app.h"
 #include "models/observe/forward_walk.h"
 #include "models/internet/ipv4.h"
+#include "models/link/stp.h"
+#include "models/link/switch.h"
 #include "models/transport/tcp.h"
 #include "models/routing/ospf.h"
 #include "sim/build/spf_check.h"
@@ -750,6 +752,52 @@ static void expect_converged(Check *c, Network *net)
     c->found = g_strdup("not evaluated: the run ended before 'by'");
 }
 
+/* ---- stp ---------------------------------------------------------------- */
+
+/* The root `root` names: "s1 (8000.02:00:00:00:00:01)", or the bridge ID alone. */
+static char *expect_stp_root_text(Network *net, StpBridgeId root)
+{
+  char id[24];
+  stp_format_bridge_id(id, root);
+  for (guint n = 0; n < net->nodes->len; n++) {
+    Node *node = network_node(net, n);
+    StpBridgeView v;
+    if (!node->sw || !switch_stp(node->sw))
+      continue;
+    stp_bridge_view(switch_stp(node->sw), &v);
+    if (v.bridge == root)
+      return g_strdup_printf("%s (%s)", node->name, id);
+  }
+  return g_strdup(id);
+}
+
+/* A switch port's role and state, or the root its bridge has elected. */
+static void expect_stp(Check *c, Network *net)
+{
+  const ScenarioExpect *e = c->conf;
+  Stp *stp = switch_stp(network_node(net, (guint)e->node)->sw);
+  StpBridgeView b;
+  stp_bridge_view(stp, &b);
+  c->ok = TRUE;
+  GString *found = g_string_new(NULL);
+  if (e->stp_port >= 0) {
+    StpPortView p;
+    stp_port_view(stp, (guint)e->stp_port, &p);
+    c->ok = (e->stp_role < 0 || (int)p.role == e->stp_role) && (e->stp_state < 0 || (int)p.state == e->stp_state);
+    g_string_append_printf(found, "%s role %s state %s", p.iface->name, stp_role_names[p.role],
+                           stp_state_names[p.state]);
+  }
+  if (e->stp_root >= 0) {
+    StpBridgeView w;
+    stp_bridge_view(switch_stp(network_node(net, (guint)e->stp_root)->sw), &w);
+    c->ok = c->ok && w.bridge == b.root;
+    char *root = expect_stp_root_text(net, b.root);
+    g_string_append_printf(found, "%sroot %s", found->len ? ", " : "", root);
+    g_free(root);
+  }
+  c->found = g_string_free(found, FALSE);
+}
+
 /* Evaluates one check now. */
 static void expect_evaluate(Check *c, Network *net)
 {
@@ -769,6 +817,7 @@ static void expect_evaluate(Check *c, Network *net)
       [EXPECT_ADJACENCY] = expect_adjacency,
       [EXPECT_OUTAGE] = expect_outage,
       [EXPECT_EXEC] = expect_exec,
+      [EXPECT_STP] = expect_stp,
   };
   if (c->done)
     return;

@@ -138,7 +138,7 @@ static gboolean cli_trace_proto_known(const char *name)
 {
   if (trace_proto_known(name))
     return TRUE;
-  fprintf(stderr, "ipsim trace: unknown protocol '%s' (expected arp, ipv4, icmp, udp, tcp, rip or ospf)\n", name);
+  fprintf(stderr, "ipsim trace: unknown protocol '%s' (expected arp, ipv4, icmp, udp, tcp, rip, ospf or stp)\n", name);
   return FALSE;
 }
 

@@ -40,6 +40,7 @@
 #include "models/link/link.h"
 #include "models/link/ppp_wire.h"
 #include "models/link/switch.h"
+#include "models/link/stp.h"
 #include "models/link/vlan.h"
 #include "models/transport/socket.h"
 #include "models/transport/tcp.h"
@@ -671,14 +672,22 @@ static void explain_on_enq(Explain *ex, SimTime now, const Iface *iface)
                iface->name, ex->ahead);
 }
 
-/* Appends the ports of switch `node` that are up and carry VLAN `vid`, but
- * `in` (`vid` 0: every port that is up, a hub's). */
+/* TRUE when port `port` of a switch forwards: up, and forwarding in its
+ * spanning tree if it runs one. */
+static gboolean explain_port_forwards(const Node *node, const Iface *port)
+{
+  const Stp *stp = node->sw ? switch_stp(node->sw) : NULL;
+  return port->up && (!stp || stp_port_forwarding(stp, port));
+}
+
+/* Appends the ports of switch `node` that forward and carry VLAN `vid`,
+ * but `in` (`vid` 0: every port that is up, a hub's). */
 static void explain_ports(GString *out, const Node *node, const Iface *in, uint16_t vid)
 {
   guint n = 0;
   for (guint i = 0; i < node->ifaces->len; i++) {
     const Iface *port = node_iface(node, i);
-    if (port != in && port->up && (!vid || vlan_port_member(port, vid)))
+    if (port != in && explain_port_forwards(node, port) && (!vid || vlan_port_member(port, vid)))
       g_string_append_printf(out, "%s%s", n++ ? ", " : "", port->name);
   }
 }
@@ -780,7 +789,8 @@ static void explain_on_rx(Explain *ex, SimTime now, const Node *node, const Ifac
 {
   size_t len;
   const uint8_t *d = trace_packet_bytes(p, from, &len);
-  if (node->sw && from == TRACE_FROM_ETHERNET && len >= ETH_HEADER_LEN && vlan_frame_vid(in, d, len)) {
+  if (node->sw && from == TRACE_FROM_ETHERNET && len >= ETH_HEADER_LEN && vlan_frame_vid(in, d, len) &&
+      explain_port_forwards(node, in)) { /* else the drop tells why */
     explain_switch(ex, now, node, in, (const EthHeader *)d, vlan_frame_vid(in, d, len));
     return;
   }
@@ -789,7 +799,7 @@ static void explain_on_rx(Explain *ex, SimTime now, const Node *node, const Ifac
     return;
   }
   explain_step(ex, now, node->name, "network access", "%s receives the frame (%zu bytes)", in->name, len);
-  const ArpWire *a = explain_arp(p, from);
+  const ArpWire *a = node->sw ? NULL : explain_arp(p, from); /* a switch's port reads no ARP */
   if (a)
     explain_arp_rx(ex, now, node, in, a);
 }

@@ -29,6 +29,8 @@
 #include "models/link/ethernet_wire.h"
 #include "models/link/link.h"
 #include "models/link/ppp_wire.h"
+#include "models/link/stp.h"
+#include "models/link/stp_wire.h"
 #include "models/link/switch.h"
 #include "models/link/vlan.h"
 #include "models/routing/ospf.h"
@@ -323,6 +325,75 @@ static void why_vlan_truncated(GString *out, const DropView *v)
                          "the frame is %zu bytes long and ends inside its 4-byte 802.1Q tag (a tagged frame has "
                          "at least 18 bytes of header)",
                          v->frame_len);
+}
+
+/* What is wrong with a BPDU of `len` bytes at `b` (after the LLC header). */
+static void drop_bpdu_fault(GString *out, const uint8_t *b, size_t len)
+{
+  size_t need = len >= 4 && b[BPDU_OFF_TYPE] == BPDU_TYPE_TCN   ? BPDU_TCN_LEN
+                : len >= 4 && b[BPDU_OFF_TYPE] == BPDU_TYPE_RST ? BPDU_RST_LEN
+                                                                : BPDU_CONFIG_LEN;
+  if (len >= 2 && (b[0] << 8 | b[1]) != BPDU_PROTOCOL_ID)
+    g_string_append_printf(out, "its protocol identifier is 0x%04x, not 0 (IEEE 802.1D 9.3)", b[0] << 8 | b[1]);
+  else if (len >= 4 && b[BPDU_OFF_TYPE] != BPDU_TYPE_CONFIG && b[BPDU_OFF_TYPE] != BPDU_TYPE_TCN &&
+           b[BPDU_OFF_TYPE] != BPDU_TYPE_RST)
+    g_string_append_printf(out, "its type 0x%02x is none of configuration (0x00), TCN (0x80) and RST (0x02)",
+                           b[BPDU_OFF_TYPE]);
+  else if (len < need)
+    g_string_append_printf(out, "it is truncated: %zu bytes of BPDU where its type needs %zu", len, need);
+  else
+    g_string_append(out, "it is the switch's own BPDU, come back to it (through a hub, or a loop of switches that run "
+                         "no spanning tree)");
+}
+
+static void why_bad_bpdu(GString *out, const DropView *v)
+{
+  const uint8_t *llc = v->frame + ETH_HEADER_LEN;
+  size_t len = v->frame_len > ETH_HEADER_LEN ? v->frame_len - ETH_HEADER_LEN : 0;
+  g_string_append(out, "the frame is addressed to the spanning tree (01:80:c2:00:00:00) but is no valid BPDU: ");
+  if (len < LLC_HEADER_LEN)
+    g_string_append_printf(out, "it ends %zu bytes after its header, inside the LLC header", len);
+  else if (llc[0] != LLC_SAP_STP || llc[1] != LLC_SAP_STP || llc[2] != LLC_CTRL_UI)
+    g_string_append_printf(out, "its LLC header is DSAP 0x%02x SSAP 0x%02x control 0x%02x, not 0x42 0x42 0x03", llc[0],
+                           llc[1], llc[2]);
+  else
+    drop_bpdu_fault(out, llc + LLC_HEADER_LEN, len - LLC_HEADER_LEN);
+}
+
+static void why_stp_blocked(GString *out, const DropView *v)
+{
+  const Iface *in = v->d->iface;
+  const Stp *stp = in && in->node->sw ? switch_stp(in->node->sw) : NULL;
+  guint index = 0;
+  while (stp && index < in->node->ifaces->len && node_iface(in->node, index) != in)
+    index++;
+  if (!stp || index == in->node->ifaces->len) {
+    g_string_append_printf(out, "the spanning tree of %s does not let %s forward", v->node, drop_iface(v));
+    return;
+  }
+  StpPortView pv;
+  stp_port_view(stp, index, &pv);
+  g_string_append_printf(out, "%s is %s %s port of %s's spanning tree, in state %s: ", in->name,
+                         pv.role == STP_ROLE_ALTERNATE ? "an" : "a", stp_role_names[pv.role], v->node,
+                         stp_state_names[pv.state]);
+  if (pv.state == STP_STATE_LEARNING)
+    g_string_append(out, "it learns the addresses of what arrives but forwards nothing yet (forward delay)");
+  else
+    g_string_append(out, "it forwards nothing, so that the loop of switches stays a tree (it still hears BPDUs)");
+}
+
+static void why_llc_frame(GString *out, const DropView *v)
+{
+  const uint8_t *llc = v->frame + ETH_HEADER_LEN;
+  if (v->frame_len >= ETH_HEADER_LEN + LLC_HEADER_LEN)
+    g_string_append_printf(out,
+                           "the frame has a length (%u) where Ethernet II has a type: an IEEE 802.3 frame with "
+                           "LLC DSAP 0x%02x SSAP 0x%02x%s; ",
+                           v->frame[12] << 8 | v->frame[13], llc[0], llc[1],
+                           llc[0] == LLC_SAP_STP ? " (a spanning-tree BPDU)" : "");
+  else
+    g_string_append(out, "the frame has a length where Ethernet II has a type (an IEEE 802.3 frame); ");
+  g_string_append_printf(out, "%s runs no LLC service, so its network card takes it no further", v->node);
 }
 
 static void why_bad_arp(GString *out, const DropView *v)
@@ -768,6 +839,9 @@ static const DropWordsFn drop_words[DROP_REASON_COUNT] = {
     [DROP_PPP_PROTOCOL] = why_ppp_protocol,
     [DROP_SWITCH_SAME_PORT] = why_same_port,
     [DROP_BAD_ARP] = why_bad_arp,
+    [DROP_BAD_BPDU] = why_bad_bpdu,
+    [DROP_STP_BLOCKED] = why_stp_blocked,
+    [DROP_LLC_FRAME] = why_llc_frame,
     [DROP_VLAN_TAGGED_ACCESS] = why_vlan_tagged_access,
     [DROP_VLAN_DOUBLE_TAG] = why_vlan_double_tag,
     [DROP_VLAN_NOT_ALLOWED] = why_vlan_not_allowed,

@@ -208,12 +208,12 @@ static int shell_show_kind(const char *word)
   return -1;
 }
 
-/* `show route|arp|mac|ifaces|rip|ospf|ospf-database|ospf-interfaces NODE` */
+/* `show route|arp|mac|stp|ifaces|rip|ospf|ospf-database|ospf-interfaces NODE` */
 static void shell_show(Shell *sh, int argc, char **argv)
 {
   int kind = argc == 3 ? shell_show_kind(argv[1]) : -1;
   if (kind < 0) {
-    shell_error(sh, "usage: show route|arp|mac|ifaces|rip|ospf|ospf-database|ospf-interfaces NODE");
+    shell_error(sh, "usage: show route|arp|mac|stp|ifaces|rip|ospf|ospf-database|ospf-interfaces NODE");
     return;
   }
   Node *node = shell_node(sh, argv[2]);

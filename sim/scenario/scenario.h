@@ -18,6 +18,7 @@
 #include "models/internet/route.h"
 #include "models/link/link.h"
 #include "models/link/vlan.h"
+#include "models/link/stp.h"
 #include "models/observe/show.h"
 #include "models/routing/ospf.h"
 #include "models/routing/rip.h"
@@ -99,6 +100,7 @@ typedef struct {
   RipConfig rip;           /* routing RIP: effective settings (scenario's `rip`, then the node's); ifaces by index */
   OspfConfig ospf;         /* routing OSPF: effective settings (scenario's `ospf`, then the node's); ifaces by index */
   GArray *exec;            /* Linux hosts: of ScenarioExec, by start time; never NULL */
+  StpConfig stp;           /* switches: the spanning tree (`stp:`); ports by interface index, or NULL */
 } ScenarioNode;
 
 typedef struct {
@@ -218,6 +220,7 @@ typedef enum {
   EXPECT_ADJACENCY,      /* { at: 45s, adjacency: { node: r1, neighbor: r2, state: full } } */
   EXPECT_OUTAGE,         /* { outage: { from: hA, to: hB, after: 100s, max: 12s } } */
   EXPECT_EXEC,           /* { exec: { name: ping, status: 0, output: "5 received" } } (a Linux host's command) */
+  EXPECT_STP,            /* { at: 40s, stp: { node: s2, port: eth1, role: alternate, state: blocking } } or root: s1 */
 } ExpectKind;
 
 /* A next hop of a route check: a node (the holder of the gateway) or an address. */
@@ -257,6 +260,9 @@ typedef struct {
   char *exec;                           /* EXEC: the command's name */
   int status;                           /* EXEC: the exit status wanted, -1: any */
   char *output;                         /* EXEC: a regular expression its output must match (GRegex), or NULL */
+  int stp_port;                         /* STP: the switch's port (interface index), -1: none given */
+  int stp_role, stp_state;              /* STP: a StpRole and a StpState (models/link/stp.h), -1: any */
+  int stp_root;                         /* STP: the switch that must be the root, -1: not checked */
   char *text;                           /* the check in words, for messages: "route r1 10.1.3.0/24 via r3" */
 } ScenarioExpect;
 

@@ -6,7 +6,8 @@
  * different segments (a segment is what a broadcast reaches: a link, or the
  * links joined by switches and hubs, one segment per VLAN: scenario_vlan.c).
  * Warnings: an unconnected router, switch or interface, a switch or hub
- * with one link, a loop of switches (no STP yet; through hubs too), a
+ * with one link, a loop of switches (also through hubs) that run no
+ * spanning tree, a
  * segment that mixes subnets, MTUs that differ across a link, apps that
  * together send more than SCENARIO_MANY_PACKETS packets (a run that would
  * take hours: a 1-byte udp-cbr at 1000Gbps). Interfaces wired to a TAP
@@ -160,14 +161,27 @@ static int scenario_number_ifaces(const Scenario *sc, int *first_iface)
   return total;
 }
 
+/* TRUE when link `link` joins two switches or hubs and no switch of the
+ * two runs a spanning tree, which would block a port of any loop through
+ * it (BPDUs cross a switch without one as any multicast, and a hub). */
+static gboolean scenario_link_plain_switches(const Scenario *sc, const ScenarioLink *link)
+{
+  for (int e = 0; e < 2; e++) {
+    const ScenarioNode *node = scenario_node(sc, link->ends[e].node);
+    if (!node_kind_is_l2(node->kind) || (node->kind == NODE_KIND_SWITCH && node->stp.mode != STP_MODE_OFF))
+      return FALSE;
+  }
+  return TRUE;
+}
+
+/* Warns about each link closing a loop of switches that run no spanning tree. */
 static void scenario_check_switch_loops(Loader *ld, const int *first_iface, int *parent, int total)
 {
   for (int i = 0; i < total; i++)
     parent[i] = i;
   for (guint l = 0; l < ld->sc->links->len; l++) {
     const ScenarioLink *link = scenario_link(ld->sc, l);
-    if (!scenario_link_resolved(link) || !node_kind_is_l2(scenario_node(ld->sc, link->ends[0].node)->kind) ||
-        !node_kind_is_l2(scenario_node(ld->sc, link->ends[1].node)->kind))
+    if (!scenario_link_resolved(link) || !scenario_link_plain_switches(ld->sc, link))
       continue;
     int a = scenario_find(parent, first_iface[link->ends[0].node]);
     int b = scenario_find(parent, first_iface[link->ends[1].node]);

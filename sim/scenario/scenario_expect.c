@@ -21,6 +21,8 @@
  *                                                  event (or the end), and every table as shortest paths
  *   { at: 45s, adjacency: { node: r1, neighbor: r2, state: full } }   an OSPF neighbour's state
  *   { outage: { from: hA, to: hB, after: 100s, max: 12s } }   reach fails for at most `max` after `after`
+ *   { at: 40s, stp: { node: s2, port: eth1, role: alternate, state: blocking } }   a switch port's
+ *                                                  spanning-tree role and state; or { node: s2, root: s1 }
  *   { at: 5s, path: { from: h1, to: h2, is: [r1, h2] } }
  *   { never: { drop: ttl-expired, node: r1 } }     the models check the reason's name
  *   { drops: { reason: queue-full, node: s1 }, count: "> 1000" }   drops of a reason, a count bound
@@ -62,16 +64,17 @@ typedef enum {
   CHECK_ADJACENCY,
   CHECK_OUTAGE,
   CHECK_EXEC,
+  CHECK_STP,
 } ExpectCheck;
 
 static const char *const check_keys[] = {"loss",      "hops",      "delivered", "reach",   "unreach",  "route",
                                          "path",      "never",     "drops",     "goodput", "finished", "reached",
-                                         "converged", "adjacency", "outage",    "exec"};
+                                         "converged", "adjacency", "outage",    "exec",    "stp"};
 static const ExpectKind check_kinds[] = {
-    EXPECT_APP_LOSS,  EXPECT_APP_HOPS,    EXPECT_FLOW_DELIVERED, EXPECT_REACH,
-    EXPECT_REACH,     EXPECT_ROUTE,       EXPECT_PATH,           EXPECT_NEVER_DROP,
-    EXPECT_DROPS,     EXPECT_APP_GOODPUT, EXPECT_APP_FINISHED,   EXPECT_APP_REACHED,
-    EXPECT_CONVERGED, EXPECT_ADJACENCY,   EXPECT_OUTAGE,         EXPECT_EXEC};
+    EXPECT_APP_LOSS,     EXPECT_APP_HOPS,    EXPECT_FLOW_DELIVERED, EXPECT_REACH,     EXPECT_REACH,
+    EXPECT_ROUTE,        EXPECT_PATH,        EXPECT_NEVER_DROP,     EXPECT_DROPS,     EXPECT_APP_GOODPUT,
+    EXPECT_APP_FINISHED, EXPECT_APP_REACHED, EXPECT_CONVERGED,      EXPECT_ADJACENCY, EXPECT_OUTAGE,
+    EXPECT_EXEC,         EXPECT_STP};
 G_STATIC_ASSERT(G_N_ELEMENTS(check_keys) == G_N_ELEMENTS(check_kinds));
 
 /* The app types each check of an app takes (by check), as a mask of 1 << AppKind. */
@@ -115,6 +118,7 @@ static gboolean expect_parse_converged(SchemaCtx *cx, const YNode *value, void *
 static gboolean expect_parse_adjacency(SchemaCtx *cx, const YNode *value, void *dest);
 static gboolean expect_parse_outage(SchemaCtx *cx, const YNode *value, void *dest);
 static gboolean expect_parse_exec(SchemaCtx *cx, const YNode *value, void *dest);
+static gboolean expect_parse_stp(SchemaCtx *cx, const YNode *value, void *dest);
 
 static const SchemaField expect_fields[] = {
     {"at", schema_parse_duration, offsetof(ExpectDraft, e.at), EXPECT_GIVEN_AT, FALSE},
@@ -137,6 +141,7 @@ static const SchemaField expect_fields[] = {
     {"adjacency", expect_parse_adjacency, offsetof(ExpectDraft, e), 0, FALSE},
     {"outage", expect_parse_outage, offsetof(ExpectDraft, e), 0, FALSE},
     {"exec", expect_parse_exec, offsetof(ExpectDraft, e), 0, FALSE},
+    {"stp", expect_parse_stp, offsetof(ExpectDraft, e), 0, FALSE},
 };
 static const Schema expect_schema = {"an expectation", expect_fields, G_N_ELEMENTS(expect_fields),
                                      offsetof(ExpectDraft, given)};
@@ -817,7 +822,7 @@ static int expect_find_check(SchemaCtx *cx, const YNode *item, gboolean *drop)
   if (check < 0 && unknown == 0)
     schema_error(cx, item,
                  "an expectation needs one check: loss, hops, delivered, goodput, finished, reached, reach, "
-                 "unreach, route, path, never, drops, converged, adjacency, outage or exec");
+                 "unreach, route, path, never, drops, converged, adjacency, outage, exec or stp");
   return check;
 }
 
@@ -848,7 +853,7 @@ static gboolean expect_is_subject_key(const char *key)
 static gboolean expect_is_timed(int check)
 {
   return check == CHECK_REACH || check == CHECK_UNREACH || check == CHECK_ROUTE || check == CHECK_PATH ||
-         check == CHECK_ADJACENCY;
+         check == CHECK_ADJACENCY || check == CHECK_STP;
 }
 
 /* Why `at` does not go with a check that is not of a moment. */
@@ -1064,8 +1069,25 @@ static void expect_route_text(GString *s, const Scenario *sc, const ScenarioExpe
     g_string_append_printf(s, " metric %" G_GINT64_FORMAT, e->metric);
 }
 
-/* The words of converged, adjacency and outage checks. */
-static void expect_routing_text(GString *s, const Scenario *sc, const ScenarioExpect *e, const YNode *v)
+/* "stp s2 eth1 alternate blocking", "stp s2 root s1". */
+static void expect_stp_text(GString *s, const Scenario *sc, const ScenarioExpect *e)
+{
+  const ScenarioNode *node = scenario_node(sc, e->node);
+  g_string_printf(s, "stp %s", node->name);
+  if (e->stp_port >= 0)
+    g_string_append_printf(s, " %s", g_array_index(node->ifaces, ScenarioIface, e->stp_port).name);
+  if (e->stp_role >= 0)
+    g_string_append_printf(s, " role %s", stp_role_names[e->stp_role]);
+  if (e->stp_state >= 0)
+    g_string_append_printf(s, " state %s", stp_state_names[e->stp_state]);
+  if (e->stp_root >= 0)
+    g_string_append_printf(s, " root %s", scenario_node(sc, e->stp_root)->name);
+}
+
+static void expect_exec_text(GString *s, const ScenarioExpect *e);
+
+/* The words of converged, adjacency, outage, exec and stp checks. */
+static void expect_state_text(GString *s, const Scenario *sc, const ScenarioExpect *e, const YNode *v)
 {
   char *after = units_format_duration(e->after), *max = units_format_duration(e->max);
   const char *node = e->node >= 0 ? scenario_node(sc, e->node)->name : NULL;
@@ -1076,6 +1098,12 @@ static void expect_routing_text(GString *s, const Scenario *sc, const ScenarioEx
   case EXPECT_ADJACENCY:
     g_string_printf(s, "adjacency %s -> %s %s", node, expect_written(v, "neighbor"),
                     ospf_nbr_state_names[e->nbr_state]);
+    break;
+  case EXPECT_EXEC:
+    expect_exec_text(s, e);
+    break;
+  case EXPECT_STP:
+    expect_stp_text(s, sc, e);
     break;
   default:
     g_string_printf(s, "outage %s -> %s after %s (max %s)", node, expect_written(v, "to"), after, max);
@@ -1145,10 +1173,9 @@ static char *expect_text(const Scenario *sc, const ExpectDraft *d, const YNode *
   case CHECK_CONVERGED:
   case CHECK_ADJACENCY:
   case CHECK_OUTAGE:
-    expect_routing_text(s, sc, e, v);
-    break;
   case CHECK_EXEC:
-    expect_exec_text(s, e);
+  case CHECK_STP:
+    expect_state_text(s, sc, e, v);
     break;
   }
   return g_string_free(s, FALSE);
@@ -1218,4 +1245,95 @@ void scenario_read_expect(Loader *ld)
     expect_read(cx, ld->expect->items[i]);
     schema_path_pop(cx, mark);
   }
+}
+
+/* ---- stp: a switch's spanning tree at a moment ---- */
+
+static gboolean expect_parse_stp_switch(SchemaCtx *cx, const YNode *value, void *dest);
+static gboolean expect_parse_stp_port(SchemaCtx *cx, const YNode *value, void *dest);
+static gboolean expect_parse_stp_role(SchemaCtx *cx, const YNode *value, void *dest);
+static gboolean expect_parse_stp_state(SchemaCtx *cx, const YNode *value, void *dest);
+static gboolean expect_parse_stp_root(SchemaCtx *cx, const YNode *value, void *dest);
+
+static const SchemaField stp_check_fields[] = {
+    {"node", expect_parse_stp_switch, offsetof(ScenarioExpect, node), 0, TRUE},
+    {"port", expect_parse_stp_port, 0, 0, FALSE},
+    {"role", expect_parse_stp_role, offsetof(ScenarioExpect, stp_role), 0, FALSE},
+    {"state", expect_parse_stp_state, offsetof(ScenarioExpect, stp_state), 0, FALSE},
+    {"root", expect_parse_stp_root, offsetof(ScenarioExpect, stp_root), 0, FALSE},
+};
+static const Schema stp_check_schema = {"a spanning-tree check", stp_check_fields, G_N_ELEMENTS(stp_check_fields),
+                                        SCHEMA_NO_GIVEN};
+
+/* A switch running a spanning tree; stores its index. */
+static gboolean expect_parse_stp_switch(SchemaCtx *cx, const YNode *value, void *dest)
+{
+  int n = scenario_lookup_node(cx, value);
+  if (n < 0)
+    return FALSE;
+  const ScenarioNode *node = scenario_node(loader_of(cx)->sc, n);
+  if (node->kind != NODE_KIND_SWITCH || node->stp.mode == STP_MODE_OFF) {
+    schema_error(cx, value, "%s runs no spanning tree; an stp check is of a switch with 'stp: stp'", node->name);
+    return FALSE;
+  }
+  *(int *)dest = n;
+  return TRUE;
+}
+
+/* `port`: read once `node` is known (expect_parse_stp). */
+static gboolean expect_parse_stp_port(SchemaCtx *cx, const YNode *value, void *dest)
+{
+  (void)dest;
+  return schema_expect(cx, value, YNODE_SCALAR, "an interface name of the switch");
+}
+
+static gboolean expect_parse_stp_role(SchemaCtx *cx, const YNode *value, void *dest)
+{
+  return scenario_parse_word(cx, value, stp_role_names, STP_ROLE_COUNT, "port role", dest);
+}
+
+static gboolean expect_parse_stp_state(SchemaCtx *cx, const YNode *value, void *dest)
+{
+  return scenario_parse_word(cx, value, stp_state_names, STP_STATE_COUNT, "port state", dest);
+}
+
+static gboolean expect_parse_stp_root(SchemaCtx *cx, const YNode *value, void *dest)
+{
+  int n = scenario_lookup_node(cx, value);
+  if (n < 0)
+    return FALSE;
+  const ScenarioNode *node = scenario_node(loader_of(cx)->sc, n);
+  if (node->kind != NODE_KIND_SWITCH || node->stp.mode == STP_MODE_OFF) {
+    schema_error(cx, value, "%s runs no spanning tree; the root is a switch with 'stp: stp'", node->name);
+    return FALSE;
+  }
+  *(int *)dest = n;
+  return TRUE;
+}
+
+/* `stp: { node, port, role, state }` or `stp: { node, root }`. */
+static gboolean expect_parse_stp(SchemaCtx *cx, const YNode *value, void *dest)
+{
+  ScenarioExpect *e = dest;
+  e->stp_port = e->stp_role = e->stp_state = e->stp_root = -1; /* not given */
+  if (!schema_expect(cx, value, YNODE_MAP, "a mapping with node, and port with role or state, or root") ||
+      !schema_apply(cx, &stp_check_schema, value, dest))
+    return FALSE;
+  const YNode *port = ynode_map_get(value, "port");
+  if (port) {
+    gsize mark = schema_path_push_key(cx, "port");
+    e->stp_port = scenario_lookup_iface(cx, port, e->node, port->text);
+    schema_path_pop(cx, mark);
+    if (e->stp_port < 0)
+      return FALSE;
+  }
+  if ((e->stp_role >= 0 || e->stp_state >= 0) && !port) {
+    schema_error(cx, value, "a port's role or state needs the key 'port'");
+    return FALSE;
+  }
+  if (e->stp_role < 0 && e->stp_state < 0 && e->stp_root < 0) {
+    schema_error(cx, value, "an stp check needs 'role' or 'state' (with 'port'), or 'root'");
+    return FALSE;
+  }
+  return TRUE;
 }

@@ -56,6 +56,8 @@ static void scenario_node_clear(gpointer p)
     g_array_free(node->rip.ifaces, TRUE);
   if (node->ospf.ifaces)
     g_array_free(node->ospf.ifaces, TRUE);
+  if (node->stp.ports)
+    g_array_free(node->stp.ports, TRUE);
   g_free(node->name);
   g_free(node->description);
 }

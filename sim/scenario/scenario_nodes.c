@@ -41,6 +41,7 @@ static const SchemaField node_fields[] = {
     {"rip", scenario_parse_routing_later, 0, 0, FALSE},
     {"ospf", scenario_parse_routing_later, 0, 0, FALSE},
     {"exec", scenario_parse_exec, offsetof(ScenarioNode, exec), 0, FALSE},
+    {"stp", scenario_parse_stp_later, 0, 0, FALSE}, /* read by scenario_resolve_stp() */
 };
 static const Schema node_schema = {"a node", node_fields, G_N_ELEMENTS(node_fields), SCHEMA_NO_GIVEN};
 

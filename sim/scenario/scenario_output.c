@@ -115,7 +115,7 @@ static char *output_trace_iface(SchemaCtx *cx, const YNode *value)
 /* A `protos:` item: a protocol a line's headers show. */
 static char *output_trace_proto(SchemaCtx *cx, const YNode *value)
 {
-  static const char *const protos[] = {"arp", "ipv4", "icmp", "udp", "tcp", "rip", "ospf"};
+  static const char *const protos[] = {"arp", "ipv4", "icmp", "udp", "tcp", "rip", "ospf", "stp"};
   int proto = 0;
   if (scenario_parse_word(cx, value, protos, G_N_ELEMENTS(protos), "protocol", &proto))
     return g_strdup(protos[proto]);

@@ -117,6 +117,9 @@ void scenario_read_expect(Loader *ld);
 
 void scenario_resolve(Loader *ld);
 void scenario_resolve_routes(Loader *ld); /* scenario_routes.c */
+/* scenario_stp.c: a switch's `stp:` */
+gboolean scenario_parse_stp_later(SchemaCtx *cx, const YNode *value, void *dest);
+void scenario_resolve_stp(Loader *ld);
 gboolean scenario_parse_route_to(SchemaCtx *cx, const YNode *value, void *dest);
 void scenario_check(Loader *ld);
 void scenario_check_hubs(Loader *ld); /* scenario_hub.c */

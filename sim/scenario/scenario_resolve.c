@@ -329,4 +329,5 @@ void scenario_resolve(Loader *ld)
   scenario_resolve_subifs(ld);
   scenario_resolve_routes(ld);
   scenario_resolve_routing(ld);
+  scenario_resolve_stp(ld);
 }

@@ -165,7 +165,8 @@ START_TEST(test_trace_command_filters)
   run_clear(&r);
   r = run_ipsim((const char *[]){"trace", dir, "--proto", "http", NULL});
   ck_assert_int_eq(r.status, 2);
-  ck_assert_str_eq(r.err, "ipsim trace: unknown protocol 'http' (expected arp, ipv4, icmp, udp, tcp, rip or ospf)\n");
+  ck_assert_str_eq(r.err,
+                   "ipsim trace: unknown protocol 'http' (expected arp, ipv4, icmp, udp, tcp, rip, ospf or stp)\n");
   run_clear(&r);
   remove_dir(dir);
   g_free(dir);

@@ -342,6 +342,26 @@ START_TEST(test_vlan_drops)
 }
 END_TEST
 
+/* stp-loop.yaml: h1's ARP broadcast at 35 s floods over the tree; the
+ * copies that reach the two alternate ports are dropped there, told with
+ * the port's role and state, and s2 does not flood out of its own. */
+START_TEST(test_stp_blocked)
+{
+  char *out = NULL, *err = NULL;
+  int status = explain_run("TOPOLOGIES", "stp-loop.yaml", "s.yaml", "--packet", "131", NULL, NULL, &out, &err);
+  ck_assert_int_eq(status, 0);
+  assert_has(out, " 4. 35.000014800 s2, network access: ff:ff:ff:ff:ff:ff is a broadcast address: it floods the frame "
+                  "out of eth0, eth2\n");
+  assert_has(out, "15. 35.000029600 s3, network access: eth0 receives the frame (60 bytes)\n16. 35.000029600 s3, "
+                  "network access: dropped at eth0 (stp-blocked): eth0 is an alternate port of s3's spanning tree, in "
+                  "state blocking: it forwards nothing, so that the loop of switches stays a tree (it still hears "
+                  "BPDUs)\n");
+  assert_has(out, "The end: #131 was delivered to h2, 59.2 us after it started.");
+  g_free(out);
+  g_free(err);
+}
+END_TEST
+
 /* tests/explain/frag-lost.yaml: a fragment lost on the way, the two others
  * discarded by reassembly at h2 30 s later, and the end's account. */
 START_TEST(test_frag_timeout)
@@ -472,6 +492,7 @@ int main(void)
   tcase_add_test(tc, test_drop_sentences_examples);
   tcase_add_test(tc, test_frag_timeout);
   tcase_add_test(tc, test_vlan_drops);
+  tcase_add_test(tc, test_stp_blocked);
   tcase_add_test(tc, test_app_selector);
   suite_add_tcase(s, tc);
   return testlib_run_suite(s);

@@ -69,6 +69,12 @@ static const char *const probes[] = {
     "  h2: { kind: host, ip: 10.0.0.2/24 }\n" BASE_LINKS,
     "nodes:\n  h1: { kind: linux, ip: 10.0.0.1/24, exec: [{ name: c, run: 'true' }] }\n"
     "  h2: { kind: host, ip: 10.0.0.2/24 }\n" BASE_LINKS "expect:\n  - { exec: { name: c, @ } }\n",
+    /* a switch's spanning tree, its ports, and the stp check */
+    "nodes:\n  s1: { kind: switch, stp: { @ } }\n" BASE_NODES "links:\n  - [h1, s1]\n  - [h2, s1]\n",
+    "nodes:\n  s1: { kind: switch, stp: { interfaces: { eth0: { @ } } } }\n" BASE_NODES
+    "links:\n  - [h1, s1]\n  - [h2, s1]\n",
+    "nodes:\n  s1: { kind: switch, stp: stp }\n" BASE_NODES "links:\n  - [h1, s1]\n  - [h2, s1]\n"
+    "expect:\n  - { stp: { @ } }\n",
 };
 
 /* `probe` with `body` in place of its '@'. */

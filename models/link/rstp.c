@@ -1,0 +1,465 @@
+/*
+ * The Rapid Spanning Tree Protocol of a switch (`stp: rstp`): IEEE 802.1w
+ * as 802.1D-2004 clause 17 has it, written as reactions to events (a
+ * BPDU, a timer, a carrier change) rather than as the standard's state
+ * machines, on point-to-point links (every link of ipsim is one).
+ *
+ * Roles: the root port has the best received vector plus its cost; a port
+ * is designated when this bridge's vector for it is better than what it
+ * received (or it received nothing); otherwise it is alternate (another
+ * bridge's) or backup (this bridge's own, through another port). Unlike
+ * STP, a port accepts worse information from the bridge and port that
+ * were its designated ones (17.21.8), and information lapses after three
+ * hello times without a BPDU (rcvdInfoWhile), not max age. Every bridge
+ * sends an RST BPDU on each designated port every hello time and whenever
+ * its information changes.
+ *
+ * States: discarding, learning, forwarding. Alternate and backup ports
+ * discard at once. A new root port forwards at once, after making its
+ * designated ports discard (sync). A designated port forwards at once
+ * when it is an edge port or when the bridge below answers its proposal
+ * with an agreement; else it learns after forward delay and forwards after
+ * another. A root port that receives a proposal syncs its bridge's other
+ * designated ports (those not agreed already discard and propose in turn),
+ * forwards, and answers with an agreement: the tree forwards in a few
+ * BPDU times, from the root outwards.
+ *
+ * Topology change: a non-edge port that starts forwarding sets TC in the
+ * BPDUs of the bridge's root and designated ports for two hello times and
+ * flushes the MAC entries of the other ports; a bridge receiving TC
+ * flushes its other ports' entries and passes TC on. Edge ports (`edge:
+ * true`) forward at once and cause no TC; a BPDU heard on one makes it an
+ * ordinary port.
+ *
+ * STP interoperation (17.24, port protocol migration): a port that hears
+ * a configuration or TCN BPDU sends 802.1D BPDUs from then on; on such a
+ * port there is no proposal or agreement (a designated port waits forward
+ * delay twice), a TCN received is a topology change to acknowledge, and
+ * this bridge's topology changes go towards an STP root as TCNs until
+ * acknowledged. The port speaks RSTP again when it hears an RST BPDU at
+ * least the migrate time (3 s) after it fell back.
+ *
+ * Entry points (from stp.c, see stp_int.h): rstp_initialize(),
+ * rstp_port_changed(), rstp_received(), rstp_received_tcn().
+ *
+ * Leaves out: the transmit hold count (BPDUs leave as soon as information
+ * changes), the recent-root and recent-backup timers (a new root port
+ * forwards at once), automatic edge detection, shared (non point-to-point)
+ * media, MSTP.
+ */
+#include "models/link/stp_int.h"
+#include "models/link/stp_wire.h"
+#include "models/link/switch.h"
+
+#define RSTP_MIGRATE_TIME SIMTIME_S(3)
+#define RSTP_ROLE_ALTERNATE_BACKUP 1
+#define RSTP_ROLE_ROOT 2
+#define RSTP_ROLE_DESIGNATED 3
+
+static void rstp_hello_expired(void *obj, void *arg);
+static void rstp_info_expired(void *obj, void *arg);
+static void rstp_forward_expired(void *obj, void *arg);
+static void rstp_tc_expired(void *obj, void *arg);
+static void rstp_tcn_expired(void *obj, void *arg);
+static void rstp_tc_detected(StpPort *from);
+
+/* The BPDU flags of port p's role and state (17.21.20, 9.3.3). */
+static uint8_t rstp_flags(const StpPort *p, gboolean agreement)
+{
+  int role = p->rstp_role == STP_ROLE_ROOT         ? RSTP_ROLE_ROOT
+             : p->rstp_role == STP_ROLE_DESIGNATED ? RSTP_ROLE_DESIGNATED
+                                                   : RSTP_ROLE_ALTERNATE_BACKUP;
+  uint8_t f = (uint8_t)(role << BPDU_FLAG_ROLE_SHIFT);
+  if (p->proposing && p->rstp_role == STP_ROLE_DESIGNATED && p->state != STP_STATE_FORWARDING)
+    f |= BPDU_FLAG_PROPOSAL;
+  if (p->state == STP_STATE_LEARNING || p->state == STP_STATE_FORWARDING)
+    f |= BPDU_FLAG_LEARNING;
+  if (p->state == STP_STATE_FORWARDING)
+    f |= BPDU_FLAG_FORWARDING;
+  return agreement ? (uint8_t)(f | BPDU_FLAG_AGREEMENT) : f;
+}
+
+/* Sends port p's BPDU now: an RST BPDU, or a configuration BPDU to an STP
+ * bridge (whose TC acknowledgement it carries once). */
+static void rstp_send(StpPort *p, gboolean agreement)
+{
+  Stp *stp = p->stp;
+  StpConfigBpdu c = {{stp->root, stp->root_cost, stp->id, p->id},
+                     0,
+                     stp->max_age,
+                     stp->hello,
+                     stp->forward_delay,
+                     p->tc_timer != EVENT_ID_NONE,
+                     FALSE,
+                     0,
+                     !p->stp_peer};
+  if (!stp_is_root(stp))
+    c.age = stp->root_port->info_age + STP_MESSAGE_AGE_INCREMENT;
+  if (c.age >= stp->max_age || p->state == STP_STATE_DISABLED)
+    return;
+  if (c.rst)
+    c.flags = rstp_flags(p, agreement);
+  else {
+    c.tc_ack = p->tc_ack;
+    p->tc_ack = FALSE;
+  }
+  stp_send_config(p, &c);
+}
+
+static void rstp_send_designated(Stp *stp)
+{
+  for (guint i = 0; i < stp->n; i++)
+    if (stp->ports[i].rstp_role == STP_ROLE_DESIGNATED)
+      rstp_send(&stp->ports[i], FALSE);
+}
+
+/* ---- roles (17.21.25 updtRolesTree) ---- */
+
+static void rstp_root_selection(Stp *stp)
+{
+  StpPort *best = NULL;
+  StpVector best_v = {0};
+  for (guint i = 0; i < stp->n; i++) {
+    StpPort *p = &stp->ports[i];
+    if (p->state == STP_STATE_DISABLED || !p->received || p->designated.bridge == stp->id ||
+        p->designated.root >= stp->id)
+      continue;
+    StpVector v = {p->designated.root, p->designated.cost + p->cost, p->designated.bridge, p->designated.port};
+    int c = best ? stp_vector_cmp(&v, &best_v) : -1;
+    if (c < 0 || (c == 0 && p->id < best->id)) {
+      best = p;
+      best_v = v;
+    }
+  }
+  stp->root_port = best;
+  stp->root = best ? best_v.root : stp->id;
+  stp->root_cost = best ? best_v.cost : 0;
+}
+
+static StpRole rstp_role_for(const Stp *stp, const StpPort *p)
+{
+  if (p->state == STP_STATE_DISABLED)
+    return STP_ROLE_DISABLED;
+  if (p == stp->root_port)
+    return STP_ROLE_ROOT;
+  StpVector mine = {stp->root, stp->root_cost, stp->id, p->id};
+  if (!p->received || stp_vector_cmp(&mine, &p->designated) < 0)
+    return STP_ROLE_DESIGNATED;
+  return p->designated.bridge == stp->id ? STP_ROLE_BACKUP : STP_ROLE_ALTERNATE;
+}
+
+/* A designated port that must not forward until agreed: discards, proposes. */
+static void rstp_discard_and_propose(StpPort *p, const char *why)
+{
+  stp_set_state(p, STP_STATE_DISCARDING, why);
+  p->proposing = !p->stp_peer;
+  stp_start(p->stp, &p->forward_timer, p->stp->forward_delay, rstp_forward_expired, p);
+}
+
+/* 17.29.2 sync: the designated ports that are not synced (edge, agreed or
+ * discarding) discard and propose, so that the new root port may forward. */
+static void rstp_sync(Stp *stp, gboolean forget_agreements)
+{
+  for (guint i = 0; i < stp->n; i++) {
+    StpPort *p = &stp->ports[i];
+    if (p->rstp_role != STP_ROLE_DESIGNATED || p->edge)
+      continue;
+    if (forget_agreements)
+      p->agreed = FALSE;
+    if (!p->agreed && p->state != STP_STATE_DISCARDING)
+      rstp_discard_and_propose(p, "sync");
+  }
+}
+
+static void rstp_forwarding(StpPort *p, const char *why)
+{
+  stp_stop(p->stp, &p->forward_timer);
+  p->proposing = FALSE;
+  stp_set_state(p, STP_STATE_FORWARDING, why);
+  if (!p->edge)
+    rstp_tc_detected(p);
+}
+
+/* The state a port's role asks for, now. */
+static void rstp_transitions(StpPort *p)
+{
+  switch (p->rstp_role) {
+  case STP_ROLE_ALTERNATE:
+  case STP_ROLE_BACKUP:
+    stp_stop(p->stp, &p->forward_timer);
+    stp_stop(p->stp, &p->tc_timer);
+    p->proposing = p->agreed = FALSE;
+    stp_set_state(p, STP_STATE_DISCARDING, stp_role_names[p->rstp_role]);
+    break;
+  case STP_ROLE_ROOT:
+    if (p->state != STP_STATE_FORWARDING)
+      rstp_forwarding(p, "root port");
+    break;
+  case STP_ROLE_DESIGNATED:
+    if (p->state != STP_STATE_FORWARDING && (p->edge || p->agreed))
+      rstp_forwarding(p, p->edge ? "edge port" : "agreement");
+    else if (p->state != STP_STATE_FORWARDING && p->forward_timer == EVENT_ID_NONE)
+      rstp_discard_and_propose(p, "designated port");
+    break;
+  default:
+    break;
+  }
+}
+
+/* Recomputes every role after a change (`why`), syncs on a new root or
+ * root port, applies the states and sends the new information. */
+static void rstp_update(Stp *stp, const char *why)
+{
+  StpBridgeId before = stp->root;
+  StpPort *before_port = stp->root_port;
+  rstp_root_selection(stp);
+  stp_note_root(stp, before);
+  if (stp_is_root(stp) && before != stp->id) {
+    stp->max_age = stp->conf.max_age;
+    stp->hello = stp->conf.hello;
+    stp->forward_delay = stp->conf.forward_delay;
+  }
+  for (guint i = 0; i < stp->n; i++) {
+    StpPort *p = &stp->ports[i];
+    p->rstp_role = rstp_role_for(stp, p);
+    if (p->rstp_role == STP_ROLE_DESIGNATED) {
+      p->received = FALSE;
+      p->designated = (StpVector){stp->root, stp->root_cost, stp->id, p->id};
+    }
+  }
+  stp_note_roles(stp, why);
+  if (stp->root != before || stp->root_port != before_port)
+    rstp_sync(stp, TRUE);
+  for (guint i = 0; i < stp->n; i++)
+    rstp_transitions(&stp->ports[i]);
+  rstp_send_designated(stp);
+}
+
+/* ---- topology change (17.29.4, 17.21.17) ---- */
+
+static void rstp_flush(Stp *stp, const StpPort *keep)
+{
+  guint n = switch_flush(stp->node->sw, keep ? keep->iface : NULL);
+  char count[24];
+  g_snprintf(count, sizeof count, "%u", n);
+  if (n && stp_tracing(stp))
+    stp_note(stp, keep, "flush %s %s", count, n == 1 ? "MAC entry" : "MAC entries", "topology change");
+}
+
+/* TC in the BPDUs of every root and designated non-edge port but `except`
+ * for two hello times; an STP root hears of it by TCN. */
+static void rstp_tc_propagate(Stp *stp, const StpPort *except)
+{
+  for (guint i = 0; i < stp->n; i++) {
+    StpPort *q = &stp->ports[i];
+    if (q == except || q->edge || (q->rstp_role != STP_ROLE_ROOT && q->rstp_role != STP_ROLE_DESIGNATED))
+      continue;
+    if (q->stp_peer && q == stp->root_port) {
+      stp_transmit_tcn(stp);
+      stp_start(stp, &stp->tcn_timer, stp->hello, rstp_tcn_expired, stp);
+      continue;
+    }
+    gboolean fresh = q->tc_timer == EVENT_ID_NONE;
+    stp_start(stp, &q->tc_timer, 2 * stp->hello, rstp_tc_expired, q);
+    if (fresh)
+      rstp_send(q, FALSE);
+  }
+}
+
+/* Port `from` starts forwarding: flush the other ports, tell the others. */
+static void rstp_tc_detected(StpPort *from)
+{
+  Stp *stp = from->stp;
+  if (stp_tracing(stp))
+    stp_note(stp, from, "%s%s", "topology change", "", "a port started forwarding");
+  rstp_flush(stp, from);
+  rstp_tc_propagate(stp, NULL);
+}
+
+static void rstp_tc_received(StpPort *p)
+{
+  rstp_flush(p->stp, p);
+  rstp_tc_propagate(p->stp, p);
+}
+
+/* ---- receiving ---- */
+
+/* 17.24: an STP bridge heard, or RSTP heard again after the migrate time. */
+static void rstp_migrate(StpPort *p, const StpConfigBpdu *c)
+{
+  SimTime now = sim_now(p->stp->node->ctx);
+  gboolean stp_peer = c ? !c->rst : TRUE;
+  if (stp_peer == p->stp_peer || (!stp_peer && now - p->stp_since < RSTP_MIGRATE_TIME))
+    return;
+  p->stp_peer = stp_peer;
+  p->stp_since = now;
+  p->proposing = FALSE;
+  if (stp_tracing(p->stp))
+    stp_note(p->stp, p, "%s%s", stp_peer ? "sending 802.1D BPDUs" : "sending RST BPDUs", "",
+             stp_peer ? "an STP bridge on the link" : "RSTP heard again");
+}
+
+/* A root port's proposal: sync, forward, agree. */
+static void rstp_agree(StpPort *p)
+{
+  p->proposed = FALSE;
+  rstp_sync(p->stp, FALSE);
+  for (guint i = 0; i < p->stp->n; i++)
+    if (p->stp->ports[i].rstp_role == STP_ROLE_DESIGNATED && p->stp->ports[i].proposing)
+      rstp_send(&p->stp->ports[i], FALSE);
+  rstp_transitions(p);
+  rstp_send(p, TRUE);
+}
+
+/* Information from the LAN's designated bridge (or one claiming to be). */
+static void rstp_received_designated(StpPort *p, const StpConfigBpdu *c)
+{
+  Stp *stp = p->stp;
+  gboolean same = p->received && c->v.bridge == p->designated.bridge && c->v.port == p->designated.port;
+  if (c->age >= c->max_age || (!same && stp_vector_cmp(&c->v, &p->designated) >= 0)) {
+    if (p->rstp_role == STP_ROLE_DESIGNATED)
+      rstp_send(p, FALSE); /* worse information on our LAN: ours answers it */
+    return;
+  }
+  gboolean changed = !same || stp_vector_cmp(&c->v, &p->designated) != 0;
+  p->designated = c->v;
+  p->received = TRUE;
+  p->info_age = c->age;
+  p->proposed = c->rst && (c->flags & BPDU_FLAG_PROPOSAL);
+  stp_start(stp, &p->age_timer, 3 * c->hello, rstp_info_expired, p);
+  if (changed) {
+    char id[24], why[40];
+    stp_format_bridge_id(id, c->v.bridge);
+    g_snprintf(why, sizeof why, "BPDU from %s", id);
+    rstp_update(stp, why);
+  }
+  if (p != stp->root_port) {
+    if (p->proposed && p->rstp_role != STP_ROLE_DESIGNATED) {
+      p->proposed = FALSE;
+      rstp_send(p, TRUE); /* ALTERNATE_AGREED (17.29.6): it discards, so it agrees at once */
+    }
+    return;
+  }
+  stp->max_age = c->max_age;
+  stp->hello = c->hello;
+  stp->forward_delay = c->forward_delay;
+  if (!c->rst && c->tc_ack)
+    stp_stop(stp, &stp->tcn_timer);
+  if (p->proposed)
+    rstp_agree(p);
+}
+
+/* A BPDU, configuration or RST, arrived on port p. */
+void rstp_received(StpPort *p, const StpConfigBpdu *c)
+{
+  rstp_migrate(p, c);
+  if (p->edge && stp_tracing(p->stp))
+    stp_note(p->stp, p, "%s%s", "not an edge port", "", "a BPDU arrived");
+  p->edge = FALSE;
+  int role = c->rst ? (c->flags >> BPDU_FLAG_ROLE_SHIFT) & 3 : RSTP_ROLE_DESIGNATED;
+  if (role == RSTP_ROLE_DESIGNATED)
+    rstp_received_designated(p, c);
+  else if (p->rstp_role == STP_ROLE_DESIGNATED && (c->flags & BPDU_FLAG_AGREEMENT) && c->v.root == p->stp->root &&
+           !p->agreed) {
+    p->agreed = TRUE;
+    rstp_transitions(p);
+  }
+  if (c->tc)
+    rstp_tc_received(p);
+}
+
+/* A TCN from an STP bridge below: a topology change, acknowledged. */
+void rstp_received_tcn(StpPort *p)
+{
+  rstp_migrate(p, NULL);
+  if (p->rstp_role != STP_ROLE_DESIGNATED)
+    return;
+  rstp_tc_received(p);
+  p->tc_ack = TRUE;
+  rstp_send(p, FALSE);
+}
+
+/* ---- timers ---- */
+
+static void rstp_hello_expired(void *obj, void *arg)
+{
+  (void)arg;
+  Stp *stp = obj;
+  stp->hello_timer = EVENT_ID_NONE;
+  rstp_send_designated(stp);
+  stp_start(stp, &stp->hello_timer, stp->hello, rstp_hello_expired, stp);
+}
+
+static void rstp_info_expired(void *obj, void *arg)
+{
+  (void)arg;
+  StpPort *p = obj;
+  p->age_timer = EVENT_ID_NONE;
+  p->received = FALSE;
+  rstp_update(p->stp, "no BPDU for 3 hello times");
+}
+
+static void rstp_forward_expired(void *obj, void *arg)
+{
+  (void)arg;
+  StpPort *p = obj;
+  p->forward_timer = EVENT_ID_NONE;
+  if (p->rstp_role != STP_ROLE_DESIGNATED)
+    return;
+  if (p->state == STP_STATE_DISCARDING) {
+    stp_set_state(p, STP_STATE_LEARNING, "forward delay");
+    stp_start(p->stp, &p->forward_timer, p->stp->forward_delay, rstp_forward_expired, p);
+  } else if (p->state == STP_STATE_LEARNING) {
+    rstp_forwarding(p, "forward delay");
+  }
+}
+
+static void rstp_tc_expired(void *obj, void *arg)
+{
+  (void)arg;
+  ((StpPort *)obj)->tc_timer = EVENT_ID_NONE;
+}
+
+static void rstp_tcn_expired(void *obj, void *arg)
+{
+  (void)arg;
+  Stp *stp = obj;
+  stp->tcn_timer = EVENT_ID_NONE;
+  if (!stp->root_port || !stp->root_port->stp_peer)
+    return;
+  stp_transmit_tcn(stp);
+  stp_start(stp, &stp->tcn_timer, stp->hello, rstp_tcn_expired, stp);
+}
+
+/* ---- ports and start ---- */
+
+static void rstp_reset_port(StpPort *p, StpState state, const char *why)
+{
+  Stp *stp = p->stp;
+  stp_stop(stp, &p->age_timer);
+  stp_stop(stp, &p->forward_timer);
+  stp_stop(stp, &p->tc_timer);
+  p->received = p->proposing = p->proposed = p->agreed = p->stp_peer = p->tc_ack = FALSE;
+  p->edge = p->edge_admin;
+  stp_set_state(p, state, why);
+}
+
+/* Port p's carrier came (`up`) or went. */
+void rstp_port_changed(StpPort *p, gboolean up)
+{
+  rstp_reset_port(p, up ? STP_STATE_DISCARDING : STP_STATE_DISABLED, up ? "link up" : "link down");
+  rstp_update(p->stp, up ? "link up" : "link down");
+}
+
+/* The start of the run: every bridge the root, its ports designated. */
+void rstp_initialize(Stp *stp)
+{
+  for (guint i = 0; i < stp->n; i++) {
+    StpPort *p = &stp->ports[i];
+    p->rstp_role = p->iface->up ? STP_ROLE_DESIGNATED : STP_ROLE_DISABLED;
+    p->role = p->rstp_role;
+    rstp_reset_port(p, p->iface->up ? STP_STATE_DISCARDING : STP_STATE_DISABLED, "start");
+  }
+  rstp_update(stp, "start");
+  stp_start(stp, &stp->hello_timer, stp->hello, rstp_hello_expired, stp);
+}
