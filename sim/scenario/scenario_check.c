@@ -189,8 +189,8 @@ static void scenario_check_switch_loops(Loader *ld, const int *first_iface, int 
                    scenario_node(ld->sc, link->ends[1].node)->kind == NODE_KIND_HUB;
     if (a == b)
       scenario_warning_at(ld, link->mark,
-                          "links[%u] (%s - %s) closes a loop of %s; without STP a broadcast circulates "
-                          "until queues overflow",
+                          "links[%u] (%s - %s) closes a loop of %s that run no spanning tree: a broadcast "
+                          "circulates until queues overflow (give a switch of the loop `stp: rstp`)",
                           l, link->ends[0].text, link->ends[1].text, hub ? "switches through a hub" : "switches");
     parent[a] = b;
   }

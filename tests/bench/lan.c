@@ -8,7 +8,7 @@
  * switches (10), each with two uplinks to the core (trunks carrying every
  * VLAN: the spanning tree blocks one of each pair) and H hosts (10), host
  * k of every access switch in VLAN 10 + k, on an edge port; a server per
- * VLAN on the core (10.k.0.250/24). Hosts are on 100 Mbps links, uplinks
+ * VLAN on the core (10.k.0.250/24), on an edge port too. Hosts are on 100 Mbps links, uplinks
  * and servers on 1 Gbps, 10 us everywhere, queues of 100 frames. Each host
  * sends N (10 000) 1000-byte UDP datagrams at 8 Mbps to its VLAN's server,
  * from the moment the tree has converged (1 s with RSTP; 31 s with STP,
@@ -45,8 +45,11 @@ typedef struct {
  * per VLAN. */
 static void lan_write_core(GString *y, const LanConfig *c)
 {
-  g_string_append_printf(y, "  core:\n    kind: switch\n    stp: { mode: %s, priority: 4096 }\n    interfaces:\n",
-                         c->stp);
+  g_string_append_printf(
+      y, "  core:\n    kind: switch\n    stp:\n      mode: %s\n      priority: 4096\n      interfaces:\n", c->stp);
+  for (int k = 0; k < c->hosts; k++)
+    g_string_append_printf(y, "        eth%d: { edge: true }\n", 2 * c->access + k);
+  g_string_append(y, "    interfaces:\n");
   for (int i = 0; i < 2 * c->access; i++)
     g_string_append_printf(y, "      eth%d: { mode: trunk }\n", i);
   for (int k = 0; k < c->hosts; k++)

@@ -547,8 +547,8 @@ START_TEST(test_check_files_in_order_and_unquoted_bounds)
       "%s:10:21: error: YAML syntax: a bound that starts with '>' must be quoted (YAML reads '>' as a folded block): "
       "write loss: \"> 5%%\"\n"
       "%s:10:27: error: expect[1].at: 'at' is not allowed with 'loss': it is checked at the end of the run\n"
-      "%s:10:5: warning: links[2] (s3 - s1) closes a loop of switches; without STP a broadcast circulates until "
-      "queues overflow\n",
+      "%s:10:5: warning: links[2] (s3 - s1) closes a loop of switches that run no spanning tree: a broadcast "
+      "circulates until queues overflow (give a switch of the loop `stp: rstp`)\n",
       bad, bad, bad, bad, warn);
   ck_assert_str_eq(r.err, err);
   run_clear(&r);
