@@ -97,7 +97,7 @@ uint32_t checksum_partial(const void *data, size_t len, uint32_t sum)
 {
   const uint8_t *p = data;
   size_t blocks = len & ~(size_t)63;
-  uint64_t s = checksum_add64(sum, checksum_blocks(p, &len)), w0;
+  uint64_t s = len >= 64 ? checksum_add64(sum, checksum_blocks(p, &len)) : sum, w0; /* headers: no call */
 
   for (p += blocks; len >= 8; p += 8, len -= 8) {
     memcpy(&w0, p, 8);

@@ -266,13 +266,13 @@ void iface_transmit(Iface *iface, Packet *frame)
     node_drop(node, iface, frame, DROP_LINK_DOWN, TRACE_LINK, from);
     return;
   }
-  if (packet_len(frame) > (size_t)iface->mtu + iface->ops->header_len + vlan_tag_len(iface, frame)) {
+  size_t max = (size_t)iface->mtu + iface->ops->header_len;
+  if (packet_len(frame) > max && packet_len(frame) > max + vlan_tag_len(iface, frame)) {
     node_drop(node, iface, frame, DROP_BAD_FRAME, TRACE_LINK, from);
     return;
   }
   SimTime now = sim_now(ctx);
-  SimTime free_at = iface_medium_free_at(iface);
-  if (now >= iface->busy_until && iface->queue.count == 0 && now >= free_at) {
+  if (now >= iface->busy_until && iface->queue.count == 0 && now >= iface_medium_free_at(iface)) {
     iface_start(iface, frame, now);
     return;
   }
@@ -289,6 +289,7 @@ void iface_transmit(Iface *iface, Packet *frame)
     iface->tx_event = scheduler_at(ctx->sched, iface->busy_until, iface_tx_next, iface, NULL);
     return;
   }
+  SimTime free_at = iface_medium_free_at(iface);
   iface_note_defer(iface, free_at);
   iface->tx_event = scheduler_at(ctx->sched, free_at, iface_tx_next, iface, NULL);
 }

@@ -172,14 +172,10 @@ static void link_dir_push(Link *link, guint d, Packet *frame, SimTime arrival)
   dir->count++;
 }
 
-/* Puts `frame`, sent by `from`, in flight to the other end, to arrive at
- * `arrival` (no earlier than the frame ahead of it) with its loss drawn
- * from the link's stream: the point-to-point start, and a medium that
- * computes its own timing (a hub repeating a frame onto this segment).
- * Takes the frame. */
-void link_carry(Link *link, Iface *from, Packet *frame, SimTime arrival)
+/* Puts `frame` in flight in direction d, to arrive at `arrival` (no
+ * earlier than the frame ahead of it). Takes the frame. */
+static inline void link_dir_carry(Link *link, guint d, Packet *frame, SimTime arrival)
 {
-  guint d = from == link->ends[0] ? 0 : 1;
   LinkDirection *dir = &link->dir[d];
 
   if (dir->count) {
@@ -192,6 +188,15 @@ void link_carry(Link *link, Iface *from, Packet *frame, SimTime arrival)
     dir->event = scheduler_at(link->ctx->sched, arrival, link_arrive, link, GUINT_TO_POINTER(d));
 }
 
+/* Puts `frame`, sent by `from`, in flight to the other end, to arrive at
+ * `arrival` (no earlier than the frame ahead of it) with its loss drawn
+ * from the link's stream: a medium that computes its own timing (a hub
+ * repeating a frame onto this segment). Takes the frame. */
+void link_carry(Link *link, Iface *from, Packet *frame, SimTime arrival)
+{
+  link_dir_carry(link, from == link->ends[0] ? 0 : 1, frame, arrival);
+}
+
 /* The point-to-point start: `frame` from `from`, `wire_len` bytes, is
  * serialized from `now` at the link's rate, then arrives at the other end
  * after the link's delay, never before the frame ahead of it (a delay cut
@@ -202,7 +207,7 @@ static SimTime link_p2p_start(Link *link, Iface *from, Packet *frame, size_t wir
   guint d = from == link->ends[0] ? 0 : 1;
   SimTime tx_end = now + link_tx_time(link, wire_len);
 
-  link_carry(link, from, frame, tx_end + link->delay);
+  link_dir_carry(link, d, frame, tx_end + link->delay);
   if (link->dir[d].count > 1 && link->reorder > 0 && rng_bernoulli(&link->reorder_rng, link->reorder))
     link_dir_overtake(link, d);
   return tx_end;
