@@ -99,10 +99,11 @@ void switch_free(Switch *sw)
 /* Returns the table key of a MAC address in VLAN `vid`. */
 static uint64_t switch_key(uint16_t vid, const uint8_t mac[6])
 {
-  uint64_t k = vid;
-  for (int i = 0; i < 6; i++)
-    k = (k << 8) | mac[i];
-  return k + 1;
+  uint32_t hi; /* the MAC as a 48-bit big-endian number, read in two loads */
+  uint16_t lo;
+  memcpy(&hi, mac, 4);
+  memcpy(&lo, mac + 4, 2);
+  return ((uint64_t)vid << 48 | (uint64_t)g_ntohl(hi) << 16 | g_ntohs(lo)) + 1;
 }
 
 /* Returns the slot holding `key`, or the empty slot where it would go. */
