@@ -19,7 +19,9 @@
  * node order, then each node's interfaces in the order the scenario gives
  * them (h1's eth0 is 0, s10's eth0 12, r3's eth0, eth0.10 and eth0.20 23
  * to 25, h21's eth0 33; a subinterface gets a frame as its parent would
- * after untagging it).
+ * after untagging it). A frame for one of hub1's ports (28 to 30) is sent
+ * onto the hub's medium by the station on that port's segment (s11's eth3,
+ * h11, h12), to be repeated to the others.
  * Record i arrives at i * 100 us. The run then lasts 40 s of simulated
  * time, so ARP retries, reassembly timeouts and the spanning trees' timers
  * (STP's forward delays, max age) fire too. Every frame must be handled or
@@ -30,6 +32,7 @@
 #include <stdio.h>
 
 #include "models/core/network.h"
+#include "models/link/hub.h"
 #include "sim/build/build.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -102,11 +105,18 @@ typedef struct {
   Packet *frame;
 } FuzzArrival;
 
+/* A frame arrives at its interface; one for a hub's port (which takes
+ * frames only from the hub's medium) is sent onto the medium by the
+ * station on that port's segment. */
 static void fuzz_deliver(void *obj, void *arg)
 {
   FuzzArrival *a = obj;
   (void)arg;
-  iface_input(a->iface, a->frame);
+  Iface *station = a->iface->ops == &hub_port_ops ? iface_peer(a->iface) : NULL;
+  if (station)
+    iface_transmit(station, a->frame);
+  else
+    iface_input(a->iface, a->frame);
   a->frame = NULL;
 }
 
