@@ -26,7 +26,7 @@
  * time, so ARP retries, reassembly timeouts and the spanning trees' timers
  * (STP's forward delays, max age) fire too. Every frame must be handled or
  * dropped with a reason; nothing may crash, leak or hang.
- * Build and run: see README.md ("Fuzzing"); seeds: tests/fuzz/frames/.
+ * Build and run: see doc/testing.md ("Fuzzing"); seeds: tests/fuzz/frames/.
  */
 #include <stdint.h>
 #include <stdio.h>
