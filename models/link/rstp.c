@@ -10,9 +10,11 @@
  * bridge's) or backup (this bridge's own, through another port). Unlike
  * STP, a port accepts worse information from the bridge and port that
  * were its designated ones (17.21.8), and information lapses after three
- * hello times without a BPDU (rcvdInfoWhile), not max age. Every bridge
- * sends an RST BPDU on each designated port every hello time and whenever
- * its information changes.
+ * hello times without a BPDU (rcvdInfoWhile; the hello time the BPDU
+ * gives), not max age. Every bridge sends an RST BPDU on each designated
+ * port every hello time (its own: 17.21.25 gives designated ports
+ * BridgeTimes' Hello Time, so a root saying 0 cannot make it send in a
+ * loop) and whenever its information changes.
  *
  * States: discarding, learning, forwarding. Alternate and backup ports
  * discard at once. A new root port forwards at once, after making its
@@ -256,11 +258,11 @@ static void rstp_tc_propagate(Stp *stp, const StpPort *except)
       continue;
     if (q->stp_peer && q == stp->root_port) {
       stp_transmit_tcn(stp);
-      stp_start(stp, &stp->tcn_timer, stp->hello, rstp_tcn_expired, stp);
+      stp_start(stp, &stp->tcn_timer, stp->conf.hello, rstp_tcn_expired, stp);
       continue;
     }
     gboolean fresh = q->tc_timer == EVENT_ID_NONE;
-    stp_start(stp, &q->tc_timer, 2 * stp->hello, rstp_tc_expired, q);
+    stp_start(stp, &q->tc_timer, 2 * stp->conf.hello, rstp_tc_expired, q);
     if (fresh)
       rstp_send(q, FALSE);
   }
@@ -387,7 +389,7 @@ static void rstp_hello_expired(void *obj, void *arg)
   Stp *stp = obj;
   stp->hello_timer = EVENT_ID_NONE;
   rstp_send_designated(stp);
-  stp_start(stp, &stp->hello_timer, stp->hello, rstp_hello_expired, stp);
+  stp_start(stp, &stp->hello_timer, stp->conf.hello, rstp_hello_expired, stp);
 }
 
 static void rstp_info_expired(void *obj, void *arg)
@@ -428,7 +430,7 @@ static void rstp_tcn_expired(void *obj, void *arg)
   if (!stp->root_port || !stp->root_port->stp_peer)
     return;
   stp_transmit_tcn(stp);
-  stp_start(stp, &stp->tcn_timer, stp->hello, rstp_tcn_expired, stp);
+  stp_start(stp, &stp->tcn_timer, stp->conf.hello, rstp_tcn_expired, stp);
 }
 
 /* ---- ports and start ---- */
@@ -461,5 +463,5 @@ void rstp_initialize(Stp *stp)
     rstp_reset_port(p, p->iface->up ? STP_STATE_DISCARDING : STP_STATE_DISABLED, "start");
   }
   rstp_update(stp, "start");
-  stp_start(stp, &stp->hello_timer, stp->hello, rstp_hello_expired, stp);
+  stp_start(stp, &stp->hello_timer, stp->conf.hello, rstp_hello_expired, stp);
 }

@@ -16,9 +16,14 @@
  * port), message age growing by 1 s a hop. Information a port holds
  * expires after max age minus its message age; a port that is to forward
  * listens for forward delay, learns for forward delay, then forwards.
+ * (The max age is the BPDU's, as Linux has it: with its own, shorter, a
+ * bridge would take a root's information and drop it at once, over and
+ * over; a BPDU whose message age reached its max age is not taken in.)
  * A bridge that sees a topology change (a port forwarding or leaving
  * learning or forwarding) sends TCN BPDUs towards the root every hello
- * time until acknowledged; the root sets the TC flag in its BPDUs for max
+ * time (its own, Bridge Hello Time, whatever the root's BPDUs say: a root
+ * saying hello 0 would have it send TCNs in a loop at one instant) until
+ * acknowledged; the root sets the TC flag in its BPDUs for max
  * age + forward delay, and while it is set every bridge ages its MAC table
  * in forward delay instead of its aging time.
  *
@@ -393,7 +398,7 @@ static void stp_topology_change_detection(Stp *stp)
     if (stp_tracing(stp))
       stp_note(stp, stp->root_port, "%s%s", "topology change", "", "TCN towards the root");
     stp_transmit_tcn(stp);
-    stp_start(stp, &stp->tcn_timer, stp->hello, stp_tcn_expired, stp);
+    stp_start(stp, &stp->tcn_timer, stp->conf.hello, stp_tcn_expired, stp);
   }
   stp->tc_detected = TRUE;
 }
@@ -408,7 +413,7 @@ static void stp_become_root(Stp *stp)
   stp_topology_change_detection(stp);
   stp_stop(stp, &stp->tcn_timer);
   stp_config_bpdu_generation(stp);
-  stp_start(stp, &stp->hello_timer, stp->hello, stp_hello_expired, stp);
+  stp_start(stp, &stp->hello_timer, stp->conf.hello, stp_hello_expired, stp);
 }
 
 /* Recomputes roles and states after port p's information changed (`why`). */
@@ -450,6 +455,8 @@ static gboolean stp_supersedes(const StpPort *p, const StpVector *v)
 static void stp_received_config(StpPort *p, const StpConfigBpdu *c)
 {
   Stp *stp = p->stp;
+  if (c->age >= c->max_age)
+    return; /* information already expired: not taken in, as Linux's br_stp_rcv */
   if (!stp_supersedes(p, &c->v)) {
     if (stp_designated_port(stp, p))
       stp_transmit_config(p); /* a worse BPDU on our LAN: answer it */
@@ -458,7 +465,7 @@ static void stp_received_config(StpPort *p, const StpConfigBpdu *c)
   gboolean was_root = stp_is_root(stp);
   p->designated = c->v;
   p->info_age = c->age;
-  stp_start(stp, &p->age_timer, stp->max_age - c->age, stp_age_expired, p);
+  stp_start(stp, &p->age_timer, c->max_age - c->age, stp_age_expired, p); /* the BPDU's max age, as Linux */
   char id[24], why[64];
   stp_format_bridge_id(id, c->v.bridge);
   g_snprintf(why, sizeof why, "BPDU from %s", id);
@@ -468,7 +475,7 @@ static void stp_received_config(StpPort *p, const StpConfigBpdu *c)
     stp_stop(stp, &stp->hello_timer);
     if (stp->tc_detected) {
       stp_transmit_tcn(stp);
-      stp_start(stp, &stp->tcn_timer, stp->hello, stp_tcn_expired, stp);
+      stp_start(stp, &stp->tcn_timer, stp->conf.hello, stp_tcn_expired, stp);
     }
   }
   if (p != stp->root_port)
@@ -497,7 +504,7 @@ static void stp_hello_expired(void *obj, void *arg)
   Stp *stp = obj;
   stp->hello_timer = EVENT_ID_NONE;
   stp_config_bpdu_generation(stp);
-  stp_start(stp, &stp->hello_timer, stp->hello, stp_hello_expired, stp);
+  stp_start(stp, &stp->hello_timer, stp->conf.hello, stp_hello_expired, stp);
 }
 
 static void stp_age_expired(void *obj, void *arg)
@@ -543,7 +550,7 @@ static void stp_tcn_expired(void *obj, void *arg)
   Stp *stp = obj;
   stp->tcn_timer = EVENT_ID_NONE;
   stp_transmit_tcn(stp);
-  stp_start(stp, &stp->tcn_timer, stp->hello, stp_tcn_expired, stp);
+  stp_start(stp, &stp->tcn_timer, stp->conf.hello, stp_tcn_expired, stp);
 }
 
 static void stp_tc_expired(void *obj, void *arg)
@@ -607,7 +614,7 @@ static void stp_initialize(void *obj, void *arg)
   }
   stp_port_state_selection(stp, "start");
   stp_config_bpdu_generation(stp);
-  stp_start(stp, &stp->hello_timer, stp->hello, stp_hello_expired, stp);
+  stp_start(stp, &stp->hello_timer, stp->conf.hello, stp_hello_expired, stp);
 }
 
 /* ---- creating ---------------------------------------------------------- */

@@ -55,7 +55,7 @@ struct Stp {
   StpBridgeId root;
   uint32_t root_cost;
   StpPort *root_port;
-  SimTime max_age, hello, forward_delay; /* in use: the root's */
+  SimTime max_age, hello, forward_delay; /* in use: the root's; own timers repeat at conf.hello */
   gboolean tc_detected, tc;
   EventId hello_timer, tcn_timer, tc_timer;
   StpPort *ports;

@@ -21,6 +21,10 @@
  *   round trips, the edge port at once; an alternate taking over at once;
  *   information lapsing after 3 hello times; an RSTP and an STP bridge on
  *   one link (fallback to 802.1D BPDUs, 2 x forward delay); versions.
+ * - A root's hello time (0 with STP, 1 s with RSTP) not taken for the
+ *   bridge's own: its TCNs and RST BPDUs every 2 s; a root's information
+ *   held for the BPDU's max age (not the bridge's), and none taken from a
+ *   BPDU whose message age reached it.
  * - tshark dissects every BPDU of the captures (configuration, TCN, RST
  *   with proposal and agreement) with no malformed packet or expert
  *   error; on the mixed link, one RST BPDU then configuration BPDUs only.
@@ -803,6 +807,102 @@ START_TEST(test_stp_own_bpdu_and_others)
 }
 END_TEST
 
+/* A root's BPDU sets the timers the bridge passes on (max age, hello,
+ * forward delay), but the bridge repeats its own BPDUs at its own Bridge
+ * Hello Time (802.1D-1998 8.5.3.x, Linux's bridge_hello_time): a root
+ * that says hello 0 does not make s1 send TCNs in a loop at one instant.
+ * The root's BPDU (at 1, 11, 21, 31 s) makes p1 the root port; p2 still
+ * forwards at 30 s, a topology change: a TCN towards the root then, and
+ * every 2 s while none is acknowledged (30, 32, 34, 36, 38 s). */
+START_TEST(test_stp_root_hello_zero)
+{
+  Fixture fx = fx_build(pair);
+  Iface *p1 = fx_iface(&fx, "s1", "p1"), *h1 = fx_iface(&fx, "h1", "eth0");
+  uint8_t f[60];
+  bpdu_frame(f, 0, BPDU_TYPE_CONFIG, 0x1000, BPDU_CONFIG_LEN);
+  f[17 + BPDU_OFF_HELLO] = 0;
+  uint64_t before = 0;
+  for (int s = 1; s < 40; s += 10) { /* again before max age (20 s) */
+    run_to(&fx, SIMTIME_S(s));
+    deliver(&fx, p1, f, 60);
+    if (s == 1)
+      before = h1->counters.drops[DROP_LLC_FRAME];
+    if (s == 21) /* nothing towards the root until p2 forwards */
+      ck_assert_uint_eq(h1->counters.drops[DROP_LLC_FRAME], before);
+  }
+  StpBridgeView b;
+  stp_bridge_view(fx_stp(&fx, "s1"), &b);
+  ck_assert_ptr_eq(b.root_port, p1);
+  ck_assert_uint_eq(h1->counters.drops[DROP_LLC_FRAME], before + 1); /* at 30 s */
+  run_to(&fx, SIMTIME_MS(39500));
+  ck_assert_uint_eq(h1->counters.drops[DROP_LLC_FRAME], before + 5);
+  fx_free(&fx);
+}
+END_TEST
+
+/* A port holds a root's information for the max age the BPDU gives (as
+ * Linux does), less its message age: 40 s - 25 s after 1 s, so s1 takes
+ * itself for the root again at 16 s. Before, its own 20 s less 25 s had
+ * the information lapse at once, and the frame fuzzer found s1 and an
+ * RSTP bridge taking it and dropping it in a loop. A BPDU whose message
+ * age reached its max age is not taken in at all. */
+START_TEST(test_stp_bpdu_max_age)
+{
+  Fixture fx = fx_build(pair);
+  run_to(&fx, SIMTIME_S(1));
+  Iface *p1 = fx_iface(&fx, "s1", "p1");
+  uint8_t f[60];
+  StpBridgeView b;
+  bpdu_frame(f, 0, BPDU_TYPE_CONFIG, 0x1000, BPDU_CONFIG_LEN);
+  f[17 + BPDU_OFF_AGE] = 20; /* 20 s, its max age */
+  deliver(&fx, p1, f, 60);
+  stp_bridge_view(fx_stp(&fx, "s1"), &b);
+  ck_assert_uint_eq(b.root, b.bridge);
+  f[17 + BPDU_OFF_AGE] = 25;
+  f[17 + BPDU_OFF_MAX_AGE] = 40;
+  deliver(&fx, p1, f, 60);
+  run_to(&fx, SIMTIME_MS(15900));
+  stp_bridge_view(fx_stp(&fx, "s1"), &b);
+  ck_assert_uint_eq(b.root >> 48, 0x1000);
+  ck_assert_ptr_eq(b.root_port, p1);
+  run_to(&fx, SIMTIME_MS(16100));
+  stp_bridge_view(fx_stp(&fx, "s1"), &b);
+  ck_assert_uint_eq(b.root, b.bridge);
+  ck_assert_uint_eq(p1->counters.drops[DROP_BAD_BPDU], 0);
+  fx_free(&fx);
+}
+END_TEST
+
+/* RSTP too: s1 sends its RST BPDUs every 2 s, its own hello time
+ * (802.1D-2004 17.21.25: designatedTimes take BridgeTimes' Hello Time),
+ * while its root port hears a root whose hello time is 1 s (its BPDU
+ * again every second, so the information never lapses). */
+START_TEST(test_rstp_own_hello_time)
+{
+  char *yaml = replace_all(pair, "stp: stp }", "stp: rstp }");
+  Fixture fx = fx_build(yaml);
+  Iface *p1 = fx_iface(&fx, "s1", "p1"), *h2 = fx_iface(&fx, "h2", "eth0");
+  uint8_t f[60];
+  bpdu_frame(f, 2, BPDU_TYPE_RST, 0x1000, BPDU_RST_LEN);
+  f[17 + BPDU_OFF_FLAGS] = RSTP_FLAGS_DESIGNATED | BPDU_FLAG_LEARNING | BPDU_FLAG_FORWARDING;
+  f[17 + BPDU_OFF_HELLO] = 1;
+  uint64_t before = 0;
+  for (int s = 1; s <= 20; s++) {
+    run_to(&fx, SIMTIME_MS(1000 * s - 500));
+    deliver(&fx, p1, f, 60);
+    if (s == 2)
+      before = h2->counters.drops[DROP_LLC_FRAME];
+  }
+  StpBridgeView b;
+  stp_bridge_view(fx_stp(&fx, "s1"), &b);
+  ck_assert_ptr_eq(b.root_port, p1);
+  /* from 1.5 s to 19.5 s: s1's hello timer at 2, 4, ..., 18 s */
+  ck_assert_uint_eq(h2->counters.drops[DROP_LLC_FRAME] - before, 9);
+  fx_free(&fx);
+  g_free(yaml);
+}
+END_TEST
+
 /* ---- captures ---- */
 
 /* Runs tshark with `filter` over `pcap`; returns its output (g_free). */
@@ -961,6 +1061,9 @@ static Suite *stp_suite(void)
   tcase_add_test(tc, test_stp_higher_versions);
   tcase_add_test(tc, test_rstp_higher_versions);
   tcase_add_test(tc, test_stp_own_bpdu_and_others);
+  tcase_add_test(tc, test_stp_root_hello_zero);
+  tcase_add_test(tc, test_stp_bpdu_max_age);
+  tcase_add_test(tc, test_rstp_own_hello_time);
   tcase_add_test(tc, test_stp_tshark);
   tcase_add_test(tc, test_rstp_tshark);
   tcase_add_test(tc, test_stp_loop_warning);
