@@ -122,6 +122,21 @@ int testlib_run_suite(Suite *suite)
   return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
+/* Loads `yaml` and builds its network; fails the test if it does not load. */
+TestNet testlib_build(const char *yaml)
+{
+  TestNet t = {testlib_load_ok(yaml), NULL};
+  t.net = build_network(t.sc);
+  ck_assert_ptr_nonnull(t.net);
+  return t;
+}
+
+void testlib_build_free(TestNet *t)
+{
+  network_free(t->net);
+  scenario_free(t->sc);
+}
+
 /* Loads `yaml` (failing the test if it does not load), builds the network
  * with the apps' output captured, lets `setup` (may be NULL) add events,
  * runs it to its stop time and finishes every app. */

@@ -29,6 +29,14 @@ typedef struct {
   char *text; /* everything the apps printed */
 } TestRun;
 
+/* A scenario's network, built and not run yet. */
+typedef struct {
+  Scenario *sc;
+  Network *net;
+} TestNet;
+
+TestNet testlib_build(const char *yaml);
+void testlib_build_free(TestNet *t);
 TestRun testlib_run_scenario(const char *yaml, void (*setup)(Network *net));
 void testlib_run_free(TestRun *r);
 App *testlib_run_app(const TestRun *r, guint i);

@@ -46,32 +46,13 @@ static const char *hub4 = "nodes:\n"
                           "  - { ends: [h3, hub], rate: 10Mbps, delay: 3ms }\n"
                           "  - { ends: [h4, hub], rate: 10Mbps, delay: 4ms }\n";
 
-typedef struct {
-  Scenario *sc;
-  Network *net;
-} Fixture;
-
-static Fixture fx_build(const char *yaml)
-{
-  Fixture fx = {testlib_load_ok(yaml), NULL};
-  fx.net = build_network(fx.sc);
-  ck_assert_ptr_nonnull(fx.net);
-  return fx;
-}
-
-static void fx_free(Fixture *fx)
-{
-  network_free(fx->net);
-  scenario_free(fx->sc);
-}
-
 /* The first interface of node `name`. */
-static Iface *fx_iface(const Fixture *fx, const char *name)
+static Iface *fx_iface(const TestNet *fx, const char *name)
 {
   return node_iface(testlib_node(fx->net, name), 0);
 }
 
-static void run_to(const Fixture *fx, SimTime t)
+static void run_to(const TestNet *fx, SimTime t)
 {
   scheduler_run(fx->net->ctx.sched, t);
 }
@@ -83,7 +64,7 @@ static void send_frame(Iface *from, const uint8_t dst[6], size_t len)
 }
 
 /* Asserts that `iface` has received nothing just before `t` and one more frame at `t`. */
-static void assert_arrives_at(const Fixture *fx, const Iface *iface, SimTime t)
+static void assert_arrives_at(const TestNet *fx, const Iface *iface, SimTime t)
 {
   guint64 before = iface->counters.rx_packets;
   run_to(fx, t - 1);
@@ -100,7 +81,7 @@ static void assert_arrives_at(const Fixture *fx, const Iface *iface, SimTime t)
  * no copy back; h3 and h4 drop it as another's (other-mac). */
 START_TEST(test_hub_repeats_to_every_other_port)
 {
-  Fixture fx = fx_build(hub4);
+  TestNet fx = testlib_build(hub4);
   Iface *h[4] = {fx_iface(&fx, "h1"), fx_iface(&fx, "h2"), fx_iface(&fx, "h3"), fx_iface(&fx, "h4")};
   Node *hub = testlib_node(fx.net, "hub");
   ck_assert_ptr_eq(h[0]->link->ops, &hub_link_ops);
@@ -121,7 +102,7 @@ START_TEST(test_hub_repeats_to_every_other_port)
   ck_assert_uint_eq(h[2]->counters.drops[DROP_OTHER_MAC], 1);
   ck_assert_uint_eq(h[3]->counters.drops[DROP_OTHER_MAC], 1);
   ck_assert_uint_eq(h[1]->counters.drops[DROP_OTHER_MAC], 0);
-  fx_free(&fx);
+  testlib_build_free(&fx);
 }
 END_TEST
 
@@ -131,7 +112,7 @@ END_TEST
  * first bit reached the hub, loses that frame at the hub's port. */
 START_TEST(test_hub_segment_down)
 {
-  Fixture fx = fx_build(hub4);
+  TestNet fx = testlib_build(hub4);
   Iface *h1 = fx_iface(&fx, "h1"), *h2 = fx_iface(&fx, "h2"), *h3 = fx_iface(&fx, "h3"), *h4 = fx_iface(&fx, "h4");
   Node *hub = testlib_node(fx.net, "hub");
   send_frame(h1, h2->mac, 1000);
@@ -149,7 +130,7 @@ START_TEST(test_hub_segment_down)
   ck_assert_uint_eq(node_iface(hub, 0)->counters.drops[DROP_LINK_DOWN], 1);
   ck_assert_uint_eq(node_iface(hub, 0)->counters.rx_packets, 1);
   ck_assert_uint_eq(h3->counters.rx_packets, 1);
-  fx_free(&fx);
+  testlib_build_free(&fx);
 }
 END_TEST
 
@@ -161,14 +142,14 @@ START_TEST(test_hub_loss_per_segment)
   char *at = strstr(yaml, "delay: 2ms }");
   ck_assert_ptr_nonnull(at);
   char *lossy = g_strdup_printf("%.*sdelay: 2ms, loss: 100%% }%s", (int)(at - yaml), yaml, at + strlen("delay: 2ms }"));
-  Fixture fx = fx_build(lossy);
+  TestNet fx = testlib_build(lossy);
   Iface *h1 = fx_iface(&fx, "h1"), *h2 = fx_iface(&fx, "h2"), *h3 = fx_iface(&fx, "h3");
   send_frame(h1, h2->mac, 1000);
   run_to(&fx, SIMTIME_S(1));
   ck_assert_uint_eq(h2->counters.drops[DROP_LINK_LOSS], 1);
   ck_assert_uint_eq(h2->counters.rx_packets, 0);
   ck_assert_uint_eq(h3->counters.rx_packets, 1);
-  fx_free(&fx);
+  testlib_build_free(&fx);
   g_free(lossy);
   g_free(yaml);
 }
@@ -194,7 +175,7 @@ static char *lines_with(const char *trace, const char *what)
  * 13.6 + 0.8 + 1 + 2 = 17.4 ms. Returns the trace. */
 static char *run_two_senders(void)
 {
-  Fixture fx = fx_build(hub4);
+  TestNet fx = testlib_build(hub4);
   Iface *h1 = fx_iface(&fx, "h1"), *h2 = fx_iface(&fx, "h2"), *h3 = fx_iface(&fx, "h3"), *h4 = fx_iface(&fx, "h4");
   char *buf = NULL;
   size_t len = 0;
@@ -218,7 +199,7 @@ static char *run_two_senders(void)
   ck_assert_uint_eq(h1->counters.rx_packets, 1); /* B, not its own */
   trace_free(fx.net->ctx.trace);
   fx.net->ctx.trace = NULL;
-  fx_free(&fx);
+  testlib_build_free(&fx);
   return buf;
 }
 

@@ -27,33 +27,13 @@
  * such a frame as received, then drops it with DROP_UNKNOWN_ETHERTYPE. */
 #define ETHERTYPE_TEST 0x88b5
 
-typedef struct {
-  Scenario *sc;
-  Network *net;
-} Fixture;
-
-/* Loads `yaml` and builds its network; fails the test if it does not load. */
-static Fixture fx_build(const char *yaml)
-{
-  Fixture fx = {testlib_load_ok(yaml), NULL};
-  fx.net = build_network(fx.sc);
-  ck_assert_ptr_nonnull(fx.net);
-  return fx;
-}
-
-static void fx_free(Fixture *fx)
-{
-  network_free(fx->net);
-  scenario_free(fx->sc);
-}
-
-static Node *fx_node(const Fixture *fx, const char *name)
+static Node *fx_node(const TestNet *fx, const char *name)
 {
   return testlib_node(fx->net, name);
 }
 
 /* Returns interface `index` of node `name`. */
-static Iface *fx_iface(const Fixture *fx, const char *name, guint index)
+static Iface *fx_iface(const TestNet *fx, const char *name, guint index)
 {
   Node *node = fx_node(fx, name);
   ck_assert_uint_lt(index, node->ifaces->len);
@@ -61,7 +41,7 @@ static Iface *fx_iface(const Fixture *fx, const char *name, guint index)
 }
 
 /* Returns the interface of `name` attached to a link with node `peer`. */
-static Iface *fx_port_to(const Fixture *fx, const char *name, const char *peer)
+static Iface *fx_port_to(const TestNet *fx, const char *name, const char *peer)
 {
   Node *node = fx_node(fx, name);
   for (guint i = 0; i < node->ifaces->len; i++) {
@@ -73,7 +53,7 @@ static Iface *fx_port_to(const Fixture *fx, const char *name, const char *peer)
   return NULL;
 }
 
-static void run_to(const Fixture *fx, SimTime t)
+static void run_to(const TestNet *fx, SimTime t)
 {
   scheduler_run(fx->net->ctx.sched, t);
 }
@@ -113,7 +93,7 @@ static const char *two_hosts = "nodes:\n"
 
 START_TEST(test_tx_time_exact)
 {
-  Fixture fx = fx_build(two_hosts);
+  TestNet fx = testlib_build(two_hosts);
   Link *link = network_link(fx.net, 0);
   ck_assert_int_eq(link_tx_time(link, 1000), SIMTIME_US(800));
   ck_assert_int_eq(link_tx_time(link, 60), SIMTIME_US(48));
@@ -123,7 +103,7 @@ START_TEST(test_tx_time_exact)
   ck_assert_int_eq(link_tx_time(link, 65536), (SimTime)65536 * 8 * SIMTIME_S(1));
   link->rate_bps = UINT64_C(400000000000); /* 400 Gbps: 60 bytes take 1.2 ns */
   ck_assert_int_eq(link_tx_time(link, 60), 2);
-  fx_free(&fx);
+  testlib_build_free(&fx);
 }
 END_TEST
 
@@ -131,7 +111,7 @@ END_TEST
  * the cost of one event. */
 START_TEST(test_arrival_time)
 {
-  Fixture fx = fx_build(two_hosts);
+  TestNet fx = testlib_build(two_hosts);
   Iface *a = fx_iface(&fx, "h1", 0), *b = fx_iface(&fx, "h2", 0);
   SimTime arrival = SIMTIME_US(800) + SIMTIME_MS(2);
 
@@ -146,7 +126,7 @@ START_TEST(test_arrival_time)
   ck_assert_uint_eq(b->counters.rx_bytes, 1000);
   ck_assert_uint_eq(drops(b, DROP_UNKNOWN_ETHERTYPE), 1);
   ck_assert_uint_eq(scheduler_executed(fx.net->ctx.sched) - before, 1);
-  fx_free(&fx);
+  testlib_build_free(&fx);
 }
 END_TEST
 
@@ -154,7 +134,7 @@ END_TEST
  * serialization time later; three events in all. */
 START_TEST(test_back_to_back)
 {
-  Fixture fx = fx_build(two_hosts);
+  TestNet fx = testlib_build(two_hosts);
   Iface *a = fx_iface(&fx, "h1", 0), *b = fx_iface(&fx, "h2", 0);
   SimTime first = SIMTIME_US(800) + SIMTIME_MS(2), second = first + SIMTIME_US(800);
 
@@ -171,7 +151,7 @@ START_TEST(test_back_to_back)
   ck_assert_uint_eq(b->counters.rx_packets, 2);
   ck_assert_uint_eq(a->queue.count, 0);
   ck_assert_uint_eq(scheduler_executed(fx.net->ctx.sched) - before, 3);
-  fx_free(&fx);
+  testlib_build_free(&fx);
 }
 END_TEST
 
@@ -179,11 +159,11 @@ END_TEST
  * and six are dropped. */
 START_TEST(test_droptail_packets)
 {
-  Fixture fx = fx_build("nodes:\n"
-                        "  h1: { kind: host, ip: 10.0.0.1/24 }\n"
-                        "  h2: { kind: host, ip: 10.0.0.2/24 }\n"
-                        "links:\n"
-                        "  - { ends: [h1, h2], rate: 10Mbps, delay: 2ms, queue: 3p }\n");
+  TestNet fx = testlib_build("nodes:\n"
+                             "  h1: { kind: host, ip: 10.0.0.1/24 }\n"
+                             "  h2: { kind: host, ip: 10.0.0.2/24 }\n"
+                             "links:\n"
+                             "  - { ends: [h1, h2], rate: 10Mbps, delay: 2ms, queue: 3p }\n");
   Iface *a = fx_iface(&fx, "h1", 0), *b = fx_iface(&fx, "h2", 0);
   for (int i = 0; i < 10; i++)
     send_frame(a, b->mac, ETHERTYPE_TEST, 986);
@@ -198,7 +178,7 @@ START_TEST(test_droptail_packets)
   run_to(&fx, SIMTIME_S(2));
   ck_assert_uint_eq(b->counters.rx_packets, 5);
   ck_assert_uint_eq(drops(a, DROP_QUEUE_FULL), 6);
-  fx_free(&fx);
+  testlib_build_free(&fx);
 }
 END_TEST
 
@@ -214,7 +194,7 @@ START_TEST(test_droptail_bytes)
   const char *limits[] = {"2999B", "3000B"};
   for (int k = 0; k < 2; k++) {
     char *yaml = g_strdup_printf(fmt, limits[k]);
-    Fixture fx = fx_build(yaml);
+    TestNet fx = testlib_build(yaml);
     g_free(yaml);
     Iface *a = fx_iface(&fx, "h1", 0), *b = fx_iface(&fx, "h2", 0);
     for (int i = 0; i < 10; i++)
@@ -223,7 +203,7 @@ START_TEST(test_droptail_bytes)
     ck_assert_uint_eq(drops(a, DROP_QUEUE_FULL), 7 - k);
     run_to(&fx, SIMTIME_S(1));
     ck_assert_uint_eq(b->counters.rx_packets, 3 + k);
-    fx_free(&fx);
+    testlib_build_free(&fx);
   }
 }
 END_TEST
@@ -239,7 +219,7 @@ static uint64_t lossy_run(uint64_t seed, uint64_t *fingerprint)
                                "links:\n"
                                "  - { ends: [h1, h2], rate: 1Gbps, delay: 1ms, loss: 10%% }\n",
                                seed);
-  Fixture fx = fx_build(yaml);
+  TestNet fx = testlib_build(yaml);
   g_free(yaml);
   Iface *a = fx_iface(&fx, "h1", 0), *b = fx_iface(&fx, "h2", 0);
   uint64_t lost = 0;
@@ -255,7 +235,7 @@ static uint64_t lossy_run(uint64_t seed, uint64_t *fingerprint)
   run_to(&fx, SIMTIME_S(1)); /* the last 100 frames were still on the wire */
   lost = drops(b, DROP_LINK_LOSS);
   ck_assert_uint_eq(b->counters.rx_packets + lost, 10000);
-  fx_free(&fx);
+  testlib_build_free(&fx);
   return lost;
 }
 
@@ -295,7 +275,7 @@ START_TEST(test_reorder)
   char *yaml = g_strdup_printf("%s", two_hosts);
   yaml[strlen(yaml) - 3] = '\0'; /* " }\n" */
   char *full = g_strdup_printf("%s, reorder: 100%% }\n", yaml);
-  Fixture fx = fx_build(full);
+  TestNet fx = testlib_build(full);
   Iface *a = fx_iface(&fx, "h1", 0), *b = fx_iface(&fx, "h2", 0);
   char *buf = NULL;
   size_t len = 0;
@@ -315,7 +295,7 @@ START_TEST(test_reorder)
                        "0.012080000 h2 eth0 rx #3 ETH 02:00:00:00:00:01 > 02:00:00:00:00:02 ethertype 0x88b5 len 86\n");
   g_free(rx), g_free(full), g_free(yaml);
   free(buf);
-  fx_free(&fx);
+  testlib_build_free(&fx);
 }
 END_TEST
 
@@ -325,7 +305,7 @@ END_TEST
  * down, a frame sent while down is dropped; up again, frames flow. */
 START_TEST(test_link_down_up)
 {
-  Fixture fx = fx_build(two_hosts);
+  TestNet fx = testlib_build(two_hosts);
   Link *link = network_link(fx.net, 0);
   Iface *a = fx_iface(&fx, "h1", 0), *b = fx_iface(&fx, "h2", 0);
 
@@ -355,7 +335,7 @@ START_TEST(test_link_down_up)
   run_to(&fx, SIMTIME_MS(20) + SIMTIME_US(2800));
   ck_assert_uint_eq(b->counters.rx_packets, 1);
   ck_assert_uint_eq(drops(a, DROP_LINK_DOWN), 6);
-  fx_free(&fx);
+  testlib_build_free(&fx);
 }
 END_TEST
 
@@ -364,7 +344,7 @@ END_TEST
  * overtake it. */
 START_TEST(test_set_params)
 {
-  Fixture fx = fx_build(two_hosts);
+  TestNet fx = testlib_build(two_hosts);
   Link *link = network_link(fx.net, 0);
   Iface *a = fx_iface(&fx, "h1", 0), *b = fx_iface(&fx, "h2", 0);
 
@@ -383,7 +363,7 @@ START_TEST(test_set_params)
   ck_assert_uint_eq(b->counters.rx_packets, 2);
   run_to(&fx, SIMTIME_MS(11) + SIMTIME_US(80));
   ck_assert_uint_eq(b->counters.rx_packets, 3);
-  fx_free(&fx);
+  testlib_build_free(&fx);
 }
 END_TEST
 
@@ -391,7 +371,7 @@ END_TEST
 
 START_TEST(test_padding)
 {
-  Fixture fx = fx_build(two_hosts);
+  TestNet fx = testlib_build(two_hosts);
   Iface *a = fx_iface(&fx, "h1", 0), *b = fx_iface(&fx, "h2", 0);
   send_frame(a, b->mac, ETHERTYPE_TEST, 20); /* 34 bytes, padded to 60 */
   send_frame(a, b->mac, ETHERTYPE_TEST, 0);
@@ -401,7 +381,7 @@ START_TEST(test_padding)
   run_to(&fx, SIMTIME_S(1));
   ck_assert_uint_eq(a->counters.tx_bytes, 60 + 60 + 60 + 114);
   ck_assert_uint_eq(b->counters.rx_bytes, 60 + 60 + 60 + 114);
-  fx_free(&fx);
+  testlib_build_free(&fx);
 }
 END_TEST
 
@@ -409,7 +389,7 @@ END_TEST
  * destination and ethertype, and the padding is zero. */
 START_TEST(test_header_bytes)
 {
-  Fixture fx = fx_build(two_hosts);
+  TestNet fx = testlib_build(two_hosts);
   Iface *a = fx_iface(&fx, "h1", 0), *b = fx_iface(&fx, "h2", 0);
   Packet *p = packet_new(fx.net->ctx.pool, 4);
   memcpy(packet_data(p), "abcd", 4);
@@ -426,7 +406,7 @@ START_TEST(test_header_bytes)
   ck_assert_mem_eq(d + 14, "abcd", 4);
   for (int i = 18; i < ETH_MIN_FRAME; i++)
     ck_assert_uint_eq(d[i], 0);
-  fx_free(&fx);
+  testlib_build_free(&fx);
 }
 END_TEST
 
@@ -434,7 +414,7 @@ END_TEST
  * own, broadcast and multicast; frames shorter than a header are bad. */
 START_TEST(test_other_mac_filter)
 {
-  Fixture fx = fx_build(two_hosts);
+  TestNet fx = testlib_build(two_hosts);
   Iface *a = fx_iface(&fx, "h1", 0), *b = fx_iface(&fx, "h2", 0);
   const uint8_t other[6] = {0x02, 0, 0, 0, 0, 0x99};
   const uint8_t mcast[6] = {0x01, 0x00, 0x5e, 0, 0, 1};
@@ -449,21 +429,21 @@ START_TEST(test_other_mac_filter)
 
   ethernet_input(b, packet_new(fx.net->ctx.pool, 13));
   ck_assert_uint_eq(drops(b, DROP_BAD_FRAME), 1);
-  fx_free(&fx);
+  testlib_build_free(&fx);
 }
 END_TEST
 
 /* A frame longer than the MTU plus the header is not sent. */
 START_TEST(test_mtu)
 {
-  Fixture fx = fx_build(two_hosts);
+  TestNet fx = testlib_build(two_hosts);
   Iface *a = fx_iface(&fx, "h1", 0), *b = fx_iface(&fx, "h2", 0);
   send_frame(a, b->mac, ETHERTYPE_TEST, a->mtu);
   send_frame(a, b->mac, ETHERTYPE_TEST, a->mtu + 1);
   ck_assert_uint_eq(drops(a, DROP_BAD_FRAME), 1);
   run_to(&fx, SIMTIME_S(1));
   ck_assert_uint_eq(b->counters.rx_packets, 1);
-  fx_free(&fx);
+  testlib_build_free(&fx);
 }
 END_TEST
 
@@ -480,9 +460,9 @@ static const char *lan = "nodes:\n"
                          "  - { ends: [h3, s1], rate: 100Mbps, delay: 10us }\n";
 
 /* Builds `yaml` with every switch's aging time set to `aging`. */
-static Fixture fx_build_aging(const char *yaml, SimTime aging)
+static TestNet fx_build_aging(const char *yaml, SimTime aging)
 {
-  Fixture fx = {testlib_load_ok(yaml), NULL};
+  TestNet fx = {testlib_load_ok(yaml), NULL};
   for (guint i = 0; i < fx.sc->nodes->len; i++)
     if (scenario_node(fx.sc, i)->kind == NODE_KIND_SWITCH)
       scenario_node(fx.sc, i)->aging = aging;
@@ -494,7 +474,7 @@ static Fixture fx_build_aging(const char *yaml, SimTime aging)
  * goes to that port only. */
 START_TEST(test_switch_learning)
 {
-  Fixture fx = fx_build_aging(lan, SIMTIME_S(300));
+  TestNet fx = fx_build_aging(lan, SIMTIME_S(300));
   Iface *h1 = fx_iface(&fx, "h1", 0), *h2 = fx_iface(&fx, "h2", 0), *h3 = fx_iface(&fx, "h3", 0);
   Switch *sw = fx_node(&fx, "s1")->sw;
   ck_assert_ptr_nonnull(sw);
@@ -527,14 +507,14 @@ START_TEST(test_switch_learning)
   ck_assert_uint_eq(h2->counters.rx_packets, 3);
   ck_assert_uint_eq(h3->counters.rx_packets, 1);
   ck_assert_uint_eq(switch_table_size(sw), 3);
-  fx_free(&fx);
+  testlib_build_free(&fx);
 }
 END_TEST
 
 /* An entry not refreshed for the aging time is gone: frames flood again. */
 START_TEST(test_switch_aging)
 {
-  Fixture fx = fx_build_aging(lan, SIMTIME_S(1));
+  TestNet fx = fx_build_aging(lan, SIMTIME_S(1));
   Iface *h1 = fx_iface(&fx, "h1", 0), *h2 = fx_iface(&fx, "h2", 0), *h3 = fx_iface(&fx, "h3", 0);
   Switch *sw = fx_node(&fx, "s1")->sw;
 
@@ -553,7 +533,7 @@ START_TEST(test_switch_aging)
   ck_assert_uint_eq(h2->counters.rx_packets, 1);
   ck_assert_uint_eq(h3->counters.rx_packets, 2); /* flooded again */
   ck_assert_uint_eq(switch_table_size(sw), 1);   /* h1, learned just now */
-  fx_free(&fx);
+  testlib_build_free(&fx);
 }
 END_TEST
 
@@ -574,7 +554,7 @@ static char *switch_notes(const char *trace)
  * first frame to or from it after the aging time, 1 s here). */
 START_TEST(test_switch_learning_notes)
 {
-  Fixture fx = fx_build_aging(lan, SIMTIME_S(1));
+  TestNet fx = fx_build_aging(lan, SIMTIME_S(1));
   Iface *h1 = fx_iface(&fx, "h1", 0), *h2 = fx_iface(&fx, "h2", 0), *h3 = fx_iface(&fx, "h3", 0);
   char *buf = NULL;
   size_t len = 0;
@@ -603,7 +583,7 @@ START_TEST(test_switch_learning_notes)
                           "2.000014800 s1 - note age 02:00:00:00:00:02 on eth1\n");
   g_free(notes);
   free(buf);
-  fx_free(&fx);
+  testlib_build_free(&fx);
 }
 END_TEST
 
@@ -611,17 +591,17 @@ END_TEST
  * s2 floods a frame for h2 to s1, which drops it (DROP_SWITCH_SAME_PORT). */
 START_TEST(test_switch_same_port)
 {
-  Fixture fx = fx_build("nodes:\n"
-                        "  h1: { kind: host, ip: 10.0.0.1/24 }\n"
-                        "  h2: { kind: host, ip: 10.0.0.2/24 }\n"
-                        "  h3: { kind: host, ip: 10.0.0.3/24 }\n"
-                        "  s1: { kind: switch }\n"
-                        "  s2: { kind: switch, aging: 1s }\n"
-                        "links:\n"
-                        "  - [s1, s2]\n"
-                        "  - [h1, s2]\n"
-                        "  - [h2, s2]\n"
-                        "  - [h3, s1]\n");
+  TestNet fx = testlib_build("nodes:\n"
+                             "  h1: { kind: host, ip: 10.0.0.1/24 }\n"
+                             "  h2: { kind: host, ip: 10.0.0.2/24 }\n"
+                             "  h3: { kind: host, ip: 10.0.0.3/24 }\n"
+                             "  s1: { kind: switch }\n"
+                             "  s2: { kind: switch, aging: 1s }\n"
+                             "links:\n"
+                             "  - [s1, s2]\n"
+                             "  - [h1, s2]\n"
+                             "  - [h2, s2]\n"
+                             "  - [h3, s1]\n");
   Iface *h1 = fx_iface(&fx, "h1", 0), *h2 = fx_iface(&fx, "h2", 0), *h3 = fx_iface(&fx, "h3", 0);
   Iface *s1_up = fx_port_to(&fx, "s1", "s2");
 
@@ -636,7 +616,7 @@ START_TEST(test_switch_same_port)
   ck_assert_uint_eq(h2->counters.rx_packets, 1);
   ck_assert_uint_eq(drops(s1_up, DROP_SWITCH_SAME_PORT), 1);
   ck_assert_uint_eq(h3->counters.rx_packets, 1);
-  fx_free(&fx);
+  testlib_build_free(&fx);
 }
 END_TEST
 
@@ -646,7 +626,7 @@ END_TEST
  * in use stay bounded by what the queues and wires hold. */
 START_TEST(test_switch_loop_storm)
 {
-  Fixture fx = fx_build_aging("nodes:\n"
+  TestNet fx = fx_build_aging("nodes:\n"
                               "  h1: { kind: host, ip: 10.0.0.1/24 }\n"
                               "  s1: { kind: switch }\n"
                               "  s2: { kind: switch }\n"
@@ -679,7 +659,7 @@ START_TEST(test_switch_loop_storm)
   ck_assert_uint_le(peak, 14 * (22 + 10));
   ck_assert_uint_gt(h1->counters.rx_packets, 1000); /* the storm reaches h1 all along */
   ck_assert_uint_gt(scheduler_pending(fx.net->ctx.sched), 0);
-  fx_free(&fx);
+  testlib_build_free(&fx);
 }
 END_TEST
 
@@ -712,7 +692,7 @@ static void send_ip(Iface *from, uint32_t next_hop)
  * hold the other host (the target learns by RFC 826's merge rule). */
 START_TEST(test_arp_resolve)
 {
-  Fixture fx = fx_build(arp_pair);
+  TestNet fx = testlib_build(arp_pair);
   Iface *a = fx_iface(&fx, "h1", 0), *b = fx_iface(&fx, "h2", 0);
   uint8_t mac[6];
 
@@ -737,7 +717,7 @@ START_TEST(test_arp_resolve)
   run_to(&fx, 4 * ARP_HOP);
   ck_assert_uint_eq(b->counters.rx_packets, 3);
   ck_assert_uint_eq(a->counters.tx_packets, 3);
-  fx_free(&fx);
+  testlib_build_free(&fx);
 }
 END_TEST
 
@@ -745,7 +725,7 @@ END_TEST
  * after the reply, the last two are dropped (DROP_ARP_QUEUE_FULL). */
 START_TEST(test_arp_queue)
 {
-  Fixture fx = fx_build(arp_pair);
+  TestNet fx = testlib_build(arp_pair);
   Iface *a = fx_iface(&fx, "h1", 0), *b = fx_iface(&fx, "h2", 0);
   for (int i = 0; i < ARP_QUEUE_LEN + 2; i++)
     send_ip(a, ip4("10.0.0.2"));
@@ -755,7 +735,7 @@ START_TEST(test_arp_queue)
   ck_assert_uint_eq(b->counters.rx_packets, 1 + ARP_QUEUE_LEN);
   ck_assert_uint_eq(a->counters.tx_packets, 1 + ARP_QUEUE_LEN);
   ck_assert_uint_eq(b->counters.tx_packets, 1);
-  fx_free(&fx);
+  testlib_build_free(&fx);
 }
 END_TEST
 
@@ -763,7 +743,7 @@ END_TEST
  * packet is dropped (DROP_ARP_FAILED) one interval after the last. */
 START_TEST(test_arp_failure)
 {
-  Fixture fx = fx_build(arp_pair);
+  TestNet fx = testlib_build(arp_pair);
   Iface *a = fx_iface(&fx, "h1", 0), *b = fx_iface(&fx, "h2", 0);
   Node *h1 = fx_node(&fx, "h1");
   uint8_t mac[6];
@@ -789,7 +769,7 @@ START_TEST(test_arp_failure)
   /* a later packet starts a new resolution */
   send_ip(a, ip4("10.0.0.9"));
   ck_assert_uint_eq(a->counters.tx_packets, ARP_MAX_REQUESTS + 1);
-  fx_free(&fx);
+  testlib_build_free(&fx);
 }
 END_TEST
 
@@ -797,7 +777,7 @@ END_TEST
  * sends a new request. */
 START_TEST(test_arp_expiry)
 {
-  Fixture fx = fx_build(arp_pair);
+  TestNet fx = testlib_build(arp_pair);
   Iface *a = fx_iface(&fx, "h1", 0), *b = fx_iface(&fx, "h2", 0);
   uint8_t mac[6];
 
@@ -813,7 +793,7 @@ START_TEST(test_arp_expiry)
   run_to(&fx, learned + ARP_TIMEOUT + 3 * ARP_HOP);
   ck_assert_uint_eq(b->counters.rx_packets, 4); /* request, data, request, data */
   ck_assert(arp_cache_lookup(a->arp, ip4("10.0.0.2"), mac));
-  fx_free(&fx);
+  testlib_build_free(&fx);
 }
 END_TEST
 
@@ -821,7 +801,7 @@ END_TEST
  * request for another address teaches nothing and gets no reply. */
 START_TEST(test_arp_bad_and_foreign)
 {
-  Fixture fx = fx_build(arp_pair);
+  TestNet fx = testlib_build(arp_pair);
   Iface *a = fx_iface(&fx, "h1", 0), *b = fx_iface(&fx, "h2", 0);
   uint8_t mac[6];
 
@@ -842,7 +822,7 @@ START_TEST(test_arp_bad_and_foreign)
   ck_assert_uint_eq(drops(b, DROP_BAD_ARP), 2);
   ck_assert_uint_eq(b->counters.tx_packets, 0);
   ck_assert(!arp_cache_lookup(b->arp, ip4("10.0.0.1"), mac));
-  fx_free(&fx);
+  testlib_build_free(&fx);
 }
 END_TEST
 
@@ -850,7 +830,7 @@ END_TEST
  * (DROP_LINK_DOWN), the retry timer stops, and the cache is empty. */
 START_TEST(test_arp_link_down)
 {
-  Fixture fx = fx_build(arp_pair);
+  TestNet fx = testlib_build(arp_pair);
   Iface *a = fx_iface(&fx, "h1", 0);
   uint8_t mac[6];
   send_ip(a, ip4("10.0.0.9"));
@@ -863,7 +843,7 @@ START_TEST(test_arp_link_down)
   run_to(&fx, SIMTIME_S(10));
   ck_assert_uint_eq(a->counters.tx_packets, 3); /* two requests and the packet to .2; no retry */
   ck_assert_uint_eq(node_drops(fx_node(&fx, "h1"), DROP_ARP_FAILED), 0);
-  fx_free(&fx);
+  testlib_build_free(&fx);
 }
 END_TEST
 

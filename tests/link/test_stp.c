@@ -44,31 +44,12 @@
 #include "sim/build/build.h"
 #include "tests/testlib.h"
 
-typedef struct {
-  Scenario *sc;
-  Network *net;
-} Fixture;
-
-static Fixture fx_build(const char *yaml)
-{
-  Fixture fx = {testlib_load_ok(yaml), NULL};
-  fx.net = build_network(fx.sc);
-  ck_assert_ptr_nonnull(fx.net);
-  return fx;
-}
-
-static void fx_free(Fixture *fx)
-{
-  network_free(fx->net);
-  scenario_free(fx->sc);
-}
-
-static void run_to(const Fixture *fx, SimTime t)
+static void run_to(const TestNet *fx, SimTime t)
 {
   scheduler_run(fx->net->ctx.sched, t);
 }
 
-static Stp *fx_stp(const Fixture *fx, const char *name)
+static Stp *fx_stp(const TestNet *fx, const char *name)
 {
   Node *node = testlib_node(fx->net, name);
   ck_assert_ptr_nonnull(node->sw);
@@ -76,14 +57,14 @@ static Stp *fx_stp(const Fixture *fx, const char *name)
   return switch_stp(node->sw);
 }
 
-static Iface *fx_iface(const Fixture *fx, const char *node, const char *iface)
+static Iface *fx_iface(const TestNet *fx, const char *node, const char *iface)
 {
   Iface *i = node_find_iface(testlib_node(fx->net, node), iface);
   ck_assert_msg(i != NULL, "%s has no %s", node, iface);
   return i;
 }
 
-static StpPortView fx_port(const Fixture *fx, const char *node, const char *iface)
+static StpPortView fx_port(const TestNet *fx, const char *node, const char *iface)
 {
   StpPortView v;
   stp_port_view(fx_stp(fx, node), fx_iface(fx, node, iface)->index, &v);
@@ -91,7 +72,7 @@ static StpPortView fx_port(const Fixture *fx, const char *node, const char *ifac
 }
 
 /* Asserts the role and state of node:iface now. */
-static void assert_port(const Fixture *fx, const char *node, const char *iface, StpRole role, StpState state)
+static void assert_port(const TestNet *fx, const char *node, const char *iface, StpRole role, StpState state)
 {
   StpPortView v = fx_port(fx, node, iface);
   SimTime now = sim_now(&fx->net->ctx);
@@ -356,7 +337,7 @@ static void rg_run(const char *mode, StpState blocked, guint32 seed, SimTime set
     RgGraph g;
     rg_make(&g, r);
     char *yaml = rg_yaml(&g, mode);
-    Fixture fx = fx_build(yaml);
+    TestNet fx = testlib_build(yaml);
     RgTree t;
     rg_compute(&g, fx.net, &t);
     run_to(&fx, SIMTIME_S(60));
@@ -369,7 +350,7 @@ static void rg_run(const char *mode, StpState blocked, guint32 seed, SimTime set
       rg_check(&g, fx.net, &t, iter, yaml, blocked);
       failures++;
     }
-    fx_free(&fx);
+    testlib_build_free(&fx);
     g_free(yaml);
   }
   ck_assert_uint_gt(failures, 100);
@@ -410,7 +391,7 @@ static const char *const triangle = "scenario: triangle\n"
  * forwards from exactly 30 s; the blocked port never leaves blocking. */
 START_TEST(test_stp_start_timing)
 {
-  Fixture fx = fx_build(triangle);
+  TestNet fx = testlib_build(triangle);
   run_to(&fx, SIMTIME_S(15) - 1);
   assert_port(&fx, "s1", "p1", STP_ROLE_DESIGNATED, STP_STATE_LISTENING);
   assert_port(&fx, "s2", "p1", STP_ROLE_ROOT, STP_STATE_LISTENING);
@@ -429,7 +410,7 @@ START_TEST(test_stp_start_timing)
   stp_bridge_view(fx_stp(&fx, "s3"), &b);
   ck_assert_uint_eq(b.root_cost, 200000); /* one 100 Mb/s hop, 802.1D-2004 table 17-3 */
   ck_assert_ptr_eq(b.root_port, fx_iface(&fx, "s3", "p2"));
-  fx_free(&fx);
+  testlib_build_free(&fx);
 }
 END_TEST
 
@@ -437,7 +418,7 @@ END_TEST
  * once, listening, and forwards at 40 + 2 x 15 s. */
 START_TEST(test_stp_carrier_loss)
 {
-  Fixture fx = fx_build(triangle);
+  TestNet fx = testlib_build(triangle);
   run_to(&fx, SIMTIME_S(40));
   link_set_up(fx_iface(&fx, "s3", "p2")->link, FALSE);
   assert_port(&fx, "s3", "p2", STP_ROLE_DISABLED, STP_STATE_DISABLED);
@@ -453,7 +434,7 @@ START_TEST(test_stp_carrier_loss)
   StpBridgeView b;
   stp_bridge_view(fx_stp(&fx, "s3"), &b);
   ck_assert_uint_eq(b.root_cost, 400000);
-  fx_free(&fx);
+  testlib_build_free(&fx);
 }
 END_TEST
 
@@ -463,7 +444,7 @@ END_TEST
  * 50 s of 802.1D. */
 START_TEST(test_stp_max_age)
 {
-  Fixture fx = fx_build(triangle);
+  TestNet fx = testlib_build(triangle);
   run_to(&fx, SIMTIME_S(59));
   LinkConfig lossy;
   Link *link = fx_iface(&fx, "s3", "p2")->link;
@@ -482,7 +463,7 @@ START_TEST(test_stp_max_age)
   assert_port(&fx, "s3", "p1", STP_ROLE_ROOT, STP_STATE_LEARNING);
   run_to(&fx, expiry + SIMTIME_S(30));
   assert_port(&fx, "s3", "p1", STP_ROLE_ROOT, STP_STATE_FORWARDING);
-  fx_free(&fx);
+  testlib_build_free(&fx);
 }
 END_TEST
 
@@ -493,7 +474,7 @@ END_TEST
  * is gone 15 s later (not 300 s). */
 START_TEST(test_stp_topology_change_aging)
 {
-  Fixture fx = fx_build(triangle);
+  TestNet fx = testlib_build(triangle);
   Stp *root = fx_stp(&fx, "s1");
   run_to(&fx, SIMTIME_S(30) - 1);
   ck_assert_int_eq(stp_aging(root, SIMTIME_S(300)), SIMTIME_S(300));
@@ -513,7 +494,7 @@ START_TEST(test_stp_topology_change_aging)
   ck_assert_int_eq(stp_aging(root, SIMTIME_S(300)), SIMTIME_S(15));
   run_to(&fx, tc_end);
   ck_assert_int_eq(stp_aging(root, SIMTIME_S(300)), SIMTIME_S(300));
-  fx_free(&fx);
+  testlib_build_free(&fx);
 }
 END_TEST
 
@@ -548,7 +529,7 @@ static char *rstp_triangle(void)
 START_TEST(test_rstp_proposal_agreement)
 {
   char *yaml = rstp_triangle();
-  Fixture fx = fx_build(yaml);
+  TestNet fx = testlib_build(yaml);
   run_to(&fx, 0);
   assert_port(&fx, "s1", "p3", STP_ROLE_DESIGNATED, STP_STATE_FORWARDING);
   assert_port(&fx, "s1", "p1", STP_ROLE_DESIGNATED, STP_STATE_DISCARDING);
@@ -568,7 +549,7 @@ START_TEST(test_rstp_proposal_agreement)
   run_to(&fx, 3 * BPDU_TIME);
   assert_port(&fx, "s2", "p2", STP_ROLE_DESIGNATED, STP_STATE_FORWARDING);
   ck_assert(fx_port(&fx, "s1", "p3").edge);
-  fx_free(&fx);
+  testlib_build_free(&fx);
   g_free(yaml);
 }
 END_TEST
@@ -578,14 +559,14 @@ END_TEST
 START_TEST(test_rstp_alternate_takes_over)
 {
   char *yaml = rstp_triangle();
-  Fixture fx = fx_build(yaml);
+  TestNet fx = testlib_build(yaml);
   run_to(&fx, SIMTIME_S(10));
   link_set_up(fx_iface(&fx, "s3", "p2")->link, FALSE);
   assert_port(&fx, "s3", "p1", STP_ROLE_ROOT, STP_STATE_FORWARDING);
   StpBridgeView b;
   stp_bridge_view(fx_stp(&fx, "s3"), &b);
   ck_assert_uint_eq(b.root_cost, 400000);
-  fx_free(&fx);
+  testlib_build_free(&fx);
   g_free(yaml);
 }
 END_TEST
@@ -596,7 +577,7 @@ END_TEST
 START_TEST(test_rstp_info_lapses)
 {
   char *yaml = rstp_triangle();
-  Fixture fx = fx_build(yaml);
+  TestNet fx = testlib_build(yaml);
   run_to(&fx, SIMTIME_S(59));
   LinkConfig lossy;
   link_config_defaults(&lossy);
@@ -609,7 +590,7 @@ START_TEST(test_rstp_info_lapses)
   run_to(&fx, lapse);
   assert_port(&fx, "s3", "p1", STP_ROLE_ROOT, STP_STATE_FORWARDING);
   assert_port(&fx, "s3", "p2", STP_ROLE_DESIGNATED, STP_STATE_DISCARDING);
-  fx_free(&fx);
+  testlib_build_free(&fx);
   g_free(yaml);
 }
 END_TEST
@@ -629,7 +610,7 @@ static const char *const mixed = "scenario: mixed\n"
 
 START_TEST(test_rstp_stp_fallback)
 {
-  Fixture fx = fx_build(mixed);
+  TestNet fx = testlib_build(mixed);
   run_to(&fx, BPDU_TIME - 1);
   ck_assert(!fx_port(&fx, "s1", "p1").stp_peer);
   run_to(&fx, BPDU_TIME);
@@ -644,7 +625,7 @@ START_TEST(test_rstp_stp_fallback)
   assert_port(&fx, "s1", "p1", STP_ROLE_DESIGNATED, STP_STATE_FORWARDING);
   assert_port(&fx, "s2", "p1", STP_ROLE_ROOT, STP_STATE_FORWARDING);
   ck_assert(fx_port(&fx, "s1", "p1").stp_peer);
-  fx_free(&fx);
+  testlib_build_free(&fx);
 }
 END_TEST
 
@@ -693,12 +674,12 @@ static void bpdu_frame(uint8_t f[60], uint8_t version, uint8_t type, uint16_t pr
 
 #define RSTP_FLAGS_DESIGNATED (3 << BPDU_FLAG_ROLE_SHIFT)
 
-static void deliver(const Fixture *fx, Iface *to, const uint8_t *bytes, size_t len)
+static void deliver(const TestNet *fx, Iface *to, const uint8_t *bytes, size_t len)
 {
   iface_input(to, packet_new_from(fx->net->ctx.pool, bytes, len));
 }
 
-static uint64_t bad_bpdus(const Fixture *fx)
+static uint64_t bad_bpdus(const TestNet *fx)
 {
   return fx_iface(fx, "s1", "p1")->counters.drops[DROP_BAD_BPDU];
 }
@@ -706,7 +687,7 @@ static uint64_t bad_bpdus(const Fixture *fx)
 /* Each malformed frame to 01:80:c2:00:00:00 is one bad-bpdu drop. */
 START_TEST(test_stp_bad_bpdus)
 {
-  Fixture fx = fx_build(pair);
+  TestNet fx = testlib_build(pair);
   run_to(&fx, SIMTIME_S(1));
   Iface *p1 = fx_iface(&fx, "s1", "p1");
   uint8_t f[60];
@@ -728,7 +709,7 @@ START_TEST(test_stp_bad_bpdus)
   StpBridgeView b;
   stp_bridge_view(fx_stp(&fx, "s1"), &b);
   ck_assert_uint_eq(b.root, b.bridge); /* none of them was taken in */
-  fx_free(&fx);
+  testlib_build_free(&fx);
 }
 END_TEST
 
@@ -736,7 +717,7 @@ END_TEST
  * config BPDU of version 3 and an RST BPDU of version 4 are taken in. */
 START_TEST(test_stp_higher_versions)
 {
-  Fixture fx = fx_build(pair);
+  TestNet fx = testlib_build(pair);
   run_to(&fx, SIMTIME_S(1));
   Iface *p1 = fx_iface(&fx, "s1", "p1");
   uint8_t f[60];
@@ -751,7 +732,7 @@ START_TEST(test_stp_higher_versions)
   stp_bridge_view(fx_stp(&fx, "s1"), &b);
   ck_assert_uint_eq(b.root >> 48, 0x1000);
   ck_assert_uint_eq(p1->counters.drops[DROP_BAD_BPDU], 0);
-  fx_free(&fx);
+  testlib_build_free(&fx);
 }
 END_TEST
 
@@ -761,7 +742,7 @@ END_TEST
 START_TEST(test_rstp_higher_versions)
 {
   char *yaml = replace_all(pair, "stp: stp }", "stp: rstp }");
-  Fixture fx = fx_build(yaml);
+  TestNet fx = testlib_build(yaml);
   run_to(&fx, SIMTIME_S(1));
   Iface *p1 = fx_iface(&fx, "s1", "p1");
   uint8_t f[60];
@@ -776,7 +757,7 @@ START_TEST(test_rstp_higher_versions)
   deliver(&fx, p1, f, 60);
   ck_assert(fx_port(&fx, "s1", "p1").stp_peer);
   ck_assert_uint_eq(p1->counters.drops[DROP_BAD_BPDU], 0);
-  fx_free(&fx);
+  testlib_build_free(&fx);
   g_free(yaml);
 }
 END_TEST
@@ -785,7 +766,7 @@ END_TEST
  * host drops BPDUs as llc-frame; a switch without STP floods them. */
 START_TEST(test_stp_own_bpdu_and_others)
 {
-  Fixture fx = fx_build(pair);
+  TestNet fx = testlib_build(pair);
   run_to(&fx, SIMTIME_S(1));
   StpBridgeView b;
   stp_bridge_view(fx_stp(&fx, "s1"), &b);
@@ -803,7 +784,7 @@ START_TEST(test_stp_own_bpdu_and_others)
   /* s1's BPDU at 0 s reached h1 directly, and h2 through s2 (no STP). */
   ck_assert_uint_eq(fx_iface(&fx, "h1", "eth0")->counters.drops[DROP_LLC_FRAME], 1);
   ck_assert_uint_eq(fx_iface(&fx, "h2", "eth0")->counters.drops[DROP_LLC_FRAME], 1);
-  fx_free(&fx);
+  testlib_build_free(&fx);
 }
 END_TEST
 
@@ -816,7 +797,7 @@ END_TEST
  * every 2 s while none is acknowledged (30, 32, 34, 36, 38 s). */
 START_TEST(test_stp_root_hello_zero)
 {
-  Fixture fx = fx_build(pair);
+  TestNet fx = testlib_build(pair);
   Iface *p1 = fx_iface(&fx, "s1", "p1"), *h1 = fx_iface(&fx, "h1", "eth0");
   uint8_t f[60];
   bpdu_frame(f, 0, BPDU_TYPE_CONFIG, 0x1000, BPDU_CONFIG_LEN);
@@ -836,7 +817,7 @@ START_TEST(test_stp_root_hello_zero)
   ck_assert_uint_eq(h1->counters.drops[DROP_LLC_FRAME], before + 1); /* at 30 s */
   run_to(&fx, SIMTIME_MS(39500));
   ck_assert_uint_eq(h1->counters.drops[DROP_LLC_FRAME], before + 5);
-  fx_free(&fx);
+  testlib_build_free(&fx);
 }
 END_TEST
 
@@ -848,7 +829,7 @@ END_TEST
  * age reached its max age is not taken in at all. */
 START_TEST(test_stp_bpdu_max_age)
 {
-  Fixture fx = fx_build(pair);
+  TestNet fx = testlib_build(pair);
   run_to(&fx, SIMTIME_S(1));
   Iface *p1 = fx_iface(&fx, "s1", "p1");
   uint8_t f[60];
@@ -869,7 +850,7 @@ START_TEST(test_stp_bpdu_max_age)
   stp_bridge_view(fx_stp(&fx, "s1"), &b);
   ck_assert_uint_eq(b.root, b.bridge);
   ck_assert_uint_eq(p1->counters.drops[DROP_BAD_BPDU], 0);
-  fx_free(&fx);
+  testlib_build_free(&fx);
 }
 END_TEST
 
@@ -880,7 +861,7 @@ END_TEST
 START_TEST(test_rstp_own_hello_time)
 {
   char *yaml = replace_all(pair, "stp: stp }", "stp: rstp }");
-  Fixture fx = fx_build(yaml);
+  TestNet fx = testlib_build(yaml);
   Iface *p1 = fx_iface(&fx, "s1", "p1"), *h2 = fx_iface(&fx, "h2", "eth0");
   uint8_t f[60];
   bpdu_frame(f, 2, BPDU_TYPE_RST, 0x1000, BPDU_RST_LEN);
@@ -898,7 +879,7 @@ START_TEST(test_rstp_own_hello_time)
   ck_assert_ptr_eq(b.root_port, p1);
   /* from 1.5 s to 19.5 s: s1's hello timer at 2, 4, ..., 18 s */
   ck_assert_uint_eq(h2->counters.drops[DROP_LLC_FRAME] - before, 9);
-  fx_free(&fx);
+  testlib_build_free(&fx);
   g_free(yaml);
 }
 END_TEST

@@ -34,34 +34,15 @@
 
 #define ETHERTYPE_TEST 0x88b5 /* IEEE 802 local experimental: nobody handles it */
 
-typedef struct {
-  Scenario *sc;
-  Network *net;
-} Fixture;
-
-static Fixture fx_build(const char *yaml)
-{
-  Fixture fx = {testlib_load_ok(yaml), NULL};
-  fx.net = build_network(fx.sc);
-  ck_assert_ptr_nonnull(fx.net);
-  return fx;
-}
-
-static void fx_free(Fixture *fx)
-{
-  network_free(fx->net);
-  scenario_free(fx->sc);
-}
-
 /* Interface `iface` of node `node`. */
-static Iface *fx_if(const Fixture *fx, const char *node, const char *iface)
+static Iface *fx_if(const TestNet *fx, const char *node, const char *iface)
 {
   Iface *i = node_find_iface(testlib_node(fx->net, node), iface);
   ck_assert_msg(i != NULL, "%s has no %s", node, iface);
   return i;
 }
 
-static void run_to(const Fixture *fx, SimTime t)
+static void run_to(const TestNet *fx, SimTime t)
 {
   scheduler_run(fx->net->ctx.sched, t);
 }
@@ -116,7 +97,7 @@ static const char *two_vlans = "nodes:\n"
  * switches learn the sender in its VLAN only. */
 START_TEST(test_vlan_isolation)
 {
-  Fixture fx = fx_build(two_vlans);
+  TestNet fx = testlib_build(two_vlans);
   Iface *a1 = fx_if(&fx, "a1", "eth0"), *a2 = fx_if(&fx, "a2", "eth0");
   Iface *b1 = fx_if(&fx, "b1", "eth0"), *b2 = fx_if(&fx, "b2", "eth0");
   send_frame(a1, eth_broadcast, ETHERTYPE_TEST, 46);
@@ -143,7 +124,7 @@ START_TEST(test_vlan_isolation)
   ck_assert_uint_eq(a1->counters.rx_packets, 0);
   ck_assert_uint_eq(b2->counters.rx_packets, 1);
   ck_assert_uint_eq(drops(b2, DROP_OTHER_MAC), 1);
-  fx_free(&fx);
+  testlib_build_free(&fx);
 }
 END_TEST
 
@@ -151,7 +132,7 @@ END_TEST
  * arrival at a2 is three serializations and three delays after the start. */
 START_TEST(test_vlan_tag_sizes)
 {
-  Fixture fx = fx_build(two_vlans);
+  TestNet fx = testlib_build(two_vlans);
   Iface *a1 = fx_if(&fx, "a1", "eth0"), *a2 = fx_if(&fx, "a2", "eth0");
   Iface *t1 = fx_if(&fx, "s1", "t"), *t2 = fx_if(&fx, "s2", "t");
   send_frame(a1, eth_broadcast, ETHERTYPE_TEST, 46);
@@ -160,18 +141,18 @@ START_TEST(test_vlan_tag_sizes)
   ck_assert_uint_eq(t2->counters.rx_bytes, 64);
   ck_assert_uint_eq(fx_if(&fx, "s2", "p1")->counters.tx_bytes, 60);
   ck_assert_uint_eq(a2->counters.rx_bytes, 60);
-  fx_free(&fx);
+  testlib_build_free(&fx);
 
   /* 60 B at 100 Mbps take 4800 ns, 64 B 5120 ns; 10 us per link: a2 has it
    * at 4800 + 10000 + 5120 + 10000 + 4800 + 10000 ns. */
-  fx = fx_build(two_vlans);
+  fx = testlib_build(two_vlans);
   a2 = fx_if(&fx, "a2", "eth0");
   send_frame(fx_if(&fx, "a1", "eth0"), eth_broadcast, ETHERTYPE_TEST, 46);
   run_to(&fx, 44719);
   ck_assert_uint_eq(a2->counters.rx_packets, 0);
   run_to(&fx, 44720);
   ck_assert_uint_eq(a2->counters.rx_packets, 1);
-  fx_free(&fx);
+  testlib_build_free(&fx);
 }
 END_TEST
 
@@ -287,7 +268,7 @@ static char *native_yaml(int n1, int n2)
 START_TEST(test_vlan_native)
 {
   char *yaml = native_yaml(10, 10);
-  Fixture fx = fx_build(yaml);
+  TestNet fx = testlib_build(yaml);
   Iface *a1 = fx_if(&fx, "a1", "eth0"), *b1 = fx_if(&fx, "b1", "eth0"), *t2 = fx_if(&fx, "s2", "t");
   send_frame(a1, eth_broadcast, ETHERTYPE_TEST, 46); /* VLAN 10: native, untagged */
   run_to(&fx, SIMTIME_MS(1));
@@ -298,16 +279,16 @@ START_TEST(test_vlan_native)
   ck_assert_uint_eq(t2->counters.rx_bytes, 60 + 64);
   ck_assert_uint_eq(fx_if(&fx, "b2", "eth0")->counters.rx_packets, 1);
   ck_assert_uint_eq(fx_if(&fx, "a2", "eth0")->counters.rx_packets, 1);
-  fx_free(&fx);
+  testlib_build_free(&fx);
   g_free(yaml);
 
   yaml = native_yaml(10, 20);
-  fx = fx_build(yaml);
+  fx = testlib_build(yaml);
   send_frame(fx_if(&fx, "a1", "eth0"), eth_broadcast, ETHERTYPE_TEST, 46);
   run_to(&fx, SIMTIME_MS(1));
   ck_assert_uint_eq(fx_if(&fx, "a2", "eth0")->counters.rx_packets, 0);
   ck_assert_uint_eq(fx_if(&fx, "b2", "eth0")->counters.rx_packets, 1); /* leaked into VLAN 20 */
-  fx_free(&fx);
+  testlib_build_free(&fx);
   g_free(yaml);
 }
 END_TEST
@@ -333,7 +314,7 @@ static const char *host_on_trunk = "nodes:\n"
  * arrived on; good tagged frames are untagged to their access port. */
 START_TEST(test_vlan_bad_frames)
 {
-  Fixture fx = fx_build(host_on_trunk);
+  TestNet fx = testlib_build(host_on_trunk);
   Iface *x = fx_if(&fx, "x", "eth0"), *a = fx_if(&fx, "a", "eth0"), *b = fx_if(&fx, "b", "eth0");
   Iface *t = fx_if(&fx, "s1", "t"), *p1 = fx_if(&fx, "s1", "p1");
   static const uint8_t vlan10[] = {0x00, 0x0a, 0x88, 0xb5}, vlan30[] = {0x00, 0x1e, 0x88, 0xb5};
@@ -377,7 +358,7 @@ START_TEST(test_vlan_bad_frames)
   run_to(&fx, SIMTIME_MS(5));
   ck_assert_uint_eq(drops(x, DROP_VLAN_NOT_ALLOWED), 1);
   ck_assert_uint_eq(x->counters.rx_bytes, 64);
-  fx_free(&fx);
+  testlib_build_free(&fx);
 }
 END_TEST
 
@@ -387,7 +368,7 @@ START_TEST(test_vlan_native_not_allowed)
 {
   char *yaml = g_strdup(host_on_trunk);
   memcpy(strstr(yaml, "native: 20"), "native: 30", 10);
-  Fixture fx = fx_build(yaml);
+  TestNet fx = testlib_build(yaml);
   Iface *x = fx_if(&fx, "x", "eth0"), *t = fx_if(&fx, "s1", "t");
   static const uint8_t vlan20[] = {0x00, 0x14, 0x88, 0xb5};
   send_frame(x, eth_broadcast, ETHERTYPE_TEST, 46);
@@ -395,7 +376,7 @@ START_TEST(test_vlan_native_not_allowed)
   run_to(&fx, SIMTIME_MS(1));
   ck_assert_uint_eq(drops(t, DROP_VLAN_NOT_ALLOWED), 1);
   ck_assert_uint_eq(fx_if(&fx, "b", "eth0")->counters.rx_packets, 1);
-  fx_free(&fx);
+  testlib_build_free(&fx);
   g_free(yaml);
 }
 END_TEST
@@ -404,7 +385,7 @@ END_TEST
  * 1518-byte one on the trunk, both sent; 1501 bytes are not. */
 START_TEST(test_vlan_mtu)
 {
-  Fixture fx = fx_build(two_vlans);
+  TestNet fx = testlib_build(two_vlans);
   Iface *a1 = fx_if(&fx, "a1", "eth0"), *a2 = fx_if(&fx, "a2", "eth0"), *t1 = fx_if(&fx, "s1", "t");
   send_frame(a1, eth_broadcast, ETHERTYPE_TEST, 1500);
   send_frame(a1, eth_broadcast, ETHERTYPE_TEST, 1501);
@@ -413,7 +394,7 @@ START_TEST(test_vlan_mtu)
   ck_assert_uint_eq(t1->counters.tx_bytes, 1518);
   ck_assert_uint_eq(a2->counters.rx_bytes, 1514);
   ck_assert_uint_eq(drops(t1, DROP_BAD_FRAME), 0);
-  fx_free(&fx);
+  testlib_build_free(&fx);
 }
 END_TEST
 
@@ -504,14 +485,14 @@ END_TEST
 /* A subinterface follows its parent's carrier. */
 START_TEST(test_vlan_subif_carrier)
 {
-  Fixture fx = fx_build(stick);
+  TestNet fx = testlib_build(stick);
   Iface *eth0 = fx_if(&fx, "r1", "eth0"), *v10 = fx_if(&fx, "r1", "eth0.10");
   ck_assert(eth0->up && v10->up);
   link_set_up(eth0->link, FALSE);
   ck_assert(!v10->up);
   link_set_up(eth0->link, TRUE);
   ck_assert(v10->up);
-  fx_free(&fx);
+  testlib_build_free(&fx);
 }
 END_TEST
 
@@ -542,7 +523,7 @@ static const char *auto_vlans = "routing: auto\n"
 
 START_TEST(test_vlan_auto_routes_and_walk)
 {
-  Fixture fx = fx_build(auto_vlans);
+  TestNet fx = testlib_build(auto_vlans);
   Node *h1 = testlib_node(fx.net, "h1");
   const Route *r = ipv4_route(h1, 0x0a001403); /* 10.0.20.3, h2 */
   ck_assert_ptr_nonnull(r);
@@ -561,7 +542,7 @@ START_TEST(test_vlan_auto_routes_and_walk)
   /* r2's eth0 is in VLAN 20: r1 reaches it through eth0.20, not eth0.10 */
   r = ipv4_route(testlib_node(fx.net, "r1"), 0x0a000302);
   ck_assert_str_eq(r->iface->name, "eth0.20");
-  fx_free(&fx);
+  testlib_build_free(&fx);
 }
 END_TEST
 
@@ -569,23 +550,23 @@ END_TEST
  * subinterfaces with their addresses, in the ends' labels. */
 START_TEST(test_vlan_drawing)
 {
-  Fixture fx = fx_build(stick);
+  TestNet fx = testlib_build(stick);
   char *dot = viz_topology_dot(fx.net);
   ck_assert_msg(strstr(dot, "\"p1\\nvlan 10\"") && strstr(dot, "\"p2\\nvlan 20\""), "%s", dot);
   ck_assert_msg(strstr(dot, "\"up\\ntrunk 10,20\""), "%s", dot);
   ck_assert_msg(strstr(dot, "\"eth0\\neth0.10 10.0.10.1/24\\neth0.20 10.0.20.1/24\""), "%s", dot);
   g_free(dot);
-  fx_free(&fx);
+  testlib_build_free(&fx);
 
   char *plain = native_yaml(5, 5);
   GString *yaml = g_string_new(plain);
   gssize at = strstr(yaml->str, "[10, 20], native: 5") - yaml->str;
   g_string_insert(yaml, at + 7, ", 21"); /* s1's trunk: 10,20-21 */
-  fx = fx_build(yaml->str);
+  fx = testlib_build(yaml->str);
   dot = viz_topology_dot(fx.net);
   ck_assert_msg(strstr(dot, "t\\ntrunk 10,20-21 native 5"), "%s", dot);
   g_free(dot);
-  fx_free(&fx);
+  testlib_build_free(&fx);
   g_string_free(yaml, TRUE);
   g_free(plain);
 }

@@ -20,24 +20,12 @@
 #include "sim/text/addr.h"
 #include "tests/testlib.h"
 
-/* A scenario and the network built from it. */
-typedef struct {
-  Scenario *sc;
-  Network *net;
-} TestNet;
-
+/* The network of `yaml`, which runs `routing: auto`. */
 static TestNet test_net_load(const char *yaml)
 {
-  TestNet t = {testlib_load_ok(yaml), NULL};
-  t.net = build_network(t.sc);
+  TestNet t = testlib_build(yaml);
   ck_assert_ptr_nonnull(t.net->route_auto);
   return t;
-}
-
-static void test_net_free(TestNet *t)
-{
-  network_free(t->net);
-  scenario_free(t->sc);
 }
 
 static Node *test_node(const TestNet *t, const char *name)
@@ -111,7 +99,7 @@ START_TEST(test_triangle_shortest)
   const Route *r = ipv4_route(test_node(&t, "r1"), test_addr("10.0.12.2"));
   ck_assert_ptr_nonnull(r);
   ck_assert_int_eq(r->origin, ROUTE_CONNECTED);
-  test_net_free(&t);
+  testlib_build_free(&t);
 }
 END_TEST
 
@@ -146,7 +134,7 @@ START_TEST(test_chain_metrics)
   /* The route of r1 leaves through its interface on the r1-r2 link. */
   const Route *r = ipv4_route(test_node(&t, "r1"), test_addr("10.2.0.10"));
   ck_assert_ptr_eq(iface_peer(r->iface)->node, test_node(&t, "r2"));
-  test_net_free(&t);
+  testlib_build_free(&t);
 }
 END_TEST
 
@@ -185,7 +173,7 @@ START_TEST(test_switch_segment_one_hop)
   assert_route(&t, "r3", "10.1.0.10", NULL, 0);
   link_set_up(test_link(&t, "trunk"), TRUE);
   assert_route(&t, "r3", "10.1.0.10", "r1", 1);
-  test_net_free(&t);
+  testlib_build_free(&t);
 }
 END_TEST
 
@@ -202,7 +190,7 @@ START_TEST(test_link_down_up)
   link_set_up(test_link(&t, "r1r3"), TRUE);
   assert_route(&t, "r1", "10.3.0.10", "r3", 1);
   assert_route(&t, "r2", "10.0.13.1", "r1", 1);
-  test_net_free(&t);
+  testlib_build_free(&t);
 }
 END_TEST
 
@@ -216,7 +204,7 @@ START_TEST(test_chain_cut_unreachable)
   assert_route(&t, "r1", "10.0.3.2", NULL, 0);
   assert_route(&t, "r2", "10.1.0.10", "r1", 1); /* the near side still routes */
   assert_route(&t, "h1", "10.0.1.2", "r1", 1);
-  test_net_free(&t);
+  testlib_build_free(&t);
 }
 END_TEST
 
@@ -271,9 +259,9 @@ START_TEST(test_ties_deterministic)
   ck_assert_ptr_nonnull(strstr(text1, "10.4.0.0/24 via 10.0.1.2 dev eth0 metric 2 auto"));
   g_free(text1);
   g_free(text2);
-  test_net_free(&t1);
-  test_net_free(&t2);
-  test_net_free(&t3);
+  testlib_build_free(&t1);
+  testlib_build_free(&t2);
+  testlib_build_free(&t3);
   g_free(ab);
   g_free(ba);
 }
@@ -312,7 +300,7 @@ START_TEST(test_hosts_not_transit)
   assert_route(&t, "r2", "10.0.1.2", "r6", 4);
   link_set_up(test_link(&t, "back"), FALSE);
   assert_route(&t, "r1", "10.2.0.10", NULL, 0);
-  test_net_free(&t);
+  testlib_build_free(&t);
 }
 END_TEST
 
@@ -396,7 +384,7 @@ START_TEST(test_grid_30)
   assert_route(&t, "hA", "192.168.1.10", "r0_0", 59);
   ck_assert_int_eq(walk_hops(&t, "hA", test_addr("192.168.1.10")), 2 * (N - 1) + 2);
   ck_assert_int_eq(walk_hops(&t, "r5_7", test_addr("192.168.0.10")), 5 + 7 + 1);
-  test_net_free(&t);
+  testlib_build_free(&t);
 }
 END_TEST
 

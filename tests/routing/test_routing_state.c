@@ -22,16 +22,10 @@
 #include "sim/text/addr.h"
 #include "tests/testlib.h"
 
-typedef struct {
-  Scenario *sc;
-  Network *net;
-} TestNet;
-
 /* Loads `yaml` and builds it; every router then runs `routing` (RIP or OSPF defaults). */
 static TestNet test_net(const char *yaml, ScenarioRouting routing)
 {
-  TestNet t = {testlib_load_ok(yaml), NULL};
-  t.net = build_network(t.sc);
+  TestNet t = testlib_build(yaml);
   for (guint i = 0; i < t.sc->nodes->len; i++) {
     ScenarioNode *sn = scenario_node(t.sc, i);
     if (sn->kind != NODE_KIND_ROUTER)
@@ -41,12 +35,6 @@ static TestNet test_net(const char *yaml, ScenarioRouting routing)
     ospf_config_defaults(&sn->ospf);
   }
   return t;
-}
-
-static void test_net_free(TestNet *t)
-{
-  network_free(t->net);
-  scenario_free(t->sc);
 }
 
 static uint32_t addr(const char *text)
@@ -123,7 +111,7 @@ START_TEST(test_ospf_ecmp_agrees)
   char *lines = check_lines(&t, &count);
   ck_assert_msg(count == 0, "%s", lines);
   g_free(lines);
-  test_net_free(&t);
+  testlib_build_free(&t);
 }
 END_TEST
 
@@ -138,7 +126,7 @@ START_TEST(test_ospf_ecmp_half_fails)
   ck_assert_str_eq(lines, "r1 10.0.4.0/24: expected ospf metric 3 via 10.0.12.2%eth0 10.0.13.3%eth1, found ospf "
                           "metric 3 via 10.0.12.2%eth0");
   g_free(lines);
-  test_net_free(&t);
+  testlib_build_free(&t);
 }
 END_TEST
 
@@ -156,7 +144,7 @@ START_TEST(test_ospf_wrong_routes)
                           "10.0.12.1%eth0\n"
                           "r3 10.0.24.0/24: expected ospf metric 2 via 10.0.34.4%eth1, found no ospf route");
   g_free(lines);
-  test_net_free(&t);
+  testlib_build_free(&t);
 }
 END_TEST
 
@@ -173,7 +161,7 @@ START_TEST(test_ospf_node_down)
   ck_assert_msg(strstr(lines, "r1 10.0.24.0/24: expected no ospf route, found ospf metric 2 via 10.0.12.2%eth0"), "%s",
                 lines);
   g_free(lines);
-  test_net_free(&t);
+  testlib_build_free(&t);
 }
 END_TEST
 
@@ -238,7 +226,7 @@ START_TEST(test_rip_chain_and_hop_limit)
   ck_assert_str_eq(lines, "r3 10.0.0.0/24: expected rip metric 4 via 10.1.2.1%eth0, found rip metric 3 via "
                           "10.1.2.1%eth0");
   g_free(lines);
-  test_net_free(&t);
+  testlib_build_free(&t);
   g_free(yaml);
 }
 END_TEST
@@ -259,7 +247,7 @@ START_TEST(test_rip_any_shortest)
   ck_assert(strstr(lines, "r1 10.0.4.0/24: expected rip metric 3 via 10.0.12.2%eth0 or 10.0.13.3%eth1, found rip "
                           "metric 3 via 10.0.13.3%eth1 10.0.12.2%eth0"));
   g_free(lines);
-  test_net_free(&t);
+  testlib_build_free(&t);
 }
 END_TEST
 
@@ -332,7 +320,7 @@ START_TEST(test_ospf_externals_checked)
                           "r3 0.0.0.0/0: expected ospf metric 20 via 10.0.34.4%eth1, found ospf metric 22 via "
                           "10.0.34.4%eth1");
   g_free(lines);
-  test_net_free(&t);
+  testlib_build_free(&t);
 }
 END_TEST
 
@@ -373,7 +361,7 @@ START_TEST(test_ospf_external_across_areas_checked)
   lines = check_lines(&t, &count);
   ck_assert(!strstr(lines, "r3 10.4.0.0/24"));
   g_free(lines);
-  test_net_free(&t);
+  testlib_build_free(&t);
 }
 END_TEST
 
@@ -402,7 +390,7 @@ START_TEST(test_rip_redistributed_checked)
   lines = check_lines(&t, &count);
   ck_assert(!strstr(lines, "r4 0.0.0.0/0"));
   g_free(lines);
-  test_net_free(&t);
+  testlib_build_free(&t);
 }
 END_TEST
 
@@ -429,7 +417,7 @@ START_TEST(test_show_routes_format)
   ck_assert(strstr(out->str, "O>* 10.0.4.0/24 [110/3] via 10.0.12.2, eth0\n"
                              "  *                     via 10.0.13.3, eth1\n"));
   g_string_free(out, TRUE);
-  test_net_free(&t);
+  testlib_build_free(&t);
 }
 END_TEST
 
@@ -497,7 +485,7 @@ static char *run_converged(gboolean ecmp, gboolean change, guint *failed)
   *failed = expect_finish(ex, out, &passed);
   fclose(out);
   expect_free(ex);
-  test_net_free(&t);
+  testlib_build_free(&t);
   g_free(yaml);
   return text;
 }
