@@ -5,9 +5,9 @@
  * and interface changes. Input lives in ipv4_input.c, output in
  * ipv4_output.c.
  *
- * Entry points: ipv4_new() (from node_add_layers), ipv4_add_static(), ipv4_route(), ipv4_source_for(), ipv4_is_local(),
- * ipv4_is_broadcast(), ipv4_arp_failed() (from ARP), ipv4_link_changed()
- * (an interface went up or down), ipv4_free().
+ * Entry points: ipv4_new() (from node_add_layers), ipv4_add_static(), ipv4_route(), ipv4_source_for(),
+ * ipv4_source_route(), ipv4_is_local(), ipv4_is_broadcast(), ipv4_arp_failed() (from ARP), ipv4_link_changed() (an
+ * interface went up or down), ipv4_free().
  *
  * Multicast is link-local only (RFC 1112 level 2 without IGMP, as routing
  * protocols use it): a protocol joins a group on an interface
@@ -273,11 +273,19 @@ gboolean ipv4_is_local(const Node *node, uint32_t addr)
 uint32_t ipv4_source_for(Node *node, uint32_t dst)
 {
   const Route *route;
+  return ipv4_source_route(node, dst, &route);
+}
 
+/* ipv4_source_for(), also giving the route to `dst` in *route: NULL when
+ * `dst` is ours or has no route. */
+uint32_t ipv4_source_route(Node *node, uint32_t dst, const Route **route)
+{
+  *route = NULL;
   if (ipv4_is_local(node, dst))
     return dst;
-  route = ipv4_route(node, dst);
-  return route && route->iface && route->iface->has_ip ? route->iface->ip.addr : 0;
+  *route = ipv4_route(node, dst);
+  const Route *r = *route;
+  return r && r->iface && r->iface->has_ip ? r->iface->ip.addr : 0;
 }
 
 /* TRUE when `addr` is the limited broadcast or the directed broadcast of

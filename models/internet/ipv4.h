@@ -70,8 +70,10 @@ typedef struct {
   uint8_t ttl; /* 0: the node's default TTL */
   uint8_t tos;
   gboolean df;
-  Iface *out; /* NULL: by the routing table; else out of this interface with dst as next hop (multicast, a
-                 neighbour), whatever the table says, as Linux's IP_MULTICAST_IF / SO_BINDTODEVICE */
+  Iface *out;         /* NULL: by the routing table; else out of this interface with dst as next hop (multicast, a
+                         neighbour), whatever the table says, as Linux's IP_MULTICAST_IF / SO_BINDTODEVICE */
+  const Route *route; /* NULL: ipv4_output() looks dst up; else the route to dst the caller has just looked
+                         up (ipv4_source_route()), so that a send looks it up once */
 } Ipv4SendOpts;
 
 /* Why ipv4_output() could not send, for the local caller (like errno). */
@@ -102,6 +104,7 @@ static inline gboolean ipv4_is_multicast(uint32_t addr)
 }
 gboolean ipv4_is_local(const Node *node, uint32_t addr);
 uint32_t ipv4_source_for(Node *node, uint32_t dst);
+uint32_t ipv4_source_route(Node *node, uint32_t dst, const Route **route);
 gboolean ipv4_is_broadcast(const Node *node, uint32_t addr);
 
 /* Inside models/internet: local delivery (reassembly, then ICMP, UDP), from

@@ -74,9 +74,9 @@ static void ipv4_trace_send(Node *node, const Iface *out, const Packet *p)
  * more than 65535 bytes). Takes `p`. */
 Ipv4SendResult ipv4_output(Node *node, Packet *p, const Ipv4SendOpts *opts)
 {
-  gboolean loop = !opts->out && ipv4_is_local(node, opts->dst);
+  gboolean loop = !opts->out && !opts->route && ipv4_is_local(node, opts->dst);
   Route direct = {.iface = opts->out};
-  const Route *route = loop ? NULL : opts->out ? &direct : ipv4_route(node, opts->dst);
+  const Route *route = loop ? NULL : opts->out ? &direct : opts->route ? opts->route : ipv4_route(node, opts->dst);
   uint32_t src = opts->src;
   gboolean too_big = packet_len(p) + IPV4_HEADER_LEN > IPV4_MAX_LEN;
 

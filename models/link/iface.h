@@ -101,6 +101,8 @@ struct Iface {
   VlanPortConfig *vlan; /* a switch port's VLAN configuration, owned; NULL: an access port of VLAN 1 */
   Iface *vlan_parent;   /* a subinterface (eth0.10): the interface its frames go through; else NULL */
   uint16_t vlan_id;     /* a subinterface's VLAN */
+  uint8_t stp_state;    /* a switch port under a spanning tree: its StpState, which models/link/stp.c keeps
+                           (copied here so that the switch reads it per frame without a call) */
   Counters counters;
 };
 

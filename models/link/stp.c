@@ -163,6 +163,7 @@ void stp_set_state(StpPort *p, StpState state, const char *why)
   if (p->state != state && stp_tracing(p->stp))
     stp_note(p->stp, p, "%s -> %s", stp_state_names[p->state], stp_state_names[state], why);
   p->state = state;
+  p->iface->stp_state = (uint8_t)state;
 }
 
 /* ---- timers ----------------------------------------------------------- */
@@ -643,6 +644,7 @@ static void stp_port_init(Stp *stp, StpPort *p, guint i, const StpConfig *conf)
   p->id = (uint16_t)(pc.priority << 8 | ((i + 1) & 0xfff));
   p->cost = pc.cost ? pc.cost : stp_cost_from_rate(p->iface->link ? p->iface->link->rate_bps : 0);
   p->state = STP_STATE_DISABLED;
+  p->iface->stp_state = STP_STATE_DISABLED;
   p->edge = p->edge_admin = pc.edge;
 }
 
@@ -781,16 +783,6 @@ void stp_input(Stp *stp, Iface *in, Packet *frame)
 }
 
 /* ---- what the switch asks ---------------------------------------------- */
-
-gboolean stp_port_forwarding(const Stp *stp, const Iface *port)
-{
-  return port->index < stp->n && stp->ports[port->index].state == STP_STATE_FORWARDING;
-}
-
-gboolean stp_port_learning(const Stp *stp, const Iface *port)
-{
-  return port->index < stp->n && stp->ports[port->index].state >= STP_STATE_LEARNING;
-}
 
 /* The MAC table's aging time now: forward delay during a topology change
  * (802.1D-1998 8.3.5), else `normal`. */

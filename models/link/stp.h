@@ -78,8 +78,18 @@ typedef uint64_t StpBridgeId;
 Stp *stp_new(Node *node, const StpConfig *conf);
 void stp_free(Stp *stp);
 void stp_input(Stp *stp, Iface *in, Packet *frame);
-gboolean stp_port_forwarding(const Stp *stp, const Iface *port);
-gboolean stp_port_learning(const Stp *stp, const Iface *port);
+
+/* TRUE when `port`, of a switch whose spanning tree is on, forwards. */
+static inline gboolean stp_port_forwarding(const Iface *port)
+{
+  return port->stp_state == STP_STATE_FORWARDING;
+}
+
+/* TRUE when `port`, of a switch whose spanning tree is on, learns. */
+static inline gboolean stp_port_learning(const Iface *port)
+{
+  return port->stp_state >= STP_STATE_LEARNING;
+}
 SimTime stp_aging(const Stp *stp, SimTime normal);
 
 /* What `show spanning-tree` prints of the bridge. */

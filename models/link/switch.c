@@ -141,13 +141,13 @@ static SimTime switch_aging(const Switch *sw)
 /* TRUE when `port` may forward (up, and forwarding in the spanning tree). */
 static gboolean switch_port_forwards(const Switch *sw, const Iface *port)
 {
-  return port->up && (!sw->stp || stp_port_forwarding(sw->stp, port));
+  return port->up && (!sw->stp || stp_port_forwarding(port));
 }
 
 /* TRUE when the switch learns from frames arriving on `port`. */
 static gboolean switch_port_learns(const Switch *sw, const Iface *port)
 {
-  return !sw->stp || stp_port_learning(sw->stp, port);
+  return !sw->stp || stp_port_learning(port);
 }
 
 /* TRUE when a frame to `dst` goes to the spanning tree, not the table. */
@@ -369,7 +369,7 @@ static void switch_flood(Switch *sw, Iface *in, Packet *frame, VlanTag tag)
  * port learns; returns TRUE when it took the frame so. */
 static gboolean switch_blocked(Switch *sw, Iface *in, Packet *frame, uint16_t vid, SimTime now)
 {
-  if (!sw->stp || stp_port_forwarding(sw->stp, in))
+  if (!sw->stp || stp_port_forwarding(in))
     return FALSE;
   const EthHeader *eth = (const EthHeader *)packet_data(frame);
   if (!(eth->src[0] & 1) && switch_port_learns(sw, in))

@@ -351,7 +351,7 @@ static uint16_t vlan_port_wire(const Iface *port, uint16_t vid)
 static gboolean vlan_hop_forwards(const Iface *port)
 {
   Stp *stp = port->node->sw ? switch_stp(port->node->sw) : NULL;
-  return !stp || stp_port_forwarding(stp, port);
+  return !stp || stp_port_forwarding(port);
 }
 
 /* Queues the frames switch `sw` sends out of its other ports, up and

@@ -143,7 +143,7 @@ Ipv4SendResult udp_send(Node *node, uint16_t sport, uint32_t dst, uint16_t dport
   o.dst = dst;
   o.proto = IPPROTO_UDP_NUM;
   if (!o.src)
-    o.src = ipv4_source_for(node, dst);
+    o.src = ipv4_source_route(node, dst, &o.route);
   h = (UdpHeader *)packet_push(payload, UDP_HEADER_LEN);
   h->sport = g_htons(sport);
   h->dport = g_htons(dport);

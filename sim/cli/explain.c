@@ -677,7 +677,7 @@ static void explain_on_enq(Explain *ex, SimTime now, const Iface *iface)
 static gboolean explain_port_forwards(const Node *node, const Iface *port)
 {
   const Stp *stp = node->sw ? switch_stp(node->sw) : NULL;
-  return port->up && (!stp || stp_port_forwarding(stp, port));
+  return port->up && (!stp || stp_port_forwarding(port));
 }
 
 /* Appends the ports of switch `node` that forward and carry VLAN `vid`,
