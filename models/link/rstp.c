@@ -2,7 +2,7 @@
  * The Rapid Spanning Tree Protocol of a switch (`stp: rstp`): IEEE 802.1w
  * as 802.1D-2004 clause 17 has it, written as reactions to events (a
  * BPDU, a timer, a carrier change) rather than as the standard's state
- * machines, on point-to-point links (every link of ipsim is one).
+ * machines.
  *
  * Roles: the root port has the best received vector plus its cost; a port
  * is designated when this bridge's vector for it is better than what it
@@ -24,7 +24,15 @@
  * another. A root port that receives a proposal syncs its bridge's other
  * designated ports (those not agreed already discard and propose in turn),
  * forwards, and answers with an agreement: the tree forwards in a few
- * BPDU times, from the root outwards.
+ * BPDU times, from the root outwards. Agreements count on point-to-point
+ * links only: on a hub's shared medium a designated port waits forward
+ * delay twice (17.21.9 recordAgreement, operPointToPointMAC).
+ *
+ * Sending (17.26 Port Transmit): what changes at one instant leaves in one
+ * BPDU per port, sent once the bridge has handled that instant's events. A
+ * port sends at most RSTP_TX_HOLD_COUNT (6) BPDUs before the next tick
+ * (one a second, 17.22): past that the BPDU waits for the tick, which sends
+ * it with the information of then ("BPDU held" in the trace).
  *
  * Topology change: a non-edge port that starts forwarding sets TC in the
  * BPDUs of the bridge's root and designated ports for two hello times and
@@ -44,16 +52,17 @@
  * Entry points (from stp.c, see stp_int.h): rstp_initialize(),
  * rstp_port_changed(), rstp_received(), rstp_received_tcn().
  *
- * Leaves out: the transmit hold count (BPDUs leave as soon as information
- * changes), the recent-root and recent-backup timers (a new root port
- * forwards at once), automatic edge detection, shared (non point-to-point)
- * media, MSTP.
+ * Leaves out: the recent-root and recent-backup timers (a new root port
+ * forwards at once), automatic edge detection (a port is an edge port
+ * only when the scenario says so), a settable transmit hold count, MSTP.
  */
 #include "models/link/stp_int.h"
 #include "models/link/stp_wire.h"
 #include "models/link/switch.h"
 
 #define RSTP_MIGRATE_TIME SIMTIME_S(3)
+#define RSTP_TX_HOLD_COUNT 6   /* 802.1D-2004 17.13.12 (table 17-1): a burst of 6 BPDUs, then one a tick */
+#define RSTP_TICK SIMTIME_S(1) /* 17.22 Port Timers: the tick that lowers txCount */
 #define RSTP_ROLE_ALTERNATE_BACKUP 1
 #define RSTP_ROLE_ROOT 2
 #define RSTP_ROLE_DESIGNATED 3
@@ -64,6 +73,7 @@ static void rstp_forward_expired(void *obj, void *arg);
 static void rstp_tc_expired(void *obj, void *arg);
 static void rstp_tcn_expired(void *obj, void *arg);
 static void rstp_tc_detected(StpPort *from);
+static void rstp_tick(void *obj, void *arg);
 
 /* The BPDU flags of port p's role and state (17.21.20, 9.3.3). */
 static uint8_t rstp_flags(const StpPort *p, gboolean agreement)
@@ -82,8 +92,9 @@ static uint8_t rstp_flags(const StpPort *p, gboolean agreement)
 }
 
 /* Sends port p's BPDU now: an RST BPDU, or a configuration BPDU to an STP
- * bridge (whose TC acknowledgement it carries once). */
-static void rstp_send(StpPort *p, gboolean agreement)
+ * bridge (whose TC acknowledgement it carries once). Returns FALSE when
+ * there is nothing to send (information too old, port disabled). */
+static gboolean rstp_transmit(StpPort *p, gboolean agreement)
 {
   Stp *stp = p->stp;
   StpConfigBpdu c = {{stp->root, stp->root_cost, stp->id, p->id},
@@ -98,7 +109,7 @@ static void rstp_send(StpPort *p, gboolean agreement)
   if (!stp_is_root(stp))
     c.age = stp->root_port->info_age + STP_MESSAGE_AGE_INCREMENT;
   if (c.age >= stp->max_age || p->state == STP_STATE_DISABLED)
-    return;
+    return FALSE;
   if (c.rst)
     c.flags = rstp_flags(p, agreement);
   else {
@@ -106,6 +117,55 @@ static void rstp_send(StpPort *p, gboolean agreement)
     p->tc_ack = FALSE;
   }
   stp_send_config(p, &c);
+  return TRUE;
+}
+
+/* 17.26 Port Transmit, for port p whose information is new: sends its
+ * BPDU (rstp_transmit()) unless the port has sent RSTP_TX_HOLD_COUNT since
+ * the last tick; then the BPDU waits for the tick. */
+static void rstp_port_transmit(StpPort *p)
+{
+  Stp *stp = p->stp;
+  if (p->tx_count >= RSTP_TX_HOLD_COUNT) {
+    if (stp_tracing(stp))
+      stp_note(stp, p, "%s%s", "BPDU held", "", "transmit hold count reached");
+    return;
+  }
+  gboolean agreement = p->agree_pending && p->rstp_role != STP_ROLE_DESIGNATED;
+  p->tx_pending = p->agree_pending = FALSE;
+  if (!rstp_transmit(p, agreement))
+    return;
+  p->tx_count++;
+  if (stp->tick_timer == EVENT_ID_NONE)
+    stp_start(stp, &stp->tick_timer, RSTP_TICK, rstp_tick, stp);
+}
+
+/* Sends the BPDUs that wait, each with its port's information of now. */
+static void rstp_transmit_pending(Stp *stp)
+{
+  for (guint i = 0; i < stp->n; i++)
+    if (stp->ports[i].tx_pending)
+      rstp_port_transmit(&stp->ports[i]);
+}
+
+static void rstp_transmit_event(void *obj, void *arg)
+{
+  (void)arg;
+  Stp *stp = obj;
+  stp->tx_event = EVENT_ID_NONE;
+  rstp_transmit_pending(stp);
+}
+
+/* Port p has new information to send (newInfo), with an agreement if
+ * `agreement`: it leaves once the bridge has handled everything of this
+ * instant, so that what changes at once goes in one BPDU per port. */
+static void rstp_send(StpPort *p, gboolean agreement)
+{
+  Stp *stp = p->stp;
+  p->tx_pending = TRUE;
+  p->agree_pending |= agreement;
+  if (stp->tx_event == EVENT_ID_NONE)
+    stp_start(stp, &stp->tx_event, 0, rstp_transmit_event, stp);
 }
 
 static void rstp_send_designated(Stp *stp)
@@ -301,6 +361,27 @@ static void rstp_migrate(StpPort *p, const StpConfigBpdu *c)
              stp_peer ? "an STP bridge on the link" : "RSTP heard again");
 }
 
+/* TRUE when port p's link is point-to-point (operPointToPointMAC), not a
+ * segment of a hub's shared medium. */
+static gboolean rstp_point_to_point(const StpPort *p)
+{
+  return p->iface->link && !p->iface->link->hub;
+}
+
+/* 17.21.9 recordAgreement: an agreement lets a designated port forward at
+ * once, on a point-to-point link only; on a shared medium the port waits
+ * forward delay twice, as an STP port does. */
+static void rstp_record_agreement(StpPort *p)
+{
+  if (!rstp_point_to_point(p)) {
+    if (stp_tracing(p->stp))
+      stp_note(p->stp, p, "%s%s", "agreement ignored", "", "shared medium, not point-to-point");
+    return;
+  }
+  p->agreed = TRUE;
+  rstp_transitions(p);
+}
+
 /* A root port's proposal: sync, forward, agree. */
 static void rstp_agree(StpPort *p)
 {
@@ -362,10 +443,8 @@ void rstp_received(StpPort *p, const StpConfigBpdu *c)
   if (role == RSTP_ROLE_DESIGNATED)
     rstp_received_designated(p, c);
   else if (p->rstp_role == STP_ROLE_DESIGNATED && (c->flags & BPDU_FLAG_AGREEMENT) && c->v.root == p->stp->root &&
-           !p->agreed) {
-    p->agreed = TRUE;
-    rstp_transitions(p);
-  }
+           !p->agreed)
+    rstp_record_agreement(p);
   if (c->tc)
     rstp_tc_received(p);
 }
@@ -433,6 +512,25 @@ static void rstp_tcn_expired(void *obj, void *arg)
   stp_start(stp, &stp->tcn_timer, stp->conf.hello, rstp_tcn_expired, stp);
 }
 
+/* The tick: each port may send one more BPDU; those held leave now. */
+static void rstp_tick(void *obj, void *arg)
+{
+  (void)arg;
+  Stp *stp = obj;
+  gboolean again = FALSE;
+  stp->tick_timer = EVENT_ID_NONE;
+  for (guint i = 0; i < stp->n; i++) {
+    StpPort *p = &stp->ports[i];
+    if (p->tx_count > 0)
+      p->tx_count--;
+    if (p->tx_pending)
+      rstp_port_transmit(p);
+    again |= p->tx_count > 0;
+  }
+  if (again && stp->tick_timer == EVENT_ID_NONE)
+    stp_start(stp, &stp->tick_timer, RSTP_TICK, rstp_tick, stp);
+}
+
 /* ---- ports and start ---- */
 
 static void rstp_reset_port(StpPort *p, StpState state, const char *why)
@@ -442,6 +540,8 @@ static void rstp_reset_port(StpPort *p, StpState state, const char *why)
   stp_stop(stp, &p->forward_timer);
   stp_stop(stp, &p->tc_timer);
   p->received = p->proposing = p->proposed = p->agreed = p->stp_peer = p->tc_ack = FALSE;
+  p->tx_count = 0;
+  p->tx_pending = p->agree_pending = FALSE;
   p->edge = p->edge_admin;
   stp_set_state(p, state, why);
 }

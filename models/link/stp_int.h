@@ -45,7 +45,10 @@ typedef struct StpPort {
   SimTime stp_since;   /* when stp_peer was set */
   gboolean edge_admin; /* `edge: true` */
   gboolean edge, proposing, proposed, agreed;
-  EventId tc_timer; /* tcWhile: TC set in the port's BPDUs while pending */
+  EventId tc_timer;       /* tcWhile: TC set in the port's BPDUs while pending */
+  guint tx_count;         /* txCount: BPDUs sent less than a tick ago, at most RSTP_TX_HOLD_COUNT */
+  gboolean tx_pending;    /* newInfo: a BPDU waits for the next tick (the hold count was reached) */
+  gboolean agree_pending; /* ... and it carries an agreement */
 } StpPort;
 
 struct Stp {
@@ -58,6 +61,8 @@ struct Stp {
   SimTime max_age, hello, forward_delay; /* in use: the root's; own timers repeat at conf.hello */
   gboolean tc_detected, tc;
   EventId hello_timer, tcn_timer, tc_timer;
+  EventId tick_timer; /* RSTP: the one-second tick that lowers txCount, while a port's is above 0 */
+  EventId tx_event;   /* RSTP: sends the BPDUs of this instant (17.26 Port Transmit) */
   StpPort *ports;
   guint n;
 };
