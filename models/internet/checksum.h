@@ -15,6 +15,8 @@
 #include <stdint.h>
 
 uint32_t checksum_partial(const void *data, size_t len, uint32_t sum);
+/* checksum_partial() as a CPU without AVX2 computes it (the portable path; for tests). */
+uint32_t checksum_partial_generic(const void *data, size_t len, uint32_t sum);
 uint16_t checksum_fold(uint32_t sum);
 uint16_t inet_checksum(const void *data, size_t len);
 uint16_t inet_pseudo_checksum(uint32_t src_be, uint32_t dst_be, uint8_t proto, const void *data, size_t len);
