@@ -5,17 +5,28 @@
  * as it is, without byte swapping (RFC 1071 section 2(B), byte order
  * independence).
  *
- * Entry points: checksum_partial() (accumulate a block), checksum_fold()
- * (fold and complement), inet_checksum() (one block), inet_pseudo_checksum()
- * (UDP and TCP: the IPv4 pseudo-header of RFC 768 and RFC 9293, then the
- * segment); fletcher16_lsa_checksum(), fletcher16_lsa_verify() (OSPF LSAs).
+ * Entry points: checksum_partial() (accumulate a block; and
+ * checksum_partial_generic(), the same without AVX2, for tests),
+ * checksum_fold() (fold and complement), inet_checksum() (one block),
+ * inet_pseudo_checksum() (UDP and TCP: the IPv4 pseudo-header of RFC 768
+ * and RFC 9293, then the segment); fletcher16_lsa_checksum(),
+ * fletcher16_lsa_verify() (OSPF LSAs).
  *
- * Speed: 64-byte blocks are summed as 32-bit halves in 64-bit vector
- * lanes (AVX2 where the CPU has it), which cannot carry into each other (RFC 1071 section 2(C),
- * "deferred carries" and "parallel summation"), then folded; the rest as
- * 64-bit words with end-around carry. Everything is read through memcpy,
- * so unaligned data is fine. Folding a sum of 32- or 64-bit words gives
- * the same checksum as the 16-bit words would (2^16 = 1 mod 0xffff).
+ * Speed: on a CPU with AVX2 (checked at each call, a bit test), blocks
+ * of 64 bytes or more are summed 32 bytes to a vector: vpmaddwd adds
+ * pairs of 16-bit words into 32-bit lanes, which cannot overflow for the
+ * lengths it is given (RFC 1071 section 2(C), "deferred carries" and
+ * "parallel summation"); as it multiplies signed words, each word is
+ * biased by -2^15 first and the bias added back at the end. The last
+ * bytes are one vector read ending with them, masked. Anywhere else, and
+ * for short blocks, 64-bit words with end-around carry in four
+ * accumulators (checksum_partial_generic() gives tests that path); a
+ * 20-byte IPv4 header is three loads. Everything is read through memcpy
+ * or unaligned loads, within the block, so unaligned data is fine.
+ * Folding a sum of 32- or 64-bit words gives the same checksum as the
+ * 16-bit words would (2^16 = 1 mod 0xffff); and every path's sum is 0
+ * only for zero data, as the words' sum is, so the result is also the
+ * same in the one case folding tells apart (0 or 0xffff).
  *
  * The OSPF LSA checksum (RFC 2328 12.1.7) is Fletcher's, as ISO 8473
  * annex C computes it (RFC 905 annex B): two running sums modulo 255,
@@ -55,7 +66,7 @@ static inline uint16_t checksum_finish(uint64_t s)
 {
   uint32_t x = checksum_fold64(s);
 
-  return (uint16_t)~((x + (x >> 16 | x << 16)) >> 16);
+  return (uint16_t) ~((x + (x >> 16 | x << 16)) >> 16);
 }
 
 /* Sums the 0 to 7 bytes left after the 8-byte words, as 4-, 2- and 1-byte
@@ -79,26 +90,30 @@ static inline uint64_t checksum_tail(const uint8_t *p, size_t len)
   return (uint64_t)w4 + w2 + w1;
 }
 
-/* Sums `len` bytes as 64-bit words with end-around carry, in two
- * accumulators that do not wait on each other: the portable path, and
- * the one for short blocks (headers). The sum is 0 only for zero data. */
+/* Sums `len` bytes as 64-bit words with end-around carry, 32 bytes at a
+ * time in four accumulators that do not wait on each other: the portable
+ * path, and the one for short blocks (headers). The sum is 0 only for
+ * zero data. */
 static uint64_t checksum_words(const uint8_t *p, size_t len)
 {
-  uint64_t s0 = 0, s1 = 0, w0, w1;
+  uint64_t s0 = 0, s1 = 0, s2 = 0, s3 = 0, w0, w1, w2, w3;
 
-  for (; len >= 16; p += 16, len -= 16) {
+  for (; len >= 32; p += 32, len -= 32) {
     memcpy(&w0, p, 8);
     memcpy(&w1, p + 8, 8);
+    memcpy(&w2, p + 16, 8);
+    memcpy(&w3, p + 24, 8);
     s0 = checksum_add64(s0, w0);
     s1 = checksum_add64(s1, w1);
+    s2 = checksum_add64(s2, w2);
+    s3 = checksum_add64(s3, w3);
   }
-  if (len >= 8) {
+  for (; len >= 8; p += 8, len -= 8) {
     memcpy(&w0, p, 8);
     s0 = checksum_add64(s0, w0);
-    p += 8;
-    len -= 8;
   }
-  return checksum_add64(checksum_add64(s0, s1), checksum_tail(p, len));
+  s0 = checksum_add64(checksum_add64(s0, s1), checksum_add64(s2, s3));
+  return checksum_add64(s0, checksum_tail(p, len));
 }
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang_analyzer__)
@@ -108,14 +123,12 @@ static uint64_t checksum_words(const uint8_t *p, size_t len)
 /* Blocks shorter than this take checksum_words(). */
 #define CHECKSUM_VECTOR_MIN 64
 /* checksum_avx2() takes at most 2 x this, so that its 32-bit lanes hold
- * the sum: 4097 vectors of 16 words of at most 2^15 in magnitude. */
+ * the sum: 2049 vectors of 16 words of at most 2^15 in magnitude. */
 #define CHECKSUM_CHUNK 32768
 
 /* 32 zero bytes then 32 0xff: the 32 bytes at checksum_last_mask + r keep
  * the last r bytes of a vector. */
-static const uint8_t checksum_last_mask[64] = {
-    [32] = 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-    0xff,        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+static const uint8_t checksum_last_mask[64] = {[32 ... 63] = 0xff};
 
 /* Eight 32-bit lanes (GCC's and Clang's vector extension): adding with
  * `+=` lets the compiler keep each accumulator in its register. */
@@ -169,7 +182,6 @@ __attribute__((target("avx2"))) static uint64_t checksum_avx2(const uint8_t *p, 
   int64_t bias_back = (int64_t)((len >> 5) + 1) * 16 * 32768;
   return (uint64_t)(checksum_lanes(a0 + a1 + a2 + a3) + bias_back) + (len & 1 ? end[0] : 0);
 }
-
 
 /* checksum_avx2() over blocks longer than 2 x CHECKSUM_CHUNK, a chunk at
  * a time (not inlined: its loop would cost every caller saved registers). */

@@ -4,8 +4,9 @@
  * TCP (RFC 768, RFC 9293); and the Fletcher checksum of OSPF LSAs (RFC
  * 2328 12.1.7, ISO 8473 annex C).
  *
- * Entry points: checksum_partial(), checksum_fold(), inet_checksum(),
- * inet_pseudo_checksum(); fletcher16_lsa_checksum(), fletcher16_lsa_verify().
+ * Entry points: checksum_partial() (checksum_partial_generic() for
+ * tests), checksum_fold(), inet_checksum(), inet_pseudo_checksum();
+ * fletcher16_lsa_checksum(), fletcher16_lsa_verify().
  */
 #ifndef IPSIM_CHECKSUM_H
 #define IPSIM_CHECKSUM_H
