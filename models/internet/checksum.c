@@ -13,12 +13,12 @@
  * fletcher16_lsa_verify() (OSPF LSAs).
  *
  * Speed: on a CPU with AVX2 (checked at each call, a bit test), blocks
- * of 64 bytes or more are summed 32 bytes to a vector: vpmaddwd adds
+ * of 128 bytes or more are summed 32 bytes to a vector: vpmaddwd adds
  * pairs of 16-bit words into 32-bit lanes, which cannot overflow for the
  * lengths it is given (RFC 1071 section 2(C), "deferred carries" and
  * "parallel summation"); as it multiplies signed words, each word is
  * biased by -2^15 first and the bias added back at the end. The last
- * bytes are one vector read ending with them, masked. Anywhere else, and
+ * bytes are the four vectors ending with them, masked. Anywhere else, and
  * for short blocks, 64-bit words with end-around carry in four
  * accumulators (checksum_partial_generic() gives tests that path); a
  * 20-byte IPv4 header is three loads. Everything is read through memcpy
@@ -121,25 +121,32 @@ static uint64_t checksum_words(const uint8_t *p, size_t len)
 #include <immintrin.h>
 
 /* Blocks shorter than this take checksum_words(). */
-#define CHECKSUM_VECTOR_MIN 64
+#define CHECKSUM_VECTOR_MIN 128
 /* checksum_avx2() takes at most 2 x this, so that its 32-bit lanes hold
- * the sum: 2049 vectors of 16 words of at most 2^15 in magnitude. */
+ * the sum: 2052 vectors of 16 words of at most 2^15 in magnitude. */
 #define CHECKSUM_CHUNK 32768
 
-/* 32 zero bytes then 32 0xff: the 32 bytes at checksum_last_mask + r keep
- * the last r bytes of a vector. */
-static const uint8_t checksum_last_mask[64] = {[32 ... 63] = 0xff};
+/* 128 zero bytes then 128 0xff: with r the bytes left after the 128-byte
+ * groups, the 32 bytes at checksum_window_mask + r + 32 j keep, of vector j
+ * of the 128 bytes ending with the block, the bytes among its last r. */
+static const uint8_t checksum_window_mask[256] = {[128 ... 255] = 0xff};
 
 /* Eight 32-bit lanes (GCC's and Clang's vector extension): adding with
  * `+=` lets the compiler keep each accumulator in its register. */
 typedef int32_t ChecksumLanes __attribute__((vector_size(32)));
 
-/* The 16 words at p (as signed words, biased by -2^15: `bias` is 0x8000
+/* The 16 words of v (as signed words, biased by -2^15: `bias` is 0x8000
  * in every word) added in pairs, `ones` 1 in every word: 8 lanes of 32
- * bits, from one vpxor (reading p) and one vpmaddwd. */
-__attribute__((target("avx2"))) static inline ChecksumLanes checksum_madd(const uint8_t *p, __m256i bias, __m256i ones)
+ * bits, from one vpxor and one vpmaddwd. */
+__attribute__((target("avx2"))) static inline ChecksumLanes checksum_madd(__m256i v, __m256i bias, __m256i ones)
 {
-  return (ChecksumLanes)_mm256_madd_epi16(_mm256_xor_si256(_mm256_loadu_si256((const __m256i *)p), bias), ones);
+  return (ChecksumLanes)_mm256_madd_epi16(_mm256_xor_si256(v, bias), ones);
+}
+
+/* The 32 bytes at p, unaligned. */
+__attribute__((target("avx2"))) static inline __m256i checksum_load(const uint8_t *p)
+{
+  return _mm256_loadu_si256((const __m256i *)p);
 }
 
 /* Returns the sum of the eight signed 32-bit lanes of a, as int64. */
@@ -152,34 +159,33 @@ __attribute__((target("avx2"))) static inline int64_t checksum_lanes(ChecksumLan
   return _mm_cvtsi128_si32(s);
 }
 
-/* Sums `len` bytes (32 to 2 x CHECKSUM_CHUNK) as 16-bit words, 32 bytes
- * to a vector, four vectors at a time in independent accumulators: each
+/* Sums `len` bytes (128 to 2 x CHECKSUM_CHUNK) as 16-bit words, 128 bytes
+ * at a time as four 32-byte vectors in independent accumulators: each
  * word w is added as the signed w - 2^15 (vpmaddwd multiplies signed
- * words), and 2^15 per word is added back at the end. The last even
- * bytes (fewer than 32) are read as the 32 bytes ending with them, the
+ * words), and 2^15 per word is added back at the end. The even bytes
+ * left (fewer than 128) are read as the 128 bytes ending with them, the
  * ones already summed masked off; an odd last byte is added alone. The
  * exact sum of the words, little-endian (x86), so 0 only for zero data. */
 __attribute__((target("avx2"))) static uint64_t checksum_avx2(const uint8_t *p, size_t len)
 {
   __m256i bias = _mm256_set1_epi16(INT16_MIN), ones = _mm256_set1_epi16(1);
-  const uint8_t *end = p + (len & ~(size_t)1);
-  __asm__("" : "+x"(bias), "+x"(ones)); /* built once: else GCC builds them again before each loop */
+  const uint8_t *end = p + (len & ~(size_t)1), *last = end - 128;
+  __asm__("" : "+x"(bias), "+x"(ones)); /* built once: else GCC builds them again for each use */
   ChecksumLanes a0 = {0}, a1 = a0, a2 = a0, a3 = a0;
-  size_t quads = len >> 7, singles = (len >> 5) & 3;
 
-  for (; quads; quads--, p += 128) {
-    a0 += checksum_madd(p, bias, ones);
-    a1 += checksum_madd(p + 32, bias, ones);
-    a2 += checksum_madd(p + 64, bias, ones);
-    a3 += checksum_madd(p + 96, bias, ones);
+  for (size_t groups = len >> 7; groups; groups--, p += 128) {
+    a0 += checksum_madd(checksum_load(p), bias, ones);
+    a1 += checksum_madd(checksum_load(p + 32), bias, ones);
+    a2 += checksum_madd(checksum_load(p + 64), bias, ones);
+    a3 += checksum_madd(checksum_load(p + 96), bias, ones);
   }
-  for (; singles; singles--, p += 32)
-    a0 += checksum_madd(p, bias, ones);
-  __m256i last = _mm256_loadu_si256((const __m256i *)(end - 32));
-  last = _mm256_and_si256(last, _mm256_loadu_si256((const __m256i *)(checksum_last_mask + (end - p))));
-  a1 += (ChecksumLanes)_mm256_madd_epi16(_mm256_xor_si256(last, bias), ones);
-  /* 2^15 back for each word of the vectors summed, the last one included. */
-  int64_t bias_back = (int64_t)((len >> 5) + 1) * 16 * 32768;
+  const uint8_t *mask = checksum_window_mask + (end - p);
+  a0 += checksum_madd(_mm256_and_si256(checksum_load(last), checksum_load(mask)), bias, ones);
+  a1 += checksum_madd(_mm256_and_si256(checksum_load(last + 32), checksum_load(mask + 32)), bias, ones);
+  a2 += checksum_madd(_mm256_and_si256(checksum_load(last + 64), checksum_load(mask + 64)), bias, ones);
+  a3 += checksum_madd(_mm256_and_si256(checksum_load(last + 96), checksum_load(mask + 96)), bias, ones);
+  /* 2^15 back for each word of the vectors summed, the last four included. */
+  int64_t bias_back = (int64_t)((len >> 7) + 1) * 64 * 32768;
   return (uint64_t)(checksum_lanes(a0 + a1 + a2 + a3) + bias_back) + (len & 1 ? end[0] : 0);
 }
 
