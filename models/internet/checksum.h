@@ -4,8 +4,9 @@
  * TCP (RFC 768, RFC 9293); and the Fletcher checksum of OSPF LSAs (RFC
  * 2328 12.1.7, ISO 8473 annex C).
  *
- * Entry points: checksum_partial(), checksum_fold(), inet_checksum(),
- * inet_pseudo_checksum(); fletcher16_lsa_checksum(), fletcher16_lsa_verify().
+ * Entry points: checksum_partial() (checksum_partial_generic() for
+ * tests), checksum_fold(), inet_checksum(), inet_pseudo_checksum();
+ * fletcher16_lsa_checksum(), fletcher16_lsa_verify().
  */
 #ifndef IPSIM_CHECKSUM_H
 #define IPSIM_CHECKSUM_H
@@ -15,6 +16,8 @@
 #include <stdint.h>
 
 uint32_t checksum_partial(const void *data, size_t len, uint32_t sum);
+/* checksum_partial() as a CPU without AVX2 computes it (the portable path; for tests). */
+uint32_t checksum_partial_generic(const void *data, size_t len, uint32_t sum);
 uint16_t checksum_fold(uint32_t sum);
 uint16_t inet_checksum(const void *data, size_t len);
 uint16_t inet_pseudo_checksum(uint32_t src_be, uint32_t dst_be, uint8_t proto, const void *data, size_t len);

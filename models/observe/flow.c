@@ -15,8 +15,11 @@
  * are kept (an array appended to, as time only goes forward), so a long
  * idle flow costs nothing (report_throughput_csv() writes them).
  *
- * A hash lookup per packet is accepted here: it happens at the two
- * endpoints of a flow only, not at every hop.
+ * Finding a flow by its key (a packet sent, or delivered unstamped) goes
+ * through a direct-mapped cache of FLOW_CACHE slots in front of the hash
+ * table: a packet of the flow last looked up in its slot costs a key
+ * comparison; flows that share a slot take turns and pay the hash lookup.
+ * It happens at the two endpoints of a flow only, not at every hop.
  *
  * Delay: flow_sent() stamps each packet with its send time and its flow's
  * id (Packet.stamp, Packet.flow), so delivery and drops find the flow by
@@ -49,9 +52,14 @@
  */
 #include "models/observe/flow.h"
 
+/* Slots of the cache in front of the hash table (a power of 2). */
+#define FLOW_CACHE_BITS 10
+#define FLOW_CACHE (1u << FLOW_CACHE_BITS)
+
 struct FlowTable {
-  GHashTable *flows; /* FlowKey* -> Flow* (the key lives inside the flow) */
-  GPtrArray *by_id;  /* of Flow*, owned: flow id i at i - 1 */
+  GHashTable *flows;        /* FlowKey* -> Flow* (the key lives inside the flow) */
+  GPtrArray *by_id;         /* of Flow*, owned: flow id i at i - 1 */
+  Flow *recent[FLOW_CACHE]; /* the flow last looked up in each slot of flow_cache_slot(), or NULL */
 };
 
 /* Hashes the five fields of a key (FNV-1a over the fields, not the padding). */
@@ -118,8 +126,21 @@ void flow_table_free(FlowTable *ft)
   g_free(ft);
 }
 
-/* Returns the flow of `key`, creating it (all counters zero) if new. */
-static Flow *flow_get(FlowTable *ft, const FlowKey *key)
+/* The cache slot of a key: its fields mixed by multiplying with 2^64
+ * over the golden ratio (Fibonacci hashing, which spreads keys that
+ * differ by small steps, as addresses and ports numbered in a row, over
+ * distinct slots), the top bits kept. */
+static inline uint32_t flow_cache_slot(const FlowKey *k)
+{
+  uint64_t x = ((uint64_t)k->src << 32 | k->dst) * 0x9e3779b97f4a7c15u;
+
+  x += (uint64_t)k->proto << 32 | (uint32_t)k->sport << 16 | k->dport;
+  return (uint32_t)((x * 0x9e3779b97f4a7c15u) >> (64 - FLOW_CACHE_BITS));
+}
+
+/* Returns the flow of `key` from the hash table, creating it (all
+ * counters zero) if new, and puts it in the key's cache slot. */
+static Flow *flow_lookup(FlowTable *ft, const FlowKey *key)
 {
   Flow *f = g_hash_table_lookup(ft->flows, key);
 
@@ -138,7 +159,18 @@ static Flow *flow_get(FlowTable *ft, const FlowKey *key)
     f->id = ft->by_id->len;
     g_hash_table_insert(ft->flows, &f->key, f);
   }
+  ft->recent[flow_cache_slot(key)] = f;
   return f;
+}
+
+/* Returns the flow of `key`, creating it if new: from the cache when its
+ * slot holds that flow (every packet of a flow but the first, unless
+ * flows share a slot), else from the hash table. */
+static inline Flow *flow_get(FlowTable *ft, const FlowKey *key)
+{
+  Flow *f = ft->recent[flow_cache_slot(key)];
+
+  return f && flow_key_equal(&f->key, key) ? f : flow_lookup(ft, key);
 }
 
 /* Counts packet p (`bytes` payload bytes) sent on flow f at `now` and
@@ -170,19 +202,30 @@ void flow_retransmitted(Flow *f)
   f->retransmitted++;
 }
 
-/* The bin of `now` on flow `f`: its last, or a new one after it (time
- * only goes forward). */
-static FlowBin *flow_bin(Flow *f, SimTime now)
+/* Appends the bin of `now` to flow `f`, or returns its last one when that
+ * is the bin of `now` (past the run's 2^32nd bin, the bin numbers wrap). */
+static FlowBin *flow_bin_new(Flow *f, SimTime now)
 {
   uint32_t bin = (uint32_t)(now / FLOW_BIN);
   if (!f->bins)
     f->bins = g_array_new(FALSE, FALSE, sizeof(FlowBin));
   FlowBin *last = f->bins->len ? &g_array_index(f->bins, FlowBin, f->bins->len - 1) : NULL;
+  f->bin_start = now / FLOW_BIN * FLOW_BIN;
   if (last && last->bin == bin)
     return last;
   FlowBin b = {bin, 0, 0};
   g_array_append_val(f->bins, b);
   return &g_array_index(f->bins, FlowBin, f->bins->len - 1);
+}
+
+/* The bin of `now` on flow `f`: its last, or a new one after it (time
+ * only goes forward). The last bin covers from f->bin_start for FLOW_BIN,
+ * so most packets find it without a division. */
+static inline FlowBin *flow_bin(Flow *f, SimTime now)
+{
+  if (f->bins && now >= f->bin_start && now - f->bin_start < FLOW_BIN)
+    return &g_array_index(f->bins, FlowBin, f->bins->len - 1);
+  return flow_bin_new(f, now);
 }
 
 /* Counts packet p (`bytes` payload bytes) delivered at `now` on the flow

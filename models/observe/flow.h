@@ -50,6 +50,7 @@ typedef struct {
   GPtrArray *drop_lines;         /* of char*: the first FLOW_DROP_LINES losses, as trace lines, in time order; NULL
                                     before the first */
   GArray *bins;                  /* of FlowBin, by time, the bins with bytes only; NULL before the first */
+  SimTime bin_start;             /* where the time of the last of `bins` starts */
 } Flow;
 
 #define FLOW_DROP_LINES 5

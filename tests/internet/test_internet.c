@@ -110,6 +110,75 @@ START_TEST(test_checksum_pseudo_header)
 }
 END_TEST
 
+/* The dispatched checksum (AVX2 on a CPU that has it), the portable path
+ * and a chain of two partial sums against ref_checksum() over `len` bytes
+ * at `d`, the last of an allocation of their own (a read past the end is
+ * an error under AddressSanitizer). */
+static void checksum_check_all_ways(const uint8_t *src, size_t off, size_t len, const char *what)
+{
+  uint8_t *buf = g_malloc(MAX(off + len, 1)), *d = buf + off;
+  memcpy(d, src, len);
+  uint16_t ref = ref_checksum(d, len), half = (uint16_t)(len / 2 & ~(size_t)1);
+  ck_assert_msg(g_ntohs(inet_checksum(d, len)) == ref, "%s: dispatched, offset %zu length %zu", what, off, len);
+  ck_assert_msg(g_ntohs(checksum_fold(checksum_partial(d, len, 0))) == ref, "%s: partial %zu %zu", what, off, len);
+  ck_assert_msg(g_ntohs(checksum_fold(checksum_partial_generic(d, len, 0))) == ref,
+                "%s: generic, offset %zu length %zu", what, off, len);
+  uint32_t s = checksum_partial(d + half, len - half, checksum_partial(d, half, 0));
+  ck_assert_msg(g_ntohs(checksum_fold(s)) == ref, "%s: chained, offset %zu length %zu", what, off, len);
+  g_free(buf);
+}
+
+/* Every length 0..2100 at every offset 0..63 of random data, and of all
+ * zeros and all 0xff (the sums 0 and 0xffff, which fold differently). */
+START_TEST(test_checksum_every_length_and_offset)
+{
+  enum { MAX = 2100 };
+  uint8_t *rnd = g_malloc(MAX), *zeros = g_malloc0(MAX), *ones = g_malloc(MAX);
+  GRand *rand = g_rand_new_with_seed(1071);
+  for (size_t i = 0; i < MAX; i++)
+    rnd[i] = (uint8_t)g_rand_int(rand);
+  memset(ones, 0xff, MAX);
+  for (size_t len = 0; len <= MAX; len++)
+    for (size_t off = 0; off < 64; off++)
+      checksum_check_all_ways(rnd, off, len, "random");
+  for (size_t len = 0; len <= MAX; len++) {
+    checksum_check_all_ways(zeros, len % 64, len, "zeros");
+    checksum_check_all_ways(ones, len % 64, len, "ones");
+  }
+  ck_assert_uint_eq(inet_checksum(zeros, 1500), 0xffff);
+  ck_assert_uint_eq(inet_checksum(ones, 1500), 0);
+  g_rand_free(rand);
+  g_free(rnd);
+  g_free(zeros);
+  g_free(ones);
+}
+END_TEST
+
+/* The pseudo-header sum against the reference over the pseudo-header and
+ * segment laid out in one buffer, for every segment length 8..2100. */
+START_TEST(test_checksum_pseudo_every_length)
+{
+  enum { MAX = 2100 };
+  uint8_t *pseudo = g_malloc(12 + MAX);
+  GRand *rand = g_rand_new_with_seed(768);
+  for (size_t i = 0; i < 12 + MAX; i++)
+    pseudo[i] = (uint8_t)g_rand_int(rand);
+  uint32_t src = g_rand_int(rand), dst = g_rand_int(rand);
+  memcpy(pseudo, &src, 4);
+  memcpy(pseudo + 4, &dst, 4);
+  pseudo[8] = 0;
+  pseudo[9] = 17;
+  for (size_t len = 8; len <= MAX; len++) {
+    pseudo[10] = (uint8_t)(len >> 8);
+    pseudo[11] = (uint8_t)len;
+    ck_assert_msg(g_ntohs(inet_pseudo_checksum(src, dst, 17, pseudo + 12, len)) == ref_checksum(pseudo, 12 + len),
+                  "length %zu", len);
+  }
+  g_rand_free(rand);
+  g_free(pseudo);
+}
+END_TEST
+
 /* ---- routing table ------------------------------------------------------- */
 
 static void route_add(RouteTable *rt, uint32_t prefix, uint8_t len, uint32_t gw, Iface *iface, uint32_t metric)
@@ -1086,6 +1155,70 @@ START_TEST(test_udp_checksum_verified)
 }
 END_TEST
 
+/* More flows than the flow table's cache has slots, sent on and delivered
+ * in turn, and keys that differ in one field only: each packet counts on
+ * its own flow, each flow created once, in order. */
+START_TEST(test_flow_many_keys_in_turn)
+{
+  enum { N = 3000 };
+  FlowTable *ft = flow_table_new();
+  FlowKey *keys = g_new0(FlowKey, N);
+  GRand *rand = g_rand_new_with_seed(5);
+  for (int i = 0; i < N; i++) {
+    FlowKey k = {.src = g_rand_int(rand), .dst = g_rand_int(rand), .sport = 5, .dport = 6, .proto = 17};
+    if (i < 6) /* the same key but for one field (the proto twice) */
+      k = (FlowKey){.src = 1 + (i == 1),
+                    .dst = 2 + (i == 2),
+                    .sport = (uint16_t)(3 + (i == 3)),
+                    .dport = (uint16_t)(4 + (i == 4)),
+                    .proto = i == 5 ? 6 : 17};
+    keys[i] = k;
+  }
+  for (int round = 0; round < 3; round++)
+    for (int i = 0; i < N; i++) {
+      ck_assert_uint_eq(flow_sent(ft, &keys[i], NULL, (size_t)i, round)->id, i + 1);
+      ck_assert_uint_eq(flow_delivered(ft, &keys[i], NULL, 1, round)->id, i + 1);
+    }
+  for (int i = 0; i < N; i++) {
+    const Flow *f = flow_find(ft, &keys[i]);
+    ck_assert_uint_eq(f->id, i + 1);
+    ck_assert_uint_eq(f->tx_packets, 3);
+    ck_assert_uint_eq(f->tx_bytes, 3 * (uint64_t)i);
+    ck_assert_uint_eq(f->rx_packets, 3);
+  }
+  GPtrArray *all = flow_table_sorted(ft);
+  ck_assert_uint_eq(all->len, N);
+  g_ptr_array_unref(all);
+  g_rand_free(rand);
+  g_free(keys);
+  flow_table_free(ft);
+}
+END_TEST
+
+/* Deliveries and goodput add to the bin of FLOW_BIN (10 ms) they fall in,
+ * the bins' edges included; bins without bytes are not kept. */
+START_TEST(test_flow_bins_edges)
+{
+  FlowTable *ft = flow_table_new();
+  FlowKey k = {.src = 1, .dst = 2, .sport = 3, .dport = 4, .proto = 17};
+  const SimTime at[] = {
+      0, SIMTIME_MS(5), SIMTIME_MS(10) - 1, SIMTIME_MS(10), SIMTIME_MS(35), SIMTIME_MS(40) - 1, SIMTIME_MS(40)};
+  for (size_t i = 0; i < G_N_ELEMENTS(at); i++)
+    flow_goodput(flow_delivered(ft, &k, NULL, 100 + i, at[i]), 10 + i, at[i]);
+  const Flow *f = flow_find(ft, &k);
+  const uint32_t bin[] = {0, 1, 3, 4};
+  const uint64_t rx[] = {100 + 101 + 102, 103, 104 + 105, 106}, goodput[] = {10 + 11 + 12, 13, 14 + 15, 16};
+  ck_assert_uint_eq(f->bins->len, 4);
+  for (guint i = 0; i < 4; i++) {
+    const FlowBin *b = &g_array_index(f->bins, FlowBin, i);
+    ck_assert_uint_eq(b->bin, bin[i]);
+    ck_assert_uint_eq(b->rx_bytes, rx[i]);
+    ck_assert_uint_eq(b->goodput_bytes, goodput[i]);
+  }
+  flow_table_free(ft);
+}
+END_TEST
+
 START_TEST(test_flow_table_sorted)
 {
   FlowTable *ft = flow_table_new();
@@ -1111,17 +1244,36 @@ START_TEST(test_flow_table_sorted)
 }
 END_TEST
 
-static Suite *internet_suite(void)
+static TCase *checksum_tcase(void)
 {
-  Suite *s = suite_create("internet");
   TCase *tc = tcase_create("checksum");
   tcase_add_test(tc, test_checksum_rfc1071_example);
   tcase_add_test(tc, test_checksum_odd_lengths_unaligned);
   tcase_add_test(tc, test_checksum_long_and_all_ones);
   tcase_add_test(tc, test_checksum_pseudo_header);
-  suite_add_tcase(s, tc);
+  tcase_add_test(tc, test_checksum_every_length_and_offset);
+  tcase_add_test(tc, test_checksum_pseudo_every_length);
+  return tc;
+}
 
-  tc = tcase_create("route");
+static TCase *udp_tcase(void)
+{
+  TCase *tc = tcase_create("udp");
+  tcase_add_test(tc, test_udp_delivered_and_counted);
+  tcase_add_test(tc, test_udp_closed_port_unreachable);
+  tcase_add_test(tc, test_udp_checksum_verified);
+  tcase_add_test(tc, test_flow_table_sorted);
+  tcase_add_test(tc, test_flow_many_keys_in_turn);
+  tcase_add_test(tc, test_flow_bins_edges);
+  return tc;
+}
+
+static Suite *internet_suite(void)
+{
+  Suite *s = suite_create("internet");
+  suite_add_tcase(s, checksum_tcase());
+
+  TCase *tc = tcase_create("route");
   tcase_set_timeout(tc, 120);
   tcase_add_test(tc, test_lpm_overlapping);
   tcase_add_test(tc, test_lpm_metric_ties);
@@ -1154,12 +1306,7 @@ static Suite *internet_suite(void)
   tcase_add_test(tc, test_reasm_bounded);
   suite_add_tcase(s, tc);
 
-  tc = tcase_create("udp");
-  tcase_add_test(tc, test_udp_delivered_and_counted);
-  tcase_add_test(tc, test_udp_closed_port_unreachable);
-  tcase_add_test(tc, test_udp_checksum_verified);
-  tcase_add_test(tc, test_flow_table_sorted);
-  suite_add_tcase(s, tc);
+  suite_add_tcase(s, udp_tcase());
   return s;
 }
 
