@@ -49,6 +49,8 @@
 
 #define VLAN_NO_DROP DROP_REASON_COUNT
 
+static void vlan_port_allow_raw(VlanPortConfig *c, uint16_t vid, gboolean on);
+
 /* The default configuration: an access port of VLAN 1 (as a trunk: every
  * VLAN allowed, native VLAN 1). */
 void vlan_port_config_defaults(VlanPortConfig *c)
@@ -57,18 +59,25 @@ void vlan_port_config_defaults(VlanPortConfig *c)
   c->mode = VLAN_MODE_ACCESS;
   c->access = VLAN_DEFAULT;
   c->native = VLAN_DEFAULT;
-  for (uint16_t v = 1; v <= VLAN_MAX; v++)
-    vlan_port_allow(c, v, TRUE);
+  memset(c->allowed, 0xff, sizeof c->allowed); /* 1 to 4094: bits 0 (VLAN 0) and 4095 cleared */
+  vlan_port_allow_raw(c, 0, FALSE);
+  vlan_port_allow_raw(c, VLAN_MAX + 1, FALSE);
+}
+
+/* Sets or clears bit `vid` of the allowed bitmap (any 0-4095). */
+static void vlan_port_allow_raw(VlanPortConfig *c, uint16_t vid, gboolean on)
+{
+  if (on)
+    c->allowed[vid / 8] |= (uint8_t)(1u << (vid % 8));
+  else
+    c->allowed[vid / 8] &= (uint8_t) ~(1u << (vid % 8));
 }
 
 /* Allows (or disallows) VLAN `vid` (1-4094) on a trunk. */
 void vlan_port_allow(VlanPortConfig *c, uint16_t vid, gboolean on)
 {
   g_return_if_fail(vid >= 1 && vid <= VLAN_MAX);
-  if (on)
-    c->allowed[vid / 8] |= (uint8_t)(1u << (vid % 8));
-  else
-    c->allowed[vid / 8] &= (uint8_t) ~(1u << (vid % 8));
+  vlan_port_allow_raw(c, vid, on);
 }
 
 /* TRUE when a trunk of configuration `c` allows VLAN `vid`. */
