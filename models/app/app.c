@@ -7,7 +7,7 @@
  * Entry points, in call order: app_new(); app_schedule(); (events: start,
  * stop); app_finish(); app_free(). For the kinds: app_print(),
  * app_wants_output(), app_icmp_listen(), app_source_addr(),
- * app_socket_error_text(), app_stamp_write(), app_read_be(), app_tcp_listen(),
+ * app_socket_error_text(), app_stamp_write(), app_read_be() (inline), app_tcp_listen(),
  * app_udp_sender().
  *
  * The UDP and TCP kinds use sockets (models/transport/socket.h); ping and
@@ -275,14 +275,6 @@ void app_stamp_write(uint8_t *payload, size_t size, uint32_t seq, SimTime sent)
   if (size > APP_STAMP_SEQ_LEN)
     app_put_be(payload + APP_STAMP_SEQ_LEN, size - APP_STAMP_SEQ_LEN, (uint64_t)sent,
                APP_STAMP_LEN - APP_STAMP_SEQ_LEN);
-}
-
-uint64_t app_read_be(const uint8_t *p, size_t n)
-{
-  uint64_t v = 0;
-  for (size_t i = 0; i < n; i++)
-    v = v << 8 | p[i];
-  return v;
 }
 
 /* Opens the TCP listener of a server app on `port` with the app's TCP

@@ -93,7 +93,13 @@ const char *app_socket_error_text(int err);
 #define APP_STAMP_LEN 12
 void app_stamp_write(uint8_t *payload, size_t size, uint32_t seq, SimTime sent);
 /* Reads an n-byte (n <= 8) unsigned number in network byte order. */
-uint64_t app_read_be(const uint8_t *p, size_t n);
+static inline uint64_t app_read_be(const uint8_t *p, size_t n)
+{
+  uint64_t v = 0;
+  for (size_t i = 0; i < n; i++)
+    v = v << 8 | p[i];
+  return v;
+}
 
 /* The kinds, in models/app/<kind>.c */
 extern const AppOps app_ping_ops, app_traceroute_ops, app_udp_cbr_ops, app_udp_sink_ops;

@@ -39,34 +39,43 @@ typedef struct {
   uint64_t lost, reordered;
 } UdpSinkSource;
 
+#define UDP_SINK_CACHE 64 /* slots of the source cache, a power of two */
+
 typedef struct {
   Socket *sock; /* bound to the port; NULL when not */
   uint64_t bytes;
-  GArray *sources; /* of UdpSinkSource, in order of first arrival */
-  guint last;      /* index of the last source seen, checked first */
+  GArray *sources;             /* of UdpSinkSource, in order of first arrival */
+  guint cache[UDP_SINK_CACHE]; /* by hash of address and port: a source's index + 1, or 0 */
 } UdpSinkState;
 
-/* Returns the record of a source, adding it on its first datagram. The
- * search is linear from the last one seen: sinks have few sources. */
+/* The cache slot of a source. */
+static guint udp_sink_slot(uint32_t addr, uint16_t port)
+{
+  return (guint)((((uint64_t)addr << 16 | port) * UINT64_C(0x9e3779b97f4a7c15)) >> 58);
+}
+
+/* Returns the record of a source, adding it on its first datagram. A
+ * direct-mapped cache finds it; on a miss the search is linear (sinks
+ * have few sources), then the cache remembers it. */
 static UdpSinkSource *udp_sink_source(UdpSinkState *ss, uint32_t addr, uint16_t port)
 {
   GArray *a = ss->sources;
-  if (ss->last < a->len) {
-    UdpSinkSource *s = &g_array_index(a, UdpSinkSource, ss->last);
+  guint *slot = &ss->cache[udp_sink_slot(addr, port)];
+  if (*slot) {
+    UdpSinkSource *s = &g_array_index(a, UdpSinkSource, *slot - 1);
     if (s->addr == addr && s->port == port)
       return s;
   }
-  for (guint i = 0; i < a->len; i++) {
-    UdpSinkSource *s = &g_array_index(a, UdpSinkSource, i);
-    if (s->addr == addr && s->port == port) {
-      ss->last = i;
-      return s;
-    }
+  guint i = 0;
+  while (i < a->len &&
+         !(g_array_index(a, UdpSinkSource, i).addr == addr && g_array_index(a, UdpSinkSource, i).port == port))
+    i++;
+  if (i == a->len) {
+    UdpSinkSource fresh = {.addr = addr, .port = port};
+    g_array_append_val(a, fresh);
   }
-  UdpSinkSource fresh = {.addr = addr, .port = port};
-  g_array_append_val(a, fresh);
-  ss->last = a->len - 1;
-  return &g_array_index(a, UdpSinkSource, ss->last);
+  *slot = i + 1;
+  return &g_array_index(a, UdpSinkSource, i);
 }
 
 /* Updates a source's loss and reordering counts with sequence number `seq`. */
@@ -143,7 +152,7 @@ static void udp_sink_finish(App *app)
 {
   UdpSinkState *ss = app->state;
   g_array_sort(ss->sources, udp_sink_compare);
-  ss->last = 0;
+  memset(ss->cache, 0, sizeof ss->cache); /* the indices moved */
   app_print(app, "received %" PRIu64 " %s (%" PRIu64 " bytes) from %u %s", app->received,
             units_plural(app->received, "datagram", "datagrams"), ss->bytes, ss->sources->len,
             units_plural(ss->sources->len, "source", "sources"));
