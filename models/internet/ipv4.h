@@ -72,8 +72,8 @@ typedef struct {
   gboolean df;
   Iface *out;         /* NULL: by the routing table; else out of this interface with dst as next hop (multicast, a
                          neighbour), whatever the table says, as Linux's IP_MULTICAST_IF / SO_BINDTODEVICE */
-  const Route *route; /* NULL: ipv4_output() looks dst up; else the route to dst the caller has just looked
-                         up (ipv4_source_route()), so that a send looks it up once */
+  const Route *route; /* NULL: ipv4_output() looks dst up; else the route to dst (not a local address) that
+                         ipv4_source_route() has just given, in the same call, so that a send looks it up once */
 } Ipv4SendOpts;
 
 /* Why ipv4_output() could not send, for the local caller (like errno). */

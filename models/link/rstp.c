@@ -11,10 +11,13 @@
  * STP, a port accepts worse information from the bridge and port that
  * were its designated ones (17.21.8), and information lapses after three
  * hello times without a BPDU (rcvdInfoWhile; the hello time the BPDU
- * gives), not max age. Every bridge sends an RST BPDU on each designated
- * port every hello time (its own: 17.21.25 gives designated ports
- * BridgeTimes' Hello Time, so a root saying 0 cannot make it send in a
- * loop) and whenever its information changes.
+ * gives), not max age, or at once when the BPDU's message age reaches max
+ * age (17.21.23). Inferior information from another bridge is ignored
+ * (17.27 INFERIOR_DESIGNATED; that bridge hears better at the next hello).
+ * Every bridge sends an RST BPDU on each designated port every hello time
+ * (its own: 17.21.25 gives designated ports BridgeTimes' Hello Time, so a
+ * root saying 0 cannot make it send in a loop) and on each designated
+ * port whose BPDU changes (updtInfo, 17.21.25).
  *
  * States: discarding, learning, forwarding. Alternate and backup ports
  * discard at once. A new root port forwards at once, after making its
@@ -53,8 +56,11 @@
  * rstp_port_changed(), rstp_received(), rstp_received_tcn().
  *
  * Leaves out: the recent-root and recent-backup timers (a new root port
- * forwards at once), automatic edge detection (a port is an edge port
- * only when the scenario says so), a settable transmit hold count, MSTP.
+ * forwards at once), disputes (17.21.10: a designated port hearing an
+ * inferior designated BPDU that says learning or forwarding), automatic
+ * edge detection (a port is an edge port only when the scenario says so),
+ * a settable transmit hold count, TCNs counted against it (they go to an
+ * STP root, which asks for them), MSTP.
  */
 #include "models/link/stp_int.h"
 #include "models/link/stp_wire.h"
@@ -91,32 +97,53 @@ static uint8_t rstp_flags(const StpPort *p, gboolean agreement)
   return agreement ? (uint8_t)(f | BPDU_FLAG_AGREEMENT) : f;
 }
 
-/* Sends port p's BPDU now: an RST BPDU, or a configuration BPDU to an STP
- * bridge (whose TC acknowledgement it carries once). Returns FALSE when
- * there is nothing to send (information too old, port disabled). */
+/* Fills *c with port p's BPDU as it would leave now: an RST BPDU, or a
+ * configuration BPDU to an STP bridge. Returns FALSE when there is none to
+ * send (port disabled; for an STP bridge, information at max age, which
+ * 802.1D-1998 does not send). */
+static gboolean rstp_bpdu(const StpPort *p, gboolean agreement, StpConfigBpdu *c)
+{
+  const Stp *stp = p->stp;
+  *c = (StpConfigBpdu){{stp->root, stp->root_cost, stp->id, p->id},
+                       0,
+                       stp->max_age,
+                       stp->hello,
+                       stp->forward_delay,
+                       p->tc_timer != EVENT_ID_NONE,
+                       p->tc_ack && p->stp_peer,
+                       0,
+                       !p->stp_peer};
+  if (!stp_is_root(stp))
+    c->age = stp->root_port->info_age + STP_MESSAGE_AGE_INCREMENT;
+  if (c->rst)
+    c->flags = rstp_flags(p, agreement);
+  return p->state != STP_STATE_DISABLED && (c->rst || c->age < stp->max_age);
+}
+
+/* TRUE when port p's BPDU now would say something its last one did not
+ * (17.21.25: a designated port whose priority or times change gets
+ * updtInfo, hence newInfo). */
+static gboolean rstp_bpdu_changed(const StpPort *p)
+{
+  StpConfigBpdu c;
+  const StpConfigBpdu *l = &p->last_sent;
+  if (!rstp_bpdu(p, FALSE, &c))
+    return FALSE;
+  return stp_vector_cmp(&c.v, &l->v) != 0 || c.age != l->age || c.max_age != l->max_age || c.hello != l->hello ||
+         c.forward_delay != l->forward_delay || c.tc != l->tc || c.rst != l->rst ||
+         c.flags != (l->flags & ~BPDU_FLAG_AGREEMENT);
+}
+
+/* Sends port p's BPDU now (rstp_bpdu()); a configuration BPDU carries the
+ * TC acknowledgement it owes once. Returns FALSE when it sent none. */
 static gboolean rstp_transmit(StpPort *p, gboolean agreement)
 {
-  Stp *stp = p->stp;
-  StpConfigBpdu c = {{stp->root, stp->root_cost, stp->id, p->id},
-                     0,
-                     stp->max_age,
-                     stp->hello,
-                     stp->forward_delay,
-                     p->tc_timer != EVENT_ID_NONE,
-                     FALSE,
-                     0,
-                     !p->stp_peer};
-  if (!stp_is_root(stp))
-    c.age = stp->root_port->info_age + STP_MESSAGE_AGE_INCREMENT;
-  if (c.age >= stp->max_age || p->state == STP_STATE_DISABLED)
+  StpConfigBpdu c;
+  if (!rstp_bpdu(p, agreement, &c))
     return FALSE;
-  if (c.rst)
-    c.flags = rstp_flags(p, agreement);
-  else {
-    c.tc_ack = p->tc_ack;
-    p->tc_ack = FALSE;
-  }
+  p->tc_ack = FALSE;
   stp_send_config(p, &c);
+  p->last_sent = c;
   return TRUE;
 }
 
@@ -127,12 +154,13 @@ static void rstp_port_transmit(StpPort *p)
 {
   Stp *stp = p->stp;
   if (p->tx_count >= RSTP_TX_HOLD_COUNT) {
-    if (stp_tracing(stp))
+    if (!p->tx_held && stp_tracing(stp))
       stp_note(stp, p, "%s%s", "BPDU held", "", "transmit hold count reached");
+    p->tx_held = TRUE;
     return;
   }
   gboolean agreement = p->agree_pending && p->rstp_role != STP_ROLE_DESIGNATED;
-  p->tx_pending = p->agree_pending = FALSE;
+  p->tx_pending = p->agree_pending = p->tx_held = FALSE;
   if (!rstp_transmit(p, agreement))
     return;
   p->tx_count++;
@@ -269,7 +297,8 @@ static void rstp_transitions(StpPort *p)
 }
 
 /* Recomputes every role after a change (`why`), syncs on a new root or
- * root port, applies the states and sends the new information. */
+ * root port, applies the states and sends the new information: on each
+ * designated port whose BPDU changes. */
 static void rstp_update(Stp *stp, const char *why)
 {
   StpBridgeId before = stp->root;
@@ -286,6 +315,7 @@ static void rstp_update(Stp *stp, const char *why)
     p->rstp_role = rstp_role_for(stp, p);
     if (p->rstp_role == STP_ROLE_DESIGNATED) {
       p->received = FALSE;
+      stp_stop(stp, &p->age_timer); /* the port's information is the bridge's now: it does not age */
       p->designated = (StpVector){stp->root, stp->root_cost, stp->id, p->id};
     }
   }
@@ -294,7 +324,9 @@ static void rstp_update(Stp *stp, const char *why)
     rstp_sync(stp, TRUE);
   for (guint i = 0; i < stp->n; i++)
     rstp_transitions(&stp->ports[i]);
-  rstp_send_designated(stp);
+  for (guint i = 0; i < stp->n; i++)
+    if (stp->ports[i].rstp_role == STP_ROLE_DESIGNATED && rstp_bpdu_changed(&stp->ports[i]))
+      rstp_send(&stp->ports[i], FALSE);
 }
 
 /* ---- topology change (17.29.4, 17.21.17) ---- */
@@ -394,14 +426,26 @@ static void rstp_agree(StpPort *p)
   rstp_send(p, TRUE);
 }
 
+/* The information port p received lapses (`why`): the roles are
+ * recomputed without it. */
+static void rstp_lapse(StpPort *p, const char *why)
+{
+  if (!p->received)
+    return;
+  stp_stop(p->stp, &p->age_timer);
+  p->received = FALSE;
+  rstp_update(p->stp, why);
+}
+
 /* Information from the LAN's designated bridge (or one claiming to be). */
 static void rstp_received_designated(StpPort *p, const StpConfigBpdu *c)
 {
   Stp *stp = p->stp;
   gboolean same = p->received && c->v.bridge == p->designated.bridge && c->v.port == p->designated.port;
-  if (c->age >= c->max_age || (!same && stp_vector_cmp(&c->v, &p->designated) >= 0)) {
-    if (p->rstp_role == STP_ROLE_DESIGNATED)
-      rstp_send(p, FALSE); /* worse information on our LAN: ours answers it */
+  if (!same && stp_vector_cmp(&c->v, &p->designated) >= 0)
+    return; /* inferior (17.27 INFERIOR_DESIGNATED): the next hello tells that bridge better */
+  if (c->age + STP_MESSAGE_AGE_INCREMENT > c->max_age) {
+    rstp_lapse(p, "message age reached max age"); /* 17.21.23: rcvdInfoWhile 0, aged at once */
     return;
   }
   gboolean changed = !same || stp_vector_cmp(&c->v, &p->designated) != 0;
@@ -476,8 +520,7 @@ static void rstp_info_expired(void *obj, void *arg)
   (void)arg;
   StpPort *p = obj;
   p->age_timer = EVENT_ID_NONE;
-  p->received = FALSE;
-  rstp_update(p->stp, "no BPDU for 3 hello times");
+  rstp_lapse(p, "no BPDU for 3 hello times");
 }
 
 static void rstp_forward_expired(void *obj, void *arg)
@@ -541,7 +584,8 @@ static void rstp_reset_port(StpPort *p, StpState state, const char *why)
   stp_stop(stp, &p->tc_timer);
   p->received = p->proposing = p->proposed = p->agreed = p->stp_peer = p->tc_ack = FALSE;
   p->tx_count = 0;
-  p->tx_pending = p->agree_pending = FALSE;
+  p->tx_pending = p->agree_pending = p->tx_held = FALSE;
+  p->last_sent = (StpConfigBpdu){{0, 0, 0, 0}, 0, 0, 0, 0, FALSE, FALSE, 0, FALSE};
   p->edge = p->edge_admin;
   stp_set_state(p, state, why);
 }

@@ -45,10 +45,12 @@ typedef struct StpPort {
   SimTime stp_since;   /* when stp_peer was set */
   gboolean edge_admin; /* `edge: true` */
   gboolean edge, proposing, proposed, agreed;
-  EventId tc_timer;       /* tcWhile: TC set in the port's BPDUs while pending */
-  guint tx_count;         /* txCount: BPDUs sent less than a tick ago, at most RSTP_TX_HOLD_COUNT */
-  gboolean tx_pending;    /* newInfo: a BPDU waits for the next tick (the hold count was reached) */
-  gboolean agree_pending; /* ... and it carries an agreement */
+  EventId tc_timer;        /* tcWhile: TC set in the port's BPDUs while pending */
+  guint tx_count;          /* txCount: BPDUs sent less than a tick ago, at most RSTP_TX_HOLD_COUNT */
+  gboolean tx_pending;     /* newInfo: a BPDU is to leave, at the end of the instant or at the next tick */
+  gboolean agree_pending;  /* ... and it carries an agreement */
+  gboolean tx_held;        /* ... and the hold count keeps it until the next tick (noted once) */
+  StpConfigBpdu last_sent; /* the port's last BPDU, to send again only what changed */
 } StpPort;
 
 struct Stp {

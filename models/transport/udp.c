@@ -142,6 +142,7 @@ Ipv4SendResult udp_send(Node *node, uint16_t sport, uint32_t dst, uint16_t dport
     o = *opts;
   o.dst = dst;
   o.proto = IPPROTO_UDP_NUM;
+  o.route = NULL;
   if (!o.src)
     o.src = ipv4_source_route(node, dst, &o.route);
   h = (UdpHeader *)packet_push(payload, UDP_HEADER_LEN);
