@@ -31,6 +31,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "models/link/stp.h"
+#include "models/link/switch.h"
 #include "models/link/vlan.h"
 #include "models/routing/ospf.h"
 #include "sim/text/addr.h"
@@ -42,6 +44,7 @@
 #define VIZ_TOPOLOGY_GRAPH_ID "topology"
 #define VIZ_TOPOLOGY_MIN_WIDTH 0.75 /* Graphviz's default node width, inches */
 #define VIZ_TOPOLOGY_INCHES_PER_LINK 0.3
+#define VIZ_TOPOLOGY_CUT "#95a5a6" /* a link a spanning tree cuts: grey, dashed */
 
 /* How a kind of node is drawn; `tier` orders kinds from top (high) to bottom.
  * Shapes whose outline fills their bounding box (no ellipse): Graphviz's
@@ -229,13 +232,36 @@ static void viz_topology_set_html(Agraph_t *g, void *obj, const char *html, cons
   agstrfree(g, ref);
 }
 
+/* A switch's spanning tree as it is now, for its label with hl->stp:
+ * "RSTP root bridge", "STP 8000.02:00:00:00:00:04" (its bridge ID), "STP,
+ * every port down"; NULL without one. */
+static char *viz_topology_stp(const Node *node)
+{
+  const Stp *stp = node->sw ? switch_stp(node->sw) : NULL;
+  if (!stp)
+    return NULL;
+  StpBridgeView b;
+  char id[24];
+  stp_bridge_view(stp, &b);
+  stp_format_bridge_id(id, b.bridge);
+  gboolean up = FALSE;
+  for (guint i = 0; i < node->ifaces->len; i++)
+    up |= node_iface(node, i)->up;
+  if (!up)
+    return g_strdup_printf("%s, every port down", b.rapid ? "RSTP" : "STP");
+  return g_strdup_printf("%s %s", b.rapid ? "RSTP" : "STP", b.root == b.bridge ? "root bridge" : id);
+}
+
 /* The routing protocol a router runs, for its label: "RIP" or "OSPF
- * 1.1.1.1" (its router ID); NULL for none. g_free it. */
-static char *viz_topology_protocol(const Node *node)
+ * 1.1.1.1" (its router ID); with hl->stp, a switch's spanning tree; NULL
+ * for none. g_free it. */
+static char *viz_topology_protocol(const Node *node, const VizHighlight *hl)
 {
   char rid[ADDR_IPV4_TEXT];
   if (node->ospf)
     return g_strdup_printf("OSPF %s", addr_format_ipv4(ospf_router_id(node->ospf), rid));
+  if (hl && hl->stp && node->sw)
+    return viz_topology_stp(node);
   return node->rip ? g_strdup("RIP") : NULL;
 }
 
@@ -244,10 +270,10 @@ static char *viz_topology_protocol(const Node *node)
  * the routing protocol it runs on a third.
  * The name sits in a FONT element so that the label is never plain text
  * that cgraph could share with a node's name. g_free it. */
-static char *viz_topology_node_html(const Node *node)
+static char *viz_topology_node_html(const Node *node, const VizHighlight *hl)
 {
   char *name = viz_topology_escape_html(node->name);
-  char *proto = viz_topology_protocol(node);
+  char *proto = viz_topology_protocol(node, hl);
   GString *html = g_string_new(NULL);
   g_string_append_printf(html, "<FONT>%s</FONT>", name);
   if (node->description && *node->description) {
@@ -264,7 +290,7 @@ static char *viz_topology_node_html(const Node *node)
 
 /* Returns the plain label of `node`, its name and description on two lines,
  * for when an HTML label cannot be set. g_free it. */
-static char *viz_topology_node_plain(const Node *node)
+static char *viz_topology_node_plain(const Node *node, const VizHighlight *hl)
 {
   GString *plain = g_string_new(NULL);
   char *name = viz_topology_escape_label(node->name);
@@ -274,7 +300,7 @@ static char *viz_topology_node_plain(const Node *node)
     g_string_append_printf(plain, "\\n%s", desc);
     g_free(desc);
   }
-  char *proto = viz_topology_protocol(node);
+  char *proto = viz_topology_protocol(node, hl);
   if (proto)
     g_string_append_printf(plain, "\\n%s", proto);
   g_free(proto);
@@ -283,10 +309,10 @@ static char *viz_topology_node_plain(const Node *node)
 }
 
 /* Sets the label of the graph node `vn` of `node`. */
-static void viz_topology_label_node(Agraph_t *g, Agnode_t *vn, const Node *node)
+static void viz_topology_label_node(Agraph_t *g, Agnode_t *vn, const Node *node, const VizHighlight *hl)
 {
-  char *html = viz_topology_node_html(node);
-  char *plain = viz_topology_node_plain(node);
+  char *html = viz_topology_node_html(node, hl);
+  char *plain = viz_topology_node_plain(node, hl);
   viz_topology_set_html(g, vn, html, plain);
   g_free(html);
   g_free(plain);
@@ -349,11 +375,33 @@ static void viz_topology_vlan_lines(GString *label, const Iface *iface)
   }
 }
 
+/* Reads the spanning-tree view of a switch port into *v; FALSE when the
+ * interface is no port of a switch running a spanning tree. */
+static gboolean viz_topology_stp_port(const Iface *iface, StpPortView *v)
+{
+  const Stp *stp = iface->node->sw ? switch_stp(iface->node->sw) : NULL;
+  if (!stp)
+    return FALSE;
+  stp_port_view(stp, iface->index, v);
+  return TRUE;
+}
+
+/* TRUE when a spanning tree cuts `link`: one of its ends is a switch port
+ * that does not forward now. */
+static gboolean viz_topology_stp_cut(const Link *link)
+{
+  StpPortView v;
+  for (int i = 0; i < 2; i++)
+    if (viz_topology_stp_port(link->ends[i], &v) && v.state != STP_STATE_FORWARDING)
+      return TRUE;
+  return FALSE;
+}
+
 /* Returns the label of an edge's end: the interface's name and, on a second
  * line, its address with prefix length, "eth0\n10.1.1.1/24"; on an OSPF
  * interface a third line with its cost and its area when not the
  * backbone, "area 0.0.0.1 cost 10". g_free it. */
-static char *viz_topology_end_label(const Iface *iface)
+static char *viz_topology_end_label(const Iface *iface, const VizHighlight *hl)
 {
   char *name = viz_topology_escape_label(iface->name);
   GString *label = g_string_new(name);
@@ -368,6 +416,12 @@ static char *viz_topology_end_label(const Iface *iface)
       g_string_append_printf(label, "area %s ", addr_format_ipv4(a, area));
     g_string_append_printf(label, "cost %u", cost);
   }
+  StpPortView v;
+  if (hl && hl->stp && viz_topology_stp_port(iface, &v) && v.role == STP_ROLE_DISABLED)
+    g_string_append(label, "\\ndisabled");
+  else if (hl && hl->stp && viz_topology_stp_port(iface, &v))
+    g_string_append_printf(label, "\\n%s %s%s", stp_role_names[v.role], stp_state_names[v.state],
+                           v.edge ? " edge" : "");
   g_free(name);
   return g_string_free(label, FALSE);
 }
@@ -388,8 +442,8 @@ static void viz_topology_add_link(Agraph_t *g, Agnode_t **vnodes, const Link *li
   const Iface *bottom = iface_peer(top);
   Agedge_t *e = agedge(g, vnodes[top->node->index], vnodes[bottom->node->index], NULL, TRUE);
   char *label = viz_topology_link_label(link);
-  char *tail = viz_topology_end_label(top);
-  char *head = viz_topology_end_label(bottom);
+  char *tail = viz_topology_end_label(top, hl);
+  char *head = viz_topology_end_label(bottom, hl);
   agsafeset(e, "label", label, "");
   agsafeset(e, "taillabel", tail, "");
   agsafeset(e, "headlabel", head, "");
@@ -398,6 +452,9 @@ static void viz_topology_add_link(Agraph_t *g, Agnode_t **vnodes, const Link *li
   if (hl && hl->links && hl->links[link->index]) {
     agsafeset(e, "color", VIZ_TOPOLOGY_HIGHLIGHT, "");
     agsafeset(e, "penwidth", "4", "");
+  } else if (hl && hl->stp && viz_topology_stp_cut(link)) {
+    agsafeset(e, "color", VIZ_TOPOLOGY_CUT, "");
+    agsafeset(e, "style", "dashed", "");
   }
   g_free(label);
   g_free(tail);
@@ -504,7 +561,7 @@ static Agraph_t *viz_topology_build(const Network *net, Agdisc_t *disc, const Vi
     vnodes[i] = viz_topology_add_node(nodes, network_node(net, i), by_name);
   viz_topology_add_links(g, vnodes, net, hl);
   for (guint i = 0; i < net->nodes->len; i++) {
-    viz_topology_label_node(g, vnodes[i], network_node(net, i));
+    viz_topology_label_node(g, vnodes[i], network_node(net, i), hl);
     if (hl && hl->nodes && hl->nodes[i]) {
       agsafeset(vnodes[i], "color", VIZ_TOPOLOGY_HIGHLIGHT, "");
       agsafeset(vnodes[i], "penwidth", "4", "");
@@ -526,8 +583,16 @@ Agraph_t *viz_topology_graph(const Network *net)
  * it; the same network gives the same bytes. g_free it. */
 char *viz_topology_dot(const Network *net)
 {
+  return viz_topology_dot_highlight(net, NULL);
+}
+
+/* As viz_topology_dot(), with the spanning trees if hl->stp (hl may be
+ * NULL; a path highlight is not written). g_free it. */
+char *viz_topology_dot_highlight(const Network *net, const VizHighlight *hl)
+{
   g_return_val_if_fail(net != NULL, NULL);
-  Agraph_t *g = viz_topology_build(net, &viz_topology_string_disc, NULL);
+  VizHighlight stp = {NULL, NULL, hl && hl->stp};
+  Agraph_t *g = viz_topology_build(net, &viz_topology_string_disc, &stp);
   GString *out = g_string_new(NULL);
   agwrite(g, out);
   agclose(g);
@@ -644,7 +709,8 @@ gboolean viz_topology_render(const Network *net, const char *path, GError **erro
 }
 
 /* As viz_topology_render(), with the links and nodes `hl` names (NULL:
- * none) drawn thick and coloured; a .dot file has no highlight. */
+ * none) drawn thick and coloured, and the spanning trees if hl->stp; a .dot
+ * file has the spanning trees but no path highlight. */
 gboolean viz_topology_render_highlight(const Network *net, const VizHighlight *hl, const char *path, GError **error)
 {
   g_return_val_if_fail(net != NULL && path != NULL, FALSE);
@@ -654,7 +720,7 @@ gboolean viz_topology_render_highlight(const Network *net, const VizHighlight *h
     return FALSE;
   if (format->format)
     return viz_topology_render_laid_out(net, hl, format->format, path, error);
-  char *dot = viz_topology_dot(net);
+  char *dot = viz_topology_dot_highlight(net, hl);
   gboolean ok = viz_topology_write_file(path, dot, strlen(dot), error);
   g_free(dot);
   return ok;

@@ -6,7 +6,8 @@
  * Entry points: viz_topology_graph() (a cgraph graph to use further),
  * viz_topology_dot() (DOT text), viz_topology_render() (a file);
  * viz_topology_render_highlight() (a file, with a packet's path drawn thick
- * and coloured: ipsim explain -o).
+ * and coloured: ipsim explain -o; or with the spanning trees of a run:
+ * ipsim draw --at), viz_topology_dot_highlight().
  */
 #ifndef IPSIM_VIZ_TOPOLOGY_H
 #define IPSIM_VIZ_TOPOLOGY_H
@@ -30,12 +31,15 @@ GQuark viz_topology_error_quark(void);
 typedef struct {
   const gboolean *links; /* net->links->len entries */
   const gboolean *nodes; /* net->nodes->len entries */
+  gboolean stp;          /* the spanning trees as they are now (a run's): each switch port's role and state,
+                            the root bridges, and the links a port that does not forward cuts, dashed */
 } VizHighlight;
 
 #define VIZ_TOPOLOGY_HIGHLIGHT "#e67e22"
 
 Agraph_t *viz_topology_graph(const Network *net);
 char *viz_topology_dot(const Network *net);
+char *viz_topology_dot_highlight(const Network *net, const VizHighlight *hl);
 gboolean viz_topology_render(const Network *net, const char *path, GError **error);
 gboolean viz_topology_render_highlight(const Network *net, const VizHighlight *hl, const char *path, GError **error);
 

@@ -417,31 +417,65 @@ int cli_check(int argc, char **argv)
   return bad ? CLI_EXIT_USAGE : CLI_EXIT_OK;
 }
 
+/* `--at TIME` of ipsim draw: parses it into *at, at most the scenario's
+ * stop; FALSE after saying what is wrong. */
+static gboolean cli_draw_at(const Scenario *sc, const char *text, SimTime *at)
+{
+  GError *error = NULL;
+  if (!units_parse_duration(text, at, &error)) {
+    fprintf(stderr, "ipsim draw: --at: %s\n", error->message);
+    g_error_free(error);
+    return FALSE;
+  }
+  if (*at > sc->stop) {
+    char *stop = units_format_duration(sc->stop);
+    fprintf(stderr, "ipsim draw: --at %s is after the scenario's stop (%s)\n", text, stop);
+    g_free(stop);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* Draws `net` to `out` (NULL: DOT on standard output); returns the exit status. */
+static int cli_draw_network(const Network *net, const VizHighlight *hl, const char *out)
+{
+  GError *error = NULL;
+  if (!out) {
+    char *dot = viz_topology_dot_highlight(net, hl);
+    fputs(dot, stdout);
+    g_free(dot);
+    return CLI_EXIT_OK;
+  }
+  if (viz_topology_render_highlight(net, hl, out, &error))
+    return CLI_EXIT_OK;
+  fprintf(stderr, "ipsim draw: %s\n", error->message);
+  g_error_free(error);
+  return CLI_EXIT_USAGE;
+}
+
 int cli_draw(int argc, char **argv)
 {
-  char *out = NULL;
-  GOptionEntry entries[] = {{"output", 'o', 0, G_OPTION_ARG_FILENAME, &out, NULL, NULL}, G_OPTION_ENTRY_NULL};
+  char *out = NULL, *at_text = NULL;
+  GOptionEntry entries[] = {{"output", 'o', 0, G_OPTION_ARG_FILENAME, &out, NULL, NULL},
+                            {"at", 0, 0, G_OPTION_ARG_STRING, &at_text, NULL, NULL},
+                            G_OPTION_ENTRY_NULL};
   int status = CLI_EXIT_USAGE;
   Scenario *sc = NULL;
+  SimTime at = 0;
   if (cli_parse_options("draw", entries, &argc, &argv) && cli_operands("draw", argc, argv, 1) &&
-      (sc = cli_load(argv[1], NULL))) {
+      (sc = cli_load(argv[1], NULL)) && (!at_text || cli_draw_at(sc, at_text, &at))) {
     Network *net = build_network(sc);
-    GError *error = NULL;
-    if (!out) {
-      char *dot = viz_topology_dot(net);
-      fputs(dot, stdout);
-      g_free(dot);
-      status = CLI_EXIT_OK;
-    } else if (viz_topology_render(net, out, &error)) {
-      status = CLI_EXIT_OK;
-    } else {
-      fprintf(stderr, "ipsim draw: %s\n", error->message);
-      g_error_free(error);
+    VizHighlight hl = {NULL, NULL, at_text != NULL};
+    if (at_text) {
+      net->app_out = NULL;
+      scheduler_run(net->ctx.sched, at);
     }
+    status = cli_draw_network(net, &hl, out);
     network_free(net);
   }
   scenario_free(sc);
   g_free(out);
+  g_free(at_text);
   return status;
 }
 

@@ -1133,7 +1133,7 @@ static void explain_hook(void *data, SimTime now, const Node *node, const Iface 
 /* The packet's path, for a drawing: the links and nodes it went through. */
 VizHighlight explain_path(const Explain *ex)
 {
-  VizHighlight hl = {ex->links_on, ex->nodes_on};
+  VizHighlight hl = {ex->links_on, ex->nodes_on, FALSE};
   return hl;
 }
 

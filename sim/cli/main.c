@@ -38,9 +38,13 @@ static const CliCommand cli_commands[] = {
     {"check", cli_check, "check FILE...", "validate scenario files and print their errors and warnings",
      "Checks each FILE without running it. Exit status 0 when no file has an\n"
      "error (warnings allowed), 2 otherwise.\n"},
-    {"draw", cli_draw, "draw FILE [-o OUT]", "draw the topology of a scenario",
+    {"draw", cli_draw, "draw FILE [-o OUT] [--at TIME]", "draw the topology of a scenario",
      "Prints the topology as Graphviz DOT, or renders it to OUT, in the format of\n"
-     "its extension: .dot, .gv, .svg, .png or .pdf.\n"},
+     "its extension: .dot, .gv, .svg, .png or .pdf.\n"
+     "  --at TIME     run the scenario to TIME first (writing nothing) and draw\n"
+     "                its spanning trees as they are then: each switch port's role\n"
+     "                and state, the root bridges, the links that a port which\n"
+     "                does not forward cuts (dashed, grey)\n"},
     {"trace", cli_trace,
      "trace DIR [--node N]... [--iface N:IF]... [--proto P]... [--layer L]... [--flow F] [--packet ID] [--from T] "
      "[--to T] [-e]",

@@ -1285,6 +1285,35 @@ START_TEST(test_draw)
 }
 END_TEST
 
+/* ipsim draw --at: the spanning tree of stp-loop.yaml at 40 s (converged)
+ * and at 90 s (after the root's failure at 60 s and reconvergence); a time
+ * after the stop or no time at all is refused with what is wrong. */
+START_TEST(test_draw_at)
+{
+  char *loop = example("stp-loop.yaml");
+  Run a = run_ipsim((const char *[]){"draw", loop, "--at", "40s", NULL});
+  ck_assert_msg(a.status == 0, "%s", a.err);
+  assert_contains(a.out, "STP root bridge");
+  assert_contains(a.out, "alternate blocking");
+  assert_contains(a.out, "style=dashed");
+  Run b = run_ipsim((const char *[]){"draw", loop, "--at", "40s", NULL});
+  ck_assert_str_eq(a.out, b.out);
+  Run after = run_ipsim((const char *[]){"draw", loop, "--at", "90s", NULL});
+  assert_contains(after.out, "STP, every port down"); /* s1, failed at 60 s */
+  assert_contains(after.out, "disabled");
+  Run plain = run_ipsim((const char *[]){"draw", loop, NULL});
+  ck_assert_ptr_null(strstr(plain.out, "blocking"));
+  Run late = run_ipsim((const char *[]){"draw", loop, "--at", "1000s", NULL});
+  ck_assert_int_eq(late.status, 2);
+  ck_assert_str_eq(late.err, "ipsim draw: --at 1000s is after the scenario's stop (100s)\n");
+  Run bad = run_ipsim((const char *[]){"draw", loop, "--at", "soon", NULL});
+  ck_assert_int_eq(bad.status, 2);
+  assert_contains(bad.err, "ipsim draw: --at: expected a duration such as '10ms'");
+  run_clear(&a), run_clear(&b), run_clear(&after), run_clear(&plain), run_clear(&late), run_clear(&bad);
+  g_free(loop);
+}
+END_TEST
+
 static Suite *cli_suite(void)
 {
   Suite *s = suite_create("cli");
@@ -1315,6 +1344,7 @@ static Suite *cli_suite(void)
   tcase_add_test(tc, test_run_outputs_are_deterministic);
   tcase_add_test(tc, test_run_writes_expect_json);
   tcase_add_test(tc, test_draw);
+  tcase_add_test(tc, test_draw_at);
   tcase_add_test(tc, test_trace_ids_follow_a_ping);
   tcase_add_test(tc, test_trace_command_filters);
   tcase_add_test(tc, test_trace_layer_flow_macs);

@@ -24,6 +24,7 @@
 
 #include "models/core/network.h"
 #include "sim/build/build.h"
+#include "tests/testlib.h"
 #include "viz/topology.h"
 
 /* ---- Building networks by hand ---------------------------------------- */
@@ -788,6 +789,60 @@ START_TEST(test_render_campus)
 }
 END_TEST
 
+/* A triangle of STP switches, s1 the root (priority 4096); s2 < s3 by MAC,
+ * so s3's p1 (towards s2) is the one alternate port. */
+static const char *const stp_triangle = "nodes:\n"
+                                        "  s1: { kind: switch, interfaces: [p1, p2, p3], stp: { priority: 4096 } }\n"
+                                        "  s2: { kind: switch, interfaces: [p1, p2], stp: stp }\n"
+                                        "  s3: { kind: switch, interfaces: [p1, p2], stp: stp }\n"
+                                        "  h1: { kind: host, ip: 10.0.0.1/24 }\n"
+                                        "links:\n"
+                                        "  - [\"s1:p1\", \"s2:p1\"]\n"
+                                        "  - [\"s2:p2\", \"s3:p1\"]\n"
+                                        "  - [\"s3:p2\", \"s1:p2\"]\n"
+                                        "  - [\"s1:p3\", h1]\n";
+
+/* Returns the edge between two nodes, either way round. */
+static Agedge_t *test_edge_any(Agraph_t *g, const char *a, const char *b)
+{
+  Agedge_t *e = agedge(g, test_node(g, a), test_node(g, b), NULL, FALSE);
+  return e ? e : agedge(g, test_node(g, b), test_node(g, a), NULL, FALSE);
+}
+
+/* ipsim draw --at: after 40 s (converged: forwarding from 30 s), every
+ * port end shows its role and state, s1 is the root bridge, and only the
+ * s2-s3 link, cut by s3's alternate port, is dashed. At 0 s the ports
+ * still block: every switch-to-switch link is dashed. */
+START_TEST(test_dot_spanning_tree)
+{
+  TestNet fx = testlib_build(stp_triangle);
+  VizHighlight hl = {NULL, NULL, TRUE};
+  scheduler_run(fx.net->ctx.sched, SIMTIME_S(40));
+  char *dot = viz_topology_dot_highlight(fx.net, &hl);
+  Agraph_t *g = agmemread(dot);
+  ck_assert_msg(g != NULL, "%s", dot);
+  ck_assert_ptr_nonnull(strstr(test_attr(test_node(g, "s1"), "label"), "STP root bridge"));
+  ck_assert_ptr_nonnull(strstr(test_attr(test_node(g, "s2"), "label"), "STP 8000."));
+  Agedge_t *cut = test_edge_any(g, "s2", "s3");
+  ck_assert_str_eq(agget(cut, "style"), "dashed");
+  const char *s3_end = agtail(cut) == test_node(g, "s3") ? "taillabel" : "headlabel";
+  ck_assert_str_eq(agget(cut, s3_end), "p1\\nalternate blocking");
+  Agedge_t *up = test_edge_any(g, "s1", "s2");
+  ck_assert_str_eq(agget(up, "style") ? agget(up, "style") : "", "");
+  const char *s2_end = agtail(up) == test_node(g, "s2") ? "taillabel" : "headlabel";
+  ck_assert_str_eq(agget(up, s2_end), "p1\\nroot forwarding");
+  ck_assert_str_eq(agget(test_edge_any(g, "s1", "h1"), "style") ? agget(test_edge_any(g, "s1", "h1"), "style") : "",
+                   "");
+  agclose(g);
+  g_free(dot);
+  char *plain = viz_topology_dot(fx.net);
+  ck_assert_ptr_null(strstr(plain, "forwarding"));
+  ck_assert_ptr_null(strstr(plain, "dashed"));
+  g_free(plain);
+  testlib_build_free(&fx);
+}
+END_TEST
+
 /* Renders the test networks into IPSIM_VIZ_OUTDIR, when set, for a look. */
 START_TEST(test_keep_drawings)
 {
@@ -820,6 +875,7 @@ static Suite *test_viz_suite(void)
   tcase_add_test(dot, test_dot_router_above_switch_above_host);
   tcase_add_test(dot, test_dot_shapes_per_kind);
   tcase_add_test(dot, test_dot_hub_shape);
+  tcase_add_test(dot, test_dot_spanning_tree);
   tcase_add_test(dot, test_dot_node_labels);
   tcase_add_test(dot, test_dot_edge_labels);
   tcase_add_test(dot, test_dot_of_example);
