@@ -45,6 +45,7 @@
 #define SCHEDULER_PREFETCH_MAX 4096
 #define SCHEDULER_SLOT_NONE UINT32_MAX
 #define SCHEDULER_SLOT_MAX (UINT32_MAX - 1)
+#define SCHEDULER_KEY_MIXED UINT64_MAX
 
 /* A piece of a bucket's FIFO: up to SCHEDULER_BLOCK_ENTRIES (key, slot). */
 typedef struct SchedulerBlock SchedulerBlock;
@@ -56,11 +57,14 @@ struct SchedulerBlock {
 
 /*
  * A FIFO of count entries: pop at head->keys[head_pos], append after the last
- * entry, which is in tail. Empty buckets have count 0 and no blocks.
+ * entry, which is in tail. Empty buckets have count 0 and no blocks. key is
+ * the key of all its entries, or SCHEDULER_KEY_MIXED once two differ (no
+ * time is that large); it is not meaningful for an empty bucket.
  */
 typedef struct {
   SchedulerBlock *head;
   SchedulerBlock *tail;
+  uint64_t key;
   uint32_t head_pos;
   uint32_t count;
 } SchedulerBucket;
@@ -287,10 +291,12 @@ static inline void scheduler_bucket_append(Scheduler *s, unsigned level, unsigne
   SchedulerBlock *blk = b->tail;
   uint32_t pos = (b->head_pos + b->count) % SCHEDULER_BLOCK_ENTRIES;
 
+  b->key = b->key == key ? key : SCHEDULER_KEY_MIXED;
   if (b->count == 0) {
     blk = scheduler_block_alloc(s);
     b->head = b->tail = blk;
     b->head_pos = pos = 0;
+    b->key = key;
     scheduler_mark(s, level, digit);
   } else if (pos == 0) {
     SchedulerBlock *fresh = scheduler_block_alloc(s);
@@ -394,10 +400,27 @@ static void scheduler_queue_purge(Scheduler *s)
   }
 }
 
-/* Returns TRUE if bucket b holds exactly one entry. */
-static inline gboolean scheduler_bucket_single(const SchedulerBucket *b)
+/*
+ * Moves bucket (level > 0, digit), whose entries all have one key, to the
+ * level-0 bucket of that key as a whole, sets base to the key and returns
+ * the moved bucket. Level 0 is empty (the popped level is the lowest), and
+ * the moved FIFO is the one a spread would have built entry by entry: with
+ * base == key, the entries and every later event at that key select this
+ * bucket, so ties keep their order (see scheduler_queue_spread).
+ */
+static inline SchedulerBucket *scheduler_queue_relocate(Scheduler *s, unsigned level, unsigned digit)
 {
-  return b->count == 1;
+  SchedulerBucket *from = &s->buckets[level][digit];
+  unsigned low_digit = (unsigned)from->key & 0xff;
+  SchedulerBucket *to = &s->buckets[0][low_digit];
+
+  *to = *from;
+  from->head = from->tail = NULL;
+  from->count = 0;
+  scheduler_unmark(s, level, digit);
+  scheduler_mark(s, 0, low_digit);
+  s->base = to->key;
+  return to;
 }
 
 /*
@@ -418,22 +441,29 @@ static inline uint32_t scheduler_queue_pop(Scheduler *s, uint64_t until)
     unsigned level = (unsigned)__builtin_ctz(s->level_mask);
     unsigned digit = scheduler_lowest_digit(s, level);
     SchedulerBucket *b = &s->buckets[level][digit];
-    if (level == 0 || scheduler_bucket_single(b)) {
-      uint64_t key = b->head->keys[b->head_pos];
-      if (key > until)
+    if (level != 0 && b->count != 1) {
+      if (b->key == SCHEDULER_KEY_MIXED) {
+        uint64_t low = scheduler_bucket_low(s->base, level, digit);
+        if (low > until)
+          return SCHEDULER_SLOT_NONE;
+        scheduler_queue_spread(s, level, digit, low);
+        continue;
+      }
+      if (b->key > until)
         return SCHEDULER_SLOT_NONE;
-      uint32_t i = scheduler_bucket_shift(s, level, digit, b);
-      SchedulerSlot *slot = scheduler_slot(s, i);
-      s->base = key;
-      if (G_LIKELY(slot->fn != NULL))
-        return i;
-      scheduler_slot_release(s, i, slot);
-      continue;
+      b = scheduler_queue_relocate(s, level, digit);
+      level = 0;
+      digit = (unsigned)b->key & 0xff;
     }
-    uint64_t low = scheduler_bucket_low(s->base, level, digit);
-    if (low > until)
+    uint64_t key = b->head->keys[b->head_pos];
+    if (key > until)
       return SCHEDULER_SLOT_NONE;
-    scheduler_queue_spread(s, level, digit, low);
+    uint32_t i = scheduler_bucket_shift(s, level, digit, b);
+    SchedulerSlot *slot = scheduler_slot(s, i);
+    s->base = key;
+    if (G_LIKELY(slot->fn != NULL))
+      return i;
+    scheduler_slot_release(s, i, slot);
   }
 }
 
