@@ -81,7 +81,7 @@ typedef struct {
 struct Scheduler {
   uint64_t base;
   SimTime now;
-  uint32_t level_mask;
+  uint32_t word_mask;
   gboolean running;
   gboolean stopped;
   size_t live;
@@ -196,8 +196,10 @@ static inline uint32_t scheduler_slot_alloc(Scheduler *s)
 /* Returns a slot to the free list; its new generation makes old ids stale. */
 static inline void scheduler_slot_release(Scheduler *s, uint32_t i, SchedulerSlot *slot)
 {
+  uint32_t gen = slot->gen + 1;
+
   slot->fn = NULL;
-  slot->gen = slot->gen == UINT32_MAX ? 1 : slot->gen + 1;
+  slot->gen = gen + (gen == 0);
   slot->next_free = s->free_slot;
   s->free_slot = i;
 }
@@ -260,28 +262,30 @@ static inline void scheduler_block_prefetch(const SchedulerBlock *b)
 static inline void scheduler_mark(Scheduler *s, unsigned level, unsigned digit)
 {
   s->occupied[level][digit >> 6] |= UINT64_C(1) << (digit & 63);
-  s->level_mask |= 1u << level;
+  s->word_mask |= 1u << (level * SCHEDULER_WORDS + (digit >> 6));
 }
 
 /* Marks bucket (level, digit) as empty. */
 static inline void scheduler_unmark(Scheduler *s, unsigned level, unsigned digit)
 {
-  uint64_t *words = s->occupied[level];
+  uint64_t *word = &s->occupied[level][digit >> 6];
 
-  words[digit >> 6] &= ~(UINT64_C(1) << (digit & 63));
-  if ((words[0] | words[1] | words[2] | words[3]) == 0)
-    s->level_mask &= ~(1u << level);
+  *word &= ~(UINT64_C(1) << (digit & 63));
+  if (*word == 0)
+    s->word_mask &= ~(1u << (level * SCHEDULER_WORDS + (digit >> 6)));
 }
 
-/* Returns the lowest non-empty digit of a level known to be non-empty. */
-static inline unsigned scheduler_lowest_digit(const Scheduler *s, unsigned level)
+/*
+ * Returns the level of the lowest non-empty bucket (by level, then digit)
+ * and sets *digit to its digit; the queue must not be empty.
+ */
+static inline unsigned scheduler_lowest(const Scheduler *s, unsigned *digit)
 {
-  const uint64_t *words = s->occupied[level];
-  unsigned w = 0;
+  unsigned w = (unsigned)__builtin_ctz(s->word_mask);
+  unsigned level = w / SCHEDULER_WORDS;
 
-  while (words[w] == 0)
-    w++;
-  return w * 64 + (unsigned)__builtin_ctzll(words[w]);
+  *digit = w % SCHEDULER_WORDS * 64 + (unsigned)__builtin_ctzll(s->occupied[level][w % SCHEDULER_WORDS]);
+  return level;
 }
 
 /* Appends (key, slot) at the tail of bucket (level, digit). */
@@ -389,11 +393,11 @@ static void scheduler_queue_spread(Scheduler *s, unsigned level, unsigned digit,
  * Empties every bucket, freeing the slots of the entries, all cancelled. This
  * keeps a run from moving base past now while it pops entries no event needs.
  */
-static void scheduler_queue_purge(Scheduler *s)
+static G_GNUC_NO_INLINE void scheduler_queue_purge(Scheduler *s)
 {
-  while (s->level_mask != 0) {
-    unsigned level = (unsigned)__builtin_ctz(s->level_mask);
-    unsigned digit = scheduler_lowest_digit(s, level);
+  while (s->word_mask != 0) {
+    unsigned digit;
+    unsigned level = scheduler_lowest(s, &digit);
     SchedulerBucket *b = &s->buckets[level][digit];
     uint32_t i = scheduler_bucket_shift(s, level, digit, b);
     scheduler_slot_release(s, i, scheduler_slot(s, i));
@@ -402,13 +406,11 @@ static void scheduler_queue_purge(Scheduler *s)
 
 /*
  * Moves bucket (level > 0, digit), whose entries all have one key, to the
- * level-0 bucket of that key as a whole, sets base to the key and returns
- * the moved bucket. Level 0 is empty (the popped level is the lowest), and
- * the moved FIFO is the one a spread would have built entry by entry: with
- * base == key, the entries and every later event at that key select this
- * bucket, so ties keep their order (see scheduler_queue_spread).
+ * level-0 bucket of that key as a whole and sets base to the key. Level 0 is empty (the popped level is the lowest),
+ * and the moved FIFO is the one a spread would have built entry by entry: with base == key, the entries and every later
+ * event at that key select this bucket, so ties keep their order (see scheduler_queue_spread).
  */
-static inline SchedulerBucket *scheduler_queue_relocate(Scheduler *s, unsigned level, unsigned digit)
+static inline void scheduler_queue_relocate(Scheduler *s, unsigned level, unsigned digit)
 {
   SchedulerBucket *from = &s->buckets[level][digit];
   unsigned low_digit = (unsigned)from->key & 0xff;
@@ -420,7 +422,28 @@ static inline SchedulerBucket *scheduler_queue_relocate(Scheduler *s, unsigned l
   scheduler_unmark(s, level, digit);
   scheduler_mark(s, 0, low_digit);
   s->base = to->key;
-  return to;
+}
+
+/*
+ * Takes the lowest bucket, (level > 0, digit) with more than one entry, one
+ * level down, where its keys are not all equal, and returns TRUE; returns
+ * FALSE, changing nothing, when none of its keys can be <= until.
+ */
+static G_GNUC_NO_INLINE gboolean scheduler_queue_descend(Scheduler *s, unsigned level, unsigned digit, uint64_t until)
+{
+  SchedulerBucket *b = &s->buckets[level][digit];
+
+  if (b->key != SCHEDULER_KEY_MIXED) {
+    if (b->key > until)
+      return FALSE;
+    scheduler_queue_relocate(s, level, digit);
+    return TRUE;
+  }
+  uint64_t low = scheduler_bucket_low(s->base, level, digit);
+  if (low > until)
+    return FALSE;
+  scheduler_queue_spread(s, level, digit, low);
+  return TRUE;
 }
 
 /*
@@ -431,29 +454,20 @@ static inline SchedulerBucket *scheduler_queue_relocate(Scheduler *s, unsigned l
  * moves to keys and bucket bounds <= until and never past the next live
  * event, so between events base <= now and every new event fits the queue.
  */
-static inline uint32_t scheduler_queue_pop(Scheduler *s, uint64_t until)
+static inline __attribute__((always_inline)) uint32_t scheduler_queue_pop(Scheduler *s, uint64_t until)
 {
   for (;;) {
     if (G_UNLIKELY(s->live == 0)) {
       scheduler_queue_purge(s);
       return SCHEDULER_SLOT_NONE;
     }
-    unsigned level = (unsigned)__builtin_ctz(s->level_mask);
-    unsigned digit = scheduler_lowest_digit(s, level);
+    unsigned digit;
+    unsigned level = scheduler_lowest(s, &digit);
     SchedulerBucket *b = &s->buckets[level][digit];
-    if (level != 0 && b->count != 1) {
-      if (b->key == SCHEDULER_KEY_MIXED) {
-        uint64_t low = scheduler_bucket_low(s->base, level, digit);
-        if (low > until)
-          return SCHEDULER_SLOT_NONE;
-        scheduler_queue_spread(s, level, digit, low);
-        continue;
-      }
-      if (b->key > until)
+    if (G_UNLIKELY(level != 0 && b->count != 1)) {
+      if (!scheduler_queue_descend(s, level, digit, until))
         return SCHEDULER_SLOT_NONE;
-      b = scheduler_queue_relocate(s, level, digit);
-      level = 0;
-      digit = (unsigned)b->key & 0xff;
+      continue;
     }
     uint64_t key = b->head->keys[b->head_pos];
     if (key > until)
@@ -627,7 +641,7 @@ SimTime scheduler_next_time(const Scheduler *s)
   uint64_t key = 0;
 
   for (unsigned level = 0; s->live > 0 && level < SCHEDULER_LEVELS; level++)
-    if ((s->level_mask >> level & 1u) && scheduler_level_min_live(s, level, &key))
+    if ((s->word_mask >> (level * SCHEDULER_WORDS) & 0xfu) && scheduler_level_min_live(s, level, &key))
       return (SimTime)key;
   return SIMTIME_MAX;
 }
