@@ -39,9 +39,7 @@
 #define SCHEDULER_WORDS (SCHEDULER_DIGITS / 64)
 #define SCHEDULER_BLOCK_ENTRIES 32
 #define SCHEDULER_BLOCKS_PER_CHUNK 64
-#define SCHEDULER_SLAB_SHIFT 10
-#define SCHEDULER_SLAB_CHUNK (1u << SCHEDULER_SLAB_SHIFT)
-#define SCHEDULER_SLAB_MASK (SCHEDULER_SLAB_CHUNK - 1)
+#define SCHEDULER_SLOTS_MIN 1024
 #define SCHEDULER_PREFETCH_MAX 4096
 #define SCHEDULER_SLOT_NONE UINT32_MAX
 #define SCHEDULER_SLOT_MAX (UINT32_MAX - 1)
@@ -91,10 +89,9 @@ struct Scheduler {
   SchedulerBlock *free_blocks;
   GPtrArray *block_chunks;
 
-  SchedulerSlot **slab;
-  uint32_t slab_chunks;
-  uint32_t slab_capacity_chunks;
-  uint32_t slab_used;
+  SchedulerSlot *slots;
+  uint32_t slot_capacity;
+  uint32_t slots_used;
   uint32_t free_slot;
 
   uint64_t occupied[SCHEDULER_LEVELS][SCHEDULER_WORDS];
@@ -117,9 +114,7 @@ void scheduler_free(Scheduler *s)
 {
   if (s == NULL)
     return;
-  for (uint32_t i = 0; i < s->slab_chunks; i++)
-    g_free(s->slab[i]);
-  g_free(s->slab);
+  g_free(s->slots);
   g_ptr_array_free(s->block_chunks, TRUE);
   g_free(s);
 }
@@ -155,29 +150,26 @@ size_t scheduler_memory_bytes(const Scheduler *s)
 /* Returns the slot with index i, which must have been handed out. */
 static inline SchedulerSlot *scheduler_slot(const Scheduler *s, uint32_t i)
 {
-  return &s->slab[i >> SCHEDULER_SLAB_SHIFT][i & SCHEDULER_SLAB_MASK];
+  return &s->slots[i];
 }
 
 /*
- * Adds a chunk of never-used slots to the slab and returns the first one.
- * Returns SCHEDULER_SLOT_NONE when the slot index space is exhausted.
+ * Hands out a never-used slot, growing the slot array by a quarter when it is
+ * full. Returns SCHEDULER_SLOT_NONE when the slot index space is exhausted.
  */
 static G_GNUC_NO_INLINE uint32_t scheduler_slot_grow(Scheduler *s)
 {
-  if (s->slab_used == s->slab_chunks * SCHEDULER_SLAB_CHUNK) {
-    if (s->slab_used >= SCHEDULER_SLOT_MAX - SCHEDULER_SLAB_CHUNK)
+  if (s->slots_used == s->slot_capacity) {
+    if (s->slot_capacity >= SCHEDULER_SLOT_MAX - SCHEDULER_SLOTS_MIN)
       return SCHEDULER_SLOT_NONE;
-    if (s->slab_chunks == s->slab_capacity_chunks) {
-      uint32_t cap = MAX(16u, 2 * s->slab_capacity_chunks);
-      s->slab = g_renew(SchedulerSlot *, s->slab, cap);
-      s->memory_bytes += (cap - s->slab_capacity_chunks) * sizeof(SchedulerSlot *);
-      s->slab_capacity_chunks = cap;
-    }
-    s->slab[s->slab_chunks++] = g_new0(SchedulerSlot, SCHEDULER_SLAB_CHUNK);
-    s->memory_bytes += SCHEDULER_SLAB_CHUNK * sizeof(SchedulerSlot);
+    uint64_t cap = MAX((uint64_t)SCHEDULER_SLOTS_MIN, s->slot_capacity + (uint64_t)s->slot_capacity / 4);
+    cap = MIN(cap, (uint64_t)SCHEDULER_SLOT_MAX);
+    s->slots = g_renew(SchedulerSlot, s->slots, cap);
+    s->memory_bytes += (cap - s->slot_capacity) * sizeof(SchedulerSlot);
+    s->slot_capacity = (uint32_t)cap;
   }
-  uint32_t i = s->slab_used++;
-  scheduler_slot(s, i)->gen = 1;
+  uint32_t i = s->slots_used++;
+  s->slots[i].gen = 1;
   return i;
 }
 
@@ -210,7 +202,7 @@ static SchedulerSlot *scheduler_slot_lookup(const Scheduler *s, EventId id)
   uint32_t i = (uint32_t)(id & UINT32_MAX);
   uint32_t gen = (uint32_t)(id >> 32);
 
-  if (id == EVENT_ID_NONE || i >= s->slab_used)
+  if (id == EVENT_ID_NONE || i >= s->slots_used)
     return NULL;
   SchedulerSlot *slot = scheduler_slot(s, i);
   if (slot->gen != gen || slot->fn == NULL)
