@@ -43,7 +43,7 @@
 #define SCHEDULER_PREFETCH_MAX 4096
 #define SCHEDULER_SLOT_NONE UINT32_MAX
 #define SCHEDULER_SLOT_MAX (UINT32_MAX - 1)
-#define SCHEDULER_KEY_MIXED UINT64_MAX
+#define SCHEDULER_UNSORTED (UINT64_C(1) << 63)
 
 /* A piece of a bucket's FIFO: up to SCHEDULER_BLOCK_ENTRIES (key, slot). */
 typedef struct SchedulerBlock SchedulerBlock;
@@ -55,14 +55,16 @@ struct SchedulerBlock {
 
 /*
  * A FIFO of count entries: pop at head->keys[head_pos], append after the last
- * entry, which is in tail. Empty buckets have count 0 and no blocks. key is
- * the key of all its entries, or SCHEDULER_KEY_MIXED once two differ (no
- * time is that large); it is not meaningful for an empty bucket.
+ * entry, which is in tail. Empty buckets have count 0 and no blocks. last is
+ * the key appended last, with the bit SCHEDULER_UNSORTED (above any time)
+ * set once an entry was appended after one with a larger key: without it,
+ * the keys do not decrease from head to tail. last is not meaningful for
+ * an empty bucket.
  */
 typedef struct {
   SchedulerBlock *head;
   SchedulerBlock *tail;
-  uint64_t key;
+  uint64_t last;
   uint32_t head_pos;
   uint32_t count;
 } SchedulerBucket;
@@ -287,12 +289,12 @@ static inline void scheduler_bucket_append(Scheduler *s, unsigned level, unsigne
   SchedulerBlock *blk = b->tail;
   uint32_t pos = (b->head_pos + b->count) % SCHEDULER_BLOCK_ENTRIES;
 
-  b->key = b->key == key ? key : SCHEDULER_KEY_MIXED;
+  b->last = key | (key < b->last ? SCHEDULER_UNSORTED : 0);
   if (b->count == 0) {
     blk = scheduler_block_alloc(s);
     b->head = b->tail = blk;
     b->head_pos = pos = 0;
-    b->key = key;
+    b->last = key;
     scheduler_mark(s, level, digit);
   } else if (pos == 0) {
     SchedulerBlock *fresh = scheduler_block_alloc(s);
@@ -397,41 +399,14 @@ static G_GNUC_NO_INLINE void scheduler_queue_purge(Scheduler *s)
 }
 
 /*
- * Moves bucket (level > 0, digit), whose entries all have one key, to the
- * level-0 bucket of that key as a whole and sets base to the key. Level 0 is empty (the popped level is the lowest),
- * and the moved FIFO is the one a spread would have built entry by entry: with base == key, the entries and every later
- * event at that key select this bucket, so ties keep their order (see scheduler_queue_spread).
- */
-static inline void scheduler_queue_relocate(Scheduler *s, unsigned level, unsigned digit)
-{
-  SchedulerBucket *from = &s->buckets[level][digit];
-  unsigned low_digit = (unsigned)from->key & 0xff;
-  SchedulerBucket *to = &s->buckets[0][low_digit];
-
-  *to = *from;
-  from->head = from->tail = NULL;
-  from->count = 0;
-  scheduler_unmark(s, level, digit);
-  scheduler_mark(s, 0, low_digit);
-  s->base = to->key;
-}
-
-/*
- * Takes the lowest bucket, (level > 0, digit) with more than one entry, one
- * level down, where its keys are not all equal, and returns TRUE; returns
- * FALSE, changing nothing, when none of its keys can be <= until.
+ * Spreads the lowest bucket, (level > 0, digit) with unsorted keys, over
+ * the lower levels and returns TRUE; returns FALSE, changing nothing, when
+ * none of its keys can be <= until.
  */
 static G_GNUC_NO_INLINE gboolean scheduler_queue_descend(Scheduler *s, unsigned level, unsigned digit, uint64_t until)
 {
-  SchedulerBucket *b = &s->buckets[level][digit];
-
-  if (b->key != SCHEDULER_KEY_MIXED) {
-    if (b->key > until)
-      return FALSE;
-    scheduler_queue_relocate(s, level, digit);
-    return TRUE;
-  }
   uint64_t low = scheduler_bucket_low(s->base, level, digit);
+
   if (low > until)
     return FALSE;
   scheduler_queue_spread(s, level, digit, low);
@@ -456,7 +431,7 @@ static inline __attribute__((always_inline)) uint32_t scheduler_queue_pop(Schedu
     unsigned digit;
     unsigned level = scheduler_lowest(s, &digit);
     SchedulerBucket *b = &s->buckets[level][digit];
-    if (G_UNLIKELY(level != 0 && b->count != 1)) {
+    if (G_UNLIKELY(b->last & SCHEDULER_UNSORTED)) {
       if (!scheduler_queue_descend(s, level, digit, until))
         return SCHEDULER_SLOT_NONE;
       continue;
@@ -466,9 +441,12 @@ static inline __attribute__((always_inline)) uint32_t scheduler_queue_pop(Schedu
       return SCHEDULER_SLOT_NONE;
     uint32_t i = scheduler_bucket_shift(s, level, digit, b);
     SchedulerSlot *slot = scheduler_slot(s, i);
-    s->base = key;
-    if (G_LIKELY(slot->fn != NULL))
+    if (level == 0)
+      s->base = key;
+    if (G_LIKELY(slot->fn != NULL)) {
+      s->now = (SimTime)key;
       return i;
+    }
     scheduler_slot_release(s, i, slot);
   }
 }
@@ -540,7 +518,6 @@ static inline void scheduler_execute(Scheduler *s, uint32_t i)
   scheduler_slot_release(s, i, slot);
   s->live--;
   s->executed++;
-  s->now = (SimTime)s->base;
   fn(obj, arg);
 }
 
