@@ -399,17 +399,46 @@ static G_GNUC_NO_INLINE void scheduler_queue_purge(Scheduler *s)
 }
 
 /*
- * Spreads the lowest bucket, (level > 0, digit) with unsorted keys, over
- * the lower levels and returns TRUE; returns FALSE, changing nothing, when
- * none of its keys can be <= until.
+ * Sorts the entries of a bucket that fits in one block by key, keeping the
+ * FIFO order among equal keys (an insertion sort: few entries, often
+ * nearly sorted).
+ */
+static void scheduler_bucket_sort(SchedulerBucket *b)
+{
+  SchedulerBlock *blk = b->head;
+  uint32_t first = b->head_pos, end = b->head_pos + b->count;
+
+  for (uint32_t i = first + 1; i < end; i++) {
+    uint64_t key = blk->keys[i];
+    uint32_t slot = blk->slots[i];
+    uint32_t j = i;
+    for (; j > first && blk->keys[j - 1] > key; j--) {
+      blk->keys[j] = blk->keys[j - 1];
+      blk->slots[j] = blk->slots[j - 1];
+    }
+    blk->keys[j] = key;
+    blk->slots[j] = slot;
+  }
+  b->last = blk->keys[end - 1];
+}
+
+/*
+ * Makes the lowest bucket, (level > 0, digit) with unsorted keys, sorted in
+ * place if it fits in one block, else spreads it over the lower levels, and
+ * returns TRUE; returns FALSE, changing nothing, when none of its keys can
+ * be <= until.
  */
 static G_GNUC_NO_INLINE gboolean scheduler_queue_descend(Scheduler *s, unsigned level, unsigned digit, uint64_t until)
 {
+  SchedulerBucket *b = &s->buckets[level][digit];
   uint64_t low = scheduler_bucket_low(s->base, level, digit);
 
   if (low > until)
     return FALSE;
-  scheduler_queue_spread(s, level, digit, low);
+  if (b->head == b->tail)
+    scheduler_bucket_sort(b);
+  else
+    scheduler_queue_spread(s, level, digit, low);
   return TRUE;
 }
 
