@@ -282,28 +282,43 @@ static inline unsigned scheduler_lowest(const Scheduler *s, unsigned *digit)
   return level;
 }
 
+/*
+ * Returns where in b's tail block the next entry goes; 0 when b needs a new
+ * tail block first (it is empty or its tail block is full).
+ */
+static inline uint32_t scheduler_bucket_next_pos(const SchedulerBucket *b)
+{
+  return b->count == 0 ? 0 : (b->head_pos + b->count) % SCHEDULER_BLOCK_ENTRIES;
+}
+
+/* Stores (key, slot) at position pos of b's tail block, which has room. */
+static inline void scheduler_bucket_put(SchedulerBucket *b, uint32_t pos, uint64_t key, uint32_t slot)
+{
+  b->last = key | (key < b->last ? SCHEDULER_UNSORTED : 0);
+  b->tail->keys[pos] = key;
+  b->tail->slots[pos] = slot;
+  b->count++;
+}
+
 /* Appends (key, slot) at the tail of bucket (level, digit). */
 static inline void scheduler_bucket_append(Scheduler *s, unsigned level, unsigned digit, uint64_t key, uint32_t slot)
 {
   SchedulerBucket *b = &s->buckets[level][digit];
-  SchedulerBlock *blk = b->tail;
-  uint32_t pos = (b->head_pos + b->count) % SCHEDULER_BLOCK_ENTRIES;
+  uint32_t pos = scheduler_bucket_next_pos(b);
 
-  b->last = key | (key < b->last ? SCHEDULER_UNSORTED : 0);
-  if (b->count == 0) {
-    blk = scheduler_block_alloc(s);
-    b->head = b->tail = blk;
-    b->head_pos = pos = 0;
-    b->last = key;
-    scheduler_mark(s, level, digit);
-  } else if (pos == 0) {
+  if (pos == 0) {
     SchedulerBlock *fresh = scheduler_block_alloc(s);
-    blk->next = fresh;
-    b->tail = blk = fresh;
+    if (b->count == 0) {
+      b->head = fresh;
+      b->head_pos = 0;
+      b->last = key;
+      scheduler_mark(s, level, digit);
+    } else {
+      b->tail->next = fresh;
+    }
+    b->tail = fresh;
   }
-  blk->keys[pos] = key;
-  blk->slots[pos] = slot;
-  b->count++;
+  scheduler_bucket_put(b, pos, key, slot);
 }
 
 /* Removes and returns the slot at the head of a non-empty bucket. */
@@ -324,13 +339,26 @@ static inline uint32_t scheduler_bucket_shift(Scheduler *s, unsigned level, unsi
   return slot;
 }
 
+/* Returns the level of the bucket key selects relative to base. */
+static inline unsigned scheduler_key_level(uint64_t base, uint64_t key)
+{
+  uint64_t diff = key ^ base;
+
+  return diff ? (unsigned)(63 - __builtin_clzll(diff)) >> 3 : 0;
+}
+
+/* Returns the digit of key at level. */
+static inline unsigned scheduler_key_digit(uint64_t key, unsigned level)
+{
+  return (unsigned)(key >> (8 * level)) & 0xff;
+}
+
 /* Files (key, slot) in the bucket its key selects relative to base. */
 static inline void scheduler_queue_push(Scheduler *s, uint64_t key, uint32_t slot)
 {
-  uint64_t diff = key ^ s->base;
-  unsigned level = diff ? (unsigned)(63 - __builtin_clzll(diff)) >> 3 : 0;
+  unsigned level = scheduler_key_level(s->base, key);
 
-  scheduler_bucket_append(s, level, (unsigned)(key >> (8 * level)) & 0xff, key, slot);
+  scheduler_bucket_append(s, level, scheduler_key_digit(key, level), key, slot);
 }
 
 /* Returns the smallest key bucket (level, digit) can hold, given base. */
@@ -480,11 +508,8 @@ static inline __attribute__((always_inline)) uint32_t scheduler_queue_pop(Schedu
   }
 }
 
-/*
- * Schedules fn(obj, arg) at time when (>= now). Returns the event's handle,
- * or EVENT_ID_NONE if when is in the past or fn is NULL.
- */
-EventId scheduler_at(Scheduler *s, SimTime when, EventFn fn, void *obj, void *arg)
+/* scheduler_at for any case: checks the arguments, grows what is full. */
+static G_GNUC_NO_INLINE EventId scheduler_at_any(Scheduler *s, SimTime when, EventFn fn, void *obj, void *arg)
 {
   g_return_val_if_fail(s != NULL, EVENT_ID_NONE);
   g_return_val_if_fail(fn != NULL, EVENT_ID_NONE);
@@ -497,6 +522,33 @@ EventId scheduler_at(Scheduler *s, SimTime when, EventFn fn, void *obj, void *ar
   slot->obj = obj;
   slot->arg = arg;
   scheduler_queue_push(s, (uint64_t)when, i);
+  s->live++;
+  return ((EventId)slot->gen << 32) | i;
+}
+
+/*
+ * Schedules fn(obj, arg) at time when (>= now). Returns the event's handle,
+ * or EVENT_ID_NONE if when is in the past or fn is NULL. The common case, a
+ * free slot and room in the tail block of the event's bucket, is handled
+ * here without calls; every other goes to scheduler_at_any.
+ */
+EventId scheduler_at(Scheduler *s, SimTime when, EventFn fn, void *obj, void *arg)
+{
+  if (G_UNLIKELY(s == NULL || fn == NULL || when < s->now || s->free_slot == SCHEDULER_SLOT_NONE))
+    return scheduler_at_any(s, when, fn, obj, arg);
+  uint64_t key = (uint64_t)when;
+  unsigned level = scheduler_key_level(s->base, key);
+  SchedulerBucket *b = &s->buckets[level][scheduler_key_digit(key, level)];
+  uint32_t pos = scheduler_bucket_next_pos(b);
+  if (G_UNLIKELY(pos == 0))
+    return scheduler_at_any(s, when, fn, obj, arg);
+
+  uint32_t i = scheduler_slot_alloc(s);
+  SchedulerSlot *slot = scheduler_slot(s, i);
+  slot->fn = fn;
+  slot->obj = obj;
+  slot->arg = arg;
+  scheduler_bucket_put(b, pos, key, i);
   s->live++;
   return ((EventId)slot->gen << 32) | i;
 }
