@@ -9,18 +9,27 @@
  * real-time loop uses scheduler_next_time (a read-only look at the queue)
  * and scheduler_step (one event at a time) instead of scheduler_run.
  *
- * Data structure. Events live in a slab of slots {fn, obj, arg, gen}, taken
- * from and returned to a LIFO free list; an EventId is (gen << 32) | slot, and
- * gen changes every time a slot is freed, so stale handles fail. The queue is
- * a radix-256 monotone priority queue (a hierarchical timing wheel): all
- * pending keys (times) are >= base; a key k lives at level l, the index of the
- * highest byte in which k differs from base (level 0 if k == base), in bucket
- * d = byte l of k. A 256-bit occupancy bitmap per level finds the next
- * non-empty bucket. Popping takes the lowest non-empty bucket of the lowest
- * non-empty level; at level 0 it holds entries of a single key. At a higher
- * level, base moves to the bucket's lower bound and the bucket is spread over
- * the lower levels, which are empty at that moment. Each entry thus moves at
- * most 8 times, and usually 3 or 4 times.
+ * Data structure. Events live in an array of slots {fn, obj, arg, gen},
+ * taken from and returned to a LIFO free list; the array grows by a quarter
+ * when full (realloc; glibc remaps large blocks instead of copying them). An
+ * EventId is (gen << 32) | slot, and gen changes every time a slot is freed,
+ * so stale handles fail. The queue is a radix-256 monotone priority queue (a
+ * hierarchical timing wheel): all pending keys (times) are >= base; a key k
+ * lives at level l, the index of the highest byte in which k differs from
+ * base (level 0 if k == base), in bucket d = byte l of k. The buckets, in
+ * (level, digit) order, hold ever larger keys. A 256-bit occupancy bitmap per
+ * level and a 32-bit mask of its non-zero words find the lowest non-empty
+ * bucket with two bit scans; at level 0 it holds entries of a single key.
+ *
+ * Popping takes the lowest non-empty bucket. Each bucket knows whether its
+ * keys were appended in non-decreasing order (all equal, for instance); if
+ * so, its head is the next event, popped where it is, at any level. If not,
+ * a bucket that fits in one block is sorted in place (stably), and a larger
+ * one is spread: base moves to the bucket's lower bound and its entries are
+ * filed into the lower levels, which are empty at that moment. Each entry
+ * thus moves at most 8 times; with events scheduled in time order (the
+ * common case: a link's deliveries, a flow's packets) it does not move.
+ * Why ties keep their order is argued at scheduler_queue_pop.
  *
  * Buckets are FIFO chains of fixed-size blocks (times and slots stored as
  * arrays, 12 bytes per entry) from a free list, so no memory is allocated per
@@ -371,17 +380,8 @@ static inline uint64_t scheduler_bucket_low(uint64_t base, unsigned level, unsig
 }
 
 /*
- * Moves base to the lower bound of bucket (level > 0, digit) and files the
- * bucket's entries, in order, into the lower levels.
- *
- * Why ties keep their order: every entry always sits in the bucket its key
- * selects relative to the current base. Base only moves to a key or bucket
- * bound that shares all digits above `level` with the old base, and digit
- * `level` with the bucket being popped, so entries elsewhere keep their
- * bucket. Hence equal keys always share one bucket. Buckets only grow by
- * appends, in scheduling order, and a spread appends entries in their FIFO
- * order to lower levels that are empty (the popped level was the lowest), so
- * each bucket stays in scheduling order for every key.
+ * Moves base to the lower bound of bucket (level > 0, digit), the lowest
+ * one, and files the bucket's entries, in order, into the lower levels.
  */
 static void scheduler_queue_spread(Scheduler *s, unsigned level, unsigned digit, uint64_t low)
 {
@@ -471,12 +471,27 @@ static G_GNUC_NO_INLINE gboolean scheduler_queue_descend(Scheduler *s, unsigned 
 }
 
 /*
- * Pops the next live event with time <= until and returns its slot index, or
- * SCHEDULER_SLOT_NONE if there is none. Cancelled entries on the way are
- * dropped and their slots freed. A bucket with a single entry holds the
- * minimum, so it is popped directly instead of being spread. Base only
+ * Pops the next live event with time <= until, sets now to its time and
+ * returns its slot index, or returns SCHEDULER_SLOT_NONE if there is none.
+ * Cancelled entries on the way are dropped and their slots freed. Base only
  * moves to keys and bucket bounds <= until and never past the next live
  * event, so between events base <= now and every new event fits the queue.
+ *
+ * Why events run in (time, scheduling order): every entry always sits in
+ * the bucket its key selects relative to the current base. Base moves only
+ * to the lower bound of the bucket being spread, or to the key popped from
+ * a level-0 bucket: both share all digits above `level` with the old base
+ * and digit `level` with that bucket, so entries elsewhere keep their
+ * bucket. Hence equal keys always share one bucket. Each bucket is in
+ * scheduling order among equal keys: buckets grow only by appends, a spread
+ * appends entries in their FIFO order to lower levels that are empty (the
+ * popped level was the lowest), and the sort in place is stable. So the
+ * head of the lowest bucket, when its keys do not decrease, is the next
+ * event. Popping it at level > 0 leaves base where it is (the bucket's other
+ * entries would not be where a new base selects), and nothing lands below
+ * the bucket meanwhile: new events are at >= now, which is >= its lower
+ * bound, so they go to it (at its tail, which keeps their order after the
+ * ties already there) or to later buckets.
  */
 static inline __attribute__((always_inline)) uint32_t scheduler_queue_pop(Scheduler *s, uint64_t until)
 {
