@@ -428,15 +428,17 @@ static G_GNUC_NO_INLINE void scheduler_queue_purge(Scheduler *s)
 
 /*
  * Sorts the entries of a bucket that fits in one block by key, keeping the
- * FIFO order among equal keys (an insertion sort: few entries, often
- * nearly sorted).
+ * FIFO order among equal keys (an insertion sort after the sorted prefix:
+ * few entries, mostly sorted ones followed by a few appended out of order).
  */
 static void scheduler_bucket_sort(SchedulerBucket *b)
 {
   SchedulerBlock *blk = b->head;
-  uint32_t first = b->head_pos, end = b->head_pos + b->count;
+  uint32_t first = b->head_pos, end = b->head_pos + b->count, i = first + 1;
 
-  for (uint32_t i = first + 1; i < end; i++) {
+  while (i < end && blk->keys[i - 1] <= blk->keys[i])
+    i++;
+  for (; i < end; i++) {
     uint64_t key = blk->keys[i];
     uint32_t slot = blk->slots[i];
     uint32_t j = i;
