@@ -313,18 +313,16 @@ static inline void scheduler_bucket_put(SchedulerBucket *b, uint32_t pos, uint64
 static inline void scheduler_bucket_append(Scheduler *s, unsigned level, unsigned digit, uint64_t key, uint32_t slot)
 {
   SchedulerBucket *b = &s->buckets[level][digit];
-  uint32_t pos = scheduler_bucket_next_pos(b);
+  uint32_t pos = (b->head_pos + b->count) % SCHEDULER_BLOCK_ENTRIES;
 
-  if (pos == 0) {
+  if (b->count == 0) {
+    b->head = b->tail = scheduler_block_alloc(s);
+    b->head_pos = pos = 0;
+    b->last = key;
+    scheduler_mark(s, level, digit);
+  } else if (pos == 0) {
     SchedulerBlock *fresh = scheduler_block_alloc(s);
-    if (b->count == 0) {
-      b->head = fresh;
-      b->head_pos = 0;
-      b->last = key;
-      scheduler_mark(s, level, digit);
-    } else {
-      b->tail->next = fresh;
-    }
+    b->tail->next = fresh;
     b->tail = fresh;
   }
   scheduler_bucket_put(b, pos, key, slot);
