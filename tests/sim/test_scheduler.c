@@ -1,10 +1,13 @@
 /*
- * Tests of the event scheduler (sim/scheduler.c): ordering by time, ties in
- * scheduling order (also for ties made inside events), cancel through a
- * handle, run-until and stop semantics, refusal of times in the past, large
- * times, and a random workload of a million operations checked event by event
+ * Tests of the event scheduler (sim/kernel/scheduler.c): ordering by time,
+ * ties in scheduling order (also for ties made inside events, far ahead with
+ * cancelled ones among them, and after a run stopped inside a bucket),
+ * several blocks of unsorted keys in one bucket, cancel through a handle,
+ * run-until and stop semantics, refusal of times in the past, large times,
+ * and a random workload of a million operations checked event by event
  * against a simple sorted-array reference, run by scheduler_run and by
- * scheduler_step, with scheduler_next_time checked against the reference.
+ * scheduler_step, with scheduler_next_time checked against the reference;
+ * once more with half the events on shared grid times (many equal keys).
  *
  * Entry point: scheduler_suite(), run by the tests/sim binary's main.
  */
