@@ -346,12 +346,11 @@ static inline uint32_t scheduler_bucket_shift(Scheduler *s, unsigned level, unsi
   return slot;
 }
 
-/* Returns the level of the bucket key selects relative to base. */
+/* Returns the level of the bucket key selects relative to base (| 1: the
+ * same level, 0 for key == base, without a branch). */
 static inline unsigned scheduler_key_level(uint64_t base, uint64_t key)
 {
-  uint64_t diff = key ^ base;
-
-  return diff ? (unsigned)(63 - __builtin_clzll(diff)) >> 3 : 0;
+  return (unsigned)(63 - __builtin_clzll((key ^ base) | 1)) >> 3;
 }
 
 /* Returns the digit of key at level. */
