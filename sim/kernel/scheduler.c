@@ -91,6 +91,11 @@ struct Scheduler {
   uint64_t base;
   SimTime now;
   uint32_t word_mask;
+  /* The lowest bucket, (current_level, current_digit), from the time an
+   * event is popped from it until it is empty or spread; else NULL. */
+  uint32_t current_level;
+  uint32_t current_digit;
+  SchedulerBucket *current;
   gboolean running;
   gboolean stopped;
   size_t live;
@@ -337,6 +342,7 @@ static inline uint32_t scheduler_bucket_shift(Scheduler *s, unsigned level, unsi
   if (--b->count == 0) {
     scheduler_block_release(s, blk);
     b->head = b->tail = NULL;
+    s->current = NULL;
     scheduler_unmark(s, level, digit);
   } else if (b->head_pos == SCHEDULER_BLOCK_ENTRIES) {
     b->head = blk->next;
@@ -390,6 +396,7 @@ static void scheduler_queue_spread(Scheduler *s, unsigned level, unsigned digit,
 
   b->head = b->tail = NULL;
   b->count = 0;
+  s->current = NULL;
   scheduler_unmark(s, level, digit);
   s->base = low;
   while (left > 0) {
@@ -490,7 +497,9 @@ static G_GNUC_NO_INLINE gboolean scheduler_queue_descend(Scheduler *s, unsigned 
  * entries would not be where a new base selects), and nothing lands below
  * the bucket meanwhile: new events are at >= now, which is >= its lower
  * bound, so they go to it (at its tail, which keeps their order after the
- * ties already there) or to later buckets.
+ * ties already there) or to later buckets. For the same reason the bucket
+ * an event was popped from stays the lowest one until it is empty or
+ * spread, so the next pop takes it from s->current without a bit scan.
  */
 static inline __attribute__((always_inline)) uint32_t scheduler_queue_pop(Scheduler *s, uint64_t until)
 {
@@ -499,9 +508,12 @@ static inline __attribute__((always_inline)) uint32_t scheduler_queue_pop(Schedu
       scheduler_queue_purge(s);
       return SCHEDULER_SLOT_NONE;
     }
-    unsigned digit;
-    unsigned level = scheduler_lowest(s, &digit);
-    SchedulerBucket *b = &s->buckets[level][digit];
+    SchedulerBucket *b = s->current;
+    unsigned level = s->current_level, digit = s->current_digit;
+    if (b == NULL) {
+      level = scheduler_lowest(s, &digit);
+      b = &s->buckets[level][digit];
+    }
     if (G_UNLIKELY(b->last & SCHEDULER_UNSORTED)) {
       if (!scheduler_queue_descend(s, level, digit, until))
         return SCHEDULER_SLOT_NONE;
@@ -516,6 +528,11 @@ static inline __attribute__((always_inline)) uint32_t scheduler_queue_pop(Schedu
       s->base = key;
     if (G_LIKELY(slot->fn != NULL)) {
       s->now = (SimTime)key;
+      if (b->count != 0) {
+        s->current = b;
+        s->current_level = level;
+        s->current_digit = digit;
+      }
       return i;
     }
     scheduler_slot_release(s, i, slot);
