@@ -36,7 +36,9 @@
  * event in steady state. Cancelling is lazy: the slot's fn is cleared, and
  * the queue entry is dropped and the slot freed when the entry is popped.
  * When a small bucket is spread, the slots of its events are prefetched, as
- * they run soon; with millions pending this hides most slot cache misses.
+ * they run soon, and so are those of a bucket's head block when it becomes
+ * the lowest one while more than 64 Ki slots are in use; with millions
+ * pending this hides most slot cache misses.
  *
  * Leaves out: re-entrant scheduler_run (an event may not call it), times
  * before 0, and giving memory back to the system before scheduler_free.
@@ -50,6 +52,7 @@
 #define SCHEDULER_BLOCKS_PER_CHUNK 64
 #define SCHEDULER_SLOTS_MIN 1024
 #define SCHEDULER_PREFETCH_MAX 4096
+#define SCHEDULER_PREFETCH_SLOTS (1u << 16)
 #define SCHEDULER_SLOT_NONE UINT32_MAX
 #define SCHEDULER_SLOT_MAX (UINT32_MAX - 1)
 #define SCHEDULER_UNSORTED (UINT64_C(1) << 63)
@@ -416,6 +419,24 @@ static void scheduler_queue_spread(Scheduler *s, unsigned level, unsigned digit,
 }
 
 /*
+ * Starts loading the slots of the entries in the head block of bucket b,
+ * about to be popped from where it is: with millions of slots, those
+ * prefetched when the bucket was filled are often out of the cache again.
+ * (The empty asm keeps the compiler from dropping a loop that only
+ * prefetches.)
+ */
+static inline void scheduler_bucket_prefetch(const Scheduler *s, const SchedulerBucket *b)
+{
+  const SchedulerBlock *blk = b->head;
+  uint32_t end = MIN(SCHEDULER_BLOCK_ENTRIES, b->head_pos + b->count);
+
+  for (uint32_t i = b->head_pos; i < end; i++) {
+    __builtin_prefetch(scheduler_slot(s, blk->slots[i]));
+    __asm__ volatile("");
+  }
+}
+
+/*
  * Empties every bucket, freeing the slots of the entries, all cancelled. This
  * keeps a run from moving base past now while it pops entries no event needs.
  */
@@ -513,6 +534,8 @@ static inline __attribute__((always_inline)) uint32_t scheduler_queue_pop(Schedu
     if (b == NULL) {
       level = scheduler_lowest(s, &digit);
       b = &s->buckets[level][digit];
+      if (s->slots_used > SCHEDULER_PREFETCH_SLOTS)
+        scheduler_bucket_prefetch(s, b);
     }
     if (G_UNLIKELY(b->last & SCHEDULER_UNSORTED)) {
       if (!scheduler_queue_descend(s, level, digit, until))
