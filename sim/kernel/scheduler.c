@@ -9,25 +9,36 @@
  * real-time loop uses scheduler_next_time (a read-only look at the queue)
  * and scheduler_step (one event at a time) instead of scheduler_run.
  *
- * Data structure. Events live in a slab of slots {fn, obj, arg, gen}, taken
- * from and returned to a LIFO free list; an EventId is (gen << 32) | slot, and
- * gen changes every time a slot is freed, so stale handles fail. The queue is
- * a radix-256 monotone priority queue (a hierarchical timing wheel): all
- * pending keys (times) are >= base; a key k lives at level l, the index of the
- * highest byte in which k differs from base (level 0 if k == base), in bucket
- * d = byte l of k. A 256-bit occupancy bitmap per level finds the next
- * non-empty bucket. Popping takes the lowest non-empty bucket of the lowest
- * non-empty level; at level 0 it holds entries of a single key. At a higher
- * level, base moves to the bucket's lower bound and the bucket is spread over
- * the lower levels, which are empty at that moment. Each entry thus moves at
- * most 8 times, and usually 3 or 4 times.
+ * Data structure. Events live in an array of slots {fn, obj, arg, gen},
+ * taken from and returned to a LIFO free list; the array grows by a quarter
+ * when full (realloc; glibc remaps large blocks instead of copying them). An
+ * EventId is (gen << 32) | slot, and gen changes every time a slot is freed,
+ * so stale handles fail. The queue is a radix-256 monotone priority queue (a
+ * hierarchical timing wheel): all pending keys (times) are >= base; a key k
+ * lives at level l, the index of the highest byte in which k differs from
+ * base (level 0 if k == base), in bucket d = byte l of k. The buckets, in
+ * (level, digit) order, hold ever larger keys. A 256-bit occupancy bitmap per
+ * level and a 32-bit mask of its non-zero words find the lowest non-empty
+ * bucket with two bit scans; at level 0 it holds entries of a single key.
+ *
+ * Popping takes the lowest non-empty bucket. Each bucket knows whether its
+ * keys were appended in non-decreasing order (all equal, for instance); if
+ * so, its head is the next event, popped where it is, at any level. If not,
+ * a bucket that fits in one block is sorted in place (stably), and a larger
+ * one is spread: base moves to the bucket's lower bound and its entries are
+ * filed into the lower levels, which are empty at that moment. Each entry
+ * thus moves at most 8 times; with events scheduled in time order (the
+ * common case: a link's deliveries, a flow's packets) it does not move.
+ * Why ties keep their order is argued at scheduler_queue_pop.
  *
  * Buckets are FIFO chains of fixed-size blocks (times and slots stored as
  * arrays, 12 bytes per entry) from a free list, so no memory is allocated per
  * event in steady state. Cancelling is lazy: the slot's fn is cleared, and
  * the queue entry is dropped and the slot freed when the entry is popped.
  * When a small bucket is spread, the slots of its events are prefetched, as
- * they run soon; with millions pending this hides most slot cache misses.
+ * they run soon, and so are those of a bucket's head block when it becomes
+ * the lowest one while more than 64 Ki slots are in use; with millions
+ * pending this hides most slot cache misses.
  *
  * Leaves out: re-entrant scheduler_run (an event may not call it), times
  * before 0, and giving memory back to the system before scheduler_free.
@@ -39,12 +50,12 @@
 #define SCHEDULER_WORDS (SCHEDULER_DIGITS / 64)
 #define SCHEDULER_BLOCK_ENTRIES 32
 #define SCHEDULER_BLOCKS_PER_CHUNK 64
-#define SCHEDULER_SLAB_SHIFT 10
-#define SCHEDULER_SLAB_CHUNK (1u << SCHEDULER_SLAB_SHIFT)
-#define SCHEDULER_SLAB_MASK (SCHEDULER_SLAB_CHUNK - 1)
+#define SCHEDULER_SLOTS_MIN 1024
 #define SCHEDULER_PREFETCH_MAX 4096
+#define SCHEDULER_PREFETCH_SLOTS (1u << 16)
 #define SCHEDULER_SLOT_NONE UINT32_MAX
 #define SCHEDULER_SLOT_MAX (UINT32_MAX - 1)
+#define SCHEDULER_UNSORTED (UINT64_C(1) << 63)
 
 /* A piece of a bucket's FIFO: up to SCHEDULER_BLOCK_ENTRIES (key, slot). */
 typedef struct SchedulerBlock SchedulerBlock;
@@ -56,11 +67,16 @@ struct SchedulerBlock {
 
 /*
  * A FIFO of count entries: pop at head->keys[head_pos], append after the last
- * entry, which is in tail. Empty buckets have count 0 and no blocks.
+ * entry, which is in tail. Empty buckets have count 0 and no blocks. last is
+ * the key appended last, with the bit SCHEDULER_UNSORTED (above any time)
+ * set once an entry was appended after one with a larger key: without it,
+ * the keys do not decrease from head to tail. last is not meaningful for
+ * an empty bucket.
  */
 typedef struct {
   SchedulerBlock *head;
   SchedulerBlock *tail;
+  uint64_t last;
   uint32_t head_pos;
   uint32_t count;
 } SchedulerBucket;
@@ -77,7 +93,12 @@ typedef struct {
 struct Scheduler {
   uint64_t base;
   SimTime now;
-  uint32_t level_mask;
+  uint32_t word_mask;
+  /* The lowest bucket, (current_level, current_digit), from the time an
+   * event is popped from it until it is empty or spread; else NULL. */
+  uint32_t current_level;
+  uint32_t current_digit;
+  SchedulerBucket *current;
   gboolean running;
   gboolean stopped;
   size_t live;
@@ -87,10 +108,9 @@ struct Scheduler {
   SchedulerBlock *free_blocks;
   GPtrArray *block_chunks;
 
-  SchedulerSlot **slab;
-  uint32_t slab_chunks;
-  uint32_t slab_capacity_chunks;
-  uint32_t slab_used;
+  SchedulerSlot *slots;
+  uint32_t slot_capacity;
+  uint32_t slots_used;
   uint32_t free_slot;
 
   uint64_t occupied[SCHEDULER_LEVELS][SCHEDULER_WORDS];
@@ -113,9 +133,7 @@ void scheduler_free(Scheduler *s)
 {
   if (s == NULL)
     return;
-  for (uint32_t i = 0; i < s->slab_chunks; i++)
-    g_free(s->slab[i]);
-  g_free(s->slab);
+  g_free(s->slots);
   g_ptr_array_free(s->block_chunks, TRUE);
   g_free(s);
 }
@@ -151,29 +169,26 @@ size_t scheduler_memory_bytes(const Scheduler *s)
 /* Returns the slot with index i, which must have been handed out. */
 static inline SchedulerSlot *scheduler_slot(const Scheduler *s, uint32_t i)
 {
-  return &s->slab[i >> SCHEDULER_SLAB_SHIFT][i & SCHEDULER_SLAB_MASK];
+  return &s->slots[i];
 }
 
 /*
- * Adds a chunk of never-used slots to the slab and returns the first one.
- * Returns SCHEDULER_SLOT_NONE when the slot index space is exhausted.
+ * Hands out a never-used slot, growing the slot array by a quarter when it is
+ * full. Returns SCHEDULER_SLOT_NONE when the slot index space is exhausted.
  */
 static G_GNUC_NO_INLINE uint32_t scheduler_slot_grow(Scheduler *s)
 {
-  if (s->slab_used == s->slab_chunks * SCHEDULER_SLAB_CHUNK) {
-    if (s->slab_used >= SCHEDULER_SLOT_MAX - SCHEDULER_SLAB_CHUNK)
+  if (s->slots_used == s->slot_capacity) {
+    if (s->slot_capacity >= SCHEDULER_SLOT_MAX - SCHEDULER_SLOTS_MIN)
       return SCHEDULER_SLOT_NONE;
-    if (s->slab_chunks == s->slab_capacity_chunks) {
-      uint32_t cap = MAX(16u, 2 * s->slab_capacity_chunks);
-      s->slab = g_renew(SchedulerSlot *, s->slab, cap);
-      s->memory_bytes += (cap - s->slab_capacity_chunks) * sizeof(SchedulerSlot *);
-      s->slab_capacity_chunks = cap;
-    }
-    s->slab[s->slab_chunks++] = g_new0(SchedulerSlot, SCHEDULER_SLAB_CHUNK);
-    s->memory_bytes += SCHEDULER_SLAB_CHUNK * sizeof(SchedulerSlot);
+    uint64_t cap = MAX((uint64_t)SCHEDULER_SLOTS_MIN, s->slot_capacity + (uint64_t)s->slot_capacity / 4);
+    cap = MIN(cap, (uint64_t)SCHEDULER_SLOT_MAX);
+    s->slots = g_renew(SchedulerSlot, s->slots, cap);
+    s->memory_bytes += (cap - s->slot_capacity) * sizeof(SchedulerSlot);
+    s->slot_capacity = (uint32_t)cap;
   }
-  uint32_t i = s->slab_used++;
-  scheduler_slot(s, i)->gen = 1;
+  uint32_t i = s->slots_used++;
+  s->slots[i].gen = 1;
   return i;
 }
 
@@ -192,8 +207,10 @@ static inline uint32_t scheduler_slot_alloc(Scheduler *s)
 /* Returns a slot to the free list; its new generation makes old ids stale. */
 static inline void scheduler_slot_release(Scheduler *s, uint32_t i, SchedulerSlot *slot)
 {
+  uint32_t gen = slot->gen + 1;
+
   slot->fn = NULL;
-  slot->gen = slot->gen == UINT32_MAX ? 1 : slot->gen + 1;
+  slot->gen = gen + (gen == 0);
   slot->next_free = s->free_slot;
   s->free_slot = i;
 }
@@ -204,7 +221,7 @@ static SchedulerSlot *scheduler_slot_lookup(const Scheduler *s, EventId id)
   uint32_t i = (uint32_t)(id & UINT32_MAX);
   uint32_t gen = (uint32_t)(id >> 32);
 
-  if (id == EVENT_ID_NONE || i >= s->slab_used)
+  if (id == EVENT_ID_NONE || i >= s->slots_used)
     return NULL;
   SchedulerSlot *slot = scheduler_slot(s, i);
   if (slot->gen != gen || slot->fn == NULL)
@@ -256,50 +273,67 @@ static inline void scheduler_block_prefetch(const SchedulerBlock *b)
 static inline void scheduler_mark(Scheduler *s, unsigned level, unsigned digit)
 {
   s->occupied[level][digit >> 6] |= UINT64_C(1) << (digit & 63);
-  s->level_mask |= 1u << level;
+  s->word_mask |= 1u << (level * SCHEDULER_WORDS + (digit >> 6));
 }
 
 /* Marks bucket (level, digit) as empty. */
 static inline void scheduler_unmark(Scheduler *s, unsigned level, unsigned digit)
 {
-  uint64_t *words = s->occupied[level];
+  uint64_t *word = &s->occupied[level][digit >> 6];
 
-  words[digit >> 6] &= ~(UINT64_C(1) << (digit & 63));
-  if ((words[0] | words[1] | words[2] | words[3]) == 0)
-    s->level_mask &= ~(1u << level);
+  *word &= ~(UINT64_C(1) << (digit & 63));
+  if (*word == 0)
+    s->word_mask &= ~(1u << (level * SCHEDULER_WORDS + (digit >> 6)));
 }
 
-/* Returns the lowest non-empty digit of a level known to be non-empty. */
-static inline unsigned scheduler_lowest_digit(const Scheduler *s, unsigned level)
+/*
+ * Returns the level of the lowest non-empty bucket (by level, then digit)
+ * and sets *digit to its digit; the queue must not be empty.
+ */
+static inline unsigned scheduler_lowest(const Scheduler *s, unsigned *digit)
 {
-  const uint64_t *words = s->occupied[level];
-  unsigned w = 0;
+  unsigned w = (unsigned)__builtin_ctz(s->word_mask);
+  unsigned level = w / SCHEDULER_WORDS;
 
-  while (words[w] == 0)
-    w++;
-  return w * 64 + (unsigned)__builtin_ctzll(words[w]);
+  *digit = w % SCHEDULER_WORDS * 64 + (unsigned)__builtin_ctzll(s->occupied[level][w % SCHEDULER_WORDS]);
+  return level;
+}
+
+/*
+ * Returns where in b's tail block the next entry goes; 0 when b needs a new
+ * tail block first (it is empty or its tail block is full).
+ */
+static inline uint32_t scheduler_bucket_next_pos(const SchedulerBucket *b)
+{
+  return b->count == 0 ? 0 : (b->head_pos + b->count) % SCHEDULER_BLOCK_ENTRIES;
+}
+
+/* Stores (key, slot) at position pos of b's tail block, which has room. */
+static inline void scheduler_bucket_put(SchedulerBucket *b, uint32_t pos, uint64_t key, uint32_t slot)
+{
+  b->last = key | (key < b->last ? SCHEDULER_UNSORTED : 0);
+  b->tail->keys[pos] = key;
+  b->tail->slots[pos] = slot;
+  b->count++;
 }
 
 /* Appends (key, slot) at the tail of bucket (level, digit). */
 static inline void scheduler_bucket_append(Scheduler *s, unsigned level, unsigned digit, uint64_t key, uint32_t slot)
 {
   SchedulerBucket *b = &s->buckets[level][digit];
-  SchedulerBlock *blk = b->tail;
   uint32_t pos = (b->head_pos + b->count) % SCHEDULER_BLOCK_ENTRIES;
 
   if (b->count == 0) {
-    blk = scheduler_block_alloc(s);
-    b->head = b->tail = blk;
+    b->head = b->tail = scheduler_block_alloc(s);
     b->head_pos = pos = 0;
+    b->last = key;
     scheduler_mark(s, level, digit);
   } else if (pos == 0) {
     SchedulerBlock *fresh = scheduler_block_alloc(s);
-    blk->next = fresh;
-    b->tail = blk = fresh;
+    b->tail->next = fresh;
+    b->tail = fresh;
   }
-  blk->keys[pos] = key;
-  blk->slots[pos] = slot;
-  b->count++;
+  scheduler_bucket_put(b, pos, key, slot);
 }
 
 /* Removes and returns the slot at the head of a non-empty bucket. */
@@ -311,6 +345,7 @@ static inline uint32_t scheduler_bucket_shift(Scheduler *s, unsigned level, unsi
   if (--b->count == 0) {
     scheduler_block_release(s, blk);
     b->head = b->tail = NULL;
+    s->current = NULL;
     scheduler_unmark(s, level, digit);
   } else if (b->head_pos == SCHEDULER_BLOCK_ENTRIES) {
     b->head = blk->next;
@@ -320,13 +355,25 @@ static inline uint32_t scheduler_bucket_shift(Scheduler *s, unsigned level, unsi
   return slot;
 }
 
+/* Returns the level of the bucket key selects relative to base (| 1: the
+ * same level, 0 for key == base, without a branch). */
+static inline unsigned scheduler_key_level(uint64_t base, uint64_t key)
+{
+  return (unsigned)(63 - __builtin_clzll((key ^ base) | 1)) >> 3;
+}
+
+/* Returns the digit of key at level. */
+static inline unsigned scheduler_key_digit(uint64_t key, unsigned level)
+{
+  return (unsigned)(key >> (8 * level)) & 0xff;
+}
+
 /* Files (key, slot) in the bucket its key selects relative to base. */
 static inline void scheduler_queue_push(Scheduler *s, uint64_t key, uint32_t slot)
 {
-  uint64_t diff = key ^ s->base;
-  unsigned level = diff ? (unsigned)(63 - __builtin_clzll(diff)) >> 3 : 0;
+  unsigned level = scheduler_key_level(s->base, key);
 
-  scheduler_bucket_append(s, level, (unsigned)(key >> (8 * level)) & 0xff, key, slot);
+  scheduler_bucket_append(s, level, scheduler_key_digit(key, level), key, slot);
 }
 
 /* Returns the smallest key bucket (level, digit) can hold, given base. */
@@ -339,17 +386,8 @@ static inline uint64_t scheduler_bucket_low(uint64_t base, unsigned level, unsig
 }
 
 /*
- * Moves base to the lower bound of bucket (level > 0, digit) and files the
- * bucket's entries, in order, into the lower levels.
- *
- * Why ties keep their order: every entry always sits in the bucket its key
- * selects relative to the current base. Base only moves to a key or bucket
- * bound that shares all digits above `level` with the old base, and digit
- * `level` with the bucket being popped, so entries elsewhere keep their
- * bucket. Hence equal keys always share one bucket. Buckets only grow by
- * appends, in scheduling order, and a spread appends entries in their FIFO
- * order to lower levels that are empty (the popped level was the lowest), so
- * each bucket stays in scheduling order for every key.
+ * Moves base to the lower bound of bucket (level > 0, digit), the lowest
+ * one, and files the bucket's entries, in order, into the lower levels.
  */
 static void scheduler_queue_spread(Scheduler *s, unsigned level, unsigned digit, uint64_t low)
 {
@@ -361,6 +399,7 @@ static void scheduler_queue_spread(Scheduler *s, unsigned level, unsigned digit,
 
   b->head = b->tail = NULL;
   b->count = 0;
+  s->current = NULL;
   scheduler_unmark(s, level, digit);
   s->base = low;
   while (left > 0) {
@@ -380,68 +419,151 @@ static void scheduler_queue_spread(Scheduler *s, unsigned level, unsigned digit,
 }
 
 /*
+ * Starts loading the slots of the entries in the head block of bucket b,
+ * about to be popped from where it is: with millions of slots, those
+ * prefetched when the bucket was filled are often out of the cache again.
+ * (The empty asm keeps the compiler from dropping a loop that only
+ * prefetches.)
+ */
+static inline void scheduler_bucket_prefetch(const Scheduler *s, const SchedulerBucket *b)
+{
+  const SchedulerBlock *blk = b->head;
+  uint32_t end = MIN(SCHEDULER_BLOCK_ENTRIES, b->head_pos + b->count);
+
+  for (uint32_t i = b->head_pos; i < end; i++) {
+    __builtin_prefetch(scheduler_slot(s, blk->slots[i]));
+    __asm__ volatile("");
+  }
+}
+
+/*
  * Empties every bucket, freeing the slots of the entries, all cancelled. This
  * keeps a run from moving base past now while it pops entries no event needs.
  */
-static void scheduler_queue_purge(Scheduler *s)
+static G_GNUC_NO_INLINE void scheduler_queue_purge(Scheduler *s)
 {
-  while (s->level_mask != 0) {
-    unsigned level = (unsigned)__builtin_ctz(s->level_mask);
-    unsigned digit = scheduler_lowest_digit(s, level);
+  while (s->word_mask != 0) {
+    unsigned digit;
+    unsigned level = scheduler_lowest(s, &digit);
     SchedulerBucket *b = &s->buckets[level][digit];
     uint32_t i = scheduler_bucket_shift(s, level, digit, b);
     scheduler_slot_release(s, i, scheduler_slot(s, i));
   }
 }
 
-/* Returns TRUE if bucket b holds exactly one entry. */
-static inline gboolean scheduler_bucket_single(const SchedulerBucket *b)
+/*
+ * Sorts the entries of a bucket that fits in one block by key, keeping the
+ * FIFO order among equal keys (an insertion sort after the sorted prefix:
+ * few entries, mostly sorted ones followed by a few appended out of order).
+ */
+static void scheduler_bucket_sort(SchedulerBucket *b)
 {
-  return b->count == 1;
+  SchedulerBlock *blk = b->head;
+  uint32_t first = b->head_pos, end = b->head_pos + b->count, i = first + 1;
+
+  while (i < end && blk->keys[i - 1] <= blk->keys[i])
+    i++;
+  for (; i < end; i++) {
+    uint64_t key = blk->keys[i];
+    uint32_t slot = blk->slots[i];
+    uint32_t j = i;
+    for (; j > first && blk->keys[j - 1] > key; j--) {
+      blk->keys[j] = blk->keys[j - 1];
+      blk->slots[j] = blk->slots[j - 1];
+    }
+    blk->keys[j] = key;
+    blk->slots[j] = slot;
+  }
+  b->last = blk->keys[end - 1];
 }
 
 /*
- * Pops the next live event with time <= until and returns its slot index, or
- * SCHEDULER_SLOT_NONE if there is none. Cancelled entries on the way are
- * dropped and their slots freed. A bucket with a single entry holds the
- * minimum, so it is popped directly instead of being spread. Base only
+ * Makes the lowest bucket, (level > 0, digit) with unsorted keys, sorted in
+ * place if it fits in one block, else spreads it over the lower levels, and
+ * returns TRUE; returns FALSE, changing nothing, when none of its keys can
+ * be <= until.
+ */
+static G_GNUC_NO_INLINE gboolean scheduler_queue_descend(Scheduler *s, unsigned level, unsigned digit, uint64_t until)
+{
+  SchedulerBucket *b = &s->buckets[level][digit];
+  uint64_t low = scheduler_bucket_low(s->base, level, digit);
+
+  if (low > until)
+    return FALSE;
+  if (b->head == b->tail)
+    scheduler_bucket_sort(b);
+  else
+    scheduler_queue_spread(s, level, digit, low);
+  return TRUE;
+}
+
+/*
+ * Pops the next live event with time <= until, sets now to its time and
+ * returns its slot index, or returns SCHEDULER_SLOT_NONE if there is none.
+ * Cancelled entries on the way are dropped and their slots freed. Base only
  * moves to keys and bucket bounds <= until and never past the next live
  * event, so between events base <= now and every new event fits the queue.
+ *
+ * Why events run in (time, scheduling order): every entry always sits in
+ * the bucket its key selects relative to the current base. Base moves only
+ * to the lower bound of the bucket being spread, or to the key popped from
+ * a level-0 bucket: both share all digits above `level` with the old base
+ * and digit `level` with that bucket, so entries elsewhere keep their
+ * bucket. Hence equal keys always share one bucket. Each bucket is in
+ * scheduling order among equal keys: buckets grow only by appends, a spread
+ * appends entries in their FIFO order to lower levels that are empty (the
+ * popped level was the lowest), and the sort in place is stable. So the
+ * head of the lowest bucket, when its keys do not decrease, is the next
+ * event. Popping it at level > 0 leaves base where it is (the bucket's other
+ * entries would not be where a new base selects), and nothing lands below
+ * the bucket meanwhile: new events are at >= now, which is >= its lower
+ * bound, so they go to it (at its tail, which keeps their order after the
+ * ties already there) or to later buckets. For the same reason the bucket
+ * an event was popped from stays the lowest one until it is empty or
+ * spread, so the next pop takes it from s->current without a bit scan.
  */
-static inline uint32_t scheduler_queue_pop(Scheduler *s, uint64_t until)
+static inline __attribute__((always_inline)) uint32_t scheduler_queue_pop(Scheduler *s, uint64_t until)
 {
   for (;;) {
     if (G_UNLIKELY(s->live == 0)) {
       scheduler_queue_purge(s);
       return SCHEDULER_SLOT_NONE;
     }
-    unsigned level = (unsigned)__builtin_ctz(s->level_mask);
-    unsigned digit = scheduler_lowest_digit(s, level);
-    SchedulerBucket *b = &s->buckets[level][digit];
-    if (level == 0 || scheduler_bucket_single(b)) {
-      uint64_t key = b->head->keys[b->head_pos];
-      if (key > until)
+    SchedulerBucket *b = s->current;
+    unsigned level = s->current_level, digit = s->current_digit;
+    if (b == NULL) {
+      level = scheduler_lowest(s, &digit);
+      b = &s->buckets[level][digit];
+      if (s->slots_used > SCHEDULER_PREFETCH_SLOTS)
+        scheduler_bucket_prefetch(s, b);
+    }
+    if (G_UNLIKELY(b->last & SCHEDULER_UNSORTED)) {
+      if (!scheduler_queue_descend(s, level, digit, until))
         return SCHEDULER_SLOT_NONE;
-      uint32_t i = scheduler_bucket_shift(s, level, digit, b);
-      SchedulerSlot *slot = scheduler_slot(s, i);
-      s->base = key;
-      if (G_LIKELY(slot->fn != NULL))
-        return i;
-      scheduler_slot_release(s, i, slot);
       continue;
     }
-    uint64_t low = scheduler_bucket_low(s->base, level, digit);
-    if (low > until)
+    uint64_t key = b->head->keys[b->head_pos];
+    if (key > until)
       return SCHEDULER_SLOT_NONE;
-    scheduler_queue_spread(s, level, digit, low);
+    uint32_t i = scheduler_bucket_shift(s, level, digit, b);
+    SchedulerSlot *slot = scheduler_slot(s, i);
+    if (level == 0)
+      s->base = key;
+    if (G_LIKELY(slot->fn != NULL)) {
+      s->now = (SimTime)key;
+      if (b->count != 0) {
+        s->current = b;
+        s->current_level = level;
+        s->current_digit = digit;
+      }
+      return i;
+    }
+    scheduler_slot_release(s, i, slot);
   }
 }
 
-/*
- * Schedules fn(obj, arg) at time when (>= now). Returns the event's handle,
- * or EVENT_ID_NONE if when is in the past or fn is NULL.
- */
-EventId scheduler_at(Scheduler *s, SimTime when, EventFn fn, void *obj, void *arg)
+/* scheduler_at for any case: checks the arguments, grows what is full. */
+static G_GNUC_NO_INLINE EventId scheduler_at_any(Scheduler *s, SimTime when, EventFn fn, void *obj, void *arg)
 {
   g_return_val_if_fail(s != NULL, EVENT_ID_NONE);
   g_return_val_if_fail(fn != NULL, EVENT_ID_NONE);
@@ -454,6 +576,33 @@ EventId scheduler_at(Scheduler *s, SimTime when, EventFn fn, void *obj, void *ar
   slot->obj = obj;
   slot->arg = arg;
   scheduler_queue_push(s, (uint64_t)when, i);
+  s->live++;
+  return ((EventId)slot->gen << 32) | i;
+}
+
+/*
+ * Schedules fn(obj, arg) at time when (>= now). Returns the event's handle,
+ * or EVENT_ID_NONE if when is in the past or fn is NULL. The common case, a
+ * free slot and room in the tail block of the event's bucket, is handled
+ * here without calls; every other goes to scheduler_at_any.
+ */
+EventId scheduler_at(Scheduler *s, SimTime when, EventFn fn, void *obj, void *arg)
+{
+  if (G_UNLIKELY(s == NULL || fn == NULL || when < s->now || s->free_slot == SCHEDULER_SLOT_NONE))
+    return scheduler_at_any(s, when, fn, obj, arg);
+  uint64_t key = (uint64_t)when;
+  unsigned level = scheduler_key_level(s->base, key);
+  SchedulerBucket *b = &s->buckets[level][scheduler_key_digit(key, level)];
+  uint32_t pos = scheduler_bucket_next_pos(b);
+  if (G_UNLIKELY(pos == 0))
+    return scheduler_at_any(s, when, fn, obj, arg);
+
+  uint32_t i = scheduler_slot_alloc(s);
+  SchedulerSlot *slot = scheduler_slot(s, i);
+  slot->fn = fn;
+  slot->obj = obj;
+  slot->arg = arg;
+  scheduler_bucket_put(b, pos, key, i);
   s->live++;
   return ((EventId)slot->gen << 32) | i;
 }
@@ -504,7 +653,6 @@ static inline void scheduler_execute(Scheduler *s, uint32_t i)
   scheduler_slot_release(s, i, slot);
   s->live--;
   s->executed++;
-  s->now = (SimTime)s->base;
   fn(obj, arg);
 }
 
@@ -597,7 +745,7 @@ SimTime scheduler_next_time(const Scheduler *s)
   uint64_t key = 0;
 
   for (unsigned level = 0; s->live > 0 && level < SCHEDULER_LEVELS; level++)
-    if ((s->level_mask >> level & 1u) && scheduler_level_min_live(s, level, &key))
+    if ((s->word_mask >> (level * SCHEDULER_WORDS) & 0xfu) && scheduler_level_min_live(s, level, &key))
       return (SimTime)key;
   return SIMTIME_MAX;
 }

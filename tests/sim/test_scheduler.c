@@ -1,14 +1,18 @@
 /*
- * Tests of the event scheduler (sim/scheduler.c): ordering by time, ties in
- * scheduling order (also for ties made inside events), cancel through a
- * handle, run-until and stop semantics, refusal of times in the past, large
- * times, and a random workload of a million operations checked event by event
+ * Tests of the event scheduler (sim/kernel/scheduler.c): ordering by time,
+ * ties in scheduling order (also for ties made inside events, far ahead with
+ * cancelled ones among them, and after a run stopped inside a bucket),
+ * several blocks of unsorted keys in one bucket, cancel through a handle,
+ * run-until and stop semantics, refusal of times in the past, large times,
+ * and a random workload of a million operations checked event by event
  * against a simple sorted-array reference, run by scheduler_run and by
- * scheduler_step, with scheduler_next_time checked against the reference.
+ * scheduler_step, with scheduler_next_time checked against the reference;
+ * once more with half the events on shared grid times (many equal keys).
  *
  * Entry point: scheduler_suite(), run by the tests/sim binary's main.
  */
 #include <check.h>
+#include <stdlib.h>
 #include <glib.h>
 
 #include "sim/kernel/scheduler.h"
@@ -22,6 +26,8 @@ typedef struct {
   EventId ids[8];
   gboolean stop_at_tag;
   int stop_tag;
+  SimTime then_when;
+  int then_tag;
 } TestSched;
 
 /* Creates a fixture: a fresh scheduler and empty logs. */
@@ -151,6 +157,112 @@ START_TEST(test_scheduler_ties_from_callbacks)
   test_sched_expect(t, order, 14);
   ck_assert_int_eq(g_array_index(t->times, SimTime, 11), 10);
   ck_assert_int_eq(g_array_index(t->times, SimTime, 12), 11);
+  test_sched_free(t);
+}
+END_TEST
+
+/* Event: records its tag, then schedules then_tag at then_when. */
+static void test_sched_then(void *obj, void *arg)
+{
+  TestSched *t = obj;
+
+  test_sched_record(obj, arg);
+  test_sched_at(t, t->then_when, t->then_tag);
+}
+
+/*
+ * Ties far ahead (in a bucket above level 0, popped where it is or sorted
+ * in place), with cancelled entries among them and ties added later from
+ * events before that time and at that time: (time, scheduling order).
+ */
+START_TEST(test_scheduler_far_ties_cancel)
+{
+  TestSched *t = test_sched_new();
+  const int order[] = {10, 0, 2, 4, 5, 11, 12, 6};
+  EventId ids[5];
+
+  for (int i = 0; i < 5; i++)
+    ids[i] = test_sched_at(t, 70000, i);
+  ck_assert(scheduler_cancel(t->s, ids[1]));
+  ck_assert(scheduler_cancel(t->s, ids[3]));
+  scheduler_at(t->s, 70000, test_sched_then, t, GINT_TO_POINTER(5));
+  test_sched_at(t, 70001, 6);
+  scheduler_at(t->s, 100, test_sched_then, t, GINT_TO_POINTER(10));
+  t->then_when = 70000;
+  t->then_tag = 11;
+  ck_assert_uint_eq(scheduler_run(t->s, 200), 1);
+  t->then_tag = 12;
+  ck_assert_int_eq(scheduler_next_time(t->s), 70000);
+  ck_assert_uint_eq(scheduler_pending(t->s), 6);
+  ck_assert_uint_eq(scheduler_run(t->s, SIMTIME_MAX), 7);
+  test_sched_expect(t, order, 8);
+  ck_assert(!scheduler_cancel(t->s, ids[1]));
+  ck_assert(!scheduler_cancel(t->s, ids[4]));
+  test_sched_free(t);
+}
+END_TEST
+
+/*
+ * A run stops inside a bucket above level 0; events then added at now and
+ * later, ties with pending ones included, keep (time, scheduling order).
+ */
+START_TEST(test_scheduler_resume_inside_bucket)
+{
+  TestSched *t = test_sched_new();
+  const int order[] = {0, 1, 3, 4, 2, 5};
+
+  test_sched_at(t, 70000, 0);
+  test_sched_at(t, 70010, 1);
+  test_sched_at(t, 70020, 2);
+  ck_assert_uint_eq(scheduler_run(t->s, 70010), 2);
+  test_sched_at(t, 70010, 3);
+  test_sched_at(t, 70015, 4);
+  test_sched_at(t, 70020, 5);
+  ck_assert_int_eq(scheduler_next_time(t->s), 70010);
+  ck_assert_uint_eq(scheduler_run(t->s, SIMTIME_MAX), 4);
+  test_sched_expect(t, order, 6);
+  ck_assert_int_eq(g_array_index(t->times, SimTime, 2), 70010);
+  test_sched_free(t);
+}
+END_TEST
+
+/* Orders (time, tag) pairs of the multi-block test. */
+static gint test_sched_cmp_pair(gconstpointer a, gconstpointer b)
+{
+  const SimTime *x = a, *y = b;
+
+  return x[0] != y[0] ? (x[0] < y[0] ? -1 : 1) : (x[1] < y[1] ? -1 : x[1] > y[1]);
+}
+
+/*
+ * Several blocks of unsorted keys with many ties in one bucket, some
+ * cancelled: they run sorted by time, ties in scheduling order.
+ */
+START_TEST(test_scheduler_unsorted_blocks)
+{
+  TestSched *t = test_sched_new();
+  const int count = 200;
+  SimTime expect[200][2];
+  int n = 0;
+
+  for (int i = 0; i < count; i++) {
+    SimTime when = 256 + (i * 37 % 20) * 7;
+    EventId id = test_sched_at(t, when, i);
+    if (i % 5 == 3)
+      ck_assert(scheduler_cancel(t->s, id));
+    else {
+      expect[n][0] = when;
+      expect[n++][1] = i;
+    }
+  }
+  qsort(expect, n, sizeof(expect[0]), test_sched_cmp_pair);
+  ck_assert_int_eq(scheduler_next_time(t->s), expect[0][0]);
+  ck_assert_uint_eq(scheduler_run(t->s, SIMTIME_MAX), n);
+  ck_assert_uint_eq(t->log->len, n);
+  for (int i = 0; i < n; i++) {
+    ck_assert_int_eq(g_array_index(t->log, int, i), expect[i][1]);
+    ck_assert_int_eq(g_array_index(t->times, SimTime, i), expect[i][0]);
+  }
   test_sched_free(t);
 }
 END_TEST
@@ -447,6 +559,7 @@ typedef struct {
   guint stale_count;
   uint64_t fired;
   gboolean stopped;
+  gboolean lattice;
 } TestRandom;
 
 /* Returns 64 random bits (splitmix64). */
@@ -471,11 +584,27 @@ static SimTime test_random_delay_bits(TestRandom *r, int bits)
   return bits == 0 ? 0 : (SimTime)test_random_below(r, UINT64_C(1) << bits);
 }
 
-/* Returns a delay for a new event: a mix of scales, many zero or tiny. */
+/*
+ * Returns a delay that lands on one of the next few multiples of a grid
+ * (1 us to 16 ms): events scheduled at different times share keys.
+ */
+static SimTime test_random_lattice_delay(TestRandom *r)
+{
+  static const SimTime grid[] = {1000, 1 << 16, 1 << 20, 1 << 24};
+  SimTime g = grid[test_random_below(r, G_N_ELEMENTS(grid))];
+  SimTime now = scheduler_now(r->s);
+
+  return (now / g + (SimTime)test_random_below(r, 4)) * g + (now % g == 0 ? 0 : g) - now;
+}
+
+/* Returns a delay for a new event: a mix of scales, many zero or tiny; in
+ * lattice mode, half of them on a grid. */
 static SimTime test_random_delay(TestRandom *r)
 {
   static const int bits[] = {0, 2, 2, 4, 10, 10, 17, 24, 24, 31, 38, 44};
 
+  if (r->lattice && test_random_below(r, 2) == 0)
+    return test_random_lattice_delay(r);
   return test_random_delay_bits(r, bits[test_random_below(r, G_N_ELEMENTS(bits))]);
 }
 
@@ -646,11 +775,10 @@ static void test_random_step(TestRandom *r, guint target)
     test_random_run(r, live > 2 * target);
 }
 
-START_TEST(test_scheduler_random_vs_reference)
+/* Runs the random workload of `ops` operations and checks it to the end. */
+static void test_random_workload(TestRandom r, int ops)
 {
-  TestRandom r = {.s = scheduler_new(), .rng = UINT64_C(20240607)};
-  const int ops = 1000000;
-
+  r.s = scheduler_new();
   r.ref = g_array_new(FALSE, FALSE, sizeof(TestRefEvent));
   for (int i = 0; i < ops; i++)
     test_random_step(&r, 16u << (i / 50000 % 8));
@@ -659,9 +787,22 @@ START_TEST(test_scheduler_random_vs_reference)
   TEST_RANDOM_CMP(==, test_random_live(&r), 0);
   TEST_RANDOM_CMP(==, scheduler_pending(r.s), 0);
   TEST_RANDOM_CMP(==, scheduler_executed(r.s), r.fired);
-  TEST_RANDOM_CMP(>, r.fired, 200000);
+  TEST_RANDOM_CMP(>, r.fired, ops / 5);
   g_array_free(r.ref, TRUE);
   scheduler_free(r.s);
+}
+
+START_TEST(test_scheduler_random_vs_reference)
+{
+  test_random_workload((TestRandom){.rng = UINT64_C(20240607)}, 1000000);
+}
+END_TEST
+
+/* The same with half the events on shared grid times: many equal keys,
+ * scheduled at different times and levels, and from inside events. */
+START_TEST(test_scheduler_random_equal_keys)
+{
+  test_random_workload((TestRandom){.rng = UINT64_C(20261204), .lattice = TRUE}, 1000000);
 }
 END_TEST
 
@@ -675,6 +816,9 @@ Suite *scheduler_suite(void)
   tcase_add_test(basic, test_scheduler_orders_by_time);
   tcase_add_test(basic, test_scheduler_ties_fifo);
   tcase_add_test(basic, test_scheduler_ties_from_callbacks);
+  tcase_add_test(basic, test_scheduler_far_ties_cancel);
+  tcase_add_test(basic, test_scheduler_resume_inside_bucket);
+  tcase_add_test(basic, test_scheduler_unsorted_blocks);
   tcase_add_test(basic, test_scheduler_cancel);
   tcase_add_test(basic, test_scheduler_cancel_stale_after_reuse);
   tcase_add_test(basic, test_scheduler_cancel_from_event);
@@ -688,6 +832,7 @@ Suite *scheduler_suite(void)
   tcase_add_test(basic, test_scheduler_free_with_pending);
   suite_add_tcase(suite, basic);
   tcase_add_test(random, test_scheduler_random_vs_reference);
+  tcase_add_test(random, test_scheduler_random_equal_keys);
   tcase_set_timeout(random, 120);
   suite_add_tcase(suite, random);
   return suite;
