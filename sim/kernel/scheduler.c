@@ -91,8 +91,8 @@ typedef struct {
 } SchedulerSlot;
 
 struct Scheduler {
+  SchedulerClock clock; /* first, for scheduler_now() (scheduler.h) */
   uint64_t base;
-  SimTime now;
   uint32_t word_mask;
   /* The lowest bucket, (current_level, current_digit), from the time an
    * event is popped from it until it is empty or spread; else NULL. */
@@ -136,13 +136,6 @@ void scheduler_free(Scheduler *s)
   g_free(s->slots);
   g_ptr_array_free(s->block_chunks, TRUE);
   g_free(s);
-}
-
-/* Returns the current simulated time. */
-SimTime scheduler_now(const Scheduler *s)
-{
-  g_return_val_if_fail(s != NULL, 0);
-  return s->now;
 }
 
 /* Returns the number of pending events that are not cancelled. */
@@ -550,7 +543,7 @@ static inline __attribute__((always_inline)) uint32_t scheduler_queue_pop(Schedu
     if (level == 0)
       s->base = key;
     if (G_LIKELY(slot->fn != NULL)) {
-      s->now = (SimTime)key;
+      s->clock.now = (SimTime)key;
       if (b->count != 0) {
         s->current = b;
         s->current_level = level;
@@ -567,7 +560,7 @@ static G_GNUC_NO_INLINE EventId scheduler_at_any(Scheduler *s, SimTime when, Eve
 {
   g_return_val_if_fail(s != NULL, EVENT_ID_NONE);
   g_return_val_if_fail(fn != NULL, EVENT_ID_NONE);
-  g_return_val_if_fail(when >= s->now, EVENT_ID_NONE);
+  g_return_val_if_fail(when >= s->clock.now, EVENT_ID_NONE);
 
   uint32_t i = scheduler_slot_alloc(s);
   g_return_val_if_fail(i != SCHEDULER_SLOT_NONE, EVENT_ID_NONE);
@@ -588,7 +581,7 @@ static G_GNUC_NO_INLINE EventId scheduler_at_any(Scheduler *s, SimTime when, Eve
  */
 EventId scheduler_at(Scheduler *s, SimTime when, EventFn fn, void *obj, void *arg)
 {
-  if (G_UNLIKELY(s == NULL || fn == NULL || when < s->now || s->free_slot == SCHEDULER_SLOT_NONE))
+  if (G_UNLIKELY(s == NULL || fn == NULL || when < s->clock.now || s->free_slot == SCHEDULER_SLOT_NONE))
     return scheduler_at_any(s, when, fn, obj, arg);
   uint64_t key = (uint64_t)when;
   unsigned level = scheduler_key_level(s->base, key);
@@ -611,8 +604,8 @@ EventId scheduler_at(Scheduler *s, SimTime when, EventFn fn, void *obj, void *ar
 EventId scheduler_after(Scheduler *s, SimTime delay, EventFn fn, void *obj, void *arg)
 {
   g_return_val_if_fail(s != NULL, EVENT_ID_NONE);
-  g_return_val_if_fail(delay >= 0 && delay <= SIMTIME_MAX - s->now, EVENT_ID_NONE);
-  return scheduler_at(s, s->now + delay, fn, obj, arg);
+  g_return_val_if_fail(delay >= 0 && delay <= SIMTIME_MAX - s->clock.now, EVENT_ID_NONE);
+  return scheduler_at(s, s->clock.now + delay, fn, obj, arg);
 }
 
 /*
@@ -667,7 +660,7 @@ uint64_t scheduler_run(Scheduler *s, SimTime until)
 {
   g_return_val_if_fail(s != NULL, 0);
   g_return_val_if_fail(!s->running, 0);
-  g_return_val_if_fail(until >= s->now, 0);
+  g_return_val_if_fail(until >= s->clock.now, 0);
 
   uint64_t before = s->executed;
   s->running = TRUE;
@@ -679,7 +672,7 @@ uint64_t scheduler_run(Scheduler *s, SimTime until)
     scheduler_execute(s, i);
   }
   if (!s->stopped && until != SIMTIME_MAX)
-    s->now = until;
+    s->clock.now = until;
   s->running = FALSE;
   s->stopped = FALSE;
   return s->executed - before;
@@ -761,12 +754,12 @@ SchedulerStep scheduler_step(Scheduler *s, SimTime until)
 {
   g_return_val_if_fail(s != NULL, SCHEDULER_STEP_NONE);
   g_return_val_if_fail(!s->running, SCHEDULER_STEP_NONE);
-  g_return_val_if_fail(until >= s->now, SCHEDULER_STEP_NONE);
+  g_return_val_if_fail(until >= s->clock.now, SCHEDULER_STEP_NONE);
 
   uint32_t i = scheduler_queue_pop(s, (uint64_t)until);
   if (i == SCHEDULER_SLOT_NONE) {
     if (until != SIMTIME_MAX)
-      s->now = until;
+      s->clock.now = until;
     return SCHEDULER_STEP_NONE;
   }
   s->running = TRUE;

@@ -32,7 +32,17 @@ typedef uint64_t EventId;
 Scheduler *scheduler_new(void);
 void scheduler_free(Scheduler *s);
 
-SimTime scheduler_now(const Scheduler *s);
+/* The part of a scheduler read inline by every model: the current time.
+ * It is the first member of struct Scheduler. */
+typedef struct {
+  SimTime now;
+} SchedulerClock;
+
+/* Returns the current simulated time. */
+static inline SimTime scheduler_now(const Scheduler *s)
+{
+  return ((const SchedulerClock *)(const void *)s)->now;
+}
 
 EventId scheduler_at(Scheduler *s, SimTime when, EventFn fn, void *obj, void *arg);
 EventId scheduler_after(Scheduler *s, SimTime delay, EventFn fn, void *obj, void *arg);
