@@ -824,15 +824,14 @@ START_TEST(test_dot_spanning_tree)
   ck_assert_ptr_nonnull(strstr(test_attr(test_node(g, "s1"), "label"), "STP root bridge"));
   ck_assert_ptr_nonnull(strstr(test_attr(test_node(g, "s2"), "label"), "STP 8000."));
   Agedge_t *cut = test_edge_any(g, "s2", "s3");
-  ck_assert_str_eq(agget(cut, "style"), "dashed");
+  ck_assert_str_eq(test_attr(cut, "style"), "dashed");
   const char *s3_end = agtail(cut) == test_node(g, "s3") ? "taillabel" : "headlabel";
-  ck_assert_str_eq(agget(cut, s3_end), "p1\\nalternate blocking");
+  ck_assert_str_eq(test_attr(cut, s3_end), "p1\\nalternate blocking");
   Agedge_t *up = test_edge_any(g, "s1", "s2");
-  ck_assert_str_eq(agget(up, "style") ? agget(up, "style") : "", "");
+  ck_assert_str_eq(test_attr(up, "style"), "");
   const char *s2_end = agtail(up) == test_node(g, "s2") ? "taillabel" : "headlabel";
-  ck_assert_str_eq(agget(up, s2_end), "p1\\nroot forwarding");
-  ck_assert_str_eq(agget(test_edge_any(g, "s1", "h1"), "style") ? agget(test_edge_any(g, "s1", "h1"), "style") : "",
-                   "");
+  ck_assert_str_eq(test_attr(up, s2_end), "p1\\nroot forwarding");
+  ck_assert_str_eq(test_attr(test_edge_any(g, "s1", "h1"), "style"), "");
   agclose(g);
   g_free(dot);
   char *plain = viz_topology_dot(fx.net);
