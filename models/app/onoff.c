@@ -38,7 +38,7 @@
 
 typedef struct {
   Socket *sock;
-  uint8_t *buf;
+  uint8_t head[APP_STAMP_LEN]; /* the payload's stamp; zeros follow (socket_sendto_zeros()) */
   Rng rng;
   SimTime interval; /* between datagrams while on */
   SimTime next;     /* next datagram, or start of the next on period */
@@ -60,8 +60,9 @@ static SimTime onoff_draw(OnOffState *os, const AppRandomTime *t)
 static void onoff_send_one(App *app, OnOffState *os, SimTime now)
 {
   const AppConfig *conf = app->conf;
-  app_stamp_write(os->buf, conf->size, os->seq++, now);
-  ssize_t n = socket_sendto(os->sock, os->buf, conf->size, conf->dst, conf->port);
+  size_t stamp = MIN((size_t)conf->size, sizeof os->head);
+  app_stamp_write(os->head, stamp, os->seq++, now);
+  ssize_t n = socket_sendto_zeros(os->sock, os->head, stamp, conf->size, conf->dst, conf->port);
   if (n >= 0) {
     app->sent++;
     os->bytes += conf->size;
@@ -163,7 +164,6 @@ static void onoff_start(App *app)
   const AppConfig *conf = app->conf;
   OnOffState *os = g_new0(OnOffState, 1);
   app->state = os;
-  os->buf = g_malloc0(MAX(conf->size, 1u));
   char *stream = g_strdup_printf("app/%s/onoff", conf->name);
   rng_init(&os->rng, app->ctx->seed, stream);
   g_free(stream);
@@ -208,7 +208,6 @@ static void onoff_free_state(App *app)
   if (!os)
     return;
   socket_close(os->sock);
-  g_free(os->buf);
   g_free(os);
   app->state = NULL;
 }

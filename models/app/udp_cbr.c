@@ -15,11 +15,12 @@
  * and done_at, the time of the last datagram (with a stop time).
  *
  * It sends through a UDP socket (models/transport/socket.h) bound to an
- * ephemeral port, with socket_sendto().
+ * ephemeral port, with socket_sendto_zeros(): the payload is the stamp,
+ * then zeros, as iperf's buffer.
  *
- * Cost: one event and one pooled packet per datagram (the socket copies
- * the payload, rewritten in place each time); nothing else is allocated
- * while sending.
+ * Cost: one event and one pooled packet per datagram (zeroed, the stamp
+ * copied in; the checksum reads only the stamp and the headers); nothing
+ * else is allocated while sending.
  *
  * Entry points (AppOps): udp_cbr_start(), udp_cbr_stop(),
  * udp_cbr_finish(), udp_cbr_free_state().
@@ -35,13 +36,13 @@
 #include "sim/text/units.h"
 
 typedef struct {
-  Socket *sock;    /* bound to an ephemeral port; NULL once stopped */
-  uint8_t *buf;    /* the payload, rewritten in front for each datagram */
-  uint32_t seq;    /* of the next datagram */
-  uint64_t bytes;  /* payload bytes sent */
-  uint64_t failed; /* datagrams the socket refused */
-  int last_error;  /* the last refusal's errno */
-  SimTime next;    /* time of the next datagram */
+  Socket *sock;                /* bound to an ephemeral port; NULL once stopped */
+  uint8_t head[APP_STAMP_LEN]; /* the payload's stamp; zeros follow (socket_sendto_zeros()) */
+  uint32_t seq;                /* of the next datagram */
+  uint64_t bytes;              /* payload bytes sent */
+  uint64_t failed;             /* datagrams the socket refused */
+  int last_error;              /* the last refusal's errno */
+  SimTime next;                /* time of the next datagram */
   EventId send_event;
 } UdpCbrState;
 
@@ -49,9 +50,10 @@ typedef struct {
 static void udp_cbr_send_one(App *app, UdpCbrState *cs, SimTime now)
 {
   const AppConfig *conf = app->conf;
-  app_stamp_write(cs->buf, conf->size, cs->seq, now);
+  size_t stamp = MIN((size_t)conf->size, sizeof cs->head);
+  app_stamp_write(cs->head, stamp, cs->seq, now);
   cs->seq++;
-  ssize_t n = socket_sendto(cs->sock, cs->buf, conf->size, conf->dst, conf->port);
+  ssize_t n = socket_sendto_zeros(cs->sock, cs->head, stamp, conf->size, conf->dst, conf->port);
   if (n >= 0) {
     app->sent++;
     cs->bytes += conf->size;
@@ -108,7 +110,6 @@ static void udp_cbr_start(App *app)
   const AppConfig *conf = app->conf;
   UdpCbrState *cs = g_new0(UdpCbrState, 1);
   app->state = cs;
-  cs->buf = g_malloc0(MAX(conf->size, 1u));
   int err;
   cs->sock = app_udp_sender(app, NULL, &err);
   udp_cbr_print_start(app);
@@ -147,7 +148,6 @@ static void udp_cbr_free_state(App *app)
   if (!cs)
     return;
   socket_close(cs->sock);
-  g_free(cs->buf);
   g_free(cs);
   app->state = NULL;
 }

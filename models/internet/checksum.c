@@ -263,6 +263,16 @@ uint16_t inet_pseudo_checksum(uint32_t src_be, uint32_t dst_be, uint8_t proto, c
   return checksum_finish(checksum_add64(s, checksum_sum(data, len)));
 }
 
+/* inet_pseudo_checksum() of a segment of `len` bytes whose 16-bit words
+ * sum to `sum` (checksum_partial() of its parts, each at an even offset,
+ * chained). */
+uint16_t inet_pseudo_finish(uint32_t src_be, uint32_t dst_be, uint8_t proto, size_t len, uint32_t sum)
+{
+  uint64_t s = (uint64_t)src_be + dst_be + htonl(((uint32_t)proto << 16) | (uint32_t)(len & 0xffff));
+
+  return checksum_finish(s + sum);
+}
+
 /* Fletcher's checksum needs the LS age and checksum fields of the 20-byte LSA header. */
 #define LSA_HEADER_MIN 20
 /* Octets summed before reducing modulo 255: 255 * 4102 * 4103 / 2 fits in 32 bits. */

@@ -5,7 +5,8 @@
  * 2328 12.1.7, ISO 8473 annex C).
  *
  * Entry points: checksum_partial() (checksum_partial_generic() for
- * tests), checksum_fold(), inet_checksum(), inet_pseudo_checksum();
+ * tests), checksum_fold(), inet_checksum(), inet_pseudo_checksum(),
+ * inet_pseudo_finish() (from a partial sum);
  * fletcher16_lsa_checksum(), fletcher16_lsa_verify().
  */
 #ifndef IPSIM_CHECKSUM_H
@@ -21,6 +22,7 @@ uint32_t checksum_partial_generic(const void *data, size_t len, uint32_t sum);
 uint16_t checksum_fold(uint32_t sum);
 uint16_t inet_checksum(const void *data, size_t len);
 uint16_t inet_pseudo_checksum(uint32_t src_be, uint32_t dst_be, uint8_t proto, const void *data, size_t len);
+uint16_t inet_pseudo_finish(uint32_t src_be, uint32_t dst_be, uint8_t proto, size_t len, uint32_t sum);
 
 /* The OSPF LSA's Fletcher checksum field: bytes 16-17 of the LSA header. */
 #define LSA_CHECKSUM_OFFSET 16

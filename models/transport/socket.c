@@ -6,7 +6,7 @@
  * datagrams (UDP) or a connection (TCP).
  *
  * Entry points, in call order: socket_new(); socket_bind();
- * socket_listen() / socket_connect(); socket_send() / socket_sendto();
+ * socket_listen() / socket_connect(); socket_send() / socket_sendto() / socket_sendto_zeros();
  * socket_recv() / socket_recvfrom(); socket_shutdown(); socket_close();
  * socket_udp_queue().
  * Upcalls arrive from udp_input() / udp_error() (UdpHandler) and from TCP
@@ -39,6 +39,7 @@
 #include <string.h>
 
 #include "models/core/node.h"
+#include "models/internet/checksum.h"
 #include "models/transport/udp.h"
 
 #define SOCKET_UDP_RCVBUF 212992u     /* bytes: Linux's net.core.rmem_default */
@@ -286,23 +287,37 @@ static int socket_send_errno(Ipv4SendResult res)
   return -EINVAL;
 }
 
-/* Sends one datagram from the socket (bound to an ephemeral port first
- * when unbound). Returns len or a negative errno. */
-static ssize_t socket_udp_sendto(Socket *s, const void *data, size_t len, uint32_t addr, uint16_t port)
+/* Checks that the socket may send a datagram of len bytes to addr:port,
+ * binding it to an ephemeral port first when unbound. Returns 0 or a
+ * negative errno. */
+static int socket_udp_may_send(Socket *s, size_t len, uint32_t addr, uint16_t port)
 {
   if (len > SOCKET_UDP_MAX_PAYLOAD)
     return -EMSGSIZE;
   if (addr == 0 || port == 0)
     return -EINVAL;
-  if (!s->bound) {
-    int err = socket_udp_bind(s, 0, 0);
-    if (err < 0)
-      return err;
-  }
-  Packet *p = packet_new_from(s->node->ctx->pool, data, len);
+  return s->bound ? 0 : socket_udp_bind(s, 0, 0);
+}
+
+/* Sends the datagram `p` (taken), whose words sum to `sum`, from the
+ * socket to addr:port. Returns its length or a negative errno. */
+static ssize_t socket_udp_send_packet(Socket *s, Packet *p, uint32_t sum, uint32_t addr, uint16_t port)
+{
+  size_t len = packet_len(p);
   Ipv4SendOpts opts = {.src = s->laddr, .dst = addr, .proto = IPPROTO_UDP_NUM, .ttl = s->ttl, .df = s->df};
-  int err = socket_send_errno(udp_send(s->node, s->lport, addr, port, p, &opts));
+  int err = socket_send_errno(udp_send_summed(s->node, s->lport, addr, port, p, sum, &opts));
   return err < 0 ? err : (ssize_t)len;
+}
+
+/* Sends one datagram from the socket (bound to an ephemeral port first
+ * when unbound). Returns len or a negative errno. */
+static ssize_t socket_udp_sendto(Socket *s, const void *data, size_t len, uint32_t addr, uint16_t port)
+{
+  int err = socket_udp_may_send(s, len, addr, port);
+  if (err < 0)
+    return err;
+  Packet *p = packet_new_from(s->node->ctx->pool, data, len);
+  return socket_udp_send_packet(s, p, checksum_partial(packet_data(p), len, 0), addr, port);
 }
 
 /* Connects a UDP socket: the default peer, and the filter on what it
@@ -475,6 +490,24 @@ ssize_t socket_sendto(Socket *s, const void *data, size_t len, uint32_t addr, ui
   if (s->type != SOCKET_UDP)
     return -EOPNOTSUPP;
   return socket_udp_sendto(s, data, len, addr, port);
+}
+
+/* UDP: sends one datagram of len bytes, the head_len bytes of `head`
+ * followed by zeros, as socket_sendto() of such a buffer would, without
+ * one: a packet's bytes start zeroed, and zeros add nothing to the
+ * checksum. Traffic generators send so (their payload is a stamp, then
+ * zeros). */
+ssize_t socket_sendto_zeros(Socket *s, const void *head, size_t head_len, size_t len, uint32_t addr, uint16_t port)
+{
+  g_return_val_if_fail(s && head_len <= len && (head || head_len == 0), -EINVAL);
+  if (s->type != SOCKET_UDP)
+    return -EOPNOTSUPP;
+  int err = socket_udp_may_send(s, len, addr, port);
+  if (err < 0)
+    return err;
+  Packet *p = packet_new(s->node->ctx->pool, len);
+  memcpy(packet_data(p), head, head_len);
+  return socket_udp_send_packet(s, p, checksum_partial(head, head_len, 0), addr, port);
 }
 
 ssize_t socket_recv(Socket *s, void *buf, size_t len)

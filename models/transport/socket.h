@@ -6,7 +6,8 @@
  * connect, a byte stream, shutdown, close).
  *
  * Entry points, in call order: socket_new(); socket_bind() (optional);
- * socket_listen() or socket_connect(); socket_send() / socket_sendto(),
+ * socket_listen() or socket_connect(); socket_send() / socket_sendto()
+ * / socket_sendto_zeros(),
  * socket_recv() / socket_recvfrom() from the callbacks; socket_shutdown();
  * socket_close() (always, exactly once: it frees the socket); socket_udp_queue()
  * (a UDP port's receive queue, for explanations).
@@ -86,6 +87,9 @@ ssize_t socket_send(Socket *s, const void *data, size_t len);
 /* UDP: sends one datagram of len bytes to addr:port; returns len or an
  * error (-ENETUNREACH, -EMSGSIZE, ...). */
 ssize_t socket_sendto(Socket *s, const void *data, size_t len, uint32_t addr, uint16_t port);
+/* UDP: socket_sendto() of a buffer of len bytes holding the head_len bytes
+ * of `head`, then zeros, without such a buffer (traffic generators). */
+ssize_t socket_sendto_zeros(Socket *s, const void *head, size_t head_len, size_t len, uint32_t addr, uint16_t port);
 /* TCP: reads up to len in-order bytes; 0 at end of stream; -EAGAIN. */
 ssize_t socket_recv(Socket *s, void *buf, size_t len);
 /* UDP: takes the oldest datagram, copying at most len bytes of it (the

@@ -134,6 +134,16 @@ void udp_unbind(Node *node, uint16_t port)
 Ipv4SendResult udp_send(Node *node, uint16_t sport, uint32_t dst, uint16_t dport, Packet *payload,
                         const Ipv4SendOpts *opts)
 {
+  uint32_t sum = checksum_partial(packet_data(payload), packet_len(payload), 0);
+  return udp_send_summed(node, sport, dst, dport, payload, sum, opts);
+}
+
+/* udp_send() of a payload whose 16-bit words the caller has summed
+ * already (`sum`, checksum_partial() of its bytes): the checksum then
+ * reads only the UDP header. */
+Ipv4SendResult udp_send_summed(Node *node, uint16_t sport, uint32_t dst, uint16_t dport, Packet *payload, uint32_t sum,
+                               const Ipv4SendOpts *opts)
+{
   Ipv4SendOpts o = {0};
   size_t bytes = packet_len(payload), len = bytes + UDP_HEADER_LEN;
   UdpHeader *h;
@@ -149,7 +159,9 @@ Ipv4SendResult udp_send(Node *node, uint16_t sport, uint32_t dst, uint16_t dport
   h->sport = g_htons(sport);
   h->dport = g_htons(dport);
   h->len = g_htons((uint16_t)MIN(len, 0xffffu));
-  h->checksum = inet_pseudo_checksum(g_htonl(o.src), g_htonl(dst), IPPROTO_UDP_NUM, h, len);
+  h->checksum = 0;
+  sum = checksum_partial(h, UDP_HEADER_LEN, sum);
+  h->checksum = inet_pseudo_finish(g_htonl(o.src), g_htonl(dst), IPPROTO_UDP_NUM, len, sum);
   if (h->checksum == 0)
     h->checksum = 0xffff;
   FlowKey key = {.src = o.src, .dst = dst, .sport = sport, .dport = dport, .proto = IPPROTO_UDP_NUM};

@@ -4,8 +4,8 @@
  * errors passed to the socket that sent the quoted datagram (as Linux's
  * IP_RECVERR). Issue 4 puts a socket API over this.
  *
- * Entry points: udp_bind() / udp_unbind(); udp_bound_ports(), udp_port_owner(); udp_send(); udp_input() (from
- * IPv4, at the UDP header); udp_error() (from ICMP, with the quoted header).
+ * Entry points: udp_bind() / udp_unbind(); udp_bound_ports(), udp_port_owner(); udp_send(), udp_send_summed();
+ * udp_input() (from IPv4, at the UDP header); udp_error() (from ICMP, with the quoted header).
  */
 #ifndef IPSIM_UDP_H
 #define IPSIM_UDP_H
@@ -39,6 +39,8 @@ void udp_bound_ports(const Node *node, GArray *ports);
 void *udp_port_owner(const Node *node, uint16_t port, const UdpHandler **handler);
 Ipv4SendResult udp_send(Node *node, uint16_t sport, uint32_t dst, uint16_t dport, Packet *payload,
                         const Ipv4SendOpts *opts);
+Ipv4SendResult udp_send_summed(Node *node, uint16_t sport, uint32_t dst, uint16_t dport, Packet *payload, uint32_t sum,
+                               const Ipv4SendOpts *opts);
 void udp_input(Node *node, Packet *p, const Ipv4Meta *meta);
 void udp_error(Node *node, const IcmpMessage *msg, const uint8_t *quoted_udp, size_t len);
 

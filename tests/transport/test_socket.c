@@ -214,6 +214,44 @@ START_TEST(test_udp_sendto_recvfrom)
 }
 END_TEST
 
+/* socket_sendto_zeros(): a head then zeros, at sizes around the
+ * checksum's 128-byte vectors and odd ones, arrives as the same bytes as
+ * socket_sendto() of that buffer, its checksum verified by the receiver
+ * (a wrong one would be a bad-udp drop); errors as socket_sendto(). */
+START_TEST(test_udp_sendto_zeros)
+{
+  static const size_t sizes[] = {0, 1, 3, 11, 12, 13, 127, 128, 129, 255, 1000, 1471, 1472};
+  const uint8_t head[12] = {0xde, 0xad, 0xbe, 0xef, 1, 2, 3, 4, 5, 6, 7, 0xff};
+  Net n = net_new(two_hosts);
+  Rec rx = {.n = &n};
+  Socket *srv = socket_new(n.h2, SOCKET_UDP, &rec_udp, &rx);
+  Socket *cli = socket_new(n.h1, SOCKET_UDP, &rec_udp, NULL);
+  ck_assert_int_eq(socket_bind(srv, 0, 9000), 0);
+  for (guint i = 0; i < G_N_ELEMENTS(sizes); i++) {
+    size_t len = sizes[i], h = MIN(len, sizeof head);
+    uint8_t want[1472] = {0}, got[1500];
+    memcpy(want, head, h);
+    ck_assert_int_eq(socket_sendto_zeros(cli, head, h, len, H2, 9000), (ssize_t)len);
+    ck_assert_int_eq(socket_sendto(cli, want, len, H2, 9000), (ssize_t)len);
+    net_run(&n, now_of(&n) + SIMTIME_MS(100));
+    for (int k = 0; k < 2; k++) {
+      ck_assert_int_eq(socket_recvfrom(srv, got, sizeof got, NULL, NULL), (ssize_t)len);
+      ck_assert_mem_eq(got, want, len);
+    }
+    ck_assert_int_eq(socket_recvfrom(srv, got, sizeof got, NULL, NULL), -EAGAIN);
+  }
+  ck_assert_uint_eq(node_iface(n.h2, 0)->counters.drops[DROP_BAD_UDP], 0);
+  ck_assert_int_eq(socket_sendto_zeros(cli, head, 12, 65508, H2, 9000), -EMSGSIZE); /* over 65535 - 28 */
+  ck_assert_int_eq(socket_sendto_zeros(cli, head, 12, 100, 0, 9000), -EINVAL);
+  Socket *tcp = socket_new(n.h1, SOCKET_TCP, NULL, NULL);
+  ck_assert_int_eq(socket_sendto_zeros(tcp, head, 12, 100, H2, 9000), -EOPNOTSUPP);
+  socket_close(tcp);
+  socket_close(srv);
+  socket_close(cli);
+  net_free(&n);
+}
+END_TEST
+
 START_TEST(test_udp_truncation)
 {
   Net n = net_new(two_hosts);
@@ -949,6 +987,7 @@ int main(void)
   tcase_add_test(udp, test_bind_conflicts);
   tcase_add_test(udp, test_ephemeral_ports);
   tcase_add_test(udp, test_udp_sendto_recvfrom);
+  tcase_add_test(udp, test_udp_sendto_zeros);
   tcase_add_test(udp, test_udp_truncation);
   tcase_add_test(udp, test_udp_loopback_not_synchronous);
   tcase_add_test(udp, test_udp_connected_refused);
