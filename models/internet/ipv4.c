@@ -276,6 +276,24 @@ uint32_t ipv4_source_for(Node *node, uint32_t dst)
   return ipv4_source_route(node, dst, &route);
 }
 
+/* ipv4_source_route() through `cache`: the last answer again when it was
+ * for `dst` and the routing table has not changed since (automatic routes
+ * are filled in first, as ipv4_route() does). */
+uint32_t ipv4_source_route_cached(Node *node, uint32_t dst, const Route **route, Ipv4RouteCache *cache)
+{
+  Ipv4 *ip = node->ip;
+
+  if (G_UNLIKELY(ip->auto_routes && !ip->auto_valid) && ip->route_auto)
+    route_auto_fill(ip->route_auto, node);
+  if (cache->version == route_table_version(ip->routes) && cache->dst == dst) {
+    *route = cache->route;
+    return cache->src;
+  }
+  uint32_t src = ipv4_source_route(node, dst, route);
+  *cache = (Ipv4RouteCache){dst, src, route_table_version(ip->routes), *route};
+  return src;
+}
+
 /* ipv4_source_for(), also giving the route to `dst` in *route: NULL when
  * `dst` is ours or has no route. */
 uint32_t ipv4_source_route(Node *node, uint32_t dst, const Route **route)

@@ -73,7 +73,8 @@ typedef struct {
   Iface *out;         /* NULL: by the routing table; else out of this interface with dst as next hop (multicast, a
                          neighbour), whatever the table says, as Linux's IP_MULTICAST_IF / SO_BINDTODEVICE */
   const Route *route; /* NULL: ipv4_output() looks dst up; else the route to dst (not a local address) that
-                         ipv4_source_route() has just given, in the same call, so that a send looks it up once */
+                         ipv4_source_route() or ipv4_source_route_cached() has just given for this send, so
+                         that a send looks it up at most once */
 } Ipv4SendOpts;
 
 /* Why ipv4_output() could not send, for the local caller (like errno). */
@@ -105,6 +106,16 @@ static inline gboolean ipv4_is_multicast(uint32_t addr)
 gboolean ipv4_is_local(const Node *node, uint32_t addr);
 uint32_t ipv4_source_for(Node *node, uint32_t dst);
 uint32_t ipv4_source_route(Node *node, uint32_t dst, const Route **route);
+
+/* A sender's memory of its last ipv4_source_route() (a socket's, as
+ * Linux's cached route of a socket): valid while the node's routing table
+ * keeps its version. Zeroed: empty. */
+typedef struct {
+  uint32_t dst, src;
+  uint64_t version;
+  const Route *route;
+} Ipv4RouteCache;
+uint32_t ipv4_source_route_cached(Node *node, uint32_t dst, const Route **route, Ipv4RouteCache *cache);
 gboolean ipv4_is_broadcast(const Node *node, uint32_t addr);
 
 /* Inside models/internet: local delivery (reassembly, then ICMP, UDP), from

@@ -64,9 +64,18 @@ struct RouteTable {
   guint n_dead;      /* ROUTE_DEAD entries in `routes` */
   RouteEntry *nodes; /* node n is entries [n * 256, n * 256 + 256); node 0 is the root */
   guint n_nodes, cap_nodes;
-  GArray *groups; /* of guint: per multipath group, its size then its route indices */
-  gboolean dirty; /* the trie does not reflect the routes */
+  GArray *groups;   /* of guint: per multipath group, its size then its route indices */
+  gboolean dirty;   /* the trie does not reflect the routes */
+  uint64_t version; /* changes with every change that may change a lookup (from 1) */
 };
+
+/* Notes a change to the routes or their usability: the trie is stale and
+ * the version moves on (route_table_version()). */
+static void route_table_changed(RouteTable *rt)
+{
+  rt->dirty = TRUE;
+  rt->version++;
+}
 
 /* Creates an empty routing table. */
 RouteTable *route_table_new(void)
@@ -76,7 +85,7 @@ RouteTable *route_table_new(void)
   rt->routes = g_array_new(FALSE, FALSE, sizeof(Route));
   rt->groups = g_array_new(FALSE, FALSE, sizeof(guint));
   rt->index = g_hash_table_new(g_direct_hash, g_direct_equal);
-  rt->dirty = TRUE;
+  route_table_changed(rt);
   return rt;
 }
 
@@ -100,7 +109,7 @@ void route_table_add(RouteTable *rt, const Route *route)
   g_return_if_fail(route->len <= 32);
   r.prefix &= addr_mask(r.len);
   g_array_append_val(rt->routes, r);
-  rt->dirty = TRUE;
+  route_table_changed(rt);
 }
 
 /* Makes room for `more` routes beyond those held, so that adding many
@@ -119,13 +128,21 @@ void route_table_remove_origin(RouteTable *rt, RouteOrigin origin)
     if (g_array_index(rt->routes, Route, i).origin == origin)
       g_array_index(rt->routes, Route, i).origin = ROUTE_DEAD;
   route_compact(rt);
-  rt->dirty = TRUE;
+  route_table_changed(rt);
 }
 
 /* Marks the trie stale, e.g. after an interface went up or down. */
 void route_table_invalidate(RouteTable *rt)
 {
-  rt->dirty = TRUE;
+  route_table_changed(rt);
+}
+
+/* A number that changes whenever a lookup in the table may give another
+ * answer (a route added, changed or removed, an interface up or down);
+ * never 0. A sender may keep a lookup's result while it stays the same. */
+uint64_t route_table_version(const RouteTable *rt)
+{
+  return rt->version;
 }
 
 /* Returns the routes in the order added (including those through down interfaces). */
@@ -220,7 +237,7 @@ static void route_compact(RouteTable *rt)
   }
   g_array_set_size(rt->routes, kept);
   rt->n_dead = 0;
-  rt->dirty = TRUE; /* positions moved: the trie names routes by position */
+  route_table_changed(rt); /* positions moved: the trie names routes by position */
 }
 
 /* TRUE when routes a and b to one prefix are the same route. */
@@ -270,7 +287,7 @@ gboolean route_table_set_paths(RouteTable *rt, RouteOrigin origin, Ipv4Prefix to
   gboolean held = route_find_run(rt, origin, to, &first, &count);
   if (route_run_equal(rt, first, count, paths, n) || (!held && n == 0))
     return FALSE;
-  rt->dirty = TRUE;
+  route_table_changed(rt);
   if (held && count == n) {
     route_write_run(rt, first, origin, to, paths, n);
     return TRUE;

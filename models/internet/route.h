@@ -16,7 +16,7 @@
  * Entry points: route_table_new(); route_table_add(),
  * route_table_remove_origin(), route_table_set_paths() (a protocol's
  * routes to one prefix, replaced or withdrawn, in constant time),
- * route_table_paths_of(), route_table_invalidate();
+ * route_table_paths_of(), route_table_invalidate(), route_table_version();
  * route_lookup(), route_lookup_hash(); route_lookup_prefix(),
  * route_paths_prefix(); route_table_routes(); route_distance();
  * route_table_memory_bytes(); route_table_free().
@@ -57,6 +57,7 @@ void route_table_remove_origin(RouteTable *rt, RouteOrigin origin);
 gboolean route_table_set_paths(RouteTable *rt, RouteOrigin origin, Ipv4Prefix to, const Route *paths, guint n);
 guint route_table_paths_of(const RouteTable *rt, RouteOrigin origin, Ipv4Prefix to, const Route **held);
 void route_table_invalidate(RouteTable *rt);
+uint64_t route_table_version(const RouteTable *rt);
 const Route *route_lookup(RouteTable *rt, uint32_t dst);
 const Route *route_lookup_hash(RouteTable *rt, uint32_t dst, uint32_t hash);
 const Route *route_lookup_prefix(RouteTable *rt, uint32_t prefix, uint8_t len);

@@ -66,7 +66,8 @@ struct Socket {
   /* UDP: the receive queue, a ring of rx_cap entries */
   SocketDatagram *rxq;
   guint rx_cap, rx_head, rx_count;
-  size_t rx_bytes; /* charged bytes queued */
+  size_t rx_bytes;            /* charged bytes queued */
+  Ipv4RouteCache route_cache; /* UDP, unbound address: the source and route of the last destination */
   /* TCP */
   TcpConfig tcp;
   TcpConn *conn; /* listener or connection, NULL before listen/connect */
@@ -305,6 +306,8 @@ static ssize_t socket_udp_send_packet(Socket *s, Packet *p, uint32_t sum, uint32
 {
   size_t len = packet_len(p);
   Ipv4SendOpts opts = {.src = s->laddr, .dst = addr, .proto = IPPROTO_UDP_NUM, .ttl = s->ttl, .df = s->df};
+  if (!opts.src)
+    opts.src = ipv4_source_route_cached(s->node, addr, &opts.route, &s->route_cache);
   int err = socket_send_errno(udp_send_summed(s->node, s->lport, addr, port, p, sum, &opts));
   return err < 0 ? err : (ssize_t)len;
 }

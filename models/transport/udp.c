@@ -152,9 +152,8 @@ Ipv4SendResult udp_send_summed(Node *node, uint16_t sport, uint32_t dst, uint16_
     o = *opts;
   o.dst = dst;
   o.proto = IPPROTO_UDP_NUM;
-  o.route = NULL;
   if (!o.src)
-    o.src = ipv4_source_route(node, dst, &o.route);
+    o.src = ipv4_source_route(node, dst, &o.route); /* else o.route is the caller's, or NULL */
   h = (UdpHeader *)packet_push(payload, UDP_HEADER_LEN);
   h->sport = g_htons(sport);
   h->dport = g_htons(dport);

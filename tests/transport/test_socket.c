@@ -16,6 +16,9 @@
 
 #include "models/app/app.h"
 #include "models/core/network.h"
+#include "models/internet/ipv4.h"
+#include "models/link/link.h"
+#include "models/observe/flow.h"
 #include "sim/build/build.h"
 #include "models/transport/socket.h"
 #include "tests/testlib.h"
@@ -248,6 +251,48 @@ START_TEST(test_udp_sendto_zeros)
   socket_close(tcp);
   socket_close(srv);
   socket_close(cli);
+  net_free(&n);
+}
+END_TEST
+
+/* Datagrams h1's socket sent from `src` to 10.9.9.9:9 (its flow's count). */
+static uint64_t sent_from(const Net *n, uint32_t src, uint16_t sport)
+{
+  FlowKey k = {.src = src, .dst = 0x0a090909u, .sport = sport, .dport = 9, .proto = 17};
+  const Flow *f = flow_find(n->net->ctx.flows, &k);
+  return f ? f->tx_packets : 0;
+}
+
+/* An unbound socket remembers its last destination's route and source,
+ * and follows the routing table when it changes: h1 sends to 10.9.9.9 by
+ * its default gateway (from 10.0.1.10), then, with a static route added
+ * towards it through r2, from 10.0.3.10, then, with that link down, by
+ * the default gateway again. */
+START_TEST(test_udp_route_cache_follows_table)
+{
+  Net n = net_new("scenario: t\n"
+                  "stop: 10s\n"
+                  "nodes:\n"
+                  "  h1: { kind: host, ip: { eth0: 10.0.1.10/24, eth1: 10.0.3.10/24 }, gateway: 10.0.1.1 }\n"
+                  "  r1: { kind: router, ip: 10.0.1.1/24 }\n"
+                  "  r2: { kind: router, ip: 10.0.3.1/24 }\n"
+                  "links:\n"
+                  "  - [h1:eth0, r1]\n"
+                  "  - [h1:eth1, r2]\n");
+  Socket *s = socket_new(n.h1, SOCKET_UDP, &rec_udp, NULL);
+  uint16_t sport;
+  for (int i = 0; i < 2; i++)
+    ck_assert_int_eq(socket_sendto_zeros(s, NULL, 0, 10, 0x0a090909u, 9), 10);
+  socket_local(s, NULL, &sport);
+  ck_assert_uint_eq(sent_from(&n, 0x0a00010au, sport), 2);
+  ck_assert(ipv4_add_static(n.h1, (Ipv4Prefix){0x0a090900u, 24}, 0x0a000301u, -1, 0));
+  ck_assert_int_eq(socket_sendto(s, "x", 1, 0x0a090909u, 9), 1);
+  ck_assert_uint_eq(sent_from(&n, 0x0a00030au, sport), 1);
+  link_set_up(node_iface(n.h1, 1)->link, FALSE);
+  ck_assert_int_eq(socket_sendto(s, "x", 1, 0x0a090909u, 9), 1);
+  ck_assert_uint_eq(sent_from(&n, 0x0a00010au, sport), 3);
+  ck_assert_uint_eq(sent_from(&n, 0x0a00030au, sport), 1);
+  socket_close(s);
   net_free(&n);
 }
 END_TEST
@@ -988,6 +1033,7 @@ int main(void)
   tcase_add_test(udp, test_ephemeral_ports);
   tcase_add_test(udp, test_udp_sendto_recvfrom);
   tcase_add_test(udp, test_udp_sendto_zeros);
+  tcase_add_test(udp, test_udp_route_cache_follows_table);
   tcase_add_test(udp, test_udp_truncation);
   tcase_add_test(udp, test_udp_loopback_not_synchronous);
   tcase_add_test(udp, test_udp_connected_refused);
