@@ -7,6 +7,7 @@
  * 143 a real-time run ended by SIGINT and SIGTERM. Errors go to standard
  * error.
  */
+#include <locale.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -240,6 +241,9 @@ static gboolean cli_wants_help(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+  /* The environment's character set, so that option values in UTF-8 (a
+   * `1µs`) reach our parsers; numbers stay in the C locale's format. */
+  setlocale(LC_CTYPE, "");
   if (argc < 2) {
     cli_usage(stderr);
     return CLI_EXIT_USAGE;

@@ -1309,6 +1309,16 @@ START_TEST(test_draw_at)
   Run bad = run_ipsim((const char *[]){"draw", loop, "--at", "soon", NULL});
   ck_assert_int_eq(bad.status, 2);
   assert_contains(bad.err, "ipsim draw: --at: expected a duration such as '10ms'");
+  char *lc_all = g_strdup(g_getenv("LC_ALL"));
+  g_setenv("LC_ALL", "C.UTF-8", TRUE); /* a UTF-8 option value reaches the parser, which knows µs */
+  Run micro = run_ipsim((const char *[]){"draw", loop, "--at", "1\xc2\xb5s", NULL});
+  if (lc_all)
+    g_setenv("LC_ALL", lc_all, TRUE);
+  else
+    g_unsetenv("LC_ALL");
+  g_free(lc_all);
+  ck_assert_str_eq(micro.err, "ipsim draw: --at: unknown duration unit '\xc2\xb5s'; did you mean 'us'?\n");
+  run_clear(&micro);
   run_clear(&a), run_clear(&b), run_clear(&after), run_clear(&plain), run_clear(&late), run_clear(&bad);
   g_free(loop);
 }
