@@ -789,18 +789,22 @@ START_TEST(test_render_campus)
 }
 END_TEST
 
-/* A triangle of STP switches, s1 the root (priority 4096); s2 < s3 by MAC,
- * so s3's p1 (towards s2) is the one alternate port. */
-static const char *const stp_triangle = "nodes:\n"
-                                        "  s1: { kind: switch, interfaces: [p1, p2, p3], stp: { priority: 4096 } }\n"
-                                        "  s2: { kind: switch, interfaces: [p1, p2], stp: stp }\n"
-                                        "  s3: { kind: switch, interfaces: [p1, p2], stp: stp }\n"
-                                        "  h1: { kind: host, ip: 10.0.0.1/24 }\n"
-                                        "links:\n"
-                                        "  - [\"s1:p1\", \"s2:p1\"]\n"
-                                        "  - [\"s2:p2\", \"s3:p1\"]\n"
-                                        "  - [\"s3:p2\", \"s1:p2\"]\n"
-                                        "  - [\"s1:p3\", h1]\n";
+/* A ring of four STP switches, s1 the root (priority 4096): s2 and s3 hang
+ * from it, s4 sits across. s4's root port goes to s2 (the lower bridge ID
+ * at the same cost), and on the s3-s4 link s3 (one hop from the root) is
+ * designated, so s4's p2 is the one alternate port. */
+static const char *const stp_ring = "nodes:\n"
+                                    "  s1: { kind: switch, interfaces: [p1, p2, p3], stp: { priority: 4096 } }\n"
+                                    "  s2: { kind: switch, interfaces: [p1, p2], stp: stp }\n"
+                                    "  s3: { kind: switch, interfaces: [p1, p2], stp: stp }\n"
+                                    "  s4: { kind: switch, interfaces: [p1, p2], stp: stp }\n"
+                                    "  h1: { kind: host, ip: 10.0.0.1/24 }\n"
+                                    "links:\n"
+                                    "  - [\"s1:p1\", \"s2:p1\"]\n"
+                                    "  - [\"s1:p2\", \"s3:p1\"]\n"
+                                    "  - [\"s2:p2\", \"s4:p1\"]\n"
+                                    "  - [\"s3:p2\", \"s4:p2\"]\n"
+                                    "  - [\"s1:p3\", h1]\n";
 
 /* Returns the edge between two nodes, either way round. */
 static Agedge_t *test_edge_any(Agraph_t *g, const char *a, const char *b)
@@ -811,11 +815,12 @@ static Agedge_t *test_edge_any(Agraph_t *g, const char *a, const char *b)
 
 /* ipsim draw --at: after 40 s (converged: forwarding from 30 s), every
  * port end shows its role and state, s1 is the root bridge, and only the
- * s2-s3 link, cut by s3's alternate port, is dashed. At 0 s the ports
- * still block: every switch-to-switch link is dashed. */
+ * s3-s4 link, cut by s4's alternate port, is dashed; at 1 s, every port
+ * still listening, every link is. Without hl.stp the
+ * DOT has neither. */
 START_TEST(test_dot_spanning_tree)
 {
-  TestNet fx = testlib_build(stp_triangle);
+  TestNet fx = testlib_build(stp_ring);
   VizHighlight hl = {NULL, NULL, TRUE};
   scheduler_run(fx.net->ctx.sched, SIMTIME_S(40));
   char *dot = viz_topology_dot_highlight(fx.net, &hl);
@@ -823,10 +828,11 @@ START_TEST(test_dot_spanning_tree)
   ck_assert_msg(g != NULL, "%s", dot);
   ck_assert_ptr_nonnull(strstr(test_attr(test_node(g, "s1"), "label"), "STP root bridge"));
   ck_assert_ptr_nonnull(strstr(test_attr(test_node(g, "s2"), "label"), "STP 8000."));
-  Agedge_t *cut = test_edge_any(g, "s2", "s3");
+  Agedge_t *cut = test_edge_any(g, "s3", "s4");
   ck_assert_str_eq(test_attr(cut, "style"), "dashed");
-  const char *s3_end = agtail(cut) == test_node(g, "s3") ? "taillabel" : "headlabel";
-  ck_assert_str_eq(test_attr(cut, s3_end), "p1\\nalternate blocking");
+  const char *s4_end = agtail(cut) == test_node(g, "s4") ? "taillabel" : "headlabel";
+  ck_assert_str_eq(test_attr(cut, s4_end), "p2\\nalternate blocking");
+  ck_assert_str_eq(test_attr(test_edge_any(g, "s2", "s4"), "style"), "");
   Agedge_t *up = test_edge_any(g, "s1", "s2");
   ck_assert_str_eq(test_attr(up, "style"), "");
   const char *s2_end = agtail(up) == test_node(g, "s2") ? "taillabel" : "headlabel";
@@ -838,6 +844,15 @@ START_TEST(test_dot_spanning_tree)
   ck_assert_ptr_null(strstr(plain, "forwarding"));
   ck_assert_ptr_null(strstr(plain, "dashed"));
   g_free(plain);
+  testlib_build_free(&fx);
+  fx = testlib_build(stp_ring);
+  scheduler_run(fx.net->ctx.sched, SIMTIME_S(1));
+  dot = viz_topology_dot_highlight(fx.net, &hl);
+  guint dashed = 0;
+  for (const char *at = dot; (at = strstr(at, "style=dashed")); at++)
+    dashed++;
+  ck_assert_uint_eq(dashed, 5); /* the host's too: s1:p3 listens */
+  g_free(dot);
   testlib_build_free(&fx);
 }
 END_TEST
