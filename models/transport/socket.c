@@ -509,6 +509,8 @@ ssize_t socket_sendto_zeros(Socket *s, const void *head, size_t head_len, size_t
   if (err < 0)
     return err;
   Packet *p = packet_new(s->node->ctx->pool, len);
+  if (head_len == 0) /* head may be NULL: memcpy() must not see it */
+    return socket_udp_send_packet(s, p, 0, addr, port);
   memcpy(packet_data(p), head, head_len);
   return socket_udp_send_packet(s, p, checksum_partial(head, head_len, 0), addr, port);
 }
