@@ -6,8 +6,8 @@
  * ipv4_output.c.
  *
  * Entry points: ipv4_new() (from node_add_layers), ipv4_add_static(), ipv4_route(), ipv4_source_for(),
- * ipv4_source_route(), ipv4_is_local(), ipv4_is_broadcast(), ipv4_arp_failed() (from ARP), ipv4_link_changed() (an
- * interface went up or down), ipv4_free().
+ * ipv4_source_route(), ipv4_source_route_cached(), ipv4_is_local(), ipv4_is_broadcast(), ipv4_arp_failed() (from ARP),
+ * ipv4_link_changed() (an interface went up or down), ipv4_free().
  *
  * Multicast is link-local only (RFC 1112 level 2 without IGMP, as routing
  * protocols use it): a protocol joins a group on an interface
@@ -185,6 +185,15 @@ gboolean ipv4_is_member(const Node *node, const Iface *iface, uint32_t group)
   return group == 0xe0000001u || ipv4_group_find(node->ip->groups, iface, group) >= 0;
 }
 
+/* Recomputes the node's automatic routes when they are stale (before any
+ * lookup in its table). */
+static inline void ipv4_auto_refresh(Node *node)
+{
+  Ipv4 *ip = node->ip;
+  if (G_UNLIKELY(ip->auto_routes && !ip->auto_valid) && ip->route_auto)
+    route_auto_fill(ip->route_auto, node);
+}
+
 /* Returns the route `node` uses toward `dst`, or NULL. Recomputes the
  * node's automatic routes first when they are stale. The pointer is valid
  * until the node's table changes. */
@@ -192,8 +201,7 @@ const Route *ipv4_route(Node *node, uint32_t dst)
 {
   Ipv4 *ip = node->ip;
 
-  if (G_UNLIKELY(ip->auto_routes && !ip->auto_valid) && ip->route_auto)
-    route_auto_fill(ip->route_auto, node);
+  ipv4_auto_refresh(node);
   return route_lookup(ip->routes, dst);
 }
 
@@ -212,8 +220,7 @@ const Route *ipv4_route_flow(Node *node, uint32_t src, uint32_t dst)
 {
   Ipv4 *ip = node->ip;
 
-  if (G_UNLIKELY(ip->auto_routes && !ip->auto_valid) && ip->route_auto)
-    route_auto_fill(ip->route_auto, node);
+  ipv4_auto_refresh(node);
   return route_lookup_hash(ip->routes, dst, ipv4_flow_hash(src, dst));
 }
 
@@ -283,8 +290,7 @@ uint32_t ipv4_source_route_cached(Node *node, uint32_t dst, const Route **route,
 {
   Ipv4 *ip = node->ip;
 
-  if (G_UNLIKELY(ip->auto_routes && !ip->auto_valid) && ip->route_auto)
-    route_auto_fill(ip->route_auto, node);
+  ipv4_auto_refresh(node);
   if (cache->version == route_table_version(ip->routes) && cache->dst == dst) {
     *route = cache->route;
     return cache->src;
